@@ -1,0 +1,59 @@
+import {randomBytes} from 'node:crypto'
+import {createWriteStream, type WriteStream} from 'node:fs'
+import {mkdir, rename, rm, writeFile} from 'node:fs/promises'
+import {dirname, basename, join} from 'node:path'
+
+/** A temporary path beside the target, so that the final rename stays on one file system. */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+}
+
+/** Writes a whole file so that readers see either the old content or the new one, never a partial file. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(target), {recursive: true})
+  const tmp = tempPathFor(target)
+  try {
+    await writeFile(tmp, data)
+    await rename(tmp, target)
+  } catch (error) {
+    await rm(tmp, {force: true})
+    throw error
+  }
+}
+
+export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {
+  await writeFileAtomic(target, JSON.stringify(value, null, 2) + '\n')
+}
+
+/**
+ * A stream to a temporary file that becomes `target` only on commit(); abort() removes it. Used for large
+ * outputs (the merged CSV) that are written incrementally.
+ */
+export interface AtomicStream {
+  stream: WriteStream
+  commit(): Promise<void>
+  abort(): Promise<void>
+}
+
+export async function createAtomicWriteStream(target: string): Promise<AtomicStream> {
+  await mkdir(dirname(target), {recursive: true})
+  const tmp = tempPathFor(target)
+  const stream = createWriteStream(tmp)
+  const closed = new Promise<void>((resolve, reject) => {
+    stream.once('close', resolve)
+    stream.once('error', reject)
+  })
+  return {
+    stream,
+    async commit() {
+      stream.end()
+      await closed
+      await rename(tmp, target)
+    },
+    async abort() {
+      stream.destroy()
+      await closed.catch(() => undefined)
+      await rm(tmp, {force: true})
+    },
+  }
+}

@@ -1,0 +1,60 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import {CciUsageError, EXIT_CODES} from './errors.js'
+import {redact} from './secrets.js'
+
+/**
+ * The one place where errors become output and exit codes. Commands throw typed errors (errors.ts) and
+ * never print stack traces themselves; --debug adds the stack, --json turns the error into a JSON object.
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    debug: Flags.boolean({description: 'Print stack traces and extra diagnostics on errors.', helpGroup: 'GLOBAL'}),
+  }
+
+  protected debugEnabled = false
+
+  public override async init(): Promise<void> {
+    this.debugEnabled = this.argv.includes('--debug') || process.env.CCI_USAGE_DEBUG === '1'
+    await super.init()
+  }
+
+  /** Progress and notices go to stderr, redacted, so stdout stays a clean result (table, CSV, JSON). */
+  protected info(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(redact(message) + '\n')
+  }
+
+  protected warning(message: string): void {
+    process.stderr.write(redact(`Warning: ${message}`) + '\n')
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    const {code, exitCode, message} = describeError(error)
+    if (this.jsonEnabled()) {
+      process.stdout.write(JSON.stringify({error: {code, exitCode, message: redact(message)}}, null, 2) + '\n')
+    } else {
+      process.stderr.write(`Error: ${redact(message)}\n`)
+    }
+    if (this.debugEnabled && error.stack) process.stderr.write(redact(error.stack) + '\n')
+    return this.exit(exitCode)
+  }
+}
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+export function describeError(error: Error & {exitCode?: number}): {code: string; exitCode: number; message: string} {
+  if (error instanceof CciUsageError) return {code: error.code, exitCode: error.exitCode, message: error.message}
+  if (error instanceof Errors.ExitError) throw error
+  if (error instanceof Errors.CLIError) {
+    // oclif's own parse errors (unknown flag, missing value, bad integer): bad input, shown as one line.
+    const first = error.message.split('\n').find((line) => line.trim() !== '') ?? error.message
+    return {code: 'E_BAD_FLAG', exitCode: EXIT_CODES.badInput, message: `${first.trim()} (see --help)`}
+  }
+  return {
+    code: 'E_UNEXPECTED',
+    exitCode: EXIT_CODES.unexpected,
+    message: `${error.message || String(error)} (unexpected; rerun with --debug and report it)`,
+  }
+}
