@@ -49,8 +49,14 @@ export function describeError(error: Error & {exitCode?: number}): {code: string
   if (error instanceof Errors.ExitError) throw error
   if (error instanceof Errors.CLIError) {
     // oclif's own parse errors (unknown flag, missing value, bad integer): bad input, shown as one line.
-    const first = error.message.split('\n').find((line) => line.trim() !== '') ?? error.message
-    return {code: 'E_BAD_FLAG', exitCode: EXIT_CODES.badInput, message: `${first.trim()} (see --help)`}
+    // oclif spreads one problem over several lines ("Parsing --top", "\tExpected an integer..."): keep the
+    // reason, drop its own help hint, and print it as one line.
+    const parts = error.message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !/^See more help/i.test(line))
+    const message = parts.join(': ').replace(/:\s*:/g, ':')
+    return {code: 'E_BAD_FLAG', exitCode: EXIT_CODES.badInput, message: `${message} (see --help)`}
   }
   return {
     code: 'E_UNEXPECTED',

@@ -1,0 +1,68 @@
+#!/bin/bash
+# Translates the orb's parameters (PARAM_* environment variables) into `cci-usage run` flags. Nothing else:
+# validation and behaviour live in the CLI. Tokens reach the CLI through the environment variables it reads
+# (CIRCLECI_API_TOKEN, SLACK_ACCESS_TOKEN), never through argv, so they cannot show in `ps` or in the log.
+set -euo pipefail
+
+# Parameters like org_id default to "$CIRCLE_ORGANIZATION_ID": CircleCI passes that text literally, so it is
+# resolved here. A whole-value reference is read indirectly (no eval); anything else with a `$` goes through
+# `circleci env subst` when the CLI that offers it is on PATH.
+resolve_env_reference() {
+  local value=$1
+  if [[ $value =~ ^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$ ]]; then
+    printf '%s' "${!BASH_REMATCH[1]:-}"
+  elif [[ $value == *'$'* ]] && command -v circleci >/dev/null 2>&1 && circleci env subst --help >/dev/null 2>&1; then
+    circleci env subst "$value"
+  else
+    printf '%s' "$value"
+  fi
+}
+
+args=(run --out "${PARAM_OUTPUT_DIR:-usage-report}" --timeout "${PARAM_TIMEOUT:-30m}" --compare "${PARAM_COMPARE:-previous}")
+
+if [[ ${PARAM_DEMO:-false} == true ]]; then
+  args+=(--demo)
+else
+  org_id=$(resolve_env_reference "${PARAM_ORG_ID:-}")
+  if [[ -n $org_id ]]; then args+=(--org-id "$org_id"); fi
+  token_variable=${PARAM_CIRCLE_TOKEN:-CIRCLE_TOKEN}
+  if [[ -z ${!token_variable:-} ]]; then
+    echo "cci-usage orb: the environment variable $token_variable (circle_token parameter) is empty." \
+      "Add a CircleCI personal API token under that name to a context and give the job that context." >&2
+    exit 2
+  fi
+  export CIRCLECI_API_TOKEN=${!token_variable}
+fi
+
+if [[ -n ${PARAM_START:-} || -n ${PARAM_END:-} ]]; then
+  if [[ -n ${PARAM_START:-} ]]; then args+=(--start "$PARAM_START"); fi
+  if [[ -n ${PARAM_END:-} ]]; then args+=(--end "$PARAM_END"); fi
+else
+  args+=(--days "${PARAM_DAYS:-7}")
+fi
+
+# Shared plans: one export covers the listed organizations too (comma or space separated).
+IFS=', ' read -r -a shared_org_ids <<<"$(resolve_env_reference "${PARAM_SHARED_ORG_IDS:-}")"
+for shared_org_id in "${shared_org_ids[@]}"; do
+  if [[ -n $shared_org_id ]]; then args+=(--shared-org-id "$shared_org_id"); fi
+done
+
+if [[ -n ${PARAM_TOP:-} ]]; then args+=(--top "$PARAM_TOP"); fi
+if [[ -n ${PARAM_TEAMS_FILE:-} ]]; then args+=(--teams "$PARAM_TEAMS_FILE"); fi
+if [[ -n ${PARAM_CREDIT_PRICE:-} ]]; then args+=(--credit-price "$PARAM_CREDIT_PRICE"); fi
+
+case ${PARAM_NOTIFY:-never} in
+  never) args+=(--notify never) ;;
+  always) args+=(--notify always) ;;
+  change) args+=(--notify always --notify-if-change-over "${PARAM_NOTIFY_CHANGE_THRESHOLD:-10}") ;;
+  *) echo "cci-usage orb: notify must be never, always or change, got '${PARAM_NOTIFY}'." >&2; exit 2 ;;
+esac
+if [[ ${PARAM_NOTIFY:-never} != never ]]; then
+  slack_token_variable=${PARAM_SLACK_ACCESS_TOKEN:-SLACK_ACCESS_TOKEN}
+  if [[ -n ${!slack_token_variable:-} ]]; then export SLACK_ACCESS_TOKEN=${!slack_token_variable}; fi
+  slack_channel=$(resolve_env_reference "${PARAM_SLACK_CHANNEL:-}")
+  if [[ -n $slack_channel ]]; then args+=(--slack-channel "$slack_channel"); fi
+fi
+
+echo "cci-usage ${args[*]}" >&2
+exec cci-usage "${args[@]}"

@@ -1,0 +1,209 @@
+import type {DuckDBValue} from '@duckdb/node-api'
+
+import {queryUsage, type UsageSource} from './engine.js'
+import {sqlIdent} from './columns.js'
+
+/**
+ * Every figure of a report comes from ONE scan of the export, in two levels:
+ * 1. the scan groups rows into a small "cube" table with GROUPING SETS: (org, project, workflow, job,
+ *    resource class, executor, day, status) and, because branches multiply groups, (org, project, branch,
+ *    day, status) separately;
+ * 2. each breakdown, for the current or the previous window, is a GROUP BY over the cube (milliseconds).
+ * Measured on a 1 GB export here, this took ~5 s against ~13 s for one GROUPING SETS query with all eleven
+ * breakdowns as sets, and far less memory than materialising the rows. Credits come back as exact integers of
+ * micro-credits (DECIMAL(38,6) scaled), so sums and "other" rows never lose a credit.
+ */
+export const DIMENSIONS = ['org', 'project', 'workflow', 'job', 'branch', 'resource_class', 'executor', 'day', 'status'] as const
+export type Dimension = (typeof DIMENSIONS)[number]
+
+export const GROUPING_SETS = {
+  total: [],
+  org: ['org'],
+  project: ['org', 'project'],
+  workflow: ['org', 'project', 'workflow'],
+  job: ['org', 'project', 'workflow', 'job'],
+  branch: ['org', 'project', 'branch'],
+  resourceClass: ['resource_class'],
+  executor: ['executor'],
+  day: ['day'],
+  dayProject: ['day', 'org', 'project'],
+  status: ['status'],
+} as const satisfies Record<string, readonly Dimension[]>
+
+export type GroupingSetName = keyof typeof GROUPING_SETS
+
+/** Sums of one group. Credits in micro-credits (bigint) so that they add up exactly. */
+export interface Measures {
+  credits: bigint
+  rows: number
+  jobs: number
+  runSeconds: number
+  failedCredits: bigint
+  failedJobs: number
+  failedRows: number
+  failedRunSeconds: number
+  // Count of non-null JOB_RUN_SECONDS, so averages skip missing values and stay additive across groups.
+  runSecondsCount: number
+  creditColumns: CreditColumnSums
+}
+
+export interface CreditColumnSums {
+  compute: bigint
+  dlc: bigint
+  user: bigint
+  storage: bigint
+  network: bigint
+  lease: bigint
+  leaseOverage: bigint
+  ipranges: bigint
+  other: bigint
+  total: bigint
+}
+
+export interface Group extends Measures {
+  set: GroupingSetName
+  dims: Partial<Record<Dimension, string | null>>
+}
+
+/** A UTC day range, start inclusive, end exclusive, as YYYY-MM-DD. */
+export interface DayRange {
+  start: string
+  end: string
+}
+
+const DIMENSION_SQL: Record<Dimension, string> = {
+  org: 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)',
+  project: 'PROJECT_NAME',
+  workflow: 'WORKFLOW_NAME',
+  job: 'JOB_NAME',
+  branch: 'VCS_BRANCH',
+  resource_class: 'RESOURCE_CLASS',
+  executor: 'EXECUTOR',
+  day: 'JOB_RUN_DATE',
+  status: 'JOB_BUILD_STATUS',
+}
+
+const CREDIT_COLUMN_SQL: Record<keyof CreditColumnSums, string> = {
+  compute: 'COMPUTE_CREDITS',
+  dlc: 'DLC_CREDITS',
+  user: 'USER_CREDITS',
+  storage: 'STORAGE_CREDITS',
+  network: 'NETWORK_CREDITS',
+  lease: 'LEASE_CREDITS',
+  leaseOverage: 'LEASE_OVERAGE_CREDITS',
+  ipranges: 'IPRANGES_CREDITS',
+  other: 'OTHER_CREDITS',
+  total: 'TOTAL_CREDITS',
+}
+
+const CUBE_DIMENSIONS: Dimension[] = ['org', 'project', 'workflow', 'job', 'resource_class', 'executor', 'day', 'status']
+const BRANCH_DIMENSIONS: Dimension[] = ['org', 'project', 'branch', 'day', 'status']
+
+function dateLiteral(day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a YYYY-MM-DD day: ${day}`)
+  return `DATE '${day}'`
+}
+
+/** Level 1: the one scan of the export into `cube`, with the org/project/branch filter applied. */
+export function buildCubeSql(view: string, cube: string, filterSql?: string): string {
+  const dims = DIMENSIONS.map((dimension) => `${DIMENSION_SQL[dimension]} AS ${dimension}`)
+  const creditColumns = Object.entries(CREDIT_COLUMN_SQL).map(([name, column]) => `${column} AS c_${name}`)
+  const base = `SELECT ${dims.join(', ')}, ${creditColumns.join(', ')}, JOB_RUN_SECONDS FROM ${sqlIdent(view)}${filterSql ? ` WHERE ${filterSql}` : ''}`
+  return `CREATE OR REPLACE TEMP TABLE ${sqlIdent(cube)} AS
+WITH base AS (${base})
+SELECT GROUPING(branch) AS branch_rolled_up, ${DIMENSIONS.join(', ')},
+  COUNT(*) AS rows, COUNT(job) AS jobs, COALESCE(SUM(JOB_RUN_SECONDS), 0) AS run_seconds, COUNT(JOB_RUN_SECONDS) AS run_seconds_count,
+  ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS c_${name}`).join(', ')}
+FROM base
+GROUP BY GROUPING SETS ((${CUBE_DIMENSIONS.join(', ')}), (${BRANCH_DIMENSIONS.join(', ')}))`
+}
+
+/**
+ * Level 2: one breakdown from the cube, for the rows of `range` (null = every row, including rows without
+ * a JOB_RUN_DATE, which no day range can place).
+ */
+export function buildBreakdownSql(cube: string, set: GroupingSetName, range: DayRange | null): string {
+  const dimensions: readonly Dimension[] = GROUPING_SETS[set]
+  // Branch groups live in their own half of the cube (GROUPING(branch) = 0); every other breakdown reads the
+  // main half, where branch was rolled up (= 1).
+  const branchRolledUp = dimensions.includes('branch') ? 0 : 1
+  const failed = `status = 'failed'`
+  const keys = dimensions.map((dimension) => (dimension === 'day' ? 'CAST(day AS VARCHAR) AS day' : dimension))
+  const where = [`branch_rolled_up = ${branchRolledUp}`]
+  if (range) where.push(`day >= ${dateLiteral(range.start)} AND day < ${dateLiteral(range.end)}`)
+  return `SELECT ${[...keys, ''].join(', ')}
+  COUNT(*) AS cube_rows, COALESCE(SUM(c_total), 0) AS credits, COALESCE(SUM(rows), 0) AS rows, COALESCE(SUM(jobs), 0) AS jobs,
+  COALESCE(SUM(run_seconds), 0) AS run_seconds, COALESCE(SUM(run_seconds_count), 0) AS run_seconds_count,
+  COALESCE(SUM(c_total) FILTER (WHERE ${failed}), 0) AS failed_credits, COALESCE(SUM(jobs) FILTER (WHERE ${failed}), 0) AS failed_jobs,
+  COALESCE(SUM(rows) FILTER (WHERE ${failed}), 0) AS failed_rows, COALESCE(SUM(run_seconds) FILTER (WHERE ${failed}), 0) AS failed_run_seconds,
+  ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS sum_${name}`).join(', ')}
+FROM ${sqlIdent(cube)} WHERE ${where.join(' AND ')}${dimensions.length > 0 ? ` GROUP BY ${dimensions.join(', ')}` : ''}`
+}
+
+/** The export reduced to one small table; breakdowns of any day range are then cheap. */
+export interface Cube {
+  source: UsageSource
+  table: string
+  /** First and last JOB_RUN_DATE of the (filtered) rows, null when there are none with a date. */
+  days: {first: string; last: string} | null
+  /** Filtered rows, with or without a date. */
+  rows: number
+  breakdown(set: GroupingSetName, range: DayRange | null): Promise<Group[]>
+  drop(): Promise<void>
+}
+
+let cubeCounter = 0
+
+export async function buildCube(source: UsageSource, filterSql?: string): Promise<Cube> {
+  const table = `usage_cube_${++cubeCounter}`
+  await queryUsage(source, buildCubeSql(source.view, table, filterSql))
+  const stats = (
+    await source.connection.runAndReadAll(
+      `SELECT CAST(MIN(day) AS VARCHAR) AS first, CAST(MAX(day) AS VARCHAR) AS last, COALESCE(SUM(rows), 0) AS rows FROM ${sqlIdent(table)} WHERE branch_rolled_up = 1`,
+    )
+  ).getRowObjects()[0]
+  return {
+    source,
+    table,
+    days: stats.first === null ? null : {first: String(stats.first), last: String(stats.last)},
+    rows: Number(stats.rows),
+    async breakdown(set, range) {
+      const reader = await source.connection.runAndReadAll(buildBreakdownSql(table, set, range))
+      // An aggregate without GROUP BY returns one row even when nothing matched; drop it.
+      return reader.getRowObjects().filter((row) => Number(row.cube_rows) > 0).map((row) => toGroup(set, row))
+    },
+    async drop() {
+      await source.connection.run(`DROP TABLE IF EXISTS ${sqlIdent(table)}`)
+    },
+  }
+}
+
+function toGroup(set: GroupingSetName, row: Record<string, DuckDBValue>): Group {
+  const dims: Partial<Record<Dimension, string | null>> = {}
+  for (const dimension of GROUPING_SETS[set]) dims[dimension] = row[dimension] === null ? null : String(row[dimension])
+  return {
+    set,
+    dims,
+    credits: microCredits(row.credits),
+    rows: Number(row.rows),
+    jobs: Number(row.jobs),
+    runSeconds: Number(row.run_seconds),
+    runSecondsCount: Number(row.run_seconds_count),
+    failedCredits: microCredits(row.failed_credits),
+    failedJobs: Number(row.failed_jobs),
+    failedRows: Number(row.failed_rows),
+    failedRunSeconds: Number(row.failed_run_seconds),
+    creditColumns: Object.fromEntries(Object.keys(CREDIT_COLUMN_SQL).map((name) => [name, microCredits(row[`sum_${name}`])])) as unknown as CreditColumnSums,
+  }
+}
+
+/** DECIMAL(38,6) sums arrive as scaled bigints; anything else (an all-NULL sum coalesced to 0) is converted. */
+export function microCredits(value: DuckDBValue): bigint {
+  if (value !== null && typeof value === 'object' && 'scale' in value && 'value' in value) {
+    const {scale, value: scaled} = value as {scale: number; value: bigint}
+    return scale === 6 ? scaled : scale < 6 ? scaled * 10n ** BigInt(6 - scale) : scaled / 10n ** BigInt(scale - 6)
+  }
+  if (typeof value === 'bigint') return value * 1_000_000n
+  if (typeof value === 'number') return BigInt(Math.round(value * 1_000_000))
+  return 0n
+}

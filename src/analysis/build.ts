@@ -1,0 +1,417 @@
+import {SUMMARY_SCHEMA_VERSION, type Bucket, type Comparison, type CreditTotals, type DayBucket, type DayProjectPoint, type ProjectChange, type Summary, type Window} from './summary.js'
+import type {CreditColumnSums, Group, GroupingSetName} from './aggregate.js'
+import {addDays} from './scope.js'
+import type {TeamMatcher} from './teams.js'
+
+/**
+ * Pure: turns the breakdown groups of the current (and previous) window into the Summary and the full
+ * breakdown tables behind the by-<dim>.csv files. Credits stay bigint micro-credits until the very end, so
+ * totals, shares and "other" rows add up exactly.
+ */
+export type GroupsBySet = Partial<Record<GroupingSetName, Group[]>>
+
+/** A breakdown row: the Summary's Bucket plus figures only the CSV files carry. */
+export interface BreakdownRow extends Bucket {
+  /** Mean JOB_RUN_SECONDS/60 over rows that have a run time (missing values are not zeros). */
+  avgJobMinutes: number | null
+}
+
+export const CSV_DIMENSIONS = ['org', 'project', 'workflow', 'job', 'branch', 'resource-class', 'executor', 'day', 'team'] as const
+export type CsvDimension = (typeof CSV_DIMENSIONS)[number]
+
+export interface SummaryInputs {
+  generatedAt: Date
+  toolVersion: string
+  /** Base names of the input files. */
+  files: string[]
+  inputRows: number
+  window: Window
+  filters: Summary['filters']
+  creditPrice: number | null
+  top: number
+  current: GroupsBySet
+  /** Set when comparing: groups of the previous window (project, day and total sets). */
+  previous: {window: Window; groups: GroupsBySet} | null
+  teams: TeamMatcher | null
+}
+
+export interface BuiltSummary {
+  summary: Summary
+  /** Every row of every breakdown, largest first (the CSV files); the Summary keeps the top N + "other". */
+  tables: Record<CsvDimension, BreakdownRow[] | null>
+}
+
+export const OTHER_KEY = 'other'
+export const NONE_LABEL = '(none)'
+export const NO_JOB_LABEL = '(no job)'
+
+interface Accumulator {
+  key: string
+  dims: Record<string, string | null>
+  credits: bigint
+  rows: number
+  jobs: number
+  runSeconds: number
+  runSecondsCount: number
+  failedCredits: bigint
+  failedJobs: number
+  failedRows: number
+  failedRunSeconds: number
+}
+
+const MICRO = 1_000_000n
+
+/** Exact decimal of micro-credits as the nearest double (e.g. 532406000000n -> 532406). */
+export function creditsToNumber(micro: bigint): number {
+  const negative = micro < 0n
+  const magnitude = negative ? -micro : micro
+  const fraction = (magnitude % MICRO).toString().padStart(6, '0').replace(/0+$/, '')
+  return Number(`${negative ? '-' : ''}${magnitude / MICRO}${fraction ? `.${fraction}` : ''}`)
+}
+
+function ratio(part: bigint, whole: bigint): number {
+  if (whole === 0n) return 0
+  // Six significant decimals of a share are plenty; keep the division in integers to avoid overflow.
+  return Number((part * 1_000_000_000n) / whole) / 1_000_000_000
+}
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals
+  return Math.round(value * factor) / factor
+}
+
+function emptyAccumulator(key: string, dims: Record<string, string | null>): Accumulator {
+  return {key, dims, credits: 0n, rows: 0, jobs: 0, runSeconds: 0, runSecondsCount: 0, failedCredits: 0n, failedJobs: 0, failedRows: 0, failedRunSeconds: 0}
+}
+
+function add(target: Accumulator, source: Group | Accumulator): void {
+  target.credits += source.credits
+  target.rows += source.rows
+  target.jobs += source.jobs
+  target.runSeconds += source.runSeconds
+  target.runSecondsCount += source.runSecondsCount
+  target.failedCredits += source.failedCredits
+  target.failedJobs += source.failedJobs
+  target.failedRows += source.failedRows
+  target.failedRunSeconds += source.failedRunSeconds
+}
+
+/** Groups by key (several groups may share one, e.g. projects of one team), largest credits first. */
+function accumulate(groups: Group[], keyOf: (group: Group) => string, dimsOf: (group: Group) => Record<string, string | null>): Accumulator[] {
+  const byKey = new Map<string, Accumulator>()
+  for (const group of groups) {
+    const key = keyOf(group)
+    let accumulator = byKey.get(key)
+    if (!accumulator) {
+      accumulator = emptyAccumulator(key, dimsOf(group))
+      byKey.set(key, accumulator)
+    }
+    add(accumulator, group)
+  }
+  return sortAccumulators([...byKey.values()], (accumulator) => accumulator.credits)
+}
+
+function sortAccumulators(list: Accumulator[], measure: (accumulator: Accumulator) => bigint): Accumulator[] {
+  return list.sort((a, b) => {
+    const difference = measure(b) - measure(a)
+    if (difference !== 0n) return difference > 0n ? 1 : -1
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+  })
+}
+
+/** The first `top` entries and, when more remain, one "other" entry holding exactly their sum. */
+function topWithOther(list: Accumulator[], top: number): Accumulator[] {
+  if (list.length <= top) return list
+  const other = emptyAccumulator(OTHER_KEY, Object.fromEntries(Object.keys(list[0].dims).map((name) => [name, null])))
+  for (const accumulator of list.slice(top)) add(other, accumulator)
+  return [...list.slice(0, top), other]
+}
+
+function toRow(accumulator: Accumulator, total: bigint, price: number | null): BreakdownRow {
+  const credits = creditsToNumber(accumulator.credits)
+  return {
+    key: accumulator.key,
+    dims: accumulator.dims,
+    credits,
+    share: ratio(accumulator.credits, total),
+    jobs: accumulator.jobs,
+    rows: accumulator.rows,
+    computeMinutes: round(accumulator.runSeconds / 60, 2),
+    failedCredits: creditsToNumber(accumulator.failedCredits),
+    failedJobs: accumulator.failedJobs,
+    dollars: price === null ? null : dollars(accumulator.credits, price),
+    avgJobMinutes: accumulator.runSecondsCount === 0 ? null : round(accumulator.runSeconds / accumulator.runSecondsCount / 60, 2),
+  }
+}
+
+function dollars(micro: bigint, price: number): number {
+  return round(creditsToNumber(micro) * price, 2)
+}
+
+function toBucket(row: BreakdownRow): Bucket {
+  const {avgJobMinutes: _omitted, ...bucket} = row
+  return bucket
+}
+
+function label(value: string | null | undefined, fallback = NONE_LABEL): string {
+  return value ?? fallback
+}
+
+/** Project keys: the project name, or org/name when two orgs have a project of that name. */
+export function projectKeyFunction(groupSets: GroupsBySet[]): (org: string | null | undefined, project: string | null | undefined) => string {
+  const orgsByName = new Map<string, Set<string>>()
+  for (const sets of groupSets) {
+    for (const group of [...(sets.project ?? []), ...(sets.dayProject ?? [])]) {
+      const name = label(group.dims.project)
+      orgsByName.set(name, (orgsByName.get(name) ?? new Set()).add(label(group.dims.org)))
+    }
+  }
+  return (org, project) => {
+    const name = label(project)
+    return (orgsByName.get(name)?.size ?? 0) > 1 ? `${label(org)}/${name}` : name
+  }
+}
+
+function totalOf(groups: Group[] | undefined): Group | undefined {
+  return groups?.[0]
+}
+
+function sumCreditColumns(group: Group | undefined): CreditTotals {
+  const zero: CreditColumnSums = {compute: 0n, dlc: 0n, user: 0n, storage: 0n, network: 0n, lease: 0n, leaseOverage: 0n, ipranges: 0n, other: 0n, total: 0n}
+  const sums = group?.creditColumns ?? zero
+  return {
+    compute: creditsToNumber(sums.compute),
+    dlc: creditsToNumber(sums.dlc),
+    user: creditsToNumber(sums.user),
+    storage: creditsToNumber(sums.storage),
+    network: creditsToNumber(sums.network),
+    lease: creditsToNumber(sums.lease),
+    leaseOverage: creditsToNumber(sums.leaseOverage),
+    ipranges: creditsToNumber(sums.ipranges),
+    other: creditsToNumber(sums.other),
+    total: creditsToNumber(sums.total),
+  }
+}
+
+function windowDays(window: Window): string[] {
+  const days: string[] = []
+  const start = window.start.slice(0, 10)
+  for (let index = 0; index < window.days; index++) days.push(addDays(start, index))
+  return days
+}
+
+function dayBuckets(groups: Group[] | undefined, window: Window): DayBucket[] {
+  const byDay = new Map<string, {credits: bigint; jobs: number}>()
+  for (const group of groups ?? []) {
+    if (group.dims.day) byDay.set(group.dims.day, {credits: group.credits, jobs: group.jobs})
+  }
+  return windowDays(window).map((day) => ({day, credits: creditsToNumber(byDay.get(day)?.credits ?? 0n), jobs: byDay.get(day)?.jobs ?? 0}))
+}
+
+export function buildSummary(inputs: SummaryInputs): BuiltSummary {
+  const {current, creditPrice: price, top} = inputs
+  const projectKey = projectKeyFunction(inputs.previous ? [current, inputs.previous.groups] : [current])
+  const total = totalOf(current.total)
+  const totalCredits = total?.credits ?? 0n
+
+  const projectDims = (group: Group) => ({org: group.dims.org ?? null, project: group.dims.project ?? null})
+  const lists: Record<Exclude<CsvDimension, 'team'>, Accumulator[]> = {
+    org: accumulate(current.org ?? [], (group) => label(group.dims.org), (group) => ({org: group.dims.org ?? null})),
+    project: accumulate(current.project ?? [], (group) => projectKey(group.dims.org, group.dims.project), projectDims),
+    workflow: accumulate(
+      current.workflow ?? [],
+      (group) => `${projectKey(group.dims.org, group.dims.project)} / ${label(group.dims.workflow)}`,
+      (group) => ({...projectDims(group), workflow: group.dims.workflow ?? null}),
+    ),
+    job: accumulate(
+      current.job ?? [],
+      (group) => `${projectKey(group.dims.org, group.dims.project)} / ${label(group.dims.workflow)} / ${label(group.dims.job, NO_JOB_LABEL)}`,
+      (group) => ({...projectDims(group), workflow: group.dims.workflow ?? null, job: group.dims.job ?? null}),
+    ),
+    branch: accumulate(
+      current.branch ?? [],
+      (group) => `${projectKey(group.dims.org, group.dims.project)} @ ${label(group.dims.branch)}`,
+      (group) => ({...projectDims(group), branch: group.dims.branch ?? null}),
+    ),
+    'resource-class': accumulate(current.resourceClass ?? [], (group) => label(group.dims.resource_class), (group) => ({resourceClass: group.dims.resource_class ?? null})),
+    executor: accumulate(current.executor ?? [], (group) => label(group.dims.executor), (group) => ({executor: group.dims.executor ?? null})),
+    day: accumulate(current.day ?? [], (group) => label(group.dims.day), (group) => ({day: group.dims.day ?? null})),
+  }
+  const teamMatcher = inputs.teams
+  const teamList = teamMatcher
+    ? accumulate(current.project ?? [], (group) => teamMatcher(label(group.dims.project)), (group) => ({team: teamMatcher(label(group.dims.project))}))
+    : null
+
+  const rowsOf = (list: Accumulator[]) => list.map((accumulator) => toRow(accumulator, totalCredits, price))
+  const bucketsOf = (list: Accumulator[]) => topWithOther(list, top).map((accumulator) => toBucket(toRow(accumulator, totalCredits, price)))
+
+  const topProjects = new Set(lists.project.slice(0, top).map((accumulator) => accumulator.key))
+  const failedProjects = sortAccumulators(
+    lists.project.filter((accumulator) => accumulator.failedRows > 0).map((accumulator) => failedOnly(accumulator)),
+    (accumulator) => accumulator.credits,
+  )
+  const failedJobs = sortAccumulators(
+    lists.job.filter((accumulator) => accumulator.failedRows > 0).map((accumulator) => failedOnly(accumulator)),
+    (accumulator) => accumulator.credits,
+  )
+  const failedTotal = total?.failedCredits ?? 0n
+  const statuses = current.status ?? []
+  const canceled = statuses.filter((group) => group.dims.status === 'canceled')
+  const projects = lists.project.length
+
+  const summary: Summary = {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    generatedAt: inputs.generatedAt.toISOString(),
+    tool: {name: 'cci-usage', version: inputs.toolVersion},
+    input: {files: inputs.files, rows: inputs.inputRows},
+    window: inputs.window,
+    filters: inputs.filters,
+    creditPrice: price,
+    totals: {
+      credits: sumCreditColumns(total),
+      dollars: price === null ? null : dollars(totalCredits, price),
+      rows: total?.rows ?? 0,
+      jobs: total?.jobs ?? 0,
+      joblessRows: (total?.rows ?? 0) - (total?.jobs ?? 0),
+      computeMinutes: round((total?.runSeconds ?? 0) / 60, 2),
+      orgs: lists.org.filter((accumulator) => accumulator.dims.org !== null).length,
+      projects,
+      averagePerProject: projects === 0 ? 0 : round(creditsToNumber(totalCredits) / projects, 6),
+    },
+    breakdowns: {
+      org: bucketsOf(lists.org),
+      project: bucketsOf(lists.project),
+      workflow: bucketsOf(lists.workflow),
+      job: bucketsOf(lists.job),
+      branch: bucketsOf(lists.branch),
+      resourceClass: bucketsOf(lists['resource-class']),
+      executor: bucketsOf(lists.executor),
+      day: dayBuckets(current.day, inputs.window),
+      team: teamList ? bucketsOf(teamList) : null,
+    },
+    dayByProject: dayByProject(current.dayProject ?? [], inputs.window, topProjects, projectKey),
+    failed: {
+      credits: creditsToNumber(failedTotal),
+      jobs: total?.failedJobs ?? 0,
+      byProject: topWithOther(failedProjects, top).map((accumulator) => toBucket(toRow(accumulator, failedTotal, price))),
+      byJob: topWithOther(failedJobs, top).map((accumulator) => toBucket(toRow(accumulator, failedTotal, price))),
+    },
+    canceled: {
+      credits: creditsToNumber(canceled.reduce((sum, group) => sum + group.credits, 0n)),
+      jobs: canceled.reduce((sum, group) => sum + group.jobs, 0),
+    },
+    jobStatuses: accumulate(statuses, (group) => label(group.dims.status), () => ({})).map((accumulator) => ({
+      status: accumulator.key,
+      jobs: accumulator.jobs,
+      credits: creditsToNumber(accumulator.credits),
+    })),
+    comparison: inputs.previous ? compare(inputs, lists.project, projectKey) : null,
+    savings: null,
+    artifacts: [],
+  }
+  const tables: BuiltSummary['tables'] = {
+    org: rowsOf(lists.org),
+    project: rowsOf(lists.project),
+    workflow: rowsOf(lists.workflow),
+    job: rowsOf(lists.job),
+    branch: rowsOf(lists.branch),
+    'resource-class': rowsOf(lists['resource-class']),
+    executor: rowsOf(lists.executor),
+    day: rowsOf(lists.day).sort((a, b) => (a.key < b.key ? -1 : 1)),
+    team: teamList ? rowsOf(teamList) : null,
+  }
+  return {summary, tables}
+}
+
+/** The failed part of a breakdown entry, as an entry of its own (credits = failed credits). */
+function failedOnly(accumulator: Accumulator): Accumulator {
+  return {
+    ...accumulator,
+    credits: accumulator.failedCredits,
+    jobs: accumulator.failedJobs,
+    rows: accumulator.failedRows,
+    runSeconds: accumulator.failedRunSeconds,
+    // Averages are not shown for failed-only entries.
+    runSecondsCount: 0,
+  }
+}
+
+function dayByProject(groups: Group[], window: Window, topProjects: Set<string>, projectKey: ReturnType<typeof projectKeyFunction>): DayProjectPoint[] {
+  const credits = new Map<string, bigint>()
+  let hasOther = false
+  for (const group of groups) {
+    if (!group.dims.day) continue
+    let project = projectKey(group.dims.org, group.dims.project)
+    if (!topProjects.has(project)) {
+      project = OTHER_KEY
+      hasOther = true
+    }
+    const key = `${group.dims.day}\u0000${project}`
+    credits.set(key, (credits.get(key) ?? 0n) + group.credits)
+  }
+  const projects = [...topProjects, ...(hasOther ? [OTHER_KEY] : [])]
+  return windowDays(window).flatMap((day) =>
+    projects.map((project) => ({day, project, credits: creditsToNumber(credits.get(`${day}\u0000${project}`) ?? 0n)})),
+  )
+}
+
+function percentChange(current: bigint, previous: bigint): number | null {
+  if (previous === 0n) return null
+  return round((Number(((current - previous) * 1_000_000n) / previous) / 1_000_000) * 100, 2)
+}
+
+function compare(inputs: SummaryInputs, currentProjects: Accumulator[], projectKey: ReturnType<typeof projectKeyFunction>): Comparison {
+  const previous = inputs.previous as NonNullable<SummaryInputs['previous']>
+  const previousTotal = totalOf(previous.groups.total)
+  const currentTotal = totalOf(inputs.current.total)
+  const previousProjects = accumulate(
+    previous.groups.project ?? [],
+    (group) => projectKey(group.dims.org, group.dims.project),
+    (group) => ({org: group.dims.org ?? null, project: group.dims.project ?? null}),
+  )
+  const before = new Map(previousProjects.map((accumulator) => [accumulator.key, accumulator.credits]))
+  const now = new Map(currentProjects.map((accumulator) => [accumulator.key, accumulator.credits]))
+  const keys = [...new Set([...now.keys(), ...before.keys()])]
+  const changes = keys
+    .map((project) => {
+      const currentCredits = now.get(project) ?? 0n
+      const previousCredits = before.get(project) ?? 0n
+      return {project, currentCredits, previousCredits, difference: currentCredits - previousCredits}
+    })
+    .sort((a, b) => {
+      const magnitude = (value: bigint) => (value < 0n ? -value : value)
+      const difference = magnitude(b.difference) - magnitude(a.difference)
+      if (difference !== 0n) return difference > 0n ? 1 : -1
+      return a.project < b.project ? -1 : 1
+    })
+  const projects: ProjectChange[] = changes.map((change) => ({
+    project: change.project,
+    current: creditsToNumber(change.currentCredits),
+    previous: creditsToNumber(change.previousCredits),
+    change: creditsToNumber(change.difference),
+    pct: percentChange(change.currentCredits, change.previousCredits),
+  }))
+  const currentCredits = currentTotal?.credits ?? 0n
+  const previousCredits = previousTotal?.credits ?? 0n
+  return {
+    previousWindow: previous.window,
+    previous: {
+      credits: creditsToNumber(previousCredits),
+      jobs: previousTotal?.jobs ?? 0,
+      failedCredits: creditsToNumber(previousTotal?.failedCredits ?? 0n),
+      rows: previousTotal?.rows ?? 0,
+    },
+    change: {
+      credits: creditsToNumber(currentCredits - previousCredits),
+      pct: percentChange(currentCredits, previousCredits),
+      jobs: (currentTotal?.jobs ?? 0) - (previousTotal?.jobs ?? 0),
+      failedCredits: creditsToNumber((currentTotal?.failedCredits ?? 0n) - (previousTotal?.failedCredits ?? 0n)),
+    },
+    projects,
+    appeared: keys.filter((key) => now.has(key) && !before.has(key)).sort(),
+    vanished: keys.filter((key) => before.has(key) && !now.has(key)).sort(),
+    movers: projects.filter((change) => change.change !== 0).slice(0, 5),
+    previousByDay: dayBuckets(previous.groups.day, previous.window),
+    previousEmpty: (previousTotal?.rows ?? 0) === 0,
+  }
+}

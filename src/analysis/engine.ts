@@ -1,0 +1,191 @@
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
+
+import {CciUsageError, InputFileError} from '../core/errors.js'
+import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
+import {inspectInputFile, resolveInputPaths, type InputFile} from './input-files.js'
+
+/**
+ * The view contract shared with the savings module: `view` names a relation with all 48 export columns under
+ * their UPPER_CASE names (absent ones NULL) plus OTHER_CREDITS, typed as in columns.ts, `\\N` and '' as NULL.
+ */
+export interface UsageSource {
+  connection: DuckDBConnection
+  view: string
+  /** The export files read, after directories were expanded. */
+  files: string[]
+  close(): Promise<void>
+}
+
+export interface OpenUsageOptions {
+  /** Where DuckDB may spill; a private folder is created inside it and removed on close. */
+  tempDir?: string
+}
+
+// `usage` is a view over the CSV files, not a table: measured on this 2-core machine, materialising all 48
+// columns cost 3x a plain scan and ~400 MB RSS, while the CSV reader parses only the columns a query names.
+// The report computes every aggregate in ONE scan (GROUPING SETS, see aggregate.ts); heavier consumers that
+// query many times can materialise the few columns they need (materializeColumns below).
+// Credits are parsed as DECIMAL(18,6) (64-bit; up to 10^12 credits per row) and widened to DECIMAL(38,6) in
+// the view: parsing straight into the 128-bit type made the whole scan ~3x slower here; sums stay exact.
+const PARSE_CREDIT_TYPE = 'DECIMAL(18,6)'
+const MAX_LINE_BYTES = 1 << 20
+const READ_BUFFER_BYTES = Number(process.env.CCI_USAGE_READ_BUFFER ?? 8 << 20)
+const MEMORY_LIMIT = '250MB'
+const THREADS = '2'
+
+export async function openUsage(files: string[], options: OpenUsageOptions = {}): Promise<UsageSource> {
+  const paths = await resolveInputPaths(files)
+  const inputs = await Promise.all(paths.map((path) => inspectInputFile(path)))
+  const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'cci-usage-duckdb-'))
+  let instance: DuckDBInstance | undefined
+  let connection: DuckDBConnection | undefined
+  try {
+    instance = await DuckDBInstance.create(':memory:', {
+      threads: THREADS,
+      memory_limit: MEMORY_LIMIT,
+      temp_directory: join(workDir, 'spill'),
+      // Row order is irrelevant to aggregates; dropping it lets DuckDB scan in parallel with less memory.
+      preserve_insertion_order: 'false',
+    })
+    connection = await instance.connect()
+    await createUsageView(connection, 'usage', inputs)
+  } catch (error) {
+    connection?.closeSync()
+    instance?.closeSync()
+    await rm(workDir, {recursive: true, force: true})
+    throw error
+  }
+  const openConnection = connection
+  const openInstance = instance
+  let closed = false
+  return {
+    connection: openConnection,
+    view: 'usage',
+    files: paths,
+    async close() {
+      if (closed) return
+      closed = true
+      openConnection.closeSync()
+      openInstance.closeSync()
+      await rm(workDir, {recursive: true, force: true})
+    },
+  }
+}
+
+/**
+ * Defines `view` over export files on an existing connection (the report uses it for --previous-input so both
+ * windows live in one database). Files whose headers differ (column order, case, extra columns) are read
+ * separately and unioned by canonical name. Nothing is read here; reader errors surface when the view is
+ * queried: pass them through translateReadError.
+ */
+export async function createUsageView(connection: DuckDBConnection, view: string, inputs: InputFile[]): Promise<void> {
+  const groups = new Map<string, InputFile[]>()
+  for (const input of inputs) {
+    const key = JSON.stringify([input.header.map((name) => name.toUpperCase()), input.gzip])
+    groups.set(key, [...(groups.get(key) ?? []), input])
+  }
+  const selects = [...groups.values()].map((group) => selectFromFiles(group))
+  const sql = `CREATE OR REPLACE VIEW ${sqlIdent(view)} AS ${selects.join('\nUNION ALL\n')}`
+  try {
+    await connection.run(sql)
+  } catch (error) {
+    throw translateReadError(error, inputs)
+  }
+}
+
+/** The canonical projection of files that share one header. */
+export function selectFromFiles(group: InputFile[]): string {
+  const header = group[0].header.map((name) => name.toUpperCase())
+  // Every name in the header must be declared, in file order: the reader maps columns by position.
+  const declared = header.map((name) => {
+    const type = KNOWN_COLUMN_TYPES.get(name) ?? (isUnknownCreditColumn(name) ? CREDIT_TYPE : 'VARCHAR')
+    return `${sqlString(name)}: ${sqlString(type === CREDIT_TYPE ? PARSE_CREDIT_TYPE : type)}`
+  })
+  const present = new Set(header)
+  const projection = EXPORT_COLUMNS.map(([name, type]) => {
+    if (!present.has(name)) return `CAST(NULL AS ${type}) AS ${sqlIdent(name)}`
+    return type === CREDIT_TYPE ? `CAST(${sqlIdent(name)} AS ${CREDIT_TYPE}) AS ${sqlIdent(name)}` : sqlIdent(name)
+  })
+  const unknownCredits = header.filter((name) => isUnknownCreditColumn(name))
+  const otherCredits =
+    unknownCredits.length === 0
+      ? `CAST(0 AS ${CREDIT_TYPE})`
+      : `CAST(${unknownCredits.map((name) => `COALESCE(${sqlIdent(name)}, 0)`).join(' + ')} AS ${CREDIT_TYPE})`
+  const fileList = `[${group.map((input) => sqlString(input.path)).join(', ')}]`
+  const reader = [
+    `read_csv(${fileList}`,
+    'header = true',
+    'auto_detect = false',
+    "delim = ','",
+    `quote = '"'`,
+    `escape = '"'`,
+    // The export's null token is the three characters backslash, backslash, N; SQL literals keep backslashes.
+    String.raw`nullstr = ['\\N', '\N', '']`,
+    `compression = ${sqlString(group[0].gzip ? 'gzip' : 'none')}`,
+    // DuckDB's default (32 MiB per reader buffer) dominated peak RSS on big exports; rows are ~1 KB.
+    `max_line_size = ${MAX_LINE_BYTES}`,
+    `buffer_size = ${READ_BUFFER_BYTES}`,
+    `columns = {${declared.join(', ')}})`,
+  ].join(', ')
+  return `SELECT ${projection.join(', ')}, ${otherCredits} AS OTHER_CREDITS FROM ${reader}`
+}
+
+/** DuckDB's multi-line reader errors become one line naming the file and the line, with what to do. */
+export function translateReadError(error: unknown, inputs: InputFile[]): Error {
+  if (error instanceof CciUsageError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  const file = /^\s*file = (.+)$/m.exec(message)?.[1]?.trim() ?? (inputs.length === 1 ? inputs[0].path : 'one of the input files')
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1]
+  const where = line ? `${file}, line ${line}` : file
+  const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message)
+  if (columns) {
+    return new InputFileError('E_INPUT_RAGGED', `Input file ${where}: expected ${columns[1]} fields but found ${columns[2]}; the row is malformed, fix or re-export the file.`)
+  }
+  const conversion = /Error when converting column "([^"]+)"\. Could not convert string "([^"]*)"/.exec(message)
+  if (conversion) {
+    const value = conversion[2].length > 40 ? `${conversion[2].slice(0, 40)}...` : conversion[2]
+    return new InputFileError('E_INPUT_VALUE', `Input file ${where}: column ${conversion[1]} holds "${value}", which is not a valid ${describeType(conversion[1])}; fix or re-export the file.`)
+  }
+  if (/gzip|zlib|inflate|decompress/i.test(message)) {
+    return new InputFileError('E_INPUT_CORRUPT', `Input file ${where} is not a complete gzip file: download the export again.`)
+  }
+  if (/unterminated quote|quote/i.test(message) && line) {
+    return new InputFileError('E_INPUT_QUOTE', `Input file ${where}: a quoted field is not closed; fix or re-export the file.`)
+  }
+  const first = message.split('\n').find((text) => text.trim() !== '') ?? message
+  return new InputFileError('E_INPUT_UNREADABLE', `Input file ${where} cannot be read as a usage export (${first.trim()}).`)
+}
+
+function describeType(column: string): string {
+  const type = KNOWN_COLUMN_TYPES.get(column.toUpperCase()) ?? CREDIT_TYPE
+  if (type === 'DATE') return 'date (YYYY-MM-DD)'
+  if (type === 'TIMESTAMP') return 'timestamp (YYYY-MM-DD HH:MM:SS.sss)'
+  if (type === 'INTEGER') return 'whole number'
+  return 'number'
+}
+
+/**
+ * Runs a query against the usage view, turning CSV reader failures (ragged row, bad value) into one-line
+ * InputFileErrors. Use it for the first query that touches a new input.
+ */
+export async function queryUsage(source: UsageSource, sql: string) {
+  try {
+    return await source.connection.runAndReadAll(sql)
+  } catch (error) {
+    throw translateReadError(error, source.files.map((path) => ({path, gzip: false, header: []})))
+  }
+}
+
+/**
+ * Copies the named view columns into an in-memory table in one scan, for consumers that query the data many
+ * times (each query on the view re-reads the CSV, parsing only the columns it names). Returns the table name.
+ */
+export async function materializeColumns(source: UsageSource, columns: string[], table = 'usage_core'): Promise<string> {
+  const list = columns.map((name) => sqlIdent(name.toUpperCase())).join(', ')
+  await queryUsage(source, `CREATE OR REPLACE TABLE ${sqlIdent(table)} AS SELECT ${list} FROM ${sqlIdent(source.view)}`)
+  return table
+}

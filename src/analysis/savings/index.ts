@@ -1,0 +1,183 @@
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {BadInputError} from '../../core/errors.js'
+import {sqlIdent} from '../columns.js'
+import type {FailingJob, RightsizingCandidate, Savings} from '../summary.js'
+import {buildTopOpportunities} from './opportunities.js'
+import {DEFAULT_RATE_TABLE, type RateTable} from './rates.js'
+import {DEFAULT_THRESHOLDS, classifyGroup, type GroupStats, type Thresholds} from './rules.js'
+
+export {DEFAULT_THRESHOLDS, classifyGroup} from './rules.js'
+export {DEFAULT_RATE_TABLE} from './rates.js'
+
+export interface ComputeSavingsOptions {
+  windowDays: number
+  thresholds?: Partial<Thresholds>
+  /** SQL boolean expression over the view's columns (the report's --org/--project/--since...), ANDed in. */
+  filterSql?: string
+  /** Tests pass their own table; the report uses the shipped one. */
+  rates?: RateTable
+}
+
+/**
+ * Statuses of jobs that never started. They are rows of the export but not runs: counting them would dilute a
+ * job's failure rate (a workflow blocked behind a failure adds "blocked" rows, not attempts).
+ */
+const NOT_STARTED_STATUSES = ['blocked', 'queued', 'not_run', 'not_running', 'on_hold', 'unauthorized']
+
+export async function computeSavings(
+  connection: DuckDBConnection,
+  view: string,
+  options: ComputeSavingsOptions,
+): Promise<Savings> {
+  const thresholds = resolveThresholds(options.thresholds)
+  if (!(options.windowDays > 0)) {
+    throw new BadInputError('E_SAVINGS_WINDOW', `The report window must span at least one day (got ${options.windowDays}); check --since/--until.`)
+  }
+  const rates = options.rates ?? DEFAULT_RATE_TABLE
+  const where = options.filterSql ? `(${options.filterSql})` : 'TRUE'
+
+  const groups = await queryRightsizingGroups(connection, view, where, thresholds.spikePct, options.windowDays)
+  const candidates = groups
+    .map((stats) => classifyGroup(stats, thresholds, rates))
+    .filter((c): c is RightsizingCandidate => c !== null)
+  const rightsizing = candidates.filter((c) => c.direction === 'down').sort(bySavingsThenCredits)
+  const underProvisioned = candidates.filter((c) => c.direction === 'up').sort(byCreditsPerWeek)
+  const failingJobs = await queryFailingJobs(connection, view, where)
+
+  return {
+    thresholds,
+    rateTable: {source: rates.source, date: rates.date},
+    rightsizing,
+    underProvisioned,
+    failingJobs,
+    top: buildTopOpportunities(rightsizing, failingJobs, options.windowDays),
+  }
+}
+
+export function resolveThresholds(overrides: Partial<Thresholds> = {}): Thresholds {
+  const thresholds = {...DEFAULT_THRESHOLDS, ...definedOnly(overrides)}
+  const problems: string[] = []
+  if (!Number.isInteger(thresholds.minRuns) || thresholds.minRuns < 1) problems.push(`minRuns must be a whole number >= 1 (got ${thresholds.minRuns})`)
+  for (const key of ['lowUtilisationPct', 'spikePct', 'highUtilisationPct'] as const) {
+    const value = thresholds[key]
+    if (!Number.isFinite(value) || value < 0 || value > 100) problems.push(`${key} must be a percentage 0..100 (got ${value})`)
+  }
+  if (!Number.isFinite(thresholds.maxSpikeShare) || thresholds.maxSpikeShare <= 0 || thresholds.maxSpikeShare > 1) {
+    problems.push(`maxSpikeShare must be a share in (0, 1] (got ${thresholds.maxSpikeShare})`)
+  }
+  if (problems.length > 0) {
+    throw new BadInputError('E_SAVINGS_THRESHOLD', `Invalid savings threshold: ${problems.join('; ')}.`)
+  }
+  return thresholds
+}
+
+function definedOnly(overrides: Partial<Thresholds>): Partial<Thresholds> {
+  return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<Thresholds>
+}
+
+const STARTED = `(JOB_BUILD_STATUS IS NULL OR lower(JOB_BUILD_STATUS) NOT IN (${NOT_STARTED_STATUSES.map((s) => `'${s}'`).join(', ')}))`
+// A run counts as "with utilisation" only when all four figures are present: `\N` is unknown, never 0 %.
+const HAS_UTILISATION =
+  '(MEDIAN_CPU_UTILIZATION_PCT IS NOT NULL AND MEDIAN_RAM_UTILIZATION_PCT IS NOT NULL' +
+  ' AND MAX_CPU_UTILIZATION_PCT IS NOT NULL AND MAX_RAM_UTILIZATION_PCT IS NOT NULL)'
+
+/**
+ * One row per (org, project, workflow, job, resource class, executor). Medians use DuckDB `median` and the 95th
+ * percentile `quantile_cont(x, 0.95)` (linear interpolation between the two nearest runs), both over runs with
+ * utilisation only; spike share is the fraction of those runs whose max CPU or max RAM reached spikePct.
+ */
+export async function queryRightsizingGroups(
+  connection: DuckDBConnection,
+  view: string,
+  where: string,
+  spikePct: number,
+  windowDays: number,
+): Promise<GroupStats[]> {
+  const sql = `
+    SELECT
+      ORGANIZATION_NAME AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+      RESOURCE_CLASS AS resource_class, EXECUTOR AS executor,
+      CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
+      CAST(count(*) FILTER (WHERE ${HAS_UTILISATION}) AS INTEGER) AS runs_with_utilisation,
+      median(MEDIAN_CPU_UTILIZATION_PCT) FILTER (WHERE ${HAS_UTILISATION}) AS median_cpu,
+      median(MEDIAN_RAM_UTILIZATION_PCT) FILTER (WHERE ${HAS_UTILISATION}) AS median_ram,
+      quantile_cont(MAX_CPU_UTILIZATION_PCT, 0.95) FILTER (WHERE ${HAS_UTILISATION}) AS p95_max_cpu,
+      quantile_cont(MAX_RAM_UTILIZATION_PCT, 0.95) FILTER (WHERE ${HAS_UTILISATION}) AS p95_max_ram,
+      coalesce(avg(CASE WHEN MAX_CPU_UTILIZATION_PCT >= $spike OR MAX_RAM_UTILIZATION_PCT >= $spike THEN 1.0 ELSE 0.0 END)
+        FILTER (WHERE ${HAS_UTILISATION}), 0) AS spike_share,
+      CAST(coalesce(sum(COMPUTE_CREDITS), 0) AS DOUBLE) AS credits
+    FROM ${sqlIdent(view)}
+    WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND RESOURCE_CLASS IS NOT NULL AND ${where}
+    GROUP BY ALL
+    ORDER BY project, workflow NULLS FIRST, job, resource_class, executor NULLS FIRST, org NULLS FIRST`
+  const reader = await connection.runAndReadAll(sql, {spike: spikePct})
+  return reader.getRowObjectsJS().map((row) => ({
+    org: nullableString(row.org),
+    project: String(row.project),
+    workflow: nullableString(row.workflow),
+    job: String(row.job),
+    resourceClass: String(row.resource_class),
+    executor: nullableString(row.executor),
+    runs: Number(row.runs),
+    runsWithUtilisation: Number(row.runs_with_utilisation),
+    medianCpuPct: nullableNumber(row.median_cpu),
+    medianRamPct: nullableNumber(row.median_ram),
+    p95MaxCpuPct: nullableNumber(row.p95_max_cpu),
+    p95MaxRamPct: nullableNumber(row.p95_max_ram),
+    spikeShare: Number(row.spike_share),
+    credits: Number(row.credits),
+    windowDays,
+  }))
+}
+
+/**
+ * Jobs with at least one failed run, most failed credits first. Failed credits are TOTAL_CREDITS of the failed
+ * runs, the same measure as summary.failed, so the figures reconcile.
+ */
+async function queryFailingJobs(connection: DuckDBConnection, view: string, where: string): Promise<FailingJob[]> {
+  const failed = `lower(JOB_BUILD_STATUS) = 'failed'`
+  const sql = `
+    SELECT
+      PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+      CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
+      CAST(count(*) FILTER (WHERE ${failed}) AS INTEGER) AS failures,
+      CAST(coalesce(sum(TOTAL_CREDITS) FILTER (WHERE ${failed}), 0) AS DOUBLE) AS failed_credits
+    FROM ${sqlIdent(view)}
+    WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND ${where}
+    GROUP BY ALL
+    HAVING count(*) FILTER (WHERE ${failed}) >= 1
+    ORDER BY failed_credits DESC, failures DESC, project, workflow NULLS FIRST, job`
+  const reader = await connection.runAndReadAll(sql)
+  return reader.getRowObjectsJS().map((row) => {
+    const runs = Number(row.runs)
+    const failures = Number(row.failures)
+    return {
+      project: String(row.project),
+      workflow: nullableString(row.workflow),
+      job: String(row.job),
+      runs,
+      failures,
+      failureRate: runs > 0 ? failures / runs : 0,
+      failedCredits: Number(row.failed_credits),
+    }
+  })
+}
+
+function bySavingsThenCredits(a: RightsizingCandidate, b: RightsizingCandidate): number {
+  const savingsA = a.estimatedSavingsPerWeek ?? Number.NEGATIVE_INFINITY
+  const savingsB = b.estimatedSavingsPerWeek ?? Number.NEGATIVE_INFINITY
+  return savingsB - savingsA || byCreditsPerWeek(a, b)
+}
+
+function byCreditsPerWeek(a: RightsizingCandidate, b: RightsizingCandidate): number {
+  return b.creditsPerWeek - a.creditsPerWeek || a.change.localeCompare(b.change)
+}
+
+function nullableString(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value)
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value)
+}

@@ -1,0 +1,130 @@
+import type {RightsizingCandidate, Savings} from '../summary.js'
+import {findClass, stepDown, stepUp, type RateTable} from './rates.js'
+
+export type Thresholds = Savings['thresholds']
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  minRuns: 5,
+  lowUtilisationPct: 40,
+  spikePct: 70,
+  maxSpikeShare: 0.2,
+  highUtilisationPct: 80,
+}
+
+/**
+ * What the query knows about one (org, project, workflow, job, resource class, executor) group. Utilisation
+ * figures cover only the runs that carry all four utilisation columns (`runsWithUtilisation`); they are null when
+ * no run does. `spikeShare` is over those same runs, with "spike" meaning max CPU or max RAM >= spikePct.
+ */
+export interface GroupStats {
+  org: string | null
+  project: string
+  workflow: string | null
+  job: string
+  resourceClass: string
+  executor: string | null
+  runs: number
+  runsWithUtilisation: number
+  medianCpuPct: number | null
+  medianRamPct: number | null
+  p95MaxCpuPct: number | null
+  p95MaxRamPct: number | null
+  spikeShare: number
+  /** COMPUTE_CREDITS of every run in the group: the part of the bill a resource class changes. */
+  credits: number
+  windowDays: number
+}
+
+/**
+ * One group's verdict: a one-step downsize, a one-step upsize, or null (keep as is / not enough evidence /
+ * class cannot be resized).
+ *
+ * Downsize when all hold:
+ * - at least minRuns runs with utilisation data (runs without it never count, they are not 0 %);
+ * - median CPU <= lowUtilisationPct and median RAM <= lowUtilisationPct;
+ * - spikeShare < maxSpikeShare (a job that peaks at >= spikePct in 20 % of its runs keeps its headroom). With the
+ *   default thresholds this is already implied by the next rule (>= 20 % of runs at >= 70 % puts a p95 at >= 70 %,
+ *   which no smaller class can absorb); it is kept as the issue's explicit guard for custom thresholds;
+ * - "well below the smaller class's capacity": the p95 of max CPU, rescaled to the smaller class
+ *   (p95 x current vCPUs / smaller vCPUs), stays strictly under spikePct, and likewise RAM with GB. A job peaking at
+ *   45 % of a 4-vCPU large would peak at 90 % of a 2-vCPU medium, so it stays.
+ * Upsize when median CPU or median RAM >= highUtilisationPct: faster runs may be worth the higher rate, and the
+ * estimate says honestly what it costs (negative savings).
+ */
+export function classifyGroup(
+  stats: GroupStats,
+  thresholds: Thresholds,
+  rates: RateTable,
+): RightsizingCandidate | null {
+  if (stats.runsWithUtilisation < thresholds.minRuns) return null
+  const {medianCpuPct, medianRamPct, p95MaxCpuPct, p95MaxRamPct} = stats
+  if (medianCpuPct === null || medianRamPct === null || p95MaxCpuPct === null || p95MaxRamPct === null) return null
+
+  const utilisation: Utilisation = {medianCpuPct, medianRamPct, p95MaxCpuPct, p95MaxRamPct}
+  const current = findClass(rates, stats.resourceClass, stats.executor)
+  // GPU and runner families are absent from the table on purpose, so they never reach a suggestion.
+  if (current === null) return null
+
+  const isHigh = medianCpuPct >= thresholds.highUtilisationPct || medianRamPct >= thresholds.highUtilisationPct
+  if (isHigh) {
+    const larger = stepUp(rates, current)
+    return larger === null ? null : candidate(stats, utilisation, 'up', current.creditsPerMinute, larger.name, larger.creditsPerMinute)
+  }
+
+  const isLow = medianCpuPct <= thresholds.lowUtilisationPct && medianRamPct <= thresholds.lowUtilisationPct
+  if (!isLow || stats.spikeShare >= thresholds.maxSpikeShare) return null
+  const smaller = stepDown(rates, current)
+  if (smaller === null) return null
+  const cpuOnSmaller = (p95MaxCpuPct * current.vcpus) / smaller.vcpus
+  const ramOnSmaller = (p95MaxRamPct * current.ramGb) / smaller.ramGb
+  if (cpuOnSmaller >= thresholds.spikePct || ramOnSmaller >= thresholds.spikePct) return null
+  return candidate(stats, utilisation, 'down', current.creditsPerMinute, smaller.name, smaller.creditsPerMinute)
+}
+
+interface Utilisation {
+  medianCpuPct: number
+  medianRamPct: number
+  p95MaxCpuPct: number
+  p95MaxRamPct: number
+}
+
+function candidate(
+  stats: GroupStats,
+  utilisation: Utilisation,
+  direction: 'down' | 'up',
+  currentRate: number | null,
+  suggestedClass: string,
+  suggestedRate: number | null,
+): RightsizingCandidate {
+  const creditsPerWeek = perWeek(stats.credits, stats.windowDays)
+  // Credits scale with the per-minute rate only if run time stays the same: the honest first-order estimate.
+  const estimatedSavingsPerWeek =
+    currentRate === null || suggestedRate === null || currentRate === 0
+      ? null
+      : creditsPerWeek * (1 - suggestedRate / currentRate)
+  return {
+    org: stats.org,
+    project: stats.project,
+    workflow: stats.workflow,
+    job: stats.job,
+    resourceClass: stats.resourceClass,
+    executor: stats.executor,
+    direction,
+    suggestedClass,
+    runs: stats.runs,
+    runsWithUtilisation: stats.runsWithUtilisation,
+    ...utilisation,
+    spikeShare: stats.spikeShare,
+    credits: stats.credits,
+    creditsPerWeek,
+    currentRate,
+    suggestedRate,
+    estimatedSavingsPerWeek,
+    change: `resource_class: ${suggestedClass} in job ${stats.job} of project ${stats.project}`,
+  }
+}
+
+/** Normalises credits seen over the window to a 7-day week. */
+export function perWeek(credits: number, windowDays: number): number {
+  return windowDays > 0 ? (credits * 7) / windowDays : 0
+}

@@ -1,0 +1,79 @@
+import {DateTime} from 'luxon'
+
+import {BadInputError} from '../core/errors.js'
+import type {Window} from './summary.js'
+import {sqlString} from './columns.js'
+import type {DayRange} from './aggregate.js'
+
+/** What part of the export a report covers: --org/--project/--branch (exact or glob), --since/--until. */
+export interface ReportFilters {
+  org?: string
+  project?: string
+  branch?: string
+  /** YYYY-MM-DD, UTC, inclusive. */
+  since?: string
+  /** YYYY-MM-DD, UTC, inclusive. */
+  until?: string
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+/** Validates a --since/--until value: a real calendar day, YYYY-MM-DD. */
+export function parseDay(flag: string, value: string): string {
+  const day = DateTime.fromISO(value, {zone: 'utc'})
+  if (!DAY.test(value) || !day.isValid) {
+    throw new BadInputError('E_BAD_DATE', `--${flag} ${value} is not a date: use YYYY-MM-DD (UTC), e.g. --${flag} 2024-11-10.`)
+  }
+  return value
+}
+
+export function addDays(day: string, days: number): string {
+  return DateTime.fromISO(day, {zone: 'utc'}).plus({days}).toISODate() as string
+}
+
+export function daysBetween(start: string, end: string): number {
+  return Math.round(DateTime.fromISO(end, {zone: 'utc'}).diff(DateTime.fromISO(start, {zone: 'utc'}), 'days').days)
+}
+
+/** The window from --since/--until (until inclusive), or null when neither is given. */
+export function requestedRange(filters: ReportFilters): DayRange | null {
+  if (!filters.since && !filters.until) return null
+  if (filters.since && filters.until && filters.until < filters.since) {
+    throw new BadInputError('E_BAD_WINDOW', `--until ${filters.until} is before --since ${filters.since}: swap them.`)
+  }
+  // With one bound only, the other is open; 0001/9999 keep the SQL a plain range.
+  return {start: filters.since ?? '0001-01-01', end: filters.until ? addDays(filters.until, 1) : '9999-12-31'}
+}
+
+export function toWindow(range: DayRange): Window {
+  return {start: `${range.start}T00:00:00.000Z`, end: `${range.end}T00:00:00.000Z`, days: daysBetween(range.start, range.end)}
+}
+
+/** The window of equal length just before `range`. */
+export function previousRange(range: DayRange): DayRange {
+  return {start: addDays(range.start, -daysBetween(range.start, range.end)), end: range.start}
+}
+
+const GLOB_CHARS = /[*?[\]]/
+
+/** One filter as SQL: equality, or DuckDB GLOB when the value holds glob characters. */
+function matchSql(columns: string[], value: string): string {
+  const operator = GLOB_CHARS.test(value) ? 'GLOB' : '='
+  return `(${columns.map((column) => `${column} ${operator} ${sqlString(value)}`).join(' OR ')})`
+}
+
+/**
+ * The org/project/branch filters as one SQL boolean over the usage view's columns (the date window is applied
+ * separately). The same expression is handed to the savings rules, so both see the same rows.
+ */
+export function filterSql(filters: ReportFilters): string | undefined {
+  const parts: string[] = []
+  if (filters.org) parts.push(matchSql(['ORGANIZATION_NAME', 'ORGANIZATION_ID'], filters.org))
+  if (filters.project) parts.push(matchSql(['PROJECT_NAME'], filters.project))
+  if (filters.branch) parts.push(matchSql(['VCS_BRANCH'], filters.branch))
+  return parts.length > 0 ? parts.join(' AND ') : undefined
+}
+
+export function rangeSql(range: DayRange): string {
+  return `JOB_RUN_DATE >= DATE ${sqlString(range.start)} AND JOB_RUN_DATE < DATE ${sqlString(range.end)}`
+}

@@ -1,0 +1,121 @@
+import {readFile} from 'node:fs/promises'
+import {extname} from 'node:path'
+
+import {parseString} from 'fast-csv'
+import picomatch from 'picomatch'
+import {isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
+
+import {InputFileError} from '../core/errors.js'
+
+export const UNASSIGNED_TEAM = 'unassigned'
+
+/** One project pattern of a team, with where it was written (for error messages). */
+export interface TeamRule {
+  team: string
+  pattern: string
+  line: number | null
+}
+
+/** Maps a project name to its team: exact names win over globs; among globs the first written wins. */
+export type TeamMatcher = (project: string) => string
+
+export function createTeamMatcher(rules: TeamRule[]): TeamMatcher {
+  const exact = new Map<string, string>()
+  const globs: {team: string; test: (value: string) => boolean}[] = []
+  for (const rule of rules) {
+    if (picomatch.scan(rule.pattern).isGlob) globs.push({team: rule.team, test: picomatch(rule.pattern, {dot: true})})
+    else if (!exact.has(rule.pattern)) exact.set(rule.pattern, rule.team)
+  }
+  return (project) => exact.get(project) ?? globs.find((glob) => glob.test(project))?.team ?? UNASSIGNED_TEAM
+}
+
+export async function loadTeamRules(path: string): Promise<TeamRule[]> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputFileError('E_TEAMS_MISSING', `Teams file ${path} cannot be read (${error.code ?? error.message}): check the --teams path.`)
+  })
+  const extension = extname(path).toLowerCase()
+  const rules = extension === '.csv' ? await parseTeamsCsv(path, text) : parseTeamsYaml(path, text)
+  if (rules.length === 0) {
+    throw new InputFileError('E_TEAMS_EMPTY', `Teams file ${path} maps no project to a team: add e.g. "teams: {platform: [api, web-*]}".`)
+  }
+  return rules
+}
+
+const TEAMS_SHAPE = 'expected "teams: {<team>: [<project or glob>, ...]}" or a list of {team, projects}'
+
+/** YAML and JSON (a JSON document is YAML), with the line of every problem. */
+export function parseTeamsYaml(path: string, text: string): TeamRule[] {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, {lineCounter, prettyErrors: false})
+  const lineOf = (node: YamlNode | null | undefined): number | null => (node?.range ? lineCounter.linePos(node.range[0]).line : null)
+  const fail = (node: YamlNode | null | undefined, problem: string): never => {
+    const line = lineOf(node)
+    throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}${line ? `, line ${line}` : ''}: ${problem}.`)
+  }
+  if (document.errors.length > 0) {
+    const error = document.errors[0]
+    const line = error.linePos?.[0]?.line
+    throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}${line ? `, line ${line}` : ''}: not valid YAML/JSON (${error.message.split('\n')[0]}).`)
+  }
+  const rules: TeamRule[] = []
+  const addProjects = (team: string, projects: unknown, owner: YamlNode | null | undefined) => {
+    if (!isSeq(projects)) fail((projects as YamlNode) ?? owner, `team "${team}" needs a list of project names or globs`)
+    for (const item of (projects as {items: unknown[]}).items) {
+      const node = item as YamlNode & {value?: unknown}
+      const value = node && 'value' in node ? node.value : undefined
+      if (typeof value !== 'string' && typeof value !== 'number') fail(node, `team "${team}" lists something that is not a project name`)
+      const pattern = String(value).trim()
+      if (pattern === '') fail(node, `team "${team}" lists an empty project name`)
+      rules.push({team, pattern, line: lineOf(node)})
+    }
+  }
+  let root = document.contents as YamlNode | null
+  if (isMap(root) && root.items.length === 1 && String((root.items[0].key as {value?: unknown})?.value) === 'teams') {
+    root = root.items[0].value as YamlNode | null
+  }
+  if (isMap(root)) {
+    for (const pair of root.items) {
+      const key = pair.key as YamlNode & {value?: unknown}
+      const team = String(key?.value ?? '').trim()
+      if (team === '') fail(key, 'a team has no name')
+      addProjects(team, pair.value, key)
+    }
+  } else if (isSeq(root)) {
+    for (const entry of root.items) {
+      const node = entry as YamlNode
+      if (!isMap(node)) fail(node, `each list entry must be {team, projects}; ${TEAMS_SHAPE}`)
+      const map = node as unknown as {get(key: string, keepScalar: true): YamlNode & {value?: unknown}}
+      const teamNode = map.get('team', true)
+      const team = String(teamNode?.value ?? '').trim()
+      if (team === '') fail(node, 'a list entry has no "team"')
+      addProjects(team, map.get('projects', true), node)
+    }
+  } else {
+    fail(root, TEAMS_SHAPE)
+  }
+  return rules
+}
+
+/** CSV `project,team` (header optional), line numbers as in the file. */
+export async function parseTeamsCsv(path: string, text: string): Promise<TeamRule[]> {
+  const rows: string[][] = []
+  await new Promise<void>((resolve, reject) => {
+    parseString(text, {ignoreEmpty: false, trim: true})
+      .on('error', reject)
+      .on('data', (row: string[]) => rows.push(row))
+      .on('end', () => resolve())
+  }).catch((error: Error) => {
+    throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}: not valid CSV (${error.message}).`)
+  })
+  const rules: TeamRule[] = []
+  for (const [index, row] of rows.entries()) {
+    const line = index + 1
+    if (row.every((cell) => cell === '')) continue
+    if (index === 0 && row[0]?.toLowerCase() === 'project' && row[1]?.toLowerCase() === 'team') continue
+    if (row.length !== 2 || row[0] === '' || row[1] === '') {
+      throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}, line ${line}: expected "project,team" (2 non-empty fields), found ${row.length} field(s).`)
+    }
+    rules.push({team: row[1], pattern: row[0], line})
+  }
+  return rules
+}

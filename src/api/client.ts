@@ -1,0 +1,216 @@
+import {readFileSync} from 'node:fs'
+
+import got, {HTTPError, type Got, type Response} from 'got'
+import pRetry from 'p-retry'
+
+import type {Clock} from '../core/clock.js'
+import {ApiError, AuthError, BadInputError} from '../core/errors.js'
+import {registerSecret} from '../core/secrets.js'
+import {GET_LIMIT, Pacer, POST_LIMIT, realSleep, type RateLimit, type Sleep} from './pacer.js'
+import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from './retry.js'
+
+export interface ExportJob {
+  id: string
+  state: string
+  start?: string
+  end?: string
+  /** Presigned links, one per part; every one is registered as a secret. */
+  downloadUrls: string[]
+  errorReason?: string
+}
+
+export interface CreateExportJobRequest {
+  start: string
+  end: string
+  sharedOrgIds: readonly string[]
+}
+
+export interface UsageApiOptions {
+  /** e.g. https://circleci.com (server installs have their own host). */
+  host: string
+  token: string
+  clock: Clock
+  sleep?: Sleep
+  log?: (line: string) => void
+  retryPolicy?: RetryPolicy
+  getLimit?: RateLimit
+  postLimit?: RateLimit
+  requestTimeoutMs?: number
+}
+
+export const USER_AGENT = `cci-usage/${readVersion()}`
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version?: string}
+    return pkg.version ?? '0.0.0'
+  } catch {
+    return '0.0.0'
+  }
+}
+
+/** Checks --host early, so a typo fails with one clear line instead of a network error. */
+export function normalizeHost(host: string): string {
+  let url: URL
+  try {
+    url = new URL(host)
+  } catch {
+    throw new BadInputError('E_BAD_HOST', `--host ${host} is not a URL; use e.g. https://circleci.com.`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new BadInputError('E_BAD_HOST', `--host ${host} must start with https:// (e.g. https://circleci.com).`)
+  }
+  if (url.username || url.password || url.search) {
+    throw new BadInputError('E_BAD_HOST', '--host must be a plain origin like https://circleci.com (no credentials or query).')
+  }
+  return url.toString().replace(/\/+$/, '')
+}
+
+/** Reads a job body defensively: the API is the outside world. */
+export function parseExportJob(body: unknown, fallbackId?: string): ExportJob {
+  const record = (body ?? {}) as Record<string, unknown>
+  const id = record.usage_export_job_id ?? record.id ?? fallbackId
+  const state = record.state
+  if (typeof id !== 'string' || id === '' || typeof state !== 'string') {
+    throw new ApiError('E_API_BAD_RESPONSE', 'The Usage API answered without a job id or state; retry later or check --host.')
+  }
+  const urls = record.download_urls
+  const downloadUrls = Array.isArray(urls) ? urls.filter((url): url is string => typeof url === 'string' && url !== '') : []
+  for (const url of downloadUrls) registerSecret(url)
+  return {
+    id,
+    state,
+    start: typeof record.start === 'string' ? record.start : undefined,
+    end: typeof record.end === 'string' ? record.end : undefined,
+    downloadUrls,
+    errorReason: typeof record.error_reason === 'string' ? record.error_reason : undefined,
+  }
+}
+
+function apiMessage(response: Response | undefined): string | undefined {
+  const body = response?.body as {message?: unknown} | string | undefined
+  if (body && typeof body === 'object' && typeof body.message === 'string') return body.message
+  return undefined
+}
+
+/**
+ * The CircleCI Usage API: one configured got instance (token, JSON, timeouts, user agent), one pacer per org
+ * and method so that everything polled at once shares the documented budget, and retries decided by
+ * retryDecision with injectable sleeps.
+ */
+export class UsageApi {
+  private readonly http: Got
+  private readonly pacers = new Map<string, Pacer>()
+  private readonly sleep: Sleep
+  private readonly policy: RetryPolicy
+
+  constructor(private readonly options: UsageApiOptions) {
+    registerSecret(options.token)
+    this.sleep = options.sleep ?? realSleep
+    this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY
+    this.http = got.extend({
+      prefixUrl: normalizeHost(options.host),
+      headers: {'Circle-Token': options.token, 'user-agent': USER_AGENT, accept: 'application/json'},
+      responseType: 'json',
+      timeout: {request: options.requestTimeoutMs ?? 30_000},
+      // Retries are ours (paced and with injectable sleeps); redirects could carry the token elsewhere.
+      retry: {limit: 0},
+      followRedirect: false,
+    })
+  }
+
+  async createExportJob(orgId: string, request: CreateExportJobRequest): Promise<ExportJob> {
+    const json: Record<string, unknown> = {start: request.start, end: request.end}
+    if (request.sharedOrgIds.length > 0) json.shared_org_ids = [...request.sharedOrgIds]
+    const response = await this.send('post', orgId, `create export job for ${request.start}..${request.end}`, () =>
+      this.http.post(this.jobsPath(orgId), {json}),
+    )
+    return parseExportJob(response.body)
+  }
+
+  async getExportJob(orgId: string, jobId: string): Promise<ExportJob> {
+    const response = await this.send('get', orgId, `read export job ${jobId}`, () =>
+      this.http.get(`${this.jobsPath(orgId)}/${encodeURIComponent(jobId)}`),
+    )
+    return parseExportJob(response.body, jobId)
+  }
+
+  /** How long the next POST for this org would wait for rate budget. */
+  postWaitMs(orgId: string): number {
+    return this.pacer('post', orgId).waitMs()
+  }
+
+  private jobsPath(orgId: string): string {
+    return `api/v2/organizations/${encodeURIComponent(orgId)}/usage_export_job`
+  }
+
+  private pacer(method: 'get' | 'post', orgId: string): Pacer {
+    const key = `${method} ${orgId}`
+    let pacer = this.pacers.get(key)
+    if (pacer === undefined) {
+      const rate = method === 'get' ? (this.options.getLimit ?? GET_LIMIT) : (this.options.postLimit ?? POST_LIMIT)
+      pacer = new Pacer(rate, this.options.clock, this.sleep, (ms) => {
+        if (ms >= 5000) this.options.log?.(`Rate budget for ${method.toUpperCase()} used up; waiting ${(ms / 1000).toFixed(0)} s.`)
+      })
+      this.pacers.set(key, pacer)
+    }
+    return pacer
+  }
+
+  private async send(method: 'get' | 'post', orgId: string, what: string, request: () => Promise<Response>): Promise<Response> {
+    const pacer = this.pacer(method, orgId)
+    try {
+      return await pRetry(
+        async () => {
+          await pacer.acquire()
+          const response = await request()
+          if (response.statusCode >= 300) throw new HTTPError(response)
+          return response
+        },
+        {
+          retries: this.policy.maxAttempts - 1,
+          // The delay comes from retryDecision and is slept in onFailedAttempt (injectable), not by p-retry.
+          minTimeout: 0,
+          maxTimeout: 0,
+          onFailedAttempt: async ({error, attemptNumber}) => {
+            const decision = retryDecision(attemptNumber, error, undefined, this.options.clock(), this.policy)
+            if (!decision.retry) throw error
+            this.options.log?.(
+              `${what}: ${decision.reason}, retrying in ${(decision.delayMs / 1000).toFixed(1)} s (attempt ${attemptNumber + 1} of ${this.policy.maxAttempts}).`,
+            )
+            await this.sleep(decision.delayMs)
+          },
+        },
+      )
+    } catch (error) {
+      throw this.mapError(error, orgId, what)
+    }
+  }
+
+  private mapError(error: unknown, orgId: string, what: string): Error {
+    if (error instanceof ApiError || error instanceof AuthError || error instanceof BadInputError) return error
+    const response = (error as {response?: Response}).response
+    const status = response?.statusCode
+    if (status === 401 || status === 403) {
+      return new AuthError(
+        'E_AUTH',
+        `CircleCI refused the token (HTTP ${status}) for organization ${orgId}: check --token/CIRCLECI_API_TOKEN is a valid personal API token with access to that organization.`,
+        {status},
+      )
+    }
+    if (status === 400) {
+      return new BadInputError('E_API_BAD_REQUEST', `CircleCI rejected the request to ${what}: ${apiMessage(response) ?? 'HTTP 400'}.`, {status})
+    }
+    if (status === 404) {
+      return new ApiError('E_API_NOT_FOUND', `Could not ${what}: not found (HTTP 404); check --org-id and --host.`, {status})
+    }
+    if (status === 429) {
+      return new ApiError('E_API_RATE_LIMITED', `Could not ${what}: the Usage API rate limit is still exceeded after retries; wait an hour and rerun.`, {status})
+    }
+    if (status !== undefined) {
+      return new ApiError('E_API_FAILED', `Could not ${what}: HTTP ${status} after ${this.policy.maxAttempts} attempts; retry later.`, {status})
+    }
+    const code = (error as {code?: string}).code ?? 'network error'
+    return new ApiError('E_API_UNREACHABLE', `Could not ${what}: ${code} talking to ${normalizeHost(this.options.host)}; check --host and the network, then rerun.`, {code})
+  }
+}

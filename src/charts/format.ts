@@ -1,0 +1,85 @@
+import {format} from 'd3-format'
+
+import type {Window} from '../analysis/summary.js'
+
+/**
+ * Display formats shared by the charts and the HTML page, so a figure reads the same everywhere. Credits are
+ * summed exactly upstream; rounding happens only here.
+ */
+const wholeNumber = format(',.0f')
+const smallNumber = format(',.2~f')
+const signedWhole = format('+,.0f')
+const signedSmall = format('+,.2~f')
+const dollarFormat = format('$,.2f')
+const percentFormat = format('.1%')
+const signedPercentFormat = format('+.1%')
+const siFormat = format('.3~s')
+
+function finite(value: number): number {
+  return Number.isFinite(value) ? value : 0
+}
+
+export function formatCredits(value: number): string {
+  const v = finite(value)
+  return Math.abs(v) >= 10 || v === 0 ? wholeNumber(v) : smallNumber(v)
+}
+
+export function formatSignedCredits(value: number): string {
+  const v = finite(value)
+  if (v === 0) return '\u00b10'
+  return Math.abs(v) >= 10 ? signedWhole(v) : signedSmall(v)
+}
+
+export function formatDollars(value: number): string {
+  return dollarFormat(finite(value))
+}
+
+/** A 0..1 share as a percentage; tiny non-zero shares say so instead of rounding to 0.0%. */
+export function formatShare(share: number): string {
+  const v = finite(share)
+  if (v > 0 && v < 0.0005) return '<0.1%'
+  return percentFormat(v)
+}
+
+/** A percent change given in percent (12.5 = +12.5%), or "new" when there was nothing to compare with. */
+export function formatPercentChange(pct: number | null): string {
+  if (pct === null || !Number.isFinite(pct)) return 'new'
+  return signedPercentFormat(pct / 100)
+}
+
+/** Short axis ticks: 1,500 stays exact, 250,000 becomes 250k. */
+export function formatAxisCredits(value: number, domainMax: number): string {
+  return domainMax >= 10_000 ? siFormat(finite(value)) : formatCredits(value)
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** `2024-11-10` -> `Nov 10`; spelled out by hand so the output does not depend on the machine's locale. */
+export function formatDayShort(day: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day)
+  if (!match) return day
+  return `${MONTHS[Number(match[2]) - 1] ?? match[2]} ${Number(match[3])}`
+}
+
+/** UTC days (YYYY-MM-DD) covered by a half-open window; empty when the window is not a valid interval. */
+export function daysOfWindow(window: Window, maxDays = 1000): string[] {
+  const start = Date.parse(window.start)
+  const end = Date.parse(window.end)
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) return []
+  const days: string[] = []
+  const dayMs = 86_400_000
+  for (let t = Math.floor(start / dayMs) * dayMs; t < end && days.length < maxDays; t += dayMs) {
+    days.push(new Date(t).toISOString().slice(0, 10))
+  }
+  return days
+}
+
+/** `2024-11-10 – 2024-11-17 (8 days, UTC)`: the end shown is the last day included, not the exclusive bound. */
+export function formatWindow(window: Window): string {
+  const days = daysOfWindow(window)
+  if (days.length === 0) return `${window.start} – ${window.end}`
+  const first = days[0]
+  const last = days[days.length - 1]
+  const count = `${window.days || days.length} day${(window.days || days.length) === 1 ? '' : 's'}`
+  return first === last ? `${first} (${count}, UTC)` : `${first} – ${last} (${count}, UTC)`
+}

@@ -1,0 +1,28 @@
+import type {Summary} from '../analysis/summary.js'
+import {DAY_CHART_ID, renderDayChart} from './day-chart.js'
+import {PROJECT_CHART_ID, renderProjectChart} from './project-chart.js'
+import {RESOURCE_CLASS_CHART_ID, renderResourceClassChart} from './resource-class-chart.js'
+
+export {renderChartPng} from './png.js'
+
+/** One rendered chart: `name` is its file name (e.g. `credits-by-project.svg`), `title` its heading. */
+export interface ChartFile {
+  name: string
+  svg: string
+  title: string
+}
+
+export const DEFAULT_TOP = 10
+
+/**
+ * All charts for a summary, in the order the report shows them. Pure and deterministic: the same summary
+ * gives the same bytes. `top` is how many projects (and resource classes) get their own bar.
+ */
+export function renderCharts(summary: Summary, options: {top?: number} = {}): ChartFile[] {
+  const top = options.top !== undefined && Number.isFinite(options.top) && options.top >= 1 ? Math.floor(options.top) : DEFAULT_TOP
+  return [
+    {name: `${PROJECT_CHART_ID}.svg`, title: 'Credits by project', svg: renderProjectChart(summary, top)},
+    {name: `${DAY_CHART_ID}.svg`, title: 'Credits by day', svg: renderDayChart(summary, top)},
+    {name: `${RESOURCE_CLASS_CHART_ID}.svg`, title: 'Credits by resource class', svg: renderResourceClassChart(summary, top)},
+  ]
+}

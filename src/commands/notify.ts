@@ -1,0 +1,40 @@
+import {join, resolve} from 'node:path'
+
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../core/base-command.js'
+import {slackFlags, notifyOptionsFromFlags} from '../slack/flags.js'
+import {notifySlack, type NotifyResult} from '../slack/index.js'
+import {readSummaryFile} from '../slack/read-summary.js'
+
+export default class Notify extends BaseCommand {
+  static override summary = 'Post the weekly usage summary (summary.json) to Slack.'
+
+  static override description = `Reads the summary.json written by \`cci-usage report\` and posts a Block Kit message: total credits, change
+vs the previous window, top projects, failed-job cost and savings, with a link to the CircleCI job's
+artifacts. With a bot token the credits-by-project chart is added to the message's thread. Slack failures
+are warnings (exit 0) unless --strict-notify is given.`
+
+  static override examples = [
+    '<%= config.bin %> notify --dry-run',
+    'SLACK_ACCESS_TOKEN=xoxb-... SLACK_DEFAULT_CHANNEL=C0123456789 <%= config.bin %> notify --out usage-report',
+    '<%= config.bin %> notify --notify-if-change-over 20 --slack-webhook-url "$SLACK_WEBHOOK_URL"',
+  ]
+
+  static override flags = {
+    out: Flags.string({description: 'Report directory (summary.json and the chart).', default: './usage-report'}),
+    summary: Flags.string({description: 'summary.json to read [default: <out>/summary.json].'}),
+    ...slackFlags,
+  }
+
+  public async run(): Promise<NotifyResult> {
+    const {flags} = await this.parse(Notify)
+    const outDir = resolve(flags.out)
+    const options = notifyOptionsFromFlags(flags, outDir)
+    const summary = await readSummaryFile(flags.summary ? resolve(flags.summary) : join(outDir, 'summary.json'))
+    const result = await notifySlack(summary, options, (line) => this.info(line))
+    for (const warning of result.warnings) this.warning(warning)
+    if (result.dryRun && !this.jsonEnabled()) process.stdout.write(JSON.stringify(result.payload, null, 2) + '\n')
+    return result
+  }
+}

@@ -1,0 +1,26 @@
+import type {Clock} from '../core/clock.js'
+import {registerSecret} from '../core/secrets.js'
+
+export interface DemoApi {
+  host: string
+  token: string
+  orgId: string
+  /** The simulator has no real queue: polling every second keeps the demo quick and within its rate limits. */
+  pollIntervalMs: number
+}
+
+/**
+ * Runs `fn` against the embedded Usage API simulator (started in-process, closed afterwards), so `--demo`
+ * needs no token and no network. The simulator is imported lazily: real exports never load it.
+ */
+export async function withDemoApi<T>(fn: (api: DemoApi) => Promise<T>, clock?: Clock): Promise<T> {
+  const {startSimulator} = await import('../simulator/index.js')
+  const simulator = await startSimulator({clock, pendingPolls: 1})
+  try {
+    registerSecret(simulator.token)
+    const orgId = simulator.datasetOrgIds[0]
+    return await fn({host: simulator.apiUrl, token: simulator.token, orgId, pollIntervalMs: 1000})
+  } finally {
+    await simulator.close()
+  }
+}

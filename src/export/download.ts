@@ -1,0 +1,205 @@
+import {createWriteStream} from 'node:fs'
+import {rename, rm} from 'node:fs/promises'
+import {Writable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+import {createGunzip} from 'node:zlib'
+
+import got, {HTTPError, type Got} from 'got'
+
+import {USER_AGENT} from '../api/client.js'
+import {realSleep, type Sleep} from '../api/pacer.js'
+import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from '../api/retry.js'
+import type {Clock} from '../core/clock.js'
+import {ApiError} from '../core/errors.js'
+import {registerSecret} from '../core/secrets.js'
+
+/**
+ * Presigned links are their own credential: they are fetched with a separate plain client that has no
+ * Circle-Token, no Authorization and no cookie jar, so no credential can ever reach the storage origin.
+ */
+export const downloadClient: Got = got.extend({
+  headers: {'user-agent': USER_AGENT},
+  retry: {limit: 0},
+  // The bytes must stay gzip: they are verified and stored as-is.
+  decompress: false,
+  // `socket` is an idle timeout, so multi-GB parts are not cut off while bytes keep flowing.
+  timeout: {lookup: 15_000, connect: 15_000, secureConnect: 15_000, response: 60_000, socket: 60_000},
+})
+
+export function partLabel(jobId: string, index: number, total: number): string {
+  return `part ${index + 1} of ${total} of job ${jobId}`
+}
+
+/** Transient download failures the generic retry rules do not know about. */
+const CORRUPT = 'E_PART_CORRUPT'
+const SHORT = 'E_PART_SHORT'
+const DOWNLOAD_RETRY_CODES = [CORRUPT, SHORT] as const
+const MAX_LINK_REFRESHES = 3
+
+/**
+ * The current download links of one job. When a link has expired, one GET of the job (shared by every part
+ * that noticed) hands out fresh links; parts are matched by index.
+ */
+export class JobLinks {
+  private refreshing: Promise<void> | undefined
+
+  constructor(
+    private urls: string[],
+    private readonly fetchFresh: () => Promise<string[]>,
+  ) {
+    for (const url of urls) registerSecret(url)
+  }
+
+  get count(): number {
+    return this.urls.length
+  }
+
+  url(index: number): string {
+    return this.urls[index]
+  }
+
+  async refresh(index: number, stale: string): Promise<string> {
+    if (this.urls[index] !== stale) return this.urls[index]
+    if (this.refreshing === undefined) {
+      this.refreshing = this.fetchFresh()
+        .then((fresh) => {
+          if (fresh.length !== this.urls.length) {
+            throw new ApiError('E_PARTS_CHANGED', `The job now lists ${fresh.length} parts instead of ${this.urls.length}; rerun the export.`)
+          }
+          for (const url of fresh) registerSecret(url)
+          this.urls = fresh
+        })
+        .finally(() => {
+          this.refreshing = undefined
+        })
+    }
+    await this.refreshing
+    return this.urls[index]
+  }
+}
+
+export interface PartToDownload {
+  jobId: string
+  index: number
+  total: number
+  links: JobLinks
+  /** Final path `<out>/.parts/<jobId>-<n>.csv.gz`; the download goes to `<dest>.partial` first. */
+  dest: string
+}
+
+export interface DownloadContext {
+  clock: Clock
+  sleep?: Sleep
+  log: (line: string) => void
+  retryPolicy?: RetryPolicy
+  client?: Got
+}
+
+export interface DownloadedPart {
+  /** Size of the verified .csv.gz. */
+  bytes: number
+  uncompressedBytes: number
+}
+
+function codedError(code: string, message: string): Error {
+  return Object.assign(new Error(message), {code})
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as {code?: unknown})?.code
+  return (typeof code === 'string' && code.startsWith('Z_')) || /unexpected end of file|incorrect header check/i.test(String(error))
+}
+
+/**
+ * One attempt: streams the body to disk and, at the same time, through gunzip (which checks the gzip CRC and
+ * length), so a truncated or corrupt part is caught without reading it twice or holding it in memory.
+ */
+async function fetchOnce(client: Got, url: string, partial: string): Promise<DownloadedPart> {
+  const source = client.stream(url)
+  let declaredLength: number | undefined
+  source.on('response', (response: {headers: Record<string, string | string[] | undefined>}) => {
+    const header = response.headers['content-length']
+    if (typeof header === 'string' && /^\d+$/.test(header)) declaredLength = Number(header)
+  })
+  const file = createWriteStream(partial)
+  let uncompressedBytes = 0
+  const counter = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      uncompressedBytes += chunk.length
+      done()
+    },
+  })
+  const results = await Promise.allSettled([pipeline(source, file), pipeline(source, createGunzip(), counter)])
+  const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected').map((result) => result.reason)
+  if (failures.length > 0) {
+    // The HTTP status, or gzip's complaint, says more than the "premature close" the other branch sees.
+    const withStatus = failures.find((error) => error instanceof HTTPError)
+    if (withStatus !== undefined) throw withStatus
+    if (failures.some(isZlibError)) throw codedError(CORRUPT, 'not valid gzip')
+    throw failures[0]
+  }
+  if (declaredLength !== undefined && file.bytesWritten !== declaredLength) {
+    throw codedError(SHORT, `received ${file.bytesWritten} of ${declaredLength} bytes`)
+  }
+  return {bytes: file.bytesWritten, uncompressedBytes}
+}
+
+/** The HTTP status of a refused download; a body cut short after a 200 is not a status failure. */
+function refusedStatus(error: unknown): number | undefined {
+  return error instanceof HTTPError ? error.response.statusCode : undefined
+}
+
+function describeFailure(error: unknown): string {
+  const status = refusedStatus(error)
+  if (status !== undefined) return `HTTP ${status}`
+  const code = (error as {code?: string}).code
+  if (code === CORRUPT) return 'the file is not valid gzip (truncated?)'
+  if (code === SHORT) return 'the file arrived incomplete'
+  return code ?? 'network error'
+}
+
+/**
+ * Downloads one part to `<dest>.partial`, verifies it, and renames it to `dest`: a file at `dest` is always a
+ * complete, verified part, so a rerun can skip it. Retries transient failures; refreshes expired links.
+ */
+export async function downloadPart(part: PartToDownload, context: DownloadContext): Promise<DownloadedPart> {
+  const client = context.client ?? downloadClient
+  const sleep = context.sleep ?? realSleep
+  const policy: RetryPolicy = {...(context.retryPolicy ?? DEFAULT_RETRY_POLICY), extraRetryableCodes: DOWNLOAD_RETRY_CODES}
+  const label = partLabel(part.jobId, part.index, part.total)
+  const partial = `${part.dest}.partial`
+  let url = part.links.url(part.index)
+  let refreshes = 0
+  let attempt = 0
+  for (;;) {
+    attempt++
+    try {
+      const downloaded = await fetchOnce(client, url, partial)
+      await rename(partial, part.dest)
+      return downloaded
+    } catch (error) {
+      await rm(partial, {force: true})
+      const status = refusedStatus(error)
+      if (status === 403 && refreshes < MAX_LINK_REFRESHES) {
+        // S3 answers 403 for an expired signature: the job hands out fresh links on the next GET.
+        refreshes++
+        attempt--
+        context.log(`${label}: download link refused (expired?); fetching fresh links from the job.`)
+        url = await part.links.refresh(part.index, url)
+        continue
+      }
+      // Judge by status only when the server refused; a cut-off body is judged by its error code.
+      const failure = status ?? {code: (error as {code?: string}).code}
+      const decision = retryDecision(attempt, failure, (error as HTTPError).response?.headers, context.clock(), policy)
+      const reason = describeFailure(error)
+      if (!decision.retry) {
+        throw new ApiError(
+          'E_DOWNLOAD_FAILED',
+          `Could not download ${label}: ${reason} after ${attempt} attempt(s); rerun the same command to resume (verified parts are kept).`,
+        )
+      }
+      context.log(`${label}: ${reason}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s.`)
+      await sleep(decision.delayMs)
+    }
+  }
+}

@@ -1,0 +1,387 @@
+import {mkdir, stat} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
+
+import {normalizeHost, UsageApi, type ExportJob} from '../api/client.js'
+import {realSleep, type Sleep} from '../api/pacer.js'
+import type {RetryPolicy} from '../api/retry.js'
+import type {Clock} from '../core/clock.js'
+import {ApiError, BadInputError, CciUsageError, TimeoutError} from '../core/errors.js'
+import {registerSecret} from '../core/secrets.js'
+import {STANDARD_EXPORT_COLUMNS} from './columns.js'
+import {downloadPart, JobLinks, partLabel} from './download.js'
+import {formatDuration} from './duration.js'
+import {
+  MANIFEST_FILE,
+  ManifestStore,
+  partFileName,
+  planManifest,
+  readManifest,
+  type ManifestWindow,
+} from './manifest.js'
+import {mergeParts, type MergePart} from './merge.js'
+import {jobOutcome} from './state.js'
+import {boundaryDays, formatInstant, splitWindows, validateRange, type DateRange} from './windows.js'
+
+export type {DateRange} from './windows.js'
+
+export const DEFAULT_HOST = 'https://circleci.com'
+/** One GET every 6 s is exactly the documented 10 a minute, and notices completion within ~6 s per window. */
+export const DEFAULT_POLL_INTERVAL_MS = 6000
+const DOWNLOAD_CONCURRENCY = 3
+
+export interface ExportOptions {
+  host: string
+  token: string
+  orgId: string
+  sharedOrgIds: string[]
+  range: DateRange
+  outDir: string
+  /** How long to wait for export jobs to complete. */
+  timeoutMs: number
+  /** Least time between two polls (across all windows); the rate pacer still caps GETs at 10 a minute. */
+  pollIntervalMs?: number
+}
+
+export interface ExportContext {
+  clock: Clock
+  log: (line: string) => void
+  sleep?: (ms: number) => Promise<void>
+  /** Tests shorten backoff; production uses the default policy. */
+  retryPolicy?: RetryPolicy
+}
+
+export interface ExportResult {
+  csvPath: string
+  manifestPath: string
+  range: {start: string; end: string}
+  windows: {start: string; end: string; jobId: string; state: string; parts: number; rows: number}[]
+  rows: number
+  duplicatesDropped: number
+  bytes: number
+  empty: boolean
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
+}
+
+/** The command that picks up where this run stopped (never with the token: it comes from the environment). */
+export function resumeCommand(options: ExportOptions): string {
+  const args = ['cci-usage', 'export', '--org-id', options.orgId]
+  for (const shared of options.sharedOrgIds) args.push('--shared-org-id', shared)
+  args.push('--start', formatInstant(options.range.start), '--end', formatInstant(options.range.end), '--out', options.outDir)
+  if (normalizeHost(options.host) !== DEFAULT_HOST) args.push('--host', options.host)
+  return args.map(shellQuote).join(' ')
+}
+
+/** A small counting semaphore: parts download a few at a time. */
+function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0
+  const waiting: (() => void)[] = []
+  return async (task) => {
+    if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve))
+    active++
+    try {
+      return await task()
+    } finally {
+      active--
+      waiting.shift()?.()
+    }
+  }
+}
+
+class ExportRun {
+  private readonly sleep: Sleep
+  private readonly api: UsageApi
+  private readonly partsDir: string
+  private readonly downloads: Promise<void>[] = []
+  private readonly limit = limiter(DOWNLOAD_CONCURRENCY)
+  /** Windows whose job ids came from a previous run: a 404 or failure there means "create a new one". */
+  private readonly inherited = new Set<number>()
+  private deadline = 0
+
+  constructor(
+    private readonly options: ExportOptions,
+    private readonly context: ExportContext,
+    private readonly store: ManifestStore,
+    private readonly windows: DateRange[],
+    private readonly outDir: string,
+  ) {
+    this.sleep = context.sleep ?? realSleep
+    this.partsDir = join(outDir, '.parts')
+    this.api = new UsageApi({
+      host: options.host,
+      token: options.token,
+      clock: context.clock,
+      sleep: this.sleep,
+      log: context.log,
+      retryPolicy: context.retryPolicy,
+    })
+  }
+
+  private get manifest() {
+    return this.store.manifest
+  }
+
+  private describe(index: number): string {
+    const window = this.manifest.windows[index]
+    return `window ${index + 1}/${this.windows.length} (${formatInstant(new Date(window.start))} .. ${formatInstant(new Date(window.end))})`
+  }
+
+  async run(): Promise<ExportResult> {
+    await mkdir(this.partsDir, {recursive: true})
+    this.deadline = this.context.clock().getTime() + this.options.timeoutMs
+    this.manifest.windows.forEach((window, index) => {
+      if (window.jobId !== undefined && window.state !== 'failed') this.inherited.add(index)
+    })
+    await this.store.save()
+    try {
+      for (let index = 0; index < this.windows.length; index++) {
+        if (!this.inherited.has(index)) await this.createJob(index)
+        else this.context.log(`${this.describe(index)}: reusing job ${this.manifest.windows[index].jobId} (${this.manifest.windows[index].state}).`)
+      }
+      await this.pollUntilDone()
+    } catch (error) {
+      // Let running downloads finish so the manifest records every verified part for the rerun.
+      await Promise.allSettled(this.downloads)
+      this.manifest.status = error instanceof TimeoutError ? 'timed-out' : 'failed'
+      await this.store.save()
+      throw error
+    }
+    const settled = await Promise.allSettled(this.downloads)
+    const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+    if (failure !== undefined) {
+      this.manifest.status = 'failed'
+      await this.store.save()
+      throw failure.reason
+    }
+    return this.merge()
+  }
+
+  private async createJob(index: number): Promise<void> {
+    const window = this.manifest.windows[index]
+    const wait = this.api.postWaitMs(this.options.orgId)
+    if (this.context.clock().getTime() + wait > this.deadline) this.throwTimeout('the POST budget (10 an hour) is used up')
+    const job = await this.api.createExportJob(this.options.orgId, {
+      start: formatInstant(new Date(window.start)),
+      end: formatInstant(new Date(window.end)),
+      sharedOrgIds: this.options.sharedOrgIds,
+    })
+    window.jobId = job.id
+    window.state = job.state
+    window.parts = []
+    window.partCount = undefined
+    window.rows = undefined
+    this.inherited.delete(index)
+    await this.store.save()
+    this.context.log(`${this.describe(index)}: created export job ${job.id} (${job.state}).`)
+  }
+
+  /** True when a previous run already verified every part of a completed job (no GET needed). */
+  private async alreadyDownloaded(window: ManifestWindow): Promise<boolean> {
+    if (window.state !== 'completed' || window.partCount === undefined) return false
+    if (window.parts.length !== window.partCount) return false
+    for (const part of window.parts) {
+      if (!part.verified) return false
+      const size = await stat(join(this.partsDir, part.file)).then((info) => info.size, () => -1)
+      if (size !== part.bytes) return false
+    }
+    return true
+  }
+
+  private async pollUntilDone(): Promise<void> {
+    const interval = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
+    const pending: number[] = []
+    for (let index = 0; index < this.windows.length; index++) {
+      if (this.inherited.has(index) && (await this.alreadyDownloaded(this.manifest.windows[index]))) {
+        this.context.log(`${this.describe(index)}: job ${this.manifest.windows[index].jobId} already downloaded.`)
+        continue
+      }
+      pending.push(index)
+    }
+    let lastPoll = Number.NEGATIVE_INFINITY
+    while (pending.length > 0) {
+      const index = pending.shift()!
+      const now = this.context.clock().getTime()
+      const due = lastPoll + interval
+      if (due > now) {
+        if (due > this.deadline) this.throwTimeout()
+        await this.sleep(due - now)
+      }
+      if (this.context.clock().getTime() > this.deadline) this.throwTimeout()
+      lastPoll = this.context.clock().getTime()
+      const done = await this.poll(index)
+      if (!done) pending.push(index)
+    }
+  }
+
+  /** One GET of a window's job; returns true once the window needs no more polling. */
+  private async poll(index: number): Promise<boolean> {
+    const window = this.manifest.windows[index]
+    const jobId = window.jobId!
+    let job: ExportJob
+    try {
+      job = await this.api.getExportJob(this.options.orgId, jobId)
+    } catch (error) {
+      if (this.inherited.has(index) && error instanceof CciUsageError && error.code === 'E_API_NOT_FOUND') {
+        this.context.log(`${this.describe(index)}: job ${jobId} from the previous run no longer exists; creating a new one.`)
+        await this.createJob(index)
+        return false
+      }
+      throw error
+    }
+    if (job.state !== window.state) {
+      this.context.log(`${this.describe(index)}: job ${jobId} is ${job.state}.`)
+      window.state = job.state
+      await this.store.save()
+    }
+    const outcome = jobOutcome(job)
+    switch (outcome.kind) {
+      case 'wait':
+        return false
+      case 'failed':
+        if (this.inherited.has(index)) {
+          this.context.log(`${this.describe(index)}: job ${jobId} from the previous run failed (${outcome.reason}); creating a new one.`)
+          await this.createJob(index)
+          return false
+        }
+        throw new ApiError(
+          'E_EXPORT_FAILED',
+          `Export job ${jobId} for ${this.describe(index)} failed: ${outcome.reason}. Rerun the command to try again (a new job will be created).`,
+          {jobId},
+        )
+      case 'empty':
+        window.partCount = 0
+        window.parts = []
+        await this.store.save()
+        this.context.log(`${this.describe(index)}: job ${jobId} completed with no usage in this window.`)
+        return true
+      case 'download':
+        this.startDownloads(index, job)
+        return true
+    }
+  }
+
+  private startDownloads(index: number, job: ExportJob): void {
+    const window = this.manifest.windows[index]
+    const total = job.downloadUrls.length
+    if (window.partCount !== total) window.parts = []
+    window.partCount = total
+    this.context.log(`${this.describe(index)}: job ${job.id} completed with ${total} part(s).`)
+    const links = new JobLinks(job.downloadUrls, async () => (await this.api.getExportJob(this.options.orgId, job.id)).downloadUrls)
+    for (let partIndex = 0; partIndex < total; partIndex++) {
+      this.downloads.push(this.limit(() => this.downloadOne(window, job.id, partIndex, total, links)))
+    }
+  }
+
+  private async downloadOne(window: ManifestWindow, jobId: string, index: number, total: number, links: JobLinks): Promise<void> {
+    const file = partFileName(jobId, index)
+    const dest = join(this.partsDir, file)
+    const label = partLabel(jobId, index, total)
+    const known = window.parts.find((part) => part.index === index)
+    if (known?.verified) {
+      const size = await stat(dest).then((info) => info.size, () => -1)
+      if (size === known.bytes) {
+        this.context.log(`${label}: already downloaded and verified.`)
+        return
+      }
+    }
+    const downloaded = await downloadPart(
+      {jobId, index, total, links, dest},
+      {clock: this.context.clock, sleep: this.sleep, log: this.context.log, retryPolicy: this.context.retryPolicy},
+    )
+    window.parts = [...window.parts.filter((part) => part.index !== index), {index, file, bytes: downloaded.bytes, verified: true}].sort(
+      (a, b) => a.index - b.index,
+    )
+    await this.store.save()
+    this.context.log(`${label}: downloaded ${formatBytes(downloaded.bytes)} (${formatBytes(downloaded.uncompressedBytes)} of CSV), verified.`)
+  }
+
+  private async merge(): Promise<ExportResult> {
+    const parts: (MergePart & {windowIndex: number; partIndex: number})[] = []
+    this.manifest.windows.forEach((window, windowIndex) => {
+      for (const part of window.parts) {
+        parts.push({
+          path: join(this.partsDir, part.file),
+          label: partLabel(window.jobId!, part.index, window.partCount ?? window.parts.length),
+          window: windowIndex,
+          windowIndex,
+          partIndex: part.index,
+        })
+      }
+    })
+    const csvPath = join(this.outDir, 'usage.csv')
+    const merged = await mergeParts({parts, outPath: csvPath, boundaryDays: boundaryDays(this.windows), emptyHeader: STANDARD_EXPORT_COLUMNS})
+    parts.forEach((part, i) => {
+      const entry = this.manifest.windows[part.windowIndex].parts.find((candidate) => candidate.index === part.partIndex)
+      if (entry) entry.rows = merged.partRows[i]
+    })
+    for (const window of this.manifest.windows) window.rows = window.parts.reduce((sum, part) => sum + (part.rows ?? 0), 0)
+    this.manifest.rows = merged.rows
+    this.manifest.duplicatesDropped = merged.duplicatesDropped
+    this.manifest.status = 'completed'
+    await this.store.save()
+    const empty = merged.rows === 0 && this.manifest.windows.every((window) => window.partCount === 0)
+    if (empty) this.context.log('No usage in this range: wrote a CSV with the header only.')
+    this.context.log(
+      `Merged ${merged.rows} row(s) from ${parts.length} part(s) into usage.csv (${formatBytes(merged.bytes)}); ${merged.duplicatesDropped} duplicate row(s) across window boundaries dropped.`,
+    )
+    return {
+      csvPath,
+      manifestPath: this.store.path,
+      range: {start: this.manifest.range.start, end: this.manifest.range.end},
+      windows: this.manifest.windows.map((window) => ({
+        start: window.start,
+        end: window.end,
+        jobId: window.jobId ?? '',
+        state: window.state,
+        parts: window.partCount ?? window.parts.length,
+        rows: window.rows ?? 0,
+      })),
+      rows: merged.rows,
+      duplicatesDropped: merged.duplicatesDropped,
+      bytes: merged.bytes,
+      empty,
+    }
+  }
+
+  private throwTimeout(why?: string): never {
+    const waiting = this.manifest.windows.filter((window) => window.jobId !== undefined && window.state !== 'completed')
+    const ids = waiting.map((window) => window.jobId).join(', ') || 'none created yet'
+    throw new TimeoutError(
+      'E_EXPORT_TIMEOUT',
+      `Export jobs still not completed after ${formatDuration(this.options.timeoutMs)}${why ? ` (${why})` : ''}: ${ids}. Resume with: ${resumeCommand(this.options)}`,
+      {jobIds: waiting.map((window) => window.jobId)},
+    )
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  return `${bytes} B`
+}
+
+/**
+ * Exports usage for a range: one job per window of at most 31 days, polled within the rate limits, parts
+ * downloaded and verified, merged into `<outDir>/usage.csv`. Resumable through `<outDir>/export-manifest.json`.
+ */
+export async function runExport(options: ExportOptions, context: ExportContext): Promise<ExportResult> {
+  registerSecret(options.token)
+  if (options.orgId.trim() === '') {
+    throw new BadInputError('E_NO_ORG', 'No organization id: pass --org-id or set CIRCLECI_ORG_ID.')
+  }
+  if (!(options.timeoutMs > 0)) throw new BadInputError('E_BAD_DURATION', '--timeout must be longer than zero.')
+  const host = normalizeHost(options.host)
+  validateRange(options.range, context.clock())
+  const windows = splitWindows(options.range)
+  const outDir = resolve(options.outDir)
+  const manifestPath = join(outDir, MANIFEST_FILE)
+  const request = {host, orgId: options.orgId, sharedOrgIds: options.sharedOrgIds, range: options.range, windows}
+  const {manifest, resumed} = planManifest(await readManifest(manifestPath), request, context.clock())
+  context.log(
+    `Exporting usage of organization ${options.orgId}${options.sharedOrgIds.length > 0 ? ` (+${options.sharedOrgIds.length} shared)` : ''} for ${formatInstant(options.range.start)} .. ${formatInstant(options.range.end)} in ${windows.length} window(s)${resumed ? ', resuming the previous run' : ''}.`,
+  )
+  const store = new ManifestStore(manifestPath, manifest, context.clock)
+  return new ExportRun({...options, host}, context, store, windows, outDir).run()
+}

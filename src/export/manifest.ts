@@ -1,0 +1,153 @@
+import {readFile} from 'node:fs/promises'
+
+import {writeJsonAtomic} from '../core/atomic.js'
+import type {DateRange} from './windows.js'
+
+/**
+ * `<out>/export-manifest.json`: what a rerun needs to resume without spending new POSTs (the API allows 10 an
+ * hour) or re-downloading verified parts. It holds job ids, states and part files, NEVER a URL or a token.
+ */
+export const MANIFEST_SCHEMA_VERSION = 1 as const
+export const MANIFEST_FILE = 'export-manifest.json'
+
+export interface ManifestPart {
+  index: number
+  /** File name inside `<out>/.parts/`. */
+  file: string
+  /** Size of the verified .csv.gz. */
+  bytes: number
+  verified: boolean
+  /** Data rows kept from this part, once merged. */
+  rows?: number
+}
+
+export interface ManifestWindow {
+  start: string
+  end: string
+  jobId?: string
+  state: string
+  /** Number of parts the completed job has (0 = no usage in the window). */
+  partCount?: number
+  parts: ManifestPart[]
+  rows?: number
+}
+
+export type ManifestStatus = 'running' | 'timed-out' | 'failed' | 'completed'
+
+export interface ExportManifest {
+  schemaVersion: typeof MANIFEST_SCHEMA_VERSION
+  host: string
+  orgId: string
+  sharedOrgIds: string[]
+  range: {start: string; end: string}
+  status: ManifestStatus
+  windows: ManifestWindow[]
+  rows?: number
+  duplicatesDropped?: number
+  updatedAt: string
+}
+
+export interface ExportRequest {
+  host: string
+  orgId: string
+  sharedOrgIds: readonly string[]
+  range: DateRange
+  windows: readonly DateRange[]
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  const left = [...a].sort()
+  const right = [...b].sort()
+  return left.length === right.length && left.every((id, i) => id === right[i])
+}
+
+/** True when a manifest was written for exactly this export (so its job ids answer the same question). */
+export function manifestMatches(manifest: ExportManifest, request: ExportRequest): boolean {
+  return (
+    manifest.schemaVersion === MANIFEST_SCHEMA_VERSION &&
+    manifest.host === request.host &&
+    manifest.orgId === request.orgId &&
+    sameIds(manifest.sharedOrgIds, request.sharedOrgIds) &&
+    manifest.range.start === request.range.start.toISOString() &&
+    manifest.range.end === request.range.end.toISOString() &&
+    manifest.windows.length === request.windows.length &&
+    manifest.windows.every(
+      (window, i) =>
+        window.start === request.windows[i].start.toISOString() && window.end === request.windows[i].end.toISOString(),
+    )
+  )
+}
+
+/** The manifest to work from: the previous one when it matches this request, else a fresh one. Pure. */
+export function planManifest(
+  previous: ExportManifest | undefined,
+  request: ExportRequest,
+  now: Date,
+): {manifest: ExportManifest; resumed: boolean} {
+  if (previous !== undefined && manifestMatches(previous, request)) {
+    return {manifest: {...structuredClone(previous), status: 'running', updatedAt: now.toISOString()}, resumed: true}
+  }
+  return {
+    resumed: false,
+    manifest: {
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      host: request.host,
+      orgId: request.orgId,
+      sharedOrgIds: [...request.sharedOrgIds],
+      range: {start: request.range.start.toISOString(), end: request.range.end.toISOString()},
+      status: 'running',
+      windows: request.windows.map((window) => ({
+        start: window.start.toISOString(),
+        end: window.end.toISOString(),
+        state: 'new',
+        parts: [],
+      })),
+      updatedAt: now.toISOString(),
+    },
+  }
+}
+
+export function partFileName(jobId: string, index: number): string {
+  // Job ids are UUIDs; anything else is reduced to safe characters so it cannot escape the parts folder.
+  return `${jobId.replace(/[^A-Za-z0-9_-]/g, '_')}-${index + 1}.csv.gz`
+}
+
+/** A previous manifest, or undefined when there is none or it cannot be read (then the export starts fresh). */
+export async function readManifest(path: string): Promise<ExportManifest | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    return undefined
+  }
+  try {
+    const parsed = JSON.parse(text) as ExportManifest
+    if (parsed?.schemaVersion !== MANIFEST_SCHEMA_VERSION || !Array.isArray(parsed.windows)) return undefined
+    return parsed
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Writes the manifest atomically after each change. Saves are serialized so a slow older write can never land
+ * after a newer one.
+ */
+export class ManifestStore {
+  private queue: Promise<void> = Promise.resolve()
+
+  constructor(
+    readonly path: string,
+    readonly manifest: ExportManifest,
+    private readonly clock: () => Date,
+  ) {}
+
+  save(): Promise<void> {
+    const write = this.queue.then(() => {
+      this.manifest.updatedAt = this.clock().toISOString()
+      return writeJsonAtomic(this.path, this.manifest)
+    })
+    this.queue = write.catch(() => undefined)
+    return write
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * A streaming CSV record splitter over raw bytes. It never decodes or rewrites a record: it reports where each
+ * record starts and ends and where its separators are, so callers can pass the original bytes through.
+ *
+ * Fast path: a line with no `"` is one record, and its commas are its separators (the Usage API's own dialect:
+ * unquoted, LF). Otherwise RFC 4180 applies: quoted fields may hold commas, doubled quotes and line breaks.
+ * CRLF is accepted; the CR is reported as part of the terminator, not the content.
+ */
+export interface RecordVisitor {
+  /**
+   * @param buf holds the record at [start, contentEnd); its terminator is [contentEnd, next)
+   * @param separators positions of the fieldCount-1 separating commas (valid only during the call)
+   * @param line 1-based physical line the record starts on
+   */
+  record(buf: Buffer, start: number, contentEnd: number, next: number, separators: Int32Array, fieldCount: number, line: number): void
+}
+
+export class CsvFormatError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'CsvFormatError'
+  }
+}
+
+const COMMA = 44
+const LF = 10
+const CR = 13
+const QUOTE = 34
+
+export class RecordSplitter {
+  private carry: Buffer | undefined
+  private separators: Int32Array = new Int32Array(256)
+  private line = 1
+
+  constructor(private readonly visitor: RecordVisitor) {}
+
+  /** Reports every record completed by this chunk; an unfinished tail waits for the next chunk. */
+  push(chunk: Buffer): void {
+    const carry = this.carry
+    if (carry === undefined) {
+      this.scan(chunk)
+      return
+    }
+    this.carry = undefined
+    // Join the carried tail with only the start of the chunk (up to its first line end), so a chunk is not
+    // copied whole on every call.
+    const firstBreak = chunk.indexOf(LF)
+    if (firstBreak === -1) {
+      this.carry = Buffer.concat([carry, chunk])
+      return
+    }
+    this.scan(Buffer.concat([carry, chunk.subarray(0, firstBreak + 1)]))
+    const rest = chunk.subarray(firstBreak + 1)
+    const unfinished = this.carry as Buffer | undefined
+    if (unfinished === undefined) {
+      this.scan(rest)
+    } else {
+      // A quoted field spans the line end: keep scanning the record over the whole chunk.
+      this.carry = undefined
+      this.scan(Buffer.concat([unfinished, rest]))
+    }
+  }
+
+  private scan(buf: Buffer): void {
+    const length = buf.length
+    let pos = 0
+    let nextQuote = buf.indexOf(QUOTE, 0)
+    while (pos < length) {
+      let separators = this.separators
+      let count = 0
+      const lineEnd = buf.indexOf(LF, pos)
+      if (lineEnd === -1) break
+      if (nextQuote === -1 || nextQuote > lineEnd) {
+        for (let i = pos; i < lineEnd; i++) {
+          if (buf[i] === COMMA) {
+            if (count === separators.length) separators = this.grow()
+            separators[count++] = i
+          }
+        }
+        const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd
+        this.visitor.record(buf, pos, contentEnd, lineEnd + 1, separators, count + 1, this.line)
+        this.line++
+        pos = lineEnd + 1
+        continue
+      }
+      // Quoted record: toggling on every quote handles "" escapes, and separators/terminators count only
+      // outside quotes.
+      let inQuotes = false
+      let breaks = 0
+      let end = -1
+      for (let i = pos; i < length; i++) {
+        const c = buf[i]
+        if (c === QUOTE) {
+          inQuotes = !inQuotes
+        } else if (c === COMMA) {
+          if (!inQuotes) {
+            if (count === separators.length) separators = this.grow()
+            separators[count++] = i
+          }
+        } else if (c === LF) {
+          if (!inQuotes) {
+            end = i
+            break
+          }
+          breaks++
+        }
+      }
+      if (end === -1) break
+      const contentEnd = end > pos && buf[end - 1] === CR ? end - 1 : end
+      this.visitor.record(buf, pos, contentEnd, end + 1, separators, count + 1, this.line)
+      this.line += 1 + breaks
+      pos = end + 1
+      nextQuote = buf.indexOf(QUOTE, pos)
+    }
+    if (pos < length) this.carry = buf.subarray(pos)
+  }
+
+  /** Flushes a last record that has no line terminator; refuses a quote left open at end of input. */
+  end(): void {
+    if (this.carry === undefined || this.carry.length === 0) return
+    const startLine = this.line
+    this.push(Buffer.from([LF]))
+    if (this.carry !== undefined) {
+      this.carry = undefined
+      throw new CsvFormatError(startLine, `a quoted field opened on line ${startLine} is never closed`)
+    }
+  }
+
+  private grow(): Int32Array {
+    const bigger = new Int32Array(this.separators.length * 2)
+    bigger.set(this.separators)
+    this.separators = bigger
+    return bigger
+  }
+}
+
+/** The text of field `index` of a record reported by RecordSplitter, with RFC 4180 quoting removed. */
+export function fieldText(
+  buf: Buffer,
+  start: number,
+  contentEnd: number,
+  separators: Int32Array,
+  fieldCount: number,
+  index: number,
+): string {
+  const from = index === 0 ? start : separators[index - 1] + 1
+  const to = index === fieldCount - 1 ? contentEnd : separators[index]
+  const raw = buf.toString('utf8', from, to)
+  if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) return raw.slice(1, -1).replaceAll('""', '"')
+  return raw
+}
+
+/** All fields of a record (used for headers, not on the hot path). */
+export function recordFields(
+  buf: Buffer,
+  start: number,
+  contentEnd: number,
+  separators: Int32Array,
+  fieldCount: number,
+): string[] {
+  const fields: string[] = []
+  for (let i = 0; i < fieldCount; i++) fields.push(fieldText(buf, start, contentEnd, separators, fieldCount, i))
+  return fields
+}

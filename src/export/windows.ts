@@ -1,0 +1,181 @@
+import {BadInputError} from '../core/errors.js'
+
+/** Half-open UTC interval [start, end). */
+export interface DateRange {
+  start: Date
+  end: Date
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000
+/** The Usage API refuses a span over 31 days and a start more than 366 days back. */
+export const MAX_WINDOW_DAYS = 31
+export const MAX_LOOKBACK_DAYS = 366
+export const DEFAULT_DAYS = 7
+
+export interface RangeFlags {
+  start?: string
+  end?: string
+  days?: number
+}
+
+/** Names of the flags a range came from, so that validation errors point at what the user typed. */
+export interface RangeFlagNames {
+  start: string
+  end: string
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+// A date-time must carry its zone: the API works in UTC and a local time would silently shift the window.
+const DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i
+const DATE_TIME_NO_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?$/
+
+export function startOfUtcDay(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS)
+}
+
+/** `YYYY-MM-DD` of a UTC instant. */
+export function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10)
+}
+
+/** RFC 3339 in UTC, without milliseconds when they are zero (what the API documents). */
+export function formatInstant(date: Date): string {
+  const iso = date.toISOString()
+  return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso
+}
+
+function parseCalendarDate(value: string, flag: string): Date {
+  const date = new Date(`${value}T00:00:00Z`)
+  // Date accepts 2024-02-30 by rolling over; a round trip catches it.
+  if (Number.isNaN(date.getTime()) || utcDay(date) !== value) {
+    throw new BadInputError('E_BAD_DATE', `${flag} ${value} is not a valid date; use YYYY-MM-DD, e.g. 2024-11-10.`)
+  }
+  return date
+}
+
+/**
+ * Parses one --start/--end value. A date-only end means "through the end of that day", so it becomes the next
+ * midnight (the range is half-open).
+ */
+export function parseRangeBound(value: string, flag: string, role: 'start' | 'end'): Date {
+  const text = value.trim()
+  if (DATE_ONLY.test(text)) {
+    const day = parseCalendarDate(text, flag)
+    return role === 'end' ? new Date(day.getTime() + DAY_MS) : day
+  }
+  if (DATE_TIME_NO_ZONE.test(text)) {
+    throw new BadInputError(
+      'E_BAD_DATE',
+      `${flag} ${value} has no time zone; add one (e.g. ${text}Z for UTC) or give a date YYYY-MM-DD.`,
+    )
+  }
+  if (DATE_TIME_WITH_ZONE.test(text)) {
+    const normalized = text.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2')
+    const date = new Date(normalized)
+    if (!Number.isNaN(date.getTime())) {
+      parseCalendarDate(text.slice(0, 10), flag)
+      return date
+    }
+  }
+  throw new BadInputError(
+    'E_BAD_DATE',
+    `${flag} ${value} is not a date; use YYYY-MM-DD or ISO 8601 with a zone (2024-11-10T00:00:00Z).`,
+  )
+}
+
+/**
+ * Turns --start/--end/--days into a validated range. Default: the last 7 full UTC days. An end in the future is
+ * capped to `now` (the API refuses future dates).
+ */
+export function resolveRange(flags: RangeFlags, now: Date): DateRange {
+  const hasStartOrEnd = flags.start !== undefined || flags.end !== undefined
+  if (flags.days !== undefined && hasStartOrEnd) {
+    throw new BadInputError('E_BAD_FLAG', '--days cannot be combined with --start/--end; use one or the other.')
+  }
+  const today = startOfUtcDay(now)
+  if (!hasStartOrEnd) {
+    const days = flags.days ?? DEFAULT_DAYS
+    if (!Number.isInteger(days) || days < 1) {
+      throw new BadInputError('E_BAD_FLAG', `--days ${days} must be a whole number of days, at least 1.`)
+    }
+    const range = {start: new Date(today.getTime() - days * DAY_MS), end: today}
+    validateRange(range, now, {start: '--days', end: '--days'})
+    return range
+  }
+  let end = flags.end === undefined ? now : parseRangeBound(flags.end, '--end', 'end')
+  const start =
+    flags.start === undefined
+      ? new Date(startOfUtcDay(end).getTime() - DEFAULT_DAYS * DAY_MS)
+      : parseRangeBound(flags.start, '--start', 'start')
+  if (end.getTime() > now.getTime()) end = capToNow(now)
+  const range = {start, end}
+  validateRange(range, now)
+  return range
+}
+
+// Whole seconds: the request is sent a moment after `now`, so the capped end is never ahead of the API's clock.
+function capToNow(now: Date): Date {
+  return new Date(Math.floor(now.getTime() / 1000) * 1000)
+}
+
+/** Refuses a range the API would refuse (in a way the CLI cannot fix by splitting it). */
+export function validateRange(
+  range: DateRange,
+  now: Date,
+  flags: RangeFlagNames = {start: '--start', end: '--end'},
+): void {
+  const {start, end} = range
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
+    throw new BadInputError('E_BAD_DATE', `${flags.start}/${flags.end} do not form a valid date range.`)
+  }
+  if (start.getTime() > now.getTime()) {
+    throw new BadInputError(
+      'E_RANGE_FUTURE',
+      `${flags.start} ${formatInstant(start)} is in the future; usage can only be exported for the past.`,
+    )
+  }
+  if (end.getTime() <= start.getTime()) {
+    throw new BadInputError(
+      'E_RANGE_EMPTY',
+      `${flags.end} ${formatInstant(end)} is not after ${flags.start} ${formatInstant(start)}; give an end later than the start.`,
+    )
+  }
+  const oldest = now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS
+  if (start.getTime() < oldest) {
+    throw new BadInputError(
+      'E_RANGE_TOO_OLD',
+      `${flags.start} ${formatInstant(start)} is more than ${MAX_LOOKBACK_DAYS} days ago; the Usage API keeps ${MAX_LOOKBACK_DAYS} days, start on or after ${formatInstant(new Date(oldest))}.`,
+    )
+  }
+}
+
+/**
+ * Splits a range into consecutive, non-overlapping windows of at most `maxDays` days. Inner boundaries fall on
+ * UTC midnight so that each boundary is a single calendar day (which keeps de-duplication cheap).
+ */
+export function splitWindows(range: DateRange, maxDays: number = MAX_WINDOW_DAYS): DateRange[] {
+  if (!Number.isInteger(maxDays) || maxDays < 1) throw new RangeError(`maxDays must be a positive integer, got ${maxDays}`)
+  const windows: DateRange[] = []
+  const endMs = range.end.getTime()
+  let startMs = range.start.getTime()
+  while (endMs - startMs > maxDays * DAY_MS) {
+    const boundary = Math.floor((startMs + maxDays * DAY_MS) / DAY_MS) * DAY_MS
+    windows.push({start: new Date(startMs), end: new Date(boundary)})
+    startMs = boundary
+  }
+  if (endMs > startMs) windows.push({start: new Date(startMs), end: new Date(endMs)})
+  return windows
+}
+
+/**
+ * The calendar days on which a row may appear in two adjacent windows: the API selects by job run time with
+ * inclusive bounds, and a row's JOB_RUN_DATE is within a day of its run start.
+ */
+export function boundaryDays(windows: DateRange[]): string[] {
+  const days = new Set<string>()
+  for (const window of windows.slice(1)) {
+    const boundary = startOfUtcDay(window.start).getTime()
+    for (const offset of [-1, 0, 1]) days.add(utcDay(new Date(boundary + offset * DAY_MS)))
+  }
+  return [...days].sort()
+}

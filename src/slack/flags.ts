@@ -1,0 +1,119 @@
+/**
+ * The Slack flags, shared by `notify` and `run` so both read the same names and environment variables (the
+ * official CircleCI Slack orb's SLACK_ACCESS_TOKEN / SLACK_DEFAULT_CHANNEL, CircleCI's CIRCLE_BUILD_URL).
+ */
+import {join} from 'node:path'
+
+import {Flags} from '@oclif/core'
+
+import {BadInputError} from '../core/errors.js'
+
+import type {NotifyOptions} from './index.js'
+import {DEFAULT_TOP_PROJECTS} from './payload.js'
+
+export const slackFlags = {
+  notify: Flags.option({
+    options: ['always', 'never'] as const,
+    default: 'always' as const,
+    description: 'Post to Slack always or never; the --notify-if-* thresholds narrow "always".',
+    helpGroup: 'SLACK',
+  })(),
+  // Thresholds are read as strings and checked in notifyOptionsFromFlags: an error thrown inside an oclif
+  // parse function comes out as a multi-line message, and bad input must be one line.
+  'notify-if-change-over': Flags.string({
+    description: 'Post only when total credits changed by at least this many percent (up or down) vs the previous window.',
+    helpValue: 'PCT',
+    helpGroup: 'SLACK',
+  }),
+  'notify-if-credits-over': Flags.string({
+    description: 'Post only when total credits reach at least this many (with both thresholds, either one posts).',
+    helpValue: 'CREDITS',
+    helpGroup: 'SLACK',
+  }),
+  'slack-token': Flags.string({
+    env: 'SLACK_ACCESS_TOKEN',
+    description: 'Slack bot token (xoxb-...) with chat:write, and files:write for the chart.',
+    helpGroup: 'SLACK',
+  }),
+  'slack-channel': Flags.string({
+    env: 'SLACK_DEFAULT_CHANNEL',
+    description: 'Channel to post to; a channel ID (C0123456789) is needed to upload the chart.',
+    helpGroup: 'SLACK',
+  }),
+  'slack-webhook-url': Flags.string({
+    env: 'SLACK_WEBHOOK_URL',
+    description: 'Incoming webhook URL, instead of a token (text only: no chart upload).',
+    helpGroup: 'SLACK',
+  }),
+  'slack-api-url': Flags.string({
+    env: 'SLACK_API_URL',
+    description: 'Slack Web API base URL (GovSlack: https://slack-gov.com/api/).',
+    helpGroup: 'SLACK',
+  }),
+  'report-url': Flags.string({
+    env: 'CIRCLE_BUILD_URL',
+    description: 'Link to where the report artifacts are (defaults to the CircleCI job).',
+    helpGroup: 'SLACK',
+  }),
+  top: Flags.integer({
+    min: 1,
+    max: 50,
+    default: DEFAULT_TOP_PROJECTS,
+    description: 'How many projects (and teams) the Slack message lists.',
+    helpGroup: 'SLACK',
+  }),
+  'dry-run': Flags.boolean({
+    description: 'Print the Slack payload ({channel, text, blocks}) on stdout and post nothing.',
+    helpGroup: 'SLACK',
+  }),
+  'strict-notify': Flags.boolean({
+    description: 'Fail (exit 6) when Slack cannot be reached or refuses the message; by default that is a warning.',
+    helpGroup: 'SLACK',
+  }),
+}
+
+export interface SlackFlagValues {
+  notify: 'always' | 'never'
+  'notify-if-change-over'?: string
+  'notify-if-credits-over'?: string
+  'slack-token'?: string
+  'slack-channel'?: string
+  'slack-webhook-url'?: string
+  'slack-api-url'?: string
+  'report-url'?: string
+  top: number
+  'dry-run': boolean
+  'strict-notify': boolean
+}
+
+/** Empty environment variables (common in CI contexts) count as unset. */
+const present = (value: string | undefined) => (value && value.trim() !== '' ? value.trim() : undefined)
+
+/** Name of the chart `report` renders beside summary.json; uploaded into the message's thread. */
+export const CHART_PNG = 'credits-by-project.png'
+
+function threshold(flags: SlackFlagValues, name: 'notify-if-change-over' | 'notify-if-credits-over'): number | undefined {
+  const input = flags[name]
+  if (input === undefined) return undefined
+  const value = Number(input.trim().replace(/%$/, ''))
+  if (input.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new BadInputError('E_BAD_THRESHOLD', `--${name} expects a number >= 0, got "${input.slice(0, 40)}"; for example --${name} ${name === 'notify-if-change-over' ? '20' : '100000'}`)
+  }
+  return value
+}
+
+/** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold. */
+export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): NotifyOptions {
+  return {
+    policy: {mode: flags.notify, changeOverPct: threshold(flags, 'notify-if-change-over'), creditsOver: threshold(flags, 'notify-if-credits-over')},
+    token: present(flags['slack-token']),
+    channel: present(flags['slack-channel']),
+    webhookUrl: present(flags['slack-webhook-url']),
+    apiUrl: present(flags['slack-api-url']),
+    reportUrl: present(flags['report-url']),
+    chartPng: join(outDir, CHART_PNG),
+    dryRun: flags['dry-run'],
+    strict: flags['strict-notify'],
+    topProjects: flags.top,
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Number and date wording for the Slack message. Credits are summed exactly upstream and rounded only here,
+ * for display. A fixed locale keeps the message (and its snapshots) identical on every machine.
+ */
+const LOCALE = 'en-US'
+
+const wholeNumber = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 0})
+const oneDecimal = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 1})
+const usd = new Intl.NumberFormat(LOCALE, {style: 'currency', currency: 'USD'})
+
+/** Small values keep one decimal so that 0.4 credits does not read as 0. */
+export function formatCredits(credits: number): string {
+  return (Math.abs(credits) < 100 ? oneDecimal : wholeNumber).format(credits)
+}
+
+export function formatSignedCredits(delta: number): string {
+  const text = formatCredits(Math.abs(delta))
+  if (text === '0') return '±0'
+  return `${delta < 0 ? '-' : '+'}${text}`
+}
+
+export function formatCount(count: number): string {
+  return wholeNumber.format(count)
+}
+
+export function formatDollars(dollars: number): string {
+  return usd.format(dollars)
+}
+
+const usdPrice = new Intl.NumberFormat(LOCALE, {style: 'currency', currency: 'USD', maximumFractionDigits: 6})
+
+/** A price per credit is a fraction of a cent ($0.0006), so it keeps up to six decimals. */
+export function formatPrice(dollarsPerCredit: number): string {
+  return usdPrice.format(dollarsPerCredit)
+}
+
+export function formatSignedCount(delta: number): string {
+  if (delta === 0) return '±0'
+  return `${delta < 0 ? '-' : '+'}${wholeNumber.format(Math.abs(delta))}`
+}
+
+/** A percentage value (12.3 means 12.3%), signed. */
+export function formatSignedPct(pct: number): string {
+  const magnitude = Math.abs(pct)
+  const text = (magnitude >= 1000 ? wholeNumber : oneDecimal).format(magnitude)
+  if (text === '0') return '±0%'
+  return `${pct < 0 ? '-' : '+'}${text}%`
+}
+
+/** Share of a whole as a percentage with one decimal; empty when the whole is zero. */
+export function formatShare(part: number, whole: number): string {
+  if (whole === 0) return ''
+  return `${oneDecimal.format((part * 100) / whole)}%`
+}
+
+/**
+ * Percent change from previous to current, or null when there is no base to compare with. Multiplying the
+ * difference before dividing keeps exact values exact (115 vs 100 gives 15, not 15.000000000000002), which
+ * matters at policy thresholds.
+ */
+export function percentChange(current: number, previous: number): number | null {
+  if (previous === 0) return null
+  return ((current - previous) * 100) / Math.abs(previous)
+}
+
+export function trendArrow(delta: number): string {
+  if (delta > 0) return '▲'
+  if (delta < 0) return '▼'
+  return '='
+}
+
+/** `2024-11-10` from an ISO timestamp, in UTC. */
+export function utcDay(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 10)
+}
+
+/** The window as days people read: its end is exclusive, so the last day shown is the day before it. */
+export function windowLabel(window: {start: string; end: string}): string {
+  const start = utcDay(window.start)
+  const lastDay = new Date(new Date(window.end).getTime() - 1).toISOString().slice(0, 10)
+  return start === lastDay ? start : `${start} → ${lastDay}`
+}
+
+export function daysLabel(days: number): string {
+  return days === 1 ? '1 day' : `${formatCount(days)} days`
+}

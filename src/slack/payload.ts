@@ -1,0 +1,234 @@
+/**
+ * The weekly Slack message, built from summary.json alone: Block Kit blocks plus the plain-text fallback
+ * Slack shows in notifications and in clients without blocks. Pure: the same summary and options always give
+ * the same payload, which is what --dry-run prints and what the tests snapshot.
+ */
+import type {Bucket, ProjectChange, Summary} from '../analysis/summary.js'
+import {
+  daysLabel,
+  formatCount,
+  formatCredits,
+  formatDollars,
+  formatPrice,
+  formatShare,
+  formatSignedCount,
+  formatSignedCredits,
+  formatSignedPct,
+  percentChange,
+  trendArrow,
+  windowLabel,
+} from './format.js'
+import {MAX_NAME_CHARS, SLACK_LIMITS} from './limits.js'
+import {clipEscaped, joinLinesWithin, mrkdwnName, plainName} from './text.js'
+
+export interface SlackMessageOptions {
+  channel?: string
+  /** Where the artifacts are (the CircleCI job, CIRCLE_BUILD_URL). Only http(s) URLs are linked. */
+  reportUrl?: string
+  /** How many projects (and teams) to list; default 5. */
+  topProjects?: number
+}
+
+export const DEFAULT_TOP_PROJECTS = 5
+const MAX_SAVINGS_LINES = 3
+const MAX_HEADER_ORGS = 3
+/** Savings titles and changes are sentences that embed names, so they get more room than a bare name. */
+const MAX_SAVINGS_TEXT_CHARS = 240
+
+type TextObject = {type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean}
+type Block =
+  | {type: 'header'; text: TextObject}
+  | {type: 'section'; text?: TextObject; fields?: TextObject[]}
+  | {type: 'context'; elements: TextObject[]}
+  | {type: 'divider'}
+
+const mrkdwn = (text: string): TextObject => ({type: 'mrkdwn', text})
+
+/** Org names by credits, largest first; the --org filter when the breakdown is empty. */
+function orgNames(summary: Summary): string[] {
+  const names = summary.breakdowns.org.map((bucket) => bucket.dims.org ?? bucket.key)
+  if (names.length === 0 && summary.filters.org) return [summary.filters.org]
+  return names
+}
+
+function headerText(summary: Summary): string {
+  const orgs = orgNames(summary)
+  const shown = orgs.slice(0, MAX_HEADER_ORGS).map((org) => plainName(org, 40))
+  const more = orgs.length > MAX_HEADER_ORGS ? ` +${orgs.length - MAX_HEADER_ORGS} more` : ''
+  const who = shown.length > 0 ? ` · ${shown.join(', ')}${more}` : ''
+  return clipEscaped(`CircleCI usage${who} · ${windowLabel(summary.window)}`, SLACK_LIMITS.headerText)
+}
+
+/** Null when there is nothing to compare with: no comparison computed, or no rows in the previous window. */
+function usableComparison(summary: Summary) {
+  const comparison = summary.comparison
+  if (!comparison || comparison.previousEmpty) return null
+  return comparison
+}
+
+function changeWording(current: number, previous: number): string {
+  const delta = current - previous
+  if (delta === 0) return '= no change'
+  const pct = percentChange(current, previous)
+  if (pct === null) return `${trendArrow(delta)} ${formatSignedCredits(delta)} (previous: 0)`
+  return `${trendArrow(delta)} ${formatSignedPct(pct)} (${formatSignedCredits(delta)})`
+}
+
+function summaryFields(summary: Summary): TextObject[] {
+  const total = summary.totals.credits.total
+  const comparison = usableComparison(summary)
+  const fields: TextObject[] = [mrkdwn(`*Total credits*\n${formatCredits(total)}`)]
+  if (summary.creditPrice !== null && summary.totals.dollars !== null) {
+    fields.push(mrkdwn(`*Cost*\n${formatDollars(summary.totals.dollars)} at ${formatPrice(summary.creditPrice)}/credit`))
+  }
+  if (comparison) {
+    fields.push(
+      mrkdwn(`*Change vs previous ${daysLabel(comparison.previousWindow.days)}*\n${changeWording(total, comparison.previous.credits)}`),
+    )
+  } else {
+    fields.push(mrkdwn(`*Change vs previous window*\n${summary.comparison ? 'no usage data for the previous window' : 'not compared (no previous window in the input)'}`))
+  }
+  const jobsChange = comparison ? ` (${formatSignedCount(summary.totals.jobs - comparison.previous.jobs)} vs previous)` : ''
+  fields.push(mrkdwn(`*Jobs*\n${formatCount(summary.totals.jobs)}${jobsChange}`))
+  const failedShare = formatShare(summary.failed.credits, total)
+  fields.push(
+    mrkdwn(
+      `*Failed-job credits*\n${formatCredits(summary.failed.credits)}${failedShare ? ` (${failedShare} of total)` : ''} in ${formatCount(summary.failed.jobs)} failed ${summary.failed.jobs === 1 ? 'job' : 'jobs'}`,
+    ),
+  )
+  fields.push(mrkdwn(`*Projects*\n${formatCount(summary.totals.projects)}`))
+  return fields.slice(0, SLACK_LIMITS.fieldsPerSection).map((field) => ({...field, text: clipEscaped(field.text, SLACK_LIMITS.fieldText)}))
+}
+
+/** Looks a project bucket up in the comparison, by its key first and by its project dimension second. */
+function projectChangeFor(bucket: Bucket, changes: Map<string, ProjectChange>): ProjectChange | undefined {
+  return changes.get(bucket.key) ?? (bucket.dims.project ? changes.get(bucket.dims.project) : undefined)
+}
+
+function projectLines(summary: Summary, top: number): string[] {
+  const total = summary.totals.credits.total
+  const comparison = usableComparison(summary)
+  const changes = new Map((comparison?.projects ?? []).map((change) => [change.project, change]))
+  return summary.breakdowns.project.slice(0, top).map((bucket, index) => {
+    const share = formatShare(bucket.credits, total)
+    let line = `${index + 1}. ${mrkdwnName(bucket.key, MAX_NAME_CHARS)}: ${formatCredits(bucket.credits)} credits${share ? ` (${share})` : ''}`
+    if (comparison) {
+      const change = projectChangeFor(bucket, changes)
+      if (!change || change.previous === 0) line += ' · new this window'
+      else line += ` · ${changeWording(bucket.credits, change.previous)}`
+    }
+    return line
+  })
+}
+
+function listSection(title: string, lines: string[], noun: string): Block {
+  const heading = `*${title}*`
+  const body = joinLinesWithin(lines, SLACK_LIMITS.sectionText - heading.length - 1, (omitted) => `… and ${formatCount(omitted)} more ${noun}`)
+  return {type: 'section', text: mrkdwn(`${heading}\n${body}`)}
+}
+
+function teamLines(teams: Bucket[], total: number, top: number): string[] {
+  return teams.slice(0, top).map((team) => {
+    const share = formatShare(team.credits, total)
+    return `• ${mrkdwnName(team.key, MAX_NAME_CHARS)}: ${formatCredits(team.credits)} credits${share ? ` (${share})` : ''}`
+  })
+}
+
+function savingsLines(summary: Summary): string[] {
+  const savings = summary.savings
+  if (!savings) return []
+  return savings.top.slice(0, MAX_SAVINGS_LINES).map((opportunity) => {
+    const dollars = summary.creditPrice === null ? '' : `, ${formatDollars(opportunity.creditsPerWeek * summary.creditPrice)}/week`
+    const title = mrkdwnName(opportunity.title, MAX_SAVINGS_TEXT_CHARS)
+    const change = mrkdwnName(opportunity.change, MAX_SAVINGS_TEXT_CHARS)
+    return `• ${title}: ~${formatCredits(opportunity.creditsPerWeek)} credits/week${dollars}. ${change}`
+  })
+}
+
+/** The report link, or null when the URL is not plain http(s) (it is data from the environment). */
+export function slackLink(url: string | undefined, label: string): string | null {
+  if (!url) return null
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return null
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null
+  // `|` and `>` would end the link early; `&` must be an entity like anywhere else in mrkdwn.
+  const href = parsed.href.replaceAll('|', '%7C').replaceAll('>', '%3E').replaceAll('<', '%3C').replaceAll('&', '&amp;')
+  return `<${href}|${label}>`
+}
+
+function filterWording(summary: Summary): string | null {
+  const entries = Object.entries(summary.filters).filter(([, value]) => typeof value === 'string' && value !== '')
+  if (entries.length === 0) return null
+  return `Filtered: ${entries.map(([key, value]) => `${key}=${mrkdwnName(value, MAX_NAME_CHARS)}`).join(', ')}`
+}
+
+function contextBlock(summary: Summary, options: SlackMessageOptions): Block {
+  const comparison = usableComparison(summary)
+  let windowText = `Window ${windowLabel(summary.window)} UTC (${daysLabel(summary.window.days)})`
+  if (comparison) windowText += `, compared with ${windowLabel(comparison.previousWindow)}`
+  const elements = [mrkdwn(windowText)]
+  const filters = filterWording(summary)
+  if (filters) elements.push(mrkdwn(filters))
+  const link = slackLink(options.reportUrl, 'Full report, charts and CSV in the CircleCI job artifacts')
+  elements.push(mrkdwn(link ?? `cci-usage ${mrkdwnName(summary.tool.version, 20)}`))
+  return {
+    type: 'context',
+    elements: elements
+      .slice(0, SLACK_LIMITS.contextElements)
+      .map((element) => ({...element, text: clipEscaped(element.text, SLACK_LIMITS.contextElementText)})),
+  }
+}
+
+function fallbackText(summary: Summary, options: SlackMessageOptions, top: number): string {
+  const total = summary.totals.credits.total
+  const comparison = usableComparison(summary)
+  const orgs = orgNames(summary)
+  const who = orgs.length > 0 ? ` for ${orgs.slice(0, MAX_HEADER_ORGS).map((org) => mrkdwnName(org, 40)).join(', ')}${orgs.length > MAX_HEADER_ORGS ? ` +${orgs.length - MAX_HEADER_ORGS} more` : ''}` : ''
+  const dollars = summary.totals.dollars === null ? '' : ` (${formatDollars(summary.totals.dollars)})`
+  let first = `CircleCI usage${who}, ${windowLabel(summary.window)} (${daysLabel(summary.window.days)}): ${formatCredits(total)} credits${dollars}`
+  if (comparison) first += `, ${changeWording(total, comparison.previous.credits)} vs the previous ${daysLabel(comparison.previousWindow.days)}`
+  first += `. ${formatCount(summary.totals.jobs)} jobs; failed jobs cost ${formatCredits(summary.failed.credits)} credits.`
+  const lines = [first]
+  const projects = summary.breakdowns.project.slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
+  if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
+  const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []
+  if (savings.length > 0) {
+    lines.push(`Savings: ${savings.map((item) => `${mrkdwnName(item.title, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
+  }
+  const link = slackLink(options.reportUrl, 'report')
+  if (link) lines.push(`Full report: ${link}`)
+  return clipEscaped(lines.join('\n'), SLACK_LIMITS.fallbackText)
+}
+
+export function buildSlackMessage(summary: Summary, options: SlackMessageOptions): {text: string; blocks: object[]} {
+  const top = Math.max(1, Math.floor(options.topProjects ?? DEFAULT_TOP_PROJECTS))
+  const total = summary.totals.credits.total
+  const blocks: Block[] = [
+    {type: 'header', text: {type: 'plain_text', text: headerText(summary), emoji: true}},
+    {type: 'section', fields: summaryFields(summary)},
+  ]
+  const projects = projectLines(summary, top)
+  if (projects.length > 0) {
+    const shown = Math.min(top, summary.breakdowns.project.length)
+    const projectCount = Math.max(summary.totals.projects, summary.breakdowns.project.length)
+    blocks.push({type: 'divider'}, listSection(`Top ${shown} ${shown === 1 ? 'project' : 'projects'} of ${formatCount(projectCount)}`, projects, 'projects'))
+  } else {
+    blocks.push({type: 'section', text: mrkdwn('*Projects*\nNo usage in this window.')})
+  }
+  const teams = summary.breakdowns.team
+  if (teams && teams.length > 0) blocks.push(listSection('Teams', teamLines(teams, total, top), 'teams'))
+  if (summary.savings) {
+    const savings = savingsLines(summary)
+    blocks.push(
+      savings.length > 0
+        ? listSection('Top savings opportunities', savings, 'opportunities')
+        : {type: 'section', text: mrkdwn('*Savings*\nNo opportunity above the thresholds in this window.')},
+    )
+  }
+  blocks.push(contextBlock(summary, options))
+  return {text: fallbackText(summary, options, top), blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage)}
+}

@@ -1,0 +1,53 @@
+/**
+ * Whether this run posts to Slack. Pure, so the thresholds are testable at their exact edges, and every
+ * answer carries the reason the CLI prints (a run that stays quiet says why).
+ */
+import type {Summary} from '../analysis/summary.js'
+import {percentChange} from './format.js'
+
+// Reasons are read next to the threshold, so they keep two decimals: 14.99% must not read as "15%, below 15%".
+const precise = new Intl.NumberFormat('en-US', {maximumFractionDigits: 2})
+const formatCredits = (credits: number) => precise.format(credits)
+const formatSignedPct = (pct: number) => `${pct < 0 ? '-' : '+'}${precise.format(Math.abs(pct))}%`
+
+export type NotifyPolicy = {mode: 'always' | 'never'; changeOverPct?: number; creditsOver?: number}
+
+/**
+ * `never` wins. Without thresholds, `always` posts. With one or both thresholds, the run posts when ANY of
+ * them is reached (>=): a big swing and a big bill each deserve a message on their own.
+ */
+export function shouldNotify(summary: Summary, policy: NotifyPolicy): {post: boolean; reason: string} {
+  if (policy.mode === 'never') return {post: false, reason: 'not posting: --notify never'}
+  const checks: {crossed: boolean; reason: string}[] = []
+  const total = summary.totals.credits.total
+  if (policy.changeOverPct !== undefined) checks.push(checkChange(summary, policy.changeOverPct))
+  if (policy.creditsOver !== undefined) {
+    const crossed = total >= policy.creditsOver
+    checks.push({
+      crossed,
+      reason: `total credits ${formatCredits(total)} ${crossed ? 'reached' : 'are below'} --notify-if-credits-over ${formatCredits(policy.creditsOver)}`,
+    })
+  }
+  if (checks.length === 0) return {post: true, reason: 'posting: --notify always'}
+  const crossed = checks.filter((check) => check.crossed)
+  if (crossed.length > 0) return {post: true, reason: `posting: ${crossed.map((check) => check.reason).join('; ')}`}
+  return {post: false, reason: `not posting: ${checks.map((check) => check.reason).join('; ')}`}
+}
+
+function checkChange(summary: Summary, thresholdPct: number): {crossed: boolean; reason: string} {
+  const flag = `--notify-if-change-over ${thresholdPct}%`
+  const comparison = summary.comparison
+  if (!comparison || comparison.previousEmpty) {
+    return {crossed: false, reason: `no previous window in the input to compare with for ${flag}`}
+  }
+  const current = summary.totals.credits.total
+  const previous = comparison.previous.credits
+  const pct = percentChange(current, previous)
+  if (pct === null) {
+    // From nothing to something is an unbounded change; from nothing to nothing is no change at all.
+    const crossed = current !== 0
+    return {crossed, reason: crossed ? `credits rose from 0 to ${formatCredits(current)} (reached ${flag})` : `credits were 0 in both windows (below ${flag})`}
+  }
+  const crossed = Math.abs(pct) >= thresholdPct
+  return {crossed, reason: `credits changed ${formatSignedPct(pct)} vs the previous window (${crossed ? 'reached' : 'below'} ${flag})`}
+}

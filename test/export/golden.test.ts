@@ -1,0 +1,35 @@
+import {existsSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {resolveRange} from '../../src/export/windows.js'
+import {assertNoCredentialToDownloads, assertNoSecrets, columnIndex, csvLines, harness, sumColumn, type Harness} from './helpers.js'
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..')
+const golden = resolve(repoRoot, '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
+
+const present = existsSync(golden)
+if (!present) console.log(`Skipping the golden export test: ${golden} is absent.`)
+const maybe = present ? it : it.skip
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+describe('golden export (real Usage API file served by the simulator)', () => {
+  maybe('export --start 2024-11-10 --end 2024-11-18 gives 1,260 rows and 532,406 credits', async () => {
+    h = await harness({dataset: {file: golden}, parts: 4}, '2024-11-20T12:00:00Z')
+    const [orgId, ...shared] = h.sim.datasetOrgIds
+    const range = resolveRange({start: '2024-11-10', end: '2024-11-18'}, h.time.clock())
+    const result = await h.run({orgId, sharedOrgIds: shared, range})
+    const {header, rows} = await csvLines(join(h.out, 'usage.csv'))
+    expect(rows).toHaveLength(1260)
+    expect(result.rows).toBe(1260)
+    expect(sumColumn(rows, columnIndex(header, 'TOTAL_CREDITS'))).toBe(532_406)
+    expect(result.windows).toEqual([expect.objectContaining({parts: 4, rows: 1260})])
+    assertNoCredentialToDownloads(h.sim)
+    await assertNoSecrets(h)
+  })
+})

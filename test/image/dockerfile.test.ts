@@ -1,0 +1,151 @@
+import {execFileSync, spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {DockerfileParser, type From, type Instruction} from 'dockerfile-ast'
+import picomatch from 'picomatch'
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const dockerfileText = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8')
+const dockerfile = DockerfileParser.parse(dockerfileText)
+const instructions = dockerfile.getInstructions()
+
+/** Instructions grouped by build stage, in order: stage i starts at the i-th FROM. */
+function stages(): Instruction[][] {
+  const grouped: Instruction[][] = []
+  for (const instruction of instructions) {
+    if (instruction.getKeyword() === 'FROM') grouped.push([])
+    grouped.at(-1)?.push(instruction)
+  }
+  return grouped
+}
+
+const allStages = stages()
+const runtimeStage = allStages.at(-1) ?? []
+const froms = dockerfile.getFROMs()
+const stageNames = new Set(froms.map((from) => from.getBuildStage()).filter((name): name is string => name !== null))
+
+const dockerfileLines = dockerfileText.split('\n')
+/** The instruction's whole source text after the keyword, flags (--from=...) and continuation lines included. */
+const argsOf = (instruction: Instruction) => {
+  const {start, end} = instruction.getRange()
+  const text = dockerfileLines.slice(start.line, end.line + 1).join('\n')
+  return text.slice(start.character).replace(/^\s*\S+\s*/, '').trim()
+}
+const runsIn = (stage: Instruction[]) => stage.filter((i) => i.getKeyword() === 'RUN').map(argsOf)
+
+describe('Dockerfile', () => {
+  it('is multi-stage: a named build stage and a separate runtime stage', () => {
+    expect(froms.length).toBeGreaterThanOrEqual(2)
+    expect(froms[0].getBuildStage()).toBeTruthy()
+  })
+
+  it('pins every external base image by tag (never latest) and uses node:22-bookworm-slim for the runtime', () => {
+    for (const from of froms) {
+      const image = from.getImageName()
+      if (image !== null && stageNames.has(image)) continue
+      expect({image, tag: from.getImageTag()}).toEqual({image, tag: expect.stringMatching(/^(?!latest$).+/)})
+    }
+    const runtimeFrom = runtimeStage[0] as From
+    expect(`${runtimeFrom.getImageName()}:${runtimeFrom.getImageTag()}`).toBe('node:22-bookworm-slim')
+  })
+
+  it('builds in the build stage: npm ci, tsc with the build config, oclif manifest', () => {
+    const buildRuns = runsIn(allStages[0]).join('\n')
+    expect(buildRuns).toMatch(/\bnpm ci\b/)
+    expect(buildRuns).toMatch(/tsc -p tsconfig\.build\.json/)
+    expect(buildRuns).toMatch(/oclif manifest/)
+  })
+
+  it('keeps only production dependencies, dist/ and the manifest in the runtime stage', () => {
+    const runtimeRuns = runsIn(runtimeStage).join('\n')
+    expect(runtimeRuns).toMatch(/npm ci [^\n]*--omit=dev/)
+    expect(runtimeRuns).not.toMatch(/\btsc\b|npm (install|i) /)
+    const copiedFromBuild = runtimeStage
+      .filter((i) => i.getKeyword() === 'COPY' && argsOf(i).includes('--from='))
+      .map(argsOf)
+      .join('\n')
+    expect(copiedFromBuild).toMatch(/\/dist\b/)
+    expect(copiedFromBuild).toMatch(/oclif\.manifest\.json/)
+    const copiedFromContext = runtimeStage
+      .filter((i) => i.getKeyword() === 'COPY' && !argsOf(i).includes('--from='))
+      .map(argsOf)
+    expect(copiedFromContext.join('\n')).not.toMatch(/\bsrc\b|node_modules|tsconfig/)
+  })
+
+  it('installs what a CircleCI primary container needs, without recommends, and cleans the apt lists', () => {
+    const aptRun = runsIn(runtimeStage).find((run) => run.includes('apt-get install'))
+    expect(aptRun).toBeDefined()
+    const words = new Set(aptRun!.split(/\s+/))
+    for (const pkg of ['bash', 'git', 'openssh-client', 'tar', 'gzip', 'ca-certificates']) expect(words).toContain(pkg)
+    expect(words).toContain('--no-install-recommends')
+    expect(aptRun).toMatch(/apt-get update/)
+    expect(aptRun).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/)
+  })
+
+  it('runs as the non-root node user', () => {
+    const users = runtimeStage.filter((i) => i.getKeyword() === 'USER').map(argsOf)
+    expect(users.at(-1)).toBe('node')
+  })
+
+  it('has an exec-form ENTRYPOINT running cci-usage, which is on PATH', () => {
+    const entrypoints = dockerfile.getENTRYPOINTs()
+    expect(entrypoints).toHaveLength(1)
+    expect(entrypoints[0].getJSONStrings().map((s) => s.getJSONValue())).toEqual(['cci-usage'])
+    expect(runsIn(runtimeStage).join('\n')).toMatch(/ln -s \S*bin\/run\.js \/usr\/local\/bin\/cci-usage/)
+  })
+
+  it('carries the OCI labels, with the version from a build argument', () => {
+    const labels = new Map<string, string>()
+    for (const instruction of runtimeStage) {
+      if (instruction.getKeyword() !== 'LABEL') continue
+      for (const property of (instruction as unknown as {getProperties(): {getName(): string; getValue(): string | null}[]}).getProperties()) {
+        labels.set(property.getName(), (property.getValue() ?? '').replace(/^"|"$/g, ''))
+      }
+    }
+    for (const key of ['source', 'version', 'title', 'description', 'licenses']) {
+      expect(labels.get(`org.opencontainers.image.${key}`)).toBeTruthy()
+    }
+    expect(labels.get('org.opencontainers.image.version')).toBe('${VERSION}')
+    expect(runtimeStage.some((i) => i.getKeyword() === 'ARG' && argsOf(i).startsWith('VERSION'))).toBe(true)
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {license: string}
+    expect(labels.get('org.opencontainers.image.licenses')).toBe(pkg.license)
+  })
+
+  it('.dockerignore lets in exactly what the COPY instructions take from the context', () => {
+    const patterns = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+    // Docker semantics: the last matching pattern wins; `!` re-includes.
+    const included = (file: string) => {
+      let keep = true
+      for (const pattern of patterns) {
+        const negated = pattern.startsWith('!')
+        const glob = negated ? pattern.slice(1) : pattern
+        if (picomatch.isMatch(file, glob, {dot: true}) || picomatch.isMatch(file, `${glob}/**`, {dot: true})) keep = negated
+      }
+      return keep
+    }
+    for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin/run.js', 'src/commands/run.ts']) {
+      expect({file, included: included(file)}).toEqual({file, included: true})
+    }
+    for (const file of ['node_modules/got/package.json', 'dist/index.js', '.git/config', 'usage-report/summary.json', 'test/image/dockerfile.test.ts', 'cci-usage-0.1.0.tgz']) {
+      expect({file, included: included(file)}).toEqual({file, included: false})
+    }
+  })
+})
+
+describe('image and package scripts', () => {
+  const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0
+
+  it('are shellcheck-clean', () => {
+    if (!hasShellcheck) {
+      console.log('shellcheck is not installed: skipping (apt-get install -y shellcheck)')
+      return
+    }
+    const scripts = ['test/image/build-and-run.sh', 'test/package/pack.sh'].map((file) => path.join(repoRoot, file))
+    expect(() => execFileSync('shellcheck', scripts, {encoding: 'utf8'})).not.toThrow()
+  })
+})

@@ -1,0 +1,186 @@
+/**
+ * Runs the orb's generate script with bash against a stub `cci-usage` that records its argv and the token
+ * variables it receives, then parses that argv with the REAL `run` command's flag definitions, so the orb
+ * can only build flags the CLI accepts.
+ */
+import {spawnSync} from 'node:child_process'
+import {chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {Parser} from '@oclif/core'
+
+import RunCommand from '../../src/commands/run.js'
+import {section} from './orb-model.js'
+import {repoRoot} from './pack.js'
+
+const script = path.join(repoRoot, 'orb/src/scripts/generate.sh')
+const commandParameters = section('commands').generate.parameters!
+
+/** The PARAM_* environment CircleCI renders from the command's defaults (booleans/integers as text). */
+const defaultParams = Object.fromEntries(
+  Object.entries(commandParameters).map(([name, spec]) => [`PARAM_${name.toUpperCase()}`, String(spec.default ?? '')]),
+)
+
+type Recorded = {status: number | null; stderr: string; argv: string[] | null; circleToken: string; slackToken: string}
+
+let workDir: string
+beforeAll(() => {
+  workDir = mkdtempSync(path.join(tmpdir(), 'cci-usage-orb-'))
+  const stub = path.join(workDir, 'cci-usage')
+  writeFileSync(
+    stub,
+    [
+      '#!/bin/bash',
+      'printf "%s\\0" "$@" > "$RECORD_DIR/argv"',
+      'printf "%s" "${CIRCLECI_API_TOKEN-<unset>}" > "$RECORD_DIR/circle_token"',
+      'printf "%s" "${SLACK_ACCESS_TOKEN-<unset>}" > "$RECORD_DIR/slack_token"',
+      '',
+    ].join('\n'),
+  )
+  chmodSync(stub, 0o755)
+})
+afterAll(() => rmSync(workDir, {recursive: true, force: true}))
+
+function runScript(env: Record<string, string>): Recorded {
+  const recordDir = mkdtempSync(path.join(workDir, 'run-'))
+  const result = spawnSync('bash', [script], {
+    cwd: recordDir,
+    encoding: 'utf8',
+    env: {PATH: `${workDir}:${process.env.PATH}`, HOME: workDir, RECORD_DIR: recordDir, ...defaultParams, ...env},
+  })
+  const read = (file: string) => {
+    try {
+      return readFileSync(path.join(recordDir, file), 'utf8')
+    } catch {
+      return null
+    }
+  }
+  const argv = read('argv')
+  return {
+    status: result.status,
+    stderr: result.stderr,
+    argv: argv === null ? null : argv.split('\0').slice(0, -1),
+    circleToken: read('circle_token') ?? '',
+    slackToken: read('slack_token') ?? '',
+  }
+}
+
+/** Parses the recorded argv as oclif would for `cci-usage run`, with only the given token variables set. */
+async function parseAsRun(argv: string[], env: Record<string, string | undefined> = {}) {
+  expect(argv[0]).toBe('run')
+  const keys = ['CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN', 'SLACK_ACCESS_TOKEN', 'SLACK_DEFAULT_CHANNEL', 'CIRCLECI_ORG_ID', 'CIRCLE_ORGANIZATION_ID']
+  const saved = Object.fromEntries(keys.map((key) => [key, process.env[key]]))
+  for (const key of keys) delete process.env[key]
+  Object.assign(process.env, Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)))
+  try {
+    const {flags} = await Parser.parse(argv.slice(1), {flags: RunCommand.flags, strict: true})
+    return flags as Record<string, unknown>
+  } finally {
+    for (const key of keys) {
+      if (saved[key] === undefined) delete process.env[key]
+      else process.env[key] = saved[key]
+    }
+  }
+}
+
+const ORG_ID = '5a3e1c2b-0d4f-4e6a-9b8c-7d6e5f4a3b2c'
+const CIRCLE_SECRET = 'CCIPAT_orbtest_0123456789abcdef'
+const SLACK_SECRET = 'xoxb-orbtest-0123456789'
+
+describe('orb generate script', () => {
+  it('with the defaults: the pipeline org, the last 7 days against the previous window, no Slack', async () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, SLACK_DEFAULT_CHANNEL: 'C0123456789'})
+    expect(recorded.status).toBe(0)
+    const argv = recorded.argv!
+    const flags = await parseAsRun(argv, {CIRCLECI_API_TOKEN: recorded.circleToken})
+    expect(flags).toMatchObject({'org-id': ORG_ID, days: 7, compare: 'previous', notify: 'never', top: 5, out: 'usage-report'})
+    // The CLI reads CIRCLECI_API_TOKEN itself: that is where the token must arrive.
+    expect(recorded.circleToken).toBe(CIRCLE_SECRET)
+    expect(argv).not.toContain('--slack-channel')
+    expect(recorded.slackToken).toBe('<unset>')
+  })
+
+  it('never puts a token in argv or in its log line; tokens reach the CLI through its environment variables', () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, SLACK_ACCESS_TOKEN: SLACK_SECRET, PARAM_NOTIFY: 'always'})
+    expect(recorded.status).toBe(0)
+    const everything = [...recorded.argv!, recorded.stderr].join('\n')
+    expect(everything).not.toContain(CIRCLE_SECRET)
+    expect(everything).not.toContain(SLACK_SECRET)
+    expect(recorded.circleToken).toBe(CIRCLE_SECRET)
+    expect(recorded.slackToken).toBe(SLACK_SECRET)
+  })
+
+  it('maps a fixed window, a shared plan, teams, price and change notification to flags the CLI accepts', async () => {
+    const recorded = runScript({
+      CIRCLE_ORGANIZATION_ID: ORG_ID,
+      PARAM_CIRCLE_TOKEN: 'USAGE_TOKEN',
+      USAGE_TOKEN: CIRCLE_SECRET,
+      PARAM_SLACK_ACCESS_TOKEN: 'USAGE_SLACK',
+      USAGE_SLACK: SLACK_SECRET,
+      PARAM_START: '2026-08-01',
+      PARAM_END: '2026-08-31',
+      PARAM_SHARED_ORG_IDS: 'aaaaaaaa-0000-4000-8000-000000000001, bbbbbbbb-0000-4000-8000-000000000002',
+      PARAM_COMPARE: 'none',
+      PARAM_TOP: '12',
+      PARAM_TEAMS_FILE: '.circleci/usage-teams.yml',
+      PARAM_CREDIT_PRICE: '0.0006',
+      PARAM_NOTIFY: 'change',
+      PARAM_NOTIFY_CHANGE_THRESHOLD: '15',
+      PARAM_SLACK_CHANNEL: 'C0999999999',
+      PARAM_OUTPUT_DIR: 'monthly-report',
+      PARAM_TIMEOUT: '1h',
+    })
+    expect(recorded.status).toBe(0)
+    const argv = recorded.argv!
+    expect(argv).not.toContain('--days')
+    const flags = await parseAsRun(argv, {CIRCLECI_API_TOKEN: recorded.circleToken, SLACK_ACCESS_TOKEN: recorded.slackToken})
+    expect(flags).toMatchObject({
+      'org-id': ORG_ID,
+      'shared-org-id': ['aaaaaaaa-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000002'],
+      compare: 'none',
+      top: 12,
+      teams: '.circleci/usage-teams.yml',
+      notify: 'always',
+      'notify-if-change-over': 15,
+      'slack-channel': 'C0999999999',
+      out: 'monthly-report',
+    })
+    expect(flags.start).toBeDefined()
+    expect(flags.end).toBeDefined()
+    expect(flags['credit-price']).toBeDefined()
+    expect(recorded.circleToken).toBe(CIRCLE_SECRET)
+    expect(recorded.slackToken).toBe(SLACK_SECRET)
+  })
+
+  it('resolves ${VAR}-style org and channel values without eval', async () => {
+    const recorded = runScript({
+      PARAM_ORG_ID: '${MY_ORG}',
+      MY_ORG: ORG_ID,
+      CIRCLE_TOKEN: CIRCLE_SECRET,
+      PARAM_NOTIFY: 'always',
+      PARAM_SLACK_CHANNEL: '$(touch pwned)',
+    })
+    expect(recorded.status).toBe(0)
+    const flags = await parseAsRun(recorded.argv!, {CIRCLECI_API_TOKEN: recorded.circleToken})
+    expect(flags['org-id']).toBe(ORG_ID)
+    expect(flags['slack-channel']).toBe('$(touch pwned)')
+    expect(readdirSync(workDir, {recursive: true}).some((file) => String(file).endsWith('pwned'))).toBe(false)
+  })
+
+  it('in demo mode needs no token or org and passes --demo', async () => {
+    const recorded = runScript({PARAM_DEMO: 'true', PARAM_ORG_ID: ''})
+    expect(recorded.status).toBe(0)
+    const flags = await parseAsRun(recorded.argv!)
+    expect(flags.demo).toBe(true)
+    expect(recorded.argv).not.toContain('--org-id')
+    expect(recorded.circleToken).toBe('<unset>')
+  })
+
+  it('stops with exit 2 and names the variable when the CircleCI token variable is empty', () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, PARAM_CIRCLE_TOKEN: 'USAGE_TOKEN'})
+    expect(recorded.status).toBe(2)
+    expect(recorded.stderr).toContain('USAGE_TOKEN')
+    expect(recorded.argv).toBeNull()
+  })
+})

@@ -1,0 +1,244 @@
+import {afterEach, describe, expect, test} from '@jest/globals'
+
+import {CciUsageError} from '../../src/core/errors.js'
+import {computeSavings, queryRightsizingGroups, resolveThresholds} from '../../src/analysis/savings/index.js'
+import {buildTopOpportunities} from '../../src/analysis/savings/opportunities.js'
+import type {FailingJob, RightsizingCandidate} from '../../src/analysis/summary.js'
+import {row, viewOfRows, type RowValues} from './view.js'
+
+let open: Awaited<ReturnType<typeof viewOfRows>> | undefined
+
+afterEach(async () => {
+  await open?.close()
+  open = undefined
+})
+
+async function savingsOf(rows: RowValues[], options: Parameters<typeof computeSavings>[2] = {windowDays: 7}) {
+  open = await viewOfRows(rows)
+  return computeSavings(open.connection, open.view, options)
+}
+
+/** n quiet docker-large runs of one job, 20 compute credits each. */
+function quietLargeRuns(n: number, values: RowValues = {}): RowValues[] {
+  return Array.from({length: n}, () =>
+    row({RESOURCE_CLASS: 'large', COMPUTE_CREDITS: 20, TOTAL_CREDITS: 20, ...values}),
+  )
+}
+
+describe('rightsizing through the view', () => {
+  test('a quiet job is downsized with an estimate from its compute credits', async () => {
+    // 5 runs x 20 compute credits in a 7-day window; large -> medium halves the rate: 50 saved per week.
+    const rows = quietLargeRuns(5).map((r) => ({...r, STORAGE_CREDITS: 7, TOTAL_CREDITS: 27}))
+    const savings = await savingsOf(rows)
+    expect(savings.rightsizing).toHaveLength(1)
+    expect(savings.rightsizing[0]).toMatchObject({
+      org: 'acme',
+      project: 'api',
+      workflow: 'build-test',
+      job: 'build',
+      resourceClass: 'large',
+      executor: 'docker',
+      suggestedClass: 'medium',
+      runs: 5,
+      runsWithUtilisation: 5,
+      credits: 100,
+      creditsPerWeek: 100,
+      estimatedSavingsPerWeek: 50,
+    })
+    expect(savings.underProvisioned).toEqual([])
+  })
+
+  test('runs with `\\N` utilisation are not counted and do not pull the median to 0', async () => {
+    // 4 measured runs at 60 % median CPU and 6 short runs without data: read as 0 they would make 10 runs with a
+    // median of 0 % and trigger a downsize; skipped, there are only 4 runs with data and nothing is suggested.
+    const measured = quietLargeRuns(4, {MEDIAN_CPU_UTILIZATION_PCT: 60, MAX_CPU_UTILIZATION_PCT: 65})
+    const unmeasured = quietLargeRuns(6, {
+      JOB_RUN_SECONDS: 10,
+      MEDIAN_CPU_UTILIZATION_PCT: null,
+      MAX_CPU_UTILIZATION_PCT: null,
+      MEDIAN_RAM_UTILIZATION_PCT: null,
+      MAX_RAM_UTILIZATION_PCT: null,
+    })
+    const savings = await savingsOf([...measured, ...unmeasured])
+    expect(savings.rightsizing).toEqual([])
+    expect(savings.underProvisioned).toEqual([])
+
+    // With a fifth measured run the group qualifies on its own data: the median is 60 % (not low), so still nothing.
+    const fifth = quietLargeRuns(1, {MEDIAN_CPU_UTILIZATION_PCT: 60, MAX_CPU_UTILIZATION_PCT: 65})
+    await open?.close()
+    const again = await savingsOf([...measured, ...fifth, ...unmeasured])
+    expect(again.rightsizing).toEqual([])
+  })
+
+  test('unmeasured runs still count as runs and their credits are part of the estimate', async () => {
+    const measured = quietLargeRuns(5)
+    const unmeasured = quietLargeRuns(3, {
+      MEDIAN_CPU_UTILIZATION_PCT: null,
+      MAX_CPU_UTILIZATION_PCT: null,
+      MEDIAN_RAM_UTILIZATION_PCT: null,
+      MAX_RAM_UTILIZATION_PCT: null,
+    })
+    const savings = await savingsOf([...measured, ...unmeasured])
+    expect(savings.rightsizing[0]).toMatchObject({runs: 8, runsWithUtilisation: 5, credits: 160, estimatedSavingsPerWeek: 80})
+  })
+
+  test('spike share is computed in SQL with ">= spikePct" over measured runs only', async () => {
+    const unmeasured = quietLargeRuns(3, {
+      MEDIAN_CPU_UTILIZATION_PCT: null,
+      MAX_CPU_UTILIZATION_PCT: null,
+      MEDIAN_RAM_UTILIZATION_PCT: null,
+      MAX_RAM_UTILIZATION_PCT: null,
+    })
+    open = await viewOfRows([
+      ...quietLargeRuns(4, {JOB_NAME: 'at-70'}),
+      ...quietLargeRuns(1, {JOB_NAME: 'at-70', MAX_RAM_UTILIZATION_PCT: 70}),
+      ...unmeasured.map((r) => ({...r, JOB_NAME: 'at-70'})),
+      ...quietLargeRuns(4, {JOB_NAME: 'near-miss'}),
+      ...quietLargeRuns(1, {JOB_NAME: 'near-miss', MAX_CPU_UTILIZATION_PCT: 69.99}),
+    ])
+    const groups = await queryRightsizingGroups(open.connection, open.view, 'TRUE', 70, 7)
+    const share = Object.fromEntries(groups.map((g) => [g.job, [g.spikeShare, g.runs, g.runsWithUtilisation]]))
+    // 1 spike among 5 measured runs is 20 %, not 1 in 8 rows.
+    expect(share).toEqual({'at-70': [0.2, 8, 5], 'near-miss': [0, 5, 5]})
+  })
+
+  test('medians and the 95th percentile (quantile_cont) come from the runs', async () => {
+    // max CPU 10..50: p95 = 40 + 0.8 x (50 - 40) = 48 (linear interpolation at position 0.95 x 4 = 3.8).
+    // 48 % of a large is 96 % of a medium: no downsize, but the figures are there with a looser spike threshold.
+    const rows = [10, 20, 30, 40, 50].map((max, i) =>
+      row({RESOURCE_CLASS: 'large', MAX_CPU_UTILIZATION_PCT: max, MEDIAN_CPU_UTILIZATION_PCT: 5 + i, MEDIAN_RAM_UTILIZATION_PCT: 30 - i}),
+    )
+    const strict = await savingsOf(rows)
+    expect(strict.rightsizing).toEqual([])
+    await open?.close()
+    const loose = await savingsOf(rows, {windowDays: 7, thresholds: {spikePct: 97}})
+    expect(loose.rightsizing[0]).toMatchObject({medianCpuPct: 7, medianRamPct: 28, p95MaxCpuPct: 48, p95MaxRamPct: 30})
+  })
+
+  test('the same job on docker medium and on a machine medium are two groups with different families', async () => {
+    const docker = quietLargeRuns(5, {RESOURCE_CLASS: 'medium', EXECUTOR: 'docker', COMPUTE_CREDITS: 10})
+    const machine = quietLargeRuns(5, {RESOURCE_CLASS: 'medium', EXECUTOR: 'machine', COMPUTE_CREDITS: 10})
+    const savings = await savingsOf([...docker, ...machine])
+    // Docker medium steps down to small; a Linux VM medium is the smallest VM and stays.
+    expect(savings.rightsizing.map((c) => [c.executor, c.resourceClass, c.suggestedClass])).toEqual([['docker', 'medium', 'small']])
+  })
+
+  test('runner, GPU and unknown classes, and job-less rows, produce nothing', async () => {
+    const savings = await savingsOf([
+      ...quietLargeRuns(5, {RESOURCE_CLASS: 'acme/runner', EXECUTOR: 'runner'}),
+      ...quietLargeRuns(5, {RESOURCE_CLASS: 'gpu.nvidia.small.multi', EXECUTOR: 'machine'}),
+      ...quietLargeRuns(5, {RESOURCE_CLASS: 'huge', EXECUTOR: 'docker'}),
+      ...quietLargeRuns(5, {JOB_NAME: null, RESOURCE_CLASS: null, EXECUTOR: null}),
+    ])
+    expect(savings.rightsizing).toEqual([])
+    expect(savings.underProvisioned).toEqual([])
+  })
+
+  test('busy jobs are listed as under-provisioned with their extra cost', async () => {
+    const savings = await savingsOf(quietLargeRuns(5, {RESOURCE_CLASS: 'medium', MEDIAN_CPU_UTILIZATION_PCT: 90, COMPUTE_CREDITS: 14}))
+    expect(savings.underProvisioned).toHaveLength(1)
+    // 70 compute credits per week at twice the rate.
+    expect(savings.underProvisioned[0]).toMatchObject({direction: 'up', suggestedClass: 'large', estimatedSavingsPerWeek: -70})
+    expect(savings.top).toEqual([])
+  })
+
+  test('filterSql is applied to every query', async () => {
+    const inside = quietLargeRuns(5, {PROJECT_NAME: 'api'})
+    const outside = quietLargeRuns(5, {PROJECT_NAME: 'web', JOB_BUILD_STATUS: 'failed'})
+    const savings = await savingsOf([...inside, ...outside], {windowDays: 7, filterSql: `PROJECT_NAME = 'api'`})
+    expect(savings.rightsizing.map((c) => c.project)).toEqual(['api'])
+    expect(savings.failingJobs).toEqual([])
+  })
+})
+
+describe('failing jobs', () => {
+  test('jobs with failures, by failed credits; blocked rows are not runs', async () => {
+    const savings = await savingsOf([
+      row({JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 300}),
+      row({JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 200}),
+      row({JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'success', TOTAL_CREDITS: 250}),
+      row({JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'canceled', TOTAL_CREDITS: 10}),
+      row({JOB_NAME: 'unit', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 900}),
+      row({JOB_NAME: 'unit', JOB_BUILD_STATUS: 'blocked', TOTAL_CREDITS: 0}),
+      row({JOB_NAME: 'lint', JOB_BUILD_STATUS: 'success', TOTAL_CREDITS: 5000}),
+    ])
+    expect(savings.failingJobs).toEqual([
+      {project: 'api', workflow: 'build-test', job: 'unit', runs: 1, failures: 1, failureRate: 1, failedCredits: 900},
+      {project: 'api', workflow: 'build-test', job: 'e2e', runs: 4, failures: 2, failureRate: 0.5, failedCredits: 500},
+    ])
+  })
+
+  test('top mixes downsizes and failing jobs by credits per week, three at most', async () => {
+    // Window 14 days: per week is half. Downsize saves 100 x 7/14 x 0.5 = 25; failures cost 500 and 40 -> 250, 20.
+    const savings = await savingsOf(
+      [
+        ...quietLargeRuns(5),
+        row({JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 500, MEDIAN_CPU_UTILIZATION_PCT: null}),
+        row({JOB_NAME: 'flaky', WORKFLOW_NAME: 'nightly', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 40}),
+        row({JOB_NAME: 'tiny', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 2}),
+      ],
+      {windowDays: 14},
+    )
+    expect(savings.top.map((o) => [o.kind, o.creditsPerWeek])).toEqual([
+      ['failed-jobs', 250],
+      ['rightsizing', 25],
+      ['failed-jobs', 20],
+    ])
+    expect(savings.top[0].title).toBe('Fix or quarantine job e2e of project api: 1 failure cost 250 credits/week')
+    expect(savings.top[1].change).toBe('resource_class: medium in job build of project api')
+    expect(savings.top[1].evidence).toContain('median CPU 20 %')
+    expect(savings.top[1].evidence).toContain('p95 of max CPU 30 %')
+    expect(savings.top[2].change).toBe('fix or quarantine job flaky (workflow nightly) of project api')
+  })
+})
+
+describe('options', () => {
+  test('thresholds merge over the defaults and are echoed in the result', async () => {
+    const savings = await savingsOf(quietLargeRuns(3), {windowDays: 7, thresholds: {minRuns: 3}})
+    expect(savings.thresholds).toEqual({minRuns: 3, lowUtilisationPct: 40, spikePct: 70, maxSpikeShare: 0.2, highUtilisationPct: 80})
+    expect(savings.rightsizing).toHaveLength(1)
+    expect(savings.rateTable.date).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+  })
+
+  test.each([
+    [{minRuns: 0}, /minRuns/],
+    [{lowUtilisationPct: 140}, /lowUtilisationPct/],
+    [{maxSpikeShare: 0}, /maxSpikeShare/],
+    [{spikePct: Number.NaN}, /spikePct/],
+  ])('bad threshold %o is one clear error', (overrides, message) => {
+    expect(() => resolveThresholds(overrides)).toThrow(message)
+    try {
+      resolveThresholds(overrides)
+    } catch (error) {
+      expect(error).toBeInstanceOf(CciUsageError)
+      expect((error as CciUsageError).code).toBe('E_SAVINGS_THRESHOLD')
+    }
+  })
+
+  test('a window of zero days is refused', async () => {
+    await expect(savingsOf(quietLargeRuns(1), {windowDays: 0})).rejects.toThrow(/window/)
+  })
+})
+
+describe('buildTopOpportunities', () => {
+  const failing = (job: string, failedCredits: number): FailingJob => ({
+    project: 'api',
+    workflow: null,
+    job,
+    runs: 2,
+    failures: 1,
+    failureRate: 0.5,
+    failedCredits,
+  })
+  const downsize = (job: string, saved: number | null, direction: 'down' | 'up' = 'down') =>
+    ({job, project: 'api', direction, estimatedSavingsPerWeek: saved, change: `resource_class: medium in job ${job} of project api`}) as RightsizingCandidate
+
+  test('upsizes, unknown estimates and zero-credit failures never rank', () => {
+    const top = buildTopOpportunities(
+      [downsize('up', -50, 'up'), downsize('unknown', null), downsize('small', 5)],
+      [failing('free', 0)],
+      7,
+    )
+    expect(top.map((o) => o.creditsPerWeek)).toEqual([5])
+  })
+})

@@ -1,0 +1,148 @@
+import type {Summary} from '../../src/analysis/summary.js'
+import {SLACK_LIMITS} from '../../src/slack/limits.js'
+import {buildSlackMessage} from '../../src/slack/payload.js'
+import {ZERO_WIDTH_JOINER} from '../../src/slack/text.js'
+import {allTexts, blockKitViolations} from './block-kit-limits.js'
+import {bigJump, fortyProjects, HOSTILE_NAMES, hostileNames, normalWeek, quietWeek} from './fixtures.js'
+
+const REPORT_URL = 'https://app.circleci.com/pipelines/gh/acme/usage/42/workflows/abc/jobs/7'
+
+type Section = {type: string; text?: {type: string; text: string}; fields?: {text: string}[]; elements?: {text: string}[]}
+
+function sectionStartingWith(payload: {blocks: object[]}, prefix: string): string {
+  const block = (payload.blocks as Section[]).find((candidate) => candidate.type === 'section' && candidate.text?.text.startsWith(prefix))
+  if (!block?.text) throw new Error(`no section starting with ${prefix}`)
+  return block.text.text
+}
+
+/** What a reader sees: entities decoded, joiners dropped. */
+function rendered(text: string): string {
+  return text.replaceAll(ZERO_WIDTH_JOINER, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&')
+}
+
+describe('buildSlackMessage', () => {
+  it('renders a normal week', () => {
+    const payload = buildSlackMessage(normalWeek, {channel: 'C0USAGE001', reportUrl: REPORT_URL})
+    expect(blockKitViolations(payload)).toEqual([])
+    expect(payload).toMatchSnapshot()
+  })
+
+  it('computes the figures it shows from the summary', () => {
+    const payload = buildSlackMessage(normalWeek, {reportUrl: REPORT_URL})
+    const fields = (payload.blocks as Section[])[1].fields?.map((field) => field.text) ?? []
+    expect(fields[0]).toBe('*Total credits*\n532,406')
+    expect(fields[1]).toBe('*Cost*\n$319.44 at $0.0006/credit')
+    // (532,406 - 480,000) / 480,000 = 10.918%; +52,406 credits.
+    expect(fields[2]).toBe('*Change vs previous 8 days*\n▲ +10.9% (+52,406)')
+    expect(fields[3]).toBe('*Jobs*\n1,032 (+42 vs previous)')
+    expect(fields[4]).toBe('*Failed-job credits*\n122,882 (23.1% of total) in 64 failed jobs')
+    const projects = sectionStartingWith(payload, '*Top 5 projects of 47*')
+    expect(projects.split('\n').slice(1)).toEqual([
+      '1. determined: 367,190 credits (69%) · ▲ +14.7% (+47,190)',
+      '2. pachyderm: 93,846 credits (17.6%) · ▼ -6.2% (-6,154)',
+      '3. lore: 37,218 credits (7%) · = no change',
+      '4. aioli: 26,935 credits (5.1%) · new this window',
+      '5. haberdashery: 4,003 credits (0.8%) · ▼ -2.4% (-97)',
+    ])
+    expect(sectionStartingWith(payload, '*Top savings opportunities*')).toContain('~61,000 credits/week, $36.60/week')
+    expect(payload.text.split('\n')[0]).toBe(
+      'CircleCI usage for determined-ai, pachyderm, hpe-hcss, 2024-11-10 → 2024-11-17 (8 days): 532,406 credits ($319.44), ▲ +10.9% (+52,406) vs the previous 8 days. 1,032 jobs; failed jobs cost 122,882 credits.',
+    )
+    expect(payload.text).toContain(`Full report: <${REPORT_URL}|report>`)
+  })
+
+  it('renders a quiet week (zero usage) without dividing by zero', () => {
+    const payload = buildSlackMessage(quietWeek, {channel: '#usage'})
+    expect(blockKitViolations(payload)).toEqual([])
+    expect(JSON.stringify(payload)).not.toMatch(/NaN|Infinity|undefined/)
+    expect(sectionStartingWith(payload, '*Projects*')).toBe('*Projects*\nNo usage in this window.')
+    expect(payload).toMatchSnapshot()
+  })
+
+  it('renders a big jump', () => {
+    const payload = buildSlackMessage(bigJump(), {reportUrl: REPORT_URL})
+    expect(blockKitViolations(payload)).toEqual([])
+    const fields = (payload.blocks as Section[])[1].fields?.map((field) => field.text) ?? []
+    expect(fields).toContain('*Change vs previous 8 days*\n▲ +254.9% (+382,406)')
+    expect(fields.some((field) => field.startsWith('*Cost*'))).toBe(false)
+    expect(payload).toMatchSnapshot()
+  })
+
+  it('says so when there is nothing to compare with', () => {
+    const payload = buildSlackMessage({...normalWeek, comparison: null}, {})
+    const fields = (payload.blocks as Section[])[1].fields?.map((field) => field.text) ?? []
+    expect(fields).toContain('*Change vs previous window*\nnot compared (no previous window in the input)')
+    expect(sectionStartingWith(payload, '*Top 5 projects')).not.toContain('·')
+  })
+
+  it('keeps 40 projects within every Block Kit limit, saying how many were left out', () => {
+    const summary = fortyProjects()
+    for (const top of [5, 40, 50]) {
+      const payload = buildSlackMessage(summary, {reportUrl: REPORT_URL, topProjects: top})
+      expect(blockKitViolations(payload)).toEqual([])
+      const projects = sectionStartingWith(payload, '*Top ')
+      const lines = projects.split('\n').slice(1)
+      const listed = lines.filter((line) => /^\d+\. /.test(line)).length
+      if (top === 5) {
+        expect(listed).toBe(5)
+      } else {
+        // 40 lines of ~130 characters do not fit in 3,000: whole lines are kept and the rest counted.
+        expect(listed).toBeLessThan(40)
+        expect(lines.at(-1)).toBe(`… and ${40 - listed} more projects`)
+        expect(projects.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText)
+      }
+    }
+    expect(buildSlackMessage(summary, {topProjects: 40})).toMatchSnapshot()
+  })
+
+  it('truncates oversized names with an ellipsis and stays within limits', () => {
+    const long = 'x'.repeat(5000)
+    const summary: Summary = {
+      ...fortyProjects(),
+      breakdowns: {
+        ...fortyProjects().breakdowns,
+        org: Array.from({length: 5}, (_, index) => ({...normalWeek.breakdowns.org[0], key: `${long}${index}`, dims: {org: `${long}${index}`}})),
+      },
+      savings: {
+        ...(normalWeek.savings as NonNullable<Summary['savings']>),
+        top: Array.from({length: 6}, () => ({kind: 'rightsizing' as const, title: long, creditsPerWeek: 1, evidence: long, change: long})),
+      },
+    }
+    const payload = buildSlackMessage(summary, {topProjects: 50, reportUrl: `https://example.com/${long}`})
+    expect(blockKitViolations(payload)).toEqual([])
+    const header = (payload.blocks as Section[])[0].text?.text ?? ''
+    expect(header.endsWith('…')).toBe(true)
+    const savings = sectionStartingWith(payload, '*Top savings opportunities*').split('\n').slice(1)
+    expect(savings).toHaveLength(3)
+    expect(savings.every((line) => line.length < 600 && line.includes('…'))).toBe(true)
+  })
+
+  it('neutralises mentions and formatting in every name from the data', () => {
+    const payload = buildSlackMessage(hostileNames(), {reportUrl: REPORT_URL, topProjects: 10})
+    expect(blockKitViolations(payload)).toEqual([])
+    for (const text of allTexts(payload)) {
+      // The only `<` left is the report link: no <!channel>, <!here>, <@U..>, <!subteam..>, <script>.
+      expect(text.replaceAll(`<${REPORT_URL}|`, '')).not.toContain('<')
+      expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/)
+    }
+    const projectLines = sectionStartingWith(payload, '*Top 10 projects').split('\n').slice(1)
+    for (const line of projectLines) {
+      // Every formatting marker in a name sits between zero-width joiners, so Slack cannot pair it up.
+      expect(line).not.toMatch(new RegExp(`(?<!${ZERO_WIDTH_JOINER})[*_~\`]|[*_~\`](?!${ZERO_WIDTH_JOINER})`))
+    }
+    // Readers still see the names as they are (a line break inside a name becomes a space).
+    const seen = projectLines.map((line) => rendered(line).replace(/^\d+\. /, '').replace(/: [\d,]+ credits.*$/, ''))
+    expect(seen).toEqual(HOSTILE_NAMES.map((name) => name.replace('\n', ' ')))
+    const header = (payload.blocks as Section[])[0].text?.text ?? ''
+    expect(header).toBe('CircleCI usage · &lt;!here&gt; &amp; *co* · 2024-11-10 → 2024-11-17')
+    expect(sectionStartingWith(payload, '*Teams*')).toContain('&lt;!subteam^S123&gt;')
+    expect(payload).toMatchSnapshot()
+  })
+
+  it('links only http(s) report URLs and escapes them for mrkdwn', () => {
+    const withQuery = buildSlackMessage(normalWeek, {reportUrl: 'https://ci.example.com/job?a=1&b=2|x>'})
+    expect(JSON.stringify(withQuery)).toContain('<https://ci.example.com/job?a=1&amp;b=2%7Cx%3E|')
+    const javascript = buildSlackMessage(normalWeek, {reportUrl: 'javascript:alert(1)'})
+    expect(JSON.stringify(javascript)).not.toContain('javascript')
+  })
+})

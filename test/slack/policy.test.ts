@@ -1,0 +1,65 @@
+import type {Comparison, Summary} from '../../src/analysis/summary.js'
+import {shouldNotify} from '../../src/slack/policy.js'
+import {normalWeek, quietWeek} from './fixtures.js'
+
+/** A summary with the given current and previous totals (previous null: no comparison at all). */
+function week(current: number, previous: number | null): Summary {
+  const comparison: Comparison | null =
+    previous === null ? null : {...(normalWeek.comparison as Comparison), previous: {credits: previous, jobs: 0, failedCredits: 0, rows: 10}}
+  return {...normalWeek, totals: {...normalWeek.totals, credits: {...normalWeek.totals.credits, total: current}}, comparison}
+}
+
+describe('shouldNotify', () => {
+  it('posts by default and never with --notify never, whatever the thresholds', () => {
+    expect(shouldNotify(normalWeek, {mode: 'always'})).toEqual({post: true, reason: 'posting: --notify always'})
+    expect(shouldNotify(normalWeek, {mode: 'never', creditsOver: 0, changeOverPct: 0})).toEqual({post: false, reason: 'not posting: --notify never'})
+  })
+
+  it('posts at exactly the change threshold, up or down, and not just below it', () => {
+    expect(shouldNotify(week(115, 100), {mode: 'always', changeOverPct: 15}).post).toBe(true)
+    expect(shouldNotify(week(85, 100), {mode: 'always', changeOverPct: 15}).post).toBe(true)
+    expect(shouldNotify(week(114.99, 100), {mode: 'always', changeOverPct: 15})).toEqual({
+      post: false,
+      reason: 'not posting: credits changed +14.99% vs the previous window (below --notify-if-change-over 15%)',
+    })
+    expect(shouldNotify(week(85.01, 100), {mode: 'always', changeOverPct: 15}).post).toBe(false)
+  })
+
+  it('treats growth from zero as crossing and zero-to-zero as no change', () => {
+    expect(shouldNotify(week(10, 0), {mode: 'always', changeOverPct: 1000})).toEqual({
+      post: true,
+      reason: 'posting: credits rose from 0 to 10 (reached --notify-if-change-over 1000%)',
+    })
+    expect(shouldNotify(quietWeek, {mode: 'always', changeOverPct: 0.1}).post).toBe(false)
+  })
+
+  it('does not post on change when there is no previous window, and says so', () => {
+    expect(shouldNotify(week(500, null), {mode: 'always', changeOverPct: 5})).toEqual({
+      post: false,
+      reason: 'not posting: no previous window in the input to compare with for --notify-if-change-over 5%',
+    })
+    const previousEmpty = {...normalWeek, comparison: {...(normalWeek.comparison as Comparison), previousEmpty: true}}
+    expect(shouldNotify(previousEmpty, {mode: 'always', changeOverPct: 5}).post).toBe(false)
+  })
+
+  it('posts at exactly the credits threshold and not below it', () => {
+    expect(shouldNotify(week(1000, 1000), {mode: 'always', creditsOver: 1000})).toEqual({
+      post: true,
+      reason: 'posting: total credits 1,000 reached --notify-if-credits-over 1,000',
+    })
+    expect(shouldNotify(week(999.5, 1000), {mode: 'always', creditsOver: 1000})).toEqual({
+      post: false,
+      reason: 'not posting: total credits 999.5 are below --notify-if-credits-over 1,000',
+    })
+  })
+
+  it('posts when either threshold is reached and lists both reasons when neither is', () => {
+    expect(shouldNotify(week(2000, 1990), {mode: 'always', changeOverPct: 50, creditsOver: 1500}).post).toBe(true)
+    expect(shouldNotify(week(200, 100), {mode: 'always', changeOverPct: 50, creditsOver: 1500}).post).toBe(true)
+    expect(shouldNotify(week(110, 100), {mode: 'always', changeOverPct: 50, creditsOver: 1500})).toEqual({
+      post: false,
+      reason:
+        'not posting: credits changed +10% vs the previous window (below --notify-if-change-over 50%); total credits 110 are below --notify-if-credits-over 1,500',
+    })
+  })
+})
