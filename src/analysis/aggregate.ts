@@ -97,21 +97,27 @@ const CREDIT_COLUMN_SQL: Record<keyof CreditColumnSums, string> = {
 }
 
 const CUBE_DIMENSIONS: Dimension[] = ['org', 'project', 'workflow', 'job', 'resource_class', 'executor', 'day', 'status']
-const BRANCH_DIMENSIONS: Dimension[] = ['org', 'project', 'branch', 'day', 'status']
+// Branch x day would multiply the groups (it ran out of a 250 MB memory limit on 1 GB); branches are only
+// reported for the current window, so the branch half keeps a window flag instead of the day.
+const BRANCH_DIMENSIONS = ['org', 'project', 'branch', 'status', 'in_window']
 
 function dateLiteral(day: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a YYYY-MM-DD day: ${day}`)
   return `DATE '${day}'`
 }
 
-/** Level 1: the one scan of the export into `cube`, with the org/project/branch filter applied. */
-export function buildCubeSql(view: string, cube: string, filterSql?: string): string {
+/**
+ * Level 1: the one scan of the export into `cube`, with the org/project/branch filter applied. `current` is
+ * the report window when it is known before the scan (--since/--until), else every row is in the window.
+ */
+export function buildCubeSql(view: string, cube: string, filterSql: string | undefined, current: DayRange | null): string {
   const dims = DIMENSIONS.map((dimension) => `${DIMENSION_SQL[dimension]} AS ${dimension}`)
   const creditColumns = Object.entries(CREDIT_COLUMN_SQL).map(([name, column]) => `${column} AS c_${name}`)
-  const base = `SELECT ${dims.join(', ')}, ${creditColumns.join(', ')}, JOB_RUN_SECONDS FROM ${sqlIdent(view)}${filterSql ? ` WHERE ${filterSql}` : ''}`
+  const inWindow = current ? `(JOB_RUN_DATE >= ${dateLiteral(current.start)} AND JOB_RUN_DATE < ${dateLiteral(current.end)})` : 'TRUE'
+  const base = `SELECT ${dims.join(', ')}, ${inWindow} AS in_window, ${creditColumns.join(', ')}, JOB_RUN_SECONDS FROM ${sqlIdent(view)}${filterSql ? ` WHERE ${filterSql}` : ''}`
   return `CREATE OR REPLACE TEMP TABLE ${sqlIdent(cube)} AS
 WITH base AS (${base})
-SELECT GROUPING(branch) AS branch_rolled_up, ${DIMENSIONS.join(', ')},
+SELECT GROUPING(branch) AS branch_rolled_up, ${DIMENSIONS.join(', ')}, in_window,
   COUNT(*) AS rows, COUNT(job) AS jobs, COALESCE(SUM(JOB_RUN_SECONDS), 0) AS run_seconds, COUNT(JOB_RUN_SECONDS) AS run_seconds_count,
   ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS c_${name}`).join(', ')}
 FROM base
@@ -130,7 +136,8 @@ export function buildBreakdownSql(cube: string, set: GroupingSetName, range: Day
   const failed = `status = 'failed'`
   const keys = dimensions.map((dimension) => (dimension === 'day' ? 'CAST(day AS VARCHAR) AS day' : dimension))
   const where = [`branch_rolled_up = ${branchRolledUp}`]
-  if (range) where.push(`day >= ${dateLiteral(range.start)} AND day < ${dateLiteral(range.end)}`)
+  if (branchRolledUp === 0) where.push('in_window')
+  else if (range) where.push(`day >= ${dateLiteral(range.start)} AND day < ${dateLiteral(range.end)}`)
   return `SELECT ${[...keys, ''].join(', ')}
   COUNT(*) AS cube_rows, COALESCE(SUM(c_total), 0) AS credits, COALESCE(SUM(rows), 0) AS rows, COALESCE(SUM(jobs), 0) AS jobs,
   COALESCE(SUM(run_seconds), 0) AS run_seconds, COALESCE(SUM(run_seconds_count), 0) AS run_seconds_count,
@@ -148,15 +155,16 @@ export interface Cube {
   days: {first: string; last: string} | null
   /** Filtered rows, with or without a date. */
   rows: number
+  /** Groups of `range` (null = every row); the branch breakdown exists only for the cube's own window. */
   breakdown(set: GroupingSetName, range: DayRange | null): Promise<Group[]>
   drop(): Promise<void>
 }
 
 let cubeCounter = 0
 
-export async function buildCube(source: UsageSource, filterSql?: string): Promise<Cube> {
+export async function buildCube(source: UsageSource, filterSql: string | undefined, current: DayRange | null): Promise<Cube> {
   const table = `usage_cube_${++cubeCounter}`
-  await queryUsage(source, buildCubeSql(source.view, table, filterSql))
+  await queryUsage(source, buildCubeSql(source.view, table, filterSql, current))
   const stats = (
     await source.connection.runAndReadAll(
       `SELECT CAST(MIN(day) AS VARCHAR) AS first, CAST(MAX(day) AS VARCHAR) AS last, COALESCE(SUM(rows), 0) AS rows FROM ${sqlIdent(table)} WHERE branch_rolled_up = 1`,
@@ -168,6 +176,9 @@ export async function buildCube(source: UsageSource, filterSql?: string): Promis
     days: stats.first === null ? null : {first: String(stats.first), last: String(stats.last)},
     rows: Number(stats.rows),
     async breakdown(set, range) {
+      if (set === 'branch' && JSON.stringify(range) !== JSON.stringify(current)) {
+        throw new Error('branches are only aggregated for the window the cube was built for')
+      }
       const reader = await source.connection.runAndReadAll(buildBreakdownSql(table, set, range))
       // An aggregate without GROUP BY returns one row even when nothing matched; drop it.
       return reader.getRowObjects().filter((row) => Number(row.cube_rows) > 0).map((row) => toGroup(set, row))

@@ -2,60 +2,32 @@
  * The 48 columns of a CircleCI Usage API export and the SQL type each one has in the `usage` view (the view
  * contract the savings module and the report share). Order is the export's own order.
  */
+import {CREDIT_COLUMNS, USAGE_COLUMNS, type UsageColumn} from '../core/usage-columns.js'
+
 export type ColumnType = 'VARCHAR' | 'DECIMAL(38,6)' | 'DOUBLE' | 'INTEGER' | 'DATE' | 'TIMESTAMP'
 
 export const CREDIT_TYPE = 'DECIMAL(38,6)' as const
 
-export const EXPORT_COLUMNS: ReadonlyArray<readonly [name: string, type: ColumnType]> = [
-  ['ORGANIZATION_ID', 'VARCHAR'],
-  ['ORGANIZATION_NAME', 'VARCHAR'],
-  ['ORGANIZATION_CREATED_DATE', 'VARCHAR'],
-  ['PROJECT_ID', 'VARCHAR'],
-  ['PROJECT_NAME', 'VARCHAR'],
-  ['PROJECT_CREATED_DATE', 'VARCHAR'],
-  ['LAST_BUILD_FINISHED_AT', 'TIMESTAMP'],
-  ['VCS_NAME', 'VARCHAR'],
-  ['VCS_URL', 'VARCHAR'],
-  ['VCS_BRANCH', 'VARCHAR'],
-  ['PIPELINE_ID', 'VARCHAR'],
-  ['PIPELINE_CREATED_AT', 'TIMESTAMP'],
-  ['PIPELINE_NUMBER', 'VARCHAR'],
-  ['IS_UNREGISTERED_USER', 'VARCHAR'],
-  ['PIPELINE_TRIGGER_SOURCE', 'VARCHAR'],
-  ['PIPELINE_TRIGGER_USER_ID', 'VARCHAR'],
-  ['WORKFLOW_ID', 'VARCHAR'],
-  ['WORKFLOW_NAME', 'VARCHAR'],
-  ['WORKFLOW_FIRST_JOB_QUEUED_AT', 'TIMESTAMP'],
-  ['WORKFLOW_FIRST_JOB_STARTED_AT', 'TIMESTAMP'],
-  ['WORKFLOW_STOPPED_AT', 'TIMESTAMP'],
-  ['IS_WORKFLOW_SUCCESSFUL', 'VARCHAR'],
-  ['JOB_NAME', 'VARCHAR'],
-  ['JOB_RUN_NUMBER', 'VARCHAR'],
-  ['JOB_ID', 'VARCHAR'],
-  ['JOB_RUN_DATE', 'DATE'],
-  ['JOB_RUN_QUEUED_AT', 'TIMESTAMP'],
-  ['JOB_RUN_STARTED_AT', 'TIMESTAMP'],
-  ['JOB_RUN_STOPPED_AT', 'TIMESTAMP'],
-  ['JOB_BUILD_STATUS', 'VARCHAR'],
-  ['RESOURCE_CLASS', 'VARCHAR'],
-  ['OPERATING_SYSTEM', 'VARCHAR'],
-  ['EXECUTOR', 'VARCHAR'],
-  ['PARALLELISM', 'INTEGER'],
-  ['JOB_RUN_SECONDS', 'DOUBLE'],
-  ['MEDIAN_CPU_UTILIZATION_PCT', 'DOUBLE'],
-  ['MAX_CPU_UTILIZATION_PCT', 'DOUBLE'],
-  ['MEDIAN_RAM_UTILIZATION_PCT', 'DOUBLE'],
-  ['MAX_RAM_UTILIZATION_PCT', 'DOUBLE'],
-  ['COMPUTE_CREDITS', CREDIT_TYPE],
-  ['DLC_CREDITS', CREDIT_TYPE],
-  ['USER_CREDITS', CREDIT_TYPE],
-  ['STORAGE_CREDITS', CREDIT_TYPE],
-  ['NETWORK_CREDITS', CREDIT_TYPE],
-  ['LEASE_CREDITS', CREDIT_TYPE],
-  ['LEASE_OVERAGE_CREDITS', CREDIT_TYPE],
-  ['IPRANGES_CREDITS', CREDIT_TYPE],
-  ['TOTAL_CREDITS', CREDIT_TYPE],
-]
+const TIMESTAMP_COLUMNS = new Set([
+  'LAST_BUILD_FINISHED_AT', 'PIPELINE_CREATED_AT', 'WORKFLOW_FIRST_JOB_QUEUED_AT', 'WORKFLOW_FIRST_JOB_STARTED_AT',
+  'WORKFLOW_STOPPED_AT', 'JOB_RUN_QUEUED_AT', 'JOB_RUN_STARTED_AT', 'JOB_RUN_STOPPED_AT',
+])
+const DOUBLE_COLUMNS = new Set([
+  'JOB_RUN_SECONDS', 'MEDIAN_CPU_UTILIZATION_PCT', 'MAX_CPU_UTILIZATION_PCT', 'MEDIAN_RAM_UTILIZATION_PCT', 'MAX_RAM_UTILIZATION_PCT',
+])
+
+function columnType(name: UsageColumn): ColumnType {
+  if (name === 'TOTAL_CREDITS' || (CREDIT_COLUMNS as readonly string[]).includes(name)) return CREDIT_TYPE
+  if (TIMESTAMP_COLUMNS.has(name)) return 'TIMESTAMP'
+  if (DOUBLE_COLUMNS.has(name)) return 'DOUBLE'
+  if (name === 'JOB_RUN_DATE') return 'DATE'
+  if (name === 'PARALLELISM') return 'INTEGER'
+  return 'VARCHAR'
+}
+
+export const EXPORT_COLUMNS: ReadonlyArray<readonly [name: string, type: ColumnType]> = USAGE_COLUMNS.map(
+  (name) => [name, columnType(name)] as const,
+)
 
 export const KNOWN_COLUMN_TYPES: ReadonlyMap<string, ColumnType> = new Map(EXPORT_COLUMNS)
 

@@ -33,7 +33,7 @@ export interface OpenUsageOptions {
 // the view: parsing straight into the 128-bit type made the whole scan ~3x slower here; sums stay exact.
 const PARSE_CREDIT_TYPE = 'DECIMAL(18,6)'
 const MAX_LINE_BYTES = 1 << 20
-const READ_BUFFER_BYTES = Number(process.env.CCI_USAGE_READ_BUFFER ?? 8 << 20)
+const READ_BUFFER_BYTES = 8 << 20
 const MEMORY_LIMIT = '250MB'
 const THREADS = '2'
 

@@ -5,6 +5,8 @@ export interface DemoApi {
   host: string
   token: string
   orgId: string
+  /** The demo data has three organizations sharing one plan, as a real shared-plan export would. */
+  sharedOrgIds: string[]
   /** The simulator has no real queue: polling every second keeps the demo quick and within its rate limits. */
   pollIntervalMs: number
 }
@@ -18,8 +20,8 @@ export async function withDemoApi<T>(fn: (api: DemoApi) => Promise<T>, clock?: C
   const simulator = await startSimulator({clock, pendingPolls: 1})
   try {
     registerSecret(simulator.token)
-    const orgId = simulator.datasetOrgIds[0]
-    return await fn({host: simulator.apiUrl, token: simulator.token, orgId, pollIntervalMs: 1000})
+    const [orgId, ...sharedOrgIds] = simulator.datasetOrgIds
+    return await fn({host: simulator.apiUrl, token: simulator.token, orgId, sharedOrgIds, pollIntervalMs: 1000})
   } finally {
     await simulator.close()
   }

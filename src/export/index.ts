@@ -7,7 +7,7 @@ import type {RetryPolicy} from '../api/retry.js'
 import type {Clock} from '../core/clock.js'
 import {ApiError, BadInputError, CciUsageError, TimeoutError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
-import {STANDARD_EXPORT_COLUMNS} from './columns.js'
+import {USAGE_COLUMNS} from '../core/usage-columns.js'
 import {downloadPart, JobLinks, partLabel} from './download.js'
 import {formatDuration} from './duration.js'
 import {
@@ -311,7 +311,7 @@ class ExportRun {
       }
     })
     const csvPath = join(this.outDir, 'usage.csv')
-    const merged = await mergeParts({parts, outPath: csvPath, boundaryDays: boundaryDays(this.windows), emptyHeader: STANDARD_EXPORT_COLUMNS})
+    const merged = await mergeParts({parts, outPath: csvPath, boundaryDays: boundaryDays(this.windows), emptyHeader: USAGE_COLUMNS})
     parts.forEach((part, i) => {
       const entry = this.manifest.windows[part.windowIndex].parts.find((candidate) => candidate.index === part.partIndex)
       if (entry) entry.rows = merged.partRows[i]

@@ -236,7 +236,7 @@ async function mergeOnePart(state: MergeState, part: MergePart): Promise<void> {
   state.beginPart(part)
   const splitter = new RecordSplitter(state)
   const file = createReadStream(part.path, {highWaterMark: READ_CHUNK})
-  const source = part.path.endsWith('.gz') ? file.pipe(createGunzip({chunkSize: 256 * 1024, readableHighWaterMark: 4 * 1024 * 1024})) : file
+  const source = part.path.endsWith('.gz') ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
   file.on('error', (error) => source.destroy(error))
   try {
     for await (const chunk of source) {

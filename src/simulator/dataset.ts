@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import {gunzipSync} from 'node:zlib'
 
-import {CSV_NULL} from './columns.js'
+import {CSV_NULL} from '../core/usage-columns.js'
 import {generateDemoData, parseExportTimestamp} from './demo-data.js'
 
 /** One served row: its exact text and what the API filters it by. */

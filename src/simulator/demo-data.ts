@@ -1,4 +1,4 @@
-import {CSV_NULL, USAGE_COLUMNS, type UsageColumn} from './columns.js'
+import {CSV_NULL, USAGE_COLUMNS, type UsageColumn} from '../core/usage-columns.js'
 import {type Random, seededRandom, stableUuid} from './random.js'
 
 /**

@@ -11,7 +11,7 @@ import {createUrlSigner} from './signing.js'
 import type {RecordedRequest, Simulator, SimulatorOptions} from './types.js'
 
 export type {Fault, RecordedRequest, Simulator, SimulatorJob, SimulatorOptions} from './types.js'
-export {USAGE_COLUMNS} from './columns.js'
+export {USAGE_COLUMNS} from '../core/usage-columns.js'
 
 const HOUR_MS = 3_600_000
 const MINUTE_MS = 60_000

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
 import {ApiError} from '../../src/core/errors.js'
-import {STANDARD_EXPORT_COLUMNS} from '../../src/export/columns.js'
+import {USAGE_COLUMNS} from '../../src/core/usage-columns.js'
 import {mergeParts, type MergePart} from '../../src/export/merge.js'
 import {RecordSplitter} from '../../src/export/records.js'
 
@@ -63,7 +63,7 @@ describe('mergeParts', () => {
       await part('2', `job_id,job_run_date,project_name,total_credits\r\nc,2024-11-11,"say ""hi""",30\r\nd,2024-11-11,"multi\nline",40\r\n`, 0, false),
       await part('3', `${header}\ne,2024-11-12,\\\\N,0`),
     ]
-    const result = await mergeParts({parts, outPath: out(), emptyHeader: STANDARD_EXPORT_COLUMNS})
+    const result = await mergeParts({parts, outPath: out(), emptyHeader: USAGE_COLUMNS})
     expect(await readFile(out(), 'utf8')).toBe(
       `${header}\na,2024-11-10,web,10\nb,2024-11-10,"web, api",20\nc,2024-11-11,"say ""hi""",30\nd,2024-11-11,"multi\nline",40\ne,2024-11-12,\\\\N,0\n`,
     )
@@ -76,9 +76,9 @@ describe('mergeParts', () => {
       await part('1', `${header}\na,2024-11-10,web,10\n`),
       await part('2', `JOB_ID,JOB_RUN_DATE,PROJECT,TOTAL_CREDITS\nb,2024-11-10,web,10\n`),
     ]
-    const merging = mergeParts({parts, outPath: out(), emptyHeader: STANDARD_EXPORT_COLUMNS})
+    const merging = mergeParts({parts, outPath: out(), emptyHeader: USAGE_COLUMNS})
     await expect(merging).rejects.toThrow(ApiError)
-    await expect(mergeParts({parts, outPath: out(), emptyHeader: STANDARD_EXPORT_COLUMNS})).rejects.toThrow(
+    await expect(mergeParts({parts, outPath: out(), emptyHeader: USAGE_COLUMNS})).rejects.toThrow(
       /part 2 has column PROJECT where PROJECT_NAME was expected \(column 3\)/,
     )
     // Nothing half-written is left behind.
@@ -90,14 +90,14 @@ describe('mergeParts', () => {
       await part('1', `${header}\n`),
       await part('2', `JOB_RUN_DATE,JOB_ID,PROJECT_NAME,TOTAL_CREDITS\n`),
     ]
-    await expect(mergeParts({parts, outPath: out(), emptyHeader: STANDARD_EXPORT_COLUMNS})).rejects.toThrow(
+    await expect(mergeParts({parts, outPath: out(), emptyHeader: USAGE_COLUMNS})).rejects.toThrow(
       /part 2 has column JOB_RUN_DATE where JOB_ID was expected \(column 1\)/,
     )
   })
 
   it('refuses a ragged row, naming the part and the line', async () => {
     const parts = [await part('1', `${header}\na,2024-11-10,web,10\nb,2024-11-10,20\n`)]
-    await expect(mergeParts({parts, outPath: out(), emptyHeader: STANDARD_EXPORT_COLUMNS})).rejects.toThrow(
+    await expect(mergeParts({parts, outPath: out(), emptyHeader: USAGE_COLUMNS})).rejects.toThrow(
       /part 1, line 3: 3 fields where the header has 4/,
     )
   })
@@ -106,7 +106,7 @@ describe('mergeParts', () => {
     const path = join(dir, 'cut.csv.gz')
     const whole = gzipSync(`${header}\n` + 'a,2024-11-10,web,10\n'.repeat(1000))
     await writeFile(path, whole.subarray(0, whole.length - 20))
-    await expect(mergeParts({parts: [{path, label: 'part 1 of 1 of job j', window: 0}], outPath: out(), emptyHeader: STANDARD_EXPORT_COLUMNS})).rejects.toThrow(
+    await expect(mergeParts({parts: [{path, label: 'part 1 of 1 of job j', window: 0}], outPath: out(), emptyHeader: USAGE_COLUMNS})).rejects.toThrow(
       /part 1 of 1 of job j is not a complete gzip file/,
     )
   })
@@ -121,7 +121,7 @@ describe('mergeParts', () => {
       parts,
       outPath: out(),
       boundaryDays: ['2024-12-01', '2024-12-02', '2024-12-03'],
-      emptyHeader: STANDARD_EXPORT_COLUMNS,
+      emptyHeader: USAGE_COLUMNS,
     })
     expect(result).toMatchObject({rows: 5, duplicatesDropped: 2, partRows: [3, 0, 2]})
     const lines = (await readFile(out(), 'utf8')).trim().split('\n')
@@ -129,7 +129,7 @@ describe('mergeParts', () => {
   })
 
   it('writes the 48 standard columns when there are no parts', async () => {
-    const result = await mergeParts({parts: [], outPath: out(), emptyHeader: STANDARD_EXPORT_COLUMNS})
+    const result = await mergeParts({parts: [], outPath: out(), emptyHeader: USAGE_COLUMNS})
     const text = await readFile(out(), 'utf8')
     expect(text.trim().split(',')).toHaveLength(48)
     expect(text.startsWith('ORGANIZATION_ID,')).toBe(true)
@@ -138,7 +138,7 @@ describe('mergeParts', () => {
 
   it('merges header-only parts into a header-only file', async () => {
     const parts = [await part('1', `${header}\n`), await part('2', `${header}\n`)]
-    const result = await mergeParts({parts, outPath: out(), emptyHeader: STANDARD_EXPORT_COLUMNS})
+    const result = await mergeParts({parts, outPath: out(), emptyHeader: USAGE_COLUMNS})
     expect(await readFile(out(), 'utf8')).toBe(`${header}\n`)
     expect(result.rows).toBe(0)
   })

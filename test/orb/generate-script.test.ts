@@ -94,7 +94,7 @@ describe('orb generate script', () => {
     expect(recorded.status).toBe(0)
     const argv = recorded.argv!
     const flags = await parseAsRun(argv, {CIRCLECI_API_TOKEN: recorded.circleToken})
-    expect(flags).toMatchObject({'org-id': ORG_ID, days: 7, compare: 'previous', notify: 'never', top: 5, out: 'usage-report'})
+    expect(flags).toMatchObject({'org-id': ORG_ID, days: 7, compare: 'previous', notify: 'never', top: 10, out: 'usage-report'})
     // The CLI reads CIRCLECI_API_TOKEN itself: that is where the token must arrive.
     expect(recorded.circleToken).toBe(CIRCLE_SECRET)
     expect(argv).not.toContain('--slack-channel')

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 
 import {describe, expect, it} from '@jest/globals'
 
-import {CREDIT_COLUMNS, USAGE_COLUMNS} from '../../src/simulator/columns.js'
+import {CREDIT_COLUMNS, USAGE_COLUMNS} from '../../src/core/usage-columns.js'
 import {DEMO_DAYS, generateDemoData} from '../../src/simulator/demo-data.js'
 
 const NOW = new Date('2024-11-20T09:30:00Z')

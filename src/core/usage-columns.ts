@@ -1,6 +1,6 @@
 /**
- * The 48 columns of a real Usage API export, in the order the API writes them (see /work/shared/data/README.md).
- * The simulator serves exactly this header for generated data; a {file} dataset keeps the file's own header.
+ * The 48 columns of a real Usage API export, in the order the API writes them. The one list every stage uses:
+ * the simulator serves it, export writes it as the header of an empty export, the analysis view types it.
  */
 export const USAGE_COLUMNS = [
   'ORGANIZATION_ID', 'ORGANIZATION_NAME', 'ORGANIZATION_CREATED_DATE', 'PROJECT_ID', 'PROJECT_NAME',

@@ -1,0 +1,67 @@
+import {join} from 'node:path'
+
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../core/base-command.js'
+import {systemClock} from '../core/clock.js'
+import {parseDay} from '../analysis/scope.js'
+import type {Summary} from '../analysis/summary.js'
+import {parsePrice, reportFlags} from '../report/flags.js'
+import {fullReportHooks} from '../report/hooks.js'
+import {generateReport} from '../report/index.js'
+import {renderSummary, type OutputFormat} from '../report/render.js'
+
+export default class Report extends BaseCommand {
+  static override summary = 'Summarise a usage export: totals, breakdowns, failed-job cost, week-over-week change.'
+
+  static override description = `Reads a CircleCI usage export (a merged CSV, .csv.gz, the raw parts of one export, or a folder of them) in one pass and writes <out>/summary.json, <out>/by-project.csv and a by-<dim>.csv for each --group-by. Credits are summed exactly and rounded only for display.
+
+Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message names the file and line).`
+
+  static override examples = [
+    {description: 'Report on the export in ./usage-report', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'One week compared with the week before, from one export holding both', command: '<%= config.bin %> <%= command.id %> --input usage.csv --since 2024-11-11 --until 2024-11-17 --compare previous'},
+    {description: 'Costs per team in dollars, as Markdown', command: '<%= config.bin %> <%= command.id %> --teams teams.yml --group-by team --credit-price 0.0006 --format markdown'},
+    {description: 'Only the web projects on main', command: "<%= config.bin %> <%= command.id %> --project 'web-*' --branch main"},
+  ]
+
+  static override flags = {
+    ...reportFlags,
+    input: Flags.string({char: 'i', multiple: true, description: 'Usage export: .csv, .csv.gz, export parts or a folder of them (repeatable). Default: <out>/usage.csv.'}),
+    out: Flags.string({char: 'o', default: './usage-report', description: 'Folder for summary.json and the by-*.csv files.'}),
+    since: Flags.string({description: 'First day, YYYY-MM-DD (UTC). Default: the first JOB_RUN_DATE in the data.'}),
+    until: Flags.string({description: 'Last day, inclusive, YYYY-MM-DD (UTC). Default: the last JOB_RUN_DATE in the data.'}),
+    compare: Flags.string({options: ['previous', 'none'], default: 'none', description: 'Compare with the window of equal length just before (from the same input or --previous-input).'}),
+    'previous-input': Flags.string({multiple: true, description: 'A separate export holding the previous window (implies --compare previous).'}),
+  }
+
+  public async run(): Promise<Summary> {
+    const {flags} = await this.parse(Report)
+    const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
+    const {summary} = await generateReport(
+      {
+        inputs: flags.input && flags.input.length > 0 ? flags.input : [join(flags.out, 'usage.csv')],
+        previousInputs: flags['previous-input'],
+        outDir: flags.out,
+        filters: {
+          org: flags.org,
+          project: flags.project,
+          branch: flags.branch,
+          since: flags.since === undefined ? undefined : parseDay('since', flags.since),
+          until: flags.until === undefined ? undefined : parseDay('until', flags.until),
+        },
+        compare: flags.compare === 'previous' ? 'previous' : 'none',
+        top: flags.top,
+        teamsFile: flags.teams,
+        creditPrice,
+        groupBy: (flags['group-by'] ?? []).map((value) => value.trim()).filter((value) => value !== '') as never[],
+        toolVersion: this.config.version,
+        ...fullReportHooks(flags.top),
+      },
+      {clock: systemClock, log: (line) => this.info(line)},
+    )
+    if (!this.jsonEnabled()) process.stdout.write(await renderSummary(summary, flags.format as OutputFormat))
+    return summary
+  }
+}
+

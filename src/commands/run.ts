@@ -1,0 +1,91 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../core/base-command.js'
+import {systemClock} from '../core/clock.js'
+import {parseDuration} from '../export/duration.js'
+import {credentialsFromFlags, exportFlags} from '../export/flags.js'
+import {resolveRange} from '../export/windows.js'
+import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
+import {parsePrice, reportFlags} from '../report/flags.js'
+import {validateGroupBy} from '../report/index.js'
+import {renderSummary, type OutputFormat} from '../report/render.js'
+import {notifyOptionsFromFlags, slackFlags} from '../slack/flags.js'
+
+const {top: _slackTop, notify: _notify, ...slackTransportFlags} = slackFlags
+
+export default class Run extends BaseCommand {
+  static override summary = 'The weekly job: export usage, report it with charts and savings, and post to Slack.'
+
+  static override description = `Exports the window (default: the last 7 full UTC days) and, with --compare previous (the default), the window of equal length before it in the same export job; then writes usage.csv, summary.json, by-project.csv, the SVG charts, credits-by-project.png and report.html to --out, prints the summary, and posts to Slack when --notify says so.
+
+Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad input, 3 token refused, 4 export failed or API error, 5 timed out (the message carries the resume command), 6 Slack failed with --strict-notify.`
+
+  static override examples = [
+    {description: 'Everything on the built-in simulator (no token)', command: '<%= config.bin %> <%= command.id %> --demo'},
+    {description: 'Last week vs the week before, posted to Slack', command: '<%= config.bin %> <%= command.id %> --notify always --slack-channel C0123456789'},
+    {description: 'Preview the Slack message without posting', command: '<%= config.bin %> <%= command.id %> --demo --notify always --dry-run'},
+    {description: 'A month for a shared plan, in dollars', command: '<%= config.bin %> <%= command.id %> --start 2024-10-01 --end 2024-10-31 --shared-org-id $OTHER_ORG --credit-price 0.0006'},
+  ]
+
+  static override flags = {
+    ...exportFlags,
+    out: Flags.string({description: 'Output folder for every artifact.', default: './usage-report'}),
+    ...reportFlags,
+    compare: Flags.string({
+      options: ['previous', 'none'],
+      default: 'previous',
+      description: 'Also export the window of equal length just before, and compare with it.',
+    }),
+    notify: Flags.option({
+      options: ['always', 'never'] as const,
+      default: 'never' as const,
+      description: 'Post the summary to Slack (the --notify-if-* thresholds narrow "always").',
+      helpGroup: 'SLACK',
+    })(),
+    ...slackTransportFlags,
+  }
+
+  public async run(): Promise<Omit<WeeklyResult, 'summary'> & {summary: unknown}> {
+    const {flags} = await this.parse(Run)
+    const clock = systemClock
+    const range = resolveRange({start: flags.start, end: flags.end, days: flags.days}, clock())
+    const timeoutMs = parseDuration(flags.timeout, '--timeout')
+    const groupBy = validateGroupBy(flags['group-by'] ?? [], Boolean(flags.teams))
+    const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
+    const notifyWanted = flags.notify === 'always' || flags['notify-if-change-over'] !== undefined || flags['notify-if-credits-over'] !== undefined
+    const notify = notifyWanted
+      ? notifyOptionsFromFlags({...flags, notify: 'always', top: Math.min(flags.top, 5)}, flags.out)
+      : null
+
+    const result = await runWeekly(
+      {
+        api: flags.demo ? 'demo' : credentialsFromFlags(flags),
+        sharedOrgIds: flags['shared-org-id'] ?? [],
+        range,
+        outDir: flags.out,
+        timeoutMs,
+        compare: flags.compare === 'previous' ? 'previous' : 'none',
+        report: {
+          top: flags.top,
+          teamsFile: flags.teams,
+          creditPrice,
+          groupBy,
+          filters: {org: flags.org, project: flags.project, branch: flags.branch},
+          toolVersion: this.config.version,
+        },
+        notify,
+      },
+      {clock, log: (line) => this.info(line), warn: (line) => this.warning(line)},
+    )
+
+    if (!this.jsonEnabled()) {
+      if (result.notify?.dryRun && result.notify.payload) {
+        process.stdout.write(JSON.stringify(result.notify.payload, null, 2) + '\n')
+      } else {
+        process.stdout.write(await renderSummary(result.summary, flags.format as OutputFormat))
+      }
+      this.info(`Artifacts in ${flags.out}: ${result.files.join(', ')}`)
+    }
+    return result
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The export flags, shared by `export` and `run` so both read the same names and environment variables
+ * (CircleCI sets CIRCLE_ORGANIZATION_ID and, by convention, CIRCLE_TOKEN in jobs).
+ */
+import {Flags} from '@oclif/core'
+
+import {AuthError, BadInputError} from '../core/errors.js'
+import {registerSecret} from '../core/secrets.js'
+import {DEFAULT_HOST} from './index.js'
+
+/** oclif's `env:` takes one name; these flags accept the CircleCI-native fallback too. Empty counts as unset. */
+function fromEnv(...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = process.env[name]
+    if (value !== undefined && value.trim() !== '') return value.trim()
+  }
+  return undefined
+}
+
+export const exportFlags = {
+  'org-id': Flags.string({
+    description: 'Organization id (Organization Settings > Overview). Default: $CIRCLECI_ORG_ID, else $CIRCLE_ORGANIZATION_ID.',
+  }),
+  token: Flags.string({
+    description: 'CircleCI personal API token. Prefer the environment: $CIRCLECI_API_TOKEN, else $CIRCLE_TOKEN.',
+  }),
+  host: Flags.string({description: `CircleCI host, for server installs. Default: $CIRCLECI_HOST, else ${DEFAULT_HOST}.`}),
+  start: Flags.string({
+    description: 'First day (YYYY-MM-DD, UTC) or instant (ISO 8601 with a zone, e.g. 2024-11-10T00:00:00Z). At most 366 days back.',
+  }),
+  end: Flags.string({
+    description: 'Last day, inclusive (YYYY-MM-DD, UTC), or an exclusive instant with a zone. A future end is capped to now.',
+  }),
+  days: Flags.integer({description: 'The N full UTC days before today (default 7). Not with --start/--end.', min: 1}),
+  'shared-org-id': Flags.string({description: 'Also export an organization sharing the plan (repeatable).', multiple: true}),
+  out: Flags.string({description: 'Output folder.', default: './usage-report'}),
+  timeout: Flags.string({description: 'How long to wait for export jobs: 90s, 30m, 2h or seconds.', default: '30m'}),
+  demo: Flags.boolean({description: 'Use the built-in Usage API simulator with generated data (no token needed).', default: false}),
+}
+
+export interface ApiCredentials {
+  host: string
+  token: string
+  orgId: string
+}
+
+export function credentialsFromFlags(flags: {'org-id'?: string; token?: string; host?: string}): ApiCredentials {
+  const token = flags.token ?? fromEnv('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN')
+  registerSecret(token)
+  const orgId = flags['org-id'] ?? fromEnv('CIRCLECI_ORG_ID', 'CIRCLE_ORGANIZATION_ID')
+  if (orgId === undefined) {
+    throw new BadInputError('E_NO_ORG', 'No organization id: pass --org-id or set CIRCLECI_ORG_ID (Organization Settings > Overview).')
+  }
+  if (token === undefined) {
+    throw new AuthError('E_NO_TOKEN', 'No CircleCI token: set CIRCLECI_API_TOKEN (or pass --token); try --demo to run without one.')
+  }
+  return {host: flags.host ?? fromEnv('CIRCLECI_HOST') ?? DEFAULT_HOST, token, orgId}
+}

@@ -1,0 +1,94 @@
+import {format} from 'fast-csv'
+
+import {createAtomicWriteStream} from '../core/atomic.js'
+import type {BreakdownRow, CsvDimension} from '../analysis/build.js'
+import type {Bucket} from '../analysis/summary.js'
+
+/**
+ * Spreadsheets run a text cell that starts with = + - @ (or tab/CR) as a formula; a leading apostrophe makes it
+ * text. Only strings are touched: numbers stay numbers (a negative number is not a formula).
+ */
+export function escapeCell(value: string | number | null): string | number {
+  if (value === null) return ''
+  if (typeof value === 'number') return value
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+}
+
+/** The dimension columns of each by-<dim>.csv, first, in this order. */
+const DIMENSION_COLUMNS: Record<CsvDimension, [header: string, dim: string][]> = {
+  org: [['org', 'org']],
+  project: [['project', 'project'], ['org', 'org']],
+  workflow: [['project', 'project'], ['workflow', 'workflow'], ['org', 'org']],
+  job: [['project', 'project'], ['workflow', 'workflow'], ['job', 'job'], ['org', 'org']],
+  branch: [['project', 'project'], ['branch', 'branch'], ['org', 'org']],
+  'resource-class': [['resource_class', 'resourceClass']],
+  executor: [['executor', 'executor']],
+  day: [['day', 'day']],
+  team: [['team', 'team']],
+}
+
+export function breakdownHeader(dimension: CsvDimension, withDollars: boolean): string[] {
+  return [
+    ...DIMENSION_COLUMNS[dimension].map(([header]) => header),
+    'credits', 'share_pct', 'jobs', 'rows', 'compute_minutes', 'avg_job_minutes', 'failed_credits', 'failed_jobs',
+    ...(withDollars ? ['dollars'] : []),
+  ]
+}
+
+/** One CSV record; the "other" roll-up row shows "other" in its first column. */
+export function breakdownRecord(dimension: CsvDimension, row: Bucket & {avgJobMinutes?: number | null}, withDollars: boolean): (string | number)[] {
+  const dims = DIMENSION_COLUMNS[dimension].map(([, dim], index) => {
+    const value = row.dims[dim] ?? null
+    return escapeCell(index === 0 && value === null ? row.key : value)
+  })
+  return [
+    ...dims,
+    row.credits,
+    Math.round(row.share * 100_000) / 1000,
+    row.jobs,
+    row.rows,
+    row.computeMinutes,
+    row.avgJobMinutes ?? '',
+    row.failedCredits,
+    row.failedJobs,
+    ...(withDollars ? [row.dollars ?? ''] : []),
+  ]
+}
+
+/** Writes by-<dim>.csv atomically (temp file + rename), streaming rows through fast-csv. */
+export async function writeBreakdownCsv(path: string, dimension: CsvDimension, rows: BreakdownRow[], withDollars: boolean): Promise<void> {
+  const target = await createAtomicWriteStream(path)
+  try {
+    const csv = format({headers: breakdownHeader(dimension, withDollars), writeHeaders: true, includeEndRowDelimiter: true})
+    const done = new Promise<void>((resolve, reject) => {
+      target.stream.once('error', reject)
+      csv.once('error', reject)
+      csv.once('end', resolve)
+    })
+    csv.pipe(target.stream, {end: false})
+    for (const row of rows) {
+      if (!csv.write(breakdownRecord(dimension, row, withDollars))) await new Promise((resolve) => csv.once('drain', resolve))
+    }
+    csv.end()
+    await done
+    await target.commit()
+  } catch (error) {
+    await target.abort()
+    throw error
+  }
+}
+
+/** The same CSV as a string, for `--format csv` on stdout (small: top N + other). */
+export async function breakdownCsvString(dimension: CsvDimension, rows: Bucket[], withDollars: boolean): Promise<string> {
+  const chunks: string[] = []
+  const csv = format({headers: breakdownHeader(dimension, withDollars), writeHeaders: true, includeEndRowDelimiter: true})
+  const done = new Promise<void>((resolve, reject) => {
+    csv.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')))
+    csv.once('error', reject)
+    csv.once('end', resolve)
+  })
+  for (const row of rows) csv.write(breakdownRecord(dimension, row, withDollars))
+  csv.end()
+  await done
+  return chunks.join('')
+}

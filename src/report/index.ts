@@ -1,0 +1,63 @@
+import {join} from 'node:path'
+
+import {writeJsonAtomic} from '../core/atomic.js'
+import type {Clock} from '../core/clock.js'
+import {BadInputError} from '../core/errors.js'
+import {CSV_DIMENSIONS, type CsvDimension} from '../analysis/build.js'
+import {buildReportSummary, type SummaryOptions} from '../analysis/index.js'
+import type {Summary} from '../analysis/summary.js'
+import {writeBreakdownCsv} from './csv.js'
+
+export interface ReportOptions extends SummaryOptions {
+  outDir: string
+  /** Extra by-<dim>.csv files; by-project.csv is always written. */
+  groupBy?: CsvDimension[]
+  /** Charts/HTML: called with the finished Summary; the file names it returns go into summary.artifacts. */
+  visuals?: (outDir: string, summary: Summary) => Promise<string[]>
+}
+
+export interface ReportContext {
+  clock: Clock
+  /** Progress and notices (stderr). */
+  log?: (line: string) => void
+}
+
+export interface ReportResult {
+  summary: Summary
+  /** Names of the files written in outDir. */
+  files: string[]
+}
+
+export function validateGroupBy(groupBy: string[], hasTeams: boolean): CsvDimension[] {
+  for (const dimension of groupBy) {
+    if (!(CSV_DIMENSIONS as readonly string[]).includes(dimension)) {
+      throw new BadInputError('E_BAD_GROUP_BY', `--group-by ${dimension} is not a dimension: use one of ${CSV_DIMENSIONS.join(', ')}.`)
+    }
+    if (dimension === 'team' && !hasTeams) {
+      throw new BadInputError('E_BAD_GROUP_BY', '--group-by team needs --teams FILE mapping projects to teams.')
+    }
+  }
+  return [...new Set(groupBy)] as CsvDimension[]
+}
+
+/** Builds the Summary from the export, writes by-<dim>.csv files, visuals, then summary.json (all atomic). */
+export async function generateReport(options: ReportOptions, context: ReportContext): Promise<ReportResult> {
+  const groupBy = validateGroupBy(options.groupBy ?? [], Boolean(options.teamsFile))
+  const log = context.log ?? (() => undefined)
+  const {summary, tables, notices} = await buildReportSummary(options, context.clock)
+  for (const notice of notices) log(notice)
+  const files: string[] = []
+  const withDollars = summary.creditPrice !== null
+  for (const dimension of ['project', ...groupBy.filter((dimension) => dimension !== 'project')] as CsvDimension[]) {
+    const rows = tables[dimension]
+    if (!rows) continue
+    const name = `by-${dimension}.csv`
+    await writeBreakdownCsv(join(options.outDir, name), dimension, rows, withDollars)
+    files.push(name)
+  }
+  if (options.visuals) summary.artifacts = await options.visuals(options.outDir, summary)
+  await writeJsonAtomic(join(options.outDir, 'summary.json'), summary)
+  files.push('summary.json', ...summary.artifacts)
+  log(`Wrote ${files.join(', ')} to ${options.outDir}`)
+  return {summary, files}
+}

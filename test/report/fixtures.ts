@@ -1,0 +1,58 @@
+import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {gzipSync} from 'node:zlib'
+
+import {EXPORT_COLUMNS} from '../../src/analysis/columns.js'
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+export const GOLDEN = resolve(REPO_ROOT, '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
+export const NULL = '\\\\N'
+export const HEADER = EXPORT_COLUMNS.map(([name]) => name)
+
+export type Row = Partial<Record<string, string | number>>
+
+/** A job row with sensible defaults; override any column by its UPPER_CASE name. */
+export function job(overrides: Row): Row {
+  return {
+    ORGANIZATION_ID: 'org-1',
+    ORGANIZATION_NAME: 'acme',
+    PROJECT_NAME: 'api',
+    VCS_BRANCH: 'main',
+    WORKFLOW_NAME: 'ci',
+    JOB_NAME: 'build',
+    JOB_RUN_DATE: '2024-11-12',
+    JOB_BUILD_STATUS: 'success',
+    RESOURCE_CLASS: 'medium',
+    EXECUTOR: 'docker',
+    JOB_RUN_SECONDS: 60,
+    COMPUTE_CREDITS: 10,
+    TOTAL_CREDITS: 10,
+    ...overrides,
+  }
+}
+
+/** The export dialect: unquoted, LF, `\\N` for every column not given. */
+export function exportCsv(rows: Row[], header: string[] = HEADER): string {
+  const lines = [header.join(',')]
+  for (const row of rows) lines.push(header.map((name) => (row[name.toUpperCase()] === undefined ? NULL : String(row[name.toUpperCase()]))).join(','))
+  return lines.join('\n') + '\n'
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'cci-usage-report-test-'))
+}
+
+export function writeFixture(dir: string, name: string, content: string | Buffer, gzip = false): string {
+  const path = join(dir, name)
+  writeFileSync(path, gzip ? gzipSync(content) : content)
+  return path
+}
+
+/** The real export lives outside the repo; tests that need it skip with a note when it is absent. */
+export function haveGolden(): boolean {
+  if (existsSync(GOLDEN)) return true
+  console.log(`Skipping golden-file tests: ${GOLDEN} is absent.`)
+  return false
+}

@@ -1,0 +1,138 @@
+import {spawnSync} from 'node:child_process'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {parseString} from 'fast-csv'
+
+import {escapeCell} from '../../src/report/csv.js'
+import {generateReport} from '../../src/report/index.js'
+import {renderSummary} from '../../src/report/render.js'
+import {exportCsv, job, REPO_ROOT, tempDir, writeFixture} from './fixtures.js'
+
+const clock = () => new Date('2024-11-20T00:00:00Z')
+
+async function parseCsv(text: string): Promise<string[][]> {
+  const rows: string[][] = []
+  await new Promise<void>((resolve, reject) => {
+    parseString(text).on('data', (row: string[]) => rows.push(row)).on('error', reject).on('end', () => resolve())
+  })
+  return rows
+}
+
+const hostileRows = [
+  job({PROJECT_NAME: '=HYPERLINK("http://x")', TOTAL_CREDITS: 30, VCS_BRANCH: '+evil'}),
+  job({PROJECT_NAME: '@cmd', TOTAL_CREDITS: 20, VCS_BRANCH: '-x'}),
+  job({PROJECT_NAME: 'a|b*<i>', TOTAL_CREDITS: 10, JOB_BUILD_STATUS: 'failed'}),
+]
+
+describe('escapeCell', () => {
+  it('prefixes formula starters in text and leaves numbers alone', () => {
+    for (const value of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) expect(escapeCell(value)).toBe(`'${value}`)
+    expect(escapeCell('plain')).toBe('plain')
+    expect(escapeCell(-5)).toBe(-5)
+    expect(escapeCell(null)).toBe('')
+  })
+})
+
+describe('generateReport', () => {
+  it('writes summary.json and by-<dim>.csv files with escaped text cells and numeric numbers', async () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv(hostileRows))
+    const outDir = join(dir, 'out')
+    const seen: {outDir: string; schemaVersion: number}[] = []
+    const visuals = async (target: string, built: {schemaVersion: number}) => {
+      seen.push({outDir: target, schemaVersion: built.schemaVersion})
+      return ['chart.svg']
+    }
+    const {summary, files} = await generateReport(
+      {inputs: [input], outDir, groupBy: ['branch', 'day'], creditPrice: 0.0006, visuals},
+      {clock},
+    )
+    expect(files).toEqual(['by-project.csv', 'by-branch.csv', 'by-day.csv', 'summary.json', 'chart.svg'])
+    expect(seen).toEqual([{outDir, schemaVersion: 1}])
+    const written = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'))
+    expect(written.artifacts).toEqual(['chart.svg'])
+    expect(written.totals.credits.total).toBe(summary.totals.credits.total)
+    const projects = await parseCsv(readFileSync(join(outDir, 'by-project.csv'), 'utf8'))
+    expect(projects[0]).toEqual(['project', 'org', 'credits', 'share_pct', 'jobs', 'rows', 'compute_minutes', 'avg_job_minutes', 'failed_credits', 'failed_jobs', 'dollars'])
+    expect(projects.slice(1).map((row) => [row[0], row[2], row[3], row[10]])).toEqual([
+      [`'=HYPERLINK("http://x")`, '30', '50', '0.02'],
+      [`'@cmd`, '20', '33.333', '0.01'],
+      ['a|b*<i>', '10', '16.667', '0.01'],
+    ])
+    const branches = await parseCsv(readFileSync(join(outDir, 'by-branch.csv'), 'utf8'))
+    expect(branches.slice(1).map((row) => row[1]).sort()).toEqual([`'+evil`, `'-x`, 'main'])
+    // Nothing but the final files: temp files were renamed into place.
+    expect(readdirSync(outDir).sort()).toEqual(['by-branch.csv', 'by-day.csv', 'by-project.csv', 'summary.json'])
+  })
+
+  it('rejects --group-by team without --teams and unknown dimensions', async () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv([job({})]))
+    await expect(generateReport({inputs: [input], outDir: dir, groupBy: ['team']}, {clock})).rejects.toMatchObject({exitCode: 2})
+    await expect(generateReport({inputs: [input], outDir: dir, groupBy: ['colour' as never]}, {clock})).rejects.toThrow(/--group-by colour/)
+  })
+})
+
+describe('renderSummary', () => {
+  it('renders table, markdown, csv and json from one summary', async () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv(hostileRows))
+    const {summary} = await generateReport({inputs: [input], outDir: join(dir, 'out'), compare: 'previous'}, {clock})
+    const table = await renderSummary(summary, 'table')
+    expect(table).toMatch(/^TOTAL\s+60\s+100\.0%\s+3\s+10$/m)
+    expect(table).toContain('Projects with usage: 3 · average per project: 20 credits · top project: =HYPERLINK("http://x") (30, 50.0%)')
+    expect(table).toContain('Failed-job credits: 10 (16.7%) in 1 jobs')
+    expect(table).toContain('the input has no rows for the previous window')
+    const markdown = await renderSummary(summary, 'markdown')
+    expect(markdown).toContain('| a\\|b\\*\\<i\\> |')
+    expect(markdown).toMatch(/\| TOTAL \| {2}\| 60 \| 100\.0% \| 3 \| 10 \|/)
+    const csv = await parseCsv(await renderSummary(summary, 'csv'))
+    expect(csv[1][0]).toBe(`'=HYPERLINK("http://x")`)
+    expect(JSON.parse(await renderSummary(summary, 'json'))).toEqual(summary)
+  })
+
+  it('keeps control characters from the data out of the terminal', async () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv([job({PROJECT_NAME: 'x\u001b[31mred'})]))
+    const {summary} = await generateReport({inputs: [input], outDir: join(dir, 'out')}, {clock})
+    expect(await renderSummary(summary, 'table')).not.toContain('\u001b')
+  })
+})
+
+describe('cci-usage report (spawned)', () => {
+  const bin = join(REPO_ROOT, 'bin', 'run.js')
+  const built = existsSync(join(REPO_ROOT, 'dist', 'commands', 'report.js'))
+  const maybe = built ? it : it.skip
+  if (!built) console.log('Skipping spawned CLI tests: run `npx tsc -p tsconfig.build.json` first.')
+
+  function run(args: string[]) {
+    // Jest sets NODE_ENV=test, which makes oclif look for TypeScript sources; run the built CLI as users do.
+    return spawnSync(process.execPath, [bin, 'report', ...args], {encoding: 'utf8', timeout: 20_000, env: {...process.env, NODE_ENV: 'production'}})
+  }
+
+  maybe('prints the table and writes the files (exit 0)', () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv([job({TOTAL_CREDITS: 7})]))
+    const result = run(['--input', input, '--out', join(dir, 'out')])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/^TOTAL\s+7\s+100\.0%/m)
+    expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(true)
+    const json = run(['--input', input, '--out', join(dir, 'out'), '--json'])
+    expect(JSON.parse(json.stdout).totals.credits.total).toBe(7)
+  })
+
+  maybe.each([
+    ['a malformed file', (dir: string) => ['--input', writeFixture(dir, 'bad.csv', exportCsv([job({})]) + 'x,y\n')], /bad\.csv, line 3/],
+    ['a missing file', (dir: string) => ['--input', join(dir, 'missing.csv')], /missing\.csv does not exist/],
+    ['a negative price', (dir: string) => ['--input', writeFixture(dir, 'u.csv', exportCsv([job({})])), '--credit-price', '-1'], /--credit-price -1/],
+    ['a bad date', (dir: string) => ['--input', writeFixture(dir, 'u.csv', exportCsv([job({})])), '--since', '2024-13-01'], /--since 2024-13-01 is not a date/],
+  ])('exits 2 with one stderr line and no stack for %s', (_name, args, message) => {
+    const dir = tempDir()
+    const result = run([...args(dir), '--out', join(dir, 'out')])
+    expect(result.status).toBe(2)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr).not.toMatch(/\s+at .+:\d+:\d+/)
+  })
+})
