@@ -4,7 +4,7 @@ import got, {HTTPError, type Got, type Response} from 'got'
 import pRetry from 'p-retry'
 
 import type {Clock} from '../core/clock.js'
-import {ApiError, AuthError, BadInputError} from '../core/errors.js'
+import {ApiError, AuthError, BadInputError, CciUsageError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import {GET_LIMIT, Pacer, POST_LIMIT, realSleep, type RateLimit, type Sleep} from './pacer.js'
 import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from './retry.js'
@@ -36,6 +36,11 @@ export interface UsageApiOptions {
   getLimit?: RateLimit
   postLimit?: RateLimit
   requestTimeoutMs?: number
+  /**
+   * Called before each retry wait; may throw to give up (the export throws its TimeoutError when the wait
+   * would outlast --timeout, e.g. a POST 429 asking to come back in 50 minutes).
+   */
+  beforeRetryWait?: (delayMs: number, reason: string) => void
 }
 
 export const USER_AGENT = `cci-usage/${readVersion()}`
@@ -175,6 +180,7 @@ export class UsageApi {
           onFailedAttempt: async ({error, attemptNumber}) => {
             const decision = retryDecision(attemptNumber, error, undefined, this.options.clock(), this.policy)
             if (!decision.retry) throw error
+            this.options.beforeRetryWait?.(decision.delayMs, `${what}: ${decision.reason}`)
             this.options.log?.(
               `${what}: ${decision.reason}, retrying in ${(decision.delayMs / 1000).toFixed(1)} s (attempt ${attemptNumber + 1} of ${this.policy.maxAttempts}).`,
             )
@@ -188,7 +194,7 @@ export class UsageApi {
   }
 
   private mapError(error: unknown, orgId: string, what: string): Error {
-    if (error instanceof ApiError || error instanceof AuthError || error instanceof BadInputError) return error
+    if (error instanceof CciUsageError) return error
     const response = (error as {response?: Response}).response
     const status = response?.statusCode
     if (status === 401 || status === 403) {

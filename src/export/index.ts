@@ -116,6 +116,9 @@ class ExportRun {
       sleep: this.sleep,
       log: context.log,
       retryPolicy: context.retryPolicy,
+      beforeRetryWait: (delayMs, reason) => {
+        if (this.context.clock().getTime() + delayMs > this.deadline) this.throwTimeout(`${reason}, and waiting would pass --timeout`)
+      },
     })
   }
 

@@ -159,6 +159,15 @@ describe('export against the simulator', () => {
     expect(h.time.slept()).toBeLessThanOrEqual(2 * 60_000 + 10_000)
   })
 
+  it('gives up with exit 5 at once when a Retry-After would outlast --timeout, instead of sleeping through it', async () => {
+    h = await harness({faults: [{type: 'rate-limit', on: 'post', retryAfter: 3600}]})
+    const error = await h.run({timeoutMs: 10 * 60_000}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as Error).message).toContain('waiting would pass --timeout')
+    expect((error as Error).message).toContain('Resume with: cci-usage export')
+    expect(h.time.slept()).toBeLessThan(60_000)
+  })
+
   it('resumes after a timeout without spending a new POST', async () => {
     h = await harness({parts: 2, pendingPolls: 8})
     await expect(h.run({timeoutMs: 20_000})).rejects.toThrow(TimeoutError)
