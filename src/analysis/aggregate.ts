@@ -44,7 +44,8 @@ export interface Measures {
   failedRunSeconds: number
   // Count of non-null JOB_RUN_SECONDS, so averages skip missing values and stay additive across groups.
   runSecondsCount: number
-  creditColumns: CreditColumnSums
+  /** Per-column sums: only on the `total` set (the Summary shows them for the whole window only). */
+  creditColumns?: CreditColumnSums
 }
 
 export interface CreditColumnSums {
@@ -110,12 +111,13 @@ function dateLiteral(day: string): string {
  * Level 1: the one scan of the export into `cube`, with the org/project/branch filter applied. `current` is
  * the report window when it is known before the scan (--since/--until), else every row is in the window.
  */
-export function buildCubeSql(view: string, cube: string, filterSql: string | undefined, current: DayRange | null): string {
+export function buildCubeSql(view: string, cube: string, filterSql: string | undefined, current: DayRange | null, database?: string): string {
   const dims = DIMENSIONS.map((dimension) => `${DIMENSION_SQL[dimension]} AS ${dimension}`)
   const creditColumns = Object.entries(CREDIT_COLUMN_SQL).map(([name, column]) => `${column} AS c_${name}`)
   const inWindow = current ? `(JOB_RUN_DATE >= ${dateLiteral(current.start)} AND JOB_RUN_DATE < ${dateLiteral(current.end)})` : 'TRUE'
   const base = `SELECT ${dims.join(', ')}, ${inWindow} AS in_window, ${creditColumns.join(', ')}, JOB_RUN_SECONDS FROM ${sqlIdent(view)}${filterSql ? ` WHERE ${filterSql}` : ''}`
-  return `CREATE OR REPLACE TEMP TABLE ${sqlIdent(cube)} AS
+  const target = database ? `CREATE OR REPLACE TABLE ${sqlIdent(database)}.${sqlIdent(cube)}` : `CREATE OR REPLACE TEMP TABLE ${sqlIdent(cube)}`
+  return `${target} AS
 WITH base AS (${base})
 SELECT GROUPING(branch) AS branch_rolled_up, ${DIMENSIONS.join(', ')}, in_window,
   COUNT(*) AS rows, COUNT(job) AS jobs, COALESCE(SUM(JOB_RUN_SECONDS), 0) AS run_seconds, COUNT(JOB_RUN_SECONDS) AS run_seconds_count,
@@ -125,16 +127,18 @@ GROUP BY GROUPING SETS ((${CUBE_DIMENSIONS.join(', ')}), (${BRANCH_DIMENSIONS.jo
 }
 
 /**
- * Level 2: one breakdown from the cube, for the rows of `range` (null = every row, including rows without
+ * Level 2: one breakdown from the cube (`cubeTable`: SQL, quoted and qualified as needed), for the rows of `range` (null = every row, including rows without
  * a JOB_RUN_DATE, which no day range can place).
  */
-export function buildBreakdownSql(cube: string, set: GroupingSetName, range: DayRange | null): string {
+export function buildBreakdownSql(cubeTable: string, set: GroupingSetName, range: DayRange | null): string {
   const dimensions: readonly Dimension[] = GROUPING_SETS[set]
   // Branch groups live in their own half of the cube (GROUPING(branch) = 0); every other breakdown reads the
   // main half, where branch was rolled up (= 1).
   const branchRolledUp = dimensions.includes('branch') ? 0 : 1
   const failed = `status = 'failed'`
   const keys = dimensions.map((dimension) => (dimension === 'day' ? 'CAST(day AS VARCHAR) AS day' : dimension))
+  // Ten exact decimals per group add up to ~50 MB of JS objects on the larger breakdowns (12k branches of 1 GB).
+  const columnSums = set === 'total' ? `,\n  ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS sum_${name}`).join(', ')}` : ''
   const where = [`branch_rolled_up = ${branchRolledUp}`]
   if (branchRolledUp === 0) where.push('in_window')
   else if (range) where.push(`day >= ${dateLiteral(range.start)} AND day < ${dateLiteral(range.end)}`)
@@ -142,9 +146,8 @@ export function buildBreakdownSql(cube: string, set: GroupingSetName, range: Day
   COUNT(*) AS cube_rows, COALESCE(SUM(c_total), 0) AS credits, COALESCE(SUM(rows), 0) AS rows, COALESCE(SUM(jobs), 0) AS jobs,
   COALESCE(SUM(run_seconds), 0) AS run_seconds, COALESCE(SUM(run_seconds_count), 0) AS run_seconds_count,
   COALESCE(SUM(c_total) FILTER (WHERE ${failed}), 0) AS failed_credits, COALESCE(SUM(jobs) FILTER (WHERE ${failed}), 0) AS failed_jobs,
-  COALESCE(SUM(rows) FILTER (WHERE ${failed}), 0) AS failed_rows, COALESCE(SUM(run_seconds) FILTER (WHERE ${failed}), 0) AS failed_run_seconds,
-  ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS sum_${name}`).join(', ')}
-FROM ${sqlIdent(cube)} WHERE ${where.join(' AND ')}${dimensions.length > 0 ? ` GROUP BY ${dimensions.join(', ')}` : ''}`
+  COALESCE(SUM(rows) FILTER (WHERE ${failed}), 0) AS failed_rows, COALESCE(SUM(run_seconds) FILTER (WHERE ${failed}), 0) AS failed_run_seconds${columnSums}
+FROM ${cubeTable} WHERE ${where.join(' AND ')}${dimensions.length > 0 ? ` GROUP BY ${dimensions.join(', ')}` : ''}`
 }
 
 /** The export reduced to one small table; breakdowns of any day range are then cheap. */
@@ -162,12 +165,20 @@ export interface Cube {
 
 let cubeCounter = 0
 
-export async function buildCube(source: UsageSource, filterSql: string | undefined, current: DayRange | null): Promise<Cube> {
-  const table = `usage_cube_${++cubeCounter}`
-  await queryUsage(source, buildCubeSql(source.view, table, filterSql, current))
+export interface CubeOptions {
+  /** Relation to read instead of the source's view, e.g. the report_rows copy (same column names). */
+  from?: string
+  /** Attached database to keep the cube in (a file: compressed, evictable) instead of a temp table. */
+  database?: string
+}
+
+export async function buildCube(source: UsageSource, filterSql: string | undefined, current: DayRange | null, options: CubeOptions = {}): Promise<Cube> {
+  const name = `usage_cube_${++cubeCounter}`
+  const table = options.database ? `${sqlIdent(options.database)}.${sqlIdent(name)}` : sqlIdent(name)
+  await queryUsage(source, buildCubeSql(options.from ?? source.view, name, filterSql, current, options.database))
   const stats = (
     await source.connection.runAndReadAll(
-      `SELECT CAST(MIN(day) AS VARCHAR) AS first, CAST(MAX(day) AS VARCHAR) AS last, COALESCE(SUM(rows), 0) AS rows FROM ${sqlIdent(table)} WHERE branch_rolled_up = 1`,
+      `SELECT CAST(MIN(day) AS VARCHAR) AS first, CAST(MAX(day) AS VARCHAR) AS last, COALESCE(SUM(rows), 0) AS rows FROM ${table} WHERE branch_rolled_up = 1`,
     )
   ).getRowObjects()[0]
   return {
@@ -184,7 +195,7 @@ export async function buildCube(source: UsageSource, filterSql: string | undefin
       return reader.getRowObjects().filter((row) => Number(row.cube_rows) > 0).map((row) => toGroup(set, row))
     },
     async drop() {
-      await source.connection.run(`DROP TABLE IF EXISTS ${sqlIdent(table)}`)
+      await source.connection.run(`DROP TABLE IF EXISTS ${table}`)
     },
   }
 }
@@ -204,7 +215,9 @@ function toGroup(set: GroupingSetName, row: Record<string, DuckDBValue>): Group 
     failedJobs: Number(row.failed_jobs),
     failedRows: Number(row.failed_rows),
     failedRunSeconds: Number(row.failed_run_seconds),
-    creditColumns: Object.fromEntries(Object.keys(CREDIT_COLUMN_SQL).map((name) => [name, microCredits(row[`sum_${name}`])])) as unknown as CreditColumnSums,
+    ...(set === 'total'
+      ? {creditColumns: Object.fromEntries(Object.keys(CREDIT_COLUMN_SQL).map((name) => [name, microCredits(row[`sum_${name}`])])) as unknown as CreditColumnSums}
+      : {}),
   }
 }
 

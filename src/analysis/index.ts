@@ -4,7 +4,7 @@ import {BadInputError} from '../core/errors.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
-import {openUsage, type UsageSource} from './engine.js'
+import {materializeReportRows, openUsage, type UsageSource} from './engine.js'
 import {addDays, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
 import {createTeamMatcher, loadTeamRules} from './teams.js'
@@ -13,7 +13,13 @@ export type CompareMode = 'previous' | 'none'
 
 /** What the integrator may add to the Summary while the data is still open (savings), see `enrich`. */
 export interface EnrichScope {
-  /** SQL boolean over the usage view selecting exactly the report's rows (filters and window). */
+  /**
+   * A narrow copy of the export made by the report's single scan (engine.ts REPORT_ROW_COLUMNS, same names and
+   * types as the view), already limited to --org/--project/--branch. Query it instead of `source.view`: the
+   * view re-reads the whole export on every query.
+   */
+  relation: string
+  /** SQL boolean over the view's (and `relation`'s) columns selecting exactly the report's rows (filters and window). */
   filterSql: string | undefined
 }
 
@@ -30,7 +36,7 @@ export interface SummaryOptions {
   toolVersion?: string
   /**
    * Called once the Summary is built and before the data is closed: the place to fill `summary.savings`
-   * (computeSavings(source.connection, source.view, {windowDays, filterSql})). Mutate `summary` in place.
+   * (computeSavings(source.connection, scope.relation, {windowDays, filterSql})). Mutate `summary` in place.
    */
   enrich?: (source: UsageSource, summary: Summary, scope: EnrichScope) => Promise<void>
 }
@@ -94,7 +100,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   const source = await openUsage(options.inputs, {tempDir: options.tempDir})
   let previousSource: UsageSource | undefined
   try {
-    const cube = await buildCube(source, where, requested)
+    // The only read of the big file; the cube and the enrich hook (savings) then read the compressed copy.
+    const rows = await materializeReportRows(source, where)
+    const cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
     const window = resolveWindow(requested, filters, cube.days, clock)
     if (window.notice) notices.push(window.notice)
     // Without --since/--until every row counts, including rows without a JOB_RUN_DATE; with one bound only,
@@ -130,7 +138,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     })
     if (options.enrich) {
       const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
-      await options.enrich(source, built.summary, {filterSql: scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined})
+      await options.enrich(source, built.summary, {relation: rows, filterSql: scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined})
     }
     return {...built, notices}
   } finally {

@@ -1,0 +1,197 @@
+/**
+ * The weekly job end to end, as the orb runs it: the built CLI's `run --demo` (simulator in-process), then the
+ * numbers in summary.json checked against an independent parse of the usage.csv it wrote.
+ */
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+
+import type {Summary} from '../../src/analysis/summary.js'
+import {FAKE_TS, startFakeSlack, type FakeSlack} from '../helpers/fake-slack.js'
+
+const ROOT = resolve(process.cwd())
+const BIN = join(ROOT, 'bin/run.js')
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...env},
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('close', (code) => done({code, stdout, stderr}))
+  })
+}
+
+/** Credits of usage.csv rows per JOB_RUN_DATE, parsed by hand (the real dialect: unquoted, `\\N` nulls). */
+async function creditsByDay(csvPath: string): Promise<Map<string, number>> {
+  const [headerLine, ...lines] = (await readFile(csvPath, 'utf8')).split('\n').filter((line) => line !== '')
+  const header = headerLine.split(',')
+  const day = header.indexOf('JOB_RUN_DATE')
+  const total = header.indexOf('TOTAL_CREDITS')
+  const byDay = new Map<string, number>()
+  for (const line of lines) {
+    const fields = line.split(',')
+    expect(fields).toHaveLength(header.length)
+    byDay.set(fields[day], (byDay.get(fields[day]) ?? 0) + Number(fields[total]))
+  }
+  return byDay
+}
+
+function sumDays(byDay: Map<string, number>, start: string, end: string): number {
+  let sum = 0
+  for (const [day, credits] of byDay) if (day >= start && day < end) sum += credits
+  return sum
+}
+
+let out: string
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/commands/run.js'))) throw new Error('dist/ is not built: run `npm run build` first')
+  out = await mkdtemp(join(tmpdir(), 'cci-usage-run-'))
+})
+
+afterAll(async () => {
+  if (out) await rm(out, {recursive: true, force: true})
+})
+
+describe('cci-usage run --demo', () => {
+  let summary: Summary
+
+  it('writes every artifact of the weekly job', async () => {
+    const result = await runCli(['run', '--demo', '--out', out])
+    expect(result.stderr).not.toMatch(/^\s+at /m)
+    expect(result.code).toBe(0)
+    for (const file of [
+      'usage.csv',
+      'export-manifest.json',
+      'summary.json',
+      'by-project.csv',
+      'credits-by-project.svg',
+      'credits-by-day.svg',
+      'credits-by-resource-class.svg',
+      'credits-by-project.png',
+      'report.html',
+    ]) {
+      expect(existsSync(join(out, file))).toBe(true)
+    }
+    expect(result.stdout).toMatch(/Total/i)
+    summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as Summary
+  })
+
+  it('reports exactly the credits of the last 7 days in usage.csv, and compares with the 7 days before', async () => {
+    const byDay = await creditsByDay(join(out, 'usage.csv'))
+    const {start, end} = summary.window
+    expect(summary.window.days).toBe(7)
+    expect(summary.totals.credits.total).toBe(sumDays(byDay, start.slice(0, 10), end.slice(0, 10)))
+    expect(summary.totals.credits.total).toBeGreaterThan(0)
+
+    const comparison = summary.comparison!
+    expect(comparison).not.toBeNull()
+    expect(comparison.previousWindow.end).toBe(start)
+    expect(comparison.previous.credits).toBe(sumDays(byDay, comparison.previousWindow.start.slice(0, 10), start.slice(0, 10)))
+    expect(comparison.change.credits).toBe(summary.totals.credits.total - comparison.previous.credits)
+    // The export covers both weeks and nothing else.
+    expect(sumDays(byDay, comparison.previousWindow.start.slice(0, 10), end.slice(0, 10))).toBe(
+      [...byDay.values()].reduce((a, b) => a + b, 0),
+    )
+  })
+
+  it('includes savings and lists its charts as artifacts', () => {
+    expect(summary.savings).not.toBeNull()
+    expect(summary.savings!.top.length).toBeGreaterThan(0)
+    expect(summary.savings!.top.length).toBeLessThanOrEqual(3)
+    expect(summary.artifacts).toEqual(expect.arrayContaining(['credits-by-project.svg', 'credits-by-project.png', 'report.html']))
+  })
+
+  it('previews the Slack message with --notify always --dry-run and posts nothing', async () => {
+    const dryOut = await mkdtemp(join(tmpdir(), 'cci-usage-run-dry-'))
+    try {
+      const result = await runCli(['run', '--demo', '--out', dryOut, '--notify', 'always', '--dry-run'])
+      expect(result.code).toBe(0)
+      const payload = JSON.parse(result.stdout) as {text: string; blocks: {type: string}[]}
+      expect(payload.blocks[0].type).toBe('header')
+      expect(payload.text).toMatch(/credits/)
+    } finally {
+      await rm(dryOut, {recursive: true, force: true})
+    }
+  })
+})
+
+describe('cci-usage run --demo --notify always (fake Slack)', () => {
+  let slack: FakeSlack
+  let slackOut: string
+
+  beforeAll(async () => {
+    slack = await startFakeSlack()
+    slackOut = await mkdtemp(join(tmpdir(), 'cci-usage-run-slack-'))
+  })
+
+  afterAll(async () => {
+    await slack?.close()
+    if (slackOut) await rm(slackOut, {recursive: true, force: true})
+  })
+
+  it('posts the summary and uploads the chart into its thread, never printing the token', async () => {
+    const result = await runCli(['run', '--demo', '--out', slackOut, '--notify', 'always'], {
+      SLACK_ACCESS_TOKEN: slack.token,
+      SLACK_DEFAULT_CHANNEL: 'C0USAGE001',
+      SLACK_API_URL: slack.apiUrl,
+    })
+    expect(result.code).toBe(0)
+    expect(slack.requests.map((request) => request.route)).toEqual([
+      'chat.postMessage',
+      'files.getUploadURLExternal',
+      'upload',
+      'files.completeUploadExternal',
+    ])
+    const complete = slack.requests[3].fields
+    expect(String(complete.thread_ts ?? JSON.stringify(complete))).toContain(FAKE_TS)
+    const png = await readFile(join(slackOut, 'credits-by-project.png'))
+    expect(slack.requests[2].raw.equals(png)).toBe(true)
+    const artifacts = await Promise.all(['summary.json', 'report.html', 'export-manifest.json'].map((file) => readFile(join(slackOut, file), 'utf8')))
+    for (const text of [result.stdout, result.stderr, ...artifacts]) expect(text).not.toContain(slack.token)
+  })
+
+  it('keeps the artifacts and exits 0 when Slack refuses the token, with one clear line', async () => {
+    slack.requests.length = 0
+    const result = await runCli(['run', '--demo', '--out', slackOut, '--notify', 'always'], {
+      SLACK_ACCESS_TOKEN: 'xoxb-revoked-token-000000',
+      SLACK_DEFAULT_CHANNEL: 'C0USAGE001',
+      SLACK_API_URL: slack.apiUrl,
+    })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/Warning: .*(token|auth)/i)
+    expect(result.stderr).not.toContain('xoxb-revoked-token-000000')
+    expect(existsSync(join(slackOut, 'report.html'))).toBe(true)
+  })
+
+  it('fails with exit 6 under --strict-notify when Slack refuses the token', async () => {
+    const result = await runCli(['run', '--demo', '--out', slackOut, '--notify', 'always', '--strict-notify'], {
+      SLACK_ACCESS_TOKEN: 'xoxb-revoked-token-000000',
+      SLACK_DEFAULT_CHANNEL: 'C0USAGE001',
+      SLACK_API_URL: slack.apiUrl,
+    })
+    expect(result.code).toBe(6)
+    expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('Error:'))).toHaveLength(1)
+  })
+})
+
+describe('cci-usage run: bad input', () => {
+  it('exits 2 with one line naming the flag, before any request', async () => {
+    const result = await runCli(['run', '--demo', '--days', '3', '--start', '2024-01-01'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/--days/)
+    expect(result.stderr).not.toMatch(/^\s+at /m)
+  })
+
+  it('exits 3 without a token and says how to fix it', async () => {
+    const result = await runCli(['run', '--org-id', 'abc'], {})
+    expect(result.code).toBe(3)
+    expect(result.stderr).toMatch(/CIRCLECI_API_TOKEN/)
+  })
+})
