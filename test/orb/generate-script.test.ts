@@ -142,13 +142,12 @@ describe('orb generate script', () => {
       top: 12,
       teams: '.circleci/usage-teams.yml',
       notify: 'always',
-      'notify-if-change-over': 15,
       'slack-channel': 'C0999999999',
       out: 'monthly-report',
     })
-    expect(flags.start).toBeDefined()
-    expect(flags.end).toBeDefined()
-    expect(flags['credit-price']).toBeDefined()
+    // The CLI takes the threshold as text (it accepts "15%"); its value is what matters.
+    expect(Number(flags['notify-if-change-over'])).toBe(15)
+    expect([flags.start, flags.end, flags['credit-price'], flags.timeout]).toEqual(['2026-08-01', '2026-08-31', '0.0006', '1h'])
     expect(recorded.circleToken).toBe(CIRCLE_SECRET)
     expect(recorded.slackToken).toBe(SLACK_SECRET)
   })

@@ -1,0 +1,365 @@
+import type {Bucket, RightsizingCandidate, Summary} from '../analysis/summary.js'
+import type {ChartFile} from '../charts/index.js'
+import {escapeXml} from '../charts/escape.js'
+import {
+  formatCredits,
+  formatDollars,
+  formatPercentChange,
+  formatShare,
+  formatSignedCredits,
+  formatWindow,
+} from '../charts/format.js'
+import {REPORT_CSS} from './style.js'
+import {SORT_SCRIPT} from './sort-script.js'
+import {type Column, renderTable} from './table.js'
+
+/**
+ * Long breakdowns (jobs, branches) can run to thousands of rows; the page stays quick to open in the
+ * artifacts tab by showing the largest ones and pointing at the CSV files for the rest.
+ */
+export const TABLE_ROW_LIMIT = 100
+
+const esc = escapeXml
+
+function creditsCell(value: number): {text: string; sort: number} {
+  return {text: formatCredits(value), sort: value}
+}
+
+function dollarsText(summary: Summary, credits: number): string | null {
+  return summary.creditPrice === null ? null : formatDollars(credits * summary.creditPrice)
+}
+
+/** Bucket columns shared by every breakdown table; dollars only when a credit price was given. */
+function bucketColumns(summary: Summary, keyHeading: string, options: {failed?: boolean; minutes?: boolean} = {}): Column<Bucket>[] {
+  const columns: Column<Bucket>[] = [
+    {heading: keyHeading, text: (b) => b.key},
+    {heading: 'Credits', numeric: true, text: (b) => formatCredits(b.credits), sort: (b) => b.credits},
+    {heading: 'Share', numeric: true, text: (b) => formatShare(b.share), sort: (b) => b.share},
+  ]
+  if (summary.creditPrice !== null) {
+    columns.push({heading: 'Cost', numeric: true, text: (b) => (b.dollars === null ? '–' : formatDollars(b.dollars)), sort: (b) => b.dollars ?? 0})
+  }
+  columns.push({heading: 'Jobs', numeric: true, text: (b) => formatCredits(b.jobs), sort: (b) => b.jobs})
+  if (options.minutes !== false) {
+    columns.push({heading: 'Compute min', numeric: true, text: (b) => formatCredits(b.computeMinutes), sort: (b) => b.computeMinutes})
+  }
+  if (options.failed !== false) {
+    columns.push(
+      {heading: 'Failed credits', numeric: true, text: (b) => formatCredits(b.failedCredits), sort: (b) => b.failedCredits},
+      {heading: 'Failed jobs', numeric: true, text: (b) => formatCredits(b.failedJobs), sort: (b) => b.failedJobs},
+    )
+  }
+  return columns
+}
+
+function section(id: string, heading: string, body: string): string {
+  return `<section id="${id}" aria-labelledby="${id}-h">\n<h2 id="${id}-h">${esc(heading)}</h2>\n${body}\n</section>`
+}
+
+function limited<T>(rows: T[], what: string, csv?: string): {rows: T[]; note: string} {
+  if (rows.length <= TABLE_ROW_LIMIT) return {rows, note: ''}
+  const where = csv ? `; all of them are in <code>${esc(csv)}</code> when that breakdown was requested` : ''
+  return {
+    rows: rows.slice(0, TABLE_ROW_LIMIT),
+    note: `<p class="note">Showing the ${TABLE_ROW_LIMIT} largest of ${formatCredits(rows.length)} ${esc(what)}${where}.</p>`,
+  }
+}
+
+function breakdownTable(summary: Summary, buckets: Bucket[], keyHeading: string, what: string, csv?: string, caption?: string): string {
+  if (buckets.length === 0) return `<p class="empty">No ${esc(what)} in this window.</p>`
+  const {rows, note} = limited(buckets, what, csv)
+  return renderTable(bucketColumns(summary, keyHeading), rows, caption ?? `Credits by ${what}`) + note
+}
+
+function kpi(label: string, value: string, detail = ''): string {
+  return `<div class="kpi"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div>${detail ? `<div class="kpi-detail">${esc(detail)}</div>` : ''}</div>`
+}
+
+function headerBlock(summary: Summary): string {
+  const filters = Object.entries(summary.filters).filter(([, value]) => value !== undefined && value !== '')
+  const filterText = filters.length > 0 ? filters.map(([name, value]) => `${name}=${value}`).join(', ') : 'none'
+  const files = summary.input.files.length > 0 ? summary.input.files.join(', ') : 'none'
+  return [
+    '<header>',
+    '<h1>CircleCI usage report</h1>',
+    `<p class="window">${esc(formatWindow(summary.window))}</p>`,
+    '<dl class="meta">',
+    `<dt>Generated</dt><dd>${esc(summary.generatedAt)} by ${esc(summary.tool.name)} ${esc(summary.tool.version)}</dd>`,
+    `<dt>Input</dt><dd>${esc(files)} (${esc(formatCredits(summary.input.rows))} rows)</dd>`,
+    `<dt>Filters</dt><dd>${esc(filterText)}</dd>`,
+    summary.creditPrice !== null ? `<dt>Credit price</dt><dd>${esc(formatDollars(summary.creditPrice))} per credit (${esc(String(summary.creditPrice))})</dd>` : '',
+    '</dl>',
+    '</header>',
+  ].join('\n')
+}
+
+function overview(summary: Summary): string {
+  const {totals, comparison} = summary
+  const total = totals.credits.total
+  const dollars = totals.dollars !== null ? formatDollars(totals.dollars) : ''
+  const cards: string[] = [kpi('Total credits', formatCredits(total), dollars)]
+  if (comparison) {
+    const previous = `previous window ${formatCredits(comparison.previous.credits)}${comparison.previousEmpty ? ' (no data for it in the input)' : ''}`
+    cards.push(kpi('Change vs previous window', `${formatSignedCredits(comparison.change.credits)} (${formatPercentChange(comparison.change.pct)})`, previous))
+  } else {
+    cards.push(kpi('Change vs previous window', 'n/a', 'the input holds no previous window'))
+  }
+  const failedShare = total > 0 ? ` · ${formatShare(summary.failed.credits / total)} of credits` : ''
+  cards.push(
+    kpi('Failed-job credits', formatCredits(summary.failed.credits), `${formatCredits(summary.failed.jobs)} failed jobs${failedShare}`),
+    kpi('Jobs', formatCredits(totals.jobs), `${formatCredits(totals.rows)} rows · ${formatCredits(totals.computeMinutes)} compute min`),
+    kpi('Projects', formatCredits(totals.projects), `${formatCredits(totals.orgs)} org${totals.orgs === 1 ? '' : 's'} · ${formatCredits(totals.averagePerProject)} credits per project`),
+  )
+  if (summary.savings && summary.savings.top.length > 0) {
+    const perWeek = summary.savings.top.reduce((sum, item) => sum + Math.max(0, item.creditsPerWeek), 0)
+    cards.push(kpi('Top savings found', `${formatCredits(perWeek)} credits/week`, `${summary.savings.top.length} opportunit${summary.savings.top.length === 1 ? 'y' : 'ies'}, see Savings`))
+  }
+  return `<section id="overview" aria-label="Overview"><div class="kpis">\n${cards.join('\n')}\n</div></section>`
+}
+
+function creditTypes(summary: Summary): string {
+  const c = summary.totals.credits
+  const kinds: [string, number][] = [
+    ['Compute', c.compute],
+    ['Docker layer caching', c.dlc],
+    ['User seats', c.user],
+    ['Storage', c.storage],
+    ['Network', c.network],
+    ['IP ranges', c.ipranges],
+    ['Lease', c.lease],
+    ['Lease overage', c.leaseOverage],
+    ['Other credit columns', c.other],
+  ]
+  const rows = kinds.filter(([, value]) => value !== 0)
+  const columns: Column<[string, number]>[] = [
+    {heading: 'Credit type', text: ([name]) => name},
+    {heading: 'Credits', numeric: true, text: ([, v]) => formatCredits(v), sort: ([, v]) => v},
+    {heading: 'Share', numeric: true, text: ([, v]) => formatShare(c.total !== 0 ? v / c.total : 0), sort: ([, v]) => v},
+  ]
+  if (summary.creditPrice !== null) columns.push({heading: 'Cost', numeric: true, text: ([, v]) => dollarsText(summary, v) ?? '', sort: ([, v]) => v})
+  if (rows.length === 0) return ''
+  return renderTable(columns, rows, 'Credits by credit type (columns of the export)')
+}
+
+function changeSection(summary: Summary): string {
+  const comparison = summary.comparison
+  if (!comparison) return ''
+  const parts: string[] = [
+    `<p>Previous window: ${esc(formatWindow(comparison.previousWindow))}, ${esc(formatCredits(comparison.previous.credits))} credits, ${esc(formatCredits(comparison.previous.jobs))} jobs, ${esc(formatCredits(comparison.previous.failedCredits))} failed-job credits.</p>`,
+  ]
+  if (comparison.previousEmpty) parts.push('<p class="note">The input held no rows for the previous window, so every change below reads as new.</p>')
+  if (comparison.movers.length > 0) {
+    parts.push(
+      renderTable(
+        [
+          {heading: 'Project', text: (m) => m.project},
+          {heading: 'This window', numeric: true, text: (m) => formatCredits(m.current), sort: (m) => m.current},
+          {heading: 'Previous', numeric: true, text: (m) => formatCredits(m.previous), sort: (m) => m.previous},
+          {heading: 'Change', numeric: true, text: (m) => formatSignedCredits(m.change), sort: (m) => m.change},
+          {heading: 'Change %', numeric: true, text: (m) => formatPercentChange(m.pct), sort: (m) => m.pct ?? Number.MAX_SAFE_INTEGER},
+        ],
+        comparison.movers,
+        'Largest changes by project',
+      ),
+    )
+  }
+  const list = (label: string, names: string[]): string =>
+    names.length === 0 ? '' : `<p><strong>${esc(label)}</strong> (${names.length}): ${names.slice(0, 50).map((name) => `<span class="name">${esc(name)}</span>`).join(', ')}${names.length > 50 ? ', …' : ''}</p>`
+  parts.push(list('New this window', comparison.appeared), list('Gone since the previous window', comparison.vanished))
+  return section('change', 'Week over week', parts.filter(Boolean).join('\n'))
+}
+
+function chartsSection(charts: ChartFile[]): string {
+  if (charts.length === 0) return ''
+  const figures = charts.map((chart) => `<figure class="chart">\n${chart.svg.trim()}\n<figcaption>${esc(chart.title)} (<code>${esc(chart.name)}</code>)</figcaption>\n</figure>`)
+  return section('charts', 'Charts', figures.join('\n'))
+}
+
+function rightsizingTable(summary: Summary, candidates: RightsizingCandidate[], caption: string): string {
+  const columns: Column<RightsizingCandidate>[] = [
+    {heading: 'Project', text: (c) => c.project},
+    {heading: 'Workflow', text: (c) => c.workflow ?? '–'},
+    {heading: 'Job', text: (c) => c.job},
+    {heading: 'Class now', text: (c) => c.resourceClass},
+    {heading: 'Suggested', text: (c) => c.suggestedClass},
+    {heading: 'Runs', numeric: true, text: (c) => `${formatCredits(c.runs)}`, sort: (c) => c.runs},
+    {heading: 'Median CPU / RAM', numeric: true, text: (c) => `${formatCredits(c.medianCpuPct)}% / ${formatCredits(c.medianRamPct)}%`, sort: (c) => c.medianCpuPct},
+    {heading: 'p95 max CPU / RAM', numeric: true, text: (c) => `${formatCredits(c.p95MaxCpuPct)}% / ${formatCredits(c.p95MaxRamPct)}%`, sort: (c) => c.p95MaxCpuPct},
+    {heading: 'Spiky runs', numeric: true, text: (c) => formatShare(c.spikeShare), sort: (c) => c.spikeShare},
+    {heading: 'Credits/week', numeric: true, text: (c) => formatCredits(c.creditsPerWeek), sort: (c) => c.creditsPerWeek},
+    {
+      heading: 'Saved/week',
+      numeric: true,
+      text: (c) => (c.estimatedSavingsPerWeek === null ? 'unknown rate' : formatSignedCredits(c.estimatedSavingsPerWeek)),
+      sort: (c) => c.estimatedSavingsPerWeek ?? 0,
+    },
+  ]
+  if (summary.creditPrice !== null) {
+    columns.push({
+      heading: 'Saved $/week',
+      numeric: true,
+      text: (c) => (c.estimatedSavingsPerWeek === null ? '–' : (dollarsText(summary, c.estimatedSavingsPerWeek) ?? '')),
+      sort: (c) => c.estimatedSavingsPerWeek ?? 0,
+    })
+  }
+  columns.push({heading: 'Change', text: (c) => c.change, code: true})
+  const {rows, note} = limited(candidates, 'candidates')
+  return renderTable(columns, rows, caption) + note
+}
+
+function savingsSection(summary: Summary): string {
+  const savings = summary.savings
+  if (!savings) return ''
+  const t = savings.thresholds
+  const parts: string[] = []
+  if (savings.top.length === 0) {
+    parts.push('<p class="empty">No savings opportunity passed the thresholds in this window.</p>')
+  } else {
+    const items = savings.top.map((item) => {
+      const dollars = dollarsText(summary, item.creditsPerWeek)
+      return [
+        '<li class="opportunity">',
+        `<div class="opp-head"><span class="opp-title">${esc(item.title)}</span> <span class="opp-value">${esc(formatCredits(item.creditsPerWeek))} credits/week${dollars ? ` (${esc(dollars)})` : ''}</span></div>`,
+        `<div class="opp-evidence"><span class="label">Evidence:</span> ${esc(item.evidence)}</div>`,
+        `<div class="opp-change"><span class="label">Change:</span> <code>${esc(item.change)}</code></div>`,
+        '</li>',
+      ].join('\n')
+    })
+    parts.push(`<ol class="opportunities">\n${items.join('\n')}\n</ol>`)
+  }
+  parts.push('<h3>Rightsizing: over-provisioned jobs</h3>')
+  parts.push(
+    savings.rightsizing.length > 0
+      ? rightsizingTable(summary, savings.rightsizing, 'Jobs that could run on a smaller resource class')
+      : '<p class="empty">No job ran consistently below the utilisation threshold.</p>',
+  )
+  if (savings.underProvisioned.length > 0) {
+    parts.push('<h3>Under-provisioned jobs</h3>')
+    parts.push('<p class="note">These jobs hit their limits often; a larger class costs more per minute but may finish sooner and fail less.</p>')
+    parts.push(rightsizingTable(summary, savings.underProvisioned, 'Jobs that hit their resource limits'))
+  }
+  parts.push('<h3>Failing jobs</h3>')
+  if (savings.failingJobs.length > 0) {
+    const {rows, note} = limited(savings.failingJobs, 'failing jobs')
+    parts.push(
+      renderTable(
+        [
+          {heading: 'Project', text: (j) => j.project},
+          {heading: 'Workflow', text: (j) => j.workflow ?? '–'},
+          {heading: 'Job', text: (j) => j.job},
+          {heading: 'Runs', numeric: true, text: (j) => formatCredits(j.runs), sort: (j) => j.runs},
+          {heading: 'Failures', numeric: true, text: (j) => formatCredits(j.failures), sort: (j) => j.failures},
+          {heading: 'Failure rate', numeric: true, text: (j) => formatShare(j.failureRate), sort: (j) => j.failureRate},
+          {heading: 'Failed credits', numeric: true, text: (j) => formatCredits(j.failedCredits), sort: (j) => j.failedCredits},
+        ],
+        rows,
+        'Jobs that fail often, by credits spent on failed runs',
+      ) + note,
+    )
+  } else {
+    parts.push('<p class="empty">No job failed often enough to list.</p>')
+  }
+  parts.push(
+    `<p class="note">Thresholds: at least ${esc(String(t.minRuns))} runs; downsize when median utilisation is under ${esc(String(t.lowUtilisationPct))}% and at most ${esc(formatShare(t.maxSpikeShare))} of runs reach ${esc(String(t.spikePct))}%; upsize when utilisation exceeds ${esc(String(t.highUtilisationPct))}%. Rates: ${esc(savings.rateTable.source)} (${esc(savings.rateTable.date)}).</p>`,
+  )
+  return section('savings', 'Savings', parts.join('\n'))
+}
+
+function failedSection(summary: Summary): string {
+  const parts: string[] = [
+    `<p>Failed jobs used <strong>${esc(formatCredits(summary.failed.credits))}</strong> credits${summary.creditPrice !== null ? ` (${esc(dollarsText(summary, summary.failed.credits) ?? '')})` : ''} over ${esc(formatCredits(summary.failed.jobs))} jobs; canceled jobs used ${esc(formatCredits(summary.canceled.credits))} credits over ${esc(formatCredits(summary.canceled.jobs))} jobs.</p>`,
+  ]
+  const failedColumns = (heading: string): Column<Bucket>[] => {
+    const columns: Column<Bucket>[] = [
+      {heading, text: (b) => b.key},
+      {heading: 'Failed credits', numeric: true, text: (b) => formatCredits(b.credits), sort: (b) => b.credits},
+      {heading: 'Share of failed', numeric: true, text: (b) => formatShare(b.share), sort: (b) => b.share},
+    ]
+    if (summary.creditPrice !== null) columns.push({heading: 'Cost', numeric: true, text: (b) => (b.dollars === null ? '–' : formatDollars(b.dollars)), sort: (b) => b.dollars ?? 0})
+    columns.push({heading: 'Failed jobs', numeric: true, text: (b) => formatCredits(b.jobs), sort: (b) => b.jobs})
+    return columns
+  }
+  if (summary.failed.byProject.length > 0) parts.push(renderTable(failedColumns('Project'), limited(summary.failed.byProject, 'projects').rows, 'Failed-job credits by project'))
+  if (summary.failed.byJob.length > 0) parts.push(renderTable(failedColumns('Job'), limited(summary.failed.byJob, 'jobs').rows, 'Failed-job credits by job'))
+  if (summary.jobStatuses.length > 0) {
+    parts.push(
+      renderTable(
+        [
+          {heading: 'Status', text: (s) => s.status},
+          {heading: 'Jobs', numeric: true, text: (s) => formatCredits(s.jobs), sort: (s) => s.jobs},
+          {heading: 'Credits', numeric: true, text: (s) => formatCredits(s.credits), sort: (s) => s.credits},
+          {heading: 'Share', numeric: true, text: (s) => formatShare(summary.totals.credits.total !== 0 ? s.credits / summary.totals.credits.total : 0), sort: (s) => s.credits},
+        ],
+        summary.jobStatuses,
+        'Jobs and credits by job status',
+      ),
+    )
+  }
+  return section('failed', 'Failed jobs and job statuses', parts.join('\n'))
+}
+
+function navigation(summary: Summary): string {
+  const links: [string, string][] = [['overview', 'Overview']]
+  if (summary.comparison) links.push(['change', 'Week over week'])
+  links.push(['charts', 'Charts'])
+  if (summary.savings) links.push(['savings', 'Savings'])
+  links.push(['projects', 'Projects'], ['workflows', 'Workflows'], ['jobs', 'Jobs'], ['failed', 'Failed jobs'])
+  if (summary.breakdowns.team) links.push(['teams', 'Teams'])
+  links.push(['more', 'More breakdowns'])
+  return `<nav aria-label="Sections">${links.map(([id, label]) => `<a href="#${id}">${esc(label)}</a>`).join(' ')}</nav>`
+}
+
+/**
+ * The whole report as one self-contained page: inline CSS and SVG, no external resource, readable without
+ * JavaScript (the inline script only adds click-to-sort to the tables). Written as well-formed XHTML-style
+ * markup (closed tags, quoted attributes, the script in a CDATA block) so an XML parser can validate it.
+ */
+export function renderReportHtml(summary: Summary, charts: ChartFile[]): string {
+  const b = summary.breakdowns
+  const body = [
+    headerBlock(summary),
+    navigation(summary),
+    '<main>',
+    overview(summary),
+    changeSection(summary),
+    chartsSection(charts),
+    savingsSection(summary),
+    section('projects', 'Projects', breakdownTable(summary, b.project, 'Project', 'projects', 'by-project.csv')),
+    section('workflows', 'Workflows', breakdownTable(summary, b.workflow, 'Workflow', 'workflows', 'by-workflow.csv')),
+    section('jobs', 'Jobs', breakdownTable(summary, b.job, 'Job', 'jobs', 'by-job.csv')),
+    failedSection(summary),
+    b.team ? section('teams', 'Teams', breakdownTable(summary, b.team, 'Team', 'teams', 'by-team.csv')) : '',
+    section(
+      'more',
+      'More breakdowns',
+      [
+        creditTypes(summary),
+        breakdownTable(summary, b.resourceClass, 'Resource class', 'resource classes', 'by-resource-class.csv', 'Credits by resource class'),
+        breakdownTable(summary, b.executor, 'Executor', 'executors', 'by-executor.csv', 'Credits by executor'),
+        breakdownTable(summary, b.branch, 'Branch', 'branches', 'by-branch.csv', 'Credits by branch'),
+        b.org.length > 1 ? breakdownTable(summary, b.org, 'Organization', 'organizations', 'by-org.csv', 'Credits by organization') : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    ),
+    '</main>',
+    `<footer><p>summary.json schema ${esc(String(summary.schemaVersion))} · ${esc(summary.tool.name)} ${esc(summary.tool.version)} · all times UTC · credits are exact sums, rounded for display only.</p></footer>`,
+  ]
+  const title = `CircleCI usage ${formatWindow(summary.window)}`
+  return [
+    '<!DOCTYPE html>',
+    '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
+    '<head>',
+    '<meta charset="utf-8"/>',
+    '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+    `<title>${esc(title)}</title>`,
+    `<style>${REPORT_CSS}</style>`,
+    '</head>',
+    '<body>',
+    ...body.filter(Boolean),
+    `<script>//<![CDATA[\n${SORT_SCRIPT}\n//]]></script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n')
+}
