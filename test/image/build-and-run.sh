@@ -15,8 +15,7 @@
 set -Eeuo pipefail
 
 readonly BASE_IMAGE=docker.io/library/node:22-bookworm-slim
-# The npm that node:22 images bundle. Not this machine's npm 11: its stricter `npm ci` rejects a lockfile that
-# lacks other platforms' optional packages, which the real base image accepts.
+# The npm that node:22 images bundle, so the stand-in behaves like the real base image.
 readonly BASE_NPM_VERSION=10.9.2
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 readonly ROOT_DIR
