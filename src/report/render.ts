@@ -100,6 +100,11 @@ export function statistics(summary: Summary): string[] {
       }
     }
   }
+  const opportunities = summary.savings?.top ?? []
+  if (opportunities.length > 0) {
+    lines.push('Top savings:')
+    opportunities.forEach((opportunity, index) => lines.push(`  ${index + 1}. ${opportunity.title} (${opportunity.evidence})`))
+  }
   return lines
 }
 
@@ -136,7 +141,8 @@ export function renderMarkdown(summary: Summary): string {
     row(columns.map((column) => (column.align === 'right' ? '---:' : '---'))),
     ...body.map((bucket) => row(columns.map((column) => markdownSafe(column.cell(bucket))))),
     '',
-    ...statistics(summary).map((text) => `- ${markdownSafe(text)}`),
+    // Indented statistics lines (the numbered savings) become a nested list.
+    ...statistics(summary).map((text) => (text.startsWith('  ') ? `  - ${markdownSafe(text.trim())}` : `- ${markdownSafe(text)}`)),
   ]
   return out.join('\n') + '\n'
 }

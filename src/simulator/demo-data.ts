@@ -323,11 +323,14 @@ function utilisation(random: Random, provisioning: Provisioning, unknown: boolea
     provisioning === 'over' ? [4, 14, 5, 15] : provisioning === 'under' ? [86, 99, 70, 92] : [30, 65, 20, 60]
   const medianCpu = random.int(cpuLow, cpuHigh)
   const medianRam = random.int(ramLow, ramHigh)
+  // Over-provisioned jobs also peak low (max at most ~30 %), so that even on a class half the size they stay
+  // under the rightsizing spike threshold: the demo then shows real downsizing findings.
+  const over = provisioning === 'over'
   return {
     MEDIAN_CPU_UTILIZATION_PCT: medianCpu,
-    MAX_CPU_UTILIZATION_PCT: Math.min(100, medianCpu + random.int(provisioning === 'over' ? 5 : 15, 35)),
+    MAX_CPU_UTILIZATION_PCT: Math.min(100, medianCpu + (over ? random.int(3, 16) : random.int(15, 35))),
     MEDIAN_RAM_UTILIZATION_PCT: medianRam,
-    MAX_RAM_UTILIZATION_PCT: Math.min(100, medianRam + random.int(3, 25)),
+    MAX_RAM_UTILIZATION_PCT: Math.min(100, medianRam + (over ? random.int(2, 14) : random.int(3, 25))),
   }
 }
 
