@@ -102,8 +102,9 @@ export function renderDayChart(summary: Summary, top: number): string {
   }))
   const previousTotal = comparison ? comparison.reduce((a, b) => a + b, 0) : 0
   if (summary.comparison) {
-    const pw = summary.comparison.previousWindow
-    legendItems.push({label: `previous window (${formatWindow(pw).replace(/ \(.*\)$/, '')})`, colour: COMPARISON_COLOUR, line: true})
+    const previousDays = daysOfWindow(summary.comparison.previousWindow)
+    const span = previousDays.length > 0 ? ` (${formatDayShort(previousDays[0])} – ${formatDayShort(previousDays[previousDays.length - 1])})` : ''
+    legendItems.push({label: `previous window${span}`, colour: COMPARISON_COLOUR, line: true})
   }
   const legendBlock = legend(legendItems, HEADER_HEIGHT)
   const plotTop = HEADER_HEIGHT + legendBlock.height + 14

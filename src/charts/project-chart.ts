@@ -8,7 +8,7 @@ import {emptyChart} from './svg.js'
 export const PROJECT_CHART_ID = 'credits-by-project'
 
 function otherLabel(hiddenProjects: number): string {
-  if (hiddenProjects > 0) return `other (${hiddenProjects.toLocaleString('en-US')} project${hiddenProjects === 1 ? '' : 's'})`
+  if (hiddenProjects > 0) return `other (${formatCredits(hiddenProjects)} project${hiddenProjects === 1 ? '' : 's'})`
   return 'other'
 }
 
@@ -46,7 +46,7 @@ export function renderProjectChart(summary: Summary, top: number): string {
     }
   })
 
-  const shownText = hiddenProjects > 0 ? `top ${named.length} of ${totalProjects.toLocaleString('en-US')} projects` : `${named.length} project${named.length === 1 ? '' : 's'}`
+  const shownText = hiddenProjects > 0 ? `top ${named.length} of ${formatCredits(totalProjects)} projects` : `${named.length} project${named.length === 1 ? '' : 's'}`
   const largest = named[0]
   const description =
     `Horizontal bar chart of credits per project in ${window}, ${shownText}, ${formatCredits(total)} credits in total.` +

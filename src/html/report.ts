@@ -112,7 +112,7 @@ function overview(summary: Summary): string {
   )
   if (summary.savings && summary.savings.top.length > 0) {
     const perWeek = summary.savings.top.reduce((sum, item) => sum + Math.max(0, item.creditsPerWeek), 0)
-    cards.push(kpi('Top savings found', `${formatCredits(perWeek)} credits/week`, `${summary.savings.top.length} opportunit${summary.savings.top.length === 1 ? 'y' : 'ies'}, see Savings`))
+    cards.push(kpi('Savings found, credits/week', formatCredits(perWeek), `${summary.savings.top.length} opportunit${summary.savings.top.length === 1 ? 'y' : 'ies'}, see Savings`))
   }
   return `<section id="overview" aria-label="Overview"><div class="kpis">\n${cards.join('\n')}\n</div></section>`
 }
@@ -171,7 +171,7 @@ function changeSection(summary: Summary): string {
 
 function chartsSection(charts: ChartFile[]): string {
   if (charts.length === 0) return ''
-  const figures = charts.map((chart) => `<figure class="chart">\n${chart.svg.trim()}\n<figcaption>${esc(chart.title)} (<code>${esc(chart.name)}</code>)</figcaption>\n</figure>`)
+  const figures = charts.map((chart) => `<figure class="chart">\n<div class="chart-scroll">\n${chart.svg.trim()}\n</div>\n<figcaption>${esc(chart.title)} (<code>${esc(chart.name)}</code>)</figcaption>\n</figure>`)
   return section('charts', 'Charts', figures.join('\n'))
 }
 
@@ -217,9 +217,12 @@ function savingsSection(summary: Summary): string {
   } else {
     const items = savings.top.map((item) => {
       const dollars = dollarsText(summary, item.creditsPerWeek)
+      // Opportunity titles usually state their figure already; repeating it right after reads as a glitch.
+      const value = `${formatCredits(item.creditsPerWeek)} credits/week`
+      const badge = item.title.includes(value) ? (dollars ? ` <span class="opp-value">(${esc(dollars)})</span>` : '') : ` <span class="opp-value">${esc(value)}${dollars ? ` (${esc(dollars)})` : ''}</span>`
       return [
         '<li class="opportunity">',
-        `<div class="opp-head"><span class="opp-title">${esc(item.title)}</span> <span class="opp-value">${esc(formatCredits(item.creditsPerWeek))} credits/week${dollars ? ` (${esc(dollars)})` : ''}</span></div>`,
+        `<div class="opp-head"><span class="opp-title">${esc(item.title)}</span>${badge}</div>`,
         `<div class="opp-evidence"><span class="label">Evidence:</span> ${esc(item.evidence)}</div>`,
         `<div class="opp-change"><span class="label">Change:</span> <code>${esc(item.change)}</code></div>`,
         '</li>',

@@ -26,6 +26,7 @@ nav a:hover, nav a:focus { text-decoration: underline; }
 .kpi-value { font-size: 24px; font-weight: bold; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 .kpi-detail { font-size: 13px; color: var(--muted); }
 figure.chart { margin: 0 0 24px; }
+.chart-scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 figure.chart svg { display: block; width: 100%; max-width: 800px; height: auto; }
 figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 .table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; margin: 0 0 16px; border: 1px solid var(--line); border-radius: 6px; }
@@ -37,7 +38,9 @@ thead th[aria-sort="ascending"]::after { content: " \\2191"; }
 thead th[aria-sort="descending"]::after { content: " \\2193"; }
 tbody th { font-weight: normal; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.name { min-width: 10em; max-width: 32em; overflow-wrap: anywhere; }
+.name { max-width: 32em; overflow-wrap: anywhere; }
+tbody th.name { min-width: 9em; }
+td.change { min-width: 18em; }
 tbody tr:nth-child(even) { background: #FAFBFC; }
 code { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 13px; background: var(--soft); padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
 .note, .empty { font-size: 13px; color: var(--muted); }
@@ -58,7 +61,8 @@ footer { margin-top: 32px; padding-bottom: 32px; font-size: 12px; color: var(--m
   .kpi-value { font-size: 19px; }
   table { font-size: 13px; }
   th, td { padding: 4px 8px; }
-  .name { min-width: 8em; }
+  tbody th.name { min-width: 7em; }
+  figure.chart svg { min-width: 600px; }
 }
 @media print { nav { display: none; } .table-wrap { overflow: visible; } thead th { position: static; } }
 `

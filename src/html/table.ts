@@ -30,7 +30,7 @@ export function renderTable<T>(columns: Column<T>[], rows: T[], caption: string)
         const content = column.code ? `<code>${text}</code>` : text
         const tag = index === 0 ? 'th scope="row"' : 'td'
         const close = index === 0 ? 'th' : 'td'
-        const classes = [column.numeric ? 'num' : '', index === 0 || !column.numeric ? 'name' : ''].filter(Boolean).join(' ')
+        const classes = [column.numeric ? 'num' : '', index === 0 || !column.numeric ? 'name' : '', column.code ? 'change' : ''].filter(Boolean).join(' ')
         const sort = column.sort ? sortAttribute(column.sort(row)) : ''
         return `<${tag}${classes ? ` class="${classes}"` : ''}${sort}>${content}</${close}>`
       })

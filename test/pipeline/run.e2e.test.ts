@@ -152,7 +152,7 @@ describe('cci-usage run --demo --notify always (fake Slack)', () => {
     const complete = slack.requests[3].fields
     expect(String(complete.thread_ts ?? JSON.stringify(complete))).toContain(FAKE_TS)
     const png = await readFile(join(slackOut, 'credits-by-project.png'))
-    expect(slack.requests[2].raw.equals(png)).toBe(true)
+    expect(slack.requests[2].raw.includes(png)).toBe(true)
     const artifacts = await Promise.all(['summary.json', 'report.html', 'export-manifest.json'].map((file) => readFile(join(slackOut, file), 'utf8')))
     for (const text of [result.stdout, result.stderr, ...artifacts]) expect(text).not.toContain(slack.token)
   })
