@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -40,8 +40,17 @@ export function exportCsv(rows: Row[], header: string[] = HEADER): string {
   return lines.join('\n') + '\n'
 }
 
+const createdDirs: string[] = []
+
+// Registered by every test file that imports this module: its temp folders go when the file is done.
+afterAll(() => {
+  for (const dir of createdDirs.splice(0)) rmSync(dir, {recursive: true, force: true})
+})
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'cci-usage-report-test-'))
+  const dir = mkdtempSync(join(tmpdir(), 'cci-usage-report-test-'))
+  createdDirs.push(dir)
+  return dir
 }
 
 export function writeFixture(dir: string, name: string, content: string | Buffer, gzip = false): string {

@@ -1,0 +1,219 @@
+import {XMLParser, XMLValidator} from 'fast-xml-parser'
+
+import type {Summary} from '../../src/analysis/summary.js'
+import {type ChartFile, renderCharts} from '../../src/charts/index.js'
+import {OTHER_COLOUR, PALETTE} from '../../src/charts/palette.js'
+import {textWidth} from '../../src/charts/text-metrics.js'
+import {HOSTILE_NAMES, makeSummary} from './fixtures.js'
+
+const byName = (charts: ChartFile[], name: string): string => {
+  const chart = charts.find((c) => c.name === name)
+  if (!chart) throw new Error(`no ${name} in ${charts.map((c) => c.name).join(', ')}`)
+  return chart.svg
+}
+
+const parser = new XMLParser({ignoreAttributes: false, attributeNamePrefix: '@', preserveOrder: true, trimValues: false, processEntities: true, htmlEntities: false})
+
+/** Every text node of a parsed document, entities decoded: what a viewer would show. */
+function textNodes(svg: string): string[] {
+  const out: string[] = []
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk)
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+        if (key === '#text') out.push(String(value))
+        else if (key !== ':@') walk(value)
+      }
+    }
+  }
+  walk(parser.parse(svg))
+  return out
+}
+
+/** Elements of one tag with their attributes, in document order. */
+function elements(svg: string, tag: string): Record<string, string>[] {
+  const out: Record<string, string>[] = []
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk)
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>
+      if (tag in record) out.push((record[':@'] ?? {}) as Record<string, string>)
+      for (const [key, value] of Object.entries(record)) if (key !== ':@') walk(value)
+    }
+  }
+  walk(parser.parse(svg))
+  return out
+}
+
+const CASES: Record<string, Summary> = {
+  'five projects with comparison': makeSummary({projects: 5, comparison: true}),
+  'twelve projects, priced, two weeks': makeSummary({projects: 12, days: 14, creditPrice: 0.0006, comparison: true}),
+  'forty projects, upstream other, a month': makeSummary({projects: 40, days: 31, upstreamOtherAfter: 25}),
+  'no projects at all': makeSummary({projects: 0}),
+  'projects with zero credits': makeSummary({projects: 3, allZero: true, comparison: true}),
+  'hostile names': makeSummary({projects: 8, names: HOSTILE_NAMES, comparison: true, dayProjects: 8}),
+}
+
+describe('renderCharts', () => {
+  test.each(Object.entries(CASES))('%s: three well-formed, accessible SVGs', (_, summary) => {
+    const charts = renderCharts(summary)
+    expect(charts.map((c) => c.name)).toEqual(['credits-by-project.svg', 'credits-by-day.svg', 'credits-by-resource-class.svg'])
+    for (const chart of charts) {
+      expect(XMLValidator.validate(chart.svg)).toBe(true)
+      const [root] = elements(chart.svg, 'svg')
+      const id = chart.name.replace(/\.svg$/, '')
+      expect(root['@role']).toBe('img')
+      expect(root['@aria-labelledby']).toBe(`${id}-title ${id}-desc`)
+      expect(elements(chart.svg, 'title')[0]['@id']).toBe(`${id}-title`)
+      expect(elements(chart.svg, 'desc')[0]['@id']).toBe(`${id}-desc`)
+      expect(root['@font-family']).toMatch(/^'DejaVu Sans',.*sans-serif$/)
+      expect(chart.svg).not.toMatch(/NaN|undefined|Infinity|null/)
+    }
+  })
+
+  test('snapshots: five projects with comparison', () => {
+    for (const chart of renderCharts(CASES['five projects with comparison'])) expect(chart.svg).toMatchSnapshot(chart.name)
+  })
+
+  test('snapshots: twelve projects, priced', () => {
+    for (const chart of renderCharts(CASES['twelve projects, priced, two weeks'], {top: 8})) expect(chart.svg).toMatchSnapshot(chart.name)
+  })
+
+  test('snapshots: no usage', () => {
+    for (const chart of renderCharts(CASES['no projects at all'])) expect(chart.svg).toMatchSnapshot(chart.name)
+  })
+
+  test('deterministic: same input, same bytes, whatever the order of the breakdown rows', () => {
+    const summary = makeSummary({projects: 12, comparison: true})
+    const first = renderCharts(summary)
+    const shuffled: Summary = structuredClone(summary)
+    shuffled.breakdowns.project.reverse()
+    shuffled.breakdowns.resourceClass.reverse()
+    shuffled.dayByProject.reverse()
+    expect(renderCharts(structuredClone(summary))).toEqual(first)
+    expect(renderCharts(shuffled)).toEqual(first)
+  })
+
+  test.each([
+    ['no projects at all', CASES['no projects at all']],
+    ['projects with zero credits', CASES['projects with zero credits']],
+  ])('%s: every chart says there was no usage, with no bars', (_, summary) => {
+    for (const chart of renderCharts(summary)) {
+      expect(textNodes(chart.svg)).toContain('No usage in this window')
+      expect(chart.svg).not.toContain('class="bars"')
+    }
+  })
+})
+
+describe('escaping', () => {
+  const summary = CASES['hostile names']
+  const charts = renderCharts(summary)
+
+  test('markup in names never reaches the SVG as markup', () => {
+    for (const chart of charts) {
+      expect(chart.svg).not.toContain('<script')
+      expect(chart.svg).not.toContain('<img')
+      expect(chart.svg).not.toContain(']]>')
+      expect(elements(chart.svg, 'script')).toHaveLength(0)
+      expect(elements(chart.svg, 'img')).toHaveLength(0)
+    }
+  })
+
+  test('parsed text equals the original names (short ones whole, long ones in the tooltip)', () => {
+    for (const name of ['credits-by-project.svg', 'credits-by-day.svg']) {
+      const texts = textNodes(byName(charts, name))
+      for (const hostile of HOSTILE_NAMES) {
+        const shownWhole = texts.includes(hostile)
+        const inTooltip = texts.some((text) => text.startsWith(`${hostile}:`) || text.includes(`${hostile} `))
+        expect({name, hostile, found: shownWhole || inTooltip}).toEqual({name, hostile, found: true})
+      }
+    }
+    const projectTexts = textNodes(byName(charts, 'credits-by-project.svg'))
+    for (const short of HOSTILE_NAMES.slice(0, 3)) expect(projectTexts).toContain(short)
+  })
+
+  test('a 200-character name is truncated with an ellipsis to the label column and kept whole in <title>', () => {
+    const long = HOSTILE_NAMES[4]
+    const texts = textNodes(byName(charts, 'credits-by-project.svg'))
+    const truncated = texts.find((text) => text.endsWith('\u2026') && long.startsWith(text.slice(0, -1)))
+    expect(truncated).toBeDefined()
+    expect(textWidth(truncated as string, 12)).toBeLessThanOrEqual(230)
+    expect(texts.some((text) => text.startsWith(`${long}:`))).toBe(true)
+  })
+})
+
+describe('credits-by-project', () => {
+  test('top N plus an "other" bar that adds up every remaining project and the upstream "other" bucket', () => {
+    const summary = makeSummary({projects: 40, upstreamOtherAfter: 25})
+    const svg = byName(renderCharts(summary, {top: 10}), 'credits-by-project.svg')
+    const ranked = [...summary.breakdowns.project].filter((b) => b.key !== 'other').sort((a, b) => b.credits - a.credits)
+    const rest = summary.totals.credits.total - ranked.slice(0, 10).reduce((sum, b) => sum + b.credits, 0)
+    const texts = textNodes(svg)
+    expect(texts).toContain('other (30 projects)')
+    expect(texts.some((text) => text.startsWith(`${rest.toLocaleString('en-US')} (`))).toBe(true)
+    // Bars are sorted: widths never grow down the chart, "other" aside.
+    const widths = elements(svg, 'rect')
+      .filter((r) => r['@height'] === '16')
+      .map((r) => Number(r['@width']))
+    expect(widths).toHaveLength(11)
+    const named = widths.slice(0, 10)
+    expect(named).toEqual([...named].sort((a, b) => b - a))
+  })
+
+  test('value labels carry share in percent and dollars when a credit price is set', () => {
+    const summary = makeSummary({projects: 3, creditPrice: 0.0006})
+    const texts = textNodes(byName(renderCharts(summary), 'credits-by-project.svg'))
+    const first = summary.breakdowns.project[0]
+    const share = `${(first.share * 100).toFixed(1)}%`
+    const dollars = `$${(first.credits * 0.0006).toFixed(2)}`
+    expect(texts).toContain(`${first.credits.toLocaleString('en-US')} (${share}) · ${dollars}`)
+  })
+})
+
+describe('colours', () => {
+  test('a project has the same colour in the bar and the day chart; "other" is always grey', () => {
+    const summary = makeSummary({projects: 12, comparison: true})
+    const charts = renderCharts(summary, {top: 5})
+    const barFills = elements(byName(charts, 'credits-by-project.svg'), 'rect')
+      .filter((r) => r['@height'] === '16')
+      .map((r) => r['@fill'])
+    expect(barFills).toEqual([...PALETTE.slice(0, 5), OTHER_COLOUR])
+
+    const legendOf = (svg: string): Map<string, string> => {
+      const legend = new Map<string, string>()
+      const rects = elements(svg, 'rect').filter((r) => r['@width'] === '12' && r['@height'] === '12')
+      const labels = textNodes(svg.slice(svg.indexOf('<g class="legend">'), svg.indexOf('</g>', svg.indexOf('<g class="legend">'))))
+      rects.forEach((rect, i) => legend.set(labels[i], rect['@fill']))
+      return legend
+    }
+    const dayLegend = legendOf(byName(charts, 'credits-by-day.svg'))
+    summary.breakdowns.project.slice(0, 5).forEach((bucket, rank) => expect(dayLegend.get(bucket.key)).toBe(PALETTE[rank]))
+    expect(dayLegend.get('other projects')).toBe(OTHER_COLOUR)
+  })
+})
+
+describe('credits-by-day', () => {
+  test('a day without data is drawn as zero, not skipped', () => {
+    const summary = makeSummary({projects: 3, days: 7})
+    const silentDay = summary.window.start.slice(0, 10).replace(/10$/, '12')
+    summary.dayByProject = summary.dayByProject.filter((point) => point.day !== silentDay)
+    summary.breakdowns.day = summary.breakdowns.day.filter((bucket) => bucket.day !== silentDay)
+    const texts = textNodes(byName(renderCharts(summary), 'credits-by-day.svg'))
+    expect(texts).toContain(`${silentDay}: 0 credits`)
+    expect(texts.filter((text) => /^\d{4}-\d{2}-\d{2}: /.test(text))).toHaveLength(7)
+  })
+
+  test('the previous window appears as a dashed line only when there is a comparison', () => {
+    const withComparison = byName(renderCharts(makeSummary({comparison: true})), 'credits-by-day.svg')
+    const without = byName(renderCharts(makeSummary({comparison: false})), 'credits-by-day.svg')
+    expect(withComparison).toMatch(/<g class="comparison"[^>]*><path d="M[^"]+" fill="none"[^>]*stroke-dasharray/)
+    expect(textNodes(withComparison).some((t) => t.startsWith('previous window'))).toBe(true)
+    expect(without).not.toContain('class="comparison"')
+  })
+
+  test('stacks at most one series per palette colour, the rest as other', () => {
+    const svg = byName(renderCharts(makeSummary({projects: 40, days: 10}), {top: 20}), 'credits-by-day.svg')
+    const fills = new Set(elements(svg, 'rect').filter((r) => r['@width'] !== '12').map((r) => r['@fill']))
+    for (const fill of fills) expect([...PALETTE, OTHER_COLOUR, '#FFFFFF', '#F5F7FA']).toContain(fill)
+  })
+})
