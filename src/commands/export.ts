@@ -36,7 +36,7 @@ Exit codes: 0 done (also when there is no usage), 2 bad input, 3 token refused, 
     const range = resolveRange({start: flags.start, end: flags.end, days: flags.days}, clock())
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const log = (line: string) => this.info(line)
-    const common = {sharedOrgIds: flags['shared-org-id'] ?? [], range, outDir: flags.out, timeoutMs}
+    const common = {sharedOrgIds: flags['shared-org-id'] ?? [], range, outDir: flags.out, timeoutMs, keepParts: flags['keep-parts']}
 
     const result = flags.demo
       ? await withDemoApi((api) => runExport({...common, ...api}, {clock, log}), clock)

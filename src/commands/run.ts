@@ -64,6 +64,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
         range,
         outDir: flags.out,
         timeoutMs,
+        keepParts: flags['keep-parts'],
         compare: flags.compare === 'previous' ? 'previous' : 'none',
         report: {
           top: flags.top,

@@ -35,6 +35,10 @@ export const exportFlags = {
   'shared-org-id': Flags.string({description: 'Also export an organization sharing the plan (repeatable).', multiple: true}),
   out: Flags.string({description: 'Output folder.', default: './usage-report'}),
   timeout: Flags.string({description: 'How long to wait for export jobs: 90s, 30m, 2h or seconds.', default: '30m'}),
+  'keep-parts': Flags.boolean({
+    description: 'Keep the downloaded gzip parts in <out>/.parts after the merge, so a rerun downloads nothing.',
+    default: false,
+  }),
   demo: Flags.boolean({description: 'Use the built-in Usage API simulator with generated data (no token needed).', default: false}),
 }
 

@@ -1,4 +1,4 @@
-import {mkdir, stat} from 'node:fs/promises'
+import {mkdir, rm, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
 import {normalizeHost, UsageApi, type ExportJob} from '../api/client.js'
@@ -40,6 +40,11 @@ export interface ExportOptions {
   timeoutMs: number
   /** Least time between two polls (across all windows); the rate pacer still caps GETs at 10 a minute. */
   pollIntervalMs?: number
+  /**
+   * Keep the verified gzip parts in <out>/.parts after a successful merge, so a rerun downloads nothing. Off by
+   * default: the parts double the disk used, and the orb would upload them as artifacts too.
+   */
+  keepParts?: boolean
 }
 
 export interface ExportContext {
@@ -324,6 +329,7 @@ class ExportRun {
     this.manifest.duplicatesDropped = merged.duplicatesDropped
     this.manifest.status = 'completed'
     await this.store.save()
+    if (!this.options.keepParts) await rm(this.partsDir, {recursive: true, force: true})
     const empty = merged.rows === 0 && this.manifest.windows.every((window) => window.partCount === 0)
     if (empty) this.context.log('No usage in this range: wrote a CSV with the header only.')
     this.context.log(

@@ -1,4 +1,5 @@
-import type {Bucket, FailingJob, ProjectChange, RightsizingCandidate, Summary} from '../analysis/summary.js'
+import type {Bucket, RightsizingCandidate, Summary} from '../analysis/summary.js'
+import type {ChartFile} from '../charts/index.js'
 import {escapeXml} from '../charts/escape.js'
 import {
   formatCredits,
@@ -8,390 +9,358 @@ import {
   formatSignedCredits,
   formatWindow,
 } from '../charts/format.js'
-import type {ChartFile} from '../charts/index.js'
-import {CONTENT_SECURITY_POLICY, REPORT_CSS, REPORT_SCRIPT} from './assets.js'
-import {type Column, dataTable} from './table.js'
+import {REPORT_CSS} from './style.js'
+import {SORT_SCRIPT} from './sort-script.js'
+import {type Column, renderTable} from './table.js'
 
-/** Long breakdowns (workflows, jobs, branches) are capped; a footer row sums what is not listed. */
-const TABLE_LIMIT = 50
+/**
+ * Long breakdowns (jobs, branches) can run to thousands of rows; the page stays quick to open in the
+ * artifacts tab by showing the largest ones and pointing at the CSV files for the rest.
+ */
+export const TABLE_ROW_LIMIT = 100
 
 const esc = escapeXml
 
-function count(value: number): string {
-  return formatCredits(Math.round(value))
+function creditsCell(value: number): {text: string; sort: number} {
+  return {text: formatCredits(value), sort: value}
 }
 
-function plural(n: number, word: string): string {
-  return `${count(n)} ${word}${n === 1 ? '' : 's'}`
-}
-
-function money(summary: Summary, credits: number): string | null {
+function dollarsText(summary: Summary, credits: number): string | null {
   return summary.creditPrice === null ? null : formatDollars(credits * summary.creditPrice)
 }
 
-function pct(value: number): string {
-  return `${Math.round(value)}%`
-}
-
-function sum<T>(rows: T[], value: (row: T) => number): number {
-  return rows.reduce((total, row) => total + (Number.isFinite(value(row)) ? value(row) : 0), 0)
-}
-
-/** Credits go up = red, down = green; the sign and arrow carry the meaning without colour too. */
-function changeSpan(change: number, pctChange: number | null): string {
-  const direction = change > 0 ? 'up' : change < 0 ? 'down' : ''
-  const arrow = change > 0 ? '\u25B2 ' : change < 0 ? '\u25BC ' : ''
-  return `<span class="${direction}">${esc(`${arrow}${formatSignedCredits(change)} (${formatPercentChange(pctChange)})`)}</span>`
-}
-
-function card(label: string, valueHtml: string, detailHtml = ''): string {
-  return `<div class="card"><div class="label">${esc(label)}</div><div class="value">${valueHtml}</div>${detailHtml ? `<div class="detail">${detailHtml}</div>` : ''}</div>`
-}
-
-function bucketColumns(summary: Summary, nameHeader: string, extra: Column<Bucket>[] = []): Column<Bucket>[] {
+/** Bucket columns shared by every breakdown table; dollars only when a credit price was given. */
+function bucketColumns(summary: Summary, keyHeading: string, options: {failed?: boolean; minutes?: boolean} = {}): Column<Bucket>[] {
   const columns: Column<Bucket>[] = [
-    {header: nameHeader, text: (b) => b.key, wrap: true},
-    {header: 'Credits', numeric: true, text: (b) => formatCredits(b.credits), sortValue: (b) => b.credits},
-    {header: 'Share', numeric: true, text: (b) => formatShare(b.share), sortValue: (b) => b.share},
+    {heading: keyHeading, text: (b) => b.key},
+    {heading: 'Credits', numeric: true, text: (b) => formatCredits(b.credits), sort: (b) => b.credits},
+    {heading: 'Share', numeric: true, text: (b) => formatShare(b.share), sort: (b) => b.share},
   ]
   if (summary.creditPrice !== null) {
-    columns.push({header: 'Cost', numeric: true, text: (b) => formatDollars(b.dollars ?? b.credits * (summary.creditPrice as number)), sortValue: (b) => b.credits})
+    columns.push({heading: 'Cost', numeric: true, text: (b) => (b.dollars === null ? '–' : formatDollars(b.dollars)), sort: (b) => b.dollars ?? 0})
   }
-  columns.push(
-    {header: 'Jobs', numeric: true, text: (b) => count(b.jobs), sortValue: (b) => b.jobs},
-    {header: 'Failed credits', numeric: true, text: (b) => formatCredits(b.failedCredits), sortValue: (b) => b.failedCredits},
-    {header: 'Failed jobs', numeric: true, text: (b) => count(b.failedJobs), sortValue: (b) => b.failedJobs},
-    {header: 'Compute min', numeric: true, text: (b) => count(b.computeMinutes), sortValue: (b) => b.computeMinutes},
-    ...extra,
-  )
+  columns.push({heading: 'Jobs', numeric: true, text: (b) => formatCredits(b.jobs), sort: (b) => b.jobs})
+  if (options.minutes !== false) {
+    columns.push({heading: 'Compute min', numeric: true, text: (b) => formatCredits(b.computeMinutes), sort: (b) => b.computeMinutes})
+  }
+  if (options.failed !== false) {
+    columns.push(
+      {heading: 'Failed credits', numeric: true, text: (b) => formatCredits(b.failedCredits), sort: (b) => b.failedCredits},
+      {heading: 'Failed jobs', numeric: true, text: (b) => formatCredits(b.failedJobs), sort: (b) => b.failedJobs},
+    )
+  }
   return columns
 }
 
-/** Footer cells summing buckets (the capped rest, or all of them), aligned with bucketColumns. */
-function bucketFooter(summary: Summary, label: string, rows: Bucket[], extraCells: number): string[] {
-  const credits = sum(rows, (b) => b.credits)
-  const cells = [label, formatCredits(credits), formatShare(sum(rows, (b) => b.share))]
-  if (summary.creditPrice !== null) cells.push(formatDollars(credits * summary.creditPrice))
-  cells.push(
-    count(sum(rows, (b) => b.jobs)),
-    formatCredits(sum(rows, (b) => b.failedCredits)),
-    count(sum(rows, (b) => b.failedJobs)),
-    count(sum(rows, (b) => b.computeMinutes)),
-  )
-  for (let i = 0; i < extraCells; i++) cells.push('')
-  return cells
+function section(id: string, heading: string, body: string): string {
+  return `<section id="${id}" aria-labelledby="${id}-h">\n<h2 id="${id}-h">${esc(heading)}</h2>\n${body}\n</section>`
 }
 
-function bucketTable(summary: Summary, caption: string, nameHeader: string, buckets: Bucket[], extra: Column<Bucket>[] = []): string {
-  return dataTable({
-    caption,
-    columns: bucketColumns(summary, nameHeader, extra),
-    rows: buckets,
-    limit: TABLE_LIMIT,
-    remainder: (rest) => bucketFooter(summary, `${plural(rest.length, 'more row')} not listed`, rest, extra.length),
-    totals: bucketFooter(summary, 'Total', buckets, extra.length),
-    empty: 'No usage in this window.',
-  })
+function limited<T>(rows: T[], what: string, csv?: string): {rows: T[]; note: string} {
+  if (rows.length <= TABLE_ROW_LIMIT) return {rows, note: ''}
+  const where = csv ? `; all of them are in <code>${esc(csv)}</code> when that breakdown was requested` : ''
+  return {
+    rows: rows.slice(0, TABLE_ROW_LIMIT),
+    note: `<p class="note">Showing the ${TABLE_ROW_LIMIT} largest of ${formatCredits(rows.length)} ${esc(what)}${where}.</p>`,
+  }
 }
 
-function header(summary: Summary): string {
-  const filters = Object.entries(summary.filters)
-    .filter(([, value]) => value !== undefined && value !== '')
-    .map(([name, value]) => `${name}=${value}`)
+function breakdownTable(summary: Summary, buckets: Bucket[], keyHeading: string, what: string, csv?: string, caption?: string): string {
+  if (buckets.length === 0) return `<p class="empty">No ${esc(what)} in this window.</p>`
+  const {rows, note} = limited(buckets, what, csv)
+  return renderTable(bucketColumns(summary, keyHeading), rows, caption ?? `Credits by ${keyHeading.toLowerCase()}`) + note
+}
+
+function kpi(label: string, value: string, detail = ''): string {
+  return `<div class="kpi"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div>${detail ? `<div class="kpi-detail">${esc(detail)}</div>` : ''}</div>`
+}
+
+function headerBlock(summary: Summary): string {
+  const filters = Object.entries(summary.filters).filter(([, value]) => value !== undefined && value !== '')
+  const filterText = filters.length > 0 ? filters.map(([name, value]) => `${name}=${value}`).join(', ') : 'none'
   const files = summary.input.files.length > 0 ? summary.input.files.join(', ') : 'none'
   return [
     '<header>',
     '<h1>CircleCI usage report</h1>',
-    `<p><strong>${esc(formatWindow(summary.window))}</strong></p>`,
-    `<p class="meta">Generated ${esc(summary.generatedAt)} by ${esc(summary.tool.name)} ${esc(summary.tool.version)} from ${esc(plural(summary.input.rows, 'row'))} (${esc(files)})${filters.length > 0 ? ` · filters: ${esc(filters.join(', '))}` : ''}${summary.creditPrice !== null ? ` · ${esc(formatDollars(summary.creditPrice).replace(/\.?0+$/, ''))} per credit` : ''}</p>`,
+    `<p class="window">${esc(formatWindow(summary.window))}</p>`,
+    '<dl class="meta">',
+    `<dt>Generated</dt><dd>${esc(summary.generatedAt)} by ${esc(summary.tool.name)} ${esc(summary.tool.version)}</dd>`,
+    `<dt>Input</dt><dd>${esc(files)} (${esc(formatCredits(summary.input.rows))} rows)</dd>`,
+    `<dt>Filters</dt><dd>${esc(filterText)}</dd>`,
+    summary.creditPrice !== null ? `<dt>Credit price</dt><dd>${esc(formatDollars(summary.creditPrice))} per credit (${esc(String(summary.creditPrice))})</dd>` : '',
+    '</dl>',
     '</header>',
   ].join('\n')
-}
-
-function navigation(summary: Summary, charts: ChartFile[]): string {
-  const links: [string, string][] = [['overview', 'Overview']]
-  if (summary.savings) links.push(['savings', 'Savings'])
-  if (charts.length > 0) links.push(['charts', 'Charts'])
-  links.push(['projects', 'Projects'])
-  if (summary.breakdowns.team) links.push(['teams', 'Teams'])
-  links.push(['workflows', 'Workflows'], ['jobs', 'Jobs'], ['failed', 'Failed jobs'], ['statuses', 'Job statuses'], ['resources', 'Resources'])
-  return `<nav aria-label="Sections"><ul>${links.map(([id, label]) => `<li><a href="#${id}">${esc(label)}</a></li>`).join('')}</ul></nav>`
 }
 
 function overview(summary: Summary): string {
   const {totals, comparison} = summary
   const total = totals.credits.total
-  const dollars = money(summary, total)
-  const cards = [card('Total credits', esc(formatCredits(total)), dollars ? esc(dollars) : '')]
+  const dollars = totals.dollars !== null ? formatDollars(totals.dollars) : ''
+  const cards: string[] = [kpi('Total credits', formatCredits(total), dollars)]
   if (comparison) {
-    cards.push(
-      card(
-        'Change since previous window',
-        changeSpan(comparison.change.credits, comparison.change.pct),
-        esc(comparison.previousEmpty ? 'no usage in the previous window' : `previous: ${formatCredits(comparison.previous.credits)} credits`),
-      ),
-    )
-  }
-  const failedShare = total > 0 ? summary.failed.credits / total : 0
-  cards.push(
-    card('Failed-job cost', esc(formatCredits(summary.failed.credits)), esc(`${formatShare(failedShare)} of credits · ${plural(summary.failed.jobs, 'failed job')}${money(summary, summary.failed.credits) ? ` · ${money(summary, summary.failed.credits)}` : ''}`)),
-    card('Jobs', esc(count(totals.jobs)), esc(`${count(summary.canceled.jobs)} canceled (${formatCredits(summary.canceled.credits)} credits)`)),
-    card('Compute minutes', esc(count(totals.computeMinutes))),
-    card('Projects', esc(count(totals.projects)), esc(`${plural(totals.orgs, 'organization')} · ${formatCredits(totals.averagePerProject)} credits per project on average`)),
-  )
-  const parts = ['<section id="overview">', '<h2>Overview</h2>', `<div class="cards">${cards.join('\n')}</div>`]
-  if (comparison) {
-    parts.push('<h3>Biggest changes</h3>')
-    parts.push(
-      dataTable<ProjectChange>({
-        caption: `Projects with the largest change against ${formatWindow(comparison.previousWindow)}`,
-        columns: [
-          {header: 'Project', text: (p) => p.project, wrap: true},
-          {header: 'Previous', numeric: true, text: (p) => formatCredits(p.previous), sortValue: (p) => p.previous},
-          {header: 'Current', numeric: true, text: (p) => formatCredits(p.current), sortValue: (p) => p.current},
-          {header: 'Change', numeric: true, text: (p) => formatSignedCredits(p.change), sortValue: (p) => p.change},
-          {header: 'Change %', numeric: true, text: (p) => formatPercentChange(p.pct), sortValue: (p) => p.pct},
-        ],
-        rows: comparison.movers,
-        empty: 'No project changed.',
-      }),
-    )
-    if (comparison.appeared.length > 0) parts.push(`<p><strong>New this window:</strong> ${esc(comparison.appeared.join(', '))}</p>`)
-    if (comparison.vanished.length > 0) parts.push(`<p><strong>No usage this window (used before):</strong> ${esc(comparison.vanished.join(', '))}</p>`)
-  }
-  parts.push('</section>')
-  return parts.join('\n')
-}
-
-function candidateColumns(summary: Summary, savingsHeader: string): Column<RightsizingCandidate>[] {
-  return [
-    {header: 'Project', text: (c) => c.project, wrap: true},
-    {header: 'Workflow', text: (c) => c.workflow ?? '—', wrap: true},
-    {header: 'Job', text: (c) => c.job, wrap: true},
-    {header: 'Class', text: (c) => `${c.resourceClass} → ${c.suggestedClass}`},
-    {header: 'Runs', numeric: true, text: (c) => `${count(c.runs)} (${count(c.runsWithUtilisation)} measured)`, sortValue: (c) => c.runs},
-    {header: 'Median CPU / RAM', numeric: true, text: (c) => `${pct(c.medianCpuPct)} / ${pct(c.medianRamPct)}`, sortValue: (c) => c.medianCpuPct},
-    {header: 'p95 max CPU / RAM', numeric: true, text: (c) => `${pct(c.p95MaxCpuPct)} / ${pct(c.p95MaxRamPct)}`, sortValue: (c) => c.p95MaxCpuPct},
-    {header: 'Credits / week', numeric: true, text: (c) => formatCredits(c.creditsPerWeek), sortValue: (c) => c.creditsPerWeek},
-    {
-      header: savingsHeader,
-      numeric: true,
-      text: (c) => {
-        if (c.estimatedSavingsPerWeek === null) return 'unknown rate'
-        const dollars = money(summary, Math.abs(c.estimatedSavingsPerWeek))
-        return `${formatCredits(Math.abs(c.estimatedSavingsPerWeek))}${dollars ? ` (${dollars})` : ''}`
-      },
-      sortValue: (c) => (c.estimatedSavingsPerWeek === null ? null : Math.abs(c.estimatedSavingsPerWeek)),
-    },
-    {header: 'Change', text: (c) => c.change, code: true, wrap: true},
-  ]
-}
-
-function savingsSection(summary: Summary): string {
-  const savings = summary.savings
-  if (!savings) return ''
-  const parts = ['<section id="savings">', '<h2>Savings</h2>']
-  if (savings.top.length > 0) {
-    parts.push('<h3>Top opportunities</h3>', '<ol class="opportunities">')
-    for (const opportunity of savings.top) {
-      const dollars = money(summary, opportunity.creditsPerWeek)
-      parts.push(
-        `<li><div class="title">${esc(opportunity.title)}</div>` +
-          `<div>about <strong>${esc(formatCredits(opportunity.creditsPerWeek))} credits per week</strong>${dollars ? ` (${esc(dollars)})` : ''}</div>` +
-          `<div class="meta">Evidence: ${esc(opportunity.evidence)}</div>` +
-          `<div>Change: <code>${esc(opportunity.change)}</code></div></li>`,
-      )
-    }
-    parts.push('</ol>')
+    const previous = `previous window ${formatCredits(comparison.previous.credits)}${comparison.previousEmpty ? ' (no data for it in the input)' : ''}`
+    cards.push(kpi('Change vs previous window', `${formatSignedCredits(comparison.change.credits)} (${formatPercentChange(comparison.change.pct)})`, previous))
   } else {
-    parts.push('<p class="empty">No savings opportunity passed the thresholds in this window.</p>')
+    cards.push(kpi('Change vs previous window', 'n/a', 'the input holds no previous window'))
   }
-  parts.push('<h3>Rightsizing: over-provisioned jobs</h3>')
-  parts.push(
-    dataTable({
-      caption: `Jobs whose median CPU and RAM stay under ${savings.thresholds.lowUtilisationPct}% over at least ${savings.thresholds.minRuns} runs, with spikes to ${savings.thresholds.spikePct}% in at most ${formatShare(savings.thresholds.maxSpikeShare)} of runs`,
-      columns: candidateColumns(summary, 'Saved / week'),
-      rows: savings.rightsizing,
-      empty: 'No job qualifies for a smaller resource class.',
-    }),
+  const failedShare = total > 0 ? ` · ${formatShare(summary.failed.credits / total)} of credits` : ''
+  cards.push(
+    kpi('Failed-job credits', formatCredits(summary.failed.credits), `${formatCredits(summary.failed.jobs)} failed jobs${failedShare}`),
+    kpi('Jobs', formatCredits(totals.jobs), `${formatCredits(totals.rows)} rows · ${formatCredits(totals.computeMinutes)} compute min`),
+    kpi('Projects', formatCredits(totals.projects), `${formatCredits(totals.orgs)} org${totals.orgs === 1 ? '' : 's'} · ${formatCredits(totals.averagePerProject)} credits per project`),
   )
-  if (savings.underProvisioned.length > 0) {
-    parts.push('<h3>Under-provisioned jobs</h3>')
-    parts.push(
-      dataTable({
-        caption: `Jobs above ${savings.thresholds.highUtilisationPct}% utilisation: a larger class may finish faster and fail less`,
-        columns: candidateColumns(summary, 'Extra / week'),
-        rows: savings.underProvisioned,
-      }),
-    )
+  if (summary.savings && summary.savings.top.length > 0) {
+    const perWeek = summary.savings.top.reduce((sum, item) => sum + Math.max(0, item.creditsPerWeek), 0)
+    cards.push(kpi('Savings found, credits/week', formatCredits(perWeek), `${summary.savings.top.length} opportunit${summary.savings.top.length === 1 ? 'y' : 'ies'}, see Savings`))
   }
-  parts.push('<h3>Failing jobs</h3>')
-  parts.push(
-    dataTable<FailingJob>({
-      caption: 'Jobs that fail most often, by credits spent on failed runs',
-      columns: [
-        {header: 'Project', text: (j) => j.project, wrap: true},
-        {header: 'Workflow', text: (j) => j.workflow ?? '—', wrap: true},
-        {header: 'Job', text: (j) => j.job, wrap: true},
-        {header: 'Runs', numeric: true, text: (j) => count(j.runs), sortValue: (j) => j.runs},
-        {header: 'Failures', numeric: true, text: (j) => count(j.failures), sortValue: (j) => j.failures},
-        {header: 'Failure rate', numeric: true, text: (j) => formatShare(j.failureRate), sortValue: (j) => j.failureRate},
-        {header: 'Failed credits', numeric: true, text: (j) => formatCredits(j.failedCredits), sortValue: (j) => j.failedCredits},
-      ],
-      rows: savings.failingJobs,
-      limit: TABLE_LIMIT,
-      empty: 'No failing jobs.',
-    }),
-  )
-  parts.push(`<p class="meta">Credit rates from ${esc(savings.rateTable.source)} (${esc(savings.rateTable.date)}). Estimates assume the same number of runs next week.</p>`)
-  parts.push('</section>')
-  return parts.join('\n')
+  return `<section id="overview" aria-label="Overview"><div class="kpis">\n${cards.join('\n')}\n</div></section>`
 }
 
-/** The chart SVGs inline (no <img>: the page must not fetch anything), each with a link to its file. */
-function chartsSection(charts: ChartFile[]): string {
-  if (charts.length === 0) return ''
-  const figures = charts.map(
-    (chart) =>
-      `<figure>\n<div class="chart">\n${chart.svg.trim()}\n</div>\n<figcaption>${esc(chart.title)} · <a href="${esc(encodeURI(chart.name))}">${esc(chart.name)}</a></figcaption>\n</figure>`,
-  )
-  return ['<section id="charts">', '<h2>Charts</h2>', ...figures, '</section>'].join('\n')
-}
-
-function projectsSection(summary: Summary): string {
-  const changes = new Map<string, ProjectChange>()
-  for (const change of summary.comparison?.projects ?? []) changes.set(change.project, change)
-  const changeOf = (b: Bucket): ProjectChange | undefined =>
-    changes.get(b.key) ?? (typeof b.dims.project === 'string' ? changes.get(b.dims.project) : undefined)
-  const extra: Column<Bucket>[] = summary.comparison
-    ? [
-        {
-          header: 'vs previous',
-          numeric: true,
-          text: (b) => {
-            const change = changeOf(b)
-            return change ? `${formatSignedCredits(change.change)} (${formatPercentChange(change.pct)})` : '—'
-          },
-          sortValue: (b) => changeOf(b)?.change ?? null,
-        },
-      ]
-    : []
-  return ['<section id="projects">', '<h2>Projects</h2>', bucketTable(summary, 'Credits by project, largest first', 'Project', summary.breakdowns.project, extra), '</section>'].join('\n')
-}
-
-function teamsSection(summary: Summary): string {
-  const teams = summary.breakdowns.team
-  if (!teams) return ''
-  return ['<section id="teams">', '<h2>Teams</h2>', bucketTable(summary, 'Credits by team (from the teams file)', 'Team', teams), '</section>'].join('\n')
-}
-
-function failedSection(summary: Summary): string {
-  const total = summary.totals.credits.total
-  const dollars = money(summary, summary.failed.credits)
-  return [
-    '<section id="failed">',
-    '<h2>Failed-job cost</h2>',
-    `<p>Failed jobs used <strong>${esc(formatCredits(summary.failed.credits))} credits</strong>${dollars ? ` (${esc(dollars)})` : ''}, ${esc(formatShare(total > 0 ? summary.failed.credits / total : 0))} of the total, in ${esc(plural(summary.failed.jobs, 'job'))}. Canceled jobs used ${esc(formatCredits(summary.canceled.credits))} credits in ${esc(plural(summary.canceled.jobs, 'job'))}.</p>`,
-    bucketTable(summary, 'Credits of failed jobs by project', 'Project', summary.failed.byProject),
-    bucketTable(summary, 'Credits of failed jobs by job', 'Job', summary.failed.byJob),
-    '</section>',
-  ].join('\n')
-}
-
-function statusesSection(summary: Summary): string {
-  const total = summary.totals.credits.total
-  type Status = Summary['jobStatuses'][number]
-  const statuses = [...summary.jobStatuses].sort((a, b) => b.jobs - a.jobs || (a.status < b.status ? -1 : 1))
-  return [
-    '<section id="statuses">',
-    '<h2>Job statuses</h2>',
-    dataTable<Status>({
-      caption: 'Jobs and credits by final status',
-      columns: [
-        {header: 'Status', text: (s) => s.status},
-        {header: 'Jobs', numeric: true, text: (s) => count(s.jobs), sortValue: (s) => s.jobs},
-        {header: 'Credits', numeric: true, text: (s) => formatCredits(s.credits), sortValue: (s) => s.credits},
-        {header: 'Share of credits', numeric: true, text: (s) => formatShare(total > 0 ? s.credits / total : 0), sortValue: (s) => s.credits},
-      ],
-      rows: statuses,
-      totals: ['Total', count(sum(statuses, (s) => s.jobs)), formatCredits(sum(statuses, (s) => s.credits)), ''],
-      empty: 'No jobs in this window.',
-    }),
-    '</section>',
-  ].join('\n')
-}
-
-function creditColumnsTable(summary: Summary): string {
+function creditTypes(summary: Summary): string {
   const c = summary.totals.credits
-  const rows: [string, number][] = [
+  const kinds: [string, number][] = [
     ['Compute', c.compute],
     ['Docker layer caching', c.dlc],
     ['User seats', c.user],
     ['Storage', c.storage],
     ['Network', c.network],
+    ['IP ranges', c.ipranges],
     ['Lease', c.lease],
     ['Lease overage', c.leaseOverage],
-    ['IP ranges', c.ipranges],
     ['Other credit columns', c.other],
   ]
-  return dataTable<[string, number]>({
-    caption: 'Credits by kind (export credit columns)',
-    columns: [
-      {header: 'Kind', text: (r) => r[0]},
-      {header: 'Credits', numeric: true, text: (r) => formatCredits(r[1]), sortValue: (r) => r[1]},
-      {header: 'Share', numeric: true, text: (r) => formatShare(c.total > 0 ? r[1] / c.total : 0), sortValue: (r) => r[1]},
-    ],
-    rows: rows.filter((r) => r[1] !== 0 || r[0] === 'Compute'),
-    totals: ['Total (TOTAL_CREDITS)', formatCredits(c.total), ''],
-  })
+  const rows = kinds.filter(([, value]) => value !== 0)
+  const columns: Column<[string, number]>[] = [
+    {heading: 'Credit type', text: ([name]) => name},
+    {heading: 'Credits', numeric: true, text: ([, v]) => formatCredits(v), sort: ([, v]) => v},
+    {heading: 'Share', numeric: true, text: ([, v]) => formatShare(c.total !== 0 ? v / c.total : 0), sort: ([, v]) => v},
+  ]
+  if (summary.creditPrice !== null) columns.push({heading: 'Cost', numeric: true, text: ([, v]) => dollarsText(summary, v) ?? '', sort: ([, v]) => v})
+  if (rows.length === 0) return ''
+  return renderTable(columns, rows, 'Credits by credit type (columns of the export)')
+}
+
+function changeSection(summary: Summary): string {
+  const comparison = summary.comparison
+  if (!comparison) return ''
+  const parts: string[] = [
+    `<p>Previous window: ${esc(formatWindow(comparison.previousWindow))}, ${esc(formatCredits(comparison.previous.credits))} credits, ${esc(formatCredits(comparison.previous.jobs))} jobs, ${esc(formatCredits(comparison.previous.failedCredits))} failed-job credits.</p>`,
+  ]
+  if (comparison.previousEmpty) parts.push('<p class="note">The input held no rows for the previous window, so every change below reads as new.</p>')
+  if (comparison.movers.length > 0) {
+    parts.push(
+      renderTable(
+        [
+          {heading: 'Project', text: (m) => m.project},
+          {heading: 'This window', numeric: true, text: (m) => formatCredits(m.current), sort: (m) => m.current},
+          {heading: 'Previous', numeric: true, text: (m) => formatCredits(m.previous), sort: (m) => m.previous},
+          {heading: 'Change', numeric: true, text: (m) => formatSignedCredits(m.change), sort: (m) => m.change},
+          {heading: 'Change %', numeric: true, text: (m) => formatPercentChange(m.pct), sort: (m) => m.pct ?? Number.MAX_SAFE_INTEGER},
+        ],
+        comparison.movers,
+        'Largest changes by project',
+      ),
+    )
+  }
+  const list = (label: string, names: string[]): string =>
+    names.length === 0 ? '' : `<p><strong>${esc(label)}</strong> (${names.length}): ${names.slice(0, 50).map((name) => `<span class="name">${esc(name)}</span>`).join(', ')}${names.length > 50 ? ', …' : ''}</p>`
+  parts.push(list('New this window', comparison.appeared), list('Gone since the previous window', comparison.vanished))
+  return section('change', 'Week over week', parts.filter(Boolean).join('\n'))
+}
+
+function chartsSection(charts: ChartFile[]): string {
+  if (charts.length === 0) return ''
+  const figures = charts.map((chart) => `<figure class="chart">\n<div class="chart-scroll">\n${chart.svg.trim()}\n</div>\n<figcaption>${esc(chart.title)} (<code>${esc(chart.name)}</code>)</figcaption>\n</figure>`)
+  return section('charts', 'Charts', figures.join('\n'))
+}
+
+function rightsizingTable(summary: Summary, candidates: RightsizingCandidate[], caption: string): string {
+  const columns: Column<RightsizingCandidate>[] = [
+    {heading: 'Project', text: (c) => c.project},
+    {heading: 'Workflow', text: (c) => c.workflow ?? '–'},
+    {heading: 'Job', text: (c) => c.job},
+    {heading: 'Class now', text: (c) => c.resourceClass},
+    {heading: 'Suggested', text: (c) => c.suggestedClass},
+    {heading: 'Runs', numeric: true, text: (c) => `${formatCredits(c.runs)}`, sort: (c) => c.runs},
+    {heading: 'Median CPU / RAM', numeric: true, text: (c) => `${formatCredits(c.medianCpuPct)}% / ${formatCredits(c.medianRamPct)}%`, sort: (c) => c.medianCpuPct},
+    {heading: 'p95 max CPU / RAM', numeric: true, text: (c) => `${formatCredits(c.p95MaxCpuPct)}% / ${formatCredits(c.p95MaxRamPct)}%`, sort: (c) => c.p95MaxCpuPct},
+    {heading: 'Spiky runs', numeric: true, text: (c) => formatShare(c.spikeShare), sort: (c) => c.spikeShare},
+    {heading: 'Credits/week', numeric: true, text: (c) => formatCredits(c.creditsPerWeek), sort: (c) => c.creditsPerWeek},
+    {
+      heading: 'Saved/week',
+      numeric: true,
+      text: (c) => (c.estimatedSavingsPerWeek === null ? 'unknown rate' : formatSignedCredits(c.estimatedSavingsPerWeek)),
+      sort: (c) => c.estimatedSavingsPerWeek ?? 0,
+    },
+  ]
+  if (summary.creditPrice !== null) {
+    columns.push({
+      heading: 'Saved $/week',
+      numeric: true,
+      text: (c) => (c.estimatedSavingsPerWeek === null ? '–' : (dollarsText(summary, c.estimatedSavingsPerWeek) ?? '')),
+      sort: (c) => c.estimatedSavingsPerWeek ?? 0,
+    })
+  }
+  columns.push({heading: 'Change', text: (c) => c.change, code: true})
+  const {rows, note} = limited(candidates, 'candidates')
+  return renderTable(columns, rows, caption) + note
+}
+
+function savingsSection(summary: Summary): string {
+  const savings = summary.savings
+  if (!savings) return ''
+  const t = savings.thresholds
+  const parts: string[] = []
+  if (savings.top.length === 0) {
+    parts.push('<p class="empty">No savings opportunity passed the thresholds in this window.</p>')
+  } else {
+    const items = savings.top.map((item) => {
+      const dollars = dollarsText(summary, item.creditsPerWeek)
+      // Opportunity titles usually state their figure already; repeating it right after reads as a glitch.
+      const value = `${formatCredits(item.creditsPerWeek)} credits/week`
+      const badge = item.title.includes(value) ? (dollars ? ` <span class="opp-value">(${esc(dollars)})</span>` : '') : ` <span class="opp-value">${esc(value)}${dollars ? ` (${esc(dollars)})` : ''}</span>`
+      return [
+        '<li class="opportunity">',
+        `<div class="opp-head"><span class="opp-title">${esc(item.title)}</span>${badge}</div>`,
+        `<div class="opp-evidence"><span class="label">Evidence:</span> <span>${esc(item.evidence)}</span></div>`,
+        `<div class="opp-change"><span class="label">Change:</span> <code>${esc(item.change)}</code></div>`,
+        '</li>',
+      ].join('\n')
+    })
+    parts.push(`<ol class="opportunities">\n${items.join('\n')}\n</ol>`)
+  }
+  parts.push('<h3>Rightsizing: over-provisioned jobs</h3>')
+  parts.push(
+    savings.rightsizing.length > 0
+      ? rightsizingTable(summary, savings.rightsizing, 'Jobs that could run on a smaller resource class')
+      : '<p class="empty">No job ran consistently below the utilisation threshold.</p>',
+  )
+  if (savings.underProvisioned.length > 0) {
+    parts.push('<h3>Under-provisioned jobs</h3>')
+    parts.push('<p class="note">These jobs hit their limits often; a larger class costs more per minute but may finish sooner and fail less.</p>')
+    parts.push(rightsizingTable(summary, savings.underProvisioned, 'Jobs that hit their resource limits'))
+  }
+  parts.push('<h3>Failing jobs</h3>')
+  if (savings.failingJobs.length > 0) {
+    const {rows, note} = limited(savings.failingJobs, 'failing jobs')
+    parts.push(
+      renderTable(
+        [
+          {heading: 'Project', text: (j) => j.project},
+          {heading: 'Workflow', text: (j) => j.workflow ?? '–'},
+          {heading: 'Job', text: (j) => j.job},
+          {heading: 'Runs', numeric: true, text: (j) => formatCredits(j.runs), sort: (j) => j.runs},
+          {heading: 'Failures', numeric: true, text: (j) => formatCredits(j.failures), sort: (j) => j.failures},
+          {heading: 'Failure rate', numeric: true, text: (j) => formatShare(j.failureRate), sort: (j) => j.failureRate},
+          {heading: 'Failed credits', numeric: true, text: (j) => formatCredits(j.failedCredits), sort: (j) => j.failedCredits},
+        ],
+        rows,
+        'Jobs that fail often, by credits spent on failed runs',
+      ) + note,
+    )
+  } else {
+    parts.push('<p class="empty">No job failed often enough to list.</p>')
+  }
+  parts.push(
+    `<p class="note">Thresholds: at least ${esc(String(t.minRuns))} runs; downsize when median utilisation is under ${esc(String(t.lowUtilisationPct))}% and at most ${esc(formatShare(t.maxSpikeShare))} of runs reach ${esc(String(t.spikePct))}%; upsize when utilisation exceeds ${esc(String(t.highUtilisationPct))}%. Rates: ${esc(savings.rateTable.source)} (${esc(savings.rateTable.date)}).</p>`,
+  )
+  return section('savings', 'Savings', parts.join('\n'))
+}
+
+function failedSection(summary: Summary): string {
+  const parts: string[] = [
+    `<p>Failed jobs used <strong>${esc(formatCredits(summary.failed.credits))}</strong> credits${summary.creditPrice !== null ? ` (${esc(dollarsText(summary, summary.failed.credits) ?? '')})` : ''} over ${esc(formatCredits(summary.failed.jobs))} jobs; canceled jobs used ${esc(formatCredits(summary.canceled.credits))} credits over ${esc(formatCredits(summary.canceled.jobs))} jobs.</p>`,
+  ]
+  const failedColumns = (heading: string): Column<Bucket>[] => {
+    const columns: Column<Bucket>[] = [
+      {heading, text: (b) => b.key},
+      {heading: 'Failed credits', numeric: true, text: (b) => formatCredits(b.credits), sort: (b) => b.credits},
+      {heading: 'Share of failed', numeric: true, text: (b) => formatShare(b.share), sort: (b) => b.share},
+    ]
+    if (summary.creditPrice !== null) columns.push({heading: 'Cost', numeric: true, text: (b) => (b.dollars === null ? '–' : formatDollars(b.dollars)), sort: (b) => b.dollars ?? 0})
+    columns.push({heading: 'Failed jobs', numeric: true, text: (b) => formatCredits(b.jobs), sort: (b) => b.jobs})
+    return columns
+  }
+  if (summary.failed.byProject.length > 0) parts.push(renderTable(failedColumns('Project'), limited(summary.failed.byProject, 'projects').rows, 'Failed-job credits by project'))
+  if (summary.failed.byJob.length > 0) parts.push(renderTable(failedColumns('Job'), limited(summary.failed.byJob, 'jobs').rows, 'Failed-job credits by job'))
+  if (summary.jobStatuses.length > 0) {
+    parts.push(
+      renderTable(
+        [
+          {heading: 'Status', text: (s) => s.status},
+          {heading: 'Jobs', numeric: true, text: (s) => formatCredits(s.jobs), sort: (s) => s.jobs},
+          {heading: 'Credits', numeric: true, text: (s) => formatCredits(s.credits), sort: (s) => s.credits},
+          {heading: 'Share', numeric: true, text: (s) => formatShare(summary.totals.credits.total !== 0 ? s.credits / summary.totals.credits.total : 0), sort: (s) => s.credits},
+        ],
+        summary.jobStatuses,
+        'Jobs and credits by job status',
+      ),
+    )
+  }
+  return section('failed', 'Failed jobs and job statuses', parts.join('\n'))
+}
+
+function navigation(summary: Summary): string {
+  const links: [string, string][] = [['overview', 'Overview']]
+  if (summary.comparison) links.push(['change', 'Week over week'])
+  links.push(['charts', 'Charts'])
+  if (summary.savings) links.push(['savings', 'Savings'])
+  links.push(['projects', 'Projects'], ['workflows', 'Workflows'], ['jobs', 'Jobs'], ['failed', 'Failed jobs'])
+  if (summary.breakdowns.team) links.push(['teams', 'Teams'])
+  links.push(['more', 'More breakdowns'])
+  return `<nav aria-label="Sections">${links.map(([id, label]) => `<a href="#${id}">${esc(label)}</a>`).join(' ')}</nav>`
 }
 
 /**
- * The whole weekly story as one self-contained page: no external scripts, fonts, images or requests, and
- * fully readable without JavaScript. Well-formed XML (XHTML-style void tags) so it can be validated.
+ * The whole report as one self-contained page: inline CSS and SVG, no external resource, readable without
+ * JavaScript (the inline script only adds click-to-sort to the tables). Written as well-formed XHTML-style
+ * markup (closed tags, quoted attributes, the script in a CDATA block) so an XML parser can validate it.
  */
 export function renderReportHtml(summary: Summary, charts: ChartFile[]): string {
   const b = summary.breakdowns
   const body = [
-    header(summary),
-    navigation(summary, charts),
+    headerBlock(summary),
+    navigation(summary),
+    '<main>',
     overview(summary),
-    savingsSection(summary),
+    changeSection(summary),
     chartsSection(charts),
-    projectsSection(summary),
-    teamsSection(summary),
-    ['<section id="workflows">', '<h2>Workflows</h2>', bucketTable(summary, 'Credits by workflow, largest first', 'Workflow', b.workflow), '</section>'].join('\n'),
-    ['<section id="jobs">', '<h2>Jobs</h2>', bucketTable(summary, 'Credits by job, largest first', 'Job', b.job), '</section>'].join('\n'),
+    savingsSection(summary),
+    section('projects', 'Projects', breakdownTable(summary, b.project, 'Project', 'projects', 'by-project.csv')),
+    section('workflows', 'Workflows', breakdownTable(summary, b.workflow, 'Workflow', 'workflows', 'by-workflow.csv')),
+    section('jobs', 'Jobs', breakdownTable(summary, b.job, 'Job', 'jobs', 'by-job.csv')),
     failedSection(summary),
-    statusesSection(summary),
-    [
-      '<section id="resources">',
-      '<h2>Resources</h2>',
-      bucketTable(summary, 'Credits by resource class', 'Resource class', b.resourceClass),
-      bucketTable(summary, 'Credits by executor', 'Executor', b.executor),
-      bucketTable(summary, 'Credits by branch', 'Branch', b.branch),
-      b.org.length > 1 ? bucketTable(summary, 'Credits by organization', 'Organization', b.org) : '',
-      creditColumnsTable(summary),
-      '</section>',
-    ].join('\n'),
-    `<footer>Credits are summed exactly from the export and rounded only for display. Days are UTC.</footer>`,
-  ].filter((part) => part !== '')
-
+    b.team ? section('teams', 'Teams', breakdownTable(summary, b.team, 'Team', 'teams', 'by-team.csv')) : '',
+    section(
+      'more',
+      'More breakdowns',
+      [
+        creditTypes(summary),
+        breakdownTable(summary, b.resourceClass, 'Resource class', 'resource classes', 'by-resource-class.csv', 'Credits by resource class'),
+        breakdownTable(summary, b.executor, 'Executor', 'executors', 'by-executor.csv', 'Credits by executor'),
+        breakdownTable(summary, b.branch, 'Branch', 'branches', 'by-branch.csv', 'Credits by branch'),
+        b.org.length > 1 ? breakdownTable(summary, b.org, 'Organization', 'organizations', 'by-org.csv', 'Credits by organization') : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    ),
+    '</main>',
+    `<footer><p>summary.json schema ${esc(String(summary.schemaVersion))} · ${esc(summary.tool.name)} ${esc(summary.tool.version)} · all times UTC · credits are exact sums, rounded for display only.</p></footer>`,
+  ]
+  const title = `CircleCI usage ${formatWindow(summary.window)}`
   return [
     '<!DOCTYPE html>',
-    '<html lang="en">',
+    '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
     '<head>',
     '<meta charset="utf-8"/>',
     '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
-    `<meta http-equiv="Content-Security-Policy" content="${esc(CONTENT_SECURITY_POLICY)}"/>`,
-    `<title>${esc(`CircleCI usage · ${formatWindow(summary.window)}`)}</title>`,
+    `<title>${esc(title)}</title>`,
     `<style>${REPORT_CSS}</style>`,
     '</head>',
     '<body>',
-    '<main>',
-    ...body,
-    '</main>',
-    `<script>${REPORT_SCRIPT}</script>`,
+    ...body.filter(Boolean),
+    `<script>//<![CDATA[\n${SORT_SCRIPT}\n//]]></script>`,
     '</body>',
     '</html>',
     '',

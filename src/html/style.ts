@@ -38,8 +38,9 @@ thead th[aria-sort="ascending"]::after { content: " \\2191"; }
 thead th[aria-sort="descending"]::after { content: " \\2193"; }
 tbody th { font-weight: normal; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.name { max-width: 32em; overflow-wrap: anywhere; }
-tbody th.name { min-width: 9em; }
+/* Names may be any length: they wrap anywhere, but never below a readable column width (the table scrolls instead). */
+.name { min-width: 8em; max-width: 32em; overflow-wrap: anywhere; }
+tbody th.name { min-width: 10em; }
 td.change { min-width: 18em; }
 tbody tr:nth-child(even) { background: #FAFBFC; }
 code { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 13px; background: var(--soft); padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
@@ -61,7 +62,10 @@ footer { margin-top: 32px; padding-bottom: 32px; font-size: 12px; color: var(--m
   .kpi-value { font-size: 19px; }
   table { font-size: 13px; }
   th, td { padding: 4px 8px; }
-  tbody th.name { min-width: 7em; }
+  nav { padding-top: 8px; padding-bottom: 8px; }
+  .name { min-width: 7em; }
+  tbody th.name { min-width: 8em; }
+  td.change { min-width: 15em; }
   figure.chart svg { min-width: 600px; }
 }
 @media print { nav { display: none; } .table-wrap { overflow: visible; } thead th { position: static; } }

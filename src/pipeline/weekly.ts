@@ -24,6 +24,7 @@ export interface WeeklyOptions {
   range: DateRange
   outDir: string
   timeoutMs: number
+  keepParts?: boolean
   compare: 'previous' | 'none'
   report: {
     top: number
@@ -73,7 +74,13 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
   if (options.compare === 'previous' && !withPrevious) {
     context.warn('the previous window starts more than 366 days ago, which the Usage API refuses: reporting without a comparison.')
   }
-  const exportOptions = {sharedOrgIds: options.sharedOrgIds, range: exportRange, outDir: options.outDir, timeoutMs: options.timeoutMs}
+  const exportOptions = {
+    sharedOrgIds: options.sharedOrgIds,
+    range: exportRange,
+    outDir: options.outDir,
+    timeoutMs: options.timeoutMs,
+    keepParts: options.keepParts,
+  }
   const exportContext = {clock: context.clock, log: context.log}
   const exported =
     options.api === 'demo'

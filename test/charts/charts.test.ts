@@ -181,9 +181,8 @@ describe('colours', () => {
 
     const legendOf = (svg: string): Map<string, string> => {
       const legend = new Map<string, string>()
-      const rects = elements(svg, 'rect').filter((r) => r['@width'] === '12' && r['@height'] === '12')
-      const labels = textNodes(svg.slice(svg.indexOf('<g class="legend">'), svg.indexOf('</g>', svg.indexOf('<g class="legend">'))))
-      rects.forEach((rect, i) => legend.set(labels[i], rect['@fill']))
+      const items = /<g>(?:<title>[^<]*<\/title>)?<rect [^>]*fill="([^"]+)"[^>]*\/><text [^>]*>([^<]*)<\/text><\/g>/g
+      for (const [, fill, label] of svg.matchAll(items)) legend.set(textNodes(`<t>${label}</t>`)[0], fill)
       return legend
     }
     const dayLegend = legendOf(byName(charts, 'credits-by-day.svg'))

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {readFile, readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -179,12 +180,19 @@ describe('export against the simulator', () => {
     expect(h.logs.some((line) => line.includes('reusing job'))).toBe(true)
   })
 
-  it('reruns without POSTs or downloads when every part is verified, and re-fetches only a missing part', async () => {
+  it('removes the downloaded parts after a successful merge unless asked to keep them', async () => {
+    h = await harness({parts: 2})
+    await h.run()
+    expect(existsSync(join(h.out, '.parts'))).toBe(false)
+    expect(existsSync(join(h.out, 'usage.csv'))).toBe(true)
+  })
+
+  it('with keepParts, reruns without POSTs or downloads when every part is verified, and re-fetches only a missing part', async () => {
     h = await harness({parts: 3})
-    const first = await h.run()
+    const first = await h.run({keepParts: true})
     const firstCsv = await readFile(first.csvPath, 'utf8')
     const before = h.sim.requests.length
-    const second = await h.run()
+    const second = await h.run({keepParts: true})
     expect(h.sim.requests.length).toBe(before)
     expect(await readFile(second.csvPath, 'utf8')).toBe(firstCsv)
 
@@ -192,7 +200,7 @@ describe('export against the simulator', () => {
     const [gone] = (await readdir(partsDir)).sort()
     await rm(join(partsDir, gone))
     const mark = h.sim.requests.length
-    await h.run()
+    await h.run({keepParts: true})
     const after = h.sim.requests.slice(mark)
     expect(after.filter((r) => r.method === 'POST')).toHaveLength(0)
     expect(after.filter((r) => r.server === 'download')).toHaveLength(1)

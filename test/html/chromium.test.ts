@@ -1,0 +1,67 @@
+import {execFile} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+
+import {renderCharts} from '../../src/charts/index.js'
+import {renderReportHtml} from '../../src/html/report.js'
+import {HOSTILE_NAMES, makeSummary} from '../charts/fixtures.js'
+import {decodePng, distinctColours} from '../charts/png-reader.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const run = promisify(execFile)
+const maybe = existsSync(CHROMIUM) ? describe : describe.skip
+if (!existsSync(CHROMIUM)) console.log(`${CHROMIUM} not found: skipping the report.html browser test (apt-get install chromium fonts-dejavu-core)`)
+
+/** Headless Chromium with everything that could reach the network or persist state switched off. */
+function chromiumArgs(profile: string): string[] {
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+    `--user-data-dir=${profile}`,
+  ]
+}
+
+maybe('report.html in Chromium', () => {
+  let dir: string
+  let page: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cci-usage-chromium-'))
+    const summary = makeSummary({projects: 12, names: HOSTILE_NAMES, comparison: true, savings: true, teams: true, creditPrice: 0.0006})
+    page = join(dir, 'report.html')
+    await writeFile(page, renderReportHtml(summary, renderCharts(summary)))
+  })
+  afterAll(async () => {
+    if (dir) await rm(dir, {recursive: true, force: true})
+  })
+
+  test('screenshot at 1280 px is the right size and not blank', async () => {
+    const shot = join(dir, 'shot.png')
+    await run(CHROMIUM, [...chromiumArgs(join(dir, 'profile-shot')), '--window-size=1280,2000', `--screenshot=${shot}`, `file://${page}`], {timeout: 15_000})
+    const image = decodePng(await readFile(shot))
+    expect([image.width, image.height]).toEqual([1280, 2000])
+    // Text, tables and three charts in palette colours: far more than the handful of colours of a blank page.
+    expect(distinctColours(image)).toBeGreaterThan(40)
+  })
+
+  test('the DOM has the tables and the three inline SVGs, and names stay text', async () => {
+    const {stdout} = await run(CHROMIUM, [...chromiumArgs(join(dir, 'profile-dom')), '--dump-dom', `file://${page}`], {timeout: 15_000, maxBuffer: 32 * 1024 * 1024})
+    expect(stdout.match(/<svg\b/g)).toHaveLength(3)
+    for (const id of ['credits-by-project-title', 'credits-by-day-title', 'credits-by-resource-class-title']) expect(stdout).toContain(`id="${id}"`)
+    expect((stdout.match(/<table\b/g) ?? []).length).toBeGreaterThanOrEqual(8)
+    for (const id of ['projects', 'workflows', 'jobs', 'failed', 'savings', 'teams']) expect(stdout).toContain(`<section id="${id}"`)
+    // The sort script ran (it marks headers), and the hostile name is still escaped text, not an element.
+    expect(stdout).toContain('aria-sort="none"')
+    expect(stdout).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(stdout).not.toContain('<img')
+  })
+})

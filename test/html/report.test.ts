@@ -1,0 +1,145 @@
+import {mkdtemp, readFile, readdir, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {XMLParser, XMLValidator} from 'fast-xml-parser'
+
+import {renderCharts} from '../../src/charts/index.js'
+import {renderReportHtml, TABLE_ROW_LIMIT} from '../../src/html/report.js'
+import {writeVisualArtifacts} from '../../src/html/write.js'
+import {HOSTILE_NAMES, makeSummary} from '../charts/fixtures.js'
+import {readPngSize} from '../charts/png-reader.js'
+
+/**
+ * The page is written as well-formed XHTML-style markup, so fast-xml-parser's XMLValidator checks it: every
+ * element closed, attributes quoted, no stray `<` or `&` from data, the script inside CDATA.
+ */
+const render = (options: Parameters<typeof makeSummary>[0]): string => {
+  const summary = makeSummary(options)
+  return renderReportHtml(summary, renderCharts(summary))
+}
+
+const parser = new XMLParser({ignoreAttributes: false, attributeNamePrefix: '@', preserveOrder: true, trimValues: false, htmlEntities: false})
+
+function collect(html: string): {texts: string[]; tags: Map<string, number>; ids: string[]} {
+  const texts: string[] = []
+  const tags = new Map<string, number>()
+  const ids: string[] = []
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk)
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+        if (key === '#text') texts.push(String(value))
+        else if (key === ':@') {
+          const id = (value as Record<string, string>)['@id']
+          if (id !== undefined) ids.push(id)
+        } else {
+          tags.set(key, (tags.get(key) ?? 0) + 1)
+          walk(value)
+        }
+      }
+    }
+  }
+  walk(parser.parse(html))
+  return {texts, tags, ids}
+}
+
+describe('renderReportHtml', () => {
+  const full = render({projects: 12, comparison: true, teams: true, savings: true, creditPrice: 0.0006})
+
+  test('is well-formed, with unique ids and the three charts inline', () => {
+    expect(XMLValidator.validate(full)).toBe(true)
+    const {tags, ids} = collect(full)
+    expect(tags.get('svg')).toBe(3)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ['overview', 'change', 'charts', 'savings', 'projects', 'workflows', 'jobs', 'failed', 'teams', 'more']) expect(ids).toContain(id)
+  })
+
+  test('is self-contained: no external script, stylesheet, font, image or link', () => {
+    expect(full).not.toMatch(/<script[^>]+src=|<link\b|<img\b|@import|url\(|@font-face/i)
+    expect(full).not.toMatch(/(src|href)="(https?:)?\/\//i)
+    for (const [, href] of full.matchAll(/href="([^"]*)"/g)) expect(href.startsWith('#')).toBe(true)
+  })
+
+  test('states the window, totals, change and dollars with thousands separators', () => {
+    const summary = makeSummary({projects: 12, comparison: true, creditPrice: 0.0006})
+    const html = renderReportHtml(summary, renderCharts(summary))
+    const {texts} = collect(html)
+    const total = summary.totals.credits.total
+    expect(total).toBeGreaterThan(1000)
+    expect(texts).toContain(total.toLocaleString('en-US'))
+    expect(texts).toContain(`$${(total * 0.0006).toFixed(2)}`)
+    const comparison = summary.comparison!
+    expect(texts).toContain(`+${comparison.change.credits.toLocaleString('en-US')} (+${comparison.change.pct!.toFixed(1)}%)`)
+    expect(texts).toContain('2024-11-10 – 2024-11-16 (7 days, UTC)')
+  })
+
+  test('savings: top opportunities with evidence and change, rightsizing and failing jobs tables', () => {
+    const summary = makeSummary({projects: 5, savings: true})
+    const {texts} = collect(renderReportHtml(summary, renderCharts(summary)))
+    const savings = summary.savings!
+    for (const item of savings.top) {
+      expect(texts).toContain(item.title)
+      expect(texts).toContain(item.evidence)
+      expect(texts).toContain(item.change)
+    }
+    expect(texts).toContain(savings.rightsizing[0].change)
+    expect(texts).toContain('Jobs that could run on a smaller resource class')
+    expect(texts).toContain('Jobs that fail often, by credits spent on failed runs')
+    expect(texts).toContain('25.0%')
+    expect(collect(render({projects: 5, savings: false})).ids).not.toContain('savings')
+  })
+
+  test('teams table only when teams are configured', () => {
+    expect(collect(full).texts).toContain('platform')
+    expect(collect(render({projects: 5})).ids).not.toContain('teams')
+  })
+
+  test('escapes hostile names in tables and charts; parsed text equals the originals', () => {
+    const html = render({projects: 8, names: HOSTILE_NAMES, comparison: true, savings: true})
+    expect(XMLValidator.validate(html)).toBe(true)
+    expect(html).not.toContain('<script>alert')
+    expect(html).not.toContain('<img')
+    expect(html.match(/<script\b/g)).toHaveLength(1)
+    const {texts, tags} = collect(html)
+    expect(tags.get('img')).toBeUndefined()
+    for (const name of HOSTILE_NAMES) expect(texts).toContain(name)
+  })
+
+  test('long breakdowns are cut to the largest rows with a note', () => {
+    const html = render({projects: 80})
+    const jobsSection = html.slice(html.indexOf('<section id="jobs"'), html.indexOf('</section>', html.indexOf('<section id="jobs"')))
+    expect(jobsSection.match(/<tr>/g)).toHaveLength(TABLE_ROW_LIMIT + 1)
+    expect(jobsSection).toContain(`Showing the ${TABLE_ROW_LIMIT} largest of 160 jobs`)
+  })
+
+  test('zero usage renders a complete page without NaN', () => {
+    for (const html of [render({projects: 0}), render({projects: 3, allZero: true, comparison: true, savings: true})]) {
+      expect(XMLValidator.validate(html)).toBe(true)
+      expect(html).not.toMatch(/NaN|undefined|Infinity/)
+      expect(html).toContain('No usage in this window')
+    }
+  })
+
+  test('deterministic', () => {
+    expect(render({projects: 12, comparison: true, savings: true})).toBe(render({projects: 12, comparison: true, savings: true}))
+  })
+})
+
+describe('writeVisualArtifacts', () => {
+  test('writes the three SVGs, the project PNG and report.html, and returns their names', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cci-usage-visuals-'))
+    try {
+      const summary = makeSummary({projects: 6, comparison: true, savings: true})
+      const names = await writeVisualArtifacts(dir, summary, {top: 4})
+      expect(names).toEqual(['credits-by-project.svg', 'credits-by-day.svg', 'credits-by-resource-class.svg', 'credits-by-project.png', 'report.html'])
+      expect((await readdir(dir)).sort()).toEqual([...names].sort())
+      const charts = renderCharts(summary, {top: 4})
+      for (const chart of charts) expect(await readFile(join(dir, chart.name), 'utf8')).toBe(chart.svg)
+      expect(await readFile(join(dir, 'report.html'), 'utf8')).toBe(renderReportHtml(summary, charts))
+      expect(readPngSize(await readFile(join(dir, 'credits-by-project.png'))).width).toBe(1600)
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
+  })
+})
