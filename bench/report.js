@@ -5,6 +5,7 @@
  * prints rows, MB, seconds, rows/s, MB/s and peak RSS. Run `npm run build` first (npm run bench does).
  *
  *   BENCH_MB=100 node bench/report.js          BENCH_GZIP_PARTS=4 also benchmarks the raw gzip parts
+ *   CCI_USAGE_PROFILE=1 node bench/report.js   also prints the CLI's phase timings
  *
  * The export merge benchmark belongs in bench/merge.js (src/export/merge.ts, written separately).
  */
@@ -55,6 +56,8 @@ async function runReport(label, inputs, bytes, expected) {
   clearInterval(timer)
   const seconds = (performance.now() - started) / 1000
   if (code !== 0) throw new Error(`report exited ${code}: ${stderr.trim()}`)
+  // CCI_USAGE_PROFILE=1 (inherited by the child) makes the CLI print `phase: ...` timings on stderr.
+  for (const line of stderr.split('\n')) if (line.startsWith('phase: ')) process.stderr.write(`${line}\n`)
   const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8'))
   const exact = summary.totals.rows === expected.rows && summary.totals.credits.total === expected.credits
   const figures = {

@@ -7,6 +7,7 @@ import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} f
 import {materializeReportRows, openUsage, type UsageSource} from './engine.js'
 import {addDays, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
+import {phase} from './profile.js'
 import {createTeamMatcher, loadTeamRules} from './teams.js'
 
 export type CompareMode = 'previous' | 'none'
@@ -98,11 +99,14 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   const comparing = options.compare === 'previous' || (options.previousInputs?.length ?? 0) > 0
 
   const source = await openUsage(options.inputs, {tempDir: options.tempDir})
+  phase('open duckdb')
   let previousSource: UsageSource | undefined
   try {
     // The only read of the big file; the cube and the enrich hook (savings) then read the compressed copy.
     const rows = await materializeReportRows(source, where)
+    phase('scan into report_rows')
     const cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
+    phase('cube')
     const window = resolveWindow(requested, filters, cube.days, clock)
     if (window.notice) notices.push(window.notice)
     // Without --since/--until every row counts, including rows without a JOB_RUN_DATE; with one bound only,
@@ -123,6 +127,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       previous = {window: toWindow(range), groups: await groupsFor(previousCube, range, PREVIOUS_SETS)}
     }
 
+    phase('breakdowns')
     const built = buildSummary({
       generatedAt: clock(),
       toolVersion: options.toolVersion ?? '0.0.0',
@@ -136,14 +141,17 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       previous,
       teams,
     })
+    phase('summary')
     if (options.enrich) {
       const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
       await options.enrich(source, built.summary, {relation: rows, filterSql: scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined})
+      phase('enrich (savings)')
     }
     return {...built, notices}
   } finally {
     await previousSource?.close()
     await source.close()
+    phase('close duckdb')
   }
 }
 

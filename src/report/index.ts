@@ -5,6 +5,7 @@ import type {Clock} from '../core/clock.js'
 import {BadInputError} from '../core/errors.js'
 import {CSV_DIMENSIONS, type CsvDimension} from '../analysis/build.js'
 import {buildReportSummary, type SummaryOptions} from '../analysis/index.js'
+import {phase} from '../analysis/profile.js'
 import type {Summary} from '../analysis/summary.js'
 import {writeBreakdownCsv} from './csv.js'
 
@@ -44,6 +45,7 @@ export function validateGroupBy(groupBy: string[], hasTeams: boolean): CsvDimens
 export async function generateReport(options: ReportOptions, context: ReportContext): Promise<ReportResult> {
   const groupBy = validateGroupBy(options.groupBy ?? [], Boolean(options.teamsFile))
   const log = context.log ?? (() => undefined)
+  phase('start-up (node, oclif, modules)')
   const {summary, tables, notices} = await buildReportSummary(options, context.clock)
   for (const notice of notices) log(notice)
   const files: string[] = []
@@ -55,8 +57,11 @@ export async function generateReport(options: ReportOptions, context: ReportCont
     await writeBreakdownCsv(join(options.outDir, name), dimension, rows, withDollars)
     files.push(name)
   }
+  phase('breakdown csv files')
   if (options.visuals) summary.artifacts = await options.visuals(options.outDir, summary)
+  phase('visuals (charts, html)')
   await writeJsonAtomic(join(options.outDir, 'summary.json'), summary)
+  phase('summary.json')
   files.push('summary.json', ...summary.artifacts)
   log(`Wrote ${files.join(', ')} to ${options.outDir}`)
   return {summary, files}

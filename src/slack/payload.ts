@@ -139,9 +139,9 @@ function savingsLines(summary: Summary): string[] {
   if (!savings) return []
   return savings.top.slice(0, MAX_SAVINGS_LINES).map((opportunity) => {
     const dollars = summary.creditPrice === null ? '' : `, ${formatDollars(opportunity.creditsPerWeek * summary.creditPrice)}/week`
-    const title = mrkdwnName(opportunity.title, MAX_SAVINGS_TEXT_CHARS)
+    // The title repeats the amount; the concrete change is what a reader acts on.
     const change = mrkdwnName(opportunity.change, MAX_SAVINGS_TEXT_CHARS)
-    return `• ${title}: ~${formatCredits(opportunity.creditsPerWeek)} credits/week${dollars}. ${change}`
+    return `• *~${formatCredits(opportunity.creditsPerWeek)} credits/week*${dollars}: ${change}`
   })
 }
 
@@ -161,7 +161,8 @@ export function slackLink(url: string | undefined, label: string): string | null
 }
 
 function filterWording(summary: Summary): string | null {
-  const entries = Object.entries(summary.filters).filter(([, value]) => typeof value === 'string' && value !== '')
+  // The window is shown already; since/until only repeat it.
+  const entries = Object.entries(summary.filters).filter(([key, value]) => key !== 'since' && key !== 'until' && typeof value === 'string' && value !== '')
   if (entries.length === 0) return null
   return `Filtered: ${entries.map(([key, value]) => `${key}=${mrkdwnName(value, MAX_NAME_CHARS)}`).join(', ')}`
 }
@@ -197,7 +198,7 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
   const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []
   if (savings.length > 0) {
-    lines.push(`Savings: ${savings.map((item) => `${mrkdwnName(item.title, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
+    lines.push(`Savings: ${savings.map((item) => `${mrkdwnName(item.change, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
   }
   const link = slackLink(options.reportUrl, 'report')
   if (link) lines.push(`Full report: ${link}`)

@@ -44,7 +44,7 @@ describe('buildSlackMessage', () => {
       '4. aioli: 26,935 credits (5.1%) · new this window',
       '5. haberdashery: 4,003 credits (0.8%) · ▼ -2.4% (-97)',
     ])
-    expect(sectionStartingWith(payload, '*Top savings opportunities*')).toContain('~61,000 credits/week, $36.60/week')
+    expect(sectionStartingWith(payload, '*Top savings opportunities*')).toContain('*~61,000 credits/week*, $36.60/week: fix or quarantine job e2e-tests')
     expect(payload.text.split('\n')[0]).toBe(
       'CircleCI usage for determined-ai, pachyderm, hpe-hcss, 2024-11-10 → 2024-11-17 (8 days): 532,406 credits ($319.44), ▲ +10.9% (+52,406) vs the previous 8 days. 1,032 jobs; failed jobs cost 122,882 credits.',
     )
