@@ -40,6 +40,16 @@ function peakRss(pid) {
   }
 }
 
+/** User + system CPU seconds of the process so far (all threads): steadier than wall time on a shared machine. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
 async function runReport(label, inputs, bytes, expected) {
   const reportDir = join(outDir, `report-${label}`)
   await rm(reportDir, {recursive: true, force: true})
@@ -48,8 +58,13 @@ async function runReport(label, inputs, bytes, expected) {
   const started = performance.now()
   const child = spawn(process.execPath, args, {stdio: ['ignore', 'ignore', 'pipe']})
   let peak = 0
-  // VmHWM is the kernel's own high-water mark, so sampling only has to catch the process before it exits.
-  const timer = setInterval(() => (peak = Math.max(peak, peakRss(child.pid))), 50)
+  let cpu = 0
+  // VmHWM is the kernel's own high-water mark, so sampling only has to catch the process before it exits; CPU
+  // time is the last sample (up to 50 ms short).
+  const timer = setInterval(() => {
+    peak = Math.max(peak, peakRss(child.pid))
+    cpu = Math.max(cpu, cpuSeconds(child.pid))
+  }, 50)
   let stderr = ''
   child.stderr.on('data', (chunk) => (stderr += chunk))
   const code = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode)))
@@ -68,6 +83,7 @@ async function runReport(label, inputs, bytes, expected) {
     rowsPerSecond: Math.round(summary.totals.rows / seconds),
     mbPerSecond: Number((bytes / 1024 / 1024 / seconds).toFixed(1)),
     peakRssMb: Number((peak / 1024 / 1024).toFixed(0)),
+    cpuSeconds: Number(cpu.toFixed(2)),
     totalsMatchGenerator: exact,
     load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   }

@@ -98,6 +98,14 @@ export function resolveRange(flags: RangeFlags, now: Date): DateRange {
     if (!Number.isInteger(days) || days < 1) {
       throw new BadInputError('E_BAD_FLAG', `--days ${days} must be a whole number of days, at least 1.`)
     }
+    // Whole days back from today's midnight must still start within 366 days of now.
+    const maxDays = Math.floor((today.getTime() - (now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS)) / DAY_MS)
+    if (days > maxDays) {
+      throw new BadInputError(
+        'E_RANGE_TOO_OLD',
+        `--days ${days} reaches back to ${utcDay(new Date(today.getTime() - days * DAY_MS))}, more than ${MAX_LOOKBACK_DAYS} days ago (the Usage API's limit); use --days ${maxDays} or less.`,
+      )
+    }
     const range = {start: new Date(today.getTime() - days * DAY_MS), end: today}
     validateRange(range, now, {start: '--days', end: '--days'})
     return range

@@ -9,6 +9,7 @@ import type {Clock} from '../core/clock.js'
 import type {Summary} from '../analysis/summary.js'
 import type {CsvDimension} from '../analysis/build.js'
 import type {ReportFilters} from '../analysis/scope.js'
+import {loadTeamRules} from '../analysis/teams.js'
 import {runExport, type ExportResult} from '../export/index.js'
 import {withDemoApi} from '../export/demo.js'
 import type {ApiCredentials} from '../export/flags.js'
@@ -70,6 +71,8 @@ export function reportDays(range: DateRange): {since: string; until: string} {
 }
 
 export async function runWeekly(options: WeeklyOptions, context: WeeklyContext): Promise<WeeklyResult> {
+  // A bad teams file must stop the run before it spends export jobs (10 POSTs an hour).
+  if (options.report.teamsFile) await loadTeamRules(options.report.teamsFile)
   const {range: exportRange, withPrevious} = exportRangeFor(options.range, options.compare, context.clock())
   if (options.compare === 'previous' && !withPrevious) {
     context.warn('the previous window starts more than 366 days ago, which the Usage API refuses: reporting without a comparison.')

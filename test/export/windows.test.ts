@@ -31,10 +31,15 @@ describe('resolveRange', () => {
     ['start in the future', {start: '2024-11-21'}, /--start .* is in the future/],
     ['end before start', {start: '2024-11-10', end: '2024-11-05'}, /--end .* is not after --start/],
     ['start more than 366 days back', {start: '2023-11-19', end: '2023-11-25'}, /--start .* more than 366 days ago/],
-    ['--days reaching past 366 days', {days: 367}, /--days .* more than 366 days ago/],
+    ['--days reaching past 366 days', {days: 367}, /^--days 367 reaches back to \d{4}-\d{2}-\d{2}, more than 366 days ago .*use --days 36[56] or less\.$/],
   ])('refuses %s naming the flag', (_name, flags, message) => {
     expect(() => resolveRange(flags, now)).toThrow(BadInputError)
     expect(() => resolveRange(flags, now)).toThrow(message)
+  })
+
+  it('accepts --days 365 but not 366 in the afternoon, since whole days start at midnight', () => {
+    expect(resolveRange({days: 365}, now).start.toISOString()).toBe('2023-11-21T00:00:00.000Z')
+    expect(() => resolveRange({days: 366}, now)).toThrow(/use --days 365 or less/)
   })
 
   it('accepts a start exactly 366 days back', () => {

@@ -189,6 +189,14 @@ describe('cci-usage run: bad input', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m)
   })
 
+  it('refuses a missing teams file before exporting anything', async () => {
+    const result = await runCli(['run', '--demo', '--teams', '/nonexistent/teams.yml', '--out', join(tmpdir(), 'cci-usage-never-written')])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/Teams file \/nonexistent\/teams.yml/)
+    expect(result.stderr).not.toMatch(/export job/)
+    expect(existsSync(join(tmpdir(), 'cci-usage-never-written'))).toBe(false)
+  })
+
   it('exits 3 without a token and says how to fix it', async () => {
     const result = await runCli(['run', '--org-id', 'abc'], {})
     expect(result.code).toBe(3)
