@@ -87,7 +87,7 @@ function headerBlock(summary: Summary): string {
     `<dt>Generated</dt><dd>${esc(summary.generatedAt)} by ${esc(summary.tool.name)} ${esc(summary.tool.version)}</dd>`,
     `<dt>Input</dt><dd>${esc(files)} (${esc(formatCredits(summary.input.rows))} rows)</dd>`,
     `<dt>Filters</dt><dd>${esc(filterText)}</dd>`,
-    summary.creditPrice !== null ? `<dt>Credit price</dt><dd>${esc(formatDollars(summary.creditPrice))} per credit (${esc(String(summary.creditPrice))})</dd>` : '',
+    summary.creditPrice !== null ? `<dt>Credit price</dt><dd>$${esc(String(summary.creditPrice))} per credit</dd>` : '',
     '</dl>',
     '</header>',
   ].join('\n')
