@@ -41,7 +41,9 @@ export interface BuiltSummary {
   tables: Record<CsvDimension, BreakdownRow[] | null>
 }
 
-export const OTHER_KEY = 'other'
+import {OTHER_KEY} from './summary.js'
+
+export {OTHER_KEY}
 export const NONE_LABEL = '(none)'
 export const NO_JOB_LABEL = '(no job)'
 

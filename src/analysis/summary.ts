@@ -5,6 +5,16 @@
  */
 export const SUMMARY_SCHEMA_VERSION = 1 as const
 
+/**
+ * Key of the bucket that rolls up everything past --top (and of the rest of the projects in dayByProject). In
+ * parentheses, like "(none)", so that it cannot collide with a real project, org or team called "other".
+ */
+export const OTHER_KEY = '(other)'
+
+export function isRollup(bucket: {key: string}): boolean {
+  return bucket.key === OTHER_KEY
+}
+
 /** The eight credit columns of the export, TOTAL_CREDITS, and any unknown *_CREDITS columns summed. */
 export interface CreditTotals {
   compute: number

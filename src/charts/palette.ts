@@ -11,7 +11,9 @@ export const OTHER_COLOUR = '#B0B0B0'
 /** Named projects ranked beyond the palette (bar chart only): a neutral that is not the "other" grey. */
 export const OVERFLOW_COLOUR = '#6B7785'
 
-export const OTHER_KEY = 'other'
+import {OTHER_KEY} from '../analysis/summary.js'
+
+export {OTHER_KEY}
 
 export interface ProjectColours {
   /** 0-based rank of the project by credits, undefined for "other" and unknown names. */

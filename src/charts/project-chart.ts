@@ -1,4 +1,4 @@
-import type {Summary} from '../analysis/summary.js'
+import {isRollup, type Summary} from '../analysis/summary.js'
 import {type BarRow, horizontalBars} from './bars.js'
 import {formatCredits, formatDollars, formatShare, formatWindow} from './format.js'
 import {projectColours} from './palette.js'
@@ -31,7 +31,7 @@ export function renderProjectChart(summary: Summary, top: number): string {
   }
 
   const colours = projectColours(buckets)
-  const totalProjects = Math.max(summary.totals.projects, buckets.filter((b) => b.key !== 'other').length)
+  const totalProjects = Math.max(summary.totals.projects, buckets.filter((b) => !isRollup(b)).length)
   const hiddenProjects = Math.max(0, totalProjects - named.length)
   const rows: BarRow[] = bars.map((bar) => {
     const label = bar.isOther ? otherLabel(hiddenProjects) : bar.key

@@ -1,4 +1,4 @@
-import type {Bucket, Summary} from '../analysis/summary.js'
+import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
 import {breakdownCsvString} from './csv.js'
 
 /** Pure renderers of the Summary for stdout: a terminal table, Markdown, CSV. Numbers are rounded here only. */
@@ -74,7 +74,7 @@ function totalsBucket(summary: Summary): Bucket {
 /** The statistics lines shown under the table (and in Markdown). */
 export function statistics(summary: Summary): string[] {
   const lines: string[] = []
-  const top = summary.breakdowns.project.find((bucket) => bucket.key !== 'other' || bucket.dims.project !== null)
+  const top = summary.breakdowns.project.find((bucket) => !isRollup(bucket))
   lines.push(
     `Projects with usage: ${integer.format(summary.totals.projects)} · average per project: ${formatCredits(summary.totals.averagePerProject)} credits` +
       (top ? ` · top project: ${top.key} (${formatCredits(top.credits)}, ${formatPct(top.share)})` : ''),

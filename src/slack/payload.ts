@@ -3,7 +3,7 @@
  * Slack shows in notifications and in clients without blocks. Pure: the same summary and options always give
  * the same payload, which is what --dry-run prints and what the tests snapshot.
  */
-import type {Bucket, ProjectChange, Summary} from '../analysis/summary.js'
+import {isRollup, type Bucket, type ProjectChange, type Summary} from '../analysis/summary.js'
 import {
   daysLabel,
   formatCount,
@@ -46,7 +46,7 @@ const mrkdwn = (text: string): TextObject => ({type: 'mrkdwn', text})
 
 /** Org names by credits, largest first; the --org filter when the breakdown is empty. */
 function orgNames(summary: Summary): string[] {
-  const names = summary.breakdowns.org.map((bucket) => bucket.dims.org ?? bucket.key)
+  const names = summary.breakdowns.org.filter((bucket) => !isRollup(bucket)).map((bucket) => bucket.dims.org ?? bucket.key)
   if (names.length === 0 && summary.filters.org) return [summary.filters.org]
   return names
 }
@@ -100,6 +100,11 @@ function summaryFields(summary: Summary): TextObject[] {
   return fields.slice(0, SLACK_LIMITS.fieldsPerSection).map((field) => ({...field, text: clipEscaped(field.text, SLACK_LIMITS.fieldText)}))
 }
 
+/** Project buckets without the --top roll-up: the message lists projects, and counts the rest separately. */
+function namedProjects(summary: Summary): Bucket[] {
+  return summary.breakdowns.project.filter((bucket) => !isRollup(bucket))
+}
+
 /** Looks a project bucket up in the comparison, by its key first and by its project dimension second. */
 function projectChangeFor(bucket: Bucket, changes: Map<string, ProjectChange>): ProjectChange | undefined {
   return changes.get(bucket.key) ?? (bucket.dims.project ? changes.get(bucket.dims.project) : undefined)
@@ -109,7 +114,7 @@ function projectLines(summary: Summary, top: number): string[] {
   const total = summary.totals.credits.total
   const comparison = usableComparison(summary)
   const changes = new Map((comparison?.projects ?? []).map((change) => [change.project, change]))
-  return summary.breakdowns.project.slice(0, top).map((bucket, index) => {
+  return namedProjects(summary).slice(0, top).map((bucket, index) => {
     const share = formatShare(bucket.credits, total)
     let line = `${index + 1}. ${mrkdwnName(bucket.key, MAX_NAME_CHARS)}: ${formatCredits(bucket.credits)} credits${share ? ` (${share})` : ''}`
     if (comparison) {
@@ -194,7 +199,7 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   if (comparison) first += `, ${changeWording(total, comparison.previous.credits)} vs the previous ${daysLabel(comparison.previousWindow.days)}`
   first += `. ${formatCount(summary.totals.jobs)} jobs; failed jobs cost ${formatCredits(summary.failed.credits)} credits.`
   const lines = [first]
-  const projects = summary.breakdowns.project.slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
+  const projects = namedProjects(summary).slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
   if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
   const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []
   if (savings.length > 0) {
@@ -214,8 +219,8 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   ]
   const projects = projectLines(summary, top)
   if (projects.length > 0) {
-    const shown = Math.min(top, summary.breakdowns.project.length)
-    const projectCount = Math.max(summary.totals.projects, summary.breakdowns.project.length)
+    const shown = Math.min(top, namedProjects(summary).length)
+    const projectCount = Math.max(summary.totals.projects, namedProjects(summary).length)
     blocks.push({type: 'divider'}, listSection(`Top ${shown} ${shown === 1 ? 'project' : 'projects'} of ${formatCount(projectCount)}`, projects, 'projects'))
   } else {
     blocks.push({type: 'section', text: mrkdwn('*Projects*\nNo usage in this window.')})

@@ -1,6 +1,6 @@
 import {XMLParser, XMLValidator} from 'fast-xml-parser'
 
-import type {Summary} from '../../src/analysis/summary.js'
+import {OTHER_KEY, type Summary} from '../../src/analysis/summary.js'
 import {type ChartFile, renderCharts} from '../../src/charts/index.js'
 import {OTHER_COLOUR, PALETTE} from '../../src/charts/palette.js'
 import {textWidth} from '../../src/charts/text-metrics.js'
@@ -146,7 +146,7 @@ describe('credits-by-project', () => {
   test('top N plus an "other" bar that adds up every remaining project and the upstream "other" bucket', () => {
     const summary = makeSummary({projects: 40, upstreamOtherAfter: 25})
     const svg = byName(renderCharts(summary, {top: 10}), 'credits-by-project.svg')
-    const ranked = [...summary.breakdowns.project].filter((b) => b.key !== 'other').sort((a, b) => b.credits - a.credits)
+    const ranked = [...summary.breakdowns.project].filter((b) => b.key !== OTHER_KEY).sort((a, b) => b.credits - a.credits)
     const rest = summary.totals.credits.total - ranked.slice(0, 10).reduce((sum, b) => sum + b.credits, 0)
     const texts = textNodes(svg)
     expect(texts).toContain('other (30 projects)')

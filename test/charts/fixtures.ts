@@ -1,11 +1,12 @@
-import type {
-  Bucket,
-  Comparison,
-  DayBucket,
-  DayProjectPoint,
-  ProjectChange,
-  Savings,
-  Summary,
+import {
+  OTHER_KEY,
+  type Bucket,
+  type Comparison,
+  type DayBucket,
+  type DayProjectPoint,
+  type ProjectChange,
+  type Savings,
+  type Summary,
 } from '../../src/analysis/summary.js'
 
 /**
@@ -72,7 +73,7 @@ export function makeSummary(options: FixtureOptions = {}): Summary {
     .map((name, i) => bucket(name, {org: 'acme', project: name}, projectCredits[i], total, price))
   if (projectCount > upstreamAfter) {
     const rest = projectCredits.slice(upstreamAfter).reduce((a, b) => a + b, 0)
-    projectBuckets.push(bucket('other', {org: null, project: null}, rest, total, price))
+    projectBuckets.push(bucket(OTHER_KEY, {org: null, project: null}, rest, total, price))
   }
 
   const windowDays = Array.from({length: dayCount}, (_, d) => dayOf(d))
@@ -82,7 +83,7 @@ export function makeSummary(options: FixtureOptions = {}): Summary {
   const dayByProject: DayProjectPoint[] = []
   const perDay = new Array<number>(dayCount).fill(0)
   names.forEach((name, i) => {
-    const series = i < dayProjects ? name : 'other'
+    const series = i < dayProjects ? name : OTHER_KEY
     split(projectCredits[i], weights.map((w, d) => w * (1 + ((i + d) % 4)))).forEach((credits, d) => {
       perDay[d] += credits
       const existing = dayByProject.find((p) => p.day === windowDays[d] && p.project === series)

@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 
 import {buildReportSummary} from '../../src/analysis/index.js'
+import {OTHER_KEY} from '../../src/analysis/summary.js'
 import {exportCsv, HEADER, job, tempDir, writeFixture} from './fixtures.js'
 
 const clock = () => new Date('2024-11-20T00:00:00Z')
@@ -15,7 +16,7 @@ describe('summary semantics', () => {
   it('rolls projects beyond --top into "other" and keeps the sum exact to the micro-credit', async () => {
     const rows = Array.from({length: 7}, (_, index) => job({PROJECT_NAME: `p${index}`, TOTAL_CREDITS: `${index + 1}.000001`}))
     const {summary} = await summarise(exportCsv(rows), {top: 3})
-    expect(summary.breakdowns.project.map((bucket) => bucket.key)).toEqual(['p6', 'p5', 'p4', 'other'])
+    expect(summary.breakdowns.project.map((bucket) => bucket.key)).toEqual(['p6', 'p5', 'p4', OTHER_KEY])
     const other = summary.breakdowns.project[3]
     expect(other.credits).toBe(10.000004)
     expect(other.rows).toBe(4)
@@ -24,6 +25,22 @@ describe('summary semantics', () => {
     const micro = summary.breakdowns.project.reduce((sum, bucket) => sum + Math.round(bucket.credits * 1e6), 0)
     expect(micro).toBe(28_000_007)
     expect(summary.totals.projects).toBe(7)
+  })
+
+  it('keeps a real project called "other" apart from the --top roll-up, in breakdowns and per day', async () => {
+    const rows = [
+      job({PROJECT_NAME: 'other', TOTAL_CREDITS: 100}),
+      job({PROJECT_NAME: 'alpha', TOTAL_CREDITS: 10}),
+      job({PROJECT_NAME: 'beta', TOTAL_CREDITS: 5}),
+    ]
+    const {summary} = await summarise(exportCsv(rows), {top: 1})
+    expect(summary.breakdowns.project.map((bucket) => [bucket.key, bucket.credits])).toEqual([
+      ['other', 100],
+      [OTHER_KEY, 15],
+    ])
+    const perDay = summary.dayByProject.reduce((sum, point) => sum + point.credits, 0)
+    expect(perDay).toBe(summary.totals.credits.total)
+    expect(summary.dayByProject.filter((point) => point.project === 'other').reduce((sum, point) => sum + point.credits, 0)).toBe(100)
   })
 
   it('treats nulls as missing: averages skip them and job-less rows count in credits, not jobs', async () => {

@@ -1,9 +1,9 @@
-import type {Summary} from '../../src/analysis/summary.js'
+import {OTHER_KEY, type Summary} from '../../src/analysis/summary.js'
 import {SLACK_LIMITS} from '../../src/slack/limits.js'
 import {buildSlackMessage} from '../../src/slack/payload.js'
 import {ZERO_WIDTH_JOINER} from '../../src/slack/text.js'
 import {allTexts, blockKitViolations} from './block-kit-limits.js'
-import {bigJump, fortyProjects, HOSTILE_NAMES, hostileNames, normalWeek, quietWeek} from './fixtures.js'
+import {bigJump, bucket, fortyProjects, HOSTILE_NAMES, hostileNames, normalWeek, quietWeek} from './fixtures.js'
 
 const REPORT_URL = 'https://app.circleci.com/pipelines/gh/acme/usage/42/workflows/abc/jobs/7'
 
@@ -25,6 +25,23 @@ describe('buildSlackMessage', () => {
     const payload = buildSlackMessage(normalWeek, {channel: 'C0USAGE001', reportUrl: REPORT_URL})
     expect(blockKitViolations(payload)).toEqual([])
     expect(payload).toMatchSnapshot()
+  })
+
+  it('lists named projects only: the --top roll-up is not a project, a project called "other" is', () => {
+    const projects = normalWeek.breakdowns.project.slice(0, 2)
+    const rolledUp = projects.reduce((sum, project) => sum + project.credits, 0)
+    const summary: Summary = {
+      ...normalWeek,
+      breakdowns: {
+        ...normalWeek.breakdowns,
+        project: [bucket('other', 400_000, 532_406), ...projects.slice(0, 1), bucket(OTHER_KEY, rolledUp, 532_406, {dims: {project: null}})],
+        org: [...normalWeek.breakdowns.org.slice(0, 1), bucket(OTHER_KEY, 1, 532_406, {dims: {org: null}})],
+      },
+    }
+    const payload = buildSlackMessage(summary, {topProjects: 5})
+    const lines = sectionStartingWith(payload, '*Top 2 projects of 47*').split('\n').slice(1)
+    expect(lines.map((line) => line.replace(/:.*/, ''))).toEqual(['1. other', `2. ${projects[0].key}`])
+    expect(JSON.stringify(payload)).not.toContain(OTHER_KEY)
   })
 
   it('computes the figures it shows from the summary', () => {
