@@ -44,6 +44,16 @@ export abstract class BaseCommand extends Command {
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
+const FILE_SYSTEM_CODES = new Map([
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'operation not permitted'],
+  ['EROFS', 'read-only file system'],
+  ['ENOTDIR', 'a file is in the way of a folder'],
+  ['EISDIR', 'a folder is in the way of a file'],
+  ['ENOSPC', 'no space left on the device'],
+  ['EDQUOT', 'disk quota exceeded'],
+])
+
 export function describeError(error: Error & {exitCode?: number}): {code: string; exitCode: number; message: string} {
   if (error instanceof CciUsageError) return {code: error.code, exitCode: error.exitCode, message: error.message}
   if (error instanceof Errors.ExitError) throw error
@@ -57,6 +67,17 @@ export function describeError(error: Error & {exitCode?: number}): {code: string
       .filter((line) => line !== '' && !/^See more help/i.test(line))
     const message = parts.join(': ').replace(/:\s*:/g, ':')
     return {code: 'E_BAD_FLAG', exitCode: EXIT_CODES.badInput, message: `${message} (see --help)`}
+  }
+  const fsCode = (error as NodeJS.ErrnoException).code
+  const fsPath = (error as NodeJS.ErrnoException).path
+  if (fsCode && fsPath && FILE_SYSTEM_CODES.has(fsCode)) {
+    // A folder that cannot be written (read-only, no permission, a file in the way, disk full) is the user's to
+    // fix, not a bug: name the path and the reason.
+    return {
+      code: 'E_OUT_UNWRITABLE',
+      exitCode: EXIT_CODES.badInput,
+      message: `cannot write ${fsPath} (${fsCode}: ${FILE_SYSTEM_CODES.get(fsCode)}): choose a writable folder with --out.`,
+    }
   }
   return {
     code: 'E_UNEXPECTED',

@@ -52,22 +52,26 @@ export interface WeeklyResult {
   notify: NotifyResult | null
 }
 
-/**
- * The range to export: the report window, and the window of equal length before it when comparing — unless
- * that would reach past the API's 366-day limit, in which case the comparison is dropped with a warning.
- */
-export function exportRangeFor(range: DateRange, compare: 'previous' | 'none', now: Date): {range: DateRange; withPrevious: boolean} {
-  if (compare === 'none') return {range, withPrevious: false}
-  const span = range.end.getTime() - range.start.getTime()
-  const previousStart = new Date(range.start.getTime() - span)
-  const oldestAllowed = startOfUtcDay(new Date(now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS))
-  if (previousStart < oldestAllowed) return {range, withPrevious: false}
-  return {range: {start: previousStart, end: range.end}, withPrevious: true}
-}
-
-/** The report's inclusive day filters for a half-open instant range. */
+/** The report's inclusive day filters for a half-open instant range: every UTC day it touches. */
 export function reportDays(range: DateRange): {since: string; until: string} {
   return {since: utcDay(range.start), until: utcDay(new Date(range.end.getTime() - 1))}
+}
+
+/**
+ * The range to export. The report works in whole UTC days, so the export starts at the midnight of the report's
+ * first day; when comparing, it starts that many whole days earlier again (one export job when it all fits in
+ * 31 days) — unless that would reach past the API's 366-day limit, in which case the comparison is dropped.
+ */
+export function exportRangeFor(range: DateRange, compare: 'previous' | 'none', now: Date): {range: DateRange; withPrevious: boolean} {
+  const firstDay = startOfUtcDay(range.start)
+  const current = {start: firstDay, end: range.end}
+  if (compare === 'none') return {range: current, withPrevious: false}
+  const {since, until} = reportDays(range)
+  const days = Math.round((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${since}T00:00:00Z`)) / DAY_MS) + 1
+  const previousStart = new Date(firstDay.getTime() - days * DAY_MS)
+  // The same limit validateRange applies to the request, so a range accepted here is never refused there.
+  if (previousStart.getTime() < now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS) return {range: current, withPrevious: false}
+  return {range: {start: previousStart, end: range.end}, withPrevious: true}
 }
 
 export async function runWeekly(options: WeeklyOptions, context: WeeklyContext): Promise<WeeklyResult> {

@@ -4,7 +4,7 @@
  */
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -195,6 +195,16 @@ describe('cci-usage run: bad input', () => {
     expect(result.stderr).toMatch(/Teams file \/nonexistent\/teams.yml/)
     expect(result.stderr).not.toMatch(/export job/)
     expect(existsSync(join(tmpdir(), 'cci-usage-never-written'))).toBe(false)
+  })
+
+  it('exits 2 naming the path when --out cannot be written', async () => {
+    const file = join(out, 'a-file')
+    await writeFile(file, 'not a folder')
+    const result = await runCli(['run', '--demo', '--out', join(file, 'report')])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(`cannot write ${file}`)
+    expect(result.stderr).toMatch(/choose a writable folder with --out/)
+    expect(result.stderr).not.toMatch(/^\s+at /m)
   })
 
   it('exits 3 without a token and says how to fix it', async () => {

@@ -1,0 +1,33 @@
+import {DAY_MS} from '../../src/export/windows.js'
+import {exportRangeFor, reportDays} from '../../src/pipeline/weekly.js'
+
+const now = new Date('2026-11-22T01:40:00Z')
+const at = (iso: string) => new Date(iso)
+
+describe('run: the range exported for a report window', () => {
+  it('exports the previous 7 whole days and the 7 reported, in one range', () => {
+    const range = {start: at('2026-11-15T00:00:00Z'), end: at('2026-11-22T00:00:00Z')}
+    expect(reportDays(range)).toEqual({since: '2026-11-15', until: '2026-11-21'})
+    expect(exportRangeFor(range, 'previous', now)).toEqual({
+      range: {start: at('2026-11-08T00:00:00Z'), end: at('2026-11-22T00:00:00Z')},
+      withPrevious: true,
+    })
+  })
+
+  it('widens a window that starts mid-day to whole days, and compares with as many whole days before it', () => {
+    // Reported days 2026-11-14 .. 2026-11-21 (8 days, the last one partial): the previous window is the 8 days before.
+    const range = {start: at('2026-11-14T12:00:00Z'), end: at('2026-11-21T12:00:00Z')}
+    expect(reportDays(range)).toEqual({since: '2026-11-14', until: '2026-11-21'})
+    expect(exportRangeFor(range, 'previous', now).range).toEqual({start: at('2026-11-06T00:00:00Z'), end: at('2026-11-21T12:00:00Z')})
+    expect(exportRangeFor(range, 'none', now).range).toEqual({start: at('2026-11-14T00:00:00Z'), end: at('2026-11-21T12:00:00Z')})
+  })
+
+  it('drops the comparison exactly when its start would be refused by the API (366 days before now)', () => {
+    const end = at('2026-11-22T00:00:00Z')
+    const fits = {start: new Date(end.getTime() - 182 * DAY_MS), end}
+    expect(exportRangeFor(fits, 'previous', now).withPrevious).toBe(true)
+    // 183 + 183 days reach back to 2025-11-21T00:00Z, 1 h 40 min more than 366 days before now.
+    const tooLong = {start: new Date(end.getTime() - 183 * DAY_MS), end}
+    expect(exportRangeFor(tooLong, 'previous', now)).toEqual({range: tooLong, withPrevious: false})
+  })
+})
