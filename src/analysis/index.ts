@@ -5,7 +5,7 @@ import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
 import {materializeReportRows, openUsage, type UsageSource} from './engine.js'
-import {addDays, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
+import {addDays, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
 import {phase} from './profile.js'
 import {createTeamMatcher, loadTeamRules} from './teams.js'
@@ -107,6 +107,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     phase('scan into report_rows')
     const cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
     phase('cube')
+    if (where && cube.rows === 0) {
+      notices.push(`No row of the input matches ${describeFilters(filters)}: check the name (exact, or a glob such as "web-*").`)
+    }
     const window = resolveWindow(requested, filters, cube.days, clock)
     if (window.notice) notices.push(window.notice)
     // Without --since/--until every row counts, including rows without a JOB_RUN_DATE; with one bound only,

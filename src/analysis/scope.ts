@@ -56,10 +56,20 @@ export function previousRange(range: DayRange): DayRange {
 
 const GLOB_CHARS = /[*?[\]]/
 
-/** One filter as SQL: equality, or DuckDB GLOB when the value holds glob characters. */
+/** One filter as SQL: equality, or also DuckDB GLOB when the value holds glob characters (so a name that
+ * itself contains `[` or `*` still matches exactly). */
 function matchSql(columns: string[], value: string): string {
-  const operator = GLOB_CHARS.test(value) ? 'GLOB' : '='
-  return `(${columns.map((column) => `${column} ${operator} ${sqlString(value)}`).join(' OR ')})`
+  const glob = GLOB_CHARS.test(value)
+  const tests = columns.flatMap((column) => [`${column} = ${sqlString(value)}`, ...(glob ? [`${column} GLOB ${sqlString(value)}`] : [])])
+  return `(${tests.join(' OR ')})`
+}
+
+/** The filters as the user typed them, for messages: `--project 'web-*' --branch main`. */
+export function describeFilters(filters: ReportFilters): string {
+  return (['org', 'project', 'branch'] as const)
+    .filter((name) => filters[name])
+    .map((name) => `--${name} ${JSON.stringify(filters[name])}`)
+    .join(' ')
 }
 
 /**

@@ -43,6 +43,16 @@ describe('summary semantics', () => {
     expect(summary.dayByProject.filter((point) => point.project === 'other').reduce((sum, point) => sum + point.credits, 0)).toBe(100)
   })
 
+  it('matches a name holding glob characters exactly, and says so when a filter matches no row', async () => {
+    const rows = [job({PROJECT_NAME: 'web[1]', TOTAL_CREDITS: 7}), job({PROJECT_NAME: 'web1', TOTAL_CREDITS: 3}), job({PROJECT_NAME: 'api', TOTAL_CREDITS: 1})]
+    const exact = await summarise(exportCsv(rows), {filters: {project: 'web[1]'}})
+    // Exactly "web[1]" (7) and, read as a glob, "web1" (3).
+    expect(exact.summary.totals.credits.total).toBe(10)
+    const none = await summarise(exportCsv(rows), {filters: {project: 'nope-*'}})
+    expect(none.summary.totals.credits.total).toBe(0)
+    expect(none.notices).toContain('No row of the input matches --project "nope-*": check the name (exact, or a glob such as "web-*").')
+  })
+
   it('treats nulls as missing: averages skip them and job-less rows count in credits, not jobs', async () => {
     const dir = tempDir()
     const rows = [
