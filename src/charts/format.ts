@@ -1,13 +1,13 @@
 import {format} from 'd3-format'
 
 import type {Window} from '../analysis/summary.js'
+import {formatCredits} from '../core/format-credits.js'
 
 /**
  * Display formats shared by the charts and the HTML page, so a figure reads the same everywhere. Credits are
  * summed exactly upstream; rounding happens only here.
  */
 const wholeNumber = format(',.0f')
-const smallNumber = format(',.2~f')
 const signedWhole = format('+,.0f')
 const signedSmall = format('+,.2~f')
 const dollarFormat = format('$,.2f')
@@ -19,10 +19,7 @@ function finite(value: number): number {
   return Number.isFinite(value) ? value : 0
 }
 
-export function formatCredits(value: number): string {
-  const v = finite(value)
-  return Math.abs(v) >= 10 || v === 0 ? wholeNumber(v) : smallNumber(v)
-}
+export {formatCredits}
 
 export function formatSignedCredits(value: number): string {
   const v = finite(value)

@@ -1,16 +1,14 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
+import {formatCredits} from '../core/format-credits.js'
 import {breakdownCsvString} from './csv.js'
 
 /** Pure renderers of the Summary for stdout: a terminal table, Markdown, CSV. Numbers are rounded here only. */
 export type OutputFormat = 'table' | 'markdown' | 'csv' | 'json'
 
 const integer = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
-const decimal = new Intl.NumberFormat('en-US', {maximumFractionDigits: 2})
 const money = new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', maximumFractionDigits: 2})
 
-export function formatCredits(value: number): string {
-  return Math.abs(value) >= 100 || Number.isInteger(value) ? integer.format(value) : decimal.format(value)
-}
+export {formatCredits}
 
 function formatPct(share: number): string {
   return `${(share * 100).toFixed(1)}%`

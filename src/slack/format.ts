@@ -2,16 +2,15 @@
  * Number and date wording for the Slack message. Credits are summed exactly upstream and rounded only here,
  * for display. A fixed locale keeps the message (and its snapshots) identical on every machine.
  */
+import {formatCredits} from '../core/format-credits.js'
+
 const LOCALE = 'en-US'
 
 const wholeNumber = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 0})
 const oneDecimal = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 1})
 const usd = new Intl.NumberFormat(LOCALE, {style: 'currency', currency: 'USD'})
 
-/** Small values keep one decimal so that 0.4 credits does not read as 0. */
-export function formatCredits(credits: number): string {
-  return (Math.abs(credits) < 100 ? oneDecimal : wholeNumber).format(credits)
-}
+export {formatCredits}
 
 export function formatSignedCredits(delta: number): string {
   const text = formatCredits(Math.abs(delta))
