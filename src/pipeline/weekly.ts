@@ -6,6 +6,7 @@
 import {join} from 'node:path'
 
 import type {Clock} from '../core/clock.js'
+import {TimeoutError} from '../core/errors.js'
 import type {Summary} from '../analysis/summary.js'
 import type {CsvDimension} from '../analysis/build.js'
 import type {ReportFilters} from '../analysis/scope.js'
@@ -89,10 +90,20 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
     keepParts: options.keepParts,
   }
   const exportContext = {clock: context.clock, log: context.log}
-  const exported =
-    options.api === 'demo'
-      ? await withDemoApi((api) => runExport({...exportOptions, ...api}, exportContext), context.clock)
-      : await runExport({...exportOptions, ...options.api}, exportContext)
+  const exported = await (options.api === 'demo'
+    ? withDemoApi((api) => runExport({...exportOptions, ...api}, exportContext), context.clock)
+    : runExport({...exportOptions, ...options.api}, exportContext)
+  ).catch((error: unknown) => {
+    // The export's resume command fetches the data only; the weekly job is finished by running `run` again.
+    if (error instanceof TimeoutError) {
+      throw new TimeoutError(
+        error.code,
+        `${error.message} To finish the whole report instead, rerun the same \`cci-usage run\` command with the same --out on the same UTC day: it reuses these jobs.`,
+        error.details,
+      )
+    }
+    throw error
+  })
 
   const {summary, files} = await generateReport(
     {
