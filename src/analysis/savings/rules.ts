@@ -16,15 +16,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
  * figures cover only the runs that carry all four utilisation columns (`runsWithUtilisation`); they are null when
  * no run does. `spikeShare` is over those same runs, with "spike" meaning max CPU or max RAM >= spikePct.
  */
-export interface GroupStats {
-  org: string | null
-  project: string
-  workflow: string | null
-  job: string
-  resourceClass: string
-  executor: string | null
-  runs: number
-  runsWithUtilisation: number
+export interface GroupStats
+  extends Pick<RightsizingCandidate, 'org' | 'project' | 'workflow' | 'job' | 'resourceClass' | 'executor' | 'runs' | 'runsWithUtilisation'> {
   medianCpuPct: number | null
   medianRamPct: number | null
   p95MaxCpuPct: number | null
