@@ -1,0 +1,40 @@
+/**
+ * The commands in-process through @oclif/test (the built CLI in dist/, as oclif loads it): help, flag
+ * parsing and the typed --json result, without spawning a process per case.
+ */
+import {existsSync} from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+
+import {runCommand} from '@oclif/test'
+
+const ROOT = resolve(process.cwd())
+const GOLDEN = resolve(ROOT, '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
+
+describe('commands (in-process)', () => {
+  it('lists the four commands in the top-level help', async () => {
+    const {stdout} = await runCommand(['--help'], {root: ROOT})
+    for (const command of ['export', 'report', 'run', 'notify']) expect(stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'))
+  })
+
+  it('rejects --days together with --start before doing anything', async () => {
+    const {error, stderr} = await runCommand(['export', '--demo', '--days', '3', '--start', '2024-01-01'], {root: ROOT})
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim()).toBe('Error: --days cannot be combined with --start/--end; use one or the other.')
+  })
+
+  const golden = existsSync(GOLDEN) ? it : it.skip
+  if (!existsSync(GOLDEN)) console.log(`Skipping the in-process report test: ${GOLDEN} is absent.`)
+  golden('returns the Summary from report --json with the real export figures', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'cci-usage-commands-'))
+    const {result} = await runCommand<{totals: {credits: {total: number}; rows: number}; breakdowns: {project: {key: string; credits: number}[]}}>(
+      ['report', '--input', GOLDEN, '--out', out, '--json'],
+      {root: ROOT},
+    )
+    expect(result?.totals.rows).toBe(1260)
+    expect(result?.totals.credits.total).toBe(532406)
+    expect(result?.breakdowns.project[0]).toMatchObject({key: 'determined', credits: 367190})
+    await rm(out, {recursive: true, force: true})
+  })
+})
