@@ -1,6 +1,6 @@
 /**
- * The commands in-process through @oclif/test (the built CLI in dist/, as oclif loads it): help, flag
- * parsing and the typed --json result, without spawning a process per case.
+ * The commands in-process through @oclif/test (the built CLI in dist/, as oclif loads it): one-line errors with
+ * their exit codes and the typed --json result, without spawning a process per case.
  */
 import {existsSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
@@ -13,9 +13,13 @@ const ROOT = resolve(process.cwd())
 const GOLDEN = resolve(ROOT, '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
 
 describe('commands (in-process)', () => {
-  it('lists the four commands in the top-level help', async () => {
-    const {stdout} = await runCommand(['--help'], {root: ROOT})
-    for (const command of ['export', 'report', 'run', 'notify']) expect(stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'))
+  it('says to run report first when notify finds no summary.json', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'cci-usage-commands-'))
+    const {error, stderr} = await runCommand(['notify', '--out', out, '--dry-run'], {root: ROOT})
+    await rm(out, {recursive: true, force: true})
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain('run `cci-usage report` first')
   })
 
   it('rejects --days together with --start before doing anything', async () => {
