@@ -1,15 +1,10 @@
-import {existsSync} from 'node:fs'
-import {join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 
 import {resolveRange} from '../../src/export/windows.js'
+import {GOLDEN_EXPORT as golden, haveGoldenExport} from '../helpers/repo.js'
 import {assertNoCredentialToDownloads, assertNoSecrets, columnIndex, csvLines, harness, sumColumn, type Harness} from './helpers.js'
 
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..')
-const golden = resolve(repoRoot, '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
-
-const present = existsSync(golden)
-if (!present) console.log(`Skipping the golden export test: ${golden} is absent.`)
+const present = haveGoldenExport('the golden export test')
 const maybe = present ? it : it.skip
 
 let h: Harness | undefined

@@ -2,30 +2,14 @@
  * The weekly job end to end, as the orb runs it: the built CLI's `run --demo` (simulator in-process), then the
  * numbers in summary.json checked against an independent parse of the usage.csv it wrote.
  */
-import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 
 import type {Summary} from '../../src/analysis/summary.js'
+import {isBuilt, runCli} from '../helpers/cli.js'
 import {FAKE_TS, startFakeSlack, type FakeSlack} from '../helpers/fake-slack.js'
-
-const ROOT = resolve(process.cwd())
-const BIN = join(ROOT, 'bin/run.js')
-
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...env},
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('close', (code) => done({code, stdout, stderr}))
-  })
-}
 
 /** Credits of usage.csv rows per JOB_RUN_DATE, parsed by hand (the real dialect: unquoted, `\\N` nulls). */
 async function creditsByDay(csvPath: string): Promise<Map<string, number>> {
@@ -51,7 +35,7 @@ function sumDays(byDay: Map<string, number>, start: string, end: string): number
 let out: string
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/commands/run.js'))) throw new Error('dist/ is not built: run `npm run build` first')
+  if (!isBuilt('run')) throw new Error('dist/ is not built: run `npm run build` first')
   out = await mkdtemp(join(tmpdir(), 'cci-usage-run-'))
 })
 

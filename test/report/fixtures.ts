@@ -1,13 +1,10 @@
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
 import {EXPORT_COLUMNS} from '../../src/analysis/columns.js'
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-export const GOLDEN = resolve(REPO_ROOT, '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
 export const NULL = '\\\\N'
 export const HEADER = EXPORT_COLUMNS.map(([name]) => name)
 
@@ -59,9 +56,3 @@ export function writeFixture(dir: string, name: string, content: string | Buffer
   return path
 }
 
-/** The real export lives outside the repo; tests that need it skip with a note when it is absent. */
-export function haveGolden(): boolean {
-  if (existsSync(GOLDEN)) return true
-  console.log(`Skipping golden-file tests: ${GOLDEN} is absent.`)
-  return false
-}

@@ -3,11 +3,12 @@ import {readFileSync} from 'node:fs'
 import {buildCube} from '../../src/analysis/aggregate.js'
 import {openUsage} from '../../src/analysis/engine.js'
 import {buildReportSummary} from '../../src/analysis/index.js'
-import {GOLDEN, haveGolden, tempDir, writeFixture} from './fixtures.js'
+import {GOLDEN_EXPORT as GOLDEN, haveGoldenExport} from '../helpers/repo.js'
+import {tempDir, writeFixture} from './fixtures.js'
 import {gunzipSync} from 'node:zlib'
 
 const clock = () => new Date('2024-11-20T00:00:00Z')
-const present = haveGolden()
+const present = haveGoldenExport('the golden report tests')
 const maybe = present ? describe : describe.skip
 
 maybe('the real export (figures from /work/shared/data/README.md)', () => {

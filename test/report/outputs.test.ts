@@ -1,4 +1,3 @@
-import {spawnSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -7,7 +6,8 @@ import {parseString} from 'fast-csv'
 import {escapeCell} from '../../src/report/csv.js'
 import {generateReport} from '../../src/report/index.js'
 import {renderSummary} from '../../src/report/render.js'
-import {exportCsv, job, REPO_ROOT, tempDir, writeFixture} from './fixtures.js'
+import {isBuilt, runCli} from '../helpers/cli.js'
+import {exportCsv, job, tempDir, writeFixture} from './fixtures.js'
 
 const clock = () => new Date('2024-11-20T00:00:00Z')
 
@@ -101,24 +101,20 @@ describe('renderSummary', () => {
 })
 
 describe('cci-usage report (spawned)', () => {
-  const bin = join(REPO_ROOT, 'bin', 'run.js')
-  const built = existsSync(join(REPO_ROOT, 'dist', 'commands', 'report.js'))
+  const built = isBuilt('report')
   const maybe = built ? it : it.skip
-  if (!built) console.log('Skipping spawned CLI tests: run `npx tsc -p tsconfig.build.json` first.')
+  if (!built) console.log('Skipping spawned CLI tests: run `npm run build` first.')
 
-  function run(args: string[]) {
-    // Jest sets NODE_ENV=test, which makes oclif look for TypeScript sources; run the built CLI as users do.
-    return spawnSync(process.execPath, [bin, 'report', ...args], {encoding: 'utf8', timeout: 20_000, env: {...process.env, NODE_ENV: 'production'}})
-  }
+  const run = (args: string[]) => runCli(['report', ...args])
 
-  maybe('prints the table and writes the files (exit 0)', () => {
+  maybe('prints the table and writes the files (exit 0)', async () => {
     const dir = tempDir()
     const input = writeFixture(dir, 'usage.csv', exportCsv([job({TOTAL_CREDITS: 7})]))
-    const result = run(['--input', input, '--out', join(dir, 'out')])
-    expect(result.status).toBe(0)
+    const result = await run(['--input', input, '--out', join(dir, 'out')])
+    expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^TOTAL\s+7\s+100\.0%/m)
     expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(true)
-    const json = run(['--input', input, '--out', join(dir, 'out'), '--json'])
+    const json = await run(['--input', input, '--out', join(dir, 'out'), '--json'])
     expect(JSON.parse(json.stdout).totals.credits.total).toBe(7)
   })
 
@@ -127,10 +123,10 @@ describe('cci-usage report (spawned)', () => {
     ['a missing file', (dir: string) => ['--input', join(dir, 'missing.csv')], /missing\.csv does not exist/],
     ['a negative price', (dir: string) => ['--input', writeFixture(dir, 'u.csv', exportCsv([job({})])), '--credit-price', '-1'], /--credit-price -1/],
     ['a bad date', (dir: string) => ['--input', writeFixture(dir, 'u.csv', exportCsv([job({})])), '--since', '2024-13-01'], /--since 2024-13-01 is not a date/],
-  ])('exits 2 with one stderr line and no stack for %s', (_name, args, message) => {
+  ])('exits 2 with one stderr line and no stack for %s', async (_name, args, message) => {
     const dir = tempDir()
-    const result = run([...args(dir), '--out', join(dir, 'out')])
-    expect(result.status).toBe(2)
+    const result = await run([...args(dir), '--out', join(dir, 'out')])
+    expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.stderr).toMatch(message)
     expect(result.stderr).not.toMatch(/\s+at .+:\d+:\d+/)

@@ -1,18 +1,12 @@
-import {existsSync} from 'node:fs'
-import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 
 import {openUsage, type UsageSource} from '../../src/analysis/engine.js'
 import {computeSavings} from '../../src/analysis/savings/index.js'
 import type {Savings} from '../../src/analysis/summary.js'
+import {GOLDEN_EXPORT as GOLDEN, haveGoldenExport} from '../helpers/repo.js'
 import {openTestView, type TestView} from './view.js'
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const GOLDEN = path.resolve(repoRoot, '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
-const present = existsSync(GOLDEN)
-if (!present) console.log(`savings golden tests skipped: ${GOLDEN} is absent`)
+const present = haveGoldenExport('the savings golden tests')
 
 // JOB_RUN_DATE runs from 2024-11-10 to 2024-11-18 inclusive: a 9-day window, so per week = x 7 / 9.
 const WINDOW_DAYS = 9

@@ -1,15 +1,13 @@
-import {existsSync, readFileSync} from 'node:fs'
-import path from 'node:path'
+import {readFileSync} from 'node:fs'
 import {gunzipSync} from 'node:zlib'
 
 import {describe, expect, it} from '@jest/globals'
 
 import {startSimulator} from '../../src/simulator/index.js'
+import {GOLDEN_EXPORT as GOLDEN, haveGoldenExport} from '../helpers/repo.js'
 import {createJob, downloadText, manualClock, pollUntilDone, splitPart} from './helpers.js'
 
-const GOLDEN = path.resolve(process.cwd(), '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
-const present = existsSync(GOLDEN)
-if (!present) console.log(`golden export not found at ${GOLDEN}: skipping the golden simulator tests`)
+const present = haveGoldenExport('the golden simulator tests')
 
 const goldenIt = present ? it : it.skip
 

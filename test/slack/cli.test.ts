@@ -1,33 +1,18 @@
-/** One end-to-end run of the built CLI against the fake Slack (build first: npx tsc -p tsconfig.build.json). */
-import {spawn} from 'node:child_process'
-import {existsSync} from 'node:fs'
+/** One end-to-end run of the built CLI against the fake Slack (build first: npm run build). */
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 
+import {isBuilt, runCli} from '../helpers/cli.js'
 import {FAKE_TS, startFakeSlack, type FakeSlack} from '../helpers/fake-slack.js'
 import {normalWeek} from './fixtures.js'
 
-const ROOT = resolve(process.cwd())
-const BIN = join(ROOT, 'bin/run.js')
-
-/** spawn, not spawnSync: the fake Slack lives in this process and must keep answering while the CLI runs. */
-function runCli(args: string[], env: Record<string, string>): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env}})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('close', (code) => done({code, stdout, stderr}))
-  })
-}
 
 let slack: FakeSlack
 let out: string
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/commands/notify.js'))) throw new Error('dist/ is not built: run `npx tsc -p tsconfig.build.json` first')
+  if (!isBuilt('notify')) throw new Error('dist/ is not built: run `npm run build` first')
   slack = await startFakeSlack()
   out = await mkdtemp(join(tmpdir(), 'cci-usage-notify-cli-'))
   await writeFile(join(out, 'summary.json'), JSON.stringify(normalWeek))

@@ -2,20 +2,18 @@
  * The commands in-process through @oclif/test (the built CLI in dist/, as oclif loads it): one-line errors with
  * their exit codes and the typed --json result, without spawning a process per case.
  */
-import {existsSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 
 import {runCommand} from '@oclif/test'
 
-const ROOT = resolve(process.cwd())
-const GOLDEN = resolve(ROOT, '../shared/data/usage-export-2024-11-10_2024-11-18.csv.gz')
+import {GOLDEN_EXPORT as GOLDEN, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
 
 describe('commands (in-process)', () => {
   it('says to run report first when notify finds no summary.json', async () => {
     const out = await mkdtemp(join(tmpdir(), 'cci-usage-commands-'))
-    const {error, stderr} = await runCommand(['notify', '--out', out, '--dry-run'], {root: ROOT})
+    const {error, stderr} = await runCommand(['notify', '--out', out, '--dry-run'], {root: REPO_ROOT})
     await rm(out, {recursive: true, force: true})
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
@@ -23,18 +21,17 @@ describe('commands (in-process)', () => {
   })
 
   it('rejects --days together with --start before doing anything', async () => {
-    const {error, stderr} = await runCommand(['export', '--demo', '--days', '3', '--start', '2024-01-01'], {root: ROOT})
+    const {error, stderr} = await runCommand(['export', '--demo', '--days', '3', '--start', '2024-01-01'], {root: REPO_ROOT})
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim()).toBe('Error: --days cannot be combined with --start/--end; use one or the other.')
   })
 
-  const golden = existsSync(GOLDEN) ? it : it.skip
-  if (!existsSync(GOLDEN)) console.log(`Skipping the in-process report test: ${GOLDEN} is absent.`)
+  const golden = haveGoldenExport('the in-process report test') ? it : it.skip
   golden('returns the Summary from report --json with the real export figures', async () => {
     const out = await mkdtemp(join(tmpdir(), 'cci-usage-commands-'))
     const {result} = await runCommand<{totals: {credits: {total: number}; rows: number}; breakdowns: {project: {key: string; credits: number}[]}}>(
       ['report', '--input', GOLDEN, '--out', out, '--json'],
-      {root: ROOT},
+      {root: REPO_ROOT},
     )
     expect(result?.totals.rows).toBe(1260)
     expect(result?.totals.credits.total).toBe(532406)
