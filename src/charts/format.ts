@@ -7,7 +7,6 @@ import {formatCredits} from '../core/format-credits.js'
  * Display formats shared by the charts and the HTML page, so a figure reads the same everywhere. Credits are
  * summed exactly upstream; rounding happens only here.
  */
-const wholeNumber = format(',.0f')
 const signedWhole = format('+,.0f')
 const signedSmall = format('+,.2~f')
 const dollarFormat = format('$,.2f')

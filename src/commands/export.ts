@@ -2,10 +2,10 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
-import {withDemoApi} from '../export/demo.js'
+import {runExportOn} from '../export/demo.js'
 import {credentialsFromFlags, exportFlags} from '../export/flags.js'
 import {parseDuration} from '../export/duration.js'
-import {runExport, type ExportResult} from '../export/index.js'
+import type {ExportResult} from '../export/index.js'
 import {resolveRange} from '../export/windows.js'
 
 export default class Export extends BaseCommand {
@@ -38,9 +38,7 @@ Exit codes: 0 done (also when there is no usage), 2 bad input, 3 token refused, 
     const log = (line: string) => this.info(line)
     const common = {sharedOrgIds: flags['shared-org-id'] ?? [], range, outDir: flags.out, timeoutMs, keepParts: flags['keep-parts']}
 
-    const result = flags.demo
-      ? await withDemoApi((api) => runExport({...common, ...api}, {clock, log}), clock)
-      : await runExport({...common, ...credentialsFromFlags(flags)}, {clock, log})
+    const result = await runExportOn(flags.demo ? 'demo' : credentialsFromFlags(flags), common, {clock, log})
 
     if (!this.jsonEnabled()) {
       this.log(

@@ -1,5 +1,7 @@
 import type {Clock} from '../core/clock.js'
 import {registerSecret} from '../core/secrets.js'
+import type {ApiCredentials} from './flags.js'
+import {runExport, type ExportContext, type ExportOptions, type ExportResult} from './index.js'
 
 export interface DemoApi {
   host: string
@@ -25,4 +27,17 @@ export async function withDemoApi<T>(fn: (api: DemoApi) => Promise<T>, clock?: C
   } finally {
     await simulator.close()
   }
+}
+
+/** Where an export runs: the real API with these credentials, or 'demo' for the embedded simulator. */
+export type ExportTarget = ApiCredentials | 'demo'
+
+/** runExport against `target`: the one place that decides between the real API and `--demo`. */
+export function runExportOn(
+  target: ExportTarget,
+  options: Omit<ExportOptions, 'host' | 'token' | 'orgId'>,
+  context: ExportContext,
+): Promise<ExportResult> {
+  if (target === 'demo') return withDemoApi((api) => runExport({...options, ...api}, context), context.clock)
+  return runExport({...options, ...target}, context)
 }

@@ -21,10 +21,6 @@ export const TABLE_ROW_LIMIT = 100
 
 const esc = escapeXml
 
-function creditsCell(value: number): {text: string; sort: number} {
-  return {text: formatCredits(value), sort: value}
-}
-
 function dollarsText(summary: Summary, credits: number): string | null {
   return summary.creditPrice === null ? null : formatDollars(credits * summary.creditPrice)
 }

@@ -11,9 +11,8 @@ import type {Summary} from '../analysis/summary.js'
 import type {CsvDimension} from '../analysis/build.js'
 import type {ReportFilters} from '../analysis/scope.js'
 import {loadTeamRules} from '../analysis/teams.js'
-import {runExport, type ExportResult} from '../export/index.js'
-import {withDemoApi} from '../export/demo.js'
-import type {ApiCredentials} from '../export/flags.js'
+import type {ExportResult} from '../export/index.js'
+import {runExportOn, type ExportTarget} from '../export/demo.js'
 import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, type DateRange} from '../export/windows.js'
 import {fullReportHooks} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
@@ -21,7 +20,7 @@ import {notifySlack, type NotifyOptions, type NotifyResult} from '../slack/index
 
 export interface WeeklyOptions {
   /** Real API credentials, or 'demo' for the embedded simulator. */
-  api: ApiCredentials | 'demo'
+  api: ExportTarget
   sharedOrgIds: string[]
   range: DateRange
   outDir: string
@@ -90,10 +89,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
     keepParts: options.keepParts,
   }
   const exportContext = {clock: context.clock, log: context.log}
-  const exported = await (options.api === 'demo'
-    ? withDemoApi((api) => runExport({...exportOptions, ...api}, exportContext), context.clock)
-    : runExport({...exportOptions, ...options.api}, exportContext)
-  ).catch((error: unknown) => {
+  const exported = await runExportOn(options.api, exportOptions, exportContext).catch((error: unknown) => {
     // The export's resume command fetches the data only; the weekly job is finished by running `run` again.
     if (error instanceof TimeoutError) {
       throw new TimeoutError(
