@@ -18,8 +18,8 @@ export const slackFlags = {
     description: 'Post to Slack always or never; the --notify-if-* thresholds narrow "always".',
     helpGroup: 'SLACK',
   })(),
-  // Thresholds are read as strings and checked in notifyOptionsFromFlags: an error thrown inside an oclif
-  // parse function comes out as a multi-line message, and bad input must be one line.
+  // Thresholds are read as strings and checked in notifyOptionsFromFlags, which accepts "20%" and answers a bad
+  // value with its own error code and an example, rather than oclif's generic parse error.
   'notify-if-change-over': Flags.string({
     description: 'Post only when total credits changed by at least this many percent (up or down) vs the previous window.',
     helpValue: 'PCT',
