@@ -1,4 +1,4 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {parse} from 'yaml'
@@ -19,20 +19,10 @@ export function snippetAfterHeading(markdown: string): string | null {
 const example = parse(readFileSync(path.join(repoRoot, 'orb/src/examples/weekly_report.yml'), 'utf8')) as {usage: unknown}
 
 describe('"Use it in CircleCI" snippet', () => {
-  it('in orb/README-section.md is the weekly_report example usage', () => {
-    const snippet = snippetAfterHeading(readFileSync(path.join(repoRoot, 'orb/README-section.md'), 'utf8'))
+  it('in README.md is the weekly_report example usage', () => {
+    const snippet = snippetAfterHeading(readFileSync(path.join(repoRoot, 'README.md'), 'utf8'))
     expect(snippet).not.toBeNull()
     expect(parse(snippet!)).toEqual(example.usage)
-  })
-
-  it('in README.md is the weekly_report example usage', () => {
-    const readmePath = path.join(repoRoot, 'README.md')
-    const snippet = existsSync(readmePath) ? snippetAfterHeading(readFileSync(readmePath, 'utf8')) : null
-    if (snippet === null) {
-      console.log('README.md has no "Use it in CircleCI" section with a yaml block yet: paste orb/README-section.md into it')
-      return
-    }
-    expect(parse(snippet)).toEqual(example.usage)
   })
 
   it('finds nothing when the section is missing, so a renamed heading cannot pass silently as a match', () => {
