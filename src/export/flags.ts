@@ -33,6 +33,11 @@ export const exportFlags = {
   }),
   days: Flags.integer({description: 'The N full UTC days before today (default 7). Not with --start/--end.', min: 1}),
   'shared-org-id': Flags.string({description: 'Also export an organization sharing the plan (repeatable).', multiple: true}),
+  'discover-shared-orgs': Flags.boolean({
+    description:
+      "Ask CircleCI which organizations share the plan (a private endpoint, not in the public API) and export them too; if it fails, a warning and the --shared-org-id ids. On with --demo.",
+    default: false,
+  }),
   out: Flags.string({description: 'Output folder.', default: './usage-report'}),
   timeout: Flags.string({description: 'How long to wait for export jobs: 90s, 30m, 2h or seconds.', default: '30m'}),
   'keep-parts': Flags.boolean({
