@@ -9,6 +9,7 @@ import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
 import {validateGroupBy} from '../report/index.js'
 import {renderSummary, type OutputFormat} from '../report/render.js'
+import {dryRunOutput} from '../slack/delivery.js'
 import {notifyOptionsFromFlags, slackFlags} from '../slack/flags.js'
 
 const {top: _slackTop, notify: _notify, ...slackTransportFlags} = slackFlags
@@ -61,6 +62,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       {
         api: flags.demo ? 'demo' : credentialsFromFlags(flags),
         sharedOrgIds: flags['shared-org-id'] ?? [],
+        discoverSharedOrgs: flags['discover-shared-orgs'],
         range,
         outDir: flags.out,
         timeoutMs,
@@ -80,8 +82,9 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     )
 
     if (!this.jsonEnabled()) {
-      if (result.notify?.dryRun && result.notify.payload) {
-        process.stdout.write(JSON.stringify(result.notify.payload, null, 2) + '\n')
+      const preview = result.notify?.dryRun ? dryRunOutput({organization: result.notify, teams: result.teamNotify, warnings: []}) : undefined
+      if (preview) {
+        process.stdout.write(JSON.stringify(preview, null, 2) + '\n')
       } else {
         process.stdout.write(await renderSummary(result.summary, flags.format as OutputFormat))
       }
