@@ -72,6 +72,8 @@ export function createApiHandler(context: ServerContext): Handler {
 function answerSharesFor(context: ServerContext, orgId: string, req: IncomingMessage, exchange: Exchange): void {
   const behaviour = context.sharesFor ?? {}
   const answer = () => {
+    // A late answer to a client that gave up (or a simulator that closed) has nowhere to go.
+    if (req.socket.destroyed) return
     if (req.headers['circle-token'] !== context.token) return exchange.json(401, {message: 'Invalid token provided.'})
     if (behaviour.status !== undefined) return exchange.json(behaviour.status, {message: behaviour.status === 404 ? 'Not found.' : 'Error.'})
     if (!context.allowedOrgIds.has(orgId)) return exchange.json(403, {message: 'Permission denied.'})
