@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
 import {runExportOn} from '../export/demo.js'
-import {credentialsFromFlags, exportFlags} from '../export/flags.js'
+import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
 import {parseDuration} from '../export/duration.js'
 import type {ExportResult} from '../export/index.js'
 import {resolveRange} from '../export/windows.js'
@@ -37,15 +37,7 @@ Exit codes: 0 done (also when there is no usage), 2 bad input, 3 token refused, 
     const range = resolveRange({start: flags.start, end: flags.end, days: flags.days}, clock())
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const log = (line: string) => this.info(line)
-    const common = {
-      sharedOrgIds: flags['shared-org-id'] ?? [],
-      discoverSharedOrgs: flags['discover-shared-orgs'],
-      range,
-      outDir: flags.out,
-      timeoutMs,
-      keepParts: flags['keep-parts'],
-    }
-
+    const common = exportOptionsFromFlags(flags, range, timeoutMs)
     const result = await runExportOn(flags.demo ? 'demo' : credentialsFromFlags(flags), common, {clock, log, warn: (line) => this.warning(line)})
 
     if (!this.jsonEnabled()) {

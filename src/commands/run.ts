@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
 import {parseDuration} from '../export/duration.js'
-import {credentialsFromFlags, exportFlags} from '../export/flags.js'
+import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
 import {resolveRange} from '../export/windows.js'
 import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
@@ -61,12 +61,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     const result = await runWeekly(
       {
         api: flags.demo ? 'demo' : credentialsFromFlags(flags),
-        sharedOrgIds: flags['shared-org-id'] ?? [],
-        discoverSharedOrgs: flags['discover-shared-orgs'],
-        range,
-        outDir: flags.out,
-        timeoutMs,
-        keepParts: flags['keep-parts'],
+        ...exportOptionsFromFlags(flags, range, timeoutMs),
         compare: flags.compare === 'previous' ? 'previous' : 'none',
         report: {
           top: flags.top,
