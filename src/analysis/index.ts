@@ -175,7 +175,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             projects: [...(current.project ?? []), ...(previous?.groups.project ?? [])].map((group) => group.dims.project ?? null),
             base: inputs,
             orgSavings: built.summary.savings,
-            groupsOf: (teamCube, range, which) => groupsFor(teamCube, range, which === 'current' ? ALL_SETS : PREVIOUS_SETS),
+            sets: {current: ALL_SETS, previous: PREVIOUS_SETS},
           })
         : []
     if (teamReports.length > 0) phase('team summaries')

@@ -1,9 +1,8 @@
 /**
  * A team's Summary is the organization's report filtered to the team's projects: the same type, built by the
  * same buildSummary from the same cube code, so every renderer shows a team exactly as it shows the org.
- * Pure: the I/O (one filtered cube per team over the report's narrow copy of the export) is in team-reports.ts.
+ * Pure: the I/O (one cube with each row's team as a segment, over the report's narrow copy) is in team-reports.ts.
  */
-import {sqlString} from './columns.js'
 import {buildSummary, NONE_LABEL, type SummaryInputs} from './build.js'
 import {buildTopOpportunities} from './savings/opportunities.js'
 import type {Savings, Summary} from './summary.js'
@@ -19,16 +18,6 @@ export function teamsToReport(rules: TeamRule[], teamOfEachProject: string[]): s
 /** PROJECT_NAME values (null: no project) seen in the data that belong to `team`. */
 export function projectsOfTeam(team: string, projects: (string | null)[], matcher: TeamMatcher): (string | null)[] {
   return [...new Set(projects)].filter((project) => matcher(project ?? NONE_LABEL) === team)
-}
-
-/** SQL over PROJECT_NAME selecting exactly these projects (FALSE for none). */
-export function projectFilterSql(projects: (string | null)[]): string {
-  const names = projects.filter((project): project is string => project !== null)
-  const parts = [
-    ...(names.length > 0 ? [`PROJECT_NAME IN (${names.map((name) => sqlString(name)).join(', ')})`] : []),
-    ...(projects.includes(null) ? ['PROJECT_NAME IS NULL'] : []),
-  ]
-  return parts.length > 0 ? `(${parts.join(' OR ')})` : 'FALSE'
 }
 
 /**

@@ -73,6 +73,17 @@ maybe('the golden export with a teams file', () => {
       total += BigInt(Math.round(own.totals.credits.total * 1e6))
     }
     expect(total).toBe(532406_000000n)
+    // The sets without a project (credit types, statuses, days) split exactly too.
+    const owns = teams.map((team) => JSON.parse(readFileSync(join(out, team.summary), 'utf8')) as Summary)
+    for (const column of ['compute', 'dlc', 'storage', 'network', 'total'] as const) {
+      expect(owns.reduce((sum, own) => sum + own.totals.credits[column], 0)).toBe(summary.totals.credits[column])
+    }
+    for (const status of summary.jobStatuses) {
+      const split = owns.flatMap((own) => own.jobStatuses.filter((entry) => entry.status === status.status))
+      expect([status.status, split.reduce((sum, entry) => sum + entry.jobs, 0)]).toEqual([status.status, status.jobs])
+    }
+    expect(owns.reduce((sum, own) => sum + own.totals.rows, 0)).toBe(1260)
+    expect(owns.reduce((sum, own) => sum + own.input.rows, 0)).toBe(summary.input.rows)
     expect(teams[0].slackChannel).toBe('C0CORE0001')
     expect(teams[1].slackChannel).toBeNull()
   })
