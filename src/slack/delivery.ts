@@ -12,7 +12,10 @@ import {NotifyError} from '../core/errors.js'
 import {notifySlack, type NotifyOptions, type NotifyResult} from './index.js'
 import {readSummaryFile} from './read-summary.js'
 
-/** One team's message: where it goes, what it says (the team's Summary) and its chart. */
+/**
+ * One team's message: where it goes, what it says (the team's Summary) and its chart. A team's budget, once
+ * budgets exist, belongs in its Summary, so that the message, the page and the JSON all show it alike.
+ */
 export interface TeamMessage {
   team: string
   channel: string

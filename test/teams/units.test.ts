@@ -145,3 +145,27 @@ describe('shares-for answers', () => {
     expect(mergeSharedOrgIds('p', ['b', 'x'], found)).toEqual(['b', 'x', 'c'])
   })
 })
+
+describe('chargeback-YYYY-MM.csv', () => {
+  it('is spreadsheet-safe for hostile names and keeps credits and dollars as exact numbers', async () => {
+    const {writeChargebackCsv} = await import('../../src/report/chargeback.js')
+    const {readFileSync} = await import('node:fs')
+    const {join} = await import('node:path')
+    const {parseString} = await import('fast-csv')
+    const dir = tempDir()
+    const name = await writeChargebackCsv(dir, '2024-11', [
+      {team: '=cmd|" /C calc"!A0', org: '+org; "x"', project: '@sum(A1)\n<script>', credits: 1_500_000n},
+      {team: 'unassigned', org: null, project: null, credits: 2n},
+    ], 0.0006)
+    expect(name).toBe('chargeback-2024-11.csv')
+    const rows: string[][] = []
+    await new Promise<void>((resolve, reject) => {
+      parseString(readFileSync(join(dir, name), 'utf8')).on('data', (row: string[]) => rows.push(row)).on('error', reject).on('end', () => resolve())
+    })
+    expect(rows).toEqual([
+      ['team', 'organization', 'project', 'credits', 'dollars'],
+      [`'=cmd|" /C calc"!A0`, `'+org; "x"`, `'@sum(A1)\n<script>`, '1.5', '0.0009'],
+      ['unassigned', '', '', '0.000002', '0.0000000012'],
+    ])
+  })
+})
