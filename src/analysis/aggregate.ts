@@ -239,7 +239,11 @@ export async function buildCube(source: UsageSource, filterSql: string | undefin
     async breakdownBySegment(set, range) {
       if (!options.segmentSql) throw new Error('breakdownBySegment needs a cube built with segmentSql')
       const bySegment = new Map<string | null, Group[]>()
-      for (const {segment, group} of await read(set, range, true)) bySegment.set(segment, [...(bySegment.get(segment) ?? []), group])
+      for (const {segment, group} of await read(set, range, true)) {
+        const groups = bySegment.get(segment)
+        if (groups) groups.push(group)
+        else bySegment.set(segment, [group])
+      }
       return bySegment
     },
     async drop() {
