@@ -129,8 +129,8 @@ function dateLiteral(day: string): string {
  * Level 1: the one scan of the export into `cube`, with the org/project/branch filter applied. `current` is
  * the report window when it is known before the scan (--since/--until), else every row is in the window.
  */
-export function buildCubeSql(view: string, cube: string, filterSql: string | undefined, current: DayRange | null, database?: string): string {
-  const dims = DIMENSIONS.map((dimension) => `${DIMENSION_SQL[dimension]} AS ${dimension}`)
+export function buildCubeSql(view: string, cube: string, filterSql: string | undefined, current: DayRange | null, database?: string, segmentSql?: string): string {
+  const dims = [...DIMENSIONS.map((dimension) => `${DIMENSION_SQL[dimension]} AS ${dimension}`), ...(segmentSql ? [`${segmentSql} AS segment`] : [])]
   const creditColumns = Object.entries(CREDIT_COLUMN_SQL).map(([name, column]) => `${column} AS c_${name}`)
   const inWindow = current ? `(JOB_RUN_DATE >= ${dateLiteral(current.start)} AND JOB_RUN_DATE < ${dateLiteral(current.end)})` : 'TRUE'
   // NULL when the status is: neither failed nor not, as `status = 'failed'` was in the breakdowns' filters.
@@ -138,10 +138,10 @@ export function buildCubeSql(view: string, cube: string, filterSql: string | und
   const base = `SELECT ${dims.join(', ')}, ${failed} AS failed, ${inWindow} AS in_window, ${creditColumns.join(', ')}, JOB_RUN_SECONDS FROM ${sqlIdent(view)}${filterSql ? ` WHERE ${filterSql}` : ''}`
   const target = database ? `CREATE OR REPLACE TABLE ${sqlIdent(database)}.${sqlIdent(cube)}` : `CREATE OR REPLACE TEMP TABLE ${sqlIdent(cube)}`
   const part = `CAST(CASE WHEN GROUPING(branch) = 0 THEN ${CUBE_PART_IDS.branch} WHEN GROUPING(resource_class) = 0 THEN ${CUBE_PART_IDS.dims} ELSE ${CUBE_PART_IDS.main} END AS TINYINT)`
-  const sets = Object.values(CUBE_PARTS).map((dimensions) => `(${dimensions.join(', ')})`)
+  const sets = Object.values(CUBE_PARTS).map((dimensions) => `(${[...dimensions, ...(segmentSql ? ['segment'] : [])].join(', ')})`)
   return `${target} AS
 WITH base AS (${base})
-SELECT ${part} AS cube_part, ${DIMENSIONS.join(', ')}, failed, in_window,
+SELECT ${part} AS cube_part, ${DIMENSIONS.join(', ')}, ${segmentSql ? 'segment, ' : ''}failed, in_window,
   COUNT(*) AS rows, COUNT(job) AS jobs, COALESCE(SUM(JOB_RUN_SECONDS), 0) AS run_seconds, COUNT(JOB_RUN_SECONDS) AS run_seconds_count,
   ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS c_${name}`).join(', ')}
 FROM base
@@ -152,8 +152,8 @@ GROUP BY GROUPING SETS (${sets.join(', ')})`
  * Level 2: one breakdown from the cube (`cubeTable`: SQL, quoted and qualified as needed), for the rows of `range` (null = every row, including rows without
  * a JOB_RUN_DATE, which no day range can place).
  */
-export function buildBreakdownSql(cubeTable: string, set: GroupingSetName, range: DayRange | null): string {
-  const dimensions: readonly Dimension[] = GROUPING_SETS[set]
+export function buildBreakdownSql(cubeTable: string, set: GroupingSetName, range: DayRange | null, bySegment = false): string {
+  const dimensions: readonly string[] = [...GROUPING_SETS[set], ...(bySegment ? ['segment'] : [])]
   const part = cubePartOf(set)
   const failed = 'failed'
   const keys = dimensions.map((dimension) => (dimension === 'day' ? 'CAST(day AS VARCHAR) AS day' : dimension))
@@ -180,6 +180,10 @@ export interface Cube {
   rows: number
   /** Groups of `range` (null = every row); the branch breakdown exists only for the cube's own window. */
   breakdown(set: GroupingSetName, range: DayRange | null): Promise<Group[]>
+  /** The same, split by segment value in one query (cubes built with a segment). */
+  breakdownBySegment(set: GroupingSetName, range: DayRange | null): Promise<Map<string | null, Group[]>>
+  /** Filtered rows per segment value, for cubes built with a segment (else empty). */
+  segmentRows: Map<string | null, number>
   drop(): Promise<void>
 }
 
@@ -190,29 +194,57 @@ export interface CubeOptions {
   from?: string
   /** Attached database to keep the cube in (a file: compressed, evictable) instead of a temp table. */
   database?: string
+  /**
+   * SQL over the relation's columns splitting the rows into segments (e.g. the team of each project), added to
+   * every grouping set: one scan then answers every segment's breakdowns. A value that depends on the project
+   * adds no groups to the project-level sets.
+   */
+  segmentSql?: string
 }
 
 export async function buildCube(source: UsageSource, filterSql: string | undefined, current: DayRange | null, options: CubeOptions = {}): Promise<Cube> {
   const name = `usage_cube_${++cubeCounter}`
   const table = options.database ? `${sqlIdent(options.database)}.${sqlIdent(name)}` : sqlIdent(name)
-  await queryUsage(source, buildCubeSql(options.from ?? source.view, name, filterSql, current, options.database))
+  await queryUsage(source, buildCubeSql(options.from ?? source.view, name, filterSql, current, options.database, options.segmentSql))
   const stats = (
     await source.connection.runAndReadAll(
       `SELECT CAST(MIN(day) AS VARCHAR) AS first, CAST(MAX(day) AS VARCHAR) AS last, COALESCE(SUM(rows), 0) AS rows FROM ${table} WHERE cube_part = ${CUBE_PART_IDS.dims}`,
     )
   ).getRowObjects()[0]
+  const segmentRows = new Map<string | null, number>()
+  if (options.segmentSql) {
+    const reader = await source.connection.runAndReadAll(`SELECT segment, SUM(rows) AS rows FROM ${table} WHERE cube_part = ${CUBE_PART_IDS.dims} GROUP BY segment`)
+    for (const row of reader.getRowObjects()) segmentRows.set(row.segment === null ? null : String(row.segment), Number(row.rows))
+  }
+  const read = async (set: GroupingSetName, range: DayRange | null, bySegment: boolean) => {
+    if (set === 'branch' && JSON.stringify(range) !== JSON.stringify(current)) {
+      throw new Error('branches are only aggregated for the window the cube was built for')
+    }
+    const reader = await source.connection.runAndReadAll(buildBreakdownSql(table, set, range, bySegment))
+    // An aggregate without GROUP BY returns one row even when nothing matched; drop it.
+    return reader
+      .getRowObjects()
+      .filter((row) => Number(row.cube_rows) > 0)
+      .map((row) => ({segment: bySegment && row.segment !== null ? String(row.segment) : null, group: toGroup(set, row)}))
+  }
   return {
     source,
     table,
     days: stats.first === null ? null : {first: String(stats.first), last: String(stats.last)},
     rows: Number(stats.rows),
+    segmentRows,
     async breakdown(set, range) {
-      if (set === 'branch' && JSON.stringify(range) !== JSON.stringify(current)) {
-        throw new Error('branches are only aggregated for the window the cube was built for')
+      return (await read(set, range, false)).map(({group}) => group)
+    },
+    async breakdownBySegment(set, range) {
+      if (!options.segmentSql) throw new Error('breakdownBySegment needs a cube built with segmentSql')
+      const bySegment = new Map<string | null, Group[]>()
+      for (const {segment, group} of await read(set, range, true)) {
+        const groups = bySegment.get(segment)
+        if (groups) groups.push(group)
+        else bySegment.set(segment, [group])
       }
-      const reader = await source.connection.runAndReadAll(buildBreakdownSql(table, set, range))
-      // An aggregate without GROUP BY returns one row even when nothing matched; drop it.
-      return reader.getRowObjects().filter((row) => Number(row.cube_rows) > 0).map((row) => toGroup(set, row))
+      return bySegment
     },
     async drop() {
       await source.connection.run(`DROP TABLE IF EXISTS ${table}`)

@@ -310,6 +310,8 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     comparison: inputs.previous ? compare(inputs, lists.project, projectKey) : null,
     savings: null,
     artifacts: [],
+    sharedPlan: null,
+    teams: null,
   }
   const tables: BuiltSummary['tables'] = {
     org: rowsOf(lists.org),

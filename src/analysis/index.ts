@@ -9,6 +9,9 @@ import {addDays, describeFilters, filterSql, previousRange, rangeSql, requestedR
 import type {Summary} from './summary.js'
 import {phase} from './profile.js'
 import {createTeamMatcher, loadTeamRules} from './teams.js'
+import {calendarMonthOf, chargebackRows, type ChargebackRow} from './chargeback.js'
+import {sharedPlanSummary, type DiscoveredPlan} from './shared-plan.js'
+import {buildTeamReports, type TeamReport} from './team-reports.js'
 
 export type CompareMode = 'previous' | 'none'
 
@@ -40,11 +43,17 @@ export interface SummaryOptions {
    * (computeSavings(source.connection, scope.relation, {windowDays, filterSql})). Mutate `summary` in place.
    */
   enrich?: (source: UsageSource, summary: Summary, scope: EnrichScope) => Promise<void>
+  /** What --discover-shared-orgs found; fills summary.sharedPlan with each organization's credits. */
+  sharedPlan?: DiscoveredPlan | null
 }
 
 export interface SummaryResult extends BuiltSummary {
   /** Notices for stderr (never secrets): e.g. rows without a date left out of a dated window. */
   notices: string[]
+  /** Each team's own Summary (with a teams file), after the org's savings were computed; else empty. */
+  teams: TeamReport[]
+  /** The rows of chargeback-YYYY-MM.csv when the window is one whole calendar month, else null. */
+  chargeback: {month: string; rows: ChargebackRow[]} | null
 }
 
 export const DEFAULT_TOP = 10
@@ -93,7 +102,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   validateSummaryOptions(options)
   const filters = options.filters ?? {}
   const requested = requestedRange(filters)
-  const teams = options.teamsFile ? createTeamMatcher(await loadTeamRules(options.teamsFile)) : null
+  const teamRules = options.teamsFile ? await loadTeamRules(options.teamsFile) : null
+  const teams = teamRules ? createTeamMatcher(teamRules) : null
   const where = filterSql(filters)
   const notices: string[] = []
   const comparing = options.compare === 'previous' || (options.previousInputs?.length ?? 0) > 0
@@ -131,7 +141,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     }
 
     phase('breakdowns')
-    const built = buildSummary({
+    const inputs: SummaryInputs = {
       generatedAt: clock(),
       toolVersion: options.toolVersion ?? '0.0.0',
       files: source.files.map((file) => basename(file)),
@@ -143,14 +153,35 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       current,
       previous,
       teams,
-    })
+    }
+    const built = buildSummary(inputs)
     phase('summary')
+    const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
+    const scopeSql = scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined
     if (options.enrich) {
-      const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
-      await options.enrich(source, built.summary, {relation: rows, filterSql: scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined})
+      await options.enrich(source, built.summary, {relation: rows, filterSql: scopeSql})
       phase('enrich (savings)')
     }
-    return {...built, notices}
+    if (options.sharedPlan) built.summary.sharedPlan = await sharedPlanSummary(source.connection, rows, scopeSql, options.sharedPlan)
+    const teamReports =
+      teamRules && teams
+        ? await buildTeamReports({
+            source,
+            relation: rows,
+            requested,
+            previous: previous ? {range: previousRange(window.range), window: previous.window, source: previousSource, filterSql: where} : null,
+            rules: teamRules,
+            matcher: teams,
+            projects: [...(current.project ?? []), ...(previous?.groups.project ?? [])].map((group) => group.dims.project ?? null),
+            base: inputs,
+            orgSavings: built.summary.savings,
+            sets: {current: ALL_SETS, previous: PREVIOUS_SETS},
+          })
+        : []
+    if (teamReports.length > 0) phase('team summaries')
+    const month = calendarMonthOf(built.summary.window)
+    const chargeback = month ? {month, rows: chargebackRows(current.project ?? [], teams)} : null
+    return {...built, notices, teams: teamReports, chargeback}
   } finally {
     await previousSource?.close()
     await source.close()

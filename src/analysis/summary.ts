@@ -164,7 +164,8 @@ export interface Summary {
   /** Input file names (base names only, never full URLs). */
   input: {files: string[]; rows: number}
   window: Window
-  filters: {org?: string; project?: string; branch?: string; since?: string; until?: string}
+  /** `team` is set on a team's own summary (teams/<file>.json): the org's report filtered to that team's projects. */
+  filters: {org?: string; project?: string; branch?: string; since?: string; until?: string; team?: string}
   /** USD per credit when --credit-price was given, else null. */
   creditPrice: number | null
   totals: {
@@ -198,4 +199,48 @@ export interface Summary {
   savings: Savings | null
   /** Names of the chart files written beside summary.json (empty when charts were not rendered). */
   artifacts: string[]
+  /**
+   * The organizations on the plan, when the run asked CircleCI which organizations share it
+   * (--discover-shared-orgs); null when no discovery was made or it failed (the per-organization figures are
+   * in breakdowns.org either way). Absent in summaries written before this field existed.
+   */
+  sharedPlan?: SharedPlan | null
+  /**
+   * One entry per team of the --teams file (and "unassigned" when it has usage), each with its own Summary in a
+   * file beside this one; null without a teams file. Absent in summaries written before this field existed.
+   */
+  teams?: TeamEntry[] | null
+}
+
+export interface SharedPlanOrg {
+  id: string
+  /** As the shares-for endpoint named it, else ORGANIZATION_NAME from the data, else null. */
+  name: string | null
+  /** As the shares-for endpoint gave it (github, bitbucket, circleci); null for the primary org when not listed. */
+  vcsType: string | null
+  /** TOTAL_CREDITS of the report's rows of this organization (matched by ORGANIZATION_ID); 0 without usage. */
+  credits: number
+  /** The organization the export was made for; the others share its plan. */
+  primary: boolean
+}
+
+export interface SharedPlan {
+  primaryOrgId: string
+  /** The primary organization first, then every organization the endpoint listed, in its order. */
+  orgs: SharedPlanOrg[]
+}
+
+/** A team's report, written beside summary.json. Paths are relative to summary.json's folder, with `/`. */
+export interface TeamEntry {
+  team: string
+  /** The team's Slack channel from the teams file, or null: its message goes there with --notify. */
+  slackChannel: string | null
+  credits: number
+  dollars: number | null
+  /** teams/<file>.json: the team's Summary (same schema, `filters.team` set, only its projects). */
+  summary: string
+  /** teams/<file>.html, null when no HTML was rendered. */
+  page: string | null
+  /** teams/<file>.png (its credits-by-project chart, for its Slack message), null when not rendered. */
+  chart: string | null
 }

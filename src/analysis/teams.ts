@@ -14,6 +14,8 @@ export interface TeamRule {
   team: string
   pattern: string
   line: number | null
+  /** The team's own Slack channel (list form `slack_channel`, or the CSV's third column), when given. */
+  slackChannel?: string
 }
 
 /** Maps a project name to its team: exact names win over globs; among globs the first written wins. */
@@ -38,6 +40,7 @@ export async function loadTeamRules(path: string): Promise<TeamRule[]> {
   if (rules.length === 0) {
     throw new InputFileError('E_TEAMS_EMPTY', `Teams file ${path} maps no project to a team: add e.g. "teams: {platform: [api, web-*]}".`)
   }
+  teamChannels(rules, path)
   return rules
 }
 
@@ -88,7 +91,15 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
       const teamNode = map.get('team', true)
       const team = String(teamNode?.value ?? '').trim()
       if (team === '') fail(node, 'a list entry has no "team"')
+      const first = rules.length
       addProjects(team, map.get('projects', true), node)
+      const channelNode = map.get('slack_channel', true)
+      // `slack_channel:` left empty means no channel of its own, as leaving the key out does.
+      if (channelNode && channelNode.value !== null && channelNode.value !== '') {
+        const channel = checkChannel(channelNode.value)
+        if (channel === null) fail(channelNode, `team "${team}" has a slack_channel that is not a channel ID or name (${CHANNEL_HINT})`)
+        for (const rule of rules.slice(first)) rule.slackChannel = channel as string
+      }
     }
   } else {
     fail(root, TEAMS_SHAPE)
@@ -96,7 +107,7 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
   return rules
 }
 
-/** CSV `project,team` (header optional), line numbers as in the file. */
+/** CSV `project,team` or `project,team,slack_channel` (header optional), line numbers as in the file. */
 export async function parseTeamsCsv(path: string, text: string): Promise<TeamRule[]> {
   const rows: string[][] = []
   await new Promise<void>((resolve, reject) => {
@@ -112,10 +123,52 @@ export async function parseTeamsCsv(path: string, text: string): Promise<TeamRul
     const line = index + 1
     if (row.every((cell) => cell === '')) continue
     if (index === 0 && row[0]?.toLowerCase() === 'project' && row[1]?.toLowerCase() === 'team') continue
-    if (row.length !== 2 || row[0] === '' || row[1] === '') {
-      throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}, line ${line}: expected "project,team" (2 non-empty fields), found ${row.length} field(s).`)
+    if (row.length < 2 || row.length > 3 || row[0] === '' || row[1] === '') {
+      throw new InputFileError(
+        'E_TEAMS_INVALID',
+        `Teams file ${path}, line ${line}: expected "project,team" or "project,team,slack_channel" (project and team not empty), found ${row.length} field(s).`,
+      )
     }
-    rules.push({team: row[1], pattern: row[0], line})
+    const rule: TeamRule = {team: row[1], pattern: row[0], line}
+    if (row.length === 3 && row[2] !== '') {
+      const channel = checkChannel(row[2])
+      if (channel === null) {
+        throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}, line ${line}: slack_channel is not a channel ID or name (${CHANNEL_HINT}).`)
+      }
+      rule.slackChannel = channel
+    }
+    rules.push(rule)
   }
   return rules
+}
+
+const CHANNEL_HINT = 'use the channel ID, e.g. C0123456789, or #name'
+// Slack channel IDs are upper-case letters and digits; names are at most 80 lower-case letters, digits, - _ and .
+// Anything else (spaces, markup, a URL) cannot be a channel and is refused before a run spends an export.
+const CHANNEL = /^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/
+
+function checkChannel(value: unknown): string | null {
+  if (typeof value !== 'string') return null
+  const channel = value.trim()
+  return CHANNEL.test(channel) ? channel : null
+}
+
+/**
+ * Each team's Slack channel. A team may be listed on several lines (CSV rows, list entries); they may repeat its
+ * channel or leave it out, but two different channels for one team is a mistake named with both lines.
+ */
+export function teamChannels(rules: TeamRule[], path = 'the teams file'): Map<string, string> {
+  const channels = new Map<string, {channel: string; line: number | null}>()
+  for (const rule of rules) {
+    if (rule.slackChannel === undefined) continue
+    const known = channels.get(rule.team)
+    if (known && known.channel !== rule.slackChannel) {
+      throw new InputFileError(
+        'E_TEAMS_INVALID',
+        `Teams file ${path}, line ${rule.line ?? '?'}: team "${rule.team}" has slack_channel ${rule.slackChannel}, but ${known.channel} on line ${known.line ?? '?'}; give each team one channel.`,
+      )
+    }
+    if (!known) channels.set(rule.team, {channel: rule.slackChannel, line: rule.line})
+  }
+  return new Map([...channels].map(([team, {channel}]) => [team, channel]))
 }

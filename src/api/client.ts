@@ -140,6 +140,18 @@ export class UsageApi {
     return parseExportJob(response.body, jobId)
   }
 
+  /**
+   * The organizations sharing `orgId`'s plan: GET /private/orgs/{id}/plan/shares-for, the endpoint CircleCI's
+   * own multi-org usage script reads. Private (not in the public API reference), so the body is returned as
+   * it came, for the caller to check. Same host, token, pacing and retry rules as the Usage API.
+   */
+  async getPlanShares(orgId: string): Promise<unknown> {
+    const response = await this.send('get', orgId, 'list the organizations sharing the plan', () =>
+      this.http.get(`private/orgs/${encodeURIComponent(orgId)}/plan/shares-for`),
+    )
+    return response.body
+  }
+
   /** How long the next POST for this org would wait for rate budget. */
   postWaitMs(orgId: string): number {
     return this.pacer('post', orgId).waitMs()

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
 import {runExportOn} from '../export/demo.js'
-import {credentialsFromFlags, exportFlags} from '../export/flags.js'
+import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
 import {parseDuration} from '../export/duration.js'
 import type {ExportResult} from '../export/index.js'
 import {resolveRange} from '../export/windows.js'
@@ -22,6 +22,7 @@ Exit codes: 0 done (also when there is no usage), 2 bad input, 3 token refused, 
     {description: 'A calendar month, dates inclusive', command: '<%= config.bin %> <%= command.id %> --start 2024-10-01 --end 2024-10-31 --out ./october'},
     {description: 'The last 90 days (split into 31-day windows)', command: '<%= config.bin %> <%= command.id %> --days 90 --timeout 2h'},
     {description: 'Include an organization that shares the plan', command: '<%= config.bin %> <%= command.id %> --org-id $ORG --shared-org-id $OTHER_ORG'},
+    {description: 'Include every organization that shares the plan, as CircleCI lists them', command: '<%= config.bin %> <%= command.id %> --org-id $ORG --discover-shared-orgs'},
     {description: 'Try it without a token against the built-in simulator', command: '<%= config.bin %> <%= command.id %> --demo --out /tmp/usage-demo'},
   ]
 
@@ -36,9 +37,8 @@ Exit codes: 0 done (also when there is no usage), 2 bad input, 3 token refused, 
     const range = resolveRange({start: flags.start, end: flags.end, days: flags.days}, clock())
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const log = (line: string) => this.info(line)
-    const common = {sharedOrgIds: flags['shared-org-id'] ?? [], range, outDir: flags.out, timeoutMs, keepParts: flags['keep-parts']}
-
-    const result = await runExportOn(flags.demo ? 'demo' : credentialsFromFlags(flags), common, {clock, log})
+    const common = exportOptionsFromFlags(flags, range, timeoutMs)
+    const result = await runExportOn(flags.demo ? 'demo' : credentialsFromFlags(flags), common, {clock, log, warn: (line) => this.warning(line)})
 
     if (!this.jsonEnabled()) {
       this.log(

@@ -1,10 +1,11 @@
-import {join, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {slackFlags, notifyOptionsFromFlags} from '../slack/flags.js'
-import {notifySlack, type NotifyResult} from '../slack/index.js'
+import {deliverSlack, dryRunOutput, teamMessagesFromFiles, type TeamNotifyResult} from '../slack/delivery.js'
+import type {NotifyResult} from '../slack/index.js'
 import {readSummaryFile} from '../slack/read-summary.js'
 
 export default class Notify extends BaseCommand {
@@ -12,8 +13,10 @@ export default class Notify extends BaseCommand {
 
   static override description = `Reads the summary.json written by \`cci-usage report\` and posts a Block Kit message: total credits, change
 vs the previous window, top projects, failed-job cost and savings, with a link to the CircleCI job's
-artifacts. With a bot token the credits-by-project chart is added to the message's thread. Slack failures
-are warnings (exit 0) unless --strict-notify is given.`
+artifacts. With a bot token the credits-by-project chart is added to the message's thread. When the report
+was made with a teams file, each team with a slack_channel also gets its own message (only its projects, its
+chart) in its channel; the thresholds apply to each message. Slack failures are warnings (exit 0) unless
+--strict-notify is given.`
 
   static override examples = [
     '<%= config.bin %> notify --dry-run',
@@ -27,14 +30,17 @@ are warnings (exit 0) unless --strict-notify is given.`
     ...slackFlags,
   }
 
-  public async run(): Promise<NotifyResult> {
+  public async run(): Promise<NotifyResult & {teams: TeamNotifyResult[]}> {
     const {flags} = await this.parse(Notify)
     const outDir = resolve(flags.out)
     const options = notifyOptionsFromFlags(flags, outDir)
-    const summary = await readSummaryFile(flags.summary ? resolve(flags.summary) : join(outDir, 'summary.json'))
-    const result = await notifySlack(summary, options, (line) => this.info(line))
-    for (const warning of result.warnings) this.warning(warning)
-    if (result.dryRun && !this.jsonEnabled()) process.stdout.write(JSON.stringify(result.payload, null, 2) + '\n')
-    return result
+    const summaryPath = flags.summary ? resolve(flags.summary) : join(outDir, 'summary.json')
+    const summary = await readSummaryFile(summaryPath)
+    // Team files are listed relative to summary.json, wherever it is.
+    const teams = await teamMessagesFromFiles(dirname(summaryPath), summary)
+    const delivery = await deliverSlack(summary, teams, options, (line) => this.info(line))
+    for (const warning of delivery.warnings) this.warning(warning)
+    if (delivery.organization.dryRun && !this.jsonEnabled()) process.stdout.write(JSON.stringify(dryRunOutput(delivery), null, 2) + '\n')
+    return {...delivery.organization, teams: delivery.teams}
   }
 }

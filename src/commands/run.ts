@@ -3,12 +3,13 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
 import {parseDuration} from '../export/duration.js'
-import {credentialsFromFlags, exportFlags} from '../export/flags.js'
+import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
 import {resolveRange} from '../export/windows.js'
 import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
 import {validateGroupBy} from '../report/index.js'
 import {renderSummary, type OutputFormat} from '../report/render.js'
+import {dryRunOutput} from '../slack/delivery.js'
 import {notifyOptionsFromFlags, slackFlags} from '../slack/flags.js'
 
 const {top: _slackTop, notify: _notify, ...slackTransportFlags} = slackFlags
@@ -60,11 +61,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     const result = await runWeekly(
       {
         api: flags.demo ? 'demo' : credentialsFromFlags(flags),
-        sharedOrgIds: flags['shared-org-id'] ?? [],
-        range,
-        outDir: flags.out,
-        timeoutMs,
-        keepParts: flags['keep-parts'],
+        ...exportOptionsFromFlags(flags, range, timeoutMs),
         compare: flags.compare === 'previous' ? 'previous' : 'none',
         report: {
           top: flags.top,
@@ -80,8 +77,9 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     )
 
     if (!this.jsonEnabled()) {
-      if (result.notify?.dryRun && result.notify.payload) {
-        process.stdout.write(JSON.stringify(result.notify.payload, null, 2) + '\n')
+      const preview = result.notify?.dryRun ? dryRunOutput({organization: result.notify, teams: result.teamNotify, warnings: []}) : undefined
+      if (preview) {
+        process.stdout.write(JSON.stringify(preview, null, 2) + '\n')
       } else {
         process.stdout.write(await renderSummary(result.summary, flags.format as OutputFormat))
       }

@@ -38,6 +38,7 @@ export function runExportOn(
   options: Omit<ExportOptions, 'host' | 'token' | 'orgId'>,
   context: ExportContext,
 ): Promise<ExportResult> {
-  if (target === 'demo') return withDemoApi((api) => runExport({...options, ...api}, context), context.clock)
+  // The demo shows discovery: its simulator answers shares-for like CircleCI.
+  if (target === 'demo') return withDemoApi((api) => runExport({...options, ...api, discoverSharedOrgs: true}, context), context.clock)
   return runExport({...options, ...target}, context)
 }

@@ -7,6 +7,7 @@ import {Flags} from '@oclif/core'
 import {AuthError, BadInputError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import {DEFAULT_HOST} from './index.js'
+import type {DateRange} from './windows.js'
 
 /** oclif's `env:` takes one name; these flags accept the CircleCI-native fallback too. Empty counts as unset. */
 function fromEnv(...names: string[]): string | undefined {
@@ -33,6 +34,11 @@ export const exportFlags = {
   }),
   days: Flags.integer({description: 'The N full UTC days before today (default 7). Not with --start/--end.', min: 1}),
   'shared-org-id': Flags.string({description: 'Also export an organization sharing the plan (repeatable).', multiple: true}),
+  'discover-shared-orgs': Flags.boolean({
+    description:
+      "Ask CircleCI which organizations share the plan (a private endpoint, not in the public API) and export them too; if it fails, a warning and the --shared-org-id ids. On with --demo.",
+    default: false,
+  }),
   out: Flags.string({description: 'Output folder.', default: './usage-report'}),
   timeout: Flags.string({description: 'How long to wait for export jobs: 90s, 30m, 2h or seconds.', default: '30m'}),
   'keep-parts': Flags.boolean({
@@ -59,4 +65,20 @@ export function credentialsFromFlags(flags: {'org-id'?: string; token?: string; 
     throw new AuthError('E_NO_TOKEN', 'No CircleCI token: set CIRCLECI_API_TOKEN (or pass --token); try --demo to run without one.')
   }
   return {host: flags.host ?? fromEnv('CIRCLECI_HOST') ?? DEFAULT_HOST, token, orgId}
+}
+
+/** What `export` and `run` read from the export flags besides the credentials, in one place. */
+export function exportOptionsFromFlags(
+  flags: {'shared-org-id'?: string[]; 'discover-shared-orgs': boolean; out: string; 'keep-parts': boolean},
+  range: DateRange,
+  timeoutMs: number,
+): {sharedOrgIds: string[]; discoverSharedOrgs: boolean; range: DateRange; outDir: string; timeoutMs: number; keepParts: boolean} {
+  return {
+    sharedOrgIds: flags['shared-org-id'] ?? [],
+    discoverSharedOrgs: flags['discover-shared-orgs'],
+    range,
+    outDir: flags.out,
+    timeoutMs,
+    keepParts: flags['keep-parts'],
+  }
 }

@@ -19,6 +19,7 @@ import {
   type ManifestWindow,
 } from './manifest.js'
 import {mergeParts, type MergePart} from './merge.js'
+import {discoverSharedOrgs, mergeSharedOrgIds, type PlanOrg} from './shared-plan.js'
 import {jobOutcome} from './state.js'
 import {boundaryDays, formatInstant, splitWindows, validateRange, type DateRange} from './windows.js'
 
@@ -45,11 +46,15 @@ export interface ExportOptions {
    * default: the parts double the disk used, and the orb would upload them as artifacts too.
    */
   keepParts?: boolean
+  /** Ask CircleCI which organizations share the plan and export them too (--discover-shared-orgs). */
+  discoverSharedOrgs?: boolean
 }
 
 export interface ExportContext {
   clock: Clock
   log: (line: string) => void
+  /** Problems that do not stop the export (a failed discovery); defaults to the log. */
+  warn?: (line: string) => void
   sleep?: (ms: number) => Promise<void>
   /** Tests shorten backoff; production uses the default policy. */
   retryPolicy?: RetryPolicy
@@ -64,6 +69,8 @@ export interface ExportResult {
   duplicatesDropped: number
   bytes: number
   empty: boolean
+  /** With --discover-shared-orgs: the primary org and the organizations CircleCI listed; null otherwise or when it failed. */
+  sharedPlan: {primaryOrgId: string; orgs: PlanOrg[]} | null
 }
 
 function shellQuote(value: string): string {
@@ -351,6 +358,8 @@ class ExportRun {
       duplicatesDropped: merged.duplicatesDropped,
       bytes: merged.bytes,
       empty,
+      // runExport fills it in: discovery happens before the manifest, outside this run.
+      sharedPlan: null,
     }
   }
 
@@ -384,6 +393,21 @@ export async function runExport(options: ExportOptions, context: ExportContext):
   const host = normalizeHost(options.host)
   validateRange(options.range, context.clock())
   const windows = splitWindows(options.range)
+  // Before the manifest is planned: the ids found are part of the request, so a rerun that finds the same set
+  // reuses the jobs, and one that finds another set does not reuse jobs that exported different organizations.
+  const found = options.discoverSharedOrgs
+    ? await discoverSharedOrgs({
+        host,
+        token: options.token,
+        orgId: options.orgId,
+        clock: context.clock,
+        log: context.log,
+        warn: context.warn ?? ((line) => context.log(`Warning: ${line}`)),
+        sleep: context.sleep,
+        retryPolicy: context.retryPolicy,
+      })
+    : null
+  if (found) options = {...options, sharedOrgIds: mergeSharedOrgIds(options.orgId, options.sharedOrgIds, found)}
   const outDir = resolve(options.outDir)
   const manifestPath = join(outDir, MANIFEST_FILE)
   const request = {host, orgId: options.orgId, sharedOrgIds: options.sharedOrgIds, range: options.range, windows}
@@ -392,5 +416,6 @@ export async function runExport(options: ExportOptions, context: ExportContext):
     `Exporting usage of organization ${options.orgId}${options.sharedOrgIds.length > 0 ? ` (+${options.sharedOrgIds.length} shared)` : ''} for ${formatInstant(options.range.start)} .. ${formatInstant(options.range.end)} in ${windows.length} window(s)${resumed ? ', resuming the previous run' : ''}.`,
   )
   const store = new ManifestStore(manifestPath, manifest, context.clock)
-  return new ExportRun({...options, host}, context, store, windows, outDir).run()
+  const result = await new ExportRun({...options, host}, context, store, windows, outDir).run()
+  return {...result, sharedPlan: found ? {primaryOrgId: options.orgId, orgs: found} : null}
 }

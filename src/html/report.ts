@@ -12,6 +12,8 @@ import {
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
 import {type Column, renderTable} from './table.js'
+import {hasOrgsSection, ORGS_SECTION_ID, orgsSectionBody} from './sections/orgs.js'
+import {teamPageLinks, teamPageNotice, type TeamPage} from './sections/teams.js'
 
 /**
  * Long breakdowns (jobs, branches) can run to thousands of rows; the page stays quick to open in the
@@ -71,13 +73,14 @@ function kpi(label: string, value: string, detail = ''): string {
   return `<div class="kpi"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div>${detail ? `<div class="kpi-detail">${esc(detail)}</div>` : ''}</div>`
 }
 
-function headerBlock(summary: Summary): string {
+function headerBlock(summary: Summary, page?: TeamPage): string {
   const filters = Object.entries(summary.filters).filter(([, value]) => value !== undefined && value !== '')
   const filterText = filters.length > 0 ? filters.map(([name, value]) => `${name}=${value}`).join(', ') : 'none'
   const files = summary.input.files.length > 0 ? summary.input.files.join(', ') : 'none'
   return [
     '<header>',
-    '<h1>CircleCI usage report</h1>',
+    `<h1>CircleCI usage report${page ? ` · team ${esc(page.team)}` : ''}</h1>`,
+    page ? teamPageNotice(page) : '',
     `<p class="window">${esc(formatWindow(summary.window))}</p>`,
     '<dl class="meta">',
     `<dt>Generated</dt><dd>${esc(summary.generatedAt)} by ${esc(summary.tool.name)} ${esc(summary.tool.version)}</dd>`,
@@ -304,6 +307,7 @@ function navigation(summary: Summary): string {
   if (summary.savings) links.push(['savings', 'Savings'])
   links.push(['projects', 'Projects'], ['workflows', 'Workflows'], ['jobs', 'Jobs'], ['failed', 'Failed jobs'])
   if (summary.breakdowns.team) links.push(['teams', 'Teams'])
+  if (hasOrgsSection(summary)) links.push([ORGS_SECTION_ID, 'Organizations'])
   links.push(['more', 'More breakdowns'])
   return `<nav aria-label="Sections">${links.map(([id, label]) => `<a href="#${id}">${esc(label)}</a>`).join(' ')}</nav>`
 }
@@ -313,10 +317,10 @@ function navigation(summary: Summary): string {
  * JavaScript (the inline script only adds click-to-sort to the tables). Written as well-formed XHTML-style
  * markup (closed tags, quoted attributes, the script in a CDATA block) so an XML parser can validate it.
  */
-export function renderReportHtml(summary: Summary, charts: ChartFile[]): string {
+export function renderReportHtml(summary: Summary, charts: ChartFile[], page?: TeamPage): string {
   const b = summary.breakdowns
   const body = [
-    headerBlock(summary),
+    headerBlock(summary, page),
     navigation(summary),
     '<main>',
     overview(summary),
@@ -327,7 +331,10 @@ export function renderReportHtml(summary: Summary, charts: ChartFile[]): string 
     section('workflows', 'Workflows', breakdownTable(summary, b.workflow, 'Workflow', 'workflows', 'by-workflow.csv')),
     section('jobs', 'Jobs', breakdownTable(summary, b.job, 'Job', 'jobs', 'by-job.csv')),
     failedSection(summary),
-    b.team ? section('teams', 'Teams', breakdownTable(summary, b.team, 'Team', 'teams', 'by-team.csv')) : '',
+    b.team ? section('teams', 'Teams', breakdownTable(summary, b.team, 'Team', 'teams', 'by-team.csv') + teamPageLinks(summary)) : '',
+    hasOrgsSection(summary)
+      ? section(ORGS_SECTION_ID, 'Organizations', orgsSectionBody(summary, breakdownTable(summary, b.org, 'Organization', 'organizations', 'by-org.csv', 'Credits by organization')))
+      : '',
     section(
       'more',
       'More breakdowns',
@@ -336,7 +343,6 @@ export function renderReportHtml(summary: Summary, charts: ChartFile[]): string 
         breakdownTable(summary, b.resourceClass, 'Resource class', 'resource classes', 'by-resource-class.csv', 'Credits by resource class'),
         breakdownTable(summary, b.executor, 'Executor', 'executors', 'by-executor.csv', 'Credits by executor'),
         breakdownTable(summary, b.branch, 'Branch', 'branches', 'by-branch.csv', 'Credits by branch'),
-        b.org.length > 1 ? breakdownTable(summary, b.org, 'Organization', 'organizations', 'by-org.csv', 'Credits by organization') : '',
       ]
         .filter(Boolean)
         .join('\n'),
@@ -344,7 +350,7 @@ export function renderReportHtml(summary: Summary, charts: ChartFile[]): string 
     '</main>',
     `<footer><p>summary.json schema ${esc(String(summary.schemaVersion))} · ${esc(summary.tool.name)} ${esc(summary.tool.version)} · all times UTC · credits are exact sums, rounded for display only.</p></footer>`,
   ]
-  const title = `CircleCI usage ${formatWindow(summary.window)}`
+  const title = `CircleCI usage${page ? ` · team ${page.team}` : ''} ${formatWindow(summary.window)}`
   return [
     '<!DOCTYPE html>',
     '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',

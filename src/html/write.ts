@@ -4,7 +4,9 @@ import type {Summary} from '../analysis/summary.js'
 import {renderChartPng, renderCharts} from '../charts/index.js'
 import {PROJECT_CHART_ID} from '../charts/project-chart.js'
 import {writeFileAtomic} from '../core/atomic.js'
+import type {TeamVisuals} from '../report/index.js'
 import {renderReportHtml} from './report.js'
+import {writeTeamPages} from './team-pages.js'
 
 export const REPORT_HTML = 'report.html'
 export const PROJECT_CHART_PNG = `${PROJECT_CHART_ID}.png`
@@ -14,7 +16,9 @@ export const PROJECT_CHART_PNG = `${PROJECT_CHART_ID}.png`
  * summary and writes each atomically into `outDir` (which must exist). Returns the file names written, in a
  * stable order, for summary.artifacts.
  */
-export async function writeVisualArtifacts(outDir: string, summary: Summary, options: {top?: number} = {}): Promise<string[]> {
+export async function writeVisualArtifacts(outDir: string, summary: Summary, options: {top?: number; teams?: TeamVisuals[]} = {}): Promise<string[]> {
+  // Team pages first: report.html links to the pages they write.
+  const teamFiles = await writeTeamPages(outDir, options.teams ?? [], {top: options.top})
   const charts = renderCharts(summary, options)
   const projectChart = charts.find((chart) => chart.name === `${PROJECT_CHART_ID}.svg`)
   if (!projectChart) throw new Error(`internal: renderCharts returned no ${PROJECT_CHART_ID}.svg`)
@@ -27,5 +31,5 @@ export async function writeVisualArtifacts(outDir: string, summary: Summary, opt
     [REPORT_HTML, html],
   ]
   for (const [name, data] of files) await writeFileAtomic(join(outDir, name), data)
-  return files.map(([name]) => name)
+  return [...files.map(([name]) => name), ...teamFiles]
 }

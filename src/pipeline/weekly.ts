@@ -16,12 +16,15 @@ import {runExportOn, type ExportTarget} from '../export/demo.js'
 import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, type DateRange} from '../export/windows.js'
 import {fullReportHooks} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
-import {notifySlack, type NotifyOptions, type NotifyResult} from '../slack/index.js'
+import {type NotifyOptions, type NotifyResult} from '../slack/index.js'
+import {deliverSlack, teamMessages, type TeamNotifyResult} from '../slack/delivery.js'
 
 export interface WeeklyOptions {
   /** Real API credentials, or 'demo' for the embedded simulator. */
   api: ExportTarget
   sharedOrgIds: string[]
+  /** Ask CircleCI which organizations share the plan (--discover-shared-orgs); always on with --demo. */
+  discoverSharedOrgs?: boolean
   range: DateRange
   outDir: string
   timeoutMs: number
@@ -49,7 +52,10 @@ export interface WeeklyResult {
   export: ExportResult
   summary: Summary
   files: string[]
+  /** The organization's message. */
   notify: NotifyResult | null
+  /** Each team's message (teams with a slack_channel), empty without. */
+  teamNotify: TeamNotifyResult[]
 }
 
 /** The report's inclusive day filters for a half-open instant range: every UTC day it touches. */
@@ -83,12 +89,13 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
   }
   const exportOptions = {
     sharedOrgIds: options.sharedOrgIds,
+    discoverSharedOrgs: options.discoverSharedOrgs,
     range: exportRange,
     outDir: options.outDir,
     timeoutMs: options.timeoutMs,
     keepParts: options.keepParts,
   }
-  const exportContext = {clock: context.clock, log: context.log}
+  const exportContext = {clock: context.clock, log: context.log, warn: context.warn}
   const exported = await runExportOn(options.api, exportOptions, exportContext).catch((error: unknown) => {
     // The export's resume command fetches the data only; the weekly job is finished by running `run` again.
     if (error instanceof TimeoutError) {
@@ -101,7 +108,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
     throw error
   })
 
-  const {summary, files} = await generateReport(
+  const {summary, files, teams} = await generateReport(
     {
       inputs: [exported.csvPath],
       outDir: options.outDir,
@@ -112,15 +119,24 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
       creditPrice: options.report.creditPrice,
       groupBy: options.report.groupBy,
       toolVersion: options.report.toolVersion,
+      sharedPlan: exported.sharedPlan,
       ...fullReportHooks(options.report.top),
     },
     {clock: context.clock, log: context.log},
   )
 
   let notified: NotifyResult | null = null
+  let teamNotified: TeamNotifyResult[] = []
   if (options.notify) {
-    notified = await notifySlack(summary, {...options.notify, chartPng: join(options.outDir, 'credits-by-project.png')}, context.log)
-    for (const warning of notified.warnings) context.warn(warning)
+    const delivery = await deliverSlack(
+      summary,
+      teamMessages(options.outDir, teams),
+      {...options.notify, chartPng: join(options.outDir, 'credits-by-project.png')},
+      context.log,
+    )
+    for (const warning of delivery.warnings) context.warn(warning)
+    notified = delivery.organization
+    teamNotified = delivery.teams
   }
-  return {export: exported, summary, files: ['usage.csv', 'export-manifest.json', ...files], notify: notified}
+  return {export: exported, summary, files: ['usage.csv', 'export-manifest.json', ...files], notify: notified, teamNotify: teamNotified}
 }

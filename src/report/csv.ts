@@ -55,19 +55,19 @@ export function breakdownRecord(dimension: CsvDimension, row: Bucket & {avgJobMi
   ]
 }
 
-/** Writes by-<dim>.csv atomically (temp file + rename), streaming rows through fast-csv. */
-export async function writeBreakdownCsv(path: string, dimension: CsvDimension, rows: BreakdownRow[], withDollars: boolean): Promise<void> {
+/** Writes a CSV atomically (temp file + rename), streaming the records through fast-csv. */
+export async function writeCsvAtomic(path: string, headers: string[], records: Iterable<(string | number)[]>): Promise<void> {
   const target = await createAtomicWriteStream(path)
   try {
-    const csv = format({headers: breakdownHeader(dimension, withDollars), writeHeaders: true, includeEndRowDelimiter: true})
+    const csv = format({headers, writeHeaders: true, includeEndRowDelimiter: true})
     const done = new Promise<void>((resolve, reject) => {
       target.stream.once('error', reject)
       csv.once('error', reject)
       csv.once('end', resolve)
     })
     csv.pipe(target.stream, {end: false})
-    for (const row of rows) {
-      if (!csv.write(breakdownRecord(dimension, row, withDollars))) await new Promise((resolve) => csv.once('drain', resolve))
+    for (const record of records) {
+      if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve))
     }
     csv.end()
     await done
@@ -76,6 +76,11 @@ export async function writeBreakdownCsv(path: string, dimension: CsvDimension, r
     await target.abort()
     throw error
   }
+}
+
+/** Writes by-<dim>.csv atomically. */
+export async function writeBreakdownCsv(path: string, dimension: CsvDimension, rows: BreakdownRow[], withDollars: boolean): Promise<void> {
+  await writeCsvAtomic(path, breakdownHeader(dimension, withDollars), rows.map((row) => breakdownRecord(dimension, row, withDollars)))
 }
 
 /** The same CSV as a string, for `--format csv` on stdout (small: top N + other). */

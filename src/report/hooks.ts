@@ -12,9 +12,9 @@ export function fullReportHooks(top: number): Pick<ReportOptions, 'enrich' | 'vi
       const {computeSavings} = await import('../analysis/savings/index.js')
       summary.savings = await computeSavings(source.connection, scope.relation, {windowDays: summary.window.days, filterSql: scope.filterSql})
     },
-    visuals: async (outDir, summary) => {
+    visuals: async (outDir, summary, teams) => {
       const {writeVisualArtifacts} = await import('../html/write.js')
-      return writeVisualArtifacts(outDir, summary, {top})
+      return writeVisualArtifacts(outDir, summary, {top, teams})
     },
   }
 }

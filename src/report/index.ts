@@ -7,14 +7,25 @@ import {CSV_DIMENSIONS, type CsvDimension} from '../analysis/build.js'
 import {buildReportSummary, type SummaryOptions} from '../analysis/index.js'
 import {phase} from '../analysis/profile.js'
 import type {Summary} from '../analysis/summary.js'
+import {writeChargebackCsv} from './chargeback.js'
 import {writeBreakdownCsv} from './csv.js'
+import {writeTeamSummaries} from './team-files.js'
 
 export interface ReportOptions extends SummaryOptions {
   outDir: string
   /** Extra by-<dim>.csv files; by-project.csv is always written. */
   groupBy?: CsvDimension[]
-  /** Charts/HTML: called with the finished Summary; the file names it returns go into summary.artifacts. */
-  visuals?: (outDir: string, summary: Summary) => Promise<string[]>
+  /**
+   * Charts/HTML: called with the finished Summary (and each team's report, whose entry in summary.teams it
+   * completes with the page and chart it writes); the file names it returns go into summary.artifacts.
+   */
+  visuals?: (outDir: string, summary: Summary, teams: TeamVisuals[]) => Promise<string[]>
+}
+
+/** A team's Summary with its entry in summary.teams. */
+export interface TeamVisuals {
+  entry: NonNullable<Summary['teams']>[number]
+  summary: Summary
 }
 
 export interface ReportContext {
@@ -25,8 +36,10 @@ export interface ReportContext {
 
 export interface ReportResult {
   summary: Summary
-  /** Names of the files written in outDir. */
+  /** Names of the files written in outDir (paths with `/` for the teams/ folder). */
   files: string[]
+  /** Each team's own report (empty without a teams file), for per-team Slack messages. */
+  teams: TeamVisuals[]
 }
 
 export function validateGroupBy(groupBy: string[], hasTeams: boolean): CsvDimension[] {
@@ -46,23 +59,30 @@ export async function generateReport(options: ReportOptions, context: ReportCont
   const groupBy = validateGroupBy(options.groupBy ?? [], Boolean(options.teamsFile))
   const log = context.log ?? (() => undefined)
   phase('start-up (node, oclif, modules)')
-  const {summary, tables, notices} = await buildReportSummary(options, context.clock)
+  const {summary, tables, notices, teams, chargeback} = await buildReportSummary(options, context.clock)
   for (const notice of notices) log(notice)
   const files: string[] = []
   const withDollars = summary.creditPrice !== null
-  for (const dimension of ['project', ...groupBy.filter((dimension) => dimension !== 'project')] as CsvDimension[]) {
+  // A multi-org (shared plan) report always gets its per-organization file, asked for or not.
+  const byOrg = (tables.org?.length ?? 0) > 1 || Boolean(summary.sharedPlan) ? (['org'] as CsvDimension[]) : []
+  for (const dimension of [...new Set(['project', ...groupBy, ...byOrg])] as CsvDimension[]) {
     const rows = tables[dimension]
     if (!rows) continue
     const name = `by-${dimension}.csv`
     await writeBreakdownCsv(join(options.outDir, name), dimension, rows, withDollars)
     files.push(name)
   }
+  if (chargeback) files.push(await writeChargebackCsv(options.outDir, chargeback.month, chargeback.rows, summary.creditPrice))
   phase('breakdown csv files')
-  if (options.visuals) summary.artifacts = await options.visuals(options.outDir, summary)
+  const teamOutputs = options.teamsFile ? await writeTeamSummaries(options.outDir, teams) : null
+  summary.teams = teamOutputs ? teamOutputs.entries : null
+  const teamVisuals = teamOutputs ? teams.map((report, index) => ({entry: teamOutputs.entries[index], summary: report.summary})) : []
+  if (options.visuals) summary.artifacts = await options.visuals(options.outDir, summary, teamVisuals)
+  summary.artifacts = [...(teamOutputs?.files ?? []), ...summary.artifacts]
   phase('visuals (charts, html)')
   await writeJsonAtomic(join(options.outDir, 'summary.json'), summary)
   phase('summary.json')
   files.push('summary.json', ...summary.artifacts)
   log(`Wrote ${files.join(', ')} to ${options.outDir}`)
-  return {summary, files}
+  return {summary, files, teams: teamVisuals}
 }

@@ -10,7 +10,7 @@ import {createApiHandler, createDownloadHandler, type ServerContext} from './ser
 import {createUrlSigner} from './signing.js'
 import type {RecordedRequest, Simulator, SimulatorOptions} from './types.js'
 
-export type {Fault, RecordedRequest, Simulator, SimulatorJob, SimulatorOptions} from './types.js'
+export type {Fault, RecordedRequest, SharesForBehaviour, Simulator, SimulatorJob, SimulatorOptions} from './types.js'
 export {USAGE_COLUMNS} from '../core/usage-columns.js'
 
 const HOUR_MS = 3_600_000
@@ -40,6 +40,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     postLimiter: createSlidingWindowLimiter(rateLimits.postPerHour, HOUR_MS, clock),
     getLimiter: createSlidingWindowLimiter(rateLimits.getPerMinute, MINUTE_MS, clock),
     urlTtlSeconds: options.urlTtlSeconds ?? 600,
+    sharesFor: options.sharesFor,
     downloadOrigin: () => downloadOrigin,
   }
   const apiServer = createServer(createApiHandler(context))

@@ -9,6 +9,8 @@ import type {SlidingWindowLimiter} from './rate-limit.js'
 import type {UrlSigner} from './signing.js'
 import type {Fault, RecordedRequest} from './types.js'
 import {validateExportWindow} from './validation.js'
+import {planShares, SHARES_FOR_PATH} from './plan-shares.js'
+import type {SharesForBehaviour} from './types.js'
 
 export interface ServerContext {
   clock: Clock
@@ -22,6 +24,8 @@ export interface ServerContext {
   getLimiter: SlidingWindowLimiter
   urlTtlSeconds: number
   requests: RecordedRequest[]
+  /** How GET /private/orgs/{id}/plan/shares-for answers (default: the dataset's orgs). */
+  sharesFor?: SharesForBehaviour
   /** Known only once the download server listens. */
   downloadOrigin: () => string
 }
@@ -37,6 +41,8 @@ export function createApiHandler(context: ServerContext): Handler {
   return (req, res) => {
     const exchange = recorder(context, 'api', req, res)
     const path = pathOf(req)
+    const shares = req.method === 'GET' ? SHARES_FOR_PATH.exec(path) : null
+    if (shares) return answerSharesFor(context, decodeURIComponent(shares[1]), req, exchange)
     const match = JOBS_PATH.exec(path)
     const isCreate = match && !match[2] && req.method === 'POST'
     const isRead = match && match[2] && req.method === 'GET'
@@ -60,6 +66,21 @@ export function createApiHandler(context: ServerContext): Handler {
     }
     readJob(context, orgId, decodeURIComponent(match[2]), exchange)
   }
+}
+
+/** The private shares-for endpoint: not rate limited with the Usage API, and scriptable (404, a hang, any body). */
+function answerSharesFor(context: ServerContext, orgId: string, req: IncomingMessage, exchange: Exchange): void {
+  const behaviour = context.sharesFor ?? {}
+  const answer = () => {
+    // A late answer to a client that gave up (or a simulator that closed) has nowhere to go.
+    if (req.socket.destroyed) return
+    if (req.headers['circle-token'] !== context.token) return exchange.json(401, {message: 'Invalid token provided.'})
+    if (behaviour.status !== undefined) return exchange.json(behaviour.status, {message: behaviour.status === 404 ? 'Not found.' : 'Error.'})
+    if (!context.allowedOrgIds.has(orgId)) return exchange.json(403, {message: 'Permission denied.'})
+    exchange.json(200, behaviour.body !== undefined ? behaviour.body : planShares(context.dataset, orgId))
+  }
+  if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs).unref()
+  else answer()
 }
 
 function createJob(context: ServerContext, orgId: string, body: unknown, exchange: Exchange): void {

@@ -22,6 +22,15 @@ export interface SimulatorOptions {
   seed?: number
   /** Demo data size (default 150 rows/day on average). */
   demoRowsPerDay?: number
+  /** How the private shares-for endpoint answers; default: the primary org shares its plan with the others. */
+  sharesFor?: SharesForBehaviour
+}
+
+/** `status`: answer it (e.g. 404) instead; `body`: answer 200 with it (an unexpected shape); `delayMs`: answer late. */
+export interface SharesForBehaviour {
+  status?: number
+  body?: unknown
+  delayMs?: number
 }
 
 /**

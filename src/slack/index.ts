@@ -40,6 +40,8 @@ export interface NotifyOptions {
   topProjects?: number
   /** Retry bounds; tests shorten them. */
   retry?: Partial<RetryPolicy>
+  /** Set for a team's own message (its Summary filtered to its projects): named in the message and errors. */
+  team?: string
 }
 
 export interface NotifyResult {
@@ -69,17 +71,19 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
   const retry: RetryPolicy = {...DEFAULT_RETRY_POLICY, ...options.retry}
   const decision = shouldNotify(summary, options.policy)
   const useToken = Boolean(options.token && options.channel)
-  const message = buildSlackMessage(summary, {channel: options.channel, reportUrl: options.reportUrl, topProjects: options.topProjects})
+  const message = buildSlackMessage(summary, {channel: options.channel, reportUrl: options.reportUrl, topProjects: options.topProjects, team: options.team})
+  // JSON quoting keeps a team name with control characters from reaching the terminal as they are.
+  const what = options.team === undefined ? 'the summary' : `the summary of team ${JSON.stringify(options.team)}`
   const payload = {channel: useToken || !options.webhookUrl ? options.channel : undefined, ...message}
   const base = {dryRun: options.dryRun, uploaded: false, warnings: [] as string[]}
 
   if (options.dryRun) {
     const reason = `dry run, nothing posted (${decision.post ? 'would post' : 'would not post'}: ${decision.reason.replace(/^(not )?posting: /, '')})`
-    log(reason)
+    log(options.team === undefined ? reason : `${reason} [${what}, channel ${options.channel ?? '(none)'}]`)
     return {...base, posted: false, reason, payload, channel: options.channel}
   }
   if (!decision.post) {
-    log(decision.reason)
+    log(options.team === undefined ? decision.reason : `${decision.reason} [${what}, channel ${options.channel ?? '(none)'}]`)
     return {...base, posted: false, reason: decision.reason}
   }
 
@@ -99,14 +103,14 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
   }
 
   if (!useToken) {
-    const context: FailureContext = {via: 'webhook', action: 'post the summary'}
+    const context: FailureContext = {via: 'webhook', action: `post ${what}`}
     try {
       await withSlackRetry(() => postWithWebhook(options.webhookUrl as string, message, retry), context, retry, log)
     } catch (error) {
       if (error instanceof SlackCallError) return fail(error.failure.code, error.failure.message)
       throw error
     }
-    log('Slack: posted the summary through the incoming webhook')
+    log(`Slack: posted ${what} through the incoming webhook`)
     if (options.chartPng && (await isFile(options.chartPng))) {
       log('Slack: chart not uploaded: incoming webhooks cannot upload files (use a bot token with files:write)')
     }
@@ -123,7 +127,7 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
   try {
     posted = await withSlackRetry(
       () => postWithToken(client, {...message, channel}),
-      {via: 'api', action: 'post the summary', channel, apiHost},
+      {via: 'api', action: `post ${what}`, channel, apiHost},
       retry,
       log,
     )
@@ -131,7 +135,7 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
     if (error instanceof SlackCallError) return fail(error.failure.code, error.failure.message)
     throw error
   }
-  log(`Slack: posted the summary to ${channel} (ts ${posted.ts})`)
+  log(`Slack: posted ${what} to ${channel} (ts ${posted.ts})`)
   const result: NotifyResult = {...base, posted: true, reason: `posted to ${channel}`, payload, channel: posted.channel, ts: posted.ts}
 
   if (!options.chartPng) return result
@@ -159,10 +163,10 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
           threadTs: posted.ts,
           bytes,
           filename: basename(options.chartPng as string),
-          title: CHART_TITLE,
+          title: options.team === undefined ? CHART_TITLE : `${CHART_TITLE}, team ${options.team}`,
           altText: `Bar chart of CircleCI credits by project, ${summary.window.start.slice(0, 10)} to ${summary.window.end.slice(0, 10)}`,
         }),
-      {via: 'api', action: 'upload the chart', channel, apiHost},
+      {via: 'api', action: options.team === undefined ? 'upload the chart' : `upload the chart of team ${JSON.stringify(options.team)}`, channel, apiHost},
       retry,
       log,
     )
@@ -173,7 +177,7 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
     }
     throw error
   }
-  log('Slack: uploaded the chart into the thread')
+  log(`Slack: uploaded the chart into the thread${options.team === undefined ? '' : ` of team ${JSON.stringify(options.team)}`}`)
   return {...result, uploaded: true}
 }
 

@@ -27,6 +27,8 @@ export interface SlackMessageOptions {
   reportUrl?: string
   /** How many projects (and teams) to list; default 5. */
   topProjects?: number
+  /** A team's own message (its Summary is filtered to its projects): named in the header instead of the orgs. */
+  team?: string
 }
 
 export const DEFAULT_TOP_PROJECTS = 5
@@ -51,7 +53,8 @@ function orgNames(summary: Summary): string[] {
   return names
 }
 
-function headerText(summary: Summary): string {
+function headerText(summary: Summary, team?: string): string {
+  if (team !== undefined) return clipEscaped(`CircleCI usage · team ${plainName(team, 40)} · ${windowLabel(summary.window)}`, SLACK_LIMITS.headerText)
   const orgs = orgNames(summary)
   const shown = orgs.slice(0, MAX_HEADER_ORGS).map((org) => plainName(org, 40))
   const more = orgs.length > MAX_HEADER_ORGS ? ` +${orgs.length - MAX_HEADER_ORGS} more` : ''
@@ -166,8 +169,8 @@ export function slackLink(url: string | undefined, label: string): string | null
 }
 
 function filterWording(summary: Summary): string | null {
-  // The window is shown already; since/until only repeat it.
-  const entries = Object.entries(summary.filters).filter(([key, value]) => key !== 'since' && key !== 'until' && typeof value === 'string' && value !== '')
+  // The window is shown already; since/until only repeat it, as the header does the team.
+  const entries = Object.entries(summary.filters).filter(([key, value]) => !['since', 'until', 'team'].includes(key) && typeof value === 'string' && value !== '')
   if (entries.length === 0) return null
   return `Filtered: ${entries.map(([key, value]) => `${key}=${mrkdwnName(value, MAX_NAME_CHARS)}`).join(', ')}`
 }
@@ -193,7 +196,7 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   const total = summary.totals.credits.total
   const comparison = usableComparison(summary)
   const orgs = orgNames(summary)
-  const who = orgs.length > 0 ? ` for ${orgs.slice(0, MAX_HEADER_ORGS).map((org) => mrkdwnName(org, 40)).join(', ')}${orgs.length > MAX_HEADER_ORGS ? ` +${orgs.length - MAX_HEADER_ORGS} more` : ''}` : ''
+  const who = options.team !== undefined ? ` for team ${mrkdwnName(options.team, 40)}` : orgs.length > 0 ? ` for ${orgs.slice(0, MAX_HEADER_ORGS).map((org) => mrkdwnName(org, 40)).join(', ')}${orgs.length > MAX_HEADER_ORGS ? ` +${orgs.length - MAX_HEADER_ORGS} more` : ''}` : ''
   const dollars = summary.totals.dollars === null ? '' : ` (${formatDollars(summary.totals.dollars)})`
   let first = `CircleCI usage${who}, ${windowLabel(summary.window)} (${daysLabel(summary.window.days)}): ${formatCredits(total)} credits${dollars}`
   if (comparison) first += `, ${changeWording(total, comparison.previous.credits)} vs the previous ${daysLabel(comparison.previousWindow.days)}`
@@ -214,7 +217,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   const top = Math.max(1, Math.floor(options.topProjects ?? DEFAULT_TOP_PROJECTS))
   const total = summary.totals.credits.total
   const blocks: Block[] = [
-    {type: 'header', text: {type: 'plain_text', text: headerText(summary), emoji: true}},
+    {type: 'header', text: {type: 'plain_text', text: headerText(summary, options.team), emoji: true}},
     {type: 'section', fields: summaryFields(summary)},
   ]
   const projects = projectLines(summary, top)

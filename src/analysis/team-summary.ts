@@ -1,0 +1,46 @@
+/**
+ * A team's Summary is the organization's report filtered to the team's projects: the same type, built by the
+ * same buildSummary from the same cube code, so every renderer shows a team exactly as it shows the org.
+ * Pure: the I/O (one cube with each row's team as a segment, over the report's narrow copy) is in team-reports.ts.
+ */
+import {buildSummary, NONE_LABEL, type SummaryInputs} from './build.js'
+import {buildTopOpportunities} from './savings/opportunities.js'
+import type {Savings, Summary} from './summary.js'
+import {UNASSIGNED_TEAM, type TeamMatcher, type TeamRule} from './teams.js'
+
+/** The teams that get a report: every team of the file in the order written, then "unassigned" when it has usage. */
+export function teamsToReport(rules: TeamRule[], teamOfEachProject: string[]): string[] {
+  const named = [...new Set(rules.map((rule) => rule.team))]
+  const unassigned = !named.includes(UNASSIGNED_TEAM) && teamOfEachProject.includes(UNASSIGNED_TEAM) ? [UNASSIGNED_TEAM] : []
+  return [...named, ...unassigned]
+}
+
+/** PROJECT_NAME values (null: no project) seen in the data that belong to `team`. */
+export function projectsOfTeam(team: string, projects: (string | null)[], matcher: TeamMatcher): (string | null)[] {
+  return [...new Set(projects)].filter((project) => matcher(project ?? NONE_LABEL) === team)
+}
+
+/**
+ * The team's share of the savings: only findings about its own projects, and its top opportunities ranked
+ * among those (the org's top three may all belong to other teams).
+ */
+export function teamSavings(savings: Savings | null, isTeamProject: (project: string) => boolean, windowDays: number): Savings | null {
+  if (!savings) return null
+  const rightsizing = savings.rightsizing.filter((candidate) => isTeamProject(candidate.project))
+  const failingJobs = savings.failingJobs.filter((job) => isTeamProject(job.project))
+  return {
+    ...savings,
+    rightsizing,
+    underProvisioned: savings.underProvisioned.filter((candidate) => isTeamProject(candidate.project)),
+    failingJobs,
+    top: buildTopOpportunities(rightsizing, failingJobs, windowDays),
+  }
+}
+
+/** The team's Summary from the groups of its rows, with the org's savings narrowed to its projects. */
+export function teamSummary(inputs: Omit<SummaryInputs, 'teams'>, team: string, teamProjects: (string | null)[], orgSavings: Savings | null): Summary {
+  const {summary} = buildSummary({...inputs, filters: {...inputs.filters, team}, teams: null})
+  const own = new Set(teamProjects)
+  summary.savings = teamSavings(orgSavings, (project) => own.has(project), summary.window.days)
+  return summary
+}

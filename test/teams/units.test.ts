@@ -1,0 +1,171 @@
+/** The pure parts of per-team delivery: the teams file's channels, safe file names, chargeback arithmetic. */
+import {calendarMonthOf, chargebackRows, exactDollars, formatMicroCredits} from '../../src/analysis/chargeback.js'
+import type {Group} from '../../src/analysis/aggregate.js'
+import {teamSavings} from '../../src/analysis/team-summary.js'
+import {createTeamMatcher, loadTeamRules, parseTeamsCsv, parseTeamsYaml, teamChannels} from '../../src/analysis/teams.js'
+import {teamFileStem, teamPathsFor} from '../../src/report/team-files.js'
+import {mergeSharedOrgIds, parseSharesFor} from '../../src/export/shared-plan.js'
+import type {Savings} from '../../src/analysis/summary.js'
+import {tempDir, writeFixture} from '../report/fixtures.js'
+
+describe('slack_channel in the teams file', () => {
+  it('reads it per team in the YAML and JSON list forms', () => {
+    const yaml = '- team: platform\n  projects: [api-gateway, "web-*"]\n  slack_channel: C0PLATFORM\n- team: data\n  projects: [etl]\n'
+    const rules = parseTeamsYaml('teams.yml', yaml)
+    expect(teamChannels(rules)).toEqual(new Map([['platform', 'C0PLATFORM']]))
+    expect(rules.map((rule) => [rule.team, rule.pattern, rule.slackChannel])).toEqual([
+      ['platform', 'api-gateway', 'C0PLATFORM'],
+      ['platform', 'web-*', 'C0PLATFORM'],
+      ['data', 'etl', undefined],
+    ])
+    const json = JSON.stringify([{team: 'web', projects: ['web-*'], slack_channel: '#web-team'}, {team: 'x', projects: ['x'], slack_channel: null}])
+    expect(teamChannels(parseTeamsYaml('teams.json', json))).toEqual(new Map([['web', '#web-team']]))
+  })
+
+  it('reads an optional third CSV column, by header or position', async () => {
+    const csv = 'project,team,slack_channel\napi,platform,C0PLATFORM\nweb-*,platform,\netl,data\n'
+    const rules = await parseTeamsCsv('teams.csv', csv)
+    expect(teamChannels(rules)).toEqual(new Map([['platform', 'C0PLATFORM']]))
+    expect(createTeamMatcher(rules)('web-app')).toBe('platform')
+    expect(teamChannels(await parseTeamsCsv('teams.csv', 'api,platform,C0PLATFORM\n'))).toEqual(new Map([['platform', 'C0PLATFORM']]))
+  })
+
+  it('refuses what cannot be a channel, and two channels for one team, with the file and line', async () => {
+    const dir = tempDir()
+    const bad = writeFixture(dir, 'bad.yml', '- team: platform\n  projects: [api]\n  slack_channel: "<!channel> hi"\n')
+    await expect(loadTeamRules(bad)).rejects.toMatchObject({code: 'E_TEAMS_INVALID', exitCode: 2, message: expect.stringMatching(/bad\.yml, line 3: team "platform" has a slack_channel/)})
+    const csv = writeFixture(dir, 'bad.csv', 'api,platform,C0ONE\nweb,platform,C0TWO\n')
+    await expect(loadTeamRules(csv)).rejects.toThrow(/bad\.csv, line 2: team "platform" has slack_channel C0TWO, but C0ONE on line 1/)
+    const extra = writeFixture(dir, 'extra.csv', 'api,platform,C0ONE,more\n')
+    await expect(loadTeamRules(extra)).rejects.toThrow(/extra\.csv, line 1: expected "project,team" or "project,team,slack_channel"/)
+  })
+})
+
+describe('team file names', () => {
+  const hostile = ['../../etc/passwd', '<script>alert(1)</script>', 'CON', 'con', 'nul', '', '   ', 'プラットフォーム', 'a/b', 'a b', 'Platform', 'platform', '.hidden', 'x'.repeat(300), 'café-façade', '=cmd|;\n*bold*']
+
+  it('keeps only lower-case letters, digits and dashes, never empty, never a Windows device name', () => {
+    for (const team of hostile) {
+      const stem = teamFileStem(team)
+      expect(stem).toMatch(/^[a-z0-9][a-z0-9-]*$/)
+      expect(stem.length).toBeLessThanOrEqual(60)
+      expect(stem).not.toMatch(/^(con|prn|aux|nul|com\d|lpt\d)$/)
+    }
+    expect(teamFileStem('platform')).toBe('platform')
+    expect(teamFileStem('café-façade')).toMatch(/^cafe-facade-[0-9a-f]{8}$/)
+  })
+
+  it('gives every team its own files, even names that fold alike or imitate a hashed stem', () => {
+    const imitation = teamFileStem('Platform')
+    const teams = [...hostile, imitation]
+    const paths = teamPathsFor(teams)
+    const stems = [...paths.values()].map((path) => path.summary)
+    expect(new Set(stems).size).toBe(new Set(teams).size)
+    for (const path of paths.values()) {
+      expect(path.summary).toMatch(/^teams\/[a-z0-9-]+\.json$/)
+      expect(path.page).toBe(path.summary.replace(/json$/, 'html'))
+    }
+  })
+})
+
+describe('chargeback arithmetic', () => {
+  it('recognises exactly one whole UTC calendar month', () => {
+    expect(calendarMonthOf({start: '2024-11-01T00:00:00.000Z', end: '2024-12-01T00:00:00.000Z'})).toBe('2024-11')
+    expect(calendarMonthOf({start: '2024-12-01T00:00:00.000Z', end: '2025-01-01T00:00:00.000Z'})).toBe('2024-12')
+    expect(calendarMonthOf({start: '2024-02-01T00:00:00.000Z', end: '2024-03-01T00:00:00.000Z'})).toBe('2024-02')
+    expect(calendarMonthOf({start: '2024-11-01T00:00:00.000Z', end: '2024-11-30T00:00:00.000Z'})).toBeNull()
+    expect(calendarMonthOf({start: '2024-11-02T00:00:00.000Z', end: '2024-12-01T00:00:00.000Z'})).toBeNull()
+    expect(calendarMonthOf({start: '2024-11-01T00:00:00.000Z', end: '2025-01-01T00:00:00.000Z'})).toBeNull()
+    expect(calendarMonthOf({start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})).toBeNull()
+  })
+
+  it('prints micro-credits and dollars as exact decimals', () => {
+    expect(formatMicroCredits(367_190_000_000n)).toBe('367190')
+    expect(formatMicroCredits(500_000n)).toBe('0.5')
+    expect(formatMicroCredits(-12_000_001n)).toBe('-12.000001')
+    expect(formatMicroCredits(0n)).toBe('0')
+    expect(exactDollars(367_190_000_000n, 0.0006)).toBe('220.314')
+    expect(exactDollars(1n, 0.0006)).toBe('0.0000000006')
+    expect(exactDollars(3_000_000n, 6e-7)).toBe('0.0000018')
+    expect(exactDollars(2_000_000n, 1.5)).toBe('3')
+    // 0.1 + 0.2 style drift cannot happen: the parts of a total add up to the total's dollars exactly.
+    const parts = [1_000_001n, 2_333_333n, 7_666_666n]
+    const sum = parts.map((part) => exactDollars(part, 0.0007)).reduce((a, b) => a + BigInt(b.replace('.', '').padEnd(14, '0')), 0n)
+    expect(sum).toBe(BigInt(exactDollars(11_000_000n, 0.0007).replace('.', '').padEnd(14, '0')))
+  })
+
+  it('splits (org, project) groups by team, "unassigned" for the rest and for every row without a teams file', () => {
+    const group = (org: string, project: string | null, credits: bigint) => ({dims: {org, project}, credits}) as unknown as Group
+    const groups = [group('acme', 'api', 5n), group('acme', 'web', 7n), group('other', 'api', 1n), group('acme', null, 2n)]
+    const matcher = createTeamMatcher([{team: 'platform', pattern: 'api', line: 1}])
+    expect(chargebackRows(groups, matcher).map((row) => [row.team, row.org, row.project, row.credits])).toEqual([
+      ['platform', 'acme', 'api', 5n],
+      ['platform', 'other', 'api', 1n],
+      ['unassigned', 'acme', 'web', 7n],
+      ['unassigned', 'acme', null, 2n],
+    ])
+    expect(chargebackRows(groups, null).every((row) => row.team === 'unassigned')).toBe(true)
+  })
+})
+
+describe("a team's savings", () => {
+  it('keeps only its projects and ranks its own top opportunities', () => {
+    const candidate = (project: string, saved: number) => ({project, job: 'build', resourceClass: 'large', suggestedClass: 'medium', direction: 'down', estimatedSavingsPerWeek: saved, change: `resource_class: medium in job build of project ${project}`, runs: 9, runsWithUtilisation: 9, medianCpuPct: 10, medianRamPct: 10, p95MaxCpuPct: 20, p95MaxRamPct: 20, spikeShare: 0, creditsPerWeek: saved * 2, currentRate: 20, suggestedRate: 10}) as never
+    const savings = {
+      thresholds: {minRuns: 5, lowUtilisationPct: 40, spikePct: 70, maxSpikeShare: 0.1, highUtilisationPct: 80},
+      rateTable: {source: 's', date: 'd'},
+      rightsizing: [candidate('big', 900), candidate('mine', 10)],
+      underProvisioned: [],
+      failingJobs: [{project: 'big', workflow: null, job: 'x', runs: 2, failures: 2, failureRate: 1, failedCredits: 500}],
+      top: [],
+    } as Savings
+    const mine = teamSavings(savings, (project) => project === 'mine', 7)!
+    expect(mine.rightsizing).toHaveLength(1)
+    expect(mine.failingJobs).toEqual([])
+    expect(mine.top.map((item) => item.change)).toEqual(['resource_class: medium in job build of project mine'])
+    expect(JSON.stringify(mine)).not.toContain('big')
+    expect(teamSavings(null, () => true, 7)).toBeNull()
+  })
+})
+
+describe('shares-for answers', () => {
+  it('reads {"orgs": [{id, name, vcs_type}]} and refuses other shapes', () => {
+    expect(parseSharesFor({orgs: [{id: 'a-1', name: 'acme', vcs_type: 'github'}, {id: 'b-2'}]})).toEqual([
+      {id: 'a-1', name: 'acme', vcsType: 'github'},
+      {id: 'b-2', name: null, vcsType: null},
+    ])
+    expect(parseSharesFor({orgs: []})).toEqual([])
+    for (const body of [null, 'html', [], {}, {orgs: {}}, {orgs: [{name: 'x'}]}, {orgs: [{id: 'a b'}]}, {orgs: [{id: '--org-id'}]}]) {
+      expect(parseSharesFor(body)).toBeNull()
+    }
+  })
+
+  it('merges found ids with the given ones, each once, never the primary org', () => {
+    const found = [{id: 'p', name: null, vcsType: null}, {id: 'b', name: null, vcsType: null}, {id: 'c', name: null, vcsType: null}]
+    expect(mergeSharedOrgIds('p', ['b', 'x'], found)).toEqual(['b', 'x', 'c'])
+  })
+})
+
+describe('chargeback-YYYY-MM.csv', () => {
+  it('is spreadsheet-safe for hostile names and keeps credits and dollars as exact numbers', async () => {
+    const {writeChargebackCsv} = await import('../../src/report/chargeback.js')
+    const {readFileSync} = await import('node:fs')
+    const {join} = await import('node:path')
+    const {parseString} = await import('fast-csv')
+    const dir = tempDir()
+    const name = await writeChargebackCsv(dir, '2024-11', [
+      {team: '=cmd|" /C calc"!A0', org: '+org; "x"', project: '@sum(A1)\n<script>', credits: 1_500_000n},
+      {team: 'unassigned', org: null, project: null, credits: 2n},
+    ], 0.0006)
+    expect(name).toBe('chargeback-2024-11.csv')
+    const rows: string[][] = []
+    await new Promise<void>((resolve, reject) => {
+      parseString(readFileSync(join(dir, name), 'utf8')).on('data', (row: string[]) => rows.push(row)).on('error', reject).on('end', () => resolve())
+    })
+    expect(rows).toEqual([
+      ['team', 'organization', 'project', 'credits', 'dollars'],
+      [`'=cmd|" /C calc"!A0`, `'+org; "x"`, `'@sum(A1)\n<script>`, '1.5', '0.0009'],
+      ['unassigned', '', '', '0.000002', '0.0000000012'],
+    ])
+  })
+})
