@@ -30,6 +30,8 @@ export type LoadTarget = PostgresTarget | LakeTarget
 /** The environment variable `load --to` and `run --load-to` fall back to. */
 export const LOAD_TO_VARIABLE = 'CCI_USAGE_LOAD_TO'
 
+const LAKE_TARGET = /^(parquet|focus):(.*)$/s
+
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']
 /** Parameters passed on to pg; schema and table are this tool's own and are removed. */
 const PASSED_PARAMETERS = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'connect_timeout', 'application_name', 'options'])
@@ -43,9 +45,9 @@ function badTarget(source: string, reason: string): BadInputError {
 
 /** @param source how messages name where the value came from, e.g. "--to" or "CCI_USAGE_LOAD_TO". */
 export function parseTarget(value: string, source = '--to'): LoadTarget {
-  registerSecret(value)
+  registerTargetValue(value)
   const text = value.trim()
-  const lake = /^(parquet|focus):(.*)$/s.exec(text)
+  const lake = LAKE_TARGET.exec(text)
   if (lake) {
     const dir = lake[2].trim()
     if (dir === '') throw badTarget(source, `names no folder after "${lake[1]}:"`)
@@ -99,11 +101,16 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
  * an error about another flag cannot print it.
  */
 export function registerTargetSecrets(argv: readonly string[], env: NodeJS.ProcessEnv, variable: string): void {
-  registerSecret(env[variable])
+  registerTargetValue(env[variable])
   argv.forEach((arg, index) => {
-    if (arg.startsWith('--to=') || arg.startsWith('--load-to=')) registerSecret(arg.slice(arg.indexOf('=') + 1))
-    if ((arg === '--to' || arg === '--load-to') && index + 1 < argv.length) registerSecret(argv[index + 1])
+    if (arg.startsWith('--to=') || arg.startsWith('--load-to=')) registerTargetValue(arg.slice(arg.indexOf('=') + 1))
+    if ((arg === '--to' || arg === '--load-to') && index + 1 < argv.length) registerTargetValue(argv[index + 1])
   })
+}
+
+/** Anything but a folder target may hold a credential. */
+function registerTargetValue(value: string | undefined): void {
+  if (value !== undefined && !LAKE_TARGET.test(value.trim())) registerSecret(value)
 }
 
 function safeDecode(text: string): string {

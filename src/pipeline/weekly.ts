@@ -17,6 +17,7 @@ import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, type DateRange} from '
 import {fullReportHooks} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {notifySlack, type NotifyOptions, type NotifyResult} from '../slack/index.js'
+import {loadExport, type LoadResult, type LoadTarget} from '../load/index.js'
 
 export interface WeeklyOptions {
   /** Real API credentials, or 'demo' for the embedded simulator. */
@@ -37,6 +38,8 @@ export interface WeeklyOptions {
   }
   /** null: do not post. */
   notify: NotifyOptions | null
+  /** Where to load the export after the report (`--load-to`); absent: no load. */
+  loadTo?: LoadTarget
 }
 
 export interface WeeklyContext {
@@ -50,6 +53,7 @@ export interface WeeklyResult {
   summary: Summary
   files: string[]
   notify: NotifyResult | null
+  load?: LoadResult
 }
 
 /** The report's inclusive day filters for a half-open instant range: every UTC day it touches. */
@@ -117,10 +121,20 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
     {clock: context.clock, log: context.log},
   )
 
+  // After the report, so that a database that is down never costs the week's report; the export window is
+  // known here, so only days it covers whole are replaced whole.
+  const load = options.loadTo
+    ? await loadExport(
+        options.loadTo,
+        {inputs: [exported.csvPath], window: exportRange, creditPrice: options.report.creditPrice, teamsFile: options.report.teamsFile},
+        {log: context.log, warn: context.warn},
+      )
+    : undefined
+
   let notified: NotifyResult | null = null
   if (options.notify) {
     notified = await notifySlack(summary, {...options.notify, chartPng: join(options.outDir, 'credits-by-project.png')}, context.log)
     for (const warning of notified.warnings) context.warn(warning)
   }
-  return {export: exported, summary, files: ['usage.csv', 'export-manifest.json', ...files], notify: notified}
+  return {export: exported, summary, files: ['usage.csv', 'export-manifest.json', ...files], notify: notified, ...(load ? {load} : {})}
 }
