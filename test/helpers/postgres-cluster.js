@@ -105,7 +105,7 @@ export async function startPostgres({settings = {}} = {}) {
     /** Runs SQL with psql and returns its unaligned, tuples-only output. */
     sql(text) {
       const psql = existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql'
-      return execFileSync(psql, ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', text, url()], {encoding: 'utf8'}).trim()
+      return execFileSync(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', text, url()], {encoding: 'utf8'}).trim()
     },
     async stop() {
       if (stopped) return
