@@ -71,7 +71,7 @@ const DIALECT_TYPES: Record<Dialect, Record<WarehouseType, string>> = {
     double: 'double precision', boolean: 'boolean', credits: `numeric(${CREDIT_PRECISION},${CREDIT_SCALE})`,
   },
   duckdb: {
-    text: 'VARCHAR', date: 'DATE', timestamp: 'TIMESTAMPTZ', bigint: 'BIGINT', integer: 'INTEGER',
+    text: 'VARCHAR', date: 'DATE', timestamp: 'TIMESTAMP WITH TIME ZONE', bigint: 'BIGINT', integer: 'INTEGER',
     double: 'DOUBLE', boolean: 'BOOLEAN', credits: `DECIMAL(${CREDIT_PRECISION},${CREDIT_SCALE})`,
   },
   bigquery: {
