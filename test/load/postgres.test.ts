@@ -4,7 +4,7 @@
  * hostile names round-tripping.
  */
 import {spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -270,4 +270,23 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(result.stdout).toContain('9 replaced whole, 0 by JOB_ID')
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
   })
+
+  maybe('run --demo with CCI_USAGE_LOAD_TO loads the export it made, after the report, every day replaced whole', async () => {
+    const table = freshTable()
+    const out = join(work, 'run-demo')
+    const result = await runCli(['run', '--demo', '--out', out, '--json'], {CCI_USAGE_LOAD_TO: server!.url({query: `table=${table}`})})
+    expect(result.code).toBe(0)
+    const parsed = JSON.parse(result.stdout) as {load: {rows: number; credits: string; partialDays: string[]; target: string}}
+    const csvRows = lineCount(join(out, 'usage.csv')) - 1
+    expect(parsed.load.rows).toBe(csvRows)
+    expect(parsed.load.partialDays).toEqual([])
+    expect(totals(table).rows).toBe(csvRows)
+    expect(totals(table).credits).toBe(microCredits(parsed.load.credits))
+    expect(result.stdout + result.stderr).not.toContain(server!.password)
+  })
 })
+
+function lineCount(path: string): number {
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '').length
+}
+
