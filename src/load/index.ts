@@ -4,6 +4,7 @@
  * Parquet lake (parquet.ts) or FOCUS cost rows (focus.ts), both through lake.ts.
  */
 import {createTeamMatcher, loadTeamRules} from '../analysis/teams.js'
+import {phase} from '../analysis/profile.js'
 import {formatCredits} from '../core/format-credits.js'
 import type {LoadWindow} from './coverage.js'
 import {focusDataset} from './focus.js'
@@ -59,6 +60,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     await client?.end().catch(() => undefined)
     throw error
   })
+  phase('load: scan')
   try {
     for (const path of plan.withoutWindow) {
       context.log(`No export window known for ${path}: its first and last day may be partial, so their rows replace rows by JOB_ID, not whole days.`)
@@ -82,6 +84,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     if (target.kind === 'postgres') {
       if (!client) throw new Error('a Postgres load needs its connection')
       const result = await loadPostgres(client, target, plan, context.log)
+      phase('load: postgres committed')
       return {...base, rows: result.rows, deleted: result.deleted, seconds: elapsed(started)}
     }
     if (target.kind === 'focus' && (options.creditPrice ?? null) === null) {
@@ -89,6 +92,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     }
     const dataset = target.kind === 'parquet' ? lakeDataset() : await focusDataset(plan, {creditPrice: options.creditPrice ?? null, teams})
     const lake = await writeLake(target.dir, plan, dataset, context.log)
+    phase('load: lake written')
     return {...base, rows: lake.rows, months: lake.months, files: lake.files, bytes: lake.bytes, seconds: elapsed(started)}
   } finally {
     await plan.close()

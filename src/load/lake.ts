@@ -13,6 +13,7 @@ import {basename, dirname, join} from 'node:path'
 
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {translateReadError} from '../analysis/engine.js'
+import {phase} from '../analysis/profile.js'
 import {BadInputError} from '../core/errors.js'
 import {MONTH_PARTITION} from './columns.js'
 import type {LoadPlan} from './scan.js'
@@ -99,8 +100,11 @@ export async function writeLake(dir: string, plan: LoadPlan, dataset: LakeDatase
     try {
       await connection.run(`COPY (${dataset.select}) TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${MONTH_PARTITION}))`)
     } catch (error) {
-      throw translateReadError(error, plan.files)
+      // Values the warehouse types refuse are the input's fault; anything else (memory, disk) is not.
+      if (/Conversion Error|CSV Error|Invalid Input Error/i.test(String(error))) throw translateReadError(error, plan.files)
+      throw error
     }
+    phase('lake: staged')
     const stagedMonths = await monthDirs(staged)
     const expected = `CAST(${sqlString(plan.credits)} AS DECIMAL(38,6))`
     const [check] = (

@@ -4,7 +4,8 @@
  * (rows, credits), before any target is touched. The connection it leaves open defines `load_rows`: every
  * column of exactly the rows to load, typed as the report reads them, for the Parquet and FOCUS writers.
  */
-import {readFile} from 'node:fs/promises'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 
 import {sqlString} from '../analysis/columns.js'
@@ -13,6 +14,8 @@ import {inspectInputFile, resolveInputPaths, type InputFile} from '../analysis/i
 import {InputFileError} from '../core/errors.js'
 import {MANIFEST_FILE, type ExportManifest} from '../export/manifest.js'
 import {wholeDays, type LoadWindow} from './coverage.js'
+
+const LOAD_MEMORY_LIMIT = '600MB'
 
 export interface ScanOptions {
   inputs: string[]
@@ -76,15 +79,24 @@ async function manifestWindow(path: string, fileRows: number): Promise<LoadWindo
 export async function scanInputs(options: ScanOptions): Promise<LoadPlan> {
   const paths = await resolveInputPaths(options.inputs)
   const source = await openUsage(paths)
-  try {
-    return await plan(source, paths, options)
-  } catch (error) {
+  // The scan's table lives in a DuckDB file, which DuckDB compresses; in memory it would crowd out the writers.
+  const workDir = await mkdtemp(join(tmpdir(), 'cci-usage-load-'))
+  const close = async () => {
     await source.close()
+    await rm(workDir, {recursive: true, force: true})
+  }
+  try {
+    await source.connection.run(`ATTACH ${sqlString(join(workDir, 'scan.duckdb'))} AS load_work`)
+    // The report's 150 MB budget is too small for a Parquet writer buffering a row group of all 48 columns.
+    await source.connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`)
+    return {...(await plan(source, paths, options)), close}
+  } catch (error) {
+    await close()
     throw error
   }
 }
 
-async function plan(source: UsageSource, paths: string[], options: ScanOptions): Promise<LoadPlan> {
+async function plan(source: UsageSource, paths: string[], options: ScanOptions): Promise<Omit<LoadPlan, 'close'>> {
   const {connection} = source
   await connection.run("SET TimeZone = 'UTC'")
   const files = await Promise.all(paths.map((path) => inspectInputFile(path)))
@@ -94,8 +106,9 @@ async function plan(source: UsageSource, paths: string[], options: ScanOptions):
   )
   await queryUsage(
     source,
-    'CREATE OR REPLACE TEMP TABLE load_scan AS SELECT _file, ORGANIZATION_ID AS org, JOB_RUN_DATE AS day, JOB_ID AS job, TOTAL_CREDITS AS credits FROM load_input',
+    'CREATE OR REPLACE TABLE load_work.load_scan AS SELECT _file, ORGANIZATION_ID AS org, JOB_RUN_DATE AS day, JOB_ID AS job, TOTAL_CREDITS AS credits FROM load_input',
   )
+  await connection.run('CREATE OR REPLACE TEMP VIEW load_scan AS SELECT * FROM load_work.load_scan')
 
   const repeated = await rows(
     source,
@@ -135,7 +148,6 @@ async function plan(source: UsageSource, paths: string[], options: ScanOptions):
     LEFT JOIN load_keep k ON ${alias}.${job} = k.job
     WHERE (k.keep IS NULL OR k.keep = ${alias}.${file})
       AND (${alias}.${job} IS NOT NULL OR (${alias}.${org} IS NOT NULL AND ${alias}.${day} IN (SELECT day FROM load_whole_days)))`
-  await connection.run(`CREATE OR REPLACE TEMP VIEW load_rows AS SELECT i.* FROM load_input i ${kept('i', 'JOB_ID', 'ORGANIZATION_ID', 'JOB_RUN_DATE', '_file')}`)
   await connection.run(`CREATE OR REPLACE TEMP VIEW load_scan_kept AS SELECT s.*, (s.org IS NOT NULL AND s.day IN (SELECT day FROM load_whole_days)) AS whole FROM load_scan s ${kept('s', 'job', 'org', 'day', '_file')}`)
 
   const [totals] = await rows(
@@ -149,6 +161,14 @@ async function plan(source: UsageSource, paths: string[], options: ScanOptions):
     `SELECT count(*) AS n, CAST(coalesce(sum(credits), 0) AS VARCHAR) AS credits FROM load_scan s
      WHERE s.job IS NULL AND NOT (s.org IS NOT NULL AND s.day IN (SELECT day FROM load_whole_days))`,
   )
+  // The writers' view of the rows to load: filtered only when something must be dropped, since a join or a
+  // filter in front of the CSV reader slows the one full read of the export down.
+  const identifiable = 'i.JOB_ID IS NOT NULL OR (i.ORGANIZATION_ID IS NOT NULL AND i.JOB_RUN_DATE IN (SELECT day FROM load_whole_days))'
+  const rowsView =
+    repeated.length > 0
+      ? `SELECT i.* FROM load_input i ${kept('i', 'JOB_ID', 'ORGANIZATION_ID', 'JOB_RUN_DATE', '_file')}`
+      : `SELECT i.* FROM load_input i${Number(skipped.n) > 0 ? ` WHERE ${identifiable}` : ''}`
+  await connection.run(`CREATE OR REPLACE TEMP VIEW load_rows AS ${rowsView}`)
   const keptPerFile = await rows(source, 'SELECT _file, count(*) AS n FROM load_scan_kept GROUP BY _file')
   await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT org, day FROM load_scan_kept WHERE whole')
   await connection.run('CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT job FROM load_scan_kept WHERE NOT whole AND job IS NOT NULL')
@@ -172,6 +192,5 @@ async function plan(source: UsageSource, paths: string[], options: ScanOptions):
     edgeJobIds,
     keepFileOf,
     withoutWindow,
-    close: () => source.close(),
   }
 }
