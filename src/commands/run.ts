@@ -11,6 +11,8 @@ import {validateGroupBy} from '../report/index.js'
 import {renderSummary, type OutputFormat} from '../report/render.js'
 import {dryRunOutput} from '../slack/delivery.js'
 import {notifyOptionsFromFlags, slackFlags} from '../slack/flags.js'
+import {describeLoad, parseTarget} from '../load/index.js'
+import {LOAD_TO_VARIABLE, registerTargetSecrets} from '../load/target.js'
 
 const {top: _slackTop, notify: _notify, ...slackTransportFlags} = slackFlags
 
@@ -44,10 +46,16 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       helpGroup: 'SLACK',
     })(),
     ...slackTransportFlags,
+    'load-to': Flags.string({
+      env: LOAD_TO_VARIABLE,
+      description: 'After the report, load the export into postgres://..., parquet:DIR or focus:DIR (see `load`; or CCI_USAGE_LOAD_TO).',
+    }),
   }
 
   public async run(): Promise<Omit<WeeklyResult, 'summary'> & {summary: unknown}> {
+    registerTargetSecrets(this.argv, process.env, LOAD_TO_VARIABLE)
     const {flags} = await this.parse(Run)
+    const loadTo = flags['load-to'] && flags['load-to'].trim() !== '' ? parseTarget(flags['load-to'], this.argv.some((arg) => arg.startsWith('--load-to')) ? '--load-to' : LOAD_TO_VARIABLE) : undefined
     const clock = systemClock
     const range = resolveRange({start: flags.start, end: flags.end, days: flags.days}, clock())
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
@@ -72,6 +80,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
           toolVersion: this.config.version,
         },
         notify,
+        loadTo,
       },
       {clock, log: (line) => this.info(line), warn: (line) => this.warning(line)},
     )
@@ -84,6 +93,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
         process.stdout.write(await renderSummary(result.summary, flags.format as OutputFormat))
       }
       this.info(`Artifacts in ${flags.out}: ${result.files.join(', ')}`)
+      if (result.load) this.info(describeLoad(result.load))
     }
     return result
   }

@@ -41,7 +41,7 @@ const OUTPUT_CHUNK = 4 * 1024 * 1024
 const READ_CHUNK = 1024 * 1024
 
 /** Collects output in large buffers so the file gets a few big writes instead of one per row. */
-class ChunkedOutput {
+export class ChunkedOutput {
   private buffer = Buffer.allocUnsafe(OUTPUT_CHUNK)
   private used = 0
   bytes = 0

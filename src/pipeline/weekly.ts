@@ -18,6 +18,7 @@ import {fullReportHooks} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {type NotifyOptions, type NotifyResult} from '../slack/index.js'
 import {deliverSlack, teamMessages, type TeamNotifyResult} from '../slack/delivery.js'
+import {loadExport, type LoadResult, type LoadTarget} from '../load/index.js'
 
 export interface WeeklyOptions {
   /** Real API credentials, or 'demo' for the embedded simulator. */
@@ -40,6 +41,8 @@ export interface WeeklyOptions {
   }
   /** null: do not post. */
   notify: NotifyOptions | null
+  /** Where to load the export after the report (`--load-to`); absent: no load. */
+  loadTo?: LoadTarget
 }
 
 export interface WeeklyContext {
@@ -56,6 +59,7 @@ export interface WeeklyResult {
   notify: NotifyResult | null
   /** Each team's message (teams with a slack_channel), empty without. */
   teamNotify: TeamNotifyResult[]
+  load?: LoadResult
 }
 
 /** The report's inclusive day filters for a half-open instant range: every UTC day it touches. */
@@ -125,6 +129,16 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
     {clock: context.clock, log: context.log},
   )
 
+  // After the report, so that a database that is down never costs the week's report; the export window is
+  // known here, so only days it covers whole are replaced whole.
+  const load = options.loadTo
+    ? await loadExport(
+        options.loadTo,
+        {inputs: [exported.csvPath], window: exportRange, creditPrice: options.report.creditPrice, teamsFile: options.report.teamsFile},
+        {log: context.log, warn: context.warn},
+      )
+    : undefined
+
   let notified: NotifyResult | null = null
   let teamNotified: TeamNotifyResult[] = []
   if (options.notify) {
@@ -138,5 +152,12 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
     notified = delivery.organization
     teamNotified = delivery.teams
   }
-  return {export: exported, summary, files: ['usage.csv', 'export-manifest.json', ...files], notify: notified, teamNotify: teamNotified}
+  return {
+    export: exported,
+    summary,
+    files: ['usage.csv', 'export-manifest.json', ...files],
+    notify: notified,
+    teamNotify: teamNotified,
+    ...(load ? {load} : {}),
+  }
 }

@@ -22,7 +22,7 @@ const defaultParams = Object.fromEntries(
   Object.entries(commandParameters).map(([name, spec]) => [`PARAM_${name.toUpperCase()}`, String(spec.default ?? '')]),
 )
 
-type Recorded = {status: number | null; stderr: string; argv: string[] | null; circleToken: string; slackToken: string}
+type Recorded = {status: number | null; stderr: string; argv: string[] | null; circleToken: string; slackToken: string; loadTo: string}
 
 let workDir: string
 beforeAll(() => {
@@ -35,6 +35,7 @@ beforeAll(() => {
       'printf "%s\\0" "$@" > "$RECORD_DIR/argv"',
       'printf "%s" "${CIRCLECI_API_TOKEN-<unset>}" > "$RECORD_DIR/circle_token"',
       'printf "%s" "${SLACK_ACCESS_TOKEN-<unset>}" > "$RECORD_DIR/slack_token"',
+      'printf "%s" "${CCI_USAGE_LOAD_TO-<unset>}" > "$RECORD_DIR/load_to"',
       '',
     ].join('\n'),
   )
@@ -63,6 +64,7 @@ function runScript(env: Record<string, string>): Recorded {
     argv: argv === null ? null : argv.split('\0').slice(0, -1),
     circleToken: read('circle_token') ?? '',
     slackToken: read('slack_token') ?? '',
+    loadTo: read('load_to') ?? '',
   }
 }
 
@@ -99,6 +101,23 @@ describe('orb generate script', () => {
     expect(recorded.circleToken).toBe(CIRCLE_SECRET)
     expect(argv).not.toContain('--slack-channel')
     expect(recorded.slackToken).toBe('<unset>')
+  })
+
+  it('passes the load_to target through CCI_USAGE_LOAD_TO only when set, never in argv', async () => {
+    const target = 'postgres://etl:pg-orb-Secret-0123@db.example:5432/finops'
+    const withLoad = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_LOAD_TO: 'USAGE_WAREHOUSE', USAGE_WAREHOUSE: target})
+    expect(withLoad.status).toBe(0)
+    expect(withLoad.loadTo).toBe(target)
+    expect([...withLoad.argv!, withLoad.stderr].join('\n')).not.toContain('pg-orb-Secret')
+    const flags = await parseAsRun(withLoad.argv!, {CIRCLECI_API_TOKEN: withLoad.circleToken})
+    expect(flags['load-to']).toBeUndefined()
+
+    const withoutLoad = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET})
+    expect(withoutLoad.loadTo).toBe('<unset>')
+
+    const empty = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_LOAD_TO: 'USAGE_WAREHOUSE'})
+    expect(empty.status).toBe(2)
+    expect(empty.stderr).toContain('USAGE_WAREHOUSE')
   })
 
   it('never puts a token in argv or in its log line; tokens reach the CLI through its environment variables', () => {

@@ -69,5 +69,14 @@ if [[ ${PARAM_NOTIFY:-never} != never ]]; then
   if [[ -n $slack_channel ]]; then args+=(--slack-channel "$slack_channel"); fi
 fi
 
+# Warehouse: load_to names the variable holding the target; the CLI reads it from CCI_USAGE_LOAD_TO, never argv.
+if [[ -n ${PARAM_LOAD_TO:-} ]]; then
+  if [[ -z ${!PARAM_LOAD_TO:-} ]]; then
+    echo "cci-usage orb: the environment variable $PARAM_LOAD_TO (load_to parameter) is empty; add the target to a context." >&2
+    exit 2
+  fi
+  export CCI_USAGE_LOAD_TO=${!PARAM_LOAD_TO}
+fi
+
 echo "cci-usage ${args[*]}" >&2
 exec cci-usage "${args[@]}"

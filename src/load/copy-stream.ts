@@ -1,0 +1,207 @@
+/**
+ * Streams one export file into a Postgres `COPY ... FROM STDIN (FORMAT csv)` as the export's own bytes: the
+ * header is left out (the COPY names the columns in the file's order), rows pass unchanged unless they must be
+ * dropped (a later input holds their JOB_ID; an unidentifiable row of a partly covered day) or rewritten (an
+ * empty or `\N` cell becomes the export's `\\N` null token, which the COPY declares; columns the table does not
+ * have are cut out). The RFC 4180 quoting of names with commas, quotes or line breaks passes through as is.
+ */
+import {createReadStream} from 'node:fs'
+import type {Writable} from 'node:stream'
+import {createGunzip} from 'node:zlib'
+
+import type {InputFile} from '../analysis/input-files.js'
+import {InputFileError} from '../core/errors.js'
+import {CSV_NULL} from '../core/usage-columns.js'
+import {ChunkedOutput} from '../export/merge.js'
+import {CsvFormatError, fieldText, RecordSplitter, type RecordVisitor} from '../export/records.js'
+import {WAREHOUSE_COLUMN_BY_SOURCE} from './columns.js'
+
+const READ_CHUNK = 1024 * 1024
+const NULL_BYTES = Buffer.from(CSV_NULL)
+const BACKSLASH = 0x5c
+const LETTER_N = 0x4e
+const COMMA = 0x2c
+
+export interface CopyColumns {
+  /** Table columns, in the file's order, for the COPY's column list. */
+  names: string[]
+  /** Per file field: whether it goes to the table. */
+  loaded: boolean[]
+  /** Header names the table has no column for. */
+  unknown: string[]
+}
+
+export function copyColumnsFor(header: readonly string[]): CopyColumns {
+  const names: string[] = []
+  const unknown: string[] = []
+  const loaded = header.map((name) => {
+    const column = WAREHOUSE_COLUMN_BY_SOURCE.get(name.toUpperCase())
+    if (column) names.push(column.name)
+    else unknown.push(name)
+    return column !== undefined
+  })
+  return {names, loaded, unknown}
+}
+
+export interface CopyFileOptions {
+  file: InputFile
+  fileIndex: number
+  /** JOB_IDs found in several inputs, and the input whose row is kept. */
+  keepFileOf: ReadonlyMap<string, number>
+  /** Days replaced whole: a row without JOB_ID is loaded only on one of these (with an organization). */
+  wholeDays: ReadonlySet<string>
+  /** True when some rows without JOB_ID lie outside whole days (so every such row must be checked). */
+  dropUnidentified: boolean
+}
+
+export interface CopyFileResult {
+  rows: number
+  /** The 1-based line of `file` that the COPY's data line `copyLine` came from. */
+  sourceLine(copyLine: number): number
+}
+
+function isNullToken(raw: string): boolean {
+  return raw === '' || raw === '\\N' || raw === CSV_NULL
+}
+
+class CopyVisitor implements RecordVisitor {
+  private seenHeader = false
+  private readonly fieldCount: number
+  private readonly allLoaded: boolean
+  private readonly jobIndex: number
+  private readonly orgIndex: number
+  private readonly dayIndex: number
+  rows = 0
+  /** [copy line, source line] wherever the offset between the two changes. */
+  readonly checkpoints: Array<[number, number]> = []
+  private offset = Number.NaN
+
+  constructor(
+    private readonly options: CopyFileOptions,
+    private readonly columns: CopyColumns,
+    private readonly output: ChunkedOutput,
+  ) {
+    const upper = options.file.header.map((name) => name.toUpperCase())
+    this.fieldCount = upper.length
+    this.allLoaded = columns.loaded.every(Boolean)
+    this.jobIndex = upper.indexOf('JOB_ID')
+    this.orgIndex = upper.indexOf('ORGANIZATION_ID')
+    this.dayIndex = upper.indexOf('JOB_RUN_DATE')
+  }
+
+  record(buf: Buffer, start: number, contentEnd: number, next: number, separators: Int32Array, fieldCount: number, line: number): void {
+    if (contentEnd === start) return
+    if (!this.seenHeader) {
+      this.seenHeader = true
+      return
+    }
+    if (fieldCount !== this.fieldCount) {
+      throw new InputFileError(
+        'E_INPUT_RAGGED',
+        `Input file ${this.options.file.path}, line ${line}: expected ${this.fieldCount} fields but found ${fieldCount}; the row is malformed, fix or re-export the file.`,
+      )
+    }
+    if (this.dropped(buf, start, contentEnd, separators, fieldCount)) return
+    this.rows++
+    if (line - this.rows !== this.offset) {
+      this.offset = line - this.rows
+      this.checkpoints.push([this.rows, line])
+    }
+    if (this.allLoaded && !this.hasNullToRewrite(buf, start, contentEnd, separators, fieldCount)) {
+      this.output.append(buf, start, contentEnd)
+    } else {
+      this.rewrite(buf, start, contentEnd, separators, fieldCount)
+    }
+    this.output.appendNewline()
+  }
+
+  private field(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number, index: number): string | null {
+    if (index < 0) return null
+    const text = fieldText(buf, start, contentEnd, separators, fieldCount, index)
+    return isNullToken(text) ? null : text
+  }
+
+  private dropped(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
+    const {keepFileOf, dropUnidentified, wholeDays, fileIndex} = this.options
+    if (keepFileOf.size === 0 && !dropUnidentified) return false
+    const job = this.field(buf, start, contentEnd, separators, fieldCount, this.jobIndex)
+    if (job !== null) {
+      const keep = keepFileOf.get(job)
+      return keep !== undefined && keep !== fileIndex
+    }
+    if (!dropUnidentified) return false
+    const org = this.field(buf, start, contentEnd, separators, fieldCount, this.orgIndex)
+    const day = this.field(buf, start, contentEnd, separators, fieldCount, this.dayIndex)
+    return org === null || day === null || !wholeDays.has(day.slice(0, 10))
+  }
+
+  /** An unquoted empty cell or `\N` (the export's other spellings of null). */
+  private static isLooseNull(buf: Buffer, from: number, to: number): boolean {
+    return from === to || (to - from === 2 && buf[from] === BACKSLASH && buf[from + 1] === LETTER_N)
+  }
+
+  private hasNullToRewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
+    let from = start
+    for (let i = 0; i < fieldCount; i++) {
+      const to = i === fieldCount - 1 ? contentEnd : separators[i]
+      if (CopyVisitor.isLooseNull(buf, from, to)) return true
+      from = to + 1
+    }
+    return false
+  }
+
+  private rewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): void {
+    let from = start
+    let first = true
+    for (let i = 0; i < fieldCount; i++) {
+      const to = i === fieldCount - 1 ? contentEnd : separators[i]
+      if (this.columns.loaded[i]) {
+        if (!first) this.output.append(COMMA_BYTE, 0, 1)
+        first = false
+        if (CopyVisitor.isLooseNull(buf, from, to)) this.output.append(NULL_BYTES, 0, NULL_BYTES.length)
+        else this.output.append(buf, from, to)
+      }
+      from = to + 1
+    }
+  }
+}
+
+const COMMA_BYTE = Buffer.from([COMMA])
+
+/** Writes the file's rows into `sink` (a COPY stream), honouring its backpressure; does not end it. */
+export async function copyFileInto(sink: Writable, options: CopyFileOptions, columns: CopyColumns): Promise<CopyFileResult> {
+  const output = new ChunkedOutput(sink)
+  const visitor = new CopyVisitor(options, columns, output)
+  const splitter = new RecordSplitter(visitor)
+  const file = createReadStream(options.file.path, {highWaterMark: READ_CHUNK})
+  const source = options.file.gzip ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
+  file.on('error', (error) => source.destroy(error))
+  try {
+    for await (const chunk of source) {
+      splitter.push(chunk as Buffer)
+      output.flush()
+      await output.backpressure()
+    }
+    splitter.end()
+    output.flush()
+    await output.backpressure()
+  } catch (error) {
+    file.destroy()
+    if (error instanceof CsvFormatError) {
+      throw new InputFileError('E_INPUT_QUOTE', `Input file ${options.file.path}, line ${error.line}: ${error.message}; fix or re-export the file.`)
+    }
+    throw error
+  }
+  const checkpoints = visitor.checkpoints
+  return {
+    rows: visitor.rows,
+    sourceLine(copyLine) {
+      let best: [number, number] = [1, 2]
+      for (const checkpoint of checkpoints) {
+        if (checkpoint[0] > copyLine) break
+        best = checkpoint
+      }
+      return best[1] + (copyLine - best[0])
+    },
+  }
+}

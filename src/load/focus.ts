@@ -1,0 +1,148 @@
+/**
+ * `focus:DIR`: the export as FOCUS 1.2 cost rows (FinOps Foundation, https://focus.finops.org), in Parquet
+ * partitioned `month=YYYY-MM/` by billing period. One row per export row and credit kind with non-zero credits,
+ * so the rows' PricingQuantity adds up to TOTAL_CREDITS exactly (a row whose TOTAL_CREDITS differs from the sum
+ * of its credit columns gets an `unattributed` row for the difference).
+ *
+ * Every column FOCUS 1.2 marks Mandatory is here (FOCUS_COLUMNS, `mandatory: true`); the only one that is null
+ * is ChargeClass, which the spec requires to be null on rows that are not corrections. Column IDs, feature
+ * levels and nullability come from the spec's specification/columns/*.md at tag v1.2.
+ */
+import {CREDIT_TYPE, EXPORT_COLUMNS, sqlIdent, sqlString} from '../analysis/columns.js'
+import type {TeamMatcher} from '../analysis/teams.js'
+import {queryUsage} from '../analysis/engine.js'
+import {InputFileError} from '../core/errors.js'
+import {MONTH_PARTITION} from './columns.js'
+import type {LakeDataset} from './lake.js'
+import type {LoadPlan} from './scan.js'
+
+export const FOCUS_VERSION = '1.2'
+const PROVIDER = 'CircleCI'
+const COST_TYPE = 'DECIMAL(38,16)'
+const PRICE_TYPE = 'DECIMAL(18,10)'
+
+export interface FocusColumn {
+  name: string
+  /** Feature level Mandatory in FOCUS 1.2. */
+  mandatory: boolean
+  /** SQL over the `charges` relation (one row per export row and credit kind). */
+  sql: string
+}
+
+const cost = `CAST(credits * price AS ${COST_TYPE})`
+const tagKeys = (withTeam: boolean) =>
+  [
+    `'circleci/workflow', WORKFLOW_NAME`,
+    `'circleci/branch', VCS_BRANCH`,
+    `'circleci/executor', EXECUTOR`,
+    ...(withTeam ? [`'team', team`] : []),
+  ].join(', ')
+
+export function focusColumns(withTeam: boolean): FocusColumn[] {
+  return [
+    {name: 'BilledCost', mandatory: true, sql: cost},
+    {name: 'BillingAccountId', mandatory: true, sql: 'ORGANIZATION_ID'},
+    {name: 'BillingAccountName', mandatory: true, sql: 'ORGANIZATION_NAME'},
+    {name: 'BillingCurrency', mandatory: true, sql: "'USD'"},
+    {name: 'BillingPeriodEnd', mandatory: true, sql: "date_trunc('month', period_start) + INTERVAL 1 MONTH"},
+    {name: 'BillingPeriodStart', mandatory: true, sql: "date_trunc('month', period_start)"},
+    {name: 'ChargeCategory', mandatory: true, sql: "'Usage'"},
+    // chargeclass.md: "ChargeClass MUST be null when the row does not represent a correction".
+    {name: 'ChargeClass', mandatory: true, sql: 'CAST(NULL AS VARCHAR)'},
+    {
+      name: 'ChargeDescription',
+      mandatory: true,
+      sql: `kind || ' credits for ' || CASE WHEN JOB_NAME IS NULL THEN 'project ' || coalesce(PROJECT_NAME, '?') ELSE 'job ' || JOB_NAME || ' of ' || coalesce(PROJECT_NAME, '?') END || coalesce(' on ' || RESOURCE_CLASS, '')`,
+    },
+    {name: 'ChargePeriodEnd', mandatory: true, sql: 'period_end'},
+    {name: 'ChargePeriodStart', mandatory: true, sql: 'period_start'},
+    {name: 'ContractedCost', mandatory: true, sql: cost},
+    {name: 'EffectiveCost', mandatory: true, sql: cost},
+    {name: 'InvoiceIssuerName', mandatory: true, sql: `'${PROVIDER}'`},
+    {name: 'ListCost', mandatory: true, sql: cost},
+    {name: 'PricingQuantity', mandatory: true, sql: 'credits'},
+    {name: 'PricingUnit', mandatory: true, sql: "'Credits'"},
+    {name: 'ProviderName', mandatory: true, sql: `'${PROVIDER}'`},
+    {name: 'PublisherName', mandatory: true, sql: `'${PROVIDER}'`},
+    {name: 'ServiceCategory', mandatory: true, sql: "'Developer Tools'"},
+    {name: 'ServiceName', mandatory: true, sql: `'${PROVIDER}'`},
+    {name: 'ContractedUnitPrice', mandatory: false, sql: 'price'},
+    {name: 'ListUnitPrice', mandatory: false, sql: 'price'},
+    {name: 'ResourceId', mandatory: false, sql: 'JOB_ID'},
+    {name: 'ResourceName', mandatory: false, sql: 'JOB_NAME'},
+    {name: 'ResourceType', mandatory: false, sql: "'Job'"},
+    {name: 'SkuId', mandatory: false, sql: "coalesce(RESOURCE_CLASS || ':', '') || kind"},
+    {name: 'SubAccountId', mandatory: false, sql: 'PROJECT_ID'},
+    {name: 'SubAccountName', mandatory: false, sql: 'PROJECT_NAME'},
+    {name: 'Tags', mandatory: false, sql: `CAST(json_object(${tagKeys(withTeam)}) AS VARCHAR)`},
+    {name: 'x_CreditKind', mandatory: false, sql: 'kind'},
+    {name: 'x_JobRunDate', mandatory: false, sql: 'JOB_RUN_DATE'},
+    {name: 'x_JobBuildStatus', mandatory: false, sql: 'JOB_BUILD_STATUS'},
+  ]
+}
+
+const CREDIT_SOURCES = [...EXPORT_COLUMNS.filter(([name, type]) => type === CREDIT_TYPE && name !== 'TOTAL_CREDITS').map(([name]) => name), 'OTHER_CREDITS']
+
+/** The price as exact decimal text (0 without one), from the number `--credit-price` was parsed into. */
+export function priceText(creditPrice: number | null): string {
+  return creditPrice === null ? '0' : creditPrice.toFixed(10)
+}
+
+export interface FocusOptions {
+  creditPrice: number | null
+  teams: TeamMatcher | null
+}
+
+export async function focusDataset(plan: LoadPlan, options: FocusOptions): Promise<LakeDataset> {
+  const {connection} = plan.source
+  const withTeam = options.teams !== null
+  if (options.teams) {
+    const projects = (await queryUsage(plan.source, 'SELECT DISTINCT PROJECT_NAME AS p FROM load_rows WHERE PROJECT_NAME IS NOT NULL')).getRowObjectsJson()
+    await connection.run('CREATE OR REPLACE TEMP TABLE load_teams (project VARCHAR, team VARCHAR)')
+    const pairs = projects.map((row) => [String(row.p), options.teams!(String(row.p))] as const)
+    for (let i = 0; i < pairs.length; i += 500) {
+      const values = pairs.slice(i, i + 500).map(([project, team]) => `(${sqlString(project)}, ${sqlString(team)})`)
+      await connection.run(`INSERT INTO load_teams VALUES ${values.join(', ')}`)
+    }
+  }
+  const credits = CREDIT_SOURCES.map((name) => `CAST(${sqlIdent(name)} AS DECIMAL(38,6)) AS ${sqlIdent(name)}`)
+  const unattributed = `CAST(TOTAL_CREDITS - (${CREDIT_SOURCES.map((name) => `coalesce(${sqlIdent(name)}, 0)`).join(' + ')}) AS DECIMAL(38,6)) AS UNATTRIBUTED_CREDITS`
+  const dimensions = [
+    'ORGANIZATION_ID', 'ORGANIZATION_NAME', 'PROJECT_ID', 'PROJECT_NAME', 'JOB_ID', 'JOB_NAME', 'JOB_RUN_DATE', 'JOB_RUN_QUEUED_AT',
+    'JOB_RUN_STARTED_AT', 'JOB_RUN_STOPPED_AT', 'JOB_BUILD_STATUS', 'RESOURCE_CLASS', 'EXECUTOR', 'WORKFLOW_NAME', 'VCS_BRANCH',
+  ].map((name) => sqlIdent(name))
+  const base = `SELECT ${[...dimensions, ...credits, unattributed].join(', ')}${withTeam ? ', tm.team AS team' : ''}
+    FROM load_rows r${withTeam ? ' LEFT JOIN load_teams tm ON tm.project = r.PROJECT_NAME' : ''}`
+  const kinds = [...CREDIT_SOURCES, 'UNATTRIBUTED_CREDITS'].map((name) => sqlIdent(name)).join(', ')
+  // Job times when the job ran (stop after start); otherwise the whole day the row belongs to.
+  const charges = `
+    WITH base AS (${base}),
+    unpivoted AS (UNPIVOT base ON ${kinds} INTO NAME credit_column VALUE credits),
+    dated AS (
+      SELECT *, lower(regexp_replace(credit_column, '_CREDITS$', '')) AS kind,
+        coalesce(JOB_RUN_DATE, CAST(JOB_RUN_STARTED_AT AS DATE), CAST(JOB_RUN_QUEUED_AT AS DATE)) AS charge_day,
+        CAST(${sqlString(priceText(options.creditPrice))} AS ${PRICE_TYPE}) AS price
+      FROM unpivoted WHERE credits <> 0
+    ),
+    charges AS (
+      SELECT *,
+        CASE WHEN JOB_RUN_STOPPED_AT > JOB_RUN_STARTED_AT THEN CAST(JOB_RUN_STARTED_AT AS TIMESTAMPTZ) ELSE CAST(charge_day AS TIMESTAMPTZ) END AS period_start,
+        CASE WHEN JOB_RUN_STOPPED_AT > JOB_RUN_STARTED_AT THEN CAST(JOB_RUN_STOPPED_AT AS TIMESTAMPTZ) ELSE CAST(charge_day + INTERVAL 1 DAY AS TIMESTAMPTZ) END AS period_end
+      FROM dated
+    )`
+  const [undated] = (
+    await queryUsage(plan.source, `${charges} SELECT count(*) AS n FROM charges WHERE period_start IS NULL OR ORGANIZATION_ID IS NULL`)
+  ).getRowObjectsJson()
+  if (Number(undated.n) > 0) {
+    throw new InputFileError(
+      'E_FOCUS_UNDATED',
+      `${undated.n} charge(s) have credits but no organization or no date (JOB_RUN_DATE and the job's times are all empty), so they cannot be FOCUS rows, which need a billing account and a charge period: fix or re-export the input.`,
+    )
+  }
+  const columns = focusColumns(withTeam).map((column) => `${column.sql} AS ${sqlIdent(column.name)}`)
+  return {
+    select: `${charges} SELECT ${columns.join(', ')}, strftime(period_start, '%Y-%m') AS ${MONTH_PARTITION} FROM charges`,
+    keys: {org: 'BillingAccountId', day: 'x_JobRunDate', job: 'ResourceId'},
+    creditsSum: 'sum("PricingQuantity")',
+  }
+}

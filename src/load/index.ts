@@ -1,0 +1,116 @@
+/**
+ * `load` and `run --load-to`: put an export into a warehouse target (target.ts). The input is scanned once
+ * (scan.ts) to decide what the load replaces; then the target's writer runs: Postgres (postgres.ts), the
+ * Parquet lake (parquet.ts) or FOCUS cost rows (focus.ts), both through lake.ts.
+ */
+import {createTeamMatcher, loadTeamRules} from '../analysis/teams.js'
+import {phase} from '../analysis/profile.js'
+import {formatCredits} from '../core/format-credits.js'
+import type {LoadWindow} from './coverage.js'
+import {focusDataset} from './focus.js'
+import {writeLake} from './lake.js'
+import {lakeDataset} from './parquet.js'
+import {connectPostgres, loadPostgres} from './postgres.js'
+import {scanInputs} from './scan.js'
+import type {LoadTarget} from './target.js'
+
+export {parseTarget, type LoadTarget} from './target.js'
+export type {LoadWindow} from './coverage.js'
+
+export interface LoadOptions {
+  inputs: string[]
+  /** The export window, when known (run); see coverage.ts. */
+  window?: LoadWindow | null
+  /** USD per credit, for FOCUS costs. */
+  creditPrice?: number | null
+  teamsFile?: string
+}
+
+export interface LoadContext {
+  log: (line: string) => void
+  warn: (line: string) => void
+}
+
+export interface LoadResult {
+  /** The target as printed: never a password. */
+  target: string
+  kind: LoadTarget['kind']
+  rows: number
+  /** TOTAL_CREDITS of the rows loaded, exact decimal text. */
+  credits: string
+  /** Days replaced whole, and the days whose rows replaced only rows with the same JOB_ID. */
+  wholeDays: string[]
+  partialDays: string[]
+  duplicatesDropped: number
+  skipped: {rows: number; credits: string}
+  /** Postgres: rows deleted before the insert. */
+  deleted?: number
+  /** Lake and FOCUS: months rewritten, and the folder's Parquet files and bytes afterwards. */
+  months?: string[]
+  files?: number
+  bytes?: number
+  seconds: number
+}
+
+export async function loadExport(target: LoadTarget, options: LoadOptions, context: LoadContext): Promise<LoadResult> {
+  const started = performance.now()
+  const teams = target.kind === 'focus' && options.teamsFile ? createTeamMatcher(await loadTeamRules(options.teamsFile)) : null
+  const client = target.kind === 'postgres' ? await connectPostgres(target) : null
+  const plan = await scanInputs({inputs: options.inputs, window: options.window, log: context.log}).catch(async (error: unknown) => {
+    await client?.end().catch(() => undefined)
+    throw error
+  })
+  phase('load: scan')
+  try {
+    for (const path of plan.withoutWindow) {
+      context.log(`No export window known for ${path}: its first and last day may be partial, so their rows replace rows by JOB_ID, not whole days.`)
+    }
+    if (plan.duplicatesDropped > 0) context.log(`${plan.duplicatesDropped} row(s) repeat a JOB_ID of a later input and are loaded once, from the later input.`)
+    if (plan.skipped.rows > 0) {
+      context.warn(
+        `${plan.skipped.rows} row(s) (${formatCredits(Number(plan.skipped.credits))} credits) lie on days the input covers only in part and have no JOB_ID, so a later load could not replace them: not loaded. Load an export covering those whole days.`,
+      )
+    }
+    const base = {
+      target: target.display,
+      kind: target.kind,
+      rows: plan.rows,
+      credits: plan.credits,
+      wholeDays: plan.wholeDays,
+      partialDays: plan.partialDays,
+      duplicatesDropped: plan.duplicatesDropped,
+      skipped: plan.skipped,
+    }
+    if (target.kind === 'postgres') {
+      if (!client) throw new Error('a Postgres load needs its connection')
+      const result = await loadPostgres(client, target, plan, context.log)
+      phase('load: postgres committed')
+      return {...base, rows: result.rows, deleted: result.deleted, seconds: elapsed(started)}
+    }
+    if (target.kind === 'focus' && (options.creditPrice ?? null) === null) {
+      context.warn('no --credit-price: the FOCUS costs (BilledCost, EffectiveCost, ListCost, ContractedCost) are 0; pass --credit-price (USD per credit) for dollars.')
+    }
+    const dataset = target.kind === 'parquet' ? lakeDataset() : await focusDataset(plan, {creditPrice: options.creditPrice ?? null, teams})
+    const lake = await writeLake(target.dir, plan, dataset, context.log)
+    phase('load: lake written')
+    return {...base, rows: lake.rows, months: lake.months, files: lake.files, bytes: lake.bytes, seconds: elapsed(started)}
+  } finally {
+    await plan.close()
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started) / 1000
+}
+
+/** One line for the terminal. */
+export function describeLoad(result: LoadResult): string {
+  const what = result.kind === 'focus' ? 'FOCUS rows' : 'rows'
+  const days = result.wholeDays.length + result.partialDays.length
+  const detail = [
+    `${days} day(s): ${result.wholeDays.length} replaced whole, ${result.partialDays.length} by JOB_ID`,
+    result.deleted !== undefined ? `${result.deleted} old row(s) replaced` : undefined,
+    result.months ? `month(s) ${result.months.join(', ') || 'none'}` : undefined,
+  ].filter(Boolean)
+  return `Loaded ${result.rows.toLocaleString('en-US')} ${what} (${formatCredits(Number(result.credits))} credits) into ${result.target} in ${result.seconds} s; ${detail.join('; ')}.`
+}

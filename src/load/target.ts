@@ -1,0 +1,122 @@
+/**
+ * `--to` / `--load-to` / CCI_USAGE_LOAD_TO: where a load goes. A Postgres URL carries a password, so the
+ * whole value and the password are registered as secrets the moment they are read, and everything the CLI
+ * prints names the target by `display`, which has no password.
+ */
+import {resolve} from 'node:path'
+
+import {BadInputError} from '../core/errors.js'
+import {registerSecret} from '../core/secrets.js'
+import {DEFAULT_SCHEMA, DEFAULT_TABLE} from './ddl.js'
+
+export interface PostgresTarget {
+  kind: 'postgres'
+  /** What pg connects with: the URL without this tool's own parameters (schema, table). Secret. */
+  connectionString: string
+  schema: string
+  table: string
+  /** postgres://user@host:port/db table schema.table, never the password. */
+  display: string
+}
+
+export interface LakeTarget {
+  kind: 'parquet' | 'focus'
+  dir: string
+  display: string
+}
+
+export type LoadTarget = PostgresTarget | LakeTarget
+
+/** The environment variable `load --to` and `run --load-to` fall back to. */
+export const LOAD_TO_VARIABLE = 'CCI_USAGE_LOAD_TO'
+
+const LAKE_TARGET = /^(parquet|focus):(.*)$/s
+
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']
+/** Parameters passed on to pg; schema and table are this tool's own and are removed. */
+const PASSED_PARAMETERS = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'connect_timeout', 'application_name', 'options'])
+const OWN_PARAMETERS = new Set(['schema', 'table'])
+
+const USAGE = 'postgres://user:password@host:5432/db?sslmode=require&schema=analytics&table=circleci_usage, parquet:DIR or focus:DIR'
+
+function badTarget(source: string, reason: string): BadInputError {
+  return new BadInputError('E_BAD_TARGET', `${source} ${reason}: give ${USAGE}.`)
+}
+
+/** @param source how messages name where the value came from, e.g. "--to" or "CCI_USAGE_LOAD_TO". */
+export function parseTarget(value: string, source = '--to'): LoadTarget {
+  registerTargetValue(value)
+  const text = value.trim()
+  const lake = LAKE_TARGET.exec(text)
+  if (lake) {
+    const dir = lake[2].trim()
+    if (dir === '') throw badTarget(source, `names no folder after "${lake[1]}:"`)
+    return {kind: lake[1] as 'parquet' | 'focus', dir: resolve(dir), display: `${lake[1]}:${dir}`}
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase()
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw badTarget(source, scheme ? `uses the scheme "${scheme}", which this tool cannot load into` : 'is not a target')
+  }
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw badTarget(source, 'is not a valid URL (percent-encode special characters in the password, e.g. @ as %40)')
+  }
+  registerSecret(url.password)
+  registerSecret(safeDecode(url.password))
+  if (url.hostname === '') throw badTarget(source, 'names no host')
+  const database = safeDecode(url.pathname.replace(/^\//, ''))
+  if (database.includes('/')) throw badTarget(source, 'has a path that is not a database name')
+  const params = url.searchParams
+  for (const key of params.keys()) {
+    if (!PASSED_PARAMETERS.has(key) && !OWN_PARAMETERS.has(key)) {
+      throw badTarget(source, `has an unknown parameter "${key}" (known: ${[...OWN_PARAMETERS, ...PASSED_PARAMETERS].join(', ')})`)
+    }
+  }
+  const sslmode = params.get('sslmode')
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
+    throw badTarget(source, `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(', ')}`)
+  }
+  const schema = params.get('schema') ?? DEFAULT_SCHEMA
+  const table = params.get('table') ?? DEFAULT_TABLE
+  if (schema === '' || table === '') throw badTarget(source, 'has an empty schema or table')
+  const connection = new URL(url.toString())
+  for (const key of OWN_PARAMETERS) connection.searchParams.delete(key)
+  const connectionString = connection.toString()
+  registerSecret(connectionString)
+  const user = safeDecode(url.username)
+  const port = url.port === '' ? '5432' : url.port
+  return {
+    kind: 'postgres',
+    connectionString,
+    schema,
+    table,
+    display: `postgres://${user ? `${user}@` : ''}${url.hostname}:${port}/${database} table ${schema}.${table}`,
+  }
+}
+
+/**
+ * Registers a target given on the command line or in the environment before anything parses it, so that even
+ * an error about another flag cannot print it.
+ */
+export function registerTargetSecrets(argv: readonly string[], env: NodeJS.ProcessEnv, variable: string): void {
+  registerTargetValue(env[variable])
+  argv.forEach((arg, index) => {
+    if (arg.startsWith('--to=') || arg.startsWith('--load-to=')) registerTargetValue(arg.slice(arg.indexOf('=') + 1))
+    if ((arg === '--to' || arg === '--load-to') && index + 1 < argv.length) registerTargetValue(argv[index + 1])
+  })
+}
+
+/** Anything but a folder target may hold a credential. */
+function registerTargetValue(value: string | undefined): void {
+  if (value !== undefined && !LAKE_TARGET.test(value.trim())) registerSecret(value)
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}

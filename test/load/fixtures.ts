@@ -1,0 +1,59 @@
+/** Slices of the golden export and hand-made rows for the load tests. */
+import {readFileSync, writeFileSync} from 'node:fs'
+import {gunzipSync} from 'node:zlib'
+
+import {USAGE_COLUMNS} from '../../src/core/usage-columns.js'
+import {GOLDEN_EXPORT} from '../helpers/repo.js'
+
+export interface Lines {
+  header: string
+  rows: string[]
+}
+
+export function goldenLines(): Lines {
+  const lines = gunzipSync(readFileSync(GOLDEN_EXPORT)).toString('utf8').split('\n').filter((line) => line !== '')
+  return {header: lines[0], rows: lines.slice(1)}
+}
+
+const column = (name: string) => USAGE_COLUMNS.indexOf(name as never)
+
+/** A field of an unquoted golden row. */
+export function field(row: string, name: string): string {
+  return row.split(',')[column(name)]
+}
+
+export function writeCsv(path: string, lines: Lines): string {
+  writeFileSync(path, [lines.header, ...lines.rows].join('\n') + '\n')
+  return path
+}
+
+/** The golden rows whose JOB_RUN_DATE is within [first, last]. */
+export function daysBetween(lines: Lines, first: string, last: string): Lines {
+  return {header: lines.header, rows: lines.rows.filter((row) => field(row, 'JOB_RUN_DATE') >= first && field(row, 'JOB_RUN_DATE') <= last)}
+}
+
+/** `row` with some fields replaced (values written as CSV cells: quote them yourself). */
+export function withFields(row: string, values: Record<string, string>): string {
+  const fields = row.split(',')
+  for (const [name, value] of Object.entries(values)) fields[column(name)] = value
+  return fields.join(',')
+}
+
+/** RFC 4180 quoting. */
+export function csvCell(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`
+}
+
+/** Exact sum of TOTAL_CREDITS in micro-credits (the export's decimals, never floats). */
+export function sumMicroCredits(lines: Lines): bigint {
+  return lines.rows.reduce((sum, row) => {
+    const [whole, fraction = ''] = field(row, 'TOTAL_CREDITS').split('.')
+    return sum + BigInt(whole) * 1_000_000n + BigInt((fraction + '000000').slice(0, 6))
+  }, 0n)
+}
+
+/** Micro-credits from a decimal text such as Postgres' or DuckDB's "532406.000000". */
+export function microCredits(text: string): bigint {
+  const [whole, fraction = ''] = text.split('.')
+  return BigInt(whole) * 1_000_000n + BigInt((fraction + '000000').slice(0, 6))
+}

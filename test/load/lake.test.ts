@@ -1,0 +1,202 @@
+/**
+ * `load --to parquet:DIR` and `--to focus:DIR`, read back with DuckDB (hive partitioning) as BigQuery, Athena
+ * or Spark would read the folder.
+ */
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+
+import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
+
+import {dialectType, WAREHOUSE_COLUMNS} from '../../src/load/columns.js'
+import {FOCUS_VERSION, focusColumns} from '../../src/load/focus.js'
+import {isBuilt, runCli} from '../helpers/cli.js'
+import {GOLDEN_EXPORT, haveGoldenExport} from '../helpers/repo.js'
+import {daysBetween, field, goldenLines, microCredits, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
+
+const ready = isBuilt('load') && haveGoldenExport('the Parquet and FOCUS load tests')
+const maybe = (name: string, fn: () => Promise<void>) =>
+  it(name, async () => {
+    if (ready) await fn()
+  })
+
+let work: string
+let connection: DuckDBConnection
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'cci-usage-lake-'))
+  connection = await (await DuckDBInstance.create(':memory:')).connect()
+  await connection.run("SET TimeZone = 'UTC'")
+})
+afterAll(() => rmSync(work, {recursive: true, force: true}))
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]
+}
+
+const lakeGlob = (dir: string) => `read_parquet('${join(dir, '*', '*.parquet')}', hive_partitioning = true)`
+
+async function lakeTotals(dir: string): Promise<{rows: number; credits: bigint; jobs: number}> {
+  const [row] = await query(`SELECT count(*) AS n, CAST(coalesce(sum(total_credits), 0) AS VARCHAR) AS c, count(DISTINCT job_id) AS j FROM ${lakeGlob(dir)}`)
+  return {rows: Number(row.n), credits: microCredits(String(row.c)), jobs: Number(row.j)}
+}
+
+async function lakeContent(dir: string): Promise<string> {
+  const [row] = await query(`SELECT md5(string_agg(CAST(t AS VARCHAR), '\n' ORDER BY CAST(t AS VARCHAR))) AS h FROM ${lakeGlob(dir)} t`)
+  return String(row.h)
+}
+
+let counter = 0
+const freshDir = (kind: string) => join(work, `${kind}-${++counter}`)
+const GOLDEN_CREDITS = 532_406_000_000n
+
+describe('load --to parquet:DIR', () => {
+  maybe('writes every row once, typed and lowercase, zstd, partitioned month=YYYY-MM; a reload changes nothing', async () => {
+    const dir = freshDir('lake')
+    const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
+    expect(result.stderr).not.toMatch(/^Error/m)
+    expect(result.code).toBe(0)
+    expect(readdirSync(dir).filter((name) => !name.startsWith('.'))).toEqual(['month=2024-11'])
+    expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    const schema = await query(`DESCRIBE SELECT * EXCLUDE (month) FROM ${lakeGlob(dir)}`)
+    expect(schema.map((row) => [row.column_name, row.column_type])).toEqual(
+      WAREHOUSE_COLUMNS.map((column) => [column.name, dialectType('duckdb', column.type)]),
+    )
+    const codecs = await query(`SELECT DISTINCT compression FROM parquet_metadata('${join(dir, '*', '*.parquet')}')`)
+    expect(codecs.map((row) => row.compression)).toEqual(['ZSTD'])
+    const before = await lakeContent(dir)
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    expect(await lakeContent(dir)).toBe(before)
+    // Nothing is left beside the lake (staging folders, lock).
+    expect(readdirSync(dirname(dir)).filter((name) => name.startsWith(`.${counter}`) || name.includes('cci-usage-'))).toEqual([])
+    expect(existsSync(join(dir, '.cci-usage-load.lock'))).toBe(false)
+  })
+
+  maybe('overlapping windows leave each row once; reloading one month leaves the other months untouched', async () => {
+    const golden = goldenLines()
+    // Move two days to October so that the lake has two months.
+    const shifted = {
+      header: golden.header,
+      rows: golden.rows.map((row) => {
+        const day = field(row, 'JOB_RUN_DATE')
+        return day <= '2024-11-11' ? withFields(row, {JOB_RUN_DATE: day.replace('2024-11-', '2024-10-')}) : row
+      }),
+    }
+    const early = writeCsv(join(work, 'lake-early.csv'), daysBetween(shifted, '2024-10-01', '2024-11-14'))
+    const late = writeCsv(join(work, 'lake-late.csv'), daysBetween(shifted, '2024-11-12', '2024-11-18'))
+    const dir = freshDir('lake')
+    expect((await runCli(['load', '--input', early, '--to', `parquet:${dir}`])).code).toBe(0)
+    expect(readdirSync(dir).filter((name) => !name.startsWith('.')).sort()).toEqual(['month=2024-10', 'month=2024-11'])
+    const october = join(dir, 'month=2024-10', readdirSync(join(dir, 'month=2024-10'))[0])
+    const octoberWritten = statSync(october).mtimeMs
+    const result = await runCli(['load', '--input', late, '--to', `parquet:${dir}`])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('month(s) 2024-11')
+    expect(statSync(october).mtimeMs).toBe(octoberWritten)
+    expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: sumMicroCredits(golden), jobs: 1260})
+  })
+
+  maybe('a load that fails leaves the lake as it was and nothing beside it', async () => {
+    const golden = goldenLines()
+    const dir = freshDir('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const before = await lakeContent(dir)
+    const rows = [...golden.rows]
+    rows[600] = withFields(rows[600], {IS_WORKFLOW_SUCCESSFUL: 'perhaps'})
+    const bad = writeCsv(join(work, 'lake-bad.csv'), {header: golden.header, rows})
+    const result = await runCli(['load', '--input', bad, '--to', `parquet:${dir}`])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(bad)
+    expect(await lakeContent(dir)).toBe(before)
+    expect(readdirSync(dirname(dir)).filter((name) => name.includes('.cci-usage-'))).toEqual([])
+  })
+
+  maybe('a lake another live load holds is refused (exit 2); a lock left by a dead process is taken over', async () => {
+    const dir = freshDir('lake')
+    mkdirSync(dir, {recursive: true})
+    writeFileSync(join(dir, '.cci-usage-load.lock'), String(process.pid))
+    const locked = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
+    expect(locked.code).toBe(2)
+    expect(locked.stderr).toContain(`pid ${process.pid}`)
+    writeFileSync(join(dir, '.cci-usage-load.lock'), '999999999')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+  })
+})
+
+/** FOCUS 1.2 columns whose Feature level is Mandatory (specification/columns/*.md at tag v1.2). */
+const FOCUS_1_2_MANDATORY = [
+  'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd', 'BillingPeriodStart',
+  'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargePeriodEnd', 'ChargePeriodStart', 'ContractedCost',
+  'EffectiveCost', 'InvoiceIssuerName', 'ListCost', 'PricingQuantity', 'PricingUnit', 'ProviderName', 'PublisherName',
+  'ServiceCategory', 'ServiceName',
+]
+const CREDIT_KINDS = ['COMPUTE', 'DLC', 'USER', 'STORAGE', 'NETWORK', 'LEASE', 'LEASE_OVERAGE', 'IPRANGES']
+
+describe('load --to focus:DIR', () => {
+  maybe(`writes FOCUS ${FOCUS_VERSION} rows: every mandatory column, credits adding up to TOTAL_CREDITS, costs at the price`, async () => {
+    const golden = goldenLines()
+    const dir = freshDir('focus')
+    const teams = join(work, 'teams.yml')
+    writeFileSync(teams, 'platform:\n  - determined\n  - "det*"\nml:\n  - pachyderm\n')
+    const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`, '--credit-price', '0.0006', '--teams', teams])
+    expect(result.stderr).not.toMatch(/^Error/m)
+    expect(result.code).toBe(0)
+    expect(focusColumns(true).filter((column) => column.mandatory).map((column) => column.name).sort()).toEqual([...FOCUS_1_2_MANDATORY].sort())
+
+    const source = `read_parquet('${join(dir, '*', '*.parquet')}', hive_partitioning = true)`
+    const columns = (await query(`DESCRIBE SELECT * FROM ${source}`)).map((row) => String(row.column_name))
+    for (const name of FOCUS_1_2_MANDATORY) expect(columns).toContain(name)
+    // Non-null everywhere, except ChargeClass, which FOCUS requires to be null on rows that are not corrections.
+    const nulls = await query(`SELECT ${FOCUS_1_2_MANDATORY.map((name) => `count(*) FILTER (WHERE "${name}" IS NULL) AS "${name}"`).join(', ')}, count(*) AS total FROM ${source}`)
+    const total = Number(nulls[0].total)
+    for (const name of FOCUS_1_2_MANDATORY) expect([name, Number(nulls[0][name])]).toEqual([name, name === 'ChargeClass' ? total : 0])
+
+    // One row per export row and credit kind with non-zero credits.
+    const nonZeroCells = golden.rows.reduce((count, row) => count + CREDIT_KINDS.filter((kind) => Number(field(row, `${kind}_CREDITS`)) !== 0).length, 0)
+    expect(total).toBe(nonZeroCells)
+    const [sums] = await query(
+      `SELECT CAST(sum(PricingQuantity) AS VARCHAR) AS q, CAST(sum(BilledCost) AS VARCHAR) AS billed, count(*) FILTER (WHERE BilledCost <> EffectiveCost OR BilledCost <> ListCost OR BilledCost <> ContractedCost) AS differ,
+        count(*) FILTER (WHERE ChargePeriodEnd <= ChargePeriodStart) AS empty_periods,
+        count(*) FILTER (WHERE BillingPeriodStart <> date_trunc('month', ChargePeriodStart)) AS off_period,
+        count(DISTINCT ChargeCategory) AS categories, min(ChargeCategory) AS category, min(PricingUnit) AS unit, min(ServiceName) AS service, min(BillingCurrency) AS currency
+       FROM ${source}`,
+    )
+    expect(microCredits(String(sums.q))).toBe(GOLDEN_CREDITS)
+    expect(String(sums.billed)).toMatch(/^319\.4436(0*)$/)
+    expect(sums).toMatchObject({differ: '0', empty_periods: '0', off_period: '0', categories: '1', category: 'Usage', unit: 'Credits', service: 'CircleCI', currency: 'USD'})
+
+    // The job's start and stop; SkuId is resource class and credit kind; Tags carry workflow, branch, executor, team.
+    const first = golden.rows[0]
+    const [row] = await query(
+      `SELECT strftime(ChargePeriodStart, '%Y-%m-%d %H:%M:%S.%g') AS s, strftime(ChargePeriodEnd, '%Y-%m-%d %H:%M:%S.%g') AS e, SkuId, SubAccountId, BillingAccountId, Tags
+       FROM ${source} WHERE ResourceId = '${field(first, 'JOB_ID')}' AND x_CreditKind = 'compute'`,
+    )
+    expect(row).toMatchObject({
+      s: field(first, 'JOB_RUN_STARTED_AT'),
+      e: field(first, 'JOB_RUN_STOPPED_AT'),
+      SkuId: `${field(first, 'RESOURCE_CLASS')}:compute`,
+      SubAccountId: field(first, 'PROJECT_ID'),
+      BillingAccountId: field(first, 'ORGANIZATION_ID'),
+    })
+    expect(JSON.parse(String(row.Tags))).toEqual({
+      'circleci/workflow': field(first, 'WORKFLOW_NAME'),
+      'circleci/branch': field(first, 'VCS_BRANCH'),
+      'circleci/executor': field(first, 'EXECUTOR'),
+      team: 'platform',
+    })
+  })
+
+  maybe('without --credit-price the costs are 0 and the CLI says so; a reload changes nothing', async () => {
+    const dir = freshDir('focus')
+    const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/no --credit-price: the FOCUS costs .* are 0/)
+    const source = `read_parquet('${join(dir, '*', '*.parquet')}')`
+    const [before] = await query(`SELECT count(*) AS n, CAST(sum(PricingQuantity) AS VARCHAR) AS q, max(abs(BilledCost)) AS cost FROM ${source}`)
+    expect(Number(before.cost)).toBe(0)
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`])).code).toBe(0)
+    const [after] = await query(`SELECT count(*) AS n, CAST(sum(PricingQuantity) AS VARCHAR) AS q, max(abs(BilledCost)) AS cost FROM ${source}`)
+    expect(after).toEqual(before)
+    expect(microCredits(String(after.q))).toBe(GOLDEN_CREDITS)
+  })
+})

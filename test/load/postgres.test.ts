@@ -1,0 +1,292 @@
+/**
+ * `cci-usage load --to postgres://...` against a real PostgreSQL started in a temporary folder (no mock): exact
+ * totals, idempotent reloads, overlapping windows, a killed load, the error exits without the password, and
+ * hostile names round-tripping.
+ */
+import {spawn} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {BIN, isBuilt, runCli, type CliResult} from '../helpers/cli.js'
+import {startTestPostgres, type PostgresServer} from '../helpers/postgres.js'
+import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
+import {csvCell, daysBetween, field, goldenLines, microCredits, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
+
+const ready = isBuilt('load') && haveGoldenExport('the Postgres load tests')
+let server: PostgresServer | null = null
+let work: string
+
+beforeAll(async () => {
+  if (!ready) return
+  server = await startTestPostgres('the Postgres load tests')
+  work = mkdtempSync(join(tmpdir(), 'cci-usage-pg-load-'))
+}, 120_000)
+afterAll(async () => {
+  await server?.stop()
+  if (work) rmSync(work, {recursive: true, force: true})
+})
+
+const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
+  it(name, async () => {
+    if (!ready || !server) return
+    await fn()
+  }, timeout)
+
+let tableCounter = 0
+/** A fresh table per test, so tests do not depend on each other. */
+function freshTable(): string {
+  tableCounter++
+  return `usage_t${tableCounter}`
+}
+
+function load(input: string | string[], table: string, extra: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
+  const inputs = (Array.isArray(input) ? input : [input]).flatMap((path) => ['--input', path])
+  return runCli(['load', ...inputs, '--to', server!.url({query: `table=${table}`}), ...extra], env)
+}
+
+function totals(table: string): {rows: number; credits: bigint; jobs: number} {
+  const [rows, credits, jobs] = server!.sql(`SELECT count(*), coalesce(sum(total_credits), 0), count(DISTINCT job_id) FROM public.${table}`).split('|')
+  return {rows: Number(rows), credits: microCredits(credits), jobs: Number(jobs)}
+}
+
+/** Every row's content except loaded_at, sorted: what "the table is unchanged" means. */
+function content(table: string): string {
+  return server!.sql(`SELECT md5(string_agg(r, E'\\n' ORDER BY r)) FROM (SELECT (t.*)::text AS r FROM (SELECT * FROM public.${table}) t) x`)
+}
+function contentWithoutLoadedAt(table: string): string {
+  return server!.sql(
+    `SELECT md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) FROM (SELECT row_to_json(t)::jsonb - 'loaded_at' AS j FROM public.${table} t) x, LATERAL (SELECT j::text AS r) y`,
+  )
+}
+
+const GOLDEN_CREDITS = 532_406_000_000n
+
+describe('load --to postgres:// (real PostgreSQL)', () => {
+  maybe('loads the golden export exactly: 1,260 rows and 532,406 credits, summed in SQL', async () => {
+    const table = freshTable()
+    const result = await load(GOLDEN_EXPORT, table)
+    expect(result.stderr).not.toMatch(/^Error/m)
+    expect(result.code).toBe(0)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    expect(result.stdout).toContain('Loaded 1,260 rows (532,406 credits)')
+    // Typed columns: timestamps, integers, numeric credits, booleans, dates, lowercase names.
+    const types = server!.sql(
+      `SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = '${table}'`,
+    )
+    expect(types).toContain('organization_id:text')
+    expect(types).toContain('job_run_started_at:timestamp with time zone')
+    expect(types).toContain('job_run_date:date')
+    expect(types).toContain('pipeline_number:bigint')
+    expect(types).toContain('parallelism:integer')
+    expect(types).toContain('is_workflow_successful:boolean')
+    expect(types).toContain('total_credits:numeric')
+    expect(types.endsWith('loaded_at:timestamp with time zone')).toBe(true)
+    // The export's timestamps are UTC: they read back as the same instant.
+    const first = goldenLines().rows[0]
+    const started = server!.sql(
+      `SET TimeZone = 'UTC'; SELECT to_char(job_run_started_at, 'YYYY-MM-DD HH24:MI:SS.MS') FROM public.${table} WHERE job_id = '${field(first, 'JOB_ID')}'`,
+    )
+    expect(started).toBe(field(first, 'JOB_RUN_STARTED_AT'))
+    // Nulls (the export's \\N) are NULL, not text.
+    expect(Number(server!.sql(`SELECT count(*) FROM public.${table} WHERE median_cpu_utilization_pct IS NULL`))).toBe(711)
+  })
+
+  maybe('loading the same export twice changes nothing', async () => {
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    const before = contentWithoutLoadedAt(table)
+    const again = await load(GOLDEN_EXPORT, table)
+    expect(again.code).toBe(0)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    expect(contentWithoutLoadedAt(table)).toBe(before)
+  })
+
+  maybe('two overlapping windows, loaded one after the other or together, leave every row once', async () => {
+    const golden = goldenLines()
+    const early = writeCsv(join(work, 'early.csv'), daysBetween(golden, '2024-11-10', '2024-11-14'))
+    const late = writeCsv(join(work, 'late.csv'), daysBetween(golden, '2024-11-12', '2024-11-18'))
+    const expected = {rows: 1260, credits: sumMicroCredits(golden), jobs: 1260}
+
+    const apart = freshTable()
+    expect((await load(early, apart)).code).toBe(0)
+    expect((await load(late, apart)).code).toBe(0)
+    expect(totals(apart)).toEqual(expected)
+    // And in the other order.
+    expect((await load(early, apart)).code).toBe(0)
+    expect(totals(apart)).toEqual(expected)
+
+    const together = freshTable()
+    const both = await load([early, late], together)
+    expect(both.code).toBe(0)
+    expect(totals(together)).toEqual(expected)
+    expect(both.stderr).toMatch(/repeat a JOB_ID of a later input/)
+    expect(contentWithoutLoadedAt(together)).toBe(contentWithoutLoadedAt(apart))
+  })
+
+  maybe('a day the input covers only in part replaces rows by JOB_ID and keeps the rest of the day', async () => {
+    const golden = goldenLines()
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    // An export of 2024-11-14 10:00 to 2024-11-16 10:00: the 15th is whole, the 14th and 16th are not. Without
+    // a window the loader treats its first and last day as partial, so the other rows of those days survive.
+    const partial = {
+      header: golden.header,
+      rows: golden.rows.filter((row) => {
+        const started = field(row, 'JOB_RUN_STARTED_AT')
+        return started >= '2024-11-14 10:00' && started <= '2024-11-16 10:00' && field(row, 'JOB_RUN_DATE') >= '2024-11-14'
+      }),
+    }
+    expect(partial.rows.length).toBeGreaterThan(10)
+    const result = await load(writeCsv(join(work, 'partial.csv'), partial), table)
+    expect(result.code).toBe(0)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('a load killed in the middle of its COPY leaves the previous content', async () => {
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    const before = content(table)
+    const big = join(work, 'big.csv')
+    await new Promise<void>((resolve, reject) => {
+      const generator = spawn(process.execPath, [join(REPO_ROOT, 'bench/generate.js'), '--mb', '40', '--out', big, '--end', '2024-11-18'], {stdio: 'ignore'})
+      generator.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generate exited ${code}`))))
+    })
+    const child = spawn(process.execPath, [BIN, 'load', '--input', big, '--to', server!.url({query: `table=${table}`})], {
+      cwd: REPO_ROOT,
+      env: {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production'},
+      stdio: 'ignore',
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    let copied = 0
+    for (let i = 0; i < 3000 && copied === 0; i++) {
+      copied = Number(server!.sql(`SELECT coalesce(max(tuples_processed), 0) FROM pg_stat_progress_copy WHERE relid = 'public.${table}'::regclass`))
+      if (copied === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(copied).toBeGreaterThan(0)
+    child.kill('SIGKILL')
+    await exited
+    // The server notices the closed connection and rolls the transaction back.
+    for (let i = 0; i < 100 && Number(server!.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage'`)) > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(content(table)).toBe(before)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    rmSync(big, {force: true})
+  }, 120_000)
+
+  maybe('a value Postgres cannot store rolls the whole load back and names the file and line', async () => {
+    const golden = goldenLines()
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    const before = content(table)
+    const rows = [...golden.rows]
+    rows[900] = withFields(rows[900], {PIPELINE_NUMBER: 'not-a-number'})
+    const bad = writeCsv(join(work, 'bad-value.csv'), {header: golden.header, rows})
+    const result = await load(bad, table)
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('Error'))).toEqual([expect.stringContaining(`${bad}, line 902`)])
+    expect(content(table)).toBe(before)
+  })
+
+  maybe('wrong password: exit 3; unreachable host: exit 4; malformed URL: exit 2; one line each, never the password', async () => {
+    const secret = 'pw-Leak-Canary-7f3a9c'
+    const cases: Array<[string, number, RegExp]> = [
+      [server!.url({password: secret}), 3, /refused the login/],
+      [server!.url({port: 1}), 4, /Cannot reach PostgreSQL/],
+      [`postgres://${server!.user}:${secret}@127.0.0.1:notaport/db`, 2, /not a valid URL/],
+      [`postgres://${server!.user}:${secret}@127.0.0.1:5432/db?sslmode=sometimes`, 2, /sslmode/],
+      [`mysql://${server!.user}:${secret}@127.0.0.1/db`, 2, /scheme "mysql"/],
+    ]
+    for (const [target, exit, message] of cases) {
+      for (const result of [
+        await runCli(['load', '--input', GOLDEN_EXPORT, '--to', target]),
+        await runCli(['load', '--input', GOLDEN_EXPORT], {CCI_USAGE_LOAD_TO: target}),
+      ]) {
+        expect(result.code).toBe(exit)
+        const errorLines = result.stderr.split('\n').filter((line) => line.trim() !== '')
+        expect(errorLines).toHaveLength(1)
+        expect(errorLines[0]).toMatch(message)
+        expect(result.stdout + result.stderr).not.toContain(secret)
+        expect(result.stdout + result.stderr).not.toContain(server!.password)
+      }
+    }
+    // The right password in the failing cases above was never printed either (JSON errors included).
+    const json = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({port: 1}), '--json'])
+    expect(json.code).toBe(4)
+    expect(json.stdout + json.stderr).not.toContain(server!.password)
+  })
+
+  maybe('sslmode passes through to the driver: disable connects, require fails on a server without SSL (exit 4)', async () => {
+    const table = freshTable()
+    const plain = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({query: `sslmode=disable&table=${table}`})])
+    expect(plain.code).toBe(0)
+    const ssl = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({query: `sslmode=require&table=${table}`})])
+    expect(ssl.code).toBe(4)
+    expect(ssl.stderr).toMatch(/SSL|ssl/)
+    expect(ssl.stderr).not.toContain(server!.password)
+  })
+
+  maybe('a hostile project name (quotes, ;, a newline) and hostile schema and table names round-trip unchanged', async () => {
+    const golden = goldenLines()
+    const hostile = `it's "quoted"; DROP TABLE x; --\nsecond line, =cmd|'/C calc'!A0 <script>`
+    const rows = golden.rows.slice(0, 5).map((row, index) => (index === 2 ? withFields(row, {PROJECT_NAME: csvCell(hostile)}) : row))
+    const file = writeCsv(join(work, 'hostile.csv'), {header: golden.header, rows})
+    const schema = `we"ird; schema`
+    const table = `usage "t"; DROP TABLE x`
+    const target = server!.url({query: `schema=${encodeURIComponent(schema)}&table=${encodeURIComponent(table)}`})
+    const result = await runCli(['load', '--input', file, '--to', target])
+    expect(result.stderr).not.toMatch(/^Error/m)
+    expect(result.code).toBe(0)
+    const stored = server!.sql(
+      `SELECT encode(convert_to(project_name, 'UTF8'), 'base64') FROM "we""ird; schema"."usage ""t""; DROP TABLE x" WHERE job_id = '${field(golden.rows[2], 'JOB_ID')}'`,
+    )
+    expect(Buffer.from(stored.replace(/\s/g, ''), 'base64').toString('utf8')).toBe(hostile)
+    expect(Number(server!.sql(`SELECT count(*) FROM "we""ird; schema"."usage ""t""; DROP TABLE x"`))).toBe(5)
+  })
+
+  maybe('two loads into the same table at the same time run one after the other and leave every row once', async () => {
+    const table = freshTable()
+    const [first, second] = await Promise.all([load(GOLDEN_EXPORT, table), load(GOLDEN_EXPORT, table)])
+    expect([first.code, second.code]).toEqual([0, 0])
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('with the export window known (export-manifest.json beside usage.csv), whole days are replaced whole', async () => {
+    const golden = goldenLines()
+    const out = join(work, 'with-manifest')
+    rmSync(out, {recursive: true, force: true})
+    const csv = join(out, 'usage.csv')
+    mkdirSync(out, {recursive: true})
+    writeCsv(csv, golden)
+    const manifest = {schemaVersion: 1, status: 'completed', rows: 1260, range: {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}}
+    writeFileSync(join(out, 'export-manifest.json'), JSON.stringify(manifest))
+    const table = freshTable()
+    // A stale row of a covered day that the new export no longer holds: replaced with its whole day.
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    server!.sql(`INSERT INTO public.${table} (organization_id, job_run_date, job_id, total_credits) VALUES ('${field(golden.rows[0], 'ORGANIZATION_ID')}', '2024-11-18', 'stale-job', 5)`)
+    const result = await load(csv, table)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('9 replaced whole, 0 by JOB_ID')
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('run --demo with CCI_USAGE_LOAD_TO loads the export it made, after the report, every day replaced whole', async () => {
+    const table = freshTable()
+    const out = join(work, 'run-demo')
+    const result = await runCli(['run', '--demo', '--out', out, '--json'], {CCI_USAGE_LOAD_TO: server!.url({query: `table=${table}`})})
+    expect(result.code).toBe(0)
+    const parsed = JSON.parse(result.stdout) as {load: {rows: number; credits: string; partialDays: string[]; target: string}}
+    const csvRows = lineCount(join(out, 'usage.csv')) - 1
+    expect(parsed.load.rows).toBe(csvRows)
+    expect(parsed.load.partialDays).toEqual([])
+    expect(totals(table).rows).toBe(csvRows)
+    expect(totals(table).credits).toBe(microCredits(parsed.load.credits))
+    expect(result.stdout + result.stderr).not.toContain(server!.password)
+  })
+})
+
+function lineCount(path: string): number {
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '').length
+}
+
