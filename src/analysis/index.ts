@@ -4,11 +4,12 @@ import {BadInputError} from '../core/errors.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
-import {materializeReportRows, openUsage, type UsageSource} from './engine.js'
+import {materializeInputRows, openUsage, type UsageSource} from './engine.js'
+import {describeInputRows} from './input-notices.js'
 import {addDays, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
 import {phase} from './profile.js'
-import {createTeamMatcher, loadTeamRules} from './teams.js'
+import {createTeamMatcher, loadTeamRules, unmatchedTeamsWarning} from './teams.js'
 
 export type CompareMode = 'previous' | 'none'
 
@@ -45,6 +46,8 @@ export interface SummaryOptions {
 export interface SummaryResult extends BuiltSummary {
   /** Notices for stderr (never secrets): e.g. rows without a date left out of a dated window. */
   notices: string[]
+  /** Warnings for stderr, also in summary.input.warnings: e.g. an input skipped as a copy of another. */
+  warnings: string[]
 }
 
 export const DEFAULT_TOP = 10
@@ -93,9 +96,11 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   validateSummaryOptions(options)
   const filters = options.filters ?? {}
   const requested = requestedRange(filters)
-  const teams = options.teamsFile ? createTeamMatcher(await loadTeamRules(options.teamsFile)) : null
+  const teamRules = options.teamsFile ? await loadTeamRules(options.teamsFile) : null
+  const teams = teamRules ? createTeamMatcher(teamRules) : null
   const where = filterSql(filters)
   const notices: string[] = []
+  const warnings: string[] = []
   const comparing = options.compare === 'previous' || (options.previousInputs?.length ?? 0) > 0
 
   const source = await openUsage(options.inputs, {tempDir: options.tempDir})
@@ -103,7 +108,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   let previousSource: UsageSource | undefined
   try {
     // The only read of the big file; the cube and the enrich hook (savings) then read the compressed copy.
-    const rows = await materializeReportRows(source, where)
+    const read = await materializeInputRows(source, where)
+    const rows = read.relation
+    describeInputRows(read, notices, warnings)
     phase('scan into report_rows')
     const cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
     phase('cube')
@@ -125,7 +132,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       let previousCube = cube
       if (options.previousInputs && options.previousInputs.length > 0) {
         previousSource = await openUsage(options.previousInputs, {tempDir: options.tempDir})
-        previousCube = await buildCube(previousSource, where, range)
+        const previousRead = await materializeInputRows(previousSource, where)
+        describeInputRows(previousRead, notices, warnings)
+        previousCube = await buildCube(previousSource, undefined, range, {from: previousRead.relation, database: 'work'})
       }
       previous = {window: toWindow(range), groups: await groupsFor(previousCube, range, PREVIOUS_SETS)}
     }
@@ -134,7 +143,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     const built = buildSummary({
       generatedAt: clock(),
       toolVersion: options.toolVersion ?? '0.0.0',
-      files: source.files.map((file) => basename(file)),
+      files: read.files.map((file) => basename(file)),
       inputRows: cube.rows,
       window: toWindow(window.range),
       filters: definedOnly(filters),
@@ -144,13 +153,25 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       previous,
       teams,
     })
+    built.summary.input.duplicateRowsDropped = read.duplicateRowsDropped
+    if (read.skipped.length > 0) {
+      built.summary.input.skippedFiles = read.skipped.map((skip) => ({file: basename(skip.path), reason: skip.reason, sameAs: basename(skip.sameAs)}))
+    }
+    if (teamRules) {
+      // Every project of the input (after --org/--project/--branch), not only of the window: a team whose project
+      // was idle this week is not a typo.
+      const projects = (await cube.breakdown('project', null)).map((group) => group.dims.project).filter((name): name is string => typeof name === 'string')
+      const unmatched = unmatchedTeamsWarning(options.teamsFile!, teamRules, projects, Boolean(where))
+      if (unmatched) warnings.push(unmatched)
+    }
+    if (warnings.length > 0) built.summary.input.warnings = [...warnings]
     phase('summary')
     if (options.enrich) {
       const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
       await options.enrich(source, built.summary, {relation: rows, filterSql: scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined})
       phase('enrich (savings)')
     }
-    return {...built, notices}
+    return {...built, notices, warnings}
   } finally {
     await previousSource?.close()
     await source.close()
