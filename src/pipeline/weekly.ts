@@ -114,7 +114,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
       toolVersion: options.report.toolVersion,
       ...fullReportHooks(options.report.top),
     },
-    {clock: context.clock, log: context.log},
+    {clock: context.clock, log: context.log, warn: context.warn},
   )
 
   let notified: NotifyResult | null = null
