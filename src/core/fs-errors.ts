@@ -51,7 +51,7 @@ function adviceFor(code: string, advice: FileSystemAdvice): string {
     case 'EMFILE':
       return 'raise the open-file limit (ulimit -n) or pass fewer input files'
     default:
-      return advice.temporary ? 'point TMPDIR at a usable folder' : 'move it out of the way or choose another folder with --out'
+      return advice.temporary ? 'point TMPDIR at a usable folder' : 'move it out of the way, or choose a writable folder with --out'
   }
 }
 
