@@ -1,5 +1,5 @@
 import {mkdir, stat} from 'node:fs/promises'
-import {dirname, resolve} from 'node:path'
+import {dirname, resolve, sep} from 'node:path'
 
 import {CciUsageError, FileSystemError} from './errors.js'
 
@@ -17,7 +17,6 @@ const REASONS: ReadonlyMap<string, string> = new Map([
   ['EPERM', 'operation not permitted'],
   ['ENOTDIR', 'a file is in the way of a folder'],
   ['EISDIR', 'a folder is in the way of a file'],
-  ['EMFILE', 'too many open files'],
 ])
 
 const READ_CALLS: ReadonlySet<string> = new Set(['read', 'scandir', 'opendir', 'stat', 'lstat', 'access'])
@@ -48,8 +47,6 @@ function adviceFor(code: string, advice: FileSystemAdvice): string {
     case 'EACCES':
     case 'EPERM':
       return advice.temporary ? 'point TMPDIR at a folder you can write' : 'choose a folder you can write with --out, or fix its permissions'
-    case 'EMFILE':
-      return 'raise the open-file limit (ulimit -n) or pass fewer input files'
     default:
       return advice.temporary ? 'point TMPDIR at a usable folder' : 'move it out of the way, or choose a writable folder with --out'
   }
@@ -81,6 +78,8 @@ export function fileSystemError(error: unknown, path?: string, advice: FileSyste
   const code = fileSystemCode(error)
   if (code === undefined) return undefined
   const where = pathIn(error) ?? path
+  // DuckDB's private folder (engine.ts): whatever query hit it, the fix is TMPDIR, not --out.
+  if (where?.includes(`${sep}cci-usage-duckdb-`)) advice = {...advice, temporary: true}
   const syscall = (error as NodeJS.ErrnoException | null)?.syscall
   const verb = syscall !== undefined && READ_CALLS.has(syscall) ? 'read' : 'write'
   const subject = where ? `cannot ${verb} ${where}` : `a ${verb} failed`

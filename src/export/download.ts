@@ -11,7 +11,7 @@ import {realSleep, type Sleep} from '../api/pacer.js'
 import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from '../api/retry.js'
 import type {Clock} from '../core/clock.js'
 import {ApiError} from '../core/errors.js'
-import {fileSystemError} from '../core/fs-errors.js'
+import {fileSystemCode, fileSystemError} from '../core/fs-errors.js'
 import {isZlibError} from '../core/gzip.js'
 import {registerSecret} from '../core/secrets.js'
 
@@ -132,6 +132,9 @@ async function fetchOnce(client: Got, url: string, partial: string): Promise<Dow
     // The HTTP status, or gzip's complaint, says more than the "premature close" the other branch sees.
     const withStatus = failures.find((error) => error instanceof HTTPError)
     if (withStatus !== undefined) throw withStatus
+    // A full or read-only disk cuts the gzip branch short too; the disk is the cause, not the download.
+    const local = failures.find((error) => fileSystemCode(error) !== undefined)
+    if (local !== undefined) throw local
     if (failures.some(isZlibError)) throw codedError(CORRUPT, 'not valid gzip')
     throw failures[0]
   }

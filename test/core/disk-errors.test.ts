@@ -234,6 +234,8 @@ describe('file-system errors become exit 2 with the path, the reason and what to
       exitCode: 2,
       message: 'cannot write /t/cci-usage-duckdb-1/work.duckdb.wal (ENOSPC: no space left on the device): free space on that disk and rerun, or point TMPDIR at a folder with room (DuckDB keeps its working copy there).',
     })
+    // From any query: a path in DuckDB's private folder gets the TMPDIR advice.
+    expect(fileSystemError(new Error(duck.message))?.message).toContain('point TMPDIR at a folder with room')
     expect(fileSystemError(new Error('Binder Error: column x not found'))).toBeUndefined()
     expect(fileSystemError(errno('ECONNRESET'))).toBeUndefined()
   })
