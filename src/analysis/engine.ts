@@ -45,7 +45,6 @@ export interface OpenUsageOptions {
 // Credits are parsed as DECIMAL(18,6) (64-bit; up to 10^12 credits per row) and widened to DECIMAL(38,6) in
 // the view: parsing straight into the 128-bit type made the whole scan ~3x slower here; sums stay exact.
 const PARSE_CREDIT_TYPE = 'DECIMAL(18,6)'
-const MAX_LINE_BYTES = MAX_RECORD_BYTES
 const READ_BUFFER_BYTES = 8 << 20
 // DuckDB's own budget; the process adds ~90 MB (node, the DuckDB library). 150 MB kept peak RSS ~30 MB lower
 // than 250 MB on 1 GB at the same speed; the cube's aggregation spills to temp_directory if it needs more.
@@ -53,7 +52,7 @@ const MEMORY_LIMIT = '150MB'
 const THREADS = '2'
 
 /** What openUsage knows about each open source's connection: its private temp folder and its input files. */
-const sources = new WeakMap<DuckDBConnection, {workDir: string; inputs: InputFile[]; spillParent: string}>()
+const sources = new WeakMap<DuckDBConnection, {workDir: string; inputs: InputFile[]}>()
 
 /** The column of the view telling which input file a row came from (index in `files`), with 2+ inputs. */
 export const INPUT_FILE_INDEX = 'INPUT_FILE_INDEX'
@@ -108,7 +107,7 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
       await rm(openWorkDir, {recursive: true, force: true})
     },
   }
-  sources.set(openConnection, {workDir: openWorkDir, inputs, spillParent})
+  sources.set(openConnection, {workDir: openWorkDir, inputs})
   return source
 }
 
@@ -167,13 +166,14 @@ export function selectFromFiles(group: InputFile[], fileIndex?: ReadonlyMap<stri
     String.raw`nullstr = ['\\N', '\N', '']`,
     `compression = ${sqlString(group[0].gzip ? 'gzip' : 'none')}`,
     // DuckDB's default (32 MiB per reader buffer) dominated peak RSS on big exports; rows are ~1 KB.
-    `max_line_size = ${MAX_LINE_BYTES}`,
+    `max_line_size = ${MAX_RECORD_BYTES}`,
     `buffer_size = ${READ_BUFFER_BYTES}`,
     ...(fileIndex ? ['filename = true'] : []),
     `columns = {${declared.join(', ')}})`,
   ].join(', ')
+  // A row that no file claims would escape de-duplication: stop rather than count it twice.
   const source = fileIndex
-    ? `, CAST(CASE filename ${group.map((input) => `WHEN ${sqlString(input.path)} THEN ${fileIndex.get(input.path)}`).join(' ')} END AS INTEGER) AS ${INPUT_FILE_INDEX}`
+    ? `, CAST(CASE filename ${group.map((input) => `WHEN ${sqlString(input.path)} THEN ${fileIndex.get(input.path)}`).join(' ')} ELSE error('internal: a row of an unknown input file ' || filename) END AS INTEGER) AS ${INPUT_FILE_INDEX}`
     : ''
   return `SELECT ${projection.join(', ')}, ${otherCredits} AS OTHER_CREDITS${source} FROM ${reader}`
 }
