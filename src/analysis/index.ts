@@ -9,7 +9,8 @@ import {describeInputRows} from './input-notices.js'
 import {addDays, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
 import {phase} from './profile.js'
-import {createTeamMatcher, loadTeamRules, unmatchedTeamsWarning} from './teams.js'
+import {createTeamMatcher, loadTeamRules} from './teams.js'
+import {unmatchedTeamsWarning} from './teams-checks.js'
 
 export type CompareMode = 'previous' | 'none'
 

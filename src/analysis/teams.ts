@@ -2,10 +2,10 @@ import {readFile} from 'node:fs/promises'
 import {extname} from 'node:path'
 
 import {parseString} from 'fast-csv'
-import picomatch from 'picomatch'
 import {isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
 import {InputFileError} from '../core/errors.js'
+import {patternMatcher, teamsCsvColumns} from './teams-checks.js'
 
 export const UNASSIGNED_TEAM = 'unassigned'
 
@@ -19,40 +19,15 @@ export interface TeamRule {
 /** Maps a project name to its team: exact names win over globs; among globs the first written wins. */
 export type TeamMatcher = (project: string) => string
 
-function isGlob(pattern: string): boolean {
-  return picomatch.scan(pattern).isGlob
-}
-
-function globTest(pattern: string): (value: string) => boolean {
-  return picomatch(pattern, {dot: true})
-}
-
 export function createTeamMatcher(rules: TeamRule[]): TeamMatcher {
   const exact = new Map<string, string>()
   const globs: {team: string; test: (value: string) => boolean}[] = []
   for (const rule of rules) {
-    if (isGlob(rule.pattern)) globs.push({team: rule.team, test: globTest(rule.pattern)})
+    const matcher = patternMatcher(rule.pattern)
+    if (matcher.glob) globs.push({team: rule.team, test: matcher.test})
     else if (!exact.has(rule.pattern)) exact.set(rule.pattern, rule.team)
   }
   return (project) => exact.get(project) ?? globs.find((glob) => glob.test(project))?.team ?? UNASSIGNED_TEAM
-}
-
-/** The rules whose pattern matches none of `projects` (a typo, a renamed or retired project). Pure. */
-export function unmatchedRules(rules: readonly TeamRule[], projects: readonly string[]): TeamRule[] {
-  const names = new Set(projects)
-  return rules.filter((rule) => {
-    if (!isGlob(rule.pattern)) return !names.has(rule.pattern)
-    const test = globTest(rule.pattern)
-    return !projects.some((project) => test(project))
-  })
-}
-
-/** One warning naming every pattern of the teams file that matches no project of the data, or undefined. */
-export function unmatchedTeamsWarning(path: string, rules: readonly TeamRule[], projects: readonly string[], filtered: boolean): string | undefined {
-  const unmatched = unmatchedRules(rules, projects)
-  if (unmatched.length === 0) return undefined
-  const list = unmatched.map((rule) => `${JSON.stringify(rule.pattern)} (team ${JSON.stringify(rule.team)}${rule.line ? `, line ${rule.line}` : ''})`).join(', ')
-  return `Teams file ${path}: ${unmatched.length} pattern(s) match no project in the data${filtered ? ' (after --org/--project/--branch)' : ''}: ${list}; check the names (exact, case-sensitive, or globs such as "web-*").`
 }
 
 export async function loadTeamRules(path: string): Promise<TeamRule[]> {
@@ -122,11 +97,7 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
   return rules
 }
 
-/**
- * CSV with the header `project,team` (either order, matched by name, any case) on line 1, line numbers as in
- * the file. Without that header the first row would be read as a mapping (or a mapping as the header), so a file
- * without it is refused.
- */
+/** CSV with the header `project,team` (either order, any case: teams-checks.ts), line numbers as in the file. */
 export async function parseTeamsCsv(path: string, text: string): Promise<TeamRule[]> {
   const rows: string[][] = []
   await new Promise<void>((resolve, reject) => {
@@ -137,24 +108,20 @@ export async function parseTeamsCsv(path: string, text: string): Promise<TeamRul
   }).catch((error: Error) => {
     throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}: not valid CSV (${error.message}).`)
   })
-  const header = (rows[0] ?? []).map((cell) => cell.toLowerCase())
-  const projectColumn = header.indexOf('project')
-  const teamColumn = header.indexOf('team')
-  if (header.length !== 2 || projectColumn === -1 || teamColumn === -1) {
-    const found = rows[0] === undefined ? 'nothing' : JSON.stringify(rows[0].join(','))
-    throw new InputFileError(
-      'E_TEAMS_HEADER',
-      `Teams file ${path}, line 1: expected the header "project,team" (or "team,project"), found ${found}; add it as the first line.`,
-    )
-  }
+  const columns = teamsCsvColumns(path, rows[0])
   const rules: TeamRule[] = []
   for (const [index, row] of rows.entries()) {
     const line = index + 1
     if (index === 0 || row.every((cell) => cell === '')) continue
-    if (row.length !== 2 || row[0] === '' || row[1] === '') {
-      throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}, line ${line}: expected "project,team" (2 non-empty fields), found ${row.length} field(s).`)
+    const project = row[columns.project] ?? ''
+    const team = row[columns.team] ?? ''
+    if (row.length > columns.names.length || project === '' || team === '') {
+      throw new InputFileError(
+        'E_TEAMS_INVALID',
+        `Teams file ${path}, line ${line}: expected "${columns.names.join(',')}" as on line 1 (project and team not empty), found ${row.length} field(s).`,
+      )
     }
-    rules.push({team: row[teamColumn], pattern: row[projectColumn], line})
+    rules.push({team, pattern: project, line})
   }
   return rules
 }

@@ -5,7 +5,8 @@
 import {join} from 'node:path'
 
 import {buildReportSummary} from '../../src/analysis/index.js'
-import {parseTeamsCsv, unmatchedRules} from '../../src/analysis/teams.js'
+import {parseTeamsCsv} from '../../src/analysis/teams.js'
+import {unmatchedRules} from '../../src/analysis/teams-checks.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
 import {exportCsv, job, tempDir, writeFixture} from './fixtures.js'
 
@@ -24,7 +25,7 @@ async function summaryWith(teams: string, name = 'teams.csv', filters = {}) {
 
 describe('teams CSV header', () => {
   it('accepts project,team in either order, any case, with a BOM', async () => {
-    for (const text of ['project,team\napi,platform\n', 'team,project\nplatform,api\n', '\uFEFFProject,TEAM\napi,platform\n']) {
+    for (const text of ['project,team\napi,platform\n', 'team,project\nplatform,api\n', '\uFEFFProject,TEAM\napi,platform\n', 'project,team,slack_channel\napi,platform\n']) {
       expect(await parseTeamsCsv('t.csv', text)).toEqual([{team: 'platform', pattern: 'api', line: 2}])
     }
   })
@@ -34,12 +35,13 @@ describe('teams CSV header', () => {
       ['api,platform\nweb-*,web\n', '"api,platform"'],
       ['project,owner\napi,platform\n', '"project,owner"'],
       ['project,team,cost\napi,platform,1\n', '"project,team,cost"'],
+      ['project,project,team\napi,api,platform\n', '"project,project,team"'],
       ['', 'nothing'],
     ]) {
       await expect(parseTeamsCsv('t.csv', text)).rejects.toMatchObject({
         code: 'E_TEAMS_HEADER',
         exitCode: 2,
-        message: `Teams file t.csv, line 1: expected the header "project,team" (or "team,project"), found ${found}; add it as the first line.`,
+        message: `Teams file t.csv, line 1: expected the header "project,team" (either order, any case), found ${found}; add it as the first line.`,
       })
     }
   })
@@ -51,7 +53,7 @@ describe('teams CSV header', () => {
     const teams = writeFixture(dir, 'teams.csv', 'api,platform\n')
     const {code, stderr} = await runCli(['report', '--input', input, '--teams', teams, '--out', join(dir, 'out')])
     expect(code).toBe(2)
-    expect(stderr).toBe(`Error: Teams file ${teams}, line 1: expected the header "project,team" (or "team,project"), found "api,platform"; add it as the first line.\n`)
+    expect(stderr).toBe(`Error: Teams file ${teams}, line 1: expected the header "project,team" (either order, any case), found "api,platform"; add it as the first line.\n`)
   })
 })
 
