@@ -4,9 +4,12 @@ import {join} from 'node:path'
 
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 
+import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
 import {CciUsageError, InputFileError} from '../core/errors.js'
+import {fileSystemError} from '../core/fs-errors.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
-import {inspectInputFile, resolveInputPaths, type InputFile} from './input-files.js'
+import {checkInputFiles, repeatedContent, type CheckedInput} from './input-check.js'
+import {incompleteGzipError, inspectInputFile, resolveInputs, type InputFile, type RepeatedPath} from './input-files.js'
 
 /**
  * The view contract shared with the savings module: `view` names a relation with all 48 export columns under
@@ -15,8 +18,16 @@ import {inspectInputFile, resolveInputPaths, type InputFile} from './input-files
 export interface UsageSource {
   connection: DuckDBConnection
   view: string
-  /** The export files read, after directories were expanded. */
+  /** The export files read, after directories were expanded (each file once). */
   files: string[]
+  /** Inputs that named a file already given (another spelling, a symlink): read once. */
+  repeatedPaths: RepeatedPath[]
+  /**
+   * The pass over the bytes (input-check.ts): settles once every gzip input is verified to its trailer and, with
+   * two or more inputs, every file is hashed. Rejects with the first incomplete file. queryUsage and
+   * materializeInputRows wait for it; anything else reading the view must too before using its numbers.
+   */
+  checked: Promise<CheckedInput[]>
   close(): Promise<void>
 }
 
@@ -34,23 +45,31 @@ export interface OpenUsageOptions {
 // Credits are parsed as DECIMAL(18,6) (64-bit; up to 10^12 credits per row) and widened to DECIMAL(38,6) in
 // the view: parsing straight into the 128-bit type made the whole scan ~3x slower here; sums stay exact.
 const PARSE_CREDIT_TYPE = 'DECIMAL(18,6)'
-const MAX_LINE_BYTES = 1 << 20
 const READ_BUFFER_BYTES = 8 << 20
 // DuckDB's own budget; the process adds ~90 MB (node, the DuckDB library). 150 MB kept peak RSS ~30 MB lower
 // than 250 MB on 1 GB at the same speed; the cube's aggregation spills to temp_directory if it needs more.
 const MEMORY_LIMIT = '150MB'
 const THREADS = '2'
 
-/** Private temp folder of each open source's connection (spill files, the work database). */
-const workDirs = new WeakMap<DuckDBConnection, string>()
+/** What openUsage knows about each open source's connection: its private temp folder and its input files. */
+const sources = new WeakMap<DuckDBConnection, {workDir: string; inputs: InputFile[]}>()
+
+/** The column of the view telling which input file a row came from (index in `files`), with 2+ inputs. */
+export const INPUT_FILE_INDEX = 'INPUT_FILE_INDEX'
 
 export async function openUsage(files: string[], options: OpenUsageOptions = {}): Promise<UsageSource> {
-  const paths = await resolveInputPaths(files)
+  const {paths, repeats} = await resolveInputs(files)
   const inputs = await Promise.all(paths.map((path) => inspectInputFile(path)))
-  const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'cci-usage-duckdb-'))
+  const aborter = new AbortController()
+  // Started now, awaited with the first scan: it runs while DuckDB reads.
+  const checked = checkInputFiles(inputs, {hash: inputs.length > 1, signal: aborter.signal})
+  checked.catch(() => undefined)
+  const spillParent = options.tempDir ?? tmpdir()
+  let workDir: string | undefined
   let instance: DuckDBInstance | undefined
   let connection: DuckDBConnection | undefined
   try {
+    workDir = await mkdtemp(join(spillParent, 'cci-usage-duckdb-'))
     instance = await DuckDBInstance.create(':memory:', {
       threads: THREADS,
       memory_limit: MEMORY_LIMIT,
@@ -61,29 +80,35 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
       allocator_flush_threshold: '16MB',
     })
     connection = await instance.connect()
-    await createUsageView(connection, 'usage', inputs)
+    await createUsageView(connection, 'usage', inputs, {withFileIndex: inputs.length > 1})
   } catch (error) {
+    aborter.abort()
     connection?.closeSync()
     instance?.closeSync()
-    await rm(workDir, {recursive: true, force: true})
-    throw error
+    if (workDir !== undefined) await rm(workDir, {recursive: true, force: true})
+    throw fileSystemError(error, workDir ?? spillParent, {temporary: true}) ?? error
   }
-  workDirs.set(connection, workDir)
   const openConnection = connection
   const openInstance = instance
+  const openWorkDir = workDir
   let closed = false
-  return {
+  const source: UsageSource = {
     connection: openConnection,
     view: 'usage',
     files: paths,
+    repeatedPaths: repeats,
+    checked,
     async close() {
       if (closed) return
       closed = true
+      aborter.abort()
       openConnection.closeSync()
       openInstance.closeSync()
-      await rm(workDir, {recursive: true, force: true})
+      await rm(openWorkDir, {recursive: true, force: true})
     },
   }
+  sources.set(openConnection, {workDir: openWorkDir, inputs})
+  return source
 }
 
 /**
@@ -92,13 +117,14 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
  * separately and unioned by canonical name. Nothing is read here; reader errors surface when the view is
  * queried: pass them through translateReadError.
  */
-export async function createUsageView(connection: DuckDBConnection, view: string, inputs: InputFile[]): Promise<void> {
+export async function createUsageView(connection: DuckDBConnection, view: string, inputs: InputFile[], options: {withFileIndex?: boolean} = {}): Promise<void> {
   const groups = new Map<string, InputFile[]>()
   for (const input of inputs) {
     const key = JSON.stringify([input.header.map((name) => name.toUpperCase()), input.gzip])
     groups.set(key, [...(groups.get(key) ?? []), input])
   }
-  const selects = [...groups.values()].map((group) => selectFromFiles(group))
+  const fileIndex = options.withFileIndex ? new Map(inputs.map((input, index) => [input.path, index])) : undefined
+  const selects = [...groups.values()].map((group) => selectFromFiles(group, fileIndex))
   const sql = `CREATE OR REPLACE VIEW ${sqlIdent(view)} AS ${selects.join('\nUNION ALL\n')}`
   try {
     await connection.run(sql)
@@ -107,8 +133,11 @@ export async function createUsageView(connection: DuckDBConnection, view: string
   }
 }
 
-/** The canonical projection of files that share one header. */
-export function selectFromFiles(group: InputFile[]): string {
+/**
+ * The canonical projection of files that share one header. With `fileIndex`, each row also carries the index
+ * of its file (INPUT_FILE_INDEX), from the reader's `filename` column.
+ */
+export function selectFromFiles(group: InputFile[], fileIndex?: ReadonlyMap<string, number>): string {
   const header = group[0].header.map((name) => name.toUpperCase())
   // Every name in the header must be declared, in file order: the reader maps columns by position.
   const declared = header.map((name) => {
@@ -137,36 +166,59 @@ export function selectFromFiles(group: InputFile[]): string {
     String.raw`nullstr = ['\\N', '\N', '']`,
     `compression = ${sqlString(group[0].gzip ? 'gzip' : 'none')}`,
     // DuckDB's default (32 MiB per reader buffer) dominated peak RSS on big exports; rows are ~1 KB.
-    `max_line_size = ${MAX_LINE_BYTES}`,
+    `max_line_size = ${MAX_RECORD_BYTES}`,
     `buffer_size = ${READ_BUFFER_BYTES}`,
+    ...(fileIndex ? ['filename = true'] : []),
     `columns = {${declared.join(', ')}})`,
   ].join(', ')
-  return `SELECT ${projection.join(', ')}, ${otherCredits} AS OTHER_CREDITS FROM ${reader}`
+  // A row that no file claims would escape de-duplication: stop rather than count it twice.
+  const source = fileIndex
+    ? `, CAST(CASE filename ${group.map((input) => `WHEN ${sqlString(input.path)} THEN ${fileIndex.get(input.path)}`).join(' ')} ELSE error('internal: a row of an unknown input file ' || filename) END AS INTEGER) AS ${INPUT_FILE_INDEX}`
+    : ''
+  return `SELECT ${projection.join(', ')}, ${otherCredits} AS OTHER_CREDITS${source} FROM ${reader}`
 }
 
-/** DuckDB's multi-line reader errors become one line naming the file and the line, with what to do. */
+/**
+ * DuckDB's multi-line reader errors become one line naming the file and the line, with what to do. The message
+ * is matched on DuckDB's own explanation lines only: it also quotes the offending data (`Original Line: ...`)
+ * and dumps the reader's options (`quote = "`), and neither may decide what the problem is.
+ */
 export function translateReadError(error: unknown, inputs: InputFile[]): Error {
   if (error instanceof CciUsageError) return error
+  // DuckDB writes only in its private temp folder (spill files, the work database).
+  const fileSystem = fileSystemError(error, undefined, {temporary: true})
+  if (fileSystem) return fileSystem
   const message = error instanceof Error ? error.message : String(error)
   const file = /^\s*file = (.+)$/m.exec(message)?.[1]?.trim() ?? (inputs.length === 1 ? inputs[0].path : 'one of the input files')
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1]
   const where = line ? `${file}, line ${line}` : file
-  const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message)
+  const columns = /^Expected Number of Columns: (\d+) Found: (\d+)/m.exec(message)
   if (columns) {
     return new InputFileError('E_INPUT_RAGGED', `Input file ${where}: expected ${columns[1]} fields but found ${columns[2]}; the row is malformed, fix or re-export the file.`)
+  }
+  const tooLong = /^Maximum line size of (\d+) bytes exceeded/m.exec(message)
+  if (tooLong) {
+    return new InputFileError(
+      'E_INPUT_FIELD_TOO_LONG',
+      `Input file ${where}: a field longer than ${describeBytes(Number(tooLong[1]))} (export rows are about 1 KB), so the file is damaged or a quote is never closed; fix or re-export the file.`,
+    )
+  }
+  if (/^Invalid unicode/m.test(message)) {
+    return new InputFileError(
+      'E_INPUT_NOT_UTF8',
+      `Input file ${file}: the file is not UTF-8, at line ${line ?? '?'}; re-export it from CircleCI, or convert it (e.g. iconv -f latin1 -t utf-8 ${file} > usage-utf8.csv).`,
+    )
+  }
+  if (/^Value with unterminated quote found/m.test(message)) {
+    return new InputFileError('E_INPUT_QUOTE', `Input file ${where}: a quoted field is not closed; fix or re-export the file.`)
   }
   const conversion = /Error when converting column "([^"]+)"\. Could not convert string "([^"]*)"/.exec(message)
   if (conversion) {
     const value = conversion[2].length > 40 ? `${conversion[2].slice(0, 40)}...` : conversion[2]
     return new InputFileError('E_INPUT_VALUE', `Input file ${where}: column ${conversion[1]} holds "${value}", which is not a valid ${describeType(conversion[1])}; fix or re-export the file.`)
   }
-  if (/gzip|zlib|inflate|decompress/i.test(message)) {
-    return new InputFileError('E_INPUT_CORRUPT', `Input file ${where} is not a complete gzip file: download the export again.`)
-  }
-  if (/unterminated quote|quote/i.test(message) && line) {
-    return new InputFileError('E_INPUT_QUOTE', `Input file ${where}: a quoted field is not closed; fix or re-export the file.`)
-  }
   const first = message.split('\n').find((text) => text.trim() !== '') ?? message
+  if (/gzip|zlib|inflate|decompress/i.test(first)) return incompleteGzipError(file)
   return new InputFileError('E_INPUT_UNREADABLE', `Input file ${where} cannot be read as a usage export (${first.trim()}).`)
 }
 
@@ -178,16 +230,34 @@ function describeType(column: string): string {
   return 'number'
 }
 
+function inputsOf(source: UsageSource): InputFile[] {
+  return sources.get(source.connection)?.inputs ?? source.files.map((path) => ({path, gzip: false, header: []}))
+}
+
+/**
+ * Runs `sql` (a scan of the usage view) while the byte check of the inputs runs, and settles both: an incomplete
+ * input wins over whatever DuckDB said about it (a gzip cut mid-block makes DuckDB complain about a short row
+ * first), and the scan's result is returned only once every input has passed.
+ */
+async function scanChecked<T>(source: UsageSource, scan: () => Promise<T>): Promise<{result: T; checked: CheckedInput[]}> {
+  let scanning = true
+  // A bad input found early stops the scan instead of letting it read to the end.
+  source.checked.catch(() => {
+    if (scanning) source.connection.interrupt()
+  })
+  const [scanned, checked] = await Promise.allSettled([scan(), source.checked])
+  scanning = false
+  if (checked.status === 'rejected') throw checked.reason
+  if (scanned.status === 'rejected') throw translateReadError(scanned.reason, inputsOf(source))
+  return {result: scanned.value, checked: checked.value}
+}
+
 /**
  * Runs a query against the usage view, turning CSV reader failures (ragged row, bad value) into one-line
- * InputFileErrors. Use it for the first query that touches a new input.
+ * InputFileErrors, after the inputs passed their byte check. Use it for the first query that touches a new input.
  */
 export async function queryUsage(source: UsageSource, sql: string) {
-  try {
-    return await source.connection.runAndReadAll(sql)
-  } catch (error) {
-    throw translateReadError(error, source.files.map((path) => ({path, gzip: false, header: []})))
-  }
+  return (await scanChecked(source, () => source.connection.runAndReadAll(sql))).result
 }
 
 /**
@@ -208,20 +278,98 @@ export const REPORT_ROW_COLUMNS: ReadonlyArray<readonly [name: string, sql: stri
 
 export const REPORT_ROWS = 'report_rows'
 
+/** An input left out: the same file as an earlier one, or the same content (a copy, the .csv of a .csv.gz). */
+export interface SkippedInput {
+  path: string
+  reason: 'same-file' | 'same-content'
+  sameAs: string
+}
+
+/** What the scan read, after inputs repeating other inputs were left out. */
+export interface InputRows {
+  /** The relation holding the rows: `report_rows`. */
+  relation: string
+  /** The files whose rows are in it, in input order. */
+  files: string[]
+  skipped: SkippedInput[]
+  /** Rows whose JOB_ID an earlier input file already had (across files only, as `export` does across windows). */
+  duplicateRowsDropped: number
+  /** The same, per file the rows were dropped from. */
+  duplicatesByFile: {path: string; rows: number}[]
+}
+
 /**
  * The one scan of the export: copies REPORT_ROW_COLUMNS of the rows matching `filterSql` (a boolean over the
  * view's columns) into a compressed table in the source's private work database, and defines `report_rows`
- * (unqualified, so that callers can name it like the view) over it. Returns that name.
+ * (unqualified, so that callers can name it like the view) over it.
+ *
+ * With two or more input files, the rows of a file whose content repeats an earlier file's are left out, then
+ * rows whose (non-null) JOB_ID an earlier file already had are dropped, keeping the first file's row: JOB_ID is
+ * unique within one export, so a repeat across files is the same job given twice (overlapping exports, the
+ * parts of two windows). Both happen before the filters, on the copy (one scan of the CSV still). A single
+ * input costs none of this.
  */
-export async function materializeReportRows(source: UsageSource, filterSql?: string): Promise<string> {
-  const workDir = workDirs.get(source.connection)
-  if (!workDir) throw new Error('materializeReportRows needs a source opened by openUsage')
-  const columns = REPORT_ROW_COLUMNS.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`).join(', ')
-  await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(workDir, 'work.duckdb'))} AS work`)
-  await queryUsage(
-    source,
-    `CREATE OR REPLACE TABLE work.${REPORT_ROWS} AS SELECT ${columns} FROM ${sqlIdent(source.view)}${filterSql ? ` WHERE ${filterSql}` : ''}`,
+export async function materializeInputRows(source: UsageSource, filterSql?: string): Promise<InputRows> {
+  const known = sources.get(source.connection)
+  if (!known) throw new Error('materializeInputRows needs a source opened by openUsage')
+  const sameFile = source.repeatedPaths.map((repeat): SkippedInput => ({path: repeat.path, reason: 'same-file', sameAs: repeat.sameAs}))
+  const columns = REPORT_ROW_COLUMNS.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`)
+  const table = `work.${REPORT_ROWS}`
+  try {
+    await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(known.workDir, 'work.duckdb'))} AS work`)
+    if (known.inputs.length === 1) {
+      await scanChecked(source, () =>
+        source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM ${sqlIdent(source.view)}${filterSql ? ` WHERE ${filterSql}` : ''}`),
+      )
+      await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT * FROM ${table}`)
+      return {relation: REPORT_ROWS, files: source.files, skipped: sameFile, duplicateRowsDropped: 0, duplicatesByFile: []}
+    }
+    const {checked} = await scanChecked(source, () =>
+      source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')}, JOB_ID, ${INPUT_FILE_INDEX} FROM ${sqlIdent(source.view)}`),
+    )
+    const sameContent = repeatedContent(checked)
+    if (sameContent.length > 0) {
+      await source.connection.run(`DELETE FROM ${table} WHERE ${INPUT_FILE_INDEX} IN (${sameContent.map((repeat) => repeat.index).join(', ')})`)
+    }
+    const duplicatesByFile = await dropRepeatedJobIds(source.connection, table)
+    // The filters apply to what is left (filter columns are all in REPORT_ROW_COLUMNS); NULL is not a match.
+    if (filterSql) await source.connection.run(`DELETE FROM ${table} WHERE (${filterSql}) IS NOT TRUE`)
+    const names = REPORT_ROW_COLUMNS.map(([name]) => sqlIdent(name)).join(', ')
+    await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT ${names} FROM ${table}`)
+    const skippedIndexes = new Set(sameContent.map((repeat) => repeat.index))
+    return {
+      relation: REPORT_ROWS,
+      files: source.files.filter((_, index) => !skippedIndexes.has(index)),
+      skipped: [
+        ...sameFile,
+        ...sameContent.map((repeat): SkippedInput => ({path: source.files[repeat.index], reason: 'same-content', sameAs: source.files[repeat.sameAs]})),
+      ],
+      duplicateRowsDropped: duplicatesByFile.reduce((sum, file) => sum + file.rows, 0),
+      duplicatesByFile: duplicatesByFile.map((file) => ({path: source.files[file.index], rows: file.rows})),
+    }
+  } catch (error) {
+    throw fileSystemError(error, known.workDir, {temporary: true}) ?? error
+  }
+}
+
+/** Deletes rows whose JOB_ID an earlier file (lower INPUT_FILE_INDEX) has; returns the count per file. */
+async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): Promise<{index: number; rows: number}[]> {
+  const repeated = 'repeated_job_ids'
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${repeated} AS SELECT JOB_ID, MIN(${INPUT_FILE_INDEX}) AS first_file FROM ${table} WHERE JOB_ID IS NOT NULL GROUP BY JOB_ID HAVING MIN(${INPUT_FILE_INDEX}) <> MAX(${INPUT_FILE_INDEX})`,
   )
-  await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT * FROM work.${REPORT_ROWS}`)
-  return REPORT_ROWS
+  const match = `r.JOB_ID = d.JOB_ID AND r.${INPUT_FILE_INDEX} <> d.first_file`
+  const counts = (
+    await connection.runAndReadAll(`SELECT r.${INPUT_FILE_INDEX} AS file, COUNT(*) AS rows FROM ${table} r JOIN ${repeated} d ON ${match} GROUP BY 1 ORDER BY 1`)
+  )
+    .getRowObjects()
+    .map((row) => ({index: Number(row.file), rows: Number(row.rows)}))
+  if (counts.length > 0) await connection.run(`DELETE FROM ${table} r USING ${repeated} d WHERE ${match}`)
+  await connection.run(`DROP TABLE ${repeated}`)
+  return counts
+}
+
+/** materializeInputRows, returning only the relation's name. */
+export async function materializeReportRows(source: UsageSource, filterSql?: string): Promise<string> {
+  return (await materializeInputRows(source, filterSql)).relation
 }

@@ -4,7 +4,8 @@ import {BadInputError} from '../core/errors.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
-import {materializeReportRows, openUsage, type UsageSource} from './engine.js'
+import {materializeInputRows, openUsage, type UsageSource} from './engine.js'
+import {describeInputRows} from './input-notices.js'
 import {addDays, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
 import {phase} from './profile.js'
@@ -12,6 +13,7 @@ import {createTeamMatcher, loadTeamRules} from './teams.js'
 import {calendarMonthOf, chargebackRows, type ChargebackRow} from './chargeback.js'
 import {sharedPlanSummary, type DiscoveredPlan} from './shared-plan.js'
 import {buildTeamReports, type TeamReport} from './team-reports.js'
+import {unmatchedTeamsWarning} from './teams-checks.js'
 
 export type CompareMode = 'previous' | 'none'
 
@@ -54,6 +56,8 @@ export interface SummaryResult extends BuiltSummary {
   teams: TeamReport[]
   /** The rows of chargeback-YYYY-MM.csv when the window is one whole calendar month, else null. */
   chargeback: {month: string; rows: ChargebackRow[]} | null
+  /** Warnings for stderr, also in summary.input.warnings: e.g. an input skipped as a copy of another. */
+  warnings: string[]
 }
 
 export const DEFAULT_TOP = 10
@@ -106,14 +110,18 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   const teams = teamRules ? createTeamMatcher(teamRules) : null
   const where = filterSql(filters)
   const notices: string[] = []
+  const warnings: string[] = []
   const comparing = options.compare === 'previous' || (options.previousInputs?.length ?? 0) > 0
 
   const source = await openUsage(options.inputs, {tempDir: options.tempDir})
   phase('open duckdb')
   let previousSource: UsageSource | undefined
+  let previousRelation: string | undefined
   try {
     // The only read of the big file; the cube and the enrich hook (savings) then read the compressed copy.
-    const rows = await materializeReportRows(source, where)
+    const read = await materializeInputRows(source, where)
+    const rows = read.relation
+    describeInputRows(read, notices, warnings)
     phase('scan into report_rows')
     const cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
     phase('cube')
@@ -135,7 +143,10 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       let previousCube = cube
       if (options.previousInputs && options.previousInputs.length > 0) {
         previousSource = await openUsage(options.previousInputs, {tempDir: options.tempDir})
-        previousCube = await buildCube(previousSource, where, range)
+        const previousRead = await materializeInputRows(previousSource, where)
+        describeInputRows(previousRead, notices, warnings)
+        previousRelation = previousRead.relation
+        previousCube = await buildCube(previousSource, undefined, range, {from: previousRead.relation, database: 'work'})
       }
       previous = {window: toWindow(range), groups: await groupsFor(previousCube, range, PREVIOUS_SETS)}
     }
@@ -144,7 +155,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     const inputs: SummaryInputs = {
       generatedAt: clock(),
       toolVersion: options.toolVersion ?? '0.0.0',
-      files: source.files.map((file) => basename(file)),
+      files: read.files.map((file) => basename(file)),
       inputRows: cube.rows,
       window: toWindow(window.range),
       filters: definedOnly(filters),
@@ -155,6 +166,18 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       teams,
     }
     const built = buildSummary(inputs)
+    built.summary.input.duplicateRowsDropped = read.duplicateRowsDropped
+    if (read.skipped.length > 0) {
+      built.summary.input.skippedFiles = read.skipped.map((skip) => ({file: basename(skip.path), reason: skip.reason, sameAs: basename(skip.sameAs)}))
+    }
+    if (teamRules) {
+      // Every project of the input (after --org/--project/--branch), not only of the window: a team whose project
+      // was idle this week is not a typo.
+      const projects = (await cube.breakdown('project', null)).map((group) => group.dims.project).filter((name): name is string => typeof name === 'string')
+      const unmatched = unmatchedTeamsWarning(options.teamsFile!, teamRules, projects, Boolean(where))
+      if (unmatched) warnings.push(unmatched)
+    }
+    if (warnings.length > 0) built.summary.input.warnings = [...warnings]
     phase('summary')
     const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
     const scopeSql = scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined
@@ -169,7 +192,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             source,
             relation: rows,
             requested,
-            previous: previous ? {range: previousRange(window.range), window: previous.window, source: previousSource, filterSql: where} : null,
+            previous: previous ? {range: previousRange(window.range), window: previous.window, source: previousSource, relation: previousRelation} : null,
             rules: teamRules,
             matcher: teams,
             projects: [...(current.project ?? []), ...(previous?.groups.project ?? [])].map((group) => group.dims.project ?? null),
@@ -181,7 +204,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (teamReports.length > 0) phase('team summaries')
     const month = calendarMonthOf(built.summary.window)
     const chargeback = month ? {month, rows: chargebackRows(current.project ?? [], teams)} : null
-    return {...built, notices, teams: teamReports, chargeback}
+    return {...built, notices, teams: teamReports, chargeback, warnings}
   } finally {
     await previousSource?.close()
     await source.close()

@@ -1,9 +1,10 @@
 import {createReadStream} from 'node:fs'
-import {open, readdir, stat} from 'node:fs/promises'
-import {join} from 'node:path'
+import {open, readdir, realpath, stat} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
 import {createGunzip} from 'node:zlib'
 
 import {InputFileError} from '../core/errors.js'
+import {isZlibError} from '../core/gzip.js'
 import {REQUIRED_COLUMNS} from './columns.js'
 
 /** One export file as the engine reads it: where, whether gzip, and its header (names as written). */
@@ -17,11 +18,20 @@ const EXPORT_FILE = /\.(csv|csv\.gz|gz)$/i
 // A header of 48 names is ~900 bytes; anything without a newline in the first 1 MiB is not a CSV export.
 const HEADER_PROBE_BYTES = 1 << 20
 
+/** An input given more than once (`-i x -i ./x`, a symlink to it): read once. */
+export interface RepeatedPath {
+  path: string
+  /** The earlier input that is the same file. */
+  sameAs: string
+}
+
 /**
  * Expands --input values: files are kept as given, a directory contributes its export files (the raw parts of
- * one export, or several merged CSVs) in name order so that results do not depend on readdir order.
+ * one export, or several merged CSVs) in name order so that results do not depend on readdir order. The same
+ * file reached twice (by another spelling of its path, or through a symlink) is kept once: it would count every
+ * row twice.
  */
-export async function resolveInputPaths(inputs: string[]): Promise<string[]> {
+export async function resolveInputs(inputs: string[]): Promise<{paths: string[]; repeats: RepeatedPath[]}> {
   const files: string[] = []
   for (const input of inputs) {
     const info = await stat(input).catch(() => null)
@@ -38,8 +48,29 @@ export async function resolveInputPaths(inputs: string[]): Promise<string[]> {
       files.push(input)
     }
   }
-  // The same file given twice would count every row twice.
-  return [...new Set(files)]
+  const byRealPath = new Map<string, string>()
+  const paths: string[] = []
+  const repeats: RepeatedPath[] = []
+  for (const path of files) {
+    const real = await realpath(path).catch(() => resolve(path))
+    const earlier = byRealPath.get(real)
+    if (earlier === undefined) {
+      byRealPath.set(real, path)
+      paths.push(path)
+    } else {
+      repeats.push({path, sameAs: earlier})
+    }
+  }
+  return {paths, repeats}
+}
+
+/** resolveInputs without the list of repeats. */
+export async function resolveInputPaths(inputs: string[]): Promise<string[]> {
+  return (await resolveInputs(inputs)).paths
+}
+
+export function incompleteGzipError(path: string): InputFileError {
+  return new InputFileError('E_INPUT_CORRUPT', `Input file ${path} is not a complete gzip file: download the export again.`)
 }
 
 /** Reads and checks the header of one export file without reading the rest of it. */
@@ -121,7 +152,8 @@ async function gunzipHead(path: string): Promise<Buffer> {
       if (chunk.includes(0x0a) || size >= HEADER_PROBE_BYTES) break
     }
   } catch (error) {
-    throw new InputFileError('E_INPUT_CORRUPT', `Input file ${path} is not a valid gzip file (${(error as Error).message}): download the export again.`)
+    if (isZlibError(error)) throw incompleteGzipError(path)
+    throw new InputFileError('E_INPUT_UNREADABLE', `Input file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the file and its permissions.`)
   } finally {
     source.destroy()
     gunzip.destroy()

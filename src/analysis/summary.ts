@@ -162,7 +162,19 @@ export interface Summary {
   generatedAt: string
   tool: {name: 'cci-usage'; version: string}
   /** Input file names (base names only, never full URLs). */
-  input: {files: string[]; rows: number}
+  input: {
+    files: string[]
+    rows: number
+    /**
+     * Rows left out because their JOB_ID was already read from an earlier input file (as `export` drops rows
+     * repeated across windows). Written by every report (0 with a single input); absent in older summaries.
+     */
+    duplicateRowsDropped?: number
+    /** Inputs not read: the same file as an earlier input, or the same content (a copy, the .csv of a .csv.gz). */
+    skippedFiles?: {file: string; reason: 'same-file' | 'same-content'; sameAs: string}[]
+    /** Caveats about the input, one line each (e.g. usage.csv holds an earlier range than the last export tried). */
+    warnings?: string[]
+  }
   window: Window
   /** `team` is set on a team's own summary (teams/<file>.json): the org's report filtered to that team's projects. */
   filters: {org?: string; project?: string; branch?: string; since?: string; until?: string; team?: string}

@@ -30,9 +30,9 @@ export interface TeamReportContext {
   previous: {
     range: DayRange
     window: Window
-    /** A separate export for the previous window (--previous-input), with the report's filter to apply to it. */
+    /** A separate export for the previous window (--previous-input): its narrow copy, already filtered and de-duplicated. */
     source?: UsageSource
-    filterSql?: string
+    relation?: string
   } | null
   rules: TeamRule[]
   matcher: TeamMatcher
@@ -84,9 +84,9 @@ export async function buildTeamReports(context: TeamReportContext): Promise<Team
   let previousCube: Cube | undefined
   try {
     const previous = context.previous
-    if (previous?.source) {
-      const previousRelation = await viewWithTeams(previous.source, previous.source.view, 'usage_by_team', teamOf)
-      previousCube = await buildCube(previous.source, previous.filterSql, previous.range, {from: previousRelation, segmentSql: TEAM_COLUMN})
+    if (previous?.source && previous.relation) {
+      const previousRelation = await viewWithTeams(previous.source, previous.relation, 'usage_by_team', teamOf)
+      previousCube = await buildCube(previous.source, undefined, previous.range, {from: previousRelation, database: 'work', segmentSql: TEAM_COLUMN})
     }
     const currentOf = await groupsByTeam(cube, context.requested, context.sets.current)
     const previousOf = previous ? await groupsByTeam(previousCube ?? cube, previous.range, context.sets.previous) : null

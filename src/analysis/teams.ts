@@ -2,10 +2,10 @@ import {readFile} from 'node:fs/promises'
 import {extname} from 'node:path'
 
 import {parseString} from 'fast-csv'
-import picomatch from 'picomatch'
 import {isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
 import {InputFileError} from '../core/errors.js'
+import {patternMatcher, teamsCsvColumns} from './teams-checks.js'
 
 export const UNASSIGNED_TEAM = 'unassigned'
 
@@ -25,7 +25,8 @@ export function createTeamMatcher(rules: TeamRule[]): TeamMatcher {
   const exact = new Map<string, string>()
   const globs: {team: string; test: (value: string) => boolean}[] = []
   for (const rule of rules) {
-    if (picomatch.scan(rule.pattern).isGlob) globs.push({team: rule.team, test: picomatch(rule.pattern, {dot: true})})
+    const matcher = patternMatcher(rule.pattern)
+    if (matcher.glob) globs.push({team: rule.team, test: matcher.test})
     else if (!exact.has(rule.pattern)) exact.set(rule.pattern, rule.team)
   }
   return (project) => exact.get(project) ?? globs.find((glob) => glob.test(project))?.team ?? UNASSIGNED_TEAM
@@ -107,31 +108,34 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
   return rules
 }
 
-/** CSV `project,team` or `project,team,slack_channel` (header optional), line numbers as in the file. */
+/** CSV with the header `project,team` and optionally `slack_channel` (any order, any case: teams-checks.ts), line numbers as in the file. */
 export async function parseTeamsCsv(path: string, text: string): Promise<TeamRule[]> {
   const rows: string[][] = []
   await new Promise<void>((resolve, reject) => {
-    parseString(text, {ignoreEmpty: false, trim: true})
+    parseString(text.replace(/^\uFEFF/, ''), {ignoreEmpty: false, trim: true})
       .on('error', reject)
       .on('data', (row: string[]) => rows.push(row))
       .on('end', () => resolve())
   }).catch((error: Error) => {
     throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}: not valid CSV (${error.message}).`)
   })
+  const columns = teamsCsvColumns(path, rows[0])
   const rules: TeamRule[] = []
   for (const [index, row] of rows.entries()) {
     const line = index + 1
-    if (row.every((cell) => cell === '')) continue
-    if (index === 0 && row[0]?.toLowerCase() === 'project' && row[1]?.toLowerCase() === 'team') continue
-    if (row.length < 2 || row.length > 3 || row[0] === '' || row[1] === '') {
+    if (index === 0 || row.every((cell) => cell === '')) continue
+    const project = row[columns.project] ?? ''
+    const team = row[columns.team] ?? ''
+    if (row.length > columns.names.length || project === '' || team === '') {
       throw new InputFileError(
         'E_TEAMS_INVALID',
-        `Teams file ${path}, line ${line}: expected "project,team" or "project,team,slack_channel" (project and team not empty), found ${row.length} field(s).`,
+        `Teams file ${path}, line ${line}: expected "${columns.names.join(',')}" as on line 1 (project and team not empty), found ${row.length} field(s).`,
       )
     }
-    const rule: TeamRule = {team: row[1], pattern: row[0], line}
-    if (row.length === 3 && row[2] !== '') {
-      const channel = checkChannel(row[2])
+    const rule: TeamRule = {team, pattern: project, line}
+    const channelCell = columns.slackChannel >= 0 ? row[columns.slackChannel] ?? '' : ''
+    if (channelCell !== '') {
+      const channel = checkChannel(channelCell)
       if (channel === null) {
         throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}, line ${line}: slack_channel is not a channel ID or name (${CHANNEL_HINT}).`)
       }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
+import {withOutFolder} from '../core/out-folder.js'
 import {runExportOn} from '../export/demo.js'
 import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
 import {parseDuration} from '../export/duration.js'
@@ -38,7 +39,8 @@ Exit codes: 0 done (also when there is no usage), 2 bad input, 3 token refused, 
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const log = (line: string) => this.info(line)
     const common = exportOptionsFromFlags(flags, range, timeoutMs)
-    const result = await runExportOn(flags.demo ? 'demo' : credentialsFromFlags(flags), common, {clock, log, warn: (line) => this.warning(line)})
+    const target = flags.demo ? 'demo' : credentialsFromFlags(flags)
+    const result = await withOutFolder(flags.out, 'export', {log}, () => runExportOn(target, common, {clock, log, warn: (line) => this.warning(line)}))
 
     if (!this.jsonEnabled()) {
       this.log(

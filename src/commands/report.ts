@@ -4,6 +4,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
+import {withOutFolder} from '../core/out-folder.js'
 import {parseDay} from '../analysis/scope.js'
 import type {Summary} from '../analysis/summary.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
@@ -38,7 +39,8 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
   public async run(): Promise<Summary> {
     const {flags} = await this.parse(Report)
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
-    const {summary} = await generateReport(
+    const log = (line: string) => this.info(line)
+    const {summary} = await withOutFolder(flags.out, 'report', {log}, () => generateReport(
       {
         inputs: flags.input && flags.input.length > 0 ? flags.input : [join(flags.out, 'usage.csv')],
         previousInputs: flags['previous-input'],
@@ -58,8 +60,8 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
         toolVersion: this.config.version,
         ...fullReportHooks(flags.top),
       },
-      {clock: systemClock, log: (line) => this.info(line)},
-    )
+      {clock: systemClock, log, warn: (line) => this.warning(line)},
+    ))
     if (!this.jsonEnabled()) process.stdout.write(await renderSummary(summary, flags.format as OutputFormat))
     return summary
   }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
+import {withOutFolder} from '../core/out-folder.js'
 import {parseDuration} from '../export/duration.js'
 import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
 import {resolveRange} from '../export/windows.js'
@@ -66,7 +67,8 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       ? notifyOptionsFromFlags({...flags, notify: 'always', top: Math.min(flags.top, 5)}, flags.out)
       : null
 
-    const result = await runWeekly(
+    const log = (line: string) => this.info(line)
+    const result = await withOutFolder(flags.out, 'run', {log}, () => runWeekly(
       {
         api: flags.demo ? 'demo' : credentialsFromFlags(flags),
         ...exportOptionsFromFlags(flags, range, timeoutMs),
@@ -82,8 +84,8 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
         notify,
         loadTo,
       },
-      {clock, log: (line) => this.info(line), warn: (line) => this.warning(line)},
-    )
+      {clock, log, warn: (line) => this.warning(line)},
+    ))
 
     if (!this.jsonEnabled()) {
       const preview = result.notify?.dryRun ? dryRunOutput({organization: result.notify, teams: result.teamNotify, warnings: []}) : undefined

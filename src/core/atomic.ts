@@ -1,7 +1,9 @@
 import {randomBytes} from 'node:crypto'
 import {createWriteStream, type WriteStream} from 'node:fs'
-import {mkdir, rename, rm, writeFile} from 'node:fs/promises'
+import {rename, rm, writeFile} from 'node:fs/promises'
 import {dirname, basename, join} from 'node:path'
+
+import {asFileSystemError, makeFolders} from './fs-errors.js'
 
 /** A temporary path beside the target, so that the final rename stays on one file system. */
 export function tempPathFor(target: string): string {
@@ -10,14 +12,15 @@ export function tempPathFor(target: string): string {
 
 /** Writes a whole file so that readers see either the old content or the new one, never a partial file. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(target), {recursive: true})
+  await makeFolders(dirname(target))
   const tmp = tempPathFor(target)
   try {
     await writeFile(tmp, data)
     await rename(tmp, target)
   } catch (error) {
     await rm(tmp, {force: true})
-    throw error
+    // A full disk fails the temp file; the user knows the target's name, not the temp's.
+    throw asFileSystemError(error, target)
   }
 }
 
@@ -36,19 +39,26 @@ export interface AtomicStream {
 }
 
 export async function createAtomicWriteStream(target: string): Promise<AtomicStream> {
-  await mkdir(dirname(target), {recursive: true})
+  await makeFolders(dirname(target))
   const tmp = tempPathFor(target)
   const stream = createWriteStream(tmp)
   const closed = new Promise<void>((resolve, reject) => {
     stream.once('close', resolve)
     stream.once('error', reject)
   })
+  // Handled here so that a write error is not an unhandled rejection before commit() or abort() awaits it.
+  closed.catch(() => undefined)
   return {
     stream,
     async commit() {
-      stream.end()
-      await closed
-      await rename(tmp, target)
+      try {
+        stream.end()
+        await closed
+        await rename(tmp, target)
+      } catch (error) {
+        // A write error (disk full) carries no path: name the file being written.
+        throw asFileSystemError(error, target)
+      }
     },
     async abort() {
       stream.destroy()

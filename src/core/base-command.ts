@@ -1,6 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {CciUsageError, EXIT_CODES} from './errors.js'
+import {fileSystemError} from './fs-errors.js'
 import {redact} from './secrets.js'
 
 /**
@@ -44,16 +45,6 @@ export abstract class BaseCommand extends Command {
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
-const FILE_SYSTEM_CODES = new Map([
-  ['EACCES', 'permission denied'],
-  ['EPERM', 'operation not permitted'],
-  ['EROFS', 'read-only file system'],
-  ['ENOTDIR', 'a file is in the way of a folder'],
-  ['EISDIR', 'a folder is in the way of a file'],
-  ['ENOSPC', 'no space left on the device'],
-  ['EDQUOT', 'disk quota exceeded'],
-])
-
 export function describeError(error: Error & {exitCode?: number}): {code: string; exitCode: number; message: string} {
   if (error instanceof CciUsageError) return {code: error.code, exitCode: error.exitCode, message: error.message}
   if (error instanceof Errors.ExitError) throw error
@@ -68,17 +59,10 @@ export function describeError(error: Error & {exitCode?: number}): {code: string
     const message = parts.join(': ').replace(/:\s*:/g, ':')
     return {code: 'E_BAD_FLAG', exitCode: EXIT_CODES.badInput, message: `${message} (see --help)`}
   }
-  const fsCode = (error as NodeJS.ErrnoException).code
-  const fsPath = (error as NodeJS.ErrnoException).path
-  if (fsCode && fsPath && FILE_SYSTEM_CODES.has(fsCode)) {
-    // A folder that cannot be written (read-only, no permission, a file in the way, disk full) is the user's to
-    // fix, not a bug: name the path and the reason.
-    return {
-      code: 'E_OUT_UNWRITABLE',
-      exitCode: EXIT_CODES.badInput,
-      message: `cannot write ${fsPath} (${fsCode}: ${FILE_SYSTEM_CODES.get(fsCode)}): choose a writable folder with --out.`,
-    }
-  }
+  // A folder that cannot be written (read-only, no permission, disk full), also from DuckDB or a stream, is the
+  // user's to fix, not a bug: name the path and the reason. Most are typed where they happen; this catches the rest.
+  const fileSystem = fileSystemError(error)
+  if (fileSystem) return {code: fileSystem.code, exitCode: fileSystem.exitCode, message: fileSystem.message}
   return {
     code: 'E_UNEXPECTED',
     exitCode: EXIT_CODES.unexpected,

@@ -70,3 +70,13 @@ export class NotifyError extends CciUsageError {
     super(code, EXIT_CODES.notifyFailed, message, details)
   }
 }
+
+/**
+ * A file or folder the tool must write cannot be written (disk full, read-only, no permission): the message
+ * names the path, the reason and what to do. Exit 2, like other problems the user fixes (see fs-errors.ts).
+ */
+export class FileSystemError extends CciUsageError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, EXIT_CODES.badInput, message, details)
+  }
+}

@@ -11,6 +11,8 @@ import {realSleep, type Sleep} from '../api/pacer.js'
 import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from '../api/retry.js'
 import type {Clock} from '../core/clock.js'
 import {ApiError} from '../core/errors.js'
+import {fileSystemCode, fileSystemError} from '../core/fs-errors.js'
+import {isZlibError} from '../core/gzip.js'
 import {registerSecret} from '../core/secrets.js'
 
 /**
@@ -105,11 +107,6 @@ function codedError(code: string, message: string): Error {
   return Object.assign(new Error(message), {code})
 }
 
-function isZlibError(error: unknown): boolean {
-  const code = (error as {code?: unknown})?.code
-  return (typeof code === 'string' && code.startsWith('Z_')) || /unexpected end of file|incorrect header check/i.test(String(error))
-}
-
 /**
  * One attempt: streams the body to disk and, at the same time, through gunzip (which checks the gzip CRC and
  * length), so a truncated or corrupt part is caught without reading it twice or holding it in memory.
@@ -135,6 +132,9 @@ async function fetchOnce(client: Got, url: string, partial: string): Promise<Dow
     // The HTTP status, or gzip's complaint, says more than the "premature close" the other branch sees.
     const withStatus = failures.find((error) => error instanceof HTTPError)
     if (withStatus !== undefined) throw withStatus
+    // A full or read-only disk cuts the gzip branch short too; the disk is the cause, not the download.
+    const local = failures.find((error) => fileSystemCode(error) !== undefined)
+    if (local !== undefined) throw local
     if (failures.some(isZlibError)) throw codedError(CORRUPT, 'not valid gzip')
     throw failures[0]
   }
@@ -179,6 +179,9 @@ export async function downloadPart(part: PartToDownload, context: DownloadContex
       return downloaded
     } catch (error) {
       await rm(partial, {force: true})
+      // Our own disk (full, read-only) is not a download failure: retrying cannot help, and the user must act.
+      const local = fileSystemError(error, partial)
+      if (local !== undefined) throw local
       const status = refusedStatus(error)
       if (status === 403 && refreshes < MAX_LINK_REFRESHES) {
         // S3 answers 403 for an expired signature: the job hands out fresh links on the next GET.

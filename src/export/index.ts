@@ -1,4 +1,4 @@
-import {mkdir, rm, stat} from 'node:fs/promises'
+import {rm, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
 import {normalizeHost, UsageApi, type ExportJob} from '../api/client.js'
@@ -6,7 +6,8 @@ import {realSleep, type Sleep} from '../api/pacer.js'
 import type {RetryPolicy} from '../api/retry.js'
 import type {Clock} from '../core/clock.js'
 import {ApiError, BadInputError, CciUsageError, TimeoutError} from '../core/errors.js'
-import {registerSecret} from '../core/secrets.js'
+import {makeFolders} from '../core/fs-errors.js'
+import {redact, registerSecret} from '../core/secrets.js'
 import {USAGE_COLUMNS} from '../core/usage-columns.js'
 import {downloadPart, JobLinks, partLabel} from './download.js'
 import {formatDuration} from './duration.js'
@@ -78,7 +79,7 @@ function shellQuote(value: string): string {
 }
 
 /** The command that picks up where this run stopped (never with the token: it comes from the environment). */
-export function resumeCommand(options: ExportOptions): string {
+export function resumeCommand(options: Pick<ExportOptions, 'host' | 'orgId' | 'sharedOrgIds' | 'range' | 'outDir'>): string {
   const args = ['cci-usage', 'export', '--org-id', options.orgId]
   for (const shared of options.sharedOrgIds) args.push('--shared-org-id', shared)
   args.push('--start', formatInstant(options.range.start), '--end', formatInstant(options.range.end), '--out', options.outDir)
@@ -144,33 +145,44 @@ class ExportRun {
   }
 
   async run(): Promise<ExportResult> {
-    await mkdir(this.partsDir, {recursive: true})
-    this.deadline = this.context.clock().getTime() + this.options.timeoutMs
-    this.manifest.windows.forEach((window, index) => {
-      if (window.jobId !== undefined && window.state !== 'failed') this.inherited.add(index)
-    })
-    await this.store.save()
     try {
-      for (let index = 0; index < this.windows.length; index++) {
-        if (!this.inherited.has(index)) await this.createJob(index)
-        else this.context.log(`${this.describe(index)}: reusing job ${this.manifest.windows[index].jobId} (${this.manifest.windows[index].state}).`)
-      }
-      await this.pollUntilDone()
-    } catch (error) {
-      // Let running downloads finish so the manifest records every verified part for the rerun.
-      await Promise.allSettled(this.downloads)
-      this.manifest.status = error instanceof TimeoutError ? 'timed-out' : 'failed'
+      await makeFolders(this.partsDir)
+      this.deadline = this.context.clock().getTime() + this.options.timeoutMs
+      this.manifest.windows.forEach((window, index) => {
+        if (window.jobId !== undefined && window.state !== 'failed') this.inherited.add(index)
+      })
       await this.store.save()
+      let stopped: {error: unknown} | undefined
+      try {
+        for (let index = 0; index < this.windows.length; index++) {
+          if (!this.inherited.has(index)) await this.createJob(index)
+          else this.context.log(`${this.describe(index)}: reusing job ${this.manifest.windows[index].jobId} (${this.manifest.windows[index].state}).`)
+        }
+        await this.pollUntilDone()
+      } catch (error) {
+        stopped = {error}
+      }
+      // Let running downloads finish so the manifest records every verified part for the rerun.
+      const settled = await Promise.allSettled(this.downloads)
+      if (stopped !== undefined) throw stopped.error
+      const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+      if (failure !== undefined) throw failure.reason
+      return await this.merge()
+    } catch (error) {
+      await this.recordStop(error)
       throw error
     }
-    const settled = await Promise.allSettled(this.downloads)
-    const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
-    if (failure !== undefined) {
-      this.manifest.status = 'failed'
-      await this.store.save()
-      throw failure.reason
-    }
-    return this.merge()
+  }
+
+  /**
+   * Whatever stopped the export (API, timeout, a full disk), the manifest must not keep saying `running`. Best
+   * effort: on a full disk even this may fail, and then readers treat a `running` manifest whose folder lock is
+   * gone as interrupted (see report/export-state.ts).
+   */
+  private async recordStop(error: unknown): Promise<void> {
+    this.manifest.status = error instanceof TimeoutError ? 'timed-out' : 'failed'
+    this.manifest.failure = redact((error instanceof Error ? error.message : String(error)).split('\n')[0])
+    await this.store.save().catch(() => undefined)
   }
 
   private async createJob(index: number): Promise<void> {
@@ -335,6 +347,13 @@ class ExportRun {
     this.manifest.rows = merged.rows
     this.manifest.duplicatesDropped = merged.duplicatesDropped
     this.manifest.status = 'completed'
+    this.manifest.merged = {
+      range: {...this.manifest.range},
+      orgId: this.manifest.orgId,
+      sharedOrgIds: [...this.manifest.sharedOrgIds],
+      rows: merged.rows,
+      mergedAt: this.context.clock().toISOString(),
+    }
     await this.store.save()
     if (!this.options.keepParts) await rm(this.partsDir, {recursive: true, force: true})
     const empty = merged.rows === 0 && this.manifest.windows.every((window) => window.partCount === 0)

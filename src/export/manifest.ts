@@ -34,6 +34,18 @@ export interface ManifestWindow {
 
 export type ManifestStatus = 'running' | 'timed-out' | 'failed' | 'completed'
 
+/**
+ * What `<out>/usage.csv` holds: the export that last merged into it. It outlives the manifest of a newer export
+ * of another range that has not finished (yet), so `report` can say that usage.csv is the earlier range.
+ */
+export interface MergedExport {
+  range: {start: string; end: string}
+  orgId: string
+  sharedOrgIds: string[]
+  rows: number
+  mergedAt: string
+}
+
 export interface ExportManifest {
   schemaVersion: typeof MANIFEST_SCHEMA_VERSION
   host: string
@@ -45,6 +57,10 @@ export interface ExportManifest {
   rows?: number
   duplicatesDropped?: number
   updatedAt: string
+  /** What usage.csv holds now (absent: no merge yet, or a manifest of an older version). */
+  merged?: MergedExport
+  /** Why the export stopped, when `status` is failed or timed-out (one line, never a URL or token). */
+  failure?: string
 }
 
 export interface ExportRequest {
@@ -85,8 +101,11 @@ export function planManifest(
   now: Date,
 ): {manifest: ExportManifest; resumed: boolean} {
   if (previous !== undefined && manifestMatches(previous, request)) {
-    return {manifest: {...structuredClone(previous), status: 'running', updatedAt: now.toISOString()}, resumed: true}
+    const {failure: _failure, ...resumed} = structuredClone(previous)
+    const merged = mergedBy(previous)
+    return {manifest: {...resumed, status: 'running', updatedAt: now.toISOString(), ...(merged ? {merged} : {})}, resumed: true}
   }
+  const merged = previous === undefined ? undefined : mergedBy(previous)
   return {
     resumed: false,
     manifest: {
@@ -103,8 +122,16 @@ export function planManifest(
         parts: [],
       })),
       updatedAt: now.toISOString(),
+      ...(merged ? {merged} : {}),
     },
   }
+}
+
+/** What usage.csv holds according to `manifest` (a completed manifest of an older version says it too). */
+export function mergedBy(manifest: ExportManifest): MergedExport | undefined {
+  if (manifest.merged) return structuredClone(manifest.merged)
+  if (manifest.status !== 'completed') return undefined
+  return {range: {...manifest.range}, orgId: manifest.orgId, sharedOrgIds: [...manifest.sharedOrgIds], rows: manifest.rows ?? 0, mergedAt: manifest.updatedAt}
 }
 
 export function partFileName(jobId: string, index: number): string {

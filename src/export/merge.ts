@@ -6,7 +6,10 @@ import {createGunzip} from 'node:zlib'
 
 import {createAtomicWriteStream} from '../core/atomic.js'
 import {ApiError} from '../core/errors.js'
+import {asFileSystemError} from '../core/fs-errors.js'
+import {isZlibError} from '../core/gzip.js'
 import {CsvFormatError, fieldText, recordFields, RecordSplitter, type RecordVisitor} from './records.js'
+import {Utf8Validator} from './utf8.js'
 
 export interface MergePart {
   /** A .csv.gz (gunzipped while read) or a plain .csv file. */
@@ -80,6 +83,8 @@ export class ChunkedOutput {
   }
 
   async backpressure(): Promise<void> {
+    // A stream that failed (disk full) emits no more 'drain': stop here rather than wait for it forever.
+    if (this.stream.errored) throw this.stream.errored
     if (!this.blocked) return
     this.blocked = false
     await once(this.stream, 'drain')
@@ -235,23 +240,28 @@ class MergeState implements RecordVisitor {
 async function mergeOnePart(state: MergeState, part: MergePart): Promise<void> {
   state.beginPart(part)
   const splitter = new RecordSplitter(state)
+  const utf8 = new Utf8Validator()
   const file = createReadStream(part.path, {highWaterMark: READ_CHUNK})
   const source = part.path.endsWith('.gz') ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
   file.on('error', (error) => source.destroy(error))
+  const notUtf8 = (line: number) =>
+    new ApiError('E_PART_NOT_UTF8', `${part.label}, line ${line}: the file is not UTF-8 (as the Usage API writes it); rerun the export.`)
   try {
     for await (const chunk of source) {
+      const bad = utf8.check(chunk as Buffer)
+      if (bad !== -1) throw notUtf8(splitter.lineOf(chunk as Buffer, bad))
       splitter.push(chunk as Buffer)
       state.flushRun()
       await state.output.backpressure()
     }
+    if (utf8.endsInsideCharacter()) throw notUtf8(splitter.lineOf(Buffer.alloc(0), 0))
     splitter.end()
   } catch (error) {
     file.destroy()
     if (error instanceof CsvFormatError) {
       throw new ApiError('E_PART_BAD_CSV', `${part.label}, line ${error.line}: ${error.message}; rerun the export.`)
     }
-    const code = (error as {code?: string}).code
-    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(String(error))) {
+    if (isZlibError(error)) {
       throw new ApiError('E_PART_CORRUPT', `${part.label} is not a complete gzip file; delete ${part.path} and rerun the export.`)
     }
     throw error
@@ -283,7 +293,7 @@ export async function mergeParts(options: MergeOptions): Promise<MergeResult> {
     await target.commit()
   } catch (error) {
     await target.abort()
-    throw error
+    throw asFileSystemError(error, options.outPath)
   }
   const {size} = await stat(options.outPath)
   return {

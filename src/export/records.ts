@@ -15,6 +15,8 @@ export interface RecordVisitor {
   record(buf: Buffer, start: number, contentEnd: number, next: number, separators: Int32Array, fieldCount: number, line: number): void
 }
 
+import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
+
 export class CsvFormatError extends Error {
   constructor(
     readonly line: number,
@@ -35,7 +37,28 @@ export class RecordSplitter {
   private separators: Int32Array = new Int32Array(256)
   private line = 1
 
-  constructor(private readonly visitor: RecordVisitor) {}
+  /**
+   * @param maxRecordBytes the longest record accepted, as the report's reader: without a limit an unclosed quote
+   * would make the whole rest of the file one record held in memory (and copied on every chunk).
+   */
+  constructor(
+    private readonly visitor: RecordVisitor,
+    private readonly maxRecordBytes: number = MAX_RECORD_BYTES,
+  ) {}
+
+  /** The line of byte `offset` of `chunk`, the next chunk to be pushed (for errors found before splitting). */
+  lineOf(chunk: Buffer, offset: number): number {
+    return this.line + countLineFeeds(this.carry, 0, this.carry?.length ?? 0) + countLineFeeds(chunk, 0, offset)
+  }
+
+  private tooLong(line: number): CsvFormatError {
+    return new CsvFormatError(line, `a field longer than ${describeBytes(this.maxRecordBytes)} (export rows are about 1 KB; a quote may never be closed)`)
+  }
+
+  private keepCarry(carry: Buffer): void {
+    if (carry.length > this.maxRecordBytes) throw this.tooLong(this.line)
+    this.carry = carry
+  }
 
   /** Reports every record completed by this chunk; an unfinished tail waits for the next chunk. */
   push(chunk: Buffer): void {
@@ -49,7 +72,7 @@ export class RecordSplitter {
     // copied whole on every call.
     const firstBreak = chunk.indexOf(LF)
     if (firstBreak === -1) {
-      this.carry = Buffer.concat([carry, chunk])
+      this.keepCarry(Buffer.concat([carry, chunk]))
       return
     }
     this.scan(Buffer.concat([carry, chunk.subarray(0, firstBreak + 1)]))
@@ -74,6 +97,7 @@ export class RecordSplitter {
       const lineEnd = buf.indexOf(LF, pos)
       if (lineEnd === -1) break
       if (nextQuote === -1 || nextQuote > lineEnd) {
+        if (lineEnd - pos > this.maxRecordBytes) throw this.tooLong(this.line)
         for (let i = pos; i < lineEnd; i++) {
           if (buf[i] === COMMA) {
             if (count === separators.length) separators = this.grow()
@@ -109,13 +133,14 @@ export class RecordSplitter {
         }
       }
       if (end === -1) break
+      if (end - pos > this.maxRecordBytes) throw this.tooLong(this.line)
       const contentEnd = end > pos && buf[end - 1] === CR ? end - 1 : end
       this.visitor.record(buf, pos, contentEnd, end + 1, separators, count + 1, this.line)
       this.line += 1 + breaks
       pos = end + 1
       nextQuote = buf.indexOf(QUOTE, pos)
     }
-    if (pos < length) this.carry = buf.subarray(pos)
+    if (pos < length) this.keepCarry(buf.subarray(pos))
   }
 
   /** Flushes a last record that has no line terminator; refuses a quote left open at end of input. */
@@ -135,6 +160,13 @@ export class RecordSplitter {
     this.separators = bigger
     return bigger
   }
+}
+
+function countLineFeeds(buf: Buffer | undefined, from: number, to: number): number {
+  let count = 0
+  if (buf === undefined) return 0
+  for (let at = buf.indexOf(LF, from); at !== -1 && at < to; at = buf.indexOf(LF, at + 1)) count++
+  return count
 }
 
 /** The text of field `index` of a record reported by RecordSplitter, with RFC 4180 quoting removed. */

@@ -126,7 +126,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
       sharedPlan: exported.sharedPlan,
       ...fullReportHooks(options.report.top),
     },
-    {clock: context.clock, log: context.log},
+    {clock: context.clock, log: context.log, warn: context.warn},
   )
 
   // After the report, so that a database that is down never costs the week's report; the export window is

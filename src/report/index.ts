@@ -1,5 +1,7 @@
+import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {stageArtifacts} from '../core/artifact-set.js'
 import {writeJsonAtomic} from '../core/atomic.js'
 import type {Clock} from '../core/clock.js'
 import {BadInputError} from '../core/errors.js'
@@ -10,6 +12,7 @@ import type {Summary} from '../analysis/summary.js'
 import {writeChargebackCsv} from './chargeback.js'
 import {writeBreakdownCsv} from './csv.js'
 import {writeTeamSummaries} from './team-files.js'
+import {unfinishedExportWarnings} from './export-state.js'
 
 export interface ReportOptions extends SummaryOptions {
   outDir: string
@@ -32,6 +35,8 @@ export interface ReportContext {
   clock: Clock
   /** Progress and notices (stderr). */
   log?: (line: string) => void
+  /** Warnings (stderr): the numbers are right but need a caveat, e.g. usage.csv holds an older range. */
+  warn?: (line: string) => void
 }
 
 export interface ReportResult {
@@ -54,35 +59,62 @@ export function validateGroupBy(groupBy: string[], hasTeams: boolean): CsvDimens
   return [...new Set(groupBy)] as CsvDimension[]
 }
 
-/** Builds the Summary from the export, writes by-<dim>.csv files, visuals, then summary.json (all atomic). */
+/**
+ * Builds the Summary from the export, then writes the whole artifact set (by-<dim>.csv files, visuals,
+ * summary.json last) into a staging folder and publishes it as one set (core/artifact-set.ts): the folder ends
+ * up with all the new files or, after a failure, all the old ones.
+ */
 export async function generateReport(options: ReportOptions, context: ReportContext): Promise<ReportResult> {
   const groupBy = validateGroupBy(options.groupBy ?? [], Boolean(options.teamsFile))
   const log = context.log ?? (() => undefined)
+  const warn = context.warn ?? ((line: string) => log(`Warning: ${line}`))
   phase('start-up (node, oclif, modules)')
-  const {summary, tables, notices, teams, chargeback} = await buildReportSummary(options, context.clock)
+  const exportWarnings = await unfinishedExportWarnings(options.inputs)
+  const {summary, tables, notices, warnings, teams, chargeback} = await buildReportSummary(options, context.clock)
   for (const notice of notices) log(notice)
-  const files: string[] = []
-  const withDollars = summary.creditPrice !== null
-  // A multi-org (shared plan) report always gets its per-organization file, asked for or not.
-  const byOrg = (tables.org?.length ?? 0) > 1 || Boolean(summary.sharedPlan) ? (['org'] as CsvDimension[]) : []
-  for (const dimension of [...new Set(['project', ...groupBy, ...byOrg])] as CsvDimension[]) {
-    const rows = tables[dimension]
-    if (!rows) continue
-    const name = `by-${dimension}.csv`
-    await writeBreakdownCsv(join(options.outDir, name), dimension, rows, withDollars)
-    files.push(name)
+  for (const warning of [...exportWarnings, ...warnings]) warn(warning)
+  if (exportWarnings.length > 0 || warnings.length > 0) summary.input.warnings = [...exportWarnings, ...warnings]
+  const staging = await stageArtifacts(options.outDir, {last: SUMMARY_FILE, previousFiles: legacyReportFiles})
+  try {
+    const withDollars = summary.creditPrice !== null
+    // A multi-org (shared plan) report always gets its per-organization file, asked for or not.
+    const byOrg = (tables.org?.length ?? 0) > 1 || Boolean(summary.sharedPlan) ? (['org'] as CsvDimension[]) : []
+    for (const dimension of [...new Set(['project', ...groupBy, ...byOrg])] as CsvDimension[]) {
+      const rows = tables[dimension]
+      if (!rows) continue
+      await writeBreakdownCsv(join(staging.dir, `by-${dimension}.csv`), dimension, rows, withDollars)
+    }
+    if (chargeback) await writeChargebackCsv(staging.dir, chargeback.month, chargeback.rows, summary.creditPrice)
+    phase('breakdown csv files')
+    const teamOutputs = options.teamsFile ? await writeTeamSummaries(staging.dir, teams) : null
+    summary.teams = teamOutputs ? teamOutputs.entries : null
+    const teamVisuals = teamOutputs ? teams.map((report, index) => ({entry: teamOutputs.entries[index], summary: report.summary})) : []
+    if (options.visuals) summary.artifacts = await options.visuals(staging.dir, summary, teamVisuals)
+    summary.artifacts = [...(teamOutputs?.files ?? []), ...summary.artifacts]
+    phase('visuals (charts, html)')
+    await writeJsonAtomic(join(staging.dir, SUMMARY_FILE), summary)
+    const files = await staging.publish()
+    phase('summary.json, publish')
+    log(`Wrote ${files.join(', ')} to ${options.outDir}`)
+    return {summary, files, teams: teamVisuals}
+  } catch (error) {
+    await staging.discard()
+    throw error
   }
-  if (chargeback) files.push(await writeChargebackCsv(options.outDir, chargeback.month, chargeback.rows, summary.creditPrice))
-  phase('breakdown csv files')
-  const teamOutputs = options.teamsFile ? await writeTeamSummaries(options.outDir, teams) : null
-  summary.teams = teamOutputs ? teamOutputs.entries : null
-  const teamVisuals = teamOutputs ? teams.map((report, index) => ({entry: teamOutputs.entries[index], summary: report.summary})) : []
-  if (options.visuals) summary.artifacts = await options.visuals(options.outDir, summary, teamVisuals)
-  summary.artifacts = [...(teamOutputs?.files ?? []), ...summary.artifacts]
-  phase('visuals (charts, html)')
-  await writeJsonAtomic(join(options.outDir, 'summary.json'), summary)
-  phase('summary.json')
-  files.push('summary.json', ...summary.artifacts)
-  log(`Wrote ${files.join(', ')} to ${options.outDir}`)
-  return {summary, files, teams: teamVisuals}
+}
+
+const SUMMARY_FILE = 'summary.json'
+
+/**
+ * The files a report of a version without the artifact list wrote: summary.json, what it lists as artifacts,
+ * and the by-<dim>.csv files. Only those are replaced or removed by the first report of this version.
+ */
+async function legacyReportFiles(outDir: string): Promise<string[]> {
+  const old = await readFile(join(outDir, SUMMARY_FILE), 'utf8').then(
+    (text) => JSON.parse(text) as Partial<Summary>,
+    () => undefined,
+  )
+  if (old?.tool?.name !== 'cci-usage') return []
+  const breakdowns = CSV_DIMENSIONS.map((dimension) => `by-${dimension}.csv`)
+  return [SUMMARY_FILE, ...(Array.isArray(old.artifacts) ? old.artifacts : []), ...breakdowns]
 }

@@ -14,7 +14,7 @@ const maybe = present ? describe : describe.skip
 maybe('the real export (figures from /work/shared/data/README.md)', () => {
   it('matches every published figure in the Summary', async () => {
     const {summary} = await buildReportSummary({inputs: [GOLDEN], top: 5}, clock)
-    expect(summary.input).toEqual({files: ['usage-export-2024-11-10_2024-11-18.csv.gz'], rows: 1260})
+    expect(summary.input).toEqual({files: ['usage-export-2024-11-10_2024-11-18.csv.gz'], rows: 1260, duplicateRowsDropped: 0})
     expect(summary.totals.rows).toBe(1260)
     expect(summary.totals.credits.total).toBe(532406)
     expect(summary.totals.projects).toBe(47)

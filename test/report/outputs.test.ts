@@ -1,4 +1,4 @@
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {parseString} from 'fast-csv'
@@ -42,14 +42,16 @@ describe('generateReport', () => {
     const seen: {outDir: string; schemaVersion: number}[] = []
     const visuals = async (target: string, built: {schemaVersion: number}) => {
       seen.push({outDir: target, schemaVersion: built.schemaVersion})
+      writeFileSync(join(target, 'chart.svg'), '<svg/>')
       return ['chart.svg']
     }
     const {summary, files} = await generateReport(
       {inputs: [input], outDir, groupBy: ['branch', 'day'], creditPrice: 0.0006, visuals},
       {clock},
     )
-    expect(files).toEqual(['by-project.csv', 'by-branch.csv', 'by-day.csv', 'summary.json', 'chart.svg'])
-    expect(seen).toEqual([{outDir, schemaVersion: 1}])
+    // Published as one set, summary.json last; the visuals were written into the staging folder.
+    expect(files).toEqual(['by-branch.csv', 'by-day.csv', 'by-project.csv', 'chart.svg', 'summary.json'])
+    expect(seen).toEqual([{outDir: join(outDir, '.cci-usage-staging'), schemaVersion: 1}])
     const written = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'))
     expect(written.artifacts).toEqual(['chart.svg'])
     expect(written.totals.credits.total).toBe(summary.totals.credits.total)
@@ -62,8 +64,8 @@ describe('generateReport', () => {
     ])
     const branches = await parseCsv(readFileSync(join(outDir, 'by-branch.csv'), 'utf8'))
     expect(branches.slice(1).map((row) => row[1]).sort()).toEqual([`'+evil`, `'-x`, 'main'])
-    // Nothing but the final files: temp files were renamed into place.
-    expect(readdirSync(outDir).sort()).toEqual(['by-branch.csv', 'by-day.csv', 'by-project.csv', 'summary.json'])
+    // Nothing but the final files (and the list of them): temp files were renamed into place, staging is gone.
+    expect(readdirSync(outDir).sort()).toEqual(['.cci-usage-artifacts.json', 'by-branch.csv', 'by-day.csv', 'by-project.csv', 'chart.svg', 'summary.json'])
   })
 
   it('rejects --group-by team without --teams and unknown dimensions', async () => {

@@ -1,0 +1,191 @@
+import {readFile, readdir, rename, rm, rmdir, mkdir, stat} from 'node:fs/promises'
+import {dirname, isAbsolute, join, normalize, sep} from 'node:path'
+
+import {writeJsonAtomic} from './atomic.js'
+import {asFileSystemError, makeFolders} from './fs-errors.js'
+
+/**
+ * A report is a SET of files (summary.json, by-*.csv, charts, report.html, ...) that must not mix two runs: a
+ * full disk halfway through used to leave new CSVs and charts beside an old summary.json. So the set is written
+ * into a staging folder inside the output folder (same file system: publishing is renames only) and published
+ * with a journal:
+ *
+ * 1. the journal lists the new files (the `last` one, summary.json, at the end) and the files of the previous
+ *    set that the new one lacks;
+ * 2. every new file but the last is renamed into place, the previous set's leftovers are removed, then the last
+ *    file is renamed: a reader that sees the new summary.json sees the whole new set;
+ * 3. the list of what was published is saved (the next publish removes only those, never a file the tool did
+ *    not write), the journal and the staging folder go.
+ *
+ * Every step can be repeated, so a publish interrupted (killed, power cut) after step 1 is finished by the next
+ * run on the folder (recoverArtifacts, called under the folder lock); one interrupted before step 1 leaves the
+ * previous set untouched and its staging folder is removed.
+ */
+export const STAGING_DIR = '.cci-usage-staging'
+export const PUBLISH_JOURNAL = '.cci-usage-publish.json'
+/** What the last publish wrote, relative to the folder. */
+export const ARTIFACT_LIST = '.cci-usage-artifacts.json'
+
+interface Journal {
+  version: 1
+  /** Relative paths (with `/`), in publish order; `last` is the final one. */
+  files: string[]
+  /** Files of the previous set that the new set does not have. */
+  remove: string[]
+  last?: string
+}
+
+export interface StagingOptions {
+  /** Published after every other file: readers take it as the sign that the set is complete. */
+  last?: string
+  /** The previous set when the folder has no artifact list yet (written by an older version), e.g. from summary.json. */
+  previousFiles?: (outDir: string) => Promise<string[]>
+  /** Tests: called after each file is moved into place (throwing there simulates an interrupted publish). */
+  afterMove?: (file: string) => void
+}
+
+export interface ArtifactStaging {
+  /** Where the new set is written (subfolders allowed). */
+  readonly dir: string
+  /** Publishes the staged set into the folder; returns its files (relative paths with `/`), `last` last. */
+  publish(): Promise<string[]>
+  /** Removes the staging folder: the previous set stays as it was. */
+  discard(): Promise<void>
+}
+
+/** The export's files share the folder: a report set never replaces or removes them. */
+const NOT_ARTIFACTS = new Set(['usage.csv', 'export-manifest.json'])
+const TEMP_FILE = /\.tmp$/
+
+/**
+ * A relative path inside the folder that a set may hold: not outside it (a tampered list must not reach out),
+ * not hidden (the lock, the journal, the staging folder, `.parts`), not the export's files.
+ */
+function safeName(name: string): boolean {
+  if (typeof name !== 'string' || name === '' || isAbsolute(name)) return false
+  const parts = normalize(name).split(sep)
+  return !parts.includes('..') && !parts[0].startsWith('.') && !NOT_ARTIFACTS.has(parts[0])
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(dir, {withFileTypes: true})
+  const files: string[] = []
+  for (const entry of entries) {
+    const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`
+    if (entry.isDirectory()) files.push(...(await listFiles(join(dir, entry.name), name)))
+    else if (!TEMP_FILE.test(entry.name)) files.push(name)
+  }
+  return files
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined)
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return undefined
+  }
+}
+
+/** Removes `file` and then its parent folders that became empty, never `outDir` itself. */
+async function removeWithEmptyParents(outDir: string, file: string): Promise<void> {
+  await rm(join(outDir, file), {force: true})
+  for (let folder = dirname(file); folder !== '.' && folder !== ''; folder = dirname(folder)) {
+    const emptied = await rmdir(join(outDir, folder)).then(
+      () => true,
+      () => false,
+    )
+    if (!emptied) return
+  }
+}
+
+async function rollForward(outDir: string, journal: Journal, afterMove?: (file: string) => void): Promise<void> {
+  const staging = join(outDir, STAGING_DIR)
+  const move = async (file: string) => {
+    const from = join(staging, file)
+    // Already moved by the run that was interrupted.
+    if (!(await exists(from))) return
+    await mkdir(dirname(join(outDir, file)), {recursive: true})
+    await rename(from, join(outDir, file))
+    afterMove?.(file)
+  }
+  for (const file of journal.files) if (file !== journal.last) await move(file)
+  for (const file of journal.remove) await removeWithEmptyParents(outDir, file)
+  if (journal.last !== undefined) await move(journal.last)
+  await writeJsonAtomic(join(outDir, ARTIFACT_LIST), {files: journal.files})
+  await rm(join(outDir, PUBLISH_JOURNAL), {force: true})
+  await rm(staging, {recursive: true, force: true})
+}
+
+/**
+ * Finishes a publish that a previous run left half done, or removes the staging folder of a run that stopped
+ * before publishing. Returns what it did, for the log; null when there was nothing to do.
+ */
+export async function recoverArtifacts(outDir: string): Promise<'rolled-forward' | 'discarded' | null> {
+  const journal = await readJson<Journal>(join(outDir, PUBLISH_JOURNAL))
+  if (journal && Array.isArray(journal.files) && Array.isArray(journal.remove)) {
+    const valid = (list: string[]) => list.filter((file) => safeName(file))
+    await rollForward(outDir, {...journal, files: valid(journal.files), remove: valid(journal.remove)}).catch((error: unknown) => {
+      throw asFileSystemError(error, outDir)
+    })
+    return 'rolled-forward'
+  }
+  const staging = join(outDir, STAGING_DIR)
+  const stale = (await exists(staging)) || journal !== undefined
+  await rm(join(outDir, PUBLISH_JOURNAL), {force: true})
+  await rm(staging, {recursive: true, force: true})
+  return stale ? 'discarded' : null
+}
+
+/** The files of the set published last into `outDir`. */
+async function previousSet(outDir: string, options: StagingOptions): Promise<string[]> {
+  const list = await readJson<{files?: unknown}>(join(outDir, ARTIFACT_LIST))
+  if (list && Array.isArray(list.files)) return list.files.filter((file): file is string => typeof file === 'string')
+  return options.previousFiles ? options.previousFiles(outDir) : []
+}
+
+/** Opens a fresh staging folder in `outDir` (created if missing), after finishing any interrupted publish. */
+export async function stageArtifacts(outDir: string, options: StagingOptions = {}): Promise<ArtifactStaging> {
+  const dir = join(outDir, STAGING_DIR)
+  await makeFolders(outDir)
+  try {
+    await recoverArtifacts(outDir)
+    await mkdir(dir)
+  } catch (error) {
+    throw asFileSystemError(error, outDir)
+  }
+  let journaled = false
+  return {
+    dir,
+    async publish() {
+      const staged = (await listFiles(dir)).sort()
+      for (const file of staged) {
+        if (!safeName(file)) throw new Error(`internal: the report wrote ${file}, which is not its to publish`)
+      }
+      const files = options.last !== undefined && staged.includes(options.last) ? [...staged.filter((file) => file !== options.last), options.last] : staged
+      const published = new Set(files)
+      const previous = (await previousSet(outDir, options)).filter((file) => safeName(file))
+      const journal: Journal = {version: 1, files, remove: previous.filter((file) => !published.has(file)), last: published.has(options.last ?? '') ? options.last : undefined}
+      try {
+        await writeJsonAtomic(join(outDir, PUBLISH_JOURNAL), journal)
+        journaled = true
+        await rollForward(outDir, journal, options.afterMove)
+      } catch (error) {
+        throw asFileSystemError(error, outDir)
+      }
+      return files
+    },
+    async discard() {
+      // Once journaled, the set is being published: the next run finishes it rather than losing it.
+      if (!journaled) await rm(dir, {recursive: true, force: true})
+    },
+  }
+}
