@@ -22,22 +22,24 @@ describe('slack_channel in the teams file', () => {
     expect(teamChannels(parseTeamsYaml('teams.json', json))).toEqual(new Map([['web', '#web-team']]))
   })
 
-  it('reads an optional third CSV column, by header or position', async () => {
+  it('reads an optional slack_channel CSV column, by its header name in any position', async () => {
     const csv = 'project,team,slack_channel\napi,platform,C0PLATFORM\nweb-*,platform,\netl,data\n'
     const rules = await parseTeamsCsv('teams.csv', csv)
     expect(teamChannels(rules)).toEqual(new Map([['platform', 'C0PLATFORM']]))
     expect(createTeamMatcher(rules)('web-app')).toBe('platform')
-    expect(teamChannels(await parseTeamsCsv('teams.csv', 'api,platform,C0PLATFORM\n'))).toEqual(new Map([['platform', 'C0PLATFORM']]))
+    expect(teamChannels(await parseTeamsCsv('teams.csv', 'Slack_Channel,TEAM,project\nC0PLATFORM,platform,api\n'))).toEqual(new Map([['platform', 'C0PLATFORM']]))
   })
 
   it('refuses what cannot be a channel, and two channels for one team, with the file and line', async () => {
     const dir = tempDir()
     const bad = writeFixture(dir, 'bad.yml', '- team: platform\n  projects: [api]\n  slack_channel: "<!channel> hi"\n')
     await expect(loadTeamRules(bad)).rejects.toMatchObject({code: 'E_TEAMS_INVALID', exitCode: 2, message: expect.stringMatching(/bad\.yml, line 3: team "platform" has a slack_channel/)})
-    const csv = writeFixture(dir, 'bad.csv', 'api,platform,C0ONE\nweb,platform,C0TWO\n')
-    await expect(loadTeamRules(csv)).rejects.toThrow(/bad\.csv, line 2: team "platform" has slack_channel C0TWO, but C0ONE on line 1/)
-    const extra = writeFixture(dir, 'extra.csv', 'api,platform,C0ONE,more\n')
-    await expect(loadTeamRules(extra)).rejects.toThrow(/extra\.csv, line 1: expected "project,team" or "project,team,slack_channel"/)
+    const csv = writeFixture(dir, 'bad.csv', 'project,team,slack_channel\napi,platform,C0ONE\nweb,platform,C0TWO\n')
+    await expect(loadTeamRules(csv)).rejects.toThrow(/bad\.csv, line 3: team "platform" has slack_channel C0TWO, but C0ONE on line 2/)
+    const extra = writeFixture(dir, 'extra.csv', 'project,team,slack_channel\napi,platform,C0ONE,more\n')
+    await expect(loadTeamRules(extra)).rejects.toThrow(/extra\.csv, line 2: expected "project,team,slack_channel" as on line 1/)
+    const notChannel = writeFixture(dir, 'not-channel.csv', 'project,team,slack_channel\napi,platform,<!here>\n')
+    await expect(loadTeamRules(notChannel)).rejects.toThrow(/not-channel\.csv, line 2: slack_channel is not a channel ID or name/)
   })
 })
 
