@@ -18,9 +18,20 @@ resolve_env_reference() {
   fi
 }
 
+# CircleCI renders a boolean parameter into the step environment as 1 or 0 ("Boolean values may be returned as
+# a '1' for True and '0' for False"); true/false are accepted too, so the script also runs by hand.
+is_true() {
+  local name=$1 value=${2:-}
+  case ${value,,} in
+    1 | true) return 0 ;;
+    0 | false | '') return 1 ;;
+    *) echo "cci-usage orb: $name must be true or false (1 or 0), got '$value'." >&2; exit 2 ;;
+  esac
+}
+
 args=(run --out "${PARAM_OUTPUT_DIR:-usage-report}" --timeout "${PARAM_TIMEOUT:-30m}" --compare "${PARAM_COMPARE:-previous}")
 
-if [[ ${PARAM_DEMO:-false} == true ]]; then
+if is_true demo "${PARAM_DEMO:-0}"; then
   args+=(--demo)
 else
   org_id=$(resolve_env_reference "${PARAM_ORG_ID:-}")
