@@ -1,10 +1,12 @@
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {DockerfileParser, type From, type Instruction} from 'dockerfile-ast'
 import picomatch from 'picomatch'
+
+import {haveSystemTool} from '../helpers/system-tools.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dockerfileText = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8')
@@ -138,13 +140,8 @@ describe('Dockerfile', () => {
 })
 
 describe('image and package scripts', () => {
-  const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0
-
   it('are shellcheck-clean', () => {
-    if (!hasShellcheck) {
-      console.log('shellcheck is not installed: skipping (apt-get install -y shellcheck)')
-      return
-    }
+    if (!haveSystemTool('shellcheck', 'the shellcheck check of the image and package scripts')) return
     const scripts = ['test/image/build-and-run.sh', 'test/package/pack.sh'].map((file) => path.join(repoRoot, file))
     expect(() => execFileSync('shellcheck', scripts, {encoding: 'utf8'})).not.toThrow()
   })

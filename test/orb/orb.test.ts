@@ -1,9 +1,10 @@
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {parse} from 'yaml'
 
+import {haveSystemTool} from '../helpers/system-tools.js'
 import {components, orb, orbUsageProblems, packageVersion, section, steps} from './orb-model.js'
 import {packedOrbPath, repoRoot, type YamlMap} from './pack.js'
 
@@ -175,10 +176,7 @@ describe('orb scripts', () => {
   })
 
   it('are shellcheck-clean', () => {
-    if (spawnSync('shellcheck', ['--version']).status !== 0) {
-      console.log('shellcheck is not installed: skipping (apt-get install -y shellcheck)')
-      return
-    }
+    if (!haveSystemTool('shellcheck', 'the shellcheck check of the orb scripts')) return
     expect(() => execFileSync('shellcheck', ['-s', 'bash', ...scripts.map((s) => path.join(scriptsDir, s))], {encoding: 'utf8'})).not.toThrow()
   })
 })
