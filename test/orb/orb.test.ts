@@ -6,7 +6,7 @@ import {parse} from 'yaml'
 
 import {haveSystemTool} from '../helpers/system-tools.js'
 import {components, orb, orbUsageProblems, packageVersion, section, steps} from './orb-model.js'
-import {packedOrbPath, repoRoot, type YamlMap} from './pack.js'
+import {compiledText, packedOrbPath, repoRoot, type YamlMap} from './pack.js'
 
 const examples = (orb.examples ?? {}) as Record<string, {description?: string; usage?: YamlMap}>
 const snakeCase = /^[a-z][a-z0-9_]*$/
@@ -88,7 +88,12 @@ describe('packed orb', () => {
     }
     expect(strings(orb).some(({text}) => text.includes('<<include('))).toBe(false)
     const command = (section('commands').generate.steps![0] as {run: {command: string}}).run.command
-    expect(command).toBe(readFileSync(path.join(repoRoot, 'orb/src/scripts/generate.sh'), 'utf8'))
+    const script = readFileSync(path.join(repoRoot, 'orb/src/scripts/generate.sh'), 'utf8')
+    // The script has a here-string (<<<): packed it reads \<<<, which CircleCI compiles back to <<<.
+    expect(script).toContain('<<<')
+    expect(command).toContain('\\<<<')
+    expect(command).not.toBe(script)
+    expect(compiledText(command)).toBe(script)
   })
 
   it('passes every parameter of generate to its script as a PARAM_ variable, and nothing else', () => {
