@@ -30,6 +30,11 @@ export interface SummaryOptions {
   previousInputs?: string[]
   filters?: ReportFilters
   compare?: CompareMode
+  /**
+   * The window to compare with (YYYY-MM-DD, end exclusive) when it is not the equal-length one just before the
+   * report window, e.g. the previous calendar month for `run --month`.
+   */
+  previousWindow?: DayRange
   top?: number
   teamsFile?: string
   creditPrice?: number | null
@@ -121,7 +126,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
 
     let previous: SummaryInputs['previous'] = null
     if (comparing) {
-      const range = previousRange(window.range)
+      const range = options.previousWindow ?? previousRange(window.range)
       let previousCube = cube
       if (options.previousInputs && options.previousInputs.length > 0) {
         previousSource = await openUsage(options.previousInputs, {tempDir: options.tempDir})

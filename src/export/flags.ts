@@ -7,6 +7,7 @@ import {Flags} from '@oclif/core'
 import {AuthError, BadInputError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import {DEFAULT_HOST} from './index.js'
+import {MONTH_WINDOWS} from './windows.js'
 
 /** oclif's `env:` takes one name; these flags accept the CircleCI-native fallback too. Empty counts as unset. */
 function fromEnv(...names: string[]): string | undefined {
@@ -32,6 +33,11 @@ export const exportFlags = {
     description: 'Last day, inclusive (YYYY-MM-DD, UTC), or an exclusive instant with a zone. A future end is capped to now.',
   }),
   days: Flags.integer({description: 'The N full UTC days before today (default 7). Not with --start/--end.', min: 1}),
+  month: Flags.string({
+    options: [...MONTH_WINDOWS],
+    description:
+      'A calendar month in UTC instead of --days/--start/--end: previous (the last full month) or current (month to date: from the 1st through yesterday, as today is still arriving).',
+  }),
   'shared-org-id': Flags.string({description: 'Also export an organization sharing the plan (repeatable).', multiple: true}),
   out: Flags.string({description: 'Output folder.', default: './usage-report'}),
   timeout: Flags.string({description: 'How long to wait for export jobs: 90s, 30m, 2h or seconds.', default: '30m'}),

@@ -161,6 +161,22 @@ describe('orb generate script', () => {
     expect(recorded.slackToken).toBe(SLACK_SECRET)
   })
 
+  it.each(['previous', 'current'])('passes month %s as --month instead of --days', async (month) => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_MONTH: month})
+    expect(recorded.status).toBe(0)
+    expect(recorded.argv).not.toContain('--days')
+    const flags = await parseAsRun(recorded.argv!, {CIRCLECI_API_TOKEN: recorded.circleToken})
+    expect(flags).toMatchObject({month, compare: 'previous'})
+    expect(flags.days).toBeUndefined()
+  })
+
+  it('hands month together with start to the CLI, which refuses the pair naming both (not silently one of them)', () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_MONTH: 'previous', PARAM_START: '2026-08-01'})
+    expect(recorded.status).toBe(0)
+    expect(recorded.argv).toEqual(expect.arrayContaining(['--month', 'previous', '--start', '2026-08-01']))
+    expect(recorded.argv).not.toContain('--days')
+  })
+
   it('resolves ${VAR}-style org and channel values without eval', async () => {
     const recorded = runScript({
       PARAM_ORG_ID: '${MY_ORG}',

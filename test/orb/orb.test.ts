@@ -112,6 +112,7 @@ describe('packed orb', () => {
     expect(parameters.slack_channel.default).toBe('$SLACK_DEFAULT_CHANNEL')
     expect(parameters.notify).toMatchObject({type: 'enum', enum: ['never', 'always', 'change'], default: 'never'})
     expect(parameters.days.default).toBe(7)
+    expect(parameters.month).toMatchObject({type: 'enum', enum: ['', 'previous', 'current'], default: ''})
     expect(parameters.compare.default).toBe('previous')
   })
 
@@ -157,6 +158,19 @@ describe('orb examples', () => {
       const problems = orbUsageProblems(example.usage!)
       expect({example: name, problems}).toEqual({example: name, problems: []})
     }
+  })
+
+  it('run the monthly report with month: previous, as a schedule trigger carries fixed values and no dates', () => {
+    const usage = examples.monthly_shared_plan.usage!
+    const workflow = Object.values(usage.workflows as Record<string, {when?: string; jobs: YamlMap[]}>)[0]
+    const job = workflow.jobs[0]['cci-usage/report'] as YamlMap
+    expect(job).toMatchObject({month: 'previous'})
+    expect(job).not.toHaveProperty('start')
+    expect(job).not.toHaveProperty('end')
+    expect(workflow.when).toMatch(/^<<\s*pipeline\.parameters\.\w+\s*>>$/)
+    const gate = /pipeline\.parameters\.(\w+)/.exec(workflow.when!)![1]
+    expect((usage.parameters as Record<string, {type: string}>)[gate].type).toBe('boolean')
+    expect(examples.monthly_shared_plan.description).not.toMatch(/passes the month's first and last day/)
   })
 
   it('gate the weekly report on a pipeline parameter, not the deprecated pipeline.trigger_source', () => {

@@ -45,12 +45,12 @@ else
   export CIRCLECI_API_TOKEN=${!token_variable}
 fi
 
-if [[ -n ${PARAM_START:-} || -n ${PARAM_END:-} ]]; then
-  if [[ -n ${PARAM_START:-} ]]; then args+=(--start "$PARAM_START"); fi
-  if [[ -n ${PARAM_END:-} ]]; then args+=(--end "$PARAM_END"); fi
-else
-  args+=(--days "${PARAM_DAYS:-7}")
-fi
+# month, start and end are passed as given (the CLI refuses month with start or end, naming them); days has a
+# default, so it is passed only when none of them is set.
+if [[ -n ${PARAM_MONTH:-} ]]; then args+=(--month "$PARAM_MONTH"); fi
+if [[ -n ${PARAM_START:-} ]]; then args+=(--start "$PARAM_START"); fi
+if [[ -n ${PARAM_END:-} ]]; then args+=(--end "$PARAM_END"); fi
+if [[ -z ${PARAM_MONTH:-}${PARAM_START:-}${PARAM_END:-} ]]; then args+=(--days "${PARAM_DAYS:-7}"); fi
 
 # Shared plans: one export covers the listed organizations too (comma or space separated).
 IFS=', ' read -r -a shared_org_ids <<<"$(resolve_env_reference "${PARAM_SHARED_ORG_IDS:-}")"
