@@ -48,6 +48,9 @@ done
 if $run_demo; then
   grep -qx package/dist/commands/run.js <<<"$contents" || fail "package/dist/commands/run.js is missing from the tarball"
 fi
+if grep -qE '\.map$' <<<"$contents"; then
+  fail "the tarball ships source maps that point at sources it does not carry: see tsconfig.build.json"
+fi
 if grep -qE '^package/(src|test|node_modules)/' <<<"$contents"; then
   fail "the tarball ships sources, tests or node_modules: tighten package.json \"files\""
 fi
