@@ -67,6 +67,7 @@ version=$(node -p "require('$ROOT_DIR/package.json').version")
 printed=$("$cli" --version) || fail "\`cci-usage --version\` failed from the installed package"
 [[ $printed == "cci-usage/$version "* ]] || fail "\`cci-usage --version\` printed '$printed', expected cci-usage/$version ..."
 echo "pack:   $printed" >&2
+"$cli" help >/dev/null || fail "\`cci-usage help\` failed from the installed package (is @oclif/plugin-help a dependency?)"
 
 if $run_demo; then
   echo "pack: cci-usage run --demo from the installed package (at ${SECONDS}s)" >&2
