@@ -57,10 +57,13 @@ export function previousRange(range: DayRange): DayRange {
 const GLOB_CHARS = /[*?[\]]/
 
 /** One filter as SQL: equality, or also DuckDB GLOB when the value holds glob characters (so a name that
- * itself contains `[` or `*` still matches exactly). */
-function matchSql(columns: string[], value: string): string {
+ * itself contains `[` or `*` still matches exactly). Case-insensitive compares both sides lower-cased (DuckDB's
+ * GLOB has no case-insensitive form; lower-casing a class such as [A-Z] keeps its meaning there). */
+function matchSql(columns: string[], value: string, caseInsensitive = false): string {
   const glob = GLOB_CHARS.test(value)
-  const tests = columns.flatMap((column) => [`${column} = ${sqlString(value)}`, ...(glob ? [`${column} GLOB ${sqlString(value)}`] : [])])
+  const side = (sql: string) => (caseInsensitive ? `lower(${sql})` : sql)
+  const pattern = side(sqlString(value))
+  const tests = columns.flatMap((column) => [`${side(column)} = ${pattern}`, ...(glob ? [`${side(column)} GLOB ${pattern}`] : [])])
   return `(${tests.join(' OR ')})`
 }
 
@@ -74,12 +77,14 @@ export function describeFilters(filters: ReportFilters): string {
 
 /**
  * The org/project/branch filters as one SQL boolean over the usage view's columns (the date window is applied
- * separately). The same expression is handed to the savings rules, so both see the same rows.
+ * separately). The same expression is handed to the savings rules, so both see the same rows. Organization and
+ * project names match ignoring case, as CircleCI's VCS names do (GitHub's `Acme/API` is `acme/api`); branches
+ * match exactly, as git branch names are case-sensitive.
  */
 export function filterSql(filters: ReportFilters): string | undefined {
   const parts: string[] = []
-  if (filters.org) parts.push(matchSql(['ORGANIZATION_NAME', 'ORGANIZATION_ID'], filters.org))
-  if (filters.project) parts.push(matchSql(['PROJECT_NAME'], filters.project))
+  if (filters.org) parts.push(matchSql(['ORGANIZATION_NAME', 'ORGANIZATION_ID'], filters.org, true))
+  if (filters.project) parts.push(matchSql(['PROJECT_NAME'], filters.project, true))
   if (filters.branch) parts.push(matchSql(['VCS_BRANCH'], filters.branch))
   return parts.length > 0 ? parts.join(' AND ') : undefined
 }
