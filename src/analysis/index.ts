@@ -122,7 +122,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     const currentRange = requested
     const current = await groupsFor(cube, currentRange, ALL_SETS)
     const currentRows = current.total?.[0]?.rows ?? 0
-    if (requested && cube.rows > 0 && currentRows === 0) notices.push('No rows of the input fall inside --since/--until (after filters).')
+    if (requested && cube.rows > 0 && currentRows === 0) notices.push('No rows of the input fall inside --start/--end (after filters).')
 
     let previous: SummaryInputs['previous'] = null
     if (comparing) {

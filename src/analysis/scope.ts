@@ -5,7 +5,7 @@ import type {Window} from './summary.js'
 import {sqlString} from './columns.js'
 import type {DayRange} from './aggregate.js'
 
-/** What part of the export a report covers: --org/--project/--branch (exact or glob), --since/--until. */
+/** What part of the export a report covers: --org/--project/--branch (exact or glob), --start/--end (`since`/`until` here). */
 export interface ReportFilters {
   org?: string
   project?: string
@@ -18,11 +18,11 @@ export interface ReportFilters {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
-/** Validates a --since/--until value: a real calendar day, YYYY-MM-DD. */
+/** Validates a report --start/--end value: a real calendar day, YYYY-MM-DD. */
 export function parseDay(flag: string, value: string): string {
   const day = DateTime.fromISO(value, {zone: 'utc'})
   if (!DAY.test(value) || !day.isValid) {
-    throw new BadInputError('E_BAD_DATE', `--${flag} ${value} is not a date: use YYYY-MM-DD (UTC), e.g. --${flag} 2024-11-10.`)
+    throw new BadInputError('E_BAD_DATE', `--${flag} ${value} is not a date: use YYYY-MM-DD (UTC), a real calendar day.`)
   }
   return value
 }
@@ -39,7 +39,7 @@ export function daysBetween(start: string, end: string): number {
 export function requestedRange(filters: ReportFilters): DayRange | null {
   if (!filters.since && !filters.until) return null
   if (filters.since && filters.until && filters.until < filters.since) {
-    throw new BadInputError('E_BAD_WINDOW', `--until ${filters.until} is before --since ${filters.since}: swap them.`)
+    throw new BadInputError('E_BAD_WINDOW', `--end ${filters.until} is before --start ${filters.since}: swap them.`)
   }
   // With one bound only, the other is open; 0001/9999 keep the SQL a plain range.
   return {start: filters.since ?? '0001-01-01', end: filters.until ? addDays(filters.until, 1) : '9999-12-31'}

@@ -27,7 +27,7 @@ export const exportFlags = {
   }),
   host: Flags.string({description: `CircleCI host, for server installs. Default: $CIRCLECI_HOST, else ${DEFAULT_HOST}.`}),
   start: Flags.string({
-    description: 'First day (YYYY-MM-DD, UTC) or instant (ISO 8601 with a zone, e.g. 2024-11-10T00:00:00Z). At most 366 days back.',
+    description: 'First day (YYYY-MM-DD, UTC) or instant (ISO 8601 with a zone, such as YYYY-MM-DDT06:00:00Z). At most 366 days back.',
   }),
   end: Flags.string({
     description: 'Last day, inclusive (YYYY-MM-DD, UTC), or an exclusive instant with a zone. A future end is capped to now.',

@@ -53,7 +53,7 @@ function parseCalendarDate(value: string, flag: string): Date {
   const date = new Date(`${value}T00:00:00Z`)
   // Date accepts 2024-02-30 by rolling over; a round trip catches it.
   if (Number.isNaN(date.getTime()) || utcDay(date) !== value) {
-    throw new BadInputError('E_BAD_DATE', `${flag} ${value} is not a valid date; use YYYY-MM-DD, e.g. 2024-11-10.`)
+    throw new BadInputError('E_BAD_DATE', `${flag} ${value} is not a valid date; use YYYY-MM-DD, a real calendar day.`)
   }
   return date
 }
@@ -84,7 +84,7 @@ export function parseRangeBound(value: string, flag: string, role: 'start' | 'en
   }
   throw new BadInputError(
     'E_BAD_DATE',
-    `${flag} ${value} is not a date; use YYYY-MM-DD or ISO 8601 with a zone (2024-11-10T00:00:00Z).`,
+    `${flag} ${value} is not a date; use YYYY-MM-DD or ISO 8601 with a zone (YYYY-MM-DDThh:mm:ssZ).`,
   )
 }
 
