@@ -55,6 +55,11 @@ export interface Bucket {
   failedJobs: number
   /** credits x creditPrice, or null when no price was given. */
   dollars: number | null
+  /**
+   * Mean run time in minutes (JOB_RUN_SECONDS / 60) over the rows that have one: missing values are not zeros.
+   * null when no row has a run time (and in failed-only breakdowns); absent in summaries written before it existed.
+   */
+  avgJobMinutes?: number | null
 }
 
 export interface DayBucket {
