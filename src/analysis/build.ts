@@ -301,6 +301,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
       status: accumulator.key,
       jobs: accumulator.jobs,
       credits: creditsToNumber(accumulator.credits),
+      rows: accumulator.rows,
     })),
     comparison: inputs.previous ? compare(inputs, lists.project, projectKey) : null,
     savings: null,

@@ -198,7 +198,11 @@ export interface Summary {
   dayByProject: DayProjectPoint[]
   failed: {credits: number; jobs: number; byProject: Bucket[]; byJob: Bucket[]}
   canceled: {credits: number; jobs: number}
-  jobStatuses: {status: string; jobs: number; credits: number}[]
+  /**
+   * Per JOB_BUILD_STATUS ("(none)" for rows without one). `rows` counts every row, job-less ones included, so the
+   * statuses add up to totals.rows (the export's rows); absent in summaries written before it existed.
+   */
+  jobStatuses: {status: string; jobs: number; credits: number; rows?: number}[]
   comparison: Comparison | null
   savings: Savings | null
   /** Names of the chart files written beside summary.json (empty when charts were not rendered). */

@@ -35,7 +35,8 @@ describe('report --format csv on stdout', () => {
     )
     const outDir = join(dir, 'out')
     const {summary} = await generateReport({inputs: [input], outDir, top: 2}, {clock})
-    const stdout = await parseCsv(await renderSummary(summary, 'csv'))
+    // The project table is the first CSV section of stdout (job statuses follow after an empty line).
+    const stdout = await parseCsv((await renderSummary(summary, 'csv')).split('\n\n')[0])
     const file = await parseCsv(readFileSync(join(outDir, 'by-project.csv'), 'utf8'))
     expect(stdout.map((row) => [row.project, row.avg_job_minutes])).toEqual([
       ['api', '2'],
