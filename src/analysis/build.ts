@@ -58,6 +58,8 @@ interface Accumulator {
   failedJobs: number
   failedRows: number
   failedRunSeconds: number
+  /** Set on the "other" roll-up: how many entries it adds up. */
+  members?: number
 }
 
 const MICRO = 1_000_000n
@@ -125,6 +127,7 @@ function topWithOther(list: Accumulator[], top: number): Accumulator[] {
   if (list.length <= top) return list
   const other = emptyAccumulator(OTHER_KEY, Object.fromEntries(Object.keys(list[0].dims).map((name) => [name, null])))
   for (const accumulator of list.slice(top)) add(other, accumulator)
+  other.members = list.length - top
   return [...list.slice(0, top), other]
 }
 
@@ -142,6 +145,7 @@ function toRow(accumulator: Accumulator, total: bigint, price: number | null): B
     failedJobs: accumulator.failedJobs,
     dollars: price === null ? null : dollars(accumulator.credits, price),
     avgJobMinutes: accumulator.runSecondsCount === 0 ? null : round(accumulator.runSeconds / accumulator.runSecondsCount / 60, 2),
+    ...(accumulator.members === undefined ? {} : {members: accumulator.members}),
   }
 }
 

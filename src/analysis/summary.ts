@@ -60,6 +60,8 @@ export interface Bucket {
    * null when no row has a run time (and in failed-only breakdowns); absent in summaries written before it existed.
    */
   avgJobMinutes?: number | null
+  /** On the "(other)" roll-up only: how many entries of the breakdown it adds up (absent in older summaries). */
+  members?: number
 }
 
 export interface DayBucket {
