@@ -22,9 +22,12 @@ LABEL org.opencontainers.image.title="cci-usage" \
       org.opencontainers.image.licenses="MIT"
 
 # What CircleCI needs in a primary container (checkout, workspaces, artifacts) and HTTPS roots for the API.
+# The package lists and downloaded .debs are removed in this same layer, whatever the base image configures
+# (Debian's docker-clean hook is a property of the base, not something to rely on).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends bash git openssh-client tar gzip ca-certificates \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 
 ENV NODE_ENV=production
 WORKDIR /opt/cci-usage

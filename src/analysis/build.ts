@@ -10,9 +10,8 @@ import type {TeamMatcher} from './teams.js'
  */
 export type GroupsBySet = Partial<Record<GroupingSetName, Group[]>>
 
-/** A breakdown row: the Summary's Bucket plus figures only the CSV files carry. */
+/** A breakdown row of the CSV files: a Bucket whose average run time is always computed. */
 export interface BreakdownRow extends Bucket {
-  /** Mean JOB_RUN_SECONDS/60 over rows that have a run time (missing values are not zeros). */
   avgJobMinutes: number | null
 }
 
@@ -59,6 +58,8 @@ interface Accumulator {
   failedJobs: number
   failedRows: number
   failedRunSeconds: number
+  /** Set on the "other" roll-up: how many entries it adds up. */
+  members?: number
 }
 
 const MICRO = 1_000_000n
@@ -126,6 +127,7 @@ function topWithOther(list: Accumulator[], top: number): Accumulator[] {
   if (list.length <= top) return list
   const other = emptyAccumulator(OTHER_KEY, Object.fromEntries(Object.keys(list[0].dims).map((name) => [name, null])))
   for (const accumulator of list.slice(top)) add(other, accumulator)
+  other.members = list.length - top
   return [...list.slice(0, top), other]
 }
 
@@ -143,16 +145,12 @@ function toRow(accumulator: Accumulator, total: bigint, price: number | null): B
     failedJobs: accumulator.failedJobs,
     dollars: price === null ? null : dollars(accumulator.credits, price),
     avgJobMinutes: accumulator.runSecondsCount === 0 ? null : round(accumulator.runSeconds / accumulator.runSecondsCount / 60, 2),
+    ...(accumulator.members === undefined ? {} : {members: accumulator.members}),
   }
 }
 
 function dollars(micro: bigint, price: number): number {
   return round(creditsToNumber(micro) * price, 2)
-}
-
-function toBucket(row: BreakdownRow): Bucket {
-  const {avgJobMinutes: _omitted, ...bucket} = row
-  return bucket
 }
 
 function label(value: string | null | undefined, fallback = NONE_LABEL): string {
@@ -245,7 +243,8 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     : null
 
   const rowsOf = (list: Accumulator[]) => list.map((accumulator) => toRow(accumulator, totalCredits, price))
-  const bucketsOf = (list: Accumulator[]) => topWithOther(list, top).map((accumulator) => toBucket(toRow(accumulator, totalCredits, price)))
+  // The Summary's buckets are the CSV rows (avg_job_minutes included), so `--format csv` and by-<dim>.csv agree.
+  const bucketsOf = (list: Accumulator[]) => topWithOther(list, top).map((accumulator) => toRow(accumulator, totalCredits, price))
 
   const topProjects = new Set(lists.project.slice(0, top).map((accumulator) => accumulator.key))
   const failedProjects = sortAccumulators(
@@ -295,8 +294,8 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     failed: {
       credits: creditsToNumber(failedTotal),
       jobs: total?.failedJobs ?? 0,
-      byProject: topWithOther(failedProjects, top).map((accumulator) => toBucket(toRow(accumulator, failedTotal, price))),
-      byJob: topWithOther(failedJobs, top).map((accumulator) => toBucket(toRow(accumulator, failedTotal, price))),
+      byProject: topWithOther(failedProjects, top).map((accumulator) => toRow(accumulator, failedTotal, price)),
+      byJob: topWithOther(failedJobs, top).map((accumulator) => toRow(accumulator, failedTotal, price)),
     },
     canceled: {
       credits: creditsToNumber(canceled.reduce((sum, group) => sum + group.credits, 0n)),
@@ -306,6 +305,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
       status: accumulator.key,
       jobs: accumulator.jobs,
       credits: creditsToNumber(accumulator.credits),
+      rows: accumulator.rows,
     })),
     comparison: inputs.previous ? compare(inputs, lists.project, projectKey) : null,
     savings: null,

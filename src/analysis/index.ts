@@ -35,6 +35,11 @@ export interface SummaryOptions {
   previousInputs?: string[]
   filters?: ReportFilters
   compare?: CompareMode
+  /**
+   * The window to compare with (YYYY-MM-DD, end exclusive) when it is not the equal-length one just before the
+   * report window, e.g. the previous calendar month for `run --month`.
+   */
+  previousWindow?: DayRange
   top?: number
   teamsFile?: string
   creditPrice?: number | null
@@ -135,11 +140,11 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     const currentRange = requested
     const current = await groupsFor(cube, currentRange, ALL_SETS)
     const currentRows = current.total?.[0]?.rows ?? 0
-    if (requested && cube.rows > 0 && currentRows === 0) notices.push('No rows of the input fall inside --since/--until (after filters).')
+    if (requested && cube.rows > 0 && currentRows === 0) notices.push('No rows of the input fall inside --start/--end (after filters).')
 
     let previous: SummaryInputs['previous'] = null
     if (comparing) {
-      const range = previousRange(window.range)
+      const range = options.previousWindow ?? previousRange(window.range)
       let previousCube = cube
       if (options.previousInputs && options.previousInputs.length > 0) {
         previousSource = await openUsage(options.previousInputs, {tempDir: options.tempDir})

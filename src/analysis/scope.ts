@@ -5,7 +5,7 @@ import type {Window} from './summary.js'
 import {sqlString} from './columns.js'
 import type {DayRange} from './aggregate.js'
 
-/** What part of the export a report covers: --org/--project/--branch (exact or glob), --since/--until. */
+/** What part of the export a report covers: --org/--project/--branch (exact or glob), --start/--end (`since`/`until` here). */
 export interface ReportFilters {
   org?: string
   project?: string
@@ -18,11 +18,11 @@ export interface ReportFilters {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
-/** Validates a --since/--until value: a real calendar day, YYYY-MM-DD. */
+/** Validates a report --start/--end value: a real calendar day, YYYY-MM-DD. */
 export function parseDay(flag: string, value: string): string {
   const day = DateTime.fromISO(value, {zone: 'utc'})
   if (!DAY.test(value) || !day.isValid) {
-    throw new BadInputError('E_BAD_DATE', `--${flag} ${value} is not a date: use YYYY-MM-DD (UTC), e.g. --${flag} 2024-11-10.`)
+    throw new BadInputError('E_BAD_DATE', `--${flag} ${value} is not a date: use YYYY-MM-DD (UTC), a real calendar day.`)
   }
   return value
 }
@@ -39,7 +39,7 @@ export function daysBetween(start: string, end: string): number {
 export function requestedRange(filters: ReportFilters): DayRange | null {
   if (!filters.since && !filters.until) return null
   if (filters.since && filters.until && filters.until < filters.since) {
-    throw new BadInputError('E_BAD_WINDOW', `--until ${filters.until} is before --since ${filters.since}: swap them.`)
+    throw new BadInputError('E_BAD_WINDOW', `--end ${filters.until} is before --start ${filters.since}: swap them.`)
   }
   // With one bound only, the other is open; 0001/9999 keep the SQL a plain range.
   return {start: filters.since ?? '0001-01-01', end: filters.until ? addDays(filters.until, 1) : '9999-12-31'}
@@ -57,10 +57,13 @@ export function previousRange(range: DayRange): DayRange {
 const GLOB_CHARS = /[*?[\]]/
 
 /** One filter as SQL: equality, or also DuckDB GLOB when the value holds glob characters (so a name that
- * itself contains `[` or `*` still matches exactly). */
-function matchSql(columns: string[], value: string): string {
+ * itself contains `[` or `*` still matches exactly). Case-insensitive compares both sides lower-cased (DuckDB's
+ * GLOB has no case-insensitive form; lower-casing a class such as [A-Z] keeps its meaning there). */
+function matchSql(columns: string[], value: string, caseInsensitive = false): string {
   const glob = GLOB_CHARS.test(value)
-  const tests = columns.flatMap((column) => [`${column} = ${sqlString(value)}`, ...(glob ? [`${column} GLOB ${sqlString(value)}`] : [])])
+  const side = (sql: string) => (caseInsensitive ? `lower(${sql})` : sql)
+  const pattern = side(sqlString(value))
+  const tests = columns.flatMap((column) => [`${side(column)} = ${pattern}`, ...(glob ? [`${side(column)} GLOB ${pattern}`] : [])])
   return `(${tests.join(' OR ')})`
 }
 
@@ -74,12 +77,14 @@ export function describeFilters(filters: ReportFilters): string {
 
 /**
  * The org/project/branch filters as one SQL boolean over the usage view's columns (the date window is applied
- * separately). The same expression is handed to the savings rules, so both see the same rows.
+ * separately). The same expression is handed to the savings rules, so both see the same rows. Organization and
+ * project names match ignoring case, as CircleCI's VCS names do (GitHub's `Acme/API` is `acme/api`); branches
+ * match exactly, as git branch names are case-sensitive.
  */
 export function filterSql(filters: ReportFilters): string | undefined {
   const parts: string[] = []
-  if (filters.org) parts.push(matchSql(['ORGANIZATION_NAME', 'ORGANIZATION_ID'], filters.org))
-  if (filters.project) parts.push(matchSql(['PROJECT_NAME'], filters.project))
+  if (filters.org) parts.push(matchSql(['ORGANIZATION_NAME', 'ORGANIZATION_ID'], filters.org, true))
+  if (filters.project) parts.push(matchSql(['PROJECT_NAME'], filters.project, true))
   if (filters.branch) parts.push(matchSql(['VCS_BRANCH'], filters.branch))
   return parts.length > 0 ? parts.join(' AND ') : undefined
 }

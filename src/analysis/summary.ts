@@ -55,6 +55,13 @@ export interface Bucket {
   failedJobs: number
   /** credits x creditPrice, or null when no price was given. */
   dollars: number | null
+  /**
+   * Mean run time in minutes (JOB_RUN_SECONDS / 60) over the rows that have one: missing values are not zeros.
+   * null when no row has a run time (and in failed-only breakdowns); absent in summaries written before it existed.
+   */
+  avgJobMinutes?: number | null
+  /** On the "(other)" roll-up only: how many entries of the breakdown it adds up (absent in older summaries). */
+  members?: number
 }
 
 export interface DayBucket {
@@ -206,7 +213,11 @@ export interface Summary {
   dayByProject: DayProjectPoint[]
   failed: {credits: number; jobs: number; byProject: Bucket[]; byJob: Bucket[]}
   canceled: {credits: number; jobs: number}
-  jobStatuses: {status: string; jobs: number; credits: number}[]
+  /**
+   * Per JOB_BUILD_STATUS ("(none)" for rows without one). `rows` counts every row, job-less ones included, so the
+   * statuses add up to totals.rows (the export's rows); absent in summaries written before it existed.
+   */
+  jobStatuses: {status: string; jobs: number; credits: number; rows?: number}[]
   comparison: Comparison | null
   savings: Savings | null
   /** Names of the chart files written beside summary.json (empty when charts were not rendered). */

@@ -9,9 +9,9 @@ export interface RolledBucket {
   failedCredits: number
   dollars: number | null
   isOther: boolean
-  /** How many buckets of the breakdown this bar adds up (an upstream "other" counts as one). */
+  /** How many entries of the breakdown this bar adds up (an upstream "other" counts its own members). */
   members: number
-  /** True when the breakdown already held an "other" bucket, so `members` undercounts what it represents. */
+  /** True when an upstream "other" bucket does not say how many it holds (older summaries): `members` undercounts. */
   includesUpstreamOther: boolean
 }
 
@@ -47,8 +47,8 @@ export function topWithOther(buckets: Bucket[], top: number): RolledBucket[] {
       failedCredits: rest.reduce((total, b) => total + b.failedCredits, 0),
       dollars: sumNullable(rest.map((b) => b.dollars)),
       isOther: true,
-      members: rest.length,
-      includesUpstreamOther: upstreamOther.length > 0,
+      members: rest.reduce((count, b) => count + (b.key === OTHER_KEY ? (b.members ?? 1) : 1), 0),
+      includesUpstreamOther: upstreamOther.some((b) => b.members === undefined),
     })
   }
   return bars

@@ -20,7 +20,7 @@ Exit codes: 0 done (also when there is no usage), 2 bad input, 3 token refused, 
 
   static override examples = [
     {description: 'The last 7 full UTC days (token and org from the environment)', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'A calendar month, dates inclusive', command: '<%= config.bin %> <%= command.id %> --start 2024-10-01 --end 2024-10-31 --out ./october'},
+    {description: 'Last calendar month (UTC), whatever day it runs', command: '<%= config.bin %> <%= command.id %> --month previous --out ./last-month'},
     {description: 'The last 90 days (split into 31-day windows)', command: '<%= config.bin %> <%= command.id %> --days 90 --timeout 2h'},
     {description: 'Include an organization that shares the plan', command: '<%= config.bin %> <%= command.id %> --org-id $ORG --shared-org-id $OTHER_ORG'},
     {description: 'Include every organization that shares the plan, as CircleCI lists them', command: '<%= config.bin %> <%= command.id %> --org-id $ORG --discover-shared-orgs'},
@@ -35,7 +35,7 @@ Exit codes: 0 done (also when there is no usage), 2 bad input, 3 token refused, 
   public async run(): Promise<ExportResult> {
     const {flags} = await this.parse(Export)
     const clock = systemClock
-    const range = resolveRange({start: flags.start, end: flags.end, days: flags.days}, clock())
+    const range = resolveRange({start: flags.start, end: flags.end, days: flags.days, month: flags.month}, clock())
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const log = (line: string) => this.info(line)
     const common = exportOptionsFromFlags(flags, range, timeoutMs)

@@ -21,7 +21,10 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
 
   static override examples = [
     {description: 'Report on the export in ./usage-report', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'One week compared with the week before, from one export holding both', command: '<%= config.bin %> <%= command.id %> --input usage.csv --since 2024-11-11 --until 2024-11-17 --compare previous'},
+    {
+      description: 'The last 7 days of an export holding 14 (export --days 14) against the 7 before (GNU date)',
+      command: `<%= config.bin %> <%= command.id %> --input usage.csv --start "$(date -u -d '7 days ago' +%F)" --compare previous`,
+    },
     {description: 'Costs per team in dollars, as Markdown', command: '<%= config.bin %> <%= command.id %> --teams teams.yml --group-by team --credit-price 0.0006 --format markdown'},
     {description: 'Only the web projects on main', command: "<%= config.bin %> <%= command.id %> --project 'web-*' --branch main"},
   ]
@@ -30,8 +33,9 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     ...reportFlags,
     input: Flags.string({char: 'i', multiple: true, description: 'Usage export: .csv, .csv.gz, export parts or a folder of them (repeatable). Default: <out>/usage.csv.'}),
     out: Flags.string({char: 'o', default: './usage-report', description: 'Folder for summary.json and the by-*.csv files.'}),
-    since: Flags.string({description: 'First day, YYYY-MM-DD (UTC). Default: the first JOB_RUN_DATE in the data.'}),
-    until: Flags.string({description: 'Last day, inclusive, YYYY-MM-DD (UTC). Default: the last JOB_RUN_DATE in the data.'}),
+    // The same names as export and run; --since/--until, the first spelling, still work.
+    start: Flags.string({aliases: ['since'], description: 'First day, YYYY-MM-DD (UTC). Default: the first JOB_RUN_DATE in the data. Alias: --since.'}),
+    end: Flags.string({aliases: ['until'], description: 'Last day, inclusive, YYYY-MM-DD (UTC). Default: the last JOB_RUN_DATE in the data. Alias: --until.'}),
     compare: Flags.string({options: ['previous', 'none'], default: 'none', description: 'Compare with the window of equal length just before (from the same input or --previous-input).'}),
     'previous-input': Flags.string({multiple: true, description: 'A separate export holding the previous window (implies --compare previous).'}),
   }
@@ -49,8 +53,8 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
           org: flags.org,
           project: flags.project,
           branch: flags.branch,
-          since: flags.since === undefined ? undefined : parseDay('since', flags.since),
-          until: flags.until === undefined ? undefined : parseDay('until', flags.until),
+          since: flags.start === undefined ? undefined : parseDay(this.typedFlag('start', 'since'), flags.start),
+          until: flags.end === undefined ? undefined : parseDay(this.typedFlag('end', 'until'), flags.end),
         },
         compare: flags.compare === 'previous' ? 'previous' : 'none',
         top: flags.top,
@@ -64,6 +68,11 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     ))
     if (!this.jsonEnabled()) process.stdout.write(await renderSummary(summary, flags.format as OutputFormat))
     return summary
+  }
+
+  /** The flag name as typed (an alias or the name), so a message names what the user wrote. */
+  private typedFlag(name: string, alias: string): string {
+    return this.argv.some((arg) => arg === `--${alias}` || arg.startsWith(`--${alias}=`)) ? alias : name
   }
 }
 

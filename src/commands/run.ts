@@ -5,7 +5,7 @@ import {systemClock} from '../core/clock.js'
 import {withOutFolder} from '../core/out-folder.js'
 import {parseDuration} from '../export/duration.js'
 import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
-import {resolveRange} from '../export/windows.js'
+import {monthComparisonRange, resolveRange, type MonthWindow} from '../export/windows.js'
 import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
 import {validateGroupBy} from '../report/index.js'
@@ -20,7 +20,7 @@ const {top: _slackTop, notify: _notify, ...slackTransportFlags} = slackFlags
 export default class Run extends BaseCommand {
   static override summary = 'The weekly job: export usage, report it with charts and savings, and post to Slack.'
 
-  static override description = `Exports the window (default: the last 7 full UTC days) and, with --compare previous (the default), the window of equal length before it in the same export job; then writes usage.csv, summary.json, by-project.csv, the SVG charts, credits-by-project.png and report.html to --out, prints the summary, and posts to Slack when --notify says so.
+  static override description = `Exports the window (default: the last 7 full UTC days) and, with --compare previous (the default), the window of equal length before it in the same export job (with --month, the calendar month before: months differ in length); then writes usage.csv, summary.json, by-project.csv, the SVG charts, credits-by-project.png and report.html to --out, prints the summary, and posts to Slack when --notify says so.
 
 Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad input, 3 token refused, 4 export failed or API error, 5 timed out (the message carries the resume command), 6 Slack failed with --strict-notify.`
 
@@ -28,7 +28,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     {description: 'Everything on the built-in simulator (no token)', command: '<%= config.bin %> <%= command.id %> --demo'},
     {description: 'Last week vs the week before, posted to Slack', command: '<%= config.bin %> <%= command.id %> --notify always --slack-channel C0123456789'},
     {description: 'Preview the Slack message without posting', command: '<%= config.bin %> <%= command.id %> --demo --notify always --dry-run'},
-    {description: 'A month for a shared plan, in dollars', command: '<%= config.bin %> <%= command.id %> --start 2024-10-01 --end 2024-10-31 --shared-org-id $OTHER_ORG --credit-price 0.0006'},
+    {description: 'Last calendar month for a shared plan, in dollars, against the month before', command: '<%= config.bin %> <%= command.id %> --month previous --shared-org-id $OTHER_ORG --credit-price 0.0006'},
   ]
 
   static override flags = {
@@ -38,7 +38,8 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     compare: Flags.string({
       options: ['previous', 'none'],
       default: 'previous',
-      description: 'Also export the window of equal length just before, and compare with it.',
+      description:
+        'Also export the window of equal length just before, and compare with it. With --month, the calendar month before instead (months differ in length, and a bill is compared month by month): all of it for --month previous, its same days for --month current.',
     }),
     notify: Flags.option({
       options: ['always', 'never'] as const,
@@ -58,7 +59,8 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     const {flags} = await this.parse(Run)
     const loadTo = flags['load-to'] && flags['load-to'].trim() !== '' ? parseTarget(flags['load-to'], this.argv.some((arg) => arg.startsWith('--load-to')) ? '--load-to' : LOAD_TO_VARIABLE) : undefined
     const clock = systemClock
-    const range = resolveRange({start: flags.start, end: flags.end, days: flags.days}, clock())
+    const month = flags.month as MonthWindow | undefined
+    const range = resolveRange({start: flags.start, end: flags.end, days: flags.days, month}, clock())
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const groupBy = validateGroupBy(flags['group-by'] ?? [], Boolean(flags.teams))
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
@@ -72,6 +74,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       {
         api: flags.demo ? 'demo' : credentialsFromFlags(flags),
         ...exportOptionsFromFlags(flags, range, timeoutMs),
+        previousRange: month ? monthComparisonRange(month, range) : undefined,
         compare: flags.compare === 'previous' ? 'previous' : 'none',
         report: {
           top: flags.top,

@@ -7,7 +7,7 @@ import {Flags} from '@oclif/core'
 import {AuthError, BadInputError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import {DEFAULT_HOST} from './index.js'
-import type {DateRange} from './windows.js'
+import {MONTH_WINDOWS, type DateRange} from './windows.js'
 
 /** oclif's `env:` takes one name; these flags accept the CircleCI-native fallback too. Empty counts as unset. */
 function fromEnv(...names: string[]): string | undefined {
@@ -27,12 +27,17 @@ export const exportFlags = {
   }),
   host: Flags.string({description: `CircleCI host, for server installs. Default: $CIRCLECI_HOST, else ${DEFAULT_HOST}.`}),
   start: Flags.string({
-    description: 'First day (YYYY-MM-DD, UTC) or instant (ISO 8601 with a zone, e.g. 2024-11-10T00:00:00Z). At most 366 days back.',
+    description: 'First day (YYYY-MM-DD, UTC) or instant (ISO 8601 with a zone, such as YYYY-MM-DDT06:00:00Z). At most 366 days back.',
   }),
   end: Flags.string({
     description: 'Last day, inclusive (YYYY-MM-DD, UTC), or an exclusive instant with a zone. A future end is capped to now.',
   }),
   days: Flags.integer({description: 'The N full UTC days before today (default 7). Not with --start/--end.', min: 1}),
+  month: Flags.string({
+    options: [...MONTH_WINDOWS],
+    description:
+      'A calendar month in UTC instead of --days/--start/--end: previous (the last full month) or current (month to date: from the 1st through yesterday, as today is still arriving).',
+  }),
   'shared-org-id': Flags.string({description: 'Also export an organization sharing the plan (repeatable).', multiple: true}),
   'discover-shared-orgs': Flags.boolean({
     description:

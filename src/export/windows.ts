@@ -16,7 +16,12 @@ export interface RangeFlags {
   start?: string
   end?: string
   days?: number
+  /** --month: a calendar month instead of --days/--start/--end. */
+  month?: string
 }
+
+export const MONTH_WINDOWS = ['previous', 'current'] as const
+export type MonthWindow = (typeof MONTH_WINDOWS)[number]
 
 /** Names of the flags a range came from, so that validation errors point at what the user typed. */
 export interface RangeFlagNames {
@@ -48,7 +53,7 @@ function parseCalendarDate(value: string, flag: string): Date {
   const date = new Date(`${value}T00:00:00Z`)
   // Date accepts 2024-02-30 by rolling over; a round trip catches it.
   if (Number.isNaN(date.getTime()) || utcDay(date) !== value) {
-    throw new BadInputError('E_BAD_DATE', `${flag} ${value} is not a valid date; use YYYY-MM-DD, e.g. 2024-11-10.`)
+    throw new BadInputError('E_BAD_DATE', `${flag} ${value} is not a valid date; use YYYY-MM-DD, a real calendar day.`)
   }
   return date
 }
@@ -79,7 +84,7 @@ export function parseRangeBound(value: string, flag: string, role: 'start' | 'en
   }
   throw new BadInputError(
     'E_BAD_DATE',
-    `${flag} ${value} is not a date; use YYYY-MM-DD or ISO 8601 with a zone (2024-11-10T00:00:00Z).`,
+    `${flag} ${value} is not a date; use YYYY-MM-DD or ISO 8601 with a zone (YYYY-MM-DDThh:mm:ssZ).`,
   )
 }
 
@@ -88,6 +93,13 @@ export function parseRangeBound(value: string, flag: string, role: 'start' | 'en
  * capped to `now` (the API refuses future dates).
  */
 export function resolveRange(flags: RangeFlags, now: Date): DateRange {
+  if (flags.month !== undefined) {
+    const others = (['days', 'start', 'end'] as const).filter((flag) => flags[flag] !== undefined).map((flag) => `--${flag}`)
+    if (others.length > 0) {
+      throw new BadInputError('E_BAD_FLAG', `--month cannot be combined with ${others.join(', ')}: give either a calendar month or --days/--start/--end.`)
+    }
+    return monthRange(flags.month, now)
+  }
   const hasStartOrEnd = flags.start !== undefined || flags.end !== undefined
   if (flags.days !== undefined && hasStartOrEnd) {
     throw new BadInputError('E_BAD_FLAG', '--days cannot be combined with --start/--end; use one or the other.')
@@ -186,4 +198,44 @@ export function boundaryDays(windows: DateRange[]): string[] {
     for (const offset of [-1, 0, 1]) days.add(utcDay(new Date(boundary + offset * DAY_MS)))
   }
   return [...days].sort()
+}
+
+function startOfUtcMonth(date: Date, monthsLater = 0): Date {
+  // Date.UTC rolls month -1 over into December of the year before, and 12 into January of the next.
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + monthsLater, 1))
+}
+
+/**
+ * --month as a half-open UTC range. `previous`: the last full calendar month, [1st of last month, 1st of this
+ * month). `current`: month to date in full UTC days like --days, [1st of this month, today 00:00): today is left
+ * out because its usage is still arriving, so on the 1st there is no full day yet and the month is refused.
+ */
+export function monthRange(month: string, now: Date): DateRange {
+  if (!(MONTH_WINDOWS as readonly string[]).includes(month)) {
+    throw new BadInputError('E_BAD_FLAG', `--month ${month} is not a month window: use --month previous (last full month) or --month current (month to date).`)
+  }
+  const thisMonth = startOfUtcMonth(now)
+  const range =
+    month === 'previous' ? {start: startOfUtcMonth(now, -1), end: thisMonth} : {start: thisMonth, end: startOfUtcDay(now)}
+  if (range.end.getTime() <= range.start.getTime()) {
+    throw new BadInputError(
+      'E_RANGE_EMPTY',
+      `--month current has no full day yet: today, ${utcDay(now)}, is the first of the month (UTC) and its usage is still arriving; use --month previous for last month.`,
+    )
+  }
+  validateRange(range, now, {start: '--month', end: '--month'})
+  return range
+}
+
+/**
+ * The window a --month window is compared with: the calendar month before it, not the same number of days,
+ * because months differ in length and a monthly bill is compared month by month. For a whole month that is the
+ * whole month before; for month to date it is the same days of the month before (capped at that month's end),
+ * so a partial month is not measured against a whole one.
+ */
+export function monthComparisonRange(month: MonthWindow, range: DateRange): DateRange {
+  const start = startOfUtcMonth(range.start, -1)
+  if (month === 'previous') return {start, end: range.start}
+  const sameDays = new Date(start.getTime() + (range.end.getTime() - range.start.getTime()))
+  return {start, end: sameDays.getTime() < range.start.getTime() ? sameDays : range.start}
 }

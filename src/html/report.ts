@@ -174,8 +174,37 @@ function chartsSection(charts: ChartFile[]): string {
   return section('charts', 'Charts', figures.join('\n'))
 }
 
-function rightsizingTable(summary: Summary, candidates: RightsizingCandidate[], caption: string): string {
+/**
+ * Rightsizing rows, the money first (the tables are wide: a saving at the far right is off-screen at 1,400 px).
+ * Downsizes show what they save; upsizes what they cost extra, as a positive number, never a negative saving.
+ */
+function rightsizingTable(summary: Summary, candidates: RightsizingCandidate[], caption: string, effect: 'saving' | 'extra cost'): string {
+  // estimatedSavingsPerWeek is negative for an upsize: its extra cost is the same figure with the sign turned.
+  const perWeek = (c: RightsizingCandidate) => (c.estimatedSavingsPerWeek === null ? null : effect === 'saving' ? c.estimatedSavingsPerWeek : -c.estimatedSavingsPerWeek)
+  const label = effect === 'saving' ? 'Saved' : 'Extra cost'
   const columns: Column<RightsizingCandidate>[] = [
+    {
+      heading: `${label}/week`,
+      numeric: true,
+      text: (c) => {
+        const value = perWeek(c)
+        return value === null ? 'unknown rate' : `${formatCredits(value)} credits`
+      },
+      sort: (c) => perWeek(c) ?? 0,
+    },
+  ]
+  if (summary.creditPrice !== null) {
+    columns.push({
+      heading: `${label} $/week`,
+      numeric: true,
+      text: (c) => {
+        const value = perWeek(c)
+        return value === null ? '–' : (dollarsText(summary, value) ?? '')
+      },
+      sort: (c) => perWeek(c) ?? 0,
+    })
+  }
+  columns.push(
     {heading: 'Project', text: (c) => c.project},
     {heading: 'Workflow', text: (c) => c.workflow ?? '–'},
     {heading: 'Job', text: (c) => c.job},
@@ -186,22 +215,8 @@ function rightsizingTable(summary: Summary, candidates: RightsizingCandidate[], 
     {heading: 'p95 max CPU / RAM', numeric: true, text: (c) => `${formatCredits(c.p95MaxCpuPct)}% / ${formatCredits(c.p95MaxRamPct)}%`, sort: (c) => c.p95MaxCpuPct},
     {heading: 'Spiky runs', numeric: true, text: (c) => formatShare(c.spikeShare), sort: (c) => c.spikeShare},
     {heading: 'Credits/week', numeric: true, text: (c) => formatCredits(c.creditsPerWeek), sort: (c) => c.creditsPerWeek},
-    {
-      heading: 'Saved/week',
-      numeric: true,
-      text: (c) => (c.estimatedSavingsPerWeek === null ? 'unknown rate' : formatSignedCredits(c.estimatedSavingsPerWeek)),
-      sort: (c) => c.estimatedSavingsPerWeek ?? 0,
-    },
-  ]
-  if (summary.creditPrice !== null) {
-    columns.push({
-      heading: 'Saved $/week',
-      numeric: true,
-      text: (c) => (c.estimatedSavingsPerWeek === null ? '–' : (dollarsText(summary, c.estimatedSavingsPerWeek) ?? '')),
-      sort: (c) => c.estimatedSavingsPerWeek ?? 0,
-    })
-  }
-  columns.push({heading: 'Change', text: (c) => c.change, code: true})
+    {heading: 'Change', text: (c) => c.change, code: true},
+  )
   const {rows, note} = limited(candidates, 'candidates')
   return renderTable(columns, rows, caption) + note
 }
@@ -232,13 +247,13 @@ function savingsSection(summary: Summary): string {
   parts.push('<h3>Rightsizing: over-provisioned jobs</h3>')
   parts.push(
     savings.rightsizing.length > 0
-      ? rightsizingTable(summary, savings.rightsizing, 'Jobs that could run on a smaller resource class')
+      ? rightsizingTable(summary, savings.rightsizing, 'Jobs that could run on a smaller resource class', 'saving')
       : '<p class="empty">No job ran consistently below the utilisation threshold.</p>',
   )
   if (savings.underProvisioned.length > 0) {
     parts.push('<h3>Under-provisioned jobs</h3>')
     parts.push('<p class="note">These jobs hit their limits often; a larger class costs more per minute but may finish sooner and fail less.</p>')
-    parts.push(rightsizingTable(summary, savings.underProvisioned, 'Jobs that hit their resource limits'))
+    parts.push(rightsizingTable(summary, savings.underProvisioned, 'Jobs that hit their resource limits, with the extra cost of a larger class', 'extra cost'))
   }
   parts.push('<h3>Failing jobs</h3>')
   if (savings.failingJobs.length > 0) {
@@ -289,6 +304,8 @@ function failedSection(summary: Summary): string {
         [
           {heading: 'Status', text: (s) => s.status},
           {heading: 'Jobs', numeric: true, text: (s) => formatCredits(s.jobs), sort: (s) => s.jobs},
+          // Rows (job-less ones included) add up to the export's row count; jobs do not.
+          {heading: 'Rows', numeric: true, text: (s) => (s.rows === undefined ? '–' : formatCredits(s.rows)), sort: (s) => s.rows ?? 0},
           {heading: 'Credits', numeric: true, text: (s) => formatCredits(s.credits), sort: (s) => s.credits},
           {heading: 'Share', numeric: true, text: (s) => formatShare(summary.totals.credits.total !== 0 ? s.credits / summary.totals.credits.total : 0), sort: (s) => s.credits},
         ],

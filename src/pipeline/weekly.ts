@@ -27,6 +27,8 @@ export interface WeeklyOptions {
   /** Ask CircleCI which organizations share the plan (--discover-shared-orgs); always on with --demo. */
   discoverSharedOrgs?: boolean
   range: DateRange
+  /** The window to compare with when it is not the equal-length one just before (--month: the calendar month before). */
+  previousRange?: DateRange
   outDir: string
   timeoutMs: number
   keepParts?: boolean
@@ -67,18 +69,30 @@ export function reportDays(range: DateRange): {since: string; until: string} {
   return {since: utcDay(range.start), until: utcDay(new Date(range.end.getTime() - 1))}
 }
 
+/** The report's day range (end exclusive) for a half-open instant range. */
+function reportDayRange(range: DateRange): {start: string; end: string} {
+  const {since, until} = reportDays(range)
+  return {start: since, end: utcDay(new Date(Date.parse(`${until}T00:00:00Z`) + DAY_MS))}
+}
+
 /**
  * The range to export. The report works in whole UTC days, so the export starts at the midnight of the report's
  * first day; when comparing, it starts that many whole days earlier again (one export job when it all fits in
- * 31 days) — unless that would reach past the API's 366-day limit, in which case the comparison is dropped.
+ * 31 days), or at `previous` when given (--month) — unless that would reach past the API's 366-day limit, in
+ * which case the comparison is dropped.
  */
-export function exportRangeFor(range: DateRange, compare: 'previous' | 'none', now: Date): {range: DateRange; withPrevious: boolean} {
+export function exportRangeFor(
+  range: DateRange,
+  compare: 'previous' | 'none',
+  now: Date,
+  previous?: DateRange,
+): {range: DateRange; withPrevious: boolean} {
   const firstDay = startOfUtcDay(range.start)
   const current = {start: firstDay, end: range.end}
   if (compare === 'none') return {range: current, withPrevious: false}
   const {since, until} = reportDays(range)
   const days = Math.round((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${since}T00:00:00Z`)) / DAY_MS) + 1
-  const previousStart = new Date(firstDay.getTime() - days * DAY_MS)
+  const previousStart = previous ? startOfUtcDay(previous.start) : new Date(firstDay.getTime() - days * DAY_MS)
   // The same limit validateRange applies to the request, so a range accepted here is never refused there.
   if (previousStart.getTime() < now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS) return {range: current, withPrevious: false}
   return {range: {start: previousStart, end: range.end}, withPrevious: true}
@@ -87,7 +101,7 @@ export function exportRangeFor(range: DateRange, compare: 'previous' | 'none', n
 export async function runWeekly(options: WeeklyOptions, context: WeeklyContext): Promise<WeeklyResult> {
   // A bad teams file must stop the run before it spends export jobs (10 POSTs an hour).
   if (options.report.teamsFile) await loadTeamRules(options.report.teamsFile)
-  const {range: exportRange, withPrevious} = exportRangeFor(options.range, options.compare, context.clock())
+  const {range: exportRange, withPrevious} = exportRangeFor(options.range, options.compare, context.clock(), options.previousRange)
   if (options.compare === 'previous' && !withPrevious) {
     context.warn('the previous window starts more than 366 days ago, which the Usage API refuses: reporting without a comparison.')
   }
@@ -118,6 +132,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
       outDir: options.outDir,
       filters: {...options.report.filters, ...reportDays(options.range)},
       compare: withPrevious ? 'previous' : 'none',
+      previousWindow: withPrevious && options.previousRange ? reportDayRange(options.previousRange) : undefined,
       top: options.report.top,
       teamsFile: options.report.teamsFile,
       creditPrice: options.report.creditPrice,

@@ -35,6 +35,11 @@ export function breakdownHeader(dimension: CsvDimension, withDollars: boolean): 
   ]
 }
 
+/** A 0..1 share as a percentage with three decimals, as the share_pct columns carry it. */
+export function sharePct(share: number): number {
+  return Math.round(share * 100_000) / 1000
+}
+
 /** One CSV record; the "other" roll-up row shows "other" in its first column. */
 export function breakdownRecord(dimension: CsvDimension, row: Bucket & {avgJobMinutes?: number | null}, withDollars: boolean): (string | number)[] {
   const dims = DIMENSION_COLUMNS[dimension].map(([, dim], index) => {
@@ -44,7 +49,7 @@ export function breakdownRecord(dimension: CsvDimension, row: Bucket & {avgJobMi
   return [
     ...dims,
     row.credits,
-    Math.round(row.share * 100_000) / 1000,
+    sharePct(row.share),
     row.jobs,
     row.rows,
     row.computeMinutes,
@@ -83,17 +88,22 @@ export async function writeBreakdownCsv(path: string, dimension: CsvDimension, r
   await writeCsvAtomic(path, breakdownHeader(dimension, withDollars), rows.map((row) => breakdownRecord(dimension, row, withDollars)))
 }
 
-/** The same CSV as a string, for `--format csv` on stdout (small: top N + other). */
-export async function breakdownCsvString(dimension: CsvDimension, rows: Bucket[], withDollars: boolean): Promise<string> {
+/** A small CSV as a string (header, records already escaped), for `--format csv` on stdout. */
+export async function csvString(headers: string[], records: (string | number)[][]): Promise<string> {
   const chunks: string[] = []
-  const csv = format({headers: breakdownHeader(dimension, withDollars), writeHeaders: true, includeEndRowDelimiter: true})
+  const csv = format({headers, writeHeaders: true, includeEndRowDelimiter: true})
   const done = new Promise<void>((resolve, reject) => {
     csv.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')))
     csv.once('error', reject)
     csv.once('end', resolve)
   })
-  for (const row of rows) csv.write(breakdownRecord(dimension, row, withDollars))
+  for (const record of records) csv.write(record)
   csv.end()
   await done
   return chunks.join('')
+}
+
+/** The breakdown CSV as a string, for `--format csv` on stdout (small: top N + other). */
+export function breakdownCsvString(dimension: CsvDimension, rows: Bucket[], withDollars: boolean): Promise<string> {
+  return csvString(breakdownHeader(dimension, withDollars), rows.map((row) => breakdownRecord(dimension, row, withDollars)))
 }

@@ -6,11 +6,11 @@ import {DEFAULT_TOP} from '../analysis/index.js'
 import {BadInputError} from '../core/errors.js'
 
 export const reportFlags = {
-  format: Flags.string({char: 'f', options: ['table', 'markdown', 'csv', 'json'], default: 'table', description: 'What to print on stdout.'}),
+  format: Flags.string({char: 'f', options: ['table', 'markdown', 'csv', 'json'], default: 'table', description: 'What to print on stdout. Besides the projects: credits by team (with --teams) and job statuses; in csv each is a section with its own header after an empty line.'}),
   top: Flags.integer({default: DEFAULT_TOP, min: 1, description: 'Rows per breakdown; the rest are rolled into "other".'}),
-  org: Flags.string({description: 'Only this organization (name or id; exact or glob such as "acme-*").'}),
-  project: Flags.string({description: 'Only this project (exact or glob).'}),
-  branch: Flags.string({description: 'Only this branch (exact or glob, e.g. "release/*").'}),
+  org: Flags.string({description: 'Only this organization (name or id; exact or glob such as "acme-*"; case-insensitive).'}),
+  project: Flags.string({description: 'Only this project (exact or glob; case-insensitive).'}),
+  branch: Flags.string({description: 'Only this branch (exact or glob, e.g. "release/*"; case-sensitive, as git branches are).'}),
   teams: Flags.string({description: 'YAML, JSON or CSV file mapping projects (names or globs) to teams.'}),
   'credit-price': Flags.string({description: "USD per credit, adds dollars (CircleCI's list price is 0.0006)."}),
   'group-by': Flags.string({multiple: true, delimiter: ',', description: `Extra by-<dim>.csv files: ${CSV_DIMENSIONS.join(', ')}.`}),

@@ -1,33 +1,19 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
 import {formatCredits} from '../core/format-credits.js'
 import {breakdownCsvString} from './csv.js'
+import {extraCsvSections, extraTables} from './sections.js'
+import {alignedTable, formatPct, integer, markdownSafe, markdownTable, money, terminalSafe, type TextColumn} from './text-table.js'
 
 /** Pure renderers of the Summary for stdout: a terminal table, Markdown, CSV. Numbers are rounded here only. */
 export type OutputFormat = 'table' | 'markdown' | 'csv' | 'json'
 
-const integer = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
-const money = new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', maximumFractionDigits: 2})
-
 export {formatCredits}
-
-function formatPct(share: number): string {
-  return `${(share * 100).toFixed(1)}%`
-}
 
 function signed(value: number, formatter: (value: number) => string): string {
   return `${value > 0 ? '+' : value < 0 ? '-' : '±'}${formatter(Math.abs(value))}`
 }
 
-/** Text from the data must not move the cursor or recolour the terminal. */
-export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
-}
-
-/** Markdown-safe cell: no table breaks, no emphasis/links/HTML from the data. */
-export function markdownSafe(text: string): string {
-  return terminalSafe(text).replace(/[\\`*_{}[\]()<>#+!|~]/g, (char) => `\\${char}`)
-}
+export {markdownSafe, terminalSafe}
 
 function windowLabel(summary: Summary): string {
   const start = summary.window.start.slice(0, 10)
@@ -35,14 +21,8 @@ function windowLabel(summary: Summary): string {
   return `${start} .. ${last} (${summary.window.days} day${summary.window.days === 1 ? '' : 's'}, UTC)`
 }
 
-interface Column {
-  header: string
-  align: 'left' | 'right'
-  cell: (bucket: Bucket) => string
-}
-
-function projectColumns(summary: Summary): Column[] {
-  const columns: Column[] = [
+function projectColumns(summary: Summary): TextColumn<Bucket>[] {
+  const columns: TextColumn<Bucket>[] = [
     {header: 'Project', align: 'left', cell: (bucket) => bucket.key},
     {header: 'Org', align: 'left', cell: (bucket) => bucket.dims.org ?? ''},
     {header: 'Credits', align: 'right', cell: (bucket) => formatCredits(bucket.credits)},
@@ -107,40 +87,26 @@ export function statistics(summary: Summary): string[] {
 }
 
 export function renderTable(summary: Summary): string {
-  const columns = projectColumns(summary)
-  const body = [...summary.breakdowns.project, totalsBucket(summary)]
-  const cells = body.map((bucket) => columns.map((column) => terminalSafe(column.cell(bucket))))
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((row) => row[index].length)))
-  const line = (values: string[]) =>
-    values.map((value, index) => (columns[index].align === 'left' ? value.padEnd(widths[index]) : value.padStart(widths[index]))).join('  ').trimEnd()
-  const rule = widths.map((width) => '-'.repeat(width)).join('  ')
   const out = [
     `CircleCI usage ${windowLabel(summary)} · ${integer.format(summary.totals.rows)} rows · ${summary.totals.orgs} org${summary.totals.orgs === 1 ? '' : 's'}`,
     '',
-    line(columns.map((column) => column.header)),
-    rule,
-    ...cells.slice(0, -1).map(line),
-    rule,
-    line(cells.at(-1) as string[]),
+    ...alignedTable(projectColumns(summary), [...summary.breakdowns.project, totalsBucket(summary)], 1),
     '',
     ...statistics(summary).map(terminalSafe),
+    ...extraTables(summary).flatMap((table) => ['', table.title, ...alignedTable(table.columns, table.rows, table.footerRows)]),
   ]
   return out.join('\n') + '\n'
 }
 
 export function renderMarkdown(summary: Summary): string {
-  const columns = projectColumns(summary)
-  const row = (values: string[]) => `| ${values.join(' | ')} |`
-  const body = [...summary.breakdowns.project, totalsBucket(summary)]
   const out = [
     `## CircleCI usage ${markdownSafe(windowLabel(summary))}`,
     '',
-    row(columns.map((column) => column.header)),
-    row(columns.map((column) => (column.align === 'right' ? '---:' : '---'))),
-    ...body.map((bucket) => row(columns.map((column) => markdownSafe(column.cell(bucket))))),
+    ...markdownTable(projectColumns(summary), [...summary.breakdowns.project, totalsBucket(summary)]),
     '',
     // Indented statistics lines (the numbered savings) become a nested list.
     ...statistics(summary).map((text) => (text.startsWith('  ') ? `  - ${markdownSafe(text.trim())}` : `- ${markdownSafe(text)}`)),
+    ...extraTables(summary).flatMap((table) => ['', `### ${markdownSafe(table.title)}`, '', ...markdownTable(table.columns, table.rows)]),
   ]
   return out.join('\n') + '\n'
 }
@@ -152,7 +118,8 @@ export async function renderSummary(summary: Summary, outputFormat: OutputFormat
     case 'markdown':
       return renderMarkdown(summary)
     case 'csv':
-      return breakdownCsvString('project', summary.breakdowns.project, summary.creditPrice !== null)
+      // Further tables follow the project table as CSV sections, each with its header, after one empty line.
+      return [await breakdownCsvString('project', summary.breakdowns.project, summary.creditPrice !== null), ...(await extraCsvSections(summary))].join('\n')
     default:
       return renderTable(summary)
   }

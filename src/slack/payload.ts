@@ -19,6 +19,7 @@ import {
   windowLabel,
 } from './format.js'
 import {MAX_NAME_CHARS, SLACK_LIMITS} from './limits.js'
+import {opportunityText} from './savings-text.js'
 import {clipEscaped, joinLinesWithin, mrkdwnName, plainName} from './text.js'
 
 export interface SlackMessageOptions {
@@ -148,7 +149,7 @@ function savingsLines(summary: Summary): string[] {
   return savings.top.slice(0, MAX_SAVINGS_LINES).map((opportunity) => {
     const dollars = summary.creditPrice === null ? '' : `, ${formatDollars(opportunity.creditsPerWeek * summary.creditPrice)}/week`
     // The title repeats the amount; the concrete change is what a reader acts on.
-    const change = mrkdwnName(opportunity.change, MAX_SAVINGS_TEXT_CHARS)
+    const change = opportunityText(summary, opportunity, MAX_SAVINGS_TEXT_CHARS)
     return `• *~${formatCredits(opportunity.creditsPerWeek)} credits/week*${dollars}: ${change}`
   })
 }
@@ -206,7 +207,7 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
   const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []
   if (savings.length > 0) {
-    lines.push(`Savings: ${savings.map((item) => `${mrkdwnName(item.change, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
+    lines.push(`Savings: ${savings.map((item) => `${opportunityText(summary, item, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
   }
   const link = slackLink(options.reportUrl, 'report')
   if (link) lines.push(`Full report: ${link}`)

@@ -2,13 +2,12 @@
  * Text safety for Slack. Everything from the data (org, project, team, job names, savings text) passes
  * through here before it reaches a Block Kit text object or the fallback `text`.
  *
- * Choice for mrkdwn formatting characters: a zero-width joiner (U+200D) on both sides of each
- * `*`, `_`, `~` and backtick. Slack only treats those characters as formatting at a word boundary; the joiner
- * is a non-space character, so neither an opening nor a closing marker can form, while the name still reads
- * (and copies) the same. A plain_text element would be just as safe but cannot carry the bold labels and the
- * report link the message needs beside the names.
+ * Choice for mrkdwn formatting characters (`*`, `_`, `~`, backtick): a name holding one is set as inline code,
+ * where Slack applies no formatting, so `*bold*` shows as typed. No invisible character is inserted (an earlier
+ * zero-width joiner around each marker rode along when a reader copied `resource_class: x_large` into a
+ * config). A plain_text element would be just as safe but cannot carry the bold labels and the report link the
+ * message needs beside the names.
  */
-export const ZERO_WIDTH_JOINER = '\u200D'
 
 const ELLIPSIS = '…'
 
@@ -29,10 +28,22 @@ export function clipPlain(raw: string, max: number): string {
   return chars.slice(0, Math.max(0, max - 1)).join('') + ELLIPSIS
 }
 
-/** A name from the data as safe mrkdwn: controls flattened, length capped, entities escaped, markers split. */
+const FORMATTING_MARKER = /[*_~`]/
+// Slack has no escape for a backtick inside code: it would end the span, so it shows as a visible lookalike.
+const BACKTICK_LOOKALIKE = '\u02CB'
+
+/** Escaped text as inline code, which Slack shows verbatim (entities aside): for text a reader copies. */
+export function codeSpan(raw: string, maxChars: number): string {
+  return `\`${escapeEntities(clipPlain(flattenControls(raw), maxChars)).replaceAll('`', BACKTICK_LOOKALIKE)}\``
+}
+
+/**
+ * A name from the data as safe mrkdwn: controls flattened, length capped, entities escaped, and set as inline
+ * code when it holds a formatting marker (only then, so ordinary names read as plain text).
+ */
 export function mrkdwnName(raw: string | null | undefined, maxChars: number): string {
-  const name = clipPlain(flattenControls(raw ?? '(none)'), maxChars)
-  return escapeEntities(name).replace(/[*_~`]/g, (marker) => `${ZERO_WIDTH_JOINER}${marker}${ZERO_WIDTH_JOINER}`)
+  const name = raw ?? '(none)'
+  return FORMATTING_MARKER.test(name) ? codeSpan(name, maxChars) : escapeEntities(clipPlain(flattenControls(name), maxChars))
 }
 
 /** A name from the data for a plain_text element: no markup is parsed there, entities still are. */

@@ -1,5 +1,5 @@
 import {BadInputError} from '../../src/core/errors.js'
-import {boundaryDays, DAY_MS, resolveRange, splitWindows, validateRange} from '../../src/export/windows.js'
+import {boundaryDays, DAY_MS, MONTH_WINDOWS, monthComparisonRange, type MonthWindow, resolveRange, splitWindows, validateRange} from '../../src/export/windows.js'
 
 const now = new Date('2024-11-20T15:30:12.345Z')
 const iso = (date: Date) => date.toISOString()
@@ -93,5 +93,79 @@ describe('splitWindows', () => {
     const windows = splitWindows({start: new Date('2024-11-01T00:00:00Z'), end: new Date('2024-12-10T00:00:00Z')})
     expect(boundaryDays(windows)).toEqual(['2024-12-01', '2024-12-02', '2024-12-03'])
     expect(boundaryDays(windows.slice(0, 1))).toEqual([])
+  })
+})
+
+describe('--month (calendar months, UTC)', () => {
+  const range = (month: string, nowIso: string) => {
+    const resolved = resolveRange({month}, new Date(nowIso))
+    return [iso(resolved.start), iso(resolved.end)]
+  }
+
+  it.each([
+    ['mid-month', '2026-11-22T01:40:00Z', '2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z'],
+    ['on the 1st, just after midnight', '2026-11-01T00:00:01Z', '2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z'],
+    ['on the last day of a month, just before midnight', '2026-10-31T23:59:59.999Z', '2026-09-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z'],
+    ['on Jan 1: December of the year before', '2027-01-01T06:00:00Z', '2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+    ['in March of a leap year: February has 29 days', '2028-03-10T12:00:00Z', '2028-02-01T00:00:00.000Z', '2028-03-01T00:00:00.000Z'],
+    ['in March of a common year: February has 28 days', '2027-03-10T12:00:00Z', '2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
+  ])('previous, %s: the last full month', (_name, nowIso, start, end) => {
+    expect(range('previous', nowIso)).toEqual([start, end])
+  })
+
+  it.each([
+    ['mid-month: through yesterday', '2026-11-22T01:40:00Z', '2026-11-01T00:00:00.000Z', '2026-11-22T00:00:00.000Z'],
+    ['on the 2nd: the 1st only', '2026-11-02T23:00:00Z', '2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z'],
+    ['on Feb 29 of a leap year', '2028-02-29T08:00:00Z', '2028-02-01T00:00:00.000Z', '2028-02-29T00:00:00.000Z'],
+    ['on Dec 31', '2026-12-31T23:59:59Z', '2026-12-01T00:00:00.000Z', '2026-12-31T00:00:00.000Z'],
+  ])('current, %s: month to date in full days, today left out', (_name, nowIso, start, end) => {
+    expect(range('current', nowIso)).toEqual([start, end])
+  })
+
+  it('refuses current on the 1st (no full day yet), and says what to use instead', () => {
+    expect(() => resolveRange({month: 'current'}, new Date('2027-01-01T09:00:00Z'))).toThrow(
+      /^--month current has no full day yet: today, 2027-01-01, is the first of the month .*use --month previous/,
+    )
+  })
+
+  it.each([
+    [{month: 'previous', days: 7}, '--month cannot be combined with --days:'],
+    [{month: 'current', start: '2024-11-01'}, '--month cannot be combined with --start:'],
+    [{month: 'previous', start: '2024-11-01', end: '2024-11-10'}, '--month cannot be combined with --start, --end:'],
+    [{month: 'last'}, '--month last is not a month window: use --month previous'],
+  ])('refuses %j with exit 2, naming the flags', (flags, message) => {
+    expect(() => resolveRange(flags, now)).toThrow(BadInputError)
+    expect(() => resolveRange(flags, now)).toThrow(message)
+  })
+
+  it.each([
+    ['previous, a 31-day month after a 30-day one', 'previous', '2026-11-05T00:00:00Z', '2026-09-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z'],
+    ['previous, January: December of the year before', 'previous', '2027-02-01T10:00:00Z', '2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+    ['previous, March 2028: leap February', 'previous', '2028-04-02T00:00:00Z', '2028-02-01T00:00:00.000Z', '2028-03-01T00:00:00.000Z'],
+    ['current, Nov 1-21: Oct 1-21', 'current', '2026-11-22T01:40:00Z', '2026-10-01T00:00:00.000Z', '2026-10-22T00:00:00.000Z'],
+    ['current, Mar 1-30 of a leap year: all of February, not past it', 'current', '2028-03-31T10:00:00Z', '2028-02-01T00:00:00.000Z', '2028-03-01T00:00:00.000Z'],
+    ['current, Jan 1-9: Dec 1-9 of the year before', 'current', '2027-01-10T00:00:00Z', '2026-12-01T00:00:00.000Z', '2026-12-10T00:00:00.000Z'],
+  ])('compares %s', (_name, month, nowIso, start, end) => {
+    const current = resolveRange({month}, new Date(nowIso))
+    const previous = monthComparisonRange(month as MonthWindow, current)
+    expect([iso(previous.start), iso(previous.end)]).toEqual([start, end])
+  })
+
+  it('stays within the 366-day limit, and the comparison too, on every day of 2026 to 2029', () => {
+    for (let day = Date.parse('2026-01-01T00:00:00Z'); day < Date.parse('2030-01-01T00:00:00Z'); day += DAY_MS) {
+      for (const time of [0, DAY_MS - 1]) {
+        const clock = new Date(day + time)
+        for (const month of MONTH_WINDOWS) {
+          if (month === 'current' && clock.getUTCDate() === 1) continue
+          const current = resolveRange({month}, clock)
+          const previous = monthComparisonRange(month, current)
+          expect(current.start.getUTCDate()).toBe(1)
+          expect(previous.start.getUTCDate()).toBe(1)
+          expect(previous.end.getTime()).toBeLessThanOrEqual(current.start.getTime())
+          expect(current.end.getTime()).toBeLessThanOrEqual(clock.getTime())
+          expect(() => validateRange(previous, clock)).not.toThrow()
+        }
+      }
+    }
   })
 })

@@ -1,10 +1,13 @@
-import {execFileSync, spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {DockerfileParser, type From, type Instruction} from 'dockerfile-ast'
 import picomatch from 'picomatch'
+import ts from 'typescript'
+
+import {haveSystemTool} from '../helpers/system-tools.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dockerfileText = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8')
@@ -74,14 +77,36 @@ describe('Dockerfile', () => {
     expect(copiedFromContext.join('\n')).not.toMatch(/\bsrc\b|node_modules|tsconfig/)
   })
 
-  it('installs what a CircleCI primary container needs, without recommends, and cleans the apt lists', () => {
-    const aptRun = runsIn(runtimeStage).find((run) => run.includes('apt-get install'))
-    expect(aptRun).toBeDefined()
-    const words = new Set(aptRun!.split(/\s+/))
+  it('installs what a CircleCI primary container needs, without recommends, and cleans apt lists and cache in that layer', () => {
+    const aptRuns = runsIn(runtimeStage).filter((run) => run.includes('apt-get'))
+    expect(aptRuns).toHaveLength(1)
+    const aptRun = aptRuns[0]
+    const words = new Set(aptRun.split(/\s+/))
     for (const pkg of ['bash', 'git', 'openssh-client', 'tar', 'gzip', 'ca-certificates']) expect(words).toContain(pkg)
     expect(words).toContain('--no-install-recommends')
-    expect(aptRun).toMatch(/apt-get update/)
-    expect(aptRun).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/)
+    // One layer: what a RUN deletes after an earlier RUN downloaded it still ships in the earlier layer.
+    const steps = aptRun.replace(/\\\n/g, ' ').split('&&').map((step) => step.replace(/\s+/g, ' ').trim())
+    const at = (pattern: RegExp) => steps.findIndex((step) => pattern.test(step))
+    const install = at(/^apt-get install /)
+    expect(at(/^apt-get update\b/)).toBeGreaterThanOrEqual(0)
+    expect(at(/^apt-get clean$/)).toBeGreaterThan(install)
+    const removal = steps[at(/^rm -rf /)] ?? ''
+    expect(at(/^rm -rf /)).toBeGreaterThan(install)
+    for (const path of ['/var/lib/apt/lists/*', '/var/cache/apt/archives/*.deb']) expect(removal.split(' ')).toContain(path)
+  })
+
+  it('compiles without source maps (they would point at src/, which the image does not contain)', () => {
+    const buildRuns = runsIn(allStages[0]).join('\n')
+    const project = /tsc -p (\S+)/.exec(buildRuns)![1]
+    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(repoRoot, project), {}, {...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined})!
+    expect(parsed.errors).toEqual([])
+    expect({sourceMap: parsed.options.sourceMap, inline: parsed.options.inlineSourceMap, declarationMap: parsed.options.declarationMap}).toEqual({
+      sourceMap: false,
+      inline: false,
+      declarationMap: false,
+    })
+    const copiedFromContext = runtimeStage.filter((i) => i.getKeyword() === 'COPY' && !argsOf(i).includes('--from=')).map(argsOf)
+    expect(copiedFromContext.join('\n')).not.toMatch(/\bsrc\b/)
   })
 
   it('runs as the non-root node user', () => {
@@ -137,14 +162,20 @@ describe('Dockerfile', () => {
   })
 })
 
-describe('image and package scripts', () => {
-  const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0
+describe('what ships in dist/ (the npm package and the image copy it)', () => {
+  it('has no source map and no sourceMappingURL comment, as built by npm run build', () => {
+    const dist = path.join(repoRoot, 'dist')
+    if (!existsSync(path.join(dist, 'index.js'))) throw new Error('dist/ is not built: run `npm run build` first')
+    const files = readdirSync(dist, {recursive: true}).map(String)
+    expect(files.filter((file) => file.endsWith('.map'))).toEqual([])
+    const withComment = files.filter((file) => file.endsWith('.js') && readFileSync(path.join(dist, file), 'utf8').includes('sourceMappingURL'))
+    expect(withComment).toEqual([])
+  })
+})
 
+describe('image and package scripts', () => {
   it('are shellcheck-clean', () => {
-    if (!hasShellcheck) {
-      console.log('shellcheck is not installed: skipping (apt-get install -y shellcheck)')
-      return
-    }
+    if (!haveSystemTool('shellcheck', 'the shellcheck check of the image and package scripts')) return
     const scripts = ['test/image/build-and-run.sh', 'test/package/pack.sh'].map((file) => path.join(repoRoot, file))
     expect(() => execFileSync('shellcheck', scripts, {encoding: 'utf8'})).not.toThrow()
   })

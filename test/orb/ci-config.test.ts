@@ -3,30 +3,26 @@ import path from 'node:path'
 
 import {parse} from 'yaml'
 
-import {orbUsageProblems, section} from './orb-model.js'
+import {EXTERNAL_ORB_JOBS} from './external-orbs.js'
+import {orb, orbUsageProblems, section} from './orb-model.js'
 import {repoRoot, type YamlMap} from './pack.js'
 
 type WorkflowJob = {ref: string; name: string; args: YamlMap}
 type Config = YamlMap & {
-  orbs?: Record<string, string>
+  orbs?: Record<string, unknown>
   jobs?: Record<string, {executor?: unknown; docker?: unknown}>
   executors?: Record<string, unknown>
   workflows?: Record<string, {jobs?: unknown[]}>
 }
 
-const load = (file: string) => parse(readFileSync(path.join(repoRoot, '.circleci', file), 'utf8')) as Config
-const setupConfig = load('config.yml')
-const testDeployConfig = load('test-deploy.yml')
+const readConfig = (file: string) => readFileSync(path.join(repoRoot, '.circleci', file), 'utf8')
+const setupText = readConfig('config.yml')
+const testDeployText = readConfig('test-deploy.yml')
+const setupConfig = parse(setupText) as Config
+const testDeployConfig = parse(testDeployText) as Config
 
-/**
- * Jobs of the external orbs at the pinned versions (circleci.com/developer/orbs); the registry cannot be asked
- * offline, so a job name typo or a version bump that drops a job is caught against this list.
- */
-const EXTERNAL_ORB_JOBS: Record<string, string[]> = {
-  'circleci/orb-tools@12.3.1': ['lint', 'pack', 'review', 'publish', 'continue'],
-  'circleci/shellcheck@3.4.0': ['check'],
-}
-const OWN_ORB = /^cciusage\/cci-usage@dev:<< pipeline\.git\.revision >>$/
+/** Keys a workflow job takes besides its parameters. */
+const WORKFLOW_JOB_KEYS = new Set(['name', 'context', 'requires', 'filters', 'matrix', 'pre-steps', 'post-steps', 'type', 'serial-group'])
 
 function workflowJobs(workflow: {jobs?: unknown[]}): WorkflowJob[] {
   return (workflow.jobs ?? []).map((entry) => {
@@ -36,24 +32,52 @@ function workflowJobs(workflow: {jobs?: unknown[]}): WorkflowJob[] {
   })
 }
 
+const onlyWorkflow = (config: Config) => {
+  const workflows = Object.values(config.workflows ?? {})
+  expect(workflows).toHaveLength(1)
+  return workflowJobs(workflows[0])
+}
+const setupJobs = onlyWorkflow(setupConfig)
+const testDeployJobs = onlyWorkflow(testDeployConfig)
+const continueJob = setupJobs.find((job) => job.ref === 'orb-tools/continue')
+
+/** test-deploy.yml as orb-tools/continue hands it on: the packed orb under the continue job's orb_name. */
+function injected(config: Config, orbName: string): Config {
+  return {...config, orbs: {...config.orbs, [orbName]: orb}}
+}
+
+/** Problems with references to jobs, executors and external-orb parameters (this orb's: orbUsageProblems). */
 function referenceProblems(config: Config): string[] {
   const problems: string[] = []
   const orbs = config.orbs ?? {}
-  const jobExists = (ref: string) => {
-    if (config.jobs && ref in config.jobs) return true
-    const [alias, job] = ref.split('/')
-    const orbRef = orbs[alias]
-    if (job === undefined || orbRef === undefined) return false
-    if (OWN_ORB.test(orbRef)) return job in section('jobs')
-    return EXTERNAL_ORB_JOBS[orbRef]?.includes(job) ?? false
-  }
   for (const [workflowName, workflow] of Object.entries(config.workflows ?? {})) {
     const jobs = workflowJobs(workflow)
     const names = new Set(jobs.map((job) => job.name))
     for (const job of jobs) {
-      if (!jobExists(job.ref)) problems.push(`${workflowName}: unknown job ${job.ref}`)
+      const where = `${workflowName}: ${job.name}`
       for (const required of (job.args.requires as string[] | undefined) ?? []) {
-        if (!names.has(required)) problems.push(`${workflowName}: ${job.name} requires unknown ${required}`)
+        if (!names.has(required)) problems.push(`${where} requires unknown ${required}`)
+      }
+      if (config.jobs && job.ref in config.jobs) continue
+      const [alias, jobName] = job.ref.split('/')
+      const orbRef = orbs[alias]
+      if (orbRef === orb) {
+        if (!(jobName in section('jobs'))) problems.push(`${where}: the orb has no job ${jobName}`)
+        continue
+      }
+      const external = typeof orbRef === 'string' ? EXTERNAL_ORB_JOBS[orbRef]?.[jobName] : undefined
+      if (!external) {
+        problems.push(`${where}: unknown job ${job.ref} (orb ${String(orbRef)})`)
+        continue
+      }
+      for (const [key, value] of Object.entries(job.args)) {
+        if (WORKFLOW_JOB_KEYS.has(key)) continue
+        if (!external.parameters.includes(key)) problems.push(`${where}: ${job.ref} has no parameter ${key}`)
+        const allowed = external.enums[key]
+        if (allowed && !allowed.includes(String(value))) problems.push(`${where}: ${key} ${String(value)} is not one of ${allowed.join(', ')}`)
+      }
+      for (const key of external.required) {
+        if (!(key in job.args)) problems.push(`${where}: ${job.ref} needs ${key}`)
       }
     }
   }
@@ -65,9 +89,7 @@ function referenceProblems(config: Config): string[] {
     }
     const name = String(executor)
     const [alias, orbExecutor] = name.split('/')
-    const exists =
-      (config.executors !== undefined && name in config.executors) ||
-      (orbExecutor !== undefined && OWN_ORB.test(orbs[alias] ?? '') && orbExecutor in section('executors'))
+    const exists = (config.executors !== undefined && name in config.executors) || (orbs[alias] === orb && orbExecutor in section('executors'))
     if (!exists) problems.push(`job ${jobName}: unknown executor ${name}`)
   }
   return [...problems, ...orbUsageProblems(config)]
@@ -81,37 +103,60 @@ describe('.circleci configs', () => {
     expect(testDeployConfig.setup).toBeUndefined()
   })
 
-  it('pin every orb to a full version (our own dev orb to this commit)', () => {
+  it('pin every external orb to a full version whose jobs are modelled; this orb is only injected', () => {
     for (const config of [setupConfig, testDeployConfig]) {
-      for (const ref of Object.values(config.orbs ?? {})) {
-        expect(OWN_ORB.test(ref) || ref in EXTERNAL_ORB_JOBS).toBe(true)
+      for (const [alias, ref] of Object.entries(config.orbs ?? {})) {
+        if (alias === continueJob?.args.orb_name) continue
+        expect({alias, ref, pinned: typeof ref === 'string' && ref in EXTERNAL_ORB_JOBS}).toEqual({alias, ref, pinned: true})
       }
+    }
+    expect(`${setupText}\n${testDeployText}`).not.toMatch(/cciusage\/cci-usage@dev/)
+  })
+
+  it('refer only to jobs, executors and parameters that exist, with every required parameter and enum value', () => {
+    expect(referenceProblems(setupConfig)).toEqual([])
+    expect(referenceProblems(injected(testDeployConfig, String(continueJob?.args.orb_name)))).toEqual([])
+  })
+
+  it('never pass pipeline.project.type as vcs_type (it is "circleci" on GitHub App and GitLab projects)', () => {
+    expect(`${setupText}\n${testDeployText}`).not.toMatch(/<<\s*pipeline\.project\.type\s*>>/)
+  })
+
+  it('lint, pack, review (with orb_name, so RC011 runs) and shellcheck orb/src, then continue; no publish in setup', () => {
+    const byRef = (ref: string) => setupJobs.find((job) => job.ref === ref)
+    for (const ref of ['orb-tools/lint', 'orb-tools/pack', 'orb-tools/review']) expect(byRef(ref)?.args.source_dir).toBe('orb/src')
+    expect(byRef('shellcheck/check')?.args.dir).toBe('orb/src/scripts')
+    expect(byRef('orb-tools/review')?.args.orb_name).toBe('cci-usage')
+    expect(setupJobs.some((job) => job.ref === 'orb-tools/publish')).toBe(false)
+    expect(continueJob).toBeDefined()
+    expect(continueJob!.args).toMatchObject({orb_name: 'cci-usage', pipeline_number: '<< pipeline.number >>'})
+    const others = setupJobs.filter((job) => job !== continueJob).map((job) => job.name)
+    expect([...(continueJob!.args.requires as string[])].sort()).toEqual(others.sort())
+  })
+
+  it('name the orb the same way where continue injects it, where review checks it and in every example', () => {
+    const orbName = continueJob!.args.orb_name as string
+    // orb-tools/continue replaces this placeholder with the packed orb (yq .orbs[orb_name] = load(orb.yml)).
+    expect(testDeployConfig.orbs?.[orbName]).toEqual({})
+    // RC011 reads .usage.orbs[orb_name] of each example and compares its major version with the release tag.
+    const packageMajor = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {version: string}).version.split('.')[0]
+    for (const [name, example] of Object.entries((orb.examples ?? {}) as Record<string, {usage: {orbs: Record<string, string>}}>)) {
+      const ref = example.usage.orbs[orbName]
+      expect({example: name, major: ref?.split('@')[1]?.split('.')[0]}).toEqual({example: name, major: packageMajor})
     }
   })
 
-  it('refer only to jobs, executors and orb parameters that exist', () => {
-    expect(referenceProblems(setupConfig)).toEqual([])
-    expect(referenceProblems(testDeployConfig)).toEqual([])
-  })
-
-  it('pack the orb from orb/src, publish a dev orb, then continue to test-deploy', () => {
-    const jobs = workflowJobs(Object.values(setupConfig.workflows!)[0])
-    const byRef = (ref: string) => jobs.find((job) => job.ref === ref)
-    for (const ref of ['orb-tools/lint', 'orb-tools/pack', 'orb-tools/review']) expect(byRef(ref)?.args.source_dir).toBe('orb/src')
-    const publish = byRef('orb-tools/publish')!
-    expect(publish.args).toMatchObject({orb_name: 'cciusage/cci-usage', pub_type: 'dev'})
-    expect(byRef('orb-tools/continue')!.args.requires).toEqual([publish.name])
-  })
-
-  it('runs the dev orb report job in demo mode on the freshly built image, and publishes only on release tags', () => {
-    const jobs = workflowJobs(Object.values(testDeployConfig.workflows!)[0])
-    const integration = jobs.find((job) => job.ref === 'cci-usage/report')!
+  it('runs the injected orb report job in demo mode on the freshly built image, and publishes only on release tags', () => {
+    const integration = testDeployJobs.find((job) => job.ref === 'cci-usage/report')!
     expect(integration.args).toMatchObject({demo: true, tag: 'dev-<< pipeline.git.revision >>'})
     expect(integration.args.requires).toContain('build_image')
-    const production = jobs.find((job) => job.ref === 'orb-tools/publish')!
-    expect(production.args.pub_type).toBe('production')
+    const production = testDeployJobs.find((job) => job.ref === 'orb-tools/publish')!
+    expect(production.args).toMatchObject({orb_name: 'cciusage/cci-usage', pub_type: 'production'})
+    expect(production.args.requires).toEqual(expect.arrayContaining(['orb-tools/pack', 'release_image']))
     const releaseOnly = {branches: {ignore: '/.*/'}, tags: {only: '/^v[0-9]+\\.[0-9]+\\.[0-9]+$/'}}
     expect(production.args.filters).toEqual(releaseOnly)
-    expect(jobs.find((job) => job.ref === 'release_image')!.args.filters).toEqual(releaseOnly)
+    expect(testDeployJobs.find((job) => job.ref === 'orb-tools/pack')!.args.filters).toEqual(releaseOnly)
+    expect(testDeployJobs.find((job) => job.ref === 'release_image')!.args.filters).toEqual(releaseOnly)
+    expect(testDeployJobs.filter((job) => job.ref === 'orb-tools/publish')).toHaveLength(1)
   })
 })

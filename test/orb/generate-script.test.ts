@@ -17,9 +17,18 @@ import {repoRoot} from './pack.js'
 const script = path.join(repoRoot, 'orb/src/scripts/generate.sh')
 const commandParameters = section('commands').generate.parameters!
 
-/** The PARAM_* environment CircleCI renders from the command's defaults (booleans/integers as text). */
+/**
+ * A parameter value as CircleCI puts it in a step's environment: integers and strings as text, booleans as 1
+ * or 0 (CircleCI's docs: "Boolean values may be returned as a '1' for True and '0' for False").
+ */
+function circleciEnvValue(value: unknown): string {
+  if (typeof value === 'boolean') return value ? '1' : '0'
+  return String(value ?? '')
+}
+
+/** The PARAM_* environment CircleCI renders from the command's defaults. */
 const defaultParams = Object.fromEntries(
-  Object.entries(commandParameters).map(([name, spec]) => [`PARAM_${name.toUpperCase()}`, String(spec.default ?? '')]),
+  Object.entries(commandParameters).map(([name, spec]) => [`PARAM_${name.toUpperCase()}`, circleciEnvValue(spec.default)]),
 )
 
 type Recorded = {status: number | null; stderr: string; argv: string[] | null; circleToken: string; slackToken: string; loadTo: string}
@@ -171,6 +180,22 @@ describe('orb generate script', () => {
     expect(recorded.slackToken).toBe(SLACK_SECRET)
   })
 
+  it.each(['previous', 'current'])('passes month %s as --month instead of --days', async (month) => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_MONTH: month})
+    expect(recorded.status).toBe(0)
+    expect(recorded.argv).not.toContain('--days')
+    const flags = await parseAsRun(recorded.argv!, {CIRCLECI_API_TOKEN: recorded.circleToken})
+    expect(flags).toMatchObject({month, compare: 'previous'})
+    expect(flags.days).toBeUndefined()
+  })
+
+  it('hands month together with start to the CLI, which refuses the pair naming both (not silently one of them)', () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_MONTH: 'previous', PARAM_START: '2026-08-01'})
+    expect(recorded.status).toBe(0)
+    expect(recorded.argv).toEqual(expect.arrayContaining(['--month', 'previous', '--start', '2026-08-01']))
+    expect(recorded.argv).not.toContain('--days')
+  })
+
   it('resolves ${VAR}-style org and channel values without eval', async () => {
     const recorded = runScript({
       PARAM_ORG_ID: '${MY_ORG}',
@@ -186,13 +211,37 @@ describe('orb generate script', () => {
     expect(readdirSync(workDir, {recursive: true}).some((file) => String(file).endsWith('pwned'))).toBe(false)
   })
 
-  it('in demo mode needs no token or org and passes --demo', async () => {
-    const recorded = runScript({PARAM_DEMO: 'true', PARAM_ORG_ID: ''})
+  it('renders the boolean defaults the way CircleCI does (1/0), so the defaults above are what a job gets', () => {
+    const booleans = Object.entries(commandParameters).filter(([, spec]) => spec.type === 'boolean')
+    expect(booleans.length).toBeGreaterThan(0)
+    for (const [name, spec] of booleans) expect(defaultParams[`PARAM_${name.toUpperCase()}`]).toBe(spec.default ? '1' : '0')
+  })
+
+  it.each([
+    ['1', 'what CircleCI passes for demo: true'],
+    ['true', 'what a person running the script by hand types'],
+  ])('in demo mode (demo=%s, %s) needs no token or org and passes --demo', async (value) => {
+    const recorded = runScript({PARAM_DEMO: value, PARAM_ORG_ID: ''})
     expect(recorded.status).toBe(0)
     const flags = await parseAsRun(recorded.argv!)
     expect(flags.demo).toBe(true)
     expect(recorded.argv).not.toContain('--org-id')
     expect(recorded.circleToken).toBe('<unset>')
+  })
+
+  it.each(['0', 'false'])('with demo=%s calls the real API (token and org required)', async (value) => {
+    const recorded = runScript({PARAM_DEMO: value, CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET})
+    expect(recorded.status).toBe(0)
+    const flags = await parseAsRun(recorded.argv!, {CIRCLECI_API_TOKEN: recorded.circleToken})
+    expect(flags.demo).toBe(false)
+    expect(flags['org-id']).toBe(ORG_ID)
+  })
+
+  it('refuses a boolean that is neither 1/0 nor true/false, naming the parameter', () => {
+    const recorded = runScript({PARAM_DEMO: 'yes', CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET})
+    expect(recorded.status).toBe(2)
+    expect(recorded.stderr).toContain("demo must be true or false (1 or 0), got 'yes'")
+    expect(recorded.argv).toBeNull()
   })
 
   it('stops with exit 2 and names the variable when the CircleCI token variable is empty', () => {

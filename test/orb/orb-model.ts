@@ -27,11 +27,14 @@ export function steps(list: unknown[] = []): unknown[] {
   })
 }
 
-/** Checks a config's references to this orb (under whatever alias it imports it) against the packed orb. */
+/**
+ * Checks a config's references to this orb against the packed orb: under whatever alias it imports it, or the
+ * alias that holds the packed orb itself (what orb-tools/continue injects into test-deploy.yml).
+ */
 export function orbUsageProblems(config: YamlMap): string[] {
   const problems: string[] = []
   const aliases = Object.entries((config.orbs ?? {}) as Record<string, unknown>)
-    .filter(([, ref]) => typeof ref === 'string' && ref.startsWith('cciusage/cci-usage@'))
+    .filter(([, ref]) => ref === orb || (typeof ref === 'string' && ref.startsWith('cciusage/cci-usage@')))
     .map(([alias]) => alias)
   const jobKeys = new Set(['name', 'context', 'requires', 'filters', 'matrix', 'pre-steps', 'post-steps', 'type'])
   const check = (kind: 'jobs' | 'commands' | 'executors', ref: string, args: YamlMap, where: string, extraKeys = new Set<string>()) => {

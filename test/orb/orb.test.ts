@@ -1,11 +1,12 @@
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {parse} from 'yaml'
 
+import {haveSystemTool} from '../helpers/system-tools.js'
 import {components, orb, orbUsageProblems, packageVersion, section, steps} from './orb-model.js'
-import {packedOrbPath, repoRoot, type YamlMap} from './pack.js'
+import {compiledText, packedOrbPath, repoRoot, type YamlMap} from './pack.js'
 
 const examples = (orb.examples ?? {}) as Record<string, {description?: string; usage?: YamlMap}>
 const snakeCase = /^[a-z][a-z0-9_]*$/
@@ -87,7 +88,12 @@ describe('packed orb', () => {
     }
     expect(strings(orb).some(({text}) => text.includes('<<include('))).toBe(false)
     const command = (section('commands').generate.steps![0] as {run: {command: string}}).run.command
-    expect(command).toBe(readFileSync(path.join(repoRoot, 'orb/src/scripts/generate.sh'), 'utf8'))
+    const script = readFileSync(path.join(repoRoot, 'orb/src/scripts/generate.sh'), 'utf8')
+    // The script has a here-string (<<<): packed it reads \<<<, which CircleCI compiles back to <<<.
+    expect(script).toContain('<<<')
+    expect(command).toContain('\\<<<')
+    expect(command).not.toBe(script)
+    expect(compiledText(command)).toBe(script)
   })
 
   it('passes every parameter of generate to its script as a PARAM_ variable, and nothing else', () => {
@@ -106,6 +112,7 @@ describe('packed orb', () => {
     expect(parameters.slack_channel.default).toBe('$SLACK_DEFAULT_CHANNEL')
     expect(parameters.notify).toMatchObject({type: 'enum', enum: ['never', 'always', 'change'], default: 'never'})
     expect(parameters.days.default).toBe(7)
+    expect(parameters.month).toMatchObject({type: 'enum', enum: ['', 'previous', 'current'], default: ''})
     expect(parameters.compare.default).toBe('previous')
   })
 
@@ -153,6 +160,19 @@ describe('orb examples', () => {
     }
   })
 
+  it('run the monthly report with month: previous, as a schedule trigger carries fixed values and no dates', () => {
+    const usage = examples.monthly_shared_plan.usage!
+    const workflow = Object.values(usage.workflows as Record<string, {when?: string; jobs: YamlMap[]}>)[0]
+    const job = workflow.jobs[0]['cci-usage/report'] as YamlMap
+    expect(job).toMatchObject({month: 'previous'})
+    expect(job).not.toHaveProperty('start')
+    expect(job).not.toHaveProperty('end')
+    expect(workflow.when).toMatch(/^<<\s*pipeline\.parameters\.\w+\s*>>$/)
+    const gate = /pipeline\.parameters\.(\w+)/.exec(workflow.when!)![1]
+    expect((usage.parameters as Record<string, {type: string}>)[gate].type).toBe('boolean')
+    expect(examples.monthly_shared_plan.description).not.toMatch(/passes the month's first and last day/)
+  })
+
   it('gate the weekly report on a pipeline parameter, not the deprecated pipeline.trigger_source', () => {
     const usage = examples.weekly_report.usage!
     const text = JSON.stringify(usage)
@@ -175,10 +195,7 @@ describe('orb scripts', () => {
   })
 
   it('are shellcheck-clean', () => {
-    if (spawnSync('shellcheck', ['--version']).status !== 0) {
-      console.log('shellcheck is not installed: skipping (apt-get install -y shellcheck)')
-      return
-    }
+    if (!haveSystemTool('shellcheck', 'the shellcheck check of the orb scripts')) return
     expect(() => execFileSync('shellcheck', ['-s', 'bash', ...scripts.map((s) => path.join(scriptsDir, s))], {encoding: 'utf8'})).not.toThrow()
   })
 })

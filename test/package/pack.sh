@@ -48,6 +48,9 @@ done
 if $run_demo; then
   grep -qx package/dist/commands/run.js <<<"$contents" || fail "package/dist/commands/run.js is missing from the tarball"
 fi
+if grep -qE '\.map$' <<<"$contents"; then
+  fail "the tarball ships source maps that point at sources it does not carry: see tsconfig.build.json"
+fi
 if grep -qE '^package/(src|test|node_modules)/' <<<"$contents"; then
   fail "the tarball ships sources, tests or node_modules: tighten package.json \"files\""
 fi
@@ -64,6 +67,7 @@ version=$(node -p "require('$ROOT_DIR/package.json').version")
 printed=$("$cli" --version) || fail "\`cci-usage --version\` failed from the installed package"
 [[ $printed == "cci-usage/$version "* ]] || fail "\`cci-usage --version\` printed '$printed', expected cci-usage/$version ..."
 echo "pack:   $printed" >&2
+"$cli" help >/dev/null || fail "\`cci-usage help\` failed from the installed package (is @oclif/plugin-help a dependency?)"
 
 if $run_demo; then
   echo "pack: cci-usage run --demo from the installed package (at ${SECONDS}s)" >&2

@@ -31,3 +31,18 @@ describe('run: the range exported for a report window', () => {
     expect(exportRangeFor(tooLong, 'previous', now)).toEqual({range: tooLong, withPrevious: false})
   })
 })
+
+describe('run --month: the range exported and the comparison window', () => {
+  it('exports the previous calendar month and the month before it, however long each is', () => {
+    const october = {start: at('2026-10-01T00:00:00Z'), end: at('2026-11-01T00:00:00Z')}
+    const september = {start: at('2026-09-01T00:00:00Z'), end: at('2026-10-01T00:00:00Z')}
+    expect(reportDays(october)).toEqual({since: '2026-10-01', until: '2026-10-31'})
+    expect(exportRangeFor(october, 'previous', now, september)).toEqual({
+      range: {start: at('2026-09-01T00:00:00Z'), end: at('2026-11-01T00:00:00Z')},
+      withPrevious: true,
+    })
+    // Without the explicit window it would be the 31 days before, starting on 2026-08-31.
+    expect(exportRangeFor(october, 'previous', now).range.start).toEqual(at('2026-08-31T00:00:00Z'))
+    expect(exportRangeFor(october, 'none', now, september)).toEqual({range: october, withPrevious: false})
+  })
+})

@@ -2,7 +2,31 @@
  * Summary objects for the Slack tests, written as literals so that these tests do not depend on the report
  * engine (built in parallel). The normal week mirrors the golden export's figures (README of shared/data).
  */
-import type {Bucket, Comparison, Summary} from '../../src/analysis/summary.js'
+import type {Bucket, Comparison, RightsizingCandidate, Summary} from '../../src/analysis/summary.js'
+
+/** A downsizing candidate as the savings rules write it (its change text included). */
+export function rightsizing(c: {project: string; job: string; resourceClass: string; suggestedClass: string}): RightsizingCandidate {
+  return {
+    org: 'acme',
+    workflow: 'build',
+    executor: 'docker',
+    direction: 'down',
+    runs: 30,
+    runsWithUtilisation: 30,
+    medianCpuPct: 12,
+    medianRamPct: 20,
+    p95MaxCpuPct: 40,
+    p95MaxRamPct: 45,
+    spikeShare: 0,
+    credits: 18_000,
+    creditsPerWeek: 18_000,
+    currentRate: 20,
+    suggestedRate: 10,
+    estimatedSavingsPerWeek: 9000,
+    ...c,
+    change: `resource_class: ${c.suggestedClass} in job ${c.job} of project ${c.project}`,
+  }
+}
 
 export function bucket(key: string, credits: number, total: number, extra: Partial<Bucket> = {}): Bucket {
   return {
@@ -90,7 +114,7 @@ export const normalWeek: Summary = {
   savings: {
     thresholds: {minRuns: 5, lowUtilisationPct: 40, spikePct: 90, maxSpikeShare: 0.05, highUtilisationPct: 90},
     rateTable: {source: 'https://circleci.com/pricing/price-list/', date: '2024-11-01'},
-    rightsizing: [],
+    rightsizing: [rightsizing({project: 'pachyderm', job: 'build', resourceClass: 'large', suggestedClass: 'medium'})],
     underProvisioned: [],
     failingJobs: [],
     top: [
@@ -198,7 +222,8 @@ export function hostileNames(): Summary {
     },
     savings: {
       ...(normalWeek.savings as NonNullable<Summary['savings']>),
-      top: [{kind: 'rightsizing', title: 'Downsize *build* in <!channel>', creditsPerWeek: 100, evidence: 'x', change: 'resource_class: small in `deploy` & <@U1>'}],
+      rightsizing: [rightsizing({project: '<@U1> *p*', job: '`deploy` & co', resourceClass: 'x_large', suggestedClass: 'large'})],
+      top: [{kind: 'rightsizing', title: 'Downsize *build* in <!channel>', creditsPerWeek: 100, evidence: 'x', change: 'resource_class: large in job `deploy` & co of project <@U1> *p*'}],
     },
   }
 }

@@ -1,7 +1,6 @@
 import {OTHER_KEY, type Summary} from '../../src/analysis/summary.js'
 import {SLACK_LIMITS} from '../../src/slack/limits.js'
 import {buildSlackMessage} from '../../src/slack/payload.js'
-import {ZERO_WIDTH_JOINER} from '../../src/slack/text.js'
 import {allTexts, blockKitViolations} from './block-kit-limits.js'
 import {bigJump, bucket, fortyProjects, HOSTILE_NAMES, hostileNames, normalWeek, quietWeek} from './fixtures.js'
 
@@ -15,10 +14,13 @@ function sectionStartingWith(payload: {blocks: object[]}, prefix: string): strin
   return block.text.text
 }
 
-/** What a reader sees: entities decoded, joiners dropped. */
+/** What a reader sees: entities decoded, inline code shown without its backticks. */
 function rendered(text: string): string {
-  return text.replaceAll(ZERO_WIDTH_JOINER, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&')
+  return text.replace(/`([^`]*)`/g, '$1').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&')
 }
+
+/** Zero-width and other invisible format characters that would ride along when a reader copies text. */
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/
 
 describe('buildSlackMessage', () => {
   it('renders a normal week', () => {
@@ -142,14 +144,16 @@ describe('buildSlackMessage', () => {
       expect(text.replaceAll(`<${REPORT_URL}|`, '')).not.toContain('<')
       expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/)
     }
+    for (const text of allTexts(payload)) expect(text).not.toMatch(INVISIBLE)
     const projectLines = sectionStartingWith(payload, '*Top 10 projects').split('\n').slice(1)
     for (const line of projectLines) {
-      // Every formatting marker in a name sits between zero-width joiners, so Slack cannot pair it up.
-      expect(line).not.toMatch(new RegExp(`(?<!${ZERO_WIDTH_JOINER})[*_~\`]|[*_~\`](?!${ZERO_WIDTH_JOINER})`))
+      // Every formatting marker from a name sits inside inline code, where Slack formats nothing.
+      expect(line.replace(/`[^`]*`/g, '')).not.toMatch(/[*_~`]/)
     }
-    // Readers still see the names as they are (a line break inside a name becomes a space).
+    // Readers still see the names as they are (a line break inside a name becomes a space; a backtick, which
+    // cannot stand inside inline code, a lookalike).
     const seen = projectLines.map((line) => rendered(line).replace(/^\d+\. /, '').replace(/: [\d,]+ credits.*$/, ''))
-    expect(seen).toEqual(HOSTILE_NAMES.map((name) => name.replace('\n', ' ')))
+    expect(seen).toEqual(HOSTILE_NAMES.map((name) => name.replace('\n', ' ').replaceAll('`', '\u02CB')))
     const header = (payload.blocks as Section[])[0].text?.text ?? ''
     expect(header).toBe('CircleCI usage · &lt;!here&gt; &amp; *co* · 2024-11-10 → 2024-11-17')
     expect(sectionStartingWith(payload, '*Teams*')).toContain('&lt;!subteam^S123&gt;')
@@ -161,5 +165,23 @@ describe('buildSlackMessage', () => {
     expect(JSON.stringify(withQuery)).toContain('<https://ci.example.com/job?a=1&amp;b=2%7Cx%3E|')
     const javascript = buildSlackMessage(normalWeek, {reportUrl: 'javascript:alert(1)'})
     expect(JSON.stringify(javascript)).not.toContain('javascript')
+  })
+})
+
+describe('savings lines', () => {
+  it('name the class a rightsizing changes from and to, as config a reader can copy: no invisible character', () => {
+    const payload = buildSlackMessage(normalWeek, {})
+    const savings = sectionStartingWith(payload, '*Top savings opportunities*')
+    expect(savings).toContain('• *~9,000 credits/week*, $5.40/week: `resource_class: large` → `resource_class: medium` in job build of project pachyderm')
+    expect(payload.text).toContain('`resource_class: large` → `resource_class: medium` in job build of project pachyderm (~9,000 credits/week)')
+    for (const text of [...allTexts(payload), payload.text]) expect(text).not.toMatch(INVISIBLE)
+  })
+
+  it('keep hostile job and project names inert around the classes', () => {
+    const payload = buildSlackMessage(hostileNames(), {})
+    const savings = sectionStartingWith(payload, '*Top savings opportunities*')
+    expect(savings).toContain('`resource_class: x_large` → `resource_class: large` in job `\u02CBdeploy\u02CB &amp; co` of project `&lt;@U1&gt; *p*`')
+    const change = savings.split('\n')[1].replace(/^• \*~[\d,]+ credits\/week\*[^:]*: /, '')
+    expect(change.replace(/`[^`]*`/g, '')).toBe(' →  in job  of project ')
   })
 })

@@ -18,9 +18,20 @@ resolve_env_reference() {
   fi
 }
 
+# CircleCI renders a boolean parameter into the step environment as 1 or 0 ("Boolean values may be returned as
+# a '1' for True and '0' for False"); true/false are accepted too, so the script also runs by hand.
+is_true() {
+  local name=$1 value=${2:-}
+  case ${value,,} in
+    1 | true) return 0 ;;
+    0 | false | '') return 1 ;;
+    *) echo "cci-usage orb: $name must be true or false (1 or 0), got '$value'." >&2; exit 2 ;;
+  esac
+}
+
 args=(run --out "${PARAM_OUTPUT_DIR:-usage-report}" --timeout "${PARAM_TIMEOUT:-30m}" --compare "${PARAM_COMPARE:-previous}")
 
-if [[ ${PARAM_DEMO:-false} == true ]]; then
+if is_true demo "${PARAM_DEMO:-0}"; then
   args+=(--demo)
 else
   org_id=$(resolve_env_reference "${PARAM_ORG_ID:-}")
@@ -34,12 +45,12 @@ else
   export CIRCLECI_API_TOKEN=${!token_variable}
 fi
 
-if [[ -n ${PARAM_START:-} || -n ${PARAM_END:-} ]]; then
-  if [[ -n ${PARAM_START:-} ]]; then args+=(--start "$PARAM_START"); fi
-  if [[ -n ${PARAM_END:-} ]]; then args+=(--end "$PARAM_END"); fi
-else
-  args+=(--days "${PARAM_DAYS:-7}")
-fi
+# month, start and end are passed as given (the CLI refuses month with start or end, naming them); days has a
+# default, so it is passed only when none of them is set.
+if [[ -n ${PARAM_MONTH:-} ]]; then args+=(--month "$PARAM_MONTH"); fi
+if [[ -n ${PARAM_START:-} ]]; then args+=(--start "$PARAM_START"); fi
+if [[ -n ${PARAM_END:-} ]]; then args+=(--end "$PARAM_END"); fi
+if [[ -z ${PARAM_MONTH:-}${PARAM_START:-}${PARAM_END:-} ]]; then args+=(--days "${PARAM_DAYS:-7}"); fi
 
 # Shared plans: one export covers the listed organizations too (comma or space separated).
 IFS=', ' read -r -a shared_org_ids <<<"$(resolve_env_reference "${PARAM_SHARED_ORG_IDS:-}")"

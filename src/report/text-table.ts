@@ -1,0 +1,46 @@
+/** Plain-text and Markdown tables for stdout, with the escaping each medium needs for text from the data. */
+
+export const integer = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
+export const money = new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', maximumFractionDigits: 2})
+
+export function formatPct(share: number): string {
+  return `${(share * 100).toFixed(1)}%`
+}
+
+/** Text from the data must not move the cursor or recolour the terminal. */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+}
+
+/** Markdown-safe cell: no table breaks, no emphasis/links/HTML from the data. */
+export function markdownSafe(text: string): string {
+  return terminalSafe(text).replace(/[\\`*_{}[\]()<>#+!|~]/g, (char) => `\\${char}`)
+}
+
+export interface TextColumn<T> {
+  header: string
+  align: 'left' | 'right'
+  cell: (row: T) => string
+}
+
+/** An aligned table, columns two spaces apart; the last `footerRows` rows (totals) sit below a second rule. */
+export function alignedTable<T>(columns: TextColumn<T>[], rows: T[], footerRows = 0): string[] {
+  const cells = rows.map((row) => columns.map((column) => terminalSafe(column.cell(row))))
+  const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((row) => row[index].length)))
+  const line = (values: string[]) =>
+    values.map((value, index) => (columns[index].align === 'left' ? value.padEnd(widths[index]) : value.padStart(widths[index]))).join('  ').trimEnd()
+  const rule = widths.map((width) => '-'.repeat(width)).join('  ')
+  const body = cells.slice(0, cells.length - footerRows).map(line)
+  const footer = footerRows > 0 ? [rule, ...cells.slice(cells.length - footerRows).map(line)] : []
+  return [line(columns.map((column) => column.header)), rule, ...body, ...footer]
+}
+
+export function markdownTable<T>(columns: TextColumn<T>[], rows: T[]): string[] {
+  const row = (values: string[]) => `| ${values.join(' | ')} |`
+  return [
+    row(columns.map((column) => column.header)),
+    row(columns.map((column) => (column.align === 'right' ? '---:' : '---'))),
+    ...rows.map((item) => row(columns.map((column) => markdownSafe(column.cell(item))))),
+  ]
+}

@@ -1,0 +1,19 @@
+/**
+ * How a savings opportunity reads in Slack. A rightsizing names both classes, as config a reader can copy
+ * (`resource_class: large` → `resource_class: medium`), then the job and project it applies to; other kinds
+ * read as their concrete change.
+ */
+import type {SavingsOpportunity, Summary} from '../analysis/summary.js'
+import {codeSpan, mrkdwnName} from './text.js'
+
+/** Names and classes in a savings line get more room than a bare name: they are what a reader acts on. */
+const MAX_PART_CHARS = 120
+
+export function opportunityText(summary: Summary, opportunity: SavingsOpportunity, maxChars: number): string {
+  const candidate =
+    opportunity.kind === 'rightsizing' ? summary.savings?.rightsizing.find((rightsizing) => rightsizing.change === opportunity.change) : undefined
+  if (!candidate) return mrkdwnName(opportunity.change, maxChars)
+  const from = codeSpan(`resource_class: ${candidate.resourceClass}`, MAX_PART_CHARS)
+  const to = codeSpan(`resource_class: ${candidate.suggestedClass}`, MAX_PART_CHARS)
+  return `${from} → ${to} in job ${mrkdwnName(candidate.job, MAX_PART_CHARS)} of project ${mrkdwnName(candidate.project, MAX_PART_CHARS)}`
+}

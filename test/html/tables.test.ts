@@ -1,0 +1,62 @@
+/** report.html tables: rightsizing with the money first (saving, or extra cost for upsizes), job statuses with rows. */
+import type {Summary} from '../../src/analysis/summary.js'
+import {renderReportHtml} from '../../src/html/report.js'
+import {makeSummary} from '../charts/fixtures.js'
+
+const decode = (html: string) => html.replace(/<[^>]+>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&')
+
+/** Header and body cells (as text) of the table with this caption. */
+function table(html: string, caption: string): {headings: string[]; rows: string[][]} {
+  const start = html.indexOf(`<caption>${caption}</caption>`)
+  if (start === -1) throw new Error(`no table captioned ${caption}`)
+  const markup = html.slice(start, html.indexOf('</table>', start))
+  const cells = (row: string) => [...row.matchAll(/<(t[hd])\b[^>]*>([\s\S]*?)<\/\1>/g)].map((match) => decode(match[2]))
+  const [head, body] = markup.split('</thead>')
+  return {headings: cells(head), rows: [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((match) => cells(match[1]))}
+}
+
+describe('report.html rightsizing tables', () => {
+  const summary = makeSummary({savings: true, creditPrice: 0.5})
+  const html = renderReportHtml(summary, [])
+  const savings = summary.savings!
+
+  it('put the weekly saving (credits, then dollars) first for downsizes', () => {
+    const {headings, rows} = table(html, 'Jobs that could run on a smaller resource class')
+    expect(headings.slice(0, 3)).toEqual(['Saved/week', 'Saved $/week', 'Project'])
+    const candidate = savings.rightsizing[0]
+    expect(rows[0].slice(0, 3)).toEqual(['4,800 credits', '$2,400.00', candidate.project])
+  })
+
+  it('show an upsize as a positive extra cost, not a negative saving', () => {
+    const {headings, rows} = table(html, 'Jobs that hit their resource limits, with the extra cost of a larger class')
+    expect(headings.slice(0, 3)).toEqual(['Extra cost/week', 'Extra cost $/week', 'Project'])
+    expect(savings.underProvisioned[0].estimatedSavingsPerWeek).toBe(-200)
+    expect(rows[0].slice(0, 2)).toEqual(['200 credits', '$100.00'])
+    expect(rows.flat().join(' ')).not.toMatch(/[-−]\s?200|[-−]\$/)
+    expect(html).toMatch(/<td class="num" data-sort="200">200 credits<\/td>|<th scope="row" class="num name" data-sort="200">200 credits<\/th>/)
+  })
+
+  it('say "unknown rate" when a class has no known rate', () => {
+    const unknown: Summary = {...summary, savings: {...savings, rightsizing: [{...savings.rightsizing[0], estimatedSavingsPerWeek: null}]}}
+    const {rows} = table(renderReportHtml(unknown, []), 'Jobs that could run on a smaller resource class')
+    expect(rows[0].slice(0, 2)).toEqual(['unknown rate', '–'])
+  })
+})
+
+describe('report.html job statuses', () => {
+  it('show rows beside jobs, so job-less rows reconcile with the export', () => {
+    const summary: Summary = {
+      ...makeSummary({}),
+      jobStatuses: [
+        {status: 'success', jobs: 946, credits: 404_756, rows: 947},
+        {status: 'canceled', jobs: 17, credits: 4_768, rows: 179},
+      ],
+    }
+    const {headings, rows} = table(renderReportHtml(summary, []), 'Jobs and credits by job status')
+    expect(headings.slice(0, 4)).toEqual(['Status', 'Jobs', 'Rows', 'Credits'])
+    expect(rows.map((row) => row.slice(0, 4))).toEqual([
+      ['success', '946', '947', '404,756'],
+      ['canceled', '17', '179', '4,768'],
+    ])
+  })
+})
