@@ -58,10 +58,7 @@ for shared_org_id in "${shared_org_ids[@]}"; do
   if [[ -n $shared_org_id ]]; then args+=(--shared-org-id "$shared_org_id"); fi
 done
 
-# CircleCI renders a boolean parameter as 1/0 in the environment (true/false when set by hand).
-case ${PARAM_DISCOVER_SHARED_ORGS:-0} in
-  1 | true) args+=(--discover-shared-orgs) ;;
-esac
+if is_true discover_shared_orgs "${PARAM_DISCOVER_SHARED_ORGS:-0}"; then args+=(--discover-shared-orgs); fi
 
 if [[ -n ${PARAM_TOP:-} ]]; then args+=(--top "$PARAM_TOP"); fi
 if [[ -n ${PARAM_TEAMS_FILE:-} ]]; then args+=(--teams "$PARAM_TEAMS_FILE"); fi
