@@ -47,7 +47,6 @@ const CLASSES = [
   {name: 'medium', executor: 'remote-docker', os: 'linux', rate: 10, weight: 3},
   {name: 'acme/runner.linux', executor: 'runner', os: 'linux', rate: 0, weight: 2},
 ]
-const STATUSES = [['success', 76], ['failed', 6], ['canceled', 12], ['blocked', 4], ['running', 1], ['queued', 1]]
 const TRIGGERS = [['webhook', 70], ['scheduled_pipeline', 15], ['api', 10], ['explicit', 5]]
 const WORDS = ['api', 'web', 'core', 'billing', 'search', 'mobile', 'infra', 'auth', 'data', 'ml', 'docs', 'admin', 'edge',
   'gateway', 'ledger', 'notify', 'ingest', 'etl', 'cli', 'sdk', 'ui', 'payments', 'catalog', 'orders', 'metrics']
@@ -122,59 +121,113 @@ function buildWorld(random) {
       workflows: WORKFLOWS.slice(0, 1 + (i % 3)),
       // Zipf-like: a few projects dominate the bill, as in real exports.
       weight: 1 / Math.pow(i + 1, 1.1),
+      pipelines: 0,
       url: `https://github.com/${org.name}/${name}`,
     })
   }
   return {orgs, projects}
 }
 
-function makeRow(random, world, pickProject, pickStatus, pickTrigger, windowStartMs, windowMs, counter) {
+const STATUS_OUTCOMES = [['success', 62], ['failed', 20], ['canceled', 14], ['running', 1], ['queued', 1], ['blocked', 2]]
+
+/**
+ * One pipeline as the export lists it: one row per job of each workflow it ran, sharing the pipeline's and the
+ * workflow's ids and times (a real export has a few hundred pipelines per thousand rows). A failed or canceled
+ * job leaves the workflow's later jobs as job-less rows with 0 credits; a failed workflow is sometimes rerun in
+ * the same pipeline under a new workflow id.
+ */
+function makePipeline(random, pickProject, pickOutcome, pickTrigger, windowStartMs, windowMs, counter) {
   const project = pickProject()
-  const startMs = windowStartMs + Math.floor(random() * windowMs)
+  const createdMs = windowStartMs + Math.floor(random() * windowMs)
   const branch = project.branches[random() < 0.5 ? 0 : Math.floor(random() * project.branches.length)]
   const pipeline = uuid(random)
-  const workflow = project.workflows[Math.floor(random() * project.workflows.length)]
   const trigger = pickTrigger()[0]
   const registeredUser = trigger === 'scheduled_pipeline' ? NULL : uuid(random)
-  const base = [
+  const unregistered = random() < 0.3 ? 'true' : 'false'
+  project.pipelines++
+  const pipelineBase = [
     project.org.id, project.org.name, project.org.created, project.id, project.name, '2021-03-01',
-    timestamp(startMs + 86400000), 'github', project.url, branch, pipeline, timestamp(startMs - 30000),
-    String(10000 + counter), random() < 0.3 ? 'true' : 'false', trigger, registeredUser, uuid(random), workflow,
+    timestamp(createdMs + 86400000), 'github', project.url, branch, pipeline, timestamp(createdMs),
+    String(project.pipelines), unregistered, trigger, registeredUser,
   ]
-  // About 18 % of rows describe a workflow with no job run (JOB_NAME null), always with 0 credits.
-  if (random() < 0.18) {
-    return [...base, timestamp(startMs), timestamp(startMs + 1000), timestamp(startMs + 60000), 'false',
-      NULL, NULL, NULL, startMs ? new Date(startMs).toISOString().slice(0, 10) : NULL, NULL, NULL, NULL, 'blocked',
-      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '0', '0', '0', '0', '0', '0', '0', '0', '0'].join(',')
+  const workflows = random() < 0.2 && project.workflows.length > 1 ? project.workflows.slice(0, 2) : project.workflows.slice(0, 1)
+  const lines = []
+  let startMs = createdMs + 5000 + Math.floor(random() * 25000)
+  for (const [w, workflowName] of workflows.entries()) {
+    const jobs = project.jobs.filter((_, index) => index % workflows.length === w)
+    let outcome = pickOutcome()[0]
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = makeWorkflow(random, project, pipelineBase, workflowName, jobs, outcome, startMs, counter + lines.length)
+      lines.push(...result.lines)
+      // About a third of failed workflows are rerun (from the start, under a new workflow id), usually green.
+      if (outcome !== 'failed' || random() >= 0.35) break
+      outcome = random() < 0.85 ? 'success' : 'failed'
+      startMs = result.stoppedMs + 60000 + Math.floor(random() * 600000)
+    }
   }
-  const jobIndex = Math.floor(random() * project.jobs.length)
-  const cls = project.classes[jobIndex]
-  const status = pickStatus()[0]
-  const seconds = Math.max(1, Math.round(Math.exp(4 + random() * 2.5 + (random() - 0.5))))
-  const compute = Math.ceil((seconds / 60) * cls.rate)
-  const dlc = random() < 0.1 ? Math.round(random() * 200) : 0
-  const storage = Math.round(compute * random() * 0.15)
-  const network = random() < 0.05 ? Math.round(random() * 20) : 0
-  const total = compute + dlc + storage + network
-  const hasUtilisation = cls.executor !== 'runner' && random() < 0.6
-  const medianCpu = Math.round(5 + random() * 70)
-  const medianRam = Math.round(5 + random() * 60)
-  const utilisation = hasUtilisation
-    ? [medianCpu, Math.min(100, medianCpu + Math.round(random() * 40)), medianRam, Math.min(100, medianRam + Math.round(random() * 30))]
-    : [NULL, NULL, NULL, NULL]
-  return [...base, timestamp(startMs), timestamp(startMs + 2000), timestamp(startMs + seconds * 1000 + 5000),
-    status === 'failed' ? 'false' : 'true', project.jobs[jobIndex], String(2000000 + counter), uuid(random),
-    new Date(startMs).toISOString().slice(0, 10), timestamp(startMs), timestamp(startMs + 2000),
-    timestamp(startMs + 2000 + seconds * 1000), status, cls.name, cls.os, cls.executor, '1', String(seconds),
-    ...utilisation.map(String), String(compute), String(dlc), '0', String(storage), String(network), '0', '0', '0',
-    String(total)].join(',')
+  return lines
+}
+
+function makeWorkflow(random, project, pipelineBase, workflowName, jobs, outcome, firstQueuedMs, counter) {
+  const workflowId = uuid(random)
+  const stopAt = outcome === 'success' ? jobs.length : Math.floor(random() * jobs.length)
+  const rows = []
+  let clockMs = firstQueuedMs
+  for (const [index, jobName] of jobs.entries()) {
+    const date = new Date(clockMs).toISOString().slice(0, 10)
+    if (index > stopAt || (index === stopAt && (outcome === 'blocked' || outcome === 'running'))) {
+      rows.push({jobless: true, date, status: outcome === 'canceled' ? 'canceled' : outcome === 'running' ? 'running' : 'blocked', queuedMs: clockMs})
+      continue
+    }
+    const cls = project.classes[project.jobs.indexOf(jobName)]
+    const status = index === stopAt ? (outcome === 'queued' ? 'queued' : outcome) : 'success'
+    if (status === 'queued') {
+      rows.push({jobless: true, date, status, queuedMs: clockMs, name: jobName})
+      continue
+    }
+    let seconds = Math.max(1, Math.round(Math.exp(4 + random() * 2.5 + (random() - 0.5))))
+    if (status === 'failed' || status === 'canceled') seconds = Math.max(1, Math.round(seconds * (0.1 + 0.8 * random())))
+    const queuedMs = clockMs
+    const startedMs = queuedMs + 1000 + Math.floor(random() * (random() < 0.1 ? 300000 : 15000))
+    const stoppedMs = startedMs + seconds * 1000
+    rows.push({jobless: false, date: new Date(startedMs).toISOString().slice(0, 10), status, name: jobName, cls, seconds, queuedMs, startedMs, stoppedMs})
+    clockMs = stoppedMs + 1000 + Math.floor(random() * 4000)
+  }
+  const ran = rows.filter((row) => !row.jobless)
+  const workflowFields = [
+    workflowId, workflowName, timestamp(firstQueuedMs), ran.length > 0 ? timestamp(ran[0].startedMs) : NULL,
+    outcome === 'running' ? NULL : timestamp(clockMs), outcome === 'success' ? 'true' : 'false',
+  ]
+  const lines = rows.map((row, index) => {
+    const base = [...pipelineBase, ...workflowFields].join(',')
+    if (row.jobless) {
+      return `${base},${row.name ?? NULL},${NULL},${uuid(random)},${row.date},${timestamp(row.queuedMs)},${NULL},${NULL},${row.status},${NULL},${NULL},${NULL},${NULL},${NULL},${NULL},${NULL},${NULL},${NULL},0,0,0,0,0,0,0,0,0`
+    }
+    const {cls, seconds} = row
+    const compute = Math.ceil((seconds / 60) * cls.rate)
+    const dlc = random() < 0.1 ? Math.round(random() * 200) : 0
+    const storage = Math.round(compute * random() * 0.15)
+    const network = random() < 0.05 ? Math.round(random() * 20) : 0
+    const total = compute + dlc + storage + network
+    const hasUtilisation = cls.executor !== 'runner' && random() < 0.6
+    const medianCpu = Math.round(5 + random() * 70)
+    const medianRam = Math.round(5 + random() * 60)
+    const utilisation = hasUtilisation
+      ? [medianCpu, Math.min(100, medianCpu + Math.round(random() * 40)), medianRam, Math.min(100, medianRam + Math.round(random() * 30))]
+      : [NULL, NULL, NULL, NULL]
+    return [base, row.name, String(2000000 + counter + index), uuid(random), row.date, timestamp(row.queuedMs),
+      timestamp(row.startedMs), timestamp(row.stoppedMs), row.status, cls.name, cls.os, cls.executor, '1', String(seconds),
+      ...utilisation.map(String), String(compute), String(dlc), '0', String(storage), String(network), '0', '0', '0',
+      String(total)].join(',')
+  })
+  return {lines, stoppedMs: clockMs}
 }
 
 export async function generate(options) {
   const random = rng(options.seed)
   const world = buildWorld(random)
   const pickProject = weightedPicker(random, world.projects, (p) => p.weight)
-  const pickStatus = weightedPicker(random, STATUSES, (s) => s[1])
+  const pickOutcome = weightedPicker(random, STATUS_OUTCOMES, (s) => s[1])
   const pickTrigger = weightedPicker(random, TRIGGERS, (t) => t[1])
   const endMs = Date.parse(`${options.end}T00:00:00Z`) + 86400000
   const windowMs = options.days * 86400000
@@ -197,11 +250,13 @@ export async function generate(options) {
     let chunk = HEADER + '\n'
     bytes += chunk.length
     while (bytes < partTarget) {
-      const line = makeRow(random, world, pickProject, pickStatus, pickTrigger, endMs - windowMs, windowMs, rows) + '\n'
-      credits += Number(line.slice(line.lastIndexOf(',', line.length - 2) + 1, -1))
-      chunk += line
-      bytes += line.length
-      rows++
+      for (const row of makePipeline(random, pickProject, pickOutcome, pickTrigger, endMs - windowMs, windowMs, rows)) {
+        const line = row + '\n'
+        credits += Number(row.slice(row.lastIndexOf(',') + 1))
+        chunk += line
+        bytes += line.length
+        rows++
+      }
       if (chunk.length > 1 << 20) {
         if (!sink.write(chunk)) await once(sink, 'drain')
         chunk = ''
