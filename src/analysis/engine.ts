@@ -209,14 +209,18 @@ export const REPORT_ROW_COLUMNS: ReadonlyArray<readonly [name: string, sql: stri
 export const REPORT_ROWS = 'report_rows'
 
 /**
- * The one scan of the export: copies REPORT_ROW_COLUMNS of the rows matching `filterSql` (a boolean over the
- * view's columns) into a compressed table in the source's private work database, and defines `report_rows`
+ * The one scan of the export: copies REPORT_ROW_COLUMNS (and `extraColumns`, e.g. the health section's, named
+ * by whoever queries them) of the rows matching `filterSql` (a boolean over the view's columns) into a compressed table in the source's private work database, and defines `report_rows`
  * (unqualified, so that callers can name it like the view) over it. Returns that name.
  */
-export async function materializeReportRows(source: UsageSource, filterSql?: string): Promise<string> {
+export async function materializeReportRows(
+  source: UsageSource,
+  filterSql?: string,
+  extraColumns: ReadonlyArray<readonly [name: string, sql: string]> = [],
+): Promise<string> {
   const workDir = workDirs.get(source.connection)
   if (!workDir) throw new Error('materializeReportRows needs a source opened by openUsage')
-  const columns = REPORT_ROW_COLUMNS.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`).join(', ')
+  const columns = [...REPORT_ROW_COLUMNS, ...extraColumns].map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`).join(', ')
   await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(workDir, 'work.duckdb'))} AS work`)
   await queryUsage(
     source,

@@ -40,6 +40,8 @@ export interface SummaryOptions {
    * (computeSavings(source.connection, scope.relation, {windowDays, filterSql})). Mutate `summary` in place.
    */
   enrich?: (source: UsageSource, summary: Summary, scope: EnrichScope) => Promise<void>
+  /** Columns `enrich` reads beyond REPORT_ROW_COLUMNS, added to the one scan as [name, SQL over the view]. */
+  extraRowColumns?: ReadonlyArray<readonly [name: string, sql: string]>
 }
 
 export interface SummaryResult extends BuiltSummary {
@@ -103,7 +105,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   let previousSource: UsageSource | undefined
   try {
     // The only read of the big file; the cube and the enrich hook (savings) then read the compressed copy.
-    const rows = await materializeReportRows(source, where)
+    const rows = await materializeReportRows(source, where, options.extraRowColumns)
     phase('scan into report_rows')
     const cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
     phase('cube')
@@ -148,7 +150,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (options.enrich) {
       const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
       await options.enrich(source, built.summary, {relation: rows, filterSql: scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined})
-      phase('enrich (savings)')
+      phase('enrich (savings, health)')
     }
     return {...built, notices}
   } finally {
