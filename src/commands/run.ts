@@ -7,6 +7,7 @@ import {credentialsFromFlags, exportFlags} from '../export/flags.js'
 import {resolveRange} from '../export/windows.js'
 import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
+import {healthOptionsFromFlags} from '../report/health-options.js'
 import {validateGroupBy} from '../report/index.js'
 import {renderSummary, type OutputFormat} from '../report/render.js'
 import {notifyOptionsFromFlags, slackFlags} from '../slack/flags.js'
@@ -57,9 +58,14 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       ? notifyOptionsFromFlags({...flags, notify: 'always', top: Math.min(flags.top, 5)}, flags.out)
       : null
 
+    const api = flags.demo ? 'demo' : credentialsFromFlags(flags)
+    // --demo shows every part of the report, flaky tests included (the simulator serves them).
+    const insights = flags['flaky-tests'] || flags.demo ? api : null
+    const health = healthOptionsFromFlags(flags, insights, {clock, log: (line) => this.info(line), warn: (line) => this.warning(line)})
+
     const result = await runWeekly(
       {
-        api: flags.demo ? 'demo' : credentialsFromFlags(flags),
+        api,
         sharedOrgIds: flags['shared-org-id'] ?? [],
         range,
         outDir: flags.out,
@@ -73,6 +79,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
           groupBy,
           filters: {org: flags.org, project: flags.project, branch: flags.branch},
           toolVersion: this.config.version,
+          health,
         },
         notify,
       },

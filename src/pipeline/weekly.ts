@@ -14,7 +14,7 @@ import {loadTeamRules} from '../analysis/teams.js'
 import type {ExportResult} from '../export/index.js'
 import {runExportOn, type ExportTarget} from '../export/demo.js'
 import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, type DateRange} from '../export/windows.js'
-import {fullReportHooks} from '../report/hooks.js'
+import {fullReportHooks, type HealthHookOptions} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {notifySlack, type NotifyOptions, type NotifyResult} from '../slack/index.js'
 
@@ -34,6 +34,8 @@ export interface WeeklyOptions {
     groupBy: CsvDimension[]
     filters?: Pick<ReportFilters, 'org' | 'project' | 'branch'>
     toolVersion?: string
+    /** Default branches, flaky tests (--flaky-tests, --demo) and warnings of the health section. */
+    health?: HealthHookOptions
   }
   /** null: do not post. */
   notify: NotifyOptions | null
@@ -112,7 +114,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
       creditPrice: options.report.creditPrice,
       groupBy: options.report.groupBy,
       toolVersion: options.report.toolVersion,
-      ...fullReportHooks(options.report.top),
+      ...fullReportHooks(options.report.top, options.report.health),
     },
     {clock: context.clock, log: context.log},
   )

@@ -1,4 +1,5 @@
 import {CSV_NULL, USAGE_COLUMNS, type UsageColumn} from '../core/usage-columns.js'
+import {rerunOfFailedWorkflow} from './demo-reruns.js'
 import {type Random, seededRandom, stableUuid} from './random.js'
 
 /**
@@ -177,7 +178,9 @@ export function generateDemoData(options: DemoOptions): DemoData {
       const project = random.weighted(active, weights)
       const org = orgs[project.org]
       const context: PipelineContext = {random, seed, date, dayMs, pipelineIndex, isLastDay: daysAgo === 1}
-      for (const values of generatePipeline(context, project, org)) {
+      const pipeline = generatePipeline(context, project, org)
+      const rerun = rerunOfFailedWorkflow(pipeline, {seed, date, pipelineIndex, dayEndMs: dayMs + DAY_MS})
+      for (const values of [...pipeline, ...rerun]) {
         dayRows.push({orgId: org.id, runAtMs: runAtOf(values), values})
       }
     }

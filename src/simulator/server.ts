@@ -4,6 +4,7 @@ import {Readable} from 'node:stream'
 import type {Clock} from '../core/clock.js'
 import {type Dataset, selectRows} from './dataset.js'
 import type {FaultBook} from './faults.js'
+import {flakyTestsAnswer, type FlakyTestTable} from './flaky-tests.js'
 import type {ExportJob, JobStore} from './jobs.js'
 import type {SlidingWindowLimiter} from './rate-limit.js'
 import type {UrlSigner} from './signing.js'
@@ -22,6 +23,8 @@ export interface ServerContext {
   getLimiter: SlidingWindowLimiter
   urlTtlSeconds: number
   requests: RecordedRequest[]
+  /** What the Insights flaky-tests endpoint answers, per project. */
+  flakyTests: FlakyTestTable
   /** Known only once the download server listens. */
   downloadOrigin: () => string
 }
@@ -29,6 +32,7 @@ export interface ServerContext {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
 const JOBS_PATH = /^\/api\/v2\/organizations\/([^/]+)\/usage_export_job(?:\/([^/]+))?\/?$/
+const FLAKY_TESTS_PATH = /^\/api\/v2\/insights\/([^/]+)\/([^/]+)\/([^/]+)\/flaky-tests\/?$/
 const PART_PATH = /^\/exports\/([^/]+)\/part-(\d+)\.csv\.gz$/
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -37,6 +41,8 @@ export function createApiHandler(context: ServerContext): Handler {
   return (req, res) => {
     const exchange = recorder(context, 'api', req, res)
     const path = pathOf(req)
+    const flaky = req.method === 'GET' ? FLAKY_TESTS_PATH.exec(path) : null
+    if (flaky) return answerFlakyTests(context, flaky.slice(1, 4), req, exchange)
     const match = JOBS_PATH.exec(path)
     const isCreate = match && !match[2] && req.method === 'POST'
     const isRead = match && match[2] && req.method === 'GET'
@@ -60,6 +66,19 @@ export function createApiHandler(context: ServerContext): Handler {
     }
     readJob(context, orgId, decodeURIComponent(match[2]), exchange)
   }
+}
+
+/** Insights' flaky tests of one project (gh/<org>/<repo>, bb/..., circleci/<org-id>/<project-id>). */
+function answerFlakyTests(context: ServerContext, segments: string[], req: IncomingMessage, exchange: Exchange): void {
+  if (req.headers['circle-token'] !== context.token) return exchange.json(401, {message: 'Invalid token provided.'})
+  let slug: string
+  try {
+    slug = segments.map((segment) => decodeURIComponent(segment)).join('/')
+  } catch {
+    return exchange.json(400, {message: 'Invalid project slug.'})
+  }
+  const answer = flakyTestsAnswer(context.flakyTests, slug)
+  exchange.json(answer.status, answer.body)
 }
 
 function createJob(context: ServerContext, orgId: string, body: unknown, exchange: Exchange): void {

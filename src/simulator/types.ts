@@ -1,4 +1,5 @@
 import type {Clock} from '../core/clock.js'
+import type {FlakyTestTable} from './flaky-tests.js'
 
 export interface SimulatorOptions {
   /** 'demo' (default): deterministic generated data; or a CSV/CSV.GZ file in the real dialect to serve (the golden test). */
@@ -22,6 +23,11 @@ export interface SimulatorOptions {
   seed?: number
   /** Demo data size (default 150 rows/day on average). */
   demoRowsPerDay?: number
+  /**
+   * What GET /api/v2/insights/{slug}/flaky-tests answers, keyed by slug or repository name (default: the demo's
+   * DEMO_FLAKY_TESTS with the demo dataset, nothing for a file dataset). Unlisted projects have no flaky tests.
+   */
+  flakyTests?: FlakyTestTable
 }
 
 /**

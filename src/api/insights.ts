@@ -1,0 +1,28 @@
+/**
+ * Where `--flaky-tests` reads from: the real API with the export's credentials (host and token only, the token
+ * goes nowhere else), or the embedded simulator for --demo.
+ */
+import type {Clock} from '../core/clock.js'
+import {withDemoApi} from '../export/demo.js'
+import type {ApiCredentials} from '../export/flags.js'
+import {UsageApi} from './client.js'
+import type {FlakyTestFetch} from './flaky-tests.js'
+import type {RateLimit} from './pacer.js'
+
+/** Runs `work` with a fetch bound to one API target, set up before and torn down after (the demo's simulator). */
+export type FlakyTestSession = <T>(work: (fetch: FlakyTestFetch) => Promise<T>) => Promise<T>
+
+/** Where flaky tests are read: the real API with the export's credentials, or the embedded simulator. */
+export type InsightsTarget = Pick<ApiCredentials, 'host' | 'token'> | 'demo'
+
+export function flakyTestSession(target: InsightsTarget, options: {clock: Clock; log?: (line: string) => void}): FlakyTestSession {
+  const bound = (host: string, token: string, limit?: RateLimit): FlakyTestFetch => {
+    const api = new UsageApi({host, token, clock: options.clock, log: options.log, insightsLimit: limit})
+    return (slug) => api.getFlakyTests(slug)
+  }
+  if (target === 'demo') {
+    // The simulator answers at once and has no limit to respect; pacing it would only slow the demo down.
+    return (work) => withDemoApi((api) => work(bound(api.host, api.token, {limit: 100, windowMs: 1000})), options.clock)
+  }
+  return (work) => work(bound(target.host, target.token))
+}
