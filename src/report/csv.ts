@@ -57,17 +57,27 @@ export function breakdownRecord(dimension: CsvDimension, row: Bucket & {avgJobMi
 
 /** Writes by-<dim>.csv atomically (temp file + rename), streaming rows through fast-csv. */
 export async function writeBreakdownCsv(path: string, dimension: CsvDimension, rows: BreakdownRow[], withDollars: boolean): Promise<void> {
+  await writeCsvAtomic(path, breakdownHeader(dimension, withDollars), mapLazily(rows, (row) => breakdownRecord(dimension, row, withDollars)))
+}
+
+/** Records made one at a time as the stream takes them, not a second copy of a large table. */
+export function* mapLazily<T, R>(items: Iterable<T>, map: (item: T) => R): Generator<R> {
+  for (const item of items) yield map(item)
+}
+
+/** Writes a CSV atomically (temp file + rename), streaming records through fast-csv. Escape cells first (escapeCell). */
+export async function writeCsvAtomic(path: string, headers: string[], records: Iterable<(string | number)[]>): Promise<void> {
   const target = await createAtomicWriteStream(path)
   try {
-    const csv = format({headers: breakdownHeader(dimension, withDollars), writeHeaders: true, includeEndRowDelimiter: true})
+    const csv = format({headers, writeHeaders: true, includeEndRowDelimiter: true})
     const done = new Promise<void>((resolve, reject) => {
       target.stream.once('error', reject)
       csv.once('error', reject)
       csv.once('end', resolve)
     })
     csv.pipe(target.stream, {end: false})
-    for (const row of rows) {
-      if (!csv.write(breakdownRecord(dimension, row, withDollars))) await new Promise((resolve) => csv.once('drain', resolve))
+    for (const record of records) {
+      if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve))
     }
     csv.end()
     await done

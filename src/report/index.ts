@@ -8,6 +8,7 @@ import {buildReportSummary, type SummaryOptions} from '../analysis/index.js'
 import {phase} from '../analysis/profile.js'
 import type {Summary} from '../analysis/summary.js'
 import {writeBreakdownCsv} from './csv.js'
+import {writeJobHealthCsv} from './job-health-csv.js'
 
 export interface ReportOptions extends SummaryOptions {
   outDir: string
@@ -50,11 +51,15 @@ export async function generateReport(options: ReportOptions, context: ReportCont
   for (const notice of notices) log(notice)
   const files: string[] = []
   const withDollars = summary.creditPrice !== null
-  for (const dimension of ['project', ...groupBy.filter((dimension) => dimension !== 'project')] as CsvDimension[]) {
+  // With the health section, by-job.csv is always written, with the job's health figures after its breakdown.
+  const health = summary.health ?? null
+  const dimensions = new Set<CsvDimension>(['project', ...groupBy, ...(health ? (['job'] as const) : [])])
+  for (const dimension of dimensions) {
     const rows = tables[dimension]
     if (!rows) continue
     const name = `by-${dimension}.csv`
-    await writeBreakdownCsv(join(options.outDir, name), dimension, rows, withDollars)
+    if (dimension === 'job' && health) await writeJobHealthCsv(join(options.outDir, name), rows, health.jobs, withDollars)
+    else await writeBreakdownCsv(join(options.outDir, name), dimension, rows, withDollars)
     files.push(name)
   }
   phase('breakdown csv files')

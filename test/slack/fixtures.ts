@@ -3,6 +3,7 @@
  * engine (built in parallel). The normal week mirrors the golden export's figures (README of shared/data).
  */
 import type {Bucket, Comparison, Summary} from '../../src/analysis/summary.js'
+import {makeHealth} from '../health/fixtures.js'
 
 export function bucket(key: string, credits: number, total: number, extra: Partial<Bucket> = {}): Bucket {
   return {
@@ -95,11 +96,11 @@ export const normalWeek: Summary = {
     failingJobs: [],
     top: [
       {
-        kind: 'failed-jobs',
-        title: 'Failing job e2e-tests in determined',
+        kind: 'rightsizing',
+        title: 'Downsize e2e-tests in determined',
         creditsPerWeek: 61_000,
-        evidence: '40 of 52 runs failed',
-        change: 'fix or quarantine job e2e-tests in workflow test-e2e',
+        evidence: 'median CPU 8%, RAM 11% over 52 runs',
+        change: 'resource_class: large in job e2e-tests of project determined',
       },
       {
         kind: 'rightsizing',
@@ -109,8 +110,10 @@ export const normalWeek: Summary = {
         change: 'resource_class: medium in job build of project pachyderm',
       },
     ],
+    projectedFrom: {start: '2024-11-10T00:00:00.000Z', end: '2024-11-18T00:00:00.000Z', days: 8},
   },
   artifacts: ['credits-by-project.svg', 'credits-by-project.png'],
+  ...makeHealth({project: 'determined', workflow: 'test-e2e', job: 'e2e-tests', testName: 'TestExperimentRetries'}),
 }
 
 /** A week without usage at all: every total 0, empty breakdowns, previous window also empty of credits. */
@@ -200,5 +203,6 @@ export function hostileNames(): Summary {
       ...(normalWeek.savings as NonNullable<Summary['savings']>),
       top: [{kind: 'rightsizing', title: 'Downsize *build* in <!channel>', creditsPerWeek: 100, evidence: 'x', change: 'resource_class: small in `deploy` & <@U1>'}],
     },
+    ...makeHealth({project: '<!channel> *p*', workflow: '_wf_ & co', job: '`job`', testName: '<@U024BE7LH> *flaky* ~x~ <script>'}, {flakyCredits: 99_000}),
   }
 }
