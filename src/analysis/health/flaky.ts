@@ -133,7 +133,7 @@ export async function collectFlakyTests(
       continue
     }
     if (refused) {
-      projects.push(entry('skipped', `not asked: CircleCI refused the token for Insights (HTTP 401).`, null))
+      projects.push(entry('skipped', 'not asked: CircleCI refused the token for Insights (HTTP 401).', null))
       continue
     }
     try {
@@ -147,7 +147,9 @@ export async function collectFlakyTests(
           ? (['not-found', 'Insights has no such project (HTTP 404; Test Insights needs a GitHub or Bitbucket OAuth project with test results)'] as const)
           : status === 403
             ? (['forbidden', 'the token may not read its Insights (HTTP 403)'] as const)
-            : (['failed', error instanceof Error ? error.message : String(error)] as const)
+            : status === 401
+              ? (['failed', 'CircleCI refused the token (HTTP 401): check --token/CIRCLECI_API_TOKEN; no other project is asked'] as const)
+              : (['failed', error instanceof Error ? error.message : String(error)] as const)
       if (status === 401) refused = true
       const message = `no flaky tests for project ${target.project} (${target.slug}): ${reason}`
       warn(message)
