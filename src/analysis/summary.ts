@@ -299,8 +299,6 @@ export interface HealthWorkflow {
 /** A breakdown entry of the health section. Shares are of the report's total credits. */
 export interface HealthBucket {
   key: string
-  /** Distinct PIPELINE_IDs. */
-  pipelines: number
   /** Rows with a job. */
   jobs: number
   credits: number
@@ -378,7 +376,7 @@ export interface Health {
   /** By PIPELINE_TRIGGER_SOURCE as exported (webhook, scheduled_pipeline, schedule, api, ...; "(none)"), most credits first. */
   triggerSources: HealthBucket[]
   branches: HealthBranches
-  /** Credits per pipeline (distinct PIPELINE_ID; rows without one are left out): what one commit costs. */
+  /** Credits per pipeline (project x PIPELINE_NUMBER; rows without one are left out): what one commit costs. */
   pipelines: {count: number; creditsP50: number | null; creditsP95: number | null; creditsMean: number | null}
   /** Null unless --flaky-tests (on by default with --demo). */
   flakyTests: FlakyTests | null
@@ -400,9 +398,9 @@ export interface WasteFigure {
  */
 export interface Waste {
   /**
-   * A workflow run again within the same pipeline (same PIPELINE_ID and WORKFLOW_NAME, a new WORKFLOW_ID): every
+   * A workflow run again within the same pipeline (same pipeline and WORKFLOW_NAME, a new WORKFLOW_ID): every
    * attempt but the last, attempts ordered by WORKFLOW_FIRST_JOB_QUEUED_AT (else the first job's queue or start
-   * time; unknown first, then WORKFLOW_ID). `attempts` counts those earlier attempts.
+   * time; unknown first, then a hash of WORKFLOW_ID). `attempts` counts those earlier attempts.
    */
   reruns: WasteFigure & {attempts: number}
   /** Rows with JOB_BUILD_STATUS failed (the same credits as summary.failed). */

@@ -1,6 +1,7 @@
 import type {FlakyTestSession} from '../api/insights.js'
 import type {DefaultBranchRules} from '../analysis/health/branches.js'
 import {FLAKY_ROW_COLUMNS, HEALTH_ROW_COLUMNS} from '../analysis/health/columns.js'
+import {phase} from '../analysis/profile.js'
 import type {ReportOptions} from './index.js'
 
 export interface HealthHookOptions {
@@ -36,6 +37,7 @@ export function fullReportHooks(top: number, health: HealthHookOptions = {}): Pi
     enrich: async (source, summary, scope) => {
       const {computeSavings} = await import('../analysis/savings/index.js')
       summary.savings = await computeSavings(source.connection, scope.relation, {windowDays: summary.window.days, window: summary.window, filterSql: scope.filterSql})
+      phase('savings')
       summary.health = null
       summary.waste = null
       if (!withHealth) return

@@ -233,7 +233,8 @@ function generatePipeline(
     VCS_BRANCH: branch,
     PIPELINE_ID: pipelineId,
     PIPELINE_CREATED_AT: formatTimestamp(pipelineCreatedMs),
-    PIPELINE_NUMBER: (dayNumber % 1000) * 40 + pipelineIndex,
+    // Unique per project, as CircleCI numbers pipelines (the health section counts pipelines by it).
+    PIPELINE_NUMBER: (dayNumber % 1000) * 1000 + pipelineIndex,
     IS_UNREGISTERED_USER: trigger === 'scheduled_pipeline' || random.chance(0.2),
     PIPELINE_TRIGGER_SOURCE: trigger,
     PIPELINE_TRIGGER_USER_ID: trigger === 'scheduled_pipeline' ? CSV_NULL : stableUuid('demo-user', seed, random.int(1, 12)),

@@ -9,7 +9,7 @@ import {at, reportOfRows} from './report.js'
 /** A job run of the health tests: pipeline, workflow and times set, everything else from row(). */
 function run(values: Parameters<typeof row>[0]) {
   return row({
-    PIPELINE_ID: 'p-1',
+    PIPELINE_NUMBER: 1,
     WORKFLOW_ID: 'w-1',
     PIPELINE_TRIGGER_SOURCE: 'webhook',
     VCS_BRANCH: 'main',
@@ -96,22 +96,23 @@ describe('health.workflows', () => {
 describe('waste', () => {
   test('reruns are every attempt but the last of a workflow within one pipeline', async () => {
     const attempt = (workflowId: string, queued: number | null, credits: number, extra: Parameters<typeof row>[0] = {}) =>
-      run({PIPELINE_ID: 'p-1', WORKFLOW_ID: workflowId, WORKFLOW_FIRST_JOB_QUEUED_AT: queued === null ? null : at(queued), TOTAL_CREDITS: credits, ...extra})
+      run({PIPELINE_NUMBER: 1, WORKFLOW_ID: workflowId, WORKFLOW_FIRST_JOB_QUEUED_AT: queued === null ? null : at(queued), TOTAL_CREDITS: credits, ...extra})
     const summary = await reportOfRows([
-      // Three attempts of build-test in p-1: 10:00 (failed), 10:30, and 11:00, the last.
+      // Three attempts of build-test in pipeline 1: 10:00 (failed), 10:30, and 11:00, the last.
       attempt('w-a', 0, 5, {JOB_BUILD_STATUS: 'failed', IS_WORKFLOW_SUCCESSFUL: 'false'}),
       attempt('w-b', 1800, 7, {JOB_NAME: 'test'}),
       attempt('w-c', 3600, 100),
-      // Another workflow of the same pipeline is not a rerun of build-test.
+      // Another workflow of the same pipeline is not a rerun of build-test, nor is pipeline 1 of another project.
       attempt('w-d', 0, 50, {WORKFLOW_NAME: 'nightly'}),
-      // p-2: the attempt without WORKFLOW_FIRST_JOB_QUEUED_AT is placed by its job's queue time (11:00 > 10:00).
-      run({PIPELINE_ID: 'p-2', WORKFLOW_ID: 'x-1', WORKFLOW_FIRST_JOB_QUEUED_AT: null, JOB_RUN_QUEUED_AT: at(3600), TOTAL_CREDITS: 11}),
-      run({PIPELINE_ID: 'p-2', WORKFLOW_ID: 'x-2', WORKFLOW_FIRST_JOB_QUEUED_AT: at(0), TOTAL_CREDITS: 13}),
-      // p-3: an attempt with no time at all counts as the earliest.
-      run({PIPELINE_ID: 'p-3', WORKFLOW_ID: 'y-1', WORKFLOW_FIRST_JOB_QUEUED_AT: null, TOTAL_CREDITS: 17}),
-      run({PIPELINE_ID: 'p-3', WORKFLOW_ID: 'y-2', WORKFLOW_FIRST_JOB_QUEUED_AT: at(0), TOTAL_CREDITS: 19}),
-      // p-4: one attempt only.
-      run({PIPELINE_ID: 'p-4', WORKFLOW_ID: 'z-1', TOTAL_CREDITS: 1000, JOB_BUILD_STATUS: 'canceled'}),
+      attempt('w-e', 7200, 23, {PROJECT_NAME: 'web'}),
+      // Pipeline 2: the attempt without WORKFLOW_FIRST_JOB_QUEUED_AT is placed by its job's queue time (11:00 > 10:00).
+      run({PIPELINE_NUMBER: 2, WORKFLOW_ID: 'x-1', WORKFLOW_FIRST_JOB_QUEUED_AT: null, JOB_RUN_QUEUED_AT: at(3600), TOTAL_CREDITS: 11}),
+      run({PIPELINE_NUMBER: 2, WORKFLOW_ID: 'x-2', WORKFLOW_FIRST_JOB_QUEUED_AT: at(0), TOTAL_CREDITS: 13}),
+      // Pipeline 3: an attempt with no time at all counts as the earliest.
+      run({PIPELINE_NUMBER: 3, WORKFLOW_ID: 'y-1', WORKFLOW_FIRST_JOB_QUEUED_AT: null, TOTAL_CREDITS: 17}),
+      run({PIPELINE_NUMBER: 3, WORKFLOW_ID: 'y-2', WORKFLOW_FIRST_JOB_QUEUED_AT: at(0), TOTAL_CREDITS: 19}),
+      // Pipeline 4: one attempt only.
+      run({PIPELINE_NUMBER: 4, WORKFLOW_ID: 'z-1', TOTAL_CREDITS: 1000, JOB_BUILD_STATUS: 'canceled'}),
     ])
     const waste = summary.waste
     // w-a 5 + w-b 7 + x-2 13 + y-1 17.
@@ -129,14 +130,15 @@ describe('waste', () => {
 })
 
 describe('triggers, branches and pipelines', () => {
+  // WORKFLOW_IDs are unique across projects, as CircleCI's UUIDs are.
   const rows = () => [
-    run({PROJECT_NAME: 'api', PIPELINE_ID: 'a1', VCS_BRANCH: 'main', TOTAL_CREDITS: 10}),
-    run({PROJECT_NAME: 'api', PIPELINE_ID: 'a1', VCS_BRANCH: 'main', JOB_NAME: 'test', TOTAL_CREDITS: 5}),
-    run({PROJECT_NAME: 'api', PIPELINE_ID: 'a2', VCS_BRANCH: 'master', TOTAL_CREDITS: 20, PIPELINE_TRIGGER_SOURCE: 'api'}),
-    run({PROJECT_NAME: 'api', PIPELINE_ID: 'a3', VCS_BRANCH: 'feature/x', TOTAL_CREDITS: 40, PIPELINE_TRIGGER_SOURCE: 'scheduled_pipeline'}),
-    run({PROJECT_NAME: 'web', PIPELINE_ID: 'b1', VCS_BRANCH: 'master', TOTAL_CREDITS: 100}),
-    run({PROJECT_NAME: 'web', PIPELINE_ID: 'b2', VCS_BRANCH: 'develop', TOTAL_CREDITS: 200}),
-    run({PROJECT_NAME: 'docs', PIPELINE_ID: 'c1', VCS_BRANCH: 'trunk', TOTAL_CREDITS: 1000, PIPELINE_TRIGGER_SOURCE: null}),
+    run({PROJECT_NAME: 'api', PIPELINE_NUMBER: 1, WORKFLOW_ID: 'api-1', VCS_BRANCH: 'main', TOTAL_CREDITS: 10}),
+    run({PROJECT_NAME: 'api', PIPELINE_NUMBER: 1, WORKFLOW_ID: 'api-1', VCS_BRANCH: 'main', JOB_NAME: 'test', TOTAL_CREDITS: 5}),
+    run({PROJECT_NAME: 'api', PIPELINE_NUMBER: 2, WORKFLOW_ID: 'api-2', VCS_BRANCH: 'master', TOTAL_CREDITS: 20, PIPELINE_TRIGGER_SOURCE: 'api'}),
+    run({PROJECT_NAME: 'api', PIPELINE_NUMBER: 3, WORKFLOW_ID: 'api-3', VCS_BRANCH: 'feature/x', TOTAL_CREDITS: 40, PIPELINE_TRIGGER_SOURCE: 'scheduled_pipeline'}),
+    run({PROJECT_NAME: 'web', PIPELINE_NUMBER: 1, WORKFLOW_ID: 'web-1', VCS_BRANCH: 'master', TOTAL_CREDITS: 100}),
+    run({PROJECT_NAME: 'web', PIPELINE_NUMBER: 2, WORKFLOW_ID: 'web-2', VCS_BRANCH: 'develop', TOTAL_CREDITS: 200}),
+    run({PROJECT_NAME: 'docs', PIPELINE_NUMBER: 1, WORKFLOW_ID: 'docs-1', VCS_BRANCH: 'trunk', TOTAL_CREDITS: 1000, PIPELINE_TRIGGER_SOURCE: null}),
   ]
 
   test('default branch is main, else master, else unknown; the kinds add up to the total', async () => {
@@ -148,7 +150,7 @@ describe('triggers, branches and pipelines', () => {
       ['api', 'main', 'data', 15, 60],
     ])
     expect([branches?.default.credits, branches?.other.credits, branches?.unknown.credits]).toEqual([115, 260, 1000])
-    expect([branches?.default.pipelines, branches?.other.pipelines, branches?.unknown.pipelines]).toEqual([2, 3, 1])
+    expect([branches?.default.jobs, branches?.other.jobs, branches?.unknown.jobs]).toEqual([3, 3, 1])
     expect((branches?.default.credits ?? 0) + (branches?.other.credits ?? 0) + (branches?.unknown.credits ?? 0)).toBe(summary.totals.credits.total)
   })
 
@@ -175,14 +177,15 @@ describe('triggers, branches and pipelines', () => {
 
   test('trigger sources as exported, and credits per pipeline p50/p95', async () => {
     const summary = await reportOfRows(rows())
-    expect(summary.health?.triggerSources.map((b) => [b.key, b.pipelines, b.credits])).toEqual([
+    expect(summary.health?.triggerSources.map((b) => [b.key, b.jobs, b.credits])).toEqual([
       ['(none)', 1, 1000],
-      ['webhook', 3, 315],
+      ['webhook', 4, 315],
       ['scheduled_pipeline', 1, 40],
       ['api', 1, 20],
     ])
     expect(summary.health?.triggerSources.reduce((sum, b) => sum + b.credits, 0)).toBe(summary.totals.credits.total)
-    // Pipelines: a1 15, a2 20, a3 40, b1 100, b2 200, c1 1000. p50 = (40 + 100) / 2 = 70; p95: h = 4.75 ->
+    // Pipelines (numbers are per project, so api #1, web #1 and docs #1 are three): api 15, 20, 40; web 100, 200;
+    // docs 1000. p50 = (40 + 100) / 2 = 70; p95: h = 4.75 ->
     // 200 + 0.75 x 800 = 800.
     // The mean is an exact division rounded to a micro-credit.
     expect(summary.health?.pipelines).toEqual({count: 6, creditsP50: 70, creditsP95: 800, creditsMean: 229.166667})

@@ -24,7 +24,7 @@ export function makeHealth(names: HealthFixtureNames, options: {flakyCredits?: n
     org: 'acme', project: names.project, testName: names.testName, classname: 'suite.<b>class</b>', jobName: names.job, workflowName: names.workflow,
     timesFlaked: 7, creditsPerRun: (options.flakyCredits ?? 7000) / 7, pricedFrom: 'failed-runs', credits: options.flakyCredits ?? 7000,
   }
-  const bucket = (key: string, credits: number) => ({key, pipelines: 10, jobs: 40, credits, share: credits / (jobCredits + 500)})
+  const bucket = (key: string, credits: number) => ({key, jobs: 40, credits, share: credits / (jobCredits + 500)})
   const health: Health = {
     percentile: HEALTH_PERCENTILE,
     jobs: [job, quick],

@@ -167,7 +167,7 @@ run('health on the real export, recomputed independently', () => {
     expectClose(summary.health?.jobs.find((entry) => entry.project === project && entry.workflow === workflow && entry.job === job), expected)
   })
 
-  test.each(chosen)('the workflow of %s / %s', (project, workflow) => {
+  test.each(chosen)('the workflow of %s / %s', (project, workflow, _job) => {
     expectClose(summary.health?.workflows.find((entry) => entry.project === project && entry.workflow === workflow), expectedWorkflow(rows, project, workflow))
   })
 

@@ -1,6 +1,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import type {FlakyTestSession} from '../../api/insights.js'
+import {phase} from '../profile.js'
 import {creditsToNumber, NONE_LABEL, ratio} from '../build.js'
 import {
   HEALTH_PERCENTILE,
@@ -16,9 +17,9 @@ import {
 import {NO_DEFAULT_BRANCH_RULES, resolveDefaultBranch, unmatchedProjectRules, type DefaultBranchRules} from './branches.js'
 import {collectFlakyTests, divideRounded, flakyTestTargets} from './flaky.js'
 import {
+  addRerunFigures,
   buildHealthTables,
   countRerunAttempts,
-  hasDatabase,
   queryBranchGroups,
   queryJobGroups,
   queryPipelineStats,
@@ -27,6 +28,7 @@ import {
   queryWorkflowGroups,
   type JobGroup,
   type SpendGroup,
+  type WorkflowGroup,
 } from './queries.js'
 
 export {HEALTH_ROW_COLUMNS, FLAKY_ROW_COLUMNS} from './columns.js'
@@ -51,16 +53,20 @@ export interface ComputeHealthOptions {
 export async function computeHealth(connection: DuckDBConnection, relation: string, options: ComputeHealthOptions): Promise<{health: Health; waste: Waste}> {
   const where = options.filterSql ? `(${options.filterSql})` : 'TRUE'
   const warn = options.warn ?? (() => undefined)
-  const tables = await buildHealthTables(connection, relation, where, (await hasDatabase(connection, 'work')) ? 'work' : null)
+  const jobGroups = await queryJobGroups(connection, relation, where)
+  phase('health: jobs')
+  const tables = await buildHealthTables(connection, relation, where, jobGroups)
+  phase('health: runs, pipelines, reruns')
   try {
-    const jobGroups = await queryJobGroups(connection, relation, where, tables)
+    await addRerunFigures(connection, relation, where, tables, jobGroups)
     const total = jobGroups.reduce((sum, group) => sum + group.credits, 0n)
     const jobs = jobGroups.filter((group): group is JobGroup & {job: string} => group.job !== null).map(toHealthJob).sort(byCreditsThenName)
-    const workflows = (await queryWorkflowGroups(connection, tables)).map(toHealthWorkflow).sort(byCreditsThenName)
-    const triggerSources = toBuckets(await queryTriggerGroups(connection, tables), total)
-    const branches = branchKinds(await queryBranchGroups(connection, tables), total, options.defaultBranches ?? NO_DEFAULT_BRANCH_RULES, warn)
+    const workflows = toHealthWorkflows(jobGroups, await queryWorkflowGroups(connection, tables)).sort(byCreditsThenName)
+    const triggerSources = toBuckets(await queryTriggerGroups(connection, relation, where), total)
+    const branches = branchKinds(await queryBranchGroups(connection, relation, where), total, options.defaultBranches ?? NO_DEFAULT_BRANCH_RULES, warn)
     const pipelineStats = await queryPipelineStats(connection, tables)
     const waste = wasteOf(jobGroups, await countRerunAttempts(connection, tables), options.top)
+    phase('health: workflows, triggers, branches, pipelines, waste')
     let flakyTests: Health['flakyTests'] = null
     if (options.flakyTests) {
       const targets = flakyTestTargets(await queryProjectSources(connection, relation, where))
@@ -119,21 +125,35 @@ function toHealthJob(group: JobGroup & {job: string}): HealthJob {
   }
 }
 
-function toHealthWorkflow(group: Awaited<ReturnType<typeof queryWorkflowGroups>>[number]): HealthWorkflow {
-  return {
-    org: group.org,
-    project: group.project ?? NONE_LABEL,
-    workflow: group.workflow,
-    runs: group.runs,
-    finishedRuns: group.finishedRuns,
-    successfulRuns: group.successfulRuns,
-    canceledRuns: group.canceledRuns,
-    successRate: share(group.successfulRuns, group.finishedRuns - group.canceledRuns),
-    durationP50Seconds: group.durationP50,
-    durationP95Seconds: group.durationP95,
-    credits: creditsToNumber(group.credits),
-    creditsPerRun: perRun(group.credits, group.runs),
+/** Workflows with the names and credits of their rows (job groups) and the run figures of the run table. */
+function toHealthWorkflows(jobGroups: JobGroup[], runGroups: WorkflowGroup[]): HealthWorkflow[] {
+  const runs = new Map(runGroups.map((group) => [group.workflowCode, group]))
+  const workflows = new Map<string, {group: JobGroup; credits: bigint}>()
+  for (const group of jobGroups) {
+    const entry = workflows.get(group.workflowCode)
+    if (entry) entry.credits += group.credits
+    else workflows.set(group.workflowCode, {group, credits: group.credits})
   }
+  return [...workflows.entries()].map(([code, {group, credits}]) => {
+    const run = runs.get(code)
+    const runCount = run?.runs ?? 0
+    const finished = run?.finishedRuns ?? 0
+    const canceled = run?.canceledRuns ?? 0
+    return {
+      org: group.org,
+      project: group.project ?? NONE_LABEL,
+      workflow: group.workflow,
+      runs: runCount,
+      finishedRuns: finished,
+      successfulRuns: run?.successfulRuns ?? 0,
+      canceledRuns: canceled,
+      successRate: share(run?.successfulRuns ?? 0, finished - canceled),
+      durationP50Seconds: run?.durationP50 ?? null,
+      durationP95Seconds: run?.durationP95 ?? null,
+      credits: creditsToNumber(credits),
+      creditsPerRun: perRun(credits, runCount),
+    }
+  })
 }
 
 type Named = {credits: number; org: string | null; project: string; workflow: string | null; job?: string}
@@ -150,17 +170,15 @@ function compareText(a: string | null, b: string | null): number {
 }
 
 interface Accumulated {
-  pipelines: number
   jobs: number
   credits: bigint
 }
 
 function bucket(key: string, sum: Accumulated, total: bigint): HealthBucket {
-  return {key, pipelines: sum.pipelines, jobs: sum.jobs, credits: creditsToNumber(sum.credits), share: ratio(sum.credits, total)}
+  return {key, jobs: sum.jobs, credits: creditsToNumber(sum.credits), share: ratio(sum.credits, total)}
 }
 
-function add(target: Accumulated, group: Pick<SpendGroup, 'pipelines' | 'jobs' | 'credits'>): void {
-  target.pipelines += group.pipelines
+function add(target: Accumulated, group: Pick<SpendGroup, 'jobs' | 'credits'>): void {
   target.jobs += group.jobs
   target.credits += group.credits
 }
@@ -169,7 +187,7 @@ function toBuckets(groups: SpendGroup[], total: bigint): HealthBucket[] {
   const byKey = new Map<string, Accumulated>()
   for (const group of groups) {
     const key = group.key ?? NONE_LABEL
-    const sum = byKey.get(key) ?? {pipelines: 0, jobs: 0, credits: 0n}
+    const sum = byKey.get(key) ?? {jobs: 0, credits: 0n}
     add(sum, group)
     byKey.set(key, sum)
   }
@@ -178,10 +196,7 @@ function toBuckets(groups: SpendGroup[], total: bigint): HealthBucket[] {
     .map(([key, sum]) => bucket(key, sum, total))
 }
 
-/**
- * Splits the credits into each project's default branch, its other branches, and projects whose default is
- * unknown. A pipeline runs on one branch, so pipelines add up across branches.
- */
+/** Splits the credits into each project's default branch, its other branches, and projects whose default is unknown. */
 function branchKinds(groups: SpendGroup[], total: bigint, rules: DefaultBranchRules, warn: (line: string) => void): HealthBranches {
   const projects = new Map<string, {org: string | null; project: string; groups: SpendGroup[]}>()
   for (const group of groups) {
@@ -230,7 +245,7 @@ function branchKinds(groups: SpendGroup[], total: bigint, rules: DefaultBranchRu
 }
 
 function zero(): Accumulated {
-  return {pipelines: 0, jobs: 0, credits: 0n}
+  return {jobs: 0, credits: 0n}
 }
 
 function wasteOf(groups: JobGroup[], rerunAttempts: number, top: number): Waste {

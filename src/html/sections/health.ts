@@ -103,7 +103,6 @@ function bucketTable(buckets: HealthBucket[], keyHeading: string, caption: strin
   return renderTable<HealthBucket>(
     [
       {heading: keyHeading, text: (b) => b.key},
-      {heading: 'Pipelines', numeric: true, text: (b) => formatCredits(b.pipelines), sort: (b) => b.pipelines},
       {heading: 'Job runs', numeric: true, text: (b) => formatCredits(b.jobs), sort: (b) => b.jobs},
       {heading: 'Credits', numeric: true, text: (b) => formatCredits(b.credits), sort: (b) => b.credits},
       {heading: 'Share', numeric: true, text: (b) => formatShare(b.share), sort: (b) => b.share},
@@ -118,7 +117,7 @@ function branchPart(health: Health): string {
   const kinds = [
     {...branches.default, key: 'Default branch'},
     {...branches.other, key: 'Other branches'},
-    ...(branches.unknown.pipelines > 0 || branches.unknown.credits !== 0 ? [{...branches.unknown, key: 'Default branch unknown'}] : []),
+    ...(branches.unknown.jobs > 0 || branches.unknown.credits !== 0 ? [{...branches.unknown, key: 'Default branch unknown'}] : []),
   ]
   const projects = limited(branches.projects, 'projects')
   return [
