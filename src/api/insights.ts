@@ -8,6 +8,13 @@ import type {ApiCredentials} from '../export/flags.js'
 import {UsageApi} from './client.js'
 import type {FlakyTestFetch} from './flaky-tests.js'
 import type {RateLimit} from './pacer.js'
+import {DEFAULT_RETRY_POLICY, type RetryPolicy} from './retry.js'
+
+/**
+ * Flaky tests are an extra of the report, not its data: three attempts (a 429's Retry-After honoured up to a
+ * minute) rather than the export's six with waits of up to an hour, so an Insights outage costs seconds a project.
+ */
+export const INSIGHTS_RETRY_POLICY: RetryPolicy = {...DEFAULT_RETRY_POLICY, maxAttempts: 3, maxRetryAfterMs: 60_000}
 
 /** Runs `work` with a fetch bound to one API target, set up before and torn down after (the demo's simulator). */
 export type FlakyTestSession = <T>(work: (fetch: FlakyTestFetch) => Promise<T>) => Promise<T>
@@ -17,7 +24,7 @@ export type InsightsTarget = Pick<ApiCredentials, 'host' | 'token'> | 'demo'
 
 export function flakyTestSession(target: InsightsTarget, options: {clock: Clock; log?: (line: string) => void}): FlakyTestSession {
   const bound = (host: string, token: string, limit?: RateLimit): FlakyTestFetch => {
-    const api = new UsageApi({host, token, clock: options.clock, log: options.log, insightsLimit: limit})
+    const api = new UsageApi({host, token, clock: options.clock, log: options.log, insightsLimit: limit, retryPolicy: INSIGHTS_RETRY_POLICY})
     return (slug) => api.getFlakyTests(slug)
   }
   if (target === 'demo') {

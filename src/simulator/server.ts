@@ -8,7 +8,7 @@ import {flakyTestsAnswer, type FlakyTestTable} from './flaky-tests.js'
 import type {ExportJob, JobStore} from './jobs.js'
 import type {SlidingWindowLimiter} from './rate-limit.js'
 import type {UrlSigner} from './signing.js'
-import type {Fault, RecordedRequest} from './types.js'
+import type {Fault, FaultTarget, RecordedRequest} from './types.js'
 import {validateExportWindow} from './validation.js'
 
 export interface ServerContext {
@@ -70,6 +70,7 @@ export function createApiHandler(context: ServerContext): Handler {
 
 /** Insights' flaky tests of one project (gh/<org>/<repo>, bb/..., circleci/<org-id>/<project-id>). */
 function answerFlakyTests(context: ServerContext, segments: string[], req: IncomingMessage, exchange: Exchange): void {
+  if (injectRequestFault(context.faults, 'insights', exchange, 'json')) return
   if (req.headers['circle-token'] !== context.token) return exchange.json(401, {message: 'Invalid token provided.'})
   let slug: string
   try {
@@ -150,7 +151,7 @@ export function createDownloadHandler(context: ServerContext): Handler {
   }
 }
 
-function injectRequestFault(faults: FaultBook, on: 'post' | 'get' | 'download', exchange: Exchange, style: 'json' | 'xml'): boolean {
+function injectRequestFault(faults: FaultBook, on: FaultTarget, exchange: Exchange, style: 'json' | 'xml'): boolean {
   const onThis = (f: Extract<Fault, {on: string}>) => f.on === on
   const reset = faults.take('network-reset', onThis)
   if (reset) {

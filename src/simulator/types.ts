@@ -30,15 +30,18 @@ export interface SimulatorOptions {
   flakyTests?: FlakyTestTable
 }
 
+/** What a request fault hits: job POSTs, job GETs, part downloads, or Insights' flaky-test reads. */
+export type FaultTarget = 'post' | 'get' | 'download' | 'insights'
+
 /**
  * `times` = how many times the fault fires before behaving normally (default 1 for request faults).
  * `part` = 0-based part index (default 0). Job-level faults (job-failed, no-urls, never-complete,
  * header-mismatch, ragged-row) apply to every job unless `times` limits them to the first N jobs created.
  */
 export type Fault =
-  | {type: 'rate-limit'; on: 'post' | 'get' | 'download'; retryAfter?: number | null; times?: number}
-  | {type: 'server-error'; on: 'post' | 'get' | 'download'; status?: number; times?: number}
-  | {type: 'network-reset'; on: 'post' | 'get' | 'download'; times?: number}
+  | {type: 'rate-limit'; on: FaultTarget; retryAfter?: number | null; times?: number}
+  | {type: 'server-error'; on: FaultTarget; status?: number; times?: number}
+  | {type: 'network-reset'; on: FaultTarget; times?: number}
   | {type: 'truncate-part'; part?: number; times?: number}
   | {type: 'expired-url'; part?: number; times?: number}
   | {type: 'job-failed'; errorReason?: string; times?: number}

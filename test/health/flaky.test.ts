@@ -1,10 +1,10 @@
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 
 import {parseFlakyTests} from '../../src/api/flaky-tests.js'
-import {flakyTestSession} from '../../src/api/insights.js'
-import {collectFlakyTests, flakyTestTargets, MAX_FLAKY_TEST_PROJECTS, priceFlakyTest, projectSlug} from '../../src/analysis/health/flaky.js'
+import {flakyTestSession, INSIGHTS_RETRY_POLICY} from '../../src/api/insights.js'
+import {collectFlakyTests, flakyTestTargets, MAX_FAILURES_IN_A_ROW, MAX_FLAKY_TEST_PROJECTS, priceFlakyTest, projectSlug} from '../../src/analysis/health/flaky.js'
 import type {HealthJob} from '../../src/analysis/summary.js'
-import {CciUsageError} from '../../src/core/errors.js'
+import {ApiError, CciUsageError} from '../../src/core/errors.js'
 import {startSimulator, type Simulator} from '../../src/simulator/index.js'
 
 describe('projectSlug', () => {
@@ -151,4 +151,41 @@ describe('collectFlakyTests against the simulator', () => {
     expect(warnings).toEqual([expect.stringContaining('CircleCI refused the token (HTTP 401)')])
     expect(warnings.join('\n')).not.toContain('wrong-token-abcdef')
   })
+
+  test('a 429 is retried after its Retry-After; a 5xx at most three times, then a warning naming the project', async () => {
+    const faulty = await startSimulator({
+      token: 'insights-fault-token-1',
+      faults: [
+        {type: 'rate-limit', on: 'insights', retryAfter: 1, times: 1},
+        {type: 'server-error', on: 'insights', status: 503, times: INSIGHTS_RETRY_POLICY.maxAttempts},
+      ],
+    })
+    try {
+      const warnings: string[] = []
+      const session = flakyTestSession({host: faulty.apiUrl, token: faulty.token}, {clock: () => new Date()})
+      const flaky = await session((fetch) => collectFlakyTests(targets.slice(0, 2), fetch, jobs, (line) => warnings.push(line)))
+      // api-gateway: 429, then 503 x 3 (its retries used up); web&api: answered.
+      expect(faulty.requests.map((r) => r.status)).toEqual([429, 503, 503, 503, 200])
+      expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'ok'])
+      expect(warnings).toEqual([expect.stringMatching(/^no flaky tests for project api-gateway \(gh\/acme\/api-gateway\): .*HTTP 503/)])
+    } finally {
+      await faulty.close()
+    }
+  }, 30_000)
 })
+
+describe('collectFlakyTests when Insights is down', () => {
+  test(`stops after ${MAX_FAILURES_IN_A_ROW} failures in a row; a 404 in between does not count`, async () => {
+    const asked: string[] = []
+    const fetch = async (slug: string) => {
+      asked.push(slug)
+      throw new ApiError('E_API_FAILED', `HTTP 500 for ${slug}`, {status: slug === 'gh/a/p1' ? 404 : 500})
+    }
+    const targets = Array.from({length: 6}, (_, index) => ({org: 'a', project: `p${index}`, slug: `gh/a/p${index}`, credits: 10 - index}))
+    const flaky = await collectFlakyTests(targets, fetch, [], () => undefined)
+    expect(asked).toEqual(['gh/a/p0', 'gh/a/p1', 'gh/a/p2', 'gh/a/p3', 'gh/a/p4'])
+    expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'not-found', 'failed', 'failed', 'failed', 'skipped'])
+    expect(flaky.projects[5].message).toBe(`not asked: Insights failed for ${MAX_FAILURES_IN_A_ROW} projects in a row.`)
+  })
+})
+

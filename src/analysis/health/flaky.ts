@@ -25,13 +25,8 @@ const VCS_HOSTS: Record<string, {prefix: string; names: string[]}> = {
 }
 
 function slugFromUrl(url: string | null, vcsName: string | null): string | null {
-  if (!url) return null
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return null
-  }
+  if (!url || !URL.canParse(url)) return null
+  const parsed = new URL(url)
   const host = VCS_HOSTS[parsed.hostname.toLowerCase()]
   // VCS_NAME other than the OAuth integration's (e.g. a GitHub App project) means the slug is id-based.
   if (!host || (vcsName !== null && !host.names.includes(vcsName.toLowerCase()))) return null
@@ -102,10 +97,14 @@ export function flakyTestTargets(sources: readonly ProjectSource[], max = MAX_FL
     .map((source) => ({org: source.org, project: source.project ?? '(none)', slug: projectSlug(source), credits: creditsToNumber(source.credits)}))
 }
 
+/** After this many projects in a row failed (not a 403/404), Insights is taken to be down and the rest are not asked. */
+export const MAX_FAILURES_IN_A_ROW = 3
+
 /**
  * Asks Insights about each project in turn (the fetch paces itself) and prices what it lists. One project's
  * 403 or 404 (Insights has no data for it, or the token cannot see it) or failure after retries is a warning
- * naming it; a 401 means the token is refused for all of them, so the rest are not asked.
+ * naming it; a 401 means the token is refused for all of them, and MAX_FAILURES_IN_A_ROW failures that Insights
+ * is down: the rest are then not asked.
  */
 export async function collectFlakyTests(
   targets: readonly FlakyTestTarget[],
@@ -116,6 +115,7 @@ export async function collectFlakyTests(
   const projects: FlakyTestProject[] = []
   const tests: FlakyTest[] = []
   let refused = false
+  let failuresInARow = 0
   for (const target of targets) {
     const entry = (status: FlakyTestProject['status'], message: string | null, total: number | null): FlakyTestProject => ({
       org: target.org,
@@ -132,12 +132,14 @@ export async function collectFlakyTests(
       projects.push(entry('skipped', message, null))
       continue
     }
-    if (refused) {
-      projects.push(entry('skipped', 'not asked: CircleCI refused the token for Insights (HTTP 401).', null))
+    if (refused || failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+      const why = refused ? 'CircleCI refused the token for Insights (HTTP 401)' : `Insights failed for ${MAX_FAILURES_IN_A_ROW} projects in a row`
+      projects.push(entry('skipped', `not asked: ${why}.`, null))
       continue
     }
     try {
       const page = await fetch(target.slug)
+      failuresInARow = 0
       projects.push(entry('ok', null, page.total))
       tests.push(...page.tests.map((record) => priceFlakyTest(target, record, jobs)))
     } catch (error) {
@@ -151,6 +153,7 @@ export async function collectFlakyTests(
               ? (['failed', 'CircleCI refused the token (HTTP 401): check --token/CIRCLECI_API_TOKEN; no other project is asked'] as const)
               : (['failed', error instanceof Error ? error.message : String(error)] as const)
       if (status === 401) refused = true
+      failuresInARow = kind === 'failed' ? failuresInARow + 1 : 0
       const message = `no flaky tests for project ${target.project} (${target.slug}): ${reason}`
       warn(message)
       projects.push(entry(kind, message, null))
