@@ -22,6 +22,8 @@ export interface EnrichScope {
   relation: string
   /** SQL boolean over the view's (and `relation`'s) columns selecting exactly the report's rows (filters and window). */
   filterSql: string | undefined
+  /** Every row of every breakdown of those rows (the by-<dim>.csv tables), e.g. credits by branch without a query. */
+  breakdowns: BuiltSummary['tables']
 }
 
 export interface SummaryOptions {
@@ -149,7 +151,11 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     phase('summary')
     if (options.enrich) {
       const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
-      await options.enrich(source, built.summary, {relation: rows, filterSql: scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined})
+      await options.enrich(source, built.summary, {
+        relation: rows,
+        filterSql: scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined,
+        breakdowns: built.tables,
+      })
       phase('enrich (savings, health)')
     }
     return {...built, notices}

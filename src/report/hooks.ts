@@ -48,6 +48,7 @@ export function fullReportHooks(top: number, health: HealthHookOptions = {}): Pi
         defaultBranches: health.defaultBranches,
         flakyTests,
         warn: health.warn,
+        branchRows: scope.breakdowns.branch ?? [],
       })
       summary.health = computed.health
       summary.waste = computed.waste

@@ -2,7 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import type {FlakyTestSession} from '../../api/insights.js'
 import {phase} from '../profile.js'
-import {creditsToNumber, NONE_LABEL, ratio} from '../build.js'
+import {creditsToNumber, NONE_LABEL, ratio, type BreakdownRow} from '../build.js'
 import {
   HEALTH_PERCENTILE,
   type Health,
@@ -20,7 +20,6 @@ import {
   addRerunFigures,
   buildHealthTables,
   countRerunAttempts,
-  queryBranchGroups,
   queryJobGroups,
   queryPipelineStats,
   queryProjectSources,
@@ -43,6 +42,11 @@ export interface ComputeHealthOptions {
   /** Reads flaky tests from Insights; needs FLAKY_ROW_COLUMNS in the relation. Null: no flaky tests. */
   flakyTests?: FlakyTestSession | null
   warn?: (line: string) => void
+  /**
+   * The report's branch breakdown of the same rows, every row of it (EnrichScope.breakdowns.branch): the branch
+   * split then needs no pass over the rows of its own.
+   */
+  branchRows: readonly BreakdownRow[]
 }
 
 /**
@@ -63,7 +67,7 @@ export async function computeHealth(connection: DuckDBConnection, relation: stri
     const jobs = jobGroups.filter((group): group is JobGroup & {job: string} => group.job !== null).map(toHealthJob).sort(byCreditsThenName)
     const workflows = toHealthWorkflows(jobGroups, await queryWorkflowGroups(connection, tables)).sort(byCreditsThenName)
     const triggerSources = toBuckets(await queryTriggerGroups(connection, relation, where), total)
-    const branches = branchKinds(await queryBranchGroups(connection, relation, where), total, options.defaultBranches ?? NO_DEFAULT_BRANCH_RULES, warn)
+    const branches = branchKinds(options.branchRows.map(fromBreakdownRow), total, options.defaultBranches ?? NO_DEFAULT_BRANCH_RULES, warn)
     const pipelineStats = await queryPipelineStats(connection, tables)
     const waste = wasteOf(jobGroups, await countRerunAttempts(connection, tables), options.top)
     phase('health: workflows, triggers, branches, pipelines, waste')
@@ -90,6 +94,11 @@ export async function computeHealth(connection: DuckDBConnection, relation: stri
   } finally {
     await tables.drop()
   }
+}
+
+/** A branch breakdown row as a spend group; its credits, exact decimals of at most six places, back to micro-credits. */
+function fromBreakdownRow(row: BreakdownRow): SpendGroup {
+  return {org: row.dims.org ?? null, project: row.dims.project ?? null, key: row.dims.branch ?? null, jobs: row.jobs, credits: BigInt(Math.round(row.credits * 1_000_000))}
 }
 
 function perRun(micro: bigint, runs: number): number | null {

@@ -300,16 +300,11 @@ export interface SpendGroup {
 }
 
 /**
- * Credits and job rows by trigger source. (Pipelines are not counted per source or branch: a distinct count over
- * every row cost as much as the rest of the breakdown on the bench, where every row is a pipeline of its own.)
+ * Credits and job rows by trigger source. (Pipelines are not counted per source: a distinct count over every row
+ * cost as much as the rest of the breakdown on the bench.)
  */
 export async function queryTriggerGroups(connection: DuckDBConnection, relation: string, where: string): Promise<SpendGroup[]> {
   return spendGroups(connection, `SELECT NULL AS org, NULL AS project, PIPELINE_TRIGGER_SOURCE AS key, ${SPEND} FROM ${sqlIdent(relation)} WHERE ${where} GROUP BY key`)
-}
-
-/** Credits and job rows by org x project x branch. */
-export async function queryBranchGroups(connection: DuckDBConnection, relation: string, where: string): Promise<SpendGroup[]> {
-  return spendGroups(connection, `SELECT ${ORG} AS org, PROJECT_NAME AS project, VCS_BRANCH AS key, ${SPEND} FROM ${sqlIdent(relation)} WHERE ${where} GROUP BY ALL`)
 }
 
 const SPEND = `count(JOB_NAME) AS jobs, ${microSum()} AS credits`
