@@ -72,7 +72,8 @@ export function creditsToNumber(micro: bigint): number {
   return Number(`${negative ? '-' : ''}${magnitude / MICRO}${fraction ? `.${fraction}` : ''}`)
 }
 
-function ratio(part: bigint, whole: bigint): number {
+/** part / whole of micro-credits as a 0..1 share (0 when the whole is 0), exact to nine decimals. */
+export function ratio(part: bigint, whole: bigint): number {
   if (whole === 0n) return 0
   // Six significant decimals of a share are plenty; keep the division in integers to avoid overflow.
   return Number((part * 1_000_000_000n) / whole) / 1_000_000_000

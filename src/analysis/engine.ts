@@ -299,9 +299,10 @@ export interface InputRows {
 }
 
 /**
- * The one scan of the export: copies REPORT_ROW_COLUMNS of the rows matching `filterSql` (a boolean over the
- * view's columns) into a compressed table in the source's private work database, and defines `report_rows`
- * (unqualified, so that callers can name it like the view) over it.
+ * The one scan of the export: copies REPORT_ROW_COLUMNS (and `extraColumns`, e.g. the health section's, named
+ * by whoever queries them) of the rows matching `filterSql` (a boolean over the view's columns) into a compressed
+ * table in the source's private work database, and defines `report_rows` (unqualified, so that callers can name
+ * it like the view) over it.
  *
  * With two or more input files, the rows of a file whose content repeats an earlier file's are left out, then
  * rows whose (non-null) JOB_ID an earlier file already had are dropped, keeping the first file's row: JOB_ID is
@@ -309,11 +310,16 @@ export interface InputRows {
  * parts of two windows). Both happen before the filters, on the copy (one scan of the CSV still). A single
  * input costs none of this.
  */
-export async function materializeInputRows(source: UsageSource, filterSql?: string): Promise<InputRows> {
+export async function materializeInputRows(
+  source: UsageSource,
+  filterSql?: string,
+  extraColumns: ReadonlyArray<readonly [name: string, sql: string]> = [],
+): Promise<InputRows> {
   const known = sources.get(source.connection)
   if (!known) throw new Error('materializeInputRows needs a source opened by openUsage')
   const sameFile = source.repeatedPaths.map((repeat): SkippedInput => ({path: repeat.path, reason: 'same-file', sameAs: repeat.sameAs}))
-  const columns = REPORT_ROW_COLUMNS.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`)
+  const rowColumns = [...REPORT_ROW_COLUMNS, ...extraColumns]
+  const columns = rowColumns.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`)
   const table = `work.${REPORT_ROWS}`
   try {
     await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(known.workDir, 'work.duckdb'))} AS work`)
@@ -334,7 +340,7 @@ export async function materializeInputRows(source: UsageSource, filterSql?: stri
     const duplicatesByFile = await dropRepeatedJobIds(source.connection, table)
     // The filters apply to what is left (filter columns are all in REPORT_ROW_COLUMNS); NULL is not a match.
     if (filterSql) await source.connection.run(`DELETE FROM ${table} WHERE (${filterSql}) IS NOT TRUE`)
-    const names = REPORT_ROW_COLUMNS.map(([name]) => sqlIdent(name)).join(', ')
+    const names = rowColumns.map(([name]) => sqlIdent(name)).join(', ')
     await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT ${names} FROM ${table}`)
     const skippedIndexes = new Set(sameContent.map((repeat) => repeat.index))
     return {
@@ -370,6 +376,10 @@ async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): 
 }
 
 /** materializeInputRows, returning only the relation's name. */
-export async function materializeReportRows(source: UsageSource, filterSql?: string): Promise<string> {
-  return (await materializeInputRows(source, filterSql)).relation
+export async function materializeReportRows(
+  source: UsageSource,
+  filterSql?: string,
+  extraColumns: ReadonlyArray<readonly [name: string, sql: string]> = [],
+): Promise<string> {
+  return (await materializeInputRows(source, filterSql, extraColumns)).relation
 }

@@ -27,6 +27,8 @@ export interface EnrichScope {
   relation: string
   /** SQL boolean over the view's (and `relation`'s) columns selecting exactly the report's rows (filters and window). */
   filterSql: string | undefined
+  /** Every row of every breakdown of those rows (the by-<dim>.csv tables), e.g. credits by branch without a query. */
+  breakdowns: BuiltSummary['tables']
 }
 
 export interface SummaryOptions {
@@ -52,6 +54,8 @@ export interface SummaryOptions {
   enrich?: (source: UsageSource, summary: Summary, scope: EnrichScope) => Promise<void>
   /** What --discover-shared-orgs found; fills summary.sharedPlan with each organization's credits. */
   sharedPlan?: DiscoveredPlan | null
+  /** Columns `enrich` reads beyond REPORT_ROW_COLUMNS, added to the one scan as [name, SQL over the view]. */
+  extraRowColumns?: ReadonlyArray<readonly [name: string, sql: string]>
 }
 
 export interface SummaryResult extends BuiltSummary {
@@ -124,7 +128,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   let previousRelation: string | undefined
   try {
     // The only read of the big file; the cube and the enrich hook (savings) then read the compressed copy.
-    const read = await materializeInputRows(source, where)
+    const read = await materializeInputRows(source, where, options.extraRowColumns)
     const rows = read.relation
     describeInputRows(read, notices, warnings)
     phase('scan into report_rows')
@@ -187,8 +191,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
     const scopeSql = scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined
     if (options.enrich) {
-      await options.enrich(source, built.summary, {relation: rows, filterSql: scopeSql})
-      phase('enrich (savings)')
+      await options.enrich(source, built.summary, {relation: rows, filterSql: scopeSql, breakdowns: built.tables})
+      phase('enrich (savings, health)')
     }
     if (options.sharedPlan) built.summary.sharedPlan = await sharedPlanSummary(source.connection, rows, scopeSql, options.sharedPlan)
     const teamReports =

@@ -141,6 +141,10 @@ export interface FailingJob {
 }
 
 export interface SavingsOpportunity {
+  /**
+   * Always 'rightsizing' since 0.2: failed-run spend is not a saving (fixing a job does not make its runs free);
+   * it is reported as spend in `waste`. 'failed-jobs' stays in the type for summaries written before.
+   */
   kind: 'rightsizing' | 'failed-jobs'
   title: string
   creditsPerWeek: number
@@ -159,9 +163,15 @@ export interface Savings {
   rateTable: {source: string; date: string}
   rightsizing: RightsizingCandidate[]
   underProvisioned: RightsizingCandidate[]
+  /** Jobs with failed runs and what those runs cost: spend, not a saving (kept for scripts; see `waste`). */
   failingJobs: FailingJob[]
-  /** The three largest opportunities, credits per week, with evidence and the concrete change. */
+  /** The three largest rightsizing opportunities, credits per week, with evidence and the concrete change. */
   top: SavingsOpportunity[]
+  /**
+   * The window every per-week figure here (creditsPerWeek, estimatedSavingsPerWeek, top[].creditsPerWeek) is
+   * projected from: credits seen in it x 7 / its days. Absent in summaries written before 0.2.
+   */
+  projectedFrom?: Window
 }
 
 export interface Summary {
@@ -233,6 +243,13 @@ export interface Summary {
    * file beside this one; null without a teams file. Absent in summaries written before this field existed.
    */
   teams?: TeamEntry[] | null
+  /**
+   * Job and workflow health, triggers, default branch, cost per pipeline and flaky tests (see Health). Null when
+   * health was turned off (CCI_USAGE_HEALTH=0); absent in summaries written before 0.2.
+   */
+  health?: Health | null
+  /** Spend on reruns, failed runs and canceled runs (see Waste). Null/absent like `health`. */
+  waste?: Waste | null
 }
 
 export interface SharedPlanOrg {
@@ -266,4 +283,198 @@ export interface TeamEntry {
   page: string | null
   /** teams/<file>.png (its credits-by-project chart, for its Slack message), null when not rendered. */
   chart: string | null
+}
+
+/**
+ * Percentiles everywhere in `health` (p50, p95, medians) are DuckDB's quantile_cont: linear interpolation
+ * between the two nearest values (the "R-7" definition, numpy's default): for n sorted values x[0..n-1] the
+ * q-quantile is x[floor(h)] + (h - floor(h)) x (x[floor(h)+1] - x[floor(h)]) with h = (n - 1) q. A figure with
+ * no values to take it over is null, never 0.
+ */
+export const HEALTH_PERCENTILE = 'quantile_cont (linear interpolation, R-7)' as const
+
+/** Job statuses that never started: rows of the export, but not runs (savings and health count runs alike). */
+export const NOT_STARTED_STATUSES = ['blocked', 'queued', 'not_run', 'not_running', 'on_hold', 'unauthorized'] as const
+
+/**
+ * One job, org x project x workflow x job, over the report's rows (filters and window). Only rows with a
+ * JOB_NAME belong to a job.
+ */
+export interface HealthJob {
+  /** ORGANIZATION_NAME, else ORGANIZATION_ID (as in the breakdowns). */
+  org: string | null
+  project: string
+  workflow: string | null
+  job: string
+  /** Rows of the job that started: any JOB_BUILD_STATUS but NOT_STARTED_STATUSES (the savings rules' runs). */
+  runs: number
+  /** Runs with status success. */
+  successfulRuns: number
+  /** Runs with status failed (the measure of summary.failed). */
+  failedRuns: number
+  /** Runs with status canceled. */
+  canceledRuns: number
+  /**
+   * successfulRuns / (runs - canceledRuns - running runs), 0..1: CircleCI Insights' definition (canceled runs
+   * excluded), unfinished runs left out. Null when no run finished other than canceled.
+   */
+  successRate: number | null
+  /** p50 and p95 of JOB_RUN_SECONDS over the runs that have one. */
+  durationP50Seconds: number | null
+  durationP95Seconds: number | null
+  /** p50 and p95 of JOB_RUN_STARTED_AT - JOB_RUN_QUEUED_AT in seconds, over rows with both (and start >= queue). */
+  queueP50Seconds: number | null
+  queueP95Seconds: number | null
+  /** TOTAL_CREDITS of every row of the job (equals the job breakdown's credits). */
+  credits: number
+  /** credits / successfulRuns: what one green run costs, the failed and canceled ones it took included. */
+  creditsPerSuccessfulRun: number | null
+  /** Median of MEDIAN_CPU_UTILIZATION_PCT / MEDIAN_RAM_UTILIZATION_PCT over the runs that have it. */
+  cpuMedianPct: number | null
+  ramMedianPct: number | null
+  /** TOTAL_CREDITS of its failed runs, of its canceled runs, and of its rows in rerun attempts (see Waste). */
+  failedCredits: number
+  canceledCredits: number
+  rerunCredits: number
+}
+
+/** One workflow, org x project x WORKFLOW_NAME; a run is one WORKFLOW_ID. */
+export interface HealthWorkflow {
+  org: string | null
+  project: string
+  workflow: string | null
+  /** Distinct WORKFLOW_IDs. */
+  runs: number
+  /** Runs that stopped (WORKFLOW_STOPPED_AT set). */
+  finishedRuns: number
+  /** Stopped runs with IS_WORKFLOW_SUCCESSFUL true. */
+  successfulRuns: number
+  /**
+   * Stopped, unsuccessful runs with a canceled job and no failed job: the export has no workflow status, so
+   * this is how a canceled workflow is told from a failed one.
+   */
+  canceledRuns: number
+  /** successfulRuns / (finishedRuns - canceledRuns), 0..1; null when that is 0. */
+  successRate: number | null
+  /** p50/p95 of WORKFLOW_STOPPED_AT - WORKFLOW_FIRST_JOB_QUEUED_AT in seconds, over runs with both. */
+  durationP50Seconds: number | null
+  durationP95Seconds: number | null
+  credits: number
+  /** credits / runs. */
+  creditsPerRun: number | null
+}
+
+/** A breakdown entry of the health section. Shares are of the report's total credits. */
+export interface HealthBucket {
+  key: string
+  /** Rows with a job. */
+  jobs: number
+  credits: number
+  share: number
+}
+
+export interface ProjectDefaultBranch {
+  org: string | null
+  project: string
+  /** The branch counted as default, or null when neither --default-branch nor main/master names one. */
+  defaultBranch: string | null
+  /** 'flag': --default-branch; 'data': main (else master) seen in the data; null: unknown. */
+  source: 'flag' | 'data' | null
+  defaultCredits: number
+  otherCredits: number
+}
+
+export interface HealthBranches {
+  /** Rows on each project's default branch, on other branches, and of projects whose default is unknown. */
+  default: HealthBucket
+  other: HealthBucket
+  unknown: HealthBucket
+  /** Every project, most credits first. */
+  projects: ProjectDefaultBranch[]
+}
+
+export interface FlakyTestProject {
+  org: string | null
+  project: string
+  /** The Insights project slug asked: gh/<org>/<repo>, bb/<org>/<repo> or circleci/<org-id>/<project-id>. */
+  slug: string
+  /** The project's credits in the report: projects are asked most credits first, at most 20. */
+  credits: number
+  status: 'ok' | 'not-found' | 'forbidden' | 'failed' | 'skipped'
+  /** Why it is not 'ok', in one line naming the project (never a token or URL). */
+  message: string | null
+  /** total_flaky_tests as Insights reports it; null unless ok. */
+  totalFlakyTests: number | null
+}
+
+/**
+ * One flaky test from CircleCI Insights, priced: credits = timesFlaked x creditsPerRun, where creditsPerRun is
+ * the mean TOTAL_CREDITS of a failed run of its job (project x workflow x job) in the report window, or of any
+ * run of that job when none failed in the window ('all-runs'). A flake costs one run that had to be repeated.
+ * timesFlaked covers Insights' own recent window, not necessarily the report's.
+ */
+export interface FlakyTest {
+  org: string | null
+  project: string
+  testName: string
+  classname: string | null
+  jobName: string
+  workflowName: string | null
+  timesFlaked: number
+  /** Null when the job is not in the report's rows (then the test is not priced). */
+  creditsPerRun: number | null
+  pricedFrom: 'failed-runs' | 'all-runs' | null
+  credits: number | null
+}
+
+export interface FlakyTests {
+  source: 'circleci-insights'
+  projects: FlakyTestProject[]
+  /** Every flaky test of the projects asked, most credits first (unpriced last, by times flaked). */
+  tests: FlakyTest[]
+}
+
+export interface Health {
+  /** The percentile definition used by every p50/p95/median here (see HEALTH_PERCENTILE). */
+  percentile: typeof HEALTH_PERCENTILE
+  /** Every job, most credits first. */
+  jobs: HealthJob[]
+  /** Every workflow, most credits first. */
+  workflows: HealthWorkflow[]
+  /** By PIPELINE_TRIGGER_SOURCE as exported (webhook, scheduled_pipeline, schedule, api, ...; "(none)"), most credits first. */
+  triggerSources: HealthBucket[]
+  branches: HealthBranches
+  /** Credits per pipeline (project x PIPELINE_NUMBER; rows without one are left out): what one commit costs. */
+  pipelines: {count: number; creditsP50: number | null; creditsP95: number | null; creditsMean: number | null}
+  /** Null unless --flaky-tests (on by default with --demo). */
+  flakyTests: FlakyTests | null
+}
+
+/** A spend figure of `waste`, with the jobs that cost most. */
+export interface WasteFigure {
+  credits: number
+  /** Job rows it covers. */
+  jobs: number
+  /** The jobs with the most of this spend (up to --top), most first. */
+  topJobs: {org: string | null; project: string; workflow: string | null; job: string; credits: number; jobs: number}[]
+}
+
+/**
+ * Credits spent on work that was thrown away. These are spend, not savings: a fix does not make the work free,
+ * it avoids repeating it. The three overlap (a failed job in a rerun attempt counts in reruns and failed);
+ * `total` counts each row once.
+ */
+export interface Waste {
+  /**
+   * A workflow run again within the same pipeline (same pipeline and WORKFLOW_NAME, a new WORKFLOW_ID): every
+   * attempt but the last, attempts ordered by WORKFLOW_FIRST_JOB_QUEUED_AT (else the first job's queue or start
+   * time; unknown first, then a hash of WORKFLOW_ID). `attempts` counts those earlier attempts.
+   */
+  reruns: WasteFigure & {attempts: number}
+  /** Rows with JOB_BUILD_STATUS failed (the same credits as summary.failed). */
+  failed: WasteFigure
+  /** Rows with JOB_BUILD_STATUS canceled (the same credits as summary.canceled). */
+  canceled: WasteFigure
+  /** Credits of rows in any of the three, each row once. */
+  total: number
 }

@@ -24,7 +24,7 @@ export function projectsOfTeam(team: string, projects: (string | null)[], matche
  * The team's share of the savings: only findings about its own projects, and its top opportunities ranked
  * among those (the org's top three may all belong to other teams).
  */
-export function teamSavings(savings: Savings | null, isTeamProject: (project: string) => boolean, windowDays: number): Savings | null {
+export function teamSavings(savings: Savings | null, isTeamProject: (project: string) => boolean): Savings | null {
   if (!savings) return null
   const rightsizing = savings.rightsizing.filter((candidate) => isTeamProject(candidate.project))
   const failingJobs = savings.failingJobs.filter((job) => isTeamProject(job.project))
@@ -33,7 +33,7 @@ export function teamSavings(savings: Savings | null, isTeamProject: (project: st
     rightsizing,
     underProvisioned: savings.underProvisioned.filter((candidate) => isTeamProject(candidate.project)),
     failingJobs,
-    top: buildTopOpportunities(rightsizing, failingJobs, windowDays),
+    top: buildTopOpportunities(rightsizing, savings.projectedFrom),
   }
 }
 
@@ -41,6 +41,6 @@ export function teamSavings(savings: Savings | null, isTeamProject: (project: st
 export function teamSummary(inputs: Omit<SummaryInputs, 'teams'>, team: string, teamProjects: (string | null)[], orgSavings: Savings | null): Summary {
   const {summary} = buildSummary({...inputs, filters: {...inputs.filters, team}, teams: null})
   const own = new Set(teamProjects)
-  summary.savings = teamSavings(orgSavings, (project) => own.has(project), summary.window.days)
+  summary.savings = teamSavings(orgSavings, (project) => own.has(project))
   return summary
 }

@@ -6,6 +6,7 @@ import pRetry from 'p-retry'
 import type {Clock} from '../core/clock.js'
 import {ApiError, AuthError, BadInputError, CciUsageError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
+import {parseFlakyTests, INSIGHTS_LIMIT, type FlakyTestPage} from './flaky-tests.js'
 import {GET_LIMIT, Pacer, POST_LIMIT, realSleep, type RateLimit, type Sleep} from './pacer.js'
 import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from './retry.js'
 
@@ -35,6 +36,8 @@ export interface UsageApiOptions {
   retryPolicy?: RetryPolicy
   getLimit?: RateLimit
   postLimit?: RateLimit
+  /** Insights reads (flaky tests), all projects on one budget; default INSIGHTS_LIMIT. */
+  insightsLimit?: RateLimit
   requestTimeoutMs?: number
   /**
    * Called before each retry wait; may throw to give up (the export throws its TimeoutError when the wait
@@ -152,6 +155,13 @@ export class UsageApi {
     return response.body
   }
 
+  /** One project's flaky tests from CircleCI Insights; the slug's segments are sent URL-encoded. */
+  async getFlakyTests(projectSlug: string): Promise<FlakyTestPage> {
+    const path = `api/v2/insights/${projectSlug.split('/').map((segment) => encodeURIComponent(segment)).join('/')}/flaky-tests`
+    const response = await this.send('insights', projectSlug, `read the flaky tests of ${projectSlug}`, () => this.http.get(path))
+    return parseFlakyTests(response.body)
+  }
+
   /** How long the next POST for this org would wait for rate budget. */
   postWaitMs(orgId: string): number {
     return this.pacer('post', orgId).waitMs()
@@ -161,20 +171,22 @@ export class UsageApi {
     return `api/v2/organizations/${encodeURIComponent(orgId)}/usage_export_job`
   }
 
-  private pacer(method: 'get' | 'post', orgId: string): Pacer {
-    const key = `${method} ${orgId}`
+  private pacer(method: 'get' | 'post' | 'insights', orgId: string): Pacer {
+    // The Usage API counts per organization; Insights reads of every project share one polite budget.
+    const key = method === 'insights' ? method : `${method} ${orgId}`
     let pacer = this.pacers.get(key)
     if (pacer === undefined) {
-      const rate = method === 'get' ? (this.options.getLimit ?? GET_LIMIT) : (this.options.postLimit ?? POST_LIMIT)
+      const rate =
+        method === 'get' ? (this.options.getLimit ?? GET_LIMIT) : method === 'post' ? (this.options.postLimit ?? POST_LIMIT) : (this.options.insightsLimit ?? INSIGHTS_LIMIT)
       pacer = new Pacer(rate, this.options.clock, this.sleep, (ms) => {
-        if (ms >= 5000) this.options.log?.(`Rate budget for ${method.toUpperCase()} used up; waiting ${(ms / 1000).toFixed(0)} s.`)
+        if (ms >= 5000) this.options.log?.(`Rate budget for ${method === 'insights' ? 'Insights GET' : method.toUpperCase()} used up; waiting ${(ms / 1000).toFixed(0)} s.`)
       })
       this.pacers.set(key, pacer)
     }
     return pacer
   }
 
-  private async send(method: 'get' | 'post', orgId: string, what: string, request: () => Promise<Response>): Promise<Response> {
+  private async send(method: 'get' | 'post' | 'insights', orgId: string, what: string, request: () => Promise<Response>): Promise<Response> {
     const pacer = this.pacer(method, orgId)
     try {
       return await pRetry(

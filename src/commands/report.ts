@@ -7,7 +7,9 @@ import {systemClock} from '../core/clock.js'
 import {withOutFolder} from '../core/out-folder.js'
 import {parseDay} from '../analysis/scope.js'
 import type {Summary} from '../analysis/summary.js'
+import {exportFlags, tokenAndHostFromFlags} from '../export/flags.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
+import {healthOptionsFromFlags} from '../report/health-options.js'
 import {fullReportHooks} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {renderSummary, type OutputFormat} from '../report/render.js'
@@ -27,6 +29,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     },
     {description: 'Costs per team in dollars, as Markdown', command: '<%= config.bin %> <%= command.id %> --teams teams.yml --group-by team --credit-price 0.0006 --format markdown'},
     {description: 'Only the web projects on main', command: "<%= config.bin %> <%= command.id %> --project 'web-*' --branch main"},
+    {description: 'Health with priced flaky tests from CircleCI Insights (token from CIRCLECI_API_TOKEN)', command: '<%= config.bin %> <%= command.id %> --flaky-tests --default-branch develop'},
   ]
 
   static override flags = {
@@ -38,12 +41,16 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     end: Flags.string({aliases: ['until'], description: 'Last day, inclusive, YYYY-MM-DD (UTC). Default: the last JOB_RUN_DATE in the data. Alias: --until.'}),
     compare: Flags.string({options: ['previous', 'none'], default: 'none', description: 'Compare with the window of equal length just before (from the same input or --previous-input).'}),
     'previous-input': Flags.string({multiple: true, description: 'A separate export holding the previous window (implies --compare previous).'}),
+    token: Flags.string({description: 'CircleCI personal API token, for --flaky-tests only. Prefer the environment: $CIRCLECI_API_TOKEN, else $CIRCLE_TOKEN.'}),
+    host: exportFlags.host,
   }
 
   public async run(): Promise<Summary> {
     const {flags} = await this.parse(Report)
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
     const log = (line: string) => this.info(line)
+    const insights = flags['flaky-tests'] ? tokenAndHostFromFlags(flags, 'it is needed to read flaky tests, or drop --flaky-tests') : null
+    const health = healthOptionsFromFlags(flags, insights, {clock: systemClock, log, warn: (line) => this.warning(line)})
     const {summary} = await withOutFolder(flags.out, 'report', {log}, () => generateReport(
       {
         inputs: flags.input && flags.input.length > 0 ? flags.input : [join(flags.out, 'usage.csv')],
@@ -62,7 +69,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
         creditPrice,
         groupBy: (flags['group-by'] ?? []).map((value) => value.trim()).filter((value) => value !== '') as never[],
         toolVersion: this.config.version,
-        ...fullReportHooks(flags.top),
+        ...fullReportHooks(flags.top, health),
       },
       {clock: systemClock, log, warn: (line) => this.warning(line)},
     ))

@@ -8,6 +8,7 @@ import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../expo
 import {monthComparisonRange, resolveRange, type MonthWindow} from '../export/windows.js'
 import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
+import {healthOptionsFromFlags} from '../report/health-options.js'
 import {validateGroupBy} from '../report/index.js'
 import {renderSummary, type OutputFormat} from '../report/render.js'
 import {dryRunOutput} from '../slack/delivery.js'
@@ -70,9 +71,14 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       : null
 
     const log = (line: string) => this.info(line)
+    const api = flags.demo ? 'demo' : credentialsFromFlags(flags)
+    // --demo shows every part of the report, flaky tests included (the simulator serves them).
+    const insights = flags['flaky-tests'] || flags.demo ? api : null
+    const health = healthOptionsFromFlags(flags, insights, {clock, log, warn: (line) => this.warning(line)})
+
     const result = await withOutFolder(flags.out, 'run', {log}, () => runWeekly(
       {
-        api: flags.demo ? 'demo' : credentialsFromFlags(flags),
+        api,
         ...exportOptionsFromFlags(flags, range, timeoutMs),
         previousRange: month ? monthComparisonRange(month, range) : undefined,
         compare: flags.compare === 'previous' ? 'previous' : 'none',
@@ -83,6 +89,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
           groupBy,
           filters: {org: flags.org, project: flags.project, branch: flags.branch},
           toolVersion: this.config.version,
+          health,
         },
         notify,
         loadTo,

@@ -66,10 +66,17 @@ export function credentialsFromFlags(flags: {'org-id'?: string; token?: string; 
   if (orgId === undefined) {
     throw new BadInputError('E_NO_ORG', 'No organization id: pass --org-id or set CIRCLECI_ORG_ID (Organization Settings > Overview).')
   }
+  return {...tokenAndHostFromFlags(flags, 'try --demo to run without one'), orgId}
+}
+
+/** The token and host alone (what `report --flaky-tests` needs to read Insights), from the same flags and variables. */
+export function tokenAndHostFromFlags(flags: {token?: string; host?: string}, hint: string): Omit<ApiCredentials, 'orgId'> {
+  const token = flags.token ?? fromEnv('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN')
+  registerSecret(token)
   if (token === undefined) {
-    throw new AuthError('E_NO_TOKEN', 'No CircleCI token: set CIRCLECI_API_TOKEN (or pass --token); try --demo to run without one.')
+    throw new AuthError('E_NO_TOKEN', `No CircleCI token: set CIRCLECI_API_TOKEN (or pass --token); ${hint}.`)
   }
-  return {host: flags.host ?? fromEnv('CIRCLECI_HOST') ?? DEFAULT_HOST, token, orgId}
+  return {host: flags.host ?? fromEnv('CIRCLECI_HOST') ?? DEFAULT_HOST, token}
 }
 
 /** What `export` and `run` read from the export flags besides the credentials, in one place. */

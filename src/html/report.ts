@@ -9,17 +9,16 @@ import {
   formatSignedCredits,
   formatWindow,
 } from '../charts/format.js'
+import {projectionWording} from '../core/projection.js'
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
+import {limited, section} from './layout.js'
+import {healthSection} from './sections/health.js'
 import {type Column, renderTable} from './table.js'
 import {hasOrgsSection, ORGS_SECTION_ID, orgsSectionBody} from './sections/orgs.js'
 import {teamPageLinks, teamPageNotice, type TeamPage} from './sections/teams.js'
 
-/**
- * Long breakdowns (jobs, branches) can run to thousands of rows; the page stays quick to open in the
- * artifacts tab by showing the largest ones and pointing at the CSV files for the rest.
- */
-export const TABLE_ROW_LIMIT = 100
+export {TABLE_ROW_LIMIT} from './layout.js'
 
 const esc = escapeXml
 
@@ -48,19 +47,6 @@ function bucketColumns(summary: Summary, keyHeading: string, options: {failed?: 
     )
   }
   return columns
-}
-
-function section(id: string, heading: string, body: string): string {
-  return `<section id="${id}" aria-labelledby="${id}-h">\n<h2 id="${id}-h">${esc(heading)}</h2>\n${body}\n</section>`
-}
-
-function limited<T>(rows: T[], what: string, csv?: string): {rows: T[]; note: string} {
-  if (rows.length <= TABLE_ROW_LIMIT) return {rows, note: ''}
-  const where = csv ? `; all of them are in <code>${esc(csv)}</code> when that breakdown was requested` : ''
-  return {
-    rows: rows.slice(0, TABLE_ROW_LIMIT),
-    note: `<p class="note">Showing the ${TABLE_ROW_LIMIT} largest of ${formatCredits(rows.length)} ${esc(what)}${where}.</p>`,
-  }
 }
 
 function breakdownTable(summary: Summary, buckets: Bucket[], keyHeading: string, what: string, csv?: string, caption?: string): string {
@@ -105,13 +91,14 @@ function overview(summary: Summary): string {
   }
   const failedShare = total > 0 ? ` · ${formatShare(summary.failed.credits / total)} of credits` : ''
   cards.push(
-    kpi('Failed-job credits', formatCredits(summary.failed.credits), `${formatCredits(summary.failed.jobs)} failed jobs${failedShare}`),
+    kpi('Spent on failed jobs', formatCredits(summary.failed.credits), `${formatCredits(summary.failed.jobs)} failed jobs${failedShare}`),
     kpi('Jobs', formatCredits(totals.jobs), `${formatCredits(totals.rows)} rows · ${formatCredits(totals.computeMinutes)} compute min`),
     kpi('Projects', formatCredits(totals.projects), `${formatCredits(totals.orgs)} org${totals.orgs === 1 ? '' : 's'} · ${formatCredits(totals.averagePerProject)} credits per project`),
   )
   if (summary.savings && summary.savings.top.length > 0) {
     const perWeek = summary.savings.top.reduce((sum, item) => sum + Math.max(0, item.creditsPerWeek), 0)
-    cards.push(kpi('Savings found, credits/week', formatCredits(perWeek), `${summary.savings.top.length} opportunit${summary.savings.top.length === 1 ? 'y' : 'ies'}, see Savings`))
+    const projected = summary.savings.projectedFrom ? `, ${projectionWording(summary.savings.projectedFrom)}` : ''
+    cards.push(kpi('Savings found, credits/week', formatCredits(perWeek), `${summary.savings.top.length} rightsizing opportunit${summary.savings.top.length === 1 ? 'y' : 'ies'}${projected}, see Savings`))
   }
   return `<section id="overview" aria-label="Overview"><div class="kpis">\n${cards.join('\n')}\n</div></section>`
 }
@@ -226,6 +213,9 @@ function savingsSection(summary: Summary): string {
   if (!savings) return ''
   const t = savings.thresholds
   const parts: string[] = []
+  if (savings.projectedFrom) {
+    parts.push(`<p class="note">Savings are rightsizing only. Every per-week figure is ${esc(projectionWording(savings.projectedFrom))} (credits seen x 7 / days).</p>`)
+  }
   if (savings.top.length === 0) {
     parts.push('<p class="empty">No savings opportunity passed the thresholds in this window.</p>')
   } else {
@@ -255,7 +245,7 @@ function savingsSection(summary: Summary): string {
     parts.push('<p class="note">These jobs hit their limits often; a larger class costs more per minute but may finish sooner and fail less.</p>')
     parts.push(rightsizingTable(summary, savings.underProvisioned, 'Jobs that hit their resource limits, with the extra cost of a larger class', 'extra cost'))
   }
-  parts.push('<h3>Failing jobs</h3>')
+  parts.push('<h3>Spend on failing jobs (not a saving)</h3>')
   if (savings.failingJobs.length > 0) {
     const {rows, note} = limited(savings.failingJobs, 'failing jobs')
     parts.push(
@@ -323,6 +313,7 @@ function navigation(summary: Summary): string {
   links.push(['charts', 'Charts'])
   if (summary.savings) links.push(['savings', 'Savings'])
   links.push(['projects', 'Projects'], ['workflows', 'Workflows'], ['jobs', 'Jobs'], ['failed', 'Failed jobs'])
+  if (summary.health) links.push(['health', 'Health'])
   if (summary.breakdowns.team) links.push(['teams', 'Teams'])
   if (hasOrgsSection(summary)) links.push([ORGS_SECTION_ID, 'Organizations'])
   links.push(['more', 'More breakdowns'])
@@ -348,6 +339,7 @@ export function renderReportHtml(summary: Summary, charts: ChartFile[], page?: T
     section('workflows', 'Workflows', breakdownTable(summary, b.workflow, 'Workflow', 'workflows', 'by-workflow.csv')),
     section('jobs', 'Jobs', breakdownTable(summary, b.job, 'Job', 'jobs', 'by-job.csv')),
     failedSection(summary),
+    healthSection(summary),
     b.team ? section('teams', 'Teams', breakdownTable(summary, b.team, 'Team', 'teams', 'by-team.csv') + teamPageLinks(summary)) : '',
     hasOrgsSection(summary)
       ? section(ORGS_SECTION_ID, 'Organizations', orgsSectionBody(summary, breakdownTable(summary, b.org, 'Organization', 'organizations', 'by-org.csv', 'Credits by organization')))

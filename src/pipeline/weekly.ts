@@ -14,7 +14,7 @@ import {loadTeamRules} from '../analysis/teams.js'
 import type {ExportResult} from '../export/index.js'
 import {runExportOn, type ExportTarget} from '../export/demo.js'
 import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, type DateRange} from '../export/windows.js'
-import {fullReportHooks} from '../report/hooks.js'
+import {fullReportHooks, type HealthHookOptions} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {type NotifyOptions, type NotifyResult} from '../slack/index.js'
 import {deliverSlack, teamMessages, type TeamNotifyResult} from '../slack/delivery.js'
@@ -40,6 +40,8 @@ export interface WeeklyOptions {
     groupBy: CsvDimension[]
     filters?: Pick<ReportFilters, 'org' | 'project' | 'branch'>
     toolVersion?: string
+    /** Default branches, flaky tests (--flaky-tests, --demo) and warnings of the health section. */
+    health?: HealthHookOptions
   }
   /** null: do not post. */
   notify: NotifyOptions | null
@@ -139,7 +141,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
       groupBy: options.report.groupBy,
       toolVersion: options.report.toolVersion,
       sharedPlan: exported.sharedPlan,
-      ...fullReportHooks(options.report.top),
+      ...fullReportHooks(options.report.top, options.report.health),
     },
     {clock: context.clock, log: context.log, warn: context.warn},
   )

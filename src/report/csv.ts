@@ -60,7 +60,12 @@ export function breakdownRecord(dimension: CsvDimension, row: Bucket & {avgJobMi
   ]
 }
 
-/** Writes a CSV atomically (temp file + rename), streaming the records through fast-csv. */
+/** Records made one at a time as the stream takes them, not a second copy of a large table. */
+export function* mapLazily<T, R>(items: Iterable<T>, map: (item: T) => R): Generator<R> {
+  for (const item of items) yield map(item)
+}
+
+/** Writes a CSV atomically (temp file + rename), streaming records through fast-csv. Escape cells first (escapeCell). */
 export async function writeCsvAtomic(path: string, headers: string[], records: Iterable<(string | number)[]>): Promise<void> {
   const target = await createAtomicWriteStream(path)
   try {

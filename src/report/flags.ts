@@ -14,6 +14,14 @@ export const reportFlags = {
   teams: Flags.string({description: 'YAML, JSON or CSV file mapping projects (names or globs) to teams.'}),
   'credit-price': Flags.string({description: "USD per credit, adds dollars (CircleCI's list price is 0.0006)."}),
   'group-by': Flags.string({multiple: true, delimiter: ',', description: `Extra by-<dim>.csv files: ${CSV_DIMENSIONS.join(', ')}.`}),
+  'default-branch': Flags.string({
+    multiple: true,
+    description: "Health: a project's default branch, NAME for every project or PROJECT=NAME (repeatable). Default: main, else master, when the data has it.",
+  }),
+  'flaky-tests': Flags.boolean({
+    default: false,
+    description: 'Health: read flaky tests from CircleCI Insights for the (up to 20) projects with most credits and price them. Needs a CircleCI token.',
+  }),
 }
 
 export function parsePrice(value: string): number {

@@ -13,6 +13,7 @@ import {writeChargebackCsv} from './chargeback.js'
 import {writeBreakdownCsv} from './csv.js'
 import {writeTeamSummaries} from './team-files.js'
 import {unfinishedExportWarnings} from './export-state.js'
+import {writeJobHealthCsv} from './job-health-csv.js'
 
 export interface ReportOptions extends SummaryOptions {
   outDir: string
@@ -77,12 +78,17 @@ export async function generateReport(options: ReportOptions, context: ReportCont
   const staging = await stageArtifacts(options.outDir, {last: SUMMARY_FILE, previousFiles: legacyReportFiles})
   try {
     const withDollars = summary.creditPrice !== null
-    // A multi-org (shared plan) report always gets its per-organization file, asked for or not.
+    // A multi-org (shared plan) report always gets its per-organization file, asked for or not; with the health
+    // section, by-job.csv is always written, with the job's health figures after its breakdown.
+    const health = summary.health ?? null
     const byOrg = (tables.org?.length ?? 0) > 1 || Boolean(summary.sharedPlan) ? (['org'] as CsvDimension[]) : []
-    for (const dimension of [...new Set(['project', ...groupBy, ...byOrg])] as CsvDimension[]) {
+    const byJob = health ? (['job'] as CsvDimension[]) : []
+    for (const dimension of [...new Set(['project', ...groupBy, ...byOrg, ...byJob])] as CsvDimension[]) {
       const rows = tables[dimension]
       if (!rows) continue
-      await writeBreakdownCsv(join(staging.dir, `by-${dimension}.csv`), dimension, rows, withDollars)
+      const path = join(staging.dir, `by-${dimension}.csv`)
+      if (dimension === 'job' && health) await writeJobHealthCsv(path, rows, health.jobs, withDollars)
+      else await writeBreakdownCsv(path, dimension, rows, withDollars)
     }
     if (chargeback) await writeChargebackCsv(staging.dir, chargeback.month, chargeback.rows, summary.creditPrice)
     phase('breakdown csv files')

@@ -1,8 +1,10 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
 import {formatCredits} from '../core/format-credits.js'
+import {projectionWording} from '../core/projection.js'
 import {breakdownCsvString} from './csv.js'
 import {extraCsvSections, extraTables} from './sections.js'
 import {alignedTable, formatPct, integer, markdownSafe, markdownTable, money, terminalSafe, type TextColumn} from './text-table.js'
+import {healthLines} from './health-lines.js'
 
 /** Pure renderers of the Summary for stdout: a terminal table, Markdown, CSV. Numbers are rounded here only. */
 export type OutputFormat = 'table' | 'markdown' | 'csv' | 'json'
@@ -59,7 +61,7 @@ export function statistics(summary: Summary): string[] {
   )
   const failedShare = summary.totals.credits.total > 0 ? summary.failed.credits / summary.totals.credits.total : 0
   lines.push(
-    `Failed-job credits: ${formatCredits(summary.failed.credits)} (${formatPct(failedShare)}) in ${integer.format(summary.failed.jobs)} jobs · canceled: ${formatCredits(summary.canceled.credits)} credits in ${integer.format(summary.canceled.jobs)} jobs`,
+    `Spent on failed jobs: ${formatCredits(summary.failed.credits)} credits (${formatPct(failedShare)}) in ${integer.format(summary.failed.jobs)} jobs · on canceled jobs: ${formatCredits(summary.canceled.credits)} credits in ${integer.format(summary.canceled.jobs)} jobs`,
   )
   const comparison = summary.comparison
   if (comparison) {
@@ -80,9 +82,11 @@ export function statistics(summary: Summary): string[] {
   }
   const opportunities = summary.savings?.top ?? []
   if (opportunities.length > 0) {
-    lines.push('Top savings:')
+    const projectedFrom = summary.savings?.projectedFrom
+    lines.push(`Top savings (rightsizing${projectedFrom ? `, ${projectionWording(projectedFrom)}` : ''}):`)
     opportunities.forEach((opportunity, index) => lines.push(`  ${index + 1}. ${opportunity.title} (${opportunity.evidence})`))
   }
+  lines.push(...healthLines(summary))
   return lines
 }
 

@@ -1,4 +1,5 @@
 import {CSV_NULL, USAGE_COLUMNS, type UsageColumn} from '../core/usage-columns.js'
+import {rerunOfFailedWorkflow} from './demo-reruns.js'
 import {type Random, seededRandom, stableUuid} from './random.js'
 
 /**
@@ -177,7 +178,9 @@ export function generateDemoData(options: DemoOptions): DemoData {
       const project = random.weighted(active, weights)
       const org = orgs[project.org]
       const context: PipelineContext = {random, seed, date, dayMs, pipelineIndex, isLastDay: daysAgo === 1}
-      for (const values of generatePipeline(context, project, org)) {
+      const pipeline = generatePipeline(context, project, org)
+      const rerun = rerunOfFailedWorkflow(pipeline, {seed, date, pipelineIndex, dayEndMs: dayMs + DAY_MS})
+      for (const values of [...pipeline, ...rerun]) {
         dayRows.push({orgId: org.id, runAtMs: runAtOf(values), values})
       }
     }
@@ -230,7 +233,8 @@ function generatePipeline(
     VCS_BRANCH: branch,
     PIPELINE_ID: pipelineId,
     PIPELINE_CREATED_AT: formatTimestamp(pipelineCreatedMs),
-    PIPELINE_NUMBER: (dayNumber % 1000) * 40 + pipelineIndex,
+    // Unique per project, as CircleCI numbers pipelines (the health section counts pipelines by it).
+    PIPELINE_NUMBER: (dayNumber % 1000) * 1000 + pipelineIndex,
     IS_UNREGISTERED_USER: trigger === 'scheduled_pipeline' || random.chance(0.2),
     PIPELINE_TRIGGER_SOURCE: trigger,
     PIPELINE_TRIGGER_USER_ID: trigger === 'scheduled_pipeline' ? CSV_NULL : stableUuid('demo-user', seed, random.int(1, 12)),

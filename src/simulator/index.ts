@@ -4,6 +4,7 @@ import type {AddressInfo} from 'node:net'
 import {systemClock} from '../core/clock.js'
 import {type Dataset, demoDataset, fileDataset, selectRows} from './dataset.js'
 import {createFaultBook} from './faults.js'
+import {DEMO_FLAKY_TESTS} from './flaky-tests.js'
 import {createJobStore} from './jobs.js'
 import {createSlidingWindowLimiter} from './rate-limit.js'
 import {createApiHandler, createDownloadHandler, type ServerContext} from './server.js'
@@ -35,6 +36,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let downloadOrigin = ''
   const context: ServerContext = {
     clock, token, dataset, jobs, faults, requests,
+    flakyTests: options.flakyTests ?? (options.dataset && options.dataset !== 'demo' ? {} : DEMO_FLAKY_TESTS),
     allowedOrgIds: new Set(options.orgIds ?? dataset.orgIds),
     signer: createUrlSigner(clock),
     postLimiter: createSlidingWindowLimiter(rateLimits.postPerHour, HOUR_MS, clock),

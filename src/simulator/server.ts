@@ -4,10 +4,11 @@ import {Readable} from 'node:stream'
 import type {Clock} from '../core/clock.js'
 import {type Dataset, selectRows} from './dataset.js'
 import type {FaultBook} from './faults.js'
+import {flakyTestsAnswer, type FlakyTestTable} from './flaky-tests.js'
 import type {ExportJob, JobStore} from './jobs.js'
 import type {SlidingWindowLimiter} from './rate-limit.js'
 import type {UrlSigner} from './signing.js'
-import type {Fault, RecordedRequest} from './types.js'
+import type {Fault, FaultTarget, RecordedRequest} from './types.js'
 import {validateExportWindow} from './validation.js'
 import {planShares, SHARES_FOR_PATH} from './plan-shares.js'
 import type {SharesForBehaviour} from './types.js'
@@ -26,6 +27,8 @@ export interface ServerContext {
   requests: RecordedRequest[]
   /** How GET /private/orgs/{id}/plan/shares-for answers (default: the dataset's orgs). */
   sharesFor?: SharesForBehaviour
+  /** What the Insights flaky-tests endpoint answers, per project. */
+  flakyTests: FlakyTestTable
   /** Known only once the download server listens. */
   downloadOrigin: () => string
 }
@@ -33,6 +36,7 @@ export interface ServerContext {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
 const JOBS_PATH = /^\/api\/v2\/organizations\/([^/]+)\/usage_export_job(?:\/([^/]+))?\/?$/
+const FLAKY_TESTS_PATH = /^\/api\/v2\/insights\/([^/]+)\/([^/]+)\/([^/]+)\/flaky-tests\/?$/
 const PART_PATH = /^\/exports\/([^/]+)\/part-(\d+)\.csv\.gz$/
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -43,6 +47,8 @@ export function createApiHandler(context: ServerContext): Handler {
     const path = pathOf(req)
     const shares = req.method === 'GET' ? SHARES_FOR_PATH.exec(path) : null
     if (shares) return answerSharesFor(context, decodeURIComponent(shares[1]), req, exchange)
+    const flaky = req.method === 'GET' ? FLAKY_TESTS_PATH.exec(path) : null
+    if (flaky) return answerFlakyTests(context, flaky.slice(1, 4), req, exchange)
     const match = JOBS_PATH.exec(path)
     const isCreate = match && !match[2] && req.method === 'POST'
     const isRead = match && match[2] && req.method === 'GET'
@@ -81,6 +87,20 @@ function answerSharesFor(context: ServerContext, orgId: string, req: IncomingMes
   }
   if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs).unref()
   else answer()
+}
+
+/** Insights' flaky tests of one project (gh/<org>/<repo>, bb/..., circleci/<org-id>/<project-id>). */
+function answerFlakyTests(context: ServerContext, segments: string[], req: IncomingMessage, exchange: Exchange): void {
+  if (injectRequestFault(context.faults, 'insights', exchange, 'json')) return
+  if (req.headers['circle-token'] !== context.token) return exchange.json(401, {message: 'Invalid token provided.'})
+  let slug: string
+  try {
+    slug = segments.map((segment) => decodeURIComponent(segment)).join('/')
+  } catch {
+    return exchange.json(400, {message: 'Invalid project slug.'})
+  }
+  const answer = flakyTestsAnswer(context.flakyTests, slug)
+  exchange.json(answer.status, answer.body)
 }
 
 function createJob(context: ServerContext, orgId: string, body: unknown, exchange: Exchange): void {
@@ -152,7 +172,7 @@ export function createDownloadHandler(context: ServerContext): Handler {
   }
 }
 
-function injectRequestFault(faults: FaultBook, on: 'post' | 'get' | 'download', exchange: Exchange, style: 'json' | 'xml'): boolean {
+function injectRequestFault(faults: FaultBook, on: FaultTarget, exchange: Exchange, style: 'json' | 'xml'): boolean {
   const onThis = (f: Extract<Fault, {on: string}>) => f.on === on
   const reset = faults.take('network-reset', onThis)
   if (reset) {

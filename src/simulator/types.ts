@@ -1,4 +1,5 @@
 import type {Clock} from '../core/clock.js'
+import type {FlakyTestTable} from './flaky-tests.js'
 
 export interface SimulatorOptions {
   /** 'demo' (default): deterministic generated data; or a CSV/CSV.GZ file in the real dialect to serve (the golden test). */
@@ -24,6 +25,11 @@ export interface SimulatorOptions {
   demoRowsPerDay?: number
   /** How the private shares-for endpoint answers; default: the primary org shares its plan with the others. */
   sharesFor?: SharesForBehaviour
+  /**
+   * What GET /api/v2/insights/{slug}/flaky-tests answers, keyed by slug or repository name (default: the demo's
+   * DEMO_FLAKY_TESTS with the demo dataset, nothing for a file dataset). Unlisted projects have no flaky tests.
+   */
+  flakyTests?: FlakyTestTable
 }
 
 /** `status`: answer it (e.g. 404) instead; `body`: answer 200 with it (an unexpected shape); `delayMs`: answer late. */
@@ -33,15 +39,18 @@ export interface SharesForBehaviour {
   delayMs?: number
 }
 
+/** What a request fault hits: job POSTs, job GETs, part downloads, or Insights' flaky-test reads. */
+export type FaultTarget = 'post' | 'get' | 'download' | 'insights'
+
 /**
  * `times` = how many times the fault fires before behaving normally (default 1 for request faults).
  * `part` = 0-based part index (default 0). Job-level faults (job-failed, no-urls, never-complete,
  * header-mismatch, ragged-row) apply to every job unless `times` limits them to the first N jobs created.
  */
 export type Fault =
-  | {type: 'rate-limit'; on: 'post' | 'get' | 'download'; retryAfter?: number | null; times?: number}
-  | {type: 'server-error'; on: 'post' | 'get' | 'download'; status?: number; times?: number}
-  | {type: 'network-reset'; on: 'post' | 'get' | 'download'; times?: number}
+  | {type: 'rate-limit'; on: FaultTarget; retryAfter?: number | null; times?: number}
+  | {type: 'server-error'; on: FaultTarget; status?: number; times?: number}
+  | {type: 'network-reset'; on: FaultTarget; times?: number}
   | {type: 'truncate-part'; part?: number; times?: number}
   | {type: 'expired-url'; part?: number; times?: number}
   | {type: 'job-failed'; errorReason?: string; times?: number}

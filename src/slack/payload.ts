@@ -18,6 +18,9 @@ import {
   trendArrow,
   windowLabel,
 } from './format.js'
+import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
+import {formatSeconds} from '../core/format-duration.js'
+import {projectionWording} from '../core/projection.js'
 import {MAX_NAME_CHARS, SLACK_LIMITS} from './limits.js'
 import {opportunityText} from './savings-text.js'
 import {clipEscaped, joinLinesWithin, mrkdwnName, plainName} from './text.js'
@@ -97,11 +100,29 @@ function summaryFields(summary: Summary): TextObject[] {
   const failedShare = formatShare(summary.failed.credits, total)
   fields.push(
     mrkdwn(
-      `*Failed-job credits*\n${formatCredits(summary.failed.credits)}${failedShare ? ` (${failedShare} of total)` : ''} in ${formatCount(summary.failed.jobs)} failed ${summary.failed.jobs === 1 ? 'job' : 'jobs'}`,
+      `*Spent on failed jobs*\n${formatCredits(summary.failed.credits)}${failedShare ? ` (${failedShare} of total)` : ''} in ${formatCount(summary.failed.jobs)} failed ${summary.failed.jobs === 1 ? 'job' : 'jobs'}`,
     ),
   )
+  fields.push(mrkdwn(wasteField(summary)))
   fields.push(mrkdwn(`*Projects*\n${formatCount(summary.totals.projects)}`))
   return fields.slice(0, SLACK_LIMITS.fieldsPerSection).map((field) => ({...field, text: clipEscaped(field.text, SLACK_LIMITS.fieldText)}))
+}
+
+/** Canceled-job and rerun spend: waste, labelled as spend (savings are rightsizing only). */
+function wasteField(summary: Summary): string {
+  const canceled = `${formatCredits(summary.canceled.credits)} on canceled jobs`
+  const reruns = summary.waste
+    ? ` · ${formatCredits(summary.waste.reruns.credits)} on reruns (${formatCount(summary.waste.reruns.attempts)} earlier ${summary.waste.reruns.attempts === 1 ? 'attempt' : 'attempts'})`
+    : ''
+  return `*Other spend thrown away*\n${canceled}${reruns}`
+}
+
+/** The costliest health problem, in one line (the report's Health section has the rest). */
+function healthLine(summary: Summary): string | null {
+  const headline = costliestHealthProblem(summary.health)
+  if (!headline) return null
+  const sentence = headlineSentence(headline, (text) => mrkdwnName(text, MAX_NAME_CHARS), formatCredits, formatSeconds)
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}`
 }
 
 /** Project buckets without the --top roll-up: the message lists projects, and counts the rest separately. */
@@ -130,8 +151,8 @@ function projectLines(summary: Summary, top: number): string[] {
   })
 }
 
-function listSection(title: string, lines: string[], noun: string): Block {
-  const heading = `*${title}*`
+function listSection(title: string, lines: string[], noun: string, afterTitle = ''): Block {
+  const heading = `*${title}*${afterTitle}`
   const body = joinLinesWithin(lines, SLACK_LIMITS.sectionText - heading.length - 1, (omitted) => `… and ${formatCount(omitted)} more ${noun}`)
   return {type: 'section', text: mrkdwn(`${heading}\n${body}`)}
 }
@@ -201,14 +222,18 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   const dollars = summary.totals.dollars === null ? '' : ` (${formatDollars(summary.totals.dollars)})`
   let first = `CircleCI usage${who}, ${windowLabel(summary.window)} (${daysLabel(summary.window.days)}): ${formatCredits(total)} credits${dollars}`
   if (comparison) first += `, ${changeWording(total, comparison.previous.credits)} vs the previous ${daysLabel(comparison.previousWindow.days)}`
-  first += `. ${formatCount(summary.totals.jobs)} jobs; failed jobs cost ${formatCredits(summary.failed.credits)} credits.`
+  first += `. ${formatCount(summary.totals.jobs)} jobs; ${formatCredits(summary.failed.credits)} credits spent on failed jobs.`
   const lines = [first]
   const projects = namedProjects(summary).slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
   if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
   const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []
   if (savings.length > 0) {
-    lines.push(`Savings: ${savings.map((item) => `${opportunityText(summary, item, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
+    const projectedFrom = summary.savings?.projectedFrom
+    const projected = projectedFrom ? ` (${projectionWording(projectedFrom)})` : ''
+    lines.push(`Savings${projected}: ${savings.map((item) => `${opportunityText(summary, item, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
   }
+  const health = healthLine(summary)
+  if (health) lines.push(`Health: ${health}.`)
   const link = slackLink(options.reportUrl, 'report')
   if (link) lines.push(`Full report: ${link}`)
   return clipEscaped(lines.join('\n'), SLACK_LIMITS.fallbackText)
@@ -233,12 +258,16 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   if (teams && teams.length > 0) blocks.push(listSection('Teams', teamLines(teams, total, top), 'teams'))
   if (summary.savings) {
     const savings = savingsLines(summary)
+    const projectedFrom = summary.savings.projectedFrom
+    const afterTitle = ` (rightsizing${projectedFrom ? `, ${projectionWording(projectedFrom)}` : ''})`
     blocks.push(
       savings.length > 0
-        ? listSection('Top savings opportunities', savings, 'opportunities')
+        ? listSection('Top savings opportunities', savings, 'opportunities', afterTitle)
         : {type: 'section', text: mrkdwn('*Savings*\nNo opportunity above the thresholds in this window.')},
     )
   }
+  const health = healthLine(summary)
+  if (health) blocks.push({type: 'section', text: mrkdwn(clipEscaped(`*Health*\n${health}`, SLACK_LIMITS.sectionText))})
   blocks.push(contextBlock(summary, options))
   return {text: fallbackText(summary, options, top), blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage)}
 }

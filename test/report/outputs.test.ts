@@ -84,7 +84,7 @@ describe('renderSummary', () => {
     const table = await renderSummary(summary, 'table')
     expect(table).toMatch(/^TOTAL\s+60\s+100\.0%\s+3\s+10$/m)
     expect(table).toContain('Projects with usage: 3 · average per project: 20 credits · top project: =HYPERLINK("http://x") (30, 50.0%)')
-    expect(table).toContain('Failed-job credits: 10 (16.7%) in 1 jobs')
+    expect(table).toContain('Spent on failed jobs: 10 credits (16.7%) in 1 jobs')
     expect(table).toContain('the input has no rows for the previous window')
     const markdown = await renderSummary(summary, 'markdown')
     expect(markdown).toContain('| a\\|b\\*\\<i\\> |')

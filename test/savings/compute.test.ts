@@ -3,7 +3,7 @@ import {afterEach, describe, expect, test} from '@jest/globals'
 import {CciUsageError} from '../../src/core/errors.js'
 import {computeSavings, queryRightsizingGroups, resolveThresholds} from '../../src/analysis/savings/index.js'
 import {buildTopOpportunities} from '../../src/analysis/savings/opportunities.js'
-import type {FailingJob, RightsizingCandidate} from '../../src/analysis/summary.js'
+import type {RightsizingCandidate} from '../../src/analysis/summary.js'
 import {row, viewOfRows, type RowValues} from './view.js'
 
 let open: Awaited<ReturnType<typeof viewOfRows>> | undefined
@@ -168,27 +168,25 @@ describe('failing jobs', () => {
     ])
   })
 
-  test('top mixes downsizes and failing jobs by credits per week, three at most', async () => {
-    // Window 14 days: per week is half. Downsize saves 100 x 7/14 x 0.5 = 25; failures cost 500 and 40 -> 250, 20.
+  test('top is rightsizing only: failed-run spend is never a saving (issue 10 item 16)', async () => {
+    // Window 14 days: per week is half. Downsize saves 100 x 7/14 x 0.5 = 25; the failures cost 500 and 40, which
+    // stay in failingJobs (spend) and never reach top.
+    const window = {start: '2024-11-04T00:00:00.000Z', end: '2024-11-18T00:00:00.000Z', days: 14}
     const savings = await savingsOf(
       [
         ...quietLargeRuns(5),
         row({JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 500, MEDIAN_CPU_UTILIZATION_PCT: null}),
         row({JOB_NAME: 'flaky', WORKFLOW_NAME: 'nightly', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 40}),
-        row({JOB_NAME: 'tiny', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 2}),
       ],
-      {windowDays: 14},
+      {windowDays: 14, window},
     )
-    expect(savings.top.map((o) => [o.kind, o.creditsPerWeek])).toEqual([
-      ['failed-jobs', 250],
-      ['rightsizing', 25],
-      ['failed-jobs', 20],
-    ])
-    expect(savings.top[0].title).toBe('Fix or quarantine job e2e of project api: 1 failure cost 250 credits/week')
-    expect(savings.top[1].change).toBe('resource_class: medium in job build of project api')
-    expect(savings.top[1].evidence).toContain('median CPU 20 %')
-    expect(savings.top[1].evidence).toContain('p95 of max CPU 30 %')
-    expect(savings.top[2].change).toBe('fix or quarantine job flaky (workflow nightly) of project api')
+    expect(savings.top.map((o) => [o.kind, o.creditsPerWeek])).toEqual([['rightsizing', 25]])
+    expect(savings.failingJobs.map((job) => [job.job, job.failedCredits])).toEqual([['e2e', 500], ['flaky', 40]])
+    expect(savings.top[0].change).toBe('resource_class: medium in job build of project api')
+    expect(savings.top[0].title).toBe('Downsize job build of project api from large to medium: saves about 25 credits/week, projected from the 14 days 2024-11-04..17')
+    expect(savings.top[0].evidence).toContain('median CPU 20 %')
+    expect(savings.top[0].evidence).toContain('p95 of max CPU 30 %')
+    expect(savings.projectedFrom).toEqual(window)
   })
 })
 
@@ -221,24 +219,12 @@ describe('options', () => {
 })
 
 describe('buildTopOpportunities', () => {
-  const failing = (job: string, failedCredits: number): FailingJob => ({
-    project: 'api',
-    workflow: null,
-    job,
-    runs: 2,
-    failures: 1,
-    failureRate: 0.5,
-    failedCredits,
-  })
   const downsize = (job: string, saved: number | null, direction: 'down' | 'up' = 'down') =>
     ({job, project: 'api', direction, estimatedSavingsPerWeek: saved, change: `resource_class: medium in job ${job} of project api`}) as RightsizingCandidate
 
-  test('upsizes, unknown estimates and zero-credit failures never rank', () => {
-    const top = buildTopOpportunities(
-      [downsize('up', -50, 'up'), downsize('unknown', null), downsize('small', 5)],
-      [failing('free', 0)],
-      7,
-    )
+  test('upsizes and unknown estimates never rank', () => {
+    const top = buildTopOpportunities([downsize('up', -50, 'up'), downsize('unknown', null), downsize('small', 5)])
     expect(top.map((o) => o.creditsPerWeek)).toEqual([5])
+    expect(top[0].title).not.toContain('projected from')
   })
 })

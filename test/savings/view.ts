@@ -68,10 +68,8 @@ export function row(values: RowValues): RowValues {
   }
 }
 
-/** Writes rows as an export CSV (unquoted, LF, `\\N` for null) and opens the view over it. */
-export async function viewOfRows(rows: RowValues[]): Promise<TestView & {dir: string}> {
-  const dir = await mkdtemp(join(tmpdir(), 'cci-usage-savings-'))
-  const path = join(dir, 'usage.csv')
+/** Writes rows as an export CSV: unquoted, LF, `\\N` for null (absent columns are null). */
+export async function writeRowsCsv(path: string, rows: RowValues[]): Promise<void> {
   const header = EXPORT_COLUMNS.map(([name]) => name)
   const lines = rows.map((values) =>
     header.map((name) => {
@@ -80,6 +78,13 @@ export async function viewOfRows(rows: RowValues[]): Promise<TestView & {dir: st
     }).join(','),
   )
   await writeFile(path, [header.join(','), ...lines].join('\n') + '\n')
+}
+
+/** Writes rows as an export CSV and opens the view over it. */
+export async function viewOfRows(rows: RowValues[]): Promise<TestView & {dir: string}> {
+  const dir = await mkdtemp(join(tmpdir(), 'cci-usage-savings-'))
+  const path = join(dir, 'usage.csv')
+  await writeRowsCsv(path, rows)
   const view = await openTestView(path)
   return {
     ...view,

@@ -3,6 +3,7 @@
  * engine (built in parallel). The normal week mirrors the golden export's figures (README of shared/data).
  */
 import type {Bucket, Comparison, RightsizingCandidate, Summary} from '../../src/analysis/summary.js'
+import {makeHealth} from '../health/fixtures.js'
 
 /** A downsizing candidate as the savings rules write it (its change text included). */
 export function rightsizing(c: {project: string; job: string; resourceClass: string; suggestedClass: string}): RightsizingCandidate {
@@ -114,16 +115,19 @@ export const normalWeek: Summary = {
   savings: {
     thresholds: {minRuns: 5, lowUtilisationPct: 40, spikePct: 90, maxSpikeShare: 0.05, highUtilisationPct: 90},
     rateTable: {source: 'https://circleci.com/pricing/price-list/', date: '2024-11-01'},
-    rightsizing: [rightsizing({project: 'pachyderm', job: 'build', resourceClass: 'large', suggestedClass: 'medium'})],
+    rightsizing: [
+      rightsizing({project: 'determined', job: 'e2e-tests', resourceClass: 'xlarge', suggestedClass: 'large'}),
+      rightsizing({project: 'pachyderm', job: 'build', resourceClass: 'large', suggestedClass: 'medium'}),
+    ],
     underProvisioned: [],
     failingJobs: [],
     top: [
       {
-        kind: 'failed-jobs',
-        title: 'Failing job e2e-tests in determined',
+        kind: 'rightsizing',
+        title: 'Downsize e2e-tests in determined',
         creditsPerWeek: 61_000,
-        evidence: '40 of 52 runs failed',
-        change: 'fix or quarantine job e2e-tests in workflow test-e2e',
+        evidence: 'median CPU 8%, RAM 11% over 52 runs',
+        change: 'resource_class: large in job e2e-tests of project determined',
       },
       {
         kind: 'rightsizing',
@@ -133,8 +137,10 @@ export const normalWeek: Summary = {
         change: 'resource_class: medium in job build of project pachyderm',
       },
     ],
+    projectedFrom: {start: '2024-11-10T00:00:00.000Z', end: '2024-11-18T00:00:00.000Z', days: 8},
   },
   artifacts: ['credits-by-project.svg', 'credits-by-project.png'],
+  ...makeHealth({project: 'determined', workflow: 'test-e2e', job: 'e2e-tests', testName: 'TestExperimentRetries'}),
 }
 
 /** A week without usage at all: every total 0, empty breakdowns, previous window also empty of credits. */
@@ -225,5 +231,6 @@ export function hostileNames(): Summary {
       rightsizing: [rightsizing({project: '<@U1> *p*', job: '`deploy` & co', resourceClass: 'x_large', suggestedClass: 'large'})],
       top: [{kind: 'rightsizing', title: 'Downsize *build* in <!channel>', creditsPerWeek: 100, evidence: 'x', change: 'resource_class: large in job `deploy` & co of project <@U1> *p*'}],
     },
+    ...makeHealth({project: '<!channel> *p*', workflow: '_wf_ & co', job: '`job`', testName: '<@U024BE7LH> *flaky* ~x~ <script>'}, {flakyCredits: 99_000}),
   }
 }

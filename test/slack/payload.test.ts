@@ -54,7 +54,8 @@ describe('buildSlackMessage', () => {
     // (532,406 - 480,000) / 480,000 = 10.918%; +52,406 credits.
     expect(fields[2]).toBe('*Change vs previous 8 days*\n▲ +10.9% (+52,406)')
     expect(fields[3]).toBe('*Jobs*\n1,032 (+42 vs previous)')
-    expect(fields[4]).toBe('*Failed-job credits*\n122,882 (23.1% of total) in 64 failed jobs')
+    expect(fields[4]).toBe('*Spent on failed jobs*\n122,882 (23.1% of total) in 64 failed jobs')
+    expect(fields[5]).toBe('*Other spend thrown away*\n4,768 on canceled jobs · 1,200 on reruns (2 earlier attempts)')
     const projects = sectionStartingWith(payload, '*Top 5 projects of 47*')
     expect(projects.split('\n').slice(1)).toEqual([
       '1. determined: 367,190 credits (69%) · ▲ +14.7% (+47,190)',
@@ -63,9 +64,16 @@ describe('buildSlackMessage', () => {
       '4. aioli: 26,935 credits (5.1%) · new this window',
       '5. haberdashery: 4,003 credits (0.8%) · ▼ -2.4% (-97)',
     ])
-    expect(sectionStartingWith(payload, '*Top savings opportunities*')).toContain('*~61,000 credits/week*, $36.60/week: fix or quarantine job e2e-tests')
+    expect(sectionStartingWith(payload, '*Top savings opportunities* (rightsizing, projected from the 8 days 2024-11-10..17)')).toContain(
+      '*~61,000 credits/week*, $36.60/week: `resource_class: xlarge` → `resource_class: large` in job e2e-tests of project determined',
+    )
+    // The costliest health problem: the slow job's 42,000 credits beat the flaky test's 7,000.
+    expect(sectionStartingWith(payload, '*Health*')).toBe(
+      '*Health*\nSlowest job e2e-tests (project determined, workflow test-e2e) takes 30m 06s at p95 and used 42,000 credits',
+    )
+    expect(payload.text).toContain('Health: Slowest job e2e-tests (project determined, workflow test-e2e) takes 30m 06s at p95 and used 42,000 credits.')
     expect(payload.text.split('\n')[0]).toBe(
-      'CircleCI usage for determined-ai, pachyderm, hpe-hcss, 2024-11-10 → 2024-11-17 (8 days): 532,406 credits ($319.44), ▲ +10.9% (+52,406) vs the previous 8 days. 1,032 jobs; failed jobs cost 122,882 credits.',
+      'CircleCI usage for determined-ai, pachyderm, hpe-hcss, 2024-11-10 → 2024-11-17 (8 days): 532,406 credits ($319.44), ▲ +10.9% (+52,406) vs the previous 8 days. 1,032 jobs; 122,882 credits spent on failed jobs.',
     )
     expect(payload.text).toContain(`Full report: <${REPORT_URL}|report>`)
   })
@@ -157,6 +165,13 @@ describe('buildSlackMessage', () => {
     const header = (payload.blocks as Section[])[0].text?.text ?? ''
     expect(header).toBe('CircleCI usage · &lt;!here&gt; &amp; *co* · 2024-11-10 → 2024-11-17')
     expect(sectionStartingWith(payload, '*Teams*')).toContain('&lt;!subteam^S123&gt;')
+    // Here the flaky test (99,000 credits) is the costliest problem; its hostile name reads as it is, inert.
+    const health = sectionStartingWith(payload, '*Health*')
+    expect(health).not.toMatch(/<@|<!|<script/)
+    // Every formatting character of the names sits inside inline code, so Slack shows it as it is.
+    expect(health.replace('*Health*', '').replace(/`[^`]*`/g, '')).not.toMatch(/[*_~`]/)
+    expect(health).not.toMatch(INVISIBLE)
+    expect(rendered(health)).toBe('*Health*\nFlakiest test <@U024BE7LH> *flaky* ~x~ <script> (job `job` of project <!channel> *p*) flaked 7 times, wasting about 99,000 credits of reruns'.replace('`job`', '\u02CBjob\u02CB'))
     expect(payload).toMatchSnapshot()
   })
 

@@ -121,12 +121,12 @@ describe("a team's savings", () => {
       failingJobs: [{project: 'big', workflow: null, job: 'x', runs: 2, failures: 2, failureRate: 1, failedCredits: 500}],
       top: [],
     } as Savings
-    const mine = teamSavings(savings, (project) => project === 'mine', 7)!
+    const mine = teamSavings(savings, (project) => project === 'mine')!
     expect(mine.rightsizing).toHaveLength(1)
     expect(mine.failingJobs).toEqual([])
     expect(mine.top.map((item) => item.change)).toEqual(['resource_class: medium in job build of project mine'])
     expect(JSON.stringify(mine)).not.toContain('big')
-    expect(teamSavings(null, () => true, 7)).toBeNull()
+    expect(teamSavings(null, () => true)).toBeNull()
   })
 })
 

@@ -2,7 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {BadInputError} from '../../core/errors.js'
 import {sqlIdent} from '../columns.js'
-import type {FailingJob, RightsizingCandidate, Savings} from '../summary.js'
+import {NOT_STARTED_STATUSES, type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
 import {buildTopOpportunities} from './opportunities.js'
 import {DEFAULT_RATE_TABLE, type RateTable} from './rates.js'
 import {DEFAULT_THRESHOLDS, classifyGroup, type GroupStats, type Thresholds} from './rules.js'
@@ -12,18 +12,14 @@ export {DEFAULT_RATE_TABLE} from './rates.js'
 
 export interface ComputeSavingsOptions {
   windowDays: number
+  /** The report window the per-week figures are projected from (summary.window), stated in savings.projectedFrom. */
+  window?: Window
   thresholds?: Partial<Thresholds>
   /** SQL boolean expression over the view's columns (the report's --org/--project/--since...), ANDed in. */
   filterSql?: string
   /** Tests pass their own table; the report uses the shipped one. */
   rates?: RateTable
 }
-
-/**
- * Statuses of jobs that never started. They are rows of the export but not runs: counting them would dilute a
- * job's failure rate (a workflow blocked behind a failure adds "blocked" rows, not attempts).
- */
-const NOT_STARTED_STATUSES = ['blocked', 'queued', 'not_run', 'not_running', 'on_hold', 'unauthorized']
 
 export async function computeSavings(
   connection: DuckDBConnection,
@@ -51,7 +47,8 @@ export async function computeSavings(
     rightsizing,
     underProvisioned,
     failingJobs,
-    top: buildTopOpportunities(rightsizing, failingJobs, options.windowDays),
+    top: buildTopOpportunities(rightsizing, options.window),
+    ...(options.window ? {projectedFrom: options.window} : {}),
   }
 }
 
@@ -76,6 +73,8 @@ function definedOnly(overrides: Partial<Thresholds>): Partial<Thresholds> {
   return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<Thresholds>
 }
 
+// Jobs that never started are rows of the export but not runs: counting them would dilute a job's failure rate
+// (a workflow blocked behind a failure adds "blocked" rows, not attempts).
 const STARTED = `(JOB_BUILD_STATUS IS NULL OR lower(JOB_BUILD_STATUS) NOT IN (${NOT_STARTED_STATUSES.map((s) => `'${s}'`).join(', ')}))`
 // A run counts as "with utilisation" only when all four figures are present: `\N` is unknown, never 0 %.
 const HAS_UTILISATION =

@@ -1,38 +1,28 @@
-import type {FailingJob, RightsizingCandidate, SavingsOpportunity} from '../summary.js'
-import {perWeek} from './rules.js'
+import {projectionWording} from '../../core/projection.js'
+import type {RightsizingCandidate, SavingsOpportunity, Window} from '../summary.js'
 
 export const TOP_OPPORTUNITIES = 3
 
 /**
- * The largest opportunities in credits per week, best first: downsizes with a known saving and failing jobs by
- * their failed credits per week. Upsizes cost credits and downsizes without an estimate cannot be ranked, so
- * neither competes here. Ties keep a stable order (kind, then the change text) so reports do not flicker.
+ * The largest savings in credits per week, best first: downsizes with a known saving. Only rightsizing is a
+ * saving: failed-run spend is not (fixing a job does not make its runs free), so it is reported as spend in
+ * `waste`, never here. Upsizes cost credits and downsizes without an estimate cannot be ranked. Ties keep a
+ * stable order (the change text) so reports do not flicker.
  */
-export function buildTopOpportunities(
-  rightsizing: RightsizingCandidate[],
-  failingJobs: FailingJob[],
-  windowDays: number,
-  limit = TOP_OPPORTUNITIES,
-): SavingsOpportunity[] {
-  const fromRightsizing = rightsizing
+export function buildTopOpportunities(rightsizing: RightsizingCandidate[], window?: Window, limit = TOP_OPPORTUNITIES): SavingsOpportunity[] {
+  return rightsizing
     .filter((c) => c.direction === 'down' && c.estimatedSavingsPerWeek !== null && c.estimatedSavingsPerWeek > 0)
-    .map(rightsizingOpportunity)
-  const fromFailures = failingJobs
-    .filter((job) => job.failedCredits > 0)
-    .map((job) => failingJobOpportunity(job, windowDays))
-  return [...fromRightsizing, ...fromFailures]
-    .sort(
-      (a, b) =>
-        b.creditsPerWeek - a.creditsPerWeek || a.kind.localeCompare(b.kind) || a.change.localeCompare(b.change),
-    )
+    .map((c) => rightsizingOpportunity(c, window))
+    .sort((a, b) => b.creditsPerWeek - a.creditsPerWeek || a.change.localeCompare(b.change))
     .slice(0, limit)
 }
 
-function rightsizingOpportunity(c: RightsizingCandidate): SavingsOpportunity {
+function rightsizingOpportunity(c: RightsizingCandidate, window: Window | undefined): SavingsOpportunity {
   const saved = c.estimatedSavingsPerWeek ?? 0
+  const projected = window ? `, ${projectionWording(window)}` : ''
   return {
     kind: 'rightsizing',
-    title: `Downsize job ${c.job} of project ${c.project} from ${c.resourceClass} to ${c.suggestedClass}: saves about ${credits(saved)} credits/week`,
+    title: `Downsize job ${c.job} of project ${c.project} from ${c.resourceClass} to ${c.suggestedClass}: saves about ${credits(saved)} credits/week${projected}`,
     creditsPerWeek: saved,
     evidence:
       `${c.runsWithUtilisation} of ${c.runs} runs with utilisation data; median CPU ${pct(c.medianCpuPct)}, ` +
@@ -41,24 +31,6 @@ function rightsizingOpportunity(c: RightsizingCandidate): SavingsOpportunity {
       `${c.currentRate} credits/min, ${c.suggestedRate} on ${c.suggestedClass}`,
     change: c.change,
   }
-}
-
-function failingJobOpportunity(job: FailingJob, windowDays: number): SavingsOpportunity {
-  const failedPerWeek = perWeek(job.failedCredits, windowDays)
-  const workflow = job.workflow === null ? '' : ` (workflow ${job.workflow})`
-  return {
-    kind: 'failed-jobs',
-    title: `Fix or quarantine job ${job.job} of project ${job.project}: ${plural(job.failures, 'failure')} cost ${credits(failedPerWeek)} credits/week`,
-    creditsPerWeek: failedPerWeek,
-    evidence:
-      `${job.failures} of ${job.runs} runs failed (${pct(job.failureRate * 100)}), ` +
-      `${credits(job.failedCredits)} credits spent on failed runs in ${windowDays} days`,
-    change: `fix or quarantine job ${job.job}${workflow} of project ${job.project}`,
-  }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 function credits(value: number): string {

@@ -1,0 +1,163 @@
+import type {FlakyTestFetch, FlakyTestRecord} from '../../api/flaky-tests.js'
+import {CciUsageError} from '../../core/errors.js'
+import {creditsToNumber} from '../build.js'
+import type {FlakyTest, FlakyTestProject, FlakyTests, HealthJob} from '../summary.js'
+import type {ProjectSource} from './queries.js'
+
+/** Insights is asked about the projects with the most credits only: at most this many requests per report. */
+export const MAX_FLAKY_TEST_PROJECTS = 20
+
+/**
+ * The Insights project slug of an export row's project: `gh/<org>/<repo>` or `bb/<org>/<repo>` from a
+ * github.com or bitbucket.org VCS_URL (OAuth projects), else `circleci/<org-id>/<project-id>` (GitHub App and
+ * GitLab projects, whose slugs are ids). Null when neither can be made.
+ */
+export function projectSlug(source: Pick<ProjectSource, 'vcsName' | 'vcsUrl' | 'organizationId' | 'projectId'>): string | null {
+  const fromUrl = slugFromUrl(source.vcsUrl, source.vcsName)
+  if (fromUrl) return fromUrl
+  if (source.organizationId && source.projectId) return `circleci/${source.organizationId}/${source.projectId}`
+  return null
+}
+
+const VCS_HOSTS: Record<string, {prefix: string; names: string[]}> = {
+  'github.com': {prefix: 'gh', names: ['github']},
+  'bitbucket.org': {prefix: 'bb', names: ['bitbucket']},
+}
+
+function slugFromUrl(url: string | null, vcsName: string | null): string | null {
+  if (!url || !URL.canParse(url)) return null
+  const parsed = new URL(url)
+  const host = VCS_HOSTS[parsed.hostname.toLowerCase()]
+  // VCS_NAME other than the OAuth integration's (e.g. a GitHub App project) means the slug is id-based.
+  if (!host || (vcsName !== null && !host.names.includes(vcsName.toLowerCase()))) return null
+  const segments = parsed.pathname.split('/').filter((segment) => segment !== '')
+  if (segments.length !== 2) return null
+  try {
+    const [org, repo] = segments.map((segment) => decodeURIComponent(segment).replace(/\.git$/, ''))
+    return org && repo ? `${host.prefix}/${org}/${repo}` : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Prices one flaky test by the job runs it wasted: timesFlaked x the mean TOTAL_CREDITS of a failed run of its
+ * job in the report window (a flake costs one run that had to be repeated), or of any run of that job when none
+ * failed in the window. Jobs are matched on project, workflow and job name; a test whose workflow Insights does
+ * not name matches the project's job of that name when there is exactly one.
+ */
+export function priceFlakyTest(project: Pick<FlakyTestProject, 'org' | 'project'>, record: FlakyTestRecord, jobs: readonly HealthJob[]): FlakyTest {
+  const candidates = jobs.filter(
+    (job) => job.org === project.org && job.project === project.project && job.job === record.jobName && (record.workflowName === null || job.workflow === record.workflowName),
+  )
+  const job = candidates.length === 1 ? candidates[0] : undefined
+  const base = {
+    org: project.org,
+    project: project.project,
+    testName: record.testName,
+    classname: record.classname,
+    jobName: record.jobName,
+    workflowName: record.workflowName,
+    timesFlaked: record.timesFlaked,
+  }
+  if (!job) return {...base, creditsPerRun: null, pricedFrom: null, credits: null}
+  const [credits, runs, pricedFrom] =
+    job.failedRuns > 0 ? [job.failedCredits, job.failedRuns, 'failed-runs' as const] : [job.credits, job.runs, 'all-runs' as const]
+  if (runs === 0) return {...base, creditsPerRun: null, pricedFrom: null, credits: null}
+  const perRunMicro = divideRounded(toMicro(credits), runs)
+  return {...base, creditsPerRun: creditsToNumber(perRunMicro), pricedFrom, credits: creditsToNumber(perRunMicro * BigInt(record.timesFlaked))}
+}
+
+/** Credits (a number with at most six decimals, as the Summary holds them) back to exact micro-credits. */
+function toMicro(credits: number): bigint {
+  return BigInt(Math.round(credits * 1_000_000))
+}
+
+export function divideRounded(micro: bigint, count: number): bigint {
+  const divisor = BigInt(count)
+  return micro >= 0n ? (micro + divisor / 2n) / divisor : -((-micro + divisor / 2n) / divisor)
+}
+
+/** Most credits first; unpriced tests after the priced ones, most flakes first; then by name, stable. */
+export function byFlakyCost(a: FlakyTest, b: FlakyTest): number {
+  const credit = (test: FlakyTest) => test.credits ?? -1
+  return credit(b) - credit(a) || b.timesFlaked - a.timesFlaked || a.project.localeCompare(b.project) || a.testName.localeCompare(b.testName)
+}
+
+/** A project to ask Insights about; slug null when the export does not say enough to make one. */
+export interface FlakyTestTarget extends Pick<FlakyTestProject, 'org' | 'project' | 'credits'> {
+  slug: string | null
+}
+
+/** The projects to ask about: the ones with most credits, at most MAX_FLAKY_TEST_PROJECTS, each with its slug. */
+export function flakyTestTargets(sources: readonly ProjectSource[], max = MAX_FLAKY_TEST_PROJECTS): FlakyTestTarget[] {
+  return [...sources]
+    .sort((a, b) => (b.credits > a.credits ? 1 : b.credits < a.credits ? -1 : (a.project ?? '').localeCompare(b.project ?? '')))
+    .slice(0, max)
+    .map((source) => ({org: source.org, project: source.project ?? '(none)', slug: projectSlug(source), credits: creditsToNumber(source.credits)}))
+}
+
+/** After this many projects in a row failed (not a 403/404), Insights is taken to be down and the rest are not asked. */
+export const MAX_FAILURES_IN_A_ROW = 3
+
+/**
+ * Asks Insights about each project in turn (the fetch paces itself) and prices what it lists. One project's
+ * 403 or 404 (Insights has no data for it, or the token cannot see it) or failure after retries is a warning
+ * naming it; a 401 means the token is refused for all of them, and MAX_FAILURES_IN_A_ROW failures that Insights
+ * is down: the rest are then not asked.
+ */
+export async function collectFlakyTests(
+  targets: readonly FlakyTestTarget[],
+  fetch: FlakyTestFetch,
+  jobs: readonly HealthJob[],
+  warn: (line: string) => void,
+): Promise<FlakyTests> {
+  const projects: FlakyTestProject[] = []
+  const tests: FlakyTest[] = []
+  let refused = false
+  let failuresInARow = 0
+  for (const target of targets) {
+    const entry = (status: FlakyTestProject['status'], message: string | null, total: number | null): FlakyTestProject => ({
+      org: target.org,
+      project: target.project,
+      slug: target.slug ?? '',
+      credits: target.credits,
+      status,
+      message,
+      totalFlakyTests: total,
+    })
+    if (target.slug === null) {
+      const message = `no flaky tests for project ${target.project}: the export has neither a GitHub/Bitbucket URL nor project and organization ids for it.`
+      warn(message)
+      projects.push(entry('skipped', message, null))
+      continue
+    }
+    if (refused || failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+      const why = refused ? 'CircleCI refused the token for Insights (HTTP 401)' : `Insights failed for ${MAX_FAILURES_IN_A_ROW} projects in a row`
+      projects.push(entry('skipped', `not asked: ${why}.`, null))
+      continue
+    }
+    try {
+      const page = await fetch(target.slug)
+      failuresInARow = 0
+      projects.push(entry('ok', null, page.total))
+      tests.push(...page.tests.map((record) => priceFlakyTest(target, record, jobs)))
+    } catch (error) {
+      const status = error instanceof CciUsageError ? Number(error.details?.status) : Number.NaN
+      const [kind, reason] =
+        status === 404
+          ? (['not-found', 'Insights has no such project (HTTP 404; Test Insights needs a GitHub or Bitbucket OAuth project with test results)'] as const)
+          : status === 403
+            ? (['forbidden', 'the token may not read its Insights (HTTP 403)'] as const)
+            : status === 401
+              ? (['failed', 'CircleCI refused the token (HTTP 401): check --token/CIRCLECI_API_TOKEN; no other project is asked'] as const)
+              : (['failed', error instanceof Error ? error.message : String(error)] as const)
+      if (status === 401) refused = true
+      failuresInARow = kind === 'failed' ? failuresInARow + 1 : 0
+      const message = `no flaky tests for project ${target.project} (${target.slug}): ${reason}`
+      warn(message)
+      projects.push(entry(kind, message, null))
+    }
+  }
+  return {source: 'circleci-insights', projects, tests: tests.sort(byFlakyCost)}
+}

@@ -1,0 +1,365 @@
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {sqlIdent, sqlString} from '../columns.js'
+import {NOT_STARTED_STATUSES} from '../summary.js'
+
+/**
+ * The health queries over the report's narrow copy of the export (report_rows with HEALTH_ROW_COLUMNS). Two
+ * levels, like the cube: one pass groups the rows into workflow runs, which the workflow, rerun and pipeline
+ * figures read; the per-job, trigger and branch figures group the rows themselves (few groups). Credits come back
+ * as exact micro-credits (bigint) and are always summed from the rows, never from a run or pipeline table.
+ * Percentiles are quantile_cont (HEALTH_PERCENTILE in summary.ts).
+ *
+ * Cost (issue 13: at most 15 % on the 1 GB bench, whose 1.7 million rows are 1.7 million workflow runs): the
+ * run and pipeline tables hold integers only. A run is (PIPELINE_NUMBER, WORKFLOW_KEY) (see columns.ts) and
+ * carries 64-bit codes of its project, workflow, trigger source and branch, hash(...) of the same values the
+ * row-level queries group by; the names come back from those queries' own groups. Grouping the runs by their
+ * strings (any_value of five VARCHARs) took twice as long. Two distinct projects or workflows would share a code
+ * with a chance of about n^2 / 2^65 (for 10,000 workflows, 3 in 10^12).
+ */
+
+const ORG = 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)'
+const STARTED = `(JOB_BUILD_STATUS IS NULL OR JOB_BUILD_STATUS NOT IN (${NOT_STARTED_STATUSES.map((status) => sqlString(status)).join(', ')}))`
+// A workflow with one of these and no success failed rather than was canceled (CircleCI's failing job statuses).
+const FAILING = "JOB_BUILD_STATUS IN ('failed', 'infrastructure_fail', 'timedout')"
+const FAILED = "JOB_BUILD_STATUS = 'failed'"
+const CANCELED = "JOB_BUILD_STATUS = 'canceled'"
+
+/** The codes, on rows (`ORG`, column names) and on grouped results (`org`, `project`...): the same values hashed. */
+const CODE = {
+  project: (org: string, project: string) => `hash(${org}, ${project})`,
+  workflow: (org: string, project: string, workflow: string) => `hash(${org}, ${project}, ${workflow})`,
+  value: (value: string) => `hash(${value})`,
+}
+
+/**
+ * Credits as exact micro-credits, summed as integers: each row's DECIMAL(18,6) times 10^6 is a whole BIGINT, and
+ * their sum a HUGEINT, which the JS conversion reads as a bigint (it reads DECIMAL as a float) several times faster
+ * than DuckDB value objects. Scaling the DECIMAL sum instead cost seven times as much on the bench's 1.7 million
+ * workflow runs (128-bit decimal arithmetic per group).
+ */
+function microSum(filter?: string): string {
+  return `COALESCE(sum(CAST(TOTAL_CREDITS * 1000000 AS BIGINT))${filter ? ` FILTER (WHERE ${filter})` : ''}, 0)`
+}
+
+type ResultRow = Record<string, unknown>
+
+/** The result as row objects, converted column by column (a third of the time of getRowObjectsJS here). */
+async function rowsOf(connection: DuckDBConnection, sql: string): Promise<ResultRow[]> {
+  const reader = await connection.runAndReadAll(sql)
+  const columns = Object.entries(reader.getColumnsObjectJS())
+  return Array.from({length: reader.currentRowCount}, (_, index) => Object.fromEntries(columns.map(([name, values]) => [name, values[index]])))
+}
+
+export interface HealthTables {
+  /** One row per workflow run: PIPELINE_NUMBER x WORKFLOW_KEY (rows without either are in no run). */
+  runs: string
+  /** One row per pipeline: project x PIPELINE_NUMBER. */
+  pipelines: string
+  /** The runs (PIPELINE_NUMBER, WORKFLOW_KEY) that are every attempt but the last of a workflow in its pipeline. */
+  reruns: string
+  drop(): Promise<void>
+}
+
+let tableCounter = 0
+
+/**
+ * The run table, then pipelines and reruns from it. A run carries only its workflow's code; a pipeline is
+ * (project, PIPELINE_NUMBER), its project code found through `workflows` (workflow code -> project code, from the
+ * job groups, a few thousand rows) rather than hashed again on every row.
+ */
+export async function buildHealthTables(connection: DuckDBConnection, relation: string, where: string, workflows: readonly JobGroup[]): Promise<HealthTables> {
+  const suffix = ++tableCounter
+  const runs = sqlIdent(`health_runs_${suffix}`)
+  const projects = sqlIdent(`health_workflow_projects_${suffix}`)
+  const pipelines = sqlIdent(`health_pipelines_${suffix}`)
+  const reruns = sqlIdent(`health_reruns_${suffix}`)
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${runs} AS
+SELECT PIPELINE_NUMBER AS pipeline, WORKFLOW_KEY AS workflow_key, any_value(${CODE.workflow(ORG, 'PROJECT_NAME', 'WORKFLOW_NAME')}) AS workflow_code,
+  min(WORKFLOW_ATTEMPT_AT) AS attempt_at, bool_or(WORKFLOW_SUCCEEDED) AS succeeded, max(WORKFLOW_MS) AS workflow_ms,
+  bool_or(${FAILING}) AS any_failing, bool_or(${CANCELED}) AS any_canceled, ${microSum()} AS credits
+FROM ${sqlIdent(relation)} WHERE ${where} AND PIPELINE_NUMBER IS NOT NULL AND WORKFLOW_KEY IS NOT NULL
+GROUP BY PIPELINE_NUMBER, WORKFLOW_KEY`)
+  const pairs = [...new Map(workflows.map((group) => [group.workflowCode, group.projectCode])).entries()]
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${projects} (workflow_code UBIGINT, project_code UBIGINT)`)
+  for (let start = 0; start < pairs.length; start += 1000) {
+    const values = pairs.slice(start, start + 1000).map(([workflow, project]) => `(${workflow}, ${project})`)
+    await connection.run(`INSERT INTO ${projects} VALUES ${values.join(', ')}`)
+  }
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${pipelines} AS
+SELECT project_code, pipeline, count(*) AS runs, sum(credits) AS credits
+FROM ${runs} JOIN ${projects} USING (workflow_code) GROUP BY project_code, pipeline`)
+  // Attempts of one workflow in one pipeline, last first: by when they began (unknown times count as earliest),
+  // then by key so that ties resolve the same way every time. Only a pipeline with several runs can hold one.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${reruns} AS
+WITH located AS (
+  SELECT r.*, w.project_code FROM ${runs} r JOIN ${projects} w USING (workflow_code)
+), candidates AS (
+  SELECT l.* FROM located l SEMI JOIN (SELECT project_code, pipeline FROM ${pipelines} WHERE runs > 1) p ON l.project_code = p.project_code AND l.pipeline = p.pipeline
+), ranked AS (
+  SELECT pipeline, workflow_key, row_number() OVER (PARTITION BY project_code, pipeline, workflow_code ORDER BY attempt_at DESC NULLS LAST, workflow_key DESC) AS from_last
+  FROM candidates
+)
+SELECT pipeline AS rerun_pipeline, workflow_key AS rerun_workflow_key FROM ranked WHERE from_last > 1`)
+  return {
+    runs,
+    pipelines,
+    reruns,
+    async drop() {
+      for (const table of [runs, projects, pipelines, reruns]) await connection.run(`DROP TABLE IF EXISTS ${table}`)
+    },
+  }
+}
+
+export interface JobGroup {
+  org: string | null
+  project: string | null
+  workflow: string | null
+  /** Null for the rows without a job (kept so that the waste totals cover every row). */
+  job: string | null
+  /** hash(org, project, workflow) and hash(org, project): how the run and pipeline tables name them. */
+  workflowCode: string
+  projectCode: string
+  rows: number
+  jobRows: number
+  runs: number
+  successfulRuns: number
+  failedRuns: number
+  canceledRuns: number
+  runningRuns: number
+  durationP50: number | null
+  durationP95: number | null
+  queueP50: number | null
+  queueP95: number | null
+  cpuMedian: number | null
+  ramMedian: number | null
+  credits: bigint
+  failedCredits: bigint
+  failedJobs: number
+  canceledCredits: bigint
+  canceledJobs: number
+  rerunCredits: bigint
+  rerunJobs: number
+  wasteCredits: bigint
+}
+
+/**
+ * One group per org x project x workflow x job (job-less rows in one group per workflow, job null); the rerun
+ * figures are zero until addRerunFigures.
+ */
+export async function queryJobGroups(connection: DuckDBConnection, relation: string, where: string): Promise<JobGroup[]> {
+  const groups = await rowsOf(connection, `
+SELECT *, ${CODE.workflow('org', 'project', 'workflow')} AS workflow_code, ${CODE.project('org', 'project')} AS project_code FROM (
+SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+  count(*) AS rows, count(JOB_NAME) AS job_rows,
+  count(*) FILTER (WHERE ${STARTED}) AS runs,
+  count(*) FILTER (WHERE JOB_BUILD_STATUS = 'success') AS successful_runs,
+  count(*) FILTER (WHERE ${FAILED}) AS failed_runs,
+  count(*) FILTER (WHERE ${CANCELED}) AS canceled_runs,
+  count(*) FILTER (WHERE JOB_BUILD_STATUS = 'running') AS running_runs,
+  quantile_cont(JOB_RUN_SECONDS, [0.5, 0.95]) AS duration,
+  quantile_cont(JOB_QUEUE_MS / 1000.0, [0.5, 0.95]) FILTER (WHERE JOB_QUEUE_MS >= 0) AS queue,
+  quantile_cont(MEDIAN_CPU_UTILIZATION_PCT, 0.5) AS cpu_median, quantile_cont(MEDIAN_RAM_UTILIZATION_PCT, 0.5) AS ram_median,
+  ${microSum()} AS credits,
+  ${microSum(FAILED)} AS failed_credits, count(JOB_NAME) FILTER (WHERE ${FAILED}) AS failed_jobs,
+  ${microSum(CANCELED)} AS canceled_credits, count(JOB_NAME) FILTER (WHERE ${CANCELED}) AS canceled_jobs
+FROM ${sqlIdent(relation)} WHERE ${where}
+GROUP BY ALL)`)
+  return groups.map((row) => {
+    const [durationP50, durationP95] = quantiles(row.duration)
+    const [queueP50, queueP95] = quantiles(row.queue)
+    const failedCredits = bigint(row.failed_credits)
+    const canceledCredits = bigint(row.canceled_credits)
+    return {
+      org: text(row.org),
+      project: text(row.project),
+      workflow: text(row.workflow),
+      job: text(row.job),
+      workflowCode: String(row.workflow_code),
+      projectCode: String(row.project_code),
+      rows: Number(row.rows),
+      jobRows: Number(row.job_rows),
+      runs: Number(row.runs),
+      // Not-started statuses are none of these, so these counts are runs already.
+      successfulRuns: Number(row.successful_runs),
+      failedRuns: Number(row.failed_runs),
+      canceledRuns: Number(row.canceled_runs),
+      runningRuns: Number(row.running_runs),
+      durationP50,
+      durationP95,
+      queueP50,
+      queueP95,
+      cpuMedian: number(row.cpu_median),
+      ramMedian: number(row.ram_median),
+      credits: bigint(row.credits),
+      failedCredits,
+      failedJobs: Number(row.failed_jobs),
+      canceledCredits,
+      canceledJobs: Number(row.canceled_jobs),
+      rerunCredits: 0n,
+      rerunJobs: 0,
+      wasteCredits: failedCredits + canceledCredits,
+    }
+  })
+}
+
+/**
+ * Adds the rows of rerun attempts to their job groups. Rerun rows are few: found by a join with the small rerun
+ * table. Waste counts each row once: failed or canceled, plus the rerun rows that are neither.
+ */
+export async function addRerunFigures(connection: DuckDBConnection, relation: string, where: string, tables: HealthTables, groups: JobGroup[]): Promise<void> {
+  const reruns = await rowsOf(connection, `
+SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+  ${microSum()} AS credits, count(JOB_NAME) AS jobs,
+  ${microSum(`${FAILED} OR ${CANCELED}`)} AS failed_or_canceled_credits
+FROM ${sqlIdent(relation)} JOIN ${tables.reruns} ON PIPELINE_NUMBER = rerun_pipeline AND WORKFLOW_KEY = rerun_workflow_key
+WHERE ${where}
+GROUP BY ALL`)
+  const key = (group: {org?: unknown; project?: unknown; workflow?: unknown; job?: unknown}) => JSON.stringify([group.org, group.project, group.workflow, group.job].map(text))
+  const byKey = new Map(groups.map((group) => [key(group), group]))
+  for (const rerun of reruns) {
+    const group = byKey.get(key(rerun))
+    if (!group) throw new Error('internal: rerun rows of a job the job groups do not have')
+    group.rerunCredits = bigint(rerun.credits)
+    group.rerunJobs = Number(rerun.jobs)
+    group.wasteCredits += group.rerunCredits - bigint(rerun.failed_or_canceled_credits)
+  }
+}
+
+/** [p50, p95] from quantile_cont(x, [0.5, 0.95]); nulls when the group had no value. */
+function quantiles(value: unknown): [number | null, number | null] {
+  const items = Array.isArray(value) ? value : []
+  return [number(items[0] ?? null), number(items[1] ?? null)]
+}
+
+export interface WorkflowGroup {
+  /** hash(org, project, workflow): the job groups carry the names. */
+  workflowCode: string
+  runs: number
+  finishedRuns: number
+  successfulRuns: number
+  canceledRuns: number
+  durationP50: number | null
+  durationP95: number | null
+}
+
+/** Run counts and durations per workflow (its credits are the rows' own, from the job groups). */
+export async function queryWorkflowGroups(connection: DuckDBConnection, tables: HealthTables): Promise<WorkflowGroup[]> {
+  const groups = await rowsOf(connection, `
+SELECT workflow_code,
+  count(*) AS runs,
+  count(*) FILTER (WHERE succeeded IS NOT NULL) AS finished_runs,
+  count(*) FILTER (WHERE succeeded) AS successful_runs,
+  count(*) FILTER (WHERE NOT succeeded AND any_canceled AND NOT any_failing) AS canceled_runs,
+  quantile_cont(workflow_ms / 1000.0, [0.5, 0.95]) FILTER (WHERE workflow_ms >= 0) AS duration
+FROM ${tables.runs} GROUP BY workflow_code`)
+  return groups.map((row) => {
+    const [durationP50, durationP95] = quantiles(row.duration)
+    return {
+      workflowCode: String(row.workflow_code),
+      runs: Number(row.runs),
+      finishedRuns: Number(row.finished_runs),
+      successfulRuns: Number(row.successful_runs),
+      canceledRuns: Number(row.canceled_runs),
+      durationP50,
+      durationP95,
+    }
+  })
+}
+
+/** Earlier attempts of rerun workflows, for waste.reruns.attempts. */
+export async function countRerunAttempts(connection: DuckDBConnection, tables: HealthTables): Promise<number> {
+  const [row] = await rowsOf(connection, `SELECT count(*) AS attempts FROM ${tables.reruns}`)
+  return Number(row.attempts)
+}
+
+export interface PipelineStats {
+  count: number
+  credits: bigint
+  p50: number | null
+  p95: number | null
+}
+
+/** Credits per pipeline (rows without a PIPELINE_NUMBER or WORKFLOW_ID are left out), and their p50/p95. */
+export async function queryPipelineStats(connection: DuckDBConnection, tables: HealthTables): Promise<PipelineStats> {
+  // Pipeline credits are micro-credits here: the percentiles are taken in credits.
+  const [row] = await rowsOf(connection, `
+SELECT count(*) AS pipelines, COALESCE(sum(credits), 0) AS credits, quantile_cont(credits / 1000000.0, [0.5, 0.95]) AS quantiles
+FROM ${tables.pipelines}`)
+  const [p50, p95] = quantiles(row.quantiles)
+  return {count: Number(row.pipelines), credits: bigint(row.credits), p50, p95}
+}
+
+export interface SpendGroup {
+  org: string | null
+  project: string | null
+  /** The trigger source or the branch. */
+  key: string | null
+  jobs: number
+  credits: bigint
+}
+
+/**
+ * Credits and job rows by trigger source. (Pipelines are not counted per source: a distinct count over every row
+ * cost as much as the rest of the breakdown on the bench.)
+ */
+export async function queryTriggerGroups(connection: DuckDBConnection, relation: string, where: string): Promise<SpendGroup[]> {
+  return spendGroups(connection, `SELECT NULL AS org, NULL AS project, PIPELINE_TRIGGER_SOURCE AS key, ${SPEND} FROM ${sqlIdent(relation)} WHERE ${where} GROUP BY key`)
+}
+
+const SPEND = `count(JOB_NAME) AS jobs, ${microSum()} AS credits`
+
+async function spendGroups(connection: DuckDBConnection, sql: string): Promise<SpendGroup[]> {
+  return (await rowsOf(connection, sql)).map((row) => ({
+    org: text(row.org),
+    project: text(row.project),
+    key: text(row.key),
+    jobs: Number(row.jobs),
+    credits: bigint(row.credits),
+  }))
+}
+
+export interface ProjectSource {
+  org: string | null
+  project: string | null
+  vcsName: string | null
+  vcsUrl: string | null
+  organizationId: string | null
+  projectId: string | null
+  credits: bigint
+}
+
+/** What an Insights slug is made of, per project, most credits first (needs FLAKY_ROW_COLUMNS). */
+export async function queryProjectSources(connection: DuckDBConnection, relation: string, where: string): Promise<ProjectSource[]> {
+  const rows = await rowsOf(connection, `
+SELECT ${ORG} AS org, PROJECT_NAME AS project, min(VCS_NAME) AS vcs_name, min(VCS_URL) AS vcs_url,
+  min(ORGANIZATION_ID) AS organization_id, min(PROJECT_ID) AS project_id, ${microSum()} AS credits
+FROM ${sqlIdent(relation)} WHERE ${where}
+GROUP BY ALL`)
+  return rows.map((row) => ({
+    org: text(row.org),
+    project: text(row.project),
+    vcsName: text(row.vcs_name),
+    vcsUrl: text(row.vcs_url),
+    organizationId: text(row.organization_id),
+    projectId: text(row.project_id),
+    credits: bigint(row.credits),
+  }))
+}
+
+function text(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value)
+}
+
+/** A BIGINT of micro-credits (see micro) as read by getRowObjectsJS. */
+function bigint(value: unknown): bigint {
+  if (typeof value === 'bigint') return value
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value)
+  throw new Error(`internal: expected a BIGINT of micro-credits, got ${String(value)}`)
+}
+
+/** Percentiles are interpolated doubles: rounded to micro-units so 12.3 does not read 12.299999999999999. */
+function number(value: unknown): number | null {
+  if (value === null || value === undefined) return null
+  return Math.round(Number(value) * 1_000_000) / 1_000_000
+}

@@ -1,0 +1,22 @@
+import {escapeXml as esc} from '../charts/escape.js'
+import {formatCredits} from '../charts/format.js'
+
+/**
+ * Long breakdowns (jobs, branches) can run to thousands of rows; the page stays quick to open in the
+ * artifacts tab by showing the largest ones and pointing at the CSV files for the rest.
+ */
+export const TABLE_ROW_LIMIT = 100
+
+export function section(id: string, heading: string, body: string): string {
+  return `<section id="${id}" aria-labelledby="${id}-h">\n<h2 id="${id}-h">${esc(heading)}</h2>\n${body}\n</section>`
+}
+
+export function limited<T>(rows: T[], what: string, csv?: string): {rows: T[]; note: string} {
+  if (rows.length <= TABLE_ROW_LIMIT) return {rows, note: ''}
+  const where = csv ? `; all of them are in <code>${esc(csv)}</code> when that breakdown was requested` : ''
+  return {
+    rows: rows.slice(0, TABLE_ROW_LIMIT),
+    note: `<p class="note">Showing the ${TABLE_ROW_LIMIT} largest of ${formatCredits(rows.length)} ${esc(what)}${where}.</p>`,
+  }
+}
+

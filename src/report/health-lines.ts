@@ -1,0 +1,35 @@
+import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
+import type {Summary} from '../analysis/summary.js'
+import {formatCredits} from '../core/format-credits.js'
+import {formatSeconds} from '../core/format-duration.js'
+
+/**
+ * The health and waste lines under the terminal table and in Markdown (plain text: the caller makes it safe
+ * for its medium). Waste is spend, and says so.
+ */
+export function healthLines(summary: Summary): string[] {
+  const lines: string[] = []
+  const waste = summary.waste
+  if (waste) {
+    lines.push(
+      `Waste (spend, not savings): reruns ${formatCredits(waste.reruns.credits)} credits in ${waste.reruns.attempts} earlier attempt${waste.reruns.attempts === 1 ? '' : 's'}` +
+        ` · failed runs ${formatCredits(waste.failed.credits)} · canceled runs ${formatCredits(waste.canceled.credits)} · ${formatCredits(waste.total)} in all (each row once)`,
+    )
+  }
+  const health = summary.health
+  if (!health) return lines
+  const perPipeline = health.pipelines.creditsP50 === null
+    ? 'no pipelines'
+    : `credits per pipeline p50 ${formatCredits(health.pipelines.creditsP50)}, p95 ${formatCredits(health.pipelines.creditsP95 ?? 0)} (${formatCredits(health.pipelines.count)} pipelines)`
+  const onDefault = `default branch ${(health.branches.default.share * 100).toFixed(1)}% of credits, other branches ${(health.branches.other.share * 100).toFixed(1)}%`
+  const triggers = health.triggerSources.slice(0, 4).map((bucket) => `${bucket.key} ${(bucket.share * 100).toFixed(1)}%`).join(', ')
+  lines.push(`Health: ${perPipeline} · ${onDefault}${triggers ? ` · triggers: ${triggers}` : ''}`)
+  const headline = costliestHealthProblem(health)
+  if (headline) lines.push(`Costliest health problem: ${headlineSentence(headline, (text) => text, formatCredits, formatSeconds)}`)
+  const flaky = health.flakyTests
+  if (flaky) {
+    const asked = flaky.projects.filter((project) => project.status === 'ok').length
+    lines.push(`Flaky tests (CircleCI Insights): ${flaky.tests.length} in ${asked} of ${flaky.projects.length} projects asked${flaky.projects.length > asked ? ' (see the warnings)' : ''}`)
+  }
+  return lines
+}

@@ -1,0 +1,191 @@
+import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
+
+import {parseFlakyTests} from '../../src/api/flaky-tests.js'
+import {flakyTestSession, INSIGHTS_RETRY_POLICY} from '../../src/api/insights.js'
+import {collectFlakyTests, flakyTestTargets, MAX_FAILURES_IN_A_ROW, MAX_FLAKY_TEST_PROJECTS, priceFlakyTest, projectSlug} from '../../src/analysis/health/flaky.js'
+import type {HealthJob} from '../../src/analysis/summary.js'
+import {ApiError, CciUsageError} from '../../src/core/errors.js'
+import {startSimulator, type Simulator} from '../../src/simulator/index.js'
+
+describe('projectSlug', () => {
+  const ids = {organizationId: 'org-uuid', projectId: 'project-uuid'}
+  test.each([
+    [{vcsName: 'github', vcsUrl: 'https://github.com/acme/api', ...ids}, 'gh/acme/api'],
+    [{vcsName: 'github', vcsUrl: 'https://github.com/acme/web%26api', ...ids}, 'gh/acme/web&api'],
+    [{vcsName: 'bitbucket', vcsUrl: 'https://bitbucket.org/acme/api', ...ids}, 'bb/acme/api'],
+    [{vcsName: null, vcsUrl: 'https://github.com/acme/api.git', ...ids}, 'gh/acme/api'],
+    // GitLab and GitHub App projects have id-based slugs.
+    [{vcsName: 'gitlab', vcsUrl: 'https://gitlab.com/acme/api', ...ids}, 'circleci/org-uuid/project-uuid'],
+    [{vcsName: 'circleci', vcsUrl: 'https://github.com/acme/api', ...ids}, 'circleci/org-uuid/project-uuid'],
+    [{vcsName: 'github', vcsUrl: 'not a url', ...ids}, 'circleci/org-uuid/project-uuid'],
+    [{vcsName: 'github', vcsUrl: 'https://github.com/acme', organizationId: null, projectId: null}, null],
+  ])('case %#', (source, slug) => {
+    expect(projectSlug(source)).toBe(slug)
+  })
+})
+
+describe('parseFlakyTests', () => {
+  test('reads the live spelling and the reference spelling; drops what cannot be shown or priced', () => {
+    const page = parseFlakyTests({
+      flaky_tests: [
+        {test_name: 't1', classname: 'c', job_name: 'unit', workflow_name: 'ci', times_flaked: 3},
+        {'test-name': 't2', 'job-name': 'unit', 'times-flaked': 1},
+        {test_name: '', job_name: 'unit', times_flaked: 1},
+        {test_name: 't3', job_name: 'unit', times_flaked: -1},
+        {test_name: 't4', job_name: 'unit', times_flaked: '2'},
+        null,
+      ],
+      total_flaky_tests: 6,
+    })
+    expect(page).toEqual({
+      tests: [
+        {testName: 't1', classname: 'c', jobName: 'unit', workflowName: 'ci', timesFlaked: 3},
+        {testName: 't2', classname: null, jobName: 'unit', workflowName: null, timesFlaked: 1},
+      ],
+      total: 6,
+    })
+    expect(parseFlakyTests({flaky_tests: [], total_flaky_tests: null}).total).toBe(0)
+    expect(() => parseFlakyTests({message: 'nope'})).toThrow(CciUsageError)
+  })
+})
+
+const job = (values: Partial<HealthJob>): HealthJob => ({
+  org: 'acme', project: 'api', workflow: 'ci', job: 'unit', runs: 10, successfulRuns: 8, failedRuns: 2, canceledRuns: 0, successRate: 0.8,
+  durationP50Seconds: 60, durationP95Seconds: 90, queueP50Seconds: 1, queueP95Seconds: 2, credits: 1000, creditsPerSuccessfulRun: 125,
+  cpuMedianPct: 30, ramMedianPct: 30, failedCredits: 250, canceledCredits: 0, rerunCredits: 0, ...values,
+})
+const project = {org: 'acme', project: 'api'}
+const record = (values: Partial<Parameters<typeof priceFlakyTest>[1]> = {}) => ({testName: 't', classname: null, jobName: 'unit', workflowName: 'ci', timesFlaked: 3, ...values})
+
+describe('priceFlakyTest', () => {
+  test('times flaked x the mean credits of a failed run of its job', () => {
+    // 250 credits over 2 failed runs = 125 a run; 3 flakes = 375.
+    expect(priceFlakyTest(project, record(), [job({})])).toMatchObject({creditsPerRun: 125, pricedFrom: 'failed-runs', credits: 375})
+  })
+
+  test('the mean of any run when the job did not fail in the window; exact to a micro-credit', () => {
+    // 1000 credits over 3 runs = 333.333333 a run (rounded once), x 3.
+    expect(priceFlakyTest(project, record(), [job({failedRuns: 0, failedCredits: 0, runs: 3})])).toMatchObject({creditsPerRun: 333.333333, pricedFrom: 'all-runs', credits: 999.999999})
+  })
+
+  test('not priced when its job is not in the window, or cannot be told apart', () => {
+    expect(priceFlakyTest(project, record({jobName: 'gone'}), [job({})])).toMatchObject({creditsPerRun: null, pricedFrom: null, credits: null})
+    expect(priceFlakyTest({org: 'other', project: 'api'}, record(), [job({})]).credits).toBeNull()
+    // No workflow from Insights: the project's only job of that name is used, two are ambiguous.
+    expect(priceFlakyTest(project, record({workflowName: null}), [job({})]).credits).toBe(375)
+    expect(priceFlakyTest(project, record({workflowName: null}), [job({}), job({workflow: 'nightly'})]).credits).toBeNull()
+  })
+})
+
+describe('flakyTestTargets', () => {
+  test(`the projects with most credits, at most ${MAX_FLAKY_TEST_PROJECTS}`, () => {
+    const sources = Array.from({length: 25}, (_, index) => ({
+      org: 'acme', project: `p${index}`, vcsName: 'github', vcsUrl: `https://github.com/acme/p${index}`, organizationId: 'o', projectId: `id${index}`, credits: BigInt(index) * 1_000_000n,
+    }))
+    const targets = flakyTestTargets(sources)
+    expect(targets).toHaveLength(20)
+    expect(targets[0]).toEqual({org: 'acme', project: 'p24', slug: 'gh/acme/p24', credits: 24})
+    expect(targets.at(-1)?.project).toBe('p5')
+  })
+})
+
+describe('collectFlakyTests against the simulator', () => {
+  let simulator: Simulator
+
+  beforeAll(async () => {
+    simulator = await startSimulator({token: 'insights-test-token-123'})
+  })
+
+  afterAll(async () => {
+    await simulator?.close()
+  })
+
+  const targets = [
+    {org: 'acme', project: 'api-gateway', slug: 'gh/acme/api-gateway', credits: 300},
+    {org: 'acme', project: 'web&api', slug: 'gh/acme/web&api', credits: 200},
+    {org: 'acme', project: 'infra', slug: 'gh/acme/infra', credits: 100},
+    {org: 'acme-labs', project: 'windows-client', slug: 'gh/acme-labs/windows-client', credits: 50},
+    {org: 'acme', project: 'no-url', slug: null, credits: 10},
+  ]
+  const jobs = [job({org: 'acme', project: 'api-gateway', workflow: 'build-test-deploy', job: 'unit-tests', failedRuns: 4, failedCredits: 1000})]
+
+  test('lists and prices the tests; a 404 and a 403 are warnings naming the project, never fatal', async () => {
+    const warnings: string[] = []
+    const session = flakyTestSession({host: simulator.apiUrl, token: simulator.token}, {clock: () => new Date()})
+    const before = simulator.requests.length
+    const flaky = await session((fetch) => collectFlakyTests(targets, fetch, jobs, (line) => warnings.push(line)))
+    expect(flaky.projects.map((p) => [p.project, p.status, p.totalFlakyTests])).toEqual([
+      ['api-gateway', 'ok', 3],
+      ['web&api', 'ok', 1],
+      ['infra', 'not-found', null],
+      ['windows-client', 'forbidden', null],
+      ['no-url', 'skipped', null],
+    ])
+    expect(warnings).toHaveLength(3)
+    expect(warnings[0]).toMatch(/^no flaky tests for project infra \(gh\/acme\/infra\): .*HTTP 404/)
+    expect(warnings[1]).toMatch(/^no flaky tests for project windows-client .*HTTP 403/)
+    expect(warnings[2]).toMatch(/^no flaky tests for project no-url: /)
+    // unit-tests: 1000 credits over 4 failed runs = 250 a run, 9 flakes = 2,250; the others are not in `jobs`.
+    expect(flaky.tests[0]).toMatchObject({project: 'api-gateway', testName: 'GatewayRouter retries an upstream 502', timesFlaked: 9, creditsPerRun: 250, credits: 2250})
+    expect(flaky.tests.slice(1).every((test) => test.credits === null)).toBe(true)
+    expect(flaky.tests).toHaveLength(4)
+
+    const requests = simulator.requests.slice(before)
+    expect(requests.map((r) => [r.path, r.status])).toEqual([
+      ['/api/v2/insights/gh/acme/api-gateway/flaky-tests', 200],
+      ['/api/v2/insights/gh/acme/web%26api/flaky-tests', 200],
+      ['/api/v2/insights/gh/acme/infra/flaky-tests', 404],
+      ['/api/v2/insights/gh/acme-labs/windows-client/flaky-tests', 403],
+    ])
+    expect(requests.every((r) => r.server === 'api' && r.hadCircleToken)).toBe(true)
+    // Polite: one at a time, at most two a second.
+    const gaps = requests.slice(1).map((r, index) => r.at.getTime() - requests[index].at.getTime())
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(450)
+  })
+
+  test('a refused token (401) stops asking the other projects, and never appears in a warning', async () => {
+    const warnings: string[] = []
+    const session = flakyTestSession({host: simulator.apiUrl, token: 'wrong-token-abcdef'}, {clock: () => new Date()})
+    const flaky = await session((fetch) => collectFlakyTests(targets.slice(0, 3), fetch, jobs, (line) => warnings.push(line)))
+    expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'skipped', 'skipped'])
+    expect(warnings).toEqual([expect.stringContaining('CircleCI refused the token (HTTP 401)')])
+    expect(warnings.join('\n')).not.toContain('wrong-token-abcdef')
+  })
+
+  test('a 429 is retried after its Retry-After; a 5xx at most three times, then a warning naming the project', async () => {
+    const faulty = await startSimulator({
+      token: 'insights-fault-token-1',
+      faults: [
+        {type: 'rate-limit', on: 'insights', retryAfter: 1, times: 1},
+        {type: 'server-error', on: 'insights', status: 503, times: INSIGHTS_RETRY_POLICY.maxAttempts},
+      ],
+    })
+    try {
+      const warnings: string[] = []
+      const session = flakyTestSession({host: faulty.apiUrl, token: faulty.token}, {clock: () => new Date()})
+      const flaky = await session((fetch) => collectFlakyTests(targets.slice(0, 2), fetch, jobs, (line) => warnings.push(line)))
+      // api-gateway: 429, then 503 x 3 (its retries used up); web&api: answered.
+      expect(faulty.requests.map((r) => r.status)).toEqual([429, 503, 503, 503, 200])
+      expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'ok'])
+      expect(warnings).toEqual([expect.stringMatching(/^no flaky tests for project api-gateway \(gh\/acme\/api-gateway\): .*HTTP 503/)])
+    } finally {
+      await faulty.close()
+    }
+  }, 30_000)
+})
+
+describe('collectFlakyTests when Insights is down', () => {
+  test(`stops after ${MAX_FAILURES_IN_A_ROW} failures in a row; a 404 in between does not count`, async () => {
+    const asked: string[] = []
+    const fetch = async (slug: string) => {
+      asked.push(slug)
+      throw new ApiError('E_API_FAILED', `HTTP 500 for ${slug}`, {status: slug === 'gh/a/p1' ? 404 : 500})
+    }
+    const targets = Array.from({length: 6}, (_, index) => ({org: 'a', project: `p${index}`, slug: `gh/a/p${index}`, credits: 10 - index}))
+    const flaky = await collectFlakyTests(targets, fetch, [], () => undefined)
+    expect(asked).toEqual(['gh/a/p0', 'gh/a/p1', 'gh/a/p2', 'gh/a/p3', 'gh/a/p4'])
+    expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'not-found', 'failed', 'failed', 'failed', 'skipped'])
+    expect(flaky.projects[5].message).toBe(`not asked: Insights failed for ${MAX_FAILURES_IN_A_ROW} projects in a row.`)
+  })
+})
+
