@@ -310,6 +310,10 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     comparison: inputs.previous ? compare(inputs, lists.project, projectKey) : null,
     savings: null,
     artifacts: [],
+    trend: null,
+    forecast: null,
+    budgets: null,
+    anomalies: null,
   }
   const tables: BuiltSummary['tables'] = {
     org: rowsOf(lists.org),

@@ -44,9 +44,13 @@ const THREADS = '2'
 /** Private temp folder of each open source's connection (spill files, the work database). */
 const workDirs = new WeakMap<DuckDBConnection, string>()
 
-export async function openUsage(files: string[], options: OpenUsageOptions = {}): Promise<UsageSource> {
-  const paths = await resolveInputPaths(files)
-  const inputs = await Promise.all(paths.map((path) => inspectInputFile(path)))
+/** A DuckDB database in a private temp folder (spill files, the work database), removed on close. */
+export interface Engine {
+  connection: DuckDBConnection
+  close(): Promise<void>
+}
+
+export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine> {
   const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'cci-usage-duckdb-'))
   let instance: DuckDBInstance | undefined
   let connection: DuckDBConnection | undefined
@@ -61,7 +65,6 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
       allocator_flush_threshold: '16MB',
     })
     connection = await instance.connect()
-    await createUsageView(connection, 'usage', inputs)
   } catch (error) {
     connection?.closeSync()
     instance?.closeSync()
@@ -74,8 +77,6 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
   let closed = false
   return {
     connection: openConnection,
-    view: 'usage',
-    files: paths,
     async close() {
       if (closed) return
       closed = true
@@ -84,6 +85,19 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
       await rm(workDir, {recursive: true, force: true})
     },
   }
+}
+
+export async function openUsage(files: string[], options: OpenUsageOptions = {}): Promise<UsageSource> {
+  const paths = await resolveInputPaths(files)
+  const inputs = await Promise.all(paths.map((path) => inspectInputFile(path)))
+  const engine = await openEngine(options)
+  try {
+    await createUsageView(engine.connection, 'usage', inputs)
+  } catch (error) {
+    await engine.close()
+    throw error
+  }
+  return {connection: engine.connection, view: 'usage', files: paths, close: () => engine.close()}
 }
 
 /**
@@ -208,20 +222,26 @@ export const REPORT_ROW_COLUMNS: ReadonlyArray<readonly [name: string, sql: stri
 
 export const REPORT_ROWS = 'report_rows'
 
+/** The table behind `report_rows`: with `keepUnfiltered`, every row of the export (the history stores them all). */
+export const REPORT_ROWS_TABLE = `work.${REPORT_ROWS}`
+
 /**
  * The one scan of the export: copies REPORT_ROW_COLUMNS of the rows matching `filterSql` (a boolean over the
  * view's columns) into a compressed table in the source's private work database, and defines `report_rows`
- * (unqualified, so that callers can name it like the view) over it. Returns that name.
+ * (unqualified, so that callers can name it like the view) over it. Returns that name. With `keepUnfiltered`
+ * the table keeps every row and the view applies the filter: a history must hold the organization's whole usage
+ * whatever the report shows.
  */
-export async function materializeReportRows(source: UsageSource, filterSql?: string): Promise<string> {
+export async function materializeReportRows(source: UsageSource, filterSql?: string, options: {keepUnfiltered?: boolean} = {}): Promise<string> {
   const workDir = workDirs.get(source.connection)
   if (!workDir) throw new Error('materializeReportRows needs a source opened by openUsage')
   const columns = REPORT_ROW_COLUMNS.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`).join(', ')
+  const [tableFilter, viewFilter] = options.keepUnfiltered ? [undefined, filterSql] : [filterSql, undefined]
   await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(workDir, 'work.duckdb'))} AS work`)
   await queryUsage(
     source,
-    `CREATE OR REPLACE TABLE work.${REPORT_ROWS} AS SELECT ${columns} FROM ${sqlIdent(source.view)}${filterSql ? ` WHERE ${filterSql}` : ''}`,
+    `CREATE OR REPLACE TABLE ${REPORT_ROWS_TABLE} AS SELECT ${columns} FROM ${sqlIdent(source.view)}${tableFilter ? ` WHERE ${tableFilter}` : ''}`,
   )
-  await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT * FROM work.${REPORT_ROWS}`)
+  await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT * FROM ${REPORT_ROWS_TABLE}${viewFilter ? ` WHERE ${viewFilter}` : ''}`)
   return REPORT_ROWS
 }

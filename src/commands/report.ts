@@ -5,6 +5,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
 import {parseDay} from '../analysis/scope.js'
+import {budgetsFromFlags, historyFlags} from '../history/flags.js'
 import type {Summary} from '../analysis/summary.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
 import {fullReportHooks} from '../report/hooks.js'
@@ -23,6 +24,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     {description: 'One week compared with the week before, from one export holding both', command: '<%= config.bin %> <%= command.id %> --input usage.csv --since 2024-11-11 --until 2024-11-17 --compare previous'},
     {description: 'Costs per team in dollars, as Markdown', command: '<%= config.bin %> <%= command.id %> --teams teams.yml --group-by team --credit-price 0.0006 --format markdown'},
     {description: 'Only the web projects on main', command: "<%= config.bin %> <%= command.id %> --project 'web-*' --branch main"},
+    {description: 'The last complete week of a stored history, offline, with trend, forecast, budgets and anomalies', command: '<%= config.bin %> <%= command.id %> --history ./usage-history --budgets budgets.yml'},
   ]
 
   static override flags = {
@@ -33,14 +35,17 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     until: Flags.string({description: 'Last day, inclusive, YYYY-MM-DD (UTC). Default: the last JOB_RUN_DATE in the data.'}),
     compare: Flags.string({options: ['previous', 'none'], default: 'none', description: 'Compare with the window of equal length just before (from the same input or --previous-input).'}),
     'previous-input': Flags.string({multiple: true, description: 'A separate export holding the previous window (implies --compare previous).'}),
+    ...historyFlags,
   }
 
   public async run(): Promise<Summary> {
     const {flags} = await this.parse(Report)
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
+    const budgets = await budgetsFromFlags(flags, {creditPrice, hasTeams: Boolean(flags.teams)})
     const {summary} = await generateReport(
       {
-        inputs: flags.input && flags.input.length > 0 ? flags.input : [join(flags.out, 'usage.csv')],
+        // With --history and no --input the report is made from the history alone (offline).
+        inputs: flags.input && flags.input.length > 0 ? flags.input : flags.history ? [] : [join(flags.out, 'usage.csv')],
         previousInputs: flags['previous-input'],
         outDir: flags.out,
         filters: {
@@ -56,6 +61,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
         creditPrice,
         groupBy: (flags['group-by'] ?? []).map((value) => value.trim()).filter((value) => value !== '') as never[],
         toolVersion: this.config.version,
+        history: flags.history ? {dir: flags.history, trendWeeks: flags['trend-weeks'], budgets} : undefined,
         ...fullReportHooks(flags.top),
       },
       {clock: systemClock, log: (line) => this.info(line)},

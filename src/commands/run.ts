@@ -2,9 +2,13 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
+import {join} from 'node:path'
+
 import {parseDuration} from '../export/duration.js'
 import {credentialsFromFlags, exportFlags} from '../export/flags.js'
 import {resolveRange} from '../export/windows.js'
+import {parseBudgets} from '../history/budgets.js'
+import {budgetsFromFlags, historyFlags} from '../history/flags.js'
 import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
 import {validateGroupBy} from '../report/index.js'
@@ -25,6 +29,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     {description: 'Last week vs the week before, posted to Slack', command: '<%= config.bin %> <%= command.id %> --notify always --slack-channel C0123456789'},
     {description: 'Preview the Slack message without posting', command: '<%= config.bin %> <%= command.id %> --demo --notify always --dry-run'},
     {description: 'A month for a shared plan, in dollars', command: '<%= config.bin %> <%= command.id %> --start 2024-10-01 --end 2024-10-31 --shared-org-id $OTHER_ORG --credit-price 0.0006'},
+    {description: 'Keep a history: trend, month-end forecast, budgets and anomalies', command: '<%= config.bin %> <%= command.id %> --history ./usage-history --budgets budgets.yml --notify always --notify-if-budget-at-risk --notify-if-anomaly'},
   ]
 
   static override flags = {
@@ -43,6 +48,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       helpGroup: 'SLACK',
     })(),
     ...slackTransportFlags,
+    ...historyFlags,
   }
 
   public async run(): Promise<Omit<WeeklyResult, 'summary'> & {summary: unknown}> {
@@ -52,7 +58,20 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const groupBy = validateGroupBy(flags['group-by'] ?? [], Boolean(flags.teams))
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
-    const notifyWanted = flags.notify === 'always' || flags['notify-if-change-over'] !== undefined || flags['notify-if-credits-over'] !== undefined
+    const notifyWanted =
+      flags.notify === 'always' ||
+      flags['notify-if-change-over'] !== undefined ||
+      flags['notify-if-credits-over'] !== undefined ||
+      flags['notify-if-budget-at-risk'] ||
+      flags['notify-if-anomaly']
+    // --demo keeps its history in the output folder (a first run backfills it) and shows the built-in budgets.
+    const historyDir = flags.history ?? (flags.demo ? join(flags.out, 'history') : undefined)
+    const budgetContext = {creditPrice, hasTeams: Boolean(flags.teams), historyImplied: historyDir !== undefined}
+    let budgets = await budgetsFromFlags(flags, budgetContext)
+    if (budgets === null && flags.demo) {
+      const {DEMO_BUDGETS_NAME, DEMO_BUDGETS_YAML} = await import('../simulator/demo-budgets.js')
+      budgets = parseBudgets(DEMO_BUDGETS_NAME, DEMO_BUDGETS_YAML, budgetContext)
+    }
     const notify = notifyWanted
       ? notifyOptionsFromFlags({...flags, notify: 'always', top: Math.min(flags.top, 5)}, flags.out)
       : null
@@ -75,6 +94,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
           toolVersion: this.config.version,
         },
         notify,
+        history: historyDir === undefined ? undefined : {dir: historyDir, trendWeeks: flags['trend-weeks'], budgets},
       },
       {clock, log: (line) => this.info(line), warn: (line) => this.warning(line)},
     )

@@ -9,6 +9,7 @@ import {
   formatSignedCredits,
   formatWindow,
 } from '../charts/format.js'
+import {HISTORY_SECTION_ID, historySection} from './sections/history.js'
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
 import {type Column, renderTable} from './table.js'
@@ -301,6 +302,7 @@ function navigation(summary: Summary): string {
   const links: [string, string][] = [['overview', 'Overview']]
   if (summary.comparison) links.push(['change', 'Week over week'])
   links.push(['charts', 'Charts'])
+  if (summary.trend) links.push([HISTORY_SECTION_ID, 'Trend and forecast'])
   if (summary.savings) links.push(['savings', 'Savings'])
   links.push(['projects', 'Projects'], ['workflows', 'Workflows'], ['jobs', 'Jobs'], ['failed', 'Failed jobs'])
   if (summary.breakdowns.team) links.push(['teams', 'Teams'])
@@ -322,6 +324,7 @@ export function renderReportHtml(summary: Summary, charts: ChartFile[]): string 
     overview(summary),
     changeSection(summary),
     chartsSection(charts),
+    summary.trend ? section(HISTORY_SECTION_ID, 'Trend, forecast, budgets and anomalies', historySection(summary)) : '',
     savingsSection(summary),
     section('projects', 'Projects', breakdownTable(summary, b.project, 'Project', 'projects', 'by-project.csv')),
     section('workflows', 'Workflows', breakdownTable(summary, b.workflow, 'Workflow', 'workflows', 'by-workflow.csv')),

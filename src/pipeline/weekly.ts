@@ -14,6 +14,8 @@ import {loadTeamRules} from '../analysis/teams.js'
 import type {ExportResult} from '../export/index.js'
 import {runExportOn, type ExportTarget} from '../export/demo.js'
 import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, type DateRange} from '../export/windows.js'
+import type {Budget} from '../history/budgets.js'
+import {planHistoryExport, type HistoryExportPlan} from './history.js'
 import {fullReportHooks} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {notifySlack, type NotifyOptions, type NotifyResult} from '../slack/index.js'
@@ -37,12 +39,16 @@ export interface WeeklyOptions {
   }
   /** null: do not post. */
   notify: NotifyOptions | null
+  /** Keep and read a history (README "History"); absent: no trend, forecast, budgets or anomalies. */
+  history?: {dir: string; trendWeeks: number; budgets: Budget[] | null}
 }
 
 export interface WeeklyContext {
   clock: Clock
   log: (line: string) => void
   warn: (line: string) => void
+  /** Tests pass a fake sleep (with a fake clock); production waits for real. */
+  sleep?: (ms: number) => Promise<void>
 }
 
 export interface WeeklyResult {
@@ -81,17 +87,22 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
   if (options.compare === 'previous' && !withPrevious) {
     context.warn('the previous window starts more than 366 days ago, which the Usage API refuses: reporting without a comparison.')
   }
+  // Before any POST: a history for other organizations, or a damaged one, stops the run here.
+  const history: HistoryExportPlan | null = options.history
+    ? await planHistoryExport(options.history, {api: options.api, sharedOrgIds: options.sharedOrgIds, window: reportDays(options.range)}, context)
+    : null
   const exportOptions = {
     sharedOrgIds: options.sharedOrgIds,
     range: exportRange,
+    extraRanges: history?.extraRanges,
     outDir: options.outDir,
     timeoutMs: options.timeoutMs,
     keepParts: options.keepParts,
   }
-  const exportContext = {clock: context.clock, log: context.log}
+  const exportContext = {clock: context.clock, log: context.log, sleep: context.sleep}
   const exported = await runExportOn(options.api, exportOptions, exportContext).catch((error: unknown) => {
     // The export's resume command fetches the data only; the weekly job is finished by running `run` again.
-    if (error instanceof TimeoutError) {
+    if (error instanceof TimeoutError && error.message.includes('cci-usage export')) {
       throw new TimeoutError(
         error.code,
         `${error.message} To finish the whole report instead, rerun the same \`cci-usage run\` command with the same --out on the same UTC day: it reuses these jobs.`,
@@ -112,6 +123,14 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
       creditPrice: options.report.creditPrice,
       groupBy: options.report.groupBy,
       toolVersion: options.report.toolVersion,
+      history: options.history && history
+        ? {
+            dir: options.history.dir,
+            trendWeeks: options.history.trendWeeks,
+            budgets: options.history.budgets,
+            update: {organizations: history.organizations, windows: exported.windows},
+          }
+        : undefined,
       ...fullReportHooks(options.report.top),
     },
     {clock: context.clock, log: context.log},

@@ -1,6 +1,7 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
 import {formatCredits} from '../core/format-credits.js'
 import {breakdownCsvString} from './csv.js'
+import {historyLines} from './history-lines.js'
 
 /** Pure renderers of the Summary for stdout: a terminal table, Markdown, CSV. Numbers are rounded here only. */
 export type OutputFormat = 'table' | 'markdown' | 'csv' | 'json'
@@ -103,6 +104,7 @@ export function statistics(summary: Summary): string[] {
     lines.push('Top savings:')
     opportunities.forEach((opportunity, index) => lines.push(`  ${index + 1}. ${opportunity.title} (${opportunity.evidence})`))
   }
+  lines.push(...historyLines(summary))
   return lines
 }
 

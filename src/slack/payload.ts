@@ -18,6 +18,7 @@ import {
   trendArrow,
   windowLabel,
 } from './format.js'
+import {budgetAlertBlocks, historyBlocks, historyFallback} from './history.js'
 import {MAX_NAME_CHARS, SLACK_LIMITS} from './limits.js'
 import {clipEscaped, joinLinesWithin, mrkdwnName, plainName} from './text.js'
 
@@ -198,13 +199,15 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   let first = `CircleCI usage${who}, ${windowLabel(summary.window)} (${daysLabel(summary.window.days)}): ${formatCredits(total)} credits${dollars}`
   if (comparison) first += `, ${changeWording(total, comparison.previous.credits)} vs the previous ${daysLabel(comparison.previousWindow.days)}`
   first += `. ${formatCount(summary.totals.jobs)} jobs; failed jobs cost ${formatCredits(summary.failed.credits)} credits.`
-  const lines = [first]
+  const history = historyFallback(summary)
+  const lines = [...history.lead, first]
   const projects = namedProjects(summary).slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
   if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
   const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []
   if (savings.length > 0) {
     lines.push(`Savings: ${savings.map((item) => `${mrkdwnName(item.change, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
   }
+  lines.push(...history.tail)
   const link = slackLink(options.reportUrl, 'report')
   if (link) lines.push(`Full report: ${link}`)
   return clipEscaped(lines.join('\n'), SLACK_LIMITS.fallbackText)
@@ -215,6 +218,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   const total = summary.totals.credits.total
   const blocks: Block[] = [
     {type: 'header', text: {type: 'plain_text', text: headerText(summary), emoji: true}},
+    ...budgetAlertBlocks(summary),
     {type: 'section', fields: summaryFields(summary)},
   ]
   const projects = projectLines(summary, top)
@@ -227,6 +231,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   }
   const teams = summary.breakdowns.team
   if (teams && teams.length > 0) blocks.push(listSection('Teams', teamLines(teams, total, top), 'teams'))
+  blocks.push(...historyBlocks(summary))
   if (summary.savings) {
     const savings = savingsLines(summary)
     blocks.push(

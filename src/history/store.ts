@@ -1,0 +1,206 @@
+/**
+ * The history folder: `history.json` (what is stored) and one Parquet file of rollup rows per month, written by
+ * DuckDB. Updates never change a file in place: the months touched are written to new files, then history.json
+ * is replaced atomically, then the files it no longer names are deleted. An interrupted update therefore leaves
+ * the previous history intact (plus stray files the next update deletes).
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {sqlString} from '../analysis/columns.js'
+import {writeJsonAtomic} from '../core/atomic.js'
+import {BadInputError, InputFileError} from '../core/errors.js'
+import {monthOf, shiftDay} from './days.js'
+import type {ExportedDay, StoredDay} from './plan.js'
+import {emptyRollupSql} from './rollup.js'
+
+export const HISTORY_FILE = 'history.json'
+export const HISTORY_SCHEMA_VERSION = 1 as const
+const FILE_PATTERN = /^rollup-(\d{4}-\d{2})-[0-9a-f]{8}\.parquet$/
+/** Months ending this many days before the newest stored day are dropped: the API keeps 366 days, the trend reads 52 weeks. */
+export const KEEP_DAYS = 400
+
+export interface HistoryFile {
+  /** File name inside the history folder. */
+  file: string
+  rows: number
+  bytes: number
+}
+
+/** history.json. */
+export interface HistoryManifest {
+  schemaVersion: typeof HISTORY_SCHEMA_VERSION
+  tool: 'cci-usage'
+  /** The organizations the history was exported for: the org id and the shared org ids, sorted. */
+  organizations: string[]
+  /** Every day stored (a day without usage too: it has no rows) and whether it is final. */
+  days: Record<string, StoredDay>
+  /** The Parquet file of each month (YYYY-MM) holding rollup rows. */
+  files: Record<string, HistoryFile>
+  /** The last update: days stored, and the export's rows without a JOB_RUN_DATE, which no day can hold. */
+  lastUpdate: {at: string; daysStored: number; undatedRows: number; undatedCredits: number} | null
+  updatedAt: string
+}
+
+function rebuildHint(dir: string): string {
+  return `delete the folder ${dir} and run again: the next \`cci-usage run --history ${dir}\` rebuilds it from the Usage API`
+}
+
+function corrupt(dir: string, what: string, why: string): InputFileError {
+  return new InputFileError('E_HISTORY_CORRUPT', `History file ${what} ${why}; ${rebuildHint(dir)}.`)
+}
+
+/** The history in `dir`, or null when the folder holds none yet (a new history). */
+export async function readHistory(dir: string): Promise<HistoryManifest | null> {
+  const path = join(dir, HISTORY_FILE)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw new InputFileError('E_HISTORY_UNREADABLE', `History file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read error'}): check --history.`)
+  }
+  let parsed: HistoryManifest
+  try {
+    parsed = JSON.parse(text) as HistoryManifest
+  } catch {
+    throw corrupt(dir, path, 'is not valid JSON')
+  }
+  const problem = shapeProblem(parsed)
+  if (problem) throw corrupt(dir, path, `is not a cci-usage history (${problem})`)
+  return parsed
+}
+
+function shapeProblem(value: HistoryManifest): string | null {
+  if (typeof value !== 'object' || value === null) return 'not an object'
+  if (value.schemaVersion !== HISTORY_SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(value.schemaVersion)}, expected ${HISTORY_SCHEMA_VERSION}`
+  if (!Array.isArray(value.organizations) || !value.organizations.every((id) => typeof id === 'string')) return 'organizations missing'
+  if (typeof value.days !== 'object' || value.days === null) return 'days missing'
+  if (typeof value.files !== 'object' || value.files === null) return 'files missing'
+  for (const [month, entry] of Object.entries(value.files)) {
+    if (!FILE_PATTERN.test(entry?.file ?? '') || FILE_PATTERN.exec(entry.file)?.[1] !== month) return `bad file entry for ${month}`
+  }
+  return null
+}
+
+export function organizationSet(ids: readonly string[]): string[] {
+  return [...new Set(ids.map((id) => id.trim()).filter((id) => id !== ''))].sort()
+}
+
+/** A history answers for one set of organizations: another set would mix or miss their usage. */
+export function checkOrganizations(manifest: HistoryManifest, organizations: readonly string[], dir: string): void {
+  const wanted = organizationSet(organizations)
+  const stored = organizationSet(manifest.organizations)
+  if (wanted.length === stored.length && wanted.every((id, index) => id === stored[index])) return
+  throw new BadInputError(
+    'E_HISTORY_ORGS',
+    `The history in ${dir} was made for organizations ${stored.join(', ') || '(none)'}, not ${wanted.join(', ')}: use another --history folder for this set of organizations (or delete ${dir} to start it over).`,
+  )
+}
+
+/** Every file history.json names must be there with the size it was written with. */
+export async function verifyHistoryFiles(dir: string, manifest: HistoryManifest): Promise<void> {
+  for (const entry of Object.values(manifest.files)) {
+    const path = join(dir, entry.file)
+    const size = await stat(path).then((info) => info.size, () => -1)
+    if (size < 0) throw corrupt(dir, path, 'is missing')
+    if (size !== entry.bytes) throw corrupt(dir, path, `has ${size} bytes where ${entry.bytes} were written (truncated or replaced)`)
+  }
+}
+
+/** SQL reading the rollup rows of the given months (default: all), or an empty relation when none holds rows. */
+export function historyRowsSql(dir: string, manifest: HistoryManifest, months?: (month: string) => boolean): string {
+  const files = Object.entries(manifest.files)
+    .filter(([month]) => !months || months(month))
+    .map(([, entry]) => sqlString(join(dir, entry.file)))
+  return files.length === 0 ? emptyRollupSql() : `read_parquet([${files.join(', ')}])`
+}
+
+/**
+ * Runs `action`, turning a DuckDB failure on a history file into one line naming the file. DuckDB's own message
+ * does not always say which of several files failed, so each is read on its own to find it.
+ */
+export async function withHistoryFiles<T>(connection: DuckDBConnection, dir: string, manifest: HistoryManifest, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action()
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    if (!/parquet|magic|footer|thrift|corrupt|decompress|IO Error/i.test(message)) throw error
+    for (const entry of Object.values(manifest.files)) {
+      const path = join(dir, entry.file)
+      const rows = await connection
+        .runAndReadAll(`SELECT COUNT(*) AS n, SUM(TOTAL_CREDITS) AS credits FROM read_parquet(${sqlString(path)})`)
+        .then((reader) => Number(reader.getRowObjects()[0].n), (failure: Error) => failure)
+      if (rows instanceof Error) throw corrupt(dir, path, `cannot be read (${rows.message.split('\n')[0]})`)
+      if (rows !== entry.rows) throw corrupt(dir, path, `holds ${rows} rows where ${entry.rows} were written`)
+    }
+    throw error
+  }
+}
+
+export interface HistoryUpdate {
+  organizations: readonly string[]
+  /** Days to store, replacing what the history held for them. */
+  days: readonly ExportedDay[]
+  /** A relation (table) holding the rollup rows of exactly those days. */
+  rollup: string
+  undatedRows: number
+  undatedCredits: number
+  now: Date
+}
+
+/**
+ * Stores days: each month touched is rewritten to a new file holding its other days' rows and the new rows, then
+ * history.json names the new files, then the old ones are deleted. Returns the new manifest.
+ */
+export async function writeHistory(connection: DuckDBConnection, dir: string, previous: HistoryManifest | null, update: HistoryUpdate): Promise<HistoryManifest> {
+  await mkdir(dir, {recursive: true})
+  const manifest: HistoryManifest = previous
+    ? structuredClone(previous)
+    : {schemaVersion: HISTORY_SCHEMA_VERSION, tool: 'cci-usage', organizations: organizationSet(update.organizations), days: {}, files: {}, lastUpdate: null, updatedAt: ''}
+  const byMonth = new Map<string, string[]>()
+  for (const {day} of update.days) byMonth.set(monthOf(day), [...(byMonth.get(monthOf(day)) ?? []), day])
+  for (const [month, days] of [...byMonth].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const file = `rollup-${month}-${randomBytes(4).toString('hex')}.parquet`
+    const path = join(dir, file)
+    const dayList = days.map((day) => `DATE ${sqlString(day)}`).join(', ')
+    const fresh = `SELECT * FROM ${update.rollup} WHERE JOB_RUN_DATE IN (${dayList})`
+    const old = manifest.files[month]
+    const kept = old ? `SELECT * FROM read_parquet(${sqlString(join(dir, old.file))}) WHERE JOB_RUN_DATE NOT IN (${dayList}) UNION ALL ` : ''
+    await withHistoryFiles(connection, dir, manifest, () =>
+      connection.run(`COPY (${kept}${fresh}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`),
+    )
+    const rows = Number((await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet(${sqlString(path)})`)).getRowObjects()[0].n)
+    const bytes = (await stat(path)).size
+    manifest.files[month] = {file, rows, bytes}
+  }
+  for (const entry of update.days) manifest.days[entry.day] = {final: entry.final, fetchedAt: entry.fetchedAt}
+  pruneOldMonths(manifest)
+  manifest.days = Object.fromEntries(Object.entries(manifest.days).sort(([a], [b]) => (a < b ? -1 : 1)))
+  manifest.files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => (a < b ? -1 : 1)))
+  manifest.lastUpdate = {at: update.now.toISOString(), daysStored: update.days.length, undatedRows: update.undatedRows, undatedCredits: update.undatedCredits}
+  manifest.updatedAt = update.now.toISOString()
+  await writeJsonAtomic(join(dir, HISTORY_FILE), manifest)
+  await removeUnnamedFiles(dir, manifest)
+  return manifest
+}
+
+/** Forgets the months that ended more than KEEP_DAYS before the newest stored day (their files are deleted after). */
+function pruneOldMonths(manifest: HistoryManifest): void {
+  const days = Object.keys(manifest.days).sort()
+  if (days.length === 0) return
+  const oldestMonthKept = monthOf(shiftDay(days[days.length - 1], -KEEP_DAYS))
+  for (const day of days) if (monthOf(day) < oldestMonthKept) delete manifest.days[day]
+  for (const month of Object.keys(manifest.files)) if (month < oldestMonthKept) delete manifest.files[month]
+}
+
+/** Deletes rollup files history.json does not name: superseded ones, and leftovers of an interrupted update. */
+async function removeUnnamedFiles(dir: string, manifest: HistoryManifest): Promise<void> {
+  const named = new Set(Object.values(manifest.files).map((entry) => entry.file))
+  for (const name of await readdir(dir)) {
+    if (FILE_PATTERN.test(name) && !named.has(name)) await rm(join(dir, name), {force: true})
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The history's part of `run`, before the export: read the history (refusing one made for other organizations,
+ * or a damaged one, before any POST is spent), and list the days it lacks or holds as not final, which the
+ * export then fetches in the same run as the report window.
+ */
+import type {ExportTarget} from '../export/demo.js'
+import type {DateRange} from '../export/windows.js'
+import {shiftDay} from '../history/days.js'
+import {historyRange, planFetch, toDateRanges} from '../history/plan.js'
+import {checkOrganizations, organizationSet, readHistory, verifyHistoryFiles} from '../history/store.js'
+
+export interface HistoryExportPlan {
+  /** The organizations the export covers (and the history is keyed by). */
+  organizations: string[]
+  /** The history's days to export with the report window. */
+  extraRanges: DateRange[]
+}
+
+/** The organizations an export covers: the org and its shared orgs, or the demo's organizations. */
+async function exportOrganizations(api: ExportTarget, sharedOrgIds: string[]): Promise<string[]> {
+  if (api === 'demo') {
+    const {demoOrganizationIds} = await import('../simulator/demo-data.js')
+    return organizationSet(demoOrganizationIds())
+  }
+  return organizationSet([api.orgId, ...sharedOrgIds])
+}
+
+export async function planHistoryExport(
+  history: {dir: string; trendWeeks: number},
+  run: {api: ExportTarget; sharedOrgIds: string[]; window: {since: string; until: string}},
+  context: {clock: () => Date; log: (line: string) => void},
+): Promise<HistoryExportPlan> {
+  const organizations = await exportOrganizations(run.api, run.sharedOrgIds)
+  const manifest = await readHistory(history.dir)
+  if (manifest) {
+    checkOrganizations(manifest, organizations, history.dir)
+    await verifyHistoryFiles(history.dir, manifest)
+  }
+  const range = historyRange({start: run.window.since, end: shiftDay(run.window.until, 1)}, history.trendWeeks)
+  const plan = planFetch(manifest?.days ?? {}, range, context.clock())
+  const parts = [
+    `${plan.missing.length} missing`,
+    `${plan.provisional.length} not final`,
+    ...(plan.unreachable.length > 0 ? [`${plan.unreachable.length} older than the API keeps`] : []),
+  ]
+  context.log(
+    `History ${history.dir}: ${manifest ? 'found' : 'new'}; of ${range.start} .. ${run.window.until}, ${parts.join(', ')}${plan.ranges.length > 0 ? ': exported with the report window' : ''}.`,
+  )
+  return {organizations, extraRanges: toDateRanges(plan.ranges)}
+}
