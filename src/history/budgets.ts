@@ -70,7 +70,7 @@ export function parseBudgets(path: string, text: string, context: BudgetContext)
   }
   if (document.errors.length > 0) {
     const error = document.errors[0]
-    const line = error.linePos?.[0]?.line
+    const line = error.linePos?.[0]?.line ?? lineCounter.linePos(error.pos[0]).line
     throw new InputFileError('E_BUDGETS_INVALID', `Budgets file ${path}${line ? `, line ${line}` : ''}: not valid YAML/JSON (${error.message.split('\n')[0]}).`)
   }
   let root = document.contents as YamlNode | null

@@ -38,9 +38,12 @@ export function historyRange(window: DayRange, trendWeeks: number): DayRange {
   return {start, end: window.end}
 }
 
-/** The first whole UTC day the Usage API still exports at `now` (it keeps 366 days). */
+/**
+ * The first whole UTC day the Usage API still exports at `now` (it keeps 366 days), with an hour to spare: the
+ * export checks the range again when it starts, a little later.
+ */
 export function oldestExportableDay(now: Date): string {
-  const oldest = now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS
+  const oldest = now.getTime() + 3_600_000 - MAX_LOOKBACK_DAYS * DAY_MS
   return dayOfInstant(new Date(Math.ceil(oldest / DAY_MS) * DAY_MS))
 }
 

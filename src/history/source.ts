@@ -8,7 +8,7 @@ import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {openEngine, type OpenUsageOptions, type UsageSource} from '../analysis/engine.js'
 import {BadInputError} from '../core/errors.js'
 import {daysOf, isoWeekday, monthOf, shiftDay, type DayRange} from './days.js'
-import {HISTORY_FILE, historyRowsSql, readHistory, verifyHistoryFiles, type HistoryManifest} from './store.js'
+import {HISTORY_FILE, historyRowsSql, readHistory, verifyHistoryFiles, withHistoryFiles, type HistoryManifest} from './store.js'
 
 export const HISTORY_VIEW = 'history_rows'
 
@@ -55,8 +55,10 @@ export async function openHistorySource(dir: string, requested: {since?: string;
   const rows = historyRowsSql(dir, manifest, (month) => month >= monthOf(from) && month <= monthOf(shiftDay(window.end, -1)))
   const engine = await openEngine(options)
   try {
-    await engine.connection.run(
-      `CREATE OR REPLACE TEMP VIEW ${sqlIdent(HISTORY_VIEW)} AS SELECT * FROM ${rows} WHERE JOB_RUN_DATE >= DATE ${sqlString(from)} AND JOB_RUN_DATE < DATE ${sqlString(window.end)}`,
+    await withHistoryFiles(engine.connection, dir, manifest, () =>
+      engine.connection.run(
+        `CREATE OR REPLACE TEMP VIEW ${sqlIdent(HISTORY_VIEW)} AS SELECT * FROM ${rows} WHERE JOB_RUN_DATE >= DATE ${sqlString(from)} AND JOB_RUN_DATE < DATE ${sqlString(window.end)}`,
+      ),
     )
   } catch (error) {
     await engine.close()
