@@ -60,7 +60,9 @@ export async function readHistory(dir: string): Promise<HistoryManifest | null> 
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    // No such file (or a file where a folder of the path should be): no history yet. Writing it later reports
+    // an unwritable folder the usual way.
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return null
     throw new InputFileError('E_HISTORY_UNREADABLE', `History file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read error'}): check --history.`)
   }
   let parsed: HistoryManifest
