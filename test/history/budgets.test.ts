@@ -3,12 +3,12 @@ import {join} from 'node:path'
 
 import {EXIT_CODES, InputFileError} from '../../src/core/errors.js'
 import {dayFromNumber, dayNumber} from '../../src/history/days.js'
-import {budgetMatcher, budgetStatus, evaluateBudget, parseBudgets, periodOf, type Budget} from '../../src/history/budgets.js'
+import {budgetMatcher, budgetStatus, evaluateBudget, parseBudgets, periodOf, type Budget, type BudgetContext} from '../../src/history/budgets.js'
 import {REPO_ROOT} from '../helpers/repo.js'
 
-const context = {creditPrice: 0.0006, hasTeams: true}
+const context: BudgetContext = {creditPrice: 0.0006, hasTeams: true}
 
-function failure(text: string, options = context): InputFileError {
+function failure(text: string, options: BudgetContext = context): InputFileError {
   try {
     parseBudgets('budgets.yml', text, options)
   } catch (error) {
@@ -44,7 +44,7 @@ describe('parseBudgets', () => {
     ['no limit', 'budgets:\n  - scope: org\n    name: acme\n    period: week\n', /line 2: a budget needs a limit/],
     ['the wrong shape', 'teams:\n  a: [b]\n', /budgets\.yml, line 1: expected "budgets:/],
   ])('refuses %s with exit 2, naming the file and the line', (_name, text, message) => {
-    const noPrice = _name === 'usd without --credit-price' ? {...context, creditPrice: null} : context
+    const noPrice: BudgetContext = _name === 'usd without --credit-price' ? {...context, creditPrice: null} : context
     expect(failure(text, noPrice).message).toMatch(message)
   })
 
