@@ -7,6 +7,7 @@ import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} f
 import {materializeReportRows, openUsage, REPORT_ROWS_TABLE, type UsageSource} from './engine.js'
 import {applyHistory, type HistoryOptions} from '../history/index.js'
 import {HISTORY_VIEW, openHistorySource} from '../history/source.js'
+import {createExportRollup} from '../history/queries.js'
 import {withHistoryFiles, type HistoryManifest} from '../history/store.js'
 import {addDays, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
@@ -126,15 +127,24 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   try {
     let cube: Cube
     let rows: string
+    let exportRollup: string | undefined
     if (historyManifest) {
       rows = HISTORY_VIEW
       cube = await withHistoryFiles(source.connection, options.history!.dir, historyManifest, () => buildCube(source, where, requestedWindow, {from: rows, preAggregated: true}))
     } else {
       // The only read of the big file; the cube and the enrich hook (savings) then read the compressed copy. A
-      // history being updated needs every row, whatever the filters.
-      rows = await materializeReportRows(source, where, {keepUnfiltered: Boolean(options.history?.update && where)})
+      // history being updated needs every row, whatever the filters, rolled up: the cube is then built from that
+      // rollup (the same figures from fewer rows), and the history stores its days.
+      const storing = options.history?.update !== undefined
+      rows = await materializeReportRows(source, where, {keepUnfiltered: storing})
       phase('scan into report_rows')
-      cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
+      if (storing) {
+        exportRollup = await createExportRollup(source.connection, REPORT_ROWS_TABLE)
+        phase('rollup')
+        cube = await buildCube(source, where, requested, {from: exportRollup, database: 'work', preAggregated: true})
+      } else {
+        cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
+      }
     }
     phase('cube')
     if (where && cube.rows === 0) {
@@ -185,8 +195,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (options.history) {
       const historyNotices = await applyHistory(built.summary, options.history, {
         connection: source.connection,
-        exportRows: fromHistory ? undefined : REPORT_ROWS_TABLE,
+        exportRollup,
         filterSql: where,
+        branchFilter: Boolean(filters.branch),
         window: window.range,
         teams,
         creditPrice: options.creditPrice ?? null,

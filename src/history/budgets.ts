@@ -139,7 +139,7 @@ function round(value: number, decimals: number): number {
  * spent so far in its open period (`actualCredits`).
  */
 export function evaluateBudget(budget: Budget, series: DailySeries, actualCredits: number, asOfDay: string, creditPrice: number | null): BudgetStatus {
-  const projection = projectPeriod(series, periodOf(budget.period, asOfDay), asOfDay, actualCredits)
+  const projection = projectPeriod(series, periodOf(budget.period, asOfDay), asOfDay, actualCredits, undefined, false)
   const factor = budget.unit === 'usd' ? (creditPrice ?? 0) : 1
   const projected = projection.projected * factor
   const pct = (projected / budget.limit) * 100

@@ -15,7 +15,7 @@ export const FORECAST_METHODS = ['weekday-run-rate', 'recent-trend', 'blend'] as
 export type ForecastMethod = (typeof FORECAST_METHODS)[number]
 
 /** Chosen by bench/forecast-backtest.js (lowest mean absolute percentage error on the simulator's months). */
-export const DEFAULT_METHOD: ForecastMethod = 'blend'
+export const DEFAULT_METHOD: ForecastMethod = 'weekday-run-rate'
 
 /** Credits of every day the history holds; a day absent from the map is unknown, not zero. */
 export type DailySeries = ReadonlyMap<string, number>
@@ -156,7 +156,15 @@ export interface PeriodProjection {
  * rest (days after asOfDay, and days up to it the history lacks) are projected. `actual` is passed in so that it
  * stays the exact sum the caller computed.
  */
-export function projectPeriod(series: DailySeries, period: {start: string; end: string}, asOfDay: string, actual: number, method: ForecastMethod = DEFAULT_METHOD): PeriodProjection {
+export function projectPeriod(
+  series: DailySeries,
+  period: {start: string; end: string},
+  asOfDay: string,
+  actual: number,
+  method: ForecastMethod = DEFAULT_METHOD,
+  /** false: low = high = projected (a budget needs the projection only). */
+  interval = true,
+): PeriodProjection {
   const days: string[] = []
   for (let number = dayNumber(period.start); number < dayNumber(period.end); number++) days.push(dayFromNumber(number))
   const unknown = days.filter((day) => day > asOfDay || !series.has(day))
@@ -164,7 +172,7 @@ export function projectPeriod(series: DailySeries, period: {start: string; end: 
   const remaining = sum(projectDays(series, asOfDay, unknown, method))
   const projected = actual + remaining
   const base = {actual, projected, daysElapsed: elapsed, daysInPeriod: days.length}
-  if (unknown.length === 0 || remaining === 0) return {...base, low: projected, high: projected, method}
+  if (!interval || unknown.length === 0 || remaining === 0) return {...base, low: projected, high: projected, method}
   const errors = backtestErrors(series, asOfDay, unknown.length, method).sort((a, b) => a - b)
   let low: number
   let high: number

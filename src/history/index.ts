@@ -10,12 +10,13 @@ import type {Summary} from '../analysis/summary.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import type {Clock} from '../core/clock.js'
 import {BadInputError} from '../core/errors.js'
-import {findAnomalies, type ScopeSeries} from './anomalies.js'
+import {phase} from '../analysis/profile.js'
+import {BASELINE_DAYS, findAnomalies, type ScopeSeries} from './anomalies.js'
 import {budgetMatcher, evaluateBudget, periodOf, type Budget} from './budgets.js'
-import {daysOf, isoWeekStart, monthOf, monthStart, shiftDay, type DayRange} from './days.js'
+import {daysOf, isoWeekStart, minDay, monthOf, monthStart, shiftDay, type DayRange} from './days.js'
 import {forecastMonth} from './forecast.js'
 import {asOfDay, daysToStore, exportedDays, type ExportedWindow} from './plan.js'
-import {createRollupTable, dayPoints, undatedRows, type DayPoint} from './queries.js'
+import {dayPoints, rollupOfDays, trendData, undatedRows, type DayPoint} from './queries.js'
 import {checkOrganizations, HISTORY_FILE, historyRowsSql, readHistory, verifyHistoryFiles, withHistoryFiles, writeHistory, type HistoryManifest} from './store.js'
 import {buildTrend, trendWeekStarts} from './trend.js'
 
@@ -30,10 +31,12 @@ export interface HistoryOptions {
 
 export interface HistoryScope {
   connection: DuckDBConnection
-  /** Every row of the export (report_rows' columns) before the report's filters: what `update` stores. */
-  exportRows?: string
+  /** The rollup of every row of the export, before the report's filters (queries.ts EXPORT_ROLLUP): what `update` stores. */
+  exportRollup?: string
   /** The report's --org/--project/--branch filters as SQL over the export's column names. */
   filterSql?: string
+  /** Whether the filters include --branch (only the rollup files have the branch). */
+  branchFilter?: boolean
   /** The report window (whole UTC days): every figure is as of its last day. */
   window: DayRange
   teams: TeamMatcher | null
@@ -44,7 +47,8 @@ export interface HistoryScope {
   manifest?: HistoryManifest | null
 }
 
-const ROLLUP_TABLE = 'history_rollup'
+/** Days read in detail (per org and project) before the report's last day: what budget projections need. */
+const RECENT_DAYS = 56
 
 function round(value: number, decimals = 2): number {
   const factor = 10 ** decimals
@@ -62,20 +66,19 @@ async function storeExport(options: HistoryOptions & {update: NonNullable<Histor
     checkOrganizations(previous, options.update.organizations, options.dir)
     await verifyHistoryFiles(options.dir, previous)
   }
-  if (!scope.exportRows) throw new Error('internal: storing a history needs the export rows')
+  if (!scope.exportRollup) throw new Error('internal: storing a history needs the export rolled up')
   const toStore = daysToStore(exportedDays(options.update.windows, clock()), previous?.days ?? {})
   if (toStore.length === 0) return previous
-  await createRollupTable(connection, scope.exportRows, toStore.map((entry) => entry.day), ROLLUP_TABLE)
-  const undated = await undatedRows(connection, scope.exportRows)
+  const exportRollup = scope.exportRollup
+  const undated = await undatedRows(connection, exportRollup)
   const manifest = await writeHistory(connection, options.dir, previous, {
     organizations: options.update.organizations,
     days: toStore,
-    rollup: ROLLUP_TABLE,
+    rollupOf: (days) => rollupOfDays(exportRollup, days),
     undatedRows: undated.rows,
     undatedCredits: creditsToNumber(undated.credits),
     now: clock(),
   })
-  await connection.run(`DROP TABLE IF EXISTS ${ROLLUP_TABLE}`)
   const final = toStore.filter((entry) => entry.final).length
   notices.push(`History: stored ${plural(toStore.length, 'day')} (${final} final) in ${options.dir}; it holds ${plural(Object.keys(manifest.days).length, 'day')}.`)
   if (undated.rows > 0) {
@@ -87,7 +90,7 @@ async function storeExport(options: HistoryOptions & {update: NonNullable<Histor
 }
 
 /** Project keys as the report makes them: the name, or org/name when two organizations have a project of that name. */
-function projectKeys(points: readonly DayPoint[]): (org: string | null, project: string | null) => string {
+function projectKeys(points: readonly {org: string | null; project: string | null}[]): (org: string | null, project: string | null) => string {
   const orgsByName = new Map<string, Set<string>>()
   for (const point of points) {
     const name = point.project ?? NONE_LABEL
@@ -99,11 +102,17 @@ function projectKeys(points: readonly DayPoint[]): (org: string | null, project:
   }
 }
 
-/** Credits by day of the points, every held day present (0 when nothing was spent): a forecast's input. */
-function dailySeries(points: readonly DayPoint[], held: readonly string[]): {exact: Map<string, bigint>; values: Map<string, number>} {
-  const exact = new Map<string, bigint>(held.map((day) => [day, 0n]))
-  for (const point of points) if (exact.has(point.day)) exact.set(point.day, (exact.get(point.day) as bigint) + point.credits)
+/** Credits by day, every held day present (0 when nothing was spent): a forecast's input. */
+function exactSeries(byDay: ReadonlyMap<string, bigint>, held: readonly string[]): {exact: Map<string, bigint>; values: Map<string, number>} {
+  const exact = new Map<string, bigint>(held.map((day) => [day, byDay.get(day) ?? 0n]))
   return {exact, values: new Map([...exact].map(([day, credits]) => [day, creditsToNumber(credits)]))}
+}
+
+/** The points' credits by day, every held day present. */
+function dailySeries(points: readonly DayPoint[], held: readonly string[]): {exact: Map<string, bigint>; values: Map<string, number>} {
+  const byDay = new Map<string, bigint>()
+  for (const point of points) byDay.set(point.day, (byDay.get(point.day) ?? 0n) + point.credits)
+  return exactSeries(byDay, held)
 }
 
 function sumDays(exact: ReadonlyMap<string, bigint>, from: string, through: string): bigint {
@@ -141,34 +150,43 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
     if (!manifest) throw new BadInputError('E_NO_HISTORY', `No history in ${options.dir} (no ${HISTORY_FILE}): make one with \`cci-usage run --history ${options.dir}\`.`)
     await verifyHistoryFiles(options.dir, manifest)
   }
+  phase('history: store')
   const history = manifest
   const asOf = asOfDay(scope.window)
   const heldDays = Object.keys(history.days).filter((day) => day <= asOf).sort()
   const held = new Set(heldDays)
-  const range = {start: heldDays[0] ?? asOf, end: shiftDay(asOf, 1)}
-  const relation = historyRowsSql(options.dir, history, (month) => month >= monthOf(range.start) && month <= monthOf(asOf))
-  const points = await withHistoryFiles(scope.connection, options.dir, history, () => dayPoints(scope.connection, relation, range, scope.filterSql))
+  const end = shiftDay(asOf, 1)
+  const trendStart = trendWeekStarts(asOf, options.trendWeeks)[0]
+  // The daily files hold every column the filters name except the branch: --branch reads the rollup files.
+  const kind = scope.branchFilter ? 'rollup' : 'daily'
+  const filesFor = (start: string) => historyRowsSql(options.dir, history, (month) => month >= monthOf(start) && month <= monthOf(asOf), kind)
+  // The whole history up to asOf by week (trend) and by day (the forecast's backtest); the recent days in detail.
+  const all = {start: heldDays[0] ?? asOf, end}
+  const trend = await withHistoryFiles(scope.connection, options.dir, history, () => trendData(scope.connection, filesFor(all.start), all, scope.filterSql))
+  const recent = {start: minDay(shiftDay(scope.window.start, -BASELINE_DAYS), monthStart(asOf), isoWeekStart(asOf), shiftDay(asOf, -RECENT_DAYS)), end}
+  const points = await withHistoryFiles(scope.connection, options.dir, history, () => dayPoints(scope.connection, filesFor(recent.start), recent, scope.filterSql))
+  phase(`history: read ${trend.weeks.length} week and ${points.length} day points`)
 
-  const projectKey = projectKeys(points)
+  const projectKey = projectKeys([...points, ...trend.weeks])
   const inScope = points.filter((point) => point.inScope)
   const teams = scope.teams
-  const teamOf = (point: DayPoint) => (teams ? teams(point.project ?? NONE_LABEL) : NONE_LABEL)
+  const teamOf = (point: {project: string | null}) => (teams ? teams(point.project ?? NONE_LABEL) : NONE_LABEL)
   summary.trend = buildTrend({
     asOfDay: asOf,
     weeks: options.trendWeeks,
-    points: inScope.map((point) => ({...point, week: isoWeekStart(point.day)})),
+    points: trend.weeks,
     held,
     by: teams ? 'team' : 'project',
     keyOf: teams ? (_org, project) => teams(project ?? NONE_LABEL) : projectKey,
     top: scope.top,
   })
-  const trendStart = trendWeekStarts(asOf, options.trendWeeks)[0]
-  const lacking = daysOf({start: trendStart, end: shiftDay(asOf, 1)}).filter((day) => !held.has(day))
+  const lacking = daysOf({start: trendStart, end}).filter((day) => !held.has(day))
   if (lacking.length > 0) {
     notices.push(`History: ${plural(lacking.length, 'day')} of the trend range (${trendStart} .. ${asOf}) are not in ${options.dir} (older than the Usage API keeps, or never exported): those weeks show as incomplete.`)
   }
+  phase('history: trend')
 
-  const total = dailySeries(inScope, heldDays)
+  const total = exactSeries(trend.days, heldDays)
   const monthToDate = sumDays(total.exact, monthStart(asOf), asOf)
   const forecast = forecastMonth(total.values, asOf, creditsToNumber(monthToDate))
   summary.forecast = {
@@ -181,7 +199,8 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
     high: round(forecast.high),
     method: forecast.method,
   }
-
+  phase('history: forecast')
+  const recentHeld = heldDays.filter((day) => day >= recent.start)
   if (options.budgets) {
     summary.budgets = options.budgets.map((budget) => {
       const matches = budgetMatcher(budget.name)
@@ -193,7 +212,7 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
       if (selected.length === 0) {
         notices.push(`Budget ${JSON.stringify(budget.name)} (${budget.scope}${budget.line ? `, line ${budget.line}` : ''}) matches no ${budget.scope} in the history: check the name (exact, or a glob such as "web-*").`)
       }
-      const series = dailySeries(selected, heldDays)
+      const series = dailySeries(selected, recentHeld)
       const actual = sumDays(series.exact, periodOf(budget.period, asOf).start, asOf)
       return evaluateBudget(budget, series.values, creditsToNumber(actual), asOf, scope.creditPrice)
     })
@@ -205,5 +224,6 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
     ...scopeSeries('project', inScope, (point) => projectKey(point.org, point.project)),
   ]
   summary.anomalies = findAnomalies(series, daysOf(scope.window), held, total.values)
+  phase('history: anomalies')
   return notices
 }

@@ -1,8 +1,10 @@
 /**
- * The history folder: `history.json` (what is stored) and one Parquet file of rollup rows per month, written by
- * DuckDB. Updates never change a file in place: the months touched are written to new files, then history.json
- * is replaced atomically, then the files it no longer names are deleted. An interrupted update therefore leaves
- * the previous history intact (plus stray files the next update deletes).
+ * The history folder: `history.json` (what is stored) and, per month, two Parquet files written by DuckDB: the
+ * rollup rows (every breakdown of the report) and the same summed per day x org x project (what the trend,
+ * forecast, budgets and anomalies read: a year of them is a few thousand rows where the rollup has millions).
+ * Updates never change a file in place: the months touched are written to new files, then history.json is
+ * replaced atomically, then the files it no longer names are deleted. An interrupted update therefore leaves the
+ * previous history intact (plus stray files the next update deletes).
  */
 import {randomBytes} from 'node:crypto'
 import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
@@ -10,16 +12,16 @@ import {join} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {sqlString} from '../analysis/columns.js'
+import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {writeJsonAtomic} from '../core/atomic.js'
 import {BadInputError, InputFileError} from '../core/errors.js'
 import {monthOf, shiftDay} from './days.js'
 import type {ExportedDay, StoredDay} from './plan.js'
-import {emptyRollupSql} from './rollup.js'
+import {dailySql, emptyRollupSql, ROLLUP_COLUMNS} from './rollup.js'
 
 export const HISTORY_FILE = 'history.json'
 export const HISTORY_SCHEMA_VERSION = 1 as const
-const FILE_PATTERN = /^rollup-(\d{4}-\d{2})-[0-9a-f]{8}\.parquet$/
+const FILE_PATTERN = /^(rollup|daily)-(\d{4}-\d{2})-[0-9a-f]{8}\.parquet$/
 /** Months ending this many days before the newest stored day are dropped: the API keeps 366 days, the trend reads 52 weeks. */
 export const KEEP_DAYS = 400
 
@@ -30,6 +32,15 @@ export interface HistoryFile {
   bytes: number
 }
 
+export type FileKind = 'rollup' | 'daily'
+
+export interface MonthFiles {
+  /** Rollup rows (rollup.ts ROLLUP_COLUMNS). */
+  rollup: HistoryFile
+  /** The month's rollup summed per day x org x project (rollup.ts DAILY_COLUMNS). */
+  daily: HistoryFile
+}
+
 /** history.json. */
 export interface HistoryManifest {
   schemaVersion: typeof HISTORY_SCHEMA_VERSION
@@ -38,8 +49,8 @@ export interface HistoryManifest {
   organizations: string[]
   /** Every day stored (a day without usage too: it has no rows) and whether it is final. */
   days: Record<string, StoredDay>
-  /** The Parquet file of each month (YYYY-MM) holding rollup rows. */
-  files: Record<string, HistoryFile>
+  /** The Parquet files of each month (YYYY-MM). */
+  files: Record<string, MonthFiles>
   /** The last update: days stored, and the export's rows without a JOB_RUN_DATE, which no day can hold. */
   lastUpdate: {at: string; daysStored: number; undatedRows: number; undatedCredits: number} | null
   updatedAt: string
@@ -83,7 +94,10 @@ function shapeProblem(value: HistoryManifest): string | null {
   if (typeof value.days !== 'object' || value.days === null) return 'days missing'
   if (typeof value.files !== 'object' || value.files === null) return 'files missing'
   for (const [month, entry] of Object.entries(value.files)) {
-    if (!FILE_PATTERN.test(entry?.file ?? '') || FILE_PATTERN.exec(entry.file)?.[1] !== month) return `bad file entry for ${month}`
+    for (const kind of ['rollup', 'daily'] as const) {
+      const match = FILE_PATTERN.exec(entry?.[kind]?.file ?? '')
+      if (match?.[1] !== kind || match[2] !== month) return `bad ${kind} file entry for ${month}`
+    }
   }
   return null
 }
@@ -103,9 +117,14 @@ export function checkOrganizations(manifest: HistoryManifest, organizations: rea
   )
 }
 
+/** Every file history.json names. */
+function namedFiles(manifest: HistoryManifest): HistoryFile[] {
+  return Object.values(manifest.files).flatMap((month) => [month.rollup, month.daily])
+}
+
 /** Every file history.json names must be there with the size it was written with. */
 export async function verifyHistoryFiles(dir: string, manifest: HistoryManifest): Promise<void> {
-  for (const entry of Object.values(manifest.files)) {
+  for (const entry of namedFiles(manifest)) {
     const path = join(dir, entry.file)
     const size = await stat(path).then((info) => info.size, () => -1)
     if (size < 0) throw corrupt(dir, path, 'is missing')
@@ -113,11 +132,14 @@ export async function verifyHistoryFiles(dir: string, manifest: HistoryManifest)
   }
 }
 
-/** SQL reading the rollup rows of the given months (default: all), or an empty relation when none holds rows. */
-export function historyRowsSql(dir: string, manifest: HistoryManifest, months?: (month: string) => boolean): string {
+/**
+ * SQL reading the rows of the given months (default: all) from the rollup files or the daily files, or an empty
+ * relation (with the rollup's columns, a superset of the daily files') when there is none.
+ */
+export function historyRowsSql(dir: string, manifest: HistoryManifest, months?: (month: string) => boolean, kind: FileKind = 'rollup'): string {
   const files = Object.entries(manifest.files)
     .filter(([month]) => !months || months(month))
-    .map(([, entry]) => sqlString(join(dir, entry.file)))
+    .map(([, entry]) => sqlString(join(dir, entry[kind].file)))
   return files.length === 0 ? emptyRollupSql() : `read_parquet([${files.join(', ')}])`
 }
 
@@ -130,7 +152,7 @@ export async function withHistoryFiles<T>(connection: DuckDBConnection, dir: str
   try {
     return await action()
   } catch (error) {
-    for (const entry of Object.values(manifest.files)) {
+    for (const entry of namedFiles(manifest)) {
       const path = join(dir, entry.file)
       // hash(t) of the whole row makes DuckDB decode every column, not just the ones a query would read.
       const read = await connection
@@ -147,8 +169,8 @@ export interface HistoryUpdate {
   organizations: readonly string[]
   /** Days to store, replacing what the history held for them. */
   days: readonly ExportedDay[]
-  /** A relation (table) holding the rollup rows of exactly those days. */
-  rollup: string
+  /** SQL selecting the rollup rows of the given days (each month's days are rolled up as its file is written). */
+  rollupOf: (days: readonly string[]) => string
   undatedRows: number
   undatedCredits: number
   now: Date
@@ -166,18 +188,18 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
   const byMonth = new Map<string, string[]>()
   for (const {day} of update.days) byMonth.set(monthOf(day), [...(byMonth.get(monthOf(day)) ?? []), day])
   for (const [month, days] of [...byMonth].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const file = `rollup-${month}-${randomBytes(4).toString('hex')}.parquet`
-    const path = join(dir, file)
+    const id = randomBytes(4).toString('hex')
+    const rollup = `rollup-${month}-${id}.parquet`
     const dayList = days.map((day) => `DATE ${sqlString(day)}`).join(', ')
-    const fresh = `SELECT * FROM ${update.rollup} WHERE JOB_RUN_DATE IN (${dayList})`
+    // Columns by name, so that both sides line up whatever order a file was written in.
+    const columns = ROLLUP_COLUMNS.map((name) => sqlIdent(name)).join(', ')
+    const fresh = `SELECT ${columns} FROM (${update.rollupOf(days)})`
     const old = manifest.files[month]
-    const kept = old ? `SELECT * FROM read_parquet(${sqlString(join(dir, old.file))}) WHERE JOB_RUN_DATE NOT IN (${dayList}) UNION ALL ` : ''
-    await withHistoryFiles(connection, dir, manifest, () =>
-      connection.run(`COPY (${kept}${fresh}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`),
-    )
-    const rows = Number((await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet(${sqlString(path)})`)).getRowObjects()[0].n)
-    const bytes = (await stat(path)).size
-    manifest.files[month] = {file, rows, bytes}
+    const kept = old ? `SELECT ${columns} FROM read_parquet(${sqlString(join(dir, old.rollup.file))}) WHERE JOB_RUN_DATE NOT IN (${dayList}) UNION ALL ` : ''
+    await withHistoryFiles(connection, dir, manifest, () => copyTo(connection, `${kept}${fresh}`, join(dir, rollup)))
+    const daily = `daily-${month}-${id}.parquet`
+    await copyTo(connection, dailySql(`read_parquet(${sqlString(join(dir, rollup))})`), join(dir, daily))
+    manifest.files[month] = {rollup: await fileEntry(connection, dir, rollup), daily: await fileEntry(connection, dir, daily)}
   }
   for (const entry of update.days) manifest.days[entry.day] = {final: entry.final, fetchedAt: entry.fetchedAt}
   pruneOldMonths(manifest)
@@ -188,6 +210,16 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
   await writeJsonAtomic(join(dir, HISTORY_FILE), manifest)
   await removeUnnamedFiles(dir, manifest)
   return manifest
+}
+
+async function copyTo(connection: DuckDBConnection, select: string, path: string): Promise<void> {
+  await connection.run(`COPY (${select}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`)
+}
+
+async function fileEntry(connection: DuckDBConnection, dir: string, file: string): Promise<HistoryFile> {
+  const path = join(dir, file)
+  const rows = Number((await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet(${sqlString(path)})`)).getRowObjects()[0].n)
+  return {file, rows, bytes: (await stat(path)).size}
 }
 
 /** Forgets the months that ended more than KEEP_DAYS before the newest stored day (their files are deleted after). */
@@ -201,7 +233,7 @@ function pruneOldMonths(manifest: HistoryManifest): void {
 
 /** Deletes rollup files history.json does not name: superseded ones, and leftovers of an interrupted update. */
 async function removeUnnamedFiles(dir: string, manifest: HistoryManifest): Promise<void> {
-  const named = new Set(Object.values(manifest.files).map((entry) => entry.file))
+  const named = new Set(namedFiles(manifest).map((entry) => entry.file))
   for (const name of await readdir(dir)) {
     if (FILE_PATTERN.test(name) && !named.has(name)) await rm(join(dir, name), {force: true})
   }

@@ -74,6 +74,18 @@ maybe('a history of the real export', () => {
     expect(stored.trend!.weeks[0]).toMatchObject({start: '2024-11-04', complete: false, credits: credits(byDay.get('2024-11-10')!)})
   })
 
+  it('reports the export exactly as without a history, filtered or not (with one, its cube is built from the rollup)', async () => {
+    const withoutHistory = ({generatedAt: _g, artifacts: _a, trend: _t, forecast: _f, budgets: _b, anomalies: _n, ...rest}: Summary) => rest
+    for (const filters of [{since: '2024-11-11', until: '2024-11-17'}, {since: '2024-11-11', until: '2024-11-17', project: 'det*', branch: 'main'}, {org: 'pachyderm'}]) {
+      const history = join(dir, `history-${JSON.stringify(filters).length}`)
+      const update = {organizations: ['golden'], windows: [{start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}]}
+      const withOne = await generateReport({inputs: [GOLDEN_EXPORT], outDir: join(dir, 'with'), filters, compare: 'previous', history: {dir: history, trendWeeks: 2, budgets: null, update}}, {clock})
+      const plain = await generateReport({inputs: [GOLDEN_EXPORT], outDir: join(dir, 'plain'), filters, compare: 'previous'}, {clock})
+      expect(withoutHistory(withOne.summary)).toEqual(withoutHistory(plain.summary))
+      expect(plain.summary.totals.rows).toBeGreaterThan(0)
+    }
+  })
+
   it('rebuilds the week offline exactly as the report of the export', async () => {
     const filters = {since: '2024-11-11', until: '2024-11-17'}
     const offline = await generateReport({inputs: [], outDir: join(dir, 'offline'), filters, history: {dir: join(dir, 'history'), trendWeeks: 2, budgets: null}}, {clock})
