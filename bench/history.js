@@ -54,7 +54,7 @@ async function runChild(mode, csv, label, historyDir) {
 /** The week's rollup copied to the 51 weeks before it, one file per month, and a history.json naming them. */
 async function replicate(weekHistory, target) {
   const manifest = JSON.parse(readFileSync(join(weekHistory, HISTORY_FILE), 'utf8'))
-  const files = Object.values(manifest.files).map((entry) => `'${join(weekHistory, entry.rollup.file)}'`)
+  const files = manifest.parts.map((part) => `'${join(weekHistory, part.rollup.file)}'`)
   await rm(target, {recursive: true, force: true})
   await mkdir(target, {recursive: true})
   const instance = await DuckDBInstance.create(':memory:', {threads: '2', memory_limit: '1GB'})
@@ -62,7 +62,7 @@ async function replicate(weekHistory, target) {
   const shifted = `SELECT * EXCLUDE (k) REPLACE (JOB_RUN_DATE - CAST(7 * k AS INTEGER) AS JOB_RUN_DATE) FROM read_parquet([${files.join(', ')}]), range(1, ${WEEKS}) AS weeks(k)`
   await connection.run(`CREATE TABLE earlier AS ${shifted}`)
   const months = (await connection.runAndReadAll(`SELECT DISTINCT strftime(JOB_RUN_DATE, '%Y-%m') AS month FROM earlier ORDER BY 1`)).getRowObjects().map((row) => String(row.month))
-  const history = {schemaVersion: HISTORY_SCHEMA_VERSION, tool: 'cci-usage', organizations: ['bench-orgs'], days: {}, files: {}, lastUpdate: null, updatedAt: new Date().toISOString()}
+  const history = {schemaVersion: HISTORY_SCHEMA_VERSION, tool: 'cci-usage', organizations: ['bench-orgs'], days: {}, parts: [], lastUpdate: null, updatedAt: new Date().toISOString()}
   const write = async (file, select) => {
     const path = join(target, file)
     await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet, COMPRESSION zstd)`)
@@ -72,7 +72,7 @@ async function replicate(weekHistory, target) {
   for (const month of months) {
     const rollup = await write(`rollup-${month}-${'0'.repeat(8)}.parquet`, `SELECT * FROM earlier WHERE strftime(JOB_RUN_DATE, '%Y-%m') = '${month}'`)
     const daily = await write(`daily-${month}-${'0'.repeat(8)}.parquet`, dailySql(`read_parquet('${join(target, rollup.file)}')`))
-    history.files[month] = {rollup, daily}
+    history.parts.push({month, final: true, rollup, daily})
   }
   const first = Date.parse(`${SINCE}T00:00:00Z`) - (WEEKS - 1) * 7 * 86_400_000
   for (let t = first; t < Date.parse(`${SINCE}T00:00:00Z`); t += 86_400_000) {

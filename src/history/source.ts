@@ -64,6 +64,6 @@ export async function openHistorySource(dir: string, requested: {since?: string;
     await engine.close()
     throw error
   }
-  const files = Object.values(manifest.files).map((entry) => join(dir, entry.rollup.file))
+  const files = manifest.parts.map((part) => join(dir, part.rollup.file))
   return {source: {connection: engine.connection, view: HISTORY_VIEW, files, close: () => engine.close()}, manifest, window, notices}
 }

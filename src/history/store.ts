@@ -1,10 +1,15 @@
 /**
- * The history folder: `history.json` (what is stored) and, per month, two Parquet files written by DuckDB: the
- * rollup rows (every breakdown of the report) and the same summed per day x org x project (what the trend,
- * forecast, budgets and anomalies read: a year of them is a few thousand rows where the rollup has millions).
- * Updates never change a file in place: the months touched are written to new files, then history.json is
- * replaced atomically, then the files it no longer names are deleted. An interrupted update therefore leaves the
- * previous history intact (plus stray files the next update deletes).
+ * The history folder: `history.json` (what is stored) and Parquet files written by DuckDB, partitioned by month:
+ * each part holds days of one month, as two files, the rollup rows (every breakdown of the report) and the same
+ * summed per day x org x project (what the trend, forecast, budgets and anomalies read: a year of them is a few
+ * hundred thousand rows where the rollup has tens of millions).
+ *
+ * Final days never change, so an update writes them to a new part and never reads or rewrites an older one; the
+ * days not final yet live in one provisional part per month, rewritten by each update that touches the month.
+ * A weekly run therefore writes about nine days of rows, whatever the size of the history. Files are never
+ * changed in place: new parts are written, then history.json is replaced atomically, then the files it no longer
+ * names are deleted, so an interrupted update leaves the previous history intact (plus stray files the next
+ * update deletes).
  */
 import {randomBytes} from 'node:crypto'
 import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
@@ -34,10 +39,14 @@ export interface HistoryFile {
 
 export type FileKind = 'rollup' | 'daily'
 
-export interface MonthFiles {
+export interface HistoryPart {
+  /** YYYY-MM: every day of the part is in this month. */
+  month: string
+  /** Final days only (never rewritten), or the month's days not final yet (rewritten by the next update). */
+  final: boolean
   /** Rollup rows (rollup.ts ROLLUP_COLUMNS). */
   rollup: HistoryFile
-  /** The month's rollup summed per day x org x project (rollup.ts DAILY_COLUMNS). */
+  /** The part's rollup summed per day x org x project (rollup.ts DAILY_KEYS). */
   daily: HistoryFile
 }
 
@@ -49,8 +58,8 @@ export interface HistoryManifest {
   organizations: string[]
   /** Every day stored (a day without usage too: it has no rows) and whether it is final. */
   days: Record<string, StoredDay>
-  /** The Parquet files of each month (YYYY-MM). */
-  files: Record<string, MonthFiles>
+  /** The Parquet parts, by month; each stored day's rows are in exactly one part (none when it had no usage). */
+  parts: HistoryPart[]
   /** The last update: days stored, and the export's rows without a JOB_RUN_DATE, which no day can hold. */
   lastUpdate: {at: string; daysStored: number; undatedRows: number; undatedCredits: number} | null
   updatedAt: string
@@ -92,11 +101,11 @@ function shapeProblem(value: HistoryManifest): string | null {
   if (value.schemaVersion !== HISTORY_SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(value.schemaVersion)}, expected ${HISTORY_SCHEMA_VERSION}`
   if (!Array.isArray(value.organizations) || !value.organizations.every((id) => typeof id === 'string')) return 'organizations missing'
   if (typeof value.days !== 'object' || value.days === null) return 'days missing'
-  if (typeof value.files !== 'object' || value.files === null) return 'files missing'
-  for (const [month, entry] of Object.entries(value.files)) {
+  if (!Array.isArray(value.parts)) return 'parts missing'
+  for (const part of value.parts) {
     for (const kind of ['rollup', 'daily'] as const) {
-      const match = FILE_PATTERN.exec(entry?.[kind]?.file ?? '')
-      if (match?.[1] !== kind || match[2] !== month) return `bad ${kind} file entry for ${month}`
+      const match = FILE_PATTERN.exec(part?.[kind]?.file ?? '')
+      if (match?.[1] !== kind || match[2] !== part.month) return `bad ${kind} file entry for ${String(part?.month)}`
     }
   }
   return null
@@ -119,7 +128,7 @@ export function checkOrganizations(manifest: HistoryManifest, organizations: rea
 
 /** Every file history.json names. */
 function namedFiles(manifest: HistoryManifest): HistoryFile[] {
-  return Object.values(manifest.files).flatMap((month) => [month.rollup, month.daily])
+  return manifest.parts.flatMap((part) => [part.rollup, part.daily])
 }
 
 /** Every file history.json names must be there with the size it was written with. */
@@ -137,9 +146,7 @@ export async function verifyHistoryFiles(dir: string, manifest: HistoryManifest)
  * relation (with the rollup's columns, a superset of the daily files') when there is none.
  */
 export function historyRowsSql(dir: string, manifest: HistoryManifest, months?: (month: string) => boolean, kind: FileKind = 'rollup'): string {
-  const files = Object.entries(manifest.files)
-    .filter(([month]) => !months || months(month))
-    .map(([, entry]) => sqlString(join(dir, entry[kind].file)))
+  const files = manifest.parts.filter((part) => !months || months(part.month)).map((part) => sqlString(join(dir, part[kind].file)))
   return files.length === 0 ? emptyRollupSql() : `read_parquet([${files.join(', ')}])`
 }
 
@@ -177,39 +184,58 @@ export interface HistoryUpdate {
 }
 
 /**
- * Stores days: each month touched is rewritten to a new file holding its other days' rows and the new rows, then
- * history.json names the new files, then the old ones are deleted. Returns the new manifest.
+ * Stores days: per month touched, the final ones as a new part, and the ones not final yet together with the
+ * month's earlier provisional days that stay so, as the month's new provisional part; then history.json names
+ * the new parts, then the files it no longer names are deleted. Returns the new manifest.
  */
 export async function writeHistory(connection: DuckDBConnection, dir: string, previous: HistoryManifest | null, update: HistoryUpdate): Promise<HistoryManifest> {
   await mkdir(dir, {recursive: true})
   const manifest: HistoryManifest = previous
     ? structuredClone(previous)
-    : {schemaVersion: HISTORY_SCHEMA_VERSION, tool: 'cci-usage', organizations: organizationSet(update.organizations), days: {}, files: {}, lastUpdate: null, updatedAt: ''}
-  const byMonth = new Map<string, string[]>()
-  for (const {day} of update.days) byMonth.set(monthOf(day), [...(byMonth.get(monthOf(day)) ?? []), day])
-  for (const [month, days] of [...byMonth].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const id = randomBytes(4).toString('hex')
-    const rollup = `rollup-${month}-${id}.parquet`
-    const dayList = days.map((day) => `DATE ${sqlString(day)}`).join(', ')
-    // Columns by name, so that both sides line up whatever order a file was written in.
-    const columns = ROLLUP_COLUMNS.map((name) => sqlIdent(name)).join(', ')
-    const fresh = `SELECT ${columns} FROM (${update.rollupOf(days)})`
-    const old = manifest.files[month]
-    const kept = old ? `SELECT ${columns} FROM read_parquet(${sqlString(join(dir, old.rollup.file))}) WHERE JOB_RUN_DATE NOT IN (${dayList}) UNION ALL ` : ''
-    await withHistoryFiles(connection, dir, manifest, () => copyTo(connection, `${kept}${fresh}`, join(dir, rollup)))
-    const daily = `daily-${month}-${id}.parquet`
-    await copyTo(connection, dailySql(`read_parquet(${sqlString(join(dir, rollup))})`), join(dir, daily))
-    manifest.files[month] = {rollup: await fileEntry(connection, dir, rollup), daily: await fileEntry(connection, dir, daily)}
+    : {schemaVersion: HISTORY_SCHEMA_VERSION, tool: 'cci-usage', organizations: organizationSet(update.organizations), days: {}, parts: [], lastUpdate: null, updatedAt: ''}
+  const storing = new Set(update.days.map((entry) => entry.day))
+  // Columns by name, so that both sides of a union line up whatever order a file was written in.
+  const columns = ROLLUP_COLUMNS.map((name) => sqlIdent(name)).join(', ')
+  for (const month of [...new Set(update.days.map((entry) => monthOf(entry.day)))].sort()) {
+    const days = update.days.filter((entry) => monthOf(entry.day) === month)
+    const final = days.filter((entry) => entry.final).map((entry) => entry.day)
+    const provisional = days.filter((entry) => !entry.final).map((entry) => entry.day)
+    const parts = manifest.parts.filter((part) => part.month !== month || part.final)
+    if (final.length > 0) parts.push(await writePart(connection, dir, month, true, `SELECT ${columns} FROM (${update.rollupOf(final)})`))
+    const old = manifest.parts.find((part) => part.month === month && !part.final)
+    const kept = old ? Object.keys(manifest.days).filter((day) => monthOf(day) === month && !manifest.days[day].final && !storing.has(day)) : []
+    if (provisional.length > 0 || kept.length > 0) {
+      const selects = [
+        ...(kept.length > 0 ? [`SELECT ${columns} FROM read_parquet(${sqlString(join(dir, old!.rollup.file))}) WHERE JOB_RUN_DATE IN (${dayList(kept)})`] : []),
+        ...(provisional.length > 0 ? [`SELECT ${columns} FROM (${update.rollupOf(provisional)})`] : []),
+      ]
+      parts.push(await withHistoryFiles(connection, dir, manifest, () => writePart(connection, dir, month, false, selects.join(' UNION ALL '))))
+    }
+    manifest.parts = parts
   }
   for (const entry of update.days) manifest.days[entry.day] = {final: entry.final, fetchedAt: entry.fetchedAt}
   pruneOldMonths(manifest)
   manifest.days = Object.fromEntries(Object.entries(manifest.days).sort(([a], [b]) => (a < b ? -1 : 1)))
-  manifest.files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => (a < b ? -1 : 1)))
+  manifest.parts.sort((a, b) => (a.month !== b.month ? (a.month < b.month ? -1 : 1) : Number(b.final) - Number(a.final)))
   manifest.lastUpdate = {at: update.now.toISOString(), daysStored: update.days.length, undatedRows: update.undatedRows, undatedCredits: update.undatedCredits}
   manifest.updatedAt = update.now.toISOString()
   await writeJsonAtomic(join(dir, HISTORY_FILE), manifest)
   await removeUnnamedFiles(dir, manifest)
   return manifest
+}
+
+function dayList(days: readonly string[]): string {
+  return days.map((day) => `DATE ${sqlString(day)}`).join(', ')
+}
+
+/** One part: its rollup rows from `select`, and its daily file summed from them. */
+async function writePart(connection: DuckDBConnection, dir: string, month: string, final: boolean, select: string): Promise<HistoryPart> {
+  const id = randomBytes(4).toString('hex')
+  const rollup = `rollup-${month}-${id}.parquet`
+  const daily = `daily-${month}-${id}.parquet`
+  await copyTo(connection, select, join(dir, rollup))
+  await copyTo(connection, dailySql(`read_parquet(${sqlString(join(dir, rollup))})`), join(dir, daily))
+  return {month, final, rollup: await fileEntry(connection, dir, rollup), daily: await fileEntry(connection, dir, daily)}
 }
 
 async function copyTo(connection: DuckDBConnection, select: string, path: string): Promise<void> {
@@ -228,7 +254,7 @@ function pruneOldMonths(manifest: HistoryManifest): void {
   if (days.length === 0) return
   const oldestMonthKept = monthOf(shiftDay(days[days.length - 1], -KEEP_DAYS))
   for (const day of days) if (monthOf(day) < oldestMonthKept) delete manifest.days[day]
-  for (const month of Object.keys(manifest.files)) if (month < oldestMonthKept) delete manifest.files[month]
+  manifest.parts = manifest.parts.filter((part) => part.month >= oldestMonthKept)
 }
 
 /** Deletes rollup files history.json does not name: superseded ones, and leftovers of an interrupted update. */

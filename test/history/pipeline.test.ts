@@ -66,7 +66,7 @@ async function run(name: string, history: string, overrides: Partial<WeeklyOptio
 /** Credits and rows per stored day, read straight from the Parquet files. */
 async function storedDays(history: string): Promise<Record<string, string>> {
   const manifest = JSON.parse(await readFile(join(root, history, HISTORY_FILE), 'utf8')) as HistoryManifest
-  const files = Object.values(manifest.files).map((entry) => sqlString(join(root, history, entry.rollup.file)))
+  const files = manifest.parts.map((part) => sqlString(join(root, history, part.rollup.file)))
   const instance = await DuckDBInstance.create(':memory:')
   const connection = await instance.connect()
   try {
@@ -211,7 +211,7 @@ describe('report --history (offline)', () => {
     const manifest = JSON.parse(await readFile(join(copy, HISTORY_FILE), 'utf8')) as HistoryManifest
     const report = () => generateReport({inputs: [], outDir: join(root, 'damaged-out'), history: {dir: copy, trendWeeks: 12, budgets: null}}, {clock: time.clock})
     // A daily file of an early month (the trend reads it), then the rollup file of the reported week's month.
-    for (const file of [join(copy, Object.values(manifest.files)[0].daily.file), join(copy, Object.values(manifest.files).at(-1)!.rollup.file)]) {
+    for (const file of [join(copy, manifest.parts[0].daily.file), join(copy, manifest.parts.at(-1)!.rollup.file)]) {
       const bytes = await readFile(file)
       const damaged = Buffer.from(bytes)
       damaged.fill(0x41, 4, bytes.length - 8)
@@ -223,7 +223,7 @@ describe('report --history (offline)', () => {
       expect((error as Error).message.split('\n')).toHaveLength(1)
       await writeFile(file, bytes)
     }
-    const file = join(copy, Object.values(manifest.files).at(-1)!.rollup.file)
+    const file = join(copy, manifest.parts.at(-1)!.rollup.file)
     const bytes = await readFile(file)
 
     await writeFile(file, bytes.subarray(0, 100))
