@@ -136,12 +136,14 @@ const ROW_MEASURES = {
   runSeconds: 'COALESCE(SUM(JOB_RUN_SECONDS), 0)',
   runSecondsCount: 'COUNT(JOB_RUN_SECONDS)',
 }
+// Counts are cast back to BIGINT, what COUNT gives: SUM of BIGINT is a 128-bit HUGEINT, which made every
+// breakdown over the cube several times slower.
 const ROLLUP_MEASURES: typeof ROW_MEASURES = {
   base: 'ROWS AS n_rows, JOBS AS n_jobs, RUN_SECONDS AS n_run_seconds, RUN_SECONDS_COUNT AS n_run_seconds_count',
-  rows: 'COALESCE(SUM(n_rows), 0)',
-  jobs: 'COALESCE(SUM(n_jobs), 0)',
+  rows: 'CAST(COALESCE(SUM(n_rows), 0) AS BIGINT)',
+  jobs: 'CAST(COALESCE(SUM(n_jobs), 0) AS BIGINT)',
   runSeconds: 'COALESCE(SUM(n_run_seconds), 0)',
-  runSecondsCount: 'COALESCE(SUM(n_run_seconds_count), 0)',
+  runSecondsCount: 'CAST(COALESCE(SUM(n_run_seconds_count), 0) AS BIGINT)',
 }
 
 /**
