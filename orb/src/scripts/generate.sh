@@ -47,6 +47,13 @@ for shared_org_id in "${shared_org_ids[@]}"; do
   if [[ -n $shared_org_id ]]; then args+=(--shared-org-id "$shared_org_id"); fi
 done
 
+# The history lives where the report job's restore_cache/save_cache keep it. CircleCI renders booleans as 1/0
+# (true/false in some contexts): both are accepted.
+if [[ ${PARAM_HISTORY:-1} == 1 || ${PARAM_HISTORY:-} == true ]]; then
+  args+=(--history "$HOME/cci-usage-history" --trend-weeks "${PARAM_TREND_WEEKS:-12}")
+fi
+if [[ -n ${PARAM_BUDGETS_FILE:-} ]]; then args+=(--budgets "$PARAM_BUDGETS_FILE"); fi
+
 if [[ -n ${PARAM_TOP:-} ]]; then args+=(--top "$PARAM_TOP"); fi
 if [[ -n ${PARAM_TEAMS_FILE:-} ]]; then args+=(--teams "$PARAM_TEAMS_FILE"); fi
 if [[ -n ${PARAM_CREDIT_PRICE:-} ]]; then args+=(--credit-price "$PARAM_CREDIT_PRICE"); fi
