@@ -1,12 +1,11 @@
 import {scaleBand, scaleLinear} from 'd3-scale'
-import {stack} from 'd3-shape'
 
 import type {Summary, Trend} from '../analysis/summary.js'
 import {escapeXml} from './escape.js'
-import {formatAxisCredits, formatCredits, formatDayShort} from './format.js'
+import {creditGrid, dayLabels, stackPieces} from './columns.js'
+import {formatCredits} from './format.js'
 import {OTHER_COLOUR, OTHER_KEY, PALETTE, projectColours} from './palette.js'
-import {CHART_WIDTH, emptyChart, FONT_SIZE, GRID, HEADER_HEIGHT, legend, type LegendItem, MUTED_INK, PAD, px, svgDocument} from './svg.js'
-import {textWidth} from './text-metrics.js'
+import {emptyChart, HEADER_HEIGHT, legend, type LegendItem, MUTED_INK, PAD, px, svgDocument} from './svg.js'
 
 export const WEEK_CHART_ID = 'credits-by-week'
 
@@ -14,8 +13,6 @@ const PLOT_HEIGHT = 240
 const X_AXIS_HEIGHT = 24
 /** The current week is still running: drawn lighter, so it does not read as a drop. */
 const PARTIAL_OPACITY = 0.45
-
-type WeekRow = {week: string} & Record<string, number | string>
 
 /**
  * Series colours: a project keeps the colour it has in the other charts (its rank in breakdowns.project); the
@@ -80,41 +77,15 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
     .domain([0, Math.max(1, ...weekTotals)])
     .range([plotBottom, plotTop])
     .nice(5)
-  const yTicks = y.ticks(5)
-  const tickLabels = yTicks.map((tick) => formatAxisCredits(tick, y.domain()[1]))
-  const plotLeft = PAD + Math.max(...tickLabels.map((label) => textWidth(label, FONT_SIZE))) + 8
-  const plotRight = CHART_WIDTH - PAD
-  const x = scaleBand<string>().domain(weeks).range([plotLeft, plotRight]).paddingInner(0.25).paddingOuter(0.1)
+  const grid = creditGrid(y)
+  const x = scaleBand<string>().domain(weeks).range([grid.plotLeft, grid.plotRight]).paddingInner(0.25).paddingOuter(0.1)
+  const {plotLeft, plotRight} = grid
+  const parts: string[] = [legendBlock.markup, grid.markup, dayLabels(weeks, x, plotBottom, true)]
 
-  const parts: string[] = [legendBlock.markup, '<g class="grid">']
-  yTicks.forEach((tick, index) => {
-    parts.push(`<line x1="${px(plotLeft)}" y1="${px(y(tick))}" x2="${px(plotRight)}" y2="${px(y(tick))}" stroke="${GRID}"/>`)
-    parts.push(`<text x="${px(plotLeft - 6)}" y="${px(y(tick) + 4)}" text-anchor="end" fill="${MUTED_INK}">${escapeXml(tickLabels[index])}</text>`)
-  })
-  parts.push('</g>')
-
-  const labelWidth = Math.max(...weeks.map((week) => textWidth(formatDayShort(week), FONT_SIZE))) + 8
-  const labelEvery = Math.max(1, Math.ceil(labelWidth / x.step()))
-  parts.push('<g class="x-axis">')
-  weeks.forEach((week, index) => {
-    if (index % labelEvery !== 0 && index !== weeks.length - 1) return
-    const centre = (x(week) as number) + x.bandwidth() / 2
-    parts.push(`<text x="${px(centre)}" y="${px(plotBottom + 16)}" text-anchor="middle" fill="${MUTED_INK}">${escapeXml(formatDayShort(week))}</text>`)
-  })
-  parts.push('</g>')
-
-  const rows: WeekRow[] = weeks.map((week) => {
-    const row: WeekRow = {week}
-    const perWeek = values.get(week) as Map<string, number>
-    for (const key of keys) row[key] = Math.max(0, perWeek.get(key) ?? 0)
-    return row
-  })
-  const stacked = stack<WeekRow>()
-    .keys(keys)
-    .value((row, key) => row[key] as number)(rows)
+  const stacked = stackPieces(weeks, keys, (week, key) => values.get(week)?.get(key) ?? 0)
   parts.push('<g class="bars">')
   trend.weeks.forEach((week, index) => {
-    const pieces = stacked.map((series) => ({key: series.key, low: series[index][0], high: series[index][1]})).filter((piece) => piece.high > piece.low)
+    const pieces = stacked[index]
     const breakdown = pieces.map((piece) => `${labelOf(piece.key)} ${formatCredits(piece.high - piece.low)}`)
     const state = week.complete ? '' : ' (so far, the week is not complete)'
     const tooltip = `Week of ${week.start}${state}: ${formatCredits(week.credits)} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}`

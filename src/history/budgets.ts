@@ -6,10 +6,11 @@
 import {readFile} from 'node:fs/promises'
 
 import picomatch from 'picomatch'
-import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
+import {isMap, isScalar, isSeq, type Node as YamlNode} from 'yaml'
 
 import type {BudgetStatus} from '../analysis/summary.js'
 import {InputFileError} from '../core/errors.js'
+import {readYamlFile} from '../core/yaml-file.js'
 import {isoWeekStart, monthStart, nextMonthStart, shiftDay} from './days.js'
 import {projectPeriod, type DailySeries} from './forecast.js'
 
@@ -61,19 +62,8 @@ export async function loadBudgets(path: string, context: BudgetContext): Promise
 
 /** YAML and JSON (a JSON document is YAML), every problem with its line. */
 export function parseBudgets(path: string, text: string, context: BudgetContext): Budget[] {
-  const lineCounter = new LineCounter()
-  const document = parseDocument(text, {lineCounter, prettyErrors: false})
-  const lineOf = (node: YamlNode | null | undefined): number | null => (node?.range ? lineCounter.linePos(node.range[0]).line : null)
-  const fail = (node: YamlNode | null | undefined, problem: string): never => {
-    const line = lineOf(node)
-    throw new InputFileError('E_BUDGETS_INVALID', `Budgets file ${path}${line ? `, line ${line}` : ''}: ${problem}.`)
-  }
-  if (document.errors.length > 0) {
-    const error = document.errors[0]
-    const line = error.linePos?.[0]?.line ?? lineCounter.linePos(error.pos[0]).line
-    throw new InputFileError('E_BUDGETS_INVALID', `Budgets file ${path}${line ? `, line ${line}` : ''}: not valid YAML/JSON (${error.message.split('\n')[0]}).`)
-  }
-  let root = document.contents as YamlNode | null
+  const {root: contents, lineOf, fail} = readYamlFile('Budgets file', 'E_BUDGETS_INVALID', path, text)
+  let root = contents
   if (isMap(root)) {
     const only = root.items.length === 1 ? root.items[0] : undefined
     if (!only || (only.key as {value?: unknown})?.value !== 'budgets') fail(root, SHAPE)

@@ -3,17 +3,7 @@
  * log-normal day-to-day noise, idle days, a Zipf-like spread of project sizes). Seeded, so tests are repeatable.
  */
 import {dayFromNumber, dayNumber, isoWeekday} from '../../src/history/days.js'
-
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import {seededRandom} from '../../src/simulator/random.js'
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
@@ -27,7 +17,7 @@ export interface GeneratedUsage {
 }
 
 export function ordinaryUsage(options: {seed: number; first: string; days: number; projects?: number; noise?: number}): GeneratedUsage {
-  const random = seededRandom(options.seed)
+  const random = seededRandom('ordinary-usage', options.seed).next
   const count = options.projects ?? 25
   const noise = options.noise ?? 0.35
   const days = Array.from({length: options.days}, (_, index) => dayFromNumber(dayNumber(options.first) + index))
