@@ -1,5 +1,9 @@
+import {spawnSync} from 'node:child_process'
+
 import {dayFromNumber, dayNumber, isoWeekday} from '../../src/history/days.js'
 import {DEFAULT_METHOD, FORECAST_METHODS, forecastMonth, projectDays, quantile} from '../../src/history/forecast.js'
+import {isBuilt} from '../helpers/cli.js'
+import {REPO_ROOT} from '../helpers/repo.js'
 import {ordinaryUsage} from './generated.js'
 
 function series(first: string, days: number, value: (day: string, index: number) => number): Map<string, number> {
@@ -83,5 +87,17 @@ describe('quantile', () => {
     expect(quantile([1, 2, 3, 4, 5], 0.5)).toBe(3)
     expect(quantile([0, 10], 0.1)).toBeCloseTo(1)
     expect(quantile([7], 0.9)).toBe(7)
+  })
+})
+
+describe('the method used', () => {
+  it('is the one with the lowest error in the backtest on the simulator\'s months (bench/forecast-backtest.js)', () => {
+    if (!isBuilt('run')) throw new Error('dist/ is not built: run `npm run build` first')
+    const result = spawnSync(process.execPath, ['bench/forecast-backtest.js'], {cwd: REPO_ROOT, encoding: 'utf8'})
+    expect(result.status).toBe(0)
+    const backtest = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {months: number; best: string; methods: Record<string, {mape: number}>}
+    expect(backtest.months).toBeGreaterThanOrEqual(10)
+    expect(backtest.best).toBe(DEFAULT_METHOD)
+    expect(backtest.methods[DEFAULT_METHOD].mape).toBeLessThan(10)
   })
 })
