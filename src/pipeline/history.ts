@@ -27,7 +27,7 @@ async function exportOrganizations(api: ExportTarget, sharedOrgIds: string[]): P
 
 export async function planHistoryExport(
   history: {dir: string; trendWeeks: number},
-  run: {api: ExportTarget; sharedOrgIds: string[]; window: {since: string; until: string}},
+  run: {api: ExportTarget; sharedOrgIds: string[]; window: {since: string; until: string}; end: Date},
   context: {clock: () => Date; log: (line: string) => void},
 ): Promise<HistoryExportPlan> {
   const organizations = await exportOrganizations(run.api, run.sharedOrgIds)
@@ -46,5 +46,9 @@ export async function planHistoryExport(
   context.log(
     `History ${history.dir}: ${manifest ? 'found' : 'new'}; of ${range.start} .. ${run.window.until}, ${parts.join(', ')}${plan.ranges.length > 0 ? ': exported with the report window' : ''}.`,
   )
-  return {organizations, extraRanges: toDateRanges(plan.ranges)}
+  // A report window reaching into today ends at "now": the history's ranges must not ask for the future either.
+  const extraRanges = toDateRanges(plan.ranges)
+    .map((range) => ({start: range.start, end: range.end.getTime() > run.end.getTime() ? run.end : range.end}))
+    .filter((range) => range.end.getTime() > range.start.getTime())
+  return {organizations, extraRanges}
 }

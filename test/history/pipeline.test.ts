@@ -170,6 +170,17 @@ describe('run --history', () => {
     }
   })
 
+  it('asks for no instant in the future when the report window reaches into today', async () => {
+    const now = time.clock()
+    const today = new Date(Math.floor(now.getTime() / DAY) * DAY)
+    const partial = await run('today', 'history-today', {range: {start: new Date(today.getTime() - 6 * DAY), end: new Date(Math.floor(now.getTime() / 1000) * 1000)}})
+    expect(partial.summary.window.end).toBe(new Date(today.getTime() + DAY).toISOString())
+    // Today is not a whole day of the export: not stored, so its week is not complete.
+    const manifest = JSON.parse(await readFile(join(root, 'history-today', HISTORY_FILE), 'utf8')) as HistoryManifest
+    expect(manifest.days[today.toISOString().slice(0, 10)]).toBeUndefined()
+    expect(partial.summary.trend!.weeks.at(-1)!.complete).toBe(false)
+  })
+
   it('refuses a history made for other organizations, before spending any POST', async () => {
     const manifestPath = join(root, 'history', HISTORY_FILE)
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as HistoryManifest
