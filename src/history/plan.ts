@@ -7,7 +7,7 @@
  * held the next day: a job is dated by the day it was queued, and may start after that midnight). Days that are
  * missing or not final are exported again in the same run as the report window and replace what was stored.
  */
-import {DAY_MS, MAX_LOOKBACK_DAYS} from '../export/windows.js'
+import {DAY_MS, MAX_LOOKBACK_DAYS, planWindows, type DateRange} from '../export/windows.js'
 import {BASELINE_DAYS} from './anomalies.js'
 import {dayFromNumber, dayNumber, dayOfInstant, daysOf, isoWeekStart, minDay, midnightOf, monthStart, runsOf, shiftDay, type DayRange} from './days.js'
 
@@ -78,6 +78,31 @@ export function planFetch(stored: Readonly<Record<string, StoredDay>>, range: Da
   }
   const ranges = runsOf([...missing, ...provisional]).map((run) => ({start: run.start, end: minDay(shiftDay(run.end, 1), range.end)}))
   return {missing, provisional, unreachable, ranges}
+}
+
+/**
+ * Export jobs one run may spend in all: the API allows 10 POSTs an hour, and a retried or re-created job needs
+ * one more. A cold start with a long trend (52 weeks is 12 windows) takes what fits now, the most recent days
+ * first, and the next runs fetch the rest: the history fills up over a few weeks instead of stalling a run.
+ */
+export const MAX_EXPORT_JOBS = 8
+
+/**
+ * The most recent days of `ranges` that fit, with the report's own `fixed` ranges, in `maxJobs` export windows;
+ * the older ones are deferred to the next run.
+ */
+export function withinJobBudget(fixed: readonly DateRange[], ranges: readonly DayRange[], maxJobs: number = MAX_EXPORT_JOBS): {ranges: DayRange[]; deferred: string[]} {
+  const days = [...new Set(ranges.flatMap((range) => daysOf(range)))].sort().reverse()
+  const fits = (count: number) => planWindows([...fixed, ...toDateRanges(runsOf(days.slice(0, count)))]).length <= maxJobs
+  if (fits(days.length)) return {ranges: [...ranges], deferred: []}
+  let low = 0
+  let high = days.length
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2)
+    if (fits(middle)) low = middle
+    else high = middle - 1
+  }
+  return {ranges: runsOf(days.slice(0, low)), deferred: days.slice(low).reverse()}
 }
 
 /** Day ranges as the export's instant ranges (UTC midnights). */

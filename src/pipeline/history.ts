@@ -6,7 +6,7 @@
 import type {ExportTarget} from '../export/demo.js'
 import type {DateRange} from '../export/windows.js'
 import {shiftDay} from '../history/days.js'
-import {historyRange, planFetch, toDateRanges} from '../history/plan.js'
+import {historyRange, MAX_EXPORT_JOBS, planFetch, toDateRanges, withinJobBudget} from '../history/plan.js'
 import {checkOrganizations, organizationSet, readHistory, verifyHistoryFiles} from '../history/store.js'
 
 export interface HistoryExportPlan {
@@ -27,7 +27,7 @@ async function exportOrganizations(api: ExportTarget, sharedOrgIds: string[]): P
 
 export async function planHistoryExport(
   history: {dir: string; trendWeeks: number},
-  run: {api: ExportTarget; sharedOrgIds: string[]; window: {since: string; until: string}; end: Date},
+  run: {api: ExportTarget; sharedOrgIds: string[]; window: {since: string; until: string}; end: Date; exportRange: DateRange},
   context: {clock: () => Date; log: (line: string) => void},
 ): Promise<HistoryExportPlan> {
   const organizations = await exportOrganizations(run.api, run.sharedOrgIds)
@@ -46,8 +46,14 @@ export async function planHistoryExport(
   context.log(
     `History ${history.dir}: ${manifest ? 'found' : 'new'}; of ${range.start} .. ${run.window.until}, ${parts.join(', ')}${plan.ranges.length > 0 ? ': exported with the report window' : ''}.`,
   )
+  const budgeted = withinJobBudget([run.exportRange], plan.ranges)
+  if (budgeted.deferred.length > 0) {
+    context.log(
+      `History: ${budgeted.deferred.length} older day(s) (${budgeted.deferred[0]} .. ${budgeted.deferred.at(-1)}) wait for the next run: one run spends at most ${MAX_EXPORT_JOBS} export jobs (the API allows 10 an hour).`,
+    )
+  }
   // A report window reaching into today ends at "now": the history's ranges must not ask for the future either.
-  const extraRanges = toDateRanges(plan.ranges)
+  const extraRanges = toDateRanges(budgeted.ranges)
     .map((range) => ({start: range.start, end: range.end.getTime() > run.end.getTime() ? run.end : range.end}))
     .filter((range) => range.end.getTime() > range.start.getTime())
   return {organizations, extraRanges}

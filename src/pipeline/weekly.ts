@@ -89,7 +89,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
   }
   // Before any POST: a history for other organizations, or a damaged one, stops the run here.
   const history: HistoryExportPlan | null = options.history
-    ? await planHistoryExport(options.history, {api: options.api, sharedOrgIds: options.sharedOrgIds, window: reportDays(options.range), end: options.range.end}, context)
+    ? await planHistoryExport(options.history, {api: options.api, sharedOrgIds: options.sharedOrgIds, window: reportDays(options.range), end: options.range.end, exportRange}, context)
     : null
   const exportOptions = {
     sharedOrgIds: options.sharedOrgIds,

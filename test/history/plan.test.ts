@@ -1,6 +1,6 @@
 import {DAY_MS, planWindows, splitWindows} from '../../src/export/windows.js'
 import {daysOf, isoWeekStart, isoWeekday, runsOf, shiftDay} from '../../src/history/days.js'
-import {daysToStore, exportedDays, historyRange, oldestExportableDay, planFetch, toDateRanges, type StoredDay} from '../../src/history/plan.js'
+import {daysToStore, exportedDays, historyRange, MAX_EXPORT_JOBS, oldestExportableDay, planFetch, toDateRanges, withinJobBudget, type StoredDay} from '../../src/history/plan.js'
 import {exportRangeFor, reportDays} from '../../src/pipeline/weekly.js'
 import {resolveRange} from '../../src/export/windows.js'
 
@@ -12,7 +12,8 @@ function runWindows(now: Date, stored: Record<string, StoredDay>, trendWeeks: nu
   const {range: exportRange} = exportRangeFor(range, 'previous', now)
   const {since, until} = reportDays(range)
   const plan = planFetch(stored, historyRange({start: since, end: shiftDay(until, 1)}, trendWeeks), now)
-  return {plan, windows: planWindows([exportRange, ...toDateRanges(plan.ranges)])}
+  const budgeted = withinJobBudget([exportRange], plan.ranges)
+  return {plan, deferred: budgeted.deferred, windows: planWindows([exportRange, ...toDateRanges(budgeted.ranges)])}
 }
 
 /** The history a run stores, as the pipeline computes it. */
@@ -112,16 +113,41 @@ describe('what run --history exports', () => {
   it('reaches back 52 weeks within the 366 days the API keeps, and never asks for older days', () => {
     for (let hour = 0; hour < 7 * 24; hour += 5) {
       const now = new Date(NOW.getTime() + hour * 3_600_000)
-      const {plan, windows} = runWindows(now, {}, 52)
+      const {plan} = runWindows(now, {}, 52)
       expect(plan.unreachable).toEqual([])
-      expect(windows[0].start.getTime()).toBeGreaterThanOrEqual(now.getTime() - 366 * DAY_MS)
-      expect(windows.length).toBeLessThanOrEqual(12)
+      expect(plan.ranges[0].start >= oldestExportableDay(now)).toBe(true)
     }
     const old = planFetch({}, {start: '2023-10-01', end: '2023-12-01'}, NOW)
     const oldest = oldestExportableDay(NOW)
     expect(old.unreachable.length).toBeGreaterThan(0)
     expect(old.unreachable.every((day) => day < oldest)).toBe(true)
     expect(old.ranges.every((range) => range.start >= oldest)).toBe(true)
+  })
+})
+
+describe('the export job budget', () => {
+  it('fills a 52-week history over a few weekly runs, most recent days first, never spending more than the budget', () => {
+    const cold = runWindows(NOW, {}, 52)
+    expect(cold.windows.length).toBeLessThanOrEqual(MAX_EXPORT_JOBS)
+    expect(cold.deferred.length).toBeGreaterThan(0)
+    // The days deferred are the oldest ones.
+    const fetched = cold.plan.missing.filter((day) => !cold.deferred.includes(day))
+    expect(cold.deferred.every((day) => fetched.every((kept) => day < kept))).toBe(true)
+    let stored = store({}, cold.windows, NOW)
+    let runs = 1
+    for (let week = 1; runWindows(new Date(NOW.getTime() + week * 7 * DAY_MS), stored, 52).deferred.length > 0 && week < 10; week++) {
+      const now = new Date(NOW.getTime() + week * 7 * DAY_MS)
+      const next = runWindows(now, stored, 52)
+      expect(next.windows.length).toBeLessThanOrEqual(MAX_EXPORT_JOBS)
+      stored = store(stored, next.windows, now)
+      runs++
+    }
+    expect(runs).toBeLessThanOrEqual(3)
+  })
+
+  it('leaves the ranges as they are when they fit', () => {
+    const ranges = [{start: '2024-10-01', end: '2024-10-03'}]
+    expect(withinJobBudget([], ranges)).toEqual({ranges, deferred: []})
   })
 })
 
