@@ -6,7 +6,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {creditsToNumber, NONE_LABEL} from '../analysis/build.js'
-import type {Summary} from '../analysis/summary.js'
+import type {BudgetStatus, Summary} from '../analysis/summary.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import type {Clock} from '../core/clock.js'
 import {BadInputError} from '../core/errors.js'
@@ -133,6 +133,36 @@ function scopeSeries(scope: ScopeSeries['scope'], points: readonly DayPoint[], n
   return [...byName].map(([name, values]) => ({scope, name, values}))
 }
 
+/** One budget on the recent days of its scope (the whole spend: budgets ignore the report's filters). */
+function judgeBudget(
+  budget: Budget,
+  points: readonly DayPoint[],
+  context: {
+    held: readonly string[]
+    asOf: string
+    since: string
+    teamOf: (point: DayPoint) => string
+    projectKey: (org: string | null, project: string | null) => string
+    creditPrice: number | null
+    notices: string[]
+  },
+): BudgetStatus {
+  const matches = budgetMatcher(budget.name)
+  const selected = points.filter((point) => {
+    if (budget.scope === 'org') return matches(point.org ?? NONE_LABEL)
+    if (budget.scope === 'team') return matches(context.teamOf(point))
+    return matches(point.project ?? NONE_LABEL) || matches(context.projectKey(point.org, point.project))
+  })
+  if (selected.length === 0) {
+    context.notices.push(
+      `Budget ${JSON.stringify(budget.name)} (${budget.scope}${budget.line ? `, line ${budget.line}` : ''}) matches no ${budget.scope} with usage since ${context.since}: check the name (exact, or a glob such as "web-*").`,
+    )
+  }
+  const series = dailySeries(selected, context.held)
+  const actual = sumDays(series.exact, periodOf(budget.period, context.asOf).start, context.asOf)
+  return evaluateBudget(budget, series.values, creditsToNumber(actual), context.asOf, context.creditPrice)
+}
+
 /**
  * Stores the run's export (with `options.update`), then sets summary.trend, forecast, budgets and anomalies.
  * Returns notices for stderr.
@@ -200,22 +230,9 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
     method: forecast.method,
   }
   phase('history: forecast')
-  const recentHeld = heldDays.filter((day) => day >= recent.start)
   if (options.budgets) {
-    summary.budgets = options.budgets.map((budget) => {
-      const matches = budgetMatcher(budget.name)
-      const selected = points.filter((point) => {
-        if (budget.scope === 'org') return matches(point.org ?? NONE_LABEL)
-        if (budget.scope === 'team') return matches(teamOf(point))
-        return matches(point.project ?? NONE_LABEL) || matches(projectKey(point.org, point.project))
-      })
-      if (selected.length === 0) {
-        notices.push(`Budget ${JSON.stringify(budget.name)} (${budget.scope}${budget.line ? `, line ${budget.line}` : ''}) matches no ${budget.scope} in the history: check the name (exact, or a glob such as "web-*").`)
-      }
-      const series = dailySeries(selected, recentHeld)
-      const actual = sumDays(series.exact, periodOf(budget.period, asOf).start, asOf)
-      return evaluateBudget(budget, series.values, creditsToNumber(actual), asOf, scope.creditPrice)
-    })
+    const recentDays = heldDays.filter((day) => day >= recent.start)
+    summary.budgets = options.budgets.map((budget) => judgeBudget(budget, points, {held: recentDays, asOf, since: recent.start, teamOf, projectKey, creditPrice: scope.creditPrice, notices}))
   }
 
   const series = [

@@ -81,7 +81,7 @@ describe('a history of a small export', () => {
       ['acme', 147, 'over'],
       ['nothing-*', 0, 'ok'],
     ])
-    expect(logs.some((line) => line.startsWith('Budget "nothing-*" (project, line 4) matches no project in the history'))).toBe(true)
+    expect(logs.some((line) => line.startsWith('Budget "nothing-*" (project, line 4) matches no project with usage since'))).toBe(true)
   })
 
   it('counts the rows without a JOB_RUN_DATE in history.json and says so, keeping them out of the days', async () => {
