@@ -13,13 +13,13 @@
  *
  * The export merge benchmark belongs in bench/merge.js (src/export/merge.ts, written separately).
  */
-import {spawn} from 'node:child_process'
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {mkdir, readFile, rm} from 'node:fs/promises'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {generate} from './generate.js'
+import {loadAverage, measureNode} from './measure.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const outDir = join(root, 'bench', 'out')
@@ -38,46 +38,13 @@ async function ensureExport(options) {
   return result
 }
 
-function peakRss(pid) {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match ? Number(match[1]) * 1024 : 0
-  } catch {
-    return 0
-  }
-}
-
-/** User + system CPU seconds of the process so far (all threads): steadier than wall time on a shared machine. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0
-  }
-}
-
 async function runReport(label, inputs, bytes, expected, health = healthMode !== 'off') {
   const reportDir = join(outDir, `report-${label}`)
   await rm(reportDir, {recursive: true, force: true})
   await mkdir(reportDir, {recursive: true})
   const args = [join(root, 'bin', 'run.js'), 'report', ...inputs.flatMap((input) => ['--input', input]), '--out', reportDir, '--format', 'json', '--group-by', 'job,branch,day']
-  const started = performance.now()
   const env = {...process.env, CCI_USAGE_HEALTH: health ? '1' : '0'}
-  const child = spawn(process.execPath, args, {stdio: ['ignore', 'ignore', 'pipe'], env})
-  let peak = 0
-  let cpu = 0
-  // VmHWM is the kernel's own high-water mark, so sampling only has to catch the process before it exits; CPU
-  // time is the last sample (up to 50 ms short).
-  const timer = setInterval(() => {
-    peak = Math.max(peak, peakRss(child.pid))
-    cpu = Math.max(cpu, cpuSeconds(child.pid))
-  }, 50)
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const code = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode)))
-  clearInterval(timer)
-  const seconds = (performance.now() - started) / 1000
+  const {code, seconds, peakBytes: peak, cpuSeconds: cpu, stderr} = await measureNode(args, {env})
   if (code !== 0) throw new Error(`report exited ${code}: ${stderr.trim()}`)
   // CCI_USAGE_PROFILE=1 (inherited by the child) makes the CLI print `phase: ...` timings on stderr.
   for (const line of stderr.split('\n')) if (line.startsWith('phase: ')) process.stderr.write(`${line}\n`)
@@ -94,7 +61,7 @@ async function runReport(label, inputs, bytes, expected, health = healthMode !==
     peakRssMb: Number((peak / 1024 / 1024).toFixed(0)),
     cpuSeconds: Number(cpu.toFixed(2)),
     totalsMatchGenerator: exact,
-    load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    load: loadAverage(),
   }
   process.stdout.write(JSON.stringify(figures) + '\n')
   if (!exact) process.exitCode = 1

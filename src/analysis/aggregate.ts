@@ -126,23 +126,54 @@ function dateLiteral(day: string): string {
 }
 
 /**
+ * How the cube counts rows, jobs and run time: from export rows, or from a history's rollup rows, which carry
+ * those counts already (history/rollup.ts: ROWS, JOBS, RUN_SECONDS, RUN_SECONDS_COUNT; credits are summed the same).
+ */
+const ROW_MEASURES = {
+  base: 'JOB_RUN_SECONDS',
+  rows: 'COUNT(*)',
+  jobs: 'COUNT(job)',
+  runSeconds: 'COALESCE(SUM(JOB_RUN_SECONDS), 0)',
+  runSecondsCount: 'COUNT(JOB_RUN_SECONDS)',
+}
+// Counts are cast back to BIGINT, what COUNT gives: SUM of BIGINT is a 128-bit HUGEINT, which made every
+// breakdown over the cube several times slower.
+const ROLLUP_MEASURES: typeof ROW_MEASURES = {
+  base: 'ROWS AS n_rows, JOBS AS n_jobs, RUN_SECONDS AS n_run_seconds, RUN_SECONDS_COUNT AS n_run_seconds_count',
+  rows: 'CAST(COALESCE(SUM(n_rows), 0) AS BIGINT)',
+  jobs: 'CAST(COALESCE(SUM(n_jobs), 0) AS BIGINT)',
+  runSeconds: 'COALESCE(SUM(n_run_seconds), 0)',
+  runSecondsCount: 'CAST(COALESCE(SUM(n_run_seconds_count), 0) AS BIGINT)',
+}
+
+/**
  * Level 1: the one scan of the export into `cube`, with the org/project/branch filter applied. `current` is
  * the report window when it is known before the scan (--since/--until), else every row is in the window.
+ * `preAggregated`: `view` holds rollup rows (a history) instead of export rows.
  */
-export function buildCubeSql(view: string, cube: string, filterSql: string | undefined, current: DayRange | null, database?: string, segmentSql?: string): string {
+export function buildCubeSql(
+  view: string,
+  cube: string,
+  filterSql: string | undefined,
+  current: DayRange | null,
+  database?: string,
+  options: {segmentSql?: string; preAggregated?: boolean} = {},
+): string {
+  const {segmentSql} = options
+  const measures = options.preAggregated ? ROLLUP_MEASURES : ROW_MEASURES
   const dims = [...DIMENSIONS.map((dimension) => `${DIMENSION_SQL[dimension]} AS ${dimension}`), ...(segmentSql ? [`${segmentSql} AS segment`] : [])]
   const creditColumns = Object.entries(CREDIT_COLUMN_SQL).map(([name, column]) => `${column} AS c_${name}`)
   const inWindow = current ? `(JOB_RUN_DATE >= ${dateLiteral(current.start)} AND JOB_RUN_DATE < ${dateLiteral(current.end)})` : 'TRUE'
   // NULL when the status is: neither failed nor not, as `status = 'failed'` was in the breakdowns' filters.
   const failed = `(${DIMENSION_SQL.status} = 'failed')`
-  const base = `SELECT ${dims.join(', ')}, ${failed} AS failed, ${inWindow} AS in_window, ${creditColumns.join(', ')}, JOB_RUN_SECONDS FROM ${sqlIdent(view)}${filterSql ? ` WHERE ${filterSql}` : ''}`
+  const base = `SELECT ${dims.join(', ')}, ${failed} AS failed, ${inWindow} AS in_window, ${creditColumns.join(', ')}, ${measures.base} FROM ${sqlIdent(view)}${filterSql ? ` WHERE ${filterSql}` : ''}`
   const target = database ? `CREATE OR REPLACE TABLE ${sqlIdent(database)}.${sqlIdent(cube)}` : `CREATE OR REPLACE TEMP TABLE ${sqlIdent(cube)}`
   const part = `CAST(CASE WHEN GROUPING(branch) = 0 THEN ${CUBE_PART_IDS.branch} WHEN GROUPING(resource_class) = 0 THEN ${CUBE_PART_IDS.dims} ELSE ${CUBE_PART_IDS.main} END AS TINYINT)`
   const sets = Object.values(CUBE_PARTS).map((dimensions) => `(${[...dimensions, ...(segmentSql ? ['segment'] : [])].join(', ')})`)
   return `${target} AS
 WITH base AS (${base})
 SELECT ${part} AS cube_part, ${DIMENSIONS.join(', ')}, ${segmentSql ? 'segment, ' : ''}failed, in_window,
-  COUNT(*) AS rows, COUNT(job) AS jobs, COALESCE(SUM(JOB_RUN_SECONDS), 0) AS run_seconds, COUNT(JOB_RUN_SECONDS) AS run_seconds_count,
+  ${measures.rows} AS rows, ${measures.jobs} AS jobs, ${measures.runSeconds} AS run_seconds, ${measures.runSecondsCount} AS run_seconds_count,
   ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS c_${name}`).join(', ')}
 FROM base
 GROUP BY GROUPING SETS (${sets.join(', ')})`
@@ -200,12 +231,17 @@ export interface CubeOptions {
    * adds no groups to the project-level sets.
    */
   segmentSql?: string
+  /** `from` holds a history's rollup rows rather than export rows. */
+  preAggregated?: boolean
 }
 
 export async function buildCube(source: UsageSource, filterSql: string | undefined, current: DayRange | null, options: CubeOptions = {}): Promise<Cube> {
   const name = `usage_cube_${++cubeCounter}`
   const table = options.database ? `${sqlIdent(options.database)}.${sqlIdent(name)}` : sqlIdent(name)
-  await queryUsage(source, buildCubeSql(options.from ?? source.view, name, filterSql, current, options.database, options.segmentSql))
+  await queryUsage(
+    source,
+    buildCubeSql(options.from ?? source.view, name, filterSql, current, options.database, {segmentSql: options.segmentSql, preAggregated: options.preAggregated}),
+  )
   const stats = (
     await source.connection.runAndReadAll(
       `SELECT CAST(MIN(day) AS VARCHAR) AS first, CAST(MAX(day) AS VARCHAR) AS last, COALESCE(SUM(rows), 0) AS rows FROM ${table} WHERE cube_part = ${CUBE_PART_IDS.dims}`,

@@ -313,6 +313,10 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     artifacts: [],
     sharedPlan: null,
     teams: null,
+    trend: null,
+    forecast: null,
+    budgets: null,
+    anomalies: null,
   }
   const tables: BuiltSummary['tables'] = {
     org: rowsOf(lists.org),

@@ -57,13 +57,14 @@ const sources = new WeakMap<DuckDBConnection, {workDir: string; inputs: InputFil
 /** The column of the view telling which input file a row came from (index in `files`), with 2+ inputs. */
 export const INPUT_FILE_INDEX = 'INPUT_FILE_INDEX'
 
-export async function openUsage(files: string[], options: OpenUsageOptions = {}): Promise<UsageSource> {
-  const {paths, repeats} = await resolveInputs(files)
-  const inputs = await Promise.all(paths.map((path) => inspectInputFile(path)))
-  const aborter = new AbortController()
-  // Started now, awaited with the first scan: it runs while DuckDB reads.
-  const checked = checkInputFiles(inputs, {hash: inputs.length > 1, signal: aborter.signal})
-  checked.catch(() => undefined)
+/** A DuckDB database in a private temp folder (spill files, the work database), removed on close. */
+export interface Engine {
+  connection: DuckDBConnection
+  workDir: string
+  close(): Promise<void>
+}
+
+export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine> {
   const spillParent = options.tempDir ?? tmpdir()
   let workDir: string | undefined
   let instance: DuckDBInstance | undefined
@@ -80,9 +81,7 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
       allocator_flush_threshold: '16MB',
     })
     connection = await instance.connect()
-    await createUsageView(connection, 'usage', inputs, {withFileIndex: inputs.length > 1})
   } catch (error) {
-    aborter.abort()
     connection?.closeSync()
     instance?.closeSync()
     if (workDir !== undefined) await rm(workDir, {recursive: true, force: true})
@@ -91,24 +90,54 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
   const openConnection = connection
   const openInstance = instance
   const openWorkDir = workDir
+  sources.set(openConnection, {workDir: openWorkDir, inputs: []})
   let closed = false
-  const source: UsageSource = {
+  return {
     connection: openConnection,
-    view: 'usage',
-    files: paths,
-    repeatedPaths: repeats,
-    checked,
+    workDir: openWorkDir,
     async close() {
       if (closed) return
       closed = true
-      aborter.abort()
       openConnection.closeSync()
       openInstance.closeSync()
       await rm(openWorkDir, {recursive: true, force: true})
     },
   }
-  sources.set(openConnection, {workDir: openWorkDir, inputs})
-  return source
+}
+
+export async function openUsage(files: string[], options: OpenUsageOptions = {}): Promise<UsageSource> {
+  const {paths, repeats} = await resolveInputs(files)
+  const inputs = await Promise.all(paths.map((path) => inspectInputFile(path)))
+  const aborter = new AbortController()
+  // Started now, awaited with the first scan: it runs while DuckDB reads.
+  const checked = checkInputFiles(inputs, {hash: inputs.length > 1, signal: aborter.signal})
+  checked.catch(() => undefined)
+  let engine: Engine
+  try {
+    engine = await openEngine(options)
+  } catch (error) {
+    aborter.abort()
+    throw error
+  }
+  try {
+    await createUsageView(engine.connection, 'usage', inputs, {withFileIndex: inputs.length > 1})
+  } catch (error) {
+    aborter.abort()
+    await engine.close()
+    throw fileSystemError(error, engine.workDir, {temporary: true}) ?? error
+  }
+  sources.set(engine.connection, {workDir: engine.workDir, inputs})
+  return {
+    connection: engine.connection,
+    view: 'usage',
+    files: paths,
+    repeatedPaths: repeats,
+    checked,
+    async close() {
+      aborter.abort()
+      await engine.close()
+    },
+  }
 }
 
 /**
@@ -278,6 +307,19 @@ export const REPORT_ROW_COLUMNS: ReadonlyArray<readonly [name: string, sql: stri
 
 export const REPORT_ROWS = 'report_rows'
 
+/** The table behind `report_rows`: with `keepUnfiltered`, every row of the export (the history stores them all). */
+export const REPORT_ROWS_TABLE = `work.${REPORT_ROWS}`
+
+export interface MaterializeOptions {
+  /** Columns beyond REPORT_ROW_COLUMNS (e.g. the health section's), as [name, SQL over the view]. */
+  extraColumns?: ReadonlyArray<readonly [name: string, sql: string]>
+  /**
+   * Keep every row in the table and apply the filter in the `report_rows` view only: a history must hold the
+   * organization's whole usage whatever the report shows.
+   */
+  keepUnfiltered?: boolean
+}
+
 /** An input left out: the same file as an earlier one, or the same content (a copy, the .csv of a .csv.gz). */
 export interface SkippedInput {
   path: string
@@ -302,7 +344,7 @@ export interface InputRows {
  * The one scan of the export: copies REPORT_ROW_COLUMNS (and `extraColumns`, e.g. the health section's, named
  * by whoever queries them) of the rows matching `filterSql` (a boolean over the view's columns) into a compressed
  * table in the source's private work database, and defines `report_rows` (unqualified, so that callers can name
- * it like the view) over it.
+ * it like the view) over it. With `keepUnfiltered` the table keeps every row and the view applies the filter.
  *
  * With two or more input files, the rows of a file whose content repeats an earlier file's are left out, then
  * rows whose (non-null) JOB_ID an earlier file already had are dropped, keeping the first file's row: JOB_ID is
@@ -310,24 +352,22 @@ export interface InputRows {
  * parts of two windows). Both happen before the filters, on the copy (one scan of the CSV still). A single
  * input costs none of this.
  */
-export async function materializeInputRows(
-  source: UsageSource,
-  filterSql?: string,
-  extraColumns: ReadonlyArray<readonly [name: string, sql: string]> = [],
-): Promise<InputRows> {
+export async function materializeInputRows(source: UsageSource, filterSql?: string, options: MaterializeOptions = {}): Promise<InputRows> {
   const known = sources.get(source.connection)
   if (!known) throw new Error('materializeInputRows needs a source opened by openUsage')
   const sameFile = source.repeatedPaths.map((repeat): SkippedInput => ({path: repeat.path, reason: 'same-file', sameAs: repeat.sameAs}))
-  const rowColumns = [...REPORT_ROW_COLUMNS, ...extraColumns]
+  const rowColumns = [...REPORT_ROW_COLUMNS, ...(options.extraColumns ?? [])]
   const columns = rowColumns.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`)
-  const table = `work.${REPORT_ROWS}`
+  const table = REPORT_ROWS_TABLE
+  const [tableFilter, viewFilter] = options.keepUnfiltered ? [undefined, filterSql] : [filterSql, undefined]
+  const viewWhere = viewFilter ? ` WHERE ${viewFilter}` : ''
   try {
     await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(known.workDir, 'work.duckdb'))} AS work`)
     if (known.inputs.length === 1) {
       await scanChecked(source, () =>
-        source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM ${sqlIdent(source.view)}${filterSql ? ` WHERE ${filterSql}` : ''}`),
+        source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM ${sqlIdent(source.view)}${tableFilter ? ` WHERE ${tableFilter}` : ''}`),
       )
-      await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT * FROM ${table}`)
+      await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT * FROM ${table}${viewWhere}`)
       return {relation: REPORT_ROWS, files: source.files, skipped: sameFile, duplicateRowsDropped: 0, duplicatesByFile: []}
     }
     const {checked} = await scanChecked(source, () =>
@@ -339,9 +379,9 @@ export async function materializeInputRows(
     }
     const duplicatesByFile = await dropRepeatedJobIds(source.connection, table)
     // The filters apply to what is left (filter columns are all in REPORT_ROW_COLUMNS); NULL is not a match.
-    if (filterSql) await source.connection.run(`DELETE FROM ${table} WHERE (${filterSql}) IS NOT TRUE`)
+    if (tableFilter) await source.connection.run(`DELETE FROM ${table} WHERE (${tableFilter}) IS NOT TRUE`)
     const names = rowColumns.map(([name]) => sqlIdent(name)).join(', ')
-    await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT ${names} FROM ${table}`)
+    await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT ${names} FROM ${table}${viewWhere}`)
     const skippedIndexes = new Set(sameContent.map((repeat) => repeat.index))
     return {
       relation: REPORT_ROWS,
@@ -376,10 +416,6 @@ async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): 
 }
 
 /** materializeInputRows, returning only the relation's name. */
-export async function materializeReportRows(
-  source: UsageSource,
-  filterSql?: string,
-  extraColumns: ReadonlyArray<readonly [name: string, sql: string]> = [],
-): Promise<string> {
-  return (await materializeInputRows(source, filterSql, extraColumns)).relation
+export async function materializeReportRows(source: UsageSource, filterSql?: string, options: MaterializeOptions = {}): Promise<string> {
+  return (await materializeInputRows(source, filterSql, options)).relation
 }

@@ -4,8 +4,12 @@ import {BadInputError} from '../core/errors.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
-import {materializeInputRows, openUsage, type UsageSource} from './engine.js'
+import {materializeInputRows, openUsage, REPORT_ROWS_TABLE, type InputRows, type UsageSource} from './engine.js'
 import {describeInputRows} from './input-notices.js'
+import {applyHistory, type HistoryOptions} from '../history/index.js'
+import {HISTORY_VIEW, openHistorySource} from '../history/source.js'
+import {createExportRollup} from '../history/queries.js'
+import {withHistoryFiles, type HistoryManifest} from '../history/store.js'
 import {addDays, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
 import {phase} from './profile.js'
@@ -56,6 +60,12 @@ export interface SummaryOptions {
   sharedPlan?: DiscoveredPlan | null
   /** Columns `enrich` reads beyond REPORT_ROW_COLUMNS, added to the one scan as [name, SQL over the view]. */
   extraRowColumns?: ReadonlyArray<readonly [name: string, sql: string]>
+  /**
+   * A history (README "History"): fills trend, forecast, budgets and anomalies, and with `update` stores the
+   * export's days first. With no `inputs`, the whole report is made from the history (no savings: a history
+   * holds no utilisation).
+   */
+  history?: HistoryOptions
 }
 
 export interface SummaryResult extends BuiltSummary {
@@ -80,7 +90,7 @@ export function validateSummaryOptions(options: SummaryOptions): void {
   if (price !== undefined && price !== null && (!Number.isFinite(price) || price < 0)) {
     throw new BadInputError('E_BAD_PRICE', `--credit-price ${price} is not a price: give USD per credit as a number >= 0, e.g. --credit-price 0.0006.`)
   }
-  if (options.inputs.length === 0) {
+  if (options.inputs.length === 0 && !options.history) {
     throw new BadInputError('E_NO_INPUT', 'No input given: pass --input with a usage export (.csv or .csv.gz), or run `cci-usage export` first.')
   }
 }
@@ -122,26 +132,58 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   const warnings: string[] = []
   const comparing = options.compare === 'previous' || (options.previousInputs?.length ?? 0) > 0
 
-  const source = await openUsage(options.inputs, {tempDir: options.tempDir})
+  // Without an export, the history's rollup rows stand in for it (history/source.ts).
+  const fromHistory = options.inputs.length === 0 && options.history !== undefined
+  let requestedWindow = requested
+  let historyManifest: HistoryManifest | undefined
+  let source: UsageSource
+  if (fromHistory) {
+    const opened = await openHistorySource(options.history!.dir, filters, {tempDir: options.tempDir})
+    source = opened.source
+    requestedWindow = opened.window
+    historyManifest = opened.manifest
+    notices.push(...opened.notices)
+  } else {
+    source = await openUsage(options.inputs, {tempDir: options.tempDir})
+  }
   phase('open duckdb')
   let previousSource: UsageSource | undefined
   let previousRelation: string | undefined
   try {
-    // The only read of the big file; the cube and the enrich hook (savings) then read the compressed copy.
-    const read = await materializeInputRows(source, where, options.extraRowColumns)
-    const rows = read.relation
-    describeInputRows(read, notices, warnings)
-    phase('scan into report_rows')
-    const cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
+    let cube: Cube
+    let rows: string
+    let exportRollup: string | undefined
+    let read: InputRows
+    if (historyManifest) {
+      rows = HISTORY_VIEW
+      read = {relation: rows, files: source.files, skipped: [], duplicateRowsDropped: 0, duplicatesByFile: []}
+      cube = await withHistoryFiles(source.connection, options.history!.dir, historyManifest, () => buildCube(source, where, requestedWindow, {from: rows, preAggregated: true}))
+    } else {
+      // The only read of the big file; the cube and the enrich hooks (savings, health) then read the compressed
+      // copy. A history being updated needs every row, whatever the filters, rolled up: the cube is then built
+      // from that rollup (the same figures from fewer rows), and the history stores its days.
+      const storing = options.history?.update !== undefined
+      read = await materializeInputRows(source, where, {extraColumns: options.extraRowColumns, keepUnfiltered: storing})
+      rows = read.relation
+      describeInputRows(read, notices, warnings)
+      phase('scan into report_rows')
+      if (storing) {
+        exportRollup = await createExportRollup(source.connection, REPORT_ROWS_TABLE)
+        phase('rollup')
+        cube = await buildCube(source, where, requested, {from: exportRollup, database: 'work', preAggregated: true})
+      } else {
+        cube = await buildCube(source, undefined, requested, {from: rows, database: 'work'})
+      }
+    }
     phase('cube')
     if (where && cube.rows === 0) {
       notices.push(`No row of the input matches ${describeFilters(filters)}: check the name (exact, or a glob such as "web-*").`)
     }
-    const window = resolveWindow(requested, filters, cube.days, clock)
+    const window: {range: DayRange; notice?: string} = requestedWindow && fromHistory ? {range: requestedWindow} : resolveWindow(requested, filters, cube.days, clock)
     if (window.notice) notices.push(window.notice)
     // Without --since/--until every row counts, including rows without a JOB_RUN_DATE; with one bound only,
     // the open range selects the same rows as the window derived from the data.
-    const currentRange = requested
+    const currentRange = requestedWindow
     const current = await groupsFor(cube, currentRange, ALL_SETS)
     const currentRows = current.total?.[0]?.rows ?? 0
     if (requested && cube.rows > 0 && currentRows === 0) notices.push('No rows of the input fall inside --start/--end (after filters).')
@@ -190,17 +232,35 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     phase('summary')
     const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
     const scopeSql = scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined
-    if (options.enrich) {
+    if (options.enrich && fromHistory) {
+      notices.push('Savings and health need an export (--input): a history holds rollups, not job runs, so none are computed.')
+    } else if (options.enrich) {
       await options.enrich(source, built.summary, {relation: rows, filterSql: scopeSql, breakdowns: built.tables})
       phase('enrich (savings, health)')
     }
-    if (options.sharedPlan) built.summary.sharedPlan = await sharedPlanSummary(source.connection, rows, scopeSql, options.sharedPlan)
+    if (options.history) {
+      const historyNotices = await applyHistory(built.summary, options.history, {
+        connection: source.connection,
+        exportRollup,
+        filterSql: where,
+        branchFilter: Boolean(filters.branch),
+        window: window.range,
+        teams,
+        creditPrice: options.creditPrice ?? null,
+        top: options.top ?? DEFAULT_TOP,
+        clock,
+        manifest: historyManifest,
+      })
+      notices.push(...historyNotices)
+      phase('history')
+    }
+    if (options.sharedPlan && !fromHistory) built.summary.sharedPlan = await sharedPlanSummary(source.connection, rows, scopeSql, options.sharedPlan)
     const teamReports =
-      teamRules && teams
+      teamRules && teams && !fromHistory
         ? await buildTeamReports({
             source,
             relation: rows,
-            requested,
+            requested: requestedWindow,
             previous: previous ? {range: previousRange(window.range), window: previous.window, source: previousSource, relation: previousRelation} : null,
             rules: teamRules,
             matcher: teams,

@@ -250,6 +250,20 @@ export interface Summary {
   health?: Health | null
   /** Spend on reruns, failed runs and canceled runs (see Waste). Null/absent like `health`. */
   waste?: Waste | null
+  /**
+   * The fields below come from a history (--history DIR; README "History") and are null without one. They are
+   * optional only so that a summary.json written before them still reads; `report` always writes them. All are
+   * as of the report window's last day, and follow --org/--project/--branch, except budgets (always the whole
+   * spend of their scope).
+   */
+  /** Credits of the last --trend-weeks ISO weeks. */
+  trend?: Trend | null
+  /** Where the calendar month (UTC) holding the report's last day will land. */
+  forecast?: Forecast | null
+  /** One entry per budget of --budgets FILE, in the file's order; null without --budgets. */
+  budgets?: BudgetStatus[] | null
+  /** Days of the report window on which an org, team or project spent far above its baseline, largest excess first. */
+  anomalies?: Anomaly[] | null
 }
 
 export interface SharedPlanOrg {
@@ -477,4 +491,81 @@ export interface Waste {
   canceled: WasteFigure
   /** Credits of rows in any of the three, each row once. */
   total: number
+}
+
+/** One ISO week: Monday 00:00 UTC to the next Monday. */
+export interface TrendWeek {
+  /** Monday, YYYY-MM-DD. */
+  start: string
+  /** The next Monday, YYYY-MM-DD (exclusive). */
+  end: string
+  /** Exact sum of TOTAL_CREDITS of the days of the week the history holds: an export of a complete week gives the same. */
+  credits: number
+  jobs: number
+  /** Credits of jobs with status failed. */
+  failedCredits: number
+  /** The week has ended (by the report's last day) and the history holds all seven days; the current week is last, false. */
+  complete: boolean
+}
+
+export interface TrendSplitPoint {
+  /** The week's Monday. */
+  week: string
+  /** A project (or a team with --teams); "(other)" holds the rest, so a week's points add up to its credits. */
+  key: string
+  credits: number
+}
+
+export interface Trend {
+  /** Oldest first; the week holding the report's last day is last. */
+  weeks: TrendWeek[]
+  /** Each week split by the top --top projects (or teams), for the credits-by-week chart. */
+  split: {by: 'project' | 'team'; points: TrendSplitPoint[]}
+}
+
+export interface Forecast {
+  /** The calendar month, YYYY-MM (UTC), holding the report's last day. */
+  period: string
+  /** Exact credits of the month's days up to the report's last day (days the history holds). */
+  actualToDate: number
+  /** Days of the month up to and including the report's last day. */
+  daysElapsed: number
+  daysInPeriod: number
+  /** actualToDate plus the projection of the other days. */
+  projected: number
+  /** 80 % interval: low <= projected <= high, low never below actualToDate. */
+  low: number
+  high: number
+  /** The projection method and where the interval comes from (README "History"). */
+  method: string
+}
+
+export interface BudgetStatus {
+  scope: 'org' | 'team' | 'project'
+  /** As written in the budgets file (an exact name or a glob, which budgets everything it matches together). */
+  name: string
+  /** week: Monday to Sunday UTC; month: the calendar month. The open period is the one holding the report's last day. */
+  period: 'week' | 'month'
+  limit: number
+  unit: 'credits' | 'usd'
+  /** Spent in the open period so far, in `unit`. */
+  actual: number
+  /** Projected for the whole open period, in `unit`. */
+  projected: number
+  /** projected / limit x 100. */
+  pctOfLimit: number
+  /** On the projection: ok below 75 %, warn from 75 %, high from 90 %, over from 100 %. */
+  status: 'ok' | 'warn' | 'high' | 'over'
+}
+
+export interface Anomaly {
+  /** UTC day, YYYY-MM-DD, inside the report window. */
+  day: string
+  scope: 'org' | 'team' | 'project'
+  name: string
+  credits: number
+  /** Median credits of the scope over the 28 days before. */
+  baseline: number
+  /** credits / baseline. */
+  ratio: number
 }

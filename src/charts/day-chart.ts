@@ -1,33 +1,18 @@
 import {scaleBand, scaleLinear} from 'd3-scale'
-import {line, stack} from 'd3-shape'
+import {line} from 'd3-shape'
 
 import type {Comparison, Summary} from '../analysis/summary.js'
 import {escapeXml} from './escape.js'
-import {daysOfWindow, formatAxisCredits, formatCredits, formatDayShort, formatWindow} from './format.js'
+import {daysOfWindow, formatCredits, formatDayShort, formatWindow} from './format.js'
+import {creditGrid, dayLabels, stackPieces} from './columns.js'
 import {OTHER_COLOUR, OTHER_KEY, PALETTE, projectColours} from './palette.js'
-import {
-  CHART_WIDTH,
-  emptyChart,
-  FONT_SIZE,
-  GRID,
-  HEADER_HEIGHT,
-  INK,
-  legend,
-  type LegendItem,
-  MUTED_INK,
-  PAD,
-  px,
-  svgDocument,
-} from './svg.js'
-import {textWidth} from './text-metrics.js'
+import {emptyChart, HEADER_HEIGHT, INK, legend, type LegendItem, MUTED_INK, PAD, px, svgDocument} from './svg.js'
 
 export const DAY_CHART_ID = 'credits-by-day'
 
 const PLOT_HEIGHT = 240
 const X_AXIS_HEIGHT = 24
 const COMPARISON_COLOUR = INK
-
-type DayRow = {day: string} & Record<string, number | string>
 
 /**
  * Every UTC day of the window, even those without data (they must read as zero, not vanish), plus any day
@@ -116,46 +101,18 @@ export function renderDayChart(summary: Summary, top: number): string {
     .domain([0, maxStack > 0 ? maxStack : 1])
     .range([plotBottom, plotTop])
     .nice(5)
-  const yTicks = y.ticks(5)
-  const domainMax = y.domain()[1]
-  const tickLabels = yTicks.map((tick) => formatAxisCredits(tick, domainMax))
-  const plotLeft = PAD + Math.max(...tickLabels.map((label) => textWidth(label, FONT_SIZE))) + 8
-  const plotRight = CHART_WIDTH - PAD
+  const grid = creditGrid(y)
+  const {plotLeft, plotRight} = grid
   const x = scaleBand<string>().domain(days).range([plotLeft, plotRight]).paddingInner(0.2).paddingOuter(0.1)
   const centre = (day: string): number => (x(day) as number) + x.bandwidth() / 2
 
-  const parts: string[] = [legendBlock.markup, '<g class="grid">']
-  yTicks.forEach((tick, i) => {
-    parts.push(`<line x1="${px(plotLeft)}" y1="${px(y(tick))}" x2="${px(plotRight)}" y2="${px(y(tick))}" stroke="${GRID}"/>`)
-    parts.push(`<text x="${px(plotLeft - 6)}" y="${px(y(tick) + 4)}" text-anchor="end" fill="${MUTED_INK}">${escapeXml(tickLabels[i])}</text>`)
-  })
-  parts.push('</g>')
+  const parts: string[] = [legendBlock.markup, grid.markup, dayLabels(days, x, plotBottom)]
 
-  // Label every k-th day so that labels never collide, whatever the window length.
-  const labelWidth = Math.max(...days.map((day) => textWidth(formatDayShort(day), FONT_SIZE))) + 8
-  const labelEvery = Math.max(1, Math.ceil(labelWidth / x.step()))
-  parts.push('<g class="x-axis">')
-  days.forEach((day, index) => {
-    if (index % labelEvery !== 0) return
-    parts.push(`<text x="${px(centre(day))}" y="${px(plotBottom + 16)}" text-anchor="middle" fill="${MUTED_INK}">${escapeXml(formatDayShort(day))}</text>`)
-  })
-  parts.push('</g>')
-
-  const rows: DayRow[] = days.map((day) => {
-    const row: DayRow = {day}
-    const perDay = values.get(day) as Map<string, number>
-    for (const key of keys) row[key] = Math.max(0, perDay.get(key) ?? 0)
-    return row
-  })
-  const stacked = stack<DayRow>()
-    .keys(keys)
-    .value((row, key) => row[key] as number)(rows)
+  const stacked = stackPieces(days, keys, (day, key) => values.get(day)?.get(key) ?? 0)
 
   parts.push('<g class="bars">')
   days.forEach((day, dayIndex) => {
-    const pieces = stacked
-      .map((series) => ({key: series.key, low: series[dayIndex][0], high: series[dayIndex][1]}))
-      .filter((piece) => piece.high > piece.low)
+    const pieces = stacked[dayIndex]
     const breakdown = pieces.map((piece) => `${piece.key === OTHER_KEY ? 'other projects' : piece.key} ${formatCredits(piece.high - piece.low)}`)
     const previousText = comparison ? `; previous window day ${dayIndex + 1}: ${formatCredits(comparison[dayIndex])}` : ''
     const tooltip = `${day}: ${formatCredits(dayTotals[dayIndex])} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}${previousText}`

@@ -2,6 +2,7 @@ import type {Summary} from '../analysis/summary.js'
 import {DAY_CHART_ID, renderDayChart} from './day-chart.js'
 import {PROJECT_CHART_ID, renderProjectChart} from './project-chart.js'
 import {RESOURCE_CLASS_CHART_ID, renderResourceClassChart} from './resource-class-chart.js'
+import {renderWeekChart, WEEK_CHART_ID} from './week-chart.js'
 
 export {renderChartPng} from './png.js'
 
@@ -20,9 +21,12 @@ export const DEFAULT_TOP = 10
  */
 export function renderCharts(summary: Summary, options: {top?: number} = {}): ChartFile[] {
   const top = options.top !== undefined && Number.isFinite(options.top) && options.top >= 1 ? Math.floor(options.top) : DEFAULT_TOP
+  const weekChart = renderWeekChart(summary, top)
   return [
     {name: `${PROJECT_CHART_ID}.svg`, title: 'Credits by project', svg: renderProjectChart(summary, top)},
     {name: `${DAY_CHART_ID}.svg`, title: 'Credits by day', svg: renderDayChart(summary, top)},
     {name: `${RESOURCE_CLASS_CHART_ID}.svg`, title: 'Credits by resource class', svg: renderResourceClassChart(summary, top)},
+    // Only with a history (summary.trend).
+    ...(weekChart ? [{name: `${WEEK_CHART_ID}.svg`, title: 'Credits by week', svg: weekChart}] : []),
   ]
 }

@@ -6,6 +6,7 @@ import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
 import {withOutFolder} from '../core/out-folder.js'
 import {parseDay} from '../analysis/scope.js'
+import {budgetsFromFlags, historyFlags} from '../history/flags.js'
 import type {Summary} from '../analysis/summary.js'
 import {exportFlags, tokenAndHostFromFlags} from '../export/flags.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
@@ -30,6 +31,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     {description: 'Costs per team in dollars, as Markdown', command: '<%= config.bin %> <%= command.id %> --teams teams.yml --group-by team --credit-price 0.0006 --format markdown'},
     {description: 'Only the web projects on main', command: "<%= config.bin %> <%= command.id %> --project 'web-*' --branch main"},
     {description: 'Health with priced flaky tests from CircleCI Insights (token from CIRCLECI_API_TOKEN)', command: '<%= config.bin %> <%= command.id %> --flaky-tests --default-branch develop'},
+    {description: 'The last complete week of a stored history, offline, with trend, forecast, budgets and anomalies', command: '<%= config.bin %> <%= command.id %> --history ./usage-history --budgets budgets.yml'},
   ]
 
   static override flags = {
@@ -43,6 +45,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     'previous-input': Flags.string({multiple: true, description: 'A separate export holding the previous window (implies --compare previous).'}),
     token: Flags.string({description: 'CircleCI personal API token, for --flaky-tests only. Prefer the environment: $CIRCLECI_API_TOKEN, else $CIRCLE_TOKEN.'}),
     host: exportFlags.host,
+    ...historyFlags,
   }
 
   public async run(): Promise<Summary> {
@@ -51,9 +54,11 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
     const log = (line: string) => this.info(line)
     const insights = flags['flaky-tests'] ? tokenAndHostFromFlags(flags, 'it is needed to read flaky tests, or drop --flaky-tests') : null
     const health = healthOptionsFromFlags(flags, insights, {clock: systemClock, log, warn: (line) => this.warning(line)})
+    const budgets = await budgetsFromFlags(flags, {creditPrice, hasTeams: Boolean(flags.teams)})
     const {summary} = await withOutFolder(flags.out, 'report', {log}, () => generateReport(
       {
-        inputs: flags.input && flags.input.length > 0 ? flags.input : [join(flags.out, 'usage.csv')],
+        // With --history and no --input the report is made from the history alone (offline).
+        inputs: flags.input && flags.input.length > 0 ? flags.input : flags.history ? [] : [join(flags.out, 'usage.csv')],
         previousInputs: flags['previous-input'],
         outDir: flags.out,
         filters: {
@@ -69,6 +74,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
         creditPrice,
         groupBy: (flags['group-by'] ?? []).map((value) => value.trim()).filter((value) => value !== '') as never[],
         toolVersion: this.config.version,
+        history: flags.history ? {dir: flags.history, trendWeeks: flags['trend-weeks'], budgets} : undefined,
         ...fullReportHooks(flags.top, health),
       },
       {clock: systemClock, log, warn: (line) => this.warning(line)},

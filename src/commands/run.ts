@@ -1,3 +1,5 @@
+import {join} from 'node:path'
+
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
@@ -6,6 +8,8 @@ import {withOutFolder} from '../core/out-folder.js'
 import {parseDuration} from '../export/duration.js'
 import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
 import {monthComparisonRange, resolveRange, type MonthWindow} from '../export/windows.js'
+import {parseBudgets} from '../history/budgets.js'
+import {budgetsFromFlags, historyFlags} from '../history/flags.js'
 import {runWeekly, type WeeklyResult} from '../pipeline/weekly.js'
 import {parsePrice, reportFlags} from '../report/flags.js'
 import {healthOptionsFromFlags} from '../report/health-options.js'
@@ -30,6 +34,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     {description: 'Last week vs the week before, posted to Slack', command: '<%= config.bin %> <%= command.id %> --notify always --slack-channel C0123456789'},
     {description: 'Preview the Slack message without posting', command: '<%= config.bin %> <%= command.id %> --demo --notify always --dry-run'},
     {description: 'Last calendar month for a shared plan, in dollars, against the month before', command: '<%= config.bin %> <%= command.id %> --month previous --shared-org-id $OTHER_ORG --credit-price 0.0006'},
+    {description: 'Keep a history: trend, month-end forecast, budgets and anomalies', command: '<%= config.bin %> <%= command.id %> --history ./usage-history --budgets budgets.yml --notify always --notify-if-budget-at-risk --notify-if-anomaly'},
   ]
 
   static override flags = {
@@ -53,6 +58,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       env: LOAD_TO_VARIABLE,
       description: 'After the report, load the export into postgres://..., parquet:DIR or focus:DIR (see `load`; or CCI_USAGE_LOAD_TO).',
     }),
+    ...historyFlags,
   }
 
   public async run(): Promise<Omit<WeeklyResult, 'summary'> & {summary: unknown}> {
@@ -65,7 +71,20 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const groupBy = validateGroupBy(flags['group-by'] ?? [], Boolean(flags.teams))
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
-    const notifyWanted = flags.notify === 'always' || flags['notify-if-change-over'] !== undefined || flags['notify-if-credits-over'] !== undefined
+    const notifyWanted =
+      flags.notify === 'always' ||
+      flags['notify-if-change-over'] !== undefined ||
+      flags['notify-if-credits-over'] !== undefined ||
+      flags['notify-if-budget-at-risk'] ||
+      flags['notify-if-anomaly']
+    // --demo keeps its history in the output folder (a first run backfills it) and shows the built-in budgets.
+    const historyDir = flags.history ?? (flags.demo ? join(flags.out, 'history') : undefined)
+    const budgetContext = {creditPrice, hasTeams: Boolean(flags.teams), historyImplied: historyDir !== undefined}
+    let budgets = await budgetsFromFlags(flags, budgetContext)
+    if (budgets === null && flags.demo) {
+      const {DEMO_BUDGETS_NAME, DEMO_BUDGETS_YAML} = await import('../simulator/demo-budgets.js')
+      budgets = parseBudgets(DEMO_BUDGETS_NAME, DEMO_BUDGETS_YAML, budgetContext)
+    }
     const notify = notifyWanted
       ? notifyOptionsFromFlags({...flags, notify: 'always', top: Math.min(flags.top, 5)}, flags.out)
       : null
@@ -93,6 +112,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
         },
         notify,
         loadTo,
+        history: historyDir === undefined ? undefined : {dir: historyDir, trendWeeks: flags['trend-weeks'], budgets},
       },
       {clock, log, warn: (line) => this.warning(line)},
     ))

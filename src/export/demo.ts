@@ -9,7 +9,10 @@ export interface DemoApi {
   orgId: string
   /** The demo data has three organizations sharing one plan, as a real shared-plan export would. */
   sharedOrgIds: string[]
-  /** The simulator has no real queue: polling every second keeps the demo quick and within its rate limits. */
+  /**
+   * The simulator has no real queue: polling every quarter second keeps the demo quick (a first run with a
+   * history polls three windows twice each) and well within its 10 GETs a minute.
+   */
   pollIntervalMs: number
 }
 
@@ -23,7 +26,7 @@ export async function withDemoApi<T>(fn: (api: DemoApi) => Promise<T>, clock?: C
   try {
     registerSecret(simulator.token)
     const [orgId, ...sharedOrgIds] = simulator.datasetOrgIds
-    return await fn({host: simulator.apiUrl, token: simulator.token, orgId, sharedOrgIds, pollIntervalMs: 1000})
+    return await fn({host: simulator.apiUrl, token: simulator.token, orgId, sharedOrgIds, pollIntervalMs: 250})
   } finally {
     await simulator.close()
   }

@@ -22,7 +22,7 @@ import {
 import {mergeParts, type MergePart} from './merge.js'
 import {discoverSharedOrgs, mergeSharedOrgIds, type PlanOrg} from './shared-plan.js'
 import {jobOutcome} from './state.js'
-import {boundaryDays, formatInstant, splitWindows, validateRange, type DateRange} from './windows.js'
+import {boundaryDays, coalesceRanges, formatInstant, planWindows, validateRange, type DateRange} from './windows.js'
 
 export type {DateRange} from './windows.js'
 
@@ -37,6 +37,11 @@ export interface ExportOptions {
   orgId: string
   sharedOrgIds: string[]
   range: DateRange
+  /**
+   * More ranges to export in the same run (a history's missing days): coalesced with `range` into as few
+   * windows of at most 31 days as possible, one manifest, one usage.csv holding every row exported.
+   */
+  extraRanges?: readonly DateRange[]
   outDir: string
   /** How long to wait for export jobs to complete. */
   timeoutMs: number
@@ -65,7 +70,7 @@ export interface ExportResult {
   csvPath: string
   manifestPath: string
   range: {start: string; end: string}
-  windows: {start: string; end: string; jobId: string; state: string; parts: number; rows: number}[]
+  windows: {start: string; end: string; jobId: string; state: string; parts: number; rows: number; createdAt?: string}[]
   rows: number
   duplicatesDropped: number
   bytes: number
@@ -78,8 +83,12 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
 }
 
-/** The command that picks up where this run stopped (never with the token: it comes from the environment). */
-export function resumeCommand(options: Pick<ExportOptions, 'host' | 'orgId' | 'sharedOrgIds' | 'range' | 'outDir'>): string {
+/**
+ * The command that picks up where this run stopped (never with the token: it comes from the environment). An
+ * export of several ranges (run --history) has no `export` command line: the same command resumes it.
+ */
+export function resumeCommand(options: Pick<ExportOptions, 'host' | 'orgId' | 'sharedOrgIds' | 'range' | 'outDir' | 'extraRanges'>): string {
+  if ((options.extraRanges?.length ?? 0) > 0) return 'the same command with the same --out, on the same UTC day (it reuses these jobs)'
   const args = ['cci-usage', 'export', '--org-id', options.orgId]
   for (const shared of options.sharedOrgIds) args.push('--shared-org-id', shared)
   args.push('--start', formatInstant(options.range.start), '--end', formatInstant(options.range.end), '--out', options.outDir)
@@ -196,6 +205,8 @@ class ExportRun {
     })
     window.jobId = job.id
     window.state = job.state
+    // When the API took its snapshot: the history judges from it whether a day's data was final.
+    window.createdAt = this.context.clock().toISOString()
     window.parts = []
     window.partCount = undefined
     window.rows = undefined
@@ -372,6 +383,7 @@ class ExportRun {
         state: window.state,
         parts: window.partCount ?? window.parts.length,
         rows: window.rows ?? 0,
+        createdAt: window.createdAt,
       })),
       rows: merged.rows,
       duplicatesDropped: merged.duplicatesDropped,
@@ -411,7 +423,12 @@ export async function runExport(options: ExportOptions, context: ExportContext):
   if (!(options.timeoutMs > 0)) throw new BadInputError('E_BAD_DURATION', '--timeout must be longer than zero.')
   const host = normalizeHost(options.host)
   validateRange(options.range, context.clock())
-  const windows = splitWindows(options.range)
+  const extraRanges = options.extraRanges ?? []
+  for (const range of extraRanges) validateRange(range, context.clock())
+  const windows = planWindows([options.range, ...extraRanges])
+  const covered = coalesceRanges(windows)
+  // The manifest's range is the span of all windows; its windows say exactly what was asked.
+  const span = {start: windows[0].start, end: windows[windows.length - 1].end}
   // Before the manifest is planned: the ids found are part of the request, so a rerun that finds the same set
   // reuses the jobs, and one that finds another set does not reuse jobs that exported different organizations.
   const found = options.discoverSharedOrgs
@@ -429,10 +446,11 @@ export async function runExport(options: ExportOptions, context: ExportContext):
   if (found) options = {...options, sharedOrgIds: mergeSharedOrgIds(options.orgId, options.sharedOrgIds, found)}
   const outDir = resolve(options.outDir)
   const manifestPath = join(outDir, MANIFEST_FILE)
-  const request = {host, orgId: options.orgId, sharedOrgIds: options.sharedOrgIds, range: options.range, windows}
+  const request = {host, orgId: options.orgId, sharedOrgIds: options.sharedOrgIds, range: span, windows}
   const {manifest, resumed} = planManifest(await readManifest(manifestPath), request, context.clock())
+  const ranges = covered.map((range) => `${formatInstant(range.start)} .. ${formatInstant(range.end)}`).join(', ')
   context.log(
-    `Exporting usage of organization ${options.orgId}${options.sharedOrgIds.length > 0 ? ` (+${options.sharedOrgIds.length} shared)` : ''} for ${formatInstant(options.range.start)} .. ${formatInstant(options.range.end)} in ${windows.length} window(s)${resumed ? ', resuming the previous run' : ''}.`,
+    `Exporting usage of organization ${options.orgId}${options.sharedOrgIds.length > 0 ? ` (+${options.sharedOrgIds.length} shared)` : ''} for ${ranges} in ${windows.length} window(s)${resumed ? ', resuming the previous run' : ''}.`,
   )
   const store = new ManifestStore(manifestPath, manifest, context.clock)
   const result = await new ExportRun({...options, host}, context, store, windows, outDir).run()

@@ -26,6 +26,8 @@ export interface ManifestWindow {
   end: string
   jobId?: string
   state: string
+  /** When the job was created (ISO 8601): the moment the API's data was taken. */
+  createdAt?: string
   /** Number of parts the completed job has (0 = no usage in the window). */
   partCount?: number
   parts: ManifestPart[]

@@ -174,17 +174,7 @@ export function validateRange(
  * UTC midnight so that each boundary is a single calendar day (which keeps de-duplication cheap).
  */
 export function splitWindows(range: DateRange, maxDays: number = MAX_WINDOW_DAYS): DateRange[] {
-  if (!Number.isInteger(maxDays) || maxDays < 1) throw new RangeError(`maxDays must be a positive integer, got ${maxDays}`)
-  const windows: DateRange[] = []
-  const endMs = range.end.getTime()
-  let startMs = range.start.getTime()
-  while (endMs - startMs > maxDays * DAY_MS) {
-    const boundary = Math.floor((startMs + maxDays * DAY_MS) / DAY_MS) * DAY_MS
-    windows.push({start: new Date(startMs), end: new Date(boundary)})
-    startMs = boundary
-  }
-  if (endMs > startMs) windows.push({start: new Date(startMs), end: new Date(endMs)})
-  return windows
+  return planWindows([range], maxDays)
 }
 
 /**
@@ -238,4 +228,51 @@ export function monthComparisonRange(month: MonthWindow, range: DateRange): Date
   if (month === 'previous') return {start, end: range.start}
   const sameDays = new Date(start.getTime() + (range.end.getTime() - range.start.getTime()))
   return {start, end: sameDays.getTime() < range.start.getTime() ? sameDays : range.start}
+}
+
+/** The ranges sorted, with overlapping or touching ones merged: the instants they cover, as few ranges as can hold them. */
+export function coalesceRanges(ranges: readonly DateRange[]): DateRange[] {
+  const sorted = ranges.filter((range) => range.end.getTime() > range.start.getTime()).sort((a, b) => a.start.getTime() - b.start.getTime())
+  const merged: DateRange[] = []
+  for (const range of sorted) {
+    const last = merged.at(-1)
+    if (last && range.start.getTime() <= last.end.getTime()) {
+      if (range.end.getTime() > last.end.getTime()) last.end = new Date(range.end.getTime())
+    } else {
+      merged.push({start: new Date(range.start.getTime()), end: new Date(range.end.getTime())})
+    }
+  }
+  return merged
+}
+
+/**
+ * The export windows for several ranges at once (the report's window and the days a history is missing), as
+ * few as possible: each window starts at the first instant not yet covered and runs as far as `maxDays` allows,
+ * so ranges close together share one export job (gaps between them are exported too: a POST costs more than a
+ * few extra days). A window cut short by `maxDays` ends on a UTC midnight, as in splitWindows; for a single
+ * range the result is splitWindows' own.
+ */
+export function planWindows(ranges: readonly DateRange[], maxDays: number = MAX_WINDOW_DAYS): DateRange[] {
+  if (!Number.isInteger(maxDays) || maxDays < 1) throw new RangeError(`maxDays must be a positive integer, got ${maxDays}`)
+  const pending = coalesceRanges(ranges).map((range) => ({start: range.start.getTime(), end: range.end.getTime()}))
+  const windows: DateRange[] = []
+  let index = 0
+  while (index < pending.length) {
+    const start = pending[index].start
+    const limit = start + maxDays * DAY_MS
+    let end = start
+    while (index < pending.length && pending[index].end <= limit) end = pending[index++].end
+    const straddling = pending[index]
+    if (straddling && straddling.start < limit) {
+      const boundary = Math.floor(limit / DAY_MS) * DAY_MS
+      if (boundary > Math.max(start, straddling.start)) {
+        // The window ends on the midnight before the limit; the rest of this range starts the next one.
+        windows.push({start: new Date(start), end: new Date(boundary)})
+        straddling.start = boundary
+        continue
+      }
+    }
+    windows.push({start: new Date(start), end: new Date(end)})
+  }
+  return windows
 }

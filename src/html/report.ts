@@ -10,6 +10,7 @@ import {
   formatWindow,
 } from '../charts/format.js'
 import {projectionWording} from '../core/projection.js'
+import {HISTORY_SECTION_ID, historySection} from './sections/history.js'
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
 import {limited, section} from './layout.js'
@@ -311,6 +312,7 @@ function navigation(summary: Summary): string {
   const links: [string, string][] = [['overview', 'Overview']]
   if (summary.comparison) links.push(['change', 'Week over week'])
   links.push(['charts', 'Charts'])
+  if (summary.trend) links.push([HISTORY_SECTION_ID, 'Trend and forecast'])
   if (summary.savings) links.push(['savings', 'Savings'])
   links.push(['projects', 'Projects'], ['workflows', 'Workflows'], ['jobs', 'Jobs'], ['failed', 'Failed jobs'])
   if (summary.health) links.push(['health', 'Health'])
@@ -334,6 +336,7 @@ export function renderReportHtml(summary: Summary, charts: ChartFile[], page?: T
     overview(summary),
     changeSection(summary),
     chartsSection(charts),
+    summary.trend ? section(HISTORY_SECTION_ID, 'Trend, forecast, budgets and anomalies', historySection(summary)) : '',
     savingsSection(summary),
     section('projects', 'Projects', breakdownTable(summary, b.project, 'Project', 'projects', 'by-project.csv')),
     section('workflows', 'Workflows', breakdownTable(summary, b.workflow, 'Workflow', 'workflows', 'by-workflow.csv')),

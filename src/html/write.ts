@@ -3,6 +3,7 @@ import {join} from 'node:path'
 import type {Summary} from '../analysis/summary.js'
 import {renderChartPng, renderCharts} from '../charts/index.js'
 import {PROJECT_CHART_ID} from '../charts/project-chart.js'
+import {WEEK_CHART_ID} from '../charts/week-chart.js'
 import {writeFileAtomic} from '../core/atomic.js'
 import type {TeamVisuals} from '../report/index.js'
 import {renderReportHtml} from './report.js'
@@ -10,6 +11,8 @@ import {writeTeamPages} from './team-pages.js'
 
 export const REPORT_HTML = 'report.html'
 export const PROJECT_CHART_PNG = `${PROJECT_CHART_ID}.png`
+/** Written with a history: Slack then shows the weekly trend instead of the projects. */
+export const WEEK_CHART_PNG = `${WEEK_CHART_ID}.png`
 
 /**
  * I/O edge for the visuals: renders the charts, the Slack PNG of credits-by-project and report.html from the
@@ -24,10 +27,12 @@ export async function writeVisualArtifacts(outDir: string, summary: Summary, opt
   if (!projectChart) throw new Error(`internal: renderCharts returned no ${PROJECT_CHART_ID}.svg`)
   const html = renderReportHtml(summary, charts)
   const png = renderChartPng(projectChart.svg)
+  const weekChart = charts.find((chart) => chart.name === `${WEEK_CHART_ID}.svg`)
 
   const files: [string, string | Uint8Array][] = [
     ...charts.map((chart): [string, string] => [chart.name, chart.svg]),
     [PROJECT_CHART_PNG, png],
+    ...(weekChart ? [[WEEK_CHART_PNG, renderChartPng(weekChart.svg)] as [string, Uint8Array]] : []),
     [REPORT_HTML, html],
   ]
   for (const [name, data] of files) await writeFileAtomic(join(outDir, name), data)

@@ -14,6 +14,8 @@ import {loadTeamRules} from '../analysis/teams.js'
 import type {ExportResult} from '../export/index.js'
 import {runExportOn, type ExportTarget} from '../export/demo.js'
 import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, type DateRange} from '../export/windows.js'
+import type {Budget} from '../history/budgets.js'
+import {planHistoryExport, type HistoryExportPlan} from './history.js'
 import {fullReportHooks, type HealthHookOptions} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {type NotifyOptions, type NotifyResult} from '../slack/index.js'
@@ -47,12 +49,16 @@ export interface WeeklyOptions {
   notify: NotifyOptions | null
   /** Where to load the export after the report (`--load-to`); absent: no load. */
   loadTo?: LoadTarget
+  /** Keep and read a history (README "History"); absent: no trend, forecast, budgets or anomalies. */
+  history?: {dir: string; trendWeeks: number; budgets: Budget[] | null}
 }
 
 export interface WeeklyContext {
   clock: Clock
   log: (line: string) => void
   warn: (line: string) => void
+  /** Tests pass a fake sleep (with a fake clock); production waits for real. */
+  sleep?: (ms: number) => Promise<void>
 }
 
 export interface WeeklyResult {
@@ -100,6 +106,19 @@ export function exportRangeFor(
   return {range: {start: previousStart, end: range.end}, withPrevious: true}
 }
 
+/**
+ * The one range the export's windows cover without a gap (with a history, they reach beyond the report's
+ * range), or null when there is a gap between them: then only the report's range is known to be whole.
+ */
+function exportedSpan(exported: ExportResult): DateRange | null {
+  const windows = [...exported.windows].sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
+  if (windows.length === 0) return null
+  for (let index = 1; index < windows.length; index++) {
+    if (Date.parse(windows[index].start) !== Date.parse(windows[index - 1].end)) return null
+  }
+  return {start: new Date(windows[0].start), end: new Date(windows[windows.length - 1].end)}
+}
+
 export async function runWeekly(options: WeeklyOptions, context: WeeklyContext): Promise<WeeklyResult> {
   // A bad teams file must stop the run before it spends export jobs (10 POSTs an hour).
   if (options.report.teamsFile) await loadTeamRules(options.report.teamsFile)
@@ -107,18 +126,23 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
   if (options.compare === 'previous' && !withPrevious) {
     context.warn('the previous window starts more than 366 days ago, which the Usage API refuses: reporting without a comparison.')
   }
+  // Before any POST: a history for other organizations, or a damaged one, stops the run here.
+  const history: HistoryExportPlan | null = options.history
+    ? await planHistoryExport(options.history, {api: options.api, sharedOrgIds: options.sharedOrgIds, window: reportDays(options.range), end: options.range.end, exportRange}, context)
+    : null
   const exportOptions = {
     sharedOrgIds: options.sharedOrgIds,
     discoverSharedOrgs: options.discoverSharedOrgs,
     range: exportRange,
+    extraRanges: history?.extraRanges,
     outDir: options.outDir,
     timeoutMs: options.timeoutMs,
     keepParts: options.keepParts,
   }
-  const exportContext = {clock: context.clock, log: context.log, warn: context.warn}
+  const exportContext = {clock: context.clock, log: context.log, warn: context.warn, sleep: context.sleep}
   const exported = await runExportOn(options.api, exportOptions, exportContext).catch((error: unknown) => {
     // The export's resume command fetches the data only; the weekly job is finished by running `run` again.
-    if (error instanceof TimeoutError) {
+    if (error instanceof TimeoutError && error.message.includes('cci-usage export')) {
       throw new TimeoutError(
         error.code,
         `${error.message} To finish the whole report instead, rerun the same \`cci-usage run\` command with the same --out on the same UTC day: it reuses these jobs.`,
@@ -141,6 +165,14 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
       groupBy: options.report.groupBy,
       toolVersion: options.report.toolVersion,
       sharedPlan: exported.sharedPlan,
+      history: options.history && history
+        ? {
+            dir: options.history.dir,
+            trendWeeks: options.history.trendWeeks,
+            budgets: options.history.budgets,
+            update: {organizations: history.organizations, windows: exported.windows},
+          }
+        : undefined,
       ...fullReportHooks(options.report.top, options.report.health),
     },
     {clock: context.clock, log: context.log, warn: context.warn},
@@ -151,7 +183,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
   const load = options.loadTo
     ? await loadExport(
         options.loadTo,
-        {inputs: [exported.csvPath], window: exportRange, creditPrice: options.report.creditPrice, teamsFile: options.report.teamsFile},
+        {inputs: [exported.csvPath], window: exportedSpan(exported) ?? exportRange, creditPrice: options.report.creditPrice, teamsFile: options.report.teamsFile},
         {log: context.log, warn: context.warn},
       )
     : undefined

@@ -5,6 +5,7 @@ import {breakdownCsvString} from './csv.js'
 import {extraCsvSections, extraTables} from './sections.js'
 import {alignedTable, formatPct, integer, markdownSafe, markdownTable, money, terminalSafe, type TextColumn} from './text-table.js'
 import {healthLines} from './health-lines.js'
+import {historyLines} from './history-lines.js'
 
 /** Pure renderers of the Summary for stdout: a terminal table, Markdown, CSV. Numbers are rounded here only. */
 export type OutputFormat = 'table' | 'markdown' | 'csv' | 'json'
@@ -86,6 +87,7 @@ export function statistics(summary: Summary): string[] {
     lines.push(`Top savings (rightsizing${projectedFrom ? `, ${projectionWording(projectedFrom)}` : ''}):`)
     opportunities.forEach((opportunity, index) => lines.push(`  ${index + 1}. ${opportunity.title} (${opportunity.evidence})`))
   }
+  lines.push(...historyLines(summary))
   lines.push(...healthLines(summary))
   return lines
 }

@@ -28,10 +28,28 @@ export interface DemoOptions {
   seed: number
   /** The simulator's "now": the data covers the DEMO_DAYS whole UTC days before this day, not this day. */
   now: Date
+  /** Rows on an average day of the last DETAILED_DAYS (older days have fewer rows carrying more credits each). */
   rowsPerDay: number
 }
 
-export const DEMO_DAYS = 60
+/**
+ * Days of data before "now": more than the Usage API's 366, so that the forecast backtest has a year of whole
+ * months. The history, trend and forecast need the long tail; everything else reads the last DETAILED_DAYS.
+ */
+export const DEMO_DAYS = 420
+/** The recent days at full detail; older days have 1/LIGHT_WEIGHT of the rows, each LIGHT_WEIGHT times the parallelism (same credits a day), to keep the demo quick. */
+export const DETAILED_DAYS = 98
+const LIGHT_WEIGHT = 5
+/** Usage grows by this share a week: the trend and the forecast have something to find. */
+export const WEEKLY_GROWTH = 0.01
+/**
+ * The spike: SPIKE_DAYS_AGO days before "now", project SPIKE_PROJECT re-ran a job SPIKE_RUNS extra times at about
+ * SPIKE_CREDITS_PER_RUN credits each (the anomaly the demo shows).
+ */
+export const SPIKE_DAYS_AGO = 3
+export const SPIKE_PROJECT = 'data-pipeline'
+export const SPIKE_RUNS = 40
+export const SPIKE_CREDITS_PER_RUN = 2000
 const DAY_MS = 86_400_000
 
 type Provisioning = 'normal' | 'over' | 'under'
@@ -111,7 +129,7 @@ const PROJECTS: ProjectTemplate[] = [
   {org: 0, name: '<legacy>', createdDate: '2019-03-20', weight: 22, workflows: [
     {name: 'build', jobs: [job('compile', 'xlarge', 600, {provisioning: 'over'}), job('test', 'large', 480, {provisioning: 'over'}), job('package', 'medium', 150)]},
   ]},
-  {org: 0, name: 'data-pipeline', createdDate: '2021-01-12', weight: 16, workflows: [
+  {org: 0, name: SPIKE_PROJECT, createdDate: '2021-01-12', weight: 16, workflows: [
     {name: 'etl', jobs: [job('validate-schemas', 'small', 40), job('spark-tests', 'xlarge', 720), job('gpu-smoke', 'gpu.nvidia.small', 300)]},
   ]},
   {org: 0, name: 'infra', createdDate: '2019-05-05', weight: 12, workflows: [
@@ -146,6 +164,14 @@ const PROJECTS: ProjectTemplate[] = [
   ]},
 ]
 
+/** The spike's workflow: 2xlarge (80 credits a minute) for 25 minutes is 2,000 compute credits a run. */
+const SPIKE_WORKFLOW: WorkflowTemplate = {name: 'replay-backfill', jobs: [job('replay', '2xlarge', 1500)]}
+
+/** The demo's organization ids, primary first (what `run --demo` exports, and its history is keyed by). */
+export function demoOrganizationIds(seed = 42): string[] {
+  return ORGS.map((org) => stableUuid('demo-org', seed, org.name))
+}
+
 const FEATURES = ['login-flow', 'billing-fix', 'cache-warmup', 'new-navbar', 'retry-logic', 'perf-tuning', 'i18n']
 const DEPENDENCIES = ['eslint-9.1.0', 'axios-1.7.2', 'lodash-4.17.21', 'jest-29.7.0', 'typescript-5.4.5']
 const GROWTH_WINDOW_DAYS = 7
@@ -168,21 +194,29 @@ export function generateDemoData(options: DemoOptions): DemoData {
     const random = seededRandom('demo-day', seed, date)
     const weekday = new Date(dayMs).getUTCDay()
     const weekend = weekday === 0 || weekday === 6
-    const targetRows = Math.round(rowsPerDay * (weekend ? 0.4 : 1.15) * (0.9 + 0.2 * random.next()))
+    const weight = daysAgo > DETAILED_DAYS ? LIGHT_WEIGHT : 1
+    const growth = (1 + WEEKLY_GROWTH) ** (-daysAgo / 7)
+    const targetRows = Math.round((rowsPerDay * growth * (weekend ? 0.4 : 1.15) * (0.9 + 0.2 * random.next())) / weight)
     const active = projects.filter((p) =>
       (p.activeFromDaysAgo === undefined || daysAgo <= p.activeFromDaysAgo) &&
       (p.activeUntilDaysAgo === undefined || daysAgo >= p.activeUntilDaysAgo))
     const weights = active.map((p) => p.weight * (daysAgo <= GROWTH_WINDOW_DAYS ? p.lastWeekGrowth ?? 1 : 1))
     const dayRows: DemoRow[] = []
-    for (let pipelineIndex = 0; dayRows.length < targetRows; pipelineIndex++) {
-      const project = random.weighted(active, weights)
+    let pipelineIndex = 0
+    const add = (project: (typeof projects)[number], forced?: WorkflowTemplate) => {
       const org = orgs[project.org]
-      const context: PipelineContext = {random, seed, date, dayMs, pipelineIndex, isLastDay: daysAgo === 1}
-      const pipeline = generatePipeline(context, project, org)
+      const context: PipelineContext = {random, seed, date, dayMs, pipelineIndex, isLastDay: daysAgo === 1, weight}
+      const pipeline = generatePipeline(context, project, org, forced)
       const rerun = rerunOfFailedWorkflow(pipeline, {seed, date, pipelineIndex, dayEndMs: dayMs + DAY_MS})
+      pipelineIndex++
       for (const values of [...pipeline, ...rerun]) {
         dayRows.push({orgId: org.id, runAtMs: runAtOf(values), values})
       }
+    }
+    while (dayRows.length < targetRows) add(random.weighted(active, weights))
+    if (daysAgo === SPIKE_DAYS_AGO) {
+      const spiking = projects.find((project) => project.name === SPIKE_PROJECT)!
+      for (let run = 0; run < SPIKE_RUNS; run++) add(spiking, SPIKE_WORKFLOW)
     }
     rows.push(...dayRows)
   }
@@ -197,6 +231,8 @@ interface PipelineContext {
   dayMs: number
   pipelineIndex: number
   isLastDay: boolean
+  /** Parallelism multiplier of the day's jobs (older days: fewer rows, each standing for several). */
+  weight: number
 }
 
 type Row = Partial<Record<UsageColumn, string | number | boolean>>
@@ -205,6 +241,8 @@ function generatePipeline(
   context: PipelineContext,
   project: ProjectTemplate & {id: string; lastBuildFinishedAt: string},
   org: {id: string; name: string; createdDate: string},
+  /** A workflow that runs to success (the spike), instead of one of the project's picked at random. */
+  forced?: WorkflowTemplate,
 ): string[][] {
   const {random, seed, date, dayMs, pipelineIndex} = context
   const dayNumber = Math.floor(dayMs / DAY_MS)
@@ -213,11 +251,12 @@ function generatePipeline(
   const pipelineCreatedMs = dayMs + hour * 3_600_000 + random.int(0, 3_599_999)
   const trigger = random.weighted(['webhook', 'scheduled_pipeline', 'api'], [75, 15, 10])
   const branch = pickBranch(random)
-  const workflow = random.pick(project.workflows)
+  const workflow = forced ?? random.pick(project.workflows)
   const pipelineId = stableUuid('demo-pipeline', seed, date, pipelineIndex)
   const workflowId = stableUuid('demo-workflow', seed, date, pipelineIndex)
-  const outcome = random.weighted(['success', 'failed', 'canceled', 'blocked', 'running'] as const,
+  const drawn = random.weighted(['success', 'failed', 'canceled', 'blocked', 'running'] as const,
     [80, 8, 9, 2, context.isLastDay ? 6 : 1])
+  const outcome = forced ? 'success' : drawn
   const stopAt = outcome === 'success' ? Infinity : random.int(0, workflow.jobs.length - 1)
 
   const base: Row = {
@@ -270,7 +309,7 @@ function generatePipeline(
       status = 'canceled'
       seconds = Math.max(3, Math.round(seconds * random.next() * 0.6))
     }
-    if (random.chance(0.004)) {
+    if (random.chance(0.004) && !forced) {
       // A rare job still waiting for capacity when the export was taken: no start time, so the API
       // places it by JOB_RUN_DATE.
       jobs.push([common, jobless(), {JOB_NAME: template.name, JOB_RUN_NUMBER: jobRunNumber(dayNumber, pipelineIndex, index),
@@ -280,7 +319,7 @@ function generatePipeline(
     const stoppedMs = startedMs + seconds * 1000
     clockMs = stoppedMs + random.int(500, 5_000)
     ranAny = true
-    jobs.push([common, runJob(random, template, seconds), {JOB_NAME: template.name,
+    jobs.push([common, runJob(random, template, seconds, context.weight), {JOB_NAME: template.name,
       JOB_RUN_NUMBER: jobRunNumber(dayNumber, pipelineIndex, index), JOB_BUILD_STATUS: status,
       JOB_RUN_QUEUED_AT: formatTimestamp(queuedMs), JOB_RUN_STARTED_AT: formatTimestamp(startedMs),
       JOB_RUN_STOPPED_AT: formatTimestamp(stoppedMs)}])
@@ -295,9 +334,9 @@ function generatePipeline(
   return jobs.map((jobParts) => toValues(base, workflowFields, ...jobParts))
 }
 
-function runJob(random: Random, template: JobTemplate, seconds: number): Row {
+function runJob(random: Random, template: JobTemplate, seconds: number, weight: number): Row {
   const spec = RESOURCE_CLASSES[template.resourceClass]
-  const parallelism = template.parallelism ?? 1
+  const parallelism = (template.parallelism ?? 1) * weight
   const compute = spec.creditsPerMinute * Math.ceil(seconds / 60) * parallelism
   const dlc = template.dockerLayerCaching && random.chance(0.7) ? 200 : 0
   const storage = random.chance(0.6) ? random.int(0, 30) : 0

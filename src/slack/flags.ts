@@ -30,6 +30,14 @@ export const slackFlags = {
     helpValue: 'CREDITS',
     helpGroup: 'SLACK',
   }),
+  'notify-if-budget-at-risk': Flags.boolean({
+    description: 'Post only when a budget is at risk (warn, high or over; see --budgets). With other thresholds, any one posts.',
+    helpGroup: 'SLACK',
+  }),
+  'notify-if-anomaly': Flags.boolean({
+    description: 'Post only when an anomaly was found (needs --history). With other thresholds, any one posts.',
+    helpGroup: 'SLACK',
+  }),
   'slack-token': Flags.string({
     env: 'SLACK_ACCESS_TOKEN',
     description: 'Slack bot token (xoxb-...) with chat:write, and files:write for the chart.',
@@ -76,6 +84,8 @@ export interface SlackFlagValues {
   notify: 'always' | 'never'
   'notify-if-change-over'?: string
   'notify-if-credits-over'?: string
+  'notify-if-budget-at-risk'?: boolean
+  'notify-if-anomaly'?: boolean
   'slack-token'?: string
   'slack-channel'?: string
   'slack-webhook-url'?: string
@@ -105,7 +115,13 @@ function threshold(flags: SlackFlagValues, name: 'notify-if-change-over' | 'noti
 /** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold. */
 export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): NotifyOptions {
   return {
-    policy: {mode: flags.notify, changeOverPct: threshold(flags, 'notify-if-change-over'), creditsOver: threshold(flags, 'notify-if-credits-over')},
+    policy: {
+      mode: flags.notify,
+      changeOverPct: threshold(flags, 'notify-if-change-over'),
+      creditsOver: threshold(flags, 'notify-if-credits-over'),
+      budgetAtRisk: flags['notify-if-budget-at-risk'] === true || undefined,
+      anomaly: flags['notify-if-anomaly'] === true || undefined,
+    },
     token: present(flags['slack-token']),
     channel: present(flags['slack-channel']),
     webhookUrl: present(flags['slack-webhook-url']),

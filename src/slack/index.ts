@@ -10,6 +10,7 @@ import type {Summary} from '../analysis/summary.js'
 import {NotifyError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import type {FailureContext} from './failures.js'
+import {slackChart} from './history.js'
 import {buildSlackMessage} from './payload.js'
 import {shouldNotify, type NotifyPolicy} from './policy.js'
 import {
@@ -33,7 +34,10 @@ export interface NotifyOptions {
   webhookUrl?: string
   apiUrl?: string
   reportUrl?: string
-  /** Path of credits-by-project.png; uploaded into the thread when it exists and a bot token is used. */
+  /**
+   * Path of credits-by-project.png; uploaded into the thread when it exists and a bot token is used. With a trend
+   * in the summary, credits-by-week.png beside it is uploaded instead (history.ts slackChart).
+   */
   chartPng?: string
   dryRun: boolean
   strict: boolean
@@ -62,8 +66,6 @@ export interface NotifyResult {
 
 /** Slack channel IDs (public, private, DM, group DM); uploads need one, a #name is not enough. */
 const CHANNEL_ID = /^[CGDZ][A-Z0-9]{6,}$/
-
-const CHART_TITLE = 'Credits by project'
 
 export async function notifySlack(summary: Summary, options: NotifyOptions, log: (line: string) => void): Promise<NotifyResult> {
   registerSecret(options.token)
@@ -139,8 +141,9 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
   const result: NotifyResult = {...base, posted: true, reason: `posted to ${channel}`, payload, channel: posted.channel, ts: posted.ts}
 
   if (!options.chartPng) return result
-  if (!(await isFile(options.chartPng))) {
-    log(`Slack: no chart at ${options.chartPng}; nothing to upload`)
+  const chart = slackChart(summary, options.chartPng)
+  if (!(await isFile(chart.path))) {
+    log(`Slack: no chart at ${chart.path}; nothing to upload`)
     return result
   }
   if (!CHANNEL_ID.test(posted.channel)) {
@@ -150,9 +153,9 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
   // An upload failure is only a warning, even with --strict-notify: the message, the part people read, stands.
   let bytes: Buffer
   try {
-    bytes = await readFile(options.chartPng)
+    bytes = await readFile(chart.path)
   } catch (error) {
-    result.warnings.push(`chart not uploaded: cannot read ${options.chartPng} (${(error as NodeJS.ErrnoException).code ?? 'read error'})`)
+    result.warnings.push(`chart not uploaded: cannot read ${chart.path} (${(error as NodeJS.ErrnoException).code ?? 'read error'})`)
     return result
   }
   try {
@@ -162,9 +165,9 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
           channelId: posted.channel,
           threadTs: posted.ts,
           bytes,
-          filename: basename(options.chartPng as string),
-          title: options.team === undefined ? CHART_TITLE : `${CHART_TITLE}, team ${options.team}`,
-          altText: `Bar chart of CircleCI credits by project, ${summary.window.start.slice(0, 10)} to ${summary.window.end.slice(0, 10)}`,
+          filename: basename(chart.path),
+          title: options.team === undefined ? chart.title : `${chart.title}, team ${options.team}`,
+          altText: chart.altText,
         }),
       {via: 'api', action: options.team === undefined ? 'upload the chart' : `upload the chart of team ${JSON.stringify(options.team)}`, channel, apiHost},
       retry,

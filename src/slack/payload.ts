@@ -21,6 +21,7 @@ import {
 import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
 import {formatSeconds} from '../core/format-duration.js'
 import {projectionWording} from '../core/projection.js'
+import {budgetAlertBlocks, historyBlocks, historyFallback} from './history.js'
 import {MAX_NAME_CHARS, SLACK_LIMITS} from './limits.js'
 import {opportunityText} from './savings-text.js'
 import {clipEscaped, joinLinesWithin, mrkdwnName, plainName} from './text.js'
@@ -223,7 +224,8 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   let first = `CircleCI usage${who}, ${windowLabel(summary.window)} (${daysLabel(summary.window.days)}): ${formatCredits(total)} credits${dollars}`
   if (comparison) first += `, ${changeWording(total, comparison.previous.credits)} vs the previous ${daysLabel(comparison.previousWindow.days)}`
   first += `. ${formatCount(summary.totals.jobs)} jobs; ${formatCredits(summary.failed.credits)} credits spent on failed jobs.`
-  const lines = [first]
+  const history = historyFallback(summary)
+  const lines = [...history.lead, first]
   const projects = namedProjects(summary).slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
   if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
   const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []
@@ -232,6 +234,7 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
     const projected = projectedFrom ? ` (${projectionWording(projectedFrom)})` : ''
     lines.push(`Savings${projected}: ${savings.map((item) => `${opportunityText(summary, item, MAX_SAVINGS_TEXT_CHARS)} (~${formatCredits(item.creditsPerWeek)} credits/week)`).join('; ')}.`)
   }
+  lines.push(...history.tail)
   const health = healthLine(summary)
   if (health) lines.push(`Health: ${health}.`)
   const link = slackLink(options.reportUrl, 'report')
@@ -244,6 +247,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   const total = summary.totals.credits.total
   const blocks: Block[] = [
     {type: 'header', text: {type: 'plain_text', text: headerText(summary, options.team), emoji: true}},
+    ...budgetAlertBlocks(summary),
     {type: 'section', fields: summaryFields(summary)},
   ]
   const projects = projectLines(summary, top)
@@ -256,6 +260,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   }
   const teams = summary.breakdowns.team
   if (teams && teams.length > 0) blocks.push(listSection('Teams', teamLines(teams, total, top), 'teams'))
+  blocks.push(...historyBlocks(summary))
   if (summary.savings) {
     const savings = savingsLines(summary)
     const projectedFrom = summary.savings.projectedFrom

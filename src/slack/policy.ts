@@ -10,7 +10,15 @@ const precise = new Intl.NumberFormat('en-US', {maximumFractionDigits: 2})
 const formatCredits = (credits: number) => precise.format(credits)
 const formatSignedPct = (pct: number) => `${pct < 0 ? '-' : '+'}${precise.format(Math.abs(pct))}%`
 
-export type NotifyPolicy = {mode: 'always' | 'never'; changeOverPct?: number; creditsOver?: number}
+export type NotifyPolicy = {
+  mode: 'always' | 'never'
+  changeOverPct?: number
+  creditsOver?: number
+  /** --notify-if-budget-at-risk: post when a budget is warn, high or over. */
+  budgetAtRisk?: boolean
+  /** --notify-if-anomaly: post when an anomaly was found. */
+  anomaly?: boolean
+}
 
 /**
  * `never` wins. Without thresholds, `always` posts. With one or both thresholds, the run posts when ANY of
@@ -28,6 +36,8 @@ export function shouldNotify(summary: Summary, policy: NotifyPolicy): {post: boo
       reason: `total credits ${formatCredits(total)} ${crossed ? 'reached' : 'are below'} --notify-if-credits-over ${formatCredits(policy.creditsOver)}`,
     })
   }
+  if (policy.budgetAtRisk) checks.push(checkBudgets(summary))
+  if (policy.anomaly) checks.push(checkAnomalies(summary))
   if (checks.length === 0) return {post: true, reason: 'posting: --notify always'}
   const crossed = checks.filter((check) => check.crossed)
   if (crossed.length > 0) return {post: true, reason: `posting: ${crossed.map((check) => check.reason).join('; ')}`}
@@ -50,4 +60,19 @@ function checkChange(summary: Summary, thresholdPct: number): {crossed: boolean;
   }
   const crossed = Math.abs(pct) >= thresholdPct
   return {crossed, reason: `credits changed ${formatSignedPct(pct)} vs the previous window (${crossed ? 'reached' : 'below'} ${flag})`}
+}
+
+function checkBudgets(summary: Summary): {crossed: boolean; reason: string} {
+  const flag = '--notify-if-budget-at-risk'
+  if (!summary.budgets) return {crossed: false, reason: `no budgets in the summary for ${flag} (give --budgets FILE with --history)`}
+  const atRisk = summary.budgets.filter((budget) => budget.status !== 'ok')
+  if (atRisk.length === 0) return {crossed: false, reason: `all ${summary.budgets.length} budget(s) are ok (${flag})`}
+  return {crossed: true, reason: `${atRisk.length} budget(s) at risk: ${atRisk.map((budget) => `${budget.name} ${budget.status}`).join(', ')} (${flag})`}
+}
+
+function checkAnomalies(summary: Summary): {crossed: boolean; reason: string} {
+  const flag = '--notify-if-anomaly'
+  if (!summary.anomalies) return {crossed: false, reason: `no anomaly detection in the summary for ${flag} (give --history)`}
+  if (summary.anomalies.length === 0) return {crossed: false, reason: `no anomaly found (${flag})`}
+  return {crossed: true, reason: `${summary.anomalies.length} anomal${summary.anomalies.length === 1 ? 'y' : 'ies'} found (${flag})`}
 }

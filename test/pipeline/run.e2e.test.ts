@@ -79,10 +79,11 @@ describe('cci-usage run --demo', () => {
     expect(comparison.previousWindow.end).toBe(start)
     expect(comparison.previous.credits).toBe(sumDays(byDay, comparison.previousWindow.start.slice(0, 10), start.slice(0, 10)))
     expect(comparison.change.credits).toBe(summary.totals.credits.total - comparison.previous.credits)
-    // The export covers both weeks and nothing else.
-    expect(sumDays(byDay, comparison.previousWindow.start.slice(0, 10), end.slice(0, 10))).toBe(
-      [...byDay.values()].reduce((a, b) => a + b, 0),
-    )
+    // usage.csv holds every row exported: both weeks, and (with --demo's history) the days the history lacked.
+    const manifest = JSON.parse(await readFile(join(out, 'export-manifest.json'), 'utf8')) as {windows: {start: string; end: string}[]}
+    const exported = (day: string) => manifest.windows.some((window) => window.start.slice(0, 10) <= day && day < window.end.slice(0, 10))
+    expect([...byDay.keys()].filter((day) => !exported(day))).toEqual([])
+    expect(exported(comparison.previousWindow.start.slice(0, 10))).toBe(true)
   })
 
   it('includes savings and lists its charts as artifacts', () => {
@@ -135,7 +136,8 @@ describe('cci-usage run --demo --notify always (fake Slack)', () => {
     ])
     const complete = slack.requests[3].fields
     expect(String(complete.thread_ts ?? JSON.stringify(complete))).toContain(FAKE_TS)
-    const png = await readFile(join(slackOut, 'credits-by-project.png'))
+    // With a history (--demo keeps one) the thread gets the weekly trend chart.
+    const png = await readFile(join(slackOut, 'credits-by-week.png'))
     expect(slack.requests[2].raw.includes(png)).toBe(true)
     const artifacts = await Promise.all(['summary.json', 'report.html', 'export-manifest.json'].map((file) => readFile(join(slackOut, file), 'utf8')))
     for (const text of [result.stdout, result.stderr, ...artifacts]) expect(text).not.toContain(slack.token)

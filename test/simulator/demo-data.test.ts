@@ -3,7 +3,16 @@ import {createHash} from 'node:crypto'
 import {describe, expect, it} from '@jest/globals'
 
 import {CREDIT_COLUMNS, USAGE_COLUMNS} from '../../src/core/usage-columns.js'
-import {DEMO_DAYS, generateDemoData} from '../../src/simulator/demo-data.js'
+import {
+  DEMO_DAYS,
+  demoOrganizationIds,
+  DETAILED_DAYS,
+  generateDemoData,
+  SPIKE_CREDITS_PER_RUN,
+  SPIKE_DAYS_AGO,
+  SPIKE_PROJECT,
+  SPIKE_RUNS,
+} from '../../src/simulator/demo-data.js'
 
 const NOW = new Date('2024-11-20T09:30:00Z')
 const NULL = '\\\\N'
@@ -24,11 +33,16 @@ describe('demo dataset', () => {
     expect(digest(generateDemoData({seed: 7, now: NOW, rowsPerDay: 150}))).not.toBe(digest(data))
   })
 
-  it('has the 48 export columns and about rowsPerDay rows a day', () => {
+  it('has the 48 export columns and about rowsPerDay rows a day over the detailed days, fewer before', () => {
     expect(data.header).toEqual([...USAGE_COLUMNS])
     expect(data.header).toHaveLength(48)
-    expect(rows.length).toBeGreaterThan(DEMO_DAYS * 150 * 0.8)
-    expect(rows.length).toBeLessThan(DEMO_DAYS * 150 * 1.2)
+    const firstDetailed = new Date(Date.parse('2024-11-20T00:00:00Z') - DETAILED_DAYS * 86_400_000).toISOString().slice(0, 10)
+    const detailed = rows.filter((r) => dayOf(r) >= firstDetailed)
+    expect(new Set(detailed.map(dayOf)).size).toBe(DETAILED_DAYS)
+    // Weekends are quieter and usage grows about 1 % a week, so the average sits a little under rowsPerDay.
+    expect(detailed.length).toBeGreaterThan(DETAILED_DAYS * 150 * 0.75)
+    expect(detailed.length).toBeLessThan(DETAILED_DAYS * 150 * 1.1)
+    expect(rows.length - detailed.length).toBeLessThan((DEMO_DAYS - DETAILED_DAYS) * 150 * 0.3)
     expect(rows.filter((r) => r.length !== 48)).toEqual([])
   })
 
@@ -41,7 +55,7 @@ describe('demo dataset', () => {
     const days = [...new Set(values('JOB_RUN_DATE'))].sort()
     expect(days).toHaveLength(DEMO_DAYS)
     expect(days.at(-1)).toBe('2024-11-19')
-    expect(days[0]).toBe('2024-09-21')
+    expect(days[0]).toBe(new Date(Date.parse('2024-11-20T00:00:00Z') - DEMO_DAYS * 86_400_000).toISOString().slice(0, 10))
     expect(data.rows.filter((row) => !(row.runAtMs < Date.parse('2024-11-20T00:00:00Z')))).toEqual([])
   })
 
@@ -133,5 +147,44 @@ describe('demo dataset', () => {
     expect(projectCredits('checkout-v2', lastWeek)).toBeGreaterThan(0)
     expect(projectCredits('old-monolith', weekBefore)).toBeGreaterThan(0)
     expect(projectCredits('old-monolith', lastWeek)).toBe(0)
+  })
+
+  describe('the long history', () => {
+    const creditsByDay = new Map<string, number>()
+    for (const r of rows) creditsByDay.set(dayOf(r), (creditsByDay.get(dayOf(r)) ?? 0) + credits(r))
+    const days = [...creditsByDay.keys()].sort()
+    const mean = (list: string[]) => list.reduce((sum, day) => sum + creditsByDay.get(day)!, 0) / list.length
+    const weekend = (day: string) => [0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay())
+
+    it('has a weekday/weekend rhythm', () => {
+      expect(mean(days.filter((day) => !weekend(day)))).toBeGreaterThan(2 * mean(days.filter(weekend)))
+    })
+
+    it('grows: the last eight weeks spend clearly more a day than eight weeks a year earlier', () => {
+      expect(mean(days.slice(-56, -7))).toBeGreaterThan(1.3 * mean(days.slice(-56 - 364, -364)))
+    })
+
+    it('keeps credits a day continuous where the rows become lighter (older days carry more per row)', () => {
+      const boundary = days.length - DETAILED_DAYS
+      const before = mean(days.slice(boundary - 28, boundary))
+      const after = mean(days.slice(boundary, boundary + 28))
+      expect(after / before).toBeGreaterThan(0.85)
+      expect(after / before).toBeLessThan(1.2)
+    })
+
+    it('has one spike: SPIKE_RUNS extra runs of about SPIKE_CREDITS_PER_RUN credits in SPIKE_PROJECT', () => {
+      const spikeDay = new Date(Date.parse('2024-11-20T00:00:00Z') - SPIKE_DAYS_AGO * 86_400_000).toISOString().slice(0, 10)
+      const replays = rows.filter((r) => r[col('WORKFLOW_NAME')] === 'replay-backfill')
+      expect(replays).toHaveLength(SPIKE_RUNS)
+      expect(new Set(replays.map(dayOf))).toEqual(new Set([spikeDay]))
+      expect(new Set(replays.map((r) => r[col('PROJECT_NAME')]))).toEqual(new Set([SPIKE_PROJECT]))
+      const spent = replays.reduce((sum, r) => sum + credits(r), 0)
+      expect(spent / SPIKE_RUNS).toBeGreaterThan(SPIKE_CREDITS_PER_RUN * 0.7)
+      expect(spent / SPIKE_RUNS).toBeLessThan(SPIKE_CREDITS_PER_RUN * 1.4)
+    })
+
+    it('names its organizations as demoOrganizationIds does, primary first', () => {
+      expect(demoOrganizationIds()).toEqual([data.primaryOrgId, ...data.orgIds.filter((id) => id !== data.primaryOrgId)])
+    })
   })
 })

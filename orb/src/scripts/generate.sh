@@ -60,6 +60,12 @@ done
 
 if is_true discover_shared_orgs "${PARAM_DISCOVER_SHARED_ORGS:-0}"; then args+=(--discover-shared-orgs); fi
 
+# The history lives where the report job's restore_cache/save_cache keep it.
+if is_true history "${PARAM_HISTORY:-1}"; then
+  args+=(--history "$HOME/cci-usage-history" --trend-weeks "${PARAM_TREND_WEEKS:-12}")
+fi
+if [[ -n ${PARAM_BUDGETS_FILE:-} ]]; then args+=(--budgets "$PARAM_BUDGETS_FILE"); fi
+
 if [[ -n ${PARAM_TOP:-} ]]; then args+=(--top "$PARAM_TOP"); fi
 if [[ -n ${PARAM_TEAMS_FILE:-} ]]; then args+=(--teams "$PARAM_TEAMS_FILE"); fi
 if [[ -n ${PARAM_CREDIT_PRICE:-} ]]; then args+=(--credit-price "$PARAM_CREDIT_PRICE"); fi

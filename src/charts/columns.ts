@@ -1,0 +1,59 @@
+/** The parts the stacked column charts (credits by day, credits by week) share: stacking, the credit grid, labels. */
+import type {ScaleBand, ScaleLinear} from 'd3-scale'
+import {stack} from 'd3-shape'
+
+import {escapeXml} from './escape.js'
+import {formatAxisCredits, formatDayShort} from './format.js'
+import {CHART_WIDTH, FONT_SIZE, GRID, MUTED_INK, PAD, px} from './svg.js'
+import {textWidth} from './text-metrics.js'
+
+/** One coloured piece of a stacked column: the series `key` from `low` to `high`. */
+export interface StackPiece {
+  key: string
+  low: number
+  high: number
+}
+
+/**
+ * Each category's pieces stacked in `keys` order (bottom first), empty pieces left out, negative values read as 0.
+ * Rows are keyed by series only, so a series may be called anything (even like a category field).
+ */
+export function stackPieces(categories: readonly string[], keys: readonly string[], valueOf: (category: string, key: string) => number): StackPiece[][] {
+  const rows = categories.map((category) => new Map(keys.map((key) => [key, Math.max(0, valueOf(category, key))])))
+  const stacked = stack<Map<string, number>, string>()
+    .keys(keys)
+    .value((row, key) => row.get(key) ?? 0)(rows)
+  return categories.map((_, index) => stacked.map((series) => ({key: series.key, low: series[index][0], high: series[index][1]})).filter((piece) => piece.high > piece.low))
+}
+
+/** The credit axis: the plot starts after the widest tick label; horizontal grid lines with their labels. */
+export function creditGrid(y: ScaleLinear<number, number>): {plotLeft: number; plotRight: number; markup: string} {
+  const ticks = y.ticks(5)
+  const labels = ticks.map((tick) => formatAxisCredits(tick, y.domain()[1]))
+  const plotLeft = PAD + Math.max(...labels.map((label) => textWidth(label, FONT_SIZE))) + 8
+  const plotRight = CHART_WIDTH - PAD
+  const parts = ['<g class="grid">']
+  ticks.forEach((tick, index) => {
+    parts.push(`<line x1="${px(plotLeft)}" y1="${px(y(tick))}" x2="${px(plotRight)}" y2="${px(y(tick))}" stroke="${GRID}"/>`)
+    parts.push(`<text x="${px(plotLeft - 6)}" y="${px(y(tick) + 4)}" text-anchor="end" fill="${MUTED_INK}">${escapeXml(labels[index])}</text>`)
+  })
+  parts.push('</g>')
+  return {plotLeft, plotRight, markup: parts.join('\n')}
+}
+
+/**
+ * Day labels (`Nov 10`) under the columns: every k-th one, so that labels never collide whatever the number of
+ * columns, and the last one too when `labelLast`.
+ */
+export function dayLabels(days: readonly string[], x: ScaleBand<string>, plotBottom: number, labelLast = false): string {
+  const labelWidth = Math.max(...days.map((day) => textWidth(formatDayShort(day), FONT_SIZE))) + 8
+  const labelEvery = Math.max(1, Math.ceil(labelWidth / x.step()))
+  const parts = ['<g class="x-axis">']
+  days.forEach((day, index) => {
+    if (index % labelEvery !== 0 && !(labelLast && index === days.length - 1)) return
+    const centre = (x(day) as number) + x.bandwidth() / 2
+    parts.push(`<text x="${px(centre)}" y="${px(plotBottom + 16)}" text-anchor="middle" fill="${MUTED_INK}">${escapeXml(formatDayShort(day))}</text>`)
+  })
+  parts.push('</g>')
+  return parts.join('\n')
+}

@@ -1,0 +1,121 @@
+/**
+ * The history's reads and the rollup of an export, on the report's DuckDB connection. Credits come back as exact
+ * micro-credits (bigint).
+ */
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {microCredits} from '../analysis/aggregate.js'
+import {sqlString} from '../analysis/columns.js'
+import type {DayRange} from './days.js'
+import {runsOf} from './days.js'
+import type {WeekPoint} from './trend.js'
+import {rollupSql} from './rollup.js'
+
+/** Credits of one (org, project) on one day. */
+export interface DayPoint {
+  day: string
+  org: string | null
+  project: string | null
+  /** Whether the rows pass the report's --org/--project/--branch filters. */
+  inScope: boolean
+  credits: bigint
+  jobs: number
+  failedCredits: bigint
+}
+
+/** SQL selecting JOB_RUN_DATE on any of `days`, as ranges (a week of days is one comparison, not seven). */
+export function daysSql(days: Iterable<string>): string {
+  const runs = runsOf(days)
+  if (runs.length === 0) return 'FALSE'
+  return `(${runs.map((run) => `(JOB_RUN_DATE >= DATE ${sqlString(run.start)} AND JOB_RUN_DATE < DATE ${sqlString(run.end)})`).join(' OR ')})`
+}
+
+export const EXPORT_ROLLUP = 'export_rollup'
+
+/**
+ * The rollup of every row of the export (`rowsTable`: report_rows' table, before the report's filters), kept in
+ * the work database (compressed on disk, like report_rows) and named EXPORT_ROLLUP. A run with a history builds
+ * its cube from it (a few times fewer rows than the export) and stores its days from it: one GROUP BY serves both.
+ */
+export async function createExportRollup(connection: DuckDBConnection, rowsTable: string): Promise<string> {
+  await connection.run(`CREATE OR REPLACE TABLE work.${EXPORT_ROLLUP} AS ${rollupSql(rowsTable, 'TRUE')}`)
+  await connection.run(`CREATE OR REPLACE TEMP VIEW ${EXPORT_ROLLUP} AS SELECT * FROM work.${EXPORT_ROLLUP}`)
+  return EXPORT_ROLLUP
+}
+
+/** SQL of the rollup rows in `rollup` of the given days. */
+export function rollupOfDays(rollup: string, days: Iterable<string>): string {
+  return `SELECT * FROM ${rollup} WHERE ${daysSql(days)}`
+}
+
+/** Rows of the export (rolled up in `rollup`) that have no JOB_RUN_DATE: no day can hold them. */
+export async function undatedRows(connection: DuckDBConnection, rollup: string): Promise<{rows: number; credits: bigint}> {
+  const row = (
+    await connection.runAndReadAll(`SELECT COALESCE(SUM(ROWS), 0) AS n, CAST(COALESCE(SUM(TOTAL_CREDITS), 0) AS DECIMAL(38,6)) AS credits FROM ${rollup} WHERE JOB_RUN_DATE IS NULL`)
+  ).getRowObjects()[0]
+  return {rows: Number(row.n), credits: microCredits(row.credits)}
+}
+
+/**
+ * Credits per day x org x project of the rollup rows in `relation` for `range`, split by whether they pass the
+ * report's filters (`filterSql` over the export's column names; absent: all do). For the recent days only
+ * (anomalies, budgets): a year of them is a large array.
+ */
+export async function dayPoints(connection: DuckDBConnection, relation: string, range: DayRange, filterSql?: string): Promise<DayPoint[]> {
+  const inScope = filterSql ? `COALESCE((${filterSql}), FALSE)` : 'TRUE'
+  const reader = await connection.runAndReadAll(
+    `SELECT CAST(JOB_RUN_DATE AS VARCHAR) AS day, COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, ${inScope} AS in_scope,
+      CAST(SUM(TOTAL_CREDITS) AS DECIMAL(38,6)) AS credits, SUM(JOBS) AS jobs, CAST(SUM(FAILED_CREDITS) AS DECIMAL(38,6)) AS failed
+    FROM ${relation}
+    WHERE JOB_RUN_DATE >= DATE ${sqlString(range.start)} AND JOB_RUN_DATE < DATE ${sqlString(range.end)}
+    GROUP BY ALL ORDER BY ALL`,
+  )
+  return reader.getRowObjects().map((row) => ({
+    day: String(row.day),
+    org: row.org === null ? null : String(row.org),
+    project: row.project === null ? null : String(row.project),
+    inScope: row.in_scope === true,
+    credits: microCredits(row.credits),
+    jobs: Number(row.jobs),
+    failedCredits: microCredits(row.failed),
+  }))
+}
+
+export interface TrendData {
+  /** Credits per ISO week (its Monday) x org x project, of the rows passing the report's filters. */
+  weeks: WeekPoint[]
+  /** Credits per day of the rows passing the filters (days without such rows absent). */
+  days: Map<string, bigint>
+}
+
+/** The trend's weeks and the forecast's days in one pass over the history (GROUPING SETS). */
+export async function trendData(connection: DuckDBConnection, relation: string, range: DayRange, filterSql?: string): Promise<TrendData> {
+  const reader = await connection.runAndReadAll(
+    `WITH rows AS (
+      SELECT JOB_RUN_DATE AS day, CAST(JOB_RUN_DATE - CAST(isodow(JOB_RUN_DATE) - 1 AS INTEGER) AS DATE) AS week,
+        COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, TOTAL_CREDITS, JOBS, FAILED_CREDITS
+      FROM ${relation}
+      WHERE JOB_RUN_DATE >= DATE ${sqlString(range.start)} AND JOB_RUN_DATE < DATE ${sqlString(range.end)}${filterSql ? ` AND (${filterSql})` : ''}
+    )
+    SELECT GROUPING(day) = 0 AS by_day, CAST(day AS VARCHAR) AS day, CAST(week AS VARCHAR) AS week, org, project,
+      CAST(SUM(TOTAL_CREDITS) AS DECIMAL(38,6)) AS credits, SUM(JOBS) AS jobs, CAST(SUM(FAILED_CREDITS) AS DECIMAL(38,6)) AS failed
+    FROM rows GROUP BY GROUPING SETS ((week, org, project), (day)) ORDER BY ALL`,
+  )
+  const weeks: WeekPoint[] = []
+  const days = new Map<string, bigint>()
+  for (const row of reader.getRowObjects()) {
+    if (row.by_day === true) {
+      days.set(String(row.day), microCredits(row.credits))
+      continue
+    }
+    weeks.push({
+      week: String(row.week),
+      org: row.org === null ? null : String(row.org),
+      project: row.project === null ? null : String(row.project),
+      credits: microCredits(row.credits),
+      jobs: Number(row.jobs),
+      failedCredits: microCredits(row.failed),
+    })
+  }
+  return {weeks, days}
+}

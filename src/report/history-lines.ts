@@ -1,0 +1,53 @@
+/**
+ * The history's lines under the terminal table and in Markdown: trend, forecast, budgets at risk, anomalies.
+ * Plain text; the renderers make it terminal- or Markdown-safe like every other statistics line.
+ */
+import type {Summary} from '../analysis/summary.js'
+import {formatCredits} from '../core/format-credits.js'
+
+function signedPct(current: number, previous: number): string {
+  if (previous === 0) return 'n/a'
+  const pct = ((current - previous) / previous) * 100
+  return `${pct >= 0 ? '+' : '-'}${Math.abs(pct).toFixed(1)}%`
+}
+
+function amount(value: number, unit: 'credits' | 'usd'): string {
+  return unit === 'usd' ? `$${value.toFixed(2)}` : `${formatCredits(value)} credits`
+}
+
+export function historyLines(summary: Summary): string[] {
+  const lines: string[] = []
+  const trend = summary.trend
+  if (trend) {
+    const complete = trend.weeks.filter((week) => week.complete)
+    const last = complete.at(-1)
+    const before = complete.at(-2)
+    const current = trend.weeks.at(-1)
+    const parts = [`Trend (${trend.weeks.length} ISO weeks):`]
+    if (last) parts.push(`week of ${last.start} ${formatCredits(last.credits)} credits${before ? ` (${signedPct(last.credits, before.credits)} on the week before)` : ''}`)
+    if (current && !current.complete) parts.push(`${last ? '· ' : ''}week of ${current.start} so far ${formatCredits(current.credits)}`)
+    lines.push(parts.join(' '))
+  }
+  const forecast = summary.forecast
+  if (forecast && forecast.daysElapsed === forecast.daysInPeriod) {
+    lines.push(`Month ${forecast.period} ended at ${formatCredits(forecast.actualToDate)} credits (all ${forecast.daysInPeriod} days)`)
+  } else if (forecast) {
+    lines.push(
+      `Forecast ${forecast.period}: ${formatCredits(forecast.projected)} credits (80%: ${formatCredits(forecast.low)}–${formatCredits(forecast.high)}); ${formatCredits(forecast.actualToDate)} so far, day ${forecast.daysElapsed} of ${forecast.daysInPeriod}`,
+    )
+  }
+  if (summary.budgets) {
+    const atRisk = summary.budgets.filter((budget) => budget.status !== 'ok')
+    lines.push(`Budgets: ${atRisk.length} of ${summary.budgets.length} at risk${atRisk.length > 0 ? ':' : ''}`)
+    for (const budget of atRisk) {
+      lines.push(`  ${budget.status.toUpperCase()}: ${budget.scope} ${budget.name} (${budget.period}) projected ${amount(budget.projected, budget.unit)} of ${amount(budget.limit, budget.unit)} (${budget.pctOfLimit.toFixed(1)}%)`)
+    }
+  }
+  if (summary.anomalies) {
+    lines.push(`Anomalies: ${summary.anomalies.length === 0 ? 'none in this window' : summary.anomalies.length}`)
+    for (const anomaly of summary.anomalies.slice(0, 5)) {
+      lines.push(`  ${anomaly.day} ${anomaly.scope} ${anomaly.name}: ${formatCredits(anomaly.credits)} credits, ${anomaly.ratio.toFixed(1)}x its baseline of ${formatCredits(anomaly.baseline)}`)
+    }
+  }
+  return lines
+}

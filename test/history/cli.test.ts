@@ -1,0 +1,94 @@
+/** The history's flags as users meet them: the built CLI, --demo with its own history, bad input exits 2. */
+import {existsSync} from 'node:fs'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import type {Summary} from '../../src/analysis/summary.js'
+import {isBuilt, runCli} from '../helpers/cli.js'
+
+let root: string
+
+beforeAll(async () => {
+  if (!isBuilt('run')) throw new Error('dist/ is not built: run `npm run build` first')
+  root = await mkdtemp(join(tmpdir(), 'cci-history-cli-'))
+})
+
+afterAll(async () => {
+  if (root) await rm(root, {recursive: true, force: true})
+})
+
+describe('run --demo keeps a history in <out>/history', () => {
+  const out = () => join(root, 'demo')
+
+  it('backfills it on the first run and shows trend, forecast, budgets, an anomaly and the weekly chart', async () => {
+    const result = await runCli(['run', '--demo', '--out', out()])
+    expect(result.stderr).not.toMatch(/^\s+at /m)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/History .*history: new; .*exported with the report window/)
+    expect(result.stderr).toMatch(/in 3 window\(s\)/)
+    const summary = JSON.parse(await readFile(join(out(), 'summary.json'), 'utf8')) as Summary
+    expect(summary.trend!.weeks).toHaveLength(12)
+    expect(summary.trend!.weeks.slice(0, -1).every((week) => week.complete && week.credits > 0)).toBe(true)
+    expect(summary.forecast).not.toBeNull()
+    expect(summary.budgets!.length).toBeGreaterThanOrEqual(3)
+    expect(summary.anomalies!.some((anomaly) => anomaly.scope === 'project' && anomaly.name === 'data-pipeline')).toBe(true)
+    expect(summary.artifacts).toEqual(expect.arrayContaining(['credits-by-week.svg', 'credits-by-week.png']))
+    expect(result.stdout).toMatch(/Forecast \d{4}-\d{2}|Month \d{4}-\d{2} ended/)
+    expect(result.stdout).toMatch(/Budgets: \d of \d at risk/)
+    expect(existsSync(join(out(), 'history', 'history.json'))).toBe(true)
+  })
+
+  it('needs one export window the next time', async () => {
+    const result = await runCli(['run', '--demo', '--out', out()])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/History .*: found; .*0 missing/)
+    expect(result.stderr).toMatch(/in 1 window\(s\)/)
+  })
+
+  it('report --history makes the report offline from it', async () => {
+    const result = await runCli(['report', '--history', join(out(), 'history'), '--out', join(root, 'offline'), '--format', 'json'])
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(result.stdout) as Summary
+    expect(summary.window.days).toBe(7)
+    expect(new Date(summary.window.start).getUTCDay()).toBe(1)
+    expect(summary.totals.credits.total).toBeGreaterThan(0)
+    expect(summary.trend!.weeks.length).toBe(12)
+    expect(summary.savings).toBeNull()
+  })
+
+  it('notify --notify-if-anomaly posts only when an anomaly was found', async () => {
+    const result = await runCli(['notify', '--out', out(), '--notify-if-anomaly', '--dry-run'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/would post: .*anomal(y|ies) found \(--notify-if-anomaly\)/)
+  })
+})
+
+describe('bad input exits 2 with one line', () => {
+  it.each([
+    [['report', '--budgets', 'b.yml', '--input', 'x.csv'], /--budgets needs --history DIR/],
+    [['report', '--history', 'nowhere-at-all', '--trend-weeks', '53'], /trend-weeks/],
+    [['report', '--history', 'nowhere-at-all', '--trend-weeks', '0'], /trend-weeks/],
+  ])('%j', async (args, message) => {
+    const result = await runCli(args)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr).not.toMatch(/^\s+at /m)
+  })
+
+  it('refuses a report on a folder without a history', async () => {
+    const result = await runCli(['report', '--history', join(root, 'empty'), '--out', join(root, 'empty-out')])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/No history in .*empty \(no history\.json\): make one with `cci-usage run --history/)
+  })
+
+  it('refuses a bad budgets file, naming the file and line, before any export', async () => {
+    const file = join(root, 'budgets.yml')
+    await writeFile(file, 'budgets:\n  - scope: org\n    name: acme\n    period: week\n    usd: 100\n')
+    const out = join(root, 'never-written')
+    const result = await runCli(['run', '--demo', '--budgets', file, '--out', out])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim()).toBe(`Error: Budgets file ${file}, line 5: a usd budget needs --credit-price (USD per credit, e.g. 0.0006).`)
+    expect(existsSync(out)).toBe(false)
+  })
+})

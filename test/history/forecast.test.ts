@@ -1,0 +1,103 @@
+import {spawnSync} from 'node:child_process'
+
+import {dayFromNumber, dayNumber, isoWeekday} from '../../src/history/days.js'
+import {DEFAULT_METHOD, FORECAST_METHODS, forecastMonth, projectDays, quantile} from '../../src/history/forecast.js'
+import {isBuilt} from '../helpers/cli.js'
+import {REPO_ROOT} from '../helpers/repo.js'
+import {ordinaryUsage} from './generated.js'
+
+function series(first: string, days: number, value: (day: string, index: number) => number): Map<string, number> {
+  return new Map(Array.from({length: days}, (_, index) => {
+    const day = dayFromNumber(dayNumber(first) + index)
+    return [day, value(day, index)]
+  }))
+}
+
+const weekdayShape = (day: string) => (isoWeekday(day) >= 5 ? 20 : 100)
+
+describe('forecastMonth', () => {
+  it('projects a steady weekday rhythm exactly, with no spread', () => {
+    const data = series('2024-09-02', 80, weekdayShape)
+    const asOf = '2024-11-14'
+    const actual = [...data].filter(([day]) => day >= '2024-11-01' && day <= asOf).reduce((sum, [, v]) => sum + v, 0)
+    const expected = actual + Array.from({length: 16}, (_, index) => weekdayShape(dayFromNumber(dayNumber('2024-11-15') + index))).reduce((a, b) => a + b, 0)
+    for (const method of FORECAST_METHODS) {
+      const forecast = forecastMonth(data, asOf, actual, method)
+      expect(forecast.period).toBe('2024-11')
+      expect(forecast.daysElapsed).toBe(14)
+      expect(forecast.daysInPeriod).toBe(30)
+      expect(forecast.projected).toBeCloseTo(expected, 6)
+      expect(forecast.low).toBeCloseTo(expected, 6)
+      expect(forecast.high).toBeCloseTo(expected, 6)
+    }
+  })
+
+  it('follows growth with the trend method, where the run rate lags', () => {
+    const data = series('2024-08-01', 105, (day, index) => weekdayShape(day) * (1 + index / 50))
+    const origin = '2024-10-20'
+    const days = Array.from({length: 10}, (_, index) => dayFromNumber(dayNumber(origin) + 1 + index))
+    const truth = days.map((day) => data.get(day) ?? weekdayShape(day) * (1 + (dayNumber(day) - dayNumber('2024-08-01')) / 50))
+    const error = (method: (typeof FORECAST_METHODS)[number]) =>
+      Math.abs(projectDays(data, origin, days, method).reduce((a, b) => a + b, 0) - truth.reduce((a, b) => a + b, 0))
+    expect(error('recent-trend')).toBeLessThan(error('weekday-run-rate') / 5)
+  })
+
+  it('keeps low <= projected <= high, low never below what was spent, and is deterministic', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const usage = ordinaryUsage({seed, first: '2024-05-01', days: 140})
+      for (const asOf of ['2024-09-03', '2024-09-10', '2024-09-17', '2024-09-29']) {
+        const actual = [...usage.total].filter(([day]) => day >= '2024-09-01' && day <= asOf).reduce((sum, [, v]) => sum + v, 0)
+        const forecast = forecastMonth(usage.total, asOf, actual)
+        expect(forecast.low).toBeLessThanOrEqual(forecast.projected)
+        expect(forecast.projected).toBeLessThanOrEqual(forecast.high)
+        expect(forecast.low).toBeGreaterThanOrEqual(actual)
+        expect(forecast.high).toBeGreaterThan(forecast.low)
+        expect(forecast.method).toContain(DEFAULT_METHOD)
+        expect(forecast.method).toMatch(/80% interval from \d+ backtests/)
+        expect(forecastMonth(usage.total, asOf, actual)).toEqual(forecast)
+      }
+    }
+  })
+
+  it('equals what was spent once the month is over', () => {
+    const usage = ordinaryUsage({seed: 5, first: '2024-05-01', days: 140})
+    const forecast = forecastMonth(usage.total, '2024-08-31', 123)
+    expect(forecast).toMatchObject({projected: 123, low: 123, high: 123, daysElapsed: 31, daysInPeriod: 31})
+  })
+
+  it('projects the days the history lacks instead of counting them as zero', () => {
+    const data = series('2024-09-02', 80, weekdayShape)
+    const gappy = new Map([...data].filter(([day]) => day !== '2024-11-05' && day !== '2024-11-06'))
+    const actual = [...gappy].filter(([day]) => day >= '2024-11-01' && day <= '2024-11-14').reduce((sum, [, v]) => sum + v, 0)
+    const full = forecastMonth(data, '2024-11-14', actual + 200, 'weekday-run-rate')
+    const holes = forecastMonth(gappy, '2024-11-14', actual, 'weekday-run-rate')
+    expect(holes.projected).toBeCloseTo(full.projected, 6)
+  })
+
+  it('falls back to the daily spread when the history is too short to backtest', () => {
+    const data = series('2024-11-01', 10, (day, index) => weekdayShape(day) + (index % 3) * 7)
+    const forecast = forecastMonth(data, '2024-11-10', 700)
+    expect(forecast.method).toMatch(/daily spread/)
+    expect(forecast.low).toBeLessThan(forecast.high)
+  })
+})
+
+describe('quantile', () => {
+  it('interpolates between sorted values', () => {
+    expect(quantile([1, 2, 3, 4, 5], 0.5)).toBe(3)
+    expect(quantile([0, 10], 0.1)).toBeCloseTo(1)
+    expect(quantile([7], 0.9)).toBe(7)
+  })
+})
+
+describe('the method used', () => {
+  it('is the one with the lowest error in the backtest on the simulator\'s months (bench/forecast-backtest.js)', () => {
+    if (!isBuilt('run')) throw new Error('dist/ is not built: run `npm run build` first')
+    const result = spawnSync(process.execPath, ['bench/forecast-backtest.js'], {cwd: REPO_ROOT, encoding: 'utf8'})
+    expect(result.status).toBe(0)
+    const backtest = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {months: number; best: string; methods: Record<string, {mape: number}>}
+    expect(backtest.months).toBeGreaterThanOrEqual(10)
+    expect(backtest.best).toBe(DEFAULT_METHOD)
+    expect(backtest.methods[DEFAULT_METHOD].mape).toBeLessThan(10)
+  })
+})

@@ -1,0 +1,137 @@
+import {XMLValidator} from 'fast-xml-parser'
+
+import type {Summary} from '../../src/analysis/summary.js'
+import {renderCharts} from '../../src/charts/index.js'
+import {renderWeekChart} from '../../src/charts/week-chart.js'
+import {renderReportHtml} from '../../src/html/report.js'
+import {renderMarkdown, renderTable} from '../../src/report/render.js'
+import {slackChart} from '../../src/slack/history.js'
+import {buildSlackMessage} from '../../src/slack/payload.js'
+import {shouldNotify} from '../../src/slack/policy.js'
+import {HOSTILE_NAMES as SVG_HOSTILE, makeSummary} from '../charts/fixtures.js'
+import {blockKitViolations} from '../slack/block-kit-limits.js'
+import {HOSTILE_NAMES as SLACK_HOSTILE, normalWeek} from '../slack/fixtures.js'
+import {withHistory} from './fixtures.js'
+
+const MEDIUM_HOSTILE = ['<script>alert(1)</script>', '*bold*', 'a|b', 'x;y', 'line\nbreak', '=cmd()', `quote " and ' apostrophe`]
+
+describe('credits-by-week chart', () => {
+  const summary = withHistory(makeSummary({projects: 12, names: SVG_HOSTILE}), SVG_HOSTILE, {partialWeek: true})
+
+  it('is only drawn with a history', () => {
+    expect(renderCharts(makeSummary({projects: 5})).map((chart) => chart.name)).not.toContain('credits-by-week.svg')
+    expect(renderCharts(summary).map((chart) => chart.name)).toContain('credits-by-week.svg')
+    expect(renderWeekChart(makeSummary({projects: 5}), 10)).toBeNull()
+  })
+
+  it('is valid SVG with every name escaped, the partial week lighter, and the same bytes every time', () => {
+    const svg = renderWeekChart(summary, 10)!
+    expect(XMLValidator.validate(svg)).toBe(true)
+    expect(svg).not.toContain('<script>')
+    expect(svg).not.toContain('<img')
+    expect(svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(svg.match(/<g opacity="0.45">/g)).toHaveLength(1)
+    expect(svg).toContain('so far, the week is not complete')
+    expect(renderWeekChart(summary, 10)).toBe(svg)
+  })
+
+  it('stacks at most one series per palette colour plus other, and says when there was no usage', () => {
+    const svg = renderWeekChart(summary, 10)!
+    const legend = svg.slice(svg.indexOf('<g class="legend">'), svg.indexOf('<g class="grid">'))
+    expect(legend.match(/<rect /g)!.length).toBeLessThanOrEqual(8)
+    expect(legend).toContain('other projects')
+    const empty = withHistory(makeSummary({projects: 2}), ['a'])
+    empty.trend = {weeks: empty.trend!.weeks.map((week) => ({...week, credits: 0})), split: {by: 'project', points: []}}
+    expect(renderWeekChart(empty, 10)).toContain('no credits used')
+  })
+})
+
+describe('report.html history section', () => {
+  it('shows forecast, budgets, anomalies and weeks, escaping every name, linked from the navigation', () => {
+    const html = renderReportHtml(withHistory(makeSummary({projects: 8, names: SVG_HOSTILE}), SVG_HOSTILE), [])
+    expect(XMLValidator.validate(html)).toBe(true)
+    expect(html).toContain('<section id="history"')
+    expect(html).toContain('href="#history"')
+    expect(html).not.toMatch(/<script>alert/)
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    for (const text of ['Forecast for 2024-11', '530,001 credits', 'OVER (100 %+)', 'high (90 %+)', '41.0x', 'Week (Monday)']) expect(html).toContain(text)
+    expect(renderReportHtml(makeSummary({projects: 3}), [])).not.toContain('id="history"')
+  })
+})
+
+describe('terminal and Markdown lines', () => {
+  const summary = withHistory(normalWeek, MEDIUM_HOSTILE)
+
+  it('lists trend, forecast, budgets at risk and anomalies under the table', () => {
+    const table = renderTable(summary)
+    expect(table).toMatch(/Trend \(4 ISO weeks\): week of 2024-11-11 130,000 credits \(\+8\.3% on the week before\)/)
+    expect(table).toMatch(/Forecast 2024-11: 530,001 credits \(80%: 510,000–560,000\); 300,000 so far, day 17 of 30/)
+    expect(table).toMatch(/Budgets: 2 of 3 at risk/)
+    expect(table).toMatch(/OVER: project <script>alert\(1\)<\/script> \(week\) projected 125,000 credits of 100,000 credits \(125\.0%\)/)
+    expect(table).toMatch(/HIGH: org \*bold\* \(month\) projected \$560\.00 of \$600\.00/)
+    expect(table).toMatch(/2024-11-14 project a\|b: 82,000 credits, 41\.0x its baseline of 2,000/)
+  })
+
+  it('escapes names for Markdown and the terminal', () => {
+    const markdown = renderMarkdown(withHistory(normalWeek, ['*bold*', 'a|b', 'line\nbreak']))
+    expect(markdown).toContain('\\*bold\\*')
+    expect(markdown).toContain('a\\|b')
+    expect(markdown).not.toContain('line\nbreak')
+    expect(renderTable(withHistory(normalWeek, ['line\nbreak', 'x', '\u001b[31mred']))).not.toMatch(/line\nbreak|\u001b/)
+  })
+})
+
+describe('Slack message with a history', () => {
+  it('leads with the budgets at risk, then the usual summary, the forecast and the anomalies', () => {
+    const message = buildSlackMessage(withHistory(normalWeek, ['api', 'acme', 'data']), {})
+    const texts = message.blocks.map((block) => JSON.stringify(block))
+    expect(texts[0]).toContain('"type":"header"')
+    expect(texts[1]).toContain('Budgets at risk (2 of 3)')
+    expect(texts[1].indexOf('project api')).toBeLessThan(texts[1].indexOf('org acme'))
+    expect(texts.findIndex((text) => text.includes('Month-end forecast'))).toBeGreaterThan(2)
+    expect(texts.some((text) => text.includes('2024-11-14 project data: 82,000 credits, 41.0x'))).toBe(true)
+    expect(message.text.startsWith('Budgets at risk: over project api (week)')).toBe(true)
+    expect(message.text).toContain('Forecast: 530,001 credits projected for 2024-11')
+    expect(blockKitViolations(message)).toEqual([])
+  })
+
+  it('has no budget block when all are ok, and nothing of the history without one', () => {
+    const ok = buildSlackMessage(withHistory(normalWeek, ['api'], {allOk: true}), {})
+    expect(JSON.stringify(ok.blocks)).not.toContain('Budgets at risk')
+    expect(JSON.stringify(buildSlackMessage(normalWeek, {}))).not.toMatch(/forecast|Anomalies|Budgets/)
+  })
+
+  it('keeps hostile names inert', () => {
+    const message = buildSlackMessage(withHistory(normalWeek, SLACK_HOSTILE), {})
+    const all = JSON.stringify(message)
+    expect(all).not.toContain('<!channel>')
+    expect(all).not.toContain('<@U024BE7LH>')
+    // Names carrying formatting characters are shown inside inline code, as they are, with no invisible character.
+    expect(all).toContain('`*bold*`')
+    expect(all).not.toMatch(/[\u200B-\u200F\u2060]/)
+    expect(blockKitViolations(message)).toEqual([])
+  })
+
+  it('attaches the weekly chart when there is a trend', () => {
+    expect(slackChart(withHistory(normalWeek, ['a']), '/out/credits-by-project.png')).toMatchObject({path: '/out/credits-by-week.png', title: 'Credits by week'})
+    expect(slackChart(normalWeek, '/out/credits-by-project.png')).toMatchObject({path: '/out/credits-by-project.png', title: 'Credits by project'})
+  })
+})
+
+describe('--notify-if-budget-at-risk and --notify-if-anomaly', () => {
+  const risky = withHistory(normalWeek, ['api'])
+  const calm: Summary = {...withHistory(normalWeek, ['api'], {allOk: true}), anomalies: []}
+
+  it('post only when a budget is not ok, or an anomaly was found', () => {
+    expect(shouldNotify(risky, {mode: 'always', budgetAtRisk: true})).toEqual({post: true, reason: 'posting: 2 budget(s) at risk: api over, acme high (--notify-if-budget-at-risk)'})
+    expect(shouldNotify(calm, {mode: 'always', budgetAtRisk: true})).toEqual({post: false, reason: 'not posting: all 3 budget(s) are ok (--notify-if-budget-at-risk)'})
+    expect(shouldNotify(risky, {mode: 'always', anomaly: true}).post).toBe(true)
+    expect(shouldNotify(calm, {mode: 'always', anomaly: true})).toEqual({post: false, reason: 'not posting: no anomaly found (--notify-if-anomaly)'})
+    expect(shouldNotify(normalWeek, {mode: 'always', anomaly: true, budgetAtRisk: true}).reason).toMatch(/no budgets in the summary .*no anomaly detection/)
+  })
+
+  it('post when any threshold is reached, never with --notify never', () => {
+    expect(shouldNotify(calm, {mode: 'always', anomaly: true, creditsOver: 0}).post).toBe(true)
+    expect(shouldNotify(risky, {mode: 'never', anomaly: true, budgetAtRisk: true}).post).toBe(false)
+  })
+})

@@ -1,0 +1,84 @@
+/** The orb keeps the usage history between runs: cache steps around generate, and the flags generate.sh passes. */
+import {spawnSync} from 'node:child_process'
+import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {Parser} from '@oclif/core'
+
+import RunCommand from '../../src/commands/run.js'
+import {section, steps} from './orb-model.js'
+import {repoRoot, type YamlMap} from './pack.js'
+
+const job = section('jobs').report
+const jobSteps = (job.steps ?? []) as YamlMap[]
+const script = path.join(repoRoot, 'orb/src/scripts/generate.sh')
+
+describe('report job history cache', () => {
+  const historySteps = (index: number) => {
+    const when = jobSteps[index].when as {condition: unknown; steps: YamlMap[]}
+    expect(when.condition).toBe('<< parameters.history >>')
+    return when.steps
+  }
+  const generateAt = jobSteps.findIndex((step) => 'generate' in step)
+
+  it('restores the newest history for these organizations (a prefix key) before generate', () => {
+    const before = historySteps(generateAt - 1)
+    const keyStep = before[0].run as {name: string; command: string}
+    expect(keyStep.name).toMatch(/history cache/)
+    expect(keyStep.command).toContain('<< parameters.org_id >> << parameters.shared_org_ids >>')
+    const restore = before[1].restore_cache as {keys: string[]}
+    expect(restore.keys).toEqual(['cci-usage-history-v1-{{ checksum "/tmp/cci-usage-history-key" }}-'])
+  })
+
+  it('saves it under a new key with {{ epoch }} after generate, from the folder generate.sh passes to --history', () => {
+    const after = historySteps(generateAt + 1)
+    // After a failure, a damaged history is dropped first (checked with the CLI itself), so the cache heals.
+    const drop = after[0].run as {name: string; when: string; command: string}
+    expect(drop).toMatchObject({when: 'on_fail'})
+    expect(drop.command).toContain('cci-usage report --history ~/cci-usage-history')
+    expect(drop.command).toContain('rm -rf ~/cci-usage-history')
+    const save = after[1].save_cache as {key: string; paths: string[]; when: string}
+    expect(save.when).toBe('always')
+    expect(save.key).toBe('cci-usage-history-v1-{{ checksum "/tmp/cci-usage-history-key" }}-{{ epoch }}')
+    expect(save.paths).toEqual(['~/cci-usage-history'])
+    expect(readFileSync(script, 'utf8')).toContain('--history "$HOME/cci-usage-history"')
+    expect(steps(job.steps).filter((step) => typeof step === 'object' && step !== null && 'save_cache' in step)).toHaveLength(1)
+  })
+
+  it('has history on by default, 12 trend weeks, no budgets file, and checks out the project for a budgets file', () => {
+    expect(job.parameters!.history).toMatchObject({type: 'boolean', default: true})
+    expect(job.parameters!.trend_weeks).toMatchObject({type: 'integer', default: 12})
+    expect(job.parameters!.budgets_file).toMatchObject({type: 'string', default: ''})
+    expect((jobSteps[0].when as {condition: unknown}).condition).toEqual({or: ['<< parameters.teams_file >>', '<< parameters.budgets_file >>']})
+  })
+})
+
+describe('generate.sh history flags', () => {
+  let workDir: string
+  beforeAll(() => {
+    workDir = mkdtempSync(path.join(tmpdir(), 'cci-usage-orb-history-'))
+    writeFileSync(path.join(workDir, 'cci-usage'), '#!/bin/bash\nprintf "%s\\0" "$@" > "$HOME/argv"\n')
+    chmodSync(path.join(workDir, 'cci-usage'), 0o755)
+  })
+  afterAll(() => rmSync(workDir, {recursive: true, force: true}))
+
+  async function argvFor(env: Record<string, string>): Promise<{argv: string[]; flags: Record<string, unknown>}> {
+    const result = spawnSync('bash', [script], {encoding: 'utf8', env: {PATH: `${workDir}:${process.env.PATH}`, HOME: workDir, PARAM_DEMO: 'true', ...env}})
+    expect(result.status).toBe(0)
+    const argv = readFileSync(path.join(workDir, 'argv'), 'utf8').split('\0').slice(0, -1)
+    const {flags} = await Parser.parse(argv.slice(1), {flags: RunCommand.flags, strict: true})
+    return {argv, flags: flags as Record<string, unknown>}
+  }
+
+  it.each(['1', 'true'])('passes --history and --trend-weeks when history is %s', async (value) => {
+    const {flags} = await argvFor({PARAM_HISTORY: value, PARAM_TREND_WEEKS: '26', PARAM_BUDGETS_FILE: '.circleci/budgets.yml'})
+    expect(flags).toMatchObject({history: path.join(workDir, 'cci-usage-history'), 'trend-weeks': 26, budgets: '.circleci/budgets.yml'})
+  })
+
+  it.each(['0', 'false'])('passes no history when history is %s', async (value) => {
+    const {argv} = await argvFor({PARAM_HISTORY: value, PARAM_TREND_WEEKS: '12'})
+    expect(argv).not.toContain('--history')
+    expect(argv).not.toContain('--trend-weeks')
+  })
+})
