@@ -267,6 +267,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             projects: [...(current.project ?? []), ...(previous?.groups.project ?? [])].map((group) => group.dims.project ?? null),
             base: inputs,
             orgSavings: built.summary.savings,
+            orgBudgets: built.summary.budgets,
             sets: {current: ALL_SETS, previous: PREVIOUS_SETS},
           })
         : []

@@ -41,6 +41,8 @@ export interface TeamReportContext {
   /** What the org's Summary was built from, but the groups. */
   base: Omit<SummaryInputs, 'current' | 'previous' | 'teams' | 'inputRows'>
   orgSavings: Summary['savings']
+  /** The org's budgets (from a history), each team getting those about it. */
+  orgBudgets?: Summary['budgets']
   /** The grouping sets the org's Summary read, for the current and the previous window. */
   sets: {current: GroupingSetName[]; previous: GroupingSetName[]}
 }
@@ -94,7 +96,7 @@ export async function buildTeamReports(context: TeamReportContext): Promise<Team
     for (const team of teams) {
       const previousGroups = previous && previousOf ? {window: previous.window, groups: previousOf(team)} : null
       const inputs = {...context.base, inputRows: cube.segmentRows.get(team) ?? 0, current: currentOf(team), previous: previousGroups}
-      const summary = teamSummary(inputs, team, projectsOfTeam(team, projects, context.matcher), context.orgSavings)
+      const summary = teamSummary(inputs, team, projectsOfTeam(team, projects, context.matcher), {savings: context.orgSavings, budgets: context.orgBudgets})
       reports.push({team, slackChannel: channels.get(team) ?? null, summary})
     }
     return reports

@@ -5,6 +5,7 @@
  */
 import {buildSummary, NONE_LABEL, type SummaryInputs} from './build.js'
 import {buildTopOpportunities} from './savings/opportunities.js'
+import {budgetMatcher} from '../history/budgets.js'
 import type {Savings, Summary} from './summary.js'
 import {UNASSIGNED_TEAM, type TeamMatcher, type TeamRule} from './teams.js'
 
@@ -37,10 +38,31 @@ export function teamSavings(savings: Savings | null, isTeamProject: (project: st
   }
 }
 
-/** The team's Summary from the groups of its rows, with the org's savings narrowed to its projects. */
-export function teamSummary(inputs: Omit<SummaryInputs, 'teams'>, team: string, teamProjects: (string | null)[], orgSavings: Savings | null): Summary {
+/**
+ * The budgets that concern a team: team budgets whose name (exact or glob) is the team, and project budgets
+ * naming one of its projects. A budget stays as the org's report judged it (a glob budget is the sum of all it
+ * matches); its name is the pattern from the budgets file, never another team's project name.
+ */
+export function teamBudgets(budgets: Summary['budgets'], team: string, teamProjects: (string | null)[]): NonNullable<Summary['budgets']> | null {
+  if (!budgets) return null
+  return budgets.filter((budget) => {
+    const matches = budgetMatcher(budget.name)
+    if (budget.scope === 'team') return matches(team)
+    if (budget.scope === 'project') return teamProjects.some((project) => project !== null && matches(project))
+    return false
+  })
+}
+
+/** The team's Summary from the groups of its rows, with the org's savings and budgets narrowed to its own. */
+export function teamSummary(
+  inputs: Omit<SummaryInputs, 'teams'>,
+  team: string,
+  teamProjects: (string | null)[],
+  org: {savings: Savings | null; budgets?: Summary['budgets']},
+): Summary {
   const {summary} = buildSummary({...inputs, filters: {...inputs.filters, team}, teams: null})
   const own = new Set(teamProjects)
-  summary.savings = teamSavings(orgSavings, (project) => own.has(project))
+  summary.savings = teamSavings(org.savings, (project) => own.has(project))
+  summary.budgets = teamBudgets(org.budgets ?? null, team, teamProjects)
   return summary
 }

@@ -40,6 +40,13 @@ export function budgetAlertBlocks(summary: Summary): Section[] {
   return [section(`Budgets at risk (${budgets.length} of ${summary.budgets!.length})`, budgets.map((budget) => `• ${STATUS_MARK[budget.status]}: ${budgetLine(budget)}`), 'budgets')]
 }
 
+/** A team's own budgets that are ok (those at risk lead the message): a team message always says where it stands. */
+export function teamBudgetBlocks(summary: Summary): Section[] {
+  const budgets = (summary.budgets ?? []).filter((budget) => budget.status === 'ok')
+  if (budgets.length === 0) return []
+  return [section('Budgets', budgets.map((budget) => `• ok: ${budgetLine(budget)}`), 'budgets')]
+}
+
 function forecastLine(summary: Summary): string | null {
   const forecast = summary.forecast
   if (!forecast) return null

@@ -21,7 +21,7 @@ import {
 import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
 import {formatSeconds} from '../core/format-duration.js'
 import {projectionWording} from '../core/projection.js'
-import {budgetAlertBlocks, historyBlocks, historyFallback} from './history.js'
+import {budgetAlertBlocks, historyBlocks, historyFallback, teamBudgetBlocks} from './history.js'
 import {MAX_NAME_CHARS, SLACK_LIMITS} from './limits.js'
 import {opportunityText} from './savings-text.js'
 import {clipEscaped, joinLinesWithin, mrkdwnName, plainName} from './text.js'
@@ -260,6 +260,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   }
   const teams = summary.breakdowns.team
   if (teams && teams.length > 0) blocks.push(listSection('Teams', teamLines(teams, total, top), 'teams'))
+  if (options.team !== undefined) blocks.push(...teamBudgetBlocks(summary))
   blocks.push(...historyBlocks(summary))
   if (summary.savings) {
     const savings = savingsLines(summary)

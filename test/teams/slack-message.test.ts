@@ -3,6 +3,8 @@ import {buildSlackMessage} from '../../src/slack/payload.js'
 import {dryRunOutput} from '../../src/slack/delivery.js'
 import {allTexts, blockKitViolations} from '../slack/block-kit-limits.js'
 import {normalWeek} from '../slack/fixtures.js'
+import {teamBudgets} from '../../src/analysis/team-summary.js'
+import type {BudgetStatus} from '../../src/analysis/summary.js'
 
 const HOSTILE_TEAMS = ['<!channel> *ops* & _x_ `y` ~z~', 'line\nbreak <@U123>', 'x'.repeat(5000), '😀'.repeat(200)]
 
@@ -38,5 +40,35 @@ describe('--dry-run output', () => {
       {channel: 'C0ORG00001', for: 'organization', decision: 'would post', payload: organization.payload},
       {channel: 'C0TEAM0001', for: 'team platform', decision: 'would not post', payload: {channel: 'C0TEAM0001', text: 't', blocks: []}},
     ])
+  })
+})
+
+describe("a team's budgets", () => {
+  const budget = (scope: BudgetStatus['scope'], name: string, status: BudgetStatus['status'] = 'ok'): BudgetStatus => ({
+    scope, name, period: 'month', limit: 1000, unit: 'credits', actual: 100, projected: status === 'ok' ? 500 : 1200, pctOfLimit: status === 'ok' ? 50 : 120, status,
+  })
+  const orgBudgets = [budget('org', 'acme'), budget('team', 'platform'), budget('team', 'plat*', 'over'), budget('team', 'data'), budget('project', 'api-gateway'), budget('project', 'etl')]
+
+  it('are the team budgets naming it (exact or glob) and the project budgets naming one of its projects', () => {
+    expect(teamBudgets(orgBudgets, 'platform', ['api-gateway', 'web&api'])?.map((item) => `${item.scope} ${item.name}`)).toEqual([
+      'team platform', 'team plat*', 'project api-gateway',
+    ])
+    expect(teamBudgets(orgBudgets, 'data', ['etl'])?.map((item) => `${item.scope} ${item.name}`)).toEqual(['team data', 'project etl'])
+    expect(teamBudgets(null, 'data', ['etl'])).toBeNull()
+  })
+
+  it('are all in the team message: the one at risk leads, the ok ones follow; the org message shows only those at risk', () => {
+    const mine = teamBudgets(orgBudgets, 'platform', ['api-gateway'])
+    const teamMessage = buildSlackMessage({...normalWeek, filters: {team: 'platform'}, budgets: mine}, {team: 'platform'})
+    const texts = allTexts(teamMessage)
+    const atRisk = texts.findIndex((text) => text.startsWith('*Budgets at risk (1 of 3)*'))
+    const ok = texts.findIndex((text) => text.startsWith('*Budgets*\n'))
+    expect(atRisk).toBeGreaterThan(0)
+    expect(ok).toBeGreaterThan(atRisk)
+    expect(texts[ok]).toContain('team platform (month)')
+    expect(texts[ok]).toContain('project api-gateway (month)')
+    const orgMessage = buildSlackMessage({...normalWeek, budgets: orgBudgets}, {})
+    expect(allTexts(orgMessage).some((text) => text.startsWith('*Budgets*\n'))).toBe(false)
+    expect(blockKitViolations(teamMessage)).toEqual([])
   })
 })
