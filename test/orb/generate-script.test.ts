@@ -189,6 +189,21 @@ describe('orb generate script', () => {
     expect(flags.days).toBeUndefined()
   })
 
+  it('maps flaky_tests (CircleCI renders it 1) and default_branch (a list) to the health flags the CLI accepts', async () => {
+    const recorded = runScript({
+      CIRCLE_ORGANIZATION_ID: ORG_ID,
+      CIRCLE_TOKEN: CIRCLE_SECRET,
+      PARAM_FLAKY_TESTS: '1',
+      PARAM_DEFAULT_BRANCH: 'develop, api-gateway=trunk',
+    })
+    expect(recorded.status).toBe(0)
+    const flags = await parseAsRun(recorded.argv!, {CIRCLECI_API_TOKEN: recorded.circleToken})
+    expect(flags).toMatchObject({'flaky-tests': true, 'default-branch': ['develop', 'api-gateway=trunk']})
+    const defaults = await parseAsRun(runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET}).argv!, {CIRCLECI_API_TOKEN: CIRCLE_SECRET})
+    expect(defaults['flaky-tests']).toBe(false)
+    expect(defaults['default-branch']).toBeUndefined()
+  })
+
   it('hands month together with start to the CLI, which refuses the pair naming both (not silently one of them)', () => {
     const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_MONTH: 'previous', PARAM_START: '2026-08-01'})
     expect(recorded.status).toBe(0)

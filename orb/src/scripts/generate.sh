@@ -66,6 +66,12 @@ if is_true history "${PARAM_HISTORY:-1}"; then
 fi
 if [[ -n ${PARAM_BUDGETS_FILE:-} ]]; then args+=(--budgets "$PARAM_BUDGETS_FILE"); fi
 
+if is_true flaky_tests "${PARAM_FLAKY_TESTS:-0}"; then args+=(--flaky-tests); fi
+IFS=', ' read -r -a default_branches <<<"${PARAM_DEFAULT_BRANCH:-}"
+for default_branch in "${default_branches[@]}"; do
+  if [[ -n $default_branch ]]; then args+=(--default-branch "$default_branch"); fi
+done
+
 if [[ -n ${PARAM_TOP:-} ]]; then args+=(--top "$PARAM_TOP"); fi
 if [[ -n ${PARAM_TEAMS_FILE:-} ]]; then args+=(--teams "$PARAM_TEAMS_FILE"); fi
 if [[ -n ${PARAM_CREDIT_PRICE:-} ]]; then args+=(--credit-price "$PARAM_CREDIT_PRICE"); fi
