@@ -56,6 +56,11 @@ export interface SummaryOptions {
    * (computeSavings(source.connection, scope.relation, {windowDays, filterSql})). Mutate `summary` in place.
    */
   enrich?: (source: UsageSource, summary: Summary, scope: EnrichScope) => Promise<void>
+  /**
+   * With a teams file: called for each team's Summary with the team's rows (scope.filterSql selects them), to
+   * add what `enrich` adds to the org's (health). Team savings are the org's, narrowed (team-summary.ts).
+   */
+  enrichTeam?: (source: UsageSource, summary: Summary, scope: EnrichScope) => Promise<void>
   /** What --discover-shared-orgs found; fills summary.sharedPlan with each organization's credits. */
   sharedPlan?: DiscoveredPlan | null
   /** Columns `enrich` reads beyond REPORT_ROW_COLUMNS, added to the one scan as [name, SQL over the view]. */
@@ -268,6 +273,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             base: inputs,
             orgSavings: built.summary.savings,
             orgBudgets: built.summary.budgets,
+            windowSql: requested ? rangeSql(window.range) : undefined,
+            enrichTeam: options.enrichTeam,
             sets: {current: ALL_SETS, previous: PREVIOUS_SETS},
           })
         : []

@@ -11,6 +11,7 @@ import {buildCube} from './aggregate.js'
 import {NONE_LABEL, type GroupsBySet, type SummaryInputs} from './build.js'
 import {sqlIdent, sqlString} from './columns.js'
 import type {UsageSource} from './engine.js'
+import type {EnrichScope} from './index.js'
 import type {Summary, Window} from './summary.js'
 import {projectsOfTeam, teamsToReport, teamSummary} from './team-summary.js'
 import {teamChannels, type TeamMatcher, type TeamRule} from './teams.js'
@@ -45,6 +46,10 @@ export interface TeamReportContext {
   orgBudgets?: Summary['budgets']
   /** The grouping sets the org's Summary read, for the current and the previous window. */
   sets: {current: GroupingSetName[]; previous: GroupingSetName[]}
+  /** SQL selecting the report window's rows of `relation` (undefined: all of them), as the org's enrich had it. */
+  windowSql?: string
+  /** Fills a team's Summary with what the org's enrich added (health), over the team's rows only. */
+  enrichTeam?: (source: UsageSource, summary: Summary, scope: EnrichScope) => Promise<void>
 }
 
 /** Every set's groups of `range`, split by team: one query per set for all the teams. */
@@ -96,7 +101,11 @@ export async function buildTeamReports(context: TeamReportContext): Promise<Team
     for (const team of teams) {
       const previousGroups = previous && previousOf ? {window: previous.window, groups: previousOf(team)} : null
       const inputs = {...context.base, inputRows: cube.segmentRows.get(team) ?? 0, current: currentOf(team), previous: previousGroups}
-      const summary = teamSummary(inputs, team, projectsOfTeam(team, projects, context.matcher), {savings: context.orgSavings, budgets: context.orgBudgets})
+      const {summary, tables} = teamSummary(inputs, team, projectsOfTeam(team, projects, context.matcher), {savings: context.orgSavings, budgets: context.orgBudgets})
+      if (context.enrichTeam) {
+        const teamSql = [`${TEAM_COLUMN} = ${sqlString(team)}`, ...(context.windowSql ? [`(${context.windowSql})`] : [])].join(' AND ')
+        await context.enrichTeam(context.source, summary, {relation, filterSql: teamSql, breakdowns: tables})
+      }
       reports.push({team, slackChannel: channels.get(team) ?? null, summary})
     }
     return reports

@@ -3,7 +3,7 @@
  * same buildSummary from the same cube code, so every renderer shows a team exactly as it shows the org.
  * Pure: the I/O (one cube with each row's team as a segment, over the report's narrow copy) is in team-reports.ts.
  */
-import {buildSummary, NONE_LABEL, type SummaryInputs} from './build.js'
+import {buildSummary, NONE_LABEL, type BuiltSummary, type SummaryInputs} from './build.js'
 import {buildTopOpportunities} from './savings/opportunities.js'
 import {budgetMatcher} from '../history/budgets.js'
 import type {Savings, Summary} from './summary.js'
@@ -59,10 +59,10 @@ export function teamSummary(
   team: string,
   teamProjects: (string | null)[],
   org: {savings: Savings | null; budgets?: Summary['budgets']},
-): Summary {
-  const {summary} = buildSummary({...inputs, filters: {...inputs.filters, team}, teams: null})
+): BuiltSummary {
+  const built = buildSummary({...inputs, filters: {...inputs.filters, team}, teams: null})
   const own = new Set(teamProjects)
-  summary.savings = teamSavings(org.savings, (project) => own.has(project))
-  summary.budgets = teamBudgets(org.budgets ?? null, team, teamProjects)
-  return summary
+  built.summary.savings = teamSavings(org.savings, (project) => own.has(project))
+  built.summary.budgets = teamBudgets(org.budgets ?? null, team, teamProjects)
+  return built
 }

@@ -1,4 +1,5 @@
 import type {FlakyTestSession} from '../api/insights.js'
+import type {FlakyTests} from '../analysis/summary.js'
 import type {DefaultBranchRules} from '../analysis/health/branches.js'
 import {FLAKY_ROW_COLUMNS, HEALTH_ROW_COLUMNS} from '../analysis/health/columns.js'
 import {phase} from '../analysis/profile.js'
@@ -29,9 +30,10 @@ export function healthEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
  * (resvg, fonts, d3) is only needed once the summary exists, so loading it lazily keeps it out of the process
  * while DuckDB is busiest.
  */
-export function fullReportHooks(top: number, health: HealthHookOptions = {}): Pick<ReportOptions, 'enrich' | 'visuals' | 'extraRowColumns'> {
+export function fullReportHooks(top: number, health: HealthHookOptions = {}): Pick<ReportOptions, 'enrich' | 'enrichTeam' | 'visuals' | 'extraRowColumns'> {
   const withHealth = healthEnabled(health.env)
   const flakyTests = withHealth ? (health.flakyTests ?? null) : null
+  let orgFlakyTests: FlakyTests | null = null
   return {
     extraRowColumns: withHealth ? [...HEALTH_ROW_COLUMNS, ...(flakyTests ? FLAKY_ROW_COLUMNS : [])] : [],
     enrich: async (source, summary, scope) => {
@@ -51,6 +53,25 @@ export function fullReportHooks(top: number, health: HealthHookOptions = {}): Pi
         branchRows: scope.breakdowns.branch ?? [],
       })
       summary.health = computed.health
+      summary.waste = computed.waste
+      orgFlakyTests = computed.health.flakyTests
+    },
+    // A team's page and message show its own health: the same queries over its rows. Insights is not asked
+    // again: the org's flaky tests are narrowed to the team's projects.
+    enrichTeam: async (source, summary, scope) => {
+      summary.health = null
+      summary.waste = null
+      if (!withHealth) return
+      const {computeHealth, flakyTestsOfProjects} = await import('../analysis/health/index.js')
+      const computed = await computeHealth(source.connection, scope.relation, {
+        filterSql: scope.filterSql,
+        top,
+        defaultBranches: health.defaultBranches,
+        flakyTests: null,
+        branchRows: scope.breakdowns.branch ?? [],
+      })
+      const projects = new Set((scope.breakdowns.project ?? []).map((row) => row.dims.project))
+      summary.health = {...computed.health, flakyTests: orgFlakyTests ? flakyTestsOfProjects(orgFlakyTests, projects) : null}
       summary.waste = computed.waste
     },
     visuals: async (outDir, summary, teams) => {

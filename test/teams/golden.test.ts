@@ -10,6 +10,7 @@ import {parseString} from 'fast-csv'
 
 import {buildReportSummary} from '../../src/analysis/index.js'
 import type {Summary} from '../../src/analysis/summary.js'
+import {fullReportHooks} from '../../src/report/hooks.js'
 import {generateReport} from '../../src/report/index.js'
 import {GOLDEN_EXPORT, haveGoldenExport} from '../helpers/repo.js'
 import {tempDir, writeFixture} from '../report/fixtures.js'
@@ -114,6 +115,25 @@ maybe('the golden export with a teams file', () => {
     )
     const comparable = (value: Summary) => ({...value, generatedAt: null, filters: null, savings: null, input: null, sharedPlan: null, teams: null, artifacts: null})
     expect(comparable(core)).toEqual(comparable(filtered))
+  })
+
+  it("gives each team its own health, the same as the report filtered to its projects, and the teams' jobs add up to the org's", async () => {
+    const dir = tempDir()
+    const teamsFile = writeFixture(dir, 'teams.yml', TEAMS_YAML)
+    const filters = {since: '2024-11-01', until: '2024-11-30'}
+    const {summary: org} = await generateReport({inputs: [GOLDEN_EXPORT], outDir: join(dir, 'out'), teamsFile, filters, ...fullReportHooks(10)}, {clock})
+    const core = JSON.parse(readFileSync(join(dir, 'out', 'teams/core.json'), 'utf8')) as Summary
+    const {summary: determined} = await buildReportSummary(
+      {inputs: [GOLDEN_EXPORT], filters: {...filters, project: 'determined'}, enrich: fullReportHooks(10).enrich, extraRowColumns: fullReportHooks(10).extraRowColumns},
+      clock,
+    )
+    expect(core.health).not.toBeNull()
+    expect(core.health).toEqual(determined.health)
+    expect(core.waste).toEqual(determined.waste)
+    const teamJobCredits = org.teams!.map((entry) => JSON.parse(readFileSync(join(dir, 'out', entry.summary), 'utf8')) as Summary)
+      .flatMap((team) => team.health!.jobs.map((job) => BigInt(Math.round(job.credits * 1e6))))
+      .reduce((sum, credits) => sum + credits, 0n)
+    expect(teamJobCredits).toBe(org.health!.jobs.reduce((sum, job) => sum + BigInt(Math.round(job.credits * 1e6)), 0n))
   })
 
   it('writes by-org.csv for the three organizations', () => {

@@ -161,3 +161,12 @@ export async function collectFlakyTests(
   }
   return {source: 'circleci-insights', projects, tests: tests.sort(byFlakyCost)}
 }
+
+/** The flaky tests (and projects asked) of some projects only: a team's share of the org's list, in its order. */
+export function flakyTestsOfProjects(flaky: FlakyTests, projects: ReadonlySet<string | null>): FlakyTests {
+  return {
+    source: flaky.source,
+    projects: flaky.projects.filter((project) => projects.has(project.project)),
+    tests: flaky.tests.filter((test) => projects.has(test.project)),
+  }
+}

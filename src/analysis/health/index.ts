@@ -16,6 +16,7 @@ import {
 } from '../summary.js'
 import {NO_DEFAULT_BRANCH_RULES, resolveDefaultBranch, unmatchedProjectRules, type DefaultBranchRules} from './branches.js'
 import {collectFlakyTests, divideRounded, flakyTestTargets} from './flaky.js'
+export {flakyTestsOfProjects} from './flaky.js'
 import {
   addRerunFigures,
   buildHealthTables,
