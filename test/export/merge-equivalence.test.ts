@@ -12,6 +12,7 @@ import {gunzipSync, gzipSync} from 'node:zlib'
 import {USAGE_COLUMNS} from '../../src/core/usage-columns.js'
 import {mergeParts, type MergeOptions, type MergePart} from '../../src/export/merge.js'
 import {GOLDEN_EXPORT, haveGoldenExport} from '../helpers/repo.js'
+import {BOUNDARY, generatedExport, type PartText} from './generated-parts.js'
 import {legacyMergeParts} from './legacy-merge.js'
 
 let dir: string
@@ -21,12 +22,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, {recursive: true, force: true})
 })
-
-interface PartText {
-  text: string | Buffer
-  window: number
-  gzip?: boolean
-}
 
 async function writeParts(parts: readonly PartText[]): Promise<MergePart[]> {
   return Promise.all(
@@ -77,74 +72,6 @@ function firstDifference(actual: Buffer, expected: Buffer): string | undefined {
   if (at === length && actual.length === expected.length) return undefined
   const around = (buf: Buffer) => JSON.stringify(buf.subarray(Math.max(0, at - 40), at + 40).toString('utf8'))
   return `byte ${at} of ${expected.length} (got ${actual.length}): ${around(actual)} instead of ${around(expected)}`
-}
-
-/** mulberry32: deterministic data for each seed. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const BOUNDARY = ['2024-11-30', '2024-12-01', '2024-12-02']
-
-/**
- * Several windows of several parts in the shapes a merge must survive: a BOM, header names in other case and
- * with spaces, CRLF and mixed line ends, blank lines, RFC 4180 quoting with commas, doubled quotes and line
- * breaks (LF and CRLF) inside fields, null JOB_IDs and days, days with a time, rows repeated across a window
- * boundary (sometimes with other line ends), repeats within one window and on non-boundary days (both kept),
- * UTF-8 beyond ASCII, header-only parts and a last line without terminator.
- */
-function generatedExport(seed: number, options: {runDate?: boolean; rowsPerPart?: number} = {}): PartText[] {
-  const random = rng(seed)
-  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]
-  const runDate = options.runDate ?? true
-  const names = runDate ? ['JOB_ID', 'JOB_RUN_DATE', 'PROJECT_NAME', 'TOTAL_CREDITS'] : ['JOB_ID', 'PROJECT_NAME', 'TOTAL_CREDITS']
-  const windows = 2 + Math.floor(random() * 2)
-  const rowsPerPart = options.rowsPerPart ?? 25
-  const earlier: string[][] = []
-  const parts: PartText[] = []
-  let next = 0
-  for (let window = 0; window < windows; window++) {
-    const partCount = 1 + Math.floor(random() * 3)
-    for (let p = 0; p < partCount; p++) {
-      const crlf = random() < 0.3
-      const end = () => (crlf || random() < 0.05 ? '\r\n' : '\n')
-      let header = names.map((name) => (random() < 0.2 ? ` ${name.toLowerCase()} ` : name)).join(',')
-      if (random() < 0.2) header = `\uFEFF${header}`
-      let text = random() < 0.1 ? end() : ''
-      text += header + end()
-      const rows = random() < 0.1 ? 0 : Math.floor(random() * rowsPerPart)
-      for (let r = 0; r < rows; r++) {
-        if (random() < 0.05) {
-          text += end()
-          continue
-        }
-        let fields: string[]
-        const roll = random()
-        if (roll < 0.2 && earlier.length > 0) {
-          // A row an earlier part already has (boundary overlap, or a repeat that must be kept).
-          fields = [...pick(earlier)]
-        } else {
-          const day = roll < 0.5 ? pick(BOUNDARY) : pick(['2024-11-10', '2024-11-20', '2024-12-15', '\\N', '', '2024-12-01 10:00:00'])
-          const jobId = random() < 0.08 ? pick(['', '\\N', '\\\\N']) : random() < 0.1 ? `"job-${next++}"` : `job-${next++}`
-          const project = pick(['web', '"web, api"', '"say ""hi"""', '"two\nlines"', '"crlf\r\ninside"', 'café', 'ünïcode-😀', '\\\\N'])
-          fields = runDate ? [jobId, day, project, String(Math.floor(random() * 100))] : [jobId, project, String(Math.floor(random() * 100))]
-        }
-        earlier.push(fields)
-        text += fields.join(',')
-        if (r < rows - 1 || random() < 0.8) text += end()
-      }
-      if (!text.endsWith('\n') && random() < 0.5) text += end()
-      parts.push({text, window, gzip: random() < 0.8})
-    }
-  }
-  return parts
 }
 
 describe('the single-pass merge writes what the streamed merge wrote', () => {
