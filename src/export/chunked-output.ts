@@ -5,21 +5,24 @@ const OUTPUT_CHUNK = 4 * 1024 * 1024
 
 /** Collects output in large buffers so the file gets a few big writes instead of one per row. */
 export class ChunkedOutput {
-  private buffer: Buffer = Buffer.allocUnsafe(OUTPUT_CHUNK)
+  private buffer: Buffer
   private readonly spare: Buffer[] = []
   private used = 0
   bytes = 0
   private blocked = false
 
   /**
-   * @param reuseBuffers take a buffer back once its write has called back (fresh ones cost a page fault per 4 KB
-   * of output). Only for a stream done with a chunk when it calls back, as a file stream is; a socket (the
-   * Postgres COPY stream) may still hold it.
+   * @param options.reuseBuffers take a buffer back once its write has called back (fresh ones cost a page fault
+   * per 4 KB of output). Only for a stream done with a chunk when it calls back, as a file stream is; a socket
+   * (the Postgres COPY stream) may still hold it.
+   * @param options.chunkBytes the size of each write (default 4 MB).
    */
   constructor(
     private readonly stream: Writable,
-    private readonly reuseBuffers = false,
-  ) {}
+    private readonly options: {reuseBuffers?: boolean; chunkBytes?: number} = {},
+  ) {
+    this.buffer = Buffer.allocUnsafe(options.chunkBytes ?? OUTPUT_CHUNK)
+  }
 
   /** Bytes appended so far, flushed or not. */
   get position(): number {
@@ -52,9 +55,9 @@ export class ChunkedOutput {
     const written = this.buffer
     const full = written.subarray(0, this.used)
     this.bytes += full.length
-    const reuse = this.reuseBuffers ? () => this.spare.length < 2 && this.spare.push(written) : undefined
+    const reuse = this.options.reuseBuffers ? () => this.spare.length < 2 && this.spare.push(written) : undefined
     if (!this.stream.write(full, reuse)) this.blocked = true
-    this.buffer = this.spare.pop() ?? Buffer.allocUnsafe(OUTPUT_CHUNK)
+    this.buffer = this.spare.pop() ?? Buffer.allocUnsafe(written.length)
     this.used = 0
   }
 

@@ -31,6 +31,11 @@ export type {DateRange} from './windows.js'
 export const DEFAULT_HOST = 'https://circleci.com'
 /** One GET every 6 s is exactly the documented 10 a minute, and notices completion within ~6 s per window. */
 export const DEFAULT_POLL_INTERVAL_MS = 6000
+/**
+ * Parts downloading (and being decompressed and scanned) at once. Inflating runs on libuv's thread pool (4
+ * threads) and the scan on the main thread, so four parts keep two cores busy until the last part ends, where
+ * three left a job's fourth part to run alone at the end.
+ */
 const DOWNLOAD_CONCURRENCY = 4
 
 export interface ExportOptions {
@@ -45,8 +50,9 @@ export interface ExportOptions {
   /** Least time between two polls (across all windows); the rate pacer still caps GETs at 10 a minute. */
   pollIntervalMs?: number
   /**
-   * Keep the verified gzip parts in <out>/.parts after a successful merge, so a rerun downloads nothing. Off by
-   * default: the parts double the disk used, and the orb would upload them as artifacts too.
+   * Keep the verified gzip parts in <out>/.parts after a successful merge, so a rerun downloads nothing (their
+   * plain CSVs go: a rerun makes them again). Off by default: the parts add to the disk used, and the orb would
+   * upload them as artifacts too.
    */
   keepParts?: boolean
   /** Ask CircleCI which organizations share the plan and export them too (--discover-shared-orgs). */

@@ -54,6 +54,8 @@ export interface PartScanOptions {
 
 const NULL_TOKENS = new Set(['', '\\N', '\\\\N'])
 const READ_CHUNK = 1024 * 1024
+/** Each part's plain CSV is written 1 MB at a time: several parts are scanned at once, each with its buffers. */
+const OUTPUT_CHUNK = 1024 * 1024
 /** Gunzip output per call: zlib works on the thread pool, and larger slices mean fewer hand-offs. */
 export const GUNZIP_CHUNK = 256 * 1024
 
@@ -192,7 +194,7 @@ export class PartScanner extends Writable {
     private readonly plainPath: string,
     private readonly options: PartScanOptions,
   ) {
-    super({highWaterMark: 1 << 20})
+    super()
     this.partial = `${plainPath}.partial`
     this.file = createWriteStream(this.partial)
     this.fileClosed = new Promise<void>((resolve, reject) => {
@@ -201,7 +203,7 @@ export class PartScanner extends Writable {
     })
     this.fileClosed.catch(() => undefined)
     this.file.on('error', (error) => this.destroy(error))
-    this.state = new PartScanState(new ChunkedOutput(this.file, true), options.label, options)
+    this.state = new PartScanState(new ChunkedOutput(this.file, {reuseBuffers: true, chunkBytes: OUTPUT_CHUNK}), options.label, options)
     this.splitter = new RecordSplitter(this.state)
   }
 
