@@ -1,9 +1,10 @@
-import {mkdtemp, open, rename, rm, stat, writeFile, type FileHandle} from 'node:fs/promises'
+import {mkdtemp, open, rename, rm, stat, type FileHandle} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {tempPathFor} from '../core/atomic.js'
 import {ApiError} from '../core/errors.js'
 import {asFileSystemError} from '../core/fs-errors.js'
+import {appendSources, writeAll} from './file-copy.js'
 import {normalizeName, scanPartFile, type PartScan} from './part-scan.js'
 
 export {ChunkedOutput} from './chunked-output.js'
@@ -40,7 +41,7 @@ export interface MergeResult {
 export interface ScannedPart {
   label: string
   window: number
-  /** The plain CSV the scan wrote: the header line, then every row, LF-terminated. */
+  /** The plain CSV the scan wrote: every row, LF-terminated. */
   plainPath: string
   scan: PartScan
 }
@@ -121,52 +122,10 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
   return {header, drops, partRows, rows, duplicatesDropped}
 }
 
-const COPY_CHUNK = 4 * 1024 * 1024
-
-/** A write may be short (a disk filling up): the rest is written until the file system refuses with an error. */
-async function writeAll(out: FileHandle, buffer: Buffer, length: number): Promise<void> {
-  for (let offset = 0; offset < length; ) {
-    const {bytesWritten} = await out.write(buffer, offset, length - offset)
-    offset += bytesWritten
-  }
-}
-
-/**
- * Appends byte ranges of files to `out` in large reads into two reused buffers, each read overlapping the write
- * of the buffer before (fresh buffers would cost a page fault per 4 KB, more than the copy itself).
- */
-async function copyRanges(out: FileHandle, sources: readonly {path: string; ranges: readonly [number, number][]}[]): Promise<void> {
-  const buffers = [Buffer.allocUnsafe(COPY_CHUNK), Buffer.allocUnsafe(COPY_CHUNK)]
-  let turn = 0
-  let writing: Promise<unknown> = Promise.resolve()
-  try {
-    for (const {path, ranges} of sources) {
-      const file = await open(path, 'r')
-      try {
-        for (const [from, to] of ranges) {
-          for (let position = from; position < to; ) {
-            const buffer = buffers[turn]
-            const {bytesRead} = await file.read(buffer, 0, Math.min(buffer.length, to - position), position)
-            if (bytesRead === 0) throw new Error(`${path} ended at byte ${position} of ${to}`)
-            position += bytesRead
-            await writing
-            writing = writeAll(out, buffer, bytesRead)
-            turn = 1 - turn
-          }
-        }
-      } finally {
-        await file.close()
-      }
-    }
-  } finally {
-    await writing
-  }
-}
-
-/** The byte ranges of a part's plain CSV that go into the merged file: after its header, minus the repeats. */
+/** The byte ranges of a part's plain CSV that go into the merged file: all of it but the repeats. */
 function keptRanges(part: ScannedPart, drops: readonly [number, number][]): [number, number][] {
   const ranges: [number, number][] = []
-  let from = part.scan.headerBytes
+  let from = 0
   for (const [start, end] of drops) {
     if (start > from) ranges.push([from, start])
     from = end
@@ -176,26 +135,22 @@ function keptRanges(part: ScannedPart, drops: readonly [number, number][]): [num
 }
 
 /**
- * Writes the merged CSV from scanned parts: the first part's plain CSV (header and rows) becomes the file, by a
- * rename, and every other part's rows are appended in order in large sequential copies, leaving out only the
- * repeats the plan found. Nothing is written when any part is refused; the file replaces `outPath` only when
- * complete. The first part's plain CSV is used up (a rerun after a failed write makes it again).
+ * Writes the merged CSV from scanned parts: the first part's header line, then every part's rows in order in
+ * large sequential copies of the plain CSVs (file-copy.ts), leaving out only the repeats the plan found. Nothing
+ * is written when any part is refused; the file replaces `outPath` only when complete.
  */
 export async function assembleParts(parts: readonly ScannedPart[], outPath: string, emptyHeader: readonly string[]): Promise<MergeResult> {
   const plan = planMerge(parts)
   const tmp = tempPathFor(outPath)
   let out: FileHandle | undefined
   try {
-    if (plan.header === undefined) {
-      await writeFile(tmp, emptyHeader.join(',') + '\n')
-    } else {
-      // The first part never loses a row: repeats are only dropped from parts after it.
-      await rename(parts[0].plainPath, tmp)
-      out = await open(tmp, 'a')
-      await copyRanges(out, parts.slice(1).map((part, i) => ({path: part.plainPath, ranges: keptRanges(part, plan.drops[i + 1])})))
-      await out.close()
-      out = undefined
-    }
+    out = await open(tmp, 'w')
+    // planMerge refused any part without a header, so the first part has one whenever there is a part.
+    const headerLine = plan.header === undefined ? emptyHeader.join(',') : (parts[0].scan.headerLine ?? '')
+    await writeAll(out, Buffer.from(`${headerLine}\n`))
+    await appendSources(out, parts.map((part, i) => ({path: part.plainPath, size: part.scan.csvBytes, ranges: keptRanges(part, plan.drops[i])})))
+    await out.close()
+    out = undefined
     await rename(tmp, outPath)
   } catch (error) {
     await out?.close().catch(() => undefined)

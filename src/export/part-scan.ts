@@ -13,10 +13,10 @@ import {Utf8Validator} from './utf8.js'
 
 /**
  * One part's single pass: its decompressed bytes are checked (UTF-8, RFC 4180 records within the length limit,
- * every row as many fields as the part's header) and written to a plain CSV beside the .gz, in exactly the
- * bytes the merged usage.csv will hold (BOM dropped from the header, CRLF turned into LF, blank lines left
- * out). What the merge needs from the part is recorded: the header, the row count and, for rows that may be
- * repeated by an adjacent window, their JOB_ID and byte range. The merge then only copies bytes.
+ * every row as many fields as the part's header) and its rows written to a plain CSV beside the .gz, in exactly
+ * the bytes the merged usage.csv will hold (CRLF turned into LF, blank lines left out). What the merge needs
+ * from the part is recorded: the header (BOM dropped), the row count and, for rows that may be repeated by an
+ * adjacent window, their JOB_ID and byte range. The merge then only copies bytes.
  */
 export const PART_SCAN_VERSION = 1
 
@@ -30,8 +30,8 @@ export interface PartScan {
   version: typeof PART_SCAN_VERSION
   /** The header's field texts as the part has them (quotes removed); undefined: the part had no header. */
   header?: string[]
-  /** Length of the header line (with its LF) at the start of the plain CSV. */
-  headerBytes: number
+  /** The header line as usage.csv starts with it (without BOM or line end); the plain CSV holds the rows only. */
+  headerLine?: string
   /** Data rows in the plain CSV. */
   rows: number
   /** Size of the plain CSV. */
@@ -83,7 +83,7 @@ function contentFailure(error: unknown, label: string): PartScanError | undefine
 /** The record visitor: validates rows and appends them to the plain output, recording repeat candidates. */
 class PartScanState implements RecordVisitor {
   header: string[] | undefined
-  headerBytes = 0
+  headerLine: string | undefined
   rows = 0
   readonly candidates: [string, number, number][] = []
   private fieldCount = 0
@@ -157,9 +157,8 @@ class PartScanState implements RecordVisitor {
     this.runDateIndex = normalized.indexOf('JOB_RUN_DATE')
     let from = start
     if (buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3
-    this.output.append(buf, from, contentEnd)
-    this.output.appendNewline()
-    this.headerBytes = contentEnd - from + 1
+    // Checked as UTF-8 before it was split, so the text holds exactly its bytes.
+    this.headerLine = buf.toString('utf8', from, contentEnd)
   }
 
   /** The same test the merge always made: a row on a boundary day (or without a day) with a JOB_ID. */
@@ -258,7 +257,7 @@ export class PartScanner extends Writable {
     const scan: PartScan = {
       version: PART_SCAN_VERSION,
       ...(this.state.header ? {header: this.state.header} : {}),
-      headerBytes: this.state.headerBytes,
+      ...(this.state.headerLine !== undefined ? {headerLine: this.state.headerLine} : {}),
       rows: this.state.rows,
       csvBytes: this.state.output.position,
       candidates: this.state.candidates,

@@ -112,8 +112,7 @@ function leftovers(dir: string): string[] {
 describe('disk full', () => {
   rooted('export: the merge hits a full disk -> exit 2 naming usage.csv, manifest failed, no temp file', async () => {
     // Measure the demo export first: the disk gets room for the gzip parts and their plain CSVs (about
-    // usage.csv's size), but not for what the merge appends to the first part's CSV (the other two of its three
-    // parts, about 2/3 of usage.csv).
+    // usage.csv's size), but only for a third of the usage.csv the merge writes beside them.
     const probe = join(base, 'probe')
     expect((await runCli(['export', '--demo', '--keep-parts', '--out', probe])).code).toBe(0)
     const parts = sizeOf(join(probe, '.parts'))
