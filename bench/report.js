@@ -7,7 +7,7 @@
  *   BENCH_MB=100 node bench/report.js          BENCH_GZIP_PARTS=4 also benchmarks the raw gzip parts
  *   CCI_USAGE_PROFILE=1 node bench/report.js   also prints the CLI's phase timings
  *
- * The export merge benchmark belongs in bench/merge.js (src/export/merge.ts, written separately).
+ * The export benchmark (the CLI end to end against zcat of the same gzip parts) is bench/export.js.
  */
 import {spawn} from 'node:child_process'
 import {existsSync, readFileSync, statSync} from 'node:fs'
