@@ -1,21 +1,10 @@
 /** Generated export parts in every shape the merge must survive, for the merge and scan tests. Test code only. */
+import {seededRandom} from '../../src/simulator/random.js'
 
 export interface PartText {
   text: string | Buffer
   window: number
   gzip?: boolean
-}
-
-/** mulberry32: deterministic data for each seed. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 export const BOUNDARY = ['2024-11-30', '2024-12-01', '2024-12-02']
@@ -27,8 +16,8 @@ export const BOUNDARY = ['2024-11-30', '2024-12-01', '2024-12-02']
  * boundary (sometimes with other line ends), repeats within one window and on non-boundary days (both kept),
  * UTF-8 beyond ASCII, header-only parts and a last line without terminator.
  */
-export function generatedExport(seed: number, options: {runDate?: boolean; rowsPerPart?: number} = {}): PartText[] {
-  const random = rng(seed)
+export function generatedExport(seed: number, options: {runDate?: boolean; rowsPerPart?: number; exactRows?: boolean} = {}): PartText[] {
+  const random = seededRandom('generated-parts', seed).next
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]
   const runDate = options.runDate ?? true
   const names = runDate ? ['JOB_ID', 'JOB_RUN_DATE', 'PROJECT_NAME', 'TOTAL_CREDITS'] : ['JOB_ID', 'PROJECT_NAME', 'TOTAL_CREDITS']
@@ -46,7 +35,7 @@ export function generatedExport(seed: number, options: {runDate?: boolean; rowsP
       if (random() < 0.2) header = `\uFEFF${header}`
       let text = random() < 0.1 ? end() : ''
       text += header + end()
-      const rows = random() < 0.1 ? 0 : Math.floor(random() * rowsPerPart)
+      const rows = options.exactRows ? rowsPerPart : random() < 0.1 ? 0 : Math.floor(random() * rowsPerPart)
       for (let r = 0; r < rows; r++) {
         if (random() < 0.05) {
           text += end()

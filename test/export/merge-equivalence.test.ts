@@ -104,8 +104,10 @@ describe('the single-pass merge writes what the streamed merge wrote', () => {
   })
 
   it('parts larger than the read and gunzip chunks (rows and repeats across chunk boundaries)', async () => {
-    const parts = generatedExport(11, {rowsPerPart: 12_000})
-    expect(parts.some((part) => Buffer.byteLength(part.text) > 300 * 1024)).toBe(true)
+    const parts = generatedExport(11, {rowsPerPart: 60_000, exactRows: true}).map((part, i) => ({...part, gzip: i % 2 === 0}))
+    // Over the 1 MB read chunk of a plain part and the 256 KB gunzip chunk of a gzip one.
+    expect(parts.some((part) => part.gzip === false && Buffer.byteLength(part.text) > 1024 * 1024)).toBe(true)
+    expect(parts.some((part) => part.gzip !== false && Buffer.byteLength(part.text) > 1024 * 1024)).toBe(true)
     await expectSameMerge(parts, BOUNDARY)
   })
 
