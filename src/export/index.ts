@@ -366,7 +366,12 @@ class ExportRun {
 
   private async merge(): Promise<ExportResult> {
     const entries = this.manifest.windows.flatMap((window) => window.parts.map((part) => ({window, part})))
-    const parts = await Promise.all(entries.map(({window, part}) => this.limit(() => this.scanned(window, part))))
+    // Every part settles before a failure is reported (the first in part order), so no scan still writes
+    // behind a stopped export.
+    const settled = await Promise.allSettled(entries.map(({window, part}) => this.limit(() => this.scanned(window, part))))
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+    const parts = settled.map((result) => (result as PromiseFulfilledResult<ScannedPart>).value)
     const csvPath = join(this.outDir, 'usage.csv')
     const merged = await assembleParts(parts, csvPath, USAGE_COLUMNS)
     entries.forEach(({part}, i) => {

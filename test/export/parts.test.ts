@@ -87,6 +87,25 @@ describe('resuming an interrupted export', () => {
     await expectExact(h, week, result)
   })
 
+  it('a kept .csv.gz that no longer verifies is named, with what to do, when its CSV must be made again', async () => {
+    h = await harness({parts: 3, faults: [{type: 'truncate-part', part: 2, times: 6}]})
+    await interruptedRun(h)
+    const partsDir = join(h.out, '.parts')
+    const [gzip] = (await readdir(partsDir)).filter((name) => name.endsWith('-1.csv.gz'))
+    await rm(join(partsDir, gzip.replace(/\.gz$/, '')))
+    // Same size (so it still counts as downloaded), damaged content.
+    const bytes = await readFile(join(partsDir, gzip))
+    bytes.fill(0x55, 40, 80)
+    await writeFile(join(partsDir, gzip), bytes)
+    const error = await h.run().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({
+      code: 'E_PART_CORRUPT',
+      message: `part 1 of 3 of job ${h.sim.jobs()[0].id} is not a complete gzip file; delete ${join(partsDir, gzip)} and rerun the export.`,
+    })
+    expect((await readdir(partsDir)).filter((name) => name.endsWith('.partial'))).toEqual([])
+  })
+
   it('across two windows: rows repeated at the boundary are dropped with the scans of the first run', async () => {
     // Six attempts at the second part of each window's job: both fail, the first parts are scanned.
     h = await harness({parts: 2, faults: [{type: 'truncate-part', part: 1, times: 12}]})
