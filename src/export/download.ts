@@ -134,11 +134,14 @@ async function fetchOnce<T>(client: Got, url: string, partial: string, sink: Dec
   const file = createWriteStream(partial)
   let uncompressedBytes = 0
   const gunzip = createGunzip({chunkSize: GUNZIP_CHUNK})
-  gunzip.on('data', (chunk: Buffer) => {
-    uncompressedBytes += chunk.length
-  })
   try {
-    const results = await Promise.allSettled([pipeline(source, file), pipeline(source, gunzip, sink)])
+    const toFile = pipeline(source, file)
+    const toSink = pipeline(source, gunzip, sink)
+    // Counted beside the pipe to the sink, once that is in place.
+    gunzip.on('data', (chunk: Buffer) => {
+      uncompressedBytes += chunk.length
+    })
+    const results = await Promise.allSettled([toFile, toSink])
     const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected').map((result) => result.reason)
     if (failures.length > 0) {
       // The HTTP status, or gzip's complaint, says more than the "premature close" the other branch sees.
