@@ -11,7 +11,7 @@
  *       with it, alternating, BENCH_RUNS times each on the same file, and prints the medians and their ratio.
  *       BENCH_HEALTH=off runs without it only; the default runs with it, as users do.
  *
- * The export merge benchmark belongs in bench/merge.js (src/export/merge.ts, written separately).
+ * The export benchmark (the CLI end to end against zcat of the same gzip parts) is bench/export.js.
  */
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {mkdir, readFile, rm} from 'node:fs/promises'

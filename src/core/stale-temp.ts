@@ -10,8 +10,9 @@ import {processExists} from './folder-lock.js'
  * gone, or whose pid is ours (a previous run in a container gets the same pid), is left over.
  */
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
-// A part being downloaded (download.ts) is `<part>.csv.gz.partial`; under the lock none is being written.
-const PARTIAL_DOWNLOAD = /\.csv\.gz\.partial$/
+// A part being downloaded (download.ts) is `<part>.csv.gz.partial`, its plain CSV being written beside it
+// (part-scan.ts) `<part>.csv.partial`; under the lock none is being written.
+const PARTIAL_DOWNLOAD = /\.csv(\.gz)?\.partial$/
 
 function processGone(pid: number): boolean {
   return pid === process.pid || !processExists(pid)

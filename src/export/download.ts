@@ -1,6 +1,6 @@
 import {createWriteStream} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
-import {Writable} from 'node:stream'
+import type {Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createGunzip} from 'node:zlib'
 
@@ -14,6 +14,7 @@ import {ApiError} from '../core/errors.js'
 import {fileSystemCode, fileSystemError} from '../core/fs-errors.js'
 import {isZlibError} from '../core/gzip.js'
 import {registerSecret} from '../core/secrets.js'
+import {GUNZIP_CHUNK} from './part-scan.js'
 
 /**
  * Presigned links are their own credential: they are fetched with a separate plain client that has no
@@ -97,10 +98,21 @@ export interface DownloadContext {
   client?: Got
 }
 
-export interface DownloadedPart {
+/**
+ * Where an attempt's decompressed bytes go, so a part is decompressed once, while it downloads (the export
+ * scans it into its plain CSV: part-scan.ts). commit() runs once the gzip verified; abort() after a failure.
+ */
+export type DecompressedSink<T> = Writable & {
+  commit(): Promise<T>
+  abort(): Promise<void>
+}
+
+export interface DownloadedPart<T> {
   /** Size of the verified .csv.gz. */
   bytes: number
   uncompressedBytes: number
+  /** What the sink made of the decompressed bytes. */
+  output: T
 }
 
 function codedError(code: string, message: string): Error {
@@ -109,9 +121,10 @@ function codedError(code: string, message: string): Error {
 
 /**
  * One attempt: streams the body to disk and, at the same time, through gunzip (which checks the gzip CRC and
- * length), so a truncated or corrupt part is caught without reading it twice or holding it in memory.
+ * length) into the sink, so a truncated or corrupt part is caught without reading it twice or holding it in
+ * memory, and its content is handled in the same pass.
  */
-async function fetchOnce(client: Got, url: string, partial: string): Promise<DownloadedPart> {
+async function fetchOnce<T>(client: Got, url: string, partial: string, sink: DecompressedSink<T>): Promise<DownloadedPart<T>> {
   const source = client.stream(url)
   let declaredLength: number | undefined
   source.on('response', (response: {headers: Record<string, string | string[] | undefined>}) => {
@@ -120,28 +133,34 @@ async function fetchOnce(client: Got, url: string, partial: string): Promise<Dow
   })
   const file = createWriteStream(partial)
   let uncompressedBytes = 0
-  const counter = new Writable({
-    write(chunk: Buffer, _encoding, done) {
+  const gunzip = createGunzip({chunkSize: GUNZIP_CHUNK})
+  try {
+    const toFile = pipeline(source, file)
+    const toSink = pipeline(source, gunzip, sink)
+    // Counted beside the pipe to the sink, once that is in place.
+    gunzip.on('data', (chunk: Buffer) => {
       uncompressedBytes += chunk.length
-      done()
-    },
-  })
-  const results = await Promise.allSettled([pipeline(source, file), pipeline(source, createGunzip(), counter)])
-  const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected').map((result) => result.reason)
-  if (failures.length > 0) {
-    // The HTTP status, or gzip's complaint, says more than the "premature close" the other branch sees.
-    const withStatus = failures.find((error) => error instanceof HTTPError)
-    if (withStatus !== undefined) throw withStatus
-    // A full or read-only disk cuts the gzip branch short too; the disk is the cause, not the download.
-    const local = failures.find((error) => fileSystemCode(error) !== undefined)
-    if (local !== undefined) throw local
-    if (failures.some(isZlibError)) throw codedError(CORRUPT, 'not valid gzip')
-    throw failures[0]
+    })
+    const results = await Promise.allSettled([toFile, toSink])
+    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected').map((result) => result.reason)
+    if (failures.length > 0) {
+      // The HTTP status, or gzip's complaint, says more than the "premature close" the other branch sees.
+      const withStatus = failures.find((error) => error instanceof HTTPError)
+      if (withStatus !== undefined) throw withStatus
+      // A full or read-only disk cuts the gzip branch short too; the disk is the cause, not the download.
+      const local = failures.find((error) => fileSystemCode(error) !== undefined)
+      if (local !== undefined) throw local
+      if (failures.some(isZlibError)) throw codedError(CORRUPT, 'not valid gzip')
+      throw failures[0]
+    }
+    if (declaredLength !== undefined && file.bytesWritten !== declaredLength) {
+      throw codedError(SHORT, `received ${file.bytesWritten} of ${declaredLength} bytes`)
+    }
+    return {bytes: file.bytesWritten, uncompressedBytes, output: await sink.commit()}
+  } catch (error) {
+    await sink.abort()
+    throw error
   }
-  if (declaredLength !== undefined && file.bytesWritten !== declaredLength) {
-    throw codedError(SHORT, `received ${file.bytesWritten} of ${declaredLength} bytes`)
-  }
-  return {bytes: file.bytesWritten, uncompressedBytes}
 }
 
 /** The HTTP status of a refused download; a body cut short after a 200 is not a status failure. */
@@ -160,9 +179,10 @@ function describeFailure(error: unknown): string {
 
 /**
  * Downloads one part to `<dest>.partial`, verifies it, and renames it to `dest`: a file at `dest` is always a
- * complete, verified part, so a rerun can skip it. Retries transient failures; refreshes expired links.
+ * complete, verified part, so a rerun can skip it. Each attempt's decompressed bytes go to a fresh sink from
+ * `sink`. Retries transient failures; refreshes expired links.
  */
-export async function downloadPart(part: PartToDownload, context: DownloadContext): Promise<DownloadedPart> {
+export async function downloadPart<T>(part: PartToDownload, context: DownloadContext, sink: () => DecompressedSink<T>): Promise<DownloadedPart<T>> {
   const client = context.client ?? downloadClient
   const sleep = context.sleep ?? realSleep
   const policy: RetryPolicy = {...(context.retryPolicy ?? DEFAULT_RETRY_POLICY), extraRetryableCodes: DOWNLOAD_RETRY_CODES}
@@ -174,7 +194,7 @@ export async function downloadPart(part: PartToDownload, context: DownloadContex
   for (;;) {
     attempt++
     try {
-      const downloaded = await fetchOnce(client, url, partial)
+      const downloaded = await fetchOnce(client, url, partial, sink())
       await rename(partial, part.dest)
       return downloaded
     } catch (error) {

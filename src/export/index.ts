@@ -19,7 +19,9 @@ import {
   readManifest,
   type ManifestWindow,
 } from './manifest.js'
-import {mergeParts, type MergePart} from './merge.js'
+import {assembleParts, type ScannedPart} from './merge.js'
+import {PartScanner, scanPartFile, type PartScan, type PartScanOptions} from './part-scan.js'
+import {loadScan, plainFileName, removePlain, saveScan} from './part-store.js'
 import {discoverSharedOrgs, mergeSharedOrgIds, type PlanOrg} from './shared-plan.js'
 import {jobOutcome} from './state.js'
 import {boundaryDays, coalesceRanges, formatInstant, planWindows, validateRange, type DateRange} from './windows.js'
@@ -29,7 +31,12 @@ export type {DateRange} from './windows.js'
 export const DEFAULT_HOST = 'https://circleci.com'
 /** One GET every 6 s is exactly the documented 10 a minute, and notices completion within ~6 s per window. */
 export const DEFAULT_POLL_INTERVAL_MS = 6000
-const DOWNLOAD_CONCURRENCY = 3
+/**
+ * Parts downloading (and being decompressed and scanned) at once. Inflating runs on libuv's thread pool (4
+ * threads) and the scan on the main thread, so four parts keep two cores busy until the last part ends, where
+ * three left a job's fourth part to run alone at the end.
+ */
+const DOWNLOAD_CONCURRENCY = 4
 
 export interface ExportOptions {
   host: string
@@ -48,8 +55,9 @@ export interface ExportOptions {
   /** Least time between two polls (across all windows); the rate pacer still caps GETs at 10 a minute. */
   pollIntervalMs?: number
   /**
-   * Keep the verified gzip parts in <out>/.parts after a successful merge, so a rerun downloads nothing. Off by
-   * default: the parts double the disk used, and the orb would upload them as artifacts too.
+   * Keep the verified gzip parts in <out>/.parts after a successful merge, so a rerun downloads nothing (their
+   * plain CSVs go: a rerun makes them again). Off by default: the parts add to the disk used, and the orb would
+   * upload them as artifacts too.
    */
   keepParts?: boolean
   /** Ask CircleCI which organizations share the plan and export them too (--discover-shared-orgs). */
@@ -118,6 +126,8 @@ class ExportRun {
   private readonly partsDir: string
   private readonly downloads: Promise<void>[] = []
   private readonly limit = limiter(DOWNLOAD_CONCURRENCY)
+  /** Scans of this run's parts by .csv.gz file name: the merge needs them, and each part is scanned once. */
+  private readonly scans = new Map<string, PartScan>()
   /** Windows whose job ids came from a previous run: a 404 or failure there means "create a new one". */
   private readonly inherited = new Set<number>()
   private deadline = 0
@@ -312,6 +322,10 @@ class ExportRun {
     }
   }
 
+  private scanOptions(label: string): PartScanOptions {
+    return {label, boundaryDays: boundaryDays(this.windows), collectRepeats: this.windows.length > 1}
+  }
+
   private async downloadOne(window: ManifestWindow, jobId: string, index: number, total: number, links: JobLinks): Promise<void> {
     const file = partFileName(jobId, index)
     const dest = join(this.partsDir, file)
@@ -324,35 +338,57 @@ class ExportRun {
         return
       }
     }
+    const csvFile = plainFileName(file)
+    const plainPath = join(this.partsDir, csvFile)
     const downloaded = await downloadPart(
       {jobId, index, total, links, dest},
       {clock: this.context.clock, sleep: this.sleep, log: this.context.log, retryPolicy: this.context.retryPolicy},
+      () => new PartScanner(plainPath, this.scanOptions(label)),
     )
-    window.parts = [...window.parts.filter((part) => part.index !== index), {index, file, bytes: downloaded.bytes, verified: true}].sort(
-      (a, b) => a.index - b.index,
-    )
+    await saveScan(plainPath, downloaded.output)
+    this.scans.set(file, downloaded.output)
+    const entry = {index, file, bytes: downloaded.bytes, verified: true, csvFile, csvBytes: downloaded.output.csvBytes}
+    window.parts = [...window.parts.filter((part) => part.index !== index), entry].sort((a, b) => a.index - b.index)
     await this.store.save()
     this.context.log(`${label}: downloaded ${formatBytes(downloaded.bytes)} (${formatBytes(downloaded.uncompressedBytes)} of CSV), verified.`)
   }
 
+  /**
+   * A part's scan: from this run's download, else the one a previous run saved (when its plain CSV is intact),
+   * else made again from the verified .csv.gz on disk, without downloading anything.
+   */
+  private async scanned(window: ManifestWindow, part: ManifestWindow['parts'][number]): Promise<ScannedPart> {
+    const label = partLabel(window.jobId!, part.index, window.partCount ?? window.parts.length)
+    const csvFile = plainFileName(part.file)
+    const plainPath = join(this.partsDir, csvFile)
+    const options = this.scanOptions(label)
+    let scan = this.scans.get(part.file) ?? (await loadScan(plainPath, part.csvBytes, options))
+    if (scan === undefined) {
+      this.context.log(`${label}: making its CSV again from the verified download.`)
+      await removePlain(plainPath)
+      scan = await scanPartFile(join(this.partsDir, part.file), plainPath, options)
+      await saveScan(plainPath, scan)
+      part.csvFile = csvFile
+      part.csvBytes = scan.csvBytes
+      await this.store.save()
+    }
+    return {label, window: this.manifest.windows.indexOf(window), plainPath, scan}
+  }
+
   private async merge(): Promise<ExportResult> {
-    const parts: (MergePart & {windowIndex: number; partIndex: number})[] = []
-    this.manifest.windows.forEach((window, windowIndex) => {
-      for (const part of window.parts) {
-        parts.push({
-          path: join(this.partsDir, part.file),
-          label: partLabel(window.jobId!, part.index, window.partCount ?? window.parts.length),
-          window: windowIndex,
-          windowIndex,
-          partIndex: part.index,
-        })
-      }
-    })
+    const entries = this.manifest.windows.flatMap((window) => window.parts.map((part) => ({window, part})))
+    // Every part settles before a failure is reported (the first in part order), so no scan still writes
+    // behind a stopped export.
+    const settled = await Promise.allSettled(entries.map(({window, part}) => this.limit(() => this.scanned(window, part))))
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+    const parts = settled.map((result) => (result as PromiseFulfilledResult<ScannedPart>).value)
     const csvPath = join(this.outDir, 'usage.csv')
-    const merged = await mergeParts({parts, outPath: csvPath, boundaryDays: boundaryDays(this.windows), emptyHeader: USAGE_COLUMNS})
-    parts.forEach((part, i) => {
-      const entry = this.manifest.windows[part.windowIndex].parts.find((candidate) => candidate.index === part.partIndex)
-      if (entry) entry.rows = merged.partRows[i]
+    const merged = await assembleParts(parts, csvPath, USAGE_COLUMNS)
+    entries.forEach(({part}, i) => {
+      part.rows = merged.partRows[i]
+      delete part.csvFile
+      delete part.csvBytes
     })
     for (const window of this.manifest.windows) window.rows = window.parts.reduce((sum, part) => sum + (part.rows ?? 0), 0)
     this.manifest.rows = merged.rows
@@ -366,7 +402,10 @@ class ExportRun {
       mergedAt: this.context.clock().toISOString(),
     }
     await this.store.save()
-    if (!this.options.keepParts) await rm(this.partsDir, {recursive: true, force: true})
+    // The plain CSVs are as large as usage.csv: they go even with --keep-parts (a rerun makes them
+    // again from the .csv.gz).
+    if (this.options.keepParts) await Promise.all(parts.map((part) => removePlain(part.plainPath)))
+    else await rm(this.partsDir, {recursive: true, force: true})
     const empty = merged.rows === 0 && this.manifest.windows.every((window) => window.partCount === 0)
     if (empty) this.context.log('No usage in this range: wrote a CSV with the header only.')
     this.context.log(

@@ -19,6 +19,13 @@ export interface ManifestPart {
   verified: boolean
   /** Data rows kept from this part, once merged. */
   rows?: number
+  /**
+   * The part's plain CSV in `<out>/.parts/`, written while it downloaded (part-scan.ts), and its size: a file
+   * missing or of another size is made again from the verified .csv.gz, never downloaded again. Unset once
+   * merged (the plain CSVs are removed then).
+   */
+  csvFile?: string
+  csvBytes?: number
 }
 
 export interface ManifestWindow {

@@ -1,15 +1,13 @@
-import {createReadStream} from 'node:fs'
-import {stat} from 'node:fs/promises'
-import {once} from 'node:events'
-import type {Writable} from 'node:stream'
-import {createGunzip} from 'node:zlib'
+import {mkdtemp, open, rename, rm, stat, type FileHandle} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 
-import {createAtomicWriteStream} from '../core/atomic.js'
+import {tempPathFor} from '../core/atomic.js'
 import {ApiError} from '../core/errors.js'
 import {asFileSystemError} from '../core/fs-errors.js'
-import {isZlibError} from '../core/gzip.js'
-import {CsvFormatError, fieldText, recordFields, RecordSplitter, type RecordVisitor} from './records.js'
-import {Utf8Validator} from './utf8.js'
+import {appendSources, writeAll} from './file-copy.js'
+import {normalizeName, scanPartFile, type PartScan} from './part-scan.js'
+
+export {ChunkedOutput} from './chunked-output.js'
 
 export interface MergePart {
   /** A .csv.gz (gunzipped while read) or a plain .csv file. */
@@ -39,60 +37,23 @@ export interface MergeResult {
   header: string[]
 }
 
-const NULL_TOKENS = new Set(['', '\\N', '\\\\N'])
-const OUTPUT_CHUNK = 4 * 1024 * 1024
-const READ_CHUNK = 1024 * 1024
-
-/** Collects output in large buffers so the file gets a few big writes instead of one per row. */
-export class ChunkedOutput {
-  private buffer = Buffer.allocUnsafe(OUTPUT_CHUNK)
-  private used = 0
-  bytes = 0
-  private blocked = false
-
-  constructor(private readonly stream: Writable) {}
-
-  append(source: Buffer, from: number, to: number): void {
-    let start = from
-    while (start < to) {
-      const room = this.buffer.length - this.used
-      if (room === 0) {
-        this.flush()
-        continue
-      }
-      const take = Math.min(room, to - start)
-      source.copy(this.buffer, this.used, start, start + take)
-      this.used += take
-      start += take
-    }
-  }
-
-  appendNewline(): void {
-    if (this.used === this.buffer.length) this.flush()
-    this.buffer[this.used++] = 10
-  }
-
-  flush(): void {
-    if (this.used === 0) return
-    // The stream keeps the buffer until written, so the next bytes go to a fresh one.
-    const full = this.buffer.subarray(0, this.used)
-    this.bytes += full.length
-    if (!this.stream.write(full)) this.blocked = true
-    this.buffer = Buffer.allocUnsafe(OUTPUT_CHUNK)
-    this.used = 0
-  }
-
-  async backpressure(): Promise<void> {
-    // A stream that failed (disk full) emits no more 'drain': stop here rather than wait for it forever.
-    if (this.stream.errored) throw this.stream.errored
-    if (!this.blocked) return
-    this.blocked = false
-    await once(this.stream, 'drain')
-  }
+/** A part after its single pass (part-scan.ts): its plain CSV and what the scan recorded. */
+export interface ScannedPart {
+  label: string
+  window: number
+  /** The plain CSV the scan wrote: every row, LF-terminated. */
+  plainPath: string
+  scan: PartScan
 }
 
-function normalizeName(name: string): string {
-  return name.replace(/^\uFEFF/, '').trim().toUpperCase()
+export interface MergePlan {
+  /** The first part's header, BOM and spaces trimmed; undefined when there is no part. */
+  header: string[] | undefined
+  /** Per part, the [start, end) byte ranges of rows an earlier window already holds, in file order. */
+  drops: [number, number][][]
+  partRows: number[]
+  rows: number
+  duplicatesDropped: number
 }
 
 /** Finds the first column where two headers differ, in words a user can act on. */
@@ -109,198 +70,122 @@ export function describeHeaderDifference(expected: readonly string[], actual: re
   return undefined
 }
 
-class MergeState implements RecordVisitor {
-  header: string[] | undefined
-  private headerNames: string[] = []
-  private fieldCount = 0
-  private jobIdIndex = -1
-  private runDateIndex = -1
-  private readonly seen = new Map<string, number>()
-  rows = 0
-  duplicatesDropped = 0
-
-  // Per part
-  part!: MergePart
-  partRows = 0
-  private expectHeader = true
-  private runBuffer: Buffer | undefined
-  private runStart = 0
-  private runEnd = 0
-
-  constructor(
-    readonly output: ChunkedOutput,
-    private readonly boundaryDays: ReadonlySet<string>,
-    private readonly multiWindow: boolean,
-  ) {}
-
-  beginPart(part: MergePart): void {
-    this.part = part
-    this.partRows = 0
-    this.expectHeader = true
-  }
-
-  endPart(): void {
-    this.flushRun()
-    if (this.expectHeader) throw new ApiError('E_PART_EMPTY', `${this.part.label} is empty (no CSV header); rerun the export to fetch it again.`)
-  }
-
-  record(buf: Buffer, start: number, contentEnd: number, next: number, separators: Int32Array, fieldCount: number, line: number): void {
-    if (contentEnd === start) {
-      // A blank line is not a row; leaving it out keeps the merged file loadable.
-      this.flushRun()
-      return
+/**
+ * Checks the parts in order, as a streamed merge would meet their problems (a part's header, then its rows),
+ * and decides which rows are repeats: a JOB_ID already seen in an EARLIER window (within one job JOB_IDs are
+ * unique; a repeat from another window is the boundary overlap). The first occurrence is kept. Pure.
+ */
+export function planMerge(parts: readonly ScannedPart[]): MergePlan {
+  const multiWindow = new Set(parts.map((part) => part.window)).size > 1
+  let header: string[] | undefined
+  for (const part of parts) {
+    const {scan} = part
+    if (scan.header === undefined) {
+      if (scan.error) throw new ApiError(scan.error.code, scan.error.message)
+      throw new ApiError('E_PART_EMPTY', `${part.label} is empty (no CSV header); rerun the export to fetch it again.`)
     }
-    if (this.expectHeader) {
-      this.expectHeader = false
-      this.flushRun()
-      this.acceptHeader(recordFields(buf, start, contentEnd, separators, fieldCount), buf, start, contentEnd)
-      return
-    }
-    if (fieldCount !== this.fieldCount) {
-      throw new ApiError(
-        'E_PART_RAGGED_ROW',
-        `${this.part.label}, line ${line}: ${fieldCount} fields where the header has ${this.fieldCount}; the export is damaged, rerun it (nothing was written).`,
-      )
-    }
-    if (this.multiWindow && this.isDuplicate(buf, start, contentEnd, separators, fieldCount)) {
-      this.duplicatesDropped++
-      this.flushRun()
-      return
-    }
-    this.rows++
-    this.partRows++
-    if (next - contentEnd === 1 && buf[contentEnd] === 10) {
-      if (this.runBuffer === buf && this.runEnd === start) {
-        this.runEnd = next
-      } else {
-        this.flushRun()
-        this.runBuffer = buf
-        this.runStart = start
-        this.runEnd = next
+    if (header === undefined) {
+      header = scan.header.map((name) => name.replace(/^\uFEFF/, '').trim())
+      if (multiWindow && !header.map(normalizeName).includes('JOB_ID')) {
+        throw new ApiError('E_PART_NO_JOB_ID', `${part.label} has no JOB_ID column, so rows of adjacent windows cannot be de-duplicated; export a range of at most 31 days.`)
       }
     } else {
-      // CRLF (or a last line without terminator): the record's bytes pass unchanged, the line end becomes LF.
-      this.flushRun()
-      this.output.append(buf, start, contentEnd)
-      this.output.appendNewline()
-    }
-  }
-
-  flushRun(): void {
-    if (this.runBuffer !== undefined && this.runEnd > this.runStart) {
-      this.output.append(this.runBuffer, this.runStart, this.runEnd)
-    }
-    this.runBuffer = undefined
-    this.runStart = 0
-    this.runEnd = 0
-  }
-
-  private acceptHeader(names: string[], buf: Buffer, start: number, contentEnd: number): void {
-    if (this.header === undefined) {
-      this.header = names.map((name) => name.replace(/^\uFEFF/, '').trim())
-      this.headerNames = this.header.map(normalizeName)
-      this.fieldCount = names.length
-      this.jobIdIndex = this.headerNames.indexOf('JOB_ID')
-      this.runDateIndex = this.headerNames.indexOf('JOB_RUN_DATE')
-      if (this.multiWindow && this.jobIdIndex === -1) {
-        throw new ApiError('E_PART_NO_JOB_ID', `${this.part.label} has no JOB_ID column, so rows of adjacent windows cannot be de-duplicated; export a range of at most 31 days.`)
+      const difference = describeHeaderDifference(header, scan.header)
+      if (difference !== undefined) {
+        throw new ApiError(
+          'E_PART_HEADER_MISMATCH',
+          `${part.label} ${difference}; its columns differ from the first part, so it cannot be merged (nothing was written).`,
+        )
       }
-      let from = start
-      if (buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3
-      this.output.append(buf, from, contentEnd)
-      this.output.appendNewline()
-      return
     }
-    const difference = describeHeaderDifference(this.header, names)
-    if (difference !== undefined) {
-      throw new ApiError(
-        'E_PART_HEADER_MISMATCH',
-        `${this.part.label} ${difference}; its columns differ from the first part, so it cannot be merged (nothing was written).`,
-      )
-    }
+    if (scan.error) throw new ApiError(scan.error.code, scan.error.message)
   }
-
-  private isDuplicate(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
-    if (this.runDateIndex !== -1) {
-      const day = fieldText(buf, start, contentEnd, separators, fieldCount, this.runDateIndex)
-      if (!this.boundaryDays.has(day.slice(0, 10)) && !NULL_TOKENS.has(day)) return false
+  const seen = new Map<string, number>()
+  const drops: [number, number][][] = []
+  const partRows: number[] = []
+  let rows = 0
+  let duplicatesDropped = 0
+  for (const part of parts) {
+    const dropped: [number, number][] = []
+    if (multiWindow) {
+      for (const [jobId, start, end] of part.scan.candidates) {
+        const seenIn = seen.get(jobId)
+        if (seenIn === undefined) seen.set(jobId, part.window)
+        else if (seenIn !== part.window) dropped.push([start, end])
+      }
     }
-    const jobId = fieldText(buf, start, contentEnd, separators, fieldCount, this.jobIdIndex)
-    if (NULL_TOKENS.has(jobId)) return false
-    const seenIn = this.seen.get(jobId)
-    if (seenIn === undefined) {
-      this.seen.set(jobId, this.part.window)
-      return false
-    }
-    // Within one job JOB_IDs are unique; a repeat from another window is the boundary overlap.
-    return seenIn !== this.part.window
+    drops.push(dropped)
+    partRows.push(part.scan.rows - dropped.length)
+    rows += part.scan.rows - dropped.length
+    duplicatesDropped += dropped.length
   }
+  return {header, drops, partRows, rows, duplicatesDropped}
 }
 
-async function mergeOnePart(state: MergeState, part: MergePart): Promise<void> {
-  state.beginPart(part)
-  const splitter = new RecordSplitter(state)
-  const utf8 = new Utf8Validator()
-  const file = createReadStream(part.path, {highWaterMark: READ_CHUNK})
-  const source = part.path.endsWith('.gz') ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
-  file.on('error', (error) => source.destroy(error))
-  const notUtf8 = (line: number) =>
-    new ApiError('E_PART_NOT_UTF8', `${part.label}, line ${line}: the file is not UTF-8 (as the Usage API writes it); rerun the export.`)
-  try {
-    for await (const chunk of source) {
-      const bad = utf8.check(chunk as Buffer)
-      if (bad !== -1) throw notUtf8(splitter.lineOf(chunk as Buffer, bad))
-      splitter.push(chunk as Buffer)
-      state.flushRun()
-      await state.output.backpressure()
-    }
-    if (utf8.endsInsideCharacter()) throw notUtf8(splitter.lineOf(Buffer.alloc(0), 0))
-    splitter.end()
-  } catch (error) {
-    file.destroy()
-    if (error instanceof CsvFormatError) {
-      throw new ApiError('E_PART_BAD_CSV', `${part.label}, line ${error.line}: ${error.message}; rerun the export.`)
-    }
-    if (isZlibError(error)) {
-      throw new ApiError('E_PART_CORRUPT', `${part.label} is not a complete gzip file; delete ${part.path} and rerun the export.`)
-    }
-    throw error
+/** The byte ranges of a part's plain CSV that go into the merged file: all of it but the repeats. */
+function keptRanges(part: ScannedPart, drops: readonly [number, number][]): [number, number][] {
+  const ranges: [number, number][] = []
+  let from = 0
+  for (const [start, end] of drops) {
+    if (start > from) ranges.push([from, start])
+    from = end
   }
-  state.endPart()
+  if (part.scan.csvBytes > from) ranges.push([from, part.scan.csvBytes])
+  return ranges
 }
 
 /**
- * Streams the parts into one CSV: the header once, every row's bytes unchanged, rows repeated across adjacent
- * windows dropped (counted). Memory stays bounded: only JOB_IDs of rows near a window boundary are remembered.
- * Written to a temporary file that replaces `outPath` only when every part merged cleanly.
+ * Writes the merged CSV from scanned parts: the first part's header line, then every part's rows in order in
+ * large sequential copies of the plain CSVs (file-copy.ts), leaving out only the repeats the plan found. Nothing
+ * is written when any part is refused; the file replaces `outPath` only when complete.
+ */
+export async function assembleParts(parts: readonly ScannedPart[], outPath: string, emptyHeader: readonly string[]): Promise<MergeResult> {
+  const plan = planMerge(parts)
+  const tmp = tempPathFor(outPath)
+  let out: FileHandle | undefined
+  try {
+    out = await open(tmp, 'w')
+    // planMerge refused any part without a header, so the first part has one whenever there is a part.
+    const headerLine = plan.header === undefined ? emptyHeader.join(',') : (parts[0].scan.headerLine ?? '')
+    await writeAll(out, Buffer.from(`${headerLine}\n`))
+    await appendSources(out, parts.map((part, i) => ({path: part.plainPath, size: part.scan.csvBytes, ranges: keptRanges(part, plan.drops[i])})))
+    await out.close()
+    out = undefined
+    await rename(tmp, outPath)
+  } catch (error) {
+    await out?.close().catch(() => undefined)
+    await rm(tmp, {force: true})
+    throw asFileSystemError(error, outPath)
+  }
+  const {size} = await stat(outPath)
+  return {
+    rows: plan.rows,
+    duplicatesDropped: plan.duplicatesDropped,
+    bytes: size,
+    partRows: plan.partRows,
+    header: plan.header ?? [...emptyHeader],
+  }
+}
+
+/**
+ * Merges part files (.csv.gz or .csv) into one CSV: the header once, every row's bytes unchanged, rows repeated
+ * across adjacent windows dropped (counted). Each part is scanned once into a plain CSV in a temporary folder
+ * beside `outPath`, removed afterwards. `export` scans its parts while they download instead (index.ts).
  */
 export async function mergeParts(options: MergeOptions): Promise<MergeResult> {
-  const target = await createAtomicWriteStream(options.outPath)
-  const output = new ChunkedOutput(target.stream)
-  const windows = new Set(options.parts.map((part) => part.window))
-  const state = new MergeState(output, new Set(options.boundaryDays ?? []), windows.size > 1)
-  const partRows: number[] = []
+  const collectRepeats = new Set(options.parts.map((part) => part.window)).size > 1
+  const work = await mkdtemp(join(dirname(options.outPath), '.merge-')).catch((error: unknown) => {
+    throw asFileSystemError(error, dirname(options.outPath))
+  })
   try {
-    for (const part of options.parts) {
-      await mergeOnePart(state, part)
-      partRows.push(state.partRows)
+    const scanned: ScannedPart[] = []
+    for (const [index, part] of options.parts.entries()) {
+      const plainPath = join(work, `${index + 1}.csv`)
+      const scan = await scanPartFile(part.path, plainPath, {label: part.label, boundaryDays: options.boundaryDays ?? [], collectRepeats})
+      scanned.push({label: part.label, window: part.window, plainPath, scan})
     }
-    if (state.header === undefined) {
-      const headerLine = Buffer.from(options.emptyHeader.join(',') + '\n')
-      output.append(headerLine, 0, headerLine.length)
-    }
-    output.flush()
-    await target.commit()
-  } catch (error) {
-    await target.abort()
-    throw asFileSystemError(error, options.outPath)
-  }
-  const {size} = await stat(options.outPath)
-  return {
-    rows: state.rows,
-    duplicatesDropped: state.duplicatesDropped,
-    bytes: size,
-    partRows,
-    header: state.header ?? [...options.emptyHeader],
+    return await assembleParts(scanned, options.outPath, options.emptyHeader)
+  } finally {
+    await rm(work, {recursive: true, force: true})
   }
 }
