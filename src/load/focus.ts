@@ -10,11 +10,10 @@
  */
 import {CREDIT_TYPE, EXPORT_COLUMNS, sqlIdent, sqlString} from '../analysis/columns.js'
 import type {TeamMatcher} from '../analysis/teams.js'
-import {queryUsage} from '../analysis/engine.js'
 import {InputFileError} from '../core/errors.js'
 import {MONTH_PARTITION} from './columns.js'
 import type {LakeDataset} from './lake.js'
-import type {LoadPlan} from './scan.js'
+import type {StagedLoad} from './stage.js'
 
 export const FOCUS_VERSION = '1.2'
 const PROVIDER = 'CircleCI'
@@ -83,6 +82,12 @@ export function focusColumns(withTeam: boolean): FocusColumn[] {
 
 const CREDIT_SOURCES = [...EXPORT_COLUMNS.filter(([name, type]) => type === CREDIT_TYPE && name !== 'TOTAL_CREDITS').map(([name]) => name), 'OTHER_CREDITS']
 
+/**
+ * FOCUS rows are made from the staged rows (stage.ts), which hold the warehouse's columns; these are staged
+ * besides them: the credits of columns the warehouse does not know, which FOCUS rows keep as the kind `other`.
+ */
+export const FOCUS_STAGED_COLUMNS = [`${sqlIdent('OTHER_CREDITS')} AS other_credits`]
+
 /** The price as exact decimal text (0 without one), from the number `--credit-price` was parsed into. */
 export function priceText(creditPrice: number | null): string {
   return creditPrice === null ? '0' : creditPrice.toFixed(10)
@@ -93,11 +98,12 @@ export interface FocusOptions {
   teams: TeamMatcher | null
 }
 
-export async function focusDataset(plan: LoadPlan, options: FocusOptions): Promise<LakeDataset> {
-  const {connection} = plan.source
+/** The FOCUS rows of `load_rows` (the staged rows the load writes; their column names resolve case-insensitively). */
+export async function focusDataset(staged: StagedLoad, options: FocusOptions): Promise<LakeDataset> {
+  const {connection} = staged
   const withTeam = options.teams !== null
   if (options.teams) {
-    const projects = (await queryUsage(plan.source, 'SELECT DISTINCT PROJECT_NAME AS p FROM load_rows WHERE PROJECT_NAME IS NOT NULL')).getRowObjectsJson()
+    const projects = (await connection.runAndReadAll('SELECT DISTINCT PROJECT_NAME AS p FROM load_rows WHERE PROJECT_NAME IS NOT NULL')).getRowObjectsJson()
     await connection.run('CREATE OR REPLACE TEMP TABLE load_teams (project VARCHAR, team VARCHAR)')
     const pairs = projects.map((row) => [String(row.p), options.teams!(String(row.p))] as const)
     for (let i = 0; i < pairs.length; i += 500) {
@@ -131,7 +137,7 @@ export async function focusDataset(plan: LoadPlan, options: FocusOptions): Promi
       FROM dated
     )`
   const [undated] = (
-    await queryUsage(plan.source, `${charges} SELECT count(*) AS n FROM charges WHERE period_start IS NULL OR ORGANIZATION_ID IS NULL`)
+    await connection.runAndReadAll(`${charges} SELECT count(*) AS n FROM charges WHERE period_start IS NULL OR ORGANIZATION_ID IS NULL`)
   ).getRowObjectsJson()
   if (Number(undated.n) > 0) {
     throw new InputFileError(
@@ -143,6 +149,7 @@ export async function focusDataset(plan: LoadPlan, options: FocusOptions): Promi
   return {
     select: `${charges} SELECT ${columns.join(', ')}, strftime(period_start, '%Y-%m') AS ${MONTH_PARTITION} FROM charges`,
     keys: {org: 'BillingAccountId', day: 'x_JobRunDate', job: 'ResourceId'},
-    creditsSum: 'sum("PricingQuantity")',
+    credits: 'PricingQuantity',
+    rowPerInputRow: false,
   }
 }

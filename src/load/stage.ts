@@ -1,0 +1,123 @@
+/**
+ * The lake's one pass over the export: DuckDB reads every input row once and writes it, typed (columns.ts), as
+ * zstd Parquet into a staging folder partitioned by input file and month. Everything after that reads the
+ * staged Parquet, which is columnar and small: the plan (plan.ts: repeated JOB_IDs, whole days, credits), the
+ * FOCUS rows, and, only when the plan drops rows, the rewrite of the staged files without them. Otherwise the
+ * staged files are the lake's new files as they are (lake.ts renames them in).
+ */
+import {mkdir, readdir} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {sqlIdent, sqlString} from '../analysis/columns.js'
+import {INPUT_FILE_INDEX, openUsage, scanChecked, translateReadError} from '../analysis/engine.js'
+import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
+import {phase} from '../analysis/profile.js'
+import {dialectType, MONTH_PARTITION, WAREHOUSE_COLUMNS} from './columns.js'
+import type {LoadWindow} from './coverage.js'
+import {dropsRows, keptRows, planLoad, SCAN_RELATION, type LoadPlan} from './plan.js'
+
+/** The staged files' partition column naming the input file (its index in LoadPlan.files). */
+export const INPUT_PARTITION = 'load_input'
+
+/** Rows without a JOB_RUN_DATE go to `month=unknown`. */
+export const UNKNOWN_MONTH = 'unknown'
+
+/**
+ * Parquet writing: zstd at DuckDB's default level (3). Measured on the 200 MB bench export (bench/load.js): level
+ * 1 saved ~3 % CPU for a 3 % bigger lake, levels 6 and 9 cost 25-45 % more CPU for a 2 % smaller one; snappy
+ * was 50 % bigger for no time saved (the CSV parsing, not the compression, is the cost).
+ */
+export const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd'
+
+export interface StageOptions {
+  inputs: string[]
+  /** The export window, when the caller knows it (`run`); otherwise read from an export manifest if any. */
+  window?: LoadWindow | null
+  /** The staging folder (created; beside the target, so that its files can be renamed into it). */
+  dir: string
+  /** Columns staged besides the warehouse's (SQL over the usage view, with their alias), e.g. for FOCUS. */
+  extraColumns?: string[]
+}
+
+export interface StagedLoad {
+  plan: LoadPlan
+  connection: DuckDBConnection
+  /** Rows staged (all the input's rows; the plan's `rows` are those the load writes). */
+  stagedRows: number
+  /** The staged files of `month` (partition folder name, e.g. `month=2024-11`), in input order. */
+  stagedFiles: Map<string, string[]>
+  close(): Promise<void>
+}
+
+const LOAD_MEMORY_LIMIT = '600MB'
+
+/** The staged rows as one relation with `load_input` and `month` columns (hive partitions). */
+export function stagedRelation(dir: string): string {
+  return `read_parquet(${sqlString(join(dir, `${INPUT_PARTITION}=*`, `${MONTH_PARTITION}=*`, '*.parquet'))}, hive_partitioning = true, hive_types = {${sqlString(INPUT_PARTITION)}: INTEGER, ${sqlString(MONTH_PARTITION)}: VARCHAR})`
+}
+
+/** Errors of the staging COPY: the input's fault (a value the types refuse, a malformed CSV) or not (disk, memory). */
+function stageError(error: unknown, inputs: Parameters<typeof translateReadError>[1]): Error {
+  if (/Conversion Error|CSV Error|Invalid Input Error/i.test(String(error))) return translateReadError(error, inputs)
+  return error instanceof Error ? error : new Error(String(error))
+}
+
+export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
+  const paths = await resolveInputPaths(options.inputs)
+  const files = await Promise.all(paths.map((path) => inspectInputFile(path)))
+  const source = await openUsage(paths)
+  const {connection} = source
+  try {
+    await connection.run("SET TimeZone = 'UTC'")
+    // The report's 150 MB budget is too small for a Parquet writer buffering a row group of all 48 columns.
+    await connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`)
+    await mkdir(options.dir, {recursive: true})
+    const columns = [
+      ...WAREHOUSE_COLUMNS.map((column) => `CAST(${sqlIdent(column.source)} AS ${dialectType('duckdb', column.type)}) AS ${sqlIdent(column.name)}`),
+      ...(options.extraColumns ?? []),
+      `${files.length > 1 ? INPUT_FILE_INDEX : '0'} AS ${INPUT_PARTITION}`,
+      `coalesce(strftime(JOB_RUN_DATE, '%Y-%m'), '${UNKNOWN_MONTH}') AS ${MONTH_PARTITION}`,
+    ]
+    const copy = `COPY (SELECT ${columns.join(', ')} FROM ${source.view}) TO ${sqlString(options.dir)} (${PARQUET_OPTIONS}, PARTITION_BY (${INPUT_PARTITION}, ${MONTH_PARTITION}))`
+    const {result} = await scanChecked(source, () => connection.runAndReadAll(copy), stageError)
+    const stagedRows = Number(result.getRowsJson()[0]?.[0] ?? 0)
+    phase('load: staged')
+
+    // `load_staged`: every staged row, with load_input and month (an empty table of the same columns when none).
+    await connection.run(
+      stagedRows > 0
+        ? `CREATE TEMP VIEW load_staged AS SELECT * FROM ${stagedRelation(options.dir)}`
+        : `CREATE TEMP TABLE load_staged AS SELECT ${columns.join(', ')} FROM ${source.view} LIMIT 0`,
+    )
+    await connection.run(
+      `CREATE TEMP VIEW ${SCAN_RELATION} AS SELECT ${INPUT_PARTITION} AS _file, organization_id AS org, job_run_date AS day, job_id AS job, total_credits AS credits FROM load_staged`,
+    )
+    const plan = await planLoad(connection, files, options.window)
+    phase('load: planned')
+    if (plan.rows + plan.duplicatesDropped + plan.skipped.rows !== stagedRows) {
+      throw new Error(`the load's plan accounts for ${plan.rows} + ${plan.duplicatesDropped} + ${plan.skipped.rows} rows of the ${stagedRows} staged; nothing was written`)
+    }
+    // `load_rows`: the rows the load writes.
+    const filter = dropsRows(plan) ? ` ${keptRows('r', {job: 'job_id', org: 'organization_id', day: 'job_run_date', file: INPUT_PARTITION}, plan.keepFileOf.size > 0)}` : ''
+    await connection.run(`CREATE TEMP VIEW load_rows AS SELECT r.* FROM load_staged r${filter}`)
+    return {plan, connection, stagedRows, stagedFiles: await listStaged(options.dir, files.length), close: () => source.close()}
+  } catch (error) {
+    await source.close()
+    throw error
+  }
+}
+
+/** The staged Parquet files per month folder, in input order. */
+async function listStaged(dir: string, inputs: number): Promise<Map<string, string[]>> {
+  const byMonth = new Map<string, string[]>()
+  for (let index = 0; index < inputs; index++) {
+    const inputDir = join(dir, `${INPUT_PARTITION}=${index}`)
+    for (const month of (await readdir(inputDir).catch(() => [] as string[])).sort()) {
+      const names = (await readdir(join(inputDir, month))).filter((name) => name.endsWith('.parquet')).sort()
+      byMonth.set(month, [...(byMonth.get(month) ?? []), ...names.map((name) => join(inputDir, month, name))])
+    }
+  }
+  return byMonth
+}
