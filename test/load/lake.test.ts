@@ -6,13 +6,12 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
-import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
-
 import {dialectType, WAREHOUSE_COLUMNS} from '../../src/load/columns.js'
 import {FOCUS_VERSION, focusColumns} from '../../src/load/focus.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
 import {GOLDEN_EXPORT, haveGoldenExport} from '../helpers/repo.js'
 import {daysBetween, field, goldenLines, microCredits, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
+import {lakeContent, lakeGlob, lakeTotals, query} from './lake-read.js'
 
 const ready = isBuilt('load') && haveGoldenExport('the Parquet and FOCUS load tests')
 const maybe = (name: string, fn: () => Promise<void>) =>
@@ -21,29 +20,10 @@ const maybe = (name: string, fn: () => Promise<void>) =>
   })
 
 let work: string
-let connection: DuckDBConnection
-beforeAll(async () => {
+beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'cci-usage-lake-'))
-  connection = await (await DuckDBInstance.create(':memory:')).connect()
-  await connection.run("SET TimeZone = 'UTC'")
 })
 afterAll(() => rmSync(work, {recursive: true, force: true}))
-
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]
-}
-
-const lakeGlob = (dir: string) => `read_parquet('${join(dir, '*', '*.parquet')}', hive_partitioning = true)`
-
-async function lakeTotals(dir: string): Promise<{rows: number; credits: bigint; jobs: number}> {
-  const [row] = await query(`SELECT count(*) AS n, CAST(coalesce(sum(total_credits), 0) AS VARCHAR) AS c, count(DISTINCT job_id) AS j FROM ${lakeGlob(dir)}`)
-  return {rows: Number(row.n), credits: microCredits(String(row.c)), jobs: Number(row.j)}
-}
-
-async function lakeContent(dir: string): Promise<string> {
-  const [row] = await query(`SELECT md5(string_agg(CAST(t AS VARCHAR), '\n' ORDER BY CAST(t AS VARCHAR))) AS h FROM ${lakeGlob(dir)} t`)
-  return String(row.h)
-}
 
 let counter = 0
 const freshDir = (kind: string) => join(work, `${kind}-${++counter}`)
