@@ -60,6 +60,7 @@ export interface LoadResult {
 
 export async function loadExport(target: LoadTarget, options: LoadOptions, context: LoadContext): Promise<LoadResult> {
   const started = performance.now()
+  phase('load: start-up (node, oclif, modules)')
   if (target.kind === 'postgres') {
     // Connected first, so that a wrong password or an unreachable host fails before the input is read.
     const client = await connectPostgres(target)

@@ -119,6 +119,23 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(await lakeTotals(dir)).toEqual({rows: input.rows.length - 1, credits: sumMicroCredits(kept), jobs: input.rows.length - 1})
   })
 
+  maybe('an input holding a JOB_ID twice is refused (exit 2, naming the file), alone or beside another input; the lake is untouched', async () => {
+    const golden = goldenLines()
+    const dir = fresh('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const before = await lakeContent(dir)
+    const doubled = writeCsv(join(work, 'sp-doubled.csv'), {header: golden.header, rows: [...golden.rows.slice(0, 20), golden.rows[7]]})
+    // Beside it, an input repeating (legitimately) some of its JOB_IDs once.
+    const other = writeCsv(join(work, 'sp-other.csv'), {header: golden.header, rows: golden.rows.slice(10, 40)})
+    for (const inputs of [[doubled], [other, doubled], [doubled, other]]) {
+      const result = await runCli(['load', ...inputs.flatMap((input) => ['--input', input]), '--to', `parquet:${dir}`])
+      expect(result.code).toBe(2)
+      expect(result.stderr.trim()).toBe(`Error: Input file ${doubled} holds JOB_ID ${field(golden.rows[7], 'JOB_ID')} more than once, which a usage export never does: re-export it.`)
+    }
+    expect(await lakeContent(dir)).toBe(before)
+    expect(leftovers(dir)).toEqual([])
+  })
+
   maybe('reloading a month replaces its rows, keeps the files it replaces nothing of (same inode), and leaves other months alone', async () => {
     const golden = goldenLines()
     // Days up to the 11th move to October, so the lake has two months.
