@@ -217,6 +217,29 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(json.stdout + json.stderr).not.toContain(server!.password)
   })
 
+  maybe('a short (6-character) password quoted by errors the server really raises never appears, in any output mode', async () => {
+    const password = 'Pw9x!k'
+    server!.sql(`DROP ROLE IF EXISTS shorty; CREATE ROLE shorty LOGIN PASSWORD '${password}'`)
+    const cases: Array<[string, number, RegExp]> = [
+      // Startup options the server refuses, quoting them: "invalid command-line argument for server process: Pw9x!k".
+      [server!.url({user: 'shorty', password, query: `options=${encodeURIComponent(password)}`}), 4, /invalid command-line argument for server process: \[redacted\]/],
+      // A database named like the password (pasted in the wrong place): 'database "Pw9x!k" does not exist'.
+      [server!.url({user: 'shorty', password, database: password}), 2, /database \\?"\[redacted\]\\?" does not exist/],
+    ]
+    for (const [target, exit, message] of cases) {
+      for (const [args, env] of [
+        [['load', '--input', GOLDEN_EXPORT, '--to', target], {}],
+        [['load', '--input', GOLDEN_EXPORT, '--json'], {CCI_USAGE_LOAD_TO: target}],
+        [['load', '--input', GOLDEN_EXPORT, '--to', target, '--debug'], {}],
+      ] as Array<[string[], Record<string, string>]>) {
+        const result = await runCli(args, env)
+        expect(result.code).toBe(exit)
+        expect(result.stdout + result.stderr).toMatch(message)
+        expect(result.stdout + result.stderr).not.toContain(password)
+      }
+    }
+  })
+
   maybe('sslmode passes through to the driver: disable connects, require fails on a server without SSL (exit 4)', async () => {
     const table = freshTable()
     const plain = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({query: `sslmode=disable&table=${table}`})])
