@@ -22,7 +22,6 @@ import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {phase} from '../analysis/profile.js'
 import {BadInputError} from '../core/errors.js'
 import {MONTH_PARTITION} from './columns.js'
-import {dropsRows} from './plan.js'
 import {INPUT_PARTITION, PARQUET_OPTIONS, type StagedLoad} from './stage.js'
 import {RollbackFailed, swapFolders, type FolderSwap} from './swap.js'
 
@@ -146,7 +145,7 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
 
 /** The load's new files per month folder: the staged files as they are, or the dataset's rows written anew. */
 async function newFiles(connection: DuckDBConnection, work: string, staged: StagedLoad, dataset: LakeDataset): Promise<Map<string, string[]>> {
-  if (dataset.select === null && !dropsRows(staged.plan)) return staged.stagedFiles
+  if (dataset.select === null && staged.publishable) return staged.stagedFiles
   const folder = join(work, 'new')
   const select = dataset.select ?? `SELECT * EXCLUDE (${INPUT_PARTITION}) FROM load_rows`
   await connection.run(`COPY (${select}) TO ${sqlString(folder)} (${PARQUET_OPTIONS}, PARTITION_BY (${MONTH_PARTITION}))`)

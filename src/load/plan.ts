@@ -83,33 +83,43 @@ async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
   return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Row[]
 }
 
-/** The window of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed. */
-async function manifestWindow(path: string, fileRows: number): Promise<LoadWindow | null> {
+/**
+ * The window of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed, with the
+ * rows the manifest says the file holds (when it says).
+ */
+export async function manifestWindow(path: string): Promise<{window: LoadWindow; rows: number | undefined} | null> {
   if (basename(path) !== 'usage.csv') return null
   const text = await readFile(join(dirname(path), MANIFEST_FILE), 'utf8').catch(() => null)
   if (text === null) return null
   try {
     const manifest = JSON.parse(text) as ExportManifest
-    if (manifest.status !== 'completed' || (manifest.rows !== undefined && manifest.rows !== fileRows)) return null
+    if (manifest.status !== 'completed') return null
     const start = new Date(manifest.range.start)
     const end = new Date(manifest.range.end)
-    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) ? null : {start, end}
+    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) ? null : {window: {start, end}, rows: manifest.rows}
   } catch {
     return null
   }
 }
 
+/** The manifest's window, when it describes this very file (the same number of rows). */
+async function verifiedManifestWindow(path: string, fileRows: number): Promise<LoadWindow | null> {
+  const found = await manifestWindow(path)
+  return found && (found.rows === undefined || found.rows === fileRows) ? found.window : null
+}
+
 /**
  * Computes the plan from SCAN_RELATION and leaves its temp tables (load_keep, load_whole_days, load_whole_pairs,
  * load_edge_jobs) on `connection` for keptRows and the writers' deletes. Two passes over the rows' keys (a small
- * group-by of files and days, and the JOB_IDs found twice); the rest works on their small results.
+ * group-by of files, days and organizations, and the JOB_IDs found twice), a third for the JOB_IDs outside whole
+ * days when there are any and a fourth for the pairs when JOB_IDs repeat; the rest works on small results.
  */
 export async function planLoad(connection: DuckDBConnection, files: InputFile[], window: LoadWindow | null | undefined): Promise<LoadPlan> {
   const paths = files.map((file) => file.path)
   const scan = SCAN_RELATION
   const keys: RowKeys = {job: 'job', org: 'org', day: 'day', file: '_file'}
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE load_groups AS SELECT _file, day, job IS NULL AS no_job, org IS NULL AS no_org, count(*) AS n, sum(credits) AS credits FROM ${scan} GROUP BY ALL`,
+    `CREATE OR REPLACE TEMP TABLE load_groups AS SELECT _file, day, org, job IS NULL AS no_job, count(*) AS n, sum(credits) AS credits FROM ${scan} GROUP BY ALL`,
   )
   // JOB_IDs found more than once, and the input whose row is kept (the last). A repeat within one input is an
   // error; with one input every repeat is, otherwise only the few JOB_IDs found twice are counted per input
@@ -139,7 +149,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   for (const [index, path] of paths.entries()) {
     const entry = perFile.find((row) => Number(row._file) === index)
     const days = (entry?.days as unknown as string[] | null) ?? []
-    const fileWindow = window ?? (await manifestWindow(path, Number(entry?.n ?? 0)))
+    const fileWindow = window ?? (await verifiedManifestWindow(path, Number(entry?.n ?? 0)))
     if (!fileWindow && days.length > 0) withoutWindow.push(path)
     for (const day of wholeDays(days, fileWindow)) whole.add(day)
   }
@@ -147,7 +157,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   if (whole.size > 0) await connection.run(`INSERT INTO load_whole_days VALUES ${[...whole].map((day) => `(DATE ${sqlString(day)})`).join(', ')}`)
 
   // Per file: all rows, the unidentifiable ones (skipped), the ones a later input repeats (dropped).
-  const skippedRows = `no_job AND NOT (NOT no_org AND day IS NOT NULL AND day IN (SELECT day FROM load_whole_days))`
+  const skippedRows = `no_job AND NOT ${onWholeDay('load_groups', keys)}`
   const dropped = repeats
     ? `SELECT s._file, count(*) AS n, sum(s.credits) AS credits FROM ${scan} s JOIN load_keep k ON s.job = k.job AND s._file <> k.keep GROUP BY s._file`
     : 'SELECT 0 AS _file, 0 AS n, 0 AS credits WHERE false'
@@ -168,9 +178,20 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   )
   const keptPerFile = await rows(connection, 'SELECT _file, rows - skipped - dropped AS n FROM load_file_counts')
 
+  // Without repeats every row on a whole day is kept, so the groups give the pairs; rows with a JOB_ID outside
+  // whole days (absent when the window covers every day present) need their JOB_IDs, so one more pass.
   const kept = keptRows('s', keys, repeats)
-  await connection.run(`CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT s.org, s.day FROM ${scan} s ${kept} AND ${onWholeDay('s', keys)}`)
-  await connection.run(`CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s ${kept} AND s.job IS NOT NULL AND NOT ${onWholeDay('s', keys)}`)
+  await connection.run(
+    repeats
+      ? `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT s.org, s.day FROM ${scan} s ${kept} AND ${onWholeDay('s', keys)}`
+      : `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT g.org, g.day FROM load_groups g WHERE ${onWholeDay('g', keys)}`,
+  )
+  const [edges] = await rows(connection, `SELECT count(*) AS n FROM load_groups g WHERE NOT g.no_job AND NOT ${onWholeDay('g', keys)}`)
+  await connection.run(
+    Number(edges.n) > 0
+      ? `CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s ${kept} AND s.job IS NOT NULL AND NOT ${onWholeDay('s', keys)}`
+      : 'CREATE OR REPLACE TEMP TABLE load_edge_jobs (job VARCHAR)',
+  )
   const wholePairs = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day FROM load_whole_pairs ORDER BY 1, 2')).map(
     (row) => ({org: String(row.org), day: String(row.day)}),
   )

@@ -184,6 +184,31 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(leftovers(dir)).toEqual([])
   })
 
+  maybe('an export whose window lies in one month still files rows of other months (long pipelines, no day) under their own month', async () => {
+    const golden = goldenLines()
+    const rows = golden.rows.map((row, index) => {
+      // Jobs of a pipeline started days before the window (JOB_RUN_DATE is the pipeline's day), and rows without a day.
+      if (index % 50 === 0) return withFields(row, {JOB_RUN_DATE: '2024-10-31'})
+      if (index % 97 === 0) return withFields(row, {JOB_RUN_DATE: NULL_CELL})
+      return row
+    })
+    const lines = {header: golden.header, rows}
+    const dir = fresh('lake')
+    // The window 2024-11-10 to 2024-11-19 lies in November: the rows are staged as one November file first.
+    const result = await runCli(['load', '--input', writeExportFolder(join(work, `export-${counter}`), lines, GOLDEN_RANGE), '--to', `parquet:${dir}`, '--json'])
+    expect(result.code).toBe(0)
+    expect(readdirSync(dir).filter((name) => !name.startsWith('.')).sort()).toEqual(['month=2024-10', 'month=2024-11', 'month=unknown'])
+    const perMonth = await query(`SELECT month, count(*) AS n, count(*) FILTER (WHERE strftime(job_run_date, '%Y-%m') IS DISTINCT FROM (CASE WHEN month = 'unknown' THEN NULL ELSE month END)) AS misfiled FROM ${lakeGlob(dir)} GROUP BY month ORDER BY month`)
+    const october = rows.filter((row) => field(row, 'JOB_RUN_DATE') === '2024-10-31').length
+    const unknown = rows.filter((row) => field(row, 'JOB_RUN_DATE') === NULL_CELL).length
+    expect(perMonth.map((row) => [row.month, Number(row.n), Number(row.misfiled)])).toEqual([
+      ['2024-10', october, 0],
+      ['2024-11', 1260 - october - unknown, 0],
+      ['unknown', unknown, 0],
+    ])
+    expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: sumMicroCredits(lines), jobs: 1260})
+  })
+
   maybe('a load killed while it writes leaves the lake as it was; the next load clears what it left and succeeds', async () => {
     const dir = fresh('lake')
     expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
