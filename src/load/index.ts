@@ -11,7 +11,7 @@ import {createTeamMatcher, loadTeamRules} from '../analysis/teams.js'
 import {phase} from '../analysis/profile.js'
 import {formatCredits} from '../core/format-credits.js'
 import type {LoadWindow} from './coverage.js'
-import {FOCUS_STAGED_COLUMNS, focusDataset} from './focus.js'
+import {FOCUS_SOURCE_COLUMNS, FOCUS_STAGED_COLUMNS, focusDataset} from './focus.js'
 import {withLakeWork, writeLake} from './lake.js'
 import {lakeDataset} from './parquet.js'
 import type {LoadPlan} from './plan.js'
@@ -80,7 +80,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
       inputs: options.inputs,
       window: options.window,
       dir: join(work, 'stage'),
-      extraColumns: target.kind === 'focus' ? FOCUS_STAGED_COLUMNS : [],
+      ...(target.kind === 'focus' ? {sourceColumns: FOCUS_SOURCE_COLUMNS, extraColumns: FOCUS_STAGED_COLUMNS} : {}),
     })
     try {
       reportPlan(staged.plan, context)

@@ -37,8 +37,13 @@ export interface StageOptions {
   window?: LoadWindow | null
   /** The staging folder (created; beside the target, so that its files can be renamed into it). */
   dir: string
-  /** Columns staged besides the warehouse's (SQL over the usage view, with their alias), e.g. for FOCUS. */
-  extraColumns?: string[]
+  /**
+   * The export columns to stage (under their warehouse names and types): all of them for the lake; FOCUS needs
+   * fewer. Must include ORGANIZATION_ID, JOB_RUN_DATE, JOB_ID and TOTAL_CREDITS, which the plan reads.
+   */
+  sourceColumns?: readonly string[]
+  /** Columns staged besides those (SQL over the usage view, with their alias), e.g. for FOCUS. */
+  extraColumns?: readonly string[]
 }
 
 export interface StagedLoad {
@@ -99,8 +104,9 @@ export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
     await connection.run("SET TimeZone = 'UTC'")
     await connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`)
     await mkdir(options.dir, {recursive: true})
+    const staged = options.sourceColumns ? WAREHOUSE_COLUMNS.filter((column) => options.sourceColumns!.includes(column.source)) : WAREHOUSE_COLUMNS
     const rowColumns = [
-      ...WAREHOUSE_COLUMNS.map((column) => `CAST(${sqlIdent(column.source)} AS ${dialectType('duckdb', column.type)}) AS ${sqlIdent(column.name)}`),
+      ...staged.map((column) => `CAST(${sqlIdent(column.source)} AS ${dialectType('duckdb', column.type)}) AS ${sqlIdent(column.name)}`),
       ...(options.extraColumns ?? []),
     ]
     const columns = [...rowColumns, `${files.length > 1 ? INPUT_FILE_INDEX : '0'} AS ${INPUT_PARTITION}`, `${monthOf('JOB_RUN_DATE')} AS ${MONTH_PARTITION}`]

@@ -271,4 +271,25 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(microCredits(String(sums.other))).toBe(333_333n * BigInt(Math.ceil(1260 / 3)))
     expect(Number(sums.unattributed)).toBe(0)
   })
+
+  maybe('FOCUS refuses (exit 2) a charge without an organization or any date, and accepts such a row when it has no credits', async () => {
+    const golden = goldenLines()
+    const noDates = {JOB_RUN_DATE: NULL_CELL, JOB_RUN_STARTED_AT: NULL_CELL, JOB_RUN_QUEUED_AT: NULL_CELL, JOB_RUN_STOPPED_AT: NULL_CELL}
+    const zero = Object.fromEntries(['COMPUTE', 'DLC', 'USER', 'STORAGE', 'NETWORK', 'LEASE', 'LEASE_OVERAGE', 'IPRANGES', 'TOTAL'].map((kind) => [`${kind}_CREDITS`, '0']))
+    const charged = golden.rows.filter((row) => field(row, 'TOTAL_CREDITS') !== '0')
+    for (const [name, change, code] of [
+      ['no-org', {ORGANIZATION_ID: NULL_CELL}, 2],
+      ['no-dates', noDates, 2],
+      ['no-dates-no-credits', {...noDates, ...zero}, 0],
+    ] as Array<[string, Record<string, string>, number]>) {
+      const rows = golden.rows.map((row) => (row === charged[3] ? withFields(row, change) : row))
+      const dir = fresh('focus')
+      const result = await runCli(['load', '--input', writeCsv(join(work, `sp-focus-${name}.csv`), {header: golden.header, rows}), '--to', `focus:${dir}`])
+      expect([name, result.code]).toEqual([name, code])
+      if (code === 2) {
+        expect(result.stderr).toMatch(/^Error: \d+ charge\(s\) have credits but no organization or no date/m)
+        expect(existsSync(dir) ? readdirSync(dir).filter((entry) => !entry.startsWith('.')) : []).toEqual([])
+      }
+    }
+  })
 })
