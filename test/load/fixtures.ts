@@ -79,3 +79,28 @@ export function plusMicro(value: string, micro: number): string {
   const total = microCredits(value) + BigInt(micro)
   return `${total / 1_000_000n}.${String(total % 1_000_000n).padStart(6, '0')}`
 }
+
+/**
+ * The rows of an export of 2024-11-14 10:00 to 2024-11-16 10:00 (no manifest): the 15th whole, the 14th and 16th
+ * in part, which a load without the window treats as partial (first and last day present).
+ */
+export function midDayExport(lines: Lines): Lines {
+  return {
+    header: lines.header,
+    rows: lines.rows.filter((row) => {
+      const started = field(row, 'JOB_RUN_STARTED_AT')
+      return started >= '2024-11-14 10:00' && started <= '2024-11-16 10:00' && field(row, 'JOB_RUN_DATE') >= '2024-11-14'
+    }),
+  }
+}
+
+/** `lines` with the days up to 2024-11-11 moved to October (2024-10-10, 2024-10-11), so that a lake has two months. */
+export function twoMonths(lines: Lines): Lines {
+  return {
+    header: lines.header,
+    rows: lines.rows.map((row) => {
+      const day = field(row, 'JOB_RUN_DATE')
+      return day <= '2024-11-11' ? withFields(row, {JOB_RUN_DATE: day.replace('2024-11-', '2024-10-')}) : row
+    }),
+  }
+}

@@ -5,29 +5,15 @@
  * failed or killed load leaves the lake as it was, and that credits stay exact to the millionth.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
-import {BIN, isBuilt, runCli} from '../helpers/cli.js'
-import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
-import {daysBetween, field, goldenLines, microCredits, NULL_CELL, plusMicro, sumMicroCredits, withFields, writeCsv, writeExportFolder, type Lines} from './fixtures.js'
-import {lakeContent, lakeGlob, lakeTotals, query} from './lake-read.js'
+import {BIN, runCli} from '../helpers/cli.js'
+import {GOLDEN_EXPORT, REPO_ROOT} from '../helpers/repo.js'
+import {daysBetween, field, goldenLines, microCredits, NULL_CELL, plusMicro, midDayExport, sumMicroCredits, withFields, writeCsv, writeExportFolder, type Lines, twoMonths} from './fixtures.js'
+import {lakeContent, lakeGlob, lakeTestFolder, lakeTotals, query} from './lake-read.js'
 
-const ready = isBuilt('load') && haveGoldenExport('the single-pass lake tests')
-const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-  it(name, async () => {
-    if (ready) await fn()
-  }, timeout)
-
-let work: string
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'cci-usage-lake1-'))
-})
-afterAll(() => rmSync(work, {recursive: true, force: true}))
-
-let counter = 0
-const fresh = (kind: string) => join(work, `${kind}-${++counter}`)
+const {maybe, fresh, inWork} = lakeTestFolder('the single-pass lake tests', 'cci-usage-lake1-')
 /** The golden export's window: 2024-11-10 through 2024-11-18, whole days. */
 const GOLDEN_RANGE = {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
 
@@ -52,8 +38,8 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     const changedJob = field(late.rows[changedIndex], 'JOB_ID')
     const total = plusMicro(field(late.rows[changedIndex], 'TOTAL_CREDITS'), 250_001)
     late.rows[changedIndex] = withFields(late.rows[changedIndex], {TOTAL_CREDITS: total, COMPUTE_CREDITS: total})
-    const earlyCsv = writeCsv(join(work, 'sp-early.csv'), early)
-    const lateCsv = writeCsv(join(work, 'sp-late.csv'), late)
+    const earlyCsv = writeCsv(inWork('sp-early.csv'), early)
+    const lateCsv = writeCsv(inWork('sp-late.csv'), late)
     const overlap = early.rows.filter((row) => field(row, 'JOB_RUN_DATE') >= '2024-11-12').length
 
     const dir = fresh('lake')
@@ -80,21 +66,15 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     })
     const withJobless = {header: golden.header, rows}
     const dir = fresh('lake')
-    const first = await runCli(['load', '--input', writeExportFolder(join(work, `export-${counter}`), withJobless, GOLDEN_RANGE), '--to', `parquet:${dir}`])
+    const first = await runCli(['load', '--input', writeExportFolder(fresh('export'), withJobless, GOLDEN_RANGE), '--to', `parquet:${dir}`])
     expect(first.code).toBe(0)
     expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: sumMicroCredits(withJobless), jobs: 1260 - 30})
     const before = await lakeContent(dir)
 
     // An export of 2024-11-14 10:00 to 2024-11-16 10:00 without its manifest: the 14th and 16th are partial.
-    const partial = {
-      header: golden.header,
-      rows: golden.rows.filter((row) => {
-        const started = field(row, 'JOB_RUN_STARTED_AT')
-        return started >= '2024-11-14 10:00' && started <= '2024-11-16 10:00' && field(row, 'JOB_RUN_DATE') >= '2024-11-14'
-      }),
-    }
+    const partial = midDayExport(golden)
     expect(partial.rows.length).toBeGreaterThan(10)
-    const second = await runCli(['load', '--input', writeCsv(join(work, 'sp-partial.csv'), partial), '--to', `parquet:${dir}`, '--json'])
+    const second = await runCli(['load', '--input', writeCsv(inWork('sp-partial.csv'), partial), '--to', `parquet:${dir}`, '--json'])
     expect(second.code).toBe(0)
     const parsed = JSON.parse(second.stdout) as {partialDays: string[]; wholeDays: string[]}
     expect(parsed.partialDays).toEqual(['2024-11-14', '2024-11-16'])
@@ -108,7 +88,7 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     const rows = golden.rows.map((row) => (row === day14[0] ? withFields(row, {JOB_ID: NULL_CELL, TOTAL_CREDITS: '7.5', COMPUTE_CREDITS: '7.5'}) : row))
     const input = daysBetween({header: golden.header, rows}, '2024-11-14', '2024-11-16')
     const dir = fresh('lake')
-    const result = await runCli(['load', '--input', writeCsv(join(work, 'sp-jobless.csv'), input), '--to', `parquet:${dir}`, '--json'])
+    const result = await runCli(['load', '--input', writeCsv(inWork('sp-jobless.csv'), input), '--to', `parquet:${dir}`, '--json'])
     expect(result.code).toBe(0)
     expect(result.stderr).toMatch(/1 row\(s\) \(7\.5 credits\) lie on days the input covers only in part and have no JOB_ID/)
     const parsed = JSON.parse(result.stdout) as {rows: number; skipped: {rows: number; credits: string}}
@@ -124,9 +104,9 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     const dir = fresh('lake')
     expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
     const before = await lakeContent(dir)
-    const doubled = writeCsv(join(work, 'sp-doubled.csv'), {header: golden.header, rows: [...golden.rows.slice(0, 20), golden.rows[7]]})
+    const doubled = writeCsv(inWork('sp-doubled.csv'), {header: golden.header, rows: [...golden.rows.slice(0, 20), golden.rows[7]]})
     // Beside it, an input repeating (legitimately) some of its JOB_IDs once.
-    const other = writeCsv(join(work, 'sp-other.csv'), {header: golden.header, rows: golden.rows.slice(10, 40)})
+    const other = writeCsv(inWork('sp-other.csv'), {header: golden.header, rows: golden.rows.slice(10, 40)})
     for (const inputs of [[doubled], [other, doubled], [doubled, other]]) {
       const result = await runCli(['load', ...inputs.flatMap((input) => ['--input', input]), '--to', `parquet:${dir}`])
       expect(result.code).toBe(2)
@@ -138,18 +118,11 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
 
   maybe('reloading a month replaces its rows, keeps the files it replaces nothing of (same inode), and leaves other months alone', async () => {
     const golden = goldenLines()
-    // Days up to the 11th move to October, so the lake has two months.
-    const shifted = {
-      header: golden.header,
-      rows: golden.rows.map((row) => {
-        const day = field(row, 'JOB_RUN_DATE')
-        return day <= '2024-11-11' ? withFields(row, {JOB_RUN_DATE: day.replace('2024-11-', '2024-10-')}) : row
-      }),
-    }
+    const shifted = twoMonths(golden)
     const dir = fresh('lake')
     const range = (start: string, end: string) => ({start: `${start}T00:00:00.000Z`, end: `${end}T00:00:00.000Z`})
     const load = async (lines: Lines, from: string, to: string) => {
-      const csv = writeExportFolder(join(work, `export-${++counter}`), lines, range(from, to))
+      const csv = writeExportFolder(fresh('export'), lines, range(from, to))
       const result = await runCli(['load', '--input', csv, '--to', `parquet:${dir}`, '--json'])
       expect(result.code).toBe(0)
       return JSON.parse(result.stdout) as {months: string[]; wholeDays: string[]}
@@ -195,7 +168,7 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     const lines = {header: golden.header, rows}
     const dir = fresh('lake')
     // The window 2024-11-10 to 2024-11-19 lies in November: the rows are staged as one November file first.
-    const result = await runCli(['load', '--input', writeExportFolder(join(work, `export-${counter}`), lines, GOLDEN_RANGE), '--to', `parquet:${dir}`, '--json'])
+    const result = await runCli(['load', '--input', writeExportFolder(fresh('export'), lines, GOLDEN_RANGE), '--to', `parquet:${dir}`, '--json'])
     expect(result.code).toBe(0)
     expect(readdirSync(dir).filter((name) => !name.startsWith('.')).sort()).toEqual(['month=2024-10', 'month=2024-11', 'month=unknown'])
     const perMonth = await query(`SELECT month, count(*) AS n, count(*) FILTER (WHERE strftime(job_run_date, '%Y-%m') IS DISTINCT FROM (CASE WHEN month = 'unknown' THEN NULL ELSE month END)) AS misfiled FROM ${lakeGlob(dir)} GROUP BY month ORDER BY month`)
@@ -213,7 +186,7 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     const dir = fresh('lake')
     expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
     const before = await lakeContent(dir)
-    const big = join(work, 'sp-big.csv')
+    const big = inWork('sp-big.csv')
     await new Promise<void>((resolve, reject) => {
       const generator = spawn(process.execPath, [join(REPO_ROOT, 'bench/generate.js'), '--mb', '40', '--out', big, '--end', '2024-11-18'], {stdio: 'ignore'})
       generator.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generate exited ${code}`))))
@@ -250,8 +223,8 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
       return `${withFields(row, {COMPUTE_CREDITS: plusMicro(field(row, 'COMPUTE_CREDITS'), micro), TOTAL_CREDITS: total})},${future}`
     })
     const lines = {header, rows}
-    const first = writeCsv(join(work, 'sp-exact-1.csv'), daysBetween(lines, '2024-11-10', '2024-11-13'))
-    const second = writeCsv(join(work, 'sp-exact-2.csv'), daysBetween(lines, '2024-11-14', '2024-11-18'))
+    const first = writeCsv(inWork('sp-exact-1.csv'), daysBetween(lines, '2024-11-10', '2024-11-13'))
+    const second = writeCsv(inWork('sp-exact-2.csv'), daysBetween(lines, '2024-11-14', '2024-11-18'))
     const expected = sumMicroCredits(lines)
     expect(expected % 1_000_000n).not.toBe(0n)
 
@@ -284,7 +257,7 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     ] as Array<[string, Record<string, string>, number]>) {
       const rows = golden.rows.map((row) => (row === charged[3] ? withFields(row, change) : row))
       const dir = fresh('focus')
-      const result = await runCli(['load', '--input', writeCsv(join(work, `sp-focus-${name}.csv`), {header: golden.header, rows}), '--to', `focus:${dir}`])
+      const result = await runCli(['load', '--input', writeCsv(inWork(`sp-focus-${name}.csv`), {header: golden.header, rows}), '--to', `focus:${dir}`])
       expect([name, result.code]).toEqual([name, code])
       if (code === 2) {
         expect(result.stderr).toMatch(/^Error: \d+ charge\(s\) have credits but no organization or no date/m)

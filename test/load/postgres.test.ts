@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {BIN, isBuilt, runCli, type CliResult} from '../helpers/cli.js'
 import {startTestPostgres, type PostgresServer} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
-import {csvCell, daysBetween, field, goldenLines, microCredits, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
+import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
 
 const ready = isBuilt('load') && haveGoldenExport('the Postgres load tests')
 let server: PostgresServer | null = null
@@ -130,13 +130,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
     // An export of 2024-11-14 10:00 to 2024-11-16 10:00: the 15th is whole, the 14th and 16th are not. Without
     // a window the loader treats its first and last day as partial, so the other rows of those days survive.
-    const partial = {
-      header: golden.header,
-      rows: golden.rows.filter((row) => {
-        const started = field(row, 'JOB_RUN_STARTED_AT')
-        return started >= '2024-11-14 10:00' && started <= '2024-11-16 10:00' && field(row, 'JOB_RUN_DATE') >= '2024-11-14'
-      }),
-    }
+    const partial = midDayExport(golden)
     expect(partial.rows.length).toBeGreaterThan(10)
     const result = await load(writeCsv(join(work, 'partial.csv'), partial), table)
     expect(result.code).toBe(0)
