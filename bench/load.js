@@ -9,10 +9,19 @@
  *   2. `cci-usage load --to parquet:DIR` (a fresh lake) versus `cci-usage report` on the same file, and the lake's
  *      bytes against the CSV's.
  *
+ *   3. with BENCH_CASES including `focus`: `cci-usage load --to focus:DIR` alone (no baseline), for its time.
+ *
+ * Each child's wall and CPU seconds (user + system, all threads) and peak RSS are reported, and for the Postgres
+ * pair the server's CPU seconds too (where `psql \copy` does its work); the load average with each line, since
+ * the build machines are shared and wall time swings with it. The lake's rows and credits are checked against
+ * the generator's. CCI_USAGE_PROFILE=1 passes the children's phase timings through to stderr.
+ *
  * Targets (issue 12): load <= 1.5 x psql \copy; lake write <= report; lake <= 15 % of the CSV bytes.
- * BENCH_RUNS (default 1) repeats each pair, alternating the order. Run `npm run build` first.
+ * BENCH_RUNS (default 1) repeats each pair, alternating the order; BENCH_CASES (default postgres,lake) picks the
+ * pairs. Run `npm run build` first.
  *
  *   BENCH_MB=50 node bench/load.js
+ *   BENCH_MB=200 BENCH_RUNS=2 BENCH_CASES=postgres,lake,focus node bench/load.js
  */
 import {spawn} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'

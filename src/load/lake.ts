@@ -206,7 +206,8 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
     const expected: string[] = []
     const partly: string[] = []
     for (const path of oldFiles.get(month) ?? []) {
-      const stats = oldStats.get(path)!
+      // A file without rows has no group: nothing in it is replaced.
+      const stats = oldStats.get(path) ?? {rows: 0, replaced: 0, keptCredits: '0'}
       if (stats.replaced === 0) await linkOrCopy(path, join(folder, basename(path)))
       else if (stats.replaced < stats.rows) partly.push(path)
       if (stats.replaced < stats.rows) expected.push(stats.keptCredits)

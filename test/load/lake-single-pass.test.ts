@@ -5,7 +5,7 @@
  * failed or killed load leaves the lake as it was, and that credits stay exact to the millionth.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, readdirSync, rmSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 import {BIN, runCli} from '../helpers/cli.js'
@@ -112,6 +112,20 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
       expect(result.code).toBe(2)
       expect(result.stderr.trim()).toBe(`Error: Input file ${doubled} holds JOB_ID ${field(golden.rows[7], 'JOB_ID')} more than once, which a usage export never does: re-export it.`)
     }
+    expect(await lakeContent(dir)).toBe(before)
+    expect(leftovers(dir)).toEqual([])
+  })
+
+  maybe('a gzip input cut short is refused (exit 2) and the lake is untouched', async () => {
+    const dir = fresh('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const before = await lakeContent(dir)
+    const whole = readFileSync(GOLDEN_EXPORT)
+    const cut = inWork('sp-cut.csv.gz')
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)))
+    const result = await runCli(['load', '--input', cut, '--to', `parquet:${dir}`])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim()).toBe(`Error: Input file ${cut} is not a complete gzip file: download the export again.`)
     expect(await lakeContent(dir)).toBe(before)
     expect(leftovers(dir)).toEqual([])
   })
