@@ -9,13 +9,22 @@
  *   2. `cci-usage load --to parquet:DIR` (a fresh lake) versus `cci-usage report` on the same file, and the lake's
  *      bytes against the CSV's.
  *
+ *   3. with BENCH_CASES including `focus`: `cci-usage load --to focus:DIR` alone (no baseline), for its time.
+ *
+ * Each child's wall and CPU seconds (user + system, all threads) and peak RSS are reported, and for the Postgres
+ * pair the server's CPU seconds too (where `psql \copy` does its work); the load average with each line, since
+ * the build machines are shared and wall time swings with it. The lake's rows and credits are checked against
+ * the generator's. CCI_USAGE_PROFILE=1 passes the children's phase timings through to stderr.
+ *
  * Targets (issue 12): load <= 1.5 x psql \copy; lake write <= report; lake <= 15 % of the CSV bytes.
- * BENCH_RUNS (default 1) repeats each pair, alternating the order. Run `npm run build` first.
+ * BENCH_RUNS (default 1) repeats each pair, alternating the order; BENCH_CASES (default postgres,lake) picks the
+ * pairs. Run `npm run build` first.
  *
  *   BENCH_MB=50 node bench/load.js
+ *   BENCH_MB=200 BENCH_RUNS=2 BENCH_CASES=postgres,lake,focus node bench/load.js
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {mkdir, rm} from 'node:fs/promises'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -41,20 +50,66 @@ async function ensureExport(out) {
   return result
 }
 
-/** Runs a child to completion; resolves with wall seconds and its output. */
+/** Clock ticks of /proc/<pid>/stat: [utime + stime, cutime + cstime] (the second counts children once reaped). */
+function cpuTicks(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return [Number(fields[11]) + Number(fields[12]), Number(fields[13]) + Number(fields[14])]
+}
+const TICKS_PER_SECOND = 100
+
+/**
+ * The PostgreSQL server's CPU so far: the postmaster's own plus its reaped children's, which include every
+ * backend once its connection closed and it exited (where `\copy` spends its time). A backend exits a moment
+ * after its client: settleServer waits until the postmaster is back to its idle children before reading.
+ */
+let postmasterPid = null
+let idleChildren = 0
+function serverCpuSeconds() {
+  if (postmasterPid === null) return 0
+  const [own, children] = cpuTicks(postmasterPid)
+  return (own + children) / TICKS_PER_SECOND
+}
+const serverChildren = () => readFileSync(`/proc/${postmasterPid}/task/${postmasterPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length
+async function settleServer() {
+  for (let i = 0; postmasterPid !== null && i < 250 && serverChildren() > idleChildren; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
+/**
+ * Runs a child to completion; resolves with wall seconds, the child's CPU seconds (user + system, all threads,
+ * from this process's reaped-children counters, so nothing is lost at exit), the PostgreSQL server's CPU
+ * seconds meanwhile (its backends exit with their connection and are reaped by the postmaster), the child's
+ * peak RSS, and its output. CPU time is steadier than wall time on a shared machine.
+ */
 function timed(command, args, env = {}) {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now()
+    const cpuBefore = cpuTicks(process.pid)[1]
+    const serverBefore = serverCpuSeconds()
     const child = spawn(command, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
+    let peakKb = 0
+    const sampler = setInterval(() => {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+        if (match) peakKb = Math.max(peakKb, Number(match[1]))
+      } catch {
+        // Gone between two samples: VmHWM is a high-water mark, the last sample stands.
+      }
+    }, 50)
     child.stdout.on('data', (chunk) => (stdout += chunk))
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', reject)
-    child.on('exit', (code) => {
+    child.on('exit', async (code) => {
+      clearInterval(sampler)
       const seconds = (performance.now() - started) / 1000
+      await settleServer()
+      // 'exit' fires after libuv reaped the child, so its times are in our children's counters.
+      const cpuSeconds = (cpuTicks(process.pid)[1] - cpuBefore) / TICKS_PER_SECOND
+      const serverSeconds = serverCpuSeconds() - serverBefore
+      if (process.env.CCI_USAGE_PROFILE === '1') for (const line of stderr.split('\n')) if (line.startsWith('phase: ')) process.stderr.write(`${line}\n`)
       if (code !== 0) reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited ${code}: ${stderr.trim().split('\n').pop()}`))
-      else resolvePromise({seconds, stdout, stderr})
+      else resolvePromise({seconds, cpuSeconds, serverSeconds, peakRssMb: Math.round(peakKb / 1024), stdout, stderr})
     })
   })
 }
@@ -68,7 +123,7 @@ function folderBytes(dir) {
   return bytes
 }
 
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 const round = (value, digits = 2) => Number(value.toFixed(digits))
 
 await mkdir(outDir, {recursive: true})
@@ -86,61 +141,108 @@ writeFileSync(
   JSON.stringify({schemaVersion: 1, status: 'completed', rows: generated.rows, range: {start: '2024-11-05T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}}),
 )
 const input = join(exportDir, 'usage.csv')
-const header = readFileSync(csv, 'utf8').slice(0, 4096).split('\n')[0].split(',')
+// The first 4 KiB hold the header; reading the whole file would not fit in a string at 1 GB.
+const headBytes = Buffer.alloc(4096)
+const headFd = openSync(csv, 'r')
+readSync(headFd, headBytes, 0, headBytes.length, 0)
+closeSync(headFd)
+const header = headBytes.toString('utf8').split('\n')[0].split(',')
 const columns = copyColumnsFor(header).names
 
-const server = await startPostgres()
-const results = []
-try {
-  const psqlBin = existsSync(join(server.bin, 'psql')) ? join(server.bin, 'psql') : 'psql'
-  const psql = (sql) => timed(psqlBin, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql, server.url()], {PGTZ: 'UTC'})
-  for (let run = 1; run <= runs; run++) {
-    const psqlTable = `bench_psql_${run}`
-    const loadTable = `bench_load_${run}`
-    for (const statement of postgresDdl({schema: 'public', table: psqlTable})) await psql(statement)
-    const copy = async () =>
-      (await psql(`\\copy public.${psqlTable} (${columns.join(', ')}) FROM '${csv}' WITH (FORMAT csv, HEADER true, NULL '\\\\N')`)).seconds
-    const ours = async () => (await timed(process.execPath, [bin, 'load', '--input', input, '--to', server.url({query: `table=${loadTable}`})])).seconds
-    const [psqlSeconds, loadSeconds] = run % 2 === 1 ? [await copy(), await ours()] : [...[await ours(), await copy()].reverse()]
-    const [psqlRows, loadRows] = (await timed(psqlBin, ['-X', '-A', '-t', '-c', `SELECT (SELECT count(*) FROM public.${psqlTable}), (SELECT count(*) FROM public.${loadTable}), (SELECT sum(total_credits) = (SELECT sum(total_credits) FROM public.${loadTable}) FROM public.${psqlTable})`, server.url()])).stdout.trim().split('|')
-    results.push({
-      case: `postgres-${mb}mb-run${run}`,
-      rows: Number(loadRows),
-      rowsMatchGenerator: Number(loadRows) === generated.rows && Number(psqlRows) === generated.rows,
-      psqlCopySeconds: round(psqlSeconds),
-      loadSeconds: round(loadSeconds),
-      ratio: round(loadSeconds / psqlSeconds),
-      target: '<= 1.5',
-      load: load(),
-    })
-    process.stdout.write(JSON.stringify(results.at(-1)) + '\n')
-    await psql(`DROP TABLE public.${psqlTable}; DROP TABLE public.${loadTable}`)
+const {DuckDBInstance} = await import('@duckdb/node-api')
+const duck = await (await DuckDBInstance.create(':memory:')).connect()
+/** Rows and exact credits (DuckDB DECIMAL, as text) of a Parquet folder, to check the lake against the generator. */
+async function lakeTotals(dir) {
+  const reader = await duck.runAndReadAll(`SELECT count(*) AS n, CAST(sum(total_credits) AS VARCHAR) AS c FROM read_parquet('${join(dir, '*', '*.parquet')}')`)
+  const [row] = reader.getRowObjectsJson()
+  return {rows: Number(row.n), credits: String(row.c)}
+}
 
-    const lake = join(outDir, `lake-${mb}mb-run${run}`)
-    const reportDir = join(outDir, `report-load-bench-${run}`)
-    await rm(lake, {recursive: true, force: true})
-    await rm(reportDir, {recursive: true, force: true})
-    const lakeWrite = async () => (await timed(process.execPath, [bin, 'load', '--input', input, '--to', `parquet:${lake}`])).seconds
-    const report = async () => (await timed(process.execPath, [bin, 'report', '--input', csv, '--out', reportDir, '--format', 'json'])).seconds
-    const [lakeSeconds, reportSeconds] = run % 2 === 1 ? [await lakeWrite(), await report()] : [...[await report(), await lakeWrite()].reverse()]
-    const lakeBytes = folderBytes(lake)
-    results.push({
-      case: `parquet-lake-${mb}mb-run${run}`,
-      lakeSeconds: round(lakeSeconds),
-      reportSeconds: round(reportSeconds),
-      ratio: round(lakeSeconds / reportSeconds),
-      target: '<= 1.0',
-      csvMb: round(csvBytes / 1024 / 1024, 1),
-      lakeMb: round(lakeBytes / 1024 / 1024, 1),
-      lakeShareOfCsv: round(lakeBytes / csvBytes, 3),
-      shareTarget: '<= 0.15',
-      load: load(),
-    })
-    process.stdout.write(JSON.stringify(results.at(-1)) + '\n')
-    await rm(lake, {recursive: true, force: true})
-    await rm(reportDir, {recursive: true, force: true})
+const only = new Set((process.env.BENCH_CASES ?? 'postgres,lake').split(','))
+const server = only.has('postgres') ? await startPostgres() : null
+const results = []
+const figures = (measured) => ({seconds: round(measured.seconds), cpuSeconds: round(measured.cpuSeconds), peakRssMb: measured.peakRssMb})
+try {
+  const psqlBin = server && (existsSync(join(server.bin, 'psql')) ? join(server.bin, 'psql') : 'psql')
+  const psql = (sql) => timed(psqlBin, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, server.url()], {PGTZ: 'UTC'})
+  if (server) {
+    const dataDirectory = (await psql('SHOW data_directory')).stdout.trim()
+    postmasterPid = Number(readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0])
+    // Background processes only (checkpointer, writers, launchers): the psql above has gone.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    idleChildren = serverChildren()
+  }
+  for (let run = 1; run <= runs; run++) {
+    if (server) {
+      const psqlTable = `bench_psql_${run}`
+      const loadTable = `bench_load_${run}`
+      for (const statement of postgresDdl({schema: 'public', table: psqlTable})) await psql(statement)
+      const copy = () => psql(`\\copy public.${psqlTable} (${columns.join(', ')}) FROM '${csv}' WITH (FORMAT csv, HEADER true, NULL '\\\\N')`)
+      const ours = () => timed(process.execPath, [bin, 'load', '--input', input, '--to', server.url({query: `table=${loadTable}`})])
+      const [psqlRun, loadRun] = run % 2 === 1 ? [await copy(), await ours()] : [...[await ours(), await copy()].reverse()]
+      const [psqlRows, loadRows, sameCredits] = (
+        await psql(`SELECT (SELECT count(*) FROM public.${psqlTable}), (SELECT count(*) FROM public.${loadTable}), (SELECT sum(total_credits) = (SELECT sum(total_credits) FROM public.${loadTable}) FROM public.${psqlTable})`)
+      ).stdout.trim().split('|')
+      results.push({
+        case: `postgres-${mb}mb-run${run}`,
+        rows: Number(loadRows),
+        rowsMatchGenerator: Number(loadRows) === generated.rows && Number(psqlRows) === generated.rows,
+        creditsMatchPsql: sameCredits === 't',
+        psqlCopy: {...figures(psqlRun), serverCpuSeconds: round(psqlRun.serverSeconds)},
+        load: {...figures(loadRun), serverCpuSeconds: round(loadRun.serverSeconds)},
+        ratio: round(loadRun.seconds / psqlRun.seconds),
+        cpuRatio: round((loadRun.cpuSeconds + loadRun.serverSeconds) / (psqlRun.cpuSeconds + psqlRun.serverSeconds)),
+        target: '<= 1.5',
+        loadAverage: loadAverage(),
+      })
+      process.stdout.write(JSON.stringify(results.at(-1)) + '\n')
+      await psql(`DROP TABLE public.${psqlTable}; DROP TABLE public.${loadTable}`)
+    }
+
+    if (only.has('lake')) {
+      const lake = join(outDir, `lake-${mb}mb-run${run}`)
+      const reportDir = join(outDir, `report-load-bench-${run}`)
+      await rm(lake, {recursive: true, force: true})
+      await rm(reportDir, {recursive: true, force: true})
+      const lakeWrite = () => timed(process.execPath, [bin, 'load', '--input', input, '--to', `parquet:${lake}`])
+      const report = () => timed(process.execPath, [bin, 'report', '--input', csv, '--out', reportDir, '--format', 'json'])
+      const [lakeRun, reportRun] = run % 2 === 1 ? [await lakeWrite(), await report()] : [...[await report(), await lakeWrite()].reverse()]
+      const lakeBytes = folderBytes(lake)
+      const totals = await lakeTotals(lake)
+      results.push({
+        case: `parquet-lake-${mb}mb-run${run}`,
+        rowsMatchGenerator: totals.rows === generated.rows,
+        // The generator's credits are whole numbers, so its float sum is exact at these sizes.
+        creditsMatchGenerator: Number(totals.credits) === generated.credits,
+        credits: totals.credits,
+        lake: figures(lakeRun),
+        report: figures(reportRun),
+        ratio: round(lakeRun.seconds / reportRun.seconds),
+        cpuRatio: round(lakeRun.cpuSeconds / reportRun.cpuSeconds),
+        target: '<= 1.0',
+        csvMb: round(csvBytes / 1024 / 1024, 1),
+        lakeMb: round(lakeBytes / 1024 / 1024, 1),
+        lakeShareOfCsv: round(lakeBytes / csvBytes, 3),
+        shareTarget: '<= 0.15',
+        loadAverage: loadAverage(),
+      })
+      process.stdout.write(JSON.stringify(results.at(-1)) + '\n')
+      await rm(lake, {recursive: true, force: true})
+      await rm(reportDir, {recursive: true, force: true})
+    }
+
+    if (only.has('focus')) {
+      const focus = join(outDir, `focus-${mb}mb-run${run}`)
+      await rm(focus, {recursive: true, force: true})
+      const focusRun = await timed(process.execPath, [bin, 'load', '--input', input, '--to', `focus:${focus}`, '--credit-price', '0.0006'])
+      const focusBytes = folderBytes(focus)
+      results.push({case: `focus-${mb}mb-run${run}`, focus: figures(focusRun), focusMb: round(focusBytes / 1024 / 1024, 1), loadAverage: loadAverage()})
+      process.stdout.write(JSON.stringify(results.at(-1)) + '\n')
+      await rm(focus, {recursive: true, force: true})
+    }
   }
 } finally {
-  await server.stop()
+  await server?.stop()
+  duck.closeSync()
   rmSync(exportDir, {recursive: true, force: true})
 }

@@ -264,11 +264,16 @@ function inputsOf(source: UsageSource): InputFile[] {
 }
 
 /**
- * Runs `sql` (a scan of the usage view) while the byte check of the inputs runs, and settles both: an incomplete
+ * Runs `scan` (a scan of the usage view) while the byte check of the inputs runs, and settles both: an incomplete
  * input wins over whatever DuckDB said about it (a gzip cut mid-block makes DuckDB complain about a short row
- * first), and the scan's result is returned only once every input has passed.
+ * first), and the scan's result is returned only once every input has passed. `translate` turns the scan's own
+ * failure into the error to throw (a scan that also writes, like the lake's COPY, can fail for other reasons).
  */
-async function scanChecked<T>(source: UsageSource, scan: () => Promise<T>): Promise<{result: T; checked: CheckedInput[]}> {
+export async function scanChecked<T>(
+  source: UsageSource,
+  scan: () => Promise<T>,
+  translate: (error: unknown, inputs: InputFile[]) => Error = translateReadError,
+): Promise<{result: T; checked: CheckedInput[]}> {
   let scanning = true
   // A bad input found early stops the scan instead of letting it read to the end.
   source.checked.catch(() => {
@@ -277,7 +282,7 @@ async function scanChecked<T>(source: UsageSource, scan: () => Promise<T>): Prom
   const [scanned, checked] = await Promise.allSettled([scan(), source.checked])
   scanning = false
   if (checked.status === 'rejected') throw checked.reason
-  if (scanned.status === 'rejected') throw translateReadError(scanned.reason, inputsOf(source))
+  if (scanned.status === 'rejected') throw translate(scanned.reason, inputsOf(source))
   return {result: scanned.value, checked: checked.value}
 }
 

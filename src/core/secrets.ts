@@ -1,21 +1,42 @@
 /**
- * Tokens and presigned download URLs must never reach stdout, stderr, logs or artifacts. Every value the
- * process learns that is secret is registered here, and every line the CLI prints goes through redact().
+ * Tokens, passwords and presigned download URLs must never reach stdout, stderr, logs or artifacts. Every value
+ * the process learns that is secret is registered here, and every line the CLI prints goes through redact().
+ *
+ * Two kinds of registered values: long ones (tokens, URLs: 8 characters or more) are replaced wherever they
+ * appear; short ones (a database password such as "Pw9x") would, replaced everywhere, also cut ordinary words
+ * and numbers apart, so they are replaced only as whole tokens (not inside a longer run of letters and digits).
+ * Besides, whatever was registered or not, the password of any `scheme://user:password@` URL and any
+ * `password=...` (or `password: ...`) value are replaced, so a connection string quoted by a driver's error
+ * never shows its credential.
  */
+const MIN_ANYWHERE = 8
+
 const secrets = new Set<string>()
+const shortSecrets = new Set<string>()
 
 export function registerSecret(value: string | undefined | null): void {
-  // Very short values would redact ordinary words; real tokens and URLs are long.
-  if (value && value.length >= 8) secrets.add(value)
+  if (!value) return
+  if (value.length >= MIN_ANYWHERE) secrets.add(value)
+  else shortSecrets.add(value)
 }
 
 export function forgetSecrets(): void {
   secrets.clear()
+  shortSecrets.clear()
 }
 
 // Presigned URLs carry their credential in the query string; redact any URL with a signature-like query even
 // when it was never registered (for example inside an error thrown by a library).
 const SIGNED_URL = /https?:\/\/[^\s"'<>]+\?[^\s"'<>]*(?:signature|sig=|x-amz-|token=|expires=|key-pair-id)[^\s"'<>]*/gi
+// scheme://user:PASSWORD@host (any scheme: postgres, postgresql, mysql, https).
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)([^\s@/"'<>]+)@/gi
+// password=..., PGPASSWORD=..., "password": "...", passwd: ... (libpq keyword strings, JSON, environment dumps).
+const PASSWORD_VALUE = /\b((?:pg)?pass(?:word|wd)?["']?\s*[=:]\s*["']?)([^\s"'&;,]+)/gi
+// What usage hints and examples write where a password goes (a real password that is one of these is still
+// redacted when registered).
+const PLACEHOLDERS = new Set(['password', 'pass', '***', '...', '[redacted]'])
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 export function redact(text: string): string {
   let out = text
@@ -23,5 +44,13 @@ export function redact(text: string): string {
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(secret)) out = out.split(secret).join('[redacted]')
   }
-  return out.replace(SIGNED_URL, '[redacted-url]')
+  out = out
+    .replace(SIGNED_URL, '[redacted-url]')
+    .replace(URL_PASSWORD, (match, prefix: string, password: string) => (PLACEHOLDERS.has(password.toLowerCase()) ? match : `${prefix}[redacted]@`))
+    .replace(PASSWORD_VALUE, (match, prefix: string, password: string) => (PLACEHOLDERS.has(password.toLowerCase()) ? match : `${prefix}[redacted]`))
+  for (const secret of [...shortSecrets].sort((a, b) => b.length - a.length)) {
+    if (!out.includes(secret)) continue
+    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(secret)}(?![\\p{L}\\p{N}])`, 'gu'), '[redacted]')
+  }
+  return out
 }

@@ -1,17 +1,23 @@
 /**
- * `load` and `run --load-to`: put an export into a warehouse target (target.ts). The input is scanned once
- * (scan.ts) to decide what the load replaces; then the target's writer runs: Postgres (postgres.ts), the
- * Parquet lake (parquet.ts) or FOCUS cost rows (focus.ts), both through lake.ts.
+ * `load` and `run --load-to`: put an export into a warehouse target (target.ts). First the plan (plan.ts): what
+ * the load replaces, which repeated rows it drops, what it must end with. Postgres gets it from a narrow scan of
+ * the CSV (scan.ts) before its COPY streams the CSV's bytes (postgres.ts); the Parquet lake (parquet.ts) and
+ * FOCUS rows (focus.ts) read the CSV once, into staged Parquet (stage.ts), plan from that, and publish through
+ * lake.ts.
  */
+import {join} from 'node:path'
+
 import {createTeamMatcher, loadTeamRules} from '../analysis/teams.js'
 import {phase} from '../analysis/profile.js'
 import {formatCredits} from '../core/format-credits.js'
 import type {LoadWindow} from './coverage.js'
-import {focusDataset} from './focus.js'
-import {writeLake} from './lake.js'
+import {FOCUS_SOURCE_COLUMNS, FOCUS_STAGED_COLUMNS, focusDataset} from './focus.js'
+import {withLakeWork, writeLake} from './lake.js'
 import {lakeDataset} from './parquet.js'
+import type {LoadPlan} from './plan.js'
 import {connectPostgres, loadPostgres} from './postgres.js'
 import {scanInputs} from './scan.js'
+import {stageInputs} from './stage.js'
 import type {LoadTarget} from './target.js'
 
 export {parseTarget, type LoadTarget} from './target.js'
@@ -54,48 +60,66 @@ export interface LoadResult {
 
 export async function loadExport(target: LoadTarget, options: LoadOptions, context: LoadContext): Promise<LoadResult> {
   const started = performance.now()
+  phase('load: start-up (node, oclif, modules)')
+  if (target.kind === 'postgres') {
+    // Connected first, so that a wrong password or an unreachable host fails before the input is read.
+    const client = await connectPostgres(target)
+    const plan = await scanInputs({inputs: options.inputs, window: options.window}).catch(async (error: unknown) => {
+      await client.end().catch(() => undefined)
+      throw error
+    })
+    phase('load: scan')
+    reportPlan(plan, context)
+    const result = await loadPostgres(client, target, plan, context.log)
+    phase('load: postgres committed')
+    return {...planResult(target, plan), rows: result.rows, deleted: result.deleted, seconds: elapsed(started)}
+  }
   const teams = target.kind === 'focus' && options.teamsFile ? createTeamMatcher(await loadTeamRules(options.teamsFile)) : null
-  const client = target.kind === 'postgres' ? await connectPostgres(target) : null
-  const plan = await scanInputs({inputs: options.inputs, window: options.window, log: context.log}).catch(async (error: unknown) => {
-    await client?.end().catch(() => undefined)
-    throw error
+  return withLakeWork(target.dir, async (work) => {
+    const staged = await stageInputs({
+      inputs: options.inputs,
+      window: options.window,
+      dir: join(work, 'stage'),
+      ...(target.kind === 'focus' ? {sourceColumns: FOCUS_SOURCE_COLUMNS, extraColumns: FOCUS_STAGED_COLUMNS} : {}),
+    })
+    try {
+      reportPlan(staged.plan, context)
+      if (target.kind === 'focus' && (options.creditPrice ?? null) === null) {
+        context.warn('no --credit-price: the FOCUS costs (BilledCost, EffectiveCost, ListCost, ContractedCost) are 0; pass --credit-price (USD per credit) for dollars.')
+      }
+      const dataset = target.kind === 'parquet' ? lakeDataset() : await focusDataset(staged, {creditPrice: options.creditPrice ?? null, teams})
+      const lake = await writeLake(target.dir, work, staged, dataset, context.log)
+      phase('load: lake written')
+      return {...planResult(target, staged.plan), rows: lake.rows, months: lake.months, files: lake.files, bytes: lake.bytes, seconds: elapsed(started)}
+    } finally {
+      await staged.close()
+    }
   })
-  phase('load: scan')
-  try {
-    for (const path of plan.withoutWindow) {
-      context.log(`No export window known for ${path}: its first and last day may be partial, so their rows replace rows by JOB_ID, not whole days.`)
-    }
-    if (plan.duplicatesDropped > 0) context.log(`${plan.duplicatesDropped} row(s) repeat a JOB_ID of a later input and are loaded once, from the later input.`)
-    if (plan.skipped.rows > 0) {
-      context.warn(
-        `${plan.skipped.rows} row(s) (${formatCredits(Number(plan.skipped.credits))} credits) lie on days the input covers only in part and have no JOB_ID, so a later load could not replace them: not loaded. Load an export covering those whole days.`,
-      )
-    }
-    const base = {
-      target: target.display,
-      kind: target.kind,
-      rows: plan.rows,
-      credits: plan.credits,
-      wholeDays: plan.wholeDays,
-      partialDays: plan.partialDays,
-      duplicatesDropped: plan.duplicatesDropped,
-      skipped: plan.skipped,
-    }
-    if (target.kind === 'postgres') {
-      if (!client) throw new Error('a Postgres load needs its connection')
-      const result = await loadPostgres(client, target, plan, context.log)
-      phase('load: postgres committed')
-      return {...base, rows: result.rows, deleted: result.deleted, seconds: elapsed(started)}
-    }
-    if (target.kind === 'focus' && (options.creditPrice ?? null) === null) {
-      context.warn('no --credit-price: the FOCUS costs (BilledCost, EffectiveCost, ListCost, ContractedCost) are 0; pass --credit-price (USD per credit) for dollars.')
-    }
-    const dataset = target.kind === 'parquet' ? lakeDataset() : await focusDataset(plan, {creditPrice: options.creditPrice ?? null, teams})
-    const lake = await writeLake(target.dir, plan, dataset, context.log)
-    phase('load: lake written')
-    return {...base, rows: lake.rows, months: lake.months, files: lake.files, bytes: lake.bytes, seconds: elapsed(started)}
-  } finally {
-    await plan.close()
+}
+
+/** What the plan tells the user before the target is written. */
+function reportPlan(plan: LoadPlan, context: LoadContext): void {
+  for (const path of plan.withoutWindow) {
+    context.log(`No export window known for ${path}: its first and last day may be partial, so their rows replace rows by JOB_ID, not whole days.`)
+  }
+  if (plan.duplicatesDropped > 0) context.log(`${plan.duplicatesDropped} row(s) repeat a JOB_ID of a later input and are loaded once, from the later input.`)
+  if (plan.skipped.rows > 0) {
+    context.warn(
+      `${plan.skipped.rows} row(s) (${formatCredits(Number(plan.skipped.credits))} credits) lie on days the input covers only in part and have no JOB_ID, so a later load could not replace them: not loaded. Load an export covering those whole days.`,
+    )
+  }
+}
+
+function planResult(target: LoadTarget, plan: LoadPlan): Omit<LoadResult, 'seconds'> {
+  return {
+    target: target.display,
+    kind: target.kind,
+    rows: plan.rows,
+    credits: plan.credits,
+    wholeDays: plan.wholeDays,
+    partialDays: plan.partialDays,
+    duplicatesDropped: plan.duplicatesDropped,
+    skipped: plan.skipped,
   }
 }
 

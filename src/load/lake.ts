@@ -1,30 +1,42 @@
 /**
  * A folder of Parquet files partitioned `month=YYYY-MM/` (the lake, and the FOCUS rows), written by DuckDB.
- * A load writes its rows into a staging folder beside the target; every month it touches is then rebuilt from
- * the month's current rows that the load does not replace (the same rule as Postgres: whole days by
- * organization and day, other rows by JOB_ID) plus the new rows, and swapped in by renaming folders. A reader
- * sees a month's old files or its new files, never a mix and never a partly written file (between the two
- * renames of a swap, for an instant, the month's folder is absent). A lock file keeps two loads apart.
+ *
+ * A load works in a folder beside the target (withLakeWork), so that renames stay on one file system and readers
+ * never list it: it stages the input there (stage.ts), then prepares every month it touches: the month's current
+ * files whose rows it replaces none of are linked in unchanged, the rows of the others that it does not replace
+ * (the same rule as Postgres: whole days by organization and day, other rows by JOB_ID) are rewritten into one
+ * file, and its own new files are renamed in. Each prepared month is checked (rows and credits exact) before any
+ * is published; then the months are swapped in by renaming folders, and a failure puts back the months already
+ * swapped (swap.ts). A reader sees a month's old files or its new files, never a mix and never a partly written
+ * file (between the two renames of a swap, for an instant, the month's folder is absent). A lock file keeps two
+ * loads apart, and the work folders of loads that died are removed by the next load.
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
+import {copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
+import type {DuckDBConnection} from '@duckdb/node-api'
+
 import {sqlIdent, sqlString} from '../analysis/columns.js'
-import {translateReadError} from '../analysis/engine.js'
 import {phase} from '../analysis/profile.js'
 import {BadInputError} from '../core/errors.js'
 import {MONTH_PARTITION} from './columns.js'
-import type {LoadPlan} from './scan.js'
+import {INPUT_PARTITION, PARQUET_OPTIONS, type StagedLoad} from './stage.js'
+import {RollbackFailed, swapFolders, type FolderSwap} from './swap.js'
 
 export interface LakeDataset {
-  /** A SELECT over `load_rows` giving the files' columns plus MONTH_PARTITION. */
-  select: string
+  /**
+   * A SELECT over `load_rows` giving the files' columns plus MONTH_PARTITION; null when the files are the staged
+   * rows themselves (the Parquet lake), which are then published as staged unless the plan drops rows.
+   */
+  select: string | null
   /** The written columns that identify an organization, a day and a job (for replacing old rows). */
   keys: {org: string; day: string; job: string}
-  /** A SQL aggregate over the written columns that must equal the plan's credits (checked before any swap). */
-  creditsSum: string
+  /** The written column whose sum must equal the plan's credits (checked before anything is published). */
+  credits: string
+  /** Whether the files hold one row per loaded row (so their count must equal the plan's rows). */
+  rowPerInputRow: boolean
 }
 
 export interface LakeResult {
@@ -68,102 +80,163 @@ async function takeLock(dir: string): Promise<() => Promise<void>> {
   throw new BadInputError('E_TARGET_LOCKED', `Cannot lock ${dir} (${LOCK_FILE}): delete it if no load is running.`)
 }
 
+const workPrefix = (dir: string) => `.${basename(dir)}.cci-usage-`
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards, and
+ * first any left by loads of this lake that died (the lock proves none of them is running).
+ */
+export async function withLakeWork<T>(dir: string, write: (work: string) => Promise<T>): Promise<T> {
+  await mkdir(dir, {recursive: true})
+  const release = await takeLock(dir)
+  const parent = dirname(dir)
+  const leftover = new RegExp(`^${escapeRegExp(workPrefix(dir))}\\d+-[0-9a-f]{8}$`)
+  for (const name of await readdir(parent)) {
+    if (leftover.test(name)) await rm(join(parent, name), {recursive: true, force: true})
+  }
+  const work = join(parent, `${workPrefix(dir)}${process.pid}-${randomBytes(4).toString('hex')}`)
+  let keepWork = false
+  try {
+    await mkdir(work)
+    return await write(work)
+  } catch (error) {
+    keepWork = error instanceof RollbackFailed
+    throw error
+  } finally {
+    if (!keepWork) await rm(work, {recursive: true, force: true})
+    await release()
+  }
+}
+
 async function monthDirs(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[])
   return names.filter((name) => MONTH_DIR.test(name)).sort()
+}
+
+async function parquetFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.parquet')).sort().map((name) => join(dir, name))
 }
 
 async function folderSize(dir: string): Promise<{files: number; bytes: number}> {
   let files = 0
   let bytes = 0
   for (const month of await monthDirs(dir)) {
-    for (const name of await readdir(join(dir, month))) {
-      if (!name.endsWith('.parquet')) continue
+    for (const path of await parquetFiles(join(dir, month))) {
       files++
-      bytes += (await stat(join(dir, month, name))).size
+      bytes += (await stat(path)).size
     }
   }
   return {files, bytes}
 }
 
-const parquetGlob = (folder: string) => sqlString(join(folder, '*.parquet'))
+const fileList = (paths: readonly string[]) => `[${paths.map((path) => sqlString(path)).join(', ')}]`
+const decimal = (text: string) => `CAST(${sqlString(text)} AS DECIMAL(38,6))`
 
-export async function writeLake(dir: string, plan: LoadPlan, dataset: LakeDataset, log: (line: string) => void): Promise<LakeResult> {
-  const {connection} = plan.source
-  await mkdir(dir, {recursive: true})
-  const release = await takeLock(dir)
-  // Beside the target, so that renames stay on one file system, and outside it, so readers never list it.
-  const work = join(dirname(dir), `.${basename(dir)}.cci-usage-${process.pid}-${randomBytes(4).toString('hex')}`)
-  try {
-    const staged = join(work, 'new')
-    await mkdir(work, {recursive: true})
-    try {
-      await connection.run(`COPY (${dataset.select}) TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${MONTH_PARTITION}))`)
-    } catch (error) {
-      // Values the warehouse types refuse are the input's fault; anything else (memory, disk) is not.
-      if (/Conversion Error|CSV Error|Invalid Input Error/i.test(String(error))) throw translateReadError(error, plan.files)
-      throw error
-    }
-    phase('lake: staged')
-    const stagedMonths = await monthDirs(staged)
-    const expected = `CAST(${sqlString(plan.credits)} AS DECIMAL(38,6))`
-    const [check] = (
-      await connection.runAndReadAll(
-        stagedMonths.length === 0
-          ? `SELECT 0 AS n, '0' AS credits, ${expected} = 0 AS exact`
-          : `SELECT count(*) AS n, CAST(coalesce(${dataset.creditsSum}, 0) AS VARCHAR) AS credits, coalesce(${dataset.creditsSum}, 0) = ${expected} AS exact
-             FROM read_parquet(${sqlString(join(staged, '*', '*.parquet'))}, hive_partitioning = false)`,
-      )
-    ).getRowObjectsJson() as Array<{n: string; credits: string; exact: boolean}>
-    if (!check.exact) {
-      // A bug, not bad input: the rows written must carry exactly the input's credits.
-      throw new Error(`the rows written to ${dir} add up to ${check.credits} credits where the input holds ${plan.credits}; nothing was replaced`)
-    }
+type Row = Record<string, string | boolean | null>
+async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Row[]
+}
 
-    const existing = new Set(await monthDirs(dir))
-    const {org, day, job} = dataset.keys
-    const replaced = `EXISTS (SELECT 1 FROM load_whole_pairs p WHERE p.org = t.${sqlIdent(org)} AND p.day = t.${sqlIdent(day)})
-      OR t.${sqlIdent(job)} IN (SELECT job FROM load_edge_jobs)`
-    // Old rows replaced by this load can sit in months it writes nothing to (FOCUS files rows by charge month).
-    const touched = new Set(stagedMonths)
-    if (existing.size > 0) {
-      const old = (
-        await connection.runAndReadAll(
-          `SELECT DISTINCT ${MONTH_PARTITION} AS month FROM read_parquet(${sqlString(join(dir, `${MONTH_PARTITION}=*`, '*.parquet'))}, hive_partitioning = true, union_by_name = true) AS t WHERE ${replaced}`,
-        )
-      ).getRowObjectsJson() as Array<{month: string}>
-      for (const row of old) touched.add(`${MONTH_PARTITION}=${row.month}`)
-    }
+/** A hard link when the file system allows it (same inode, no bytes copied), else a copy. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  await link(from, to).catch(() => copyFile(from, to))
+}
 
-    const merged = join(work, 'merged')
-    const retired = join(work, 'old')
-    await mkdir(merged, {recursive: true})
-    await mkdir(retired, {recursive: true})
-    const months = [...touched].sort()
-    for (const month of months) {
-      if (!existing.has(month)) {
-        await rename(join(staged, month), join(dir, month))
-        continue
-      }
-      const parts = [`SELECT * FROM read_parquet(${parquetGlob(join(dir, month))}, hive_partitioning = false, union_by_name = true) AS t WHERE NOT (${replaced})`]
-      if (existsSync(join(staged, month))) parts.push(`SELECT * FROM read_parquet(${parquetGlob(join(staged, month))}, hive_partitioning = false)`)
-      await mkdir(join(merged, month))
-      await connection.run(
-        `COPY (${parts.join(' UNION ALL BY NAME ')}) TO ${sqlString(join(merged, month, 'data_0.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
-      )
-      await rename(join(dir, month), join(retired, month))
-      try {
-        await rename(join(merged, month), join(dir, month))
-      } catch (error) {
-        await rename(join(retired, month), join(dir, month))
-        throw error
-      }
-    }
-    const size = await folderSize(dir)
-    log(`Wrote ${months.length} month(s) of ${dir}: ${months.map((month) => month.slice(MONTH_PARTITION.length + 1)).join(', ') || 'none'}.`)
-    return {rows: Number(check.n), credits: check.credits, months: months.map((month) => month.slice(MONTH_PARTITION.length + 1)), ...size}
-  } finally {
-    await rm(work, {recursive: true, force: true})
-    await release()
+/** The load's new files per month folder: the staged files as they are, or the dataset's rows written anew. */
+async function newFiles(connection: DuckDBConnection, work: string, staged: StagedLoad, dataset: LakeDataset): Promise<Map<string, string[]>> {
+  if (dataset.select === null && staged.publishable) return staged.stagedFiles
+  const folder = join(work, 'new')
+  const select = dataset.select ?? `SELECT * EXCLUDE (${INPUT_PARTITION}) FROM load_rows`
+  await connection.run(`COPY (${select}) TO ${sqlString(folder)} (${PARQUET_OPTIONS}, PARTITION_BY (${MONTH_PARTITION}))`)
+  const byMonth = new Map<string, string[]>()
+  for (const month of await monthDirs(folder)) byMonth.set(month, await parquetFiles(join(folder, month)))
+  return byMonth
+}
+
+export async function writeLake(dir: string, work: string, staged: StagedLoad, dataset: LakeDataset, log: (line: string) => void): Promise<LakeResult> {
+  const {connection, plan} = staged
+  const credits = sqlIdent(dataset.credits)
+  const fresh = await newFiles(connection, work, staged, dataset)
+  phase('lake: rows written')
+
+  // The new files must hold exactly the plan's rows and credits.
+  const freshPaths = [...fresh.values()].flat()
+  const perFile = freshPaths.length === 0 ? [] : await rows(connection, `SELECT filename AS f, count(*) AS n, CAST(sum(${credits}) AS VARCHAR) AS c FROM read_parquet(${fileList(freshPaths)}, filename = true) GROUP BY filename`)
+  const freshCredits = new Map(perFile.map((row) => [String(row.f), String(row.c ?? '0')]))
+  const [check] = await rows(
+    connection,
+    `SELECT ${perFile.reduce((sum, row) => sum + Number(row.n), 0)} AS n, (${[...freshCredits.values(), '0'].map(decimal).join(' + ')}) = ${decimal(plan.credits)} AS exact, CAST(${[...freshCredits.values(), '0'].map(decimal).join(' + ')} AS VARCHAR) AS c`,
+  )
+  const freshRows = Number(check.n)
+  if (check.exact !== true || (dataset.rowPerInputRow && freshRows !== plan.rows)) {
+    // A bug, not bad input: the rows written must carry exactly the input's rows and credits.
+    throw new Error(`the rows written for ${dir} are ${freshRows} with ${check.c} credits where the input holds ${plan.rows} with ${plan.credits}; nothing was replaced`)
   }
+
+  // Old rows this load replaces, per existing file; months with any of them are rewritten even without new rows
+  // (FOCUS files rows by charge month, so an old row can sit in a month the load writes nothing to).
+  const {org, day, job} = dataset.keys
+  const replaced = `coalesce(EXISTS (SELECT 1 FROM load_whole_pairs p WHERE p.org = t.${sqlIdent(org)} AND p.day = t.${sqlIdent(day)})
+      OR (t.${sqlIdent(job)} IS NOT NULL AND t.${sqlIdent(job)} IN (SELECT job FROM load_edge_jobs)), false)`
+  const existing = await monthDirs(dir)
+  const oldFiles = new Map<string, string[]>()
+  for (const month of existing) oldFiles.set(month, await parquetFiles(join(dir, month)))
+  const allOld = [...oldFiles.values()].flat()
+  const oldStats = new Map(
+    (allOld.length === 0
+      ? []
+      : await rows(
+          connection,
+          `SELECT filename AS f, count(*) AS n, count(*) FILTER (WHERE ${replaced}) AS r, CAST(coalesce(sum(${credits}) FILTER (WHERE NOT ${replaced}), 0) AS VARCHAR) AS kept
+           FROM read_parquet(${fileList(allOld)}, filename = true, hive_partitioning = false, union_by_name = true) AS t GROUP BY filename`,
+        )
+    ).map((row) => [String(row.f), {rows: Number(row.n), replaced: Number(row.r), keptCredits: String(row.kept)}]),
+  )
+  const touched = new Set(fresh.keys())
+  for (const [month, paths] of oldFiles) if (paths.some((path) => (oldStats.get(path)?.replaced ?? 0) > 0)) touched.add(month)
+  const months = [...touched].sort()
+
+  const loadId = `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`
+  const prepared = join(work, 'months')
+  const swaps: FolderSwap[] = []
+  for (const month of months) {
+    const folder = join(prepared, month)
+    await mkdir(folder, {recursive: true})
+    const expected: string[] = []
+    const partly: string[] = []
+    for (const path of oldFiles.get(month) ?? []) {
+      // A file without rows has no group: nothing in it is replaced.
+      const stats = oldStats.get(path) ?? {rows: 0, replaced: 0, keptCredits: '0'}
+      if (stats.replaced === 0) await linkOrCopy(path, join(folder, basename(path)))
+      else if (stats.replaced < stats.rows) partly.push(path)
+      if (stats.replaced < stats.rows) expected.push(stats.keptCredits)
+    }
+    if (partly.length > 0) {
+      await connection.run(
+        `COPY (SELECT * FROM read_parquet(${fileList(partly)}, hive_partitioning = false, union_by_name = true) AS t WHERE NOT ${replaced})
+         TO ${sqlString(join(folder, `${loadId}-kept.parquet`))} (${PARQUET_OPTIONS})`,
+      )
+    }
+    for (const [index, path] of (fresh.get(month) ?? []).entries()) {
+      expected.push(freshCredits.get(path) ?? '0')
+      await rename(path, join(folder, `${loadId}-${index}.parquet`))
+    }
+    const files = await parquetFiles(folder)
+    if (files.length > 0) {
+      const [monthCheck] = await rows(
+        connection,
+        `SELECT coalesce(sum(${credits}), 0) = (${[...expected, '0'].map(decimal).join(' + ')}) AS exact FROM read_parquet(${fileList(files)}, hive_partitioning = false, union_by_name = true)`,
+      )
+      if (monthCheck.exact !== true) throw new Error(`the files prepared for ${join(dir, month)} do not add up to its kept and new credits; nothing was replaced`)
+    }
+    swaps.push({prepared: files.length > 0 ? folder : null, live: join(dir, month), retired: join(work, 'retired', month)})
+  }
+  phase('lake: months prepared')
+  await mkdir(join(work, 'retired'), {recursive: true})
+  await swapFolders(swaps, {rename, exists: existsSync})
+  const size = await folderSize(dir)
+  const names = months.map((month) => month.slice(MONTH_PARTITION.length + 1))
+  log(`Wrote ${months.length} month(s) of ${dir}: ${names.join(', ') || 'none'}.`)
+  return {rows: freshRows, credits: String(check.c), months: names, ...size}
 }

@@ -14,7 +14,7 @@ import {CSV_NULL} from '../core/usage-columns.js'
 import {copyColumnsFor, copyFileInto, type CopyFileResult} from './copy-stream.js'
 import {postgresDdl, qualifiedTable} from './ddl.js'
 import {LOADED_AT, WAREHOUSE_COLUMNS} from './columns.js'
-import type {LoadPlan} from './scan.js'
+import type {LoadPlan} from './plan.js'
 import type {PostgresTarget} from './target.js'
 
 const CONNECT_TIMEOUT_MS = 15_000

@@ -108,9 +108,20 @@ export function registerTargetSecrets(argv: readonly string[], env: NodeJS.Proce
   })
 }
 
-/** Anything but a folder target may hold a credential. */
+/** scheme://user:PASSWORD@ as written, for a value that is not (yet, or ever) a valid URL. */
+const WRITTEN_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@/]*)@/i
+
+/**
+ * Anything but a folder target may hold a credential: the whole value, and its password on its own (short
+ * passwords are redacted as whole tokens, see core/secrets.ts), even before the value is known to be a URL.
+ */
 function registerTargetValue(value: string | undefined): void {
-  if (value !== undefined && !LAKE_TARGET.test(value.trim())) registerSecret(value)
+  if (value === undefined || LAKE_TARGET.test(value.trim())) return
+  registerSecret(value)
+  registerSecret(value.trim())
+  const password = WRITTEN_PASSWORD.exec(value.trim())?.[1]
+  registerSecret(password)
+  if (password !== undefined) registerSecret(safeDecode(password))
 }
 
 function safeDecode(text: string): string {

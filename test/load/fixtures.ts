@@ -1,5 +1,6 @@
 /** Slices of the golden export and hand-made rows for the load tests. */
-import {readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
 
 import {USAGE_COLUMNS} from '../../src/core/usage-columns.js'
@@ -56,4 +57,50 @@ export function sumMicroCredits(lines: Lines): bigint {
 export function microCredits(text: string): bigint {
   const [whole, fraction = ''] = text.split('.')
   return BigInt(whole) * 1_000_000n + BigInt((fraction + '000000').slice(0, 6))
+}
+
+/** The export's null token as a CSV cell (backslash, backslash, N). */
+export const NULL_CELL = '\\\\N'
+
+/**
+ * `<dir>/usage.csv` with the completed export-manifest.json that `export` leaves beside it, so that a load knows
+ * the window [start, end) and replaces the days it covers whole.
+ */
+export function writeExportFolder(dir: string, lines: Lines, range: {start: string; end: string}): string {
+  mkdirSync(dir, {recursive: true})
+  const csv = writeCsv(join(dir, 'usage.csv'), lines)
+  const manifest = {schemaVersion: 1, status: 'completed', rows: lines.rows.length, range}
+  writeFileSync(join(dir, 'export-manifest.json'), JSON.stringify(manifest))
+  return csv
+}
+
+/** A decimal credit value plus `micro` millionths, as exact text (the export's integers and decimals). */
+export function plusMicro(value: string, micro: number): string {
+  const total = microCredits(value) + BigInt(micro)
+  return `${total / 1_000_000n}.${String(total % 1_000_000n).padStart(6, '0')}`
+}
+
+/**
+ * The rows of an export of 2024-11-14 10:00 to 2024-11-16 10:00 (no manifest): the 15th whole, the 14th and 16th
+ * in part, which a load without the window treats as partial (first and last day present).
+ */
+export function midDayExport(lines: Lines): Lines {
+  return {
+    header: lines.header,
+    rows: lines.rows.filter((row) => {
+      const started = field(row, 'JOB_RUN_STARTED_AT')
+      return started >= '2024-11-14 10:00' && started <= '2024-11-16 10:00' && field(row, 'JOB_RUN_DATE') >= '2024-11-14'
+    }),
+  }
+}
+
+/** `lines` with the days up to 2024-11-11 moved to October (2024-10-10, 2024-10-11), so that a lake has two months. */
+export function twoMonths(lines: Lines): Lines {
+  return {
+    header: lines.header,
+    rows: lines.rows.map((row) => {
+      const day = field(row, 'JOB_RUN_DATE')
+      return day <= '2024-11-11' ? withFields(row, {JOB_RUN_DATE: day.replace('2024-11-', '2024-10-')}) : row
+    }),
+  }
 }

@@ -2,51 +2,17 @@
  * `load --to parquet:DIR` and `--to focus:DIR`, read back with DuckDB (hive partitioning) as BigQuery, Athena
  * or Spark would read the folder.
  */
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-
-import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 
 import {dialectType, WAREHOUSE_COLUMNS} from '../../src/load/columns.js'
 import {FOCUS_VERSION, focusColumns} from '../../src/load/focus.js'
-import {isBuilt, runCli} from '../helpers/cli.js'
-import {GOLDEN_EXPORT, haveGoldenExport} from '../helpers/repo.js'
-import {daysBetween, field, goldenLines, microCredits, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
+import {runCli} from '../helpers/cli.js'
+import {GOLDEN_EXPORT} from '../helpers/repo.js'
+import {daysBetween, field, goldenLines, microCredits, sumMicroCredits, withFields, writeCsv, twoMonths} from './fixtures.js'
+import {lakeContent, lakeGlob, lakeTestFolder, lakeTotals, query} from './lake-read.js'
 
-const ready = isBuilt('load') && haveGoldenExport('the Parquet and FOCUS load tests')
-const maybe = (name: string, fn: () => Promise<void>) =>
-  it(name, async () => {
-    if (ready) await fn()
-  })
-
-let work: string
-let connection: DuckDBConnection
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'cci-usage-lake-'))
-  connection = await (await DuckDBInstance.create(':memory:')).connect()
-  await connection.run("SET TimeZone = 'UTC'")
-})
-afterAll(() => rmSync(work, {recursive: true, force: true}))
-
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]
-}
-
-const lakeGlob = (dir: string) => `read_parquet('${join(dir, '*', '*.parquet')}', hive_partitioning = true)`
-
-async function lakeTotals(dir: string): Promise<{rows: number; credits: bigint; jobs: number}> {
-  const [row] = await query(`SELECT count(*) AS n, CAST(coalesce(sum(total_credits), 0) AS VARCHAR) AS c, count(DISTINCT job_id) AS j FROM ${lakeGlob(dir)}`)
-  return {rows: Number(row.n), credits: microCredits(String(row.c)), jobs: Number(row.j)}
-}
-
-async function lakeContent(dir: string): Promise<string> {
-  const [row] = await query(`SELECT md5(string_agg(CAST(t AS VARCHAR), '\n' ORDER BY CAST(t AS VARCHAR))) AS h FROM ${lakeGlob(dir)} t`)
-  return String(row.h)
-}
-
-let counter = 0
-const freshDir = (kind: string) => join(work, `${kind}-${++counter}`)
+const {maybe, fresh: freshDir, inWork} = lakeTestFolder('the Parquet and FOCUS load tests', 'cci-usage-lake-')
 const GOLDEN_CREDITS = 532_406_000_000n
 
 describe('load --to parquet:DIR', () => {
@@ -68,22 +34,15 @@ describe('load --to parquet:DIR', () => {
     expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
     expect(await lakeContent(dir)).toBe(before)
     // Nothing is left beside the lake (staging folders, lock).
-    expect(readdirSync(dirname(dir)).filter((name) => name.startsWith(`.${counter}`) || name.includes('cci-usage-'))).toEqual([])
+    expect(readdirSync(dirname(dir)).filter((name) => name.includes('cci-usage-'))).toEqual([])
     expect(existsSync(join(dir, '.cci-usage-load.lock'))).toBe(false)
   })
 
   maybe('overlapping windows leave each row once; reloading one month leaves the other months untouched', async () => {
     const golden = goldenLines()
-    // Move two days to October so that the lake has two months.
-    const shifted = {
-      header: golden.header,
-      rows: golden.rows.map((row) => {
-        const day = field(row, 'JOB_RUN_DATE')
-        return day <= '2024-11-11' ? withFields(row, {JOB_RUN_DATE: day.replace('2024-11-', '2024-10-')}) : row
-      }),
-    }
-    const early = writeCsv(join(work, 'lake-early.csv'), daysBetween(shifted, '2024-10-01', '2024-11-14'))
-    const late = writeCsv(join(work, 'lake-late.csv'), daysBetween(shifted, '2024-11-12', '2024-11-18'))
+    const shifted = twoMonths(golden)
+    const early = writeCsv(inWork('lake-early.csv'), daysBetween(shifted, '2024-10-01', '2024-11-14'))
+    const late = writeCsv(inWork('lake-late.csv'), daysBetween(shifted, '2024-11-12', '2024-11-18'))
     const dir = freshDir('lake')
     expect((await runCli(['load', '--input', early, '--to', `parquet:${dir}`])).code).toBe(0)
     expect(readdirSync(dir).filter((name) => !name.startsWith('.')).sort()).toEqual(['month=2024-10', 'month=2024-11'])
@@ -103,7 +62,7 @@ describe('load --to parquet:DIR', () => {
     const before = await lakeContent(dir)
     const rows = [...golden.rows]
     rows[600] = withFields(rows[600], {IS_WORKFLOW_SUCCESSFUL: 'perhaps'})
-    const bad = writeCsv(join(work, 'lake-bad.csv'), {header: golden.header, rows})
+    const bad = writeCsv(inWork('lake-bad.csv'), {header: golden.header, rows})
     const result = await runCli(['load', '--input', bad, '--to', `parquet:${dir}`])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain(bad)
@@ -136,7 +95,7 @@ describe('load --to focus:DIR', () => {
   maybe(`writes FOCUS ${FOCUS_VERSION} rows: every mandatory column, credits adding up to TOTAL_CREDITS, costs at the price`, async () => {
     const golden = goldenLines()
     const dir = freshDir('focus')
-    const teams = join(work, 'teams.yml')
+    const teams = inWork('teams.yml')
     writeFileSync(teams, 'platform:\n  - determined\n  - "det*"\nml:\n  - pachyderm\n')
     const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`, '--credit-price', '0.0006', '--teams', teams])
     expect(result.stderr).not.toMatch(/^Error/m)

@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {BIN, isBuilt, runCli, type CliResult} from '../helpers/cli.js'
 import {startTestPostgres, type PostgresServer} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
-import {csvCell, daysBetween, field, goldenLines, microCredits, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
+import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
 
 const ready = isBuilt('load') && haveGoldenExport('the Postgres load tests')
 let server: PostgresServer | null = null
@@ -130,13 +130,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
     // An export of 2024-11-14 10:00 to 2024-11-16 10:00: the 15th is whole, the 14th and 16th are not. Without
     // a window the loader treats its first and last day as partial, so the other rows of those days survive.
-    const partial = {
-      header: golden.header,
-      rows: golden.rows.filter((row) => {
-        const started = field(row, 'JOB_RUN_STARTED_AT')
-        return started >= '2024-11-14 10:00' && started <= '2024-11-16 10:00' && field(row, 'JOB_RUN_DATE') >= '2024-11-14'
-      }),
-    }
+    const partial = midDayExport(golden)
     expect(partial.rows.length).toBeGreaterThan(10)
     const result = await load(writeCsv(join(work, 'partial.csv'), partial), table)
     expect(result.code).toBe(0)
@@ -215,6 +209,29 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const json = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({port: 1}), '--json'])
     expect(json.code).toBe(4)
     expect(json.stdout + json.stderr).not.toContain(server!.password)
+  })
+
+  maybe('a short (6-character) password quoted by errors the server really raises never appears, in any output mode', async () => {
+    const password = 'Pw9x!k'
+    server!.sql(`DROP ROLE IF EXISTS shorty; CREATE ROLE shorty LOGIN PASSWORD '${password}'`)
+    const cases: Array<[string, number, RegExp]> = [
+      // Startup options the server refuses, quoting them: "invalid command-line argument for server process: Pw9x!k".
+      [server!.url({user: 'shorty', password, query: `options=${encodeURIComponent(password)}`}), 4, /invalid command-line argument for server process: \[redacted\]/],
+      // A database named like the password (pasted in the wrong place): 'database "Pw9x!k" does not exist'.
+      [server!.url({user: 'shorty', password, database: password}), 2, /database \\?"\[redacted\]\\?" does not exist/],
+    ]
+    for (const [target, exit, message] of cases) {
+      for (const [args, env] of [
+        [['load', '--input', GOLDEN_EXPORT, '--to', target], {}],
+        [['load', '--input', GOLDEN_EXPORT, '--json'], {CCI_USAGE_LOAD_TO: target}],
+        [['load', '--input', GOLDEN_EXPORT, '--to', target, '--debug'], {}],
+      ] as Array<[string[], Record<string, string>]>) {
+        const result = await runCli(args, env)
+        expect(result.code).toBe(exit)
+        expect(result.stdout + result.stderr).toMatch(message)
+        expect(result.stdout + result.stderr).not.toContain(password)
+      }
+    }
   })
 
   maybe('sslmode passes through to the driver: disable connects, require fails on a server without SSL (exit 4)', async () => {

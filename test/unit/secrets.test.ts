@@ -13,8 +13,26 @@ describe('redact', () => {
     expect(redact(line)).toBe('GET [redacted-url] failed')
   })
 
-  it('ignores values too short to be secrets', () => {
+  it('replaces a short value (a 4-6 character password) only as a whole token, never inside a longer word or number', () => {
+    registerSecret('Pw9x')
     registerSecret('abc')
-    expect(redact('abc def')).toBe('abc def')
+    registerSecret('4711')
+    expect(redact('database "Pw9x" does not exist; Pw9x.')).toBe('database "[redacted]" does not exist; [redacted].')
+    expect(redact('abc def abcdef xabc abc_1 4711 47110 14711 4711ms')).toBe('[redacted] def abcdef xabc [redacted]_1 [redacted] 47110 14711 4711ms')
+    expect(redact('Pw9xPw9x and Pw9x')).toBe('Pw9xPw9x and [redacted]')
+  })
+
+  it('replaces the password of any scheme://user:password@ URL and password= values, registered or not', () => {
+    expect(redact('connect postgres://etl:s3@host:5432/db failed')).toBe('connect postgres://etl:[redacted]@host:5432/db failed')
+    expect(redact('postgresql://:x@h/db mysql://u:p%40ss@h')).toBe('postgresql://:[redacted]@h/db mysql://u:[redacted]@h')
+    expect(redact('host=h user=u password=hunter2 dbname=d')).toBe('host=h user=u password=[redacted] dbname=d')
+    expect(redact('{"user":"u","password":"hunter2"} PGPASSWORD=xyz passwd: q1')).toBe('{"user":"u","password":"[redacted]"} PGPASSWORD=[redacted] passwd: [redacted]')
+  })
+
+  it('leaves usage hints, ports, paths and ordinary words alone', () => {
+    const hint = 'give postgres://user:password@host:5432/db?sslmode=require, parquet:DIR or focus:DIR'
+    expect(redact(hint)).toBe(hint)
+    const line = 'https://host:443/path@x: password authentication failed for user "etl": check the user and password in the target'
+    expect(redact(line)).toBe(line)
   })
 })

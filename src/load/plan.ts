@@ -1,0 +1,220 @@
+/**
+ * What a load replaces and what it must end with, decided before any target is touched, from `load_scan`: one
+ * row per input row with its input file's index (`_file`), organization (`org`), day, job and credits. The
+ * Postgres path fills `load_scan` with a narrow scan of the CSV (scan.ts); the lake path reads it from the
+ * Parquet files it staged in its one pass over the CSV (stage.ts).
+ *
+ * The rules: a JOB_ID found in several inputs is kept from the last of them (a later export is the newer); the
+ * days an input holds whole (coverage.ts) are replaced per organization and day; any other row replaces only the
+ * row with its JOB_ID, so a row without a JOB_ID outside the whole days cannot be replaced by a later load and is
+ * not loaded (counted in `skipped`).
+ */
+import {readFile} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
+
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {sqlString} from '../analysis/columns.js'
+import type {InputFile} from '../analysis/input-files.js'
+import {InputFileError} from '../core/errors.js'
+import {MANIFEST_FILE, type ExportManifest} from '../export/manifest.js'
+import {wholeDays, type LoadWindow} from './coverage.js'
+
+/** The relation a plan is computed from: `_file` INTEGER, `org` VARCHAR, `day` DATE, `job` VARCHAR, `credits` DECIMAL. */
+export const SCAN_RELATION = 'load_scan'
+
+export interface OrgDay {
+  org: string
+  day: string
+}
+
+export interface LoadPlan {
+  files: InputFile[]
+  /** Rows the target must receive, per input file and in all. */
+  rowsPerFile: number[]
+  rows: number
+  /** TOTAL_CREDITS of those rows, exact decimal text. */
+  credits: string
+  /** Rows dropped because a later input holds the same JOB_ID. */
+  duplicatesDropped: number
+  /** Rows of partly covered days without a JOB_ID: nothing identifies them for a later reload, so not loaded. */
+  skipped: {rows: number; credits: string}
+  wholeDays: string[]
+  partialDays: string[]
+  /** (organization, day) pairs replaced whole; also in the temp table `load_whole_pairs` (org, day). */
+  wholePairs: OrgDay[]
+  /** JOB_IDs of the rows outside whole days: each replaces the row with the same JOB_ID; also `load_edge_jobs` (job). */
+  edgeJobIds: string[]
+  /** For each JOB_ID found in more than one input: the index of the input whose row is kept (the last). */
+  keepFileOf: Map<string, number>
+  /** Input files whose rows' whole days were decided without an export window. */
+  withoutWindow: string[]
+}
+
+/** The columns of a relation that `keptRows` filters: its job, organization, day and input index. */
+export interface RowKeys {
+  job: string
+  org: string
+  day: string
+  file: string
+}
+
+/** Whether `alias`'s row lies on a day replaced whole (needs `load_whole_days`); never NULL. */
+function onWholeDay(alias: string, keys: Pick<RowKeys, 'org' | 'day'>): string {
+  return `(${alias}.${keys.org} IS NOT NULL AND ${alias}.${keys.day} IS NOT NULL AND ${alias}.${keys.day} IN (SELECT day FROM load_whole_days))`
+}
+
+/**
+ * The JOIN and WHERE that keep, of `alias`'s rows, exactly those a load writes: no later input holds their
+ * JOB_ID, and they are identifiable (a JOB_ID, or an organization on a whole day). Needs the plan's temp tables;
+ * `repeats` false (no JOB_ID in two inputs) leaves out the join.
+ */
+export function keptRows(alias: string, keys: RowKeys, repeats = true): string {
+  const identifiable = `(${alias}.${keys.job} IS NOT NULL OR ${onWholeDay(alias, keys)})`
+  if (!repeats) return `WHERE ${identifiable}`
+  return `
+    LEFT JOIN load_keep k ON ${alias}.${keys.job} = k.job
+    WHERE (k.keep IS NULL OR k.keep = ${alias}.${keys.file}) AND ${identifiable}`
+}
+
+type Row = Record<string, string | null>
+
+async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Row[]
+}
+
+/**
+ * The window of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed, with the
+ * rows the manifest says the file holds (when it says).
+ */
+export async function manifestWindow(path: string): Promise<{window: LoadWindow; rows: number | undefined} | null> {
+  if (basename(path) !== 'usage.csv') return null
+  const text = await readFile(join(dirname(path), MANIFEST_FILE), 'utf8').catch(() => null)
+  if (text === null) return null
+  try {
+    const manifest = JSON.parse(text) as ExportManifest
+    if (manifest.status !== 'completed') return null
+    const start = new Date(manifest.range.start)
+    const end = new Date(manifest.range.end)
+    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) ? null : {window: {start, end}, rows: manifest.rows}
+  } catch {
+    return null
+  }
+}
+
+/** The manifest's window, when it describes this very file (the same number of rows). */
+async function verifiedManifestWindow(path: string, fileRows: number): Promise<LoadWindow | null> {
+  const found = await manifestWindow(path)
+  return found && (found.rows === undefined || found.rows === fileRows) ? found.window : null
+}
+
+/**
+ * Computes the plan from SCAN_RELATION and leaves its temp tables (load_keep, load_whole_days, load_whole_pairs,
+ * load_edge_jobs) on `connection` for keptRows and the writers' deletes. Two passes over the rows' keys (a small
+ * group-by of files, days and organizations, and the JOB_IDs found twice), a third for the JOB_IDs outside whole
+ * days when there are any and a fourth for the pairs when JOB_IDs repeat; the rest works on small results.
+ */
+export async function planLoad(connection: DuckDBConnection, files: InputFile[], window: LoadWindow | null | undefined): Promise<LoadPlan> {
+  const paths = files.map((file) => file.path)
+  const scan = SCAN_RELATION
+  const keys: RowKeys = {job: 'job', org: 'org', day: 'day', file: '_file'}
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE load_groups AS SELECT _file, day, org, job IS NULL AS no_job, count(*) AS n, sum(credits) AS credits FROM ${scan} GROUP BY ALL`,
+  )
+  // JOB_IDs found more than once, and the input whose row is kept (the last). A repeat within one input is an
+  // error; with one input every repeat is, otherwise only the few JOB_IDs found twice are counted per input
+  // (count(DISTINCT _file) over every JOB_ID doubled the cost of this, the plan's dearest query).
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE load_keep AS SELECT job, count(*) AS n, max(_file) AS keep FROM ${scan} WHERE job IS NOT NULL GROUP BY job HAVING count(*) > 1`,
+  )
+  const [withinFile] = await rows(
+    connection,
+    files.length === 1
+      ? 'SELECT job FROM load_keep LIMIT 1'
+      : `SELECT s.job FROM ${scan} s JOIN load_keep k ON s.job = k.job GROUP BY s.job HAVING count(*) > count(DISTINCT s._file) LIMIT 1`,
+  )
+  if (withinFile) {
+    const where = await rows(connection, `SELECT _file, count(*) AS n FROM ${scan} WHERE job = ${sqlString(String(withinFile.job))} GROUP BY _file HAVING count(*) > 1 LIMIT 1`)
+    throw new InputFileError(
+      'E_INPUT_DUPLICATE_JOB',
+      `Input file ${paths[Number(where[0]?._file ?? 0)]} holds JOB_ID ${withinFile.job} more than once, which a usage export never does: re-export it.`,
+    )
+  }
+  const keepFileOf = new Map((await rows(connection, 'SELECT job, keep FROM load_keep')).map((row) => [String(row.job), Number(row.keep)]))
+  const repeats = keepFileOf.size > 0
+
+  const perFile = await rows(connection, 'SELECT _file, sum(n) AS n, list(DISTINCT CAST(day AS VARCHAR)) FILTER (WHERE day IS NOT NULL) AS days FROM load_groups GROUP BY _file')
+  const whole = new Set<string>()
+  const withoutWindow: string[] = []
+  for (const [index, path] of paths.entries()) {
+    const entry = perFile.find((row) => Number(row._file) === index)
+    const days = (entry?.days as unknown as string[] | null) ?? []
+    const fileWindow = window ?? (await verifiedManifestWindow(path, Number(entry?.n ?? 0)))
+    if (!fileWindow && days.length > 0) withoutWindow.push(path)
+    for (const day of wholeDays(days, fileWindow)) whole.add(day)
+  }
+  await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_days (day DATE)')
+  if (whole.size > 0) await connection.run(`INSERT INTO load_whole_days VALUES ${[...whole].map((day) => `(DATE ${sqlString(day)})`).join(', ')}`)
+
+  // Per file: all rows, the unidentifiable ones (skipped), the ones a later input repeats (dropped).
+  const skippedRows = `no_job AND NOT ${onWholeDay('load_groups', keys)}`
+  const dropped = repeats
+    ? `SELECT s._file, count(*) AS n, sum(s.credits) AS credits FROM ${scan} s JOIN load_keep k ON s.job = k.job AND s._file <> k.keep GROUP BY s._file`
+    : 'SELECT 0 AS _file, 0 AS n, 0 AS credits WHERE false'
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE load_file_counts AS
+     WITH everything AS (SELECT _file, sum(n) AS n, sum(credits) AS credits FROM load_groups GROUP BY _file),
+       skipped AS (SELECT _file, sum(n) AS n, sum(credits) AS credits FROM load_groups WHERE ${skippedRows} GROUP BY _file),
+       dropped AS (${dropped})
+     SELECT e._file, e.n AS rows, e.credits, coalesce(s.n, 0) AS skipped, coalesce(s.credits, 0) AS skipped_credits,
+       coalesce(d.n, 0) AS dropped, coalesce(d.credits, 0) AS dropped_credits
+     FROM everything e LEFT JOIN skipped s USING (_file) LEFT JOIN dropped d USING (_file)`,
+  )
+  const [totals] = await rows(
+    connection,
+    `SELECT sum(rows - skipped - dropped) AS n, CAST(coalesce(sum(credits - skipped_credits - dropped_credits), 0) AS VARCHAR) AS credits,
+       sum(dropped) AS dropped, sum(skipped) AS skipped, CAST(coalesce(sum(skipped_credits), 0) AS VARCHAR) AS skipped_credits
+     FROM load_file_counts`,
+  )
+  const keptPerFile = await rows(connection, 'SELECT _file, rows - skipped - dropped AS n FROM load_file_counts')
+
+  // Without repeats every row on a whole day is kept, so the groups give the pairs; rows with a JOB_ID outside
+  // whole days (absent when the window covers every day present) need their JOB_IDs, so one more pass.
+  const kept = keptRows('s', keys, repeats)
+  await connection.run(
+    repeats
+      ? `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT s.org, s.day FROM ${scan} s ${kept} AND ${onWholeDay('s', keys)}`
+      : `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT g.org, g.day FROM load_groups g WHERE ${onWholeDay('g', keys)}`,
+  )
+  const [edges] = await rows(connection, `SELECT count(*) AS n FROM load_groups g WHERE NOT g.no_job AND NOT ${onWholeDay('g', keys)}`)
+  await connection.run(
+    Number(edges.n) > 0
+      ? `CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s ${kept} AND s.job IS NOT NULL AND NOT ${onWholeDay('s', keys)}`
+      : 'CREATE OR REPLACE TEMP TABLE load_edge_jobs (job VARCHAR)',
+  )
+  const wholePairs = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day FROM load_whole_pairs ORDER BY 1, 2')).map(
+    (row) => ({org: String(row.org), day: String(row.day)}),
+  )
+  const edgeJobIds = (await rows(connection, 'SELECT job FROM load_edge_jobs')).map((row) => String(row.job))
+  const allDays = (await rows(connection, 'SELECT DISTINCT CAST(day AS VARCHAR) AS day FROM load_groups WHERE day IS NOT NULL ORDER BY 1')).map((row) => String(row.day))
+
+  return {
+    files,
+    rowsPerFile: paths.map((_, index) => Number(keptPerFile.find((row) => Number(row._file) === index)?.n ?? 0)),
+    rows: Number(totals.n ?? 0),
+    credits: String(totals.credits),
+    duplicatesDropped: Number(totals.dropped ?? 0),
+    skipped: {rows: Number(totals.skipped ?? 0), credits: String(totals.skipped_credits)},
+    wholeDays: allDays.filter((day) => whole.has(day)),
+    partialDays: allDays.filter((day) => !whole.has(day)),
+    wholePairs,
+    edgeJobIds,
+    keepFileOf,
+    withoutWindow,
+  }
+}
+
+/** Whether the plan drops any of the input's rows (so the rows written are a subset of the rows read). */
+export function dropsRows(plan: LoadPlan): boolean {
+  return plan.duplicatesDropped > 0 || plan.skipped.rows > 0
+}
