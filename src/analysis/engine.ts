@@ -8,6 +8,8 @@ import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
 import {CciUsageError, InputFileError} from '../core/errors.js'
 import {fileSystemError} from '../core/fs-errors.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
+import {engineSettings, systemResources, type EngineSettings} from './engine-settings.js'
+import {note, traceStatements} from './profile.js'
 import {checkInputFiles, repeatedContent, type CheckedInput} from './input-check.js'
 import {incompleteGzipError, inspectInputFile, resolveInputs, type InputFile, type RepeatedPath} from './input-files.js'
 
@@ -34,6 +36,8 @@ export interface UsageSource {
 export interface OpenUsageOptions {
   /** Where DuckDB may spill; a private folder is created inside it and removed on close. */
   tempDir?: string
+  /** Threads and memory limit; default: engineSettings of this process's environment and machine. */
+  settings?: EngineSettings
 }
 
 // `usage` is a view over the CSV files, not a table: the CSV reader parses only the columns a query names.
@@ -46,10 +50,10 @@ export interface OpenUsageOptions {
 // the view: parsing straight into the 128-bit type made the whole scan ~3x slower here; sums stay exact.
 const PARSE_CREDIT_TYPE = 'DECIMAL(18,6)'
 const READ_BUFFER_BYTES = 8 << 20
-// DuckDB's own budget; the process adds ~90 MB (node, the DuckDB library). 150 MB kept peak RSS ~30 MB lower
-// than 250 MB on 1 GB at the same speed; the cube's aggregation spills to temp_directory if it needs more.
-const MEMORY_LIMIT = '150MB'
-const THREADS = '2'
+// The work database is private and deleted on close, so it may use the newest storage format: its string
+// compression (dictionary + FSST together) cost ~0.5 CPU-second less to write on the 1 GB bench export than the
+// default format's (which older DuckDB versions can read), and the file is smaller and faster to read back.
+const WORK_STORAGE_VERSION = 'v1.5.0'
 
 /** What openUsage knows about each open source's connection: its private temp folder and its input files. */
 const sources = new WeakMap<DuckDBConnection, {workDir: string; inputs: InputFile[]}>()
@@ -66,14 +70,17 @@ export interface Engine {
 
 export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine> {
   const spillParent = options.tempDir ?? tmpdir()
+  // Threads follow the cores this process may use, the memory budget the threads (engine-settings.ts); a bad
+  // CCI_USAGE_THREADS or CCI_USAGE_MEMORY_LIMIT stops here, before anything is created.
+  const settings = options.settings ?? engineSettings(process.env, systemResources())
   let workDir: string | undefined
   let instance: DuckDBInstance | undefined
   let connection: DuckDBConnection | undefined
   try {
     workDir = await mkdtemp(join(spillParent, 'cci-usage-duckdb-'))
     instance = await DuckDBInstance.create(':memory:', {
-      threads: THREADS,
-      memory_limit: MEMORY_LIMIT,
+      threads: String(settings.threads),
+      memory_limit: settings.memoryLimit,
       temp_directory: join(workDir, 'spill'),
       // Row order is irrelevant to aggregates; dropping it lets DuckDB scan in parallel with less memory.
       preserve_insertion_order: 'false',
@@ -81,6 +88,8 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
       allocator_flush_threshold: '16MB',
     })
     connection = await instance.connect()
+    traceStatements(connection)
+    note(`duckdb: ${settings.threads} threads (${settings.threadsFrom}), memory_limit ${settings.memoryLimit} (${settings.memoryLimitFrom})`)
   } catch (error) {
     connection?.closeSync()
     instance?.closeSync()
@@ -362,7 +371,7 @@ export async function materializeInputRows(source: UsageSource, filterSql?: stri
   const [tableFilter, viewFilter] = options.keepUnfiltered ? [undefined, filterSql] : [filterSql, undefined]
   const viewWhere = viewFilter ? ` WHERE ${viewFilter}` : ''
   try {
-    await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(known.workDir, 'work.duckdb'))} AS work`)
+    await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(known.workDir, 'work.duckdb'))} AS work (STORAGE_VERSION ${sqlString(WORK_STORAGE_VERSION)})`)
     if (known.inputs.length === 1) {
       await scanChecked(source, () =>
         source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM ${sqlIdent(source.view)}${tableFilter ? ` WHERE ${tableFilter}` : ''}`),
