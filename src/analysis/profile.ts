@@ -1,6 +1,6 @@
 /**
  * Opt-in timing for finding where a report's time goes. With CCI_USAGE_PROFILE=1 every `phase(label)` prints
- * `phase: <label> N ms, cpu C ms (at T ms, rss R MB)` to stderr, N being the wall time and C the CPU time (user +
+ * `phase: <label> N ms, cpu C ms (at T ms, rss R MB, peak P MB)` to stderr, N being the wall time and C the CPU time (user +
  * system, all of the process's threads, DuckDB's included) since the previous phase: on a shared machine the CPU
  * time says where the work goes when the wall time only says how busy the machine was. The first phase's N
  * includes node start-up and module loading: performance.now() counts from process start.
@@ -26,11 +26,16 @@ function rssMb(): number {
   return Math.round(process.memoryUsage.rss() / 1048576)
 }
 
+/** The process's peak RSS so far (maxRSS is in kilobytes). */
+function peakMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024)
+}
+
 export function phase(label: string): void {
   if (!enabled) return
   const now = performance.now()
   const cpu = cpuMs()
-  process.stderr.write(`phase: ${label} ${Math.round(now - previous)} ms, cpu ${Math.round(cpu - previousCpu)} ms (at ${Math.round(now)} ms, rss ${rssMb()} MB)\n`)
+  process.stderr.write(`phase: ${label} ${Math.round(now - previous)} ms, cpu ${Math.round(cpu - previousCpu)} ms (at ${Math.round(now)} ms, rss ${rssMb()} MB, peak ${peakMb()} MB)\n`)
   previous = now
   previousCpu = cpu
 }
