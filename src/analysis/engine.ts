@@ -437,6 +437,31 @@ async function releaseMemoryPromptly(connection: DuckDBConnection): Promise<void
   await connection.run("SET allocator_bulk_deallocation_flush_threshold = '1MB'")
 }
 
+const UNIT_MB: Record<string, number> = {bytes: 1 / 1048576, kib: 1 / 1024, mib: 1, gib: 1024, tib: 1024 * 1024}
+
+/** DuckDB's memory_limit as it shows it ('143.0 MiB'), in MiB; null when it cannot be read. */
+export function memoryLimitMb(shown: string): number | null {
+  const match = /^\s*([\d.]+)\s*(bytes|KiB|MiB|GiB|TiB)\s*$/i.exec(shown)
+  return match ? Number(match[1]) * UNIT_MB[match[2].toLowerCase()] : null
+}
+
+/**
+ * Runs `statement` with no more threads than DuckDB's memory budget holds at `mbPerThread`, then restores them: for
+ * statements that fail rather than spill when each thread gets too little (history/queries.ts, the rollup).
+ */
+export async function withThreadsForBudget<T>(connection: DuckDBConnection, mbPerThread: number, statement: () => Promise<T>): Promise<T> {
+  const settings = (await connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")).getRowObjectsJS()[0]
+  const threads = Number(settings.threads)
+  const fits = Math.max(1, Math.floor((memoryLimitMb(String(settings.memory)) ?? 0) / mbPerThread))
+  if (fits >= threads) return statement()
+  await connection.run(`SET threads = ${fits}`)
+  try {
+    return await statement()
+  } finally {
+    await connection.run(`SET threads = ${threads}`)
+  }
+}
+
 /** Deletes rows whose JOB_ID an earlier file (lower INPUT_FILE_INDEX) has; returns the count per file. */
 async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): Promise<{index: number; rows: number}[]> {
   const repeated = 'repeated_job_ids'

@@ -7,7 +7,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {openEngine} from '../../src/analysis/engine.js'
+import {memoryLimitMb, openEngine, withThreadsForBudget} from '../../src/analysis/engine.js'
 import {cpuQuotaOf, engineSettings, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
 import {BadInputError} from '../../src/core/errors.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
@@ -86,6 +86,30 @@ describe('the engine', () => {
       expect(Number(row.threads)).toBe(1)
       // DuckDB shows the limit in its own units (96 MB = 91.5 MiB).
       expect(String(row.memory)).toBe('91.5 MiB')
+    } finally {
+      await engine.close()
+      await rm(temp, {recursive: true, force: true})
+    }
+  })
+
+  it('reads DuckDB\'s memory_limit as it shows it', () => {
+    expect(memoryLimitMb('143.0 MiB')).toBe(143)
+    expect(memoryLimitMb('1.5 GiB')).toBe(1536)
+    expect(memoryLimitMb('512.0 KiB')).toBe(0.5)
+    expect(memoryLimitMb('unlimited')).toBeNull()
+  })
+
+  it('runs a statement on as many threads as the budget holds (the rollup), then restores them', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const engine = await openEngine({tempDir: temp, settings: engineSettings({CCI_USAGE_THREADS: '4', CCI_USAGE_MEMORY_LIMIT: '300MB'}, laptop)})
+    const threads = async () => Number((await engine.connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjectsJS()[0].t)
+    try {
+      // 300 MB (286 MiB) holds two threads at 125 MiB each.
+      expect(await withThreadsForBudget(engine.connection, 125, threads)).toBe(2)
+      expect(await withThreadsForBudget(engine.connection, 500, threads)).toBe(1)
+      expect(await withThreadsForBudget(engine.connection, 50, threads)).toBe(4)
+      await expect(withThreadsForBudget(engine.connection, 125, () => engine.connection.run('SELECT error(\'boom\')'))).rejects.toThrow('boom')
+      expect(await threads()).toBe(4)
     } finally {
       await engine.close()
       await rm(temp, {recursive: true, force: true})
