@@ -12,11 +12,11 @@
  *
  * The base is exported with `git archive` into $TMPDIR/cci-usage-base-<commit>/, uses this checkout's
  * node_modules and is compiled once with tsc. Cases: the generated export (bench/generate.js, seed 42) with every
- * breakdown, without the health section, with teams, price and --top, with a window, filters and a comparison; a
- * smaller export as four gzip parts given with a copy of one part, a file repeating 2,000 of its rows and one part
- * named twice (skipped inputs, repeated JOB_IDs dropped); the real export in ../shared/data (skipped with a note
- * when absent); and `run --demo` with a history (the rollup, the history store and the trend), whose simulator
- * data depends only on the day it runs.
+ * breakdown, without the health section, with the percentiles in passes (as a 4 GB export runs them), with teams,
+ * price and --top, with a window, filters and a comparison; a smaller export as four gzip parts given with a copy
+ * of one part, a file repeating 2,000 of its rows and one part named twice (skipped inputs, repeated JOB_IDs
+ * dropped); the real export in ../shared/data (skipped with a note when absent); and `run --demo` with a history
+ * (the rollup, the history store and the trend), whose simulator data depends only on the day it runs.
  */
 import {execFileSync} from 'node:child_process'
 import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
@@ -160,6 +160,8 @@ const allDims = ['--group-by', 'org,project,workflow,job,branch,resource-class,e
 const cases = [
   ['generated', ['report', '--input', csv, ...allDims, '--format', 'json']],
   ['generated-no-health', ['report', '--input', csv, '--format', 'json'], {CCI_USAGE_HEALTH: '0'}],
+  // Percentiles in passes (src/analysis/passes.ts), as a 4 GB export runs them: ~5 passes here.
+  ['generated-in-passes', ['report', '--input', csv, ...allDims, '--format', 'json'], {CCI_USAGE_ROWS_PER_PASS: String(Math.ceil(mb * 350))}],
   ['generated-teams-price-top', ['report', '--input', csv, '--teams', teams, '--credit-price', '0.0006', '--top', '5', '--group-by', 'team', '--format', 'json']],
   ['generated-window-filter-compare', ['report', '--input', csv, '--start', '2024-11-12', '--end', '2024-11-15', '--compare', 'previous', '--project', '[a-m]*', '--format', 'json']],
   ['generated-branch-org-filter', ['report', '--input', csv, '--branch', 'main', '--org', 'acme*', '--format', 'json']],
