@@ -20,7 +20,8 @@
  *   BENCH_GZIP_PARTS=4 node bench/report.js            also the report on the same rows as 4 gzip parts
  *   CCI_USAGE_PROFILE=1 node bench/report.js           also the CLI's phases (wall and CPU), =sql every statement
  *
- * Other switches: BENCH_BASELINE=off skips the baseline; BENCH_HEALTH=off runs the report without health only.
+ * Other switches: BENCH_BASELINE=off skips the baseline; BENCH_HEALTH=off runs the report without health only;
+ * BENCH_CLI=/path/to/bin/run.js times another build (e.g. the base commit bench/same-figures.js builds in $TMPDIR).
  * CCI_USAGE_THREADS / CCI_USAGE_MEMORY_LIMIT pass through to the report. The export merge is bench/merge.js.
  */
 import {existsSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
@@ -40,6 +41,8 @@ const healthMode = process.env.BENCH_HEALTH ?? 'on'
 const withBaseline = (process.env.BENCH_BASELINE ?? 'on') !== 'off'
 const deleteAfter = process.env.BENCH_DELETE === '1'
 const rounds = Number(process.env.BENCH_RUNS ?? 3)
+// Another build's CLI (e.g. a base commit's, as bench/same-figures.js builds it) to time instead of this checkout's.
+const cli = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : join(root, 'bin', 'run.js')
 if (!['on', 'off', 'compare'].includes(healthMode)) throw new Error(`BENCH_HEALTH=${healthMode}: use on, off or compare`)
 if (!(rounds >= 1)) throw new Error(`BENCH_RUNS=${process.env.BENCH_RUNS}: give a number of runs >= 1`)
 
@@ -64,7 +67,7 @@ async function runReport(label, inputs, bytes, expected, health = healthMode !==
   const reportDir = join(outDir, `report-${label}`)
   await rm(reportDir, {recursive: true, force: true})
   await mkdir(reportDir, {recursive: true})
-  const args = [join(root, 'bin', 'run.js'), 'report', ...inputs.flatMap((input) => ['--input', input]), '--out', reportDir, '--format', 'json', '--group-by', 'job,branch,day']
+  const args = [cli, 'report', ...inputs.flatMap((input) => ['--input', input]), '--out', reportDir, '--format', 'json', '--group-by', 'job,branch,day']
   const env = {...process.env, CCI_USAGE_HEALTH: health ? '1' : '0'}
   const loadBefore = loadAverage()
   const {code, seconds, peakBytes, cpuSeconds, stderr} = await measureNode(args, {env})
