@@ -64,6 +64,9 @@ const WORK_ROW_GROUP_SIZE = 61440
  */
 const PARSED_VIEW = 'usage_parsed'
 
+/** The threads and memory limit each engine was opened with (withMemoryLimit restores them exactly). */
+const budgets = new WeakMap<DuckDBConnection, EngineSettings>()
+
 /** What openUsage knows about each open source's connection: its private temp folder and its input files. */
 const sources = new WeakMap<DuckDBConnection, {workDir: string; inputs: InputFile[]}>()
 
@@ -109,6 +112,7 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
   const openInstance = instance
   const openWorkDir = workDir
   sources.set(openConnection, {workDir: openWorkDir, inputs: []})
+  budgets.set(openConnection, settings)
   let closed = false
   return {
     connection: openConnection,
@@ -459,6 +463,25 @@ export async function withThreadsForBudget<T>(connection: DuckDBConnection, mbPe
     return await statement()
   } finally {
     await connection.run(`SET threads = ${threads}`)
+  }
+}
+
+/**
+ * Runs `work` with DuckDB's memory budget at most `mbPerThread` a thread (never raised), then sets it back to what
+ * the engine was opened with (passes.ts: queries for which a cache of the table's blocks buys nothing).
+ */
+export async function withMemoryLimit<T>(connection: DuckDBConnection, mbPerThread: number, work: () => Promise<T>): Promise<T> {
+  const opened = budgets.get(connection)
+  const reader = await connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")
+  const {threads, memory} = reader.getRowObjectsJS()[0]
+  const current = memoryLimitMb(String(memory))
+  const cut = mbPerThread * Number(threads)
+  if (opened === undefined || current === null || current <= cut) return work()
+  await connection.run(`SET memory_limit = '${cut}MiB'`)
+  try {
+    return await work()
+  } finally {
+    await connection.run(`SET memory_limit = ${sqlString(opened.memoryLimit)}`)
   }
 }
 

@@ -7,7 +7,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {memoryLimitMb, openEngine, withThreadsForBudget} from '../../src/analysis/engine.js'
+import {memoryLimitMb, openEngine, withMemoryLimit, withThreadsForBudget} from '../../src/analysis/engine.js'
 import {cpuQuotaOf, engineSettings, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
 import {BadInputError} from '../../src/core/errors.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
@@ -110,6 +110,24 @@ describe('the engine', () => {
       expect(await withThreadsForBudget(engine.connection, 50, threads)).toBe(4)
       await expect(withThreadsForBudget(engine.connection, 125, () => engine.connection.run('SELECT error(\'boom\')'))).rejects.toThrow('boom')
       expect(await threads()).toBe(4)
+    } finally {
+      await engine.close()
+      await rm(temp, {recursive: true, force: true})
+    }
+  })
+
+  it('cuts the memory budget for a statement (the percentile passes) and restores exactly what it was opened with', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const engine = await openEngine({tempDir: temp, settings: engineSettings({CCI_USAGE_THREADS: '2', CCI_USAGE_MEMORY_LIMIT: '150MB'}, laptop)})
+    const limit = async () => String((await engine.connection.runAndReadAll("SELECT current_setting('memory_limit') AS m")).getRowObjectsJS()[0].m)
+    try {
+      expect(await limit()).toBe('143.0 MiB')
+      expect(await withMemoryLimit(engine.connection, 32, limit)).toBe('64.0 MiB')
+      expect(await limit()).toBe('143.0 MiB')
+      // Never raised: 100 MiB a thread is more than the budget.
+      expect(await withMemoryLimit(engine.connection, 100, limit)).toBe('143.0 MiB')
+      await expect(withMemoryLimit(engine.connection, 32, () => engine.connection.run("SELECT error('boom')"))).rejects.toThrow('boom')
+      expect(await limit()).toBe('143.0 MiB')
     } finally {
       await engine.close()
       await rm(temp, {recursive: true, force: true})

@@ -1,7 +1,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {sqlIdent, sqlString} from '../columns.js'
-import {groupPasses} from '../passes.js'
+import {groupPasses, withPassMemory} from '../passes.js'
 import {NOT_STARTED_STATUSES} from '../summary.js'
 
 /**
@@ -150,10 +150,12 @@ export interface JobGroup {
  */
 export async function queryJobGroups(connection: DuckDBConnection, relation: string, where: string): Promise<JobGroup[]> {
   // The percentiles hold every value in memory: a big export is grouped in passes (passes.ts).
-  const groups: ResultRow[] = []
-  for (const pass of await groupPasses(connection, relation, `${ORG}, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME`)) {
-    groups.push(...(await rowsOf(connection, jobGroupsSql(relation, `${where} AND ${pass}`))))
-  }
+  const passes = await groupPasses(connection, relation, `${ORG}, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME`)
+  const groups = await withPassMemory(connection, async () => {
+    const rows: ResultRow[] = []
+    for (const pass of passes) rows.push(...(await rowsOf(connection, jobGroupsSql(relation, `${where} AND ${pass}`))))
+    return rows
+  })
   return groups.map(toJobGroup)
 }
 

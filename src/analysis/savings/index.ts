@@ -2,7 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {BadInputError} from '../../core/errors.js'
 import {sqlIdent} from '../columns.js'
-import {groupPasses} from '../passes.js'
+import {groupPasses, withPassMemory} from '../passes.js'
 import {NOT_STARTED_STATUSES, type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
 import {buildTopOpportunities} from './opportunities.js'
 import {DEFAULT_RATE_TABLE, type RateTable} from './rates.js'
@@ -115,16 +115,15 @@ export async function queryRightsizingGroups(
   const order = 'ORDER BY project, workflow NULLS FIRST, job, resource_class, executor NULLS FIRST, org NULLS FIRST'
   // The medians and percentiles hold every value in memory: a big export is grouped in passes (passes.ts).
   const passes = await groupPasses(connection, view, 'ORGANIZATION_NAME, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME, RESOURCE_CLASS, EXECUTOR')
-  let reader
-  if (passes.length === 1) {
-    reader = await connection.runAndReadAll(`${select(passes[0])} ${order}`, {spike: spikePct})
-  } else {
+  const reader = await withPassMemory(connection, async () => {
+    if (passes.length === 1) return connection.runAndReadAll(`${select(passes[0])} ${order}`, {spike: spikePct})
     const table = sqlIdent(`rightsizing_groups_${++passTableCounter}`)
     await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${select(passes[0])}`, {spike: spikePct})
     for (const pass of passes.slice(1)) await connection.run(`INSERT INTO ${table} ${select(pass)}`, {spike: spikePct})
-    reader = await connection.runAndReadAll(`SELECT * FROM ${table} ${order}`)
+    const ordered = await connection.runAndReadAll(`SELECT * FROM ${table} ${order}`)
     await connection.run(`DROP TABLE ${table}`)
-  }
+    return ordered
+  })
   return reader.getRowObjectsJS().map((row) => ({
     org: nullableString(row.org),
     project: String(row.project),
