@@ -75,7 +75,7 @@ describe('percentiles in passes', () => {
 
   test('a pass holds ROWS_PER_PASS rows, or CCI_USAGE_ROWS_PER_PASS', () => {
     expect(passCount(1_700_000, ROWS_PER_PASS)).toBe(1)
-    expect(passCount(6_700_000, ROWS_PER_PASS)).toBe(4)
+    expect(passCount(6_700_000, ROWS_PER_PASS)).toBe(3)
     expect(passCount(0, ROWS_PER_PASS)).toBe(1)
     expect(rowsPerPass({})).toBe(ROWS_PER_PASS)
     expect(rowsPerPass({CCI_USAGE_ROWS_PER_PASS: '500000'})).toBe(500_000)
