@@ -180,8 +180,8 @@ GROUP BY GROUPING SETS (${sets.join(', ')})`
 }
 
 /**
- * An exact DECIMAL(38,6) sum as a whole number of micro-credits (HUGEINT): the JS conversion then reads it as a
- * bigint column at once, where decimal value objects, one per cell, made reading the breakdowns ~3x slower.
+ * An exact DECIMAL(38,6) sum as a whole number of micro-credits (HUGEINT), which the column-wise JS conversion reads
+ * as a bigint: no decimal value object per cell (reading the 1 GB bench's breakdowns in JS: ~92 -> ~74 ms).
  */
 function micro(sum: string): string {
   return `CAST(COALESCE(${sum}, 0) * 1000000 AS HUGEINT)`
