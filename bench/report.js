@@ -138,6 +138,19 @@ function ratio(a, b) {
   return Number((a / b).toFixed(3))
 }
 
+/** The medians of `measured` against those of `reference`, judged by `target` (and a peak RSS limit if given). */
+function printRatio(label, measured, reference, target, peakLimit) {
+  process.stdout.write(JSON.stringify({
+    case: label,
+    wallRatio: ratio(measured.seconds.median, reference.seconds.median),
+    cpuRatio: ratio(measured.cpuSeconds.median, reference.cpuSeconds.median),
+    target,
+    met: measured.seconds.median <= reference.seconds.median * target,
+    metOnCpu: measured.cpuSeconds.median <= reference.cpuSeconds.median * target,
+    ...(peakLimit === undefined ? {} : {peakRssMbMax: measured.peakRssMb.max, peakTarget: peakLimit, peakMet: measured.peakRssMb.max < peakLimit}),
+  }) + '\n')
+}
+
 /** Runs `steps` (functions returning a run) BENCH_RUNS times, in turn, starting with a different one each round. */
 async function alternate(steps) {
   const runs = steps.map(() => [])
@@ -163,14 +176,7 @@ if (healthMode === 'compare') {
   ])
   const a = describe(`csv-${mb}mb-health-off`, off)
   const b = describe(`csv-${mb}mb-health-on`, on)
-  process.stdout.write(JSON.stringify({
-    case: `csv-${mb}mb-health-cost`,
-    wallRatio: ratio(b.seconds.median, a.seconds.median),
-    cpuRatio: ratio(b.cpuSeconds.median, a.cpuSeconds.median),
-    target: TARGETS.healthCost,
-    met: b.seconds.median <= a.seconds.median * TARGETS.healthCost,
-    metOnCpu: b.cpuSeconds.median <= a.cpuSeconds.median * TARGETS.healthCost,
-  }) + '\n')
+  printRatio(`csv-${mb}mb-health-cost`, b, a, TARGETS.healthCost)
 } else if (scaleFrom !== null) {
   const small = join(outDir, `usage-${scaleFrom}mb.csv`)
   const smallGenerated = await ensureExport({mb: scaleFrom, out: small})
@@ -180,17 +186,7 @@ if (healthMode === 'compare') {
   ])
   const a = describe(`csv-${scaleFrom}mb`, few)
   const b = describe(`csv-${mb}mb`, many)
-  process.stdout.write(JSON.stringify({
-    case: `scale-${scaleFrom}mb-to-${mb}mb`,
-    sizeRatio: ratio(bytes, statSync(small).size),
-    wallRatio: ratio(b.seconds.median, a.seconds.median),
-    cpuRatio: ratio(b.cpuSeconds.median, a.cpuSeconds.median),
-    target: TARGETS.scaleRatio,
-    met: b.seconds.median <= a.seconds.median * TARGETS.scaleRatio,
-    peakRssMbMax: b.peakRssMb.max,
-    peakTarget: TARGETS.scalePeakRssMb,
-    peakMet: b.peakRssMb.max < TARGETS.scalePeakRssMb,
-  }) + '\n')
+  printRatio(`scale-${scaleFrom}mb-to-${mb}mb (${ratio(bytes, statSync(small).size)}x the bytes)`, b, a, TARGETS.scaleRatio, TARGETS.scalePeakRssMb)
 } else {
   const steps = [() => runReport(`csv-${mb}mb`, [csv], bytes, generated)]
   if (withBaseline) steps.push(() => runBaseline(`duckdb-baseline-${mb}mb`, csv, bytes, generated))
@@ -198,16 +194,7 @@ if (healthMode === 'compare') {
   const report = describe(`csv-${mb}mb`, reports)
   if (baselines) {
     const baseline = describe(`duckdb-baseline-${mb}mb`, baselines)
-    process.stdout.write(JSON.stringify({
-      case: `csv-${mb}mb-vs-duckdb-baseline`,
-      wallRatio: ratio(report.seconds.median, baseline.seconds.median),
-      cpuRatio: ratio(report.cpuSeconds.median, baseline.cpuSeconds.median),
-      target: TARGETS.baselineRatio,
-      met: report.seconds.median <= baseline.seconds.median * TARGETS.baselineRatio,
-      peakRssMbMax: report.peakRssMb.max,
-      peakTarget: TARGETS.peakRssMb,
-      peakMet: report.peakRssMb.max < TARGETS.peakRssMb,
-    }) + '\n')
+    printRatio(`csv-${mb}mb-vs-duckdb-baseline`, report, baseline, TARGETS.baselineRatio, TARGETS.peakRssMb)
   }
 }
 
