@@ -8,6 +8,8 @@ import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
 import {CciUsageError, InputFileError} from '../core/errors.js'
 import {fileSystemError} from '../core/fs-errors.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
+import {engineSettings, systemResources, type EngineSettings} from './engine-settings.js'
+import {note, traceStatements} from './profile.js'
 import {checkInputFiles, repeatedContent, type CheckedInput} from './input-check.js'
 import {incompleteGzipError, inspectInputFile, resolveInputs, type InputFile, type RepeatedPath} from './input-files.js'
 
@@ -34,6 +36,8 @@ export interface UsageSource {
 export interface OpenUsageOptions {
   /** Where DuckDB may spill; a private folder is created inside it and removed on close. */
   tempDir?: string
+  /** Threads and memory limit; default: engineSettings of this process's environment and machine. */
+  settings?: EngineSettings
 }
 
 // `usage` is a view over the CSV files, not a table: the CSV reader parses only the columns a query names.
@@ -46,10 +50,22 @@ export interface OpenUsageOptions {
 // the view: parsing straight into the 128-bit type made the whole scan ~3x slower here; sums stay exact.
 const PARSE_CREDIT_TYPE = 'DECIMAL(18,6)'
 const READ_BUFFER_BYTES = 8 << 20
-// DuckDB's own budget; the process adds ~90 MB (node, the DuckDB library). 150 MB kept peak RSS ~30 MB lower
-// than 250 MB on 1 GB at the same speed; the cube's aggregation spills to temp_directory if it needs more.
-const MEMORY_LIMIT = '150MB'
-const THREADS = '2'
+// The work database is private and deleted on close, so it may use the newest storage format: its string
+// compression (dictionary + FSST together) cost ~0.5 CPU-second less to write on the 1 GB bench export than the
+// default format's (which older DuckDB versions can read), and the file is smaller and faster to read back.
+const WORK_STORAGE_VERSION = 'v1.5.0'
+// Half DuckDB's default: each scanning thread fills a row group of every column before compressing it, and
+// halving them lowered the scan's peak RSS by ~30 MB on 1 GB at the same CPU time.
+const WORK_ROW_GROUP_SIZE = 61440
+
+/**
+ * The same rows as `usage` with the credits as parsed, DECIMAL(18,6): what the one scan copies into report_rows.
+ * Reading them through `usage` widened every credit to DECIMAL(38,6) and narrowed it back, ~0.3 CPU-second on 1 GB.
+ */
+const PARSED_VIEW = 'usage_parsed'
+
+/** The threads and memory limit each engine was opened with (withMemoryLimit restores them exactly). */
+const budgets = new WeakMap<DuckDBConnection, EngineSettings>()
 
 /** What openUsage knows about each open source's connection: its private temp folder and its input files. */
 const sources = new WeakMap<DuckDBConnection, {workDir: string; inputs: InputFile[]}>()
@@ -66,14 +82,17 @@ export interface Engine {
 
 export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine> {
   const spillParent = options.tempDir ?? tmpdir()
+  // Threads follow the cores this process may use, the memory budget the threads (engine-settings.ts); a bad
+  // CCI_USAGE_THREADS or CCI_USAGE_MEMORY_LIMIT stops here, before anything is created.
+  const settings = options.settings ?? engineSettings(process.env, systemResources())
   let workDir: string | undefined
   let instance: DuckDBInstance | undefined
   let connection: DuckDBConnection | undefined
   try {
     workDir = await mkdtemp(join(spillParent, 'cci-usage-duckdb-'))
     instance = await DuckDBInstance.create(':memory:', {
-      threads: THREADS,
-      memory_limit: MEMORY_LIMIT,
+      threads: String(settings.threads),
+      memory_limit: settings.memoryLimit,
       temp_directory: join(workDir, 'spill'),
       // Row order is irrelevant to aggregates; dropping it lets DuckDB scan in parallel with less memory.
       preserve_insertion_order: 'false',
@@ -81,6 +100,8 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
       allocator_flush_threshold: '16MB',
     })
     connection = await instance.connect()
+    traceStatements(connection)
+    note(`duckdb: ${settings.threads} threads (${settings.threadsFrom}), memory_limit ${settings.memoryLimit} (${settings.memoryLimitFrom})`)
   } catch (error) {
     connection?.closeSync()
     instance?.closeSync()
@@ -91,6 +112,7 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
   const openInstance = instance
   const openWorkDir = workDir
   sources.set(openConnection, {workDir: openWorkDir, inputs: []})
+  budgets.set(openConnection, settings)
   let closed = false
   return {
     connection: openConnection,
@@ -121,6 +143,7 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
   }
   try {
     await createUsageView(engine.connection, 'usage', inputs, {withFileIndex: inputs.length > 1})
+    await createUsageView(engine.connection, PARSED_VIEW, inputs, {withFileIndex: inputs.length > 1, parsedCredits: true})
   } catch (error) {
     aborter.abort()
     await engine.close()
@@ -146,14 +169,19 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
  * separately and unioned by canonical name. Nothing is read here; reader errors surface when the view is
  * queried: pass them through translateReadError.
  */
-export async function createUsageView(connection: DuckDBConnection, view: string, inputs: InputFile[], options: {withFileIndex?: boolean} = {}): Promise<void> {
+export async function createUsageView(
+  connection: DuckDBConnection,
+  view: string,
+  inputs: InputFile[],
+  options: {withFileIndex?: boolean; parsedCredits?: boolean} = {},
+): Promise<void> {
   const groups = new Map<string, InputFile[]>()
   for (const input of inputs) {
     const key = JSON.stringify([input.header.map((name) => name.toUpperCase()), input.gzip])
     groups.set(key, [...(groups.get(key) ?? []), input])
   }
   const fileIndex = options.withFileIndex ? new Map(inputs.map((input, index) => [input.path, index])) : undefined
-  const selects = [...groups.values()].map((group) => selectFromFiles(group, fileIndex))
+  const selects = [...groups.values()].map((group) => selectFromFiles(group, fileIndex, options.parsedCredits))
   const sql = `CREATE OR REPLACE VIEW ${sqlIdent(view)} AS ${selects.join('\nUNION ALL\n')}`
   try {
     await connection.run(sql)
@@ -164,9 +192,10 @@ export async function createUsageView(connection: DuckDBConnection, view: string
 
 /**
  * The canonical projection of files that share one header. With `fileIndex`, each row also carries the index
- * of its file (INPUT_FILE_INDEX), from the reader's `filename` column.
+ * of its file (INPUT_FILE_INDEX), from the reader's `filename` column. With `parsedCredits` the credit columns
+ * keep the type they are parsed as (PARSE_CREDIT_TYPE) instead of the view contract's wide one.
  */
-export function selectFromFiles(group: InputFile[], fileIndex?: ReadonlyMap<string, number>): string {
+export function selectFromFiles(group: InputFile[], fileIndex?: ReadonlyMap<string, number>, parsedCredits = false): string {
   const header = group[0].header.map((name) => name.toUpperCase())
   // Every name in the header must be declared, in file order: the reader maps columns by position.
   const declared = header.map((name) => {
@@ -174,9 +203,10 @@ export function selectFromFiles(group: InputFile[], fileIndex?: ReadonlyMap<stri
     return `${sqlString(name)}: ${sqlString(type === CREDIT_TYPE ? PARSE_CREDIT_TYPE : type)}`
   })
   const present = new Set(header)
+  const creditType = parsedCredits ? PARSE_CREDIT_TYPE : CREDIT_TYPE
   const projection = EXPORT_COLUMNS.map(([name, type]) => {
-    if (!present.has(name)) return `CAST(NULL AS ${type}) AS ${sqlIdent(name)}`
-    return type === CREDIT_TYPE ? `CAST(${sqlIdent(name)} AS ${CREDIT_TYPE}) AS ${sqlIdent(name)}` : sqlIdent(name)
+    if (!present.has(name)) return `CAST(NULL AS ${type === CREDIT_TYPE ? creditType : type}) AS ${sqlIdent(name)}`
+    return type === CREDIT_TYPE && !parsedCredits ? `CAST(${sqlIdent(name)} AS ${CREDIT_TYPE}) AS ${sqlIdent(name)}` : sqlIdent(name)
   })
   const unknownCredits = header.filter((name) => isUnknownCreditColumn(name))
   const otherCredits =
@@ -305,9 +335,8 @@ export const REPORT_ROW_COLUMNS: ReadonlyArray<readonly [name: string, sql: stri
     'JOB_RUN_DATE', 'JOB_BUILD_STATUS', 'JOB_RUN_SECONDS', 'MEDIAN_CPU_UTILIZATION_PCT', 'MAX_CPU_UTILIZATION_PCT',
     'MEDIAN_RAM_UTILIZATION_PCT', 'MAX_RAM_UTILIZATION_PCT', 'OTHER_CREDITS',
   ].map((name) => [name, sqlIdent(name)] as const),
-  ...EXPORT_COLUMNS.filter(([, type]) => type === CREDIT_TYPE).map(
-    ([name]) => [name, `CAST(${sqlIdent(name)} AS ${PARSE_CREDIT_TYPE})`] as const,
-  ),
+  // Read from PARSED_VIEW, where they already have that type.
+  ...EXPORT_COLUMNS.filter(([, type]) => type === CREDIT_TYPE).map(([name]) => [name, sqlIdent(name)] as const),
 ]
 
 export const REPORT_ROWS = 'report_rows'
@@ -367,22 +396,26 @@ export async function materializeInputRows(source: UsageSource, filterSql?: stri
   const [tableFilter, viewFilter] = options.keepUnfiltered ? [undefined, filterSql] : [filterSql, undefined]
   const viewWhere = viewFilter ? ` WHERE ${viewFilter}` : ''
   try {
-    await source.connection.run(`ATTACH IF NOT EXISTS ${sqlString(join(known.workDir, 'work.duckdb'))} AS work`)
+    await source.connection.run(
+      `ATTACH IF NOT EXISTS ${sqlString(join(known.workDir, 'work.duckdb'))} AS work (STORAGE_VERSION ${sqlString(WORK_STORAGE_VERSION)}, ROW_GROUP_SIZE ${WORK_ROW_GROUP_SIZE})`,
+    )
     if (known.inputs.length === 1) {
       await scanChecked(source, () =>
-        source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM ${sqlIdent(source.view)}${tableFilter ? ` WHERE ${tableFilter}` : ''}`),
+        source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM ${PARSED_VIEW}${tableFilter ? ` WHERE ${tableFilter}` : ''}`),
       )
+      await releaseMemoryPromptly(source.connection)
       await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT * FROM ${table}${viewWhere}`)
       return {relation: REPORT_ROWS, files: source.files, skipped: sameFile, duplicateRowsDropped: 0, duplicatesByFile: []}
     }
     const {checked} = await scanChecked(source, () =>
-      source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')}, JOB_ID, ${INPUT_FILE_INDEX} FROM ${sqlIdent(source.view)}`),
+      source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')}, JOB_ID, ${INPUT_FILE_INDEX} FROM ${PARSED_VIEW}`),
     )
     const sameContent = repeatedContent(checked)
     if (sameContent.length > 0) {
       await source.connection.run(`DELETE FROM ${table} WHERE ${INPUT_FILE_INDEX} IN (${sameContent.map((repeat) => repeat.index).join(', ')})`)
     }
     const duplicatesByFile = await dropRepeatedJobIds(source.connection, table)
+    await releaseMemoryPromptly(source.connection)
     // The filters apply to what is left (filter columns are all in REPORT_ROW_COLUMNS); NULL is not a match.
     if (tableFilter) await source.connection.run(`DELETE FROM ${table} WHERE (${tableFilter}) IS NOT TRUE`)
     const names = rowColumns.map(([name]) => sqlIdent(name)).join(', ')
@@ -400,6 +433,60 @@ export async function materializeInputRows(source: UsageSource, filterSql?: stri
     }
   } catch (error) {
     throw fileSystemError(error, known.workDir, {temporary: true}) ?? error
+  }
+}
+
+/**
+ * After the scan, memory DuckDB frees goes back to the OS at once instead of staying with its allocator for
+ * reuse: each later query (cube, savings, health) otherwise added its peak to what the earlier ones left behind,
+ * and peak RSS grew phase by phase (420-470 MB on the 1 GB bench, 330-350 MB with this). During the scan the same
+ * setting cost ~1 CPU-second (it frees memory in many small batches), so it is set only once the table exists.
+ */
+async function releaseMemoryPromptly(connection: DuckDBConnection): Promise<void> {
+  await connection.run("SET allocator_bulk_deallocation_flush_threshold = '1MB'")
+}
+
+const UNIT_MB: Record<string, number> = {bytes: 1 / 1048576, kib: 1 / 1024, mib: 1, gib: 1024, tib: 1024 * 1024}
+
+/** DuckDB's memory_limit as it shows it ('143.0 MiB'), in MiB; null when it cannot be read. */
+export function memoryLimitMb(shown: string): number | null {
+  const match = /^\s*([\d.]+)\s*(bytes|KiB|MiB|GiB|TiB)\s*$/i.exec(shown)
+  return match ? Number(match[1]) * UNIT_MB[match[2].toLowerCase()] : null
+}
+
+/**
+ * Runs `statement` with no more threads than DuckDB's memory budget holds at `mbPerThread`, then restores them: for
+ * statements that fail rather than spill when each thread gets too little (history/queries.ts, the rollup).
+ */
+export async function withThreadsForBudget<T>(connection: DuckDBConnection, mbPerThread: number, statement: () => Promise<T>): Promise<T> {
+  const settings = (await connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")).getRowObjectsJS()[0]
+  const threads = Number(settings.threads)
+  const fits = Math.max(1, Math.floor((memoryLimitMb(String(settings.memory)) ?? 0) / mbPerThread))
+  if (fits >= threads) return statement()
+  await connection.run(`SET threads = ${fits}`)
+  try {
+    return await statement()
+  } finally {
+    await connection.run(`SET threads = ${threads}`)
+  }
+}
+
+/**
+ * Runs `work` with DuckDB's memory budget at most `mbPerThread` a thread (never raised), then sets it back to what
+ * the engine was opened with (passes.ts: queries for which a cache of the table's blocks buys nothing).
+ */
+export async function withMemoryLimit<T>(connection: DuckDBConnection, mbPerThread: number, work: () => Promise<T>): Promise<T> {
+  const opened = budgets.get(connection)
+  const reader = await connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")
+  const {threads, memory} = reader.getRowObjectsJS()[0]
+  const current = memoryLimitMb(String(memory))
+  const cut = mbPerThread * Number(threads)
+  if (opened === undefined || current === null || current <= cut) return work()
+  await connection.run(`SET memory_limit = '${cut}MiB'`)
+  try {
+    return await work()
+  } finally {
+    await connection.run(`SET memory_limit = ${sqlString(opened.memoryLimit)}`)
   }
 }
 

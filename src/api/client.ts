@@ -6,6 +6,7 @@ import pRetry from 'p-retry'
 import type {Clock} from '../core/clock.js'
 import {ApiError, AuthError, BadInputError, CciUsageError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
+import {normalizeHost} from './host.js'
 import {parseFlakyTests, INSIGHTS_LIMIT, type FlakyTestPage} from './flaky-tests.js'
 import {GET_LIMIT, Pacer, POST_LIMIT, realSleep, type RateLimit, type Sleep} from './pacer.js'
 import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from './retry.js'
@@ -57,22 +58,7 @@ function readVersion(): string {
   }
 }
 
-/** Checks --host early, so a typo fails with one clear line instead of a network error. */
-export function normalizeHost(host: string): string {
-  let url: URL
-  try {
-    url = new URL(host)
-  } catch {
-    throw new BadInputError('E_BAD_HOST', `--host ${host} is not a URL; use e.g. https://circleci.com.`)
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new BadInputError('E_BAD_HOST', `--host ${host} must start with https:// (e.g. https://circleci.com).`)
-  }
-  if (url.username || url.password || url.search) {
-    throw new BadInputError('E_BAD_HOST', '--host must be a plain origin like https://circleci.com (no credentials or query).')
-  }
-  return url.toString().replace(/\/+$/, '')
-}
+export {normalizeHost}
 
 /** Reads a job body defensively: the API is the outside world. */
 export function parseExportJob(body: unknown, fallbackId?: string): ExportJob {

@@ -6,7 +6,7 @@ import {Flags} from '@oclif/core'
 
 import {AuthError, BadInputError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
-import {DEFAULT_HOST} from './index.js'
+import {DEFAULT_HOST} from './default-host.js'
 import {MONTH_WINDOWS, type DateRange} from './windows.js'
 
 /** oclif's `env:` takes one name; these flags accept the CircleCI-native fallback too. Empty counts as unset. */

@@ -22,13 +22,15 @@ import {
 import {assembleParts, type ScannedPart} from './merge.js'
 import {PartScanner, scanPartFile, type PartScan, type PartScanOptions} from './part-scan.js'
 import {loadScan, plainFileName, removePlain, saveScan} from './part-store.js'
+import {resumeCommand} from './resume.js'
 import {discoverSharedOrgs, mergeSharedOrgIds, type PlanOrg} from './shared-plan.js'
 import {jobOutcome} from './state.js'
 import {boundaryDays, coalesceRanges, formatInstant, planWindows, validateRange, type DateRange} from './windows.js'
 
 export type {DateRange} from './windows.js'
 
-export const DEFAULT_HOST = 'https://circleci.com'
+export {DEFAULT_HOST} from './default-host.js'
+export {resumeCommand} from './resume.js'
 /** One GET every 6 s is exactly the documented 10 a minute, and notices completion within ~6 s per window. */
 export const DEFAULT_POLL_INTERVAL_MS = 6000
 /**
@@ -85,23 +87,6 @@ export interface ExportResult {
   empty: boolean
   /** With --discover-shared-orgs: the primary org and the organizations CircleCI listed; null otherwise or when it failed. */
   sharedPlan: {primaryOrgId: string; orgs: PlanOrg[]} | null
-}
-
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
-}
-
-/**
- * The command that picks up where this run stopped (never with the token: it comes from the environment). An
- * export of several ranges (run --history) has no `export` command line: the same command resumes it.
- */
-export function resumeCommand(options: Pick<ExportOptions, 'host' | 'orgId' | 'sharedOrgIds' | 'range' | 'outDir' | 'extraRanges'>): string {
-  if ((options.extraRanges?.length ?? 0) > 0) return 'the same command with the same --out, on the same UTC day (it reuses these jobs)'
-  const args = ['cci-usage', 'export', '--org-id', options.orgId]
-  for (const shared of options.sharedOrgIds) args.push('--shared-org-id', shared)
-  args.push('--start', formatInstant(options.range.start), '--end', formatInstant(options.range.end), '--out', options.outDir)
-  if (normalizeHost(options.host) !== DEFAULT_HOST) args.push('--host', options.host)
-  return args.map(shellQuote).join(' ')
 }
 
 /** A small counting semaphore: parts download a few at a time. */

@@ -5,6 +5,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {microCredits} from '../analysis/aggregate.js'
+import {withThreadsForBudget} from '../analysis/engine.js'
 import {sqlString} from '../analysis/columns.js'
 import type {DayRange} from './days.js'
 import {runsOf} from './days.js'
@@ -33,12 +34,21 @@ export function daysSql(days: Iterable<string>): string {
 export const EXPORT_ROLLUP = 'export_rollup'
 
 /**
+ * The rollup's GROUP BY (ten keys, sixteen sums) needs about this much of DuckDB's memory budget per thread: with
+ * less, DuckDB stops with "out of memory" instead of spilling (a 1 GB week failed at the default 150 MB with two
+ * threads, and ran with one thread, or with two at 250 MB). The budget is the user's to set (CCI_USAGE_MEMORY_LIMIT),
+ * so the statement gets fewer threads rather than more memory: one thread at the default on two cores, ~0.5 s
+ * more on a 1 GB week.
+ */
+const ROLLUP_MB_PER_THREAD = 125
+
+/**
  * The rollup of every row of the export (`rowsTable`: report_rows' table, before the report's filters), kept in
  * the work database (compressed on disk, like report_rows) and named EXPORT_ROLLUP. A run with a history builds
  * its cube from it (a few times fewer rows than the export) and stores its days from it: one GROUP BY serves both.
  */
 export async function createExportRollup(connection: DuckDBConnection, rowsTable: string): Promise<string> {
-  await connection.run(`CREATE OR REPLACE TABLE work.${EXPORT_ROLLUP} AS ${rollupSql(rowsTable, 'TRUE')}`)
+  await withThreadsForBudget(connection, ROLLUP_MB_PER_THREAD, () => connection.run(`CREATE OR REPLACE TABLE work.${EXPORT_ROLLUP} AS ${rollupSql(rowsTable, 'TRUE')}`))
   await connection.run(`CREATE OR REPLACE TEMP VIEW ${EXPORT_ROLLUP} AS SELECT * FROM work.${EXPORT_ROLLUP}`)
   return EXPORT_ROLLUP
 }

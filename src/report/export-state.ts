@@ -2,7 +2,7 @@ import {stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 
 import {activeLock} from '../core/folder-lock.js'
-import {resumeCommand} from '../export/index.js'
+import {resumeCommand} from '../export/resume.js'
 import {MANIFEST_FILE, mergedBy, readManifest, type ExportManifest} from '../export/manifest.js'
 import {formatInstant} from '../export/windows.js'
 

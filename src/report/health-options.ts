@@ -1,5 +1,5 @@
-import {flakyTestSession, type InsightsTarget} from '../api/insights.js'
-import {normalizeHost} from '../api/client.js'
+import type {FlakyTestSession, InsightsTarget} from '../api/insights.js'
+import {normalizeHost} from '../api/host.js'
 import {parseDefaultBranchRules} from '../analysis/health/branches.js'
 import type {Clock} from '../core/clock.js'
 import type {HealthHookOptions} from './hooks.js'
@@ -17,7 +17,15 @@ export function healthOptionsFromFlags(
   const target = insights === null || insights === 'demo' ? insights : {...insights, host: normalizeHost(insights.host)}
   return {
     defaultBranches: parseDefaultBranchRules(flags['default-branch'] ?? []),
-    flakyTests: target === null ? null : flakyTestSession(target, {clock: context.clock, log: context.log}),
+    flakyTests: target === null ? null : lazyFlakyTestSession(target, {clock: context.clock, log: context.log}),
     warn: context.warn,
+  }
+}
+
+/** The Insights client (got) is loaded only when the flaky tests are read, not with every report. */
+function lazyFlakyTestSession(target: InsightsTarget, options: {clock: Clock; log?: (line: string) => void}): FlakyTestSession {
+  return async (work) => {
+    const {flakyTestSession} = await import('../api/insights.js')
+    return flakyTestSession(target, options)(work)
   }
 }

@@ -1,6 +1,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {sqlIdent, sqlString} from '../columns.js'
+import {groupPasses, withPassMemory} from '../passes.js'
 import {NOT_STARTED_STATUSES} from '../summary.js'
 
 /**
@@ -148,7 +149,18 @@ export interface JobGroup {
  * figures are zero until addRerunFigures.
  */
 export async function queryJobGroups(connection: DuckDBConnection, relation: string, where: string): Promise<JobGroup[]> {
-  const groups = await rowsOf(connection, `
+  // The percentiles hold every value in memory: a big export is grouped in passes (passes.ts).
+  const passes = await groupPasses(connection, relation, `${ORG}, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME`)
+  const groups = await withPassMemory(connection, async () => {
+    const rows: ResultRow[] = []
+    for (const pass of passes) rows.push(...(await rowsOf(connection, jobGroupsSql(relation, `${where} AND ${pass}`))))
+    return rows
+  })
+  return groups.map(toJobGroup)
+}
+
+function jobGroupsSql(relation: string, where: string): string {
+  return `
 SELECT *, ${CODE.workflow('org', 'project', 'workflow')} AS workflow_code, ${CODE.project('org', 'project')} AS project_code FROM (
 SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
   count(*) AS rows, count(JOB_NAME) AS job_rows,
@@ -164,43 +176,44 @@ SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NA
   ${microSum(FAILED)} AS failed_credits, count(JOB_NAME) FILTER (WHERE ${FAILED}) AS failed_jobs,
   ${microSum(CANCELED)} AS canceled_credits, count(JOB_NAME) FILTER (WHERE ${CANCELED}) AS canceled_jobs
 FROM ${sqlIdent(relation)} WHERE ${where}
-GROUP BY ALL)`)
-  return groups.map((row) => {
-    const [durationP50, durationP95] = quantiles(row.duration)
-    const [queueP50, queueP95] = quantiles(row.queue)
-    const failedCredits = bigint(row.failed_credits)
-    const canceledCredits = bigint(row.canceled_credits)
-    return {
-      org: text(row.org),
-      project: text(row.project),
-      workflow: text(row.workflow),
-      job: text(row.job),
-      workflowCode: String(row.workflow_code),
-      projectCode: String(row.project_code),
-      rows: Number(row.rows),
-      jobRows: Number(row.job_rows),
-      runs: Number(row.runs),
-      // Not-started statuses are none of these, so these counts are runs already.
-      successfulRuns: Number(row.successful_runs),
-      failedRuns: Number(row.failed_runs),
-      canceledRuns: Number(row.canceled_runs),
-      runningRuns: Number(row.running_runs),
-      durationP50,
-      durationP95,
-      queueP50,
-      queueP95,
-      cpuMedian: number(row.cpu_median),
-      ramMedian: number(row.ram_median),
-      credits: bigint(row.credits),
-      failedCredits,
-      failedJobs: Number(row.failed_jobs),
-      canceledCredits,
-      canceledJobs: Number(row.canceled_jobs),
-      rerunCredits: 0n,
-      rerunJobs: 0,
-      wasteCredits: failedCredits + canceledCredits,
-    }
-  })
+GROUP BY ALL)`
+}
+
+function toJobGroup(row: ResultRow): JobGroup {
+  const [durationP50, durationP95] = quantiles(row.duration)
+  const [queueP50, queueP95] = quantiles(row.queue)
+  const failedCredits = bigint(row.failed_credits)
+  const canceledCredits = bigint(row.canceled_credits)
+  return {
+    org: text(row.org),
+    project: text(row.project),
+    workflow: text(row.workflow),
+    job: text(row.job),
+    workflowCode: String(row.workflow_code),
+    projectCode: String(row.project_code),
+    rows: Number(row.rows),
+    jobRows: Number(row.job_rows),
+    runs: Number(row.runs),
+    // Not-started statuses are none of these, so these counts are runs already.
+    successfulRuns: Number(row.successful_runs),
+    failedRuns: Number(row.failed_runs),
+    canceledRuns: Number(row.canceled_runs),
+    runningRuns: Number(row.running_runs),
+    durationP50,
+    durationP95,
+    queueP50,
+    queueP95,
+    cpuMedian: number(row.cpu_median),
+    ramMedian: number(row.ram_median),
+    credits: bigint(row.credits),
+    failedCredits,
+    failedJobs: Number(row.failed_jobs),
+    canceledCredits,
+    canceledJobs: Number(row.canceled_jobs),
+    rerunCredits: 0n,
+    rerunJobs: 0,
+    wasteCredits: failedCredits + canceledCredits,
+  }
 }
 
 /**

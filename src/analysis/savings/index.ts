@@ -2,6 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {BadInputError} from '../../core/errors.js'
 import {sqlIdent} from '../columns.js'
+import {groupPasses, withPassMemory} from '../passes.js'
 import {NOT_STARTED_STATUSES, type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
 import {buildTopOpportunities} from './opportunities.js'
 import {DEFAULT_RATE_TABLE, type RateTable} from './rates.js'
@@ -81,6 +82,8 @@ const HAS_UTILISATION =
   '(MEDIAN_CPU_UTILIZATION_PCT IS NOT NULL AND MEDIAN_RAM_UTILIZATION_PCT IS NOT NULL' +
   ' AND MAX_CPU_UTILIZATION_PCT IS NOT NULL AND MAX_RAM_UTILIZATION_PCT IS NOT NULL)'
 
+let passTableCounter = 0
+
 /**
  * One row per (org, project, workflow, job, resource class, executor). Medians use DuckDB `median` and the 95th
  * percentile `quantile_cont(x, 0.95)` (linear interpolation between the two nearest runs), both over runs with
@@ -93,7 +96,7 @@ export async function queryRightsizingGroups(
   spikePct: number,
   windowDays: number,
 ): Promise<GroupStats[]> {
-  const sql = `
+  const select = (pass: string) => `
     SELECT
       ORGANIZATION_NAME AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
       RESOURCE_CLASS AS resource_class, EXECUTOR AS executor,
@@ -107,10 +110,20 @@ export async function queryRightsizingGroups(
         FILTER (WHERE ${HAS_UTILISATION}), 0) AS spike_share,
       CAST(coalesce(sum(COMPUTE_CREDITS), 0) AS DOUBLE) AS credits
     FROM ${sqlIdent(view)}
-    WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND RESOURCE_CLASS IS NOT NULL AND ${where}
-    GROUP BY ALL
-    ORDER BY project, workflow NULLS FIRST, job, resource_class, executor NULLS FIRST, org NULLS FIRST`
-  const reader = await connection.runAndReadAll(sql, {spike: spikePct})
+    WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND RESOURCE_CLASS IS NOT NULL AND ${where} AND ${pass}
+    GROUP BY ALL`
+  const order = 'ORDER BY project, workflow NULLS FIRST, job, resource_class, executor NULLS FIRST, org NULLS FIRST'
+  // The medians and percentiles hold every value in memory: a big export is grouped in passes (passes.ts).
+  const passes = await groupPasses(connection, view, 'ORGANIZATION_NAME, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME, RESOURCE_CLASS, EXECUTOR')
+  const reader = await withPassMemory(connection, async () => {
+    if (passes.length === 1) return connection.runAndReadAll(`${select(passes[0])} ${order}`, {spike: spikePct})
+    const table = sqlIdent(`rightsizing_groups_${++passTableCounter}`)
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${select(passes[0])}`, {spike: spikePct})
+    for (const pass of passes.slice(1)) await connection.run(`INSERT INTO ${table} ${select(pass)}`, {spike: spikePct})
+    const ordered = await connection.runAndReadAll(`SELECT * FROM ${table} ${order}`)
+    await connection.run(`DROP TABLE ${table}`)
+    return ordered
+  })
   return reader.getRowObjectsJS().map((row) => ({
     org: nullableString(row.org),
     project: String(row.project),

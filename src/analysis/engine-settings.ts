@@ -1,0 +1,109 @@
+/**
+ * How many threads DuckDB runs and how much memory it may hold: the cores this process may use (CircleCI's
+ * 1-vCPU `small` class gets one thread, a 16-core laptop sixteen), each overridable by an environment variable.
+ * `engineSettings` is pure (the environment and the machine are arguments); `systemResources` reads the machine.
+ */
+import {readFileSync} from 'node:fs'
+import {availableParallelism, totalmem} from 'node:os'
+
+import {BadInputError} from '../core/errors.js'
+
+export const THREADS_VARIABLE = 'CCI_USAGE_THREADS'
+export const MEMORY_LIMIT_VARIABLE = 'CCI_USAGE_MEMORY_LIMIT'
+
+/**
+ * DuckDB's budget without an override: 100 MB plus 25 MB per thread, 150 MB at two threads. The process adds
+ * about 200 MB of its own (node and oclif, DuckDB's library, memory its allocator keeps between queries). Measured
+ * on the 1 GB bench export at two threads, a larger budget bought no speed and raised peak RSS; each thread holds
+ * its own CSV buffers and hash-table partitions, so the budget grows with them. Never more than a quarter of the
+ * memory the process may use (the container's limit, else the machine's).
+ */
+export const BASE_MEMORY_MB = 100
+export const MEMORY_MB_PER_THREAD = 25
+
+export interface SystemResources {
+  /** os.availableParallelism(): the CPUs this process may be scheduled on. */
+  cpus: number
+  /** The container's CPU quota in cores (cgroup cpu.max), null when there is none. */
+  cpuQuota: number | null
+  /** Bytes the process may use: the container's memory limit, else the machine's memory. */
+  memoryBytes: number
+}
+
+export interface EngineSettings {
+  threads: number
+  /** DuckDB's memory_limit, e.g. '150MB'. */
+  memoryLimit: string
+  /** Where each came from, for profiles and messages: 'CCI_USAGE_THREADS', 'cores', 'cgroup cpu.max'... */
+  threadsFrom: string
+  memoryLimitFrom: string
+}
+
+const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*$/i
+
+export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources): EngineSettings {
+  const cores = system.cpuQuota === null ? system.cpus : Math.max(1, Math.min(system.cpus, Math.ceil(system.cpuQuota)))
+  const threadsText = env[THREADS_VARIABLE]?.trim()
+  let threads = cores
+  let threadsFrom = system.cpuQuota !== null && cores < system.cpus ? 'cgroup cpu.max' : 'os.availableParallelism()'
+  if (threadsText) {
+    if (!/^\d+$/.test(threadsText) || Number(threadsText) < 1 || Number(threadsText) > 1024) {
+      throw new BadInputError(
+        'E_BAD_THREADS',
+        `${THREADS_VARIABLE}=${threadsText} is not a whole number of threads from 1 to 1024: give e.g. ${THREADS_VARIABLE}=2, or unset it to use the ${cores} core(s) this process may use.`,
+      )
+    }
+    threads = Number(threadsText)
+    threadsFrom = THREADS_VARIABLE
+  }
+  const memoryText = env[MEMORY_LIMIT_VARIABLE]?.trim()
+  if (memoryText) {
+    const size = SIZE.exec(memoryText)
+    if (!size || Number(size[1]) <= 0) {
+      throw new BadInputError(
+        'E_BAD_MEMORY_LIMIT',
+        `${MEMORY_LIMIT_VARIABLE}=${memoryText} is not a size: give a number and a unit, e.g. ${MEMORY_LIMIT_VARIABLE}=512MB or 2GB, or unset it for the default (${defaultMemoryMb(threads, system)} MB here).`,
+      )
+    }
+    return {threads, memoryLimit: `${size[1]}${size[2].toUpperCase()}`, threadsFrom, memoryLimitFrom: MEMORY_LIMIT_VARIABLE}
+  }
+  return {threads, memoryLimit: `${defaultMemoryMb(threads, system)}MB`, threadsFrom, memoryLimitFrom: `${BASE_MEMORY_MB} MB + ${MEMORY_MB_PER_THREAD} MB a thread`}
+}
+
+function defaultMemoryMb(threads: number, system: SystemResources): number {
+  const wanted = BASE_MEMORY_MB + MEMORY_MB_PER_THREAD * threads
+  const quarter = Math.floor(system.memoryBytes / 4 / 1048576)
+  return Math.max(64, Math.min(wanted, quarter))
+}
+
+/** cgroup v2 `cpu.max` ("max 100000" or "<quota> <period>") or v1's cfs files, in cores; null when unlimited. */
+export function cpuQuotaOf(cpuMax: string | null, v1Quota: string | null, v1Period: string | null): number | null {
+  const v2 = cpuMax?.trim().split(/\s+/)
+  if (v2 && v2.length === 2 && v2[0] !== 'max' && Number(v2[0]) > 0 && Number(v2[1]) > 0) return Number(v2[0]) / Number(v2[1])
+  if (v1Quota !== null && v1Period !== null && Number(v1Quota) > 0 && Number(v1Period) > 0) return Number(v1Quota) / Number(v1Period)
+  return null
+}
+
+/** cgroup v2 `memory.max` or v1's limit in bytes; null when unlimited (v1 writes a huge number for that). */
+export function memoryLimitOf(memoryMax: string | null, v1Limit: string | null): number | null {
+  for (const text of [memoryMax, v1Limit]) {
+    const value = Number(text?.trim())
+    if (text !== null && Number.isFinite(value) && value > 0 && value < 2 ** 60) return value
+  }
+  return null
+}
+
+function readOptional(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return null
+  }
+}
+
+export function systemResources(): SystemResources {
+  const cgroup = '/sys/fs/cgroup'
+  const cpuQuota = cpuQuotaOf(readOptional(`${cgroup}/cpu.max`), readOptional(`${cgroup}/cpu/cpu.cfs_quota_us`), readOptional(`${cgroup}/cpu/cpu.cfs_period_us`))
+  const memoryLimit = memoryLimitOf(readOptional(`${cgroup}/memory.max`), readOptional(`${cgroup}/memory/memory.limit_in_bytes`))
+  return {cpus: availableParallelism(), cpuQuota, memoryBytes: Math.min(totalmem(), memoryLimit ?? Number.POSITIVE_INFINITY)}
+}

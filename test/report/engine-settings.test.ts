@@ -1,0 +1,167 @@
+/**
+ * DuckDB's threads and memory limit: the cores the process may use (a container's CPU quota lowers them), the
+ * budget grows with the threads, both overridable by CCI_USAGE_THREADS / CCI_USAGE_MEMORY_LIMIT, a bad value is
+ * one line and exit 2, and the engine really runs with what was chosen.
+ */
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {memoryLimitMb, openEngine, withMemoryLimit, withThreadsForBudget} from '../../src/analysis/engine.js'
+import {cpuQuotaOf, engineSettings, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
+import {BadInputError} from '../../src/core/errors.js'
+import {isBuilt, runCli} from '../helpers/cli.js'
+
+const GB = 1024 ** 3
+const laptop: SystemResources = {cpus: 16, cpuQuota: null, memoryBytes: 32 * GB}
+
+describe('engineSettings', () => {
+  it('uses every core the process may use, and 100 MB + 25 MB a thread', () => {
+    expect(engineSettings({}, laptop)).toMatchObject({threads: 16, memoryLimit: '500MB', threadsFrom: 'os.availableParallelism()'})
+    expect(engineSettings({}, {cpus: 2, cpuQuota: null, memoryBytes: 24 * GB})).toMatchObject({threads: 2, memoryLimit: '150MB'})
+    expect(engineSettings({}, {cpus: 1, cpuQuota: null, memoryBytes: 4 * GB})).toMatchObject({threads: 1, memoryLimit: '125MB'})
+  })
+
+  it("follows a container's CPU quota (CircleCI's 1-vCPU class on a 36-core host gets one thread)", () => {
+    expect(engineSettings({}, {cpus: 36, cpuQuota: 1, memoryBytes: 2 * GB})).toMatchObject({threads: 1, threadsFrom: 'cgroup cpu.max', memoryLimit: '125MB'})
+    // A fractional quota still gets a whole thread; a quota above the cores changes nothing.
+    expect(engineSettings({}, {cpus: 36, cpuQuota: 2.5, memoryBytes: 8 * GB}).threads).toBe(3)
+    expect(engineSettings({}, {cpus: 4, cpuQuota: 8, memoryBytes: 8 * GB})).toMatchObject({threads: 4, threadsFrom: 'os.availableParallelism()'})
+  })
+
+  it('never gives DuckDB more than a quarter of the memory the process may use', () => {
+    expect(engineSettings({}, {cpus: 64, cpuQuota: null, memoryBytes: 1 * GB}).memoryLimit).toBe('256MB')
+    expect(engineSettings({}, {cpus: 4, cpuQuota: null, memoryBytes: 128 * 1024 ** 2}).memoryLimit).toBe('64MB')
+  })
+
+  it('takes CCI_USAGE_THREADS and CCI_USAGE_MEMORY_LIMIT over the defaults', () => {
+    expect(engineSettings({CCI_USAGE_THREADS: '3'}, laptop)).toMatchObject({threads: 3, threadsFrom: 'CCI_USAGE_THREADS', memoryLimit: '175MB'})
+    expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: ' 2gb '}, laptop)).toMatchObject({threads: 16, memoryLimit: '2GB', memoryLimitFrom: 'CCI_USAGE_MEMORY_LIMIT'})
+    expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: '1.5GiB', CCI_USAGE_THREADS: ''}, laptop)).toMatchObject({threads: 16, memoryLimit: '1.5GIB'})
+  })
+
+  it.each([
+    [{CCI_USAGE_THREADS: 'two'}, 'E_BAD_THREADS', 'CCI_USAGE_THREADS=two is not a whole number'],
+    [{CCI_USAGE_THREADS: '0'}, 'E_BAD_THREADS', 'CCI_USAGE_THREADS=0'],
+    [{CCI_USAGE_THREADS: '1.5'}, 'E_BAD_THREADS', 'unset it to use the 16 core(s)'],
+    [{CCI_USAGE_MEMORY_LIMIT: '512'}, 'E_BAD_MEMORY_LIMIT', 'CCI_USAGE_MEMORY_LIMIT=512 is not a size'],
+    [{CCI_USAGE_MEMORY_LIMIT: '-1GB'}, 'E_BAD_MEMORY_LIMIT', 'e.g. CCI_USAGE_MEMORY_LIMIT=512MB'],
+    [{CCI_USAGE_MEMORY_LIMIT: '0MB'}, 'E_BAD_MEMORY_LIMIT', 'the default (500 MB here)'],
+  ])('refuses %j with a message saying what to give', (env, code, text) => {
+    let error: unknown
+    try {
+      engineSettings(env, laptop)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(BadInputError)
+    expect(error).toMatchObject({code, exitCode: 2})
+    expect((error as Error).message).toContain(text)
+  })
+})
+
+describe('cgroup limits', () => {
+  it('reads cgroup v2 and v1 CPU quotas, unlimited as null', () => {
+    expect(cpuQuotaOf('max 100000\n', null, null)).toBeNull()
+    expect(cpuQuotaOf('200000 100000\n', null, null)).toBe(2)
+    expect(cpuQuotaOf(null, '-1\n', '100000\n')).toBeNull()
+    expect(cpuQuotaOf(null, '50000\n', '100000\n')).toBe(0.5)
+    expect(cpuQuotaOf(null, null, null)).toBeNull()
+  })
+
+  it('reads cgroup v2 and v1 memory limits, unlimited as null', () => {
+    expect(memoryLimitOf('max\n', null)).toBeNull()
+    expect(memoryLimitOf('2147483648\n', null)).toBe(2 * GB)
+    expect(memoryLimitOf(null, '9223372036854771712\n')).toBeNull()
+    expect(memoryLimitOf(null, '1073741824\n')).toBe(GB)
+  })
+})
+
+describe('the engine', () => {
+  it('runs DuckDB with the threads and memory limit chosen', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const engine = await openEngine({tempDir: temp, settings: engineSettings({CCI_USAGE_THREADS: '1', CCI_USAGE_MEMORY_LIMIT: '96MB'}, laptop)})
+    try {
+      const row = (await engine.connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")).getRowObjectsJS()[0]
+      expect(Number(row.threads)).toBe(1)
+      // DuckDB shows the limit in its own units (96 MB = 91.5 MiB).
+      expect(String(row.memory)).toBe('91.5 MiB')
+    } finally {
+      await engine.close()
+      await rm(temp, {recursive: true, force: true})
+    }
+  })
+
+  it('reads DuckDB\'s memory_limit as it shows it', () => {
+    expect(memoryLimitMb('143.0 MiB')).toBe(143)
+    expect(memoryLimitMb('1.5 GiB')).toBe(1536)
+    expect(memoryLimitMb('512.0 KiB')).toBe(0.5)
+    expect(memoryLimitMb('unlimited')).toBeNull()
+  })
+
+  it('runs a statement on as many threads as the budget holds (the rollup), then restores them', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const engine = await openEngine({tempDir: temp, settings: engineSettings({CCI_USAGE_THREADS: '4', CCI_USAGE_MEMORY_LIMIT: '300MB'}, laptop)})
+    const threads = async () => Number((await engine.connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjectsJS()[0].t)
+    try {
+      // 300 MB (286 MiB) holds two threads at 125 MiB each.
+      expect(await withThreadsForBudget(engine.connection, 125, threads)).toBe(2)
+      expect(await withThreadsForBudget(engine.connection, 500, threads)).toBe(1)
+      expect(await withThreadsForBudget(engine.connection, 50, threads)).toBe(4)
+      await expect(withThreadsForBudget(engine.connection, 125, () => engine.connection.run('SELECT error(\'boom\')'))).rejects.toThrow('boom')
+      expect(await threads()).toBe(4)
+    } finally {
+      await engine.close()
+      await rm(temp, {recursive: true, force: true})
+    }
+  })
+
+  it('cuts the memory budget for a statement (the percentile passes) and restores exactly what it was opened with', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const engine = await openEngine({tempDir: temp, settings: engineSettings({CCI_USAGE_THREADS: '2', CCI_USAGE_MEMORY_LIMIT: '150MB'}, laptop)})
+    const limit = async () => String((await engine.connection.runAndReadAll("SELECT current_setting('memory_limit') AS m")).getRowObjectsJS()[0].m)
+    try {
+      expect(await limit()).toBe('143.0 MiB')
+      expect(await withMemoryLimit(engine.connection, 32, limit)).toBe('64.0 MiB')
+      expect(await limit()).toBe('143.0 MiB')
+      // Never raised: 100 MiB a thread is more than the budget.
+      expect(await withMemoryLimit(engine.connection, 100, limit)).toBe('143.0 MiB')
+      await expect(withMemoryLimit(engine.connection, 32, () => engine.connection.run("SELECT error('boom')"))).rejects.toThrow('boom')
+      expect(await limit()).toBe('143.0 MiB')
+    } finally {
+      await engine.close()
+      await rm(temp, {recursive: true, force: true})
+    }
+  })
+
+  const built = isBuilt('report') ? it : it.skip
+  built('stops a report on a bad CCI_USAGE_THREADS with one line and exit 2, and leaves no temp folder', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const input = join(temp, 'usage.csv')
+    await writeFile(input, 'PROJECT_NAME,TOTAL_CREDITS\napi,1.5\n')
+    const result = await runCli(['report', '--input', input, '--out', join(temp, 'out')], {CCI_USAGE_THREADS: 'all', TMPDIR: temp})
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('CCI_USAGE_THREADS=all is not a whole number of threads')])
+    const {readdir} = await import('node:fs/promises')
+    expect((await readdir(temp)).filter((name) => name.startsWith('cci-usage-duckdb-'))).toEqual([])
+    await rm(temp, {recursive: true, force: true})
+  })
+
+  built('gives the same figures with one thread and a small budget as with the defaults', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const input = join(temp, 'usage.csv')
+    const rows = Array.from({length: 3000}, (_, index) => `p${index % 17},${(index % 7) + 0.125}`)
+    await writeFile(input, `PROJECT_NAME,TOTAL_CREDITS\n${rows.join('\n')}\n`)
+    const one = await runCli(['report', '--input', input, '--out', join(temp, 'one'), '--format', 'json'], {CCI_USAGE_THREADS: '1', CCI_USAGE_MEMORY_LIMIT: '64MB'})
+    const defaults = await runCli(['report', '--input', input, '--out', join(temp, 'defaults'), '--format', 'json'])
+    expect(one.code).toBe(0)
+    expect(defaults.code).toBe(0)
+    const figures = (stdout: string) => {
+      const summary = JSON.parse(stdout)
+      return {totals: summary.totals, projects: summary.breakdowns.project}
+    }
+    expect(figures(one.stdout)).toEqual(figures(defaults.stdout))
+    expect(figures(one.stdout).totals.credits.total).toBe(rows.reduce((sum, row) => sum + Number(row.split(',')[1]) * 1000, 0) / 1000)
+    await rm(temp, {recursive: true, force: true})
+  })
+})
