@@ -39,6 +39,8 @@ export interface FolderLock {
 }
 
 export interface LockOptions {
+  /** The flag that names the folder, for the message telling the user to pick another (default --out). */
+  flag?: string
   /** Progress notes, e.g. that a stale lock was taken over. */
   log?: (line: string) => void
   clock?: () => Date
@@ -182,7 +184,7 @@ export async function acquireFolderLock(dir: string, command: string, options: L
     if (reason === undefined || attempt >= 5) {
       throw new BadInputError(
         'E_OUT_LOCKED',
-        `${folder} is in use by another cci-usage run (${held ? describeHolder(held) : 'unknown holder'}): wait for it to finish or use another --out. If that run is gone, delete ${path}.`,
+        `${folder} is in use by another cci-usage run (${held ? describeHolder(held) : 'unknown holder'}): wait for it to finish or use another ${options.flag ?? '--out'}. If that run is gone, delete ${path}.`,
         {lock: held},
       )
     }

@@ -21,6 +21,7 @@ import {generateReport} from '../report/index.js'
 import {type NotifyOptions, type NotifyResult} from '../slack/index.js'
 import {deliverSlack, teamMessages, type TeamNotifyResult} from '../slack/delivery.js'
 import {loadExport, type LoadResult, type LoadTarget} from '../load/index.js'
+import {acquireFolderLock} from '../core/folder-lock.js'
 
 export interface WeeklyOptions {
   /** Real API credentials, or 'demo' for the embedded simulator. */
@@ -126,6 +127,17 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
   if (options.compare === 'previous' && !withPrevious) {
     context.warn('the previous window starts more than 366 days ago, which the Usage API refuses: reporting without a comparison.')
   }
+  // One run at a time updates a history (two weekly jobs sharing a cache folder, or a run beside a backfill):
+  // the second stops here, before any POST, naming the first.
+  const historyLock = options.history ? await acquireFolderLock(options.history.dir, 'run --history', {log: context.log, flag: '--history'}) : null
+  try {
+    return await runWeeklyLocked(options, context, exportRange, withPrevious)
+  } finally {
+    historyLock?.release()
+  }
+}
+
+async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, exportRange: DateRange, withPrevious: boolean): Promise<WeeklyResult> {
   // Before any POST: a history for other organizations, or a damaged one, stops the run here.
   const history: HistoryExportPlan | null = options.history
     ? await planHistoryExport(options.history, {api: options.api, sharedOrgIds: options.sharedOrgIds, window: reportDays(options.range), end: options.range.end, exportRange}, context)

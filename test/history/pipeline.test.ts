@@ -4,7 +4,7 @@
  * the history alone.
  */
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {DuckDBInstance} from '@duckdb/node-api'
@@ -12,6 +12,7 @@ import {DuckDBInstance} from '@duckdb/node-api'
 import {sqlString} from '../../src/analysis/columns.js'
 import type {Summary} from '../../src/analysis/summary.js'
 import {BadInputError, InputFileError} from '../../src/core/errors.js'
+import {LOCK_FILE} from '../../src/core/folder-lock.js'
 import {forgetSecrets} from '../../src/core/secrets.js'
 import {shiftDay} from '../../src/history/days.js'
 import {HISTORY_FILE, type HistoryManifest} from '../../src/history/store.js'
@@ -194,6 +195,25 @@ describe('run --history', () => {
     expect((error as Error).message).toMatch(/made for organizations someone-else, not .*d687|made for organizations someone-else, not /)
     for (const id of sim.datasetOrgIds) expect((error as Error).message).toContain(id)
     expect(posts()).toBe(before)
+  })
+
+  it('lets one run at a time update a history: a second one stops before any POST, naming the first and --history', async () => {
+    // Another live process holds it (pid 1 runs on this host and started before the lock was written).
+    const lockPath = join(root, 'history', LOCK_FILE)
+    await writeFile(lockPath, JSON.stringify({pid: 1, hostname: hostname(), command: 'run --history', startedAt: new Date().toISOString(), nonce: 'other'}))
+    try {
+      const before = posts()
+      const error = await run('second', 'history').catch((failure: unknown) => failure)
+      expect(error).toBeInstanceOf(BadInputError)
+      expect((error as BadInputError).code).toBe('E_OUT_LOCKED')
+      expect((error as Error).message).toContain('pid 1 on')
+      expect((error as Error).message).toContain('use another --history')
+      expect(posts()).toBe(before)
+    } finally {
+      await rm(lockPath, {force: true})
+    }
+    // Released: the next run takes it.
+    await expect(run('third', 'history')).resolves.toBeDefined()
   })
 })
 
