@@ -2,8 +2,9 @@ import {readFile} from 'node:fs/promises'
 import {extname} from 'node:path'
 
 import {parseString} from 'fast-csv'
-import {isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
+import {isMap, isSeq, type Node as YamlNode} from 'yaml'
 
+import {readYamlFile} from '../core/yaml-file.js'
 import {InputFileError} from '../core/errors.js'
 import {patternMatcher, teamsCsvColumns} from './teams-checks.js'
 
@@ -49,18 +50,7 @@ const TEAMS_SHAPE = 'expected "teams: {<team>: [<project or glob>, ...]}" or a l
 
 /** YAML and JSON (a JSON document is YAML), with the line of every problem. */
 export function parseTeamsYaml(path: string, text: string): TeamRule[] {
-  const lineCounter = new LineCounter()
-  const document = parseDocument(text, {lineCounter, prettyErrors: false})
-  const lineOf = (node: YamlNode | null | undefined): number | null => (node?.range ? lineCounter.linePos(node.range[0]).line : null)
-  const fail = (node: YamlNode | null | undefined, problem: string): never => {
-    const line = lineOf(node)
-    throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}${line ? `, line ${line}` : ''}: ${problem}.`)
-  }
-  if (document.errors.length > 0) {
-    const error = document.errors[0]
-    const line = error.linePos?.[0]?.line
-    throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}${line ? `, line ${line}` : ''}: not valid YAML/JSON (${error.message.split('\n')[0]}).`)
-  }
+  const {root: documentRoot, lineOf, fail} = readYamlFile('Teams file', 'E_TEAMS_INVALID', path, text)
   const rules: TeamRule[] = []
   const addProjects = (team: string, projects: unknown, owner: YamlNode | null | undefined) => {
     if (!isSeq(projects)) fail((projects as YamlNode) ?? owner, `team "${team}" needs a list of project names or globs`)
@@ -73,7 +63,7 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
       rules.push({team, pattern, line: lineOf(node)})
     }
   }
-  let root = document.contents as YamlNode | null
+  let root = documentRoot
   if (isMap(root) && root.items.length === 1 && String((root.items[0].key as {value?: unknown})?.value) === 'teams') {
     root = root.items[0].value as YamlNode | null
   }
