@@ -20,6 +20,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {phase} from '../analysis/profile.js'
+import {processExists} from '../core/folder-lock.js'
 import {BadInputError} from '../core/errors.js'
 import {MONTH_PARTITION} from './columns.js'
 import {INPUT_PARTITION, PARQUET_OPTIONS, type StagedLoad} from './stage.js'
@@ -50,15 +51,6 @@ export interface LakeResult {
 const LOCK_FILE = '.cci-usage-load.lock'
 const MONTH_DIR = new RegExp(`^${MONTH_PARTITION}=[^/]+$`)
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 async function takeLock(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, LOCK_FILE)
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -70,7 +62,7 @@ async function takeLock(dir: string): Promise<() => Promise<void>> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const pid = Number(await readFile(path, 'utf8').catch(() => ''))
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && processExists(pid)) {
         throw new BadInputError('E_TARGET_LOCKED', `Another cci-usage load (pid ${pid}) is writing ${dir}: wait for it to finish, or delete ${path} if no load is running.`)
       }
       // A load that died left its lock behind: take it over.
