@@ -79,7 +79,8 @@ export function ratio(part: bigint, whole: bigint): number {
   return Number((part * 1_000_000_000n) / whole) / 1_000_000_000
 }
 
-function round(value: number, decimals: number): number {
+/** `value` rounded (as Math.round does) to `decimals` places: for display and JSON only, never for sums. */
+export function round(value: number, decimals: number): number {
   const factor = 10 ** decimals
   return Math.round(value * factor) / factor
 }

@@ -13,6 +13,7 @@
  *   that is more, so that small projects moving by small amounts never alarm.
  */
 import {dayFromNumber, dayNumber} from './days.js'
+import {round} from '../analysis/build.js'
 import type {Anomaly} from '../analysis/summary.js'
 import type {DailySeries} from './forecast.js'
 
@@ -37,11 +38,6 @@ export interface ScopeSeries {
 function median(sorted: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals
-  return Math.round(value * factor) / factor
 }
 
 /**

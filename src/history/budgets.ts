@@ -8,6 +8,7 @@ import {readFile} from 'node:fs/promises'
 import picomatch from 'picomatch'
 import {isMap, isScalar, isSeq, type Node as YamlNode} from 'yaml'
 
+import {round} from '../analysis/build.js'
 import type {BudgetStatus} from '../analysis/summary.js'
 import {InputFileError} from '../core/errors.js'
 import {readYamlFile} from '../core/yaml-file.js'
@@ -117,11 +118,6 @@ export function periodOf(period: BudgetPeriod, day: string): {start: string; end
     return {start, end: shiftDay(start, 7)}
   }
   return {start: monthStart(day), end: nextMonthStart(day)}
-}
-
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals
-  return Math.round(value * factor) / factor
 }
 
 /**

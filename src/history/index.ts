@@ -5,7 +5,7 @@
  */
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {creditsToNumber, NONE_LABEL} from '../analysis/build.js'
+import {creditsToNumber, NONE_LABEL, round} from '../analysis/build.js'
 import type {BudgetStatus, Summary} from '../analysis/summary.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import type {Clock} from '../core/clock.js'
@@ -49,11 +49,6 @@ export interface HistoryScope {
 
 /** Days read in detail (per org and project) before the report's last day: what budget projections need. */
 const RECENT_DAYS = 56
-
-function round(value: number, decimals = 2): number {
-  const factor = 10 ** decimals
-  return Math.round(value * factor) / factor
-}
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
@@ -224,9 +219,9 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
     actualToDate: creditsToNumber(monthToDate),
     daysElapsed: forecast.daysElapsed,
     daysInPeriod: forecast.daysInPeriod,
-    projected: round(forecast.projected),
-    low: round(forecast.low),
-    high: round(forecast.high),
+    projected: round(forecast.projected, 2),
+    low: round(forecast.low, 2),
+    high: round(forecast.high, 2),
     method: forecast.method,
   }
   phase('history: forecast')
