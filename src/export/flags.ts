@@ -60,8 +60,6 @@ export interface ApiCredentials {
 }
 
 export function credentialsFromFlags(flags: {'org-id'?: string; token?: string; host?: string}): ApiCredentials {
-  const token = flags.token ?? fromEnv('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN')
-  registerSecret(token)
   const orgId = flags['org-id'] ?? fromEnv('CIRCLECI_ORG_ID', 'CIRCLE_ORGANIZATION_ID')
   if (orgId === undefined) {
     throw new BadInputError('E_NO_ORG', 'No organization id: pass --org-id or set CIRCLECI_ORG_ID (Organization Settings > Overview).')
