@@ -1,4 +1,5 @@
 import type {Clock} from '../core/clock.js'
+import type {SimulatorOptions} from '../simulator/types.js'
 import {registerSecret} from '../core/secrets.js'
 import type {ApiCredentials} from './flags.js'
 import {runExport, type ExportContext, type ExportOptions, type ExportResult} from './index.js'
@@ -20,9 +21,9 @@ export interface DemoApi {
  * Runs `fn` against the embedded Usage API simulator (started in-process, closed afterwards), so `--demo`
  * needs no token and no network. The simulator is imported lazily: real exports never load it.
  */
-export async function withDemoApi<T>(fn: (api: DemoApi) => Promise<T>, clock?: Clock): Promise<T> {
+export async function withDemoApi<T>(fn: (api: DemoApi) => Promise<T>, clock?: Clock, simulatorOptions: Pick<SimulatorOptions, 'demoRowsPerDay'> = {}): Promise<T> {
   const {startSimulator} = await import('../simulator/index.js')
-  const simulator = await startSimulator({clock, pendingPolls: 1})
+  const simulator = await startSimulator({clock, pendingPolls: 1, ...simulatorOptions})
   try {
     registerSecret(simulator.token)
     const [orgId, ...sharedOrgIds] = simulator.datasetOrgIds
