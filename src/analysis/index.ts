@@ -194,8 +194,10 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (requested && cube.rows > 0 && currentRows === 0) notices.push('No rows of the input fall inside --start/--end (after filters).')
 
     let previous: SummaryInputs['previous'] = null
+    // One previous window for the org and its teams: `--month` compares calendar months, not equal spans.
+    const previousDays = options.previousWindow ?? previousRange(window.range)
     if (comparing) {
-      const range = options.previousWindow ?? previousRange(window.range)
+      const range = previousDays
       let previousCube = cube
       if (options.previousInputs && options.previousInputs.length > 0) {
         previousSource = await openUsage(options.previousInputs, {tempDir: options.tempDir})
@@ -266,7 +268,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             source,
             relation: rows,
             requested: requestedWindow,
-            previous: previous ? {range: previousRange(window.range), window: previous.window, source: previousSource, relation: previousRelation} : null,
+            previous: previous ? {range: previousDays, window: previous.window, source: previousSource, relation: previousRelation} : null,
             rules: teamRules,
             matcher: teams,
             projects: [...(current.project ?? []), ...(previous?.groups.project ?? [])].map((group) => group.dims.project ?? null),

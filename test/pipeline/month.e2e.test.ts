@@ -3,7 +3,7 @@
  * exactly the last calendar month (what the chargeback file of a calendar month keys on), the comparison is
  * the calendar month before it, and both totals equal the usage.csv rows of those days.
  */
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -63,6 +63,25 @@ describe('cci-usage run --month previous --demo', () => {
     expect(summary.totals.credits.total).toBe(sumDays(byDay, summary.window.start, summary.window.end))
     expect(summary.comparison!.previous.credits).toBe(sumDays(byDay, previous.start, previous.end))
     expect(result.stdout).toContain(`CircleCI usage ${summary.window.start.slice(0, 10)} .. `)
+  })
+
+  it("compares each team with the same calendar month as the org, so the teams' previous credits add up to the org's", async () => {
+    const teamsOut = join(out, 'teams-run')
+    const teamsFile = join(out, 'teams.yml')
+    // One team of every project whose name has an "a", the rest unassigned: both kinds of team are checked.
+    await writeFile(teamsFile, '- team: with-a\n  projects: ["*a*"]\n')
+    const result = await runCli(['run', '--demo', '--month', 'previous', '--teams', teamsFile, '--out', teamsOut])
+    expect(result.stderr).not.toMatch(/^\s+at /m)
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(await readFile(join(teamsOut, 'summary.json'), 'utf8')) as Summary
+    const teams = summary.teams!
+    expect(teams.length).toBeGreaterThanOrEqual(2)
+    const teamSummaries = await Promise.all(teams.map(async (team) => JSON.parse(await readFile(join(teamsOut, team.summary), 'utf8')) as Summary))
+    for (const team of teamSummaries) expect(team.comparison!.previousWindow).toEqual(summary.comparison!.previousWindow)
+    const micro = (credits: number) => BigInt(Math.round(credits * 1_000_000))
+    const teamsPrevious = teamSummaries.reduce((sum, team) => sum + micro(team.comparison!.previous.credits), 0n)
+    expect(summary.comparison!.previous.credits).toBeGreaterThan(0)
+    expect(teamsPrevious).toBe(micro(summary.comparison!.previous.credits))
   })
 
   it.each([
