@@ -116,16 +116,19 @@ function sumDays(exact: ReadonlyMap<string, bigint>, from: string, through: stri
   return total
 }
 
-/** Sparse credits by day per scope name (absent days spent nothing): anomaly input. */
-function scopeSeries(scope: ScopeSeries['scope'], points: readonly DayPoint[], nameOf: (point: DayPoint) => string): ScopeSeries[] {
-  const byName = new Map<string, Map<string, number>>()
+/**
+ * Sparse credits by day per scope name (absent days spent nothing): anomaly input. Summed exactly, then made a
+ * number once, so that an anomaly's credits equal the day's total to the micro-credit.
+ */
+export function scopeSeries(scope: ScopeSeries['scope'], points: readonly DayPoint[], nameOf: (point: DayPoint) => string): ScopeSeries[] {
+  const byName = new Map<string, Map<string, bigint>>()
   for (const point of points) {
     const name = nameOf(point)
-    const values = byName.get(name) ?? new Map<string, number>()
-    values.set(point.day, (values.get(point.day) ?? 0) + creditsToNumber(point.credits))
-    byName.set(name, values)
+    const exact = byName.get(name) ?? new Map<string, bigint>()
+    exact.set(point.day, (exact.get(point.day) ?? 0n) + point.credits)
+    byName.set(name, exact)
   }
-  return [...byName].map(([name, values]) => ({scope, name, values}))
+  return [...byName].map(([name, exact]) => ({scope, name, values: new Map([...exact].map(([day, credits]) => [day, creditsToNumber(credits)]))}))
 }
 
 /** One budget on the recent days of its scope (the whole spend: budgets ignore the report's filters). */

@@ -1,4 +1,5 @@
 import {findAnomalies, MIN_EXCESS_CREDITS, type ScopeSeries} from '../../src/history/anomalies.js'
+import {scopeSeries} from '../../src/history/index.js'
 import {ordinaryUsage, type GeneratedUsage} from './generated.js'
 
 function scopes(usage: GeneratedUsage): ScopeSeries[] {
@@ -84,5 +85,14 @@ describe('findAnomalies', () => {
     const sparse = new Set(usage.days.filter((_, index) => index % 3 === 0 || index === 60))
     expect(findAnomalies(scopes(usage), [day], sparse, usage.total)).toEqual([])
     expect(findAnomalies(scopes(usage), [day], new Set(usage.days), usage.total).some((anomaly) => anomaly.name === 'project-2')).toBe(true)
+  })
+})
+
+describe('scopeSeries', () => {
+  it("sums a scope's day exactly before making it a number, so an anomaly's credits are the day's total", () => {
+    const point = (org: string, project: string, micro: bigint) => ({day: '2024-06-03', org, project, inScope: true, credits: micro, jobs: 1, failedCredits: 0n})
+    // 0.1 + 0.2 credits: as doubles the day would read 0.30000000000000004.
+    const series = scopeSeries('org', [point('acme', 'a', 100_000n), point('acme', 'b', 200_000n)], (day) => day.org!)
+    expect(series).toEqual([{scope: 'org', name: 'acme', values: new Map([['2024-06-03', 0.3]])}])
   })
 })
