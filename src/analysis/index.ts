@@ -141,6 +141,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
   const fromHistory = options.inputs.length === 0 && options.history !== undefined
   let requestedWindow = requested
   let historyManifest: HistoryManifest | undefined
+  // A history may lack days of the window; then no file may claim to be a whole month's spend (the chargeback).
+  let historyComplete = true
   let source: UsageSource
   if (fromHistory) {
     const opened = await openHistorySource(options.history!.dir, filters, {tempDir: options.tempDir})
@@ -148,6 +150,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     requestedWindow = opened.window
     historyManifest = opened.manifest
     notices.push(...opened.notices)
+    warnings.push(...opened.warnings)
+    historyComplete = opened.complete
   } else {
     source = await openUsage(options.inputs, {tempDir: options.tempDir})
   }
@@ -282,7 +286,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
         : []
     if (teamReports.length > 0) phase('team summaries')
     const month = calendarMonthOf(built.summary.window)
-    const chargeback = month ? {month, rows: chargebackRows(current.project ?? [], teams)} : null
+    const chargeback = month && historyComplete ? {month, rows: chargebackRows(current.project ?? [], teams)} : null
     return {...built, notices, teams: teamReports, chargeback, warnings}
   } finally {
     await previousSource?.close()

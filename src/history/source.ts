@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {openEngine, type OpenUsageOptions, type UsageSource} from '../analysis/engine.js'
 import {BadInputError} from '../core/errors.js'
-import {daysOf, isoWeekday, monthOf, shiftDay, type DayRange} from './days.js'
+import {daysOf, isoWeekday, monthOf, runsOf, shiftDay, type DayRange} from './days.js'
 import {HISTORY_FILE, historyRowsSql, readHistory, verifyHistoryFiles, withHistoryFiles, type HistoryManifest} from './store.js'
 
 export const HISTORY_VIEW = 'history_rows'
@@ -29,6 +29,34 @@ export interface HistorySource {
   /** The report window: --since/--until, else the last complete ISO week, else every day held. */
   window: DayRange
   notices: string[]
+  /**
+   * What the window lacks: days the history does not hold, or holds but not final yet. A report of such a window
+   * is short of the real spend, so it says so in summary.input.warnings, and `complete` is false.
+   */
+  warnings: string[]
+  complete: boolean
+}
+
+/** Days as "a .. b" runs, for a one-line message. */
+function describeDays(days: readonly string[]): string {
+  return runsOf(days)
+    .map((run) => (shiftDay(run.start, 1) === run.end ? run.start : `${run.start} .. ${shiftDay(run.end, -1)}`))
+    .join(', ')
+}
+
+/** Warnings for the days of `window` that the history lacks or holds only provisionally. */
+export function windowGaps(dir: string, manifest: HistoryManifest, window: DayRange): string[] {
+  const days = daysOf(window)
+  const missing = days.filter((day) => !manifest.days[day])
+  const provisional = days.filter((day) => manifest.days[day] && !manifest.days[day].final)
+  const warnings: string[] = []
+  if (missing.length > 0) {
+    warnings.push(`The history in ${dir} does not hold ${describeDays(missing)}: the report leaves those days out. \`cci-usage run --history ${dir} --start ${window.start} --end ${shiftDay(window.end, -1)}\` stores them (the API keeps 366 days).`)
+  }
+  if (provisional.length > 0) {
+    warnings.push(`The history holds ${describeDays(provisional)} as not final yet (usage lands up to 48 hours late): those days may still grow.`)
+  }
+  return warnings
 }
 
 /**
@@ -50,6 +78,7 @@ export async function openHistorySource(dir: string, requested: {since?: string;
     window = week ?? {start: days[0], end: shiftDay(days[days.length - 1], 1)}
     if (!week) notices.push(`The history in ${dir} holds no complete ISO week: reporting on every day it holds (${days[0]} .. ${days[days.length - 1]}).`)
   }
+  const warnings = windowGaps(dir, manifest, window)
   const length = daysOf(window).length
   const from = shiftDay(window.start, -length)
   const rows = historyRowsSql(dir, manifest, (month) => month >= monthOf(from) && month <= monthOf(shiftDay(window.end, -1)))
@@ -70,5 +99,7 @@ export async function openHistorySource(dir: string, requested: {since?: string;
     manifest,
     window,
     notices,
+    warnings,
+    complete: warnings.length === 0,
   }
 }

@@ -57,6 +57,29 @@ describe('run --demo keeps a history in <out>/history', () => {
     expect(summary.savings).toBeNull()
   })
 
+  it('report --history names the days of the window it does not hold, and writes no chargeback for that month', async () => {
+    const offline = join(root, 'offline-gaps')
+    const result = await runCli(['report', '--history', join(out(), 'history'), '--start', '2020-01-01', '--end', '2020-01-31', '--out', offline, '--format', 'json'])
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(result.stdout) as Summary
+    expect(summary.window.days).toBe(31)
+    expect(summary.input.warnings).toEqual([expect.stringContaining('does not hold 2020-01-01 .. 2020-01-31')])
+    expect(result.stderr).toContain('--start 2020-01-01 --end 2020-01-31')
+    expect(existsSync(join(offline, 'chargeback-2020-01.csv'))).toBe(false)
+  })
+
+  it('report --history of the last week it holds whole warns of nothing missing, only of days not final yet', async () => {
+    const result = await runCli(['report', '--history', join(out(), 'history'), '--out', join(root, 'offline-whole'), '--format', 'json'])
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(result.stdout) as Summary
+    // The last complete week may end within the 48 hours in which a day's usage still lands.
+    const lastFinal = new Date(Date.now() - 48 * 3600_000 - 86_400_000).toISOString().slice(0, 10)
+    for (const warning of summary.input.warnings ?? []) {
+      expect(warning).toMatch(/^The history holds (\S+)( \.\. (\S+))? as not final yet/)
+      expect(/^The history holds (\S+)/.exec(warning)![1] >= lastFinal).toBe(true)
+    }
+  })
+
   it('notify --notify-if-anomaly posts only when an anomaly was found', async () => {
     const result = await runCli(['notify', '--out', out(), '--notify-if-anomaly', '--dry-run'])
     expect(result.code).toBe(0)
