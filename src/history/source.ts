@@ -31,9 +31,10 @@ export interface HistorySource {
   notices: string[]
   /**
    * What the window lacks: days the history does not hold, or holds but not final yet. A report of such a window
-   * is short of the real spend, so it says so in summary.input.warnings, and `complete` is false.
+   * is short of the real spend, so it says so in summary.input.warnings.
    */
   warnings: string[]
+  /** Whether the history holds every day of the window (final or not, as an export of it would). */
   complete: boolean
 }
 
@@ -45,7 +46,7 @@ function describeDays(days: readonly string[]): string {
 }
 
 /** Warnings for the days of `window` that the history lacks or holds only provisionally. */
-export function windowGaps(dir: string, manifest: HistoryManifest, window: DayRange): string[] {
+export function windowGaps(dir: string, manifest: HistoryManifest, window: DayRange): {warnings: string[]; complete: boolean} {
   const days = daysOf(window)
   const missing = days.filter((day) => !manifest.days[day])
   const provisional = days.filter((day) => manifest.days[day] && !manifest.days[day].final)
@@ -56,7 +57,7 @@ export function windowGaps(dir: string, manifest: HistoryManifest, window: DayRa
   if (provisional.length > 0) {
     warnings.push(`The history holds ${describeDays(provisional)} as not final yet (usage lands up to 48 hours late): those days may still grow.`)
   }
-  return warnings
+  return {warnings, complete: missing.length === 0}
 }
 
 /**
@@ -78,7 +79,7 @@ export async function openHistorySource(dir: string, requested: {since?: string;
     window = week ?? {start: days[0], end: shiftDay(days[days.length - 1], 1)}
     if (!week) notices.push(`The history in ${dir} holds no complete ISO week: reporting on every day it holds (${days[0]} .. ${days[days.length - 1]}).`)
   }
-  const warnings = windowGaps(dir, manifest, window)
+  const {warnings, complete} = windowGaps(dir, manifest, window)
   const length = daysOf(window).length
   const from = shiftDay(window.start, -length)
   const rows = historyRowsSql(dir, manifest, (month) => month >= monthOf(from) && month <= monthOf(shiftDay(window.end, -1)))
@@ -100,6 +101,6 @@ export async function openHistorySource(dir: string, requested: {since?: string;
     window,
     notices,
     warnings,
-    complete: warnings.length === 0,
+    complete,
   }
 }
