@@ -370,8 +370,11 @@ export interface InputRows {
   skipped: SkippedInput[]
   /** Rows whose JOB_ID an earlier input file already had (across files only, as `export` does across windows). */
   duplicateRowsDropped: number
-  /** The same, per file the rows were dropped from. */
-  duplicatesByFile: {path: string; rows: number}[]
+  /**
+   * The same, per file the rows were dropped from, with that file's rows without a JOB_ID on the days it
+   * repeated (kept: nothing identifies them).
+   */
+  duplicatesByFile: {path: string; rows: number; unmatchedJobless: number}[]
 }
 
 /**
@@ -429,7 +432,7 @@ export async function materializeInputRows(source: UsageSource, filterSql?: stri
         ...sameContent.map((repeat): SkippedInput => ({path: source.files[repeat.index], reason: 'same-content', sameAs: source.files[repeat.sameAs]})),
       ],
       duplicateRowsDropped: duplicatesByFile.reduce((sum, file) => sum + file.rows, 0),
-      duplicatesByFile: duplicatesByFile.map((file) => ({path: source.files[file.index], rows: file.rows})),
+      duplicatesByFile: duplicatesByFile.map((file) => ({path: source.files[file.index], rows: file.rows, unmatchedJobless: file.unmatchedJobless})),
     }
   } catch (error) {
     throw fileSystemError(error, known.workDir, {temporary: true}) ?? error
@@ -490,18 +493,28 @@ export async function withMemoryLimit<T>(connection: DuckDBConnection, mbPerThre
   }
 }
 
-/** Deletes rows whose JOB_ID an earlier file (lower INPUT_FILE_INDEX) has; returns the count per file. */
-async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): Promise<{index: number; rows: number}[]> {
+/**
+ * Deletes rows whose JOB_ID an earlier file (lower INPUT_FILE_INDEX) has; returns the count per file, and per
+ * such file the rows without a JOB_ID dated on a day whose rows it repeated: nothing tells whether those repeat
+ * the earlier file too, so they are kept and the caller warns that they may be counted twice.
+ */
+async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): Promise<{index: number; rows: number; unmatchedJobless: number}[]> {
   const repeated = 'repeated_job_ids'
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE ${repeated} AS SELECT JOB_ID, MIN(${INPUT_FILE_INDEX}) AS first_file FROM ${table} WHERE JOB_ID IS NOT NULL GROUP BY JOB_ID HAVING MIN(${INPUT_FILE_INDEX}) <> MAX(${INPUT_FILE_INDEX})`,
   )
   const match = `r.JOB_ID = d.JOB_ID AND r.${INPUT_FILE_INDEX} <> d.first_file`
   const counts = (
-    await connection.runAndReadAll(`SELECT r.${INPUT_FILE_INDEX} AS file, COUNT(*) AS rows FROM ${table} r JOIN ${repeated} d ON ${match} GROUP BY 1 ORDER BY 1`)
+    await connection.runAndReadAll(
+      `WITH dropped AS (SELECT r.${INPUT_FILE_INDEX} AS file, r.JOB_RUN_DATE AS day FROM ${table} r JOIN ${repeated} d ON ${match}),
+       jobless AS (SELECT ${INPUT_FILE_INDEX} AS file, JOB_RUN_DATE AS day, COUNT(*) AS rows FROM ${table} WHERE JOB_ID IS NULL GROUP BY ALL)
+       SELECT file, COUNT(*) AS rows,
+         (SELECT COALESCE(SUM(j.rows), 0) FROM jobless j WHERE j.file = dropped.file AND j.day IN (SELECT day FROM dropped d2 WHERE d2.file = dropped.file)) AS unmatched_jobless
+       FROM dropped GROUP BY file ORDER BY file`,
+    )
   )
     .getRowObjects()
-    .map((row) => ({index: Number(row.file), rows: Number(row.rows)}))
+    .map((row) => ({index: Number(row.file), rows: Number(row.rows), unmatchedJobless: Number(row.unmatched_jobless)}))
   if (counts.length > 0) await connection.run(`DELETE FROM ${table} r USING ${repeated} d WHERE ${match}`)
   await connection.run(`DROP TABLE ${repeated}`)
   return counts

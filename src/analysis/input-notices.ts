@@ -16,4 +16,9 @@ export function describeInputRows(read: InputRows, notices: string[], warnings: 
       `Dropped ${read.duplicateRowsDropped} row(s) whose JOB_ID an earlier input file already holds (${perFile}): the same jobs given twice are counted once.`,
     )
   }
+  for (const file of read.duplicatesByFile.filter((entry) => entry.unmatchedJobless > 0)) {
+    warnings.push(
+      `${file.unmatchedJobless} row(s) without a JOB_ID in ${file.path} fall on days an earlier input also holds: nothing identifies them, so if they repeat its rows they are counted twice. Give each day's rows in one input only.`,
+    )
+  }
 }

@@ -158,6 +158,20 @@ describe('the same rows given twice are counted once', () => {
     expect(kept.summary.input.duplicateRowsDropped).toBe(10)
   })
 
+  it('warns of rows without a JOB_ID on the days a later file repeats, which nothing can match', async () => {
+    const dir = tempDir()
+    const jobless = rows.slice(900)
+    const elsewhere = job({JOB_NAME: undefined, TOTAL_CREDITS: 3, JOB_RUN_DATE: '2024-11-19'})
+    const a = writeFixture(dir, 'a.csv', exportCsv([...rows.slice(0, 600), ...jobless]))
+    const b = writeFixture(dir, 'b.csv', exportCsv([...rows.slice(450, 900), ...jobless, elsewhere]))
+    const {summary, warnings} = await buildReportSummary({inputs: [a, b]}, clock)
+    expect(summary.input.duplicateRowsDropped).toBe(150)
+    expect(warnings).toEqual([
+      `${jobless.length} row(s) without a JOB_ID in ${b} fall on days an earlier input also holds: nothing identifies them, so if they repeat its rows they are counted twice. Give each day's rows in one input only.`,
+    ])
+    expect(summary.input.warnings).toEqual(warnings)
+  })
+
   it('keeps repeats inside one file (JOB_ID is unique within an export; nothing to drop there)', async () => {
     const dir = tempDir()
     const twice = [job({JOB_ID: 'x-1', TOTAL_CREDITS: 5}), job({JOB_ID: 'x-1', TOTAL_CREDITS: 6})]
