@@ -11,6 +11,8 @@ import {performance} from 'node:perf_hooks'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
+import {redact} from '../core/secrets.js'
+
 const setting = process.env.CCI_USAGE_PROFILE
 const enabled = setting === '1' || setting === 'sql'
 const statements = setting === 'sql'
@@ -71,7 +73,7 @@ export function traceStatements(connection: DuckDBConnection): void {
       }
       const {mb, spilled} = memory.getRowObjectsJS()[0]
       depth--
-      process.stderr.write(`sql: ${wall} ms, cpu ${used} ms, rss ${rssMb()} MB, duckdb ${mb} MB, spilled ${spilled} MB: ${sql.replace(/\s+/g, ' ').trim().slice(0, 160)}\n`)
+      process.stderr.write(`sql: ${wall} ms, cpu ${used} ms, rss ${rssMb()} MB, duckdb ${mb} MB, spilled ${spilled} MB: ${redact(sql.replace(/\s+/g, ' ').trim().slice(0, 160))}\n`)
     }
   }
   target.run = wrap(run)
