@@ -159,19 +159,27 @@ function label(value: string | null | undefined, fallback = NONE_LABEL): string 
   return value ?? fallback
 }
 
-/** Project keys: the project name, or org/name when two orgs have a project of that name. */
-export function projectKeyFunction(groupSets: GroupsBySet[]): (org: string | null | undefined, project: string | null | undefined) => string {
+/**
+ * Project keys: the project name, or org/name when two orgs have a project of that name among `projects` (what
+ * the caller shows, so that a clash elsewhere does not rename a project here).
+ */
+export function projectKeys(
+  projects: Iterable<{org?: string | null; project?: string | null}>,
+): (org: string | null | undefined, project: string | null | undefined) => string {
   const orgsByName = new Map<string, Set<string>>()
-  for (const sets of groupSets) {
-    for (const group of [...(sets.project ?? []), ...(sets.dayProject ?? [])]) {
-      const name = label(group.dims.project)
-      orgsByName.set(name, (orgsByName.get(name) ?? new Set()).add(label(group.dims.org)))
-    }
+  for (const {org, project} of projects) {
+    const name = label(project)
+    orgsByName.set(name, (orgsByName.get(name) ?? new Set()).add(label(org)))
   }
   return (org, project) => {
     const name = label(project)
     return (orgsByName.get(name)?.size ?? 0) > 1 ? `${label(org)}/${name}` : name
   }
+}
+
+/** projectKeys over the project and day-by-project groups of the given windows. */
+function projectKeyFunction(groupSets: GroupsBySet[]): ReturnType<typeof projectKeys> {
+  return projectKeys(groupSets.flatMap((sets) => [...(sets.project ?? []), ...(sets.dayProject ?? [])].map((group) => group.dims)))
 }
 
 function totalOf(groups: Group[] | undefined): Group | undefined {

@@ -5,7 +5,7 @@
  */
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {creditsToNumber, NONE_LABEL, round} from '../analysis/build.js'
+import {creditsToNumber, NONE_LABEL, projectKeys, round} from '../analysis/build.js'
 import type {BudgetStatus, Summary} from '../analysis/summary.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import type {Clock} from '../core/clock.js'
@@ -84,18 +84,6 @@ async function storeExport(options: HistoryOptions & {update: NonNullable<Histor
   return manifest
 }
 
-/** Project keys as the report makes them: the name, or org/name when two organizations have a project of that name. */
-function projectKeys(points: readonly {org: string | null; project: string | null}[]): (org: string | null, project: string | null) => string {
-  const orgsByName = new Map<string, Set<string>>()
-  for (const point of points) {
-    const name = point.project ?? NONE_LABEL
-    orgsByName.set(name, (orgsByName.get(name) ?? new Set()).add(point.org ?? NONE_LABEL))
-  }
-  return (org, project) => {
-    const name = project ?? NONE_LABEL
-    return (orgsByName.get(name)?.size ?? 0) > 1 ? `${org ?? NONE_LABEL}/${name}` : name
-  }
-}
 
 /** Credits by day, every held day present (0 when nothing was spent): a forecast's input. */
 function exactSeries(byDay: ReadonlyMap<string, bigint>, held: readonly string[]): {exact: Map<string, bigint>; values: Map<string, number>} {
