@@ -6,7 +6,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {microCredits} from '../analysis/aggregate.js'
 import {withThreadsForBudget} from '../analysis/engine.js'
-import {sqlString} from '../analysis/columns.js'
+import {rangeSql} from '../analysis/scope.js'
 import type {DayRange} from './days.js'
 import {runsOf} from './days.js'
 import type {WeekPoint} from './trend.js'
@@ -28,7 +28,7 @@ export interface DayPoint {
 export function daysSql(days: Iterable<string>): string {
   const runs = runsOf(days)
   if (runs.length === 0) return 'FALSE'
-  return `(${runs.map((run) => `(JOB_RUN_DATE >= DATE ${sqlString(run.start)} AND JOB_RUN_DATE < DATE ${sqlString(run.end)})`).join(' OR ')})`
+  return `(${runs.map((run) => `(${rangeSql(run)})`).join(' OR ')})`
 }
 
 export const EXPORT_ROLLUP = 'export_rollup'
@@ -77,7 +77,7 @@ export async function dayPoints(connection: DuckDBConnection, relation: string, 
     `SELECT CAST(JOB_RUN_DATE AS VARCHAR) AS day, COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, ${inScope} AS in_scope,
       CAST(SUM(TOTAL_CREDITS) AS DECIMAL(38,6)) AS credits, SUM(JOBS) AS jobs, CAST(SUM(FAILED_CREDITS) AS DECIMAL(38,6)) AS failed
     FROM ${relation}
-    WHERE JOB_RUN_DATE >= DATE ${sqlString(range.start)} AND JOB_RUN_DATE < DATE ${sqlString(range.end)}
+    WHERE ${rangeSql(range)}
     GROUP BY ALL ORDER BY ALL`,
   )
   return reader.getRowObjects().map((row) => ({
@@ -105,7 +105,7 @@ export async function trendData(connection: DuckDBConnection, relation: string, 
       SELECT JOB_RUN_DATE AS day, CAST(JOB_RUN_DATE - CAST(isodow(JOB_RUN_DATE) - 1 AS INTEGER) AS DATE) AS week,
         COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, TOTAL_CREDITS, JOBS, FAILED_CREDITS
       FROM ${relation}
-      WHERE JOB_RUN_DATE >= DATE ${sqlString(range.start)} AND JOB_RUN_DATE < DATE ${sqlString(range.end)}${filterSql ? ` AND (${filterSql})` : ''}
+      WHERE ${rangeSql(range)}${filterSql ? ` AND (${filterSql})` : ''}
     )
     SELECT GROUPING(day) = 0 AS by_day, CAST(day AS VARCHAR) AS day, CAST(week AS VARCHAR) AS week, org, project,
       CAST(SUM(TOTAL_CREDITS) AS DECIMAL(38,6)) AS credits, SUM(JOBS) AS jobs, CAST(SUM(FAILED_CREDITS) AS DECIMAL(38,6)) AS failed

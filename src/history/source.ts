@@ -4,7 +4,8 @@
  */
 import {join} from 'node:path'
 
-import {sqlIdent, sqlString} from '../analysis/columns.js'
+import {sqlIdent} from '../analysis/columns.js'
+import {rangeSql} from '../analysis/scope.js'
 import {openEngine, type OpenUsageOptions, type UsageSource} from '../analysis/engine.js'
 import {BadInputError} from '../core/errors.js'
 import {daysOf, isoWeekday, monthOf, runsOf, shiftDay, type DayRange} from './days.js'
@@ -87,7 +88,7 @@ export async function openHistorySource(dir: string, requested: {since?: string;
   try {
     await withHistoryFiles(engine.connection, dir, manifest, () =>
       engine.connection.run(
-        `CREATE OR REPLACE TEMP VIEW ${sqlIdent(HISTORY_VIEW)} AS SELECT * FROM ${rows} WHERE JOB_RUN_DATE >= DATE ${sqlString(from)} AND JOB_RUN_DATE < DATE ${sqlString(window.end)}`,
+        `CREATE OR REPLACE TEMP VIEW ${sqlIdent(HISTORY_VIEW)} AS SELECT * FROM ${rows} WHERE ${rangeSql({start: from, end: window.end})}`,
       ),
     )
   } catch (error) {
