@@ -457,14 +457,19 @@ export function memoryLimitMb(shown: string): number | null {
   return match ? Number(match[1]) * UNIT_MB[match[2].toLowerCase()] : null
 }
 
+/** DuckDB's current thread count and memory limit in MiB (null when it cannot be read). */
+async function currentBudget(connection: DuckDBConnection): Promise<{threads: number; memoryMb: number | null}> {
+  const settings = (await connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")).getRowObjectsJS()[0]
+  return {threads: Number(settings.threads), memoryMb: memoryLimitMb(String(settings.memory))}
+}
+
 /**
  * Runs `statement` with no more threads than DuckDB's memory budget holds at `mbPerThread`, then restores them: for
  * statements that fail rather than spill when each thread gets too little (history/queries.ts, the rollup).
  */
 export async function withThreadsForBudget<T>(connection: DuckDBConnection, mbPerThread: number, statement: () => Promise<T>): Promise<T> {
-  const settings = (await connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")).getRowObjectsJS()[0]
-  const threads = Number(settings.threads)
-  const fits = Math.max(1, Math.floor((memoryLimitMb(String(settings.memory)) ?? 0) / mbPerThread))
+  const {threads, memoryMb} = await currentBudget(connection)
+  const fits = Math.max(1, Math.floor((memoryMb ?? 0) / mbPerThread))
   if (fits >= threads) return statement()
   await connection.run(`SET threads = ${fits}`)
   try {
@@ -480,10 +485,8 @@ export async function withThreadsForBudget<T>(connection: DuckDBConnection, mbPe
  */
 export async function withMemoryLimit<T>(connection: DuckDBConnection, mbPerThread: number, work: () => Promise<T>): Promise<T> {
   const opened = budgets.get(connection)
-  const reader = await connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")
-  const {threads, memory} = reader.getRowObjectsJS()[0]
-  const current = memoryLimitMb(String(memory))
-  const cut = mbPerThread * Number(threads)
+  const {threads, memoryMb: current} = await currentBudget(connection)
+  const cut = mbPerThread * threads
   if (opened === undefined || current === null || current <= cut) return work()
   await connection.run(`SET memory_limit = '${cut}MiB'`)
   try {
