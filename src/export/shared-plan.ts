@@ -4,17 +4,13 @@
  * multi-org script uses it), so nothing here may fail a run: a refusal, a missing endpoint, a timeout or an
  * answer of another shape is a warning, and the export goes on with the ids given.
  */
-import {normalizeHost, UsageApi} from '../api/client.js'
+import {normalizeHost, sharesForPath, UsageApi} from '../api/client.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../api/retry.js'
 import type {Clock} from '../core/clock.js'
 import {CciUsageError} from '../core/errors.js'
 import type {PlanOrg} from '../analysis/shared-plan.js'
 
 export type {PlanOrg} from '../analysis/shared-plan.js'
-
-export function sharesForPath(orgId: string): string {
-  return `/private/orgs/${encodeURIComponent(orgId)}/plan/shares-for`
-}
 
 // An id goes into the export request and the resume command: anything but a plain token is not an id.
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/
@@ -65,7 +61,7 @@ function printable(text: string): string {
  * when the answer could not be used (already warned about).
  */
 export async function discoverSharedOrgs(options: DiscoveryOptions): Promise<PlanOrg[] | null> {
-  const path = sharesForPath(options.orgId)
+  const path = `/${sharesForPath(options.orgId)}`
   options.log(
     `Asking ${normalizeHost(options.host)} which organizations share the plan of ${options.orgId} (GET ${path}; this endpoint is not part of CircleCI's public API and may change or disappear).`,
   )
