@@ -8,6 +8,7 @@ import {normalizeHost, sharesForPath, UsageApi} from '../api/client.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../api/retry.js'
 import type {Clock} from '../core/clock.js'
 import {CciUsageError} from '../core/errors.js'
+import {terminalSafe} from '../core/terminal-safe.js'
 import type {PlanOrg} from '../analysis/shared-plan.js'
 
 export type {PlanOrg} from '../analysis/shared-plan.js'
@@ -49,12 +50,6 @@ export interface DiscoveryOptions {
   requestTimeoutMs?: number
 }
 
-/** Names from the API reach the log: control characters would let one rewrite the terminal. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
-}
-
 /**
  * Asks the endpoint once (with the usual retries for 429/5xx/network errors, at most three tries: a private
  * endpoint that keeps failing is not worth the export's --timeout). Returns the organizations listed, or null
@@ -92,10 +87,11 @@ export async function discoverSharedOrgs(options: DiscoveryOptions): Promise<Pla
     return null
   }
   const others = orgs.filter((org) => org.id !== options.orgId)
+  // Names from the API reach the log: control characters would let one rewrite the terminal.
   options.log(
     others.length === 0
       ? `No other organization shares the plan of ${options.orgId}.`
-      : `The plan is shared with ${others.length} organization(s): ${others.map((org) => printable(`${org.name ?? '(no name)'} (${org.id}${org.vcsType ? `, ${org.vcsType}` : ''})`)).join(', ')}.`,
+      : `The plan is shared with ${others.length} organization(s): ${others.map((org) => terminalSafe(`${org.name ?? '(no name)'} (${org.id}${org.vcsType ? `, ${org.vcsType}` : ''})`)).join(', ')}.`,
   )
   return orgs
 }
