@@ -6,6 +6,7 @@
 import {dirname, join} from 'node:path'
 
 import type {BudgetStatus, Summary} from '../analysis/summary.js'
+import {WEEK_CHART_PNG} from '../charts/week-chart-name.js'
 import {listSection, type MrkdwnSection} from './blocks.js'
 import {formatCredits, formatDollars} from './format.js'
 import {MAX_NAME_CHARS} from './limits.js'
@@ -87,7 +88,7 @@ export function slackChart(summary: Summary, projectPng: string): SlackChart {
   if (summary.trend && summary.trend.weeks.length > 0) {
     const weeks = summary.trend.weeks
     return {
-      path: join(dirname(projectPng), 'credits-by-week.png'),
+      path: join(dirname(projectPng), WEEK_CHART_PNG),
       title: 'Credits by week',
       altText: `Stacked column chart of CircleCI credits per ISO week, ${weeks[0].start} to ${weeks[weeks.length - 1].end}`,
     }
