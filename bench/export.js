@@ -27,6 +27,7 @@ import {fileURLToPath} from 'node:url'
 import {createGunzip} from 'node:zlib'
 
 import {generate} from './generate.js'
+import {loadAverage, peakRss} from './measure.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const outDir = join(root, 'bench', 'out')
@@ -47,7 +48,6 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 const spread = (values, digits = 2) => values.length === 0 ? null : [Math.min(...values), median(values), Math.max(...values)].map((v) => Number(v.toFixed(digits)))
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
 /** The Usage API as far as `export` needs it: every job completes at once with links to the same parts. */
 async function startFakeApi(partFiles) {
@@ -107,7 +107,7 @@ async function measure(command, args, options = {}) {
   let sampledPeak = 0
   const timer = HAVE_TIME ? undefined : setInterval(() => {
     try {
-      sampledPeak = Math.max(sampledPeak, Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024)
+      sampledPeak = Math.max(sampledPeak, peakRss(child.pid))
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
       sampledCpu = Math.max(sampledCpu, (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100)
     } catch {
@@ -171,12 +171,12 @@ const exportOut = join(outDir, `export-${mb}mb`)
 const quote = (path) => `'${path.replaceAll("'", `'\\''`)}'`
 const results = {zcat: [], export: []}
 let checked = false
-process.stderr.write(`${partFiles.length} parts, ${(gzipBytes / 1024 / 1024).toFixed(1)} MB of gzip, ${mb} MB of CSV, ${generated.rows} rows; load ${load()}\n`)
+process.stderr.write(`${partFiles.length} parts, ${(gzipBytes / 1024 / 1024).toFixed(1)} MB of gzip, ${mb} MB of CSV, ${generated.rows} rows; load ${loadAverage()}\n`)
 
 try {
   for (let run = 1; run <= runs; run++) {
     await rm(zcatOut, {force: true})
-    const loadBefore = load()
+    const loadBefore = loadAverage()
     const zcat = await measure('sh', ['-c', `zcat ${partFiles.map(quote).join(' ')} > ${quote(zcatOut)}`])
     const zcatBytes = statSync(zcatOut).size
     await rm(zcatOut, {force: true})
@@ -184,7 +184,7 @@ try {
     process.stdout.write(JSON.stringify({case: 'zcat', run, mb: Number((zcatBytes / 1024 / 1024).toFixed(1)), seconds: Number(zcat.seconds.toFixed(2)), cpuSeconds: Number(zcat.cpuSeconds.toFixed(2)), peakRssMb: Math.round(zcat.peakRssMb), load: loadBefore}) + '\n')
 
     await rm(exportOut, {recursive: true, force: true})
-    const exportLoad = load()
+    const exportLoad = loadAverage()
     const exported = await measure(process.execPath, [cli, 'export', '--host', api.origin, '--org-id', ORG, '--days', '14', '--out', exportOut, '--json'], {
       env: {CIRCLECI_API_TOKEN: TOKEN},
     })
@@ -225,7 +225,7 @@ try {
     zcatPeakRssMb: spread(pick(results.zcat, 'peakRssMb'), 0),
     exportPeakRssMb: spread(pick(results.export, 'peakRssMb'), 0),
     versionSeconds: spread(starts),
-    load: load(),
+    load: loadAverage(),
   }) + '\n')
 } finally {
   await api.close()

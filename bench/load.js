@@ -30,6 +30,7 @@ import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {generate} from './generate.js'
+import {loadAverage, peakRss} from './measure.js'
 import {startPostgres} from '../test/helpers/postgres-cluster.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -88,15 +89,9 @@ function timed(command, args, env = {}) {
     const child = spawn(command, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
-    let peakKb = 0
-    const sampler = setInterval(() => {
-      try {
-        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
-        if (match) peakKb = Math.max(peakKb, Number(match[1]))
-      } catch {
-        // Gone between two samples: VmHWM is a high-water mark, the last sample stands.
-      }
-    }, 50)
+    let peakBytes = 0
+    // A child gone between two samples reads as 0: VmHWM is a high-water mark, the last sample stands.
+    const sampler = setInterval(() => (peakBytes = Math.max(peakBytes, peakRss(child.pid))), 50)
     child.stdout.on('data', (chunk) => (stdout += chunk))
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', reject)
@@ -109,7 +104,7 @@ function timed(command, args, env = {}) {
       const serverSeconds = serverCpuSeconds() - serverBefore
       if (process.env.CCI_USAGE_PROFILE === '1') for (const line of stderr.split('\n')) if (line.startsWith('phase: ')) process.stderr.write(`${line}\n`)
       if (code !== 0) reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited ${code}: ${stderr.trim().split('\n').pop()}`))
-      else resolvePromise({seconds, cpuSeconds, serverSeconds, peakRssMb: Math.round(peakKb / 1024), stdout, stderr})
+      else resolvePromise({seconds, cpuSeconds, serverSeconds, peakRssMb: Math.round(peakBytes / 1024 / 1024), stdout, stderr})
     })
   })
 }
@@ -123,7 +118,6 @@ function folderBytes(dir) {
   return bytes
 }
 
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 const round = (value, digits = 2) => Number(value.toFixed(digits))
 
 await mkdir(outDir, {recursive: true})

@@ -60,6 +60,14 @@ function readVersion(): string {
 
 export {normalizeHost}
 
+/**
+ * The private shares-for endpoint of `orgId`, relative to the host: requests send it as is (got's prefixUrl
+ * refuses a leading slash), messages show it as `GET /<path>`.
+ */
+export function sharesForPath(orgId: string): string {
+  return `private/orgs/${encodeURIComponent(orgId)}/plan/shares-for`
+}
+
 /** Reads a job body defensively: the API is the outside world. */
 export function parseExportJob(body: unknown, fallbackId?: string): ExportJob {
   const record = (body ?? {}) as Record<string, unknown>
@@ -136,7 +144,7 @@ export class UsageApi {
    */
   async getPlanShares(orgId: string): Promise<unknown> {
     const response = await this.send('get', orgId, 'list the organizations sharing the plan', () =>
-      this.http.get(`private/orgs/${encodeURIComponent(orgId)}/plan/shares-for`),
+      this.http.get(sharesForPath(orgId)),
     )
     return response.body
   }

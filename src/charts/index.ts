@@ -2,7 +2,8 @@ import type {Summary} from '../analysis/summary.js'
 import {DAY_CHART_ID, renderDayChart} from './day-chart.js'
 import {PROJECT_CHART_ID, renderProjectChart} from './project-chart.js'
 import {RESOURCE_CLASS_CHART_ID, renderResourceClassChart} from './resource-class-chart.js'
-import {renderWeekChart, WEEK_CHART_ID} from './week-chart.js'
+import {renderWeekChart} from './week-chart.js'
+import {WEEK_CHART_ID} from './week-chart-name.js'
 
 export {renderChartPng} from './png.js'
 

@@ -6,8 +6,7 @@ import {creditGrid, dayLabels, stackPieces} from './columns.js'
 import {formatCredits} from './format.js'
 import {OTHER_COLOUR, OTHER_KEY, PALETTE, projectColours} from './palette.js'
 import {emptyChart, HEADER_HEIGHT, legend, type LegendItem, MUTED_INK, PAD, px, svgDocument} from './svg.js'
-
-export const WEEK_CHART_ID = 'credits-by-week'
+import {WEEK_CHART_ID} from './week-chart-name.js'
 
 const PLOT_HEIGHT = 240
 const X_AXIS_HEIGHT = 24

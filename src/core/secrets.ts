@@ -9,6 +9,8 @@
  * `password=...` (or `password: ...`) value are replaced, so a connection string quoted by a driver's error
  * never shows its credential.
  */
+import {escapeRegExp} from './escape-reg-exp.js'
+
 const MIN_ANYWHERE = 8
 
 const secrets = new Set<string>()
@@ -35,8 +37,6 @@ const PASSWORD_VALUE = /\b((?:pg)?pass(?:word|wd)?["']?\s*[=:]\s*["']?)([^\s"'&;
 // What usage hints and examples write where a password goes (a real password that is one of these is still
 // redacted when registered).
 const PLACEHOLDERS = new Set(['password', 'pass', '***', '...', '[redacted]'])
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 export function redact(text: string): string {
   let out = text

@@ -4,17 +4,14 @@
  * multi-org script uses it), so nothing here may fail a run: a refusal, a missing endpoint, a timeout or an
  * answer of another shape is a warning, and the export goes on with the ids given.
  */
-import {normalizeHost, UsageApi} from '../api/client.js'
+import {normalizeHost, sharesForPath, UsageApi} from '../api/client.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../api/retry.js'
 import type {Clock} from '../core/clock.js'
 import {CciUsageError} from '../core/errors.js'
+import {terminalSafe} from '../core/terminal-safe.js'
 import type {PlanOrg} from '../analysis/shared-plan.js'
 
 export type {PlanOrg} from '../analysis/shared-plan.js'
-
-export function sharesForPath(orgId: string): string {
-  return `/private/orgs/${encodeURIComponent(orgId)}/plan/shares-for`
-}
 
 // An id goes into the export request and the resume command: anything but a plain token is not an id.
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/
@@ -53,19 +50,13 @@ export interface DiscoveryOptions {
   requestTimeoutMs?: number
 }
 
-/** Names from the API reach the log: control characters would let one rewrite the terminal. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
-}
-
 /**
  * Asks the endpoint once (with the usual retries for 429/5xx/network errors, at most three tries: a private
  * endpoint that keeps failing is not worth the export's --timeout). Returns the organizations listed, or null
  * when the answer could not be used (already warned about).
  */
 export async function discoverSharedOrgs(options: DiscoveryOptions): Promise<PlanOrg[] | null> {
-  const path = sharesForPath(options.orgId)
+  const path = `/${sharesForPath(options.orgId)}`
   options.log(
     `Asking ${normalizeHost(options.host)} which organizations share the plan of ${options.orgId} (GET ${path}; this endpoint is not part of CircleCI's public API and may change or disappear).`,
   )
@@ -96,10 +87,11 @@ export async function discoverSharedOrgs(options: DiscoveryOptions): Promise<Pla
     return null
   }
   const others = orgs.filter((org) => org.id !== options.orgId)
+  // Names from the API reach the log: control characters would let one rewrite the terminal.
   options.log(
     others.length === 0
       ? `No other organization shares the plan of ${options.orgId}.`
-      : `The plan is shared with ${others.length} organization(s): ${others.map((org) => printable(`${org.name ?? '(no name)'} (${org.id}${org.vcsType ? `, ${org.vcsType}` : ''})`)).join(', ')}.`,
+      : `The plan is shared with ${others.length} organization(s): ${others.map((org) => terminalSafe(`${org.name ?? '(no name)'} (${org.id}${org.vcsType ? `, ${org.vcsType}` : ''})`)).join(', ')}.`,
   )
   return orgs
 }

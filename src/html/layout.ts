@@ -20,3 +20,7 @@ export function limited<T>(rows: T[], what: string, csv?: string): {rows: T[]; n
   }
 }
 
+/** A headline figure card: label, value and, when there is one, a line of detail. */
+export function kpi(label: string, value: string, detail = ''): string {
+  return `<div class="kpi"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div>${detail ? `<div class="kpi-detail">${esc(detail)}</div>` : ''}</div>`
+}

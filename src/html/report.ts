@@ -13,7 +13,7 @@ import {projectionWording} from '../core/projection.js'
 import {HISTORY_SECTION_ID, historySection} from './sections/history.js'
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
-import {limited, section} from './layout.js'
+import {kpi, limited, section} from './layout.js'
 import {healthSection} from './sections/health.js'
 import {type Column, renderTable} from './table.js'
 import {hasOrgsSection, ORGS_SECTION_ID, orgsSectionBody} from './sections/orgs.js'
@@ -54,10 +54,6 @@ function breakdownTable(summary: Summary, buckets: Bucket[], keyHeading: string,
   if (buckets.length === 0) return `<p class="empty">No ${esc(what)} in this window.</p>`
   const {rows, note} = limited(buckets, what, csv)
   return renderTable(bucketColumns(summary, keyHeading), rows, caption ?? `Credits by ${keyHeading.toLowerCase()}`) + note
-}
-
-function kpi(label: string, value: string, detail = ''): string {
-  return `<div class="kpi"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div>${detail ? `<div class="kpi-detail">${esc(detail)}</div>` : ''}</div>`
 }
 
 function headerBlock(summary: Summary, page?: TeamPage): string {

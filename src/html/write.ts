@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import type {Summary} from '../analysis/summary.js'
 import {renderChartPng, renderCharts} from '../charts/index.js'
 import {PROJECT_CHART_ID} from '../charts/project-chart.js'
-import {WEEK_CHART_ID} from '../charts/week-chart.js'
+import {WEEK_CHART_ID, WEEK_CHART_PNG} from '../charts/week-chart-name.js'
 import {writeFileAtomic} from '../core/atomic.js'
 import type {TeamVisuals} from '../report/index.js'
 import {renderReportHtml} from './report.js'
@@ -11,8 +11,6 @@ import {writeTeamPages} from './team-pages.js'
 
 export const REPORT_HTML = 'report.html'
 export const PROJECT_CHART_PNG = `${PROJECT_CHART_ID}.png`
-/** Written with a history: Slack then shows the weekly trend instead of the projects. */
-export const WEEK_CHART_PNG = `${WEEK_CHART_ID}.png`
 
 /**
  * I/O edge for the visuals: renders the charts, the Slack PNG of credits-by-project and report.html from the

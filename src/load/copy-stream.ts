@@ -12,7 +12,7 @@ import {createGunzip} from 'node:zlib'
 import type {InputFile} from '../analysis/input-files.js'
 import {InputFileError} from '../core/errors.js'
 import {CSV_NULL} from '../core/usage-columns.js'
-import {ChunkedOutput} from '../export/merge.js'
+import {ChunkedOutput} from '../export/chunked-output.js'
 import {CsvFormatError, fieldText, RecordSplitter, type RecordVisitor} from '../export/records.js'
 import {WAREHOUSE_COLUMN_BY_SOURCE} from './columns.js'
 

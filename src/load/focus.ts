@@ -8,9 +8,10 @@
  * is ChargeClass, which the spec requires to be null on rows that are not corrections. Column IDs, feature
  * levels and nullability come from the spec's specification/columns/*.md at tag v1.2.
  */
-import {CREDIT_TYPE, EXPORT_COLUMNS, sqlIdent, sqlString} from '../analysis/columns.js'
+import {sqlIdent, sqlString} from '../analysis/columns.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import {InputFileError} from '../core/errors.js'
+import {CREDIT_COLUMNS} from '../core/usage-columns.js'
 import {MONTH_PARTITION} from './columns.js'
 import type {LakeDataset} from './lake.js'
 import type {StagedLoad} from './stage.js'
@@ -80,7 +81,7 @@ export function focusColumns(withTeam: boolean): FocusColumn[] {
   ]
 }
 
-const CREDIT_SOURCES = [...EXPORT_COLUMNS.filter(([name, type]) => type === CREDIT_TYPE && name !== 'TOTAL_CREDITS').map(([name]) => name), 'OTHER_CREDITS']
+const CREDIT_SOURCES = [...CREDIT_COLUMNS, 'OTHER_CREDITS']
 
 /**
  * FOCUS rows are made from the staged rows (stage.ts), which hold the warehouse's columns; these are staged

@@ -22,6 +22,7 @@ import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {phase} from '../analysis/profile.js'
 import {processExists} from '../core/folder-lock.js'
 import {BadInputError} from '../core/errors.js'
+import {escapeRegExp} from '../core/escape-reg-exp.js'
 import {MONTH_PARTITION} from './columns.js'
 import {INPUT_PARTITION, PARQUET_OPTIONS, type StagedLoad} from './stage.js'
 import {RollbackFailed, swapFolders, type FolderSwap} from './swap.js'
@@ -73,7 +74,6 @@ async function takeLock(dir: string): Promise<() => Promise<void>> {
 }
 
 const workPrefix = (dir: string) => `.${basename(dir)}.cci-usage-`
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
  * Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards, and

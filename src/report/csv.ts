@@ -90,7 +90,7 @@ export async function writeCsvAtomic(path: string, headers: string[], records: I
 
 /** Writes by-<dim>.csv atomically. */
 export async function writeBreakdownCsv(path: string, dimension: CsvDimension, rows: BreakdownRow[], withDollars: boolean): Promise<void> {
-  await writeCsvAtomic(path, breakdownHeader(dimension, withDollars), rows.map((row) => breakdownRecord(dimension, row, withDollars)))
+  await writeCsvAtomic(path, breakdownHeader(dimension, withDollars), mapLazily(rows, (row) => breakdownRecord(dimension, row, withDollars)))
 }
 
 /** A small CSV as a string (header, records already escaped), for `--format csv` on stdout. */

@@ -1,9 +1,10 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
 import {formatCredits} from '../core/format-credits.js'
 import {projectionWording} from '../core/projection.js'
+import {terminalSafe} from '../core/terminal-safe.js'
 import {breakdownCsvString} from './csv.js'
 import {extraCsvSections, extraTables} from './sections.js'
-import {alignedTable, formatPct, integer, markdownSafe, markdownTable, money, terminalSafe, type TextColumn} from './text-table.js'
+import {alignedTable, formatPct, integer, markdownSafe, markdownTable, money, type TextColumn} from './text-table.js'
 import {healthLines} from './health-lines.js'
 import {historyLines} from './history-lines.js'
 

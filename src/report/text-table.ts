@@ -1,16 +1,11 @@
 /** Plain-text and Markdown tables for stdout, with the escaping each medium needs for text from the data. */
+import {terminalSafe} from '../core/terminal-safe.js'
 
 export const integer = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
 export const money = new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', maximumFractionDigits: 2})
 
 export function formatPct(share: number): string {
   return `${(share * 100).toFixed(1)}%`
-}
-
-/** Text from the data must not move the cursor or recolour the terminal. */
-export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 }
 
 /** Markdown-safe cell: no table breaks, no emphasis/links/HTML from the data. */

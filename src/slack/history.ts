@@ -6,20 +6,14 @@
 import {dirname, join} from 'node:path'
 
 import type {BudgetStatus, Summary} from '../analysis/summary.js'
-import {formatCount, formatCredits, formatDollars} from './format.js'
-import {MAX_NAME_CHARS, SLACK_LIMITS} from './limits.js'
-import {joinLinesWithin, mrkdwnName} from './text.js'
-
-type Section = {type: 'section'; text: {type: 'mrkdwn'; text: string}}
+import {WEEK_CHART_PNG} from '../charts/week-chart-name.js'
+import {listSection, type MrkdwnSection} from './blocks.js'
+import {formatCredits, formatDollars} from './format.js'
+import {MAX_NAME_CHARS} from './limits.js'
+import {mrkdwnName} from './text.js'
 
 const MAX_ANOMALY_LINES = 5
 const STATUS_MARK: Record<BudgetStatus['status'], string> = {ok: 'ok', warn: ':warning: warn', high: ':large_orange_circle: high', over: ':red_circle: over'}
-
-function section(title: string, lines: string[], noun: string): Section {
-  const heading = `*${title}*`
-  const body = joinLinesWithin(lines, SLACK_LIMITS.sectionText - heading.length - 1, (omitted) => `… and ${formatCount(omitted)} more ${noun}`)
-  return {type: 'section', text: {type: 'mrkdwn', text: `${heading}\n${body}`}}
-}
 
 function amount(value: number, unit: BudgetStatus['unit']): string {
   return unit === 'usd' ? formatDollars(value) : `${formatCredits(value)} credits`
@@ -34,17 +28,17 @@ function atRisk(summary: Summary): BudgetStatus[] {
 }
 
 /** Budgets not ok, worst first: the message leads with them. */
-export function budgetAlertBlocks(summary: Summary): Section[] {
+export function budgetAlertBlocks(summary: Summary): MrkdwnSection[] {
   const budgets = atRisk(summary).sort((a, b) => b.pctOfLimit - a.pctOfLimit)
   if (budgets.length === 0) return []
-  return [section(`Budgets at risk (${budgets.length} of ${summary.budgets!.length})`, budgets.map((budget) => `• ${STATUS_MARK[budget.status]}: ${budgetLine(budget)}`), 'budgets')]
+  return [listSection(`Budgets at risk (${budgets.length} of ${summary.budgets!.length})`, budgets.map((budget) => `• ${STATUS_MARK[budget.status]}: ${budgetLine(budget)}`), 'budgets')]
 }
 
 /** A team's own budgets that are ok (those at risk lead the message): a team message always says where it stands. */
-export function teamBudgetBlocks(summary: Summary): Section[] {
+export function teamBudgetBlocks(summary: Summary): MrkdwnSection[] {
   const budgets = (summary.budgets ?? []).filter((budget) => budget.status === 'ok')
   if (budgets.length === 0) return []
-  return [section('Budgets', budgets.map((budget) => `• ok: ${budgetLine(budget)}`), 'budgets')]
+  return [listSection('Budgets', budgets.map((budget) => `• ok: ${budgetLine(budget)}`), 'budgets')]
 }
 
 function forecastLine(summary: Summary): string | null {
@@ -61,12 +55,12 @@ function anomalyLines(summary: Summary): string[] {
 }
 
 /** The forecast and the anomalies, after the projects. */
-export function historyBlocks(summary: Summary): Section[] {
-  const blocks: Section[] = []
+export function historyBlocks(summary: Summary): MrkdwnSection[] {
+  const blocks: MrkdwnSection[] = []
   const forecast = forecastLine(summary)
-  if (forecast) blocks.push(section('Month-end forecast', [forecast], 'lines'))
+  if (forecast) blocks.push(listSection('Month-end forecast', [forecast], 'lines'))
   const anomalies = anomalyLines(summary)
-  if (anomalies.length > 0) blocks.push(section(`Anomalies (${anomalies.length})`, anomalies.slice(0, MAX_ANOMALY_LINES), 'anomalies'))
+  if (anomalies.length > 0) blocks.push(listSection(`Anomalies (${anomalies.length})`, anomalies.slice(0, MAX_ANOMALY_LINES), 'anomalies'))
   return blocks
 }
 
@@ -94,7 +88,7 @@ export function slackChart(summary: Summary, projectPng: string): SlackChart {
   if (summary.trend && summary.trend.weeks.length > 0) {
     const weeks = summary.trend.weeks
     return {
-      path: join(dirname(projectPng), 'credits-by-week.png'),
+      path: join(dirname(projectPng), WEEK_CHART_PNG),
       title: 'Credits by week',
       altText: `Stacked column chart of CircleCI credits per ISO week, ${weeks[0].start} to ${weeks[weeks.length - 1].end}`,
     }

@@ -21,10 +21,11 @@ import {
 import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
 import {formatSeconds} from '../core/format-duration.js'
 import {projectionWording} from '../core/projection.js'
+import {listSection} from './blocks.js'
 import {budgetAlertBlocks, historyBlocks, historyFallback, teamBudgetBlocks} from './history.js'
 import {MAX_NAME_CHARS, SLACK_LIMITS} from './limits.js'
 import {opportunityText} from './savings-text.js'
-import {clipEscaped, joinLinesWithin, mrkdwnName, plainName} from './text.js'
+import {clipEscaped, mrkdwnName, plainName} from './text.js'
 
 export interface SlackMessageOptions {
   channel?: string
@@ -150,12 +151,6 @@ function projectLines(summary: Summary, top: number): string[] {
     }
     return line
   })
-}
-
-function listSection(title: string, lines: string[], noun: string, afterTitle = ''): Block {
-  const heading = `*${title}*${afterTitle}`
-  const body = joinLinesWithin(lines, SLACK_LIMITS.sectionText - heading.length - 1, (omitted) => `… and ${formatCount(omitted)} more ${noun}`)
-  return {type: 'section', text: mrkdwn(`${heading}\n${body}`)}
 }
 
 function teamLines(teams: Bucket[], total: number, top: number): string[] {

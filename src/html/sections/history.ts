@@ -5,15 +5,12 @@
 import type {Anomaly, BudgetStatus, Summary, TrendWeek} from '../../analysis/summary.js'
 import {escapeXml} from '../../charts/escape.js'
 import {formatCredits, formatDollars, formatPercentChange} from '../../charts/format.js'
+import {kpi} from '../layout.js'
 import {type Column, renderTable} from '../table.js'
 
 const esc = escapeXml
 
 export const HISTORY_SECTION_ID = 'history'
-
-function card(label: string, value: string, detail: string): string {
-  return `<div class="kpi"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div><div class="kpi-detail">${esc(detail)}</div></div>`
-}
 
 function amount(value: number, unit: BudgetStatus['unit']): string {
   return unit === 'usd' ? formatDollars(value) : `${formatCredits(value)} credits`
@@ -66,10 +63,10 @@ export function historySection(summary: Summary): string {
   const cards: string[] = []
   const forecast = summary.forecast
   if (forecast && forecast.daysElapsed === forecast.daysInPeriod) {
-    cards.push(card(`Month ${forecast.period}`, `${formatCredits(forecast.actualToDate)} credits`, `ended: all ${forecast.daysInPeriod} days held`))
+    cards.push(kpi(`Month ${forecast.period}`, `${formatCredits(forecast.actualToDate)} credits`, `ended: all ${forecast.daysInPeriod} days held`))
   } else if (forecast) {
     cards.push(
-      card(
+      kpi(
         `Forecast for ${forecast.period}`,
         `${formatCredits(forecast.projected)} credits`,
         `80 %: ${formatCredits(forecast.low)} – ${formatCredits(forecast.high)} · ${formatCredits(forecast.actualToDate)} so far, day ${forecast.daysElapsed} of ${forecast.daysInPeriod}`,
@@ -81,13 +78,13 @@ export function historySection(summary: Summary): string {
   if (last) {
     const before = complete.at(-2)
     const change = before ? `${formatPercentChange(before.credits === 0 ? null : ((last.credits - before.credits) / before.credits) * 100)} on the week before` : 'the first complete week held'
-    cards.push(card(`Week of ${last.start}`, `${formatCredits(last.credits)} credits`, change))
+    cards.push(kpi(`Week of ${last.start}`, `${formatCredits(last.credits)} credits`, change))
   }
   if (summary.budgets) {
     const atRisk = summary.budgets.filter((budget) => budget.status !== 'ok')
-    cards.push(card('Budgets at risk', `${atRisk.length} of ${summary.budgets.length}`, atRisk.length > 0 ? atRisk.map((b) => `${b.name}: ${b.status}`).join(', ') : 'all within 75 % of their limit'))
+    cards.push(kpi('Budgets at risk', `${atRisk.length} of ${summary.budgets.length}`, atRisk.length > 0 ? atRisk.map((b) => `${b.name}: ${b.status}`).join(', ') : 'all within 75 % of their limit'))
   }
-  if (summary.anomalies) cards.push(card('Anomalies', String(summary.anomalies.length), summary.anomalies.length > 0 ? 'days far above the baseline, below' : 'none in this window'))
+  if (summary.anomalies) cards.push(kpi('Anomalies', String(summary.anomalies.length), summary.anomalies.length > 0 ? 'days far above the baseline, below' : 'none in this window'))
   const parts = [`<div class="kpis">\n${cards.join('\n')}\n</div>`]
   if (summary.budgets) parts.push('<h3>Budgets</h3>', budgetsPart(summary.budgets))
   if (summary.anomalies) parts.push('<h3>Anomalies</h3>', anomaliesPart(summary.anomalies))
