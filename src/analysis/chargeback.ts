@@ -7,6 +7,7 @@ import type {Group} from './aggregate.js'
 import {NONE_LABEL} from './build.js'
 import type {Window} from './summary.js'
 import {UNASSIGNED_TEAM, type TeamMatcher} from './teams.js'
+import {nextMonthStart} from '../history/days.js'
 
 export interface ChargebackRow {
   team: string
@@ -24,10 +25,8 @@ export interface ChargebackRow {
 export function calendarMonthOf(window: Pick<Window, 'start' | 'end'>): string | null {
   const start = /^(\d{4})-(\d{2})-01T00:00:00(?:\.000)?Z$/.exec(window.start)
   if (!start) return null
-  const year = Number(start[1])
-  const month = Number(start[2])
-  const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`
-  return Date.parse(window.end) === Date.parse(`${next}-01T00:00:00Z`) ? `${start[1]}-${start[2]}` : null
+  const month = `${start[1]}-${start[2]}`
+  return Date.parse(window.end) === Date.parse(`${nextMonthStart(`${month}-01`)}T00:00:00Z`) ? month : null
 }
 
 /**
