@@ -59,11 +59,20 @@ function countWhere(condition: string): string {
 
 type ResultRow = Record<string, unknown>
 
-/** The result as row objects, converted column by column (a third of the time of getRowObjectsJS here). */
+/**
+ * The result as row objects, converted column by column (a third of the time of getRowObjectsJS here), each row
+ * filled in a loop: Object.fromEntries over a new array of pairs per row took ~35 ms for the 1 GB bench's job groups.
+ */
 async function rowsOf(connection: DuckDBConnection, sql: string): Promise<ResultRow[]> {
   const reader = await connection.runAndReadAll(sql)
   const columns = Object.entries(reader.getColumnsObjectJS())
-  return Array.from({length: reader.currentRowCount}, (_, index) => Object.fromEntries(columns.map(([name, values]) => [name, values[index]])))
+  const rows: ResultRow[] = new Array<ResultRow>(reader.currentRowCount)
+  for (let index = 0; index < rows.length; index++) {
+    const row: ResultRow = {}
+    for (const [name, values] of columns) row[name] = values[index]
+    rows[index] = row
+  }
+  return rows
 }
 
 export interface HealthTables {
