@@ -24,8 +24,34 @@ export const JOB_HEALTH_COLUMNS: [header: string, value: (job: HealthJob) => num
   ['rerun_credits', (job) => job.rerunCredits],
 ]
 
-function jobKey(org: string | null | undefined, project: string | null | undefined, workflow: string | null | undefined, job: string | null | undefined): string {
-  return JSON.stringify([org ?? null, project ?? NONE_LABEL, workflow ?? null, job ?? null])
+type JobIndex = Map<string | null, Map<string, Map<string | null, Map<string | null, HealthJob>>>>
+
+/**
+ * Jobs by org, project, workflow and job, as nested maps: with a JSON key per job and per row (and two spread
+ * arrays per record) the file took 80-107 ms on the 1 GB bench (5,130 jobs), now 52-57 ms. Missing names are
+ * matched as the job breakdown names them: no project is NONE_LABEL, the others null. A repeated job keeps the
+ * last one, as a Map of JSON keys did.
+ */
+function indexJobs(jobs: readonly HealthJob[]): JobIndex {
+  const index: JobIndex = new Map()
+  for (const job of jobs) {
+    const org = job.org ?? null
+    const project = job.project ?? NONE_LABEL
+    const byProject = index.get(org) ?? index.set(org, new Map()).get(org)!
+    const byWorkflow = byProject.get(project) ?? byProject.set(project, new Map()).get(project)!
+    const workflow = job.workflow ?? null
+    const byJob = byWorkflow.get(workflow) ?? byWorkflow.set(workflow, new Map()).get(workflow)!
+    byJob.set(job.job ?? null, job)
+  }
+  return index
+}
+
+function findJob(index: JobIndex, dims: BreakdownRow['dims']): HealthJob | undefined {
+  return index
+    .get(dims.org ?? null)
+    ?.get(dims.project ?? NONE_LABEL)
+    ?.get(dims.workflow ?? null)
+    ?.get(dims.job ?? null)
 }
 
 export function jobHealthHeader(withDollars: boolean): string[] {
@@ -33,10 +59,12 @@ export function jobHealthHeader(withDollars: boolean): string[] {
 }
 
 export function jobHealthRecords(rows: readonly BreakdownRow[], jobs: readonly HealthJob[], withDollars: boolean): Generator<(string | number)[]> {
-  const byKey = new Map(jobs.map((job) => [jobKey(job.org, job.project, job.workflow, job.job), job]))
+  const index = indexJobs(jobs)
   return mapLazily(rows, (row) => {
-    const job = byKey.get(jobKey(row.dims.org, row.dims.project, row.dims.workflow, row.dims.job))
-    return [...breakdownRecord('job', row, withDollars), ...JOB_HEALTH_COLUMNS.map(([, value]) => (job ? (value(job) ?? '') : ''))]
+    const job = findJob(index, row.dims)
+    const record = breakdownRecord('job', row, withDollars)
+    for (const [, value] of JOB_HEALTH_COLUMNS) record.push(job ? (value(job) ?? '') : '')
+    return record
   })
 }
 
