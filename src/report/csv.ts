@@ -1,4 +1,4 @@
-import {once} from 'node:events'
+import {format} from 'fast-csv'
 
 import {createAtomicWriteStream} from '../core/atomic.js'
 import type {BreakdownRow, CsvDimension} from '../analysis/build.js'
@@ -65,64 +65,22 @@ export function* mapLazily<T, R>(items: Iterable<T>, map: (item: T) => R): Gener
   for (const item of items) yield map(item)
 }
 
-/**
- * CSV text exactly as fast-csv 5 wrote it with the options this tool used (header row, `,`, `"`, `\n` after every
- * row), which files written by earlier versions and their readers' diffs rely on: a field holding `"` is quoted with
- * the quotes doubled; one holding `,` `|` `\r` or `\n` is quoted (fast-csv's pattern lists `|` too); NUL characters
- * are dropped; null and undefined are empty. With no record, not even the header row is written, only the final
- * `\n`, as fast-csv did. fast-csv itself took ~50-150 ms for by-job.csv's 5,000 rows on the 1 GB bench (a stream
- * transform and a callback per row), this a few.
- */
-export function* csvChunks(headers: readonly string[], records: Iterable<readonly (string | number | null | undefined)[]>): Generator<string> {
-  let lines: string[] = []
-  let size = 0
-  let header: string | undefined = csvLine(headers, headers.length)
-  for (const record of records) {
-    if (header !== undefined) {
-      lines.push(header)
-      header = undefined
-    }
-    const line = csvLine(record, headers.length)
-    lines.push(line)
-    size += line.length
-    if (size >= CHUNK_CHARS) {
-      yield `${lines.join('\n')}\n`
-      lines = []
-      size = 0
-    }
-  }
-  yield lines.length > 0 ? `${lines.join('\n')}\n` : header === undefined ? '' : '\n'
-}
-
-const CHUNK_CHARS = 64 * 1024
-const QUOTED_IF_PRESENT = /[,|\r\n]/
-
-/** One record's fields, as many as there are headers (fast-csv padded and cut records to the header). */
-function csvLine(record: readonly (string | number | null | undefined)[], width: number): string {
-  let line = ''
-  for (let index = 0; index < width; index++) {
-    if (index > 0) line += ','
-    line += csvField(record[index])
-  }
-  return line
-}
-
-function csvField(value: string | number | null | undefined): string {
-  if (typeof value === 'number') return String(value)
-  const raw = value ?? ''
-  const text = raw.includes('\0') ? raw.replaceAll('\0', '') : raw
-  if (text.includes('"')) return `"${text.replaceAll('"', '""')}"`
-  return QUOTED_IF_PRESENT.test(text) ? `"${text}"` : text
-}
-
-/** Writes a CSV atomically (temp file + rename). Escape cells first (escapeCell). */
+/** Writes a CSV atomically (temp file + rename), streaming records through fast-csv. Escape cells first (escapeCell). */
 export async function writeCsvAtomic(path: string, headers: string[], records: Iterable<(string | number)[]>): Promise<void> {
   const target = await createAtomicWriteStream(path)
   try {
-    for (const chunk of csvChunks(headers, records)) {
-      // events.once rejects if the stream fails while waiting for room.
-      if (!target.stream.write(chunk)) await once(target.stream, 'drain')
+    const csv = format({headers, writeHeaders: true, includeEndRowDelimiter: true})
+    const done = new Promise<void>((resolve, reject) => {
+      target.stream.once('error', reject)
+      csv.once('error', reject)
+      csv.once('end', resolve)
+    })
+    csv.pipe(target.stream, {end: false})
+    for (const record of records) {
+      if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve))
     }
+    csv.end()
+    await done
     await target.commit()
   } catch (error) {
     await target.abort()
@@ -137,7 +95,17 @@ export async function writeBreakdownCsv(path: string, dimension: CsvDimension, r
 
 /** A small CSV as a string (header, records already escaped), for `--format csv` on stdout. */
 export async function csvString(headers: string[], records: (string | number)[][]): Promise<string> {
-  return [...csvChunks(headers, records)].join('')
+  const chunks: string[] = []
+  const csv = format({headers, writeHeaders: true, includeEndRowDelimiter: true})
+  const done = new Promise<void>((resolve, reject) => {
+    csv.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')))
+    csv.once('error', reject)
+    csv.once('end', resolve)
+  })
+  for (const record of records) csv.write(record)
+  csv.end()
+  await done
+  return chunks.join('')
 }
 
 /** The breakdown CSV as a string, for `--format csv` on stdout (small: top N + other). */
