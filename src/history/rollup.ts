@@ -4,6 +4,7 @@
  * rollup as they run on the export (aggregate.ts, `preAggregated`). Credits are exact decimals.
  */
 import {sqlIdent} from '../analysis/columns.js'
+import {CANCELED_SQL, FAILED_SQL} from '../analysis/status-sql.js'
 import {CREDIT_COLUMNS} from '../core/usage-columns.js'
 
 export const ROLLUP_KEYS = [
@@ -29,8 +30,8 @@ export const ROLLUP_MEASURES: ReadonlyArray<readonly [name: string, sql: string]
   // Rows with a run time, so that averages skip missing values.
   ['RUN_SECONDS_COUNT', 'COUNT(JOB_RUN_SECONDS)'],
   ...CREDIT_SUMS.map((name) => [name, `CAST(COALESCE(SUM(${sqlIdent(name)}), 0) AS ${ROLLUP_CREDIT_TYPE})`] as const),
-  ['FAILED_CREDITS', `CAST(COALESCE(SUM(TOTAL_CREDITS) FILTER (WHERE JOB_BUILD_STATUS = 'failed'), 0) AS ${ROLLUP_CREDIT_TYPE})`],
-  ['CANCELED_CREDITS', `CAST(COALESCE(SUM(TOTAL_CREDITS) FILTER (WHERE JOB_BUILD_STATUS = 'canceled'), 0) AS ${ROLLUP_CREDIT_TYPE})`],
+  ['FAILED_CREDITS', `CAST(COALESCE(SUM(TOTAL_CREDITS) FILTER (WHERE ${FAILED_SQL}), 0) AS ${ROLLUP_CREDIT_TYPE})`],
+  ['CANCELED_CREDITS', `CAST(COALESCE(SUM(TOTAL_CREDITS) FILTER (WHERE ${CANCELED_SQL}), 0) AS ${ROLLUP_CREDIT_TYPE})`],
 ]
 
 export const ROLLUP_COLUMNS: readonly string[] = [...ROLLUP_KEYS, ...ROLLUP_MEASURES.map(([name]) => name)]

@@ -1,8 +1,8 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {sqlIdent, sqlString} from '../columns.js'
+import {sqlIdent} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
-import {NOT_STARTED_STATUSES} from '../summary.js'
+import {CANCELED_SQL as CANCELED, FAILED_SQL as FAILED, FAILING_SQL as FAILING, STARTED_SQL as STARTED} from '../status-sql.js'
 
 /**
  * The health queries over the report's narrow copy of the export (report_rows with HEALTH_ROW_COLUMNS). Two
@@ -20,11 +20,6 @@ import {NOT_STARTED_STATUSES} from '../summary.js'
  */
 
 const ORG = 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)'
-const STARTED = `(JOB_BUILD_STATUS IS NULL OR JOB_BUILD_STATUS NOT IN (${NOT_STARTED_STATUSES.map((status) => sqlString(status)).join(', ')}))`
-// A workflow with one of these and no success failed rather than was canceled (CircleCI's failing job statuses).
-const FAILING = "JOB_BUILD_STATUS IN ('failed', 'infrastructure_fail', 'timedout')"
-const FAILED = "JOB_BUILD_STATUS = 'failed'"
-const CANCELED = "JOB_BUILD_STATUS = 'canceled'"
 
 /** The codes, on rows (`ORG`, column names) and on grouped results (`org`, `project`...): the same values hashed. */
 const CODE = {

@@ -3,7 +3,8 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 import {BadInputError} from '../../core/errors.js'
 import {sqlIdent} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
-import {NOT_STARTED_STATUSES, type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
+import {FAILED_SQL, STARTED_SQL as STARTED} from '../status-sql.js'
+import {type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
 import {buildTopOpportunities} from './opportunities.js'
 import {DEFAULT_RATE_TABLE, type RateTable} from './rates.js'
 import {DEFAULT_THRESHOLDS, classifyGroup, type GroupStats, type Thresholds} from './rules.js'
@@ -74,9 +75,6 @@ function definedOnly(overrides: Partial<Thresholds>): Partial<Thresholds> {
   return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<Thresholds>
 }
 
-// Jobs that never started are rows of the export but not runs: counting them would dilute a job's failure rate
-// (a workflow blocked behind a failure adds "blocked" rows, not attempts).
-const STARTED = `(JOB_BUILD_STATUS IS NULL OR lower(JOB_BUILD_STATUS) NOT IN (${NOT_STARTED_STATUSES.map((s) => `'${s}'`).join(', ')}))`
 // A run counts as "with utilisation" only when all four figures are present: `\N` is unknown, never 0 %.
 const HAS_UTILISATION =
   '(MEDIAN_CPU_UTILIZATION_PCT IS NOT NULL AND MEDIAN_RAM_UTILIZATION_PCT IS NOT NULL' +
@@ -148,7 +146,7 @@ export async function queryRightsizingGroups(
  * runs, the same measure as summary.failed, so the figures reconcile.
  */
 async function queryFailingJobs(connection: DuckDBConnection, view: string, where: string): Promise<FailingJob[]> {
-  const failed = `lower(JOB_BUILD_STATUS) = 'failed'`
+  const failed = FAILED_SQL
   const sql = `
     SELECT
       PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
