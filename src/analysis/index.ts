@@ -4,7 +4,8 @@ import {BadInputError} from '../core/errors.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
-import {materializeInputRows, openUsage, REPORT_ROWS_TABLE, type InputRows, type UsageSource} from './engine.js'
+import {openUsage, type UsageSource} from './engine.js'
+import {materializeInputRows, REPORT_ROWS_TABLE, type InputRows} from './report-rows.js'
 import {describeInputRows} from './input-notices.js'
 import {applyHistory, type HistoryOptions} from '../history/index.js'
 import {HISTORY_VIEW, openHistorySource} from '../history/source.js'
@@ -24,7 +25,7 @@ export type CompareMode = 'previous' | 'none'
 /** What the integrator may add to the Summary while the data is still open (savings), see `enrich`. */
 export interface EnrichScope {
   /**
-   * A narrow copy of the export made by the report's single scan (engine.ts REPORT_ROW_COLUMNS, same names and
+   * A narrow copy of the export made by the report's single scan (report-rows.ts REPORT_ROW_COLUMNS, same names and
    * types as the view), already limited to --org/--project/--branch. Query it instead of `source.view`: the
    * view re-reads the whole export on every query.
    */

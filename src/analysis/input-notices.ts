@@ -1,4 +1,4 @@
-import type {InputRows} from './engine.js'
+import type {InputRows} from './report-rows.js'
 
 /**
  * What the log says about inputs that were not read in full: a repeated path is a note (nothing was counted

@@ -10,7 +10,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {BadInputError} from '../core/errors.js'
 import {sqlIdent} from './columns.js'
-import {withMemoryLimit} from './engine.js'
+import {withMemoryLimit} from './engine-budget.js'
 
 /**
  * Rows one pass may hold values of: a 1 GB export (1.7 million rows) is one pass, 4 GB (6.7 million) three. Each

@@ -5,7 +5,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {microCredits} from '../analysis/aggregate.js'
-import {withThreadsForBudget} from '../analysis/engine.js'
+import {withThreadsForBudget} from '../analysis/engine-budget.js'
 import {rangeSql} from '../analysis/scope.js'
 import type {DayRange} from './days.js'
 import {runsOf} from './days.js'
