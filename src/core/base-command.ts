@@ -3,6 +3,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {CciUsageError, EXIT_CODES} from './errors.js'
 import {fileSystemError} from './fs-errors.js'
 import {redact} from './secrets.js'
+import {terminalSafeLines} from './terminal-safe.js'
 
 /**
  * The one place where errors become output and exit codes. Commands throw typed errors (errors.ts) and
@@ -24,11 +25,12 @@ export abstract class BaseCommand extends Command {
 
   /** Progress and notices go to stderr, redacted, so stdout stays a clean result (table, CSV, JSON). */
   protected info(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(redact(message) + '\n')
+    if (!this.jsonEnabled()) process.stderr.write(terminalSafeLines(redact(message)) + '\n')
   }
 
+  // Messages quote names from the data (projects, files): no escape sequence of theirs may reach the terminal.
   protected warning(message: string): void {
-    process.stderr.write(redact(`Warning: ${message}`) + '\n')
+    process.stderr.write(terminalSafeLines(redact(`Warning: ${message}`)) + '\n')
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
@@ -36,7 +38,7 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) {
       process.stdout.write(JSON.stringify({error: {code, exitCode, message: redact(message)}}, null, 2) + '\n')
     } else {
-      process.stderr.write(`Error: ${redact(message)}\n`)
+      process.stderr.write(`Error: ${terminalSafeLines(redact(message))}\n`)
     }
     if (this.debugEnabled && error.stack) process.stderr.write(redact(error.stack) + '\n')
     return this.exit(exitCode)

@@ -1,7 +1,7 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
 import {formatCredits} from '../core/format-credits.js'
 import {projectionWording} from '../core/projection.js'
-import {terminalSafe} from '../core/terminal-safe.js'
+import {terminalSafe, terminalSafeLines} from '../core/terminal-safe.js'
 import {breakdownCsvString} from './csv.js'
 import {extraCsvSections, extraTables} from './sections.js'
 import {alignedTable, formatPct, integer, markdownSafe, markdownTable, money, type TextColumn} from './text-table.js'
@@ -124,9 +124,12 @@ export async function renderSummary(summary: Summary, outputFormat: OutputFormat
       return JSON.stringify(summary, null, 2) + '\n'
     case 'markdown':
       return renderMarkdown(summary)
-    case 'csv':
+    case 'csv': {
       // Further tables follow the project table as CSV sections, each with its header, after one empty line.
-      return [await breakdownCsvString('project', summary.breakdowns.project, summary.creditPrice !== null), ...(await extraCsvSections(summary))].join('\n')
+      const csv = [await breakdownCsvString('project', summary.breakdowns.project, summary.creditPrice !== null), ...(await extraCsvSections(summary))].join('\n')
+      // This CSV goes to stdout, often a terminal: no escape sequence from a name may reach it (the files keep them).
+      return terminalSafeLines(csv)
+    }
     default:
       return renderTable(summary)
   }

@@ -100,6 +100,16 @@ describe('renderSummary', () => {
     const {summary} = await generateReport({inputs: [input], outDir: join(dir, 'out')}, {clock})
     expect(await renderSummary(summary, 'table')).not.toContain('\u001b')
   })
+
+  it('keeps them out of the CSV printed on stdout too, while by-project.csv keeps the name as it is', async () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv([job({PROJECT_NAME: 'x\u001b[2J\u001b]8;;http://x\u0007y'})]))
+    const {summary} = await generateReport({inputs: [input], outDir: join(dir, 'out')}, {clock})
+    const csv = await renderSummary(summary, 'csv')
+    expect(csv).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+    expect(csv).toContain('x?[2J?]8;;http://x?y')
+    expect(readFileSync(join(dir, 'out', 'by-project.csv'), 'utf8')).toContain('x\u001b[2J\u001b]8;;http://x\u0007y')
+  })
 })
 
 describe('cci-usage report (spawned)', () => {
@@ -118,6 +128,18 @@ describe('cci-usage report (spawned)', () => {
     expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(true)
     const json = await run(['--input', input, '--out', join(dir, 'out'), '--json'])
     expect(JSON.parse(json.stdout).totals.credits.total).toBe(7)
+  })
+
+  maybe('keeps escape sequences of names out of its warnings on stderr', async () => {
+    const dir = tempDir()
+    const csv = exportCsv([job({})])
+    // The same content twice: the warning names both files, one of them with an escape sequence in its name.
+    const first = writeFixture(dir, 'usage.csv', csv)
+    const copy = writeFixture(dir, 'copy\u001b[2J.csv', csv)
+    const result = await run(['--input', first, '--input', copy, '--out', join(dir, 'out')])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('copy?[2J.csv has the same content as')
+    expect(result.stderr).not.toContain('\u001b')
   })
 
   maybe.each([
