@@ -227,4 +227,9 @@ describe('buildTopOpportunities', () => {
     expect(top.map((o) => o.creditsPerWeek)).toEqual([5])
     expect(top[0].title).not.toContain('projected from')
   })
+
+  test('a saving under one credit a week reads as itself, as in every other medium, not as 0', () => {
+    const [top] = buildTopOpportunities([downsize('tiny', 0.4)])
+    expect(top.title).toContain('saves about 0.4 credits/week')
+  })
 })

@@ -1,3 +1,4 @@
+import {formatCredits} from '../../core/format-credits.js'
 import {projectionWording} from '../../core/projection.js'
 import type {RightsizingCandidate, SavingsOpportunity, Window} from '../summary.js'
 
@@ -22,20 +23,17 @@ function rightsizingOpportunity(c: RightsizingCandidate, window: Window | undefi
   const projected = window ? `, ${projectionWording(window)}` : ''
   return {
     kind: 'rightsizing',
-    title: `Downsize job ${c.job} of project ${c.project} from ${c.resourceClass} to ${c.suggestedClass}: saves about ${credits(saved)} credits/week${projected}`,
+    title: `Downsize job ${c.job} of project ${c.project} from ${c.resourceClass} to ${c.suggestedClass}: saves about ${formatCredits(saved)} credits/week${projected}`,
     creditsPerWeek: saved,
     evidence:
       `${c.runsWithUtilisation} of ${c.runs} runs with utilisation data; median CPU ${pct(c.medianCpuPct)}, ` +
       `median RAM ${pct(c.medianRamPct)}, p95 of max CPU ${pct(c.p95MaxCpuPct)}, p95 of max RAM ${pct(c.p95MaxRamPct)}, ` +
-      `spikes in ${pct(c.spikeShare * 100)} of runs; ${credits(c.creditsPerWeek)} compute credits/week at ` +
+      `spikes in ${pct(c.spikeShare * 100)} of runs; ${formatCredits(c.creditsPerWeek)} compute credits/week at ` +
       `${c.currentRate} credits/min, ${c.suggestedRate} on ${c.suggestedClass}`,
     change: c.change,
   }
 }
 
-function credits(value: number): string {
-  return Math.round(value).toLocaleString('en-US')
-}
 
 function pct(value: number): string {
   return `${Math.round(value * 10) / 10} %`
