@@ -124,6 +124,11 @@ function creditTypes(summary: Summary): string {
   return renderTable(columns, rows, 'Credits by credit type (columns of the export)')
 }
 
+/** "Week over week" only when the windows are weeks: --days 30 or --month compare other spans. */
+function changeHeading(previousDays: number): string {
+  return previousDays === 7 ? 'Week over week' : `Change vs the previous ${previousDays} days`
+}
+
 function changeSection(summary: Summary): string {
   const comparison = summary.comparison
   if (!comparison) return ''
@@ -149,7 +154,7 @@ function changeSection(summary: Summary): string {
   const list = (label: string, names: string[]): string =>
     names.length === 0 ? '' : `<p><strong>${esc(label)}</strong> (${names.length}): ${names.slice(0, 50).map((name) => `<span class="name">${esc(name)}</span>`).join(', ')}${names.length > 50 ? ', …' : ''}</p>`
   parts.push(list('New this window', comparison.appeared), list('Gone since the previous window', comparison.vanished))
-  return section('change', 'Week over week', parts.filter(Boolean).join('\n'))
+  return section('change', changeHeading(comparison.previousWindow.days), parts.filter(Boolean).join('\n'))
 }
 
 function chartsSection(charts: ChartFile[]): string {
@@ -306,7 +311,7 @@ function failedSection(summary: Summary): string {
 
 function navigation(summary: Summary): string {
   const links: [string, string][] = [['overview', 'Overview']]
-  if (summary.comparison) links.push(['change', 'Week over week'])
+  if (summary.comparison) links.push(['change', changeHeading(summary.comparison.previousWindow.days)])
   links.push(['charts', 'Charts'])
   if (summary.trend) links.push([HISTORY_SECTION_ID, 'Trend and forecast'])
   if (summary.savings) links.push(['savings', 'Savings'])

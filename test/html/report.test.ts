@@ -55,6 +55,13 @@ describe('renderReportHtml', () => {
     for (const id of ['overview', 'change', 'charts', 'savings', 'projects', 'workflows', 'jobs', 'failed', 'teams', 'more']) expect(ids).toContain(id)
   })
 
+  test('names the comparison by its span: week over week for 7 days only', () => {
+    expect(full).toContain('>Week over week<')
+    const month = render({projects: 3, comparison: true, days: 30})
+    expect(month).not.toContain('Week over week')
+    expect(month).toContain('>Change vs the previous 30 days<')
+  })
+
   test('is self-contained: no external script, stylesheet, font, image or link', () => {
     expect(full).not.toMatch(/<script[^>]+src=|<link\b|<img\b|@import|url\(|@font-face/i)
     expect(full).not.toMatch(/(src|href)="(https?:)?\/\//i)
