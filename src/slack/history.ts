@@ -7,6 +7,7 @@ import {dirname, join} from 'node:path'
 
 import type {BudgetStatus, Summary} from '../analysis/summary.js'
 import {WEEK_CHART_PNG} from '../charts/week-chart-name.js'
+import {shiftDay} from '../history/days.js'
 import {listSection, type MrkdwnSection} from './blocks.js'
 import {formatCredits, formatDollars} from './format.js'
 import {MAX_NAME_CHARS} from './limits.js'
@@ -90,12 +91,12 @@ export function slackChart(summary: Summary, projectPng: string): SlackChart {
     return {
       path: join(dirname(projectPng), WEEK_CHART_PNG),
       title: 'Credits by week',
-      altText: `Stacked column chart of CircleCI credits per ISO week, ${weeks[0].start} to ${weeks[weeks.length - 1].end}`,
+      altText: `Stacked column chart of CircleCI credits per ISO week, ${weeks[0].start} to ${shiftDay(weeks[weeks.length - 1].end, -1)}`,
     }
   }
   return {
     path: projectPng,
     title: 'Credits by project',
-    altText: `Bar chart of CircleCI credits by project, ${summary.window.start.slice(0, 10)} to ${summary.window.end.slice(0, 10)}`,
+    altText: `Bar chart of CircleCI credits by project, ${summary.window.start.slice(0, 10)} to ${shiftDay(summary.window.end.slice(0, 10), -1)}`,
   }
 }

@@ -116,6 +116,15 @@ describe('Slack message with a history', () => {
     expect(slackChart(withHistory(normalWeek, ['a']), '/out/credits-by-project.png')).toMatchObject({path: '/out/credits-by-week.png', title: 'Credits by week'})
     expect(slackChart(normalWeek, '/out/credits-by-project.png')).toMatchObject({path: '/out/credits-by-project.png', title: 'Credits by project'})
   })
+
+  it("names the charts' last days in their alt text, not the exclusive ends", () => {
+    const lastDay = new Date(Date.parse(normalWeek.window.end) - 1).toISOString().slice(0, 10)
+    expect(slackChart(normalWeek, '/out/p.png').altText).toMatch(new RegExp(`${normalWeek.window.start.slice(0, 10)} to ${lastDay}$`))
+    const trended = withHistory(normalWeek, ['a'])
+    const weeks = trended.trend!.weeks
+    const lastSunday = new Date(Date.parse(`${weeks[weeks.length - 1].end}T00:00:00Z`) - 1).toISOString().slice(0, 10)
+    expect(slackChart(trended, '/out/p.png').altText).toMatch(new RegExp(`${weeks[0].start} to ${lastSunday}$`))
+  })
 })
 
 describe('--notify-if-budget-at-risk and --notify-if-anomaly', () => {
