@@ -8,9 +8,12 @@ export function formatPct(share: number): string {
   return `${(share * 100).toFixed(1)}%`
 }
 
-/** Markdown-safe cell: no table breaks, no emphasis/links/HTML from the data. */
+/**
+ * Markdown-safe cell: no table breaks, no emphasis/links/HTML from the data; `&` cannot start an entity and `@`
+ * cannot mention anyone where the Markdown is posted (a GitHub comment or wiki).
+ */
 export function markdownSafe(text: string): string {
-  return terminalSafe(text).replace(/[\\`*_{}[\]()<>#+!|~]/g, (char) => `\\${char}`)
+  return terminalSafe(text).replace(/[\\`*_{}[\]()<>#+!|~&@]/g, (char) => `\\${char}`)
 }
 
 export interface TextColumn<T> {

@@ -88,6 +88,8 @@ describe('renderSummary', () => {
     expect(table).toContain('the input has no rows for the previous window')
     const markdown = await renderSummary(summary, 'markdown')
     expect(markdown).toContain('| a\\|b\\*\\<i\\> |')
+    // "@cmd" would mention a team where the Markdown is posted (GitHub); escaped it is text.
+    expect(markdown).toContain('| \\@cmd |')
     expect(markdown).toMatch(/\| TOTAL \| {2}\| 60 \| 100\.0% \| 3 \| 10 \|/)
     const csv = await parseCsv(await renderSummary(summary, 'csv'))
     expect(csv[1][0]).toBe(`'=HYPERLINK("http://x")`)
