@@ -2,6 +2,7 @@ import {SUMMARY_SCHEMA_VERSION, type Bucket, type Comparison, type CreditTotals,
 import type {CreditColumnSums, Group, GroupingSetName} from './aggregate.js'
 import {addDays} from './scope.js'
 import type {TeamMatcher} from './teams.js'
+import {dollarsInCents} from '../core/exact-money.js'
 
 /**
  * Pure: turns the breakdown groups of the current (and previous) window into the Summary and the full
@@ -145,15 +146,12 @@ function toRow(accumulator: Accumulator, total: bigint, price: number | null): B
     computeMinutes: round(accumulator.runSeconds / 60, 2),
     failedCredits: creditsToNumber(accumulator.failedCredits),
     failedJobs: accumulator.failedJobs,
-    dollars: price === null ? null : dollars(accumulator.credits, price),
+    dollars: price === null ? null : dollarsInCents(accumulator.credits, price),
     avgJobMinutes: accumulator.runSecondsCount === 0 ? null : round(accumulator.runSeconds / accumulator.runSecondsCount / 60, 2),
     ...(accumulator.members === undefined ? {} : {members: accumulator.members}),
   }
 }
 
-function dollars(micro: bigint, price: number): number {
-  return round(creditsToNumber(micro) * price, 2)
-}
 
 function label(value: string | null | undefined, fallback = NONE_LABEL): string {
   return value ?? fallback
@@ -280,7 +278,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     creditPrice: price,
     totals: {
       credits: sumCreditColumns(total),
-      dollars: price === null ? null : dollars(totalCredits, price),
+      dollars: price === null ? null : dollarsInCents(totalCredits, price),
       rows: total?.rows ?? 0,
       jobs: total?.jobs ?? 0,
       joblessRows: (total?.rows ?? 0) - (total?.jobs ?? 0),

@@ -9,6 +9,8 @@ import type {Window} from './summary.js'
 import {UNASSIGNED_TEAM, type TeamMatcher} from './teams.js'
 import {nextMonthStart} from '../history/days.js'
 
+export {exactDollars, formatMicroCredits} from '../core/exact-money.js'
+
 export interface ChargebackRow {
   team: string
   org: string | null
@@ -54,42 +56,4 @@ export function chargebackRows(projectGroups: Group[], matcher: TeamMatcher | nu
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-/** Micro-credits as an exact decimal string (`367190`, `0.5`, `-12.000001`). */
-export function formatMicroCredits(micro: bigint): string {
-  return formatScaled(micro, 6)
-}
-
-/**
- * credits x price as an exact decimal string. The price is the number given to --credit-price; its shortest
- * decimal form (what JavaScript prints, e.g. 0.0006) is taken as meant, so 367190 credits at 0.0006 is exactly
- * 220.314 and the rows' dollars add up to the total's.
- */
-export function exactDollars(micro: bigint, price: number): string {
-  const {digits, scale} = decimalOf(price)
-  return formatScaled(micro * digits, 6 + scale)
-}
-
-function decimalOf(value: number): {digits: bigint; scale: number} {
-  if (!Number.isFinite(value)) throw new Error(`not a finite price: ${value}`)
-  const [mantissa, exponentText] = String(value).toLowerCase().split('e')
-  const exponent = Number(exponentText ?? 0)
-  const negative = mantissa.startsWith('-')
-  const [whole, fraction = ''] = mantissa.replace('-', '').split('.')
-  let digits = BigInt(whole + fraction)
-  let scale = fraction.length - exponent
-  if (scale < 0) {
-    digits *= 10n ** BigInt(-scale)
-    scale = 0
-  }
-  return {digits: negative ? -digits : digits, scale}
-}
-
-function formatScaled(value: bigint, scale: number): string {
-  const negative = value < 0n
-  const magnitude = (negative ? -value : value).toString().padStart(scale + 1, '0')
-  const whole = magnitude.slice(0, magnitude.length - scale)
-  const fraction = magnitude.slice(magnitude.length - scale).replace(/0+$/, '')
-  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`
 }

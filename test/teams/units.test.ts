@@ -1,5 +1,6 @@
 /** The pure parts of per-team delivery: the teams file's channels, safe file names, chargeback arithmetic. */
 import {calendarMonthOf, chargebackRows, exactDollars, formatMicroCredits} from '../../src/analysis/chargeback.js'
+import {dollarsInCents} from '../../src/core/exact-money.js'
 import type {Group} from '../../src/analysis/aggregate.js'
 import {teamSavings} from '../../src/analysis/team-summary.js'
 import {createTeamMatcher, loadTeamRules, parseTeamsCsv, parseTeamsYaml, teamChannels} from '../../src/analysis/teams.js'
@@ -169,5 +170,16 @@ describe('chargeback-YYYY-MM.csv', () => {
       [`'=cmd|" /C calc"!A0`, `'+org; "x"`, `'@sum(A1)\n<script>`, '1.5', '0.0009'],
       ['unassigned', '', '', '0.000002', '0.0000000012'],
     ])
+  })
+})
+
+describe('dollarsInCents', () => {
+  it('rounds the exact product to cents, half away from zero', () => {
+    // 1,675 credits at $0.0006 is exactly $1.005; the float product is 1.00499...
+    expect(dollarsInCents(1_675_000_000n, 0.0006)).toBe(1.01)
+    expect(dollarsInCents(1_674_999_999n, 0.0006)).toBe(1)
+    expect(dollarsInCents(-1_675_000_000n, 0.0006)).toBe(-1.01)
+    expect(dollarsInCents(532_406_000_000n, 0.0006)).toBe(319.44)
+    expect(dollarsInCents(1n, 2)).toBe(0)
   })
 })
