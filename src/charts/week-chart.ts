@@ -1,6 +1,7 @@
 import {scaleBand, scaleLinear} from 'd3-scale'
 
 import type {Summary, Trend} from '../analysis/summary.js'
+import {lastWeekChange} from '../analysis/week-change.js'
 import {escapeXml} from './escape.js'
 import {creditGrid, dayLabels, stackPieces} from './columns.js'
 import {formatCredits} from './format.js'
@@ -99,10 +100,10 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
   parts.push('</g>')
   parts.push(`<line x1="${px(plotLeft)}" y1="${px(plotBottom)}" x2="${px(plotRight)}" y2="${px(plotBottom)}" stroke="${MUTED_INK}"/>`)
 
-  const complete = trend.weeks.filter((week) => week.complete)
-  const last = complete.at(-1)
-  const before = complete.at(-2)
-  const change = last && before && before.credits > 0 ? `, ${last.credits >= before.credits ? 'up' : 'down'} ${Math.abs(((last.credits - before.credits) / before.credits) * 100).toFixed(1)}% on the week before` : ''
+  const weekChange = lastWeekChange(trend)
+  const last = weekChange?.last
+  const pct = weekChange?.pct ?? null
+  const change = pct === null ? '' : `, ${pct === 0 ? 'unchanged' : `${pct > 0 ? 'up' : 'down'} ${Math.abs(pct).toFixed(1)}%`} on the week before`
   const partial = trend.weeks.some((week) => !week.complete) ? ' Weeks the history does not hold in full (the current one) are drawn lighter.' : ''
   const description =
     `Stacked column chart of credits per ISO week, ${span}, split by the top ${keys.filter((key) => key !== OTHER_KEY).length} ${noun}s and other ${noun}s.` +

@@ -3,11 +3,11 @@
  * Plain text; the renderers make it terminal- or Markdown-safe like every other statistics line.
  */
 import type {Summary} from '../analysis/summary.js'
+import {lastWeekChange} from '../analysis/week-change.js'
 import {formatCredits} from '../core/format-credits.js'
 
-function signedPct(current: number, previous: number): string {
-  if (previous === 0) return 'n/a'
-  const pct = ((current - previous) / previous) * 100
+function signedPct(pct: number | null): string {
+  if (pct === null) return 'new'
   return `${pct >= 0 ? '+' : '-'}${Math.abs(pct).toFixed(1)}%`
 }
 
@@ -19,12 +19,11 @@ export function historyLines(summary: Summary): string[] {
   const lines: string[] = []
   const trend = summary.trend
   if (trend) {
-    const complete = trend.weeks.filter((week) => week.complete)
-    const last = complete.at(-1)
-    const before = complete.at(-2)
+    const change = lastWeekChange(trend)
+    const last = change?.last
     const current = trend.weeks.at(-1)
     const parts = [`Trend (${trend.weeks.length} ISO weeks):`]
-    if (last) parts.push(`week of ${last.start} ${formatCredits(last.credits)} credits${before ? ` (${signedPct(last.credits, before.credits)} on the week before)` : ''}`)
+    if (change) parts.push(`week of ${change.last.start} ${formatCredits(change.last.credits)} credits${change.before ? ` (${signedPct(change.pct)} on the week before)` : ''}`)
     if (current && !current.complete) parts.push(`${last ? '· ' : ''}week of ${current.start} so far ${formatCredits(current.credits)}`)
     lines.push(parts.join(' '))
   }

@@ -1,9 +1,11 @@
 import {XMLValidator} from 'fast-xml-parser'
 
-import type {Summary} from '../../src/analysis/summary.js'
+import type {Summary, Trend, TrendWeek} from '../../src/analysis/summary.js'
+import {lastWeekChange} from '../../src/analysis/week-change.js'
 import {renderCharts} from '../../src/charts/index.js'
 import {renderWeekChart} from '../../src/charts/week-chart.js'
 import {renderReportHtml} from '../../src/html/report.js'
+import {historyLines} from '../../src/report/history-lines.js'
 import {renderMarkdown, renderTable} from '../../src/report/render.js'
 import {slackChart} from '../../src/slack/history.js'
 import {buildSlackMessage} from '../../src/slack/payload.js'
@@ -142,5 +144,21 @@ describe('--notify-if-budget-at-risk and --notify-if-anomaly', () => {
   it('post when any threshold is reached, never with --notify never', () => {
     expect(shouldNotify(calm, {mode: 'always', anomaly: true, creditsOver: 0}).post).toBe(true)
     expect(shouldNotify(risky, {mode: 'never', anomaly: true, budgetAtRisk: true}).post).toBe(false)
+  })
+})
+
+describe('lastWeekChange: one week-over-week figure for every medium', () => {
+  const week = (start: string, credits: number, complete = true) => ({start, end: start, credits, jobs: 1, complete}) as unknown as TrendWeek
+  const trendOf = (weeks: TrendWeek[]): Trend => ({weeks, split: {by: 'project', points: []}})
+
+  it('compares the last complete week with the complete week before, exactly', () => {
+    const change = lastWeekChange(trendOf([week('2024-11-04', 100), week('2024-11-11', 115), week('2024-11-18', 5, false)]))
+    expect(change).toMatchObject({last: {start: '2024-11-11'}, before: {start: '2024-11-04'}, pct: 15})
+  })
+
+  it('has no percentage after a week that spent nothing, and the terminal says "new" as the HTML does', () => {
+    const trend = trendOf([week('2024-11-04', 0), week('2024-11-11', 40)])
+    expect(lastWeekChange(trend)!.pct).toBeNull()
+    expect(historyLines({...normalWeek, trend} as Summary)[0]).toContain('(new on the week before)')
   })
 })

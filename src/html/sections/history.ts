@@ -3,6 +3,7 @@
  * with the others in the Charts section). Pure: reads only the Summary; every piece of data text is escaped.
  */
 import type {Anomaly, BudgetStatus, Summary, TrendWeek} from '../../analysis/summary.js'
+import {lastWeekChange} from '../../analysis/week-change.js'
 import {escapeXml} from '../../charts/escape.js'
 import {formatCredits, formatDollars, formatPercentChange} from '../../charts/format.js'
 import {kpi} from '../layout.js'
@@ -73,12 +74,10 @@ export function historySection(summary: Summary): string {
       ),
     )
   }
-  const complete = trend.weeks.filter((week) => week.complete)
-  const last = complete.at(-1)
-  if (last) {
-    const before = complete.at(-2)
-    const change = before ? `${formatPercentChange(before.credits === 0 ? null : ((last.credits - before.credits) / before.credits) * 100)} on the week before` : 'the first complete week held'
-    cards.push(kpi(`Week of ${last.start}`, `${formatCredits(last.credits)} credits`, change))
+  const change = lastWeekChange(trend)
+  if (change) {
+    const detail = change.before ? `${formatPercentChange(change.pct)} on the week before` : 'the first complete week held'
+    cards.push(kpi(`Week of ${change.last.start}`, `${formatCredits(change.last.credits)} credits`, detail))
   }
   if (summary.budgets) {
     const atRisk = summary.budgets.filter((budget) => budget.status !== 'ok')
