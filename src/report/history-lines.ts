@@ -5,6 +5,7 @@
 import type {Summary} from '../analysis/summary.js'
 import {lastWeekChange} from '../analysis/week-change.js'
 import {formatCredits} from '../core/format-credits.js'
+import {money} from './text-table.js'
 
 function signedPct(pct: number | null): string {
   if (pct === null) return 'new'
@@ -12,7 +13,7 @@ function signedPct(pct: number | null): string {
 }
 
 function amount(value: number, unit: 'credits' | 'usd'): string {
-  return unit === 'usd' ? `$${value.toFixed(2)}` : `${formatCredits(value)} credits`
+  return unit === 'usd' ? money.format(value) : `${formatCredits(value)} credits`
 }
 
 export function historyLines(summary: Summary): string[] {
