@@ -2,7 +2,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {CciUsageError, EXIT_CODES} from './errors.js'
 import {fileSystemError} from './fs-errors.js'
-import {redact} from './secrets.js'
+import {redact, registerSecretArguments} from './secrets.js'
 import {terminalSafeLines} from './terminal-safe.js'
 
 /**
@@ -20,6 +20,9 @@ export abstract class BaseCommand extends Command {
 
   public override async init(): Promise<void> {
     this.debugEnabled = this.argv.includes('--debug') || process.env.CCI_USAGE_DEBUG === '1'
+    // Before this.parse: its errors ("Unexpected argument: <value>") can quote a token, and catch() redacts only
+    // what is registered by then.
+    registerSecretArguments(this.argv, process.env)
     await super.init()
   }
 
@@ -58,7 +61,9 @@ export function describeError(error: Error & {exitCode?: number}): {code: string
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line !== '' && !/^See more help/i.test(line))
-    const message = parts.join(': ').replace(/:\s*:/g, ':')
+    // A mistyped flag name is not known to hold a secret, so its value (--tokn=VALUE) is never echoed.
+    let message = parts.join(': ').replace(/:\s*:/g, ':')
+    if (/^Nonexistent flag/.test(message)) message = message.replace(/(--[^\s=,]+)=\S*?(?=,?(?:\s|$))/g, '$1')
     return {code: 'E_BAD_FLAG', exitCode: EXIT_CODES.badInput, message: `${message} (see --help)`}
   }
   // A folder that cannot be written (read-only, no permission, disk full), also from DuckDB or a stream, is the

@@ -37,6 +37,34 @@ const PASSWORD_VALUE = /\b((?:pg)?pass(?:word|wd)?["']?\s*[=:]\s*["']?)([^\s"'&;
 // What usage hints and examples write where a password goes (a real password that is one of these is still
 // redacted when registered).
 const PLACEHOLDERS = new Set(['password', 'pass', '***', '...', '[redacted]'])
+// Tokens by their shape, for a value that reaches a message before anything could register it (a mistyped flag
+// name, a value given as an argument): CircleCI personal and project tokens, Slack tokens, Slack webhook URLs.
+const CIRCLECI_TOKEN = /\bCCIP(?:AT|RJ)_[A-Za-z0-9_]+/g
+const SLACK_TOKEN = /\bxox[a-z]-[A-Za-z0-9][A-Za-z0-9-]*/g
+const SLACK_WEBHOOK = /\b(?:https?:\/\/)?hooks\.slack(?:-gov)?\.com\/[^\s"'<>]+/gi
+
+/**
+ * The flags and environment variables that hold a CircleCI or Slack credential. Their values are registered
+ * before oclif parses the command line (see BaseCommand.init), since a parse error may quote them.
+ */
+export const SECRET_FLAGS = ['--token', '--slack-token', '--slack-webhook-url'] as const
+export const SECRET_VARIABLES = ['CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN', 'SLACK_ACCESS_TOKEN', 'SLACK_WEBHOOK_URL'] as const
+
+export function registerSecretArguments(argv: readonly string[], env: NodeJS.ProcessEnv): void {
+  for (const variable of SECRET_VARIABLES) registerValue(env[variable])
+  argv.forEach((arg, index) => {
+    for (const flag of SECRET_FLAGS) {
+      if (arg.startsWith(`${flag}=`)) registerValue(arg.slice(flag.length + 1))
+      if (arg === flag && index + 1 < argv.length) registerValue(argv[index + 1])
+    }
+  })
+}
+
+// As given and trimmed: the flags read the trimmed value, but an error may quote the raw one.
+function registerValue(value: string | undefined): void {
+  registerSecret(value)
+  registerSecret(value?.trim())
+}
 
 export function redact(text: string): string {
   let out = text
@@ -46,6 +74,9 @@ export function redact(text: string): string {
   }
   out = out
     .replace(SIGNED_URL, '[redacted-url]')
+    .replace(SLACK_WEBHOOK, '[redacted-url]')
+    .replace(CIRCLECI_TOKEN, '[redacted]')
+    .replace(SLACK_TOKEN, '[redacted]')
     .replace(URL_PASSWORD, (match, prefix: string, password: string) => (PLACEHOLDERS.has(password.toLowerCase()) ? match : `${prefix}[redacted]@`))
     .replace(PASSWORD_VALUE, (match, prefix: string, password: string) => (PLACEHOLDERS.has(password.toLowerCase()) ? match : `${prefix}[redacted]`))
   for (const secret of [...shortSecrets].sort((a, b) => b.length - a.length)) {

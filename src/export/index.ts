@@ -369,7 +369,12 @@ class ExportRun {
     if (failed !== undefined) throw failed.reason
     const parts = settled.map((result) => (result as PromiseFulfilledResult<ScannedPart>).value)
     const csvPath = join(this.outDir, 'usage.csv')
-    const merged = await assembleParts(parts, csvPath, USAGE_COLUMNS)
+    let merged: Awaited<ReturnType<typeof assembleParts>>
+    try {
+      merged = await assembleParts(parts, csvPath, USAGE_COLUMNS)
+    } catch (error) {
+      throw await this.dropDamagedJob(error)
+    }
     entries.forEach(({part}, i) => {
       part.rows = merged.partRows[i]
       delete part.csvFile
@@ -416,6 +421,39 @@ class ExportRun {
       // runExport fills it in: discovery happens before the manifest, outside this run.
       sharedPlan: null,
     }
+  }
+
+  /**
+   * A part whose content is refused (empty, not CSV, a ragged row, not UTF-8) verified as gzip: a rerun that
+   * reused its job would meet the same bytes and fail the same way. So its window forgets the job and its files,
+   * and the rerun the message advises creates a new job for that window only; other windows keep their verified
+   * parts. Returns the error to throw, saying so once the manifest has been saved.
+   */
+  private async dropDamagedJob(error: unknown): Promise<unknown> {
+    const index = error instanceof ApiError ? error.details?.refetchWindow : undefined
+    if (typeof index !== 'number' || this.manifest.windows[index] === undefined) return error
+    const window = this.manifest.windows[index]
+    const described = this.describe(index)
+    await Promise.all(
+      window.parts.map(async (part) => {
+        await rm(join(this.partsDir, part.file), {force: true})
+        await removePlain(join(this.partsDir, plainFileName(part.file)))
+      }),
+    ).catch(() => undefined)
+    delete window.jobId
+    delete window.createdAt
+    delete window.partCount
+    delete window.rows
+    window.state = 'new'
+    window.parts = []
+    try {
+      await this.store.save()
+    } catch {
+      return error
+    }
+    const others = this.windows.length > 1 ? "; the other windows' downloads are kept" : ''
+    const {code, message, details} = error as ApiError
+    return new ApiError(code, `${message} The job was dropped from ${MANIFEST_FILE}: rerunning creates a new export job for ${described}${others}.`, details)
   }
 
   private throwTimeout(why?: string): never {

@@ -80,9 +80,12 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
   let header: string[] | undefined
   for (const part of parts) {
     const {scan} = part
+    // The part verified as gzip, so its bytes are what the job delivered: downloading them again cannot help,
+    // only a new job for the window can. `refetchWindow` tells the export which window that is.
+    const damaged = (code: string, message: string) => new ApiError(code, message, {refetchWindow: part.window})
     if (scan.header === undefined) {
-      if (scan.error) throw new ApiError(scan.error.code, scan.error.message)
-      throw new ApiError('E_PART_EMPTY', `${part.label} is empty (no CSV header); rerun the export to fetch it again.`)
+      if (scan.error) throw damaged(scan.error.code, scan.error.message)
+      throw damaged('E_PART_EMPTY', `${part.label} is empty (no CSV header); rerun the export to fetch it again.`)
     }
     if (header === undefined) {
       header = scan.header.map((name) => name.replace(/^\uFEFF/, '').trim())
@@ -98,7 +101,7 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
         )
       }
     }
-    if (scan.error) throw new ApiError(scan.error.code, scan.error.message)
+    if (scan.error) throw damaged(scan.error.code, scan.error.message)
   }
   const seen = new Map<string, number>()
   const drops: [number, number][][] = []

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {BadInputError} from '../core/errors.js'
+import {safeForCredentials, SECURE_URL_RULE} from '../core/secure-url.js'
 
 import type {NotifyOptions} from './index.js'
 import {DEFAULT_TOP_PROJECTS} from './payload.js'
@@ -112,8 +113,27 @@ function threshold(flags: SlackFlagValues, name: 'notify-if-change-over' | 'noti
   return value
 }
 
-/** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold. */
+/**
+ * The bot token goes to the API URL and the webhook URL is itself the credential: neither may travel in cleartext.
+ * A value that is not a URL at all is left to notifySlack, which reports it as a Slack failure as before. The
+ * message never quotes the value: the webhook URL is secret.
+ */
+function requireSecureUrl(value: string | undefined, names: string): void {
+  let url: URL
+  try {
+    url = new URL(value ?? '')
+  } catch {
+    return
+  }
+  if (url.protocol === 'http:' && !safeForCredentials(url)) {
+    throw new BadInputError('E_BAD_SLACK_URL', `${names} must start with https:// (${SECURE_URL_RULE}), as it carries the Slack credential.`)
+  }
+}
+
+/** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold or an http URL. */
 export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): NotifyOptions {
+  requireSecureUrl(present(flags['slack-api-url']), '--slack-api-url / SLACK_API_URL')
+  requireSecureUrl(present(flags['slack-webhook-url']), '--slack-webhook-url / SLACK_WEBHOOK_URL')
   return {
     policy: {
       mode: flags.notify,

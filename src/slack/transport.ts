@@ -5,7 +5,7 @@
  */
 import {setTimeout as sleepFor} from 'node:timers/promises'
 
-import {LogLevel, WebClient, type Logger} from '@slack/web-api'
+import {LogLevel, WebClient, type Logger, type WebClientOptions} from '@slack/web-api'
 
 import {describeSlackFailure, SlackHttpFailure, SlackNetworkFailure, type FailureContext, type SlackFailure} from './failures.js'
 
@@ -63,9 +63,27 @@ const silentLogger: Logger = {
   setName: () => undefined,
 }
 
+/** WebClient's default; its origin is the one host the bot token may go to when --slack-api-url is not set. */
+const SLACK_API_URL = 'https://slack.com/api/'
+
+/**
+ * WebClient puts the bot token on every request it makes, also on the chart's byte upload to whatever
+ * upload_url files.getUploadURLExternal returned. That URL is presigned (Slack's own SDKs upload without the
+ * token), so the token is dropped from any request that does not go to the configured API origin.
+ */
+function tokenOnlyTo(apiUrl: string): NonNullable<WebClientOptions['requestInterceptor']> {
+  const apiOrigin = new URL(apiUrl).origin
+  return (config) => {
+    const target = new URL(config.url ?? '', config.baseURL ?? apiUrl)
+    if (target.origin !== apiOrigin) config.headers.delete('Authorization')
+    return config
+  }
+}
+
 export function createSlackClient(token: string, apiUrl: string | undefined, policy: RetryPolicy): WebClient {
   return new WebClient(token, {
     slackApiUrl: apiUrl,
+    requestInterceptor: tokenOnlyTo(apiUrl ?? SLACK_API_URL),
     logger: silentLogger,
     // Retries and rate limits are handled by withSlackRetry, with bounds that suit a CI job.
     retryConfig: {retries: 0},

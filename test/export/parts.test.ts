@@ -118,15 +118,47 @@ describe('resuming an interrupted export', () => {
     expect(posts(h)).toHaveLength(2)
   })
 
-  it('a part refused for its content stays refused on the rerun, without downloading it again', async () => {
-    h = await harness({parts: 2, faults: [{type: 'ragged-row', part: 1}]})
+  it('a part refused for its content: the job is dropped, so the rerun the message advises exports the window again and succeeds', async () => {
+    // The damage comes with the first job only, as a fault on CircleCI's side would; a new job is sound.
+    h = await harness({parts: 2, faults: [{type: 'ragged-row', part: 1, times: 1}]})
     const first = await h.run().catch((e: unknown) => e)
     expect(first).toBeInstanceOf(ApiError)
-    expect((first as Error).message).toMatch(/^part 2 of 2 of job \S+, line 2: 47 fields where the header has 48; the export is damaged/)
+    expect(first).toMatchObject({code: 'E_PART_RAGGED_ROW', exitCode: 4})
+    const message = (first as Error).message
+    expect(message).toMatch(/^part 2 of 2 of job \S+, line 2: 47 fields where the header has 48; the export is damaged, rerun it/)
+    expect(message).toMatch(/rerunning creates a new export job for window 1\/1 \(2024-11-10T00:00:00Z \.\. 2024-11-17T00:00:00Z\)/)
+    expect(message.split('\n')).toHaveLength(1)
+    const [damagedJob] = h.sim.jobs()
+    const manifest = await manifestOf(h)
+    expect(manifest).toMatchObject({status: 'failed', windows: [{state: 'new', parts: []}]})
+    expect(manifest.windows[0].jobId).toBeUndefined()
+    expect((await readdir(join(h.out, '.parts'))).filter((name) => name.startsWith(damagedJob.id))).toEqual([])
+
     const mark = downloads(h).length
-    const second = await h.run().catch((e: unknown) => e)
-    expect((second as Error).message).toBe((first as Error).message)
-    expect(downloads(h).length).toBe(mark)
+    const second = await h.run()
+    expect(posts(h)).toHaveLength(2)
+    expect(downloads(h).length - mark).toBe(2)
+    await expectExact(h, week, second)
+  })
+
+  it('a part refused for its content in one window: the rerun exports that window again and keeps the others downloaded', async () => {
+    h = await harness({parts: 2, faults: [{type: 'ragged-row', part: 0, times: 1}]})
+    const first = await h.run({range: twoWindows}).catch((e: unknown) => e)
+    expect(first).toMatchObject({code: 'E_PART_RAGGED_ROW'})
+    expect((first as Error).message).toMatch(/new export job for window 1\/2 .*; the other windows' downloads are kept/)
+    const before = await manifestOf(h)
+    expect(before.windows[0].jobId).toBeUndefined()
+    expect(before.windows[1]).toMatchObject({state: 'completed', partCount: 2, parts: [{verified: true}, {verified: true}]})
+
+    const mark = downloads(h).length
+    const second = await h.run({range: twoWindows})
+    expect(posts(h)).toHaveLength(3)
+    const [, kept, fresh] = h.sim.jobs()
+    const again = downloads(h).slice(mark).map((r) => r.path)
+    expect(again).toHaveLength(2)
+    for (const path of again) expect(path).toContain(fresh.id)
+    expect(h.logs).toContain(`window 2/2 (${before.windows[1].start.replace('.000Z', 'Z')} .. ${before.windows[1].end.replace('.000Z', 'Z')}): job ${kept.id} already downloaded.`)
+    await expectExact(h, twoWindows, second)
   })
 
   it('keeps only the verified .csv.gz with --keep-parts, and a rerun makes the CSVs from them', async () => {
@@ -259,7 +291,9 @@ describe('parts at the same time', () => {
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({
       code: 'E_PART_NOT_UTF8',
-      message: 'part 2 of 3 of job job-1, line 3: the file is not UTF-8 (as the Usage API writes it); rerun the export.',
+      message: expect.stringMatching(
+        /^part 2 of 3 of job job-1, line 3: the file is not UTF-8 \(as the Usage API writes it\); rerun the export\. The job was dropped from export-manifest\.json: rerunning creates a new export job for window 1\/1 \([^)]+\)\.$/,
+      ),
     })
   })
 })

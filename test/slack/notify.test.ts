@@ -254,3 +254,22 @@ describe('notifySlack decisions before any request', () => {
     expect(slack.requests).toHaveLength(0)
   })
 })
+
+describe('notifySlack sends the bot token to the configured API host only', () => {
+  it('uploads the chart to an upload_url on another host without the token', async () => {
+    const files = await startFakeSlack('xoxb-other-host-never-receives-it')
+    try {
+      slack.script('files.getUploadURLExternal', {body: {ok: true, upload_url: `${files.apiUrl.replace(/\/api\/$/, '')}/upload/F0ELSEWHERE`, file_id: 'F0ELSEWHERE'}})
+      const result = await notify()
+      expect(result).toMatchObject({posted: true, uploaded: true})
+      expect(files.requests.map((request) => request.route)).toEqual(['upload'])
+      expect(files.requests[0].raw.includes(PNG_BYTES)).toBe(true)
+      expect(files.requests[0].headers.authorization).toBeUndefined()
+      expect(JSON.stringify(files.requests[0].headers)).not.toContain(slack.token)
+      // The API host itself still gets the token on every call.
+      for (const request of slack.requests) expect(request.headers.authorization).toBe(`Bearer ${slack.token}`)
+    } finally {
+      await files.close()
+    }
+  })
+})

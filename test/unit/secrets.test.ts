@@ -36,3 +36,13 @@ describe('redact', () => {
     expect(redact(line)).toBe(line)
   })
 })
+
+describe('redact: tokens by their shape', () => {
+  it('replaces CircleCI and Slack tokens and Slack webhook URLs never registered, but not the usage hints that name them', () => {
+    expect(redact('Unexpected argument: CCIPAT_Lj8VWRtg_4c2d CCIPRJ_abc_12')).toBe('Unexpected argument: [redacted] [redacted]')
+    expect(redact('got xoxb-1234-5678-AbCd and xoxp-99')).toBe('got [redacted] and [redacted]')
+    expect(redact('post https://hooks.slack.com/services/T0/B0/XyZ failed')).toBe('post [redacted-url] failed')
+    const hint = "holds the app's bot token (xoxb-...); SLACK_ACCESS_TOKEN=xoxb-... cci-usage notify"
+    expect(redact(hint)).toBe(hint)
+  })
+})

@@ -1,0 +1,58 @@
+import {normalizeHost} from '../../src/api/host.js'
+import {BadInputError} from '../../src/core/errors.js'
+import {notifyOptionsFromFlags, type SlackFlagValues} from '../../src/slack/flags.js'
+import {isBuilt, runCli} from '../helpers/cli.js'
+
+const built = isBuilt('export')
+const maybe = built ? it : it.skip
+
+describe('credentials travel in cleartext only to a loopback host', () => {
+  it('accepts https hosts and http for 127.0.0.1, ::1 and localhost (the simulator)', () => {
+    expect(normalizeHost('https://circleci.example.com/')).toBe('https://circleci.example.com')
+    expect(normalizeHost('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080')
+    expect(normalizeHost('http://localhost:8080')).toBe('http://localhost:8080')
+    expect(normalizeHost('http://[::1]:8080')).toBe('http://[::1]:8080')
+  })
+
+  it('refuses http for any other CircleCI host, with E_BAD_HOST', () => {
+    for (const host of ['http://circleci.com', 'http://10.0.0.5:8080', 'http://127.0.0.1.example.com', 'http://localhost.example.com']) {
+      expect(() => normalizeHost(host)).toThrow(BadInputError)
+      expect(() => normalizeHost(host)).toThrow(/must start with https:\/\//)
+    }
+  })
+
+  const slackFlags = (overrides: Partial<SlackFlagValues>): SlackFlagValues => ({notify: 'always', top: 5, 'dry-run': false, 'strict-notify': false, ...overrides})
+
+  it('refuses an http Slack API URL or webhook URL unless it is a loopback host', () => {
+    const refused = (flags: Partial<SlackFlagValues>) => {
+      try {
+        notifyOptionsFromFlags(slackFlags(flags), '/tmp')
+      } catch (error) {
+        return error as BadInputError
+      }
+      return undefined
+    }
+    expect(refused({'slack-api-url': 'http://slack.example.com/api/'})).toMatchObject({code: 'E_BAD_SLACK_URL', exitCode: 2})
+    const webhook = refused({'slack-webhook-url': 'http://hooks.example.com/services/T/B/secretpart'})
+    expect(webhook).toMatchObject({code: 'E_BAD_SLACK_URL', exitCode: 2})
+    expect(webhook?.message).not.toContain('secretpart')
+    expect(refused({'slack-api-url': 'https://slack-gov.com/api/', 'slack-webhook-url': 'https://hooks.slack.com/services/T/B/x'})).toBeUndefined()
+    expect(refused({'slack-api-url': 'http://127.0.0.1:9/api/', 'slack-webhook-url': 'http://localhost:9/services/T/B/x'})).toBeUndefined()
+  })
+
+  maybe('export --host http://<remote> exits 2 with one line before sending anything', async () => {
+    const {code, stderr} = await runCli(['export', '--host', 'http://circleci.example.com', '--org-id', 'org', '--days', '1', '--out', '/tmp/cci-never-written'], {
+      CIRCLECI_API_TOKEN: 'CCIPAT_never_sent_in_cleartext',
+    })
+    expect(code).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toMatch(/^Error: --host http:\/\/circleci\.example\.com must start with https:\/\//)
+  })
+
+  maybe('notify --slack-api-url http://<remote> exits 2 with one line', async () => {
+    const {code, stderr} = await runCli(['notify', '--slack-api-url', 'http://slack.example.com/api/', '--slack-channel', 'C0USAGE001'], {SLACK_ACCESS_TOKEN: 'xoxb-1-2-never'})
+    expect(code).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toMatch(/^Error: --slack-api-url \/ SLACK_API_URL must start with https:\/\//)
+  })
+})
