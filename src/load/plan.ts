@@ -18,6 +18,7 @@ import {sqlString} from '../analysis/columns.js'
 import type {InputFile} from '../analysis/input-files.js'
 import {InputFileError} from '../core/errors.js'
 import {MANIFEST_FILE, type ExportManifest} from '../export/manifest.js'
+import {coalesceRanges, windowsSpan} from '../export/windows.js'
 import {wholeDays, type LoadWindow} from './coverage.js'
 
 /** The relation a plan is computed from: `_file` INTEGER, `org` VARCHAR, `day` DATE, `job` VARCHAR, `credits` DECIMAL. */
@@ -84,28 +85,29 @@ async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
 }
 
 /**
- * The window of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed, with the
- * rows the manifest says the file holds (when it says).
+ * The windows of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed, with the
+ * rows the manifest says the file holds (when it says): their one span when they leave no gap, else each run of
+ * them (the manifest's range would span the gap, whose days only stray rows of the next window stand for).
  */
-export async function manifestWindow(path: string): Promise<{window: LoadWindow; rows: number | undefined} | null> {
+export async function manifestWindows(path: string): Promise<{windows: LoadWindow[]; rows: number | undefined} | null> {
   if (basename(path) !== 'usage.csv') return null
   const text = await readFile(join(dirname(path), MANIFEST_FILE), 'utf8').catch(() => null)
   if (text === null) return null
   try {
     const manifest = JSON.parse(text) as ExportManifest
-    if (manifest.status !== 'completed') return null
-    const start = new Date(manifest.range.start)
-    const end = new Date(manifest.range.end)
-    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) ? null : {window: {start, end}, rows: manifest.rows}
+    if (manifest.status !== 'completed' || !Array.isArray(manifest.windows) || manifest.windows.length === 0) return null
+    const span = windowsSpan(manifest.windows)
+    const windows = span ? [span] : coalesceRanges(manifest.windows.map((window) => ({start: new Date(window.start), end: new Date(window.end)})))
+    return windows.some((window) => Number.isNaN(window.start.getTime()) || Number.isNaN(window.end.getTime())) ? null : {windows, rows: manifest.rows}
   } catch {
     return null
   }
 }
 
-/** The manifest's window, when it describes this very file (the same number of rows). */
-async function verifiedManifestWindow(path: string, fileRows: number): Promise<LoadWindow | null> {
-  const found = await manifestWindow(path)
-  return found && (found.rows === undefined || found.rows === fileRows) ? found.window : null
+/** The manifest's windows, when it describes this very file (the same number of rows). */
+async function verifiedManifestWindows(path: string, fileRows: number): Promise<LoadWindow[] | null> {
+  const found = await manifestWindows(path)
+  return found && (found.rows === undefined || found.rows === fileRows) ? found.windows : null
 }
 
 /**
@@ -149,9 +151,9 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   for (const [index, path] of paths.entries()) {
     const entry = perFile.find((row) => Number(row._file) === index)
     const days = (entry?.days as unknown as string[] | null) ?? []
-    const fileWindow = window ?? (await verifiedManifestWindow(path, Number(entry?.n ?? 0)))
-    if (!fileWindow && days.length > 0) withoutWindow.push(path)
-    for (const day of wholeDays(days, fileWindow)) whole.add(day)
+    const fileWindows = window ? [window] : await verifiedManifestWindows(path, Number(entry?.n ?? 0))
+    if (!fileWindows && days.length > 0) withoutWindow.push(path)
+    for (const day of wholeDays(days, fileWindows)) whole.add(day)
   }
   await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_days (day DATE)')
   if (whole.size > 0) await connection.run(`INSERT INTO load_whole_days VALUES ${[...whole].map((day) => `(DATE ${sqlString(day)})`).join(', ')}`)

@@ -64,12 +64,12 @@ export const NULL_CELL = '\\\\N'
 
 /**
  * `<dir>/usage.csv` with the completed export-manifest.json that `export` leaves beside it, so that a load knows
- * the window [start, end) and replaces the days it covers whole.
+ * the windows (by default one, the range [start, end)) and replaces the days they cover whole.
  */
-export function writeExportFolder(dir: string, lines: Lines, range: {start: string; end: string}): string {
+export function writeExportFolder(dir: string, lines: Lines, range: {start: string; end: string}, windows: Array<{start: string; end: string}> = [range]): string {
   mkdirSync(dir, {recursive: true})
   const csv = writeCsv(join(dir, 'usage.csv'), lines)
-  const manifest = {schemaVersion: 1, status: 'completed', rows: lines.rows.length, range}
+  const manifest = {schemaVersion: 1, status: 'completed', rows: lines.rows.length, range, windows: windows.map((window) => ({...window, state: 'completed', parts: []}))}
   writeFileSync(join(dir, 'export-manifest.json'), JSON.stringify(manifest))
   return csv
 }
