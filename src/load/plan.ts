@@ -5,7 +5,8 @@
  * Parquet files it staged in its one pass over the CSV (stage.ts).
  *
  * The rules: a JOB_ID found in several inputs is kept from the last of them (a later export is the newer); the
- * days an input holds whole (coverage.ts) are replaced per organization and day; any other row replaces only the
+ * days an input holds whole (coverage.ts) are replaced per organization and day, by that input's rows only (a
+ * day another input holds whole says nothing of this one's rows of it); any other row replaces only the
  * row with its JOB_ID, so a row without a JOB_ID outside the whole days cannot be replaced by a later load and is
  * not loaded (counted in `skipped`).
  */
@@ -40,8 +41,11 @@ export interface LoadPlan {
   duplicatesDropped: number
   /** Rows of partly covered days without a JOB_ID: nothing identifies them for a later reload, so not loaded. */
   skipped: {rows: number; credits: string}
+  /** Days some input replaces whole, and the others. */
   wholeDays: string[]
   partialDays: string[]
+  /** Per input file: the days it holds whole (its rows of other days are replaced by JOB_ID). */
+  wholeDaysByFile: string[][]
   /** (organization, day) pairs replaced whole; also in the temp table `load_whole_pairs` (org, day). */
   wholePairs: OrgDay[]
   /** JOB_IDs of the rows outside whole days: each replaces the row with the same JOB_ID; also `load_edge_jobs` (job). */
@@ -60,9 +64,9 @@ export interface RowKeys {
   file: string
 }
 
-/** Whether `alias`'s row lies on a day replaced whole (needs `load_whole_days`); never NULL. */
-function onWholeDay(alias: string, keys: Pick<RowKeys, 'org' | 'day'>): string {
-  return `(${alias}.${keys.org} IS NOT NULL AND ${alias}.${keys.day} IS NOT NULL AND ${alias}.${keys.day} IN (SELECT day FROM load_whole_days))`
+/** Whether `alias`'s row lies on a day its own input holds whole (needs `load_whole_days`); never NULL. */
+function onWholeDay(alias: string, keys: Pick<RowKeys, 'org' | 'day' | 'file'>): string {
+  return `(${alias}.${keys.org} IS NOT NULL AND ${alias}.${keys.day} IS NOT NULL AND (${alias}.${keys.file}, ${alias}.${keys.day}) IN (SELECT _file, day FROM load_whole_days))`
 }
 
 /**
@@ -146,17 +150,19 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   const repeats = keepFileOf.size > 0
 
   const perFile = await rows(connection, 'SELECT _file, sum(n) AS n, list(DISTINCT CAST(day AS VARCHAR)) FILTER (WHERE day IS NOT NULL) AS days FROM load_groups GROUP BY _file')
-  const whole = new Set<string>()
+  const wholeByFile: string[][] = []
   const withoutWindow: string[] = []
   for (const [index, path] of paths.entries()) {
     const entry = perFile.find((row) => Number(row._file) === index)
     const days = (entry?.days as unknown as string[] | null) ?? []
     const fileWindows = window ? [window] : await verifiedManifestWindows(path, Number(entry?.n ?? 0))
     if (!fileWindows && days.length > 0) withoutWindow.push(path)
-    for (const day of wholeDays(days, fileWindows)) whole.add(day)
+    wholeByFile.push(wholeDays(days, fileWindows))
   }
-  await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_days (day DATE)')
-  if (whole.size > 0) await connection.run(`INSERT INTO load_whole_days VALUES ${[...whole].map((day) => `(DATE ${sqlString(day)})`).join(', ')}`)
+  const whole = new Set(wholeByFile.flat())
+  const wholeValues = wholeByFile.flatMap((days, index) => days.map((day) => `(${index}, DATE ${sqlString(day)})`))
+  await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_days (_file INTEGER, day DATE)')
+  if (wholeValues.length > 0) await connection.run(`INSERT INTO load_whole_days VALUES ${wholeValues.join(', ')}`)
 
   // Per file: all rows, the unidentifiable ones (skipped), the ones a later input repeats (dropped).
   const skippedRows = `no_job AND NOT ${onWholeDay('load_groups', keys)}`
@@ -209,6 +215,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
     skipped: {rows: Number(totals.skipped ?? 0), credits: String(totals.skipped_credits)},
     wholeDays: allDays.filter((day) => whole.has(day)),
     partialDays: allDays.filter((day) => !whole.has(day)),
+    wholeDaysByFile: wholeByFile,
     wholePairs,
     edgeJobIds,
     keepFileOf,

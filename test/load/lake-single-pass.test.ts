@@ -54,6 +54,18 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(leftovers(dir)).toEqual([])
   })
 
+  maybe('a day one input holds whole is not whole for another input that holds it in part (another organization)', async () => {
+    const golden = goldenLines()
+    const dir = fresh('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const ofOrg = (lines: Lines, org: string): Lines => ({header: lines.header, rows: lines.rows.filter((row) => field(row, 'ORGANIZATION_ID') === org)})
+    // The first organization's whole window, then the second one's rows of the 14th 10:00 to the 16th 10:00.
+    const whole = writeExportFolder(fresh('export'), ofOrg(golden, '8d05d166-e199-43b1-b588-415eadafacc1'), GOLDEN_RANGE)
+    const partial = writeCsv(inWork('sp-org-partial.csv'), ofOrg(midDayExport(golden), 'a5fbb85e-6c64-4f9d-b89d-d69189af16bc'))
+    expect((await runCli(['load', '--input', whole, '--input', partial, '--to', `parquet:${dir}`])).code).toBe(0)
+    expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: sumMicroCredits(golden), jobs: 1260})
+  })
+
   maybe('days the input covers in part replace rows by JOB_ID; the rest of those days, and old rows without a JOB_ID, stay', async () => {
     const golden = goldenLines()
     // 30 rows of 2024-11-12 lose their job (storage or network credits are billed so): a whole day of a first

@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {BIN, isBuilt, runCli, type CliResult} from '../helpers/cli.js'
 import {startTestPostgres, type PostgresServer} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
-import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, sumMicroCredits, withFields, writeCsv, writeExportFolder} from './fixtures.js'
+import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, sumMicroCredits, withFields, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
 
 const ready = isBuilt('load') && haveGoldenExport('the Postgres load tests')
 let server: PostgresServer | null = null
@@ -302,6 +302,27 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const csv = writeExportFolder(join(work, 'gap-export'), lines, range, windows)
     const result = await load(csv, table)
     expect(result.code).toBe(0)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('a day one input holds whole is not whole for another input that holds it in part (another organization)', async () => {
+    const golden = goldenLines()
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    const [first, second] = ['8d05d166-e199-43b1-b588-415eadafacc1', 'a5fbb85e-6c64-4f9d-b89d-d69189af16bc']
+    const ofOrg = (lines: Lines, org: string): Lines => ({header: lines.header, rows: lines.rows.filter((row) => field(row, 'ORGANIZATION_ID') === org)})
+    // The first organization's whole window (a manifest), then the second one's rows of 14th 10:00 to 16th 10:00
+    // (no window: the 14th and the 16th are partial for it, though the first input holds them whole).
+    const range = {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
+    const whole = writeExportFolder(join(work, 'org-whole'), ofOrg(golden, first), range)
+    const partial = ofOrg(midDayExport(golden), second)
+    expect(new Set(partial.rows.map((row) => field(row, 'JOB_RUN_DATE')))).toEqual(new Set(['2024-11-14', '2024-11-15', '2024-11-16']))
+    // A row of its partial 14th without a JOB_ID: nothing could replace it later, so the COPY leaves it out.
+    const jobless = partial.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-14')
+    partial.rows[jobless] = withFields(partial.rows[jobless], {JOB_ID: NULL_CELL})
+    const result = await load([whole, writeCsv(join(work, 'org-partial.csv'), partial)], table)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/1 row\(s\) .* not loaded/)
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
   })
 
