@@ -5,7 +5,7 @@
  * failed or killed load leaves the lake as it was, and that credits stay exact to the millionth.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 import {BIN, runCli} from '../helpers/cli.js'
@@ -237,6 +237,32 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(leftovers(dir)).toEqual([])
     rmSync(big, {force: true})
   }, 120_000)
+
+  maybe('a work folder holding retired/ (a failed rollback) is never deleted: the load refuses (exit 2) until the user puts the months back', async () => {
+    const dir = fresh('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const before = await lakeContent(dir)
+    // What a RollbackFailed leaves: the only copy of a month's previous files, in the dead load's work folder.
+    const work = join(dirname(dir), `.${dir.split('/').pop()}.cci-usage-4242-0badf00d`)
+    const retired = join(work, 'retired', 'month=2024-10')
+    mkdirSync(retired, {recursive: true})
+    writeFileSync(join(retired, 'old.parquet'), 'the only copy')
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
+      expect(result.code).toBe(2)
+      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(work)
+      expect(lines[0]).toMatch(/month=2024-10 in retired\/.*move each of them back into/)
+      expect(readFileSync(join(retired, 'old.parquet'), 'utf8')).toBe('the only copy')
+      expect(await lakeContent(dir)).toBe(before)
+      expect(existsSync(join(dir, '.cci-usage-load.lock'))).toBe(false)
+    }
+    // Resolved by hand: the next load runs and clears nothing else.
+    rmSync(work, {recursive: true, force: true})
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    expect(leftovers(dir)).toEqual([])
+  })
 
   maybe('credits stay exact to the millionth across inputs, in the lake and in FOCUS rows (a future credit column included)', async () => {
     const golden = goldenLines()
