@@ -174,7 +174,8 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     }
     const reloaded = await load(changed, '2024-11-12', '2024-11-19')
     expect(reloaded.months).toEqual(['2024-11'])
-    expect(reloaded.wholeDays).toEqual(['2024-11-12', '2024-11-13', '2024-11-14', '2024-11-15', '2024-11-16', '2024-11-17', '2024-11-18'])
+    // The window's last day (the 18th) is not whole: rows dated it can come with the export of the 19th.
+    expect(reloaded.wholeDays).toEqual(['2024-11-12', '2024-11-13', '2024-11-14', '2024-11-15', '2024-11-16', '2024-11-17'])
     expect(statSync(october).ino).toBe(octoberInode)
     const [november] = await query(`SELECT count(*) AS n, CAST(sum(total_credits) AS VARCHAR) AS c FROM ${lakeGlob(dir)} WHERE month = '2024-11'`)
     expect({rows: Number(november.n), credits: microCredits(String(november.c))}).toEqual({rows: changed.rows.length, credits: sumMicroCredits(changed)})
