@@ -12,8 +12,10 @@
  * - With the export window known (`run`, or an export-manifest.json beside usage.csv), a day is whole when a
  *   window covers it and the day after from midnight to midnight. An export whose windows leave a gap (`run
  *   --history`) is several windows: a day of the gap is covered by none, though their span would claim it.
- * - Without a window, the first and last day present may be partial (an export of 10:00 to 10:00), so only the
- *   days strictly between them are whole.
+ * - Without a window, the input is taken for one export whose window reached at least from its first job's
+ *   JOB_RUN_STARTED_AT to its last one's, and the same rule applies to that span. Its first and last day present
+ *   are not enough: a stray row of a pipeline started days before the window (its job ran inside) would make
+ *   the window's partial first day, and the days between that hold only such rows, whole.
  */
 import {DAY_MS} from '../export/windows.js'
 
@@ -28,10 +30,8 @@ function dayStartMs(day: string): number {
 }
 
 /** The days among `daysPresent` (YYYY-MM-DD) the input holds completely, given the windows it was exported in. */
-export function wholeDays(daysPresent: readonly string[], windows: readonly LoadWindow[] | null): string[] {
+export function wholeDays(daysPresent: readonly string[], windows: readonly LoadWindow[]): string[] {
   const days = [...new Set(daysPresent)].sort()
-  if (windows) {
-    return days.filter((day) => windows.some((window) => dayStartMs(day) >= window.start.getTime() && dayStartMs(day) + 2 * DAY_MS <= window.end.getTime()))
-  }
-  return days.slice(1, -1)
+  return days.filter((day) => windows.some((window) => dayStartMs(day) >= window.start.getTime() && dayStartMs(day) + 2 * DAY_MS <= window.end.getTime()))
 }
+

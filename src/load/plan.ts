@@ -22,7 +22,10 @@ import {MANIFEST_FILE, type ExportManifest} from '../export/manifest.js'
 import {coalesceRanges, windowsSpan} from '../export/windows.js'
 import {wholeDays, type LoadWindow} from './coverage.js'
 
-/** The relation a plan is computed from: `_file` INTEGER, `org` VARCHAR, `day` DATE, `job` VARCHAR, `credits` DECIMAL. */
+/**
+ * The relation a plan is computed from: `_file` INTEGER, `org` VARCHAR, `day` DATE, `job` VARCHAR, `credits`
+ * DECIMAL, `started` TIMESTAMP (JOB_RUN_STARTED_AT, for the window of an input without a known one).
+ */
 export const SCAN_RELATION = 'load_scan'
 
 export interface OrgDay {
@@ -118,7 +121,8 @@ async function verifiedManifestWindows(path: string, fileRows: number): Promise<
  * Computes the plan from SCAN_RELATION and leaves its temp tables (load_keep, load_whole_days, load_whole_pairs,
  * load_edge_jobs) on `connection` for keptRows and the writers' deletes. Two passes over the rows' keys (a small
  * group-by of files, days and organizations, and the JOB_IDs found twice), a third for the JOB_IDs outside whole
- * days when there are any and a fourth for the pairs when JOB_IDs repeat; the rest works on small results.
+ * days when there are any, a fourth for the pairs when JOB_IDs repeat and one for the job starts of the inputs
+ * without a known window; the rest works on small results.
  */
 export async function planLoad(connection: DuckDBConnection, files: InputFile[], window: LoadWindow | null | undefined): Promise<LoadPlan> {
   const paths = files.map((file) => file.path)
@@ -150,14 +154,31 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   const repeats = keepFileOf.size > 0
 
   const perFile = await rows(connection, 'SELECT _file, sum(n) AS n, list(DISTINCT CAST(day AS VARCHAR)) FILTER (WHERE day IS NOT NULL) AS days FROM load_groups GROUP BY _file')
+  const fileWindows: Array<LoadWindow[] | null> = []
+  for (const [index, path] of paths.entries()) {
+    const entry = perFile.find((row) => Number(row._file) === index)
+    fileWindows.push(window ? [window] : await verifiedManifestWindows(path, Number(entry?.n ?? 0)))
+  }
+  // One more pass, only when an input has no known window: the span of its job starts stands in for it.
+  const unknown = [...fileWindows.keys()].filter((index) => fileWindows[index] === null)
+  const started =
+    unknown.length === 0
+      ? []
+      : await rows(
+          connection,
+          `SELECT _file, epoch_ms(min(started)) AS first, epoch_ms(max(started)) AS last FROM ${scan} WHERE _file IN (${unknown.join(', ')}) AND started IS NOT NULL GROUP BY _file`,
+        )
   const wholeByFile: string[][] = []
   const withoutWindow: string[] = []
   for (const [index, path] of paths.entries()) {
-    const entry = perFile.find((row) => Number(row._file) === index)
-    const days = (entry?.days as unknown as string[] | null) ?? []
-    const fileWindows = window ? [window] : await verifiedManifestWindows(path, Number(entry?.n ?? 0))
-    if (!fileWindows && days.length > 0) withoutWindow.push(path)
-    wholeByFile.push(wholeDays(days, fileWindows))
+    const days = (perFile.find((row) => Number(row._file) === index)?.days as unknown as string[] | null) ?? []
+    let windows = fileWindows[index]
+    if (!windows) {
+      if (days.length > 0) withoutWindow.push(path)
+      const span = started.find((row) => Number(row._file) === index)
+      windows = span ? [{start: new Date(Number(span.first)), end: new Date(Number(span.last))}] : []
+    }
+    wholeByFile.push(wholeDays(days, windows))
   }
   const whole = new Set(wholeByFile.flat())
   const wholeValues = wholeByFile.flatMap((days, index) => days.map((day) => `(${index}, DATE ${sqlString(day)})`))

@@ -47,7 +47,8 @@ export interface StageOptions {
   dir: string
   /**
    * The export columns to stage (under their warehouse names and types): all of them for the lake; FOCUS needs
-   * fewer. Must include ORGANIZATION_ID, JOB_RUN_DATE, JOB_ID and TOTAL_CREDITS, which the plan reads.
+   * fewer. Must include ORGANIZATION_ID, JOB_RUN_DATE, JOB_ID, TOTAL_CREDITS and JOB_RUN_STARTED_AT, which the
+   * plan reads.
    */
   sourceColumns?: readonly string[]
   /** Columns staged besides those (SQL over the usage view, with their alias), e.g. for FOCUS. */
@@ -138,7 +139,7 @@ export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
         : `CREATE TEMP TABLE load_staged AS SELECT ${columns.join(', ')} FROM ${source.view} LIMIT 0`,
     )
     await connection.run(
-      `CREATE TEMP VIEW ${SCAN_RELATION} AS SELECT ${INPUT_PARTITION} AS _file, organization_id AS org, job_run_date AS day, job_id AS job, total_credits AS credits FROM load_staged`,
+      `CREATE TEMP VIEW ${SCAN_RELATION} AS SELECT ${INPUT_PARTITION} AS _file, organization_id AS org, job_run_date AS day, job_id AS job, total_credits AS credits, job_run_started_at AS started FROM load_staged`,
     )
     const plan = await planLoad(connection, files, options.window)
     phase('load: planned')

@@ -90,9 +90,8 @@ describe('load targets', () => {
 
 describe('whole days', () => {
   const days = ['2024-11-10', '2024-11-11', '2024-11-12', '2024-11-13']
-  it('without a window, the first and last day present may be partial', () => {
-    expect(wholeDays(days, null)).toEqual(['2024-11-11', '2024-11-12'])
-    expect(wholeDays(['2024-11-10'], null)).toEqual([])
+  it('without a window, none is whole', () => {
+    expect(wholeDays(days, [])).toEqual([])
   })
   it('with a window, a day is whole when the window covers it and the day after from midnight to midnight', () => {
     const window = {start: new Date('2024-11-10T00:00:00Z'), end: new Date('2024-11-13T00:00:00Z')}

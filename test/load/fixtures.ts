@@ -81,8 +81,9 @@ export function plusMicro(value: string, micro: number): string {
 }
 
 /**
- * The rows of an export of 2024-11-14 10:00 to 2024-11-16 10:00 (no manifest): the 15th whole, the 14th and 16th
- * in part, which a load without the window treats as partial (first and last day present).
+ * The rows of an export of 2024-11-14 10:00 to 2024-11-16 10:00 (no manifest): the 14th and 16th in part, and
+ * the 15th too (its rows can come with the 16th after 10:00), which a load without the window sees from the span
+ * of the job starts.
  */
 export function midDayExport(lines: Lines): Lines {
   return {

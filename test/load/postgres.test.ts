@@ -128,13 +128,30 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const golden = goldenLines()
     const table = freshTable()
     expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
-    // An export of 2024-11-14 10:00 to 2024-11-16 10:00: the 15th is whole, the 14th and 16th are not. Without
-    // a window the loader treats its first and last day as partial, so the other rows of those days survive.
+    // An export of 2024-11-14 10:00 to 2024-11-16 10:00: no day is whole (the 15th's rows can come with the 16th
+    // after 10:00). Without a window the loader takes the span of its job starts, so the other rows survive.
     const partial = midDayExport(golden)
     expect(partial.rows.length).toBeGreaterThan(10)
     const result = await load(writeCsv(join(work, 'partial.csv'), partial), table)
     expect(result.code).toBe(0)
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('without a window, a stray row of a pipeline started days before makes no nearly empty day whole', async () => {
+    const golden = goldenLines()
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    // The export of the 14th 10:00 to the 16th 10:00, where one job (run on the 14th) belongs to a pipeline
+    // started on the 12th: the first day present is the 12th, yet the 12th and the 14th are not whole.
+    const partial = midDayExport(golden)
+    const stray = partial.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-14')
+    const org = field(partial.rows[stray], 'ORGANIZATION_ID')
+    expect(golden.rows.filter((row) => field(row, 'ORGANIZATION_ID') === org && field(row, 'JOB_RUN_DATE') === '2024-11-12').length).toBeGreaterThan(5)
+    partial.rows[stray] = withFields(partial.rows[stray], {JOB_RUN_DATE: '2024-11-12'})
+    const result = await load(writeCsv(join(work, 'stray.csv'), partial), table)
+    expect(result.code).toBe(0)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    expect(server!.sql(`SELECT job_run_date FROM public.${table} WHERE job_id = '${field(partial.rows[stray], 'JOB_ID')}'`)).toBe('2024-11-12')
   })
 
   maybe('a load killed in the middle of its COPY leaves the previous content', async () => {
