@@ -230,6 +230,18 @@ export function monthComparisonRange(month: MonthWindow, range: DateRange): Date
   return {start, end: sameDays.getTime() < range.start.getTime() ? sameDays : range.start}
 }
 
+/**
+ * The one range an export's windows cover without a gap, or null when there is a gap between them (a `run
+ * --history` exports missing old days and the report's range as separate windows): the span from the first
+ * start to the last end would then claim days no window exported.
+ */
+export function windowsSpan(windows: readonly {start: string; end: string}[]): DateRange | null {
+  const ranges = windows.map((window) => ({start: new Date(window.start), end: new Date(window.end)}))
+  if (ranges.length === 0 || ranges.some((range) => Number.isNaN(range.start.getTime()) || Number.isNaN(range.end.getTime()))) return null
+  const merged = coalesceRanges(ranges)
+  return merged.length === 1 ? merged[0] : null
+}
+
 /** The ranges sorted, with overlapping or touching ones merged: the instants they cover, as few ranges as can hold them. */
 export function coalesceRanges(ranges: readonly DateRange[]): DateRange[] {
   const sorted = ranges.filter((range) => range.end.getTime() > range.start.getTime()).sort((a, b) => a.start.getTime() - b.start.getTime())

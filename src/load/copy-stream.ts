@@ -48,7 +48,7 @@ export interface CopyFileOptions {
   fileIndex: number
   /** JOB_IDs found in several inputs, and the input whose row is kept. */
   keepFileOf: ReadonlyMap<string, number>
-  /** Days replaced whole: a row without JOB_ID is loaded only on one of these (with an organization). */
+  /** Days this file holds whole: a row without JOB_ID is loaded only on one of these (with an organization). */
   wholeDays: ReadonlySet<string>
   /** True when some rows without JOB_ID lie outside whole days (so every such row must be checked). */
   dropUnidentified: boolean

@@ -100,7 +100,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
 /** What the plan tells the user before the target is written. */
 function reportPlan(plan: LoadPlan, context: LoadContext): void {
   for (const path of plan.withoutWindow) {
-    context.log(`No export window known for ${path}: its first and last day may be partial, so their rows replace rows by JOB_ID, not whole days.`)
+    context.log(`No export window known for ${path}: only the days between its first and last job start, each with the day after, are replaced whole; its other rows replace rows by JOB_ID.`)
   }
   if (plan.duplicatesDropped > 0) context.log(`${plan.duplicatesDropped} row(s) repeat a JOB_ID of a later input and are loaded once, from the later input.`)
   if (plan.skipped.rows > 0) {

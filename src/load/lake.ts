@@ -9,7 +9,8 @@
  * is published; then the months are swapped in by renaming folders, and a failure puts back the months already
  * swapped (swap.ts). A reader sees a month's old files or its new files, never a mix and never a partly written
  * file (between the two renames of a swap, for an instant, the month's folder is absent). A lock file keeps two
- * loads apart, and the work folders of loads that died are removed by the next load.
+ * loads apart, and the work folders of loads that died are removed by the next load (unless they hold the only
+ * copy of months taken out of the lake: then it refuses to load until they are put back).
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
@@ -76,17 +77,38 @@ async function takeLock(dir: string): Promise<() => Promise<void>> {
 const workPrefix = (dir: string) => `.${basename(dir)}.cci-usage-`
 
 /**
- * Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards, and
- * first any left by loads of this lake that died (the lock proves none of them is running).
+ * Removes the work folders left by loads of `dir` that died (the lock proves none of them is running). A folder
+ * whose `retired/` holds anything is the only copy of months a load took out of the lake and could not put
+ * back (a failed rollback, or a load killed between the renames of a swap): deleting it would lose them, so
+ * the load stops until the user has put them back.
  */
+async function clearLeftovers(dir: string): Promise<void> {
+  const parent = dirname(dir)
+  const leftover = new RegExp(`^${escapeRegExp(workPrefix(dir))}\\d+-[0-9a-f]{8}$`)
+  for (const name of (await readdir(parent)).filter((entry) => leftover.test(entry)).sort()) {
+    const folder = join(parent, name)
+    const retired = (await readdir(join(folder, 'retired')).catch(() => [] as string[])).sort()
+    if (retired.length > 0) {
+      throw new BadInputError(
+        'E_TARGET_RETIRED',
+        `${folder} holds ${retired.join(', ')} in retired/, the previous files of ${dir} that a failed load could not put back: move each of them back into ${dir} (in place of the folder of the same name there, if any), then delete ${folder} and load again.`,
+      )
+    }
+    await rm(folder, {recursive: true, force: true})
+  }
+}
+
+/** Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards. */
 export async function withLakeWork<T>(dir: string, write: (work: string) => Promise<T>): Promise<T> {
   await mkdir(dir, {recursive: true})
   const release = await takeLock(dir)
-  const parent = dirname(dir)
-  const leftover = new RegExp(`^${escapeRegExp(workPrefix(dir))}\\d+-[0-9a-f]{8}$`)
-  for (const name of await readdir(parent)) {
-    if (leftover.test(name)) await rm(join(parent, name), {recursive: true, force: true})
+  try {
+    await clearLeftovers(dir)
+  } catch (error) {
+    await release()
+    throw error
   }
+  const parent = dirname(dir)
   const work = join(parent, `${workPrefix(dir)}${process.pid}-${randomBytes(4).toString('hex')}`)
   let keepWork = false
   try {

@@ -5,7 +5,8 @@
  * Parquet files it staged in its one pass over the CSV (stage.ts).
  *
  * The rules: a JOB_ID found in several inputs is kept from the last of them (a later export is the newer); the
- * days an input holds whole (coverage.ts) are replaced per organization and day; any other row replaces only the
+ * days an input holds whole (coverage.ts) are replaced per organization and day, by that input's rows only (a
+ * day another input holds whole says nothing of this one's rows of it); any other row replaces only the
  * row with its JOB_ID, so a row without a JOB_ID outside the whole days cannot be replaced by a later load and is
  * not loaded (counted in `skipped`).
  */
@@ -18,9 +19,13 @@ import {sqlString} from '../analysis/columns.js'
 import type {InputFile} from '../analysis/input-files.js'
 import {InputFileError} from '../core/errors.js'
 import {MANIFEST_FILE, type ExportManifest} from '../export/manifest.js'
+import {coalesceRanges, windowsSpan} from '../export/windows.js'
 import {wholeDays, type LoadWindow} from './coverage.js'
 
-/** The relation a plan is computed from: `_file` INTEGER, `org` VARCHAR, `day` DATE, `job` VARCHAR, `credits` DECIMAL. */
+/**
+ * The relation a plan is computed from: `_file` INTEGER, `org` VARCHAR, `day` DATE, `job` VARCHAR, `credits`
+ * DECIMAL, `started` TIMESTAMP (JOB_RUN_STARTED_AT, for the window of an input without a known one).
+ */
 export const SCAN_RELATION = 'load_scan'
 
 export interface OrgDay {
@@ -39,8 +44,11 @@ export interface LoadPlan {
   duplicatesDropped: number
   /** Rows of partly covered days without a JOB_ID: nothing identifies them for a later reload, so not loaded. */
   skipped: {rows: number; credits: string}
+  /** Days some input replaces whole, and the others. */
   wholeDays: string[]
   partialDays: string[]
+  /** Per input file: the days it holds whole (its rows of other days are replaced by JOB_ID). */
+  wholeDaysByFile: string[][]
   /** (organization, day) pairs replaced whole; also in the temp table `load_whole_pairs` (org, day). */
   wholePairs: OrgDay[]
   /** JOB_IDs of the rows outside whole days: each replaces the row with the same JOB_ID; also `load_edge_jobs` (job). */
@@ -59,9 +67,9 @@ export interface RowKeys {
   file: string
 }
 
-/** Whether `alias`'s row lies on a day replaced whole (needs `load_whole_days`); never NULL. */
-function onWholeDay(alias: string, keys: Pick<RowKeys, 'org' | 'day'>): string {
-  return `(${alias}.${keys.org} IS NOT NULL AND ${alias}.${keys.day} IS NOT NULL AND ${alias}.${keys.day} IN (SELECT day FROM load_whole_days))`
+/** Whether `alias`'s row lies on a day its own input holds whole (needs `load_whole_days`); never NULL. */
+function onWholeDay(alias: string, keys: Pick<RowKeys, 'org' | 'day' | 'file'>): string {
+  return `(${alias}.${keys.org} IS NOT NULL AND ${alias}.${keys.day} IS NOT NULL AND (${alias}.${keys.file}, ${alias}.${keys.day}) IN (SELECT _file, day FROM load_whole_days))`
 }
 
 /**
@@ -84,35 +92,37 @@ async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
 }
 
 /**
- * The window of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed, with the
- * rows the manifest says the file holds (when it says).
+ * The windows of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed, with the
+ * rows the manifest says the file holds (when it says): their one span when they leave no gap, else each run of
+ * them (the manifest's range would span the gap, whose days only stray rows of the next window stand for).
  */
-export async function manifestWindow(path: string): Promise<{window: LoadWindow; rows: number | undefined} | null> {
+export async function manifestWindows(path: string): Promise<{windows: LoadWindow[]; rows: number | undefined} | null> {
   if (basename(path) !== 'usage.csv') return null
   const text = await readFile(join(dirname(path), MANIFEST_FILE), 'utf8').catch(() => null)
   if (text === null) return null
   try {
     const manifest = JSON.parse(text) as ExportManifest
-    if (manifest.status !== 'completed') return null
-    const start = new Date(manifest.range.start)
-    const end = new Date(manifest.range.end)
-    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) ? null : {window: {start, end}, rows: manifest.rows}
+    if (manifest.status !== 'completed' || !Array.isArray(manifest.windows) || manifest.windows.length === 0) return null
+    const span = windowsSpan(manifest.windows)
+    const windows = span ? [span] : coalesceRanges(manifest.windows.map((window) => ({start: new Date(window.start), end: new Date(window.end)})))
+    return windows.some((window) => Number.isNaN(window.start.getTime()) || Number.isNaN(window.end.getTime())) ? null : {windows, rows: manifest.rows}
   } catch {
     return null
   }
 }
 
-/** The manifest's window, when it describes this very file (the same number of rows). */
-async function verifiedManifestWindow(path: string, fileRows: number): Promise<LoadWindow | null> {
-  const found = await manifestWindow(path)
-  return found && (found.rows === undefined || found.rows === fileRows) ? found.window : null
+/** The manifest's windows, when it describes this very file (the same number of rows). */
+async function verifiedManifestWindows(path: string, fileRows: number): Promise<LoadWindow[] | null> {
+  const found = await manifestWindows(path)
+  return found && (found.rows === undefined || found.rows === fileRows) ? found.windows : null
 }
 
 /**
  * Computes the plan from SCAN_RELATION and leaves its temp tables (load_keep, load_whole_days, load_whole_pairs,
  * load_edge_jobs) on `connection` for keptRows and the writers' deletes. Two passes over the rows' keys (a small
  * group-by of files, days and organizations, and the JOB_IDs found twice), a third for the JOB_IDs outside whole
- * days when there are any and a fourth for the pairs when JOB_IDs repeat; the rest works on small results.
+ * days when there are any, a fourth for the pairs when JOB_IDs repeat and one for the job starts of the inputs
+ * without a known window; the rest works on small results.
  */
 export async function planLoad(connection: DuckDBConnection, files: InputFile[], window: LoadWindow | null | undefined): Promise<LoadPlan> {
   const paths = files.map((file) => file.path)
@@ -144,17 +154,36 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   const repeats = keepFileOf.size > 0
 
   const perFile = await rows(connection, 'SELECT _file, sum(n) AS n, list(DISTINCT CAST(day AS VARCHAR)) FILTER (WHERE day IS NOT NULL) AS days FROM load_groups GROUP BY _file')
-  const whole = new Set<string>()
-  const withoutWindow: string[] = []
+  const fileWindows: Array<LoadWindow[] | null> = []
   for (const [index, path] of paths.entries()) {
     const entry = perFile.find((row) => Number(row._file) === index)
-    const days = (entry?.days as unknown as string[] | null) ?? []
-    const fileWindow = window ?? (await verifiedManifestWindow(path, Number(entry?.n ?? 0)))
-    if (!fileWindow && days.length > 0) withoutWindow.push(path)
-    for (const day of wholeDays(days, fileWindow)) whole.add(day)
+    fileWindows.push(window ? [window] : await verifiedManifestWindows(path, Number(entry?.n ?? 0)))
   }
-  await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_days (day DATE)')
-  if (whole.size > 0) await connection.run(`INSERT INTO load_whole_days VALUES ${[...whole].map((day) => `(DATE ${sqlString(day)})`).join(', ')}`)
+  // One more pass, only when an input has no known window: the span of its job starts stands in for it.
+  const unknown = [...fileWindows.keys()].filter((index) => fileWindows[index] === null)
+  const started =
+    unknown.length === 0
+      ? []
+      : await rows(
+          connection,
+          `SELECT _file, epoch_ms(min(started)) AS first, epoch_ms(max(started)) AS last FROM ${scan} WHERE _file IN (${unknown.join(', ')}) AND started IS NOT NULL GROUP BY _file`,
+        )
+  const wholeByFile: string[][] = []
+  const withoutWindow: string[] = []
+  for (const [index, path] of paths.entries()) {
+    const days = (perFile.find((row) => Number(row._file) === index)?.days as unknown as string[] | null) ?? []
+    let windows = fileWindows[index]
+    if (!windows) {
+      if (days.length > 0) withoutWindow.push(path)
+      const span = started.find((row) => Number(row._file) === index)
+      windows = span ? [{start: new Date(Number(span.first)), end: new Date(Number(span.last))}] : []
+    }
+    wholeByFile.push(wholeDays(days, windows))
+  }
+  const whole = new Set(wholeByFile.flat())
+  const wholeValues = wholeByFile.flatMap((days, index) => days.map((day) => `(${index}, DATE ${sqlString(day)})`))
+  await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_days (_file INTEGER, day DATE)')
+  if (wholeValues.length > 0) await connection.run(`INSERT INTO load_whole_days VALUES ${wholeValues.join(', ')}`)
 
   // Per file: all rows, the unidentifiable ones (skipped), the ones a later input repeats (dropped).
   const skippedRows = `no_job AND NOT ${onWholeDay('load_groups', keys)}`
@@ -207,6 +236,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
     skipped: {rows: Number(totals.skipped ?? 0), credits: String(totals.skipped_credits)},
     wholeDays: allDays.filter((day) => whole.has(day)),
     partialDays: allDays.filter((day) => !whole.has(day)),
+    wholeDaysByFile: wholeByFile,
     wholePairs,
     edgeJobIds,
     keepFileOf,

@@ -128,8 +128,8 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
     }
 
     let rows = 0
-    const wholeDays = new Set(plan.wholeDays)
     for (const [fileIndex, file] of plan.files.entries()) {
+      const wholeDays = new Set(plan.wholeDaysByFile[fileIndex])
       const columns = copyColumnsFor(file.header)
       if (columns.unknown.length > 0) {
         log(`${file.path}: column(s) ${columns.unknown.join(', ')} have no place in the table and are not loaded (TOTAL_CREDITS still includes any credits in them).`)

@@ -32,7 +32,7 @@ export async function scanInputs(options: ScanOptions): Promise<LoadPlan> {
     const file = files.length > 1 ? INPUT_FILE_INDEX : '0'
     await queryUsage(
       source,
-      `CREATE TABLE load_work.${SCAN_RELATION} AS SELECT ${file} AS _file, ORGANIZATION_ID AS org, JOB_RUN_DATE AS day, JOB_ID AS job, TOTAL_CREDITS AS credits FROM ${source.view}`,
+      `CREATE TABLE load_work.${SCAN_RELATION} AS SELECT ${file} AS _file, ORGANIZATION_ID AS org, JOB_RUN_DATE AS day, JOB_ID AS job, TOTAL_CREDITS AS credits, JOB_RUN_STARTED_AT AS started FROM ${source.view}`,
     )
     await connection.run(`CREATE TEMP VIEW ${SCAN_RELATION} AS SELECT * FROM load_work.${SCAN_RELATION}`)
     return await planLoad(connection, files, options.window)

@@ -16,7 +16,7 @@ import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
 import {phase} from '../analysis/profile.js'
 import {dialectType, MONTH_PARTITION, WAREHOUSE_COLUMNS} from './columns.js'
 import type {LoadWindow} from './coverage.js'
-import {dropsRows, keptRows, manifestWindow, planLoad, SCAN_RELATION, type LoadPlan} from './plan.js'
+import {dropsRows, keptRows, manifestWindows, planLoad, SCAN_RELATION, type LoadPlan} from './plan.js'
 
 /** The staged files' partition column naming the input file (its index in LoadPlan.files). */
 export const INPUT_PARTITION = 'load_input'
@@ -47,7 +47,8 @@ export interface StageOptions {
   dir: string
   /**
    * The export columns to stage (under their warehouse names and types): all of them for the lake; FOCUS needs
-   * fewer. Must include ORGANIZATION_ID, JOB_RUN_DATE, JOB_ID and TOTAL_CREDITS, which the plan reads.
+   * fewer. Must include ORGANIZATION_ID, JOB_RUN_DATE, JOB_ID, TOTAL_CREDITS and JOB_RUN_STARTED_AT, which the
+   * plan reads.
    */
   sourceColumns?: readonly string[]
   /** Columns staged besides those (SQL over the usage view, with their alias), e.g. for FOCUS. */
@@ -118,7 +119,8 @@ export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
       ...(options.extraColumns ?? []),
     ]
     const columns = [...rowColumns, `${files.length > 1 ? INPUT_FILE_INDEX : '0'} AS ${INPUT_PARTITION}`, `${monthOf('JOB_RUN_DATE')} AS ${MONTH_PARTITION}`]
-    const oneMonth = files.length === 1 ? expectedMonth(options.window ?? (await manifestWindow(paths[0]))?.window) : null
+    const manifest = files.length === 1 && !options.window ? await manifestWindows(paths[0]) : null
+    const oneMonth = files.length === 1 ? expectedMonth(options.window ?? (manifest?.windows.length === 1 ? manifest.windows[0] : null)) : null
     let copy = `COPY (SELECT ${columns.join(', ')} FROM ${source.view}) TO ${sqlString(options.dir)} (${PARQUET_OPTIONS}, PARTITION_BY (${INPUT_PARTITION}, ${MONTH_PARTITION}))`
     if (oneMonth !== null) {
       const folder = join(options.dir, `${INPUT_PARTITION}=0`, `${MONTH_PARTITION}=${oneMonth}`)
@@ -137,7 +139,7 @@ export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
         : `CREATE TEMP TABLE load_staged AS SELECT ${columns.join(', ')} FROM ${source.view} LIMIT 0`,
     )
     await connection.run(
-      `CREATE TEMP VIEW ${SCAN_RELATION} AS SELECT ${INPUT_PARTITION} AS _file, organization_id AS org, job_run_date AS day, job_id AS job, total_credits AS credits FROM load_staged`,
+      `CREATE TEMP VIEW ${SCAN_RELATION} AS SELECT ${INPUT_PARTITION} AS _file, organization_id AS org, job_run_date AS day, job_id AS job, total_credits AS credits, job_run_started_at AS started FROM load_staged`,
     )
     const plan = await planLoad(connection, files, options.window)
     phase('load: planned')

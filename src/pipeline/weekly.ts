@@ -13,7 +13,7 @@ import type {ReportFilters} from '../analysis/scope.js'
 import {loadTeamRules} from '../analysis/teams.js'
 import type {ExportResult} from '../export/index.js'
 import {runExportOn, type ExportTarget} from '../export/demo.js'
-import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, type DateRange} from '../export/windows.js'
+import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, windowsSpan, type DateRange} from '../export/windows.js'
 import type {Budget} from '../history/budgets.js'
 import {planHistoryExport, type HistoryExportPlan} from './history.js'
 import {fullReportHooks, type HealthHookOptions} from '../report/hooks.js'
@@ -107,19 +107,6 @@ export function exportRangeFor(
   return {range: {start: previousStart, end: range.end}, withPrevious: true}
 }
 
-/**
- * The one range the export's windows cover without a gap (with a history, they reach beyond the report's
- * range), or null when there is a gap between them: then only the report's range is known to be whole.
- */
-function exportedSpan(exported: ExportResult): DateRange | null {
-  const windows = [...exported.windows].sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
-  if (windows.length === 0) return null
-  for (let index = 1; index < windows.length; index++) {
-    if (Date.parse(windows[index].start) !== Date.parse(windows[index - 1].end)) return null
-  }
-  return {start: new Date(windows[0].start), end: new Date(windows[windows.length - 1].end)}
-}
-
 export async function runWeekly(options: WeeklyOptions, context: WeeklyContext): Promise<WeeklyResult> {
   // A bad teams file must stop the run before it spends export jobs (10 POSTs an hour).
   if (options.report.teamsFile) await loadTeamRules(options.report.teamsFile)
@@ -191,11 +178,12 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
   )
 
   // After the report, so that a database that is down never costs the week's report; the export window is
-  // known here, so only days it covers whole are replaced whole.
+  // known here, so only days it covers whole are replaced whole (with a gap between its windows, the span would
+  // claim the gap's days: then only the report's range counts).
   const load = options.loadTo
     ? await loadExport(
         options.loadTo,
-        {inputs: [exported.csvPath], window: exportedSpan(exported) ?? exportRange, creditPrice: options.report.creditPrice, teamsFile: options.report.teamsFile},
+        {inputs: [exported.csvPath], window: windowsSpan(exported.windows) ?? exportRange, creditPrice: options.report.creditPrice, teamsFile: options.report.teamsFile},
         {log: context.log, warn: context.warn},
       )
     : undefined

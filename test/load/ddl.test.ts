@@ -90,14 +90,15 @@ describe('load targets', () => {
 
 describe('whole days', () => {
   const days = ['2024-11-10', '2024-11-11', '2024-11-12', '2024-11-13']
-  it('without a window, the first and last day present may be partial', () => {
-    expect(wholeDays(days, null)).toEqual(['2024-11-11', '2024-11-12'])
-    expect(wholeDays(['2024-11-10'], null)).toEqual([])
+  it('without a window, none is whole', () => {
+    expect(wholeDays(days, [])).toEqual([])
   })
-  it('with a window, a day is whole when the window covers it from midnight to midnight', () => {
+  it('with a window, a day is whole when the window covers it and the day after from midnight to midnight', () => {
     const window = {start: new Date('2024-11-10T00:00:00Z'), end: new Date('2024-11-13T00:00:00Z')}
-    // 2024-11-13 holds only rows started at the inclusive end instant.
-    expect(wholeDays(days, window)).toEqual(['2024-11-10', '2024-11-11', '2024-11-12'])
-    expect(wholeDays(days, {start: new Date('2024-11-10T06:00:00Z'), end: new Date('2024-11-12T18:00:00Z')})).toEqual(['2024-11-11'])
+    // 2024-11-13 holds only rows started at the inclusive end instant; rows dated the 12th can still come with
+    // the export of the 13th (pipelines started before midnight), so the window's last day is not whole.
+    expect(wholeDays(days, [window])).toEqual(['2024-11-10', '2024-11-11'])
+    expect(wholeDays(days, [{start: new Date('2024-11-10T06:00:00Z'), end: new Date('2024-11-13T18:00:00Z')}])).toEqual(['2024-11-11'])
+    expect(wholeDays(days, [{start: new Date('2024-11-10T06:00:00Z'), end: new Date('2024-11-12T18:00:00Z')}])).toEqual([])
   })
 })

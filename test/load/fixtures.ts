@@ -64,12 +64,12 @@ export const NULL_CELL = '\\\\N'
 
 /**
  * `<dir>/usage.csv` with the completed export-manifest.json that `export` leaves beside it, so that a load knows
- * the window [start, end) and replaces the days it covers whole.
+ * the windows (by default one, the range [start, end)) and replaces the days they cover whole.
  */
-export function writeExportFolder(dir: string, lines: Lines, range: {start: string; end: string}): string {
+export function writeExportFolder(dir: string, lines: Lines, range: {start: string; end: string}, windows: Array<{start: string; end: string}> = [range]): string {
   mkdirSync(dir, {recursive: true})
   const csv = writeCsv(join(dir, 'usage.csv'), lines)
-  const manifest = {schemaVersion: 1, status: 'completed', rows: lines.rows.length, range}
+  const manifest = {schemaVersion: 1, status: 'completed', rows: lines.rows.length, range, windows: windows.map((window) => ({...window, state: 'completed', parts: []}))}
   writeFileSync(join(dir, 'export-manifest.json'), JSON.stringify(manifest))
   return csv
 }
@@ -81,8 +81,9 @@ export function plusMicro(value: string, micro: number): string {
 }
 
 /**
- * The rows of an export of 2024-11-14 10:00 to 2024-11-16 10:00 (no manifest): the 15th whole, the 14th and 16th
- * in part, which a load without the window treats as partial (first and last day present).
+ * The rows of an export of 2024-11-14 10:00 to 2024-11-16 10:00 (no manifest): the 14th and 16th in part, and
+ * the 15th too (its rows can come with the 16th after 10:00), which a load without the window sees from the span
+ * of the job starts.
  */
 export function midDayExport(lines: Lines): Lines {
   return {

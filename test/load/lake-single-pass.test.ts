@@ -5,7 +5,7 @@
  * failed or killed load leaves the lake as it was, and that credits stay exact to the millionth.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 import {BIN, runCli} from '../helpers/cli.js'
@@ -54,6 +54,18 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(leftovers(dir)).toEqual([])
   })
 
+  maybe('a day one input holds whole is not whole for another input that holds it in part (another organization)', async () => {
+    const golden = goldenLines()
+    const dir = fresh('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const ofOrg = (lines: Lines, org: string): Lines => ({header: lines.header, rows: lines.rows.filter((row) => field(row, 'ORGANIZATION_ID') === org)})
+    // The first organization's whole window, then the second one's rows of the 14th 10:00 to the 16th 10:00.
+    const whole = writeExportFolder(fresh('export'), ofOrg(golden, '8d05d166-e199-43b1-b588-415eadafacc1'), GOLDEN_RANGE)
+    const partial = writeCsv(inWork('sp-org-partial.csv'), ofOrg(midDayExport(golden), 'a5fbb85e-6c64-4f9d-b89d-d69189af16bc'))
+    expect((await runCli(['load', '--input', whole, '--input', partial, '--to', `parquet:${dir}`])).code).toBe(0)
+    expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: sumMicroCredits(golden), jobs: 1260})
+  })
+
   maybe('days the input covers in part replace rows by JOB_ID; the rest of those days, and old rows without a JOB_ID, stay', async () => {
     const golden = goldenLines()
     // 30 rows of 2024-11-12 lose their job (storage or network credits are billed so): a whole day of a first
@@ -71,13 +83,14 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: sumMicroCredits(withJobless), jobs: 1260 - 30})
     const before = await lakeContent(dir)
 
-    // An export of 2024-11-14 10:00 to 2024-11-16 10:00 without its manifest: the 14th and 16th are partial.
+    // An export of 2024-11-14 10:00 to 2024-11-16 10:00 without its manifest: every day is partial (the 15th's
+    // rows can come with the 16th after 10:00).
     const partial = midDayExport(golden)
     expect(partial.rows.length).toBeGreaterThan(10)
     const second = await runCli(['load', '--input', writeCsv(inWork('sp-partial.csv'), partial), '--to', `parquet:${dir}`, '--json'])
     expect(second.code).toBe(0)
     const parsed = JSON.parse(second.stdout) as {partialDays: string[]; wholeDays: string[]}
-    expect(parsed.partialDays).toEqual(['2024-11-14', '2024-11-16'])
+    expect(parsed.partialDays).toEqual(['2024-11-14', '2024-11-15', '2024-11-16'])
     expect(await lakeTotals(dir)).toEqual({rows: 1260, credits: sumMicroCredits(withJobless), jobs: 1260 - 30})
     expect(await lakeContent(dir)).toBe(before)
   })
@@ -162,7 +175,8 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     }
     const reloaded = await load(changed, '2024-11-12', '2024-11-19')
     expect(reloaded.months).toEqual(['2024-11'])
-    expect(reloaded.wholeDays).toEqual(['2024-11-12', '2024-11-13', '2024-11-14', '2024-11-15', '2024-11-16', '2024-11-17', '2024-11-18'])
+    // The window's last day (the 18th) is not whole: rows dated it can come with the export of the 19th.
+    expect(reloaded.wholeDays).toEqual(['2024-11-12', '2024-11-13', '2024-11-14', '2024-11-15', '2024-11-16', '2024-11-17'])
     expect(statSync(october).ino).toBe(octoberInode)
     const [november] = await query(`SELECT count(*) AS n, CAST(sum(total_credits) AS VARCHAR) AS c FROM ${lakeGlob(dir)} WHERE month = '2024-11'`)
     expect({rows: Number(november.n), credits: microCredits(String(november.c))}).toEqual({rows: changed.rows.length, credits: sumMicroCredits(changed)})
@@ -225,6 +239,32 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(leftovers(dir)).toEqual([])
     rmSync(big, {force: true})
   }, 120_000)
+
+  maybe('a work folder holding retired/ (a failed rollback) is never deleted: the load refuses (exit 2) until the user puts the months back', async () => {
+    const dir = fresh('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const before = await lakeContent(dir)
+    // What a RollbackFailed leaves: the only copy of a month's previous files, in the dead load's work folder.
+    const work = join(dirname(dir), `.${dir.split('/').pop()}.cci-usage-4242-0badf00d`)
+    const retired = join(work, 'retired', 'month=2024-10')
+    mkdirSync(retired, {recursive: true})
+    writeFileSync(join(retired, 'old.parquet'), 'the only copy')
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
+      expect(result.code).toBe(2)
+      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(work)
+      expect(lines[0]).toMatch(/month=2024-10 in retired\/.*move each of them back into/)
+      expect(readFileSync(join(retired, 'old.parquet'), 'utf8')).toBe('the only copy')
+      expect(await lakeContent(dir)).toBe(before)
+      expect(existsSync(join(dir, '.cci-usage-load.lock'))).toBe(false)
+    }
+    // Resolved by hand: the next load runs and clears nothing else.
+    rmSync(work, {recursive: true, force: true})
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    expect(leftovers(dir)).toEqual([])
+  })
 
   maybe('credits stay exact to the millionth across inputs, in the lake and in FOCUS rows (a future credit column included)', async () => {
     const golden = goldenLines()

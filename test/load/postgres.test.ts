@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {BIN, isBuilt, runCli, type CliResult} from '../helpers/cli.js'
 import {startTestPostgres, type PostgresServer} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
-import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, sumMicroCredits, withFields, writeCsv} from './fixtures.js'
+import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, sumMicroCredits, withFields, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
 
 const ready = isBuilt('load') && haveGoldenExport('the Postgres load tests')
 let server: PostgresServer | null = null
@@ -128,13 +128,30 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const golden = goldenLines()
     const table = freshTable()
     expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
-    // An export of 2024-11-14 10:00 to 2024-11-16 10:00: the 15th is whole, the 14th and 16th are not. Without
-    // a window the loader treats its first and last day as partial, so the other rows of those days survive.
+    // An export of 2024-11-14 10:00 to 2024-11-16 10:00: no day is whole (the 15th's rows can come with the 16th
+    // after 10:00). Without a window the loader takes the span of its job starts, so the other rows survive.
     const partial = midDayExport(golden)
     expect(partial.rows.length).toBeGreaterThan(10)
     const result = await load(writeCsv(join(work, 'partial.csv'), partial), table)
     expect(result.code).toBe(0)
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('without a window, a stray row of a pipeline started days before makes no nearly empty day whole', async () => {
+    const golden = goldenLines()
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    // The export of the 14th 10:00 to the 16th 10:00, where one job (run on the 14th) belongs to a pipeline
+    // started on the 12th: the first day present is the 12th, yet the 12th and the 14th are not whole.
+    const partial = midDayExport(golden)
+    const stray = partial.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-14')
+    const org = field(partial.rows[stray], 'ORGANIZATION_ID')
+    expect(golden.rows.filter((row) => field(row, 'ORGANIZATION_ID') === org && field(row, 'JOB_RUN_DATE') === '2024-11-12').length).toBeGreaterThan(5)
+    partial.rows[stray] = withFields(partial.rows[stray], {JOB_RUN_DATE: '2024-11-12'})
+    const result = await load(writeCsv(join(work, 'stray.csv'), partial), table)
+    expect(result.code).toBe(0)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    expect(server!.sql(`SELECT job_run_date FROM public.${table} WHERE job_id = '${field(partial.rows[stray], 'JOB_ID')}'`)).toBe('2024-11-12')
   })
 
   maybe('a load killed in the middle of its COPY leaves the previous content', async () => {
@@ -276,19 +293,77 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const csv = join(out, 'usage.csv')
     mkdirSync(out, {recursive: true})
     writeCsv(csv, golden)
-    const manifest = {schemaVersion: 1, status: 'completed', rows: 1260, range: {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}}
+    const range = {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
+    const manifest = {schemaVersion: 1, status: 'completed', rows: 1260, range, windows: [{...range, state: 'completed', parts: []}]}
     writeFileSync(join(out, 'export-manifest.json'), JSON.stringify(manifest))
     const table = freshTable()
-    // A stale row of a covered day that the new export no longer holds: replaced with its whole day.
+    // A stale row of a covered day that the new export no longer holds: replaced with its whole day. The window's
+    // last day (the 18th) is not whole: rows dated the 18th can come with the export of the 19th.
     expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
-    server!.sql(`INSERT INTO public.${table} (organization_id, job_run_date, job_id, total_credits) VALUES ('${field(golden.rows[0], 'ORGANIZATION_ID')}', '2024-11-18', 'stale-job', 5)`)
+    const org = field(golden.rows.find((row) => field(row, 'JOB_RUN_DATE') === '2024-11-17')!, 'ORGANIZATION_ID')
+    server!.sql(`INSERT INTO public.${table} (organization_id, job_run_date, job_id, total_credits) VALUES ('${org}', '2024-11-17', 'stale-job', 5)`)
     const result = await load(csv, table)
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain('9 replaced whole, 0 by JOB_ID')
+    expect(result.stdout).toContain('8 replaced whole, 1 by JOB_ID')
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
   })
 
-  maybe('run --demo with CCI_USAGE_LOAD_TO loads the export it made, after the report, every day replaced whole', async () => {
+  maybe('reloading a window after the next one keeps the rows of its last day that the next window brought', async () => {
+    const golden = goldenLines()
+    const table = freshTable()
+    // Exported in two windows, [10th, 16th) and [16th, 19th): two jobs of pipelines started on the 15th ran after
+    // midnight, so the later window holds them. Loaded in that order, then the earlier window again.
+    const started = (row: string) => field(row, 'JOB_RUN_STARTED_AT')
+    const early = {header: golden.header, rows: golden.rows.filter((row) => started(row) < '2024-11-16')}
+    const late = {header: golden.header, rows: golden.rows.filter((row) => started(row) >= '2024-11-16')}
+    expect(late.rows.filter((row) => field(row, 'JOB_RUN_DATE') === '2024-11-15')).toHaveLength(2)
+    const earlyCsv = writeExportFolder(join(work, 'seq-early'), early, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
+    const lateCsv = writeExportFolder(join(work, 'seq-late'), late, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    expect((await load(earlyCsv, table)).code).toBe(0)
+    for (const csv of [lateCsv, earlyCsv]) {
+      expect((await load(csv, table)).code).toBe(0)
+      expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    }
+  })
+
+  maybe('an export whose windows leave a gap (run --history) replaces no day of the gap whole: its stray rows replace by JOB_ID', async () => {
+    const golden = goldenLines()
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    // Windows [11-10, 11-12) and [11-15, 11-19): the manifest's range spans the gap. Two rows dated the 14th stand
+    // for jobs of pipelines started that day that ran after the second window's start.
+    const strays = golden.rows.filter((row) => field(row, 'JOB_RUN_DATE') === '2024-11-14').slice(0, 2)
+    const lines = {header: golden.header, rows: [...daysBetween(golden, '2024-11-10', '2024-11-11').rows, ...strays, ...daysBetween(golden, '2024-11-15', '2024-11-18').rows]}
+    const range = {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
+    const windows = [{start: range.start, end: '2024-11-12T00:00:00.000Z'}, {start: '2024-11-15T00:00:00.000Z', end: range.end}]
+    const csv = writeExportFolder(join(work, 'gap-export'), lines, range, windows)
+    const result = await load(csv, table)
+    expect(result.code).toBe(0)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('a day one input holds whole is not whole for another input that holds it in part (another organization)', async () => {
+    const golden = goldenLines()
+    const table = freshTable()
+    expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
+    const [first, second] = ['8d05d166-e199-43b1-b588-415eadafacc1', 'a5fbb85e-6c64-4f9d-b89d-d69189af16bc']
+    const ofOrg = (lines: Lines, org: string): Lines => ({header: lines.header, rows: lines.rows.filter((row) => field(row, 'ORGANIZATION_ID') === org)})
+    // The first organization's whole window (a manifest), then the second one's rows of 14th 10:00 to 16th 10:00
+    // (no window: the 14th and the 16th are partial for it, though the first input holds them whole).
+    const range = {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
+    const whole = writeExportFolder(join(work, 'org-whole'), ofOrg(golden, first), range)
+    const partial = ofOrg(midDayExport(golden), second)
+    expect(new Set(partial.rows.map((row) => field(row, 'JOB_RUN_DATE')))).toEqual(new Set(['2024-11-14', '2024-11-15', '2024-11-16']))
+    // A row of its partial 14th without a JOB_ID: nothing could replace it later, so the COPY leaves it out.
+    const jobless = partial.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-14')
+    partial.rows[jobless] = withFields(partial.rows[jobless], {JOB_ID: NULL_CELL})
+    const result = await load([whole, writeCsv(join(work, 'org-partial.csv'), partial)], table)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/1 row\(s\) .* not loaded/)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('run --demo with CCI_USAGE_LOAD_TO loads the export it made, after the report, every day but the window\'s last replaced whole', async () => {
     const table = freshTable()
     const out = join(work, 'run-demo')
     const result = await runCli(['run', '--demo', '--out', out, '--json'], {CCI_USAGE_LOAD_TO: server!.url({query: `table=${table}`})})
@@ -296,7 +371,9 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const parsed = JSON.parse(result.stdout) as {load: {rows: number; credits: string; partialDays: string[]; target: string}}
     const csvRows = lineCount(join(out, 'usage.csv')) - 1
     expect(parsed.load.rows).toBe(csvRows)
-    expect(parsed.load.partialDays).toEqual([])
+    // Rows dated the window's last day can still come with the next export (pipelines started before midnight).
+    const {range} = JSON.parse(readFileSync(join(out, 'export-manifest.json'), 'utf8')) as {range: {end: string}}
+    expect(parsed.load.partialDays).toEqual([new Date(Date.parse(range.end) - 86_400_000).toISOString().slice(0, 10)])
     expect(totals(table).rows).toBe(csvRows)
     expect(totals(table).credits).toBe(microCredits(parsed.load.credits))
     expect(result.stdout + result.stderr).not.toContain(server!.password)
