@@ -52,6 +52,11 @@ export interface CopyFileOptions {
   wholeDays: ReadonlySet<string>
   /** True when some rows without JOB_ID lie outside whole days (so every such row must be checked). */
   dropUnidentified: boolean
+  /**
+   * Receives, before the first row is sent, the map from the COPY's data lines to the file's lines as far as
+   * sent: a value the server refuses mid-stream is then named by its line in the file too.
+   */
+  onLineMap?: (sourceLine: (copyLine: number) => number) => void
 }
 
 export interface CopyFileResult {
@@ -173,6 +178,16 @@ export async function copyFileInto(sink: Writable, options: CopyFileOptions, col
   const output = new ChunkedOutput(sink)
   const visitor = new CopyVisitor(options, columns, output)
   const splitter = new RecordSplitter(visitor)
+  const checkpoints = visitor.checkpoints
+  const sourceLine = (copyLine: number): number => {
+    let best: [number, number] = [1, 2]
+    for (const checkpoint of checkpoints) {
+      if (checkpoint[0] > copyLine) break
+      best = checkpoint
+    }
+    return best[1] + (copyLine - best[0])
+  }
+  options.onLineMap?.(sourceLine)
   const file = createReadStream(options.file.path, {highWaterMark: READ_CHUNK})
   const source = options.file.gzip ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
   file.on('error', (error) => source.destroy(error))
@@ -192,16 +207,5 @@ export async function copyFileInto(sink: Writable, options: CopyFileOptions, col
     }
     throw error
   }
-  const checkpoints = visitor.checkpoints
-  return {
-    rows: visitor.rows,
-    sourceLine(copyLine) {
-      let best: [number, number] = [1, 2]
-      for (const checkpoint of checkpoints) {
-        if (checkpoint[0] > copyLine) break
-        best = checkpoint
-      }
-      return best[1] + (copyLine - best[0])
-    },
-  }
+  return {rows: visitor.rows, sourceLine}
 }

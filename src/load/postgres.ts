@@ -33,7 +33,7 @@ function oneLine(text: string): string {
 /** Where the COPY of each file stood, so a data error can name the file and its line. */
 interface CopyProgress {
   path: string
-  result?: CopyFileResult
+  sourceLine?: (copyLine: number) => number
 }
 
 export function describePostgresError(error: unknown, target: PostgresTarget, copying?: CopyProgress): Error {
@@ -56,7 +56,7 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
   }
   if (/^2[23]/.test(code) && copying) {
     const line = /line (\d+)/.exec(failure.where ?? '')?.[1]
-    const at = line && copying.result ? `, line ${copying.result.sourceLine(Number(line))}` : line ? `, data line ${line}` : ''
+    const at = line && copying.sourceLine ? `, line ${copying.sourceLine(Number(line))}` : line ? `, data line ${line}` : ''
     return new InputFileError('E_INPUT_VALUE', `Input file ${copying.path}${at}: PostgreSQL cannot store a value (${message}); fix or re-export the file. Nothing was loaded.`)
   }
   return new ApiError('E_TARGET_FAILED', `PostgreSQL failed the load into ${where} (${message}${code ? `, SQLSTATE ${code}` : ''}); nothing was changed.`)
@@ -64,14 +64,27 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
 
 async function copyOne(client: pg.Client, sql: string, fill: (sink: Writable) => Promise<CopyFileResult>): Promise<{rows: number; result: CopyFileResult}> {
   const sink = client.query(copyFrom(sql))
+  // The server may refuse a row while the file is still being sent. The stream then fails on its own, before
+  // `fill` returns: that refusal is the cause to report, and nothing of the stream may go unhandled (an 'error'
+  // or a rejection nobody awaits would end the process with a stack trace).
+  let refused: Error | undefined
+  sink.on('error', (error: Error) => {
+    refused ??= error
+  })
   const finished = new Promise<void>((resolve, reject) => {
     sink.once('finish', resolve)
     sink.once('error', reject)
   })
+  finished.catch(() => undefined)
+  const filling = fill(sink)
+  filling.catch(() => undefined)
   let result: CopyFileResult
   try {
-    result = await fill(sink)
+    result = await Promise.race([filling, finished.then((): never => {
+      throw new Error('the COPY ended before its input was sent')
+    })])
   } catch (error) {
+    if (refused) throw refused
     // CopyFail makes the server abort the COPY; the transaction is rolled back by the caller.
     sink.destroy(error as Error)
     await finished.catch(() => undefined)
@@ -136,13 +149,11 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
       }
       const sql = `COPY ${table} (${columns.names.map((name) => pg.escapeIdentifier(name)).join(', ')}) FROM STDIN WITH (FORMAT csv, NULL ${pg.escapeLiteral(CSV_NULL)})`
       progress.path = file.path
-      progress.result = undefined
+      progress.sourceLine = undefined
       copying = true
-      const copied = await copyOne(client, sql, async (sink) => {
-        const result = await copyFileInto(sink, {file, fileIndex, keepFileOf: plan.keepFileOf, wholeDays, dropUnidentified: plan.skipped.rows > 0}, columns)
-        progress.result = result
-        return result
-      })
+      const copied = await copyOne(client, sql, (sink) =>
+        copyFileInto(sink, {file, fileIndex, keepFileOf: plan.keepFileOf, wholeDays, dropUnidentified: plan.skipped.rows > 0, onLineMap: (map) => (progress.sourceLine = map)}, columns),
+      )
       copying = false
       if (copied.rows !== plan.rowsPerFile[fileIndex]) {
         throw new ApiError(

@@ -200,6 +200,25 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(content(table)).toBe(before)
   })
 
+  maybe('a value Postgres refuses while rows still stream in is the same one line and exit 2, not a crash', async () => {
+    const table = freshTable()
+    const big = join(work, 'big-bad-value.csv')
+    await new Promise<void>((resolve, reject) => {
+      const generator = spawn(process.execPath, [join(REPO_ROOT, 'bench/generate.js'), '--mb', '30', '--out', big, '--end', '2024-11-18'], {stdio: 'ignore'})
+      generator.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generate exited ${code}`))))
+    })
+    const lines = readFileSync(big, 'utf8').trimEnd().split('\n')
+    // A row a tenth of the way in: the server refuses it after the first chunks were sent, while the file is still read.
+    const bad = Math.floor(lines.length / 10)
+    lines[bad] = withFields(lines[bad], {PIPELINE_NUMBER: 'not-a-number'})
+    writeFileSync(big, lines.join('\n') + '\n')
+    const result = await load(big, table)
+    expect(result.stderr).not.toMatch(/^\s+at /m)
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('Error'))).toEqual([expect.stringContaining(`${big}, line ${bad + 1}`)])
+    rmSync(big, {force: true})
+  }, 120_000)
+
   maybe('wrong password: exit 3; unreachable host: exit 4; malformed URL: exit 2; one line each, never the password', async () => {
     const secret = 'pw-Leak-Canary-7f3a9c'
     const cases: Array<[string, number, RegExp]> = [
