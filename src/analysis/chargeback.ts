@@ -9,8 +9,6 @@ import type {Window} from './summary.js'
 import {UNASSIGNED_TEAM, type TeamMatcher} from './teams.js'
 import {nextMonthStart} from '../history/days.js'
 
-export {exactDollars, formatMicroCredits} from '../core/exact-money.js'
-
 export interface ChargebackRow {
   team: string
   org: string | null

@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 
-import {exactDollars, formatMicroCredits, type ChargebackRow} from '../analysis/chargeback.js'
+import type {ChargebackRow} from '../analysis/chargeback.js'
+import {exactDollars, formatMicroCredits} from '../core/exact-money.js'
 import {escapeCell, writeCsvAtomic} from './csv.js'
 
 export function chargebackFileName(month: string): string {

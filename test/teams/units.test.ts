@@ -1,6 +1,6 @@
 /** The pure parts of per-team delivery: the teams file's channels, safe file names, chargeback arithmetic. */
-import {calendarMonthOf, chargebackRows, exactDollars, formatMicroCredits} from '../../src/analysis/chargeback.js'
-import {dollarsInCents} from '../../src/core/exact-money.js'
+import {calendarMonthOf, chargebackRows} from '../../src/analysis/chargeback.js'
+import {dollarsInCents, exactDollars, formatMicroCredits} from '../../src/core/exact-money.js'
 import type {Group} from '../../src/analysis/aggregate.js'
 import {teamSavings} from '../../src/analysis/team-summary.js'
 import {createTeamMatcher, loadTeamRules, parseTeamsCsv, parseTeamsYaml, teamChannels} from '../../src/analysis/teams.js'
