@@ -11,25 +11,10 @@ import {gunzipSync} from 'node:zlib'
 import type {Summary} from '../../src/analysis/summary.js'
 import {generateReport} from '../../src/report/index.js'
 import {GOLDEN_EXPORT, haveGoldenExport} from '../helpers/repo.js'
+import {microCreditsByDay} from '../helpers/credits-by-day.js'
 
 const maybe = haveGoldenExport('the history golden test') ? describe : describe.skip
 const clock = () => new Date('2024-11-25T12:00:00Z')
-
-/** Micro-credits per JOB_RUN_DATE, parsed by hand from the real dialect (unquoted, `\\N` nulls). */
-function creditsByDay(): Map<string, bigint> {
-  const [header, ...lines] = gunzipSync(readFileSync(GOLDEN_EXPORT)).toString('utf8').split('\n').filter((line) => line !== '')
-  const columns = header.split(',')
-  const day = columns.indexOf('JOB_RUN_DATE')
-  const total = columns.indexOf('TOTAL_CREDITS')
-  const byDay = new Map<string, bigint>()
-  for (const line of lines) {
-    const fields = line.split(',')
-    const [whole, fraction = ''] = fields[total].split('.')
-    const micro = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6))
-    byDay.set(fields[day], (byDay.get(fields[day]) ?? 0n) + micro)
-  }
-  return byDay
-}
 
 const credits = (micro: bigint) => Number(micro) / 1_000_000
 
@@ -63,7 +48,7 @@ maybe('a history of the real export', () => {
   })
 
   it('gives the complete ISO week 2024-11-11 exactly the credits of the export for that week', () => {
-    const byDay = creditsByDay()
+    const byDay = microCreditsByDay(gunzipSync(readFileSync(GOLDEN_EXPORT)).toString('utf8'))
     let week = 0n
     for (const [day, micro] of byDay) if (day >= '2024-11-11' && day < '2024-11-18') week += micro
     const trendWeek = stored.trend!.weeks.find((entry) => entry.start === '2024-11-11')!

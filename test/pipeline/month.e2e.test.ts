@@ -9,24 +9,10 @@ import {join} from 'node:path'
 
 import type {Summary} from '../../src/analysis/summary.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
+import {microCreditsByDay} from '../helpers/credits-by-day.js'
 
 const monthStart = (date: Date, monthsLater: number) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + monthsLater, 1)).toISOString()
 
-/** TOTAL_CREDITS of usage.csv per JOB_RUN_DATE, by hand (unquoted fields, as the simulator writes them). */
-async function creditsByDay(csvPath: string): Promise<Map<string, bigint>> {
-  const [headerLine, ...lines] = (await readFile(csvPath, 'utf8')).split('\n').filter((line) => line !== '')
-  const header = headerLine.split(',')
-  const day = header.indexOf('JOB_RUN_DATE')
-  const total = header.indexOf('TOTAL_CREDITS')
-  const byDay = new Map<string, bigint>()
-  for (const line of lines) {
-    const fields = line.split(',')
-    const [whole, fraction = ''] = fields[total].split('.')
-    const micro = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6) || '0')
-    byDay.set(fields[day], (byDay.get(fields[day]) ?? 0n) + micro)
-  }
-  return byDay
-}
 const sumDays = (byDay: Map<string, bigint>, start: string, end: string) =>
   Number([...byDay].filter(([day]) => day >= start.slice(0, 10) && day < end.slice(0, 10)).reduce((sum, [, credits]) => sum + credits, 0n)) / 1_000_000
 
@@ -58,7 +44,7 @@ describe('cci-usage run --month previous --demo', () => {
     expect(previous.start).toBe(monthStart(new Date(summary.window.start), -1))
     expect(previous.days).toBe(new Date(Date.parse(previous.end) - 1).getUTCDate())
 
-    const byDay = await creditsByDay(join(out, 'usage.csv'))
+    const byDay = microCreditsByDay(await readFile(join(out, 'usage.csv'), 'utf8'))
     expect(summary.totals.credits.total).toBeGreaterThan(0)
     expect(summary.totals.credits.total).toBe(sumDays(byDay, summary.window.start, summary.window.end))
     expect(summary.comparison!.previous.credits).toBe(sumDays(byDay, previous.start, previous.end))
