@@ -2,6 +2,7 @@ import type {DuckDBValue, JS as DuckDBValueJS} from '@duckdb/node-api'
 
 import {queryUsage, type UsageSource} from './engine.js'
 import {sqlIdent} from './columns.js'
+import {numberToCredits} from './build.js'
 
 /**
  * Every figure of a report comes from ONE scan of the export, in two levels:
@@ -335,6 +336,6 @@ export function microCredits(value: DuckDBValue): bigint {
     return scale === 6 ? scaled : scale < 6 ? scaled * 10n ** BigInt(6 - scale) : scaled / 10n ** BigInt(scale - 6)
   }
   if (typeof value === 'bigint') return value * 1_000_000n
-  if (typeof value === 'number') return BigInt(Math.round(value * 1_000_000))
+  if (typeof value === 'number') return numberToCredits(value)
   return 0n
 }

@@ -1,6 +1,6 @@
 import type {FlakyTestFetch, FlakyTestRecord} from '../../api/flaky-tests.js'
 import {CciUsageError} from '../../core/errors.js'
-import {creditsToNumber} from '../build.js'
+import {creditsToNumber, numberToCredits} from '../build.js'
 import type {FlakyTest, FlakyTestProject, FlakyTests, HealthJob} from '../summary.js'
 import type {ProjectSource} from './queries.js'
 
@@ -64,13 +64,8 @@ export function priceFlakyTest(project: Pick<FlakyTestProject, 'org' | 'project'
   const [credits, runs, pricedFrom] =
     job.failedRuns > 0 ? [job.failedCredits, job.failedRuns, 'failed-runs' as const] : [job.credits, job.runs, 'all-runs' as const]
   if (runs === 0) return {...base, creditsPerRun: null, pricedFrom: null, credits: null}
-  const perRunMicro = divideRounded(toMicro(credits), runs)
+  const perRunMicro = divideRounded(numberToCredits(credits), runs)
   return {...base, creditsPerRun: creditsToNumber(perRunMicro), pricedFrom, credits: creditsToNumber(perRunMicro * BigInt(record.timesFlaked))}
-}
-
-/** Credits (a number with at most six decimals, as the Summary holds them) back to exact micro-credits. */
-function toMicro(credits: number): bigint {
-  return BigInt(Math.round(credits * 1_000_000))
 }
 
 export function divideRounded(micro: bigint, count: number): bigint {

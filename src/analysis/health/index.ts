@@ -2,7 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import type {FlakyTestSession} from '../../api/insights.js'
 import {phase} from '../profile.js'
-import {creditsToNumber, NONE_LABEL, ratio, type BreakdownRow} from '../build.js'
+import {creditsToNumber, NONE_LABEL, numberToCredits, ratio, type BreakdownRow} from '../build.js'
 import {
   HEALTH_PERCENTILE,
   type Health,
@@ -99,7 +99,7 @@ export async function computeHealth(connection: DuckDBConnection, relation: stri
 
 /** A branch breakdown row as a spend group; its credits, exact decimals of at most six places, back to micro-credits. */
 function fromBreakdownRow(row: BreakdownRow): SpendGroup {
-  return {org: row.dims.org ?? null, project: row.dims.project ?? null, key: row.dims.branch ?? null, jobs: row.jobs, credits: BigInt(Math.round(row.credits * 1_000_000))}
+  return {org: row.dims.org ?? null, project: row.dims.project ?? null, key: row.dims.branch ?? null, jobs: row.jobs, credits: numberToCredits(row.credits)}
 }
 
 function perRun(micro: bigint, runs: number): number | null {
