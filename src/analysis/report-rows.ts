@@ -154,10 +154,10 @@ async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): 
   const counts = (
     await connection.runAndReadAll(
       `WITH dropped AS (SELECT r.${INPUT_FILE_INDEX} AS file, r.JOB_RUN_DATE AS day FROM ${table} r JOIN ${repeated} d ON ${match}),
-       jobless AS (SELECT ${INPUT_FILE_INDEX} AS file, JOB_RUN_DATE AS day, COUNT(*) AS rows FROM ${table} WHERE JOB_ID IS NULL GROUP BY ALL)
-       SELECT file, COUNT(*) AS rows,
-         (SELECT COALESCE(SUM(j.rows), 0) FROM jobless j WHERE j.file = dropped.file AND j.day IN (SELECT day FROM dropped d2 WHERE d2.file = dropped.file)) AS unmatched_jobless
-       FROM dropped GROUP BY file ORDER BY file`,
+       unmatched AS (SELECT file, COUNT(*) AS rows FROM (SELECT ${INPUT_FILE_INDEX} AS file, JOB_RUN_DATE AS day FROM ${table} WHERE JOB_ID IS NULL) j
+         SEMI JOIN (SELECT DISTINCT file, day FROM dropped) d USING (file, day) GROUP BY file)
+       SELECT file, COUNT(*) AS rows, COALESCE(any_value(unmatched.rows), 0) AS unmatched_jobless
+       FROM dropped LEFT JOIN unmatched USING (file) GROUP BY file ORDER BY file`,
     )
   )
     .getRowObjects()

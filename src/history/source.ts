@@ -47,7 +47,7 @@ function describeDays(days: readonly string[]): string {
 }
 
 /** Warnings for the days of `window` that the history lacks or holds only provisionally. */
-export function windowGaps(dir: string, manifest: HistoryManifest, window: DayRange): {warnings: string[]; complete: boolean} {
+function windowGaps(dir: string, manifest: HistoryManifest, window: DayRange): {warnings: string[]; complete: boolean} {
   const days = daysOf(window)
   const missing = days.filter((day) => !manifest.days[day])
   const provisional = days.filter((day) => manifest.days[day] && !manifest.days[day].final)
