@@ -266,3 +266,20 @@ describe('orb generate script', () => {
     expect(recorded.argv).toBeNull()
   })
 })
+
+describe('orb generate script, a secret pasted where the name of its variable belongs', () => {
+  // circle_token and slack_access_token are env_var_name parameters and load_to a string: each takes the NAME
+  // of a variable. A CircleCI token (CCIPAT_..., a valid variable name) or a target URL pasted there instead
+  // must not reach the job log, which CircleCI masks only for values stored in contexts or project settings.
+  it.each([
+    ['circle_token', {PARAM_CIRCLE_TOKEN: CIRCLE_SECRET}, CIRCLE_SECRET],
+    ['slack_access_token', {CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_NOTIFY: 'always', PARAM_SLACK_ACCESS_TOKEN: SLACK_SECRET}, SLACK_SECRET],
+    ['load_to', {CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_LOAD_TO: 'postgres://etl:pg-orb-Secret-0123@db.example:5432/finops'}, 'pg-orb-Secret-0123'],
+  ])('%s: stops with exit 2, naming the parameter, without echoing the value', (parameter, env, secret) => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, ...env})
+    expect(recorded.status).toBe(2)
+    expect(recorded.stderr).toContain(parameter)
+    expect(recorded.stderr).not.toContain(secret)
+    expect(recorded.argv).toBeNull()
+  })
+})

@@ -29,6 +29,19 @@ is_true() {
   esac
 }
 
+# circle_token, slack_access_token and load_to hold the NAME of a variable. A value that is no variable name, or
+# is shaped like a CircleCI token (CCIPAT_... is a valid name), is most likely the secret itself pasted there:
+# it is never echoed (bash's own "invalid variable name" error would print it), since CircleCI masks only the
+# values it stores in contexts and project settings.
+check_variable_name() {
+  local parameter=$1 name=$2
+  if [[ ! $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ || $name =~ ^CCIP(AT|RJ)_ ]]; then
+    echo "cci-usage orb: the $parameter parameter takes the name of an environment variable (such as CIRCLE_TOKEN)," \
+      "not the secret itself; the value given is not shown. Put the secret in a context under a name and give that name." >&2
+    exit 2
+  fi
+}
+
 args=(run --out "${PARAM_OUTPUT_DIR:-usage-report}" --timeout "${PARAM_TIMEOUT:-30m}" --compare "${PARAM_COMPARE:-previous}")
 
 if is_true demo "${PARAM_DEMO:-0}"; then
@@ -37,6 +50,7 @@ else
   org_id=$(resolve_env_reference "${PARAM_ORG_ID:-}")
   if [[ -n $org_id ]]; then args+=(--org-id "$org_id"); fi
   token_variable=${PARAM_CIRCLE_TOKEN:-CIRCLE_TOKEN}
+  check_variable_name circle_token "$token_variable"
   if [[ -z ${!token_variable:-} ]]; then
     echo "cci-usage orb: the environment variable $token_variable (circle_token parameter) is empty." \
       "Add a CircleCI personal API token under that name to a context and give the job that context." >&2
@@ -84,6 +98,7 @@ case ${PARAM_NOTIFY:-never} in
 esac
 if [[ ${PARAM_NOTIFY:-never} != never ]]; then
   slack_token_variable=${PARAM_SLACK_ACCESS_TOKEN:-SLACK_ACCESS_TOKEN}
+  check_variable_name slack_access_token "$slack_token_variable"
   if [[ -n ${!slack_token_variable:-} ]]; then export SLACK_ACCESS_TOKEN=${!slack_token_variable}; fi
   slack_channel=$(resolve_env_reference "${PARAM_SLACK_CHANNEL:-}")
   if [[ -n $slack_channel ]]; then args+=(--slack-channel "$slack_channel"); fi
@@ -91,6 +106,7 @@ fi
 
 # Warehouse: load_to names the variable holding the target; the CLI reads it from CCI_USAGE_LOAD_TO, never argv.
 if [[ -n ${PARAM_LOAD_TO:-} ]]; then
+  check_variable_name load_to "$PARAM_LOAD_TO"
   if [[ -z ${!PARAM_LOAD_TO:-} ]]; then
     echo "cci-usage orb: the environment variable $PARAM_LOAD_TO (load_to parameter) is empty; add the target to a context." >&2
     exit 2
