@@ -8,7 +8,7 @@ import {Parser} from '@oclif/core'
 
 import RunCommand from '../../src/commands/run.js'
 import {section, steps} from './orb-model.js'
-import {repoRoot, type YamlMap} from './pack.js'
+import {compiledText, repoRoot, type YamlMap} from './pack.js'
 
 const job = section('jobs').report
 const jobSteps = (job.steps ?? []) as YamlMap[]
@@ -26,7 +26,6 @@ describe('report job history cache', () => {
     const before = historySteps(generateAt - 1)
     const keyStep = before[0].run as {name: string; command: string}
     expect(keyStep.name).toMatch(/history cache/)
-    expect(keyStep.command).toContain('<< parameters.org_id >> << parameters.shared_org_ids >>')
     const restore = before[1].restore_cache as {keys: string[]}
     expect(restore.keys).toEqual(['cci-usage-history-v1-{{ checksum "/tmp/cci-usage-history-key" }}-'])
   })
@@ -51,6 +50,54 @@ describe('report job history cache', () => {
     expect(job.parameters!.trend_weeks).toMatchObject({type: 'integer', default: 12})
     expect(job.parameters!.budgets_file).toMatchObject({type: 'string', default: ''})
     expect((jobSteps[0].when as {condition: unknown}).condition).toEqual({or: ['<< parameters.teams_file >>', '<< parameters.budgets_file >>']})
+  })
+})
+
+describe('report job history cache key step', () => {
+  const keyStep = () => {
+    const generateAt = jobSteps.findIndex((step) => 'generate' in step)
+    return ((jobSteps[generateAt - 1].when as {steps: YamlMap[]}).steps[0].run as {command: string; environment?: Record<string, string>})
+  }
+
+  /** Runs the step as CircleCI would: parameters rendered into its text (booleans as true/false), then bash. */
+  function runKeyStep(parameters: Record<string, string | boolean>, env: Record<string, string> = {}) {
+    const render = (text: string) => text.replace(/<<\s*parameters\.(\w+)\s*>>/g, (_, name: string) => String(parameters[name] ?? ''))
+    const step = keyStep()
+    const workDir = mkdtempSync(path.join(tmpdir(), 'cci-usage-orb-key-'))
+    // The step writes the file restore_cache and save_cache checksum; here it goes to a private folder instead.
+    const keyFile = path.join(workDir, 'history-key')
+    const command = render(compiledText(step.command))
+    expect(command).toContain('/tmp/cci-usage-history-key')
+    const environment = Object.fromEntries(Object.entries(step.environment ?? {}).map(([name, value]) => [name, render(String(value))]))
+    const result = spawnSync('bash', ['-eo', 'pipefail', '-c', command.replaceAll('/tmp/cci-usage-history-key', keyFile)], {
+      cwd: workDir,
+      encoding: 'utf8',
+      env: {PATH: process.env.PATH, HOME: workDir, ...env, ...environment},
+    })
+    let key: string | null = null
+    try {
+      key = readFileSync(keyFile, 'utf8')
+    } catch {
+      key = null
+    }
+    const pwned = spawnSync('find', [workDir, '-name', 'pwned*'], {encoding: 'utf8'}).stdout.trim()
+    rmSync(workDir, {recursive: true, force: true})
+    return {status: result.status, stderr: result.stderr, key, pwned}
+  }
+
+  it('keys by the organizations generate exports, the same text as before for ordinary values', () => {
+    const org = '5a3e1c2b-0d4f-4e6a-9b8c-7d6e5f4a3b2c'
+    const plain = runKeyStep({org_id: '$CIRCLE_ORGANIZATION_ID', shared_org_ids: '', demo: false}, {CIRCLE_ORGANIZATION_ID: org})
+    expect(plain).toMatchObject({status: 0, key: `orgs ${org}  demo false\n`})
+    const shared = runKeyStep({org_id: org, shared_org_ids: 'aaaa-1, bbbb-2', demo: true})
+    expect(shared).toMatchObject({status: 0, key: `orgs ${org} aaaa-1, bbbb-2 demo true\n`})
+  })
+
+  it('treats quotes and $(...) in org_id and shared_org_ids as data, as generate.sh does, not as shell', () => {
+    const hostile = runKeyStep({org_id: '$(touch pwned-org)', shared_org_ids: 'a" ; touch pwned-shared ; echo "', demo: false})
+    expect(hostile.pwned).toBe('')
+    expect(hostile.status).toBe(0)
+    expect(hostile.key).toBe('orgs $(touch pwned-org) a" ; touch pwned-shared ; echo " demo false\n')
   })
 })
 
