@@ -283,3 +283,13 @@ describe('orb generate script, a secret pasted where the name of its variable be
     expect(recorded.argv).toBeNull()
   })
 })
+
+describe('orb generate script, output_dir under the home folder', () => {
+  // store_artifacts expands a leading ~ in its path; --out must name the same folder, not ./~/...
+  it('expands a leading ~/ in output_dir to $HOME, as store_artifacts does with the same value', async () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_OUTPUT_DIR: '~/usage-report'})
+    expect(recorded.status).toBe(0)
+    const flags = await parseAsRun(recorded.argv!, {CIRCLECI_API_TOKEN: recorded.circleToken})
+    expect(flags.out).toBe(path.join(workDir, 'usage-report'))
+  })
+})

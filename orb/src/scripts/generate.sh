@@ -42,7 +42,11 @@ check_variable_name() {
   fi
 }
 
-args=(run --out "${PARAM_OUTPUT_DIR:-usage-report}" --timeout "${PARAM_TIMEOUT:-30m}" --compare "${PARAM_COMPARE:-previous}")
+# The report job's store_artifacts expands a leading ~ in output_dir; quoted, the CLI would write ./~/... instead.
+output_dir=${PARAM_OUTPUT_DIR:-usage-report}
+if [[ $output_dir == \~ || $output_dir == \~/* ]]; then output_dir=$HOME${output_dir:1}; fi
+
+args=(run --out "$output_dir" --timeout "${PARAM_TIMEOUT:-30m}" --compare "${PARAM_COMPARE:-previous}")
 
 if is_true demo "${PARAM_DEMO:-0}"; then
   args+=(--demo)
