@@ -96,6 +96,22 @@ describe('packed orb', () => {
     expect(compiledText(command)).toBe(script)
   })
 
+  it('keeps every run command of jobs and commands an include or at most 64 characters (orb-tools/review RC009)', () => {
+    // orb-tools/review (12.x, max_command_length 64, as .circleci/config.yml runs it) reads orb/src, not the packed orb.
+    for (const type of ['jobs', 'commands']) {
+      const folder = path.join(repoRoot, 'orb/src', type)
+      for (const file of readdirSync(folder)) {
+        const component = parse(readFileSync(path.join(folder, file), 'utf8')) as {steps?: unknown[]}
+        for (const step of steps(component.steps)) {
+          const run = step !== null && typeof step === 'object' ? (step as {run?: {command?: string}}).run : undefined
+          if (run === undefined || typeof run !== 'object') continue
+          const command = String(run.command ?? '')
+          expect({at: `${type}/${file}`, command, ok: command.length <= 64 || /^<<\s*include\(/.test(command.trim())}).toEqual({at: `${type}/${file}`, command, ok: true})
+        }
+      }
+    }
+  })
+
   it('passes every parameter of generate to its script as a PARAM_ variable, and nothing else', () => {
     const run = (section('commands').generate.steps![0] as {run: {environment: Record<string, string>}}).run
     const expected = Object.fromEntries(
