@@ -152,7 +152,7 @@ describe('packed orb', () => {
       Object.fromEntries(Object.keys(command.parameters!).map((name) => [name, `<< parameters.${name} >>`])),
     )
     const artifacts = jobSteps.find((step) => 'store_artifacts' in step)!.store_artifacts
-    expect(artifacts).toEqual({path: '<< parameters.output_dir >>', destination: 'usage-report'})
+    expect(artifacts).toEqual({when: 'always', path: '<< parameters.output_dir >>', destination: 'usage-report'})
     expect(job.executor).toEqual({name: 'default', tag: '<< parameters.tag >>', resource_class: '<< parameters.resource_class >>'})
   })
 })
