@@ -13,7 +13,7 @@ import {ApiError, AuthError, BadInputError, CciUsageError, InputFileError} from 
 import {CSV_NULL} from '../core/usage-columns.js'
 import {copyColumnsFor, copyFileInto, type CopyFileResult} from './copy-stream.js'
 import {postgresDdl, qualifiedTable} from './ddl.js'
-import {LOADED_AT, WAREHOUSE_COLUMNS} from './columns.js'
+import {CREDIT_PRECISION, CREDIT_SCALE, dialectType, LOADED_AT, WAREHOUSE_COLUMNS} from './columns.js'
 import type {LoadPlan} from './plan.js'
 import type {PostgresTarget} from './target.js'
 
@@ -173,13 +173,17 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
   }
 }
 
-/** A table made by hand or by an older version must still have every column the COPY names. */
+/**
+ * A table made by hand or by an older version must still have every column the COPY names, and credit columns
+ * that hold six decimals: Postgres rounds a value to a numeric column's scale (and a float column is inexact)
+ * without an error, so a load into numeric(18,2) would commit fewer credits than it reports.
+ */
 async function checkColumns(client: pg.Client, target: PostgresTarget): Promise<void> {
-  const {rows} = await client.query<{column_name: string}>(
-    'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+  const {rows} = await client.query<{column_name: string; data_type: string; numeric_precision: number | null; numeric_scale: number | null}>(
+    'SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
     [target.schema, target.table],
   )
-  const present = new Set(rows.map((row) => row.column_name))
+  const present = new Map(rows.map((row) => [row.column_name, row]))
   const missing = [...WAREHOUSE_COLUMNS.map((column) => column.name), LOADED_AT].filter((name) => !present.has(name))
   if (missing.length > 0) {
     throw new BadInputError(
@@ -187,4 +191,30 @@ async function checkColumns(client: pg.Client, target: PostgresTarget): Promise<
       `Table ${target.schema}.${target.table} lacks column(s) ${missing.join(', ')}: add them (see \`cci-usage load --print-ddl postgres\`) or load into a new table with ?table=.`,
     )
   }
+  const credits = dialectType('postgres', 'credits')
+  const inexact = WAREHOUSE_COLUMNS.filter((column) => column.type === 'credits' && !holdsCredits(present.get(column.name)!))
+  if (inexact.length > 0) {
+    const found = inexact.map((column) => `${column.name} ${describeType(present.get(column.name)!)}`).join(', ')
+    throw new BadInputError(
+      'E_TARGET_TABLE',
+      `Table ${target.schema}.${target.table} has credit column(s) ${found}, which would not hold the export's credits exactly: change them to ${credits} (ALTER TABLE ... ALTER COLUMN ... TYPE ${credits}) or load into a new table with ?table=. Nothing was loaded.`,
+    )
+  }
+}
+
+interface ColumnType {
+  data_type: string
+  numeric_precision: number | null
+  numeric_scale: number | null
+}
+
+/** numeric without a typmod, or with at least the scale and integer digits of CREDIT_PRECISION, CREDIT_SCALE. */
+function holdsCredits(column: ColumnType): boolean {
+  if (column.data_type !== 'numeric') return false
+  if (column.numeric_precision === null || column.numeric_scale === null) return true
+  return column.numeric_scale >= CREDIT_SCALE && column.numeric_precision - column.numeric_scale >= CREDIT_PRECISION - CREDIT_SCALE
+}
+
+function describeType(column: ColumnType): string {
+  return column.data_type === 'numeric' && column.numeric_precision !== null ? `numeric(${column.numeric_precision},${column.numeric_scale})` : column.data_type
 }

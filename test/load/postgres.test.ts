@@ -3,7 +3,7 @@
  * totals, idempotent reloads, overlapping windows, a killed load, the error exits without the password, and
  * hostile names round-tripping.
  */
-import {spawn} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {BIN, isBuilt, runCli, type CliResult} from '../helpers/cli.js'
 import {startTestPostgres, type PostgresServer} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
-import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, sumMicroCredits, withFields, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
+import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, plusMicro, sumMicroCredits, withFields, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
 
 const ready = isBuilt('load') && haveGoldenExport('the Postgres load tests')
 let server: PostgresServer | null = null
@@ -58,6 +58,11 @@ function contentWithoutLoadedAt(table: string): string {
   return server!.sql(
     `SELECT md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) FROM (SELECT row_to_json(t)::jsonb - 'loaded_at' AS j FROM public.${table} t) x, LATERAL (SELECT j::text AS r) y`,
   )
+}
+
+/** `load --print-ddl postgres` for `table` in public, as SQL to run. */
+function printedDdl(table: string): string {
+  return execFileSync(process.execPath, [BIN, 'load', '--print-ddl', 'postgres'], {encoding: 'utf8'}).replaceAll('"circleci_usage', `"${table}`)
 }
 
 const GOLDEN_CREDITS = 532_406_000_000n
@@ -218,6 +223,34 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('Error'))).toEqual([expect.stringContaining(`${big}, line ${bad + 1}`)])
     rmSync(big, {force: true})
   }, 120_000)
+
+  maybe('a table whose credit columns cannot hold six decimals is refused before anything is written, not rounded', async () => {
+    const golden = goldenLines()
+    // Credits with six decimals: numeric(18,2) would round each of them without an error.
+    const input = {header: golden.header, rows: golden.rows.slice(0, 50).map((row) => {
+      const compute = plusMicro(field(row, 'COMPUTE_CREDITS'), 123_457)
+      const total = plusMicro(field(row, 'TOTAL_CREDITS'), 123_457)
+      return withFields(row, {COMPUTE_CREDITS: compute, TOTAL_CREDITS: total})
+    })}
+    const csv = writeCsv(join(work, 'six-decimals.csv'), input)
+    for (const [type, shown] of [['numeric(18,2)', 'numeric(18,2)'], ['integer', 'integer'], ['real', 'real']]) {
+      const table = freshTable()
+      const ddl = printedDdl(table).replace('"total_credits" numeric(18,6)', `"total_credits" ${type}`)
+      server!.sql(ddl)
+      const result = await load(csv, table)
+      expect(result.code).toBe(2)
+      const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('Error'))
+      expect(errorLines).toEqual([expect.stringContaining(`total_credits ${shown}`)])
+      expect(errorLines[0]).toContain('numeric(18,6)')
+      expect(errorLines[0]).not.toContain(csv)
+      expect(totals(table).rows).toBe(0)
+    }
+    // Unconstrained numeric holds them exactly: loaded, and the sum is the input's.
+    const table = freshTable()
+    server!.sql(printedDdl(table).replaceAll('numeric(18,6)', 'numeric'))
+    expect((await load(csv, table)).code).toBe(0)
+    expect(totals(table).credits).toBe(sumMicroCredits(input))
+  })
 
   maybe('wrong password: exit 3; unreachable host: exit 4; malformed URL: exit 2; one line each, never the password', async () => {
     const secret = 'pw-Leak-Canary-7f3a9c'
