@@ -26,6 +26,9 @@ export interface PostgresLoadResult {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE'])
 
+/** Errors of reading a file the target names (the driver reads the TLS files itself). */
+const FILE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR'])
+
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
 }
@@ -38,10 +41,16 @@ interface CopyProgress {
 
 export function describePostgresError(error: unknown, target: PostgresTarget, copying?: CopyProgress): Error {
   if (error instanceof CciUsageError) return error
-  const failure = error as Error & {code?: string; where?: string; column?: string}
+  const failure = error as Error & {code?: string; where?: string; column?: string; path?: unknown}
   const code = failure.code ?? ''
   const message = oneLine(failure.message ?? String(error))
   const where = target.display
+  if (FILE_CODES.has(code)) {
+    return new BadInputError(
+      'E_TARGET_SSL_FILE',
+      `Cannot read ${typeof failure.path === 'string' ? failure.path : 'the file'} (${code}) that sslrootcert, sslcert or sslkey names in the target ${where}: fix the path or the file's permissions; nothing was loaded.`,
+    )
+  }
   if (code === '28P01' || code === '28000') {
     return new AuthError('E_TARGET_AUTH', `PostgreSQL refused the login for ${where} (${message}): check the user and password in the target.`)
   }
@@ -97,13 +106,15 @@ async function copyOne(client: pg.Client, sql: string, fill: (sink: Writable) =>
 
 /** Connects first, so that a wrong password or an unreachable host fails before the input is read. */
 export async function connectPostgres(target: PostgresTarget): Promise<pg.Client> {
-  const client = new pg.Client({connectionString: target.connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'cci-usage'})
-  // A dropped connection is reported by the failing query; without a listener it would crash the process.
-  client.on('error', () => undefined)
+  let client: pg.Client | undefined
   try {
+    // The driver reads sslrootcert, sslcert and sslkey while it parses the URL, here: a missing file throws.
+    client = new pg.Client({connectionString: target.connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'cci-usage'})
+    // A dropped connection is reported by the failing query; without a listener it would crash the process.
+    client.on('error', () => undefined)
     await client.connect()
   } catch (error) {
-    await client.end().catch(() => undefined)
+    await client?.end().catch(() => undefined)
     throw describePostgresError(error, target)
   }
   return client

@@ -313,6 +313,21 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(ssl.stderr).not.toContain(server!.password)
   })
 
+  maybe('a TLS file the target names that cannot be read is one line and exit 2, naming the file, before the input is read', async () => {
+    const missing = join(work, 'no-such-ca.pem')
+    for (const query of [`sslmode=verify-full&sslrootcert=${encodeURIComponent(missing)}`, `sslmode=verify-full&sslkey=${encodeURIComponent(work)}`]) {
+      for (const extra of [[], ['--json']]) {
+        const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({query}), ...extra])
+        expect(result.code).toBe(2)
+        const output = extra.length > 0 ? JSON.parse(result.stdout).error.message : result.stderr.trim()
+        expect(output.split('\n')).toHaveLength(1)
+        expect(output).toMatch(/Cannot read .*sslrootcert, sslcert or sslkey/)
+        if (query.includes('sslrootcert')) expect(output).toContain(missing)
+        expect(result.stdout + result.stderr).not.toContain(server!.password)
+      }
+    }
+  })
+
   maybe('a hostile project name (quotes, ;, a newline) and hostile schema and table names round-trip unchanged', async () => {
     const golden = goldenLines()
     const hostile = `it's "quoted"; DROP TABLE x; --\nsecond line, =cmd|'/C calc'!A0 <script>`
