@@ -10,7 +10,7 @@
  */
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import type {TeamMatcher} from '../analysis/teams.js'
-import {InputFileError} from '../core/errors.js'
+import {BadInputError, InputFileError} from '../core/errors.js'
 import {CREDIT_COLUMNS} from '../core/usage-columns.js'
 import {MONTH_PARTITION} from './columns.js'
 import type {LakeDataset} from './lake.js'
@@ -19,7 +19,9 @@ import type {StagedLoad} from './stage.js'
 export const FOCUS_VERSION = '1.2'
 const PROVIDER = 'CircleCI'
 const COST_TYPE = 'DECIMAL(38,16)'
-const PRICE_TYPE = 'DECIMAL(18,10)'
+const PRICE_PRECISION = 18
+const PRICE_SCALE = 10
+const PRICE_TYPE = `DECIMAL(${PRICE_PRECISION},${PRICE_SCALE})`
 
 export interface FocusColumn {
   name: string
@@ -89,9 +91,34 @@ const CREDIT_SOURCES = [...CREDIT_COLUMNS, 'OTHER_CREDITS']
  */
 export const FOCUS_STAGED_COLUMNS = [`${sqlIdent('OTHER_CREDITS')} AS other_credits`]
 
-/** The price as exact decimal text (0 without one), from the number `--credit-price` was parsed into. */
+/**
+ * The price as exact decimal text (0 without one): the shortest text that reads back as the number
+ * `--credit-price` was parsed into, which is the text given for any price of up to 15 significant digits.
+ * toFixed(10) rounded a longer price and turned one below 5e-11 into 0; a price PRICE_TYPE cannot hold
+ * exactly is refused instead, since ListUnitPrice x PricingQuantity must equal ListCost.
+ */
 export function priceText(creditPrice: number | null): string {
-  return creditPrice === null ? '0' : creditPrice.toFixed(10)
+  if (creditPrice === null) return '0'
+  const text = plainDecimal(creditPrice)
+  const [whole, fraction = ''] = text.split('.')
+  if (fraction.length > PRICE_SCALE || whole.replace(/^0+/, '').length > PRICE_PRECISION - PRICE_SCALE) {
+    throw new BadInputError(
+      'E_BAD_PRICE',
+      `--credit-price ${text} cannot be a FOCUS unit price exactly: FOCUS prices are ${PRICE_TYPE}, at most ${PRICE_SCALE} decimals and below ${10 ** (PRICE_PRECISION - PRICE_SCALE)}; give the price rounded to ${PRICE_SCALE} decimals.`,
+    )
+  }
+  return text
+}
+
+/** A non-negative number's shortest round-trip text without an exponent (String gives 4e-11 and 1e+21). */
+function plainDecimal(value: number): string {
+  const [mantissa, exponent = '0'] = String(value).split('e')
+  const [whole, fraction = ''] = mantissa.split('.')
+  const digits = whole + fraction
+  const point = whole.length + Number(exponent)
+  if (point <= 0) return `0.${'0'.repeat(-point)}${digits}`
+  if (point >= digits.length) return digits + '0'.repeat(point - digits.length)
+  return `${digits.slice(0, point)}.${digits.slice(point)}`
 }
 
 export interface FocusOptions {

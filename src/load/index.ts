@@ -11,7 +11,7 @@ import {createTeamMatcher, loadTeamRules} from '../analysis/teams.js'
 import {phase} from '../analysis/profile.js'
 import {formatCredits} from '../core/format-credits.js'
 import type {LoadWindow} from './coverage.js'
-import {FOCUS_SOURCE_COLUMNS, FOCUS_STAGED_COLUMNS, focusDataset} from './focus.js'
+import {FOCUS_SOURCE_COLUMNS, FOCUS_STAGED_COLUMNS, focusDataset, priceText} from './focus.js'
 import {withLakeWork, writeLake} from './lake.js'
 import {lakeDataset} from './parquet.js'
 import type {LoadPlan} from './plan.js'
@@ -74,6 +74,8 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     phase('load: postgres committed')
     return {...planResult(target, plan), rows: result.rows, deleted: result.deleted, seconds: elapsed(started)}
   }
+  // Before the input is read: a price the FOCUS rows cannot hold exactly is refused, not rounded.
+  if (target.kind === 'focus') priceText(options.creditPrice ?? null)
   const teams = target.kind === 'focus' && options.teamsFile ? createTeamMatcher(await loadTeamRules(options.teamsFile)) : null
   return withLakeWork(target.dir, async (work) => {
     const staged = await stageInputs({

@@ -145,6 +145,23 @@ describe('load --to focus:DIR', () => {
     })
   })
 
+  maybe('a --credit-price the FOCUS rows cannot hold exactly is refused (exit 2, one line), not rounded; one they can is exact', async () => {
+    for (const price of ['0.00000000004', '0.000583333333333', '123456789']) {
+      const dir = freshDir('focus')
+      const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`, '--credit-price', price])
+      expect([price, result.code]).toEqual([price, 2])
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^Error: --credit-price ${price.replace('.', '\\.')} cannot be a FOCUS unit price exactly`))])
+      expect(existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('month=')) : []).toEqual([])
+    }
+    const dir = freshDir('focus')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`, '--credit-price', '0.0005833333'])).code).toBe(0)
+    const [sums] = await query(`SELECT CAST(sum(BilledCost) AS VARCHAR) AS billed, CAST(min(ListUnitPrice) AS VARCHAR) AS price FROM read_parquet('${join(dir, '*', '*.parquet')}')`)
+    expect(sums.price).toBe('0.0005833333')
+    // Micro-credits x the price in 10^-10 dollars: the cost in 10^-16 dollars.
+    const [whole, fraction] = String(sums.billed).split('.')
+    expect(BigInt(whole) * 10n ** 16n + BigInt(fraction.padEnd(16, '0'))).toBe(GOLDEN_CREDITS * 5_833_333n)
+  })
+
   maybe('without --credit-price the costs are 0 and the CLI says so; a reload changes nothing', async () => {
     const dir = freshDir('focus')
     const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`])
