@@ -71,8 +71,9 @@ export function focusColumns(withTeam: boolean): FocusColumn[] {
     {name: 'ContractedUnitPrice', mandatory: false, sql: 'price'},
     {name: 'ListUnitPrice', mandatory: false, sql: 'price'},
     {name: 'ResourceId', mandatory: false, sql: 'JOB_ID'},
-    {name: 'ResourceName', mandatory: false, sql: 'JOB_NAME'},
-    {name: 'ResourceType', mandatory: false, sql: "'Job'"},
+    // resourcename.md and resourcetype.md: both "MUST be null when ResourceId is null".
+    {name: 'ResourceName', mandatory: false, sql: 'CASE WHEN JOB_ID IS NOT NULL THEN JOB_NAME END'},
+    {name: 'ResourceType', mandatory: false, sql: "CASE WHEN JOB_ID IS NOT NULL THEN 'Job' END"},
     {name: 'SkuId', mandatory: false, sql: "coalesce(RESOURCE_CLASS || ':', '') || kind"},
     {name: 'SubAccountId', mandatory: false, sql: 'PROJECT_ID'},
     {name: 'SubAccountName', mandatory: false, sql: 'PROJECT_NAME'},

@@ -9,7 +9,7 @@ import {dialectType, WAREHOUSE_COLUMNS} from '../../src/load/columns.js'
 import {FOCUS_VERSION, focusColumns} from '../../src/load/focus.js'
 import {runCli} from '../helpers/cli.js'
 import {GOLDEN_EXPORT} from '../helpers/repo.js'
-import {daysBetween, field, goldenLines, microCredits, sumMicroCredits, withFields, writeCsv, twoMonths} from './fixtures.js'
+import {daysBetween, field, goldenLines, microCredits, NULL_CELL, sumMicroCredits, withFields, writeCsv, twoMonths} from './fixtures.js'
 import {lakeContent, lakeGlob, lakeTestFolder, lakeTotals, query} from './lake-read.js'
 
 const {maybe, fresh: freshDir, inWork} = lakeTestFolder('the Parquet and FOCUS load tests', 'cci-usage-lake-')
@@ -160,6 +160,25 @@ describe('load --to focus:DIR', () => {
     // Micro-credits x the price in 10^-10 dollars: the cost in 10^-16 dollars.
     const [whole, fraction] = String(sums.billed).split('.')
     expect(BigInt(whole) * 10n ** 16n + BigInt(fraction.padEnd(16, '0'))).toBe(GOLDEN_CREDITS * 5_833_333n)
+  })
+
+  maybe('a charge without a JOB_ID has no ResourceName or ResourceType (FOCUS: null when ResourceId is null)', async () => {
+    const golden = goldenLines()
+    const index = golden.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-13' && Number(field(row, 'TOTAL_CREDITS')) > 0 && field(row, 'JOB_NAME') !== NULL_CELL)
+    const rows = [...golden.rows]
+    rows[index] = withFields(rows[index], {JOB_ID: NULL_CELL})
+    const csv = writeCsv(inWork('no-job-id.csv'), {header: golden.header, rows})
+    const dir = freshDir('focus')
+    const result = await runCli(['load', '--input', csv, '--to', `focus:${dir}`])
+    expect(result.code).toBe(0)
+    const source = `read_parquet('${join(dir, '*', '*.parquet')}')`
+    const [jobless] = await query(
+      `SELECT count(*) AS n, count(ResourceName) AS names, count(ResourceType) AS types, CAST(sum(PricingQuantity) AS VARCHAR) AS q FROM ${source} WHERE ResourceId IS NULL`,
+    )
+    expect(jobless).toEqual({n: expect.not.stringMatching(/^0$/), names: '0', types: '0', q: expect.any(String)})
+    expect(microCredits(String(jobless.q))).toBe(microCredits(field(rows[index], 'TOTAL_CREDITS')))
+    const [withJob] = await query(`SELECT count(*) FILTER (WHERE ResourceType IS DISTINCT FROM 'Job') AS other FROM ${source} WHERE ResourceId IS NOT NULL`)
+    expect(withJob.other).toBe('0')
   })
 
   maybe('without --credit-price the costs are 0 and the CLI says so; a reload changes nothing', async () => {
