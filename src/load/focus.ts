@@ -190,6 +190,19 @@ export async function focusDataset(staged: StagedLoad, options: FocusOptions): P
       `${undated.n} charge(s) have credits but no organization or no date (JOB_RUN_DATE and the job's times are all empty), so they cannot be FOCUS rows, which need a billing account and a charge period: fix or re-export the input.`,
     )
   }
+  // Such a row's credit columns would become charges that no TOTAL_CREDITS accounts for: the rows could not add
+  // up to the input's credits, and FOCUS cannot tell which of the two is right.
+  const [untotalled] = (
+    await connection.runAndReadAll(
+      `SELECT count(*) AS n FROM load_rows WHERE TOTAL_CREDITS IS NULL AND (${CREDIT_SOURCES.map((name) => `coalesce(${sqlIdent(name)}, 0) <> 0`).join(' OR ')})`,
+    )
+  ).getRowObjectsJson()
+  if (Number(untotalled.n) > 0) {
+    throw new InputFileError(
+      'E_FOCUS_NO_TOTAL',
+      `${untotalled.n} row(s) have credits in their credit columns but an empty TOTAL_CREDITS, so their FOCUS rows could not add up to the input's TOTAL_CREDITS: fix or re-export the input.`,
+    )
+  }
   const columns = focusColumns(withTeam).map((column) => `${column.sql} AS ${sqlIdent(column.name)}`)
   return {
     select: `${charges()} SELECT ${columns.join(', ')}, strftime(period_start, '%Y-%m') AS ${MONTH_PARTITION} FROM charges`,

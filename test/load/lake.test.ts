@@ -181,6 +181,22 @@ describe('load --to focus:DIR', () => {
     expect(withJob.other).toBe('0')
   })
 
+  maybe('a row with credits but an empty TOTAL_CREDITS stops a FOCUS load with one line and exit 2, the folder untouched', async () => {
+    const golden = goldenLines()
+    const index = golden.rows.findIndex((row) => Number(field(row, 'COMPUTE_CREDITS')) > 0)
+    const rows = [...golden.rows]
+    rows[index] = withFields(rows[index], {TOTAL_CREDITS: NULL_CELL})
+    const csv = writeCsv(inWork('no-total.csv'), {header: golden.header, rows})
+    const dir = freshDir('focus')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`])).code).toBe(0)
+    const before = await lakeContent(dir)
+    const result = await runCli(['load', '--input', csv, '--to', `focus:${dir}`])
+    expect(result.code).toBe(2)
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('Error'))).toEqual([expect.stringContaining('1 row(s) have credits in their credit columns but an empty TOTAL_CREDITS')])
+    expect(result.stderr).not.toMatch(/unexpected|^\s+at /m)
+    expect(await lakeContent(dir)).toBe(before)
+  })
+
   maybe('without --credit-price the costs are 0 and the CLI says so; a reload changes nothing', async () => {
     const dir = freshDir('focus')
     const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`])
