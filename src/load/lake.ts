@@ -24,7 +24,7 @@ import {phase} from '../analysis/profile.js'
 import {processExists} from '../core/folder-lock.js'
 import {BadInputError} from '../core/errors.js'
 import {escapeRegExp} from '../core/escape-reg-exp.js'
-import {MONTH_PARTITION} from './columns.js'
+import {CREDIT_SCALE, MONTH_PARTITION} from './columns.js'
 import {INPUT_PARTITION, PARQUET_OPTIONS, type StagedLoad} from './stage.js'
 import {RollbackFailed, swapFolders, type FolderSwap} from './swap.js'
 
@@ -168,6 +168,37 @@ async function newFiles(connection: DuckDBConnection, work: string, staged: Stag
   return byMonth
 }
 
+/**
+ * The month folders' files must be ones a load of this kind wrote: the keys that decide what a load replaces, and
+ * credits as a decimal of six places. A foreign file (another tool's, a different schema, not Parquet) would
+ * otherwise fail the queries below with DuckDB's multi-line binder error, or mix inexact credits into the checks.
+ */
+async function checkOldFiles(connection: DuckDBConnection, dir: string, paths: readonly string[], dataset: LakeDataset): Promise<void> {
+  const {org, day, job} = dataset.keys
+  for (const path of paths) {
+    let problem: string | null
+    try {
+      const types = new Map((await rows(connection, `DESCRIBE SELECT * FROM read_parquet(${sqlString(path)}, hive_partitioning = false)`)).map((row) => [String(row.column_name), String(row.column_type)]))
+      const missing = [org, day, job, dataset.credits].filter((name) => !types.has(name))
+      const scale = Number(/^DECIMAL\(\d+,(\d+)\)$/.exec(types.get(dataset.credits) ?? '')?.[1] ?? -1)
+      problem =
+        missing.length > 0
+          ? `it lacks column(s) ${missing.join(', ')}`
+          : scale < CREDIT_SCALE
+            ? `its ${dataset.credits} is ${types.get(dataset.credits)}, not a decimal of ${CREDIT_SCALE} places`
+            : null
+    } catch (error) {
+      problem = `it cannot be read as Parquet (${String((error as Error).message ?? error).split('\n')[0]})`
+    }
+    if (problem !== null) {
+      throw new BadInputError(
+        'E_TARGET_FILES',
+        `${path} is not a file this load wrote into ${dir}: ${problem}. Move it out of the month folders (or load into a new folder); nothing was changed.`,
+      )
+    }
+  }
+}
+
 export async function writeLake(dir: string, work: string, staged: StagedLoad, dataset: LakeDataset, log: (line: string) => void): Promise<LakeResult> {
   const {connection, plan} = staged
   const credits = sqlIdent(dataset.credits)
@@ -197,6 +228,7 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
   const oldFiles = new Map<string, string[]>()
   for (const month of existing) oldFiles.set(month, await parquetFiles(join(dir, month)))
   const allOld = [...oldFiles.values()].flat()
+  await checkOldFiles(connection, dir, allOld, dataset)
   const oldStats = new Map(
     (allOld.length === 0
       ? []

@@ -70,6 +70,29 @@ describe('load --to parquet:DIR', () => {
     expect(readdirSync(dirname(dir)).filter((name) => name.includes('.cci-usage-'))).toEqual([])
   })
 
+  maybe('a foreign file in a month folder (another schema, inexact credits, not Parquet) is one line and exit 2, the lake untouched', async () => {
+    const cases: Array<[string, string | null, RegExp]> = [
+      ['foreign.parquet', 'SELECT 1 AS a', /lacks column\(s\) organization_id, job_run_date, job_id, total_credits/],
+      ['double.parquet', "SELECT 1.5::DOUBLE AS total_credits, 'j' AS job_id, 'o' AS organization_id, DATE '2024-11-12' AS job_run_date", /total_credits is DOUBLE, not a decimal of 6 places/],
+      ['junk.parquet', null, /cannot be read as Parquet/],
+    ]
+    for (const [name, select, message] of cases) {
+      const dir = freshDir('lake')
+      expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+      const foreign = join(dir, 'month=2024-11', name)
+      if (select === null) writeFileSync(foreign, 'not parquet\n')
+      else await query(`COPY (${select}) TO '${foreign}' (FORMAT parquet)`)
+      const listing = () => readdirSync(join(dir, 'month=2024-11')).map((file) => `${file}:${statSync(join(dir, 'month=2024-11', file)).ino}`).sort()
+      const before = listing()
+      const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
+      expect([name, result.code]).toEqual([name, 2])
+      const errorLines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('No export window'))
+      expect(errorLines).toEqual([expect.stringMatching(message)])
+      expect(errorLines[0]).toContain(foreign)
+      expect(listing()).toEqual(before)
+    }
+  })
+
   maybe('a lake another live load holds is refused (exit 2); a lock left by a dead process is taken over', async () => {
     const dir = freshDir('lake')
     mkdirSync(dir, {recursive: true})
