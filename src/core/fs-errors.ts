@@ -104,6 +104,10 @@ export async function makeFolders(path: string, advice?: FileSystemAdvice): Prom
   try {
     return await mkdir(path, {recursive: true})
   } catch (error) {
+    // Recursive mkdir says EEXIST when the path (or a parent) is a file: for the user, a file in the way.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw asFileSystemError(Object.assign(new Error(`ENOTDIR: ${path} is a file`), {code: 'ENOTDIR', syscall: 'mkdir'}), resolve(path), advice)
+    }
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asFileSystemError(error, path, advice)
     let missing = resolve(path)
     while (dirname(missing) !== missing && !(await stat(dirname(missing)).then(() => true, () => false))) missing = dirname(missing)

@@ -220,6 +220,22 @@ describe('read-only and unwritable folders', () => {
   })
 })
 
+describe('a file where the --out folder should be', () => {
+  // Needs no root: mkdir -p over a plain file fails with EEXIST, which is the user's to fix, not a bug.
+  const cliIt = built ? it : it.skip
+  cliIt('export, report and run exit 2 naming the file, and leave it as it was', async () => {
+    const input = join(base, 'usage.csv')
+    writeFileSync(input, exportCsv(rows(5, 'p')))
+    const file = join(base, 'report')
+    writeFileSync(file, 'not a folder')
+    const message = `cannot write ${file} (ENOTDIR: a file is in the way of a folder): move it out of the way, or choose a writable folder with --out.`
+    expectOneLine(await runCli(['report', '--input', input, '--out', file]), message)
+    expectOneLine(await runCli(['export', '--demo', '--out', file]), message)
+    expectOneLine(await runCli(['run', '--demo', '--out', file]), message)
+    expect(readFileSync(file, 'utf8')).toBe('not a folder')
+  })
+})
+
 describe('file-system errors become exit 2 with the path, the reason and what to do', () => {
   const errno = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${code}: boom`), {code, ...extra})
 
