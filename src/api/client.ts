@@ -182,9 +182,12 @@ export class UsageApi {
 
   private async send(method: 'get' | 'post' | 'insights', orgId: string, what: string, request: () => Promise<Response>): Promise<Response> {
     const pacer = this.pacer(method, orgId)
+    // For the message: a status that is not retried fails after one attempt, not after the policy's maximum.
+    let attempts = 0
     try {
       return await pRetry(
         async () => {
+          attempts++
           await pacer.acquire()
           const response = await request()
           if (response.statusCode >= 300) throw new HTTPError(response)
@@ -207,14 +210,18 @@ export class UsageApi {
         },
       )
     } catch (error) {
-      throw this.mapError(error, orgId, what)
+      throw this.mapError(error, orgId, what, attempts)
     }
   }
 
-  private mapError(error: unknown, orgId: string, what: string): Error {
+  private mapError(error: unknown, orgId: string, what: string, attempts: number): Error {
     if (error instanceof CciUsageError) return error
     const response = (error as {response?: Response}).response
     const status = response?.statusCode
+    // got's ParseError: the status was fine (a proxy's HTML page, a body cut short), the body is not JSON.
+    if ((error as {code?: string}).code === 'ERR_BODY_PARSE_FAILURE') {
+      return new ApiError('E_API_BAD_RESPONSE', `Could not ${what}: CircleCI answered HTTP ${status ?? '?'} with a body that is not JSON; retry later or check --host.`, {status})
+    }
     if (status === 401 || status === 403) {
       return new AuthError(
         'E_AUTH',
@@ -232,7 +239,7 @@ export class UsageApi {
       return new ApiError('E_API_RATE_LIMITED', `Could not ${what}: the Usage API rate limit is still exceeded after retries; wait an hour and rerun.`, {status})
     }
     if (status !== undefined) {
-      return new ApiError('E_API_FAILED', `Could not ${what}: HTTP ${status} after ${this.policy.maxAttempts} attempts; retry later.`, {status})
+      return new ApiError('E_API_FAILED', `Could not ${what}: HTTP ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'}; retry later.`, {status})
     }
     const code = (error as {code?: string}).code ?? 'network error'
     return new ApiError('E_API_UNREACHABLE', `Could not ${what}: ${code} talking to ${normalizeHost(this.options.host)}; check --host and the network, then rerun.`, {code})

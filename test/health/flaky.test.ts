@@ -1,3 +1,6 @@
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 
 import {parseFlakyTests} from '../../src/api/flaky-tests.js'
@@ -172,6 +175,39 @@ describe('collectFlakyTests against the simulator', () => {
       await faulty.close()
     }
   }, 30_000)
+})
+
+describe('collectFlakyTests when Insights answers oddly', () => {
+  test('a body that is not JSON, or a redirect, is asked once and named for what it is', async () => {
+    const seen: string[] = []
+    const server = createServer((request, response) => {
+      seen.push(request.url ?? '')
+      if (request.url?.includes('/gh/a/cut/')) {
+        response.writeHead(200, {'content-type': 'application/json'})
+        response.end('{"flaky_tests": [')
+      } else {
+        response.writeHead(302, {location: 'https://elsewhere.invalid/'})
+        response.end()
+      }
+    })
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
+    try {
+      const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const warnings: string[] = []
+      const session = flakyTestSession({host, token: 'insights-odd-token-1'}, {clock: () => new Date()})
+      const targets = [
+        {org: 'a', project: 'cut', slug: 'gh/a/cut', credits: 2},
+        {org: 'a', project: 'moved', slug: 'gh/a/moved', credits: 1},
+      ]
+      const flaky = await session((fetch) => collectFlakyTests(targets, fetch, [], (line) => warnings.push(line)))
+      expect(seen).toHaveLength(2)
+      expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'failed'])
+      expect(warnings[0]).toMatch(/^no flaky tests for project cut \(gh\/a\/cut\): .*HTTP 200 with a body that is not JSON/)
+      expect(warnings[1]).toMatch(/^no flaky tests for project moved \(gh\/a\/moved\): .*HTTP 302 after 1 attempt;/)
+    } finally {
+      server.close()
+    }
+  })
 })
 
 describe('collectFlakyTests when Insights is down', () => {
