@@ -480,9 +480,11 @@ export interface WasteFigure {
  */
 export interface Waste {
   /**
-   * A workflow run again within the same pipeline (same pipeline and WORKFLOW_NAME, a new WORKFLOW_ID): every
-   * attempt but the last, attempts ordered by WORKFLOW_FIRST_JOB_QUEUED_AT (else the first job's queue or start
-   * time; unknown first, then a hash of WORKFLOW_ID). `attempts` counts those earlier attempts.
+   * A workflow run again within the same pipeline (same pipeline and WORKFLOW_NAME, a new WORKFLOW_ID): the rows
+   * of every attempt but the last whose job runs again in a later attempt (a "rerun from failed" repeats only
+   * the failed jobs and what follows them; the jobs it kept are not rerun spend; a row without a job counts),
+   * attempts ordered by WORKFLOW_FIRST_JOB_QUEUED_AT (else the first job's queue or start time; unknown first,
+   * then a hash of WORKFLOW_ID). `attempts` counts those earlier attempts.
    */
   reruns: WasteFigure & {attempts: number}
   /** Rows with JOB_BUILD_STATUS failed (the same credits as summary.failed). */

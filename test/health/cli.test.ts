@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 
 import type {Summary} from '../../src/analysis/summary.js'
+import {CSV_NULL} from '../../src/core/usage-columns.js'
 import {startSimulator, type Simulator} from '../../src/simulator/index.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
 
@@ -26,18 +27,36 @@ afterAll(async () => {
 
 const readSummary = async (dir: string): Promise<Summary> => JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as Summary
 
-/** Rerun credits of usage.csv by hand: every attempt but the last of a workflow name within a pipeline. */
+/**
+ * Rerun credits of usage.csv by hand: the rows of every attempt but the last of a workflow name within a
+ * pipeline whose job runs again in a later attempt (the demo reruns from failed); a row without a job counts.
+ */
 async function rerunCredits(csvPath: string, window: {start: string; end: string}): Promise<number> {
   const [headerLine, ...lines] = (await readFile(csvPath, 'utf8')).split('\n').filter((line) => line !== '')
   const header = headerLine.split(',')
   const col = (name: string) => header.indexOf(name)
   const rows = lines.map((line) => line.split(',')).filter((fields) => fields[col('JOB_RUN_DATE')] >= window.start.slice(0, 10) && fields[col('JOB_RUN_DATE')] < window.end.slice(0, 10))
-  const firstQueued = new Map<string, {key: string; at: string}>()
-  for (const fields of rows) firstQueued.set(fields[col('WORKFLOW_ID')], {key: `${fields[col('PIPELINE_ID')]}/${fields[col('WORKFLOW_NAME')]}`, at: fields[col('WORKFLOW_FIRST_JOB_QUEUED_AT')]})
-  const last = new Map<string, {id: string; at: string}>()
-  for (const [id, {key, at}] of firstQueued) if (!last.has(key) || (last.get(key)?.at ?? '') < at) last.set(key, {id, at})
-  const lastIds = new Set([...last.values()].map((entry) => entry.id))
-  return rows.filter((fields) => !lastIds.has(fields[col('WORKFLOW_ID')])).reduce((sum, fields) => sum + Number(fields[col('TOTAL_CREDITS')]), 0)
+  const attempts = new Map<string, Map<string, {at: string; rows: string[][]}>>()
+  for (const fields of rows) {
+    const key = `${fields[col('PIPELINE_ID')]}/${fields[col('WORKFLOW_NAME')]}`
+    const byId = attempts.get(key) ?? new Map<string, {at: string; rows: string[][]}>()
+    const attempt = byId.get(fields[col('WORKFLOW_ID')]) ?? {at: fields[col('WORKFLOW_FIRST_JOB_QUEUED_AT')], rows: []}
+    attempt.rows.push(fields)
+    byId.set(fields[col('WORKFLOW_ID')], attempt)
+    attempts.set(key, byId)
+  }
+  let credits = 0
+  for (const byId of attempts.values()) {
+    const ordered = [...byId.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    ordered.forEach((attempt, index) => {
+      const later = new Set(ordered.slice(index + 1).flatMap((next) => next.rows.map((fields) => fields[col('JOB_NAME')])))
+      if (later.size === 0) return
+      for (const fields of attempt.rows) {
+        if (fields[col('JOB_NAME')] === CSV_NULL || later.has(fields[col('JOB_NAME')])) credits += Number(fields[col('TOTAL_CREDITS')])
+      }
+    })
+  }
+  return credits
 }
 
 describe('cci-usage run --demo', () => {

@@ -115,17 +115,38 @@ describe('waste', () => {
       run({PIPELINE_NUMBER: 4, WORKFLOW_ID: 'z-1', TOTAL_CREDITS: 1000, JOB_BUILD_STATUS: 'canceled'}),
     ])
     const waste = summary.waste
-    // w-a 5 + w-b 7 + x-2 13 + y-1 17.
-    expect(waste?.reruns).toMatchObject({credits: 42, jobs: 4, attempts: 4})
-    expect(waste?.reruns.topJobs.map((job) => [job.job, job.credits])).toEqual([['build', 35], ['test', 7]])
+    // w-a 5 + x-2 13 + y-1 17; w-b is an earlier attempt too, but its job (test) was not run again in w-c.
+    expect(waste?.reruns).toMatchObject({credits: 35, jobs: 3, attempts: 4})
+    expect(waste?.reruns.topJobs.map((job) => [job.job, job.credits])).toEqual([['build', 35]])
     expect(waste?.failed).toMatchObject({credits: 5, jobs: 1})
     expect(waste?.canceled).toMatchObject({credits: 1000, jobs: 1})
     // Each row once: w-a is both a rerun and failed.
-    expect(waste?.total).toBe(42 + 1000)
+    expect(waste?.total).toBe(35 + 1000)
     expect(summary.health?.jobs.find((job) => job.job === 'build')?.rerunCredits).toBe(35)
     // The failed and canceled spend are the summary's own failed and canceled figures.
     expect(waste?.failed.credits).toBe(summary.failed.credits)
     expect(waste?.canceled.credits).toBe(summary.canceled.credits)
+  })
+})
+
+describe('waste of a rerun from failed', () => {
+  test('only the jobs run again are rerun spend; the jobs that passed and were kept are not', async () => {
+    const first = {PIPELINE_NUMBER: 7, WORKFLOW_ID: 'f-1', WORKFLOW_FIRST_JOB_QUEUED_AT: at(0), IS_WORKFLOW_SUCCESSFUL: 'false'}
+    const second = {PIPELINE_NUMBER: 7, WORKFLOW_ID: 'f-2', WORKFLOW_FIRST_JOB_QUEUED_AT: at(3600)}
+    const summary = await reportOfRows([
+      // The first attempt: build passed, test failed, deploy never ran (blocked) behind it.
+      run({...first, JOB_NAME: 'build', TOTAL_CREDITS: 300}),
+      run({...first, JOB_NAME: 'test', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 40}),
+      run({...first, JOB_NAME: 'deploy', JOB_BUILD_STATUS: 'blocked', TOTAL_CREDITS: 0}),
+      // "Rerun from failed": test and deploy run again; build's result is kept, not repeated.
+      run({...second, JOB_NAME: 'test', TOTAL_CREDITS: 41}),
+      run({...second, JOB_NAME: 'deploy', TOTAL_CREDITS: 9}),
+    ])
+    expect(summary.waste?.reruns).toMatchObject({credits: 40, jobs: 2, attempts: 1})
+    expect(summary.waste?.reruns.topJobs.map((job) => [job.job, job.credits, job.jobs])).toEqual([['test', 40, 1], ['deploy', 0, 1]])
+    expect(summary.health?.jobs.find((job) => job.job === 'build')?.rerunCredits).toBe(0)
+    // test's 40 are failed spend as well: counted once.
+    expect(summary.waste?.total).toBe(40)
   })
 })
 

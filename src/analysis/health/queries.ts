@@ -75,7 +75,10 @@ export interface HealthTables {
   runs: string
   /** One row per pipeline: project x PIPELINE_NUMBER. */
   pipelines: string
-  /** The runs (PIPELINE_NUMBER, WORKFLOW_KEY) that are every attempt but the last of a workflow in its pipeline. */
+  /**
+   * Every attempt (rerun_pipeline, rerun_workflow_key) of a workflow run more than once in its pipeline, with
+   * its place from the last (from_last 1 is the last attempt) and its workflow code.
+   */
   reruns: string
   drop(): Promise<void>
 }
@@ -116,10 +119,11 @@ WITH located AS (
 ), candidates AS (
   SELECT l.* FROM located l SEMI JOIN (SELECT project_code, pipeline FROM ${pipelines} WHERE runs > 1) p ON l.project_code = p.project_code AND l.pipeline = p.pipeline
 ), ranked AS (
-  SELECT pipeline, workflow_key, row_number() OVER (PARTITION BY project_code, pipeline, workflow_code ORDER BY attempt_at DESC NULLS LAST, workflow_key DESC) AS from_last
+  SELECT pipeline, workflow_key, workflow_code, row_number() OVER (PARTITION BY project_code, pipeline, workflow_code ORDER BY attempt_at DESC NULLS LAST, workflow_key DESC) AS from_last,
+    count(*) OVER (PARTITION BY project_code, pipeline, workflow_code) AS attempts
   FROM candidates
 )
-SELECT pipeline AS rerun_pipeline, workflow_key AS rerun_workflow_key FROM ranked WHERE from_last > 1`)
+SELECT pipeline AS rerun_pipeline, workflow_key AS rerun_workflow_key, workflow_code AS rerun_workflow_code, from_last FROM ranked WHERE attempts > 1`)
   return {
     runs,
     pipelines,
@@ -235,16 +239,27 @@ function toJobGroup(row: ResultRow): JobGroup {
 }
 
 /**
- * Adds the rows of rerun attempts to their job groups. Rerun rows are few: found by a join with the small rerun
- * table. Waste counts each row once: failed or canceled, plus the rerun rows that are neither.
+ * Adds the rows of rerun attempts to their job groups: the rows of an earlier attempt whose job was run again
+ * in a later attempt. "Rerun from failed" runs only the failed jobs (and what follows them) again; the jobs
+ * that passed in the earlier attempt are kept, not repeated, so their credits are not rerun spend. A row
+ * without a job cannot be matched and counts with its attempt. Rerun rows are few: found by a join with the
+ * small rerun table. Waste counts each row once: failed or canceled, plus the rerun rows that are neither.
  */
 export async function addRerunFigures(connection: DuckDBConnection, relation: string, where: string, tables: HealthTables, groups: JobGroup[]): Promise<void> {
   const reruns = await rowsOf(connection, `
-SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
-  ${microSum()} AS credits, count(JOB_NAME) AS jobs,
+WITH attempt_rows AS (
+  SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job, rerun_pipeline, rerun_workflow_code, from_last,
+    TOTAL_CREDITS, JOB_BUILD_STATUS
+  FROM ${sqlIdent(relation)} JOIN ${tables.reruns} ON PIPELINE_NUMBER = rerun_pipeline AND WORKFLOW_KEY = rerun_workflow_key
+  WHERE ${where}
+), latest AS (
+  SELECT rerun_pipeline, rerun_workflow_code, job, min(from_last) AS latest_from_last FROM attempt_rows WHERE job IS NOT NULL GROUP BY ALL
+)
+SELECT org, project, workflow, job,
+  ${microSum()} AS credits, count(job) AS jobs,
   ${microSum(`${FAILED} OR ${CANCELED}`)} AS failed_or_canceled_credits
-FROM ${sqlIdent(relation)} JOIN ${tables.reruns} ON PIPELINE_NUMBER = rerun_pipeline AND WORKFLOW_KEY = rerun_workflow_key
-WHERE ${where}
+FROM attempt_rows LEFT JOIN latest USING (rerun_pipeline, rerun_workflow_code, job)
+WHERE from_last > 1 AND (job IS NULL OR from_last > latest_from_last)
 GROUP BY ALL`)
   const key = (group: {org?: unknown; project?: unknown; workflow?: unknown; job?: unknown}) => JSON.stringify([group.org, group.project, group.workflow, group.job].map(text))
   const byKey = new Map(groups.map((group) => [key(group), group]))
@@ -300,7 +315,7 @@ FROM ${tables.runs} GROUP BY workflow_code`)
 
 /** Earlier attempts of rerun workflows, for waste.reruns.attempts. */
 export async function countRerunAttempts(connection: DuckDBConnection, tables: HealthTables): Promise<number> {
-  const [row] = await rowsOf(connection, `SELECT count(*) AS attempts FROM ${tables.reruns}`)
+  const [row] = await rowsOf(connection, `SELECT count(*) AS attempts FROM ${tables.reruns} WHERE from_last > 1`)
   return Number(row.attempts)
 }
 

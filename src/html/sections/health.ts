@@ -59,7 +59,7 @@ function workflowsTable(workflows: HealthWorkflow[]): string {
 
 function wastePart(summary: Summary, waste: Waste): string {
   const figures: [string, WasteFigure & {attempts?: number}][] = [
-    ['Reruns (every attempt but the last)', waste.reruns],
+    ['Reruns (jobs run again in a later attempt)', waste.reruns],
     ['Failed runs', waste.failed],
     ['Canceled runs', waste.canceled],
   ]
