@@ -24,9 +24,12 @@ export const reportFlags = {
   }),
 }
 
+/** A plain decimal, exponent allowed: Number() alone would also read '0x10' (16) or '0b1' as a price. */
+const DECIMAL = /^\s*(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/
+
 export function parsePrice(value: string): number {
   const price = Number(value)
-  if (value.trim() === '' || !Number.isFinite(price) || price < 0) {
+  if (!DECIMAL.test(value) || !Number.isFinite(price) || price < 0) {
     throw new BadInputError('E_BAD_PRICE', `--credit-price ${value} is not a price: give USD per credit as a number >= 0, e.g. --credit-price 0.0006.`)
   }
   return price
