@@ -152,6 +152,21 @@ async function previousSet(outDir: string, options: StagingOptions): Promise<str
   return options.previousFiles ? options.previousFiles(outDir) : []
 }
 
+/**
+ * Removes the report set published into `outDir`, journaled like a publish (it publishes an empty set), so an
+ * interrupted removal is finished by the next run. For an export replacing usage.csv: the report beside it
+ * described the previous one, and the folder must not hold a mix of two runs. Returns the files removed.
+ */
+export async function retireArtifacts(outDir: string): Promise<string[]> {
+  await recoverArtifacts(outDir).catch((error: unknown) => {
+    throw asFileSystemError(error, outDir)
+  })
+  const previous = (await previousSet(outDir, {})).filter((file) => safeName(file))
+  if (previous.length === 0) return []
+  await (await stageArtifacts(outDir)).publish()
+  return previous
+}
+
 /** Opens a fresh staging folder in `outDir` (created if missing), after finishing any interrupted publish. */
 export async function stageArtifacts(outDir: string, options: StagingOptions = {}): Promise<ArtifactStaging> {
   const dir = join(outDir, STAGING_DIR)

@@ -4,6 +4,7 @@ import {join, resolve} from 'node:path'
 import {normalizeHost, UsageApi, type ExportJob} from '../api/client.js'
 import {realSleep, type Sleep} from '../api/pacer.js'
 import type {RetryPolicy} from '../api/retry.js'
+import {retireArtifacts} from '../core/artifact-set.js'
 import type {Clock} from '../core/clock.js'
 import {ApiError, BadInputError, CciUsageError, TimeoutError} from '../core/errors.js'
 import {makeFolders} from '../core/fs-errors.js'
@@ -371,7 +372,12 @@ class ExportRun {
     const csvPath = join(this.outDir, 'usage.csv')
     let merged: Awaited<ReturnType<typeof assembleParts>>
     try {
-      merged = await assembleParts(parts, csvPath, USAGE_COLUMNS)
+      merged = await assembleParts(parts, csvPath, USAGE_COLUMNS, async () => {
+        const retired = await retireArtifacts(this.outDir)
+        if (retired.length > 0) {
+          this.context.log(`Removed the earlier report (${retired.length} file(s)): it described the usage.csv this export replaces.`)
+        }
+      })
     } catch (error) {
       throw await this.dropDamagedJob(error)
     }

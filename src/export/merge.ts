@@ -142,7 +142,13 @@ function keptRanges(part: ScannedPart, drops: readonly [number, number][]): [num
  * large sequential copies of the plain CSVs (file-copy.ts), leaving out only the repeats the plan found. Nothing
  * is written when any part is refused; the file replaces `outPath` only when complete.
  */
-export async function assembleParts(parts: readonly ScannedPart[], outPath: string, emptyHeader: readonly string[]): Promise<MergeResult> {
+export async function assembleParts(
+  parts: readonly ScannedPart[],
+  outPath: string,
+  emptyHeader: readonly string[],
+  /** Runs once the new file is complete, just before it replaces `outPath`. */
+  beforeReplace?: () => Promise<void>,
+): Promise<MergeResult> {
   const plan = planMerge(parts)
   const tmp = tempPathFor(outPath)
   let out: FileHandle | undefined
@@ -154,6 +160,7 @@ export async function assembleParts(parts: readonly ScannedPart[], outPath: stri
     await appendSources(out, parts.map((part, i) => ({path: part.plainPath, size: part.scan.csvBytes, ranges: keptRanges(part, plan.drops[i])})))
     await out.close()
     out = undefined
+    await beforeReplace?.()
     await rename(tmp, outPath)
   } catch (error) {
     await out?.close().catch(() => undefined)

@@ -3,10 +3,11 @@
  * holds the earlier range; the manifest records which, and `report` says so (exit 0: the numbers are right for
  * the range they cover, now labelled).
  */
-import {readFile, writeFile} from 'node:fs/promises'
+import {readdir, readFile, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 
+import {ARTIFACT_LIST} from '../../src/core/artifact-set.js'
 import {LOCK_FILE} from '../../src/core/folder-lock.js'
 import {runExport} from '../../src/export/index.js'
 import type {ExportManifest} from '../../src/export/manifest.js'
@@ -109,5 +110,34 @@ describe('export-manifest.json records what usage.csv holds', () => {
     expect(warnings[0]).toContain('failed (Export job')
     const summary = JSON.parse(await readFile(join(h.out, 'summary.json'), 'utf8'))
     expect(summary.input.warnings).toEqual([warnings[0].replace(/^Warning: /, '')])
+  })
+
+  it('a new usage.csv removes the report of the previous one, so the folder never holds the two', async () => {
+    h = await harness()
+    await h.run({range: RANGE_A})
+    await generateReport({inputs: [join(h.out, 'usage.csv')], outDir: h.out}, {clock: h.time.clock})
+    const reportFiles = JSON.parse(await readFile(join(h.out, ARTIFACT_LIST), 'utf8')).files as string[]
+    expect(reportFiles).toContain('summary.json')
+    await h.run({range: RANGE_B})
+    const left = await readdir(h.out)
+    for (const file of reportFiles) expect(left).not.toContain(file.split('/')[0])
+    expect(left).toEqual(expect.arrayContaining(['usage.csv', 'export-manifest.json']))
+    expect(JSON.parse(await readFile(join(h.out, ARTIFACT_LIST), 'utf8')).files).toEqual([])
+    expect(h.logs.some((line) => /^Removed the earlier report \(\d+ file\(s\)\)/.test(line))).toBe(true)
+  })
+
+  it('a failed newer export leaves the report of the usage.csv it did not replace', async () => {
+    await failedNewerExport('job-failed')
+    // failedNewerExport reported nothing; a report of range A, then the failed export of B again.
+    await generateReport({inputs: [join(h.out, 'usage.csv')], outDir: h.out}, {clock: h.time.clock})
+    const failing = await startSimulator({clock: h.time.clock, faults: [{type: 'job-failed'}]})
+    try {
+      await expect(
+        runExport({...h.options({range: RANGE_B}), host: failing.apiUrl, token: failing.token, timeoutMs: 60_000}, {clock: h.time.clock, sleep: h.time.sleep, log: () => undefined}),
+      ).rejects.toThrow()
+    } finally {
+      await failing.close()
+    }
+    expect(await readdir(h.out)).toContain('summary.json')
   })
 })
