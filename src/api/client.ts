@@ -100,6 +100,13 @@ function apiMessage(response: Response | undefined): string | undefined {
  * and method so that everything polled at once shares the documented budget, and retries decided by
  * retryDecision with injectable sleeps.
  */
+/** What a 429 that outlasted the retries means for each kind of request (the limits are per organization). */
+const RATE_LIMIT_ADVICE = {
+  post: 'the Usage API allows 10 new export jobs an hour and that limit is still exceeded after retries; wait an hour and rerun.',
+  get: 'the Usage API allows 10 status checks a minute and that limit is still exceeded after retries; wait a few minutes and rerun.',
+  insights: "CircleCI Insights' rate limit is still exceeded after retries; wait a few minutes and rerun.",
+} as const
+
 export class UsageApi {
   private readonly http: Got
   private readonly pacers = new Map<string, Pacer>()
@@ -210,11 +217,11 @@ export class UsageApi {
         },
       )
     } catch (error) {
-      throw this.mapError(error, orgId, what, attempts)
+      throw this.mapError(error, orgId, what, attempts, method)
     }
   }
 
-  private mapError(error: unknown, orgId: string, what: string, attempts: number): Error {
+  private mapError(error: unknown, orgId: string, what: string, attempts: number, method: 'get' | 'post' | 'insights'): Error {
     if (error instanceof CciUsageError) return error
     const response = (error as {response?: Response}).response
     const status = response?.statusCode
@@ -236,7 +243,7 @@ export class UsageApi {
       return new ApiError('E_API_NOT_FOUND', `Could not ${what}: not found (HTTP 404); check --org-id and --host.`, {status})
     }
     if (status === 429) {
-      return new ApiError('E_API_RATE_LIMITED', `Could not ${what}: the Usage API rate limit is still exceeded after retries; wait an hour and rerun.`, {status})
+      return new ApiError('E_API_RATE_LIMITED', `Could not ${what}: ${RATE_LIMIT_ADVICE[method]}`, {status})
     }
     if (status !== undefined) {
       return new ApiError('E_API_FAILED', `Could not ${what}: HTTP ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'}; retry later.`, {status})

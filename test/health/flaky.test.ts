@@ -210,6 +210,28 @@ describe('collectFlakyTests when Insights answers oddly', () => {
   })
 })
 
+describe('collectFlakyTests when Insights keeps a rate limit', () => {
+  test('a 429 names Insights and its own wait, not the Usage API hour', async () => {
+    const server = createServer((_request, response) => {
+      // Longer than the Insights policy waits: refused at once, so the message is what the user reads.
+      response.writeHead(429, {'retry-after': '3600'})
+      response.end()
+    })
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
+    try {
+      const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const warnings: string[] = []
+      const session = flakyTestSession({host, token: 'insights-limited-token-1'}, {clock: () => new Date()})
+      await session((fetch) => collectFlakyTests([{org: 'a', project: 'busy', slug: 'gh/a/busy', credits: 1}], fetch, [], (line) => warnings.push(line)))
+      expect(warnings[0]).toMatch(/^no flaky tests for project busy \(gh\/a\/busy\): .*CircleCI Insights' rate limit is still exceeded/)
+      expect(warnings[0]).not.toContain('Usage API')
+      expect(warnings[0]).not.toContain('wait an hour')
+    } finally {
+      server.close()
+    }
+  })
+})
+
 describe('collectFlakyTests when Insights is down', () => {
   test(`stops after ${MAX_FAILURES_IN_A_ROW} failures in a row; a 404 in between does not count`, async () => {
     const asked: string[] = []
