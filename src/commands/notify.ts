@@ -11,12 +11,9 @@ import {readSummaryFile} from '../slack/read-summary.js'
 export default class Notify extends BaseCommand {
   static override summary = 'Post the weekly usage summary (summary.json) to Slack.'
 
-  static override description = `Reads the summary.json written by \`cci-usage report\` and posts a Block Kit message: total credits, change
-vs the previous window, top projects, failed-job cost and savings, with a link to the CircleCI job's
-artifacts. With a bot token the credits-by-project chart is added to the message's thread. When the report
-was made with a teams file, each team with a slack_channel also gets its own message (only its projects, its
-chart) in its channel; the thresholds apply to each message. Slack failures are warnings (exit 0) unless
---strict-notify is given.`
+  static override description = `Reads the summary.json written by \`cci-usage report\` and posts a Block Kit message: total credits, change vs the previous window, top projects, failed-job cost and savings, with a link to the CircleCI job's artifacts. With a bot token the credits-by-project chart is added to the message's thread. When the report was made with a teams file, each team with a slack_channel also gets its own message (only its projects, its chart) in its channel; the thresholds apply to each message. Slack failures are warnings (exit 0) unless --strict-notify is given.
+
+Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad input (flag, missing or malformed summary.json), 6 Slack failed with --strict-notify.`
 
   static override examples = [
     '<%= config.bin %> notify --dry-run',

@@ -18,9 +18,9 @@ import {renderSummary, type OutputFormat} from '../report/render.js'
 export default class Report extends BaseCommand {
   static override summary = 'Summarise a usage export: totals, breakdowns, failed-job cost, week-over-week change.'
 
-  static override description = `Reads a CircleCI usage export (a merged CSV, .csv.gz, the raw parts of one export, or a folder of them) in one pass and writes <out>/summary.json, <out>/by-project.csv and a by-<dim>.csv for each --group-by. Credits are summed exactly and rounded only for display.
+  static override description = `Reads a CircleCI usage export (a merged CSV, .csv.gz, the raw parts of one export, or a folder of them) in one pass and writes to <out>: summary.json, by-project.csv, by-job.csv, a by-<dim>.csv for each --group-by (and by-org.csv for two organizations or more), the SVG charts, credits-by-project.png and report.html; with --teams, teams/<team>.html and .json; for one whole calendar month, chargeback-YYYY-MM.csv. Credits are summed exactly and rounded only for display.
 
-Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message names the file and line).`
+Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message names the file and line), 3 --flaky-tests without a CircleCI token.`
 
   static override examples = [
     {description: 'Report on the export in ./usage-report', command: '<%= config.bin %> <%= command.id %>'},
@@ -37,7 +37,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
   static override flags = {
     ...reportFlags,
     input: Flags.string({char: 'i', multiple: true, description: 'Usage export: .csv, .csv.gz, export parts or a folder of them (repeatable). Default: <out>/usage.csv.'}),
-    out: Flags.string({char: 'o', default: './usage-report', description: 'Folder for summary.json and the by-*.csv files.'}),
+    out: Flags.string({char: 'o', default: './usage-report', description: 'Folder for summary.json, the by-*.csv files, the charts and report.html.'}),
     // The same names as export and run; --since/--until, the first spelling, still work.
     start: Flags.string({aliases: ['since'], description: 'First day, YYYY-MM-DD (UTC). Default: the first JOB_RUN_DATE in the data. Alias: --since.'}),
     end: Flags.string({aliases: ['until'], description: 'Last day, inclusive, YYYY-MM-DD (UTC). Default: the last JOB_RUN_DATE in the data. Alias: --until.'}),

@@ -26,4 +26,17 @@ describe('cci-usage help', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/nonexistent not found/)
   })
+
+  it('report and notify --help name what they write and every exit code they return, as the README does', async () => {
+    const report = await runCli(['report', '--help'])
+    expect(report.code).toBe(0)
+    // report writes the charts and report.html too (README "What you get"), and --flaky-tests without a token is exit 3.
+    for (const file of ['summary.json', 'by-job.csv', 'report.html']) expect(report.stdout).toContain(file)
+    expect(report.stdout).toMatch(/Exit codes:[^]*\b3\s/)
+    const notify = await runCli(['notify', '--help'])
+    expect(notify.code).toBe(0)
+    expect(notify.stdout).toMatch(/Exit codes: 0\s[^]*\b2\s[^]*\b6\s/)
+    // Help text is wrapped by oclif; a hard line break mid-sentence leaves a ragged line ("change\nvs the previous").
+    expect(notify.stdout).not.toMatch(/change\s*\n\s*vs the previous window/)
+  })
 })
