@@ -251,7 +251,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       phase('enrich (savings, health)')
     }
     if (options.history) {
-      const historyNotices = await applyHistory(built.summary, options.history, {
+      const history = await applyHistory(built.summary, options.history, {
         connection: source.connection,
         exportRollup,
         filterSql: where,
@@ -263,7 +263,11 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
         clock,
         manifest: historyManifest,
       })
-      notices.push(...historyNotices)
+      notices.push(...history.notices)
+      if (history.warnings.length > 0) {
+        warnings.push(...history.warnings)
+        built.summary.input.warnings = [...warnings]
+      }
       phase('history')
     }
     if (options.sharedPlan && !fromHistory) built.summary.sharedPlan = await sharedPlanSummary(source.connection, rows, scopeSql, options.sharedPlan)

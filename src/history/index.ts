@@ -18,6 +18,7 @@ import {forecastMonth} from './forecast.js'
 import {asOfDay, daysToStore, exportedDays, type ExportedWindow} from './plan.js'
 import {dayPoints, rollupOfDays, trendData, undatedRows, type DayPoint} from './queries.js'
 import {checkOrganizations, HISTORY_FILE, historyRowsSql, readHistory, verifyHistoryFiles, withHistoryFiles, writeHistory, type HistoryManifest} from './store.js'
+import {windowGaps} from './source.js'
 import {buildTrend, trendWeekStarts} from './trend.js'
 
 export interface HistoryOptions {
@@ -151,20 +152,26 @@ function judgeBudget(
 
 /**
  * Stores the run's export (with `options.update`), then sets summary.trend, forecast, budgets and anomalies.
- * Returns notices for stderr.
+ * Returns notices for stderr, and warnings (stderr and summary.input.warnings) about what the figures lack.
  */
-export async function applyHistory(summary: Summary, options: HistoryOptions, scope: HistoryScope): Promise<string[]> {
+export async function applyHistory(summary: Summary, options: HistoryOptions, scope: HistoryScope): Promise<{notices: string[]; warnings: string[]}> {
   const notices: string[] = []
+  const warnings: string[] = []
   let manifest = scope.manifest !== undefined ? scope.manifest : await readHistory(options.dir)
   if (options.update) {
     manifest = await storeExport({...options, update: options.update}, scope, manifest, notices)
     if (!manifest) {
       notices.push(`History: the export held no whole UTC day to store in ${options.dir}; no trend, forecast, budgets or anomalies this time.`)
-      return notices
+      return {notices, warnings}
     }
   } else {
     if (!manifest) throw new BadInputError('E_NO_HISTORY', `No history in ${options.dir} (no ${HISTORY_FILE}): make one with \`cci-usage run --history ${options.dir}\`.`)
     await verifyHistoryFiles(options.dir, manifest)
+    // Beside an export (a manifest handed in means the report's rows are this history's, and source.ts warned):
+    // the trend and forecast of a window the history lacks would read 0 where the export has credits.
+    if (scope.manifest === undefined) {
+      warnings.push(...windowGaps(options.dir, manifest, scope.window, "the report's trend, forecast, budgets and anomalies leave").warnings)
+    }
   }
   phase('history: store')
   const history = manifest
@@ -228,5 +235,5 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
   ]
   summary.anomalies = findAnomalies(series, daysOf(scope.window), held, total.values)
   phase('history: anomalies')
-  return notices
+  return {notices, warnings}
 }

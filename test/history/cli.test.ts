@@ -6,6 +6,7 @@ import {join} from 'node:path'
 
 import type {Summary} from '../../src/analysis/summary.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
+import {GOLDEN_EXPORT} from '../helpers/repo.js'
 
 let root: string
 
@@ -66,6 +67,19 @@ describe('run --demo keeps a history in <out>/history', () => {
     expect(summary.input.warnings).toEqual([expect.stringContaining('does not hold 2020-01-01 .. 2020-01-31')])
     expect(result.stderr).toContain('--start 2020-01-01 --end 2020-01-31')
     expect(existsSync(join(offline, 'chargeback-2020-01.csv'))).toBe(false)
+  })
+
+  const golden = existsSync(GOLDEN_EXPORT) ? it : it.skip
+  golden('report --input beside a history that lacks the window warns that the trend and forecast leave those days out', async () => {
+    const result = await runCli(['report', '--input', GOLDEN_EXPORT, '--history', join(out(), 'history'), '--out', join(root, 'input-gaps'), '--format', 'json'])
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(result.stdout) as Summary
+    // The export's own figures are whole; only what comes from the history lacks the window's days.
+    expect(summary.totals.credits.total).toBe(532406)
+    expect(summary.forecast!.actualToDate).toBe(0)
+    const warning = "does not hold 2024-11-10 .. 2024-11-18: the report's trend, forecast, budgets and anomalies leave those days out"
+    expect(summary.input.warnings).toEqual([expect.stringContaining(warning)])
+    expect(result.stderr).toContain(warning)
   })
 
   it('report --history of the last week it holds whole warns of nothing missing, only of days not final yet', async () => {
