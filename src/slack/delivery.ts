@@ -9,7 +9,7 @@ import {join} from 'node:path'
 
 import type {Summary, TeamEntry} from '../analysis/summary.js'
 import {NotifyError} from '../core/errors.js'
-import {notifySlack, type NotifyOptions, type NotifyResult} from './index.js'
+import {notifySlack, shouldNotify, type NotifyOptions, type NotifyResult} from './index.js'
 import {readSummaryFile} from './read-summary.js'
 
 /**
@@ -68,14 +68,16 @@ export async function deliverSlack(summary: Summary, teams: TeamMessage[], optio
   const failures: {code: string; message: string}[] = organization.failure ? [organization.failure] : []
   const results: TeamNotifyResult[] = []
 
-  // A webhook posts to the one channel it was made for: team channels need the Web API.
+  // A webhook posts to the one channel it was made for: team channels need the Web API. Only the messages the
+  // thresholds (or --notify never) would send are missed; a team left quiet on purpose is no failure.
   const canReachChannels = options.dryRun || Boolean(options.token)
-  if (!canReachChannels && teams.length > 0) {
-    const message = `${teams.length} team message(s) not sent (channels ${teams.map((team) => team.channel).join(', ')}): posting to a team's own channel needs a bot token (SLACK_ACCESS_TOKEN / --slack-token); an incoming webhook posts to one channel only`
+  const unreachable = canReachChannels ? [] : teams.filter((team) => shouldNotify(team.summary, options.policy).post)
+  if (unreachable.length > 0) {
+    const message = `${unreachable.length} team message(s) not sent (channels ${unreachable.map((team) => team.channel).join(', ')}): posting to a team's own channel needs a bot token (SLACK_ACCESS_TOKEN / --slack-token); an incoming webhook posts to one channel only`
     warnings.push(message)
     failures.push({code: 'E_SLACK_TEAMS_NEED_TOKEN', message})
   }
-  for (const team of canReachChannels ? teams : []) {
+  for (const team of teams.filter((team) => !unreachable.includes(team))) {
     const result = await notifySlack(
       team.summary,
       {...options, channel: team.channel, webhookUrl: undefined, chartPng: team.chartPng, team: team.team, strict: false},

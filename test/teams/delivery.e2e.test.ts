@@ -172,4 +172,18 @@ describe('notify with team channels (fake Slack)', () => {
     expect(result.stderr).toMatch(/Warning: 2 team message\(s\) not sent \(channels C0PLATFORM, C0MOBILE01\): .*bot token/)
     expect(slack.requests.map((request) => request.route)).toEqual(['webhook'])
   })
+
+  it('with a webhook, counts as missed only the team messages the policy would send', async () => {
+    const quiet = await runCli(['notify', '--out', out, '--notify', 'never', '--strict-notify'], {SLACK_WEBHOOK_URL: slack.webhookUrl})
+    expect([quiet.code, quiet.stderr]).toEqual([0, expect.not.stringMatching(/not sent/)])
+
+    // A threshold between the two teams' credits: only the bigger team's message would go out, so only its channel is missed.
+    const [platform, mobile] = [teamSummaries.get('platform')!, teamSummaries.get(HOSTILE_TEAM)!].map((own) => own.totals.credits.total)
+    expect(platform).not.toBe(mobile)
+    const [bigger] = platform > mobile ? ['C0PLATFORM'] : ['C0MOBILE01']
+    const threshold = String((platform + mobile) / 2)
+    const some = await runCli(['notify', '--out', out, '--notify-if-credits-over', threshold], {SLACK_WEBHOOK_URL: slack.webhookUrl})
+    expect(some.code).toBe(0)
+    expect(some.stderr).toMatch(new RegExp(`Warning: 1 team message\\(s\\) not sent \\(channels ${bigger}\\)`))
+  })
 })
