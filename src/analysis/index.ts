@@ -284,6 +284,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             base: inputs,
             orgSavings: built.summary.savings,
             orgBudgets: built.summary.budgets,
+            orgAnomalies: built.summary.anomalies,
             windowSql: requested ? rangeSql(window.range) : undefined,
             enrichTeam: options.enrichTeam,
             sets: {current: ALL_SETS, previous: PREVIOUS_SETS},

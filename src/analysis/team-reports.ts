@@ -44,6 +44,8 @@ export interface TeamReportContext {
   orgSavings: Summary['savings']
   /** The org's budgets (from a history), each team getting those about it. */
   orgBudgets?: Summary['budgets']
+  /** The org's anomalies (from a history), each team getting those about it. */
+  orgAnomalies?: Summary['anomalies']
   /** The grouping sets the org's Summary read, for the current and the previous window. */
   sets: {current: GroupingSetName[]; previous: GroupingSetName[]}
   /** SQL selecting the report window's rows of `relation` (undefined: all of them), as the org's enrich had it. */
@@ -101,7 +103,7 @@ export async function buildTeamReports(context: TeamReportContext): Promise<Team
     for (const team of teams) {
       const previousGroups = previous && previousOf ? {window: previous.window, groups: previousOf(team)} : null
       const inputs = {...context.base, inputRows: cube.segmentRows.get(team) ?? 0, current: currentOf(team), previous: previousGroups}
-      const {summary, tables} = teamSummary(inputs, team, projectsOfTeam(team, projects, context.matcher), {savings: context.orgSavings, budgets: context.orgBudgets})
+      const {summary, tables} = teamSummary(inputs, team, projectsOfTeam(team, projects, context.matcher), {savings: context.orgSavings, budgets: context.orgBudgets, anomalies: context.orgAnomalies})
       if (context.enrichTeam) {
         const teamSql = [`${TEAM_COLUMN} = ${sqlString(team)}`, ...(context.windowSql ? [`(${context.windowSql})`] : [])].join(' AND ')
         await context.enrichTeam(context.source, summary, {relation, filterSql: teamSql, breakdowns: tables})

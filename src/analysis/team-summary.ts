@@ -53,16 +53,28 @@ export function teamBudgets(budgets: Summary['budgets'], team: string, teamProje
   })
 }
 
-/** The team's Summary from the groups of its rows, with the org's savings and budgets narrowed to its own. */
+/**
+ * The anomalies that concern a team: its own team-level spike and those of its projects. Without them a team
+ * message never met --notify-if-anomaly (and said to give --history when one was given), even when the team's
+ * own spend had spiked. Null stays null: no history, no detection.
+ */
+export function teamAnomalies(anomalies: Summary['anomalies'], team: string, teamProjects: (string | null)[]): NonNullable<Summary['anomalies']> | null {
+  if (!anomalies) return null
+  const own = new Set(teamProjects.map((project) => project ?? NONE_LABEL))
+  return anomalies.filter((anomaly) => (anomaly.scope === 'team' ? anomaly.name === team : anomaly.scope === 'project' && own.has(anomaly.name)))
+}
+
+/** The team's Summary from the groups of its rows, with the org's savings, budgets and anomalies narrowed to its own. */
 export function teamSummary(
   inputs: Omit<SummaryInputs, 'teams'>,
   team: string,
   teamProjects: (string | null)[],
-  org: {savings: Savings | null; budgets?: Summary['budgets']},
+  org: {savings: Savings | null; budgets?: Summary['budgets']; anomalies?: Summary['anomalies']},
 ): BuiltSummary {
   const built = buildSummary({...inputs, filters: {...inputs.filters, team}, teams: null})
   const own = new Set(teamProjects)
   built.summary.savings = teamSavings(org.savings, (project) => own.has(project))
   built.summary.budgets = teamBudgets(org.budgets ?? null, team, teamProjects)
+  built.summary.anomalies = teamAnomalies(org.anomalies ?? null, team, teamProjects)
   return built
 }

@@ -9,6 +9,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {Summary} from '../../src/analysis/summary.js'
+import {shouldNotify} from '../../src/slack/policy.js'
 import {mrkdwnName, plainName} from '../../src/slack/text.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
 import {startFakeSlack, type FakeSlack, type RecordedRequest} from '../helpers/fake-slack.js'
@@ -89,6 +90,18 @@ describe('run --demo --teams --notify always --dry-run', () => {
     expect(page).toContain('href="../report.html"')
     // Self-contained: nothing is fetched.
     expect(page).not.toMatch(/<(link|img|script)[^>]+(href|src)=/)
+  })
+
+  it("gives each team its own anomalies, so --notify-if-anomaly applies to the team's message too", () => {
+    const anomalies = summary.anomalies ?? []
+    expect(anomalies.some((anomaly) => anomaly.scope !== 'org')).toBe(true)
+    const projectsOf = (own: Summary) => new Set(own.comparison!.projects.map((project) => project.project))
+    for (const [team, own] of teamSummaries) {
+      const expected = anomalies.filter((anomaly) => (anomaly.scope === 'team' ? anomaly.name === team : anomaly.scope === 'project' && projectsOf(own).has(anomaly.name)))
+      expect([team, own.anomalies]).toEqual([team, expected])
+      expect([team, shouldNotify(own, {mode: 'always', anomaly: true}).post]).toEqual([team, expected.length > 0])
+    }
+    expect([...teamSummaries.values()].some((own) => (own.anomalies ?? []).length > 0)).toBe(true)
   })
 
   it('prints every payload, labelled by channel', () => {
