@@ -3,7 +3,7 @@ import {basename} from 'node:path'
 import {BadInputError} from '../core/errors.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
-import {buildSummary, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
+import {buildSummary, NONE_LABEL, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
 import {openUsage, type UsageSource} from './engine.js'
 import {materializeInputRows, REPORT_ROWS_TABLE, type InputRows} from './report-rows.js'
 import {describeInputRows} from './input-notices.js'
@@ -236,7 +236,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (teamRules) {
       // Every project of the input (after --org/--project/--branch), not only of the window: a team whose project
       // was idle this week is not a typo.
-      const projects = (await cube.breakdown('project', null)).map((group) => group.dims.project).filter((name): name is string => typeof name === 'string')
+      // Rows without a project are matched as NONE_LABEL (as team-reports and chargeback do), so a "(none)" entry
+      // that claims them matches something.
+      const projects = (await cube.breakdown('project', null)).map((group) => group.dims.project ?? NONE_LABEL)
       const unmatched = unmatchedTeamsWarning(options.teamsFile!, teamRules, projects, Boolean(where))
       if (unmatched) warnings.push(unmatched)
     }

@@ -8,7 +8,7 @@ import {buildReportSummary} from '../../src/analysis/index.js'
 import {parseTeamsCsv} from '../../src/analysis/teams.js'
 import {unmatchedRules} from '../../src/analysis/teams-checks.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
-import {exportCsv, job, tempDir, writeFixture} from './fixtures.js'
+import {exportCsv, job, NULL, tempDir, writeFixture} from './fixtures.js'
 
 const clock = () => new Date('2024-11-20T00:00:00Z')
 const rows = [
@@ -81,6 +81,14 @@ describe('teams patterns that match no project', () => {
     expect(windowed.warnings).toEqual([])
     const filtered = await summaryWith('project,team\netl,data\n', 'teams.csv', {project: 'api'})
     expect(filtered.warnings[0]).toContain('match no project in the data (after --org/--project/--branch): "etl"')
+  })
+
+  it('counts rows without a project as "(none)", the name they are matched by', async () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv([...rows, job({PROJECT_NAME: NULL, TOTAL_CREDITS: 4})]))
+    const {warnings, summary} = await buildReportSummary({inputs: [input], teamsFile: writeFixture(dir, 'teams.yml', 'teams:\n  ops: ["(none)"]\n  platform: [api]\n')}, clock)
+    expect(summary.breakdowns.team?.find((team) => team.key === 'ops')?.credits).toBe(4)
+    expect(warnings).toEqual([])
   })
 
   it('says nothing when every pattern matches (YAML too)', async () => {
