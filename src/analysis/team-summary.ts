@@ -61,7 +61,10 @@ export function teamBudgets(budgets: Summary['budgets'], team: string, teamProje
 export function teamAnomalies(anomalies: Summary['anomalies'], team: string, teamProjects: (string | null)[]): NonNullable<Summary['anomalies']> | null {
   if (!anomalies) return null
   const own = new Set(teamProjects.map((project) => project ?? NONE_LABEL))
-  return anomalies.filter((anomaly) => (anomaly.scope === 'team' ? anomaly.name === team : anomaly.scope === 'project' && own.has(anomaly.name)))
+  // A project name used in two organizations is named "org/project" (build.ts projectKeys); organization and
+  // repository names cannot hold a slash, so the part after the first one is the project.
+  const projectOf = (name: string) => (own.has(name) ? name : name.slice(name.indexOf('/') + 1))
+  return anomalies.filter((anomaly) => (anomaly.scope === 'team' ? anomaly.name === team : anomaly.scope === 'project' && own.has(projectOf(anomaly.name))))
 }
 
 /** The team's Summary from the groups of its rows, with the org's savings, budgets and anomalies narrowed to its own. */

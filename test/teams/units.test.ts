@@ -2,11 +2,11 @@
 import {calendarMonthOf, chargebackRows} from '../../src/analysis/chargeback.js'
 import {dollarsInCents, exactDollars, formatMicroCredits} from '../../src/core/exact-money.js'
 import type {Group} from '../../src/analysis/aggregate.js'
-import {teamSavings} from '../../src/analysis/team-summary.js'
+import {teamAnomalies, teamSavings} from '../../src/analysis/team-summary.js'
 import {createTeamMatcher, loadTeamRules, parseTeamsCsv, parseTeamsYaml, teamChannels} from '../../src/analysis/teams.js'
 import {teamFileStem, teamPathsFor} from '../../src/report/team-files.js'
 import {mergeSharedOrgIds, parseSharesFor} from '../../src/export/shared-plan.js'
-import type {Savings} from '../../src/analysis/summary.js'
+import type {Anomaly, Savings} from '../../src/analysis/summary.js'
 import {tempDir, writeFixture} from '../report/fixtures.js'
 
 describe('slack_channel in the teams file', () => {
@@ -128,6 +128,26 @@ describe("a team's savings", () => {
     expect(mine.top.map((item) => item.change)).toEqual(['resource_class: medium in job build of project mine'])
     expect(JSON.stringify(mine)).not.toContain('big')
     expect(teamSavings(null, () => true)).toBeNull()
+  })
+})
+
+describe("a team's anomalies", () => {
+  const spike = (scope: Anomaly['scope'], name: string): Anomaly => ({day: '2026-11-20', scope, name, credits: 900, baseline: 30, ratio: 30})
+  const all = [spike('org', 'acme'), spike('team', 'data'), spike('team', 'web'), spike('project', 'etl'), spike('project', 'acme/api'), spike('project', 'site'), spike('project', '(none)')]
+
+  it('keeps its own team spike and those of its projects, also a project named org/project when two orgs share the name', () => {
+    expect(teamAnomalies(all, 'data', ['etl', 'api', null])!.map((anomaly) => `${anomaly.scope}:${anomaly.name}`)).toEqual([
+      'team:data',
+      'project:etl',
+      'project:acme/api',
+      'project:(none)',
+    ])
+    expect(teamAnomalies(all, 'web', ['site'])!.map((anomaly) => anomaly.name)).toEqual(['web', 'site'])
+  })
+
+  it('stays null without a history (no detection), and is empty when nothing of the team spiked', () => {
+    expect(teamAnomalies(null, 'data', ['etl'])).toBeNull()
+    expect(teamAnomalies(all, 'docs', ['handbook'])).toEqual([])
   })
 })
 
