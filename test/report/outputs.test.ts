@@ -103,6 +103,17 @@ describe('renderSummary', () => {
     expect(await renderSummary(summary, 'table')).not.toContain('\u001b')
   })
 
+  it('keeps bidirectional overrides and isolates out of the table and the Markdown (they reorder what follows)', async () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv([job({PROJECT_NAME: 'api\u202egnp.exe\u2066x\u2069'})]))
+    const {summary} = await generateReport({inputs: [input], outDir: join(dir, 'out')}, {clock})
+    for (const format of ['table', 'markdown'] as const) {
+      const text = await renderSummary(summary, format)
+      expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/)
+      expect(text).toContain('api?gnp.exe?x?')
+    }
+  })
+
   it('keeps them out of the CSV printed on stdout too, while by-project.csv keeps the name as it is', async () => {
     const dir = tempDir()
     const input = writeFixture(dir, 'usage.csv', exportCsv([job({PROJECT_NAME: 'x\u001b[2J\u001b]8;;http://x\u0007y'})]))
