@@ -5,7 +5,7 @@ import {tempPathFor} from '../core/atomic.js'
 import {ApiError} from '../core/errors.js'
 import {asFileSystemError} from '../core/fs-errors.js'
 import {appendSources, writeAll} from './file-copy.js'
-import {normalizeName, scanPartFile, type PartScan} from './part-scan.js'
+import {normalizeName, ROW_KEY_PREFIX, scanPartFile, type PartScan} from './part-scan.js'
 
 export {ChunkedOutput} from './chunked-output.js'
 
@@ -73,7 +73,8 @@ export function describeHeaderDifference(expected: readonly string[], actual: re
 /**
  * Checks the parts in order, as a streamed merge would meet their problems (a part's header, then its rows),
  * and decides which rows are repeats: a JOB_ID already seen in an EARLIER window (within one job JOB_IDs are
- * unique; a repeat from another window is the boundary overlap). The first occurrence is kept. Pure.
+ * unique; a repeat from another window is the boundary overlap), or a row without a JOB_ID that an earlier window
+ * holds byte for byte (its run time is the boundary instant too). The first occurrence is kept. Pure.
  */
 export function planMerge(parts: readonly ScannedPart[]): MergePlan {
   const multiWindow = new Set(parts.map((part) => part.window)).size > 1
@@ -104,6 +105,10 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
     if (scan.error) throw damaged(scan.error.code, scan.error.message)
   }
   const seen = new Map<string, number>()
+  // A row without a JOB_ID may legitimately occur twice in one window: a later window repeats only as many
+  // copies as the window that held it first.
+  const rowCopies = new Map<string, {window: number; copies: number}>()
+  const rowRepeats = new Map<string, number>()
   const drops: [number, number][][] = []
   const partRows: number[] = []
   let rows = 0
@@ -111,9 +116,23 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
   for (const part of parts) {
     const dropped: [number, number][] = []
     if (multiWindow) {
-      for (const [jobId, start, end] of part.scan.candidates) {
-        const seenIn = seen.get(jobId)
-        if (seenIn === undefined) seen.set(jobId, part.window)
+      for (const [key, start, end] of part.scan.candidates) {
+        if (key.startsWith(ROW_KEY_PREFIX)) {
+          const first = rowCopies.get(key)
+          if (first === undefined) rowCopies.set(key, {window: part.window, copies: 1})
+          else if (first.window === part.window) first.copies++
+          else {
+            const repeatKey = `${part.window}:${key}`
+            const repeats = rowRepeats.get(repeatKey) ?? 0
+            if (repeats < first.copies) {
+              rowRepeats.set(repeatKey, repeats + 1)
+              dropped.push([start, end])
+            }
+          }
+          continue
+        }
+        const seenIn = seen.get(key)
+        if (seenIn === undefined) seen.set(key, part.window)
         else if (seenIn !== part.window) dropped.push([start, end])
       }
     }

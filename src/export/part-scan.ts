@@ -18,7 +18,13 @@ import {Utf8Validator} from './utf8.js'
  * from the part is recorded: the header (BOM dropped), the row count and, for rows that may be repeated by an
  * adjacent window, their JOB_ID and byte range. The merge then only copies bytes.
  */
-export const PART_SCAN_VERSION = 1
+export const PART_SCAN_VERSION = 2
+
+/**
+ * Starts a candidate key that is a whole row rather than a JOB_ID: a row without a JOB_ID on a boundary day is
+ * served by both windows too, and only its bytes can tell the repeat. No JOB_ID starts with a NUL.
+ */
+export const ROW_KEY_PREFIX = '\u0000'
 
 /** A failure found in the part's content, reported by the merge in part order (one line, like every error). */
 export interface PartScanError {
@@ -36,7 +42,7 @@ export interface PartScan {
   rows: number
   /** Size of the plain CSV. */
   csvBytes: number
-  /** Rows a previous window may hold too: [JOB_ID, start, end) in the plain CSV, in file order. */
+  /** Rows a previous window may hold too: [JOB_ID or ROW_KEY_PREFIX + the row, start, end) in the plain CSV, in file order. */
   candidates: [string, number, number][]
   /** What the candidates were chosen by (collectRepeats and the boundary days), so other windows rescan. */
   repeatKey: string
@@ -161,17 +167,17 @@ class PartScanState implements RecordVisitor {
     this.headerLine = buf.toString('utf8', from, contentEnd)
   }
 
-  /** The same test the merge always made: a row on a boundary day (or without a day) with a JOB_ID. */
+  /** A row on a boundary day (or without a day): keyed by its JOB_ID, or by its bytes when it has none. */
   private noteCandidate(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): void {
     if (this.runDateIndex !== -1) {
       const day = fieldText(buf, start, contentEnd, separators, fieldCount, this.runDateIndex)
       if (!this.days.has(day.slice(0, 10)) && !NULL_TOKENS.has(day)) return
     }
     const jobId = fieldText(buf, start, contentEnd, separators, fieldCount, this.jobIdIndex)
-    if (NULL_TOKENS.has(jobId)) return
+    const key = NULL_TOKENS.has(jobId) ? ROW_KEY_PREFIX + buf.toString('utf8', start, contentEnd) : jobId
     // Where this row will start in the plain file: what is written, plus the run not yet flushed.
     const at = this.output.position + (this.runEnd - this.runStart)
-    this.candidates.push([jobId, at, at + (contentEnd - start) + 1])
+    this.candidates.push([key, at, at + (contentEnd - start) + 1])
   }
 }
 

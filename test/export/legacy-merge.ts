@@ -139,7 +139,9 @@ class MergeState implements RecordVisitor {
       if (!this.boundaryDays.has(day.slice(0, 10)) && !NULL_TOKENS.has(day)) return false
     }
     const jobId = fieldText(buf, start, contentEnd, separators, fieldCount, this.jobIdIndex)
-    if (NULL_TOKENS.has(jobId)) return false
+    // Added with the job-less boundary fix (not in the original streamed merge): a row without a JOB_ID that an
+    // earlier window holds byte for byte is the same boundary repeat, up to as many copies as that window holds.
+    if (NULL_TOKENS.has(jobId)) return this.isRowRepeat(buf.toString('utf8', start, contentEnd))
     const seenIn = this.seen.get(jobId)
     if (seenIn === undefined) {
       this.seen.set(jobId, this.part.window)
@@ -147,6 +149,26 @@ class MergeState implements RecordVisitor {
     }
     // Within one job JOB_IDs are unique; a repeat from another window is the boundary overlap.
     return seenIn !== this.part.window
+  }
+
+  private readonly rowCopies = new Map<string, {window: number; copies: number}>()
+  private readonly rowRepeats = new Map<string, number>()
+
+  private isRowRepeat(row: string): boolean {
+    const first = this.rowCopies.get(row)
+    if (first === undefined) {
+      this.rowCopies.set(row, {window: this.part.window, copies: 1})
+      return false
+    }
+    if (first.window === this.part.window) {
+      first.copies++
+      return false
+    }
+    const key = `${this.part.window}:${row}`
+    const repeats = this.rowRepeats.get(key) ?? 0
+    if (repeats >= first.copies) return false
+    this.rowRepeats.set(key, repeats + 1)
+    return true
   }
 }
 
