@@ -115,11 +115,15 @@ export function organizationSet(ids: readonly string[]): string[] {
   return [...new Set(ids.map((id) => id.trim()).filter((id) => id !== ''))].sort()
 }
 
-/** A history answers for one set of organizations: another set would mix or miss their usage. */
-export function checkOrganizations(manifest: HistoryManifest, organizations: readonly string[], dir: string): void {
+/**
+ * A history answers for one set of organizations: another set would mix or miss their usage. `partOfSet`: the
+ * organizations are only the start of the set (--discover-shared-orgs adds the rest when the export starts), so
+ * they need only be among the stored ones; the export's whole set is checked again before anything is stored.
+ */
+export function checkOrganizations(manifest: HistoryManifest, organizations: readonly string[], dir: string, partOfSet = false): void {
   const wanted = organizationSet(organizations)
   const stored = organizationSet(manifest.organizations)
-  if (wanted.length === stored.length && wanted.every((id, index) => id === stored[index])) return
+  if (partOfSet ? wanted.every((id) => stored.includes(id)) : wanted.length === stored.length && wanted.every((id, index) => id === stored[index])) return
   throw new BadInputError(
     'E_HISTORY_ORGS',
     `The history in ${dir} was made for organizations ${stored.join(', ') || '(none)'}, not ${wanted.join(', ')}: use another --history folder for this set of organizations (or delete ${dir} to start it over).`,

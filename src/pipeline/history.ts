@@ -16,7 +16,10 @@ export interface HistoryExportPlan {
   extraRanges: DateRange[]
 }
 
-/** The organizations an export covers: the org and its shared orgs, or the demo's organizations. */
+/**
+ * The organizations an export covers: the org and its shared orgs, or the demo's organizations. With
+ * --discover-shared-orgs these are only the start: historyOrganizations adds what the export found.
+ */
 async function exportOrganizations(api: ExportTarget, sharedOrgIds: string[]): Promise<string[]> {
   if (api === 'demo') {
     const {demoOrganizationIds} = await import('../simulator/demo-data.js')
@@ -27,13 +30,13 @@ async function exportOrganizations(api: ExportTarget, sharedOrgIds: string[]): P
 
 export async function planHistoryExport(
   history: {dir: string; trendWeeks: number},
-  run: {api: ExportTarget; sharedOrgIds: string[]; window: {since: string; until: string}; end: Date; exportRange: DateRange},
+  run: {api: ExportTarget; sharedOrgIds: string[]; discoverSharedOrgs?: boolean; window: {since: string; until: string}; end: Date; exportRange: DateRange},
   context: {clock: () => Date; log: (line: string) => void},
 ): Promise<HistoryExportPlan> {
   const organizations = await exportOrganizations(run.api, run.sharedOrgIds)
   const manifest = await readHistory(history.dir)
   if (manifest) {
-    checkOrganizations(manifest, organizations, history.dir)
+    checkOrganizations(manifest, organizations, history.dir, run.discoverSharedOrgs === true && run.api !== 'demo')
     await verifyHistoryFiles(history.dir, manifest)
   }
   const range = historyRange({start: run.window.since, end: shiftDay(run.window.until, 1)}, history.trendWeeks)
@@ -57,4 +60,9 @@ export async function planHistoryExport(
     .map((range) => ({start: range.start, end: range.end.getTime() > run.end.getTime() ? run.end : range.end}))
     .filter((range) => range.end.getTime() > range.start.getTime())
   return {organizations, extraRanges}
+}
+
+/** The organizations the export really covered: the planned ones and those --discover-shared-orgs found. */
+export function historyOrganizations(planned: readonly string[], sharedPlan: {orgs: readonly {id: string}[]} | null): string[] {
+  return organizationSet([...planned, ...(sharedPlan?.orgs.map((org) => org.id) ?? [])])
 }

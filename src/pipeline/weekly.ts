@@ -15,7 +15,7 @@ import type {ExportResult} from '../export/index.js'
 import {runExportOn, type ExportTarget} from '../export/demo.js'
 import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, windowsSpan, type DateRange} from '../export/windows.js'
 import type {Budget} from '../history/budgets.js'
-import {planHistoryExport, type HistoryExportPlan} from './history.js'
+import {historyOrganizations, planHistoryExport, type HistoryExportPlan} from './history.js'
 import {fullReportHooks, type HealthHookOptions} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {type NotifyOptions, type NotifyResult} from '../slack/index.js'
@@ -127,7 +127,11 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
 async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, exportRange: DateRange, withPrevious: boolean): Promise<WeeklyResult> {
   // Before any POST: a history for other organizations, or a damaged one, stops the run here.
   const history: HistoryExportPlan | null = options.history
-    ? await planHistoryExport(options.history, {api: options.api, sharedOrgIds: options.sharedOrgIds, window: reportDays(options.range), end: options.range.end, exportRange}, context)
+    ? await planHistoryExport(
+        options.history,
+        {api: options.api, sharedOrgIds: options.sharedOrgIds, discoverSharedOrgs: options.discoverSharedOrgs, window: reportDays(options.range), end: options.range.end, exportRange},
+        context,
+      )
     : null
   const exportOptions = {
     sharedOrgIds: options.sharedOrgIds,
@@ -169,7 +173,8 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
             dir: options.history.dir,
             trendWeeks: options.history.trendWeeks,
             budgets: options.history.budgets,
-            update: {organizations: history.organizations, windows: exported.windows},
+            // The rows are those of every organization the export covered, discovered ones too: the history is keyed by that set.
+            update: {organizations: historyOrganizations(history.organizations, exported.sharedPlan), windows: exported.windows},
           }
         : undefined,
       ...fullReportHooks(options.report.top, options.report.health),
