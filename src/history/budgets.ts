@@ -8,9 +8,10 @@ import {readFile} from 'node:fs/promises'
 import picomatch from 'picomatch'
 import {isMap, isScalar, isSeq, type Node as YamlNode} from 'yaml'
 
-import {round} from '../analysis/build.js'
+import {creditsToNumber, round} from '../analysis/build.js'
 import type {BudgetStatus} from '../analysis/summary.js'
 import {InputFileError} from '../core/errors.js'
+import {dollarsInCents} from '../core/exact-money.js'
 import {readYamlFile} from '../core/yaml-file.js'
 import {isoWeekStart, monthStart, nextMonthStart, shiftDay} from './days.js'
 import {projectPeriod, type DailySeries} from './forecast.js'
@@ -121,22 +122,29 @@ export function periodOf(period: BudgetPeriod, day: string): {start: string; end
 }
 
 /**
- * Judges one budget on its scope's daily credits (`series`: the matching scopes summed) and the exact credits
- * spent so far in its open period (`actualCredits`).
+ * Judges one budget on its scope's daily credits (`series`: the matching scopes summed) and the exact
+ * micro-credits spent so far in its open period (`actualMicro`). Dollars are micro-credits x price in exact
+ * decimals rounded once to the cent, as everywhere else in the report (core/exact-money): a float product
+ * rounds 1,675 credits at 0.0006 ($1.005) to $1.00 where the report's own total reads $1.01.
  */
-export function evaluateBudget(budget: Budget, series: DailySeries, actualCredits: number, asOfDay: string, creditPrice: number | null): BudgetStatus {
+export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro: bigint, asOfDay: string, creditPrice: number | null): BudgetStatus {
+  const actualCredits = creditsToNumber(actualMicro)
   const projection = projectPeriod(series, periodOf(budget.period, asOfDay), asOfDay, actualCredits, undefined, false)
-  const factor = budget.unit === 'usd' ? (creditPrice ?? 0) : 1
-  const projected = projection.projected * factor
-  const pct = (projected / budget.limit) * 100
+  // The projected days as micro-credits (an estimate: a micro-credit is far below its error), added exactly to
+  // what was spent, so that a period with nothing left to project reads the same as its actual.
+  const projectedMicro = actualMicro + BigInt(Math.round((projection.projected - actualCredits) * 1_000_000))
+  const usd = budget.unit === 'usd'
+  const price = creditPrice ?? 0
+  const projected = usd ? dollarsInCents(projectedMicro, price) : round(creditsToNumber(projectedMicro), 2)
+  const pct = ((usd ? creditsToNumber(projectedMicro) * price : creditsToNumber(projectedMicro)) / budget.limit) * 100
   return {
     scope: budget.scope,
     name: budget.name,
     period: budget.period,
     limit: budget.limit,
     unit: budget.unit,
-    actual: round(actualCredits * factor, budget.unit === 'usd' ? 2 : 6),
-    projected: round(projected, 2),
+    actual: usd ? dollarsInCents(actualMicro, price) : actualCredits,
+    projected,
     pctOfLimit: round(pct, 1),
     status: budgetStatus(pct),
   }

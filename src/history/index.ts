@@ -147,7 +147,7 @@ function judgeBudget(
   }
   const series = dailySeries(selected, context.held)
   const actual = sumDays(series.exact, periodOf(budget.period, context.asOf).start, context.asOf)
-  return evaluateBudget(budget, series.values, creditsToNumber(actual), context.asOf, context.creditPrice)
+  return evaluateBudget(budget, series.values, actual, context.asOf, context.creditPrice)
 }
 
 /**

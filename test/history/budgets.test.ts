@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {EXIT_CODES, InputFileError} from '../../src/core/errors.js'
+import {dollarsInCents} from '../../src/core/exact-money.js'
 import {dayFromNumber, dayNumber} from '../../src/history/days.js'
 import {budgetMatcher, budgetStatus, evaluateBudget, parseBudgets, periodOf, type Budget, type BudgetContext} from '../../src/history/budgets.js'
 import {REPO_ROOT} from '../helpers/repo.js'
@@ -75,11 +76,24 @@ describe('budget status', () => {
     // 100 credits every day for 8 weeks: Monday to Wednesday spent 300, the week will reach 700.
     const series = new Map(Array.from({length: 59}, (_, index) => [dayFromNumber(dayNumber('2024-09-16') + index), 100]))
     const budget: Budget = {scope: 'project', name: 'api', period: 'week', limit: 800, unit: 'credits', line: 1}
-    expect(evaluateBudget(budget, series, 300, '2024-11-13', null)).toEqual({
+    expect(evaluateBudget(budget, series, 300_000_000n, '2024-11-13', null)).toEqual({
       scope: 'project', name: 'api', period: 'week', limit: 800, unit: 'credits', actual: 300, projected: 700, pctOfLimit: 87.5, status: 'warn',
     })
-    const dollars = evaluateBudget({...budget, unit: 'usd', limit: 0.42}, series, 300, '2024-11-13', 0.0006)
+    const dollars = evaluateBudget({...budget, unit: 'usd', limit: 0.42}, series, 300_000_000n, '2024-11-13', 0.0006)
     expect(dollars).toMatchObject({actual: 0.18, projected: 0.42, pctOfLimit: 100, status: 'over'})
+  })
+
+  it('gives dollars exact to the cent, as the report does: 1,675 credits at 0.0006 are $1.005, read $1.01', () => {
+    // A closed week (the report's last day is its Sunday): nothing left to project, projected = actual.
+    const week = Array.from({length: 35}, (_, index) => dayFromNumber(dayNumber('2024-10-14') + index))
+    const series = new Map(week.map((day) => [day, 100]))
+    const spent = 1_675_000_000n
+    const budget: Budget = {scope: 'org', name: 'acme', period: 'week', limit: 2, unit: 'usd', line: 1}
+    const status = evaluateBudget(budget, series, spent, '2024-11-17', 0.0006)
+    expect(status.actual).toBe(dollarsInCents(spent, 0.0006))
+    expect(status.actual).toBe(1.01)
+    expect(status.projected).toBe(status.actual)
+    expect(evaluateBudget({...budget, unit: 'credits', limit: 2000}, series, spent, '2024-11-17', null)).toMatchObject({actual: 1675, projected: 1675, pctOfLimit: 83.8})
   })
 })
 
