@@ -3,6 +3,7 @@
  * Plain text; the renderers make it terminal- or Markdown-safe like every other statistics line.
  */
 import type {Summary} from '../analysis/summary.js'
+import {monthEnded} from '../analysis/month-ended.js'
 import {lastWeekChange} from '../analysis/week-change.js'
 import {formatCredits} from '../core/format-credits.js'
 import {money} from './text-table.js'
@@ -29,7 +30,7 @@ export function historyLines(summary: Summary): string[] {
     lines.push(parts.join(' '))
   }
   const forecast = summary.forecast
-  if (forecast && forecast.daysElapsed === forecast.daysInPeriod) {
+  if (forecast && monthEnded(forecast)) {
     lines.push(`Month ${forecast.period} ended at ${formatCredits(forecast.actualToDate)} credits (all ${forecast.daysInPeriod} days)`)
   } else if (forecast) {
     lines.push(

@@ -13,6 +13,7 @@ import {shouldNotify} from '../../src/slack/policy.js'
 import {HOSTILE_NAMES as SVG_HOSTILE, makeSummary} from '../charts/fixtures.js'
 import {blockKitViolations} from '../slack/block-kit-limits.js'
 import {HOSTILE_NAMES as SLACK_HOSTILE, normalWeek} from '../slack/fixtures.js'
+import {forecastMonth} from '../../src/history/forecast.js'
 import {withHistory} from './fixtures.js'
 
 const MEDIUM_HOSTILE = ['<script>alert(1)</script>', '*bold*', 'a|b', 'x;y', 'line\nbreak', '=cmd()', `quote " and ' apostrophe`]
@@ -160,5 +161,32 @@ describe('lastWeekChange: one week-over-week figure for every medium', () => {
     const trend = trendOf([week('2024-11-04', 0), week('2024-11-11', 40)])
     expect(lastWeekChange(trend)!.pct).toBeNull()
     expect(historyLines({...normalWeek, trend} as Summary)[0]).toContain('(new on the week before)')
+  })
+})
+
+describe('a month reported on its last day', () => {
+  // October 2024 through its last day, but the history starts on the 5th (older days were never exported).
+  const series = new Map(Array.from({length: 27}, (_, index) => [`2024-10-${String(index + 5).padStart(2, '0')}`, 1_000]))
+  const made = forecastMonth(series, '2024-10-31', 27_000)
+  const forecast = {period: made.period, actualToDate: made.actual, daysElapsed: made.daysElapsed, daysInPeriod: made.daysInPeriod, projected: made.projected, low: made.low, high: made.high, method: made.method}
+  const lacking = {...withHistory(normalWeek, ['api', 'acme', 'data']), forecast}
+
+  it('is not called ended at what the history holds when it lacks days of the month', () => {
+    // Day 31 of 31, yet 4 days are projected: 27,000 held + 4 x 1,000 = 31,000.
+    expect(forecast).toMatchObject({daysElapsed: 31, daysInPeriod: 31, actualToDate: 27_000, projected: 31_000})
+    const texts = [renderTable(lacking), renderReportHtml(lacking, []), JSON.stringify(buildSlackMessage(lacking, {}))]
+    for (const text of texts) {
+      expect(text).not.toMatch(/ended at 27,000|ended: all 31 days/)
+      expect(text).toContain('31,000')
+    }
+  })
+
+  it('is called ended when every day is held', () => {
+    const full = new Map(Array.from({length: 31}, (_, index) => [`2024-10-${String(index + 1).padStart(2, '0')}`, 1_000.000001]))
+    const whole = forecastMonth(full, '2024-10-31', 31_000.000031)
+    const summary = {...lacking, forecast: {...forecast, actualToDate: whole.actual, projected: Math.round(whole.projected * 100) / 100, low: whole.low, high: whole.high}}
+    expect(renderTable(summary)).toContain('Month 2024-10 ended at 31,000')
+    expect(renderReportHtml(summary, [])).toContain('ended: all 31 days held')
+    expect(buildSlackMessage(summary, {}).text).toContain('2024-10 ended at 31,000')
   })
 })

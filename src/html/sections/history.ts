@@ -3,6 +3,7 @@
  * with the others in the Charts section). Pure: reads only the Summary; every piece of data text is escaped.
  */
 import type {Anomaly, BudgetStatus, Summary, TrendWeek} from '../../analysis/summary.js'
+import {monthEnded} from '../../analysis/month-ended.js'
 import {lastWeekChange} from '../../analysis/week-change.js'
 import {escapeXml} from '../../charts/escape.js'
 import {formatCredits, formatDollars, formatPercentChange} from '../../charts/format.js'
@@ -63,7 +64,7 @@ export function historySection(summary: Summary): string {
   if (!trend) return ''
   const cards: string[] = []
   const forecast = summary.forecast
-  if (forecast && forecast.daysElapsed === forecast.daysInPeriod) {
+  if (forecast && monthEnded(forecast)) {
     cards.push(kpi(`Month ${forecast.period}`, `${formatCredits(forecast.actualToDate)} credits`, `ended: all ${forecast.daysInPeriod} days held`))
   } else if (forecast) {
     cards.push(

@@ -1,0 +1,12 @@
+import {round} from './build.js'
+import type {Summary} from './summary.js'
+
+/**
+ * Whether the forecast's month is over and every day of it is in the history, so that its actual is the month's
+ * total. A month whose last day is reported but some of whose days the history lacks (older than it reaches)
+ * still has days projected: `projected` then exceeds `actualToDate`, which is not the month's total, and every
+ * renderer must show the projection, never "ended at" the actual.
+ */
+export function monthEnded(forecast: NonNullable<Summary['forecast']>): boolean {
+  return forecast.daysElapsed === forecast.daysInPeriod && forecast.projected === round(forecast.actualToDate, 2)
+}
