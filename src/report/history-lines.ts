@@ -24,7 +24,7 @@ export function historyLines(summary: Summary): string[] {
     const change = lastWeekChange(trend)
     const last = change?.last
     const current = trend.weeks.at(-1)
-    const parts = [`Trend (${trend.weeks.length} ISO weeks):`]
+    const parts = [`Trend (${trend.weeks.length} ISO week${trend.weeks.length === 1 ? '' : 's'}):`]
     if (change) parts.push(`week of ${change.last.start} ${formatCredits(change.last.credits)} credits${change.before ? ` (${signedPct(change.pct)} on the week before)` : ''}`)
     if (current && !current.complete) parts.push(`${last ? '· ' : ''}week of ${current.start} so far ${formatCredits(current.credits)}`)
     lines.push(parts.join(' '))

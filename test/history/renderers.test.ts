@@ -75,6 +75,12 @@ describe('terminal and Markdown lines', () => {
     expect(table).toMatch(/2024-11-14 project a\|b: 82,000 credits, 41\.0x its baseline of 2,000/)
   })
 
+  it('says "1 ISO week" for --trend-weeks 1', () => {
+    const one = withHistory(normalWeek, ['api'])
+    const table = renderTable({...one, trend: {...one.trend!, weeks: one.trend!.weeks.slice(-1)}})
+    expect(table).toContain('Trend (1 ISO week): week of 2024-11-11')
+  })
+
   it('escapes names for Markdown and the terminal', () => {
     const markdown = renderMarkdown(withHistory(normalWeek, ['*bold*', 'a|b', 'line\nbreak']))
     expect(markdown).toContain('\\*bold\\*')
