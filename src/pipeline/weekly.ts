@@ -182,15 +182,20 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
     {clock: context.clock, log: context.log, warn: context.warn},
   )
 
-  // After the report, so that a database that is down never costs the week's report; the export window is
-  // known here, so only days it covers whole are replaced whole (with a gap between its windows, the span would
-  // claim the gap's days: then only the report's range counts).
+  // After the report, so that a database that is down never costs the week's report, nor its Slack message: a
+  // failed load is reported (its exit code) once the messages went out. The export window is known here, so only
+  // days it covers whole are replaced whole (with a gap between its windows, the span would claim the gap's
+  // days: then only the report's range counts).
+  let loadFailure: {error: unknown} | null = null
   const load = options.loadTo
     ? await loadExport(
         options.loadTo,
         {inputs: [exported.csvPath], window: windowsSpan(exported.windows) ?? exportRange, creditPrice: options.report.creditPrice, teamsFile: options.report.teamsFile},
         {log: context.log, warn: context.warn},
-      )
+      ).catch((error: unknown) => {
+        loadFailure = {error}
+        return undefined
+      })
     : undefined
 
   let notified: NotifyResult | null = null
@@ -206,6 +211,7 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
     notified = delivery.organization
     teamNotified = delivery.teams
   }
+  if (loadFailure) throw (loadFailure as {error: unknown}).error
   return {
     export: exported,
     summary,

@@ -156,6 +156,22 @@ describe('cci-usage run --demo --notify always (fake Slack)', () => {
     expect(existsSync(join(slackOut, 'report.html'))).toBe(true)
   })
 
+  it('still posts the week when the --load-to database is down, then exits with the load error (4)', async () => {
+    slack.requests.length = 0
+    const result = await runCli(['run', '--demo', '--out', slackOut, '--notify', 'always'], {
+      SLACK_ACCESS_TOKEN: slack.token,
+      SLACK_DEFAULT_CHANNEL: 'C0USAGE001',
+      SLACK_API_URL: slack.apiUrl,
+      // Port 1 on the loopback: refused at once, as a database that is down.
+      CCI_USAGE_LOAD_TO: 'postgres://usage:load-secret-pw@127.0.0.1:1/usage',
+    })
+    expect(result.code).toBe(4)
+    expect(slack.requests[0]?.route).toBe('chat.postMessage')
+    const errors = result.stderr.trim().split('\n').filter((line) => line.startsWith('Error:'))
+    expect(errors).toEqual([expect.stringContaining('Cannot reach PostgreSQL')])
+    expect(result.stdout + result.stderr).not.toContain('load-secret-pw')
+  })
+
   it('fails with exit 6 under --strict-notify when Slack refuses the token', async () => {
     const result = await runCli(['run', '--demo', '--out', slackOut, '--notify', 'always', '--strict-notify'], {
       SLACK_ACCESS_TOKEN: 'xoxb-revoked-token-000000',
