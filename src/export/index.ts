@@ -511,7 +511,8 @@ export async function runExport(options: ExportOptions, context: ExportContext):
         retryPolicy: context.retryPolicy,
       })
     : null
-  if (found) options = {...options, sharedOrgIds: mergeSharedOrgIds(options.orgId, options.sharedOrgIds, found)}
+  // Given twice, or the organization itself among its shared ones: asked once, as the set it is.
+  options = {...options, sharedOrgIds: mergeSharedOrgIds(options.orgId, options.sharedOrgIds, found ?? [])}
   const outDir = resolve(options.outDir)
   const manifestPath = join(outDir, MANIFEST_FILE)
   const request = {host, orgId: options.orgId, sharedOrgIds: options.sharedOrgIds, range: span, windows}

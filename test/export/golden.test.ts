@@ -1,3 +1,4 @@
+import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {resolveRange} from '../../src/export/windows.js'
@@ -26,5 +27,15 @@ describe('golden export (real Usage API file served by the simulator)', () => {
     expect(result.windows).toEqual([expect.objectContaining({parts: 4, rows: 1260})])
     assertNoCredentialToDownloads(h.sim)
     await assertNoSecrets(h)
+  })
+
+  maybe('asks for each shared organization once, never the organization itself: the same rows as the set given once', async () => {
+    h = await harness({dataset: {file: golden}, parts: 2}, '2024-11-20T12:00:00Z')
+    const [orgId, ...shared] = h.sim.datasetOrgIds
+    const range = resolveRange({start: '2024-11-10', end: '2024-11-18'}, h.time.clock())
+    const result = await h.run({orgId, sharedOrgIds: [orgId, ...shared, ...shared], range})
+    expect(result.rows).toBe(1260)
+    const manifest = JSON.parse(await readFile(join(h.out, 'export-manifest.json'), 'utf8')) as {sharedOrgIds: string[]}
+    expect([...manifest.sharedOrgIds].sort()).toEqual([...shared].sort())
   })
 })
