@@ -243,11 +243,12 @@ function toJobGroup(row: ResultRow): JobGroup {
  * in a later attempt. "Rerun from failed" runs only the failed jobs (and what follows them) again; the jobs
  * that passed in the earlier attempt are kept, not repeated, so their credits are not rerun spend. A row
  * without a job cannot be matched and counts with its attempt. Rerun rows are few: found by a join with the
- * small rerun table. Waste counts each row once: failed or canceled, plus the rerun rows that are neither.
+ * small rerun table (MATERIALIZED: the join reads every row, and both the latest attempts and the sums use it).
+ * Waste counts each row once: failed or canceled, plus the rerun rows that are neither.
  */
 export async function addRerunFigures(connection: DuckDBConnection, relation: string, where: string, tables: HealthTables, groups: JobGroup[]): Promise<void> {
   const reruns = await rowsOf(connection, `
-WITH attempt_rows AS (
+WITH attempt_rows AS MATERIALIZED (
   SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job, rerun_pipeline, rerun_workflow_code, from_last,
     TOTAL_CREDITS, JOB_BUILD_STATUS
   FROM ${sqlIdent(relation)} JOIN ${tables.reruns} ON PIPELINE_NUMBER = rerun_pipeline AND WORKFLOW_KEY = rerun_workflow_key
