@@ -96,6 +96,8 @@ export interface DownloadContext {
   log: (line: string) => void
   retryPolicy?: RetryPolicy
   client?: Got
+  /** Called before each wait between attempts; throws to give up (the export's --timeout). */
+  beforeRetryWait?: (delayMs: number, reason: string) => void
 }
 
 /**
@@ -221,6 +223,7 @@ export async function downloadPart<T>(part: PartToDownload, context: DownloadCon
           `Could not download ${label}: ${reason} after ${attempt} attempt(s); rerun the same command to resume (verified parts are kept).`,
         )
       }
+      context.beforeRetryWait?.(decision.delayMs, `${label}: ${reason}`)
       context.log(`${label}: ${reason}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s.`)
       await sleep(decision.delayMs)
     }

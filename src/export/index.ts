@@ -134,10 +134,13 @@ class ExportRun {
       sleep: this.sleep,
       log: context.log,
       retryPolicy: context.retryPolicy,
-      beforeRetryWait: (delayMs, reason) => {
-        if (this.context.clock().getTime() + delayMs > this.deadline) this.throwTimeout(`${reason}, and waiting would pass --timeout`)
-      },
+      beforeRetryWait: (delayMs, reason) => this.checkWait(delayMs, reason),
     })
+  }
+
+  /** A wait before a retry (the API's, or a download's Retry-After) that would pass --timeout ends the run now, resumable. */
+  private checkWait(delayMs: number, reason: string): void {
+    if (this.context.clock().getTime() + delayMs > this.deadline) this.throwTimeout(`${reason}, and waiting would pass --timeout`)
   }
 
   private get manifest() {
@@ -328,7 +331,7 @@ class ExportRun {
     const plainPath = join(this.partsDir, csvFile)
     const downloaded = await downloadPart(
       {jobId, index, total, links, dest},
-      {clock: this.context.clock, sleep: this.sleep, log: this.context.log, retryPolicy: this.context.retryPolicy},
+      {clock: this.context.clock, sleep: this.sleep, log: this.context.log, retryPolicy: this.context.retryPolicy, beforeRetryWait: (delayMs, reason) => this.checkWait(delayMs, reason)},
       () => new PartScanner(plainPath, this.scanOptions(label)),
     )
     await saveScan(plainPath, downloaded.output)
@@ -464,6 +467,14 @@ class ExportRun {
 
   private throwTimeout(why?: string): never {
     const waiting = this.manifest.windows.filter((window) => window.jobId !== undefined && window.state !== 'completed')
+    const created = this.manifest.windows.some((window) => window.jobId !== undefined)
+    if (created && waiting.length === 0) {
+      throw new TimeoutError(
+        'E_EXPORT_TIMEOUT',
+        `The export jobs completed, but their downloads did not finish within ${formatDuration(this.options.timeoutMs)}${why ? ` (${why})` : ''}; verified parts are kept. Resume with: ${resumeCommand(this.options)}`,
+        {jobIds: []},
+      )
+    }
     const ids = waiting.map((window) => window.jobId).join(', ') || 'none created yet'
     throw new TimeoutError(
       'E_EXPORT_TIMEOUT',

@@ -297,3 +297,37 @@ describe('parts at the same time', () => {
     })
   })
 })
+
+describe('a download that asks to wait past --timeout', () => {
+  it('stops at once with exit 5 (a timeout that resumes), not after sleeping the hour a 429 asks for', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'cci-download-wait-'))
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      if (req.url?.startsWith('/parts/')) {
+        // Storage throttling: come back in an hour.
+        res.writeHead(429, {'retry-after': '3600'})
+        return res.end()
+      }
+      req.resume()
+      res.writeHead(req.method === 'POST' ? 201 : 200, {'content-type': 'application/json'})
+      res.end(JSON.stringify({usage_export_job_id: 'job-1', state: 'completed', download_urls: [`${origin}/parts/0?sig=x`]}))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const slept: number[] = []
+    try {
+      const error = await runExport(
+        {host: origin, token: 't', orgId: 'org', sharedOrgIds: [], range: week, outDir: out, timeoutMs: 10 * 60_000},
+        {clock: () => new Date('2024-11-20T10:00:00Z'), sleep: async (ms) => void slept.push(ms), log: () => undefined},
+      ).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(CciUsageError)
+      expect(error).toMatchObject({code: 'E_EXPORT_TIMEOUT', exitCode: 5})
+      expect((error as Error).message).toMatch(/^The export jobs completed, but their downloads did not finish within 10m .*waiting would pass --timeout.*Resume with: /)
+      expect(slept).toEqual([])
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await rm(out, {recursive: true, force: true})
+      forgetSecrets()
+    }
+  })
+})
