@@ -142,6 +142,29 @@ describe('rightsizing through the view', () => {
     expect(savings.top).toEqual([])
   })
 
+  test('a job is never told to go down and up at once: busy anywhere, it is not downsized', async () => {
+    const busy = {MEDIAN_CPU_UTILIZATION_PCT: 90, MAX_CPU_UTILIZATION_PCT: 100}
+    const savings = await savingsOf([
+      // build: quiet in workflow pr, at its limits in nightly, on the same large class (one job definition).
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'nightly', ...busy}),
+      // test: quiet on large, at its limits on medium (the class it was moved to).
+      ...quietLargeRuns(5, {JOB_NAME: 'test'}),
+      ...quietLargeRuns(5, {JOB_NAME: 'test', RESOURCE_CLASS: 'medium', COMPUTE_CREDITS: 10, ...busy}),
+      // lint is quiet everywhere and the same job name in another organization is busy: lint stays a downsize.
+      ...quietLargeRuns(5, {JOB_NAME: 'lint'}),
+      ...quietLargeRuns(5, {JOB_NAME: 'lint', ORGANIZATION_NAME: 'other', ...busy}),
+    ])
+    const verdicts = [...savings.rightsizing, ...savings.underProvisioned].map((c) => `${c.org}/${c.job}/${c.workflow}:${c.resourceClass}->${c.suggestedClass}`)
+    expect(verdicts.sort()).toEqual([
+      'acme/build/nightly:large->xlarge',
+      'acme/lint/build-test:large->medium',
+      'acme/test/build-test:medium->large',
+      'other/lint/build-test:large->xlarge',
+    ])
+    expect(savings.top.map((o) => o.change)).toEqual(['resource_class: medium in job lint of project api'])
+  })
+
   test('filterSql is applied to every query', async () => {
     const inside = quietLargeRuns(5, {PROJECT_NAME: 'api'})
     const outside = quietLargeRuns(5, {PROJECT_NAME: 'web', JOB_BUILD_STATUS: 'failed'})

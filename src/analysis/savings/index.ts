@@ -36,9 +36,9 @@ export async function computeSavings(
   const where = options.filterSql ? `(${options.filterSql})` : 'TRUE'
 
   const groups = await queryRightsizingGroups(connection, view, where, thresholds.spikePct, options.windowDays)
-  const candidates = groups
-    .map((stats) => classifyGroup(stats, thresholds, rates))
-    .filter((c): c is RightsizingCandidate => c !== null)
+  const candidates = withoutContradictions(
+    groups.map((stats) => classifyGroup(stats, thresholds, rates)).filter((c): c is RightsizingCandidate => c !== null),
+  )
   const rightsizing = candidates.filter((c) => c.direction === 'down').sort(bySavingsThenCredits)
   const underProvisioned = candidates.filter((c) => c.direction === 'up').sort(byCreditsPerWeek)
   const failingJobs = await queryFailingJobs(connection, view, where)
@@ -172,6 +172,18 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
       failedCredits: Number(row.failed_credits),
     }
   })
+}
+
+/**
+ * A job's resource_class is set once, in its definition, for every workflow that runs it; the groups are per
+ * workflow and class, so one job could be told to go down (quiet in one workflow, or on its old class) and up
+ * (at its limits in another workflow, or on the smaller class) at once. A job that hits its limits anywhere is
+ * not safe to shrink: its downsizes are dropped and the upsize stays.
+ */
+export function withoutContradictions(candidates: RightsizingCandidate[]): RightsizingCandidate[] {
+  const jobKey = (c: RightsizingCandidate) => JSON.stringify([c.org, c.project, c.job])
+  const busy = new Set(candidates.filter((c) => c.direction === 'up').map(jobKey))
+  return candidates.filter((c) => c.direction === 'up' || !busy.has(jobKey(c)))
 }
 
 function bySavingsThenCredits(a: RightsizingCandidate, b: RightsizingCandidate): number {
