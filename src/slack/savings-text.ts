@@ -3,6 +3,7 @@
  * (`resource_class: large` → `resource_class: medium`), then the job and project it applies to; other kinds
  * read as their concrete change.
  */
+import {rightsizingHeadline} from '../analysis/savings/opportunities.js'
 import type {SavingsOpportunity, Summary} from '../analysis/summary.js'
 import {codeSpan, mrkdwnName} from './text.js'
 
@@ -10,8 +11,9 @@ import {codeSpan, mrkdwnName} from './text.js'
 const MAX_PART_CHARS = 120
 
 export function opportunityText(summary: Summary, opportunity: SavingsOpportunity, maxChars: number): string {
-  const candidate =
-    opportunity.kind === 'rightsizing' ? summary.savings?.rightsizing.find((rightsizing) => rightsizing.change === opportunity.change) : undefined
+  const sameChange = opportunity.kind === 'rightsizing' ? (summary.savings?.rightsizing ?? []).filter((rightsizing) => rightsizing.change === opportunity.change) : []
+  // Summaries written before the headline existed still find a candidate by its change alone.
+  const candidate = sameChange.find((rightsizing) => opportunity.title.startsWith(`${rightsizingHeadline(rightsizing)}:`)) ?? sameChange[0]
   if (!candidate) return mrkdwnName(opportunity.change, maxChars)
   const from = codeSpan(`resource_class: ${candidate.resourceClass}`, MAX_PART_CHARS)
   const to = codeSpan(`resource_class: ${candidate.suggestedClass}`, MAX_PART_CHARS)

@@ -3,7 +3,8 @@ import {afterEach, describe, expect, test} from '@jest/globals'
 import {CciUsageError} from '../../src/core/errors.js'
 import {computeSavings, queryRightsizingGroups, resolveThresholds} from '../../src/analysis/savings/index.js'
 import {buildTopOpportunities} from '../../src/analysis/savings/opportunities.js'
-import type {RightsizingCandidate} from '../../src/analysis/summary.js'
+import type {RightsizingCandidate, Summary} from '../../src/analysis/summary.js'
+import {opportunityText} from '../../src/slack/savings-text.js'
 import {row, viewOfRows, type RowValues} from './view.js'
 
 let open: Awaited<ReturnType<typeof viewOfRows>> | undefined
@@ -163,6 +164,21 @@ describe('rightsizing through the view', () => {
       'other/lint/build-test:large->xlarge',
     ])
     expect(savings.top.map((o) => o.change)).toEqual(['resource_class: medium in job lint of project api'])
+  })
+
+  test('Slack names the class each opportunity leaves when one job moves to the same class from two', async () => {
+    // build on large in workflow a and on medium+ in workflow b: both changes read "resource_class: medium in job
+    // build of project api"; the medium+ one must not be shown as leaving large.
+    const savings = await savingsOf([
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'a', COMPUTE_CREDITS: 40}),
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'b', RESOURCE_CLASS: 'medium+', COMPUTE_CREDITS: 15}),
+    ])
+    expect(new Set(savings.top.map((o) => o.change)).size).toBe(1)
+    const summary = {savings} as Summary
+    expect(savings.top.map((o) => opportunityText(summary, o, 200))).toEqual([
+      '`resource_class: large` → `resource_class: medium` in job build of project api',
+      '`resource_class: medium+` → `resource_class: medium` in job build of project api',
+    ])
   })
 
   test('filterSql is applied to every query', async () => {

@@ -23,7 +23,7 @@ function rightsizingOpportunity(c: RightsizingCandidate, window: Window | undefi
   const projected = window ? `, ${projectionWording(window)}` : ''
   return {
     kind: 'rightsizing',
-    title: `Downsize job ${c.job} of project ${c.project} from ${c.resourceClass} to ${c.suggestedClass}: saves about ${formatCredits(saved)} credits/week${projected}`,
+    title: `${rightsizingHeadline(c)}: saves about ${formatCredits(saved)} credits/week${projected}`,
     creditsPerWeek: saved,
     evidence:
       `${c.runsWithUtilisation} of ${c.runs} runs with utilisation data; median CPU ${pct(c.medianCpuPct)}, ` +
@@ -34,6 +34,14 @@ function rightsizingOpportunity(c: RightsizingCandidate, window: Window | undefi
   }
 }
 
+/**
+ * The start of a rightsizing opportunity's title. The change text names only the target class, so the same job
+ * moving from two classes (large and medium+, in two workflows) has two opportunities with one change text; the
+ * headline tells them apart for a reader that has to find the candidate again (Slack names the class it left).
+ */
+export function rightsizingHeadline(c: Pick<RightsizingCandidate, 'job' | 'project' | 'resourceClass' | 'suggestedClass'>): string {
+  return `Downsize job ${c.job} of project ${c.project} from ${c.resourceClass} to ${c.suggestedClass}`
+}
 
 function pct(value: number): string {
   return `${Math.round(value * 10) / 10} %`
