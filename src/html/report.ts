@@ -269,7 +269,9 @@ function savingsSection(summary: Summary): string {
     parts.push('<p class="empty">No job failed often enough to list.</p>')
   }
   parts.push(
-    `<p class="note">Thresholds: at least ${esc(String(t.minRuns))} runs; downsize when median utilisation is under ${esc(String(t.lowUtilisationPct))}% and at most ${esc(formatShare(t.maxSpikeShare))} of runs reach ${esc(String(t.spikePct))}%; upsize when utilisation exceeds ${esc(String(t.highUtilisationPct))}%. Rates: ${esc(savings.rateTable.source)} (${esc(savings.rateTable.date)}).</p>`,
+    // The boundaries as rules.ts applies them: a median of exactly the low threshold downsizes, a spike share of
+    // exactly maxSpikeShare does not, a median of exactly the high threshold upsizes.
+    `<p class="note">Thresholds: at least ${esc(String(t.minRuns))} runs with utilisation data; downsize one step when median CPU and median RAM are at most ${esc(String(t.lowUtilisationPct))}%, fewer than ${esc(formatShare(t.maxSpikeShare))} of runs reach ${esc(String(t.spikePct))}% and the 95th percentile of max CPU and of max RAM, scaled to the smaller class, stays under ${esc(String(t.spikePct))}%; upsize when median CPU or median RAM is at least ${esc(String(t.highUtilisationPct))}%. Rates: ${esc(savings.rateTable.source)} (${esc(savings.rateTable.date)}).</p>`,
   )
   return section('savings', 'Savings', parts.join('\n'))
 }
