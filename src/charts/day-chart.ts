@@ -66,7 +66,9 @@ export function renderDayChart(summary: Summary, top: number): string {
   const keys = [...present].filter((k) => k !== OTHER_KEY).sort((a, b) => (colours.rank(a) as number) - (colours.rank(b) as number))
   if (present.has(OTHER_KEY)) keys.push(OTHER_KEY)
 
-  const comparison = summary.comparison ? previousAlignedByDayIndex(summary.comparison, days.length) : null
+  // An input without rows for the previous window is "no data", not a window of zeros: no line is drawn for it.
+  const previous = summary.comparison && !summary.comparison.previousEmpty ? summary.comparison : null
+  const comparison = previous ? previousAlignedByDayIndex(previous, days.length) : null
   const dayTotals = days.map((day) => [...(values.get(day) as Map<string, number>).values()].reduce((a, b) => a + b, 0))
   const hasUsage = dayTotals.some((v) => v > 0)
   const hasComparison = comparison !== null && comparison.some((v) => v > 0)
@@ -86,8 +88,8 @@ export function renderDayChart(summary: Summary, top: number): string {
     colour: key === OTHER_KEY ? OTHER_COLOUR : colours.colour(key),
   }))
   const previousTotal = comparison ? comparison.reduce((a, b) => a + b, 0) : 0
-  if (summary.comparison) {
-    const previousDays = daysOfWindow(summary.comparison.previousWindow)
+  if (previous) {
+    const previousDays = daysOfWindow(previous.previousWindow)
     const span = previousDays.length > 0 ? ` (${formatDayShort(previousDays[0])} – ${formatDayShort(previousDays[previousDays.length - 1])})` : ''
     legendItems.push({label: `previous window${span}`, colour: COMPARISON_COLOUR, line: true})
   }
@@ -140,13 +142,16 @@ export function renderDayChart(summary: Summary, top: number): string {
   }
 
   const busiest = days.reduce((best, day, index) => (dayTotals[index] > dayTotals[best] ? index : best), 0)
-  const change = summary.comparison
+  const change = previous
     ? ` The previous window used ${formatCredits(previousTotal)} credits, shown as a dashed line aligned by day.`
-    : ''
+    : summary.comparison
+      ? ' The input holds no data for the previous window.'
+      : ''
   const description =
     `Stacked column chart of credits per UTC day in ${window}, ${formatCredits(total)} credits in total, split by the top ${keys.filter((k) => k !== OTHER_KEY).length} projects and other projects.` +
     (hasUsage ? ` Busiest day: ${days[busiest]} with ${formatCredits(dayTotals[busiest])} credits.` : '') +
     change
-  const subtitle = `${window} · ${formatCredits(total)} credits` + (summary.comparison ? ` · previous window ${formatCredits(summary.comparison.previous.credits)}` : '')
+  const previousText = previous ? ` · previous window ${formatCredits(previous.previous.credits)}` : summary.comparison ? ' · previous window: no data' : ''
+  const subtitle = `${window} · ${formatCredits(total)} credits${previousText}`
   return svgDocument({id: DAY_CHART_ID, title, subtitle, description, height}, parts.join('\n'))
 }

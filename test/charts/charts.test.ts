@@ -210,6 +210,23 @@ describe('credits-by-day', () => {
     expect(without).not.toContain('class="comparison"')
   })
 
+  test('a previous window the input holds no rows for reads as no data, not as a line of zeros', () => {
+    const summary = makeSummary({comparison: true})
+    const comparison = summary.comparison!
+    summary.comparison = {
+      ...comparison,
+      previous: {credits: 0, jobs: 0, failedCredits: 0, rows: 0},
+      previousByDay: comparison.previousByDay.map((day) => ({...day, credits: 0, jobs: 0})),
+      previousEmpty: true,
+    }
+    const svg = byName(renderCharts(summary), 'credits-by-day.svg')
+    expect(svg).not.toContain('class="comparison"')
+    const texts = textNodes(svg)
+    expect(texts.some((t) => t.startsWith('previous window ('))).toBe(false)
+    expect(texts.some((t) => t.endsWith('· previous window: no data'))).toBe(true)
+    expect(texts.some((t) => /previous window 0\b/.test(t))).toBe(false)
+  })
+
   test('stacks at most one series per palette colour, the rest as other', () => {
     const svg = byName(renderCharts(makeSummary({projects: 40, days: 10}), {top: 20}), 'credits-by-day.svg')
     const fills = new Set(elements(svg, 'rect').filter((r) => r['@width'] !== '12').map((r) => r['@fill']))
