@@ -16,9 +16,15 @@ export function escapeEntities(raw: string): string {
   return raw.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 }
 
-/** Line breaks and other control characters inside a name would let it fake extra lines of the message. */
+/**
+ * Line breaks and other control characters inside a name would let it fake extra lines of the message (U+0085
+ * is a line break too), and a bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069)
+ * would reverse the rest of its line, figures included: a name must not make "1,000 credits" read otherwise.
+ * The same characters terminalSafe neutralises for the terminal.
+ */
 function flattenControls(raw: string): string {
-  return raw.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+  // eslint-disable-next-line no-control-regex
+  return raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
 }
 
 /** Cuts to at most `max` characters (code points, so no half surrogate pair), ending with an ellipsis. */

@@ -175,6 +175,15 @@ describe('buildSlackMessage', () => {
     expect(payload).toMatchSnapshot()
   })
 
+  it('keeps bidirectional overrides and C1 line breaks in names from reordering or splitting a line', () => {
+    const names = ['abc\u202Edef', 'iso\u2067late\u2069', 'next\u0085line']
+    const summary: Summary = {...normalWeek, breakdowns: {...normalWeek.breakdowns, project: names.map((name, index) => bucket(name, 1000 - index, normalWeek.totals.credits.total))}}
+    const payload = buildSlackMessage(summary, {topProjects: 3})
+    for (const text of [...allTexts(payload), payload.text]) expect(text).not.toMatch(/[\u0085\u202A-\u202E\u2066-\u2069]/)
+    const lines = sectionStartingWith(payload, '*Top 3 projects').split('\n').slice(1)
+    expect(lines.map((line) => line.replace(/^\d+\. /, '').replace(/: [\d,]+ credits.*$/, ''))).toEqual(['abc def', 'iso late ', 'next line'])
+  })
+
   it('links only http(s) report URLs and escapes them for mrkdwn', () => {
     const withQuery = buildSlackMessage(normalWeek, {reportUrl: 'https://ci.example.com/job?a=1&b=2|x>'})
     expect(JSON.stringify(withQuery)).toContain('<https://ci.example.com/job?a=1&amp;b=2%7Cx%3E|')
