@@ -1,14 +1,12 @@
 import {format} from 'd3-format'
 
 import type {Window} from '../analysis/summary.js'
-import {formatCredits} from '../core/format-credits.js'
+import {formatCredits, formatSignedCredits as formatSignedCreditsIn} from '../core/format-credits.js'
 
 /**
  * Display formats shared by the charts and the HTML page, so a figure reads the same everywhere. Credits are
  * summed exactly upstream; rounding happens only here.
  */
-const signedWhole = format('+,.0f')
-const signedSmall = format('+,.2~f')
 const dollarFormat = format('$,.2f')
 const percentFormat = format('.1%')
 const signedPercentFormat = format('+.1%')
@@ -20,10 +18,9 @@ function finite(value: number): number {
 
 export {formatCredits}
 
+/** Signed like the terminal and Slack, with the typographic minus d3 gives the page's percentages. */
 export function formatSignedCredits(value: number): string {
-  const v = finite(value)
-  if (v === 0) return '\u00b10'
-  return Math.abs(v) >= 10 ? signedWhole(v) : signedSmall(v)
+  return formatSignedCreditsIn(value, '\u2212')
 }
 
 export function formatDollars(value: number): string {

@@ -13,3 +13,14 @@ export function formatCredits(value: number): string {
   // -0.001 rounds to "-0"
   return text === '-0' ? '0' : text
 }
+
+/**
+ * A change in credits, signed: the magnitude reads exactly as formatCredits reads it (so "+11.84" here is the
+ * 11.84 of the table), and a change that rounds to 0 is "±0", never "+0" or "-0". `minus` is the sign glyph
+ * of the medium (the HTML page uses U+2212 like its percentages).
+ */
+export function formatSignedCredits(value: number, minus = '-'): string {
+  const text = formatCredits(Math.abs(value))
+  if (text === '0') return '\u00b10'
+  return `${value < 0 ? minus : '+'}${text}`
+}

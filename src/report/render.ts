@@ -1,5 +1,5 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
-import {formatCredits} from '../core/format-credits.js'
+import {formatCredits, formatSignedCredits} from '../core/format-credits.js'
 import {projectionWording} from '../core/projection.js'
 import {terminalSafe, terminalSafeLines} from '../core/terminal-safe.js'
 import {breakdownCsvString} from './csv.js'
@@ -72,9 +72,9 @@ export function statistics(summary: Summary): string[] {
       lines.push(`Change vs previous window (${previousStart}, ${comparison.previousWindow.days} days): no data — the input has no rows for the previous window.`)
     } else {
       const pct = comparison.change.pct === null ? '' : ` (${signed(comparison.change.pct, (value) => `${value.toFixed(1)}%`)})`
-      const movers = comparison.movers.slice(0, 3).map((mover) => `${mover.project} ${signed(mover.change, formatCredits)}`)
+      const movers = comparison.movers.slice(0, 3).map((mover) => `${mover.project} ${formatSignedCredits(mover.change)}`)
       lines.push(
-        `Change vs previous window (from ${previousStart}): ${signed(comparison.change.credits, formatCredits)} credits${pct}` +
+        `Change vs previous window (from ${previousStart}): ${formatSignedCredits(comparison.change.credits)} credits${pct}` +
           (movers.length > 0 ? ` · top movers: ${movers.join(', ')}` : ''),
       )
       if (comparison.appeared.length > 0 || comparison.vanished.length > 0) {

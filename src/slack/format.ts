@@ -2,7 +2,7 @@
  * Number and date wording for the Slack message. Credits are summed exactly upstream and rounded only here,
  * for display. A fixed locale keeps the message (and its snapshots) identical on every machine.
  */
-import {formatCredits} from '../core/format-credits.js'
+import {formatCredits, formatSignedCredits} from '../core/format-credits.js'
 
 const LOCALE = 'en-US'
 
@@ -10,13 +10,8 @@ const wholeNumber = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 0})
 const oneDecimal = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 1})
 const usd = new Intl.NumberFormat(LOCALE, {style: 'currency', currency: 'USD'})
 
-export {formatCredits}
+export {formatCredits, formatSignedCredits}
 
-export function formatSignedCredits(delta: number): string {
-  const text = formatCredits(Math.abs(delta))
-  if (text === '0') return '±0'
-  return `${delta < 0 ? '-' : '+'}${text}`
-}
 
 export function formatCount(count: number): string {
   return wholeNumber.format(count)

@@ -1,6 +1,7 @@
 /** report.html tables: rightsizing with the money first (saving, or extra cost for upsizes), job statuses with rows. */
 import type {Summary} from '../../src/analysis/summary.js'
 import {renderReportHtml} from '../../src/html/report.js'
+import {renderSummary} from '../../src/report/render.js'
 import {makeSummary} from '../charts/fixtures.js'
 
 const decode = (html: string) => html.replace(/<[^>]+>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&')
@@ -58,5 +59,21 @@ describe('report.html job statuses', () => {
       ['success', '946', '947', '404,756'],
       ['canceled', '17', '179', '4,768'],
     ])
+  })
+})
+
+describe('report.html changes by project', () => {
+  it('read the change in credits as the terminal reads it: the same rounding, ±0 for what rounds to nothing', async () => {
+    const base = makeSummary({comparison: true})
+    const movers = [
+      {project: 'grew', current: 12.34, previous: 0.5, change: 11.84, pct: 2268},
+      {project: 'shrank', current: 0, previous: 45.5, change: -45.5, pct: -100},
+      {project: 'steady', current: 10.004, previous: 10, change: 0.004, pct: 0.04},
+    ]
+    const summary: Summary = {...base, comparison: {...base.comparison!, movers}}
+    const {rows} = table(renderReportHtml(summary, []), 'Largest changes by project')
+    expect(rows.map((row) => row[3])).toEqual(['+11.84', '\u221245.5', '\u00b10'])
+    const terminal = await renderSummary(summary, 'table')
+    expect(terminal).toContain('top movers: grew +11.84, shrank -45.5, steady ±0')
   })
 })
