@@ -290,8 +290,13 @@ function failedSection(summary: Summary): string {
     columns.push({heading: 'Failed jobs', numeric: true, text: (b) => formatCredits(b.jobs), sort: (b) => b.jobs})
     return columns
   }
-  if (summary.failed.byProject.length > 0) parts.push(renderTable(failedColumns('Project'), limited(summary.failed.byProject, 'projects').rows, 'Failed-job credits by project'))
-  if (summary.failed.byJob.length > 0) parts.push(renderTable(failedColumns('Job'), limited(summary.failed.byJob, 'jobs').rows, 'Failed-job credits by job'))
+  const failedTable = (buckets: Bucket[], heading: string, what: string, caption: string): string => {
+    // Like every long table: the rows past the limit (the "(other)" roll-up among them) are said to be left out.
+    const {rows, note} = limited(buckets, what)
+    return renderTable(failedColumns(heading), rows, caption) + note
+  }
+  if (summary.failed.byProject.length > 0) parts.push(failedTable(summary.failed.byProject, 'Project', 'projects', 'Failed-job credits by project'))
+  if (summary.failed.byJob.length > 0) parts.push(failedTable(summary.failed.byJob, 'Job', 'jobs', 'Failed-job credits by job'))
   if (summary.jobStatuses.length > 0) {
     parts.push(
       renderTable(

@@ -120,6 +120,16 @@ describe('renderReportHtml', () => {
     expect(jobsSection).toContain(`Showing the ${TABLE_ROW_LIMIT} largest of 160 jobs`)
   })
 
+  test('long failed-job tables say how many rows they leave out, like the other tables', () => {
+    const summary = makeSummary({projects: 150})
+    summary.failed.byJob = summary.breakdowns.project.map((bucket) => ({...bucket, key: `job-${bucket.key}`}))
+    const html = renderReportHtml(summary, [])
+    const failed = html.slice(html.indexOf('<section id="failed"'), html.indexOf('</section>', html.indexOf('<section id="failed"')))
+    const byJob = failed.slice(failed.indexOf('<caption>Failed-job credits by job</caption>'))
+    expect(byJob.slice(0, byJob.indexOf('</table>')).match(/<tr>/g)).toHaveLength(TABLE_ROW_LIMIT + 1)
+    expect(byJob).toContain(`Showing the ${TABLE_ROW_LIMIT} largest of 150 jobs`)
+  })
+
   test('zero usage renders a complete page without NaN', () => {
     for (const html of [render({projects: 0}), render({projects: 3, allZero: true, comparison: true, savings: true})]) {
       expect(XMLValidator.validate(html)).toBe(true)
