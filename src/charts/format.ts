@@ -1,14 +1,13 @@
 import {format} from 'd3-format'
 
 import type {Window} from '../analysis/summary.js'
-import {formatCredits, formatSignedCredits as formatSignedCreditsIn} from '../core/format-credits.js'
+import {formatCredits, formatShare, formatSignedCredits as formatSignedCreditsIn} from '../core/format-credits.js'
 
 /**
  * Display formats shared by the charts and the HTML page, so a figure reads the same everywhere. Credits are
  * summed exactly upstream; rounding happens only here.
  */
 const dollarFormat = format('$,.2f')
-const percentFormat = format('.1%')
 const signedPercentFormat = format('+.1%')
 const siFormat = format('.3~s')
 
@@ -16,7 +15,7 @@ function finite(value: number): number {
   return Number.isFinite(value) ? value : 0
 }
 
-export {formatCredits}
+export {formatCredits, formatShare}
 
 /** Signed like the terminal and Slack, with the typographic minus d3 gives the page's percentages. */
 export function formatSignedCredits(value: number): string {
@@ -27,12 +26,7 @@ export function formatDollars(value: number): string {
   return dollarFormat(finite(value))
 }
 
-/** A 0..1 share as a percentage; tiny non-zero shares say so instead of rounding to 0.0%. */
-export function formatShare(share: number): string {
-  const v = finite(share)
-  if (v > 0 && v < 0.0005) return '<0.1%'
-  return percentFormat(v)
-}
+
 
 /** A percent change given in percent (12.5 = +12.5%), or "new" when there was nothing to compare with. */
 export function formatPercentChange(pct: number | null): string {

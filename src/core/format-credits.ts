@@ -24,3 +24,14 @@ export function formatSignedCredits(value: number, minus = '-'): string {
   if (text === '0') return '\u00b10'
   return `${value < 0 ? minus : '+'}${text}`
 }
+
+/**
+ * A 0..1 share as a percentage with one decimal, in every medium: "7.0%" in the terminal, on the page and in
+ * Slack alike, and a tiny non-zero share says so ("<0.1%") instead of reading as nothing.
+ */
+export function formatShare(share: number): string {
+  const finite = Number.isFinite(share) ? share : 0
+  if (finite > 0 && finite < 0.0005) return '<0.1%'
+  const text = (finite * 100).toFixed(1)
+  return `${text === '-0.0' ? '0.0' : text}%`
+}

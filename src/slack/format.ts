@@ -2,7 +2,7 @@
  * Number and date wording for the Slack message. Credits are summed exactly upstream and rounded only here,
  * for display. A fixed locale keeps the message (and its snapshots) identical on every machine.
  */
-import {formatCredits, formatSignedCredits} from '../core/format-credits.js'
+import {formatCredits, formatShare as formatShareOf, formatSignedCredits} from '../core/format-credits.js'
 
 const LOCALE = 'en-US'
 
@@ -41,10 +41,10 @@ export function formatSignedPct(pct: number): string {
   return `${pct < 0 ? '-' : '+'}${text}%`
 }
 
-/** Share of a whole as a percentage with one decimal; empty when the whole is zero. */
+/** Share of a whole as the other media print it ("7.0%", "<0.1%"); empty when the whole is zero. */
 export function formatShare(part: number, whole: number): string {
   if (whole === 0) return ''
-  return `${oneDecimal.format((part * 100) / whole)}%`
+  return formatShareOf(part / whole)
 }
 
 /**

@@ -2,6 +2,7 @@
 import type {Summary} from '../../src/analysis/summary.js'
 import {renderReportHtml} from '../../src/html/report.js'
 import {renderSummary} from '../../src/report/render.js'
+import {buildSlackMessage} from '../../src/slack/payload.js'
 import {makeSummary} from '../charts/fixtures.js'
 
 const decode = (html: string) => html.replace(/<[^>]+>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&')
@@ -75,5 +76,26 @@ describe('report.html changes by project', () => {
     expect(rows.map((row) => row[3])).toEqual(['+11.84', '\u221245.5', '\u00b10'])
     const terminal = await renderSummary(summary, 'table')
     expect(terminal).toContain('top movers: grew +11.84, shrank -45.5, steady ±0')
+  })
+})
+
+describe('shares across media', () => {
+  it('read the same on the page, in the terminal and in Slack: one decimal, a tiny share "<0.1%", not 0', async () => {
+    const base = makeSummary({projects: 3})
+    const total = 1_000_000
+    const project = (key: string, credits: number) => ({...base.breakdowns.project[0], key, dims: {org: 'acme', project: key}, credits, share: credits / total})
+    const summary: Summary = {
+      ...base,
+      totals: {...base.totals, credits: {...base.totals.credits, total}},
+      breakdowns: {...base.breakdowns, project: [project('big', 700_000), project('mid', 299_863), project('tiny', 137)]},
+    }
+    const {rows} = table(renderReportHtml(summary, []), 'Credits by project')
+    expect(rows.map((row) => row[2])).toEqual(['70.0%', '30.0%', '<0.1%'])
+    const terminal = await renderSummary(summary, 'table')
+    expect(terminal).toMatch(/^big .* 70\.0% /m)
+    expect(terminal).toMatch(/^tiny .* <0\.1% /m)
+    const slack = JSON.stringify(buildSlackMessage(summary, {}))
+    expect(slack).toContain('1. big: 700,000 credits (70.0%)')
+    expect(slack).toContain('3. tiny: 137 credits (<0.1%)')
   })
 })

@@ -58,9 +58,9 @@ describe('buildSlackMessage', () => {
     expect(fields[5]).toBe('*Other spend thrown away*\n4,768 on canceled jobs · 1,200 on reruns (2 earlier attempts)')
     const projects = sectionStartingWith(payload, '*Top 5 projects of 47*')
     expect(projects.split('\n').slice(1)).toEqual([
-      '1. determined: 367,190 credits (69%) · ▲ +14.7% (+47,190)',
+      '1. determined: 367,190 credits (69.0%) · ▲ +14.7% (+47,190)',
       '2. pachyderm: 93,846 credits (17.6%) · ▼ -6.2% (-6,154)',
-      '3. lore: 37,218 credits (7%) · = no change',
+      '3. lore: 37,218 credits (7.0%) · = no change',
       '4. aioli: 26,935 credits (5.1%) · new this window',
       '5. haberdashery: 4,003 credits (0.8%) · ▼ -2.4% (-97)',
     ])
