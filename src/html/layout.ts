@@ -1,5 +1,7 @@
+import {numberToCredits} from '../analysis/build.js'
 import {escapeXml as esc} from '../charts/escape.js'
-import {formatCredits} from '../charts/format.js'
+import {formatCredits, formatDollars} from '../charts/format.js'
+import {dollarsInCents} from '../core/exact-money.js'
 
 /**
  * Long breakdowns (jobs, branches) can run to thousands of rows; the page stays quick to open in the
@@ -23,4 +25,13 @@ export function limited<T>(rows: T[], what: string, csv?: string): {rows: T[]; n
 /** A headline figure card: label, value and, when there is one, a line of detail. */
 export function kpi(label: string, value: string, detail = ''): string {
   return `<div class="kpi"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div>${detail ? `<div class="kpi-detail">${esc(detail)}</div>` : ''}</div>`
+}
+
+/**
+ * Dollars of a Summary credit figure for which the Summary holds no dollars (failed credits, credit types, an
+ * organization, a Health row): exact to the cent like the Summary's own, never a float product (80,625 credits at
+ * $0.0006 are $48.38, where 80625 * 0.0006 = 48.37499... read $48.37).
+ */
+export function dollarsOfCredits(credits: number, price: number): string {
+  return formatDollars(dollarsInCents(numberToCredits(credits), price))
 }

@@ -13,7 +13,7 @@ import {projectionWording} from '../core/projection.js'
 import {HISTORY_SECTION_ID, historySection} from './sections/history.js'
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
-import {kpi, limited, section} from './layout.js'
+import {dollarsOfCredits, kpi, limited, section} from './layout.js'
 import {healthSection} from './sections/health.js'
 import {type Column, renderTable} from './table.js'
 import {hasOrgsSection, ORGS_SECTION_ID, orgsSectionBody} from './sections/orgs.js'
@@ -24,7 +24,7 @@ export {TABLE_ROW_LIMIT} from './layout.js'
 const esc = escapeXml
 
 function dollarsText(summary: Summary, credits: number): string | null {
-  return summary.creditPrice === null ? null : formatDollars(credits * summary.creditPrice)
+  return summary.creditPrice === null ? null : dollarsOfCredits(credits, summary.creditPrice)
 }
 
 /** Bucket columns shared by every breakdown table; dollars only when a credit price was given. */

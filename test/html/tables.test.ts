@@ -99,3 +99,14 @@ describe('shares across media', () => {
     expect(slack).toContain('3. tiny: 137 credits (<0.1%)')
   })
 })
+
+describe('report.html dollars the Summary holds no figure for', () => {
+  it('are exact to the cent like the Summary\'s own: 80,625 failed credits at $0.0006 are $48.38, not $48.37', () => {
+    // 80625 * 0.0006 is 48.37499999... as a double; the exact product is 48.375, rounded half away from zero.
+    expect(80625 * 0.0006).toBeLessThan(48.375)
+    const base = makeSummary({creditPrice: 0.0006})
+    const summary: Summary = {...base, failed: {...base.failed, credits: 80_625}}
+    const text = decode(renderReportHtml(summary, []))
+    expect(text).toMatch(/Failed jobs used 80,625 credits \(\$48\.38\)/)
+  })
+})

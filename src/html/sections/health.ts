@@ -1,8 +1,8 @@
 import type {FlakyTest, FlakyTestProject, Health, HealthBucket, HealthJob, HealthWorkflow, ProjectDefaultBranch, Summary, Waste, WasteFigure} from '../../analysis/summary.js'
 import {escapeXml as esc} from '../../charts/escape.js'
-import {formatCredits, formatDollars, formatShare} from '../../charts/format.js'
+import {formatCredits, formatShare} from '../../charts/format.js'
 import {formatRate, formatSeconds} from '../../core/format-duration.js'
-import {limited, section} from '../layout.js'
+import {dollarsOfCredits, limited, section} from '../layout.js'
 import {type Column, renderTable} from '../table.js'
 
 /**
@@ -19,7 +19,7 @@ const sortable = (value: number | null): number => value ?? Number.NEGATIVE_INFI
 function costColumn<T>(summary: Summary, heading: string, value: (row: T) => number | null): Column<T>[] {
   const price = summary.creditPrice
   if (price === null) return []
-  return [{heading, numeric: true, text: (row) => (value(row) === null ? '–' : formatDollars((value(row) ?? 0) * price)), sort: (row) => sortable(value(row))}]
+  return [{heading, numeric: true, text: (row) => (value(row) === null ? '–' : dollarsOfCredits(value(row) ?? 0, price)), sort: (row) => sortable(value(row))}]
 }
 
 function jobsTable(summary: Summary, jobs: HealthJob[]): string {

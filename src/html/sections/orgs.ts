@@ -4,8 +4,9 @@
  */
 import type {SharedPlanOrg, Summary} from '../../analysis/summary.js'
 import {escapeXml as esc} from '../../charts/escape.js'
-import {formatCredits, formatDollars, formatShare} from '../../charts/format.js'
+import {formatCredits, formatShare} from '../../charts/format.js'
 import {type Column, renderTable} from '../table.js'
+import {dollarsOfCredits} from '../layout.js'
 
 export const ORGS_SECTION_ID = 'orgs'
 
@@ -27,7 +28,7 @@ export function orgsSectionBody(summary: Summary, orgBreakdown: string): string 
       {heading: 'Share', numeric: true, text: (org) => formatShare(total !== 0 ? org.credits / total : 0), sort: (org) => org.credits},
     ]
     const price = summary.creditPrice
-    if (price !== null) columns.push({heading: 'Cost', numeric: true, text: (org) => formatDollars(org.credits * price), sort: (org) => org.credits})
+    if (price !== null) columns.push({heading: 'Cost', numeric: true, text: (org) => dollarsOfCredits(org.credits, price), sort: (org) => org.credits})
     parts.push(
       `<p>${esc(String(plan.orgs.length))} organization${plan.orgs.length === 1 ? '' : 's'} on the plan, as CircleCI's <code>shares-for</code> endpoint listed them (not part of the public API); all were exported together.</p>`,
       renderTable(columns, plan.orgs, 'Organizations on the shared plan'),
