@@ -1,11 +1,16 @@
 /**
- * Text from the data or an API must not move the cursor or recolour the terminal, nor reorder what follows it:
- * control characters and the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069,
- * which can make a table row or a Markdown cell read as something else) become '?'.
+ * Characters from the data or an API that must not reach a reader as they are: control characters (C0, DEL, C1)
+ * move the cursor, recolour the terminal or break a line (U+0085), and the bidirectional embeddings, overrides
+ * and isolates (U+202A-U+202E, U+2066-U+2069) reorder what follows them, so a table row, a Markdown cell or a
+ * Slack line would read as something else. A character class body, for the media that replace them.
  */
+export const UNSAFE_TEXT_CHARACTERS = '\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069'
+
+const UNSAFE = new RegExp(`[${UNSAFE_TEXT_CHARACTERS}]`, 'g')
+
+/** Text for the terminal (and Markdown): each unsafe character becomes '?'. */
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?')
+  return text.replace(UNSAFE, '?')
 }
 
 /** terminalSafe for text of several lines: its line breaks stay. */

@@ -9,6 +9,8 @@
  * message needs beside the names.
  */
 
+import {UNSAFE_TEXT_CHARACTERS} from '../core/terminal-safe.js'
+
 const ELLIPSIS = '…'
 
 /** Slack's three reserved characters. Escaping `<` and `>` is what keeps `<!channel>` and `<@U..>` inert. */
@@ -17,14 +19,14 @@ export function escapeEntities(raw: string): string {
 }
 
 /**
- * Line breaks and other control characters inside a name would let it fake extra lines of the message (U+0085
- * is a line break too), and a bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069)
- * would reverse the rest of its line, figures included: a name must not make "1,000 credits" read otherwise.
- * The same characters terminalSafe neutralises for the terminal.
+ * Line breaks and other control characters inside a name would let it fake extra lines of the message, and a
+ * bidirectional override would reverse the rest of its line, figures included: the characters terminalSafe
+ * neutralises, plus Unicode's own line and paragraph separators, become one space.
  */
+const FLATTENED = new RegExp(`[${UNSAFE_TEXT_CHARACTERS}\\u2028\\u2029]+`, 'g')
+
 function flattenControls(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  return raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+  return raw.replace(FLATTENED, ' ')
 }
 
 /** Cuts to at most `max` characters (code points, so no half surrogate pair), ending with an ellipsis. */
