@@ -158,12 +158,14 @@ async function previousSet(outDir: string, options: StagingOptions): Promise<str
  * described the previous one, and the folder must not hold a mix of two runs. Returns the files removed.
  */
 export async function retireArtifacts(outDir: string): Promise<string[]> {
-  await recoverArtifacts(outDir).catch((error: unknown) => {
-    throw asFileSystemError(error, outDir)
-  })
+  // Staging first finishes an interrupted publish, so the set read next is the one in place.
+  const staging = await stageArtifacts(outDir)
   const previous = (await previousSet(outDir, {})).filter((file) => safeName(file))
-  if (previous.length === 0) return []
-  await (await stageArtifacts(outDir)).publish()
+  if (previous.length === 0) {
+    await staging.discard()
+    return []
+  }
+  await staging.publish()
   return previous
 }
 
