@@ -95,18 +95,21 @@ function apiMessage(response: Response | undefined): string | undefined {
   return undefined
 }
 
+/** The kinds of request, each with its own rate limit (and pacer) per organization. */
+type RequestKind = 'get' | 'post' | 'insights'
+
+/** What a 429 that outlasted the retries means for each kind of request (the limits are per organization). */
+const RATE_LIMIT_ADVICE: Record<RequestKind, string> = {
+  post: 'the Usage API allows 10 new export jobs an hour and that limit is still exceeded after retries; wait an hour and rerun.',
+  get: 'the Usage API allows 10 status checks a minute and that limit is still exceeded after retries; wait a few minutes and rerun.',
+  insights: "CircleCI Insights' rate limit is still exceeded after retries; wait a few minutes and rerun.",
+}
+
 /**
  * The CircleCI Usage API: one configured got instance (token, JSON, timeouts, user agent), one pacer per org
  * and method so that everything polled at once shares the documented budget, and retries decided by
  * retryDecision with injectable sleeps.
  */
-/** What a 429 that outlasted the retries means for each kind of request (the limits are per organization). */
-const RATE_LIMIT_ADVICE = {
-  post: 'the Usage API allows 10 new export jobs an hour and that limit is still exceeded after retries; wait an hour and rerun.',
-  get: 'the Usage API allows 10 status checks a minute and that limit is still exceeded after retries; wait a few minutes and rerun.',
-  insights: "CircleCI Insights' rate limit is still exceeded after retries; wait a few minutes and rerun.",
-} as const
-
 export class UsageApi {
   private readonly http: Got
   private readonly pacers = new Map<string, Pacer>()
@@ -172,7 +175,7 @@ export class UsageApi {
     return `api/v2/organizations/${encodeURIComponent(orgId)}/usage_export_job`
   }
 
-  private pacer(method: 'get' | 'post' | 'insights', orgId: string): Pacer {
+  private pacer(method: RequestKind, orgId: string): Pacer {
     // The Usage API counts per organization; Insights reads of every project share one polite budget.
     const key = method === 'insights' ? method : `${method} ${orgId}`
     let pacer = this.pacers.get(key)
@@ -187,7 +190,7 @@ export class UsageApi {
     return pacer
   }
 
-  private async send(method: 'get' | 'post' | 'insights', orgId: string, what: string, request: () => Promise<Response>): Promise<Response> {
+  private async send(method: RequestKind, orgId: string, what: string, request: () => Promise<Response>): Promise<Response> {
     const pacer = this.pacer(method, orgId)
     // For the message: a status that is not retried fails after one attempt, not after the policy's maximum.
     let attempts = 0
@@ -221,7 +224,7 @@ export class UsageApi {
     }
   }
 
-  private mapError(error: unknown, orgId: string, what: string, attempts: number, method: 'get' | 'post' | 'insights'): Error {
+  private mapError(error: unknown, orgId: string, what: string, attempts: number, method: RequestKind): Error {
     if (error instanceof CciUsageError) return error
     const response = (error as {response?: Response}).response
     const status = response?.statusCode
