@@ -18,6 +18,12 @@ export function exactDollars(micro: bigint, price: number): string {
   return formatScaled(micro * digits, 6 + scale)
 }
 
+/** A number as the exact decimal its shortest form reads as, without an exponent (4e-11 is 0.00000000004). */
+export function exactDecimal(value: number): string {
+  const {digits, scale} = decimalOf(value)
+  return formatScaled(digits, scale)
+}
+
 function decimalOf(value: number): {digits: bigint; scale: number} {
   if (!Number.isFinite(value)) throw new Error(`not a finite price: ${value}`)
   const [mantissa, exponentText] = String(value).toLowerCase().split('e')

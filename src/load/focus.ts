@@ -11,6 +11,7 @@
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import {BadInputError, InputFileError} from '../core/errors.js'
+import {exactDecimal} from '../core/exact-money.js'
 import {CREDIT_COLUMNS} from '../core/usage-columns.js'
 import {MONTH_PARTITION} from './columns.js'
 import type {LakeDataset} from './lake.js'
@@ -100,7 +101,7 @@ export const FOCUS_STAGED_COLUMNS = [`${sqlIdent('OTHER_CREDITS')} AS other_cred
  */
 export function priceText(creditPrice: number | null): string {
   if (creditPrice === null) return '0'
-  const text = plainDecimal(creditPrice)
+  const text = exactDecimal(creditPrice)
   const [whole, fraction = ''] = text.split('.')
   if (fraction.length > PRICE_SCALE || whole.replace(/^0+/, '').length > PRICE_PRECISION - PRICE_SCALE) {
     throw new BadInputError(
@@ -109,17 +110,6 @@ export function priceText(creditPrice: number | null): string {
     )
   }
   return text
-}
-
-/** A non-negative number's shortest round-trip text without an exponent (String gives 4e-11 and 1e+21). */
-function plainDecimal(value: number): string {
-  const [mantissa, exponent = '0'] = String(value).split('e')
-  const [whole, fraction = ''] = mantissa.split('.')
-  const digits = whole + fraction
-  const point = whole.length + Number(exponent)
-  if (point <= 0) return `0.${'0'.repeat(-point)}${digits}`
-  if (point >= digits.length) return digits + '0'.repeat(point - digits.length)
-  return `${digits.slice(0, point)}.${digits.slice(point)}`
 }
 
 export interface FocusOptions {
