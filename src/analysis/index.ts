@@ -242,7 +242,6 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       const unmatched = unmatchedTeamsWarning(options.teamsFile!, teamRules, projects, Boolean(where))
       if (unmatched) warnings.push(unmatched)
     }
-    if (warnings.length > 0) built.summary.input.warnings = [...warnings]
     phase('summary')
     const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))
     const scopeSql = scopeParts.length > 0 ? scopeParts.map((part) => `(${part})`).join(' AND ') : undefined
@@ -266,10 +265,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
         manifest: historyManifest,
       })
       notices.push(...history.notices)
-      if (history.warnings.length > 0) {
-        warnings.push(...history.warnings)
-        built.summary.input.warnings = [...warnings]
-      }
+      warnings.push(...history.warnings)
       phase('history')
     }
     if (options.sharedPlan && !fromHistory) built.summary.sharedPlan = await sharedPlanSummary(source.connection, rows, scopeSql, options.sharedPlan)
@@ -295,6 +291,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (teamReports.length > 0) phase('team summaries')
     const month = calendarMonthOf(built.summary.window)
     const chargeback = month && historyComplete ? {month, rows: chargebackRows(current.project ?? [], teams)} : null
+    // Once every stage has said what the figures lack.
+    if (warnings.length > 0) built.summary.input.warnings = [...warnings]
     return {...built, notices, teams: teamReports, chargeback, warnings}
   } finally {
     await previousSource?.close()
