@@ -186,16 +186,15 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
   // failed load is reported (its exit code) once the messages went out. The export window is known here, so only
   // days it covers whole are replaced whole (with a gap between its windows, the span would claim the gap's
   // days: then only the report's range counts).
-  let loadFailure: {error: unknown} | null = null
-  const load = options.loadTo
+  const loaded = options.loadTo
     ? await loadExport(
         options.loadTo,
         {inputs: [exported.csvPath], window: windowsSpan(exported.windows) ?? exportRange, creditPrice: options.report.creditPrice, teamsFile: options.report.teamsFile},
         {log: context.log, warn: context.warn},
-      ).catch((error: unknown) => {
-        loadFailure = {error}
-        return undefined
-      })
+      ).then(
+        (result) => ({result}),
+        (error: unknown) => ({error}),
+      )
     : undefined
 
   let notified: NotifyResult | null = null
@@ -211,7 +210,8 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
     notified = delivery.organization
     teamNotified = delivery.teams
   }
-  if (loadFailure) throw (loadFailure as {error: unknown}).error
+  if (loaded && 'error' in loaded) throw loaded.error
+  const load = loaded?.result
   return {
     export: exported,
     summary,
