@@ -18,7 +18,7 @@ import {forecastMonth} from './forecast.js'
 import {asOfDay, daysToStore, exportedDays, type ExportedWindow} from './plan.js'
 import {dayPoints, rollupOfDays, trendData, undatedRows, type DayPoint} from './queries.js'
 import {checkOrganizations, HISTORY_FILE, historyRowsSql, readHistory, verifyHistoryFiles, withHistoryFiles, writeHistory, type HistoryManifest} from './store.js'
-import {windowGaps} from './source.js'
+import {windowGaps} from './gaps.js'
 import {buildTrend, trendWeekStarts} from './trend.js'
 
 export interface HistoryOptions {
