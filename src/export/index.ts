@@ -134,12 +134,12 @@ class ExportRun {
       sleep: this.sleep,
       log: context.log,
       retryPolicy: context.retryPolicy,
-      beforeRetryWait: (delayMs, reason) => this.checkWait(delayMs, reason),
+      beforeRetryWait: this.checkWait,
     })
   }
 
   /** A wait before a retry (the API's, or a download's Retry-After) that would pass --timeout ends the run now, resumable. */
-  private checkWait(delayMs: number, reason: string): void {
+  private readonly checkWait = (delayMs: number, reason: string): void => {
     if (this.context.clock().getTime() + delayMs > this.deadline) this.throwTimeout(`${reason}, and waiting would pass --timeout`)
   }
 
@@ -331,7 +331,7 @@ class ExportRun {
     const plainPath = join(this.partsDir, csvFile)
     const downloaded = await downloadPart(
       {jobId, index, total, links, dest},
-      {clock: this.context.clock, sleep: this.sleep, log: this.context.log, retryPolicy: this.context.retryPolicy, beforeRetryWait: (delayMs, reason) => this.checkWait(delayMs, reason)},
+      {clock: this.context.clock, sleep: this.sleep, log: this.context.log, retryPolicy: this.context.retryPolicy, beforeRetryWait: this.checkWait},
       () => new PartScanner(plainPath, this.scanOptions(label)),
     )
     await saveScan(plainPath, downloaded.output)
