@@ -135,8 +135,9 @@ export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro:
   const projectedMicro = actualMicro + BigInt(Math.round((projection.projected - actualCredits) * 1_000_000))
   const usd = budget.unit === 'usd'
   const price = creditPrice ?? 0
-  const projected = usd ? dollarsInCents(projectedMicro, price) : round(creditsToNumber(projectedMicro), 2)
-  const pct = ((usd ? creditsToNumber(projectedMicro) * price : creditsToNumber(projectedMicro)) / budget.limit) * 100
+  const projectedCredits = creditsToNumber(projectedMicro)
+  const projected = usd ? dollarsInCents(projectedMicro, price) : round(projectedCredits, 2)
+  const pct = ((usd ? projectedCredits * price : projectedCredits) / budget.limit) * 100
   return {
     scope: budget.scope,
     name: budget.name,
