@@ -26,8 +26,6 @@ export function formatDollars(value: number): string {
   return dollarFormat(finite(value))
 }
 
-
-
 /** A percent change given in percent (12.5 = +12.5%), or "new" when there was nothing to compare with. */
 export function formatPercentChange(pct: number | null): string {
   if (pct === null || !Number.isFinite(pct)) return 'new'

@@ -1,8 +1,7 @@
 import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
 import type {Summary} from '../analysis/summary.js'
-import {formatCredits} from '../core/format-credits.js'
+import {formatCredits, formatShare} from '../core/format-credits.js'
 import {formatSeconds} from '../core/format-duration.js'
-import {formatPct} from './text-table.js'
 
 /**
  * The health and waste lines under the terminal table and in Markdown (plain text: the caller makes it safe
@@ -22,8 +21,8 @@ export function healthLines(summary: Summary): string[] {
   const perPipeline = health.pipelines.creditsP50 === null
     ? 'no pipelines'
     : `credits per pipeline p50 ${formatCredits(health.pipelines.creditsP50)}, p95 ${formatCredits(health.pipelines.creditsP95 ?? 0)} (${formatCredits(health.pipelines.count)} pipelines)`
-  const onDefault = `default branch ${formatPct(health.branches.default.share)} of credits, other branches ${formatPct(health.branches.other.share)}`
-  const triggers = health.triggerSources.slice(0, 4).map((bucket) => `${bucket.key} ${formatPct(bucket.share)}`).join(', ')
+  const onDefault = `default branch ${formatShare(health.branches.default.share)} of credits, other branches ${formatShare(health.branches.other.share)}`
+  const triggers = health.triggerSources.slice(0, 4).map((bucket) => `${bucket.key} ${formatShare(bucket.share)}`).join(', ')
   lines.push(`Health: ${perPipeline} · ${onDefault}${triggers ? ` · triggers: ${triggers}` : ''}`)
   const headline = costliestHealthProblem(health)
   if (headline) lines.push(`Costliest health problem: ${headlineSentence(headline, (text) => text, formatCredits, formatSeconds)}`)

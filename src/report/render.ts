@@ -1,10 +1,10 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
-import {formatCredits, formatSignedCredits} from '../core/format-credits.js'
+import {formatCredits, formatShare, formatSignedCredits} from '../core/format-credits.js'
 import {projectionWording} from '../core/projection.js'
 import {terminalSafe, terminalSafeLines} from '../core/terminal-safe.js'
 import {breakdownCsvString} from './csv.js'
 import {extraCsvSections, extraTables} from './sections.js'
-import {alignedTable, formatPct, integer, markdownSafe, markdownTable, money, type TextColumn} from './text-table.js'
+import {alignedTable, integer, markdownSafe, markdownTable, money, type TextColumn} from './text-table.js'
 import {healthLines} from './health-lines.js'
 import {historyLines} from './history-lines.js'
 
@@ -30,7 +30,7 @@ function projectColumns(summary: Summary): TextColumn<Bucket>[] {
     {header: 'Project', align: 'left', cell: (bucket) => bucket.key},
     {header: 'Org', align: 'left', cell: (bucket) => bucket.dims.org ?? ''},
     {header: 'Credits', align: 'right', cell: (bucket) => formatCredits(bucket.credits)},
-    {header: 'Share', align: 'right', cell: (bucket) => formatPct(bucket.share)},
+    {header: 'Share', align: 'right', cell: (bucket) => formatShare(bucket.share)},
     {header: 'Jobs', align: 'right', cell: (bucket) => integer.format(bucket.jobs)},
     {header: 'Failed credits', align: 'right', cell: (bucket) => formatCredits(bucket.failedCredits)},
   ]
@@ -59,11 +59,11 @@ export function statistics(summary: Summary): string[] {
   const top = summary.breakdowns.project.find((bucket) => !isRollup(bucket))
   lines.push(
     `Projects with usage: ${integer.format(summary.totals.projects)} · average per project: ${formatCredits(summary.totals.averagePerProject)} credits` +
-      (top ? ` · top project: ${top.key} (${formatCredits(top.credits)}, ${formatPct(top.share)})` : ''),
+      (top ? ` · top project: ${top.key} (${formatCredits(top.credits)}, ${formatShare(top.share)})` : ''),
   )
   const failedShare = summary.totals.credits.total > 0 ? summary.failed.credits / summary.totals.credits.total : 0
   lines.push(
-    `Spent on failed jobs: ${formatCredits(summary.failed.credits)} credits (${formatPct(failedShare)}) in ${integer.format(summary.failed.jobs)} jobs · on canceled jobs: ${formatCredits(summary.canceled.credits)} credits in ${integer.format(summary.canceled.jobs)} jobs`,
+    `Spent on failed jobs: ${formatCredits(summary.failed.credits)} credits (${formatShare(failedShare)}) in ${integer.format(summary.failed.jobs)} jobs · on canceled jobs: ${formatCredits(summary.canceled.credits)} credits in ${integer.format(summary.canceled.jobs)} jobs`,
   )
   const comparison = summary.comparison
   if (comparison) {

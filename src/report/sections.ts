@@ -3,9 +3,9 @@
  * given, and the job statuses with their rows, which add up to the export's row count.
  */
 import type {Bucket, Summary} from '../analysis/summary.js'
-import {formatCredits} from '../core/format-credits.js'
+import {formatCredits, formatShare} from '../core/format-credits.js'
 import {breakdownCsvString, csvString, escapeCell, sharePct} from './csv.js'
-import {formatPct, integer, money, type TextColumn} from './text-table.js'
+import {integer, money, type TextColumn} from './text-table.js'
 
 type JobStatus = Summary['jobStatuses'][number]
 
@@ -31,7 +31,7 @@ function teamTable(summary: Summary, teams: Bucket[]): ExtraTable {
   const columns: TextColumn<Bucket>[] = [
     {header: 'Team', align: 'left', cell: (team) => team.key},
     {header: 'Credits', align: 'right', cell: (team) => formatCredits(team.credits)},
-    {header: 'Share', align: 'right', cell: (team) => formatPct(team.share)},
+    {header: 'Share', align: 'right', cell: (team) => formatShare(team.share)},
   ]
   if (summary.creditPrice !== null) columns.push({header: 'USD', align: 'right', cell: (team) => money.format(team.dollars ?? 0)})
   return textTable('Credits by team', columns, teams)
@@ -50,7 +50,7 @@ function statusTable(summary: Summary): ExtraTable {
       {header: 'Jobs', align: 'right', cell: (status) => integer.format(status.jobs)},
       {header: 'Rows', align: 'right', cell: (status) => (status.rows === undefined ? '' : integer.format(status.rows))},
       {header: 'Credits', align: 'right', cell: (status) => formatCredits(status.credits)},
-      {header: 'Share', align: 'right', cell: (status) => formatPct(statusShare(summary, status.credits))},
+      {header: 'Share', align: 'right', cell: (status) => formatShare(statusShare(summary, status.credits))},
     ],
     [...summary.jobStatuses, total],
     1,

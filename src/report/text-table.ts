@@ -1,14 +1,8 @@
 /** Plain-text and Markdown tables for stdout, with the escaping each medium needs for text from the data. */
-import {formatShare} from '../core/format-credits.js'
 import {terminalSafe} from '../core/terminal-safe.js'
 
 export const integer = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
 export const money = new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', maximumFractionDigits: 2})
-
-/** The same share wording as the page and Slack (a tiny share reads "<0.1%", not "0.0%"). */
-export function formatPct(share: number): string {
-  return formatShare(share)
-}
 
 /**
  * Markdown-safe cell: no table breaks, no emphasis/links/HTML from the data; `&` cannot start an entity and `@`

@@ -12,7 +12,6 @@ const usd = new Intl.NumberFormat(LOCALE, {style: 'currency', currency: 'USD'})
 
 export {formatCredits, formatSignedCredits}
 
-
 export function formatCount(count: number): string {
   return wholeNumber.format(count)
 }
