@@ -1,4 +1,4 @@
-import {createServer} from 'node:http'
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
@@ -177,10 +177,35 @@ describe('collectFlakyTests against the simulator', () => {
   }, 30_000)
 })
 
+/**
+ * collectFlakyTests against a real Insights stand-in on 127.0.0.1 answering with `handler`: the warnings it
+ * gives and what it returned.
+ */
+async function collectFrom(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+  targets: {org: string; project: string; slug: string; credits: number}[],
+): Promise<{warnings: string[]; flaky: Awaited<ReturnType<typeof collectFlakyTests>>}> {
+  const server = createServer(handler)
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
+  try {
+    const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const warnings: string[] = []
+    const session = flakyTestSession({host, token: 'insights-stand-in-token-1'}, {clock: () => new Date()})
+    const flaky = await session((fetch) => collectFlakyTests(targets, fetch, [], (line) => warnings.push(line)))
+    return {warnings, flaky}
+  } finally {
+    server.close()
+  }
+}
+
 describe('collectFlakyTests when Insights answers oddly', () => {
   test('a body that is not JSON, or a redirect, is asked once and named for what it is', async () => {
     const seen: string[] = []
-    const server = createServer((request, response) => {
+    const targets = [
+      {org: 'a', project: 'cut', slug: 'gh/a/cut', credits: 2},
+      {org: 'a', project: 'moved', slug: 'gh/a/moved', credits: 1},
+    ]
+    const {warnings, flaky} = await collectFrom((request, response) => {
       seen.push(request.url ?? '')
       if (request.url?.includes('/gh/a/cut/')) {
         response.writeHead(200, {'content-type': 'application/json'})
@@ -189,46 +214,24 @@ describe('collectFlakyTests when Insights answers oddly', () => {
         response.writeHead(302, {location: 'https://elsewhere.invalid/'})
         response.end()
       }
-    })
-    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
-    try {
-      const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      const warnings: string[] = []
-      const session = flakyTestSession({host, token: 'insights-odd-token-1'}, {clock: () => new Date()})
-      const targets = [
-        {org: 'a', project: 'cut', slug: 'gh/a/cut', credits: 2},
-        {org: 'a', project: 'moved', slug: 'gh/a/moved', credits: 1},
-      ]
-      const flaky = await session((fetch) => collectFlakyTests(targets, fetch, [], (line) => warnings.push(line)))
-      expect(seen).toHaveLength(2)
-      expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'failed'])
-      expect(warnings[0]).toMatch(/^no flaky tests for project cut \(gh\/a\/cut\): .*HTTP 200 with a body that is not JSON/)
-      expect(warnings[1]).toMatch(/^no flaky tests for project moved \(gh\/a\/moved\): .*HTTP 302 after 1 attempt;/)
-    } finally {
-      server.close()
-    }
+    }, targets)
+    expect(seen).toHaveLength(2)
+    expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'failed'])
+    expect(warnings[0]).toMatch(/^no flaky tests for project cut \(gh\/a\/cut\): .*HTTP 200 with a body that is not JSON/)
+    expect(warnings[1]).toMatch(/^no flaky tests for project moved \(gh\/a\/moved\): .*HTTP 302 after 1 attempt;/)
   })
 })
 
 describe('collectFlakyTests when Insights keeps a rate limit', () => {
   test('a 429 names Insights and its own wait, not the Usage API hour', async () => {
-    const server = createServer((_request, response) => {
+    const {warnings} = await collectFrom((_request, response) => {
       // Longer than the Insights policy waits: refused at once, so the message is what the user reads.
       response.writeHead(429, {'retry-after': '3600'})
       response.end()
-    })
-    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
-    try {
-      const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      const warnings: string[] = []
-      const session = flakyTestSession({host, token: 'insights-limited-token-1'}, {clock: () => new Date()})
-      await session((fetch) => collectFlakyTests([{org: 'a', project: 'busy', slug: 'gh/a/busy', credits: 1}], fetch, [], (line) => warnings.push(line)))
-      expect(warnings[0]).toMatch(/^no flaky tests for project busy \(gh\/a\/busy\): .*CircleCI Insights' rate limit is still exceeded/)
-      expect(warnings[0]).not.toContain('Usage API')
-      expect(warnings[0]).not.toContain('wait an hour')
-    } finally {
-      server.close()
-    }
+    }, [{org: 'a', project: 'busy', slug: 'gh/a/busy', credits: 1}])
+    expect(warnings[0]).toMatch(/^no flaky tests for project busy \(gh\/a\/busy\): .*CircleCI Insights' rate limit is still exceeded/)
+    expect(warnings[0]).not.toContain('Usage API')
+    expect(warnings[0]).not.toContain('wait an hour')
   })
 })
 
