@@ -113,6 +113,17 @@ describe('renderReportHtml', () => {
     for (const name of HOSTILE_NAMES) expect(texts).toContain(name)
   })
 
+  test('bidirectional controls in names cannot reorder the page: they become U+FFFD in tables and charts', () => {
+    const names = ['api\u202egnp.exe', 'iso\u2067late\u2069d', 'emb\u202aed\u202c']
+    const summary = makeSummary({projects: 3, names, comparison: true, savings: true})
+    const charts = renderCharts(summary)
+    const html = renderReportHtml(summary, charts)
+    expect(XMLValidator.validate(html)).toBe(true)
+    for (const text of [html, ...charts.map((chart) => chart.svg)]) expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/)
+    const {texts} = collect(html)
+    for (const name of names) expect(texts).toContain(name.replace(/[\u202a-\u202e\u2066-\u2069]/g, '\ufffd'))
+  })
+
   test('long breakdowns are cut to the largest rows with a note', () => {
     const html = render({projects: 80})
     const jobsSection = html.slice(html.indexOf('<section id="jobs"'), html.indexOf('</section>', html.indexOf('<section id="jobs"')))
