@@ -18,9 +18,25 @@ export interface TextColumn<T> {
   cell: (row: T) => string
 }
 
+/**
+ * The widest a name may make a column of the terminal table: one 200-character branch or job name would otherwise
+ * push every figure of the table off an 80- or 120-column screen. The CSVs, summary.json and report.html keep
+ * names whole.
+ */
+export const TEXT_CELL_MAX = 60
+
+/** Cut to TEXT_CELL_MAX characters (code points, so no emoji is split in half), the cut marked with an ellipsis. */
+export function clipCell(text: string): string {
+  const characters = Array.from(text)
+  return characters.length <= TEXT_CELL_MAX ? text : `${characters.slice(0, TEXT_CELL_MAX - 1).join('')}\u2026`
+}
+
 /** An aligned table, columns two spaces apart; the last `footerRows` rows (totals) sit below a second rule. */
 export function alignedTable<T>(columns: TextColumn<T>[], rows: T[], footerRows = 0): string[] {
-  const cells = rows.map((row) => columns.map((column) => terminalSafe(column.cell(row))))
+  const cells = rows.map((row) => columns.map((column) => {
+    const text = terminalSafe(column.cell(row))
+    return column.align === 'left' ? clipCell(text) : text
+  }))
   const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((row) => row[index].length)))
   const line = (values: string[]) =>
     values.map((value, index) => (columns[index].align === 'left' ? value.padEnd(widths[index]) : value.padStart(widths[index]))).join('  ').trimEnd()

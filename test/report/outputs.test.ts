@@ -114,6 +114,20 @@ describe('renderSummary', () => {
     }
   })
 
+  it('clips a long name in the terminal table to 60 characters, so the figures stay on screen; Markdown and the CSV keep it whole', async () => {
+    const dir = tempDir()
+    const long = `${'p'.repeat(70)}\u{1F600}${'q'.repeat(129)}`
+    const input = writeFixture(dir, 'usage.csv', exportCsv([job({PROJECT_NAME: long, TOTAL_CREDITS: 30}), job({PROJECT_NAME: 'short', TOTAL_CREDITS: 12})]))
+    const {summary} = await generateReport({inputs: [input], outDir: join(dir, 'out')}, {clock})
+    const table = (await renderSummary(summary, 'table')).split('\n')
+    const clipped = `${'p'.repeat(59)}\u2026`
+    expect(table.some((line) => line.startsWith(`${clipped}  `) && /\s30\s/.test(line))).toBe(true)
+    expect(table.some((line) => line.startsWith(`Project${' '.repeat(53)}  Org`))).toBe(true)
+    expect(table.some((line) => line.startsWith(`short${' '.repeat(55)}`))).toBe(true)
+    expect(await renderSummary(summary, 'markdown')).toContain(long)
+    expect(readFileSync(join(dir, 'out', 'by-project.csv'), 'utf8')).toContain(long)
+  })
+
   it('keeps them out of the CSV printed on stdout too, while by-project.csv keeps the name as it is', async () => {
     const dir = tempDir()
     const input = writeFixture(dir, 'usage.csv', exportCsv([job({PROJECT_NAME: 'x\u001b[2J\u001b]8;;http://x\u0007y'})]))
