@@ -166,6 +166,26 @@ describe('rightsizing through the view', () => {
     expect(savings.top.map((o) => o.change)).toEqual(['resource_class: medium in job lint of project api'])
   })
 
+  test('a job measured busy-but-not-at-its-limits in another workflow on the same class is not downsized', async () => {
+    const moderate = {MEDIAN_CPU_UTILIZATION_PCT: 60, MAX_CPU_UTILIZATION_PCT: 65}
+    const savings = await savingsOf([
+      // build: quiet in pr, at 60 % in nightly on the same large class: medium would put nightly at ~120 %.
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'nightly', ...moderate}),
+      // test: quiet in pr; nightly has too few measured runs to say anything, so the downsize stands.
+      ...quietLargeRuns(5, {JOB_NAME: 'test', WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(4, {JOB_NAME: 'test', WORKFLOW_NAME: 'nightly', ...moderate}),
+      // lint: quiet on large, at 60 % on medium (another class): large's downsize stands.
+      ...quietLargeRuns(5, {JOB_NAME: 'lint'}),
+      ...quietLargeRuns(5, {JOB_NAME: 'lint', RESOURCE_CLASS: 'medium', COMPUTE_CREDITS: 10, ...moderate}),
+    ])
+    expect(savings.rightsizing.map((c) => `${c.job}/${c.workflow}:${c.resourceClass}->${c.suggestedClass}`).sort()).toEqual([
+      'lint/build-test:large->medium',
+      'test/pr:large->medium',
+    ])
+    expect(savings.underProvisioned).toEqual([])
+  })
+
   test('Slack names the class each opportunity leaves when one job moves to the same class from two', async () => {
     // build on large in workflow a and on medium+ in workflow b: both changes read "resource_class: medium in job
     // build of project api"; the medium+ one must not be shown as leaving large.

@@ -36,9 +36,7 @@ export async function computeSavings(
   const where = options.filterSql ? `(${options.filterSql})` : 'TRUE'
 
   const groups = await queryRightsizingGroups(connection, view, where, thresholds.spikePct, options.windowDays)
-  const candidates = withoutContradictions(
-    groups.map((stats) => classifyGroup(stats, thresholds, rates)).filter((c): c is RightsizingCandidate => c !== null),
-  )
+  const candidates = withoutContradictions(groups.map((stats) => ({stats, verdict: classifyGroup(stats, thresholds, rates)})), thresholds)
   const rightsizing = candidates.filter((c) => c.direction === 'down').sort(bySavingsThenCredits)
   const underProvisioned = candidates.filter((c) => c.direction === 'up').sort(byCreditsPerWeek)
   const failingJobs = await queryFailingJobs(connection, view, where)
@@ -175,15 +173,36 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
 }
 
 /**
- * A job's resource_class is set once, in its definition, for every workflow that runs it; the groups are per
- * workflow and class, so one job could be told to go down (quiet in one workflow, or on its old class) and up
- * (at its limits in another workflow, or on the smaller class) at once. A job that hits its limits anywhere is
- * not safe to shrink: its downsizes are dropped and the upsize stays.
+ * A job's resource_class is set once, in its definition, for every workflow that runs it, but the groups are per
+ * workflow and class, so one group's verdict is not the job's. A downsize holds only when nothing measured says
+ * otherwise:
+ * - a job that hits its limits anywhere (any workflow, any class) is not safe to shrink: its downsizes are dropped
+ *   and the upsize stays;
+ * - a job measured on the same class in another workflow (enough runs with utilisation data) without being quiet
+ *   there, busy at 60 % or spiking, would be squeezed in that workflow: its downsize is dropped too. A workflow with
+ *   too few measured runs says nothing either way and does not block.
  */
-export function withoutContradictions(candidates: RightsizingCandidate[]): RightsizingCandidate[] {
-  const jobKey = (c: RightsizingCandidate) => JSON.stringify([c.org, c.project, c.job])
-  const busy = new Set(candidates.filter((c) => c.direction === 'up').map(jobKey))
-  return candidates.filter((c) => c.direction === 'up' || !busy.has(jobKey(c)))
+export function withoutContradictions(
+  groups: ReadonlyArray<{stats: GroupStats; verdict: RightsizingCandidate | null}>,
+  thresholds: Thresholds,
+): RightsizingCandidate[] {
+  const jobKey = (c: Pick<GroupStats, 'org' | 'project' | 'job'>) => JSON.stringify([c.org, c.project, c.job])
+  const classKey = (c: Pick<GroupStats, 'org' | 'project' | 'job' | 'resourceClass' | 'executor'>) =>
+    JSON.stringify([c.org, c.project, c.job, c.resourceClass, c.executor])
+  const busy = new Set(groups.filter(({verdict}) => verdict?.direction === 'up').map(({stats}) => jobKey(stats)))
+  const notQuiet = new Set(
+    groups.filter(({stats, verdict}) => verdict?.direction !== 'down' && isMeasured(stats, thresholds)).map(({stats}) => classKey(stats)),
+  )
+  return groups
+    .map(({verdict}) => verdict)
+    .filter((c): c is RightsizingCandidate => c !== null)
+    .filter((c) => c.direction === 'up' || (!busy.has(jobKey(c)) && !notQuiet.has(classKey(c))))
+}
+
+/** Enough runs with all four utilisation figures for classifyGroup to judge the group at all. */
+function isMeasured(stats: GroupStats, thresholds: Thresholds): boolean {
+  return stats.runsWithUtilisation >= thresholds.minRuns && stats.medianCpuPct !== null && stats.medianRamPct !== null &&
+    stats.p95MaxCpuPct !== null && stats.p95MaxRamPct !== null
 }
 
 function bySavingsThenCredits(a: RightsizingCandidate, b: RightsizingCandidate): number {
