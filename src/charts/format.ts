@@ -1,14 +1,13 @@
 import {format} from 'd3-format'
 
 import type {Window} from '../analysis/summary.js'
-import {formatCredits, formatShare, formatSignedCredits as formatSignedCreditsIn} from '../core/format-credits.js'
+import {formatCredits, formatShare, formatSignedCredits as formatSignedCreditsIn, formatSignedPercent} from '../core/format-credits.js'
 
 /**
  * Display formats shared by the charts and the HTML page, so a figure reads the same everywhere. Credits are
  * summed exactly upstream; rounding happens only here.
  */
 const dollarFormat = format('$,.2f')
-const signedPercentFormat = format('+.1%')
 const siFormat = format('.3~s')
 
 function finite(value: number): number {
@@ -26,10 +25,9 @@ export function formatDollars(value: number): string {
   return dollarFormat(finite(value))
 }
 
-/** A percent change given in percent (12.5 = +12.5%), or "new" when there was nothing to compare with. */
+/** A percent change given in percent (12.5 = +12.5%), or "new": as the terminal and Slack, with the page's minus. */
 export function formatPercentChange(pct: number | null): string {
-  if (pct === null || !Number.isFinite(pct)) return 'new'
-  return signedPercentFormat(pct / 100)
+  return formatSignedPercent(pct, '\u2212')
 }
 
 /** Short axis ticks: 1,500 stays exact, 250,000 becomes 250k. */

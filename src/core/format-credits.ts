@@ -25,6 +25,20 @@ export function formatSignedCredits(value: number, minus = '-'): string {
   return `${value < 0 ? minus : '+'}${text}`
 }
 
+const oneDecimal = new Intl.NumberFormat('en-US', {minimumFractionDigits: 1, maximumFractionDigits: 1})
+
+/**
+ * A change given in percent (12.5 = +12.5 %), signed, one decimal, in every medium: the terminal, the page and
+ * Slack print the Summary's one figure the same way ("+12.5%", "-3.0%", "±0.0%", "+1,250.0%"), and "new" when
+ * there was nothing to compare with. `minus` as in formatSignedCredits.
+ */
+export function formatSignedPercent(pct: number | null, minus = '-'): string {
+  if (pct === null || !Number.isFinite(pct)) return 'new'
+  const text = oneDecimal.format(Math.abs(pct))
+  if (text === '0.0') return '\u00b10.0%'
+  return `${pct < 0 ? minus : '+'}${text}%`
+}
+
 /**
  * A 0..1 share as a percentage with one decimal, in every medium: "7.0%" in the terminal, on the page and in
  * Slack alike, and a tiny non-zero share says so ("<0.1%") instead of reading as nothing.

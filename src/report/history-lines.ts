@@ -5,13 +5,8 @@
 import type {Summary} from '../analysis/summary.js'
 import {monthEnded} from '../analysis/month-ended.js'
 import {lastWeekChange} from '../analysis/week-change.js'
-import {formatCredits} from '../core/format-credits.js'
+import {formatCredits, formatSignedPercent} from '../core/format-credits.js'
 import {money} from './text-table.js'
-
-function signedPct(pct: number | null): string {
-  if (pct === null) return 'new'
-  return `${pct >= 0 ? '+' : '-'}${Math.abs(pct).toFixed(1)}%`
-}
 
 function amount(value: number, unit: 'credits' | 'usd'): string {
   return unit === 'usd' ? money.format(value) : `${formatCredits(value)} credits`
@@ -25,7 +20,7 @@ export function historyLines(summary: Summary): string[] {
     const last = change?.last
     const current = trend.weeks.at(-1)
     const parts = [`Trend (${trend.weeks.length} ISO week${trend.weeks.length === 1 ? '' : 's'}):`]
-    if (change) parts.push(`week of ${change.last.start} ${formatCredits(change.last.credits)} credits${change.before ? ` (${signedPct(change.pct)} on the week before)` : ''}`)
+    if (change) parts.push(`week of ${change.last.start} ${formatCredits(change.last.credits)} credits${change.before ? ` (${formatSignedPercent(change.pct)} on the week before)` : ''}`)
     if (current && !current.complete) parts.push(`${last ? '· ' : ''}week of ${current.start} so far ${formatCredits(current.credits)}`)
     lines.push(parts.join(' '))
   }

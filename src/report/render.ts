@@ -1,5 +1,5 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
-import {formatCredits, formatShare, formatSignedCredits} from '../core/format-credits.js'
+import {formatCredits, formatShare, formatSignedCredits, formatSignedPercent} from '../core/format-credits.js'
 import {projectionWording} from '../core/projection.js'
 import {terminalSafe, terminalSafeLines} from '../core/terminal-safe.js'
 import {breakdownCsvString} from './csv.js'
@@ -12,10 +12,6 @@ import {historyLines} from './history-lines.js'
 export type OutputFormat = 'table' | 'markdown' | 'csv' | 'json'
 
 export {formatCredits}
-
-function signed(value: number, formatter: (value: number) => string): string {
-  return `${value > 0 ? '+' : value < 0 ? '-' : '±'}${formatter(Math.abs(value))}`
-}
 
 export {markdownSafe, terminalSafe}
 
@@ -71,7 +67,7 @@ export function statistics(summary: Summary): string[] {
     if (comparison.previousEmpty) {
       lines.push(`Change vs previous window (${previousStart}, ${comparison.previousWindow.days} days): no data — the input has no rows for the previous window.`)
     } else {
-      const pct = comparison.change.pct === null ? '' : ` (${signed(comparison.change.pct, (value) => `${value.toFixed(1)}%`)})`
+      const pct = comparison.change.pct === null ? '' : ` (${formatSignedPercent(comparison.change.pct)})`
       const movers = comparison.movers.slice(0, 3).map((mover) => `${mover.project} ${formatSignedCredits(mover.change)}`)
       lines.push(
         `Change vs previous window (from ${previousStart}): ${formatSignedCredits(comparison.change.credits)} credits${pct}` +

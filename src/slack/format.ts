@@ -2,15 +2,14 @@
  * Number and date wording for the Slack message. Credits are summed exactly upstream and rounded only here,
  * for display. A fixed locale keeps the message (and its snapshots) identical on every machine.
  */
-import {formatCredits, formatShare as formatShareOf, formatSignedCredits} from '../core/format-credits.js'
+import {formatCredits, formatShare as formatShareOf, formatSignedCredits, formatSignedPercent} from '../core/format-credits.js'
 
 const LOCALE = 'en-US'
 
 const wholeNumber = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 0})
-const oneDecimal = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 1})
 const usd = new Intl.NumberFormat(LOCALE, {style: 'currency', currency: 'USD'})
 
-export {formatCredits, formatSignedCredits}
+export {formatCredits, formatSignedCredits, formatSignedPercent}
 
 export function formatCount(count: number): string {
   return wholeNumber.format(count)
@@ -32,13 +31,6 @@ export function formatSignedCount(delta: number): string {
   return `${delta < 0 ? '-' : '+'}${wholeNumber.format(Math.abs(delta))}`
 }
 
-/** A percentage value (12.3 means 12.3%), signed. */
-export function formatSignedPct(pct: number): string {
-  const magnitude = Math.abs(pct)
-  const text = (magnitude >= 1000 ? wholeNumber : oneDecimal).format(magnitude)
-  if (text === '0') return '±0%'
-  return `${pct < 0 ? '-' : '+'}${text}%`
-}
 
 /** Share of a whole as the other media print it ("7.0%", "<0.1%"); empty when the whole is zero. */
 export function formatShare(part: number, whole: number): string {

@@ -13,8 +13,7 @@ import {
   formatShare,
   formatSignedCount,
   formatSignedCredits,
-  formatSignedPct,
-  percentChange,
+  formatSignedPercent,
   trendArrow,
   windowLabel,
 } from './format.js'
@@ -75,12 +74,11 @@ function usableComparison(summary: Summary) {
   return comparison
 }
 
-function changeWording(current: number, previous: number): string {
-  const delta = current - previous
-  if (delta === 0) return '= no change'
-  const pct = percentChange(current, previous)
-  if (pct === null) return `${trendArrow(delta)} ${formatSignedCredits(delta)} (previous: 0)`
-  return `${trendArrow(delta)} ${formatSignedPct(pct)} (${formatSignedCredits(delta)})`
+/** The Summary's change and percent (computed exactly once, in the analysis), worded as every medium words them. */
+function changeWording({change, pct}: {change: number; pct: number | null}): string {
+  if (change === 0) return '= no change'
+  if (pct === null) return `${trendArrow(change)} ${formatSignedCredits(change)} (previous: 0)`
+  return `${trendArrow(change)} ${formatSignedPercent(pct)} (${formatSignedCredits(change)})`
 }
 
 function summaryFields(summary: Summary): TextObject[] {
@@ -92,7 +90,7 @@ function summaryFields(summary: Summary): TextObject[] {
   }
   if (comparison) {
     fields.push(
-      mrkdwn(`*Change vs previous ${daysLabel(comparison.previousWindow.days)}*\n${changeWording(total, comparison.previous.credits)}`),
+      mrkdwn(`*Change vs previous ${daysLabel(comparison.previousWindow.days)}*\n${changeWording({change: comparison.change.credits, pct: comparison.change.pct})}`),
     )
   } else {
     fields.push(mrkdwn(`*Change vs previous window*\n${summary.comparison ? 'no usage data for the previous window' : 'not compared (no previous window in the input)'}`))
@@ -147,7 +145,7 @@ function projectLines(summary: Summary, top: number): string[] {
     if (comparison) {
       const change = projectChangeFor(bucket, changes)
       if (!change || change.previous === 0) line += ' · new this window'
-      else line += ` · ${changeWording(bucket.credits, change.previous)}`
+      else line += ` · ${changeWording(change)}`
     }
     return line
   })
@@ -217,7 +215,7 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   const who = options.team !== undefined ? ` for team ${mrkdwnName(options.team, 40)}` : orgs.length > 0 ? ` for ${orgs.slice(0, MAX_HEADER_ORGS).map((org) => mrkdwnName(org, 40)).join(', ')}${orgs.length > MAX_HEADER_ORGS ? ` +${orgs.length - MAX_HEADER_ORGS} more` : ''}` : ''
   const dollars = summary.totals.dollars === null ? '' : ` (${formatDollars(summary.totals.dollars)})`
   let first = `CircleCI usage${who}, ${windowLabel(summary.window)} (${daysLabel(summary.window.days)}): ${formatCredits(total)} credits${dollars}`
-  if (comparison) first += `, ${changeWording(total, comparison.previous.credits)} vs the previous ${daysLabel(comparison.previousWindow.days)}`
+  if (comparison) first += `, ${changeWording({change: comparison.change.credits, pct: comparison.change.pct})} vs the previous ${daysLabel(comparison.previousWindow.days)}`
   first += `. ${formatCount(summary.totals.jobs)} jobs; ${formatCredits(summary.failed.credits)} credits spent on failed jobs.`
   const history = historyFallback(summary)
   const lines = [...history.lead, first]

@@ -100,6 +100,26 @@ describe('shares across media', () => {
   })
 })
 
+describe('percent changes across media', () => {
+  it('read the Summary\'s one figure the same way on the page, in the terminal and in Slack', async () => {
+    // Slack used to recompute the change from float credits and print "+512%"/"+3,900%" where the terminal and
+    // the page printed the Summary's "+512.0%"; 1,250 credits on 100 is 1,150 %, which d3 printed as "+1150.0%".
+    const base = makeSummary({projects: 1, comparison: true})
+    const credits = base.totals.credits.total
+    const previous = credits / 12.5
+    const comparison = {...base.comparison!, previous: {...base.comparison!.previous, credits: previous}, change: {...base.comparison!.change, credits: credits - previous, pct: 1150}}
+    const summary: Summary = {...base, comparison}
+    const html = decode(renderReportHtml(summary, []))
+    expect(html).toContain('(+1,150.0%)')
+    expect(await renderSummary(summary, 'table')).toMatch(/credits \(\+1,150\.0%\)/)
+    expect(JSON.stringify(buildSlackMessage(summary, {}))).toContain('▲ +1,150.0% (')
+    const down: Summary = {...summary, comparison: {...comparison, change: {...comparison.change, credits: -1, pct: -0.04}}}
+    expect(decode(renderReportHtml(down, []))).toContain('(±0.0%)')
+    expect(await renderSummary(down, 'table')).toContain('(±0.0%)')
+    expect(JSON.stringify(buildSlackMessage(down, {}))).toContain('±0.0% (-1)')
+  })
+})
+
 describe('report.html dollars the Summary holds no figure for', () => {
   it('are exact to the cent like the Summary\'s own: 80,625 failed credits at $0.0006 are $48.38, not $48.37', () => {
     // 80625 * 0.0006 is 48.37499999... as a double; the exact product is 48.375, rounded half away from zero.
