@@ -1,8 +1,9 @@
 import {basename} from 'node:path'
 
 import {BadInputError} from '../core/errors.js'
+import {formatMicroCredits} from '../core/exact-money.js'
 import type {Clock} from '../core/clock.js'
-import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
+import {buildCube, type Cube, type DayRange, type Group, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, NONE_LABEL, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
 import {openUsage, type UsageSource} from './engine.js'
 import {materializeInputRows, REPORT_ROWS_TABLE, type InputRows} from './report-rows.js'
@@ -101,6 +102,20 @@ export function validateSummaryOptions(options: SummaryOptions): void {
   }
 }
 
+/**
+ * Rows without a JOB_RUN_DATE belong to no day: without --start/--end they count in the totals but in no day of
+ * the day breakdown or chart, and a window given by date cannot select them at all. Either way the user is told
+ * how many rows and credits, instead of the figures silently not adding up.
+ */
+function undatedRowsWarning(dayGroups: readonly Group[], windowGiven: boolean): string | null {
+  const undated = dayGroups.find((group) => group.dims.day === null || group.dims.day === undefined)
+  if (!undated || undated.rows === 0) return null
+  const what = `${undated.rows} row(s) with ${formatMicroCredits(undated.credits)} credits have no JOB_RUN_DATE`
+  return windowGiven
+    ? `${what}: no date window can select them, so --start/--end leaves them out; report without --start/--end to count them.`
+    : `${what}: they count in the totals but in no day of the day breakdown and chart.`
+}
+
 /** The report window: --since/--until when given, else the data's first..last JOB_RUN_DATE. */
 export function resolveWindow(requested: DayRange | null, filters: ReportFilters, days: Cube['days'], clock: Clock): {range: DayRange; fromData: boolean; notice?: string} {
   if (requested) {
@@ -197,6 +212,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     const current = await groupsFor(cube, currentRange, ALL_SETS)
     const currentRows = current.total?.[0]?.rows ?? 0
     if (requested && cube.rows > 0 && currentRows === 0) notices.push('No rows of the input fall inside --start/--end (after filters).')
+    const undated = undatedRowsWarning((currentRange === null ? current.day : await cube.breakdown('day', null)) ?? [], currentRange !== null)
+    if (undated) warnings.push(undated)
 
     let previous: SummaryInputs['previous'] = null
     // One previous window for the org and its teams: `--month` compares calendar months, not equal spans.
