@@ -394,8 +394,11 @@ export interface ProjectDefaultBranch {
   defaultBranch: string | null
   /** 'flag': --default-branch; 'data': main (else master) seen in the data; null: unknown. */
   source: 'flag' | 'data' | null
+  /** Credits on the default branch and on the others; both 0 when the default is unknown (then see credits). */
   defaultCredits: number
   otherCredits: number
+  /** Every credit of the project in the report: the projects' credits add up to the total, whatever their default. */
+  credits: number
 }
 
 export interface HealthBranches {
@@ -458,7 +461,10 @@ export interface Health {
   /** By PIPELINE_TRIGGER_SOURCE as exported (webhook, scheduled_pipeline, schedule, api, ...; "(none)"), most credits first. */
   triggerSources: HealthBucket[]
   branches: HealthBranches
-  /** Credits per pipeline (project x PIPELINE_NUMBER; rows without one are left out): what one commit costs. */
+  /**
+   * Credits per pipeline (project x PIPELINE_NUMBER): what one commit costs. Pipelines are built from workflow runs,
+   * so rows without a PIPELINE_NUMBER or a WORKFLOW_ID are left out (the exports seen have a WORKFLOW_ID on every row).
+   */
   pipelines: {count: number; creditsP50: number | null; creditsP95: number | null; creditsMean: number | null}
   /** Null unless --flaky-tests (on by default with --demo). */
   flakyTests: FlakyTests | null

@@ -165,11 +165,13 @@ describe('triggers, branches and pipelines', () => {
   test('default branch is main, else master, else unknown; the kinds add up to the total', async () => {
     const summary = await reportOfRows(rows())
     const branches = summary.health?.branches
-    expect(branches?.projects.map((p) => [p.project, p.defaultBranch, p.source, p.defaultCredits, p.otherCredits])).toEqual([
-      ['docs', null, null, 0, 0],
-      ['web', 'master', 'data', 100, 200],
-      ['api', 'main', 'data', 15, 60],
+    expect(branches?.projects.map((p) => [p.project, p.defaultBranch, p.source, p.defaultCredits, p.otherCredits, p.credits])).toEqual([
+      ['docs', null, null, 0, 0, 1000],
+      ['web', 'master', 'data', 100, 200, 300],
+      ['api', 'main', 'data', 15, 60, 75],
     ])
+    // Every project's credits, an unknown default's included, add up to the total (docs read 0 and 0 before).
+    expect(branches?.projects.reduce((sum, p) => sum + p.credits, 0)).toBe(summary.totals.credits.total)
     expect([branches?.default.credits, branches?.other.credits, branches?.unknown.credits]).toEqual([115, 260, 1000])
     expect([branches?.default.jobs, branches?.other.jobs, branches?.unknown.jobs]).toEqual([3, 3, 1])
     expect((branches?.default.credits ?? 0) + (branches?.other.credits ?? 0) + (branches?.unknown.credits ?? 0)).toBe(summary.totals.credits.total)

@@ -34,7 +34,7 @@ export function makeHealth(names: HealthFixtureNames, options: {flakyCredits?: n
       default: bucket('default', 30_000),
       other: bucket('other', jobCredits + 500 - 30_000),
       unknown: bucket('unknown', 0),
-      projects: [{org: 'acme', project: names.project, defaultBranch: 'main', source: 'data', defaultCredits: 30_000, otherCredits: jobCredits + 500 - 30_000}],
+      projects: [{org: 'acme', project: names.project, defaultBranch: 'main', source: 'data', defaultCredits: 30_000, otherCredits: jobCredits + 500 - 30_000, credits: jobCredits + 500}],
     },
     pipelines: {count: 12, creditsP50: 2100, creditsP95: 9800.5, creditsMean: (jobCredits + 500) / 12},
     flakyTests: {

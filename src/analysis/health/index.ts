@@ -220,7 +220,7 @@ function branchKinds(groups: SpendGroup[], total: bigint, rules: DefaultBranchRu
     warn(`--default-branch ${project}=... names no project in the report; check the name (exact, case-sensitive).`)
   }
   const kinds = {default: zero(), other: zero(), unknown: zero()}
-  const perProject: (ProjectDefaultBranch & {micro: bigint})[] = []
+  const perProject: (Omit<ProjectDefaultBranch, 'credits'> & {micro: bigint})[] = []
   for (const entry of projects.values()) {
     const branches = new Set(entry.groups.flatMap((group) => (group.key === null ? [] : [group.key])))
     const resolved = resolveDefaultBranch(entry.project, branches, rules)
@@ -250,7 +250,7 @@ function branchKinds(groups: SpendGroup[], total: bigint, rules: DefaultBranchRu
     default: bucket('default', kinds.default, total),
     other: bucket('other', kinds.other, total),
     unknown: bucket('unknown', kinds.unknown, total),
-    projects: perProject.map(({micro: _micro, ...project}) => project),
+    projects: perProject.map(({micro, ...project}) => ({...project, credits: creditsToNumber(micro)})),
   }
 }
 
