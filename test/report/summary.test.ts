@@ -27,6 +27,13 @@ describe('summary semantics', () => {
     expect(summary.totals.projects).toBe(7)
   })
 
+  it('rounds the average job minutes half up exactly: 4,761 s over 2 runs is 39.675, which reads 39.68, not 39.67', async () => {
+    expect(Math.round((4761 / 2 / 60) * 100) / 100).toBe(39.67)
+    const rows = [job({JOB_RUN_SECONDS: 2380}), job({JOB_RUN_SECONDS: 2381})]
+    const {tables} = await summarise(exportCsv(rows))
+    expect(tables.project?.[0].avgJobMinutes).toBe(39.68)
+  })
+
   it('keeps a real project called "other" apart from the --top roll-up, in breakdowns and per day', async () => {
     const rows = [
       job({PROJECT_NAME: 'other', TOTAL_CREDITS: 100}),
