@@ -181,6 +181,10 @@ export interface Summary {
   /** Input file names (base names only, never full URLs). */
   input: {
     files: string[]
+    /**
+     * Rows read from the inputs that pass --org/--project/--branch (repeated JOB_IDs dropped), before the window:
+     * with --start/--end it can exceed totals.rows, the window's rows.
+     */
     rows: number
     /**
      * Rows left out because their JOB_ID was already read from an earlier input file (as `export` drops rows
