@@ -15,7 +15,7 @@ import {FOCUS_SOURCE_COLUMNS, FOCUS_STAGED_COLUMNS, focusDataset, priceText} fro
 import {withLakeWork, writeLake} from './lake.js'
 import {lakeDataset} from './parquet.js'
 import type {LoadPlan} from './plan.js'
-import {connectPostgres, loadPostgres} from './postgres.js'
+import {connectPostgres, inspectTable, loadPostgres} from './postgres.js'
 import {scanInputs} from './scan.js'
 import {stageInputs} from './stage.js'
 import type {LoadTarget} from './target.js'
@@ -64,7 +64,11 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
   if (target.kind === 'postgres') {
     // Connected first, so that a wrong password or an unreachable host fails before the input is read.
     const client = await connectPostgres(target)
-    const plan = await scanInputs({inputs: options.inputs, window: options.window}).catch(async (error: unknown) => {
+    const plan = await (async () => {
+      // A table the load would fail on is refused before the input is read; the scan measures what only it can.
+      const measure = await inspectTable(client, target)
+      return scanInputs({inputs: options.inputs, window: options.window, measure})
+    })().catch(async (error: unknown) => {
       await client.end().catch(() => undefined)
       throw error
     })

@@ -57,6 +57,8 @@ export interface LoadPlan {
   keepFileOf: Map<string, number>
   /** Input files whose rows' whole days were decided without an export window. */
   withoutWindow: string[]
+  /** The longest value (in characters) of each text column the scan was asked to measure (UPPER_CASE name). */
+  textLengths?: ReadonlyMap<string, number>
 }
 
 /** The columns of a relation that `keptRows` filters: its job, organization, day and input index. */

@@ -13,7 +13,7 @@ import {ApiError, AuthError, BadInputError, CciUsageError, InputFileError} from 
 import {CSV_NULL} from '../core/usage-columns.js'
 import {copyColumnsFor, copyFileInto, type CopyFileResult} from './copy-stream.js'
 import {postgresDdl, qualifiedTable} from './ddl.js'
-import {CREDIT_PRECISION, CREDIT_SCALE, dialectType, LOADED_AT, WAREHOUSE_COLUMNS} from './columns.js'
+import {CREDIT_PRECISION, CREDIT_SCALE, dialectType, LOADED_AT, WAREHOUSE_COLUMNS, type WarehouseType} from './columns.js'
 import type {LoadPlan} from './plan.js'
 import type {PostgresTarget} from './target.js'
 
@@ -136,7 +136,7 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
     // The export's timestamps are UTC without a zone; timestamptz reads them in the session's zone.
     await client.query("SET LOCAL TimeZone = 'UTC'")
     for (const statement of postgresDdl(target)) await client.query(statement)
-    await checkColumns(client, target)
+    await checkColumns(client, target, plan)
 
     let deleted = 0
     if (plan.wholePairs.length > 0) {
@@ -184,48 +184,159 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
   }
 }
 
-/**
- * A table made by hand or by an older version must still have every column the COPY names, and credit columns
- * that hold six decimals: Postgres rounds a value to a numeric column's scale (and a float column is inexact)
- * without an error, so a load into numeric(18,2) would commit fewer credits than it reports.
- */
-async function checkColumns(client: pg.Client, target: PostgresTarget): Promise<void> {
-  const {rows} = await client.query<{column_name: string; data_type: string; numeric_precision: number | null; numeric_scale: number | null}>(
-    'SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
-    [target.schema, target.table],
-  )
-  const present = new Map(rows.map((row) => [row.column_name, row]))
-  const missing = [...WAREHOUSE_COLUMNS.map((column) => column.name), LOADED_AT].filter((name) => !present.has(name))
-  if (missing.length > 0) {
-    throw new BadInputError(
-      'E_TARGET_TABLE',
-      `Table ${target.schema}.${target.table} lacks column(s) ${missing.join(', ')}: add them (see \`cci-usage load --print-ddl postgres\`) or load into a new table with ?table=.`,
-    )
-  }
-  const credits = dialectType('postgres', 'credits')
-  const inexact = WAREHOUSE_COLUMNS.filter((column) => column.type === 'credits' && !holdsCredits(present.get(column.name)!))
-  if (inexact.length > 0) {
-    const found = inexact.map((column) => `${column.name} ${describeType(present.get(column.name)!)}`).join(', ')
-    throw new BadInputError(
-      'E_TARGET_TABLE',
-      `Table ${target.schema}.${target.table} has credit column(s) ${found}, which would not hold the export's credits exactly: change them to ${credits} (ALTER TABLE ... ALTER COLUMN ... TYPE ${credits}) or load into a new table with ?table=. Nothing was loaded.`,
-    )
-  }
-}
-
-interface ColumnType {
+/** An existing table's column, as information_schema describes it. */
+interface TableColumn {
+  column_name: string
   data_type: string
+  udt_name: string
+  is_nullable: 'YES' | 'NO'
+  column_default: string | null
+  is_identity: 'YES' | 'NO'
+  is_generated: string
+  character_maximum_length: number | null
   numeric_precision: number | null
   numeric_scale: number | null
 }
 
-/** numeric without a typmod, or with at least the scale and integer digits of CREDIT_PRECISION, CREDIT_SCALE. */
-function holdsCredits(column: ColumnType): boolean {
-  if (column.data_type !== 'numeric') return false
-  if (column.numeric_precision === null || column.numeric_scale === null) return true
-  return column.numeric_scale >= CREDIT_SCALE && column.numeric_precision - column.numeric_scale >= CREDIT_PRECISION - CREDIT_SCALE
+/** The table's columns; none when it does not exist (yet). */
+async function tableColumns(client: pg.Client, target: PostgresTarget): Promise<TableColumn[]> {
+  const {rows} = await client.query<TableColumn>(
+    `SELECT column_name, data_type, udt_name, is_nullable, column_default, is_identity, is_generated, character_maximum_length, numeric_precision, numeric_scale
+     FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+    [target.schema, target.table],
+  )
+  return rows
 }
 
-function describeType(column: ColumnType): string {
-  return column.data_type === 'numeric' && column.numeric_precision !== null ? `numeric(${column.numeric_precision},${column.numeric_scale})` : column.data_type
+/**
+ * Before the input is scanned: the export columns (UPPER_CASE names) whose varchar(n) or char(n) limit in an
+ * existing table the scan must measure the input against. The table is checked once the lengths are known, so
+ * that its one refusal names every column to fix.
+ */
+export async function inspectTable(client: pg.Client, target: PostgresTarget): Promise<string[]> {
+  try {
+    const columns = await tableColumns(client, target)
+    const byName = new Map(columns.map((column) => [column.column_name, column]))
+    return WAREHOUSE_COLUMNS.filter((column) => column.type === 'text' && isBoundedText(byName.get(column.name))).map((column) => column.source)
+  } catch (error) {
+    throw describePostgresError(error, target)
+  }
+}
+
+/** The check under the load's lock, right before the deletes: the table may have changed since inspectTable. */
+async function checkColumns(client: pg.Client, target: PostgresTarget, plan: LoadPlan): Promise<void> {
+  checkTable(target, await tableColumns(client, target), plan.textLengths ?? new Map())
+}
+
+/** One thing about a column that would make the load fail half-way, or store less than the export holds. */
+interface Problem {
+  /** The column as found and why it cannot take the load. */
+  found: string
+  /** The ALTER COLUMN clause that fixes it. */
+  fix: string
+}
+
+/**
+ * A table made by hand or by an older version must take every row the COPY sends, or the load fails half-way
+ * with Postgres' error about some row, which reads as if the input were wrong. So every column the COPY names
+ * must exist; be nullable (the export leaves any column empty on some rows, and the loader declares them all
+ * nullable); have a type holding every value of the loader's type (an integer column overflows on a bigint, and a
+ * numeric credit column with fewer than six decimals or a float one rounds without an error, committing fewer
+ * credits than the load reports); and, for text, be no shorter than the input's values. A column the COPY does not
+ * name must take its default. `lengths` holds the input's longest value per measured column (UPPER_CASE name).
+ */
+function checkTable(target: PostgresTarget, columns: readonly TableColumn[], lengths: ReadonlyMap<string, number>): void {
+  if (columns.length === 0) return
+  const present = new Map(columns.map((column) => [column.column_name, column]))
+  const name = `${target.schema}.${target.table}`
+  const missing = [...WAREHOUSE_COLUMNS.map((column) => column.name), LOADED_AT].filter((column) => !present.has(column))
+  if (missing.length > 0) {
+    throw new BadInputError(
+      'E_TARGET_TABLE',
+      `Table ${name} lacks column(s) ${missing.join(', ')}: add them (see \`cci-usage load --print-ddl postgres\`) or load into a new table with ?table=. Nothing was loaded.`,
+    )
+  }
+  const problems: Problem[] = []
+  for (const column of WAREHOUSE_COLUMNS) {
+    const found = present.get(column.name)!
+    const quoted = pg.escapeIdentifier(column.name)
+    const wanted = dialectType('postgres', column.type)
+    if (found.is_nullable === 'NO') {
+      problems.push({found: `${column.name} NOT NULL (the export leaves it empty on some rows)`, fix: `ALTER COLUMN ${quoted} DROP NOT NULL`})
+    }
+    if (column.type === 'text' && isBoundedText(found)) {
+      const longest = lengths.get(column.source)
+      if (longest === undefined) {
+        // Only when the table changed between inspectTable and the load's lock: the input was not measured.
+        problems.push({found: `${column.name} ${describeType(found)} (a limit the input was not measured against)`, fix: `ALTER COLUMN ${quoted} TYPE text`})
+      } else if (longest > found.character_maximum_length!) {
+        problems.push({found: `${column.name} ${describeType(found)} (the input has values of ${longest} characters)`, fix: `ALTER COLUMN ${quoted} TYPE text`})
+      }
+    } else if (!holds(column.type, found)) {
+      const why = column.type === 'credits' ? `would not hold the export's credits exactly, which need ${wanted}` : `cannot hold every value of the loader's ${wanted}`
+      problems.push({found: `${column.name} ${describeType(found)} (${why})`, fix: `ALTER COLUMN ${quoted} TYPE ${wanted}`})
+    }
+  }
+  const written = new Set(WAREHOUSE_COLUMNS.map((column) => column.name))
+  for (const found of columns) {
+    if (written.has(found.column_name) || found.is_nullable === 'YES' || found.column_default !== null) continue
+    if (found.is_identity === 'YES' || found.is_generated === 'ALWAYS') continue
+    const quoted = pg.escapeIdentifier(found.column_name)
+    problems.push(
+      found.column_name === LOADED_AT
+        ? {found: `${LOADED_AT} NOT NULL without a default (the load leaves it to the default, the load's time)`, fix: `ALTER COLUMN ${quoted} SET DEFAULT now()`}
+        : {found: `${found.column_name} NOT NULL without a default (not an export column, so the load leaves it empty)`, fix: `ALTER COLUMN ${quoted} DROP NOT NULL`},
+    )
+  }
+  if (problems.length === 0) return
+  throw new BadInputError(
+    'E_TARGET_TABLE',
+    `Table ${name} cannot take this load as it is: ${problems.map((problem) => problem.found).join(', ')}. ` +
+      `Fix it with ALTER TABLE ${qualifiedTable(target)} ${problems.map((problem) => problem.fix).join(', ')}; or load into a new table with ?table=. Nothing was loaded.`,
+  )
+}
+
+const UNBOUNDED_TEXT = (column: TableColumn): boolean =>
+  column.data_type === 'text' || (column.data_type === 'character varying' && column.character_maximum_length === null)
+
+function isBoundedText(column: TableColumn | undefined): boolean {
+  return column !== undefined && (column.data_type === 'character varying' || column.data_type === 'character') && column.character_maximum_length !== null
+}
+
+/** numeric without a typmod, or with at least `digits` integer digits and `scale` decimals. */
+function numericHolds(column: TableColumn, digits: number, scale = 0): boolean {
+  if (column.data_type !== 'numeric') return false
+  if (column.numeric_precision === null || column.numeric_scale === null) return true
+  return column.numeric_scale >= scale && column.numeric_precision - column.numeric_scale >= digits
+}
+
+/**
+ * Whether a column of this type stores every value the loader writes as `type` exactly. Unbounded text holds the
+ * export's text of anything; numbers must not narrow (bigint needs 19 digits) nor round (no real for doubles).
+ */
+function holds(type: WarehouseType, column: TableColumn): boolean {
+  if (type === 'credits') return numericHolds(column, CREDIT_PRECISION - CREDIT_SCALE, CREDIT_SCALE)
+  if (UNBOUNDED_TEXT(column)) return true
+  switch (type) {
+    case 'text':
+      return false
+    case 'date':
+      return ['date', 'timestamp without time zone', 'timestamp with time zone'].includes(column.data_type)
+    case 'timestamp':
+      return ['timestamp without time zone', 'timestamp with time zone'].includes(column.data_type)
+    case 'bigint':
+      return column.data_type === 'bigint' || numericHolds(column, 19)
+    case 'integer':
+      return column.data_type === 'integer' || column.data_type === 'bigint' || numericHolds(column, 10)
+    case 'double':
+      return column.data_type === 'double precision' || (column.data_type === 'numeric' && column.numeric_precision === null)
+    case 'boolean':
+      return column.data_type === 'boolean'
+  }
+}
+
+function describeType(column: TableColumn): string {
+  if (column.data_type === 'numeric' && column.numeric_precision !== null) return `numeric(${column.numeric_precision},${column.numeric_scale})`
+  if (column.character_maximum_length !== null) return `${column.data_type}(${column.character_maximum_length})`
+  return column.data_type === 'USER-DEFINED' || column.data_type === 'ARRAY' ? column.udt_name : column.data_type
 }

@@ -7,7 +7,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {sqlString} from '../analysis/columns.js'
+import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {INPUT_FILE_INDEX, openUsage, queryUsage} from '../analysis/engine.js'
 import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
 import type {LoadWindow} from './coverage.js'
@@ -17,6 +17,11 @@ export interface ScanOptions {
   inputs: string[]
   /** The export window, when the caller knows it (`run`); otherwise read from an export manifest if any. */
   window?: LoadWindow | null
+  /**
+   * Text columns (UPPER_CASE names) whose longest value the target must know: a Postgres table made by hand with
+   * varchar(n) or char(n). Measured in a pass of their own, so a load into the loader's own table pays nothing.
+   */
+  measure?: readonly string[]
 }
 
 export async function scanInputs(options: ScanOptions): Promise<LoadPlan> {
@@ -35,7 +40,14 @@ export async function scanInputs(options: ScanOptions): Promise<LoadPlan> {
       `CREATE TABLE load_work.${SCAN_RELATION} AS SELECT ${file} AS _file, ORGANIZATION_ID AS org, JOB_RUN_DATE AS day, JOB_ID AS job, TOTAL_CREDITS AS credits, JOB_RUN_STARTED_AT AS started FROM ${source.view}`,
     )
     await connection.run(`CREATE TEMP VIEW ${SCAN_RELATION} AS SELECT * FROM load_work.${SCAN_RELATION}`)
-    return await planLoad(connection, files, options.window)
+    const plan = await planLoad(connection, files, options.window)
+    const measure = options.measure ?? []
+    if (measure.length === 0) return plan
+    // length() counts characters (code points), as varchar(n) does; rows the plan drops count too (they are few).
+    const [longest] = (
+      await connection.runAndReadAll(`SELECT ${measure.map((name) => `coalesce(max(length(${sqlIdent(name)})), 0) AS ${sqlIdent(name)}`).join(', ')} FROM ${source.view}`)
+    ).getRowObjectsJson() as Array<Record<string, string | number>>
+    return {...plan, textLengths: new Map(measure.map((name) => [name, Number(longest[name])]))}
   } finally {
     await source.close()
     await rm(workDir, {recursive: true, force: true})
