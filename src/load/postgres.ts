@@ -66,9 +66,18 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
   if (/^2[23]/.test(code) && copying) {
     const line = /line (\d+)/.exec(failure.where ?? '')?.[1]
     const at = line && copying.sourceLine ? `, line ${copying.sourceLine(Number(line))}` : line ? `, data line ${line}` : ''
-    return new InputFileError('E_INPUT_VALUE', `Input file ${copying.path}${at}: PostgreSQL cannot store a value (${message}); fix or re-export the file. Nothing was loaded.`)
+    // Class 22 is a value that does not parse as the column's type: the input's fault, since checkTable made sure
+    // the table's types hold the loader's. Class 23 is the table's own rule (a unique index, a CHECK, a trigger's
+    // or a domain's constraint) refusing a well-formed row: the export is not what to fix.
+    if (code.startsWith('23')) {
+      return new ApiError(
+        'E_TARGET_CONSTRAINT',
+        `PostgreSQL failed the load into ${where}: a constraint of the table refused the row of ${copying.path}${at} (${message}, SQLSTATE ${code}); change the table's constraints or load into a new table with ?table=. Nothing was committed.`,
+      )
+    }
+    return new InputFileError('E_INPUT_VALUE', `Input file ${copying.path}${at}: PostgreSQL cannot store a value (${message}, SQLSTATE ${code}); fix or re-export the file. Nothing was loaded.`)
   }
-  return new ApiError('E_TARGET_FAILED', `PostgreSQL failed the load into ${where} (${message}${code ? `, SQLSTATE ${code}` : ''}); nothing was changed.`)
+  return new ApiError('E_TARGET_FAILED', `PostgreSQL failed the load into ${where} (${message}${code ? `, SQLSTATE ${code}` : ''}); nothing was committed.`)
 }
 
 async function copyOne(client: pg.Client, sql: string, fill: (sink: Writable) => Promise<CopyFileResult>): Promise<{rows: number; result: CopyFileResult}> {

@@ -1,7 +1,8 @@
 /**
  * `load --to postgres://` into tables made by hand (real PostgreSQL, no mock): a column the load would fail on
  * half-way (NOT NULL where the export has nulls, a type narrower than the loader's, a varchar shorter than the
- * input's values, an extra NOT NULL column without a default) is refused in one line before anything is written.
+ * input's values, an extra NOT NULL column without a default) is refused in one line before anything is written,
+ * and a failure the server raises anyway is reported as the database's, not the input's.
  */
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -146,6 +147,27 @@ describe('load --to postgres:// into a table made by hand (real PostgreSQL)', ()
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(/organization_name character\(12\).*13/)
     expect(lines[0]).toContain('ALTER COLUMN "organization_name" TYPE text')
+    expect(snapshot(table)).toBe(before)
+  })
+
+  maybe('a constraint of the table that refuses a row during the COPY is the database failing the load, not a bad input file', async () => {
+    const table = freshTable()
+    // Jobs of one workflow share its WORKFLOW_ID: a unique index on it refuses the second.
+    await createTable(table)
+    server!.sql(`CREATE UNIQUE INDEX ${table}_one_per_workflow ON public.${table} (workflow_id)`)
+    server!.sql(`INSERT INTO public.${table} (organization_id, job_id, job_run_date, total_credits) VALUES ('o', 'j', '2020-01-01', 1)`)
+    const before = snapshot(table)
+    const result = await load(table)
+    expect(result.stderr).not.toMatch(/^\s+at /m)
+    expect(result.code).toBe(4)
+    const lines = errorLines(result)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/PostgreSQL failed the load into postgres:\/\/cci_test@127\.0\.0\.1:\d+\/postgres table public\.hand_t\d+/)
+    expect(lines[0]).toContain('SQLSTATE 23505')
+    expect(lines[0]).toContain(`${table}_one_per_workflow`)
+    expect(lines[0]).toMatch(/nothing was committed/i)
+    expect(lines[0]).not.toMatch(/fix or re-export/)
+    expect(lines[0]).not.toContain(server!.password)
     expect(snapshot(table)).toBe(before)
   })
 })
