@@ -51,9 +51,10 @@ function serverAccount() {
 
 /**
  * Starts a server. Returns {host, port, user, password, database, url(overrides), sql(text), stop()}.
- * `settings` are extra postgres -c options.
+ * `settings` are extra postgres -c options. With `tls`, the server also accepts TLS with a self-signed certificate
+ * for 127.0.0.1 and localhost (openssl makes it), whose PEM file is `certFile`.
  */
-export async function startPostgres({settings = {}} = {}) {
+export async function startPostgres({settings = {}, tls = false} = {}) {
   const bin = findPostgresBin()
   if (!bin) throw new Error('PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql')
   const root = mkdtempSync(join(tmpdir(), 'cci-usage-pg-'))
@@ -74,6 +75,18 @@ export async function startPostgres({settings = {}} = {}) {
     chownSync(passwordFile, account.uid, account.gid)
   }
   run('initdb', ['-D', data, '-U', user, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '--no-sync', '-E', 'UTF8', '--locale=C'])
+  const certFile = join(root, 'server.crt')
+  const keyFile = join(root, 'server.key')
+  if (tls) {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], {stdio: 'ignore'})
+    // The server refuses a key that others can read.
+    chmodSync(keyFile, 0o600)
+    if (account) {
+      chownSync(keyFile, account.uid, account.gid)
+      chownSync(certFile, account.uid, account.gid)
+    }
+  }
   const port = await freePort()
   const options = {
     listen_addresses: '127.0.0.1',
@@ -82,6 +95,7 @@ export async function startPostgres({settings = {}} = {}) {
     fsync: 'off',
     synchronous_commit: 'off',
     full_page_writes: 'off',
+    ...(tls ? {ssl: 'on', ssl_cert_file: certFile, ssl_key_file: keyFile} : {}),
     ...settings,
   }
   const optionText = Object.entries(options).map(([key, value]) => `-c ${key}=${value}`).join(' ')
@@ -102,6 +116,7 @@ export async function startPostgres({settings = {}} = {}) {
     database,
     bin,
     url,
+    certFile: tls ? certFile : undefined,
     /** Runs SQL with psql and returns its unaligned, tuples-only output. */
     sql(text) {
       const psql = existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql'

@@ -7,11 +7,11 @@ import {findPostgresBin, startPostgres, type PostgresServer} from './postgres-cl
 
 export type {PostgresServer} from './postgres-cluster.js'
 
-export async function startTestPostgres(what: string): Promise<PostgresServer | null> {
+export async function startTestPostgres(what: string, options: {tls?: boolean} = {}): Promise<PostgresServer | null> {
   if (!findPostgresBin()) {
     if (process.env.CI) throw new Error(`${what} needs PostgreSQL (initdb, pg_ctl): .ci/run installs Debian's postgresql package`)
     console.log(`Skipping ${what}: PostgreSQL binaries (initdb, pg_ctl) not found; apt-get install postgresql.`)
     return null
   }
-  return startPostgres()
+  return startPostgres(options)
 }
