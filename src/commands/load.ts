@@ -16,6 +16,8 @@ export default class Load extends BaseCommand {
   parquet:DIR   Parquet (zstd) partitioned month=YYYY-MM/; each month the load touches is rebuilt (files it replaces nothing of are kept) and swapped in whole.
   focus:DIR     FOCUS 1.2 cost rows as Parquet, one per export row and credit kind; --credit-price gives the costs.
 
+sslmode has libpq's meaning: require encrypts without checking the certificate (with sslrootcert, checks its chain), verify-ca checks the chain against sslrootcert, verify-full the chain and the host name, prefer falls back to a plain connection.
+
 The password never appears in output. --print-ddl prints the table definition for postgres, bigquery, snowflake, athena or redshift, from the same column list the loader uses.
 
 An existing table the load would fail on (a NOT NULL export column, a type narrower than the loader's, a varchar(n) shorter than the input's values) is refused before anything is deleted, with the ALTER TABLE that fixes it.

@@ -4,7 +4,9 @@
  * input covers and the rows whose JOB_ID it holds on other days; COPY the input's bytes; check the row count;
  * commit. Any failure (bad value, lost connection, the process killed) rolls everything back.
  */
+import {readFileSync} from 'node:fs'
 import type {Writable} from 'node:stream'
+import type {ConnectionOptions} from 'node:tls'
 
 import pg from 'pg'
 import {from as copyFrom} from 'pg-copy-streams'
@@ -15,7 +17,7 @@ import {copyColumnsFor, copyFileInto, type CopyFileResult} from './copy-stream.j
 import {postgresDdl, qualifiedTable} from './ddl.js'
 import {CREDIT_PRECISION, CREDIT_SCALE, dialectType, LOADED_AT, WAREHOUSE_COLUMNS, type WarehouseType} from './columns.js'
 import type {LoadPlan} from './plan.js'
-import type {PostgresTarget} from './target.js'
+import type {PostgresTarget, PostgresTls} from './target.js'
 
 const CONNECT_TIMEOUT_MS = 15_000
 
@@ -113,20 +115,70 @@ async function copyOne(client: pg.Client, sql: string, fill: (sink: Writable) =>
   return {rows: sink.rowCount, result}
 }
 
+/**
+ * The driver's TLS options for the URL's sslmode, with libpq's meanings: `disable` plain; `allow` and `prefer`
+ * TLS without checking the certificate when the server offers it (connectPostgres falls back to plain when it
+ * does not); `require` TLS without checking the certificate, or checking its chain when sslrootcert is given
+ * (as libpq does); `verify-ca` the chain against sslrootcert, not the host name; `verify-full` (and TLS files
+ * without an sslmode, as pg read them) the chain against sslrootcert or the system's CAs, and the host name;
+ * pg's own `no-verify` TLS without any check. Spelled out here rather than left to pg 8, which reads prefer,
+ * require and verify-ca as verify-full and prints a multi-line warning about that on stderr.
+ */
+function tlsOptions(tls: PostgresTls | undefined): ConnectionOptions | false | undefined {
+  if (tls === undefined) return undefined
+  if (tls.mode === 'disable') return false
+  const files: ConnectionOptions = {}
+  if (tls.rootcert) files.ca = readFileSync(tls.rootcert, 'utf8')
+  if (tls.cert) files.cert = readFileSync(tls.cert, 'utf8')
+  if (tls.key) files.key = readFileSync(tls.key, 'utf8')
+  // The chain is checked, the name in the certificate is not.
+  const chainOnly: ConnectionOptions = {...files, checkServerIdentity: () => undefined}
+  switch (tls.mode) {
+    case 'allow':
+    case 'prefer':
+    case 'no-verify':
+      return {...files, rejectUnauthorized: false}
+    case 'require':
+      return files.ca ? chainOnly : {...files, rejectUnauthorized: false}
+    case 'verify-ca':
+      return chainOnly
+    default:
+      return files
+  }
+}
+
 /** Connects first, so that a wrong password or an unreachable host fails before the input is read. */
 export async function connectPostgres(target: PostgresTarget): Promise<pg.Client> {
   let client: pg.Client | undefined
   try {
-    // The driver reads sslrootcert, sslcert and sslkey while it parses the URL, here: a missing file throws.
-    client = new pg.Client({connectionString: target.connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'cci-usage'})
-    // A dropped connection is reported by the failing query; without a listener it would crash the process.
-    client.on('error', () => undefined)
-    await client.connect()
+    // A TLS file that cannot be read throws here, with its path.
+    const ssl = tlsOptions(target.tls)
+    // allow and prefer take a plain connection when the server has no TLS at all, as libpq does.
+    const fallBack = target.tls?.mode === 'allow' || target.tls?.mode === 'prefer'
+    for (const attempt of fallBack ? [ssl, false] : [ssl]) {
+      client = new pg.Client({
+        connectionString: target.connectionString,
+        ...(attempt === undefined ? {} : {ssl: attempt}),
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        application_name: 'cci-usage',
+      })
+      // A dropped connection is reported by the failing query; without a listener it would crash the process.
+      client.on('error', () => undefined)
+      try {
+        await client.connect()
+        return client
+      } catch (error) {
+        await client.end().catch(() => undefined)
+        client = undefined
+        const noTls = (error as Error).message === 'The server does not support SSL connections'
+        if (!fallBack || attempt === false || !noTls) throw error
+      }
+    }
+    throw new Error('internal: no connection attempt')
   } catch (error) {
     await client?.end().catch(() => undefined)
     throw describePostgresError(error, target)
   }
-  return client
 }
 
 /** Loads `plan` over `client` (from connectPostgres) and closes it. */

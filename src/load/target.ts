@@ -9,10 +9,21 @@ import {BadInputError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import {DEFAULT_SCHEMA, DEFAULT_TABLE} from './ddl.js'
 
+/** The URL's TLS parameters, which this tool turns into the driver's TLS options itself (postgres.ts). */
+export interface PostgresTls {
+  /** libpq's sslmode, or pg's `no-verify`; absent when the URL names none. */
+  mode?: string
+  rootcert?: string
+  cert?: string
+  key?: string
+}
+
 export interface PostgresTarget {
   kind: 'postgres'
-  /** What pg connects with: the URL without this tool's own parameters (schema, table). Secret. */
+  /** What pg connects with: the URL without this tool's own parameters (schema, table) nor the TLS ones. Secret. */
   connectionString: string
+  /** Absent when the URL has no TLS parameter: the driver's defaults (PGSSLMODE) apply. */
+  tls?: PostgresTls
   schema: string
   table: string
   /** postgres://user@host:port/db table schema.table, never the password. */
@@ -33,8 +44,12 @@ export const LOAD_TO_VARIABLE = 'CCI_USAGE_LOAD_TO'
 const LAKE_TARGET = /^(parquet|focus):(.*)$/s
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']
-/** Parameters passed on to pg; schema and table are this tool's own and are removed. */
-const PASSED_PARAMETERS = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'connect_timeout', 'application_name', 'options'])
+/**
+ * Parameters passed on to pg; schema and table are this tool's own, and the TLS ones are read here and given to pg
+ * as options: pg 8 reads prefer, require and verify-ca as verify-full, and says so in a multi-line warning on stderr.
+ */
+const PASSED_PARAMETERS = new Set(['connect_timeout', 'application_name', 'options'])
+const TLS_PARAMETERS = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey'])
 const OWN_PARAMETERS = new Set(['schema', 'table'])
 
 const USAGE = 'postgres://user:password@host:5432/db?sslmode=require&schema=analytics&table=circleci_usage, parquet:DIR or focus:DIR'
@@ -70,19 +85,27 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   if (database.includes('/')) throw badTarget(source, 'has a path that is not a database name')
   const params = url.searchParams
   for (const key of params.keys()) {
-    if (!PASSED_PARAMETERS.has(key) && !OWN_PARAMETERS.has(key)) {
-      throw badTarget(source, `has an unknown parameter "${key}" (known: ${[...OWN_PARAMETERS, ...PASSED_PARAMETERS].join(', ')})`)
+    if (!PASSED_PARAMETERS.has(key) && !TLS_PARAMETERS.has(key) && !OWN_PARAMETERS.has(key)) {
+      throw badTarget(source, `has an unknown parameter "${key}" (known: ${[...OWN_PARAMETERS, ...TLS_PARAMETERS, ...PASSED_PARAMETERS].join(', ')})`)
     }
   }
   const sslmode = params.get('sslmode')
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
     throw badTarget(source, `has sslmode=${sslmode}, which is not one of ${SSL_MODES.join(', ')}`)
   }
+  // libpq's verify-ca checks the chain but not the host name: against the system's public CAs that would accept
+  // any certificate issued to anyone, so it needs the CA of the server's own certificate.
+  if (sslmode === 'verify-ca' && !params.get('sslrootcert')) {
+    throw badTarget(source, 'has sslmode=verify-ca without sslrootcert (the CA that signed the server\'s certificate; or use sslmode=verify-full)')
+  }
+  const tls = [...TLS_PARAMETERS].some((key) => params.has(key))
+    ? {mode: sslmode ?? undefined, rootcert: params.get('sslrootcert') || undefined, cert: params.get('sslcert') || undefined, key: params.get('sslkey') || undefined}
+    : undefined
   const schema = params.get('schema') ?? DEFAULT_SCHEMA
   const table = params.get('table') ?? DEFAULT_TABLE
   if (schema === '' || table === '') throw badTarget(source, 'has an empty schema or table')
   const connection = new URL(url.toString())
-  for (const key of OWN_PARAMETERS) connection.searchParams.delete(key)
+  for (const key of [...OWN_PARAMETERS, ...TLS_PARAMETERS]) connection.searchParams.delete(key)
   const connectionString = connection.toString()
   registerSecret(connectionString)
   const user = safeDecode(url.username)
@@ -90,6 +113,7 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   return {
     kind: 'postgres',
     connectionString,
+    ...(tls ? {tls} : {}),
     schema,
     table,
     display: `postgres://${user ? `${user}@` : ''}${url.hostname}:${port}/${database} table ${schema}.${table}`,

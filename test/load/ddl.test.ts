@@ -56,12 +56,16 @@ describe('warehouse DDL', () => {
 describe('load targets', () => {
   afterEach(() => forgetSecrets())
 
-  it('parses postgres URLs: schema, table, sslmode passed on; the display and redaction never show the password', () => {
+  it('parses postgres URLs: schema, table and the TLS parameters taken out of the connection string; the display and redaction never show the password', () => {
     const target = parseTarget('postgresql://etl:s3cr%40t-Pa55word@db.internal:6543/finops?sslmode=verify-full&schema=ci&table=usage')
     expect(target).toMatchObject({kind: 'postgres', schema: 'ci', table: 'usage', display: 'postgres://etl@db.internal:6543/finops table ci.usage'})
     if (target.kind !== 'postgres') throw new Error('postgres expected')
-    expect(target.connectionString).toContain('sslmode=verify-full')
+    // The TLS parameters are the loader's to interpret (libpq's meanings), not the driver's.
+    expect(target.tls).toEqual({mode: 'verify-full'})
+    expect(target.connectionString).not.toContain('sslmode=')
     expect(target.connectionString).not.toContain('schema=')
+    expect(parseTarget('postgres://u:pw@h/db?sslmode=require&sslrootcert=ca.pem')).toMatchObject({tls: {mode: 'require', rootcert: 'ca.pem'}})
+    expect(parseTarget('postgres://u:pw@h/db')).not.toHaveProperty('tls')
     expect(redact(`failed: ${target.connectionString} s3cr@t-Pa55word s3cr%40t-Pa55word`)).not.toMatch(/s3cr/)
     expect(parseTarget('postgres://u:password123@h/db')).toMatchObject({schema: 'public', table: 'circleci_usage'})
   })
@@ -73,6 +77,7 @@ describe('load targets', () => {
       ['parquet:', /names no folder/],
       ['postgres://u:p@h:99999/db', /not a valid URL/],
       ['postgres://u:pw@h/db?sslmode=maybe', /sslmode=maybe/],
+      ['postgres://u:pw@h/db?sslmode=verify-ca', /sslmode=verify-ca without sslrootcert/],
       ['postgres://u:pw@h/db?foo=1', /unknown parameter "foo"/],
       ['s3://bucket/x', /scheme "s3"/],
       ['just-a-word', /is not a target/],
