@@ -357,8 +357,9 @@ function checkTable(target: PostgresTarget, columns: readonly TableColumn[], len
   )
 }
 
-const UNBOUNDED_TEXT = (column: TableColumn): boolean =>
-  column.data_type === 'text' || (column.data_type === 'character varying' && column.character_maximum_length === null)
+function isUnboundedText(column: TableColumn): boolean {
+  return column.data_type === 'text' || (column.data_type === 'character varying' && column.character_maximum_length === null)
+}
 
 function isBoundedText(column: TableColumn | undefined): boolean {
   return column !== undefined && (column.data_type === 'character varying' || column.data_type === 'character') && column.character_maximum_length !== null
@@ -377,7 +378,7 @@ function numericHolds(column: TableColumn, digits: number, scale = 0): boolean {
  */
 function holds(type: WarehouseType, column: TableColumn): boolean {
   if (type === 'credits') return numericHolds(column, CREDIT_PRECISION - CREDIT_SCALE, CREDIT_SCALE)
-  if (UNBOUNDED_TEXT(column)) return true
+  if (isUnboundedText(column)) return true
   switch (type) {
     case 'text':
       return false
