@@ -136,7 +136,7 @@ function judgeBudget(
 ): BudgetStatus {
   const matches = budgetMatcher(budget.name)
   const selected = points.filter((point) => {
-    if (budget.scope === 'org') return matches(point.org ?? NONE_LABEL)
+    if (budget.scope === 'org') return matches(point.org ?? NONE_LABEL) || (point.orgId !== null && matches(point.orgId))
     if (budget.scope === 'team') return matches(context.teamOf(point))
     return matches(point.project ?? NONE_LABEL) || matches(context.projectKey(point.org, point.project))
   })

@@ -16,6 +16,8 @@ import {rollupSql} from './rollup.js'
 export interface DayPoint {
   day: string
   org: string | null
+  /** ORGANIZATION_ID: an org budget may name its org by id (README "Budgets"). */
+  orgId: string | null
   project: string | null
   /** Whether the rows pass the report's --org/--project/--branch filters. */
   inScope: boolean
@@ -74,7 +76,7 @@ export async function undatedRows(connection: DuckDBConnection, rollup: string):
 export async function dayPoints(connection: DuckDBConnection, relation: string, range: DayRange, filterSql?: string): Promise<DayPoint[]> {
   const inScope = filterSql ? `COALESCE((${filterSql}), FALSE)` : 'TRUE'
   const reader = await connection.runAndReadAll(
-    `SELECT CAST(JOB_RUN_DATE AS VARCHAR) AS day, COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, ${inScope} AS in_scope,
+    `SELECT CAST(JOB_RUN_DATE AS VARCHAR) AS day, COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, ORGANIZATION_ID AS org_id, PROJECT_NAME AS project, ${inScope} AS in_scope,
       CAST(SUM(TOTAL_CREDITS) AS DECIMAL(38,6)) AS credits, SUM(JOBS) AS jobs, CAST(SUM(FAILED_CREDITS) AS DECIMAL(38,6)) AS failed
     FROM ${relation}
     WHERE ${rangeSql(range)}
@@ -83,6 +85,7 @@ export async function dayPoints(connection: DuckDBConnection, relation: string, 
   return reader.getRowObjects().map((row) => ({
     day: String(row.day),
     org: row.org === null ? null : String(row.org),
+    orgId: row.org_id === null ? null : String(row.org_id),
     project: row.project === null ? null : String(row.project),
     inScope: row.in_scope === true,
     credits: microCredits(row.credits),

@@ -1,0 +1,47 @@
+/**
+ * README "Budgets": an org budget names the org by name or id. A budget naming the org by its ORGANIZATION_ID
+ * follows the same spend as one naming it by ORGANIZATION_NAME (not 0 credits, "ok", and a "matches no org" notice).
+ */
+import {join} from 'node:path'
+
+import {parseBudgets} from '../../src/history/budgets.js'
+import {generateReport} from '../../src/report/index.js'
+import {exportCsv, job, tempDir, writeFixture} from '../report/fixtures.js'
+
+describe('an org budget named by the org id', () => {
+  const dir = tempDir()
+  const rows = [
+    job({ORGANIZATION_ID: 'org-1', ORGANIZATION_NAME: 'acme', PROJECT_NAME: 'api', JOB_RUN_DATE: '2024-11-11', TOTAL_CREDITS: 100, COMPUTE_CREDITS: 100}),
+    job({ORGANIZATION_ID: 'org-2', ORGANIZATION_NAME: 'acme-labs', PROJECT_NAME: 'ml', JOB_RUN_DATE: '2024-11-12', TOTAL_CREDITS: 40, COMPUTE_CREDITS: 40}),
+    job({ORGANIZATION_ID: 'org-1', ORGANIZATION_NAME: 'acme', PROJECT_NAME: 'web', JOB_RUN_DATE: '2024-11-13', TOTAL_CREDITS: 7, COMPUTE_CREDITS: 7}),
+  ]
+  const input = writeFixture(dir, 'usage.csv', exportCsv(rows))
+  const budgets = parseBudgets(
+    'b.yml',
+    'budgets:\n  - {scope: org, name: acme, period: week, credits: 100}\n  - {scope: org, name: org-1, period: week, credits: 100}\n  - {scope: org, name: "org-*", period: week, credits: 100}\n',
+    {creditPrice: null, hasTeams: false},
+  )
+  const logs: string[] = []
+
+  let summary: Awaited<ReturnType<typeof generateReport>>['summary']
+  beforeAll(async () => {
+    ;({summary} = await generateReport(
+      {
+        inputs: [input],
+        outDir: join(dir, 'out'),
+        filters: {since: '2024-11-11', until: '2024-11-17'},
+        history: {dir: join(dir, 'history'), trendWeeks: 2, budgets, update: {organizations: ['org-1', 'org-2'], windows: [{start: '2024-11-11T00:00:00.000Z', end: '2024-11-18T00:00:00.000Z'}]}},
+      },
+      {clock: () => new Date('2024-11-25T06:00:00Z'), log: (line) => logs.push(line)},
+    ))
+  })
+
+  it('judges the same spend as the budget naming it by name, and a glob over ids matches every org it names', () => {
+    expect(summary.budgets!.map((budget) => [budget.name, budget.actual, budget.projected, budget.status])).toEqual([
+      ['acme', 107, 107, 'over'],
+      ['org-1', 107, 107, 'over'],
+      ['org-*', 147, 147, 'over'],
+    ])
+    expect(logs.filter((line) => line.startsWith('Budget '))).toEqual([])
+  })
+})
