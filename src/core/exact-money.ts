@@ -24,6 +24,22 @@ export function exactDecimal(value: number): string {
   return formatScaled(digits, scale)
 }
 
+/**
+ * Compares (micro-credits, times `price` when given) / `limit` x 100 with `pct`, in exact decimals (price, limit
+ * and pct as their shortest decimal forms): -1 below, 0 equal, 1 above. 1,250 credits at 0.0006 are exactly 75 %
+ * of $1, where the float quotient is 74.99999999999999. `limit` above 0.
+ */
+export function comparePctOfLimit(micro: bigint, price: number | null, limit: number, pct: number): -1 | 0 | 1 {
+  const perCredit = price === null ? {digits: 1n, scale: 0} : decimalOf(price)
+  const amount = {digits: micro * perCredit.digits, scale: 6 + perCredit.scale}
+  const of = decimalOf(limit)
+  const threshold = decimalOf(pct)
+  // amount x 100 / limit vs pct  <=>  amount.digits x 100 x 10^(of.scale + threshold.scale) vs threshold.digits x of.digits x 10^amount.scale
+  const left = amount.digits * 100n * 10n ** BigInt(of.scale + threshold.scale)
+  const right = threshold.digits * of.digits * 10n ** BigInt(amount.scale)
+  return left === right ? 0 : left > right ? 1 : -1
+}
+
 function decimalOf(value: number): {digits: bigint; scale: number} {
   if (!Number.isFinite(value)) throw new Error(`not a finite price: ${value}`)
   const [mantissa, exponentText] = String(value).toLowerCase().split('e')

@@ -11,7 +11,7 @@ import {isMap, isScalar, isSeq, type Node as YamlNode} from 'yaml'
 import {creditsToNumber, round} from '../analysis/build.js'
 import type {BudgetStatus} from '../analysis/summary.js'
 import {InputFileError} from '../core/errors.js'
-import {dollarsInCents} from '../core/exact-money.js'
+import {comparePctOfLimit, dollarsInCents} from '../core/exact-money.js'
 import {readYamlFile} from '../core/yaml-file.js'
 import {isoWeekStart, monthStart, nextMonthStart, shiftDay} from './days.js'
 import {projectPeriod, type DailySeries} from './forecast.js'
@@ -42,6 +42,14 @@ export function budgetStatus(pct: number): BudgetStatusName {
   if (pct >= BUDGET_THRESHOLDS.over) return 'over'
   if (pct >= BUDGET_THRESHOLDS.high) return 'high'
   if (pct >= BUDGET_THRESHOLDS.warn) return 'warn'
+  return 'ok'
+}
+
+/** budgetStatus of projected / limit x 100 in exact decimals (parseBudgets keeps limits above 0). */
+function exactBudgetStatus(projectedMicro: bigint, price: number | null, limit: number): BudgetStatusName {
+  if (comparePctOfLimit(projectedMicro, price, limit, BUDGET_THRESHOLDS.over) >= 0) return 'over'
+  if (comparePctOfLimit(projectedMicro, price, limit, BUDGET_THRESHOLDS.high) >= 0) return 'high'
+  if (comparePctOfLimit(projectedMicro, price, limit, BUDGET_THRESHOLDS.warn) >= 0) return 'warn'
   return 'ok'
 }
 
@@ -147,6 +155,6 @@ export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro:
     actual: usd ? dollarsInCents(actualMicro, price) : actualCredits,
     projected,
     pctOfLimit: round(pct, 1),
-    status: budgetStatus(pct),
+    status: exactBudgetStatus(projectedMicro, usd ? price : null, budget.limit),
   }
 }

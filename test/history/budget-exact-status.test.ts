@@ -1,0 +1,31 @@
+/**
+ * A budget's status is judged on projected / limit x 100 (README "Budgets": warn from 75 %, high from 90 %, over
+ * from 100 %), in exact decimals like every dollar figure (src/core/exact-money.ts): a projection landing exactly
+ * on a threshold has that status, not the one below because a float product fell a hair short (1,250 credits x
+ * 0.0006 / $1 x 100 is 74.99999999999999 in floats).
+ */
+import {dayFromNumber, dayNumber} from '../../src/history/days.js'
+import {evaluateBudget, type Budget} from '../../src/history/budgets.js'
+
+describe('a dollar budget on a threshold', () => {
+  // A closed week (the report's last day is its Sunday): nothing left to project, projected = actual.
+  const week = Array.from({length: 35}, (_, index) => dayFromNumber(dayNumber('2024-10-14') + index))
+  const series = new Map(week.map((day) => [day, 100]))
+  const budget: Budget = {scope: 'project', name: 'api', period: 'week', limit: 1, unit: 'usd', line: 1}
+  const judge = (credits: bigint, limit: number) => evaluateBudget({...budget, limit}, series, credits * 1_000_000n, '2024-11-17', 0.0006)
+
+  it.each([
+    [1250n, 1, 0.75, 75, 'warn'],
+    [1500n, 1, 0.9, 90, 'high'],
+    [1750n, 1.05, 1.05, 100, 'over'],
+    [1490n, 0.894, 0.89, 100, 'over'],
+  ] as const)('%s credits at 0.0006 against $%s: $%s, %s %%, %s', (credits, limit, projected, pct, status) => {
+    expect(judge(credits, limit)).toMatchObject({projected, pctOfLimit: pct, status})
+  })
+
+  it('stays below a threshold by a micro-credit', () => {
+    expect(evaluateBudget(budget, series, 1_249_999_999n, '2024-11-17', 0.0006).status).toBe('ok')
+    expect(evaluateBudget({...budget, unit: 'credits', limit: 2000}, series, 1_499_999_999n, '2024-11-17', null).status).toBe('ok')
+    expect(evaluateBudget({...budget, unit: 'credits', limit: 2000}, series, 1_500_000_000n, '2024-11-17', null).status).toBe('warn')
+  })
+})
