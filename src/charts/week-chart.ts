@@ -87,7 +87,7 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
   trend.weeks.forEach((week, index) => {
     const pieces = stacked[index]
     const breakdown = pieces.map((piece) => `${labelOf(piece.key)} ${formatCredits(piece.high - piece.low)}`)
-    const state = week.complete ? '' : ' (so far, the week is not complete)'
+    const state = week.complete ? '' : index === trend.weeks.length - 1 ? ' (so far, the week is not complete)' : ' (the history does not hold all its days)'
     const tooltip = `Week of ${week.start}${state}: ${formatCredits(week.credits)} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}`
     const rects = pieces.map((piece) => {
       const topY = y(piece.high)
@@ -104,7 +104,7 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
   const last = weekChange?.last
   const pct = weekChange?.pct ?? null
   const change = pct === null ? '' : `, ${pct === 0 ? 'unchanged' : `${pct > 0 ? 'up' : 'down'} ${Math.abs(pct).toFixed(1)}%`} on the week before`
-  const partial = trend.weeks.some((week) => !week.complete) ? ' Weeks the history does not hold in full (the current one) are drawn lighter.' : ''
+  const partial = trend.weeks.some((week) => !week.complete) ? ' Weeks the history does not hold in full (the current one, and past weeks it lacks days of) are drawn lighter.' : ''
   const description =
     `Stacked column chart of credits per ISO week, ${span}, split by the top ${keys.filter((key) => key !== OTHER_KEY).length} ${noun}s and other ${noun}s.` +
     (last ? ` Last complete week (${last.start}): ${formatCredits(last.credits)} credits${change}.` : '') +

@@ -38,6 +38,17 @@ describe('credits-by-week chart', () => {
     expect(renderWeekChart(summary, 10)).toBe(svg)
   })
 
+  it('says of a past week the history lacks days of that it lacks them, not that it is still running', () => {
+    const gap = withHistory(makeSummary({projects: 3}), ['a'], {partialWeek: true})
+    gap.trend = {...gap.trend!, weeks: gap.trend!.weeks.map((week, index) => (index === 1 ? {...week, complete: false, credits: 0} : week))}
+    const svg = renderWeekChart(gap, 10)!
+    expect(svg).toContain(`Week of ${gap.trend.weeks[1].start} (the history does not hold all its days): 0 credits`)
+    expect(svg.match(/so far, the week is not complete/g)).toHaveLength(1)
+    const html = renderReportHtml(gap, [])
+    expect(html).toContain('no (days missing from the history)')
+    expect(html.match(/no \(so far\)/g)).toHaveLength(1)
+  })
+
   it('stacks at most one series per palette colour plus other, and says when there was no usage', () => {
     const svg = renderWeekChart(summary, 10)!
     const legend = svg.slice(svg.indexOf('<g class="legend">'), svg.indexOf('<g class="grid">'))

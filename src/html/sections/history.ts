@@ -53,7 +53,7 @@ function weeksPart(weeks: TrendWeek[]): string {
     {heading: 'Credits', numeric: true, text: (w) => formatCredits(w.credits), sort: (w) => w.credits},
     {heading: 'Jobs', numeric: true, text: (w) => formatCredits(w.jobs), sort: (w) => w.jobs},
     {heading: 'Failed credits', numeric: true, text: (w) => formatCredits(w.failedCredits), sort: (w) => w.failedCredits},
-    {heading: 'Complete', text: (w) => (w.complete ? 'yes' : 'no (so far)')},
+    {heading: 'Complete', text: (w) => (w.complete ? 'yes' : w === weeks.at(-1) ? 'no (so far)' : 'no (days missing from the history)')},
   ]
   return renderTable(columns, weeks, 'Credits per ISO week, oldest first')
 }
