@@ -90,7 +90,7 @@ describe('findAnomalies', () => {
 
 describe('scopeSeries', () => {
   it("sums a scope's day exactly before making it a number, so an anomaly's credits are the day's total", () => {
-    const point = (org: string, project: string, micro: bigint) => ({day: '2024-06-03', org, project, inScope: true, credits: micro, jobs: 1, failedCredits: 0n})
+    const point = (org: string, project: string, micro: bigint) => ({day: '2024-06-03', org, orgId: null, project, inScope: true, credits: micro, jobs: 1, failedCredits: 0n})
     // 0.1 + 0.2 credits: as doubles the day would read 0.30000000000000004.
     const series = scopeSeries('org', [point('acme', 'a', 100_000n), point('acme', 'b', 200_000n)], (day) => day.org!)
     expect(series).toEqual([{scope: 'org', name: 'acme', values: new Map([['2024-06-03', 0.3]])}])
