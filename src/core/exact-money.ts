@@ -75,3 +75,12 @@ export function dollarsInCents(micro: bigint, price: number): number {
   const cents = scaled >= 0n ? (scaled + half) / divisor : -((-scaled + half) / divisor)
   return Number(cents) / 100
 }
+
+/**
+ * dollarsInCents of a credit figure the Summary holds as a number and no dollars for (failed credits, an
+ * organization, a Health row, a savings estimate per week): the number's micro-credits, priced exactly, so every
+ * medium reads the same cent (80,625 credits at $0.0006 are $48.38, where the float product 48.37499... reads $48.37).
+ */
+export function dollarsOfCreditFigure(credits: number, price: number): number {
+  return dollarsInCents(BigInt(Math.round(credits * 1_000_000)), price)
+}

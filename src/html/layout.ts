@@ -1,7 +1,6 @@
-import {numberToCredits} from '../analysis/build.js'
 import {escapeXml as esc} from '../charts/escape.js'
 import {formatCredits, formatDollars} from '../charts/format.js'
-import {dollarsInCents} from '../core/exact-money.js'
+import {dollarsOfCreditFigure} from '../core/exact-money.js'
 
 /**
  * Long breakdowns (jobs, branches) can run to thousands of rows; the page stays quick to open in the
@@ -27,11 +26,7 @@ export function kpi(label: string, value: string, detail = ''): string {
   return `<div class="kpi"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div>${detail ? `<div class="kpi-detail">${esc(detail)}</div>` : ''}</div>`
 }
 
-/**
- * Dollars of a Summary credit figure for which the Summary holds no dollars (failed credits, credit types, an
- * organization, a Health row): exact to the cent like the Summary's own, never a float product (80,625 credits at
- * $0.0006 are $48.38, where 80625 * 0.0006 = 48.37499... read $48.37).
- */
+/** Dollars of a Summary credit figure for which the Summary holds no dollars, exact to the cent (core/exact-money). */
 export function dollarsOfCredits(credits: number, price: number): string {
-  return formatDollars(dollarsInCents(numberToCredits(credits), price))
+  return formatDollars(dollarsOfCreditFigure(credits, price))
 }

@@ -18,6 +18,7 @@ import {
   windowLabel,
 } from './format.js'
 import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
+import {dollarsOfCreditFigure} from '../core/exact-money.js'
 import {formatSeconds} from '../core/format-duration.js'
 import {projectionWording} from '../core/projection.js'
 import {listSection} from './blocks.js'
@@ -162,7 +163,7 @@ function savingsLines(summary: Summary): string[] {
   const savings = summary.savings
   if (!savings) return []
   return savings.top.slice(0, MAX_SAVINGS_LINES).map((opportunity) => {
-    const dollars = summary.creditPrice === null ? '' : `, ${formatDollars(opportunity.creditsPerWeek * summary.creditPrice)}/week`
+    const dollars = summary.creditPrice === null ? '' : `, ${formatDollars(dollarsOfCreditFigure(opportunity.creditsPerWeek, summary.creditPrice))}/week`
     // The title repeats the amount; the concrete change is what a reader acts on.
     const change = opportunityText(summary, opportunity, MAX_SAVINGS_TEXT_CHARS)
     return `• *~${formatCredits(opportunity.creditsPerWeek)} credits/week*${dollars}: ${change}`

@@ -100,6 +100,17 @@ describe('shares across media', () => {
   })
 })
 
+describe('savings dollars across media', () => {
+  it('price a saving per week exactly on the page and in Slack: 80,625 credits/week at $0.0006 are $48.38', () => {
+    const base = makeSummary({projects: 2, savings: true, creditPrice: 0.0006})
+    const savings = base.savings!
+    const top = [{...savings.top[0], creditsPerWeek: 80_625}]
+    const summary: Summary = {...base, savings: {...savings, top}}
+    expect(JSON.stringify(buildSlackMessage(summary, {}))).toContain('80,625 credits/week*, $48.38/week')
+    expect(decode(renderReportHtml(summary, []))).toContain('$48.38')
+  })
+})
+
 describe('percent changes across media', () => {
   it('read the Summary\'s one figure the same way on the page, in the terminal and in Slack', async () => {
     // Slack used to recompute the change from float credits and print "+512%"/"+3,900%" where the terminal and
