@@ -115,22 +115,23 @@ function threshold(flags: SlackFlagValues, name: 'notify-if-change-over' | 'noti
 
 /**
  * The bot token goes to the API URL and the webhook URL is itself the credential: neither may travel in cleartext.
- * A value that is not a URL at all is left to notifySlack, which reports it as a Slack failure as before. The
- * message never quotes the value: the webhook URL is secret.
+ * A value that is not a URL at all (a typo, a missing `https://`) is refused here too, with exit 2, instead of
+ * being retried as a network failure. The message never quotes the value: the webhook URL is secret.
  */
 function requireSecureUrl(value: string | undefined, names: string): void {
+  if (value === undefined) return
   let url: URL
   try {
-    url = new URL(value ?? '')
+    url = new URL(value)
   } catch {
-    return
+    throw new BadInputError('E_BAD_SLACK_URL', `${names} is not a URL (the value is not shown: it may hold a credential); give the whole URL with its https:// (the incoming webhook URL as Slack shows it, or an API base such as https://slack.com/api/).`)
   }
-  if (url.protocol === 'http:' && !safeForCredentials(url)) {
+  if (!safeForCredentials(url)) {
     throw new BadInputError('E_BAD_SLACK_URL', `${names} must start with https:// (${SECURE_URL_RULE}), as it carries the Slack credential.`)
   }
 }
 
-/** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold or an http URL. */
+/** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold, a URL that is not one, or an http URL. */
 export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): NotifyOptions {
   requireSecureUrl(present(flags['slack-api-url']), '--slack-api-url / SLACK_API_URL')
   requireSecureUrl(present(flags['slack-webhook-url']), '--slack-webhook-url / SLACK_WEBHOOK_URL')

@@ -40,6 +40,22 @@ describe('credentials travel in cleartext only to a loopback host', () => {
     expect(refused({'slack-api-url': 'http://127.0.0.1:9/api/', 'slack-webhook-url': 'http://localhost:9/services/T/B/x'})).toBeUndefined()
   })
 
+  it('refuses a Slack webhook or API URL that is not an https URL at all, without quoting it', () => {
+    for (const value of ['not-a-url', 'hooks.slack.com/services/T000/B000/SECRETXYZ', 'ftp://hooks.slack.com/services/T000/B000/SECRETXYZ']) {
+      for (const name of ['slack-webhook-url', 'slack-api-url'] as const) {
+        let error: unknown
+        try {
+          notifyOptionsFromFlags(slackFlags({[name]: value}), '/tmp')
+        } catch (caught) {
+          error = caught
+        }
+        expect(error).toMatchObject({code: 'E_BAD_SLACK_URL', exitCode: 2})
+        expect((error as Error).message).not.toContain('SECRETXYZ')
+        expect((error as Error).message).not.toContain('not-a-url')
+      }
+    }
+  })
+
   maybe('export --host http://<remote> exits 2 with one line before sending anything', async () => {
     const {code, stderr} = await runCli(['export', '--host', 'http://circleci.example.com', '--org-id', 'org', '--days', '1', '--out', '/tmp/cci-never-written'], {
       CIRCLECI_API_TOKEN: 'CCIPAT_never_sent_in_cleartext',
