@@ -32,23 +32,26 @@ const DUCKDB_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
 export interface FileSystemAdvice {
   /** What the path is for, e.g. "temporary files"; the advice then names TMPDIR instead of --out. */
   temporary?: boolean
+  /** The flag that chooses the folder, named in the advice; default --out (`load` writes where --to says). */
+  flag?: string
 }
 
 function adviceFor(code: string, advice: FileSystemAdvice): string {
+  const flag = advice.flag ?? '--out'
   const elsewhere = advice.temporary
     ? 'or point TMPDIR at a folder with room (DuckDB keeps its working copy there)'
-    : 'or choose another folder with --out'
+    : `or choose another folder with ${flag}`
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
       return `free space on that disk and rerun, ${elsewhere}`
     case 'EROFS':
-      return advice.temporary ? 'point TMPDIR at a writable folder' : 'choose a writable folder with --out'
+      return advice.temporary ? 'point TMPDIR at a writable folder' : `choose a writable folder with ${flag}`
     case 'EACCES':
     case 'EPERM':
-      return advice.temporary ? 'point TMPDIR at a folder you can write' : 'choose a folder you can write with --out, or fix its permissions'
+      return advice.temporary ? 'point TMPDIR at a folder you can write' : `choose a folder you can write with ${flag}, or fix its permissions`
     default:
-      return advice.temporary ? 'point TMPDIR at a usable folder' : 'move it out of the way, or choose a writable folder with --out'
+      return advice.temporary ? 'point TMPDIR at a usable folder' : `move it out of the way, or choose a writable folder with ${flag}`
   }
 }
 

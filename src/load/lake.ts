@@ -24,6 +24,7 @@ import {phase} from '../analysis/profile.js'
 import {processExists} from '../core/folder-lock.js'
 import {BadInputError} from '../core/errors.js'
 import {escapeRegExp} from '../core/escape-reg-exp.js'
+import {asFileSystemError, makeFolders} from '../core/fs-errors.js'
 import {CREDIT_SCALE, MONTH_PARTITION} from './columns.js'
 import {INPUT_PARTITION, PARQUET_OPTIONS, type StagedLoad} from './stage.js'
 import {RollbackFailed, swapFolders, type FolderSwap} from './swap.js'
@@ -74,6 +75,9 @@ async function takeLock(dir: string): Promise<() => Promise<void>> {
   throw new BadInputError('E_TARGET_LOCKED', `Cannot lock ${dir} (${LOCK_FILE}): delete it if no load is running.`)
 }
 
+/** A lake's folder is chosen by `load --to` or `run --load-to`, not --out. */
+const LAKE_ADVICE = {flag: '--to (or --load-to)'}
+
 const workPrefix = (dir: string) => `.${basename(dir)}.cci-usage-`
 
 /**
@@ -100,8 +104,11 @@ async function clearLeftovers(dir: string): Promise<void> {
 
 /** Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards. */
 export async function withLakeWork<T>(dir: string, write: (work: string) => Promise<T>): Promise<T> {
-  await mkdir(dir, {recursive: true})
-  const release = await takeLock(dir)
+  // A file in the way, no permission, a read-only disk: the user's to fix (exit 2), named with the flag that chose it.
+  await makeFolders(dir, LAKE_ADVICE)
+  const release = await takeLock(dir).catch((error: unknown) => {
+    throw asFileSystemError(error, join(dir, LOCK_FILE), LAKE_ADVICE)
+  })
   try {
     await clearLeftovers(dir)
   } catch (error) {
@@ -116,7 +123,7 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
     return await write(work)
   } catch (error) {
     keepWork = error instanceof RollbackFailed
-    throw error
+    throw asFileSystemError(error, undefined, LAKE_ADVICE)
   } finally {
     if (!keepWork) await rm(work, {recursive: true, force: true})
     await release()
