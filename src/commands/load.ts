@@ -11,7 +11,7 @@ export default class Load extends BaseCommand {
   static override summary = 'Load a usage export into Postgres, a Parquet lake or FOCUS cost rows, exactly once per row.'
 
   static override description = `Targets (--to, or the CCI_USAGE_LOAD_TO environment variable, since a database URL carries a password):
-  postgres://user:password@host:5432/db?sslmode=require&schema=public&table=circleci_usage
+  postgres://user:password@host:5432/db?sslmode=verify-full&schema=public&table=circleci_usage
       A table with every export column, typed, plus loaded_at (created if missing). One transaction: the days the input covers whole are replaced per organization and day, rows of partly covered days replace the rows with the same JOB_ID, then COPY. A failure rolls back.
   parquet:DIR   Parquet (zstd) partitioned month=YYYY-MM/; each month the load touches is rebuilt (files it replaces nothing of are kept) and swapped in whole.
   focus:DIR     FOCUS 1.2 cost rows as Parquet, one per export row and credit kind; --credit-price gives the costs.

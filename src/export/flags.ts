@@ -27,10 +27,10 @@ export const exportFlags = {
   }),
   host: Flags.string({description: `CircleCI host, for server installs. Default: $CIRCLECI_HOST, else ${DEFAULT_HOST}.`}),
   start: Flags.string({
-    description: 'First day (YYYY-MM-DD, UTC) or instant (ISO 8601 with a zone, such as YYYY-MM-DDT06:00:00Z). At most 366 days back.',
+    description: 'First day (YYYY-MM-DD, UTC) or instant (ISO 8601 with a zone, such as YYYY-MM-DDT06:00:00Z), within the last 366 x 24 hours (a day: at most 365 days before today). Without it, the 7 days up to --end.',
   }),
   end: Flags.string({
-    description: 'Last day, inclusive (YYYY-MM-DD, UTC), or an exclusive instant with a zone. A future end is capped to now.',
+    description: 'Last day, inclusive (YYYY-MM-DD, UTC), or an exclusive instant with a zone. A future end is capped to now; without --end, --start runs to now (today\'s usage is still arriving).',
   }),
   days: Flags.integer({description: 'The N full UTC days before today (default 7). Not with --start/--end.', min: 1}),
   month: Flags.string({

@@ -52,7 +52,7 @@ const PASSED_PARAMETERS = new Set(['connect_timeout', 'application_name', 'optio
 const TLS_PARAMETERS = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey'])
 const OWN_PARAMETERS = new Set(['schema', 'table'])
 
-const USAGE = 'postgres://user:password@host:5432/db?sslmode=require&schema=analytics&table=circleci_usage, parquet:DIR or focus:DIR'
+const USAGE = 'postgres://user:password@host:5432/db?sslmode=verify-full&schema=analytics&table=circleci_usage, parquet:DIR or focus:DIR'
 
 function badTarget(source: string, reason: string): BadInputError {
   return new BadInputError('E_BAD_TARGET', `${source} ${reason}: give ${USAGE}.`)

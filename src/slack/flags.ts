@@ -36,7 +36,7 @@ export const slackFlags = {
     helpGroup: 'SLACK',
   }),
   'notify-if-anomaly': Flags.boolean({
-    description: 'Post only when an anomaly was found (needs --history). With other thresholds, any one posts.',
+    description: 'Post only when an anomaly was found (needs a report made with --history). With other thresholds, any one posts.',
     helpGroup: 'SLACK',
   }),
   'slack-token': Flags.string({
