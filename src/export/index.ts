@@ -140,7 +140,7 @@ class ExportRun {
 
   /** A wait before a retry (the API's, or a download's Retry-After) that would pass --timeout ends the run now, resumable. */
   private readonly checkWait = (delayMs: number, reason: string): void => {
-    if (this.context.clock().getTime() + delayMs > this.deadline) this.throwTimeout(`${reason}, and waiting would pass --timeout`)
+    if (this.context.clock().getTime() + delayMs > this.deadline) this.throwTimeout(`${reason}, and waiting would pass --timeout`, true)
   }
 
   private get manifest() {
@@ -196,7 +196,9 @@ class ExportRun {
   private async createJob(index: number): Promise<void> {
     const window = this.manifest.windows[index]
     const wait = this.api.postWaitMs(this.options.orgId)
-    if (this.context.clock().getTime() + wait > this.deadline) this.throwTimeout('the POST budget (10 an hour) is used up')
+    if (this.context.clock().getTime() + wait > this.deadline) {
+      this.throwTimeout(`the POST budget (10 an hour) is used up: the next export job could be created only in about ${Math.ceil(wait / 60_000)} min`, true)
+    }
     const job = await this.api.createExportJob(this.options.orgId, {
       start: formatInstant(new Date(window.start)),
       end: formatInstant(new Date(window.end)),
@@ -465,7 +467,8 @@ class ExportRun {
     return new ApiError(code, `${message} The job was dropped from ${MANIFEST_FILE}: rerunning creates a new export job for ${described}${others}.`, details)
   }
 
-  private throwTimeout(why?: string): never {
+  /** @param early the run stops before --timeout ran out, because a wait it would need passes it: the message must not claim it waited. */
+  private throwTimeout(why?: string, early = false): never {
     const waiting = this.manifest.windows.filter((window) => window.jobId !== undefined && window.state !== 'completed')
     const created = this.manifest.windows.some((window) => window.jobId !== undefined)
     if (created && waiting.length === 0) {
@@ -476,9 +479,13 @@ class ExportRun {
       )
     }
     const ids = waiting.map((window) => window.jobId).join(', ') || 'none created yet'
+    const timeout = formatDuration(this.options.timeoutMs)
+    const message = early
+      ? `Export jobs cannot all complete within --timeout ${timeout}${why ? ` (${why})` : ''}, so the export stopped now instead of waiting; not completed yet: ${ids}. Resume with: ${resumeCommand(this.options)} (with a longer --timeout to wait it out)`
+      : `Export jobs still not completed after ${timeout}${why ? ` (${why})` : ''}: ${ids}. Resume with: ${resumeCommand(this.options)}`
     throw new TimeoutError(
       'E_EXPORT_TIMEOUT',
-      `Export jobs still not completed after ${formatDuration(this.options.timeoutMs)}${why ? ` (${why})` : ''}: ${ids}. Resume with: ${resumeCommand(this.options)}`,
+      message,
       {jobIds: waiting.map((window) => window.jobId)},
     )
   }

@@ -169,6 +169,22 @@ describe('export against the simulator', () => {
     expect(h.time.slept()).toBeLessThan(60_000)
   })
 
+  it('stops at once, saying it did not wait, when the 11th window would wait past --timeout for the POST budget', async () => {
+    h = await harness({parts: 1})
+    // 12 windows of 31 days: 10 POSTs an hour, so the 11th could be created only after an hour.
+    const range = {start: new Date('2023-11-25T00:00:00Z'), end: new Date('2024-11-19T00:00:00Z')}
+    const error = await h.run({range, timeoutMs: 30 * 60_000}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as CciUsageError).exitCode).toBe(5)
+    const message = (error as Error).message
+    expect(message).toMatch(/^Export jobs cannot all complete within --timeout 30m \(the POST budget \(10 an hour\) is used up: the next export job could be created only in about \d+ min\), so the export stopped now instead of waiting/)
+    expect(message).not.toContain('still not completed after')
+    expect(message).toContain('Resume with: cci-usage export')
+    expect(message).toContain('with a longer --timeout')
+    expect(posts(h)).toHaveLength(10)
+    expect(h.time.slept()).toBeLessThan(60_000)
+  })
+
   it('resumes after a timeout without spending a new POST', async () => {
     h = await harness({parts: 2, pendingPolls: 8})
     await expect(h.run({timeoutMs: 20_000})).rejects.toThrow(TimeoutError)
