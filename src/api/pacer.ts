@@ -25,6 +25,9 @@ export function nextAllowedAt(history: readonly number[], now: number, rate: Rat
 
 export type Sleep = (ms: number) => Promise<void>
 
+/** The longest a Pacer sleeps between two calls of its onWait (which logs the wait): 5 minutes. */
+export const MAX_SILENT_WAIT_MS = 5 * 60_000
+
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 /**
@@ -70,7 +73,9 @@ export class Pacer {
         return
       }
       this.onWait?.(at - now)
-      await this.sleep(at - now)
+      // In steps of at most MAX_SILENT_WAIT_MS, each announced: a wait for the POST budget can last an hour, and a
+      // CI step with no output for that long is killed (the orb's no_output_timeout is 60m).
+      await this.sleep(Math.min(at - now, MAX_SILENT_WAIT_MS))
     }
   }
 

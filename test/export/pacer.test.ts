@@ -1,4 +1,4 @@
-import {GET_LIMIT, nextAllowedAt, Pacer, type RateLimit} from '../../src/api/pacer.js'
+import {GET_LIMIT, MAX_SILENT_WAIT_MS, nextAllowedAt, Pacer, POST_LIMIT, type RateLimit} from '../../src/api/pacer.js'
 
 const rate: RateLimit = {limit: 3, windowMs: 60_000}
 
@@ -61,5 +61,23 @@ describe('Pacer', () => {
     expect(time.now()).toBe(5_000 + 60_000)
     await pacer.acquire()
     expect(time.now()).toBe(5_000 + GET_LIMIT.windowMs)
+  })
+
+  it('announces a long wait (the POST budget: an hour) at least every 5 minutes, so a CI step never sits silent for its no_output_timeout', async () => {
+    const time = fakeTime()
+    const waits: number[] = []
+    const sleeps: number[] = []
+    const pacer = new Pacer(POST_LIMIT, time.clock, async (ms) => {
+      sleeps.push(ms)
+      await time.sleep(ms)
+    }, (ms) => waits.push(ms))
+    for (let i = 0; i < 10; i++) await pacer.acquire()
+    await pacer.acquire()
+    // The eleventh POST waits for the first to leave the hour's window, as before...
+    expect(time.now()).toBe(POST_LIMIT.windowMs)
+    // ...but in steps of at most 5 minutes, each announced, never one silent sleep of an hour.
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(MAX_SILENT_WAIT_MS)
+    expect(waits).toHaveLength(sleeps.length)
+    expect(waits.length).toBeGreaterThanOrEqual(Math.ceil(POST_LIMIT.windowMs / MAX_SILENT_WAIT_MS))
   })
 })
