@@ -72,7 +72,7 @@ export const slackFlags = {
     helpGroup: 'SLACK',
   }),
   'dry-run': Flags.boolean({
-    description: 'Print the Slack payload ({channel, text, blocks}) on stdout and post nothing.',
+    description: 'Print the Slack payload ({channel, text, blocks}; a list of them when teams have channels) on stdout and post nothing. run prints it only with --notify always (its default is never).',
     helpGroup: 'SLACK',
   }),
   'strict-notify': Flags.boolean({
