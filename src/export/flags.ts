@@ -50,7 +50,7 @@ export const exportFlags = {
     description: 'Keep the downloaded gzip parts in <out>/.parts after the merge, so a rerun downloads nothing.',
     default: false,
   }),
-  demo: Flags.boolean({description: 'Use the built-in Usage API simulator with generated data (no token needed).', default: false}),
+  demo: Flags.boolean({description: 'Use the built-in Usage API simulator with generated data: no token needed; --token, --org-id, --shared-org-id and --host are ignored (its three organizations share one plan).', default: false}),
 }
 
 export interface ApiCredentials {
