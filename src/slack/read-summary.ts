@@ -24,6 +24,13 @@ export async function readSummaryFile(path: string): Promise<Summary> {
   } catch {
     throw new InputFileError('E_SUMMARY_CORRUPT', `${path} is not valid JSON (truncated or edited?); ${NEXT_STEP}`)
   }
+  const other = otherVersion(parsed)
+  if (other !== null) {
+    throw new InputFileError(
+      'E_SUMMARY_CORRUPT',
+      `${path} was written by another version of cci-usage (${other}; this one reads schemaVersion ${SUMMARY_SCHEMA_VERSION}): make it again with this version's \`cci-usage report\`, or post it with the cci-usage that wrote it.`,
+    )
+  }
   const problem = shapeProblem(parsed)
   if (problem) throw new InputFileError('E_SUMMARY_CORRUPT', `${path} is not a cci-usage summary (${problem}); ${NEXT_STEP}`)
   return parsed as Summary
@@ -41,4 +48,14 @@ function shapeProblem(value: unknown): string | null {
   if (!Array.isArray(summary.breakdowns?.project) || !Array.isArray(summary.breakdowns?.org)) return 'breakdowns missing'
   if (typeof summary.failed?.credits !== 'number') return 'failed missing'
   return null
+}
+
+/** A summary of another schema version (a whole number other than ours), named with the tool version that wrote it; null otherwise. */
+function otherVersion(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return null
+  const summary = value as Record<string, any>
+  const version = summary.schemaVersion
+  if (!Number.isInteger(version) || version === SUMMARY_SCHEMA_VERSION) return null
+  const tool = typeof summary.tool?.version === 'string' ? `cci-usage ${summary.tool.version}, ` : ''
+  return `${tool}schemaVersion ${version}`
 }
