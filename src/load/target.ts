@@ -76,7 +76,7 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   try {
     url = new URL(text)
   } catch {
-    throw badTarget(source, 'is not a valid URL (percent-encode special characters in the password, e.g. @ as %40)')
+    throw badTarget(source, 'is not a valid URL (check the host and a port of at most 65535, and percent-encode special characters in the password, e.g. @ as %40)')
   }
   registerSecret(url.password)
   registerSecret(safeDecode(url.password))
