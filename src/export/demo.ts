@@ -43,6 +43,6 @@ export function runExportOn(
   context: ExportContext,
 ): Promise<ExportResult> {
   // The demo shows discovery: its simulator answers shares-for like CircleCI.
-  if (target === 'demo') return withDemoApi((api) => runExport({...options, ...api, discoverSharedOrgs: true}, context), context.clock)
+  if (target === 'demo') return withDemoApi((api) => runExport({...options, ...api, discoverSharedOrgs: true, demo: true}, context), context.clock)
   return runExport({...options, ...target}, context)
 }

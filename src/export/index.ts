@@ -65,6 +65,8 @@ export interface ExportOptions {
   keepParts?: boolean
   /** Ask CircleCI which organizations share the plan and export them too (--discover-shared-orgs). */
   discoverSharedOrgs?: boolean
+  /** Against the embedded simulator (--demo), which stops with the run: the resume command says --demo. */
+  demo?: boolean
 }
 
 export interface ExportContext {
@@ -533,7 +535,7 @@ export async function runExport(options: ExportOptions, context: ExportContext):
   options = {...options, sharedOrgIds: mergeSharedOrgIds(options.orgId, options.sharedOrgIds, found ?? [])}
   const outDir = resolve(options.outDir)
   const manifestPath = join(outDir, MANIFEST_FILE)
-  const request = {host, orgId: options.orgId, sharedOrgIds: options.sharedOrgIds, range: span, windows}
+  const request = {host, orgId: options.orgId, sharedOrgIds: options.sharedOrgIds, range: span, windows, demo: options.demo === true}
   const {manifest, resumed} = planManifest(await readManifest(manifestPath), request, context.clock())
   const ranges = covered.map((range) => `${formatInstant(range.start)} .. ${formatInstant(range.end)}`).join(', ')
   context.log(

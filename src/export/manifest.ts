@@ -70,6 +70,8 @@ export interface ExportManifest {
   merged?: MergedExport
   /** Why the export stopped, when `status` is failed or timed-out (one line, never a URL or token). */
   failure?: string
+  /** Made by --demo: its simulator stopped with the run, so a resume is `export --demo`, not its host. */
+  demo?: true
 }
 
 export interface ExportRequest {
@@ -78,6 +80,7 @@ export interface ExportRequest {
   sharedOrgIds: readonly string[]
   range: DateRange
   windows: readonly DateRange[]
+  demo?: boolean
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
@@ -132,6 +135,7 @@ export function planManifest(
       })),
       updatedAt: now.toISOString(),
       ...(merged ? {merged} : {}),
+      ...(request.demo ? {demo: true as const} : {}),
     },
   }
 }

@@ -15,11 +15,12 @@ function shellQuote(value: string): string {
  * The command that picks up where this run stopped (never with the token: it comes from the environment). An
  * export of several ranges (run --history) has no `export` command line: the same command resumes it.
  */
-export function resumeCommand(options: Pick<ExportOptions, 'host' | 'orgId' | 'sharedOrgIds' | 'range' | 'outDir' | 'extraRanges'>): string {
+export function resumeCommand(options: Pick<ExportOptions, 'host' | 'orgId' | 'sharedOrgIds' | 'range' | 'outDir' | 'extraRanges' | 'demo'>): string {
   if ((options.extraRanges?.length ?? 0) > 0) return 'the same command with the same --out, on the same UTC day (it reuses these jobs)'
-  const args = ['cci-usage', 'export', '--org-id', options.orgId]
-  for (const shared of options.sharedOrgIds) args.push('--shared-org-id', shared)
+  // The demo's simulator and its host stopped with the run; --demo starts a new one (and needs no ids).
+  const args = options.demo ? ['cci-usage', 'export', '--demo'] : ['cci-usage', 'export', '--org-id', options.orgId]
+  if (!options.demo) for (const shared of options.sharedOrgIds) args.push('--shared-org-id', shared)
   args.push('--start', formatInstant(options.range.start), '--end', formatInstant(options.range.end), '--out', options.outDir)
-  if (normalizeHost(options.host) !== DEFAULT_HOST) args.push('--host', options.host)
+  if (!options.demo && normalizeHost(options.host) !== DEFAULT_HOST) args.push('--host', options.host)
   return args.map(shellQuote).join(' ')
 }

@@ -55,6 +55,7 @@ export function unfinishedExportWarning(folder: string, manifest: ExportManifest
     sharedOrgIds: manifest.sharedOrgIds,
     range: {start: new Date(manifest.range.start), end: new Date(manifest.range.end)},
     outDir: folder,
+    demo: manifest.demo === true,
   })
   return `${holds}; the newer export of ${describeRange(manifest.range)} ${how}${why} and did not replace it, so this report covers the earlier range. Finish the newer one with: ${resume}`
 }

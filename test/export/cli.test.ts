@@ -15,6 +15,17 @@ describe('cci-usage export (built CLI)', () => {
   })
   afterEach(async () => rm(out, {recursive: true, force: true}))
 
+  maybe('export --demo that stops early gives a resume command with --demo, not the stopped simulator\'s host', async () => {
+    // 365 days are 12 windows: the 11th POST would wait an hour, past the default --timeout, so the run stops now.
+    const {code, stderr} = await runCli(['export', '--demo', '--days', '365', '--out', out])
+    expect(code).toBe(5)
+    expect(stderr).toMatch(/Resume with: cci-usage export --demo --start \S+ --end \S+ --out /)
+    const resume = stderr.slice(stderr.indexOf('Resume with:')).split('\n')[0]
+    expect(resume).not.toMatch(/--host|127\.0\.0\.1|--org-id/)
+    const manifest = JSON.parse(await readFile(join(out, 'export-manifest.json'), 'utf8')) as {demo?: boolean}
+    expect(manifest.demo).toBe(true)
+  })
+
   maybe('export --demo writes usage.csv and exits 0 without showing the token or a link', async () => {
     const {code, stdout, stderr} = await runCli(['export', '--demo', '--out', out])
     expect(code).toBe(0)
