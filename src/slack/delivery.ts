@@ -62,6 +62,8 @@ export async function teamMessagesFromFiles(outDir: string, summary: Summary): P
   return teamMessages(outDir, teams)
 }
 
+const NEEDS_TOKEN = 'a team channel needs a bot token (SLACK_ACCESS_TOKEN / --slack-token), and an incoming webhook posts to its own channel only'
+
 export async function deliverSlack(summary: Summary, teams: TeamMessage[], options: NotifyOptions, log: (line: string) => void): Promise<DeliveryResult> {
   const organization = await notifySlack(summary, {...options, strict: false}, log)
   const warnings = [...organization.warnings]
@@ -69,21 +71,22 @@ export async function deliverSlack(summary: Summary, teams: TeamMessage[], optio
   const results: TeamNotifyResult[] = []
 
   // A webhook posts to the one channel it was made for: team channels need the Web API. Only the messages the
-  // thresholds (or --notify never) would send are missed; a team left quiet on purpose is no failure.
-  const canReachChannels = options.dryRun || Boolean(options.token)
-  const unreachable = canReachChannels ? [] : teams.filter((team) => shouldNotify(team.summary, options.policy).post)
+  // thresholds (or --notify never) would send are missed; a team left quiet on purpose is no failure. A dry run
+  // says the same of them (a preview that promised them would mislead), and shows their payloads all the same.
+  const unreachable = options.token ? [] : teams.filter((team) => shouldNotify(team.summary, options.policy).post)
   if (unreachable.length > 0) {
-    const message = `${unreachable.length} team message(s) not sent (channels ${unreachable.map((team) => team.channel).join(', ')}): posting to a team's own channel needs a bot token (SLACK_ACCESS_TOKEN / --slack-token); an incoming webhook posts to one channel only`
+    const message = `${unreachable.length} team message(s) ${options.dryRun ? 'would not be sent' : 'not sent'} (channels ${unreachable.map((team) => team.channel).join(', ')}): posting to a team's own channel needs a bot token (SLACK_ACCESS_TOKEN / --slack-token); an incoming webhook posts to one channel only`
     warnings.push(message)
-    failures.push({code: 'E_SLACK_TEAMS_NEED_TOKEN', message})
+    if (!options.dryRun) failures.push({code: 'E_SLACK_TEAMS_NEED_TOKEN', message})
   }
-  for (const team of teams.filter((team) => !unreachable.includes(team))) {
+  for (const team of teams.filter((team) => options.dryRun || !unreachable.includes(team))) {
     const result = await notifySlack(
       team.summary,
       {...options, channel: team.channel, webhookUrl: undefined, chartPng: team.chartPng, team: team.team, strict: false},
       log,
     )
-    results.push({...result, team: team.team})
+    const blocked = unreachable.includes(team) ? {reason: `would not be sent: ${NEEDS_TOKEN}`} : {}
+    results.push({...result, ...blocked, team: team.team})
     for (const warning of result.warnings) {
       warnings.push(result.failure && warning === result.failure.message ? `team ${JSON.stringify(team.team)}, channel ${team.channel}: ${warning}` : warning)
     }

@@ -186,6 +186,18 @@ describe('notify with team channels (fake Slack)', () => {
     expect(slack.requests.map((request) => request.route)).toEqual(['webhook'])
   })
 
+  it('a dry run with a webhook says the team messages would not be sent, and marks them so in the payload list', async () => {
+    const result = await runCli(['notify', '--out', out, '--dry-run', '--strict-notify'], {SLACK_WEBHOOK_URL: slack.webhookUrl})
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/Warning: 2 team message\(s\) would not be sent \(channels C0PLATFORM, C0MOBILE01\): .*bot token/)
+    const printed = JSON.parse(result.stdout) as {for: string; decision: string}[]
+    expect(printed.filter((entry) => entry.for.startsWith('team ')).map((entry) => entry.decision)).toEqual([
+      expect.stringMatching(/^would not be sent: .*bot token/),
+      expect.stringMatching(/^would not be sent: .*bot token/),
+    ])
+    expect(slack.requests).toEqual([])
+  })
+
   it('with a webhook, counts as missed only the team messages the policy would send', async () => {
     const quiet = await runCli(['notify', '--out', out, '--notify', 'never', '--strict-notify'], {SLACK_WEBHOOK_URL: slack.webhookUrl})
     expect([quiet.code, quiet.stderr]).toEqual([0, expect.not.stringMatching(/not sent/)])
