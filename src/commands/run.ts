@@ -4,6 +4,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
+import {BadInputError} from '../core/errors.js'
 import {withOutFolder} from '../core/out-folder.js'
 import {parseDuration} from '../export/duration.js'
 import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
@@ -49,8 +50,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     }),
     notify: Flags.option({
       options: ['always', 'never'] as const,
-      default: 'never' as const,
-      description: 'Post the summary to Slack (the --notify-if-* thresholds narrow "always").',
+      description: 'Post the summary to Slack. Default never; a --notify-if-* threshold alone means always, narrowed to when it holds (with --notify never it is refused).',
       helpGroup: 'SLACK',
     })(),
     ...slackTransportFlags,
@@ -71,12 +71,17 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const groupBy = validateGroupBy(flags['group-by'] ?? [], Boolean(flags.teams))
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
-    const notifyWanted =
-      flags.notify === 'always' ||
-      flags['notify-if-change-over'] !== undefined ||
-      flags['notify-if-credits-over'] !== undefined ||
-      flags['notify-if-budget-at-risk'] ||
-      flags['notify-if-anomaly']
+    const thresholds = [
+      flags['notify-if-change-over'] !== undefined && '--notify-if-change-over',
+      flags['notify-if-credits-over'] !== undefined && '--notify-if-credits-over',
+      flags['notify-if-budget-at-risk'] && '--notify-if-budget-at-risk',
+      flags['notify-if-anomaly'] && '--notify-if-anomaly',
+    ].filter((name): name is string => typeof name === 'string')
+    // An explicit never with a threshold asks for two things at once; the threshold used to win and post.
+    if (flags.notify === 'never' && thresholds.length > 0) {
+      throw new BadInputError('E_NOTIFY_CONFLICT', `--notify never contradicts ${thresholds.join(', ')}: drop --notify never to post when the threshold holds, or drop the threshold.`)
+    }
+    const notifyWanted = flags.notify === 'always' || thresholds.length > 0
     // --demo keeps its history in the output folder (a first run backfills it) and shows the built-in budgets.
     const historyDir = flags.history ?? (flags.demo ? join(flags.out, 'history') : undefined)
     const budgetContext = {creditPrice, hasTeams: Boolean(flags.teams), historyImplied: historyDir !== undefined}

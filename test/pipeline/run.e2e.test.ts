@@ -191,6 +191,13 @@ describe('cci-usage run: bad input', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m)
   })
 
+  it('refuses --notify never with a --notify-if-* threshold (the threshold used to win and post)', async () => {
+    const result = await runCli(['run', '--demo', '--notify', 'never', '--notify-if-anomaly', '--notify-if-change-over', '5', '--out', join(tmpdir(), 'cci-usage-never-written')])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim()).toBe('Error: --notify never contradicts --notify-if-change-over, --notify-if-anomaly: drop --notify never to post when the threshold holds, or drop the threshold.')
+    expect(existsSync(join(tmpdir(), 'cci-usage-never-written'))).toBe(false)
+  })
+
   it('refuses a missing teams file before exporting anything', async () => {
     const result = await runCli(['run', '--demo', '--teams', '/nonexistent/teams.yml', '--out', join(tmpdir(), 'cci-usage-never-written')])
     expect(result.code).toBe(2)
