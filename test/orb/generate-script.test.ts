@@ -10,6 +10,7 @@ import path from 'node:path'
 
 import {Parser} from '@oclif/core'
 
+import {CSV_DIMENSIONS} from '../../src/analysis/build.js'
 import RunCommand from '../../src/commands/run.js'
 import {section} from './orb-model.js'
 import {repoRoot} from './pack.js'
@@ -263,6 +264,105 @@ describe('orb generate script', () => {
     const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, PARAM_CIRCLE_TOKEN: 'USAGE_TOKEN'})
     expect(recorded.status).toBe(2)
     expect(recorded.stderr).toContain('USAGE_TOKEN')
+    expect(recorded.argv).toBeNull()
+  })
+})
+
+describe('orb generate script, Slack conditions, strict_notify and group_by', () => {
+  const base = {CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, SLACK_ACCESS_TOKEN: SLACK_SECRET}
+  const parse = (recorded: Recorded) => parseAsRun(recorded.argv!, {CIRCLECI_API_TOKEN: recorded.circleToken, SLACK_ACCESS_TOKEN: recorded.slackToken})
+
+  it.each([
+    ['1', 'what CircleCI passes for true'],
+    ['true', 'what a person running the script by hand types'],
+  ])('notify change with budget and anomaly conditions (%s, %s): the change threshold and both conditions, any one posts', async (value) => {
+    const recorded = runScript({
+      ...base,
+      PARAM_NOTIFY: 'change',
+      PARAM_NOTIFY_CHANGE_THRESHOLD: '25',
+      PARAM_NOTIFY_IF_BUDGET_AT_RISK: value,
+      PARAM_NOTIFY_IF_ANOMALY: value,
+      PARAM_BUDGETS_FILE: '.circleci/usage-budgets.yml',
+    })
+    expect(recorded.status).toBe(0)
+    const flags = await parse(recorded)
+    expect(flags).toMatchObject({notify: 'always', 'notify-if-budget-at-risk': true, 'notify-if-anomaly': true, budgets: '.circleci/usage-budgets.yml'})
+    expect(Number(flags['notify-if-change-over'])).toBe(25)
+    expect(flags.history).toBe(path.join(workDir, 'cci-usage-history'))
+  })
+
+  it('notify change with only the budget condition keeps the change threshold as the other condition', async () => {
+    const recorded = runScript({...base, PARAM_NOTIFY: 'change', PARAM_NOTIFY_IF_BUDGET_AT_RISK: '1'})
+    expect(recorded.status).toBe(0)
+    const flags = await parse(recorded)
+    expect(flags).toMatchObject({notify: 'always', 'notify-if-budget-at-risk': true})
+    expect(flags['notify-if-anomaly']).toBeUndefined()
+    expect(Number(flags['notify-if-change-over'])).toBe(10)
+  })
+
+  it.each(['always', 'never'])('with notify %s the conditions reach the CLI not at all (they would narrow always, and turn never into posting)', async (notify) => {
+    const recorded = runScript({...base, PARAM_NOTIFY: notify, PARAM_NOTIFY_IF_BUDGET_AT_RISK: '1', PARAM_NOTIFY_IF_ANOMALY: '1'})
+    expect(recorded.status).toBe(0)
+    expect(recorded.argv!.filter((arg) => arg.startsWith('--notify-if-'))).toEqual([])
+    const flags = await parse(recorded)
+    expect(flags.notify).toBe(notify)
+  })
+
+  it('with the defaults passes no condition, no --strict-notify and no --group-by', async () => {
+    const recorded = runScript({...base, PARAM_NOTIFY: 'change'})
+    expect(recorded.status).toBe(0)
+    for (const flag of ['--notify-if-budget-at-risk', '--notify-if-anomaly', '--strict-notify', '--group-by']) expect(recorded.argv).not.toContain(flag)
+    const flags = await parse(recorded)
+    expect([flags['notify-if-budget-at-risk'], flags['notify-if-anomaly'], flags['strict-notify'], flags['group-by']]).toEqual([undefined, undefined, undefined, undefined])
+  })
+
+  it.each([
+    ['notify_if_budget_at_risk', {PARAM_NOTIFY_IF_BUDGET_AT_RISK: '1'}],
+    ['notify_if_anomaly', {PARAM_NOTIFY_IF_ANOMALY: 'true'}],
+  ])('refuses %s without history: true, in one line with exit 2, before running the CLI', (parameter, env) => {
+    for (const notify of ['change', 'always', 'never']) {
+      const recorded = runScript({...base, PARAM_NOTIFY: notify, PARAM_HISTORY: '0', ...env})
+      expect(recorded.status).toBe(2)
+      expect(recorded.stderr).toBe(`cci-usage orb: ${parameter} needs history: true (${parameter === 'notify_if_anomaly' ? 'anomalies are found in' : 'budgets are judged on'} the usage history).\n`)
+      expect(recorded.argv).toBeNull()
+    }
+  })
+
+  it('refuses a condition that is neither 1/0 nor true/false, naming it', () => {
+    const recorded = runScript({...base, PARAM_NOTIFY: 'change', PARAM_NOTIFY_IF_ANOMALY: 'yes'})
+    expect(recorded.status).toBe(2)
+    expect(recorded.stderr).toContain("notify_if_anomaly must be true or false (1 or 0), got 'yes'")
+  })
+
+  it.each([
+    ['1', 'change'],
+    ['true', 'always'],
+  ])('strict_notify %s (notify %s) passes --strict-notify', async (value, notify) => {
+    const recorded = runScript({...base, PARAM_NOTIFY: notify, PARAM_STRICT_NOTIFY: value})
+    expect(recorded.status).toBe(0)
+    expect((await parse(recorded))['strict-notify']).toBe(true)
+  })
+
+  it('maps group_by (comma or space separated) to one --group-by per dimension', async () => {
+    const recorded = runScript({...base, PARAM_GROUP_BY: 'workflow, branch resource-class,,day'})
+    expect(recorded.status).toBe(0)
+    expect(recorded.argv!.filter((arg, index, argv) => argv[index - 1] === '--group-by')).toEqual(['workflow', 'branch', 'resource-class', 'day'])
+    expect((await parse(recorded))['group-by']).toEqual(['workflow', 'branch', 'resource-class', 'day'])
+  })
+
+  it("accepts every dimension of the CLI's --group-by (with teams_file for team), so the orb's list cannot fall behind", async () => {
+    const recorded = runScript({...base, PARAM_TEAMS_FILE: '.circleci/usage-teams.yml', PARAM_GROUP_BY: CSV_DIMENSIONS.join(',')})
+    expect(recorded.status).toBe(0)
+    expect((await parse(recorded))['group-by']).toEqual([...CSV_DIMENSIONS])
+    expect(commandParameters.group_by.description).toContain(CSV_DIMENSIONS.slice(0, -1).join(', '))
+  })
+
+  it.each(['resource_class', 'teams', 'Project', '*'])('refuses group_by %s in one line with exit 2, naming the dimensions', (dimension) => {
+    const recorded = runScript({...base, PARAM_GROUP_BY: `project,${dimension}`})
+    expect(recorded.status).toBe(2)
+    expect(recorded.stderr).toBe(
+      `cci-usage orb: group_by takes org, project, workflow, job, branch, resource-class, executor, day or team (comma or space separated), got '${dimension}'.\n`,
+    )
     expect(recorded.argv).toBeNull()
   })
 })

@@ -94,12 +94,47 @@ if [[ -n ${PARAM_TOP:-} ]]; then args+=(--top "$PARAM_TOP"); fi
 if [[ -n ${PARAM_TEAMS_FILE:-} ]]; then args+=(--teams "$PARAM_TEAMS_FILE"); fi
 if [[ -n ${PARAM_CREDIT_PRICE:-} ]]; then args+=(--credit-price "$PARAM_CREDIT_PRICE"); fi
 
+# Extra by-<dim>.csv breakdowns (comma or space separated), checked against the dimensions of `report --group-by`
+# here so that a typo stops the job before any export; team without teams_file is refused by the CLI.
+group_by_dimensions=(org project workflow job branch resource-class executor day team)
+IFS=', ' read -r -a group_by <<<"${PARAM_GROUP_BY:-}"
+for dimension in "${group_by[@]}"; do
+  if [[ -z $dimension ]]; then continue; fi
+  if [[ " ${group_by_dimensions[*]} " != *" $dimension "* ]]; then
+    echo "cci-usage orb: group_by takes org, project, workflow, job, branch, resource-class, executor, day or team" \
+      "(comma or space separated), got '$dimension'." >&2
+    exit 2
+  fi
+  args+=(--group-by "$dimension")
+done
+
+# notify: change posts when ANY chosen condition holds. The change threshold is always one of them: the CLI has
+# no "no change condition" value (--notify-if-change-over 0 posts on any change). The --notify-if-* flags go to
+# the CLI only with change: with always they would narrow it, and with never the CLI would post after all.
+budget_at_risk=0 anomaly=0
+if is_true notify_if_budget_at_risk "${PARAM_NOTIFY_IF_BUDGET_AT_RISK:-0}"; then budget_at_risk=1; fi
+if is_true notify_if_anomaly "${PARAM_NOTIFY_IF_ANOMALY:-0}"; then anomaly=1; fi
+if ! is_true history "${PARAM_HISTORY:-1}"; then
+  if ((budget_at_risk)); then
+    echo "cci-usage orb: notify_if_budget_at_risk needs history: true (budgets are judged on the usage history)." >&2
+    exit 2
+  fi
+  if ((anomaly)); then
+    echo "cci-usage orb: notify_if_anomaly needs history: true (anomalies are found in the usage history)." >&2
+    exit 2
+  fi
+fi
 case ${PARAM_NOTIFY:-never} in
   never) args+=(--notify never) ;;
   always) args+=(--notify always) ;;
-  change) args+=(--notify always --notify-if-change-over "${PARAM_NOTIFY_CHANGE_THRESHOLD:-10}") ;;
+  change)
+    args+=(--notify always --notify-if-change-over "${PARAM_NOTIFY_CHANGE_THRESHOLD:-10}")
+    if ((budget_at_risk)); then args+=(--notify-if-budget-at-risk); fi
+    if ((anomaly)); then args+=(--notify-if-anomaly); fi
+    ;;
   *) echo "cci-usage orb: notify must be never, always or change, got '${PARAM_NOTIFY}'." >&2; exit 2 ;;
 esac
+if is_true strict_notify "${PARAM_STRICT_NOTIFY:-0}"; then args+=(--strict-notify); fi
 if [[ ${PARAM_NOTIFY:-never} != never ]]; then
   slack_token_variable=${PARAM_SLACK_ACCESS_TOKEN:-SLACK_ACCESS_TOKEN}
   check_variable_name slack_access_token "$slack_token_variable"
