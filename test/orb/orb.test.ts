@@ -158,8 +158,8 @@ describe('packed orb', () => {
 })
 
 describe('orb examples', () => {
-  it('cover the weekly, shared-plan monthly and backfill use cases, each with a description and usage', () => {
-    expect(Object.keys(examples).sort()).toEqual(['backfill', 'monthly_shared_plan', 'weekly_report'])
+  it('cover the weekly, budget alerts, shared-plan monthly and backfill use cases, each with a description and usage', () => {
+    expect(Object.keys(examples).sort()).toEqual(['backfill', 'monthly_shared_plan', 'weekly_budget_alerts', 'weekly_report'])
     for (const [name, example] of Object.entries(examples)) {
       expect({name, described: Boolean(example.description?.trim()), usage: typeof example.usage}).toEqual({
         name,
@@ -187,6 +187,15 @@ describe('orb examples', () => {
     const gate = /pipeline\.parameters\.(\w+)/.exec(workflow.when!)![1]
     expect((usage.parameters as Record<string, {type: string}>)[gate].type).toBe('boolean')
     expect(examples.monthly_shared_plan.description).not.toMatch(/passes the month's first and last day/)
+  })
+
+  it('post the budget alerts only on a condition (notify change), with the history those conditions need', () => {
+    const usage = examples.weekly_budget_alerts.usage!
+    const workflow = Object.values(usage.workflows as Record<string, {when?: string; jobs: YamlMap[]}>)[0]
+    const job = workflow.jobs[0]['cci-usage/report'] as YamlMap
+    expect(job).toMatchObject({notify: 'change', notify_if_budget_at_risk: true, notify_if_anomaly: true, history: true, strict_notify: true})
+    expect(job.budgets_file).toBeTruthy()
+    expect(workflow.when).toMatch(/^<<\s*pipeline\.parameters\.\w+\s*>>$/)
   })
 
   it('gate the weekly report on a pipeline parameter, not the deprecated pipeline.trigger_source', () => {
