@@ -110,7 +110,7 @@ done
 
 # notify: change posts when ANY chosen condition holds. The change threshold is always one of them: the CLI has
 # no "no change condition" value (--notify-if-change-over 0 posts on any change). The --notify-if-* flags go to
-# the CLI only with change: with always they would narrow it, and with never the CLI would post after all.
+# the CLI only with change: with always they would narrow it, and with never the CLI refuses them (exit 2).
 budget_at_risk=0 anomaly=0
 if is_true notify_if_budget_at_risk "${PARAM_NOTIFY_IF_BUDGET_AT_RISK:-0}"; then budget_at_risk=1; fi
 if is_true notify_if_anomaly "${PARAM_NOTIFY_IF_ANOMALY:-0}"; then anomaly=1; fi
