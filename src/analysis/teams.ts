@@ -6,6 +6,7 @@ import {isMap, isSeq, type Node as YamlNode} from 'yaml'
 
 import {readYamlFile} from '../core/yaml-file.js'
 import {InputFileError} from '../core/errors.js'
+import {OTHER_KEY} from './summary.js'
 import {patternMatcher, teamsCsvColumns} from './teams-checks.js'
 
 export const UNASSIGNED_TEAM = 'unassigned'
@@ -41,6 +42,15 @@ export async function loadTeamRules(path: string): Promise<TeamRule[]> {
   const rules = extension === '.csv' ? await parseTeamsCsv(path, text) : parseTeamsYaml(path, text)
   if (rules.length === 0) {
     throw new InputFileError('E_TEAMS_EMPTY', `Teams file ${path} maps no project to a team: add e.g. "teams: {platform: [api, web-*]}".`)
+  }
+  // "(other)" keys the roll-up past --top (breakdowns.team, trend.split, the week chart): a team of that name would
+  // be one more bucket with the same key, told from the roll-up by nothing.
+  const reserved = rules.find((rule) => rule.team === OTHER_KEY)
+  if (reserved) {
+    throw new InputFileError(
+      'E_TEAMS_INVALID',
+      `Teams file ${path}${reserved.line ? `, line ${reserved.line}` : ''}: team "${OTHER_KEY}" has the name of the roll-up of everything past --top; rename it.`,
+    )
   }
   teamChannels(rules, path)
   return rules

@@ -33,3 +33,18 @@ describe('README: shared plans and per-team delivery', () => {
     }
   })
 })
+
+describe('README: teams file', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
+
+  it('says which team a project several entries match goes to, as the matcher does', () => {
+    expect(readme).toContain('goes to the team that lists its exact name (the first such entry), else to\nthe first glob written that matches it')
+    const teamOf = createTeamMatcher([
+      {team: 'broad', pattern: 'sdk-*', line: 1},
+      {team: 'narrow', pattern: 'sdk-js-*', line: 2},
+      {team: 'exact', pattern: 'sdk-js-core', line: 3},
+      {team: 'again', pattern: 'sdk-js-core', line: 4},
+    ])
+    expect(['sdk-js-core', 'sdk-js-web', 'sdk-go', 'SDK-go'].map(teamOf)).toEqual(['exact', 'broad', 'broad', 'unassigned'])
+  })
+})
