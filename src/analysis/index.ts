@@ -19,7 +19,7 @@ import {createTeamMatcher, loadTeamRules} from './teams.js'
 import {calendarMonthOf, chargebackRows, type ChargebackRow} from './chargeback.js'
 import {sharedPlanSummary, type DiscoveredPlan} from './shared-plan.js'
 import {buildTeamReports, type TeamReport} from './team-reports.js'
-import {unmatchedTeamsWarning} from './teams-checks.js'
+import {shadowedTeamsWarning, unmatchedTeamsWarning} from './teams-checks.js'
 
 export type CompareMode = 'previous' | 'none'
 
@@ -258,6 +258,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       const projects = (await cube.breakdown('project', null)).map((group) => group.dims.project ?? NONE_LABEL)
       const unmatched = unmatchedTeamsWarning(options.teamsFile!, teamRules, projects, Boolean(where))
       if (unmatched) warnings.push(unmatched)
+      const shadowed = shadowedTeamsWarning(options.teamsFile!, teamRules, projects, createTeamMatcher(teamRules))
+      if (shadowed) warnings.push(shadowed)
     }
     phase('summary')
     const scopeParts = [where, requested ? rangeSql(window.range) : undefined].filter((part): part is string => Boolean(part))

@@ -50,3 +50,27 @@ export function unmatchedTeamsWarning(path: string, rules: readonly TeamRule[], 
   const list = unmatched.map((rule) => `${JSON.stringify(rule.pattern)} (team ${JSON.stringify(rule.team)}${rule.line ? `, line ${rule.line}` : ''})`).join(', ')
   return `Teams file ${path}: ${unmatched.length} pattern(s) match no project in the data${filtered ? ' (after --org/--project/--branch)' : ''}: ${list}; check the names (exact, case-sensitive, or globs such as "web-*").`
 }
+
+/**
+ * The rules that match projects of the data but get none of them: every project they match goes to another team
+ * (its exact name listed elsewhere, or an earlier glob), so the team the file writes for them never sees their
+ * credits. A catch-all glob that gets some projects is not one. Pure; `teamOf` is createTeamMatcher's.
+ */
+export function shadowedRules(rules: readonly TeamRule[], projects: readonly string[], teamOf: (project: string) => string): {rule: TeamRule; takenBy: string[]}[] {
+  return rules.flatMap((rule) => {
+    const {test} = patternMatcher(rule.pattern)
+    const matched = projects.filter((project) => test(project))
+    if (matched.length === 0 || matched.some((project) => teamOf(project) === rule.team)) return []
+    return [{rule, takenBy: [...new Set(matched.map(teamOf))].sort()}]
+  })
+}
+
+/** One warning naming every pattern of the teams file whose projects all go to other teams, or undefined. */
+export function shadowedTeamsWarning(path: string, rules: readonly TeamRule[], projects: readonly string[], teamOf: (project: string) => string): string | undefined {
+  const shadowed = shadowedRules(rules, projects, teamOf)
+  if (shadowed.length === 0) return undefined
+  const list = shadowed
+    .map(({rule, takenBy}) => `${JSON.stringify(rule.pattern)} (team ${JSON.stringify(rule.team)}${rule.line ? `, line ${rule.line}` : ''}; its projects go to ${takenBy.map((team) => JSON.stringify(team)).join(', ')})`)
+    .join(', ')
+  return `Teams file ${path}: ${shadowed.length} pattern(s) match projects that all go to other teams (an exact name wins, else the first glob written): ${list}; list the narrower pattern first, or drop the entry.`
+}

@@ -95,3 +95,22 @@ describe('teams patterns that match no project', () => {
     expect((await summaryWith('teams:\n  platform: [api, "web-*"]\n  data: [etl]\n', 'teams.yml')).warnings).toEqual([])
   })
 })
+
+describe('teams patterns whose projects all go to other teams', () => {
+  it('warns naming the pattern, its team and line and who takes its projects; a catch-all that gets some is fine', async () => {
+    // web-* (line 3) matches only web-a, which the exact entry of line 4 takes (an exact name wins), and a* (line 5)
+    // only api, which the earlier glob * takes: teams web and apis would never see a credit.
+    const {warnings, summary} = await summaryWith('project,team\n*,everyone\nweb-*,web\nweb-a,frontend\na*,apis\n')
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Teams file \S+teams\.csv: 2 pattern\(s\) match projects that all go to other teams \(an exact name wins, else the first glob written\): "web-\*" \(team "web", line 3; its projects go to "frontend"\), "a\*" \(team "apis", line 5; its projects go to "everyone"\); list the narrower pattern first, or drop the entry\.$/,
+      ),
+    ])
+    expect(summary.input.warnings).toEqual(warnings)
+    expect(Object.fromEntries((summary.breakdowns.team ?? []).map((team) => [team.key, team.credits]))).toEqual({everyone: 9, frontend: 2})
+  })
+
+  it('says nothing when two entries of the same team overlap', async () => {
+    expect((await summaryWith('project,team\napi,platform\na*,platform\nweb-*,web\netl,data\n')).warnings).toEqual([])
+  })
+})
