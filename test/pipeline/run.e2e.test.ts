@@ -192,18 +192,18 @@ describe('cci-usage run: bad input', () => {
   })
 
   it('refuses --notify never with a --notify-if-* threshold (the threshold used to win and post)', async () => {
-    const result = await runCli(['run', '--demo', '--notify', 'never', '--notify-if-anomaly', '--notify-if-change-over', '5', '--out', join(tmpdir(), 'cci-usage-never-written')])
+    const result = await runCli(['run', '--demo', '--notify', 'never', '--notify-if-anomaly', '--notify-if-change-over', '5', '--out', join(out, 'never-written-notify')])
     expect(result.code).toBe(2)
     expect(result.stderr.trim()).toBe('Error: --notify never contradicts --notify-if-change-over, --notify-if-anomaly: drop --notify never to post when the threshold holds, or drop the threshold.')
-    expect(existsSync(join(tmpdir(), 'cci-usage-never-written'))).toBe(false)
+    expect(existsSync(join(out, 'never-written-notify'))).toBe(false)
   })
 
   it('refuses a missing teams file before exporting anything', async () => {
-    const result = await runCli(['run', '--demo', '--teams', '/nonexistent/teams.yml', '--out', join(tmpdir(), 'cci-usage-never-written')])
+    const result = await runCli(['run', '--demo', '--teams', '/nonexistent/teams.yml', '--out', join(out, 'never-written-teams')])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/Teams file \/nonexistent\/teams.yml/)
     expect(result.stderr).not.toMatch(/export job/)
-    expect(existsSync(join(tmpdir(), 'cci-usage-never-written'))).toBe(false)
+    expect(existsSync(join(out, 'never-written-teams'))).toBe(false)
   })
 
   it('exits 2 naming the path when --out cannot be written', async () => {
