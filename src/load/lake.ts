@@ -14,7 +14,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
+import {copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
@@ -52,6 +52,12 @@ export interface LakeResult {
 }
 
 const LOCK_FILE = '.cci-usage-load.lock'
+/**
+ * Written into the work folder once every month is swapped in: from then on, retired/ holds only the files the
+ * lake no longer needs, so a load killed while it cleaned up (retired/ still full) is finished by the next load
+ * instead of being taken for a failed rollback.
+ */
+export const PUBLISHED_MARKER = 'published'
 const MONTH_DIR = new RegExp(`^${MONTH_PARTITION}=[^/]+$`)
 
 async function takeLock(dir: string): Promise<() => Promise<void>> {
@@ -84,7 +90,8 @@ const workPrefix = (dir: string) => `.${basename(dir)}.cci-usage-`
  * Removes the work folders left by loads of `dir` that died (the lock proves none of them is running). A folder
  * whose `retired/` holds anything is the only copy of months a load took out of the lake and could not put
  * back (a failed rollback, or a load killed between the renames of a swap): deleting it would lose them, so
- * the load stops until the user has put them back.
+ * the load stops until the user has put them back. Unless the folder holds PUBLISHED_MARKER: that load had
+ * swapped every month in and died while cleaning up, so its retired/ holds only superseded files.
  */
 async function clearLeftovers(dir: string): Promise<void> {
   const parent = dirname(dir)
@@ -92,7 +99,7 @@ async function clearLeftovers(dir: string): Promise<void> {
   for (const name of (await readdir(parent)).filter((entry) => leftover.test(entry)).sort()) {
     const folder = join(parent, name)
     const retired = (await readdir(join(folder, 'retired')).catch(() => [] as string[])).sort()
-    if (retired.length > 0) {
+    if (retired.length > 0 && !existsSync(join(folder, PUBLISHED_MARKER))) {
       throw new BadInputError(
         'E_TARGET_RETIRED',
         `${folder} holds ${retired.join(', ')} in retired/, the previous files of ${dir} that a failed load could not put back: move each of them back into ${dir} (in place of the folder of the same name there, if any), then delete ${folder} and load again.`,
@@ -125,7 +132,11 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
     keepWork = error instanceof RollbackFailed
     throw asFileSystemError(error, undefined, LAKE_ADVICE)
   } finally {
-    if (!keepWork) await rm(work, {recursive: true, force: true})
+    if (!keepWork) {
+      // retired/ first: while the marker is there, what is left of it is known to be superseded.
+      await rm(join(work, 'retired'), {recursive: true, force: true})
+      await rm(work, {recursive: true, force: true})
+    }
     await release()
   }
 }
@@ -288,6 +299,7 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
   phase('lake: months prepared')
   await mkdir(join(work, 'retired'), {recursive: true})
   await swapFolders(swaps, {rename, exists: existsSync})
+  await writeFile(join(work, PUBLISHED_MARKER), '')
   const size = await folderSize(dir)
   const names = months.map((month) => month.slice(MONTH_PARTITION.length + 1))
   log(`Wrote ${months.length} month(s) of ${dir}: ${names.join(', ') || 'none'}.`)

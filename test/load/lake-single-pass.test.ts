@@ -8,6 +8,7 @@ import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
+import {PUBLISHED_MARKER} from '../../src/load/lake.js'
 import {BIN, runCli} from '../helpers/cli.js'
 import {GOLDEN_EXPORT, REPO_ROOT} from '../helpers/repo.js'
 import {daysBetween, field, goldenLines, microCredits, NULL_CELL, plusMicro, midDayExport, sumMicroCredits, withFields, writeCsv, writeExportFolder, type Lines, twoMonths} from './fixtures.js'
@@ -263,6 +264,25 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     // Resolved by hand: the next load runs and clears nothing else.
     rmSync(work, {recursive: true, force: true})
     expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    expect(leftovers(dir)).toEqual([])
+  })
+
+  maybe('a load killed after it swapped every month in (while cleaning up) is finished by the next load, not taken for a failed rollback', async () => {
+    const dir = fresh('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const before = await lakeContent(dir)
+    // What a load SIGKILLed between its last swap and the removal of its work folder leaves: the lake whole and
+    // new, and retired/ still holding the month folders the swap replaced.
+    const work = join(dirname(dir), `.${dir.split('/').pop()}.cci-usage-4243-0badf00e`)
+    const retired = join(work, 'retired', 'month=2024-11')
+    mkdirSync(retired, {recursive: true})
+    writeFileSync(join(retired, 'old.parquet'), 'superseded')
+    writeFileSync(join(work, PUBLISHED_MARKER), '')
+
+    const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
+    expect(result.stderr).not.toMatch(/retired/)
+    expect(result.code).toBe(0)
+    expect(await lakeContent(dir)).toBe(before)
     expect(leftovers(dir)).toEqual([])
   })
 
