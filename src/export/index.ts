@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {rm, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
@@ -13,8 +14,10 @@ import {USAGE_COLUMNS} from '../core/usage-columns.js'
 import {downloadPart, JobLinks, partLabel} from './download.js'
 import {formatDuration} from './duration.js'
 import {
+  completedExportCovers,
   MANIFEST_FILE,
   ManifestStore,
+  type ExportManifest,
   partFileName,
   planManifest,
   readManifest,
@@ -409,31 +412,13 @@ class ExportRun {
     // again from the .csv.gz).
     if (this.options.keepParts) await Promise.all(parts.map((part) => removePlain(part.plainPath)))
     else await rm(this.partsDir, {recursive: true, force: true})
-    const empty = merged.rows === 0 && this.manifest.windows.every((window) => window.partCount === 0)
-    if (empty) this.context.log('No usage in this range: wrote a CSV with the header only.')
+    const result = completedResult(this.manifest, csvPath, this.store.path)
+    if (result.empty) this.context.log('No usage in this range: wrote a CSV with the header only.')
     this.context.log(
       `Merged ${merged.rows} row(s) from ${parts.length} part(s) into usage.csv (${formatBytes(merged.bytes)}); ${merged.duplicatesDropped} duplicate row(s) across window boundaries dropped.`,
     )
-    return {
-      csvPath,
-      manifestPath: this.store.path,
-      range: {start: this.manifest.range.start, end: this.manifest.range.end},
-      windows: this.manifest.windows.map((window) => ({
-        start: window.start,
-        end: window.end,
-        jobId: window.jobId ?? '',
-        state: window.state,
-        parts: window.partCount ?? window.parts.length,
-        rows: window.rows ?? 0,
-        createdAt: window.createdAt,
-      })),
-      rows: merged.rows,
-      duplicatesDropped: merged.duplicatesDropped,
-      bytes: merged.bytes,
-      empty,
-      // runExport fills it in: discovery happens before the manifest, outside this run.
-      sharedPlan: null,
-    }
+    // runExport fills sharedPlan in: discovery happens before the manifest, outside this run.
+    return {...result, bytes: merged.bytes, sharedPlan: null}
   }
 
   /**
@@ -536,12 +521,43 @@ export async function runExport(options: ExportOptions, context: ExportContext):
   const outDir = resolve(options.outDir)
   const manifestPath = join(outDir, MANIFEST_FILE)
   const request = {host, orgId: options.orgId, sharedOrgIds: options.sharedOrgIds, range: span, windows, demo: options.demo === true}
-  const {manifest, resumed} = planManifest(await readManifest(manifestPath), request, context.clock())
+  const sharedPlan = found ? {primaryOrgId: options.orgId, orgs: found} : null
+  const previous = await readManifest(manifestPath)
+  const csvPath = join(outDir, 'usage.csv')
+  if (previous && completedExportCovers(previous, request, context.clock()) && existsSync(csvPath)) {
+    context.log(
+      `usage.csv already holds ${previous.range.start} .. ${previous.range.end} (what this run asks and more), exported today by job(s) ${previous.windows.map((window) => window.jobId).join(', ')}: reused, no new export job.`,
+    )
+    return {...completedResult(previous, csvPath, manifestPath), bytes: (await stat(csvPath)).size, sharedPlan}
+  }
+  const {manifest, resumed} = planManifest(previous, request, context.clock())
   const ranges = covered.map((range) => `${formatInstant(range.start)} .. ${formatInstant(range.end)}`).join(', ')
   context.log(
     `Exporting usage of organization ${options.orgId}${options.sharedOrgIds.length > 0 ? ` (+${options.sharedOrgIds.length} shared)` : ''} for ${ranges} in ${windows.length} window(s)${resumed ? ', resuming the previous run' : ''}.`,
   )
   const store = new ManifestStore(manifestPath, manifest, context.clock)
   const result = await new ExportRun({...options, host}, context, store, windows, outDir).run()
-  return {...result, sharedPlan: found ? {primaryOrgId: options.orgId, orgs: found} : null}
+  return {...result, sharedPlan}
+}
+
+/** What a completed manifest says its export holds, as the run that merged it returned it (bytes and plan aside). */
+function completedResult(manifest: ExportManifest, csvPath: string, manifestPath: string): Omit<ExportResult, 'bytes' | 'sharedPlan'> {
+  const rows = manifest.rows ?? 0
+  return {
+    csvPath,
+    manifestPath,
+    range: {...manifest.range},
+    windows: manifest.windows.map((window) => ({
+      start: window.start,
+      end: window.end,
+      jobId: window.jobId ?? '',
+      state: window.state,
+      parts: window.partCount ?? window.parts.length,
+      rows: window.rows ?? 0,
+      createdAt: window.createdAt,
+    })),
+    rows,
+    duplicatesDropped: manifest.duplicatesDropped ?? 0,
+    empty: rows === 0 && manifest.windows.every((window) => window.partCount === 0),
+  }
 }

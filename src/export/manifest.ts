@@ -106,6 +106,36 @@ export function manifestMatches(manifest: ExportManifest, request: ExportRequest
   )
 }
 
+/**
+ * Whether a completed export already holds everything this request asks, from jobs created on the same UTC day:
+ * then usage.csv is reused and no job is created (a rerun of `run --history` asks for fewer days once the first
+ * run has put them in the history, and would otherwise spend new export jobs on data the folder holds). The same
+ * day, because a rerun with the same range reuses the same jobs' data anyway (README). Pure.
+ */
+export function completedExportCovers(manifest: ExportManifest, request: ExportRequest, now: Date): boolean {
+  if (manifest.schemaVersion !== MANIFEST_SCHEMA_VERSION || manifest.status !== 'completed') return false
+  if (manifest.host !== request.host || manifest.orgId !== request.orgId || !sameIds(manifest.sharedOrgIds, request.sharedOrgIds)) return false
+  if (Boolean(manifest.demo) !== Boolean(request.demo)) return false
+  // usage.csv must hold this manifest's export, not an earlier one's.
+  const merged = mergedBy(manifest)
+  if (!merged || merged.range.start !== manifest.range.start || merged.range.end !== manifest.range.end) return false
+  const today = now.toISOString().slice(0, 10)
+  if (!manifest.windows.every((window) => window.state === 'completed' && window.createdAt?.slice(0, 10) === today)) return false
+  const held = coveredSpans(manifest.windows.map((window) => ({start: Date.parse(window.start), end: Date.parse(window.end)})))
+  return request.windows.every((window) => held.some((span) => span.start <= window.start.getTime() && window.end.getTime() <= span.end))
+}
+
+/** The union of ranges (epoch ms) as disjoint spans; touching ranges join (a window's end is the next one's start). */
+function coveredSpans(ranges: {start: number; end: number}[]): {start: number; end: number}[] {
+  const spans: {start: number; end: number}[] = []
+  for (const range of [...ranges].sort((a, b) => a.start - b.start)) {
+    const last = spans.at(-1)
+    if (last && range.start <= last.end) last.end = Math.max(last.end, range.end)
+    else spans.push({...range})
+  }
+  return spans
+}
+
 /** The manifest to work from: the previous one when it matches this request, else a fresh one. Pure. */
 export function planManifest(
   previous: ExportManifest | undefined,
