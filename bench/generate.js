@@ -54,6 +54,9 @@ const JOBS = ['build', 'test', 'lint', 'unit-tests', 'integration-tests', 'e2e',
   'typecheck', 'docker-build', 'migrate', 'smoke-test', 'release']
 const WORKFLOWS = ['build-test-deploy', 'ci', 'nightly', 'release', 'pr-checks', 'main']
 
+const USAGE = `usage: node bench/generate.js --mb N [--out FILE] [--days 14] [--end 2024-11-18] [--seed 42] [--parts N --gzip]
+  N MB of a realistic export (default $BENCH_MB or 1000) ending on --end, in one CSV, or in N gzip parts in a folder.`
+
 function parseArgs(argv) {
   const args = {mb: Number(process.env.BENCH_MB ?? 1000), days: 14, end: '2024-11-18', seed: 42, parts: 0, gzip: false, out: ''}
   for (let i = 0; i < argv.length; i++) {
@@ -66,7 +69,13 @@ function parseArgs(argv) {
     else if (flag === '--seed') (args.seed = Number(value), i++)
     else if (flag === '--parts') (args.parts = Number(value), i++)
     else if (flag === '--gzip') args.gzip = true
-    else throw new Error(`Unknown argument ${flag}; see the comment at the top of bench/generate.js`)
+    else if (flag === '--help' || flag === '-h') {
+      process.stdout.write(`${USAGE}\n`)
+      process.exit(0)
+    } else {
+      process.stderr.write(`bench/generate.js: unknown argument ${flag}\n${USAGE}\n`)
+      process.exit(2)
+    }
   }
   if (!(args.mb > 0)) throw new Error('--mb must be a positive number of megabytes')
   if (!args.out) args.out = args.parts > 0 ? `bench/out/parts-${args.mb}mb` : `bench/out/usage-${args.mb}mb.csv`
