@@ -94,7 +94,7 @@ function summaryFields(summary: Summary): TextObject[] {
       mrkdwn(`*Change vs previous ${daysLabel(comparison.previousWindow.days)}*\n${changeWording({change: comparison.change.credits, pct: comparison.change.pct})}`),
     )
   } else {
-    fields.push(mrkdwn(`*Change vs previous window*\n${summary.comparison ? 'no usage data for the previous window' : 'not compared (no previous window in the input)'}`))
+    fields.push(mrkdwn(`*Change vs previous window*\n${summary.comparison ? 'no usage data for the previous window' : 'not compared in this report'}`))
   }
   const jobsChange = comparison ? ` (${formatSignedCount(summary.totals.jobs - comparison.previous.jobs)} vs previous)` : ''
   fields.push(mrkdwn(`*Jobs*\n${formatCount(summary.totals.jobs)}${jobsChange}`))

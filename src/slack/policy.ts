@@ -47,9 +47,10 @@ export function shouldNotify(summary: Summary, policy: NotifyPolicy): {post: boo
 function checkChange(summary: Summary, thresholdPct: number): {crossed: boolean; reason: string} {
   const flag = `--notify-if-change-over ${thresholdPct}%`
   const comparison = summary.comparison
-  if (!comparison || comparison.previousEmpty) {
-    return {crossed: false, reason: `no previous window in the input to compare with for ${flag}`}
+  if (!comparison) {
+    return {crossed: false, reason: `the report has no comparison (report without --compare previous, or run --compare none) for ${flag}`}
   }
+  if (comparison.previousEmpty) return {crossed: false, reason: `the input has no usage in the previous window to compare with for ${flag}`}
   const current = summary.totals.credits.total
   const previous = comparison.previous.credits
   const pct = percentChange(current, previous)

@@ -98,7 +98,7 @@ describe('buildSlackMessage', () => {
   it('says so when there is nothing to compare with', () => {
     const payload = buildSlackMessage({...normalWeek, comparison: null}, {})
     const fields = (payload.blocks as Section[])[1].fields?.map((field) => field.text) ?? []
-    expect(fields).toContain('*Change vs previous window*\nnot compared (no previous window in the input)')
+    expect(fields).toContain('*Change vs previous window*\nnot compared in this report')
     expect(sectionStartingWith(payload, '*Top 5 projects')).not.toContain('·')
   })
 

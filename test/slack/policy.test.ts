@@ -36,10 +36,13 @@ describe('shouldNotify', () => {
   it('does not post on change when there is no previous window, and says so', () => {
     expect(shouldNotify(week(500, null), {mode: 'always', changeOverPct: 5})).toEqual({
       post: false,
-      reason: 'not posting: no previous window in the input to compare with for --notify-if-change-over 5%',
+      reason: 'not posting: the report has no comparison (report without --compare previous, or run --compare none) for --notify-if-change-over 5%',
     })
     const previousEmpty = {...normalWeek, comparison: {...(normalWeek.comparison as Comparison), previousEmpty: true}}
-    expect(shouldNotify(previousEmpty, {mode: 'always', changeOverPct: 5}).post).toBe(false)
+    expect(shouldNotify(previousEmpty, {mode: 'always', changeOverPct: 5})).toEqual({
+      post: false,
+      reason: 'not posting: the input has no usage in the previous window to compare with for --notify-if-change-over 5%',
+    })
   })
 
   it('posts at exactly the credits threshold and not below it', () => {
