@@ -70,6 +70,12 @@ export interface ExportOptions {
   discoverSharedOrgs?: boolean
   /** Against the embedded simulator (--demo), which stops with the run: the resume command says --demo. */
   demo?: boolean
+  /**
+   * Reuse a completed export of the folder that holds at least what is asked, from jobs created the same UTC day
+   * (`run`: its report and history take only their days from usage.csv). Not for `export`, whose usage.csv must be
+   * the range asked for.
+   */
+  reuseCompleted?: boolean
 }
 
 export interface ExportContext {
@@ -524,9 +530,9 @@ export async function runExport(options: ExportOptions, context: ExportContext):
   const sharedPlan = found ? {primaryOrgId: options.orgId, orgs: found} : null
   const previous = await readManifest(manifestPath)
   const csvPath = join(outDir, 'usage.csv')
-  if (previous && completedExportCovers(previous, request, context.clock()) && existsSync(csvPath)) {
+  if (options.reuseCompleted && previous && completedExportCovers(previous, request, context.clock()) && existsSync(csvPath)) {
     context.log(
-      `usage.csv already holds ${previous.range.start} .. ${previous.range.end} (what this run asks and more), exported today by job(s) ${previous.windows.map((window) => window.jobId).join(', ')}: reused, no new export job.`,
+      `usage.csv already holds ${previous.range.start} .. ${previous.range.end} (what this run asks and more), exported today by job(s) ${previous.windows.map((window) => window.jobId).join(', ')}: reused, no new export job (another --out exports afresh).`,
     )
     return {...completedResult(previous, csvPath, manifestPath), bytes: (await stat(csvPath)).size, sharedPlan}
   }

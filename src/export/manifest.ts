@@ -108,7 +108,7 @@ export function manifestMatches(manifest: ExportManifest, request: ExportRequest
 
 /**
  * Whether a completed export already holds everything this request asks, from jobs created on the same UTC day:
- * then usage.csv is reused and no job is created (a rerun of `run --history` asks for fewer days once the first
+ * then `run` reuses usage.csv and creates no job (a rerun of `run --history` asks for fewer days once the first
  * run has put them in the history, and would otherwise spend new export jobs on data the folder holds). The same
  * day, because a rerun with the same range reuses the same jobs' data anyway (README). Pure.
  */

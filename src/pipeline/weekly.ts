@@ -141,6 +141,9 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
     outDir: options.outDir,
     timeoutMs: options.timeoutMs,
     keepParts: options.keepParts,
+    // The report and the history take only their days from usage.csv: an export of the folder that holds them
+    // (the first run of the day, or one killed after its history update) serves a rerun without a new job.
+    reuseCompleted: true,
   }
   const exportContext = {clock: context.clock, log: context.log, warn: context.warn, sleep: context.sleep}
   const exported = await runExportOn(options.api, exportOptions, exportContext).catch((error: unknown) => {

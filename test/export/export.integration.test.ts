@@ -203,12 +203,11 @@ describe('export against the simulator', () => {
     expect(existsSync(join(h.out, 'usage.csv'))).toBe(true)
   })
 
-  it('with keepParts, a rerun without usage.csv merges again without POSTs or downloads, and re-fetches only a missing part', async () => {
+  it('with keepParts, reruns without POSTs or downloads when every part is verified, and re-fetches only a missing part', async () => {
     h = await harness({parts: 3})
     const first = await h.run({keepParts: true})
     const firstCsv = await readFile(first.csvPath, 'utf8')
     const before = h.sim.requests.length
-    await rm(first.csvPath)
     const second = await h.run({keepParts: true})
     expect(h.sim.requests.length).toBe(before)
     expect(await readFile(second.csvPath, 'utf8')).toBe(firstCsv)
@@ -216,7 +215,6 @@ describe('export against the simulator', () => {
     const partsDir = join(h.out, '.parts')
     const [gone] = (await readdir(partsDir)).sort()
     await rm(join(partsDir, gone))
-    await rm(second.csvPath)
     const mark = h.sim.requests.length
     await h.run({keepParts: true})
     const after = h.sim.requests.slice(mark)
@@ -225,31 +223,34 @@ describe('export against the simulator', () => {
     expect(await readFile(second.csvPath, 'utf8')).toBe(firstCsv)
   })
 
-  it('a rerun the same UTC day that asks for less than a completed export holds reuses usage.csv, with no request', async () => {
+  it('for run, a rerun the same UTC day that asks for less than a completed export holds reuses usage.csv, with no request', async () => {
     // run --history: the first run exported the week and the days its history lacked; once they are in the history
     // (or the run was killed after that), its rerun asks for the week alone.
     h = await harness({parts: 2})
     const history = {start: new Date('2024-11-01T00:00:00Z'), end: new Date('2024-11-10T00:00:00Z')}
-    const first = await h.run({range: week, extraRanges: [history]})
+    const first = await h.run({range: week, extraRanges: [history], reuseCompleted: true})
     const csv = await readFile(first.csvPath, 'utf8')
     const mark = h.sim.requests.length
-    const again = await h.run({range: week})
+    const again = await h.run({range: week, reuseCompleted: true})
     expect(h.sim.requests.length).toBe(mark)
     expect(await readFile(again.csvPath, 'utf8')).toBe(csv)
     expect(again).toEqual({...first, bytes: Buffer.byteLength(csv)})
-    expect(h.logs.at(-1)).toMatch(/^usage\.csv already holds 2024-11-01T00:00:00\.000Z \.\. 2024-11-17T00:00:00\.000Z .*: reused, no new export job\.$/)
+    expect(h.logs.at(-1)).toMatch(/^usage\.csv already holds 2024-11-01T00:00:00\.000Z \.\. 2024-11-17T00:00:00\.000Z .*: reused, no new export job \(another --out exports afresh\)\.$/)
+    // export itself writes the range asked for: no reuse of a wider file.
+    await h.run({range: week})
+    expect(posts(h)).toHaveLength(2)
   })
 
-  it('exports again for a range the completed export does not hold, or on a later UTC day', async () => {
+  it('for run, exports again for a range the completed export does not hold, or on a later UTC day', async () => {
     h = await harness({parts: 1})
-    await h.run({range: week})
-    await h.run({range: {start: new Date('2024-11-09T00:00:00Z'), end: new Date('2024-11-17T00:00:00Z')}})
+    await h.run({range: week, reuseCompleted: true})
+    await h.run({range: {start: new Date('2024-11-09T00:00:00Z'), end: new Date('2024-11-17T00:00:00Z')}, reuseCompleted: true})
     expect(posts(h)).toHaveLength(2)
     // The week lies inside what the second export holds: reused.
-    await h.run({range: week})
+    await h.run({range: week, reuseCompleted: true})
     expect(posts(h)).toHaveLength(2)
     await h.time.sleep(24 * 3600_000)
-    await h.run({range: week})
+    await h.run({range: week, reuseCompleted: true})
     expect(posts(h)).toHaveLength(3)
   })
 

@@ -137,6 +137,19 @@ describe('run --history', () => {
     expect(again.summary.anomalies).toEqual(cold.anomalies)
   })
 
+  it('running again into the same folder the same day (a rerun, or one killed after the history update) spends no POST', async () => {
+    const before = await storedDays('history')
+    const csv = await readFile(join(root, 'cold', 'usage.csv'), 'utf8')
+    const rerun = await run('cold', 'history')
+    expect(rerun.posts).toBe(0)
+    // usage.csv still holds every day the first run exported, the history's days included.
+    expect(await readFile(join(root, 'cold', 'usage.csv'), 'utf8')).toBe(csv)
+    expect(await storedDays('history')).toEqual(before)
+    expect(rerun.summary.totals).toEqual(cold.totals)
+    expect(rerun.summary.trend).toEqual(cold.trend)
+    expect(rerun.summary.forecast).toEqual(cold.forecast)
+  })
+
   it('deleting the history and running again rebuilds the same figures', async () => {
     const before = await storedDays('history')
     await rm(join(root, 'history'), {recursive: true})
