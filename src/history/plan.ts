@@ -144,7 +144,15 @@ export function exportedDays(windows: readonly ExportedWindow[], fallback: Date)
   })
 }
 
-/** The exported days the history must take: those it lacks, and those it holds that were not final. */
+/**
+ * The exported days the history must take: those it lacks, and those it holds that were not final, unless the
+ * history's copy was taken later than this export's (two output folders sharing one history, or a run reusing the
+ * morning's export after another took a fresher one): an older snapshot never replaces a newer one.
+ */
 export function daysToStore(exported: readonly ExportedDay[], stored: Readonly<Record<string, StoredDay>>): ExportedDay[] {
-  return exported.filter((entry) => !stored[entry.day]?.final)
+  return exported.filter((entry) => {
+    const held = stored[entry.day]
+    if (held === undefined) return true
+    return !held.final && !(Date.parse(held.fetchedAt) > Date.parse(entry.fetchedAt))
+  })
 }

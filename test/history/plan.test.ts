@@ -181,4 +181,16 @@ describe('exportedDays', () => {
     expect(chosen).toContain('2024-11-03')
     expect(chosen).toContain('2024-11-04')
   })
+
+  it('never replaces a day not final with an older snapshot of it (two folders sharing one history)', () => {
+    const days = exportedDays([{...window('2024-11-10', '2024-11-18'), createdAt: '2024-11-18T01:00:00.000Z'}], NOW)
+    const stored = {
+      '2024-11-16': {final: false, fetchedAt: '2024-11-18T10:00:00.000Z'},
+      '2024-11-17': {final: false, fetchedAt: '2024-11-17T23:00:00.000Z'},
+    }
+    const chosen = daysToStore(days, stored).map((entry) => entry.day)
+    expect(chosen).not.toContain('2024-11-16')
+    expect(chosen).toContain('2024-11-17')
+    expect(chosen).toContain('2024-11-15')
+  })
 })
