@@ -136,7 +136,8 @@ function judgeBudget(
 ): BudgetStatus {
   const matches = budgetMatcher(budget.name)
   const selected = points.filter((point) => {
-    if (budget.scope === 'org') return matches(point.org ?? NONE_LABEL) || (point.orgId !== null && matches(point.orgId))
+    // By name (exact or glob) or by ORGANIZATION_ID exactly: a glob over ids (hex UUIDs) would catch other orgs.
+    if (budget.scope === 'org') return matches(point.org ?? NONE_LABEL) || (point.orgId !== null && point.orgId === budget.name)
     if (budget.scope === 'team') return matches(context.teamOf(point))
     return matches(point.project ?? NONE_LABEL) || matches(context.projectKey(point.org, point.project))
   })

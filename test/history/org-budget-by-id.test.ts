@@ -18,7 +18,7 @@ describe('an org budget named by the org id', () => {
   const input = writeFixture(dir, 'usage.csv', exportCsv(rows))
   const budgets = parseBudgets(
     'b.yml',
-    'budgets:\n  - {scope: org, name: acme, period: week, credits: 100}\n  - {scope: org, name: org-1, period: week, credits: 100}\n  - {scope: org, name: "org-*", period: week, credits: 100}\n',
+    'budgets:\n  - {scope: org, name: acme, period: week, credits: 100}\n  - {scope: org, name: org-1, period: week, credits: 100}\n  - {scope: org, name: "acme*", period: week, credits: 100}\n  - {scope: org, name: "org-*", period: week, credits: 100}\n',
     {creditPrice: null, hasTeams: false},
   )
   const logs: string[] = []
@@ -36,12 +36,13 @@ describe('an org budget named by the org id', () => {
     ))
   })
 
-  it('judges the same spend as the budget naming it by name, and a glob over ids matches every org it names', () => {
+  it('judges the same spend as the budget naming it by name; globs match names, never ids (hex ids would collide)', () => {
     expect(summary.budgets!.map((budget) => [budget.name, budget.actual, budget.projected, budget.status])).toEqual([
       ['acme', 107, 107, 'over'],
       ['org-1', 107, 107, 'over'],
-      ['org-*', 147, 147, 'over'],
+      ['acme*', 147, 147, 'over'],
+      ['org-*', 0, 0, 'ok'],
     ])
-    expect(logs.filter((line) => line.startsWith('Budget '))).toEqual([])
+    expect(logs.filter((line) => line.startsWith('Budget '))).toEqual([expect.stringMatching(/^Budget "org-\*" \(org, line 5\) matches no org with usage/)])
   })
 })
