@@ -328,6 +328,13 @@ describe('orb generate script, Slack conditions, strict_notify and group_by', ()
     }
   })
 
+  it('takes the conditions without history: true in demo mode, which keeps its own history in the output folder', async () => {
+    const recorded = runScript({...base, PARAM_DEMO: '1', PARAM_NOTIFY: 'change', PARAM_HISTORY: '0', PARAM_NOTIFY_IF_BUDGET_AT_RISK: '1', PARAM_NOTIFY_IF_ANOMALY: '1'})
+    expect(recorded.status).toBe(0)
+    const flags = await parse(recorded)
+    expect([flags.demo, flags['notify-if-budget-at-risk'], flags['notify-if-anomaly']]).toEqual([true, true, true])
+  })
+
   it('refuses a condition that is neither 1/0 nor true/false, naming it', () => {
     const recorded = runScript({...base, PARAM_NOTIFY: 'change', PARAM_NOTIFY_IF_ANOMALY: 'yes'})
     expect(recorded.status).toBe(2)

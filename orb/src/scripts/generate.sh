@@ -100,7 +100,7 @@ group_by_dimensions=(org project workflow job branch resource-class executor day
 IFS=', ' read -r -a group_by <<<"${PARAM_GROUP_BY:-}"
 for dimension in "${group_by[@]}"; do
   if [[ -z $dimension ]]; then continue; fi
-  if [[ " ${group_by_dimensions[*]} " != *" $dimension "* ]]; then
+  if [[ " ${group_by_dimensions[*]} " != *" ${dimension} "* || $dimension == *[!a-z-]* ]]; then
     echo "cci-usage orb: group_by takes org, project, workflow, job, branch, resource-class, executor, day or team" \
       "(comma or space separated), got '$dimension'." >&2
     exit 2
@@ -114,7 +114,8 @@ done
 budget_at_risk=0 anomaly=0
 if is_true notify_if_budget_at_risk "${PARAM_NOTIFY_IF_BUDGET_AT_RISK:-0}"; then budget_at_risk=1; fi
 if is_true notify_if_anomaly "${PARAM_NOTIFY_IF_ANOMALY:-0}"; then anomaly=1; fi
-if ! is_true history "${PARAM_HISTORY:-1}"; then
+# demo: true keeps its own history in the output folder (and shows demo budgets), history or not.
+if ! is_true history "${PARAM_HISTORY:-1}" && ! is_true demo "${PARAM_DEMO:-0}"; then
   if ((budget_at_risk)); then
     echo "cci-usage orb: notify_if_budget_at_risk needs history: true (budgets are judged on the usage history)." >&2
     exit 2
