@@ -15,7 +15,7 @@ import {FOCUS_SOURCE_COLUMNS, FOCUS_STAGED_COLUMNS, focusDataset, priceText} fro
 import {withLakeWork, writeLake} from './lake.js'
 import {lakeDataset} from './parquet.js'
 import type {LoadPlan} from './plan.js'
-import {connectPostgres, inspectTable, loadPostgres} from './postgres.js'
+import {connectPostgres, inspectTable, loadPostgres, uncheckedTlsWarning} from './postgres.js'
 import {scanInputs} from './scan.js'
 import {stageInputs} from './stage.js'
 import type {LoadTarget} from './target.js'
@@ -62,6 +62,8 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
   const started = performance.now()
   phase('load: start-up (node, oclif, modules)')
   if (target.kind === 'postgres') {
+    const unchecked = uncheckedTlsWarning(target)
+    if (unchecked) context.warn(unchecked)
     // Connected first, so that a wrong password or an unreachable host fails before the input is read.
     const client = await connectPostgres(target)
     const plan = await (async () => {

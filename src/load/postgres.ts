@@ -147,6 +147,20 @@ function tlsOptions(tls: PostgresTls | undefined): ConnectionOptions | false | u
   }
 }
 
+/**
+ * One line when the URL's sslmode leaves the server's certificate unchecked (libpq's require without sslrootcert,
+ * prefer, allow, pg's no-verify): anyone between the job and the database could then answer in its place and be
+ * sent the password. Until pg 8 read require and prefer as verify-full, and earlier READMEs advised require, so a
+ * URL that used to verify must not stop verifying without a word.
+ */
+export function uncheckedTlsWarning(target: PostgresTarget): string | null {
+  const mode = target.tls?.mode
+  if (mode === undefined || mode === 'disable' || mode === 'verify-ca' || mode === 'verify-full') return null
+  if (mode === 'require' && target.tls?.rootcert) return null
+  const plain = mode === 'prefer' || mode === 'allow' ? ', and falls back to a plain connection when the server has no TLS' : ''
+  return `sslmode=${mode} does not check the database server's certificate (libpq's meaning)${plain}: whoever answers in its place would be sent the password. Use sslmode=verify-full (with sslrootcert=<CA file> for a private CA) where the network between here and the database is not yours.`
+}
+
 /** Connects first, so that a wrong password or an unreachable host fails before the input is read. */
 export async function connectPostgres(target: PostgresTarget): Promise<pg.Client> {
   let client: pg.Client | undefined
