@@ -4,7 +4,6 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
-import {BadInputError} from '../core/errors.js'
 import {withOutFolder} from '../core/out-folder.js'
 import {parseDuration} from '../export/duration.js'
 import {credentialsFromFlags, exportFlags, exportOptionsFromFlags} from '../export/flags.js'
@@ -17,7 +16,7 @@ import {healthOptionsFromFlags} from '../report/health-options.js'
 import {validateGroupBy} from '../report/index.js'
 import {renderSummary, type OutputFormat} from '../report/render.js'
 import {dryRunOutput} from '../slack/delivery.js'
-import {notifyOptionsFromFlags, slackFlags} from '../slack/flags.js'
+import {notifyOptionsFromFlags, notifyThresholds, slackFlags} from '../slack/flags.js'
 import {describeLoad, parseTarget} from '../load/index.js'
 import {LOAD_TO_VARIABLE, registerTargetSecrets} from '../load/target.js'
 
@@ -71,17 +70,8 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const groupBy = validateGroupBy(flags['group-by'] ?? [], Boolean(flags.teams))
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
-    const thresholds = [
-      flags['notify-if-change-over'] !== undefined && '--notify-if-change-over',
-      flags['notify-if-credits-over'] !== undefined && '--notify-if-credits-over',
-      flags['notify-if-budget-at-risk'] && '--notify-if-budget-at-risk',
-      flags['notify-if-anomaly'] && '--notify-if-anomaly',
-    ].filter((name): name is string => typeof name === 'string')
-    // An explicit never with a threshold asks for two things at once; the threshold used to win and post.
-    if (flags.notify === 'never' && thresholds.length > 0) {
-      throw new BadInputError('E_NOTIFY_CONFLICT', `--notify never contradicts ${thresholds.join(', ')}: drop --notify never to post when the threshold holds, or drop the threshold.`)
-    }
-    const notifyWanted = flags.notify === 'always' || thresholds.length > 0
+    // A threshold alone asks for a post when it holds; beside an explicit --notify never it is refused.
+    const notifyWanted = flags.notify === 'always' || notifyThresholds(flags).length > 0
     // --demo keeps its history in the output folder (a first run backfills it) and shows the built-in budgets.
     const historyDir = flags.history ?? (flags.demo ? join(flags.out, 'history') : undefined)
     const budgetContext = {creditPrice, hasTeams: Boolean(flags.teams), historyImplied: historyDir !== undefined}

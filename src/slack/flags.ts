@@ -131,8 +131,28 @@ function requireSecureUrl(value: string | undefined, names: string): void {
   }
 }
 
+/**
+ * The --notify-if-* thresholds given, by flag name. With an explicit `--notify never` they are refused (exit 2): the
+ * two ask for opposite things, and on `run` the threshold used to win and post.
+ */
+export function notifyThresholds(
+  flags: Pick<SlackFlagValues, 'notify-if-change-over' | 'notify-if-credits-over' | 'notify-if-budget-at-risk' | 'notify-if-anomaly'> & {notify?: SlackFlagValues['notify']},
+): string[] {
+  const given = [
+    flags['notify-if-change-over'] !== undefined && '--notify-if-change-over',
+    flags['notify-if-credits-over'] !== undefined && '--notify-if-credits-over',
+    flags['notify-if-budget-at-risk'] === true && '--notify-if-budget-at-risk',
+    flags['notify-if-anomaly'] === true && '--notify-if-anomaly',
+  ].filter((name): name is string => typeof name === 'string')
+  if (flags.notify === 'never' && given.length > 0) {
+    throw new BadInputError('E_NOTIFY_CONFLICT', `--notify never contradicts ${given.join(', ')}: drop --notify never to post when the threshold holds, or drop the threshold.`)
+  }
+  return given
+}
+
 /** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold, a URL that is not one, or an http URL. */
 export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): NotifyOptions {
+  notifyThresholds(flags)
   requireSecureUrl(present(flags['slack-api-url']), '--slack-api-url / SLACK_API_URL')
   requireSecureUrl(present(flags['slack-webhook-url']), '--slack-webhook-url / SLACK_WEBHOOK_URL')
   return {

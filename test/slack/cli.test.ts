@@ -25,6 +25,14 @@ afterAll(async () => {
 })
 
 describe('cci-usage notify (built CLI)', () => {
+  it('refuses --notify never beside a --notify-if-* threshold (exit 2, one line, nothing posted), as run does', async () => {
+    const before = slack.requests.length
+    const result = await runCli(['notify', '--out', out, '--notify', 'never', '--notify-if-credits-over', '10'], {SLACK_WEBHOOK_URL: slack.webhookUrl})
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim()).toBe('Error: --notify never contradicts --notify-if-credits-over: drop --notify never to post when the threshold holds, or drop the threshold.')
+    expect(slack.requests.length).toBe(before)
+  })
+
   it('posts with the environment of the CircleCI Slack orb, uploads the chart, and never prints the token', async () => {
     const result = await runCli(['notify', '--out', out, '--json'], {
       SLACK_ACCESS_TOKEN: slack.token,
