@@ -53,7 +53,11 @@ export interface Bucket {
   computeMinutes: number
   failedCredits: number
   failedJobs: number
-  /** credits x creditPrice, or null when no price was given. */
+  /**
+   * credits x creditPrice, exact and rounded once to the cent, or null when no price was given. Each bucket is
+   * rounded on its own, so a breakdown's dollars can add up to a few cents more or less than totals.dollars; the
+   * chargeback file keeps exact decimals, which add up exactly.
+   */
   dollars: number | null
   /**
    * Mean run time in minutes (JOB_RUN_SECONDS / 60) over the rows that have one: missing values are not zeros.
@@ -294,6 +298,7 @@ export interface TeamEntry {
   /** The team's Slack channel from the teams file, or null: its message goes there with --notify. */
   slackChannel: string | null
   credits: number
+  /** Rounded to the cent on its own, like a bucket's: the teams' dollars can differ from totals.dollars by a few cents. */
   dollars: number | null
   /** teams/<file>.json: the team's Summary (same schema, `filters.team` set, only its projects). */
   summary: string
