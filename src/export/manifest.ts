@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 
 import {writeJsonAtomic} from '../core/atomic.js'
-import type {DateRange} from './windows.js'
+import {coalesceRanges, type DateRange} from './windows.js'
 
 /**
  * `<out>/export-manifest.json`: what a rerun needs to resume without spending new POSTs (the API allows 10 an
@@ -121,19 +121,9 @@ export function completedExportCovers(manifest: ExportManifest, request: ExportR
   if (!merged || merged.range.start !== manifest.range.start || merged.range.end !== manifest.range.end) return false
   const today = now.toISOString().slice(0, 10)
   if (!manifest.windows.every((window) => window.state === 'completed' && window.createdAt?.slice(0, 10) === today)) return false
-  const held = coveredSpans(manifest.windows.map((window) => ({start: Date.parse(window.start), end: Date.parse(window.end)})))
-  return request.windows.every((window) => held.some((span) => span.start <= window.start.getTime() && window.end.getTime() <= span.end))
-}
-
-/** The union of ranges (epoch ms) as disjoint spans; touching ranges join (a window's end is the next one's start). */
-function coveredSpans(ranges: {start: number; end: number}[]): {start: number; end: number}[] {
-  const spans: {start: number; end: number}[] = []
-  for (const range of [...ranges].sort((a, b) => a.start - b.start)) {
-    const last = spans.at(-1)
-    if (last && range.start <= last.end) last.end = Math.max(last.end, range.end)
-    else spans.push({...range})
-  }
-  return spans
+  // Touching windows join (one's end is the next one's start), so a request across their boundary is held.
+  const held = coalesceRanges(manifest.windows.map((window) => ({start: new Date(window.start), end: new Date(window.end)})))
+  return request.windows.every((window) => held.some((span) => span.start.getTime() <= window.start.getTime() && window.end.getTime() <= span.end.getTime()))
 }
 
 /** The manifest to work from: the previous one when it matches this request, else a fresh one. Pure. */
