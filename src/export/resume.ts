@@ -17,10 +17,12 @@ function shellQuote(value: string): string {
  */
 export function resumeCommand(options: Pick<ExportOptions, 'host' | 'orgId' | 'sharedOrgIds' | 'range' | 'outDir' | 'extraRanges' | 'demo'>): string {
   if ((options.extraRanges?.length ?? 0) > 0) return 'the same command with the same --out, on the same UTC day (it reuses these jobs)'
+  const window = ['--start', formatInstant(options.range.start), '--end', formatInstant(options.range.end), '--out', options.outDir]
   // The demo's simulator and its host stopped with the run; --demo starts a new one (and needs no ids).
-  const args = options.demo ? ['cci-usage', 'export', '--demo'] : ['cci-usage', 'export', '--org-id', options.orgId]
-  if (!options.demo) for (const shared of options.sharedOrgIds) args.push('--shared-org-id', shared)
-  args.push('--start', formatInstant(options.range.start), '--end', formatInstant(options.range.end), '--out', options.outDir)
-  if (!options.demo && normalizeHost(options.host) !== DEFAULT_HOST) args.push('--host', options.host)
+  if (options.demo) return ['cci-usage', 'export', '--demo', ...window].map(shellQuote).join(' ')
+  const args = ['cci-usage', 'export', '--org-id', options.orgId]
+  for (const shared of options.sharedOrgIds) args.push('--shared-org-id', shared)
+  args.push(...window)
+  if (normalizeHost(options.host) !== DEFAULT_HOST) args.push('--host', options.host)
   return args.map(shellQuote).join(' ')
 }
