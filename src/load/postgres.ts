@@ -126,25 +126,39 @@ async function copyOne(client: pg.Client, sql: string, fill: (sink: Writable) =>
  */
 function tlsOptions(tls: PostgresTls | undefined): ConnectionOptions | false | undefined {
   if (tls === undefined) return undefined
-  if (tls.mode === 'disable') return false
+  const check = certificateCheck(tls)
+  if (check === 'plain') return false
   const files: ConnectionOptions = {}
   if (tls.rootcert) files.ca = readFileSync(tls.rootcert, 'utf8')
   if (tls.cert) files.cert = readFileSync(tls.cert, 'utf8')
   if (tls.key) files.key = readFileSync(tls.key, 'utf8')
+  if (check === 'unchecked') return {...files, rejectUnauthorized: false}
   // The chain is checked, the name in the certificate is not.
-  const chainOnly: ConnectionOptions = {...files, checkServerIdentity: () => undefined}
+  if (check === 'chain') return {...files, checkServerIdentity: () => undefined}
+  return files
+}
+
+/** What the URL's TLS parameters check of the server's certificate, with libpq's meanings (tlsOptions). */
+function certificateCheck(tls: PostgresTls): 'plain' | 'unchecked' | 'chain' | 'full' {
   switch (tls.mode) {
+    case 'disable':
+      return 'plain'
     case 'allow':
     case 'prefer':
     case 'no-verify':
-      return {...files, rejectUnauthorized: false}
+      return 'unchecked'
     case 'require':
-      return files.ca ? chainOnly : {...files, rejectUnauthorized: false}
+      return tls.rootcert ? 'chain' : 'unchecked'
     case 'verify-ca':
-      return chainOnly
+      return 'chain'
     default:
-      return files
+      return 'full'
   }
+}
+
+/** allow and prefer take a plain connection when the server has no TLS at all, as libpq does. */
+function fallsBackToPlain(tls: PostgresTls | undefined): boolean {
+  return tls?.mode === 'allow' || tls?.mode === 'prefer'
 }
 
 /**
@@ -154,10 +168,9 @@ function tlsOptions(tls: PostgresTls | undefined): ConnectionOptions | false | u
  * URL that used to verify must not stop verifying without a word.
  */
 export function uncheckedTlsWarning(target: PostgresTarget): string | null {
-  const mode = target.tls?.mode
-  if (mode === undefined || mode === 'disable' || mode === 'verify-ca' || mode === 'verify-full') return null
-  if (mode === 'require' && target.tls?.rootcert) return null
-  const plain = mode === 'prefer' || mode === 'allow' ? ', and falls back to a plain connection when the server has no TLS' : ''
+  if (target.tls === undefined || certificateCheck(target.tls) !== 'unchecked') return null
+  const mode = target.tls.mode
+  const plain = fallsBackToPlain(target.tls) ? ', and falls back to a plain connection when the server has no TLS' : ''
   return `sslmode=${mode} does not check the database server's certificate (libpq's meaning)${plain}: whoever answers in its place would be sent the password. Use sslmode=verify-full (with sslrootcert=<CA file> for a private CA) where the network between here and the database is not yours.`
 }
 
@@ -167,8 +180,7 @@ export async function connectPostgres(target: PostgresTarget): Promise<pg.Client
   try {
     // A TLS file that cannot be read throws here, with its path.
     const ssl = tlsOptions(target.tls)
-    // allow and prefer take a plain connection when the server has no TLS at all, as libpq does.
-    const fallBack = target.tls?.mode === 'allow' || target.tls?.mode === 'prefer'
+    const fallBack = fallsBackToPlain(target.tls)
     for (const attempt of fallBack ? [ssl, false] : [ssl]) {
       client = new pg.Client({
         connectionString: target.connectionString,
