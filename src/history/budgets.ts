@@ -39,17 +39,14 @@ export type BudgetStatusName = BudgetStatus['status']
 export const BUDGET_THRESHOLDS = {warn: 75, high: 90, over: 100} as const
 
 export function budgetStatus(pct: number): BudgetStatusName {
-  if (pct >= BUDGET_THRESHOLDS.over) return 'over'
-  if (pct >= BUDGET_THRESHOLDS.high) return 'high'
-  if (pct >= BUDGET_THRESHOLDS.warn) return 'warn'
-  return 'ok'
+  return statusWhere((threshold) => pct >= threshold)
 }
 
-/** budgetStatus of projected / limit x 100 in exact decimals (parseBudgets keeps limits above 0). */
-function exactBudgetStatus(projectedMicro: bigint, price: number | null, limit: number): BudgetStatusName {
-  if (comparePctOfLimit(projectedMicro, price, limit, BUDGET_THRESHOLDS.over) >= 0) return 'over'
-  if (comparePctOfLimit(projectedMicro, price, limit, BUDGET_THRESHOLDS.high) >= 0) return 'high'
-  if (comparePctOfLimit(projectedMicro, price, limit, BUDGET_THRESHOLDS.warn) >= 0) return 'warn'
+/** The highest status whose threshold (percent of the limit) `reached` says the projection reached. */
+function statusWhere(reached: (thresholdPct: number) => boolean): BudgetStatusName {
+  if (reached(BUDGET_THRESHOLDS.over)) return 'over'
+  if (reached(BUDGET_THRESHOLDS.high)) return 'high'
+  if (reached(BUDGET_THRESHOLDS.warn)) return 'warn'
   return 'ok'
 }
 
@@ -155,6 +152,7 @@ export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro:
     actual: usd ? dollarsInCents(actualMicro, price) : actualCredits,
     projected,
     pctOfLimit: round(pct, 1),
-    status: exactBudgetStatus(projectedMicro, usd ? price : null, budget.limit),
+    // Judged on projected / limit x 100 in exact decimals: the float quotient falls a hair short of a threshold.
+    status: statusWhere((threshold) => comparePctOfLimit(projectedMicro, usd ? price : null, budget.limit, threshold) >= 0),
   }
 }
