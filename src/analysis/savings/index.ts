@@ -7,7 +7,7 @@ import {FAILED_SQL, STARTED_SQL as STARTED} from '../status-sql.js'
 import {type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
 import {buildTopOpportunities} from './opportunities.js'
 import {DEFAULT_RATE_TABLE, type RateTable} from './rates.js'
-import {DEFAULT_THRESHOLDS, classifyGroup, type GroupStats, type Thresholds} from './rules.js'
+import {DEFAULT_THRESHOLDS, classifyGroup, isMeasured, type GroupStats, type Thresholds} from './rules.js'
 
 export {DEFAULT_THRESHOLDS, classifyGroup} from './rules.js'
 export {DEFAULT_RATE_TABLE} from './rates.js'
@@ -197,12 +197,6 @@ export function withoutContradictions(
     .map(({verdict}) => verdict)
     .filter((c): c is RightsizingCandidate => c !== null)
     .filter((c) => c.direction === 'up' || (!busy.has(jobKey(c)) && !notQuiet.has(classKey(c))))
-}
-
-/** Enough runs with all four utilisation figures for classifyGroup to judge the group at all. */
-function isMeasured(stats: GroupStats, thresholds: Thresholds): boolean {
-  return stats.runsWithUtilisation >= thresholds.minRuns && stats.medianCpuPct !== null && stats.medianRamPct !== null &&
-    stats.p95MaxCpuPct !== null && stats.p95MaxRamPct !== null
 }
 
 function bySavingsThenCredits(a: RightsizingCandidate, b: RightsizingCandidate): number {

@@ -49,9 +49,8 @@ export function classifyGroup(
   thresholds: Thresholds,
   rates: RateTable,
 ): RightsizingCandidate | null {
-  if (stats.runsWithUtilisation < thresholds.minRuns) return null
+  if (!isMeasured(stats, thresholds)) return null
   const {medianCpuPct, medianRamPct, p95MaxCpuPct, p95MaxRamPct} = stats
-  if (medianCpuPct === null || medianRamPct === null || p95MaxCpuPct === null || p95MaxRamPct === null) return null
 
   const utilisation: Utilisation = {medianCpuPct, medianRamPct, p95MaxCpuPct, p95MaxRamPct}
   const current = findClass(rates, stats.resourceClass, stats.executor)
@@ -72,6 +71,15 @@ export function classifyGroup(
   const ramOnSmaller = (p95MaxRamPct * current.ramGb) / smaller.ramGb
   if (cpuOnSmaller >= thresholds.spikePct || ramOnSmaller >= thresholds.spikePct) return null
   return candidate(stats, utilisation, 'down', current.creditsPerMinute, smaller.name, smaller.creditsPerMinute)
+}
+
+/** Enough runs with all four utilisation figures for a verdict either way. */
+export function isMeasured(
+  stats: GroupStats,
+  thresholds: Thresholds,
+): stats is GroupStats & {medianCpuPct: number; medianRamPct: number; p95MaxCpuPct: number; p95MaxRamPct: number} {
+  return stats.runsWithUtilisation >= thresholds.minRuns && stats.medianCpuPct !== null && stats.medianRamPct !== null &&
+    stats.p95MaxCpuPct !== null && stats.p95MaxRamPct !== null
 }
 
 interface Utilisation {
