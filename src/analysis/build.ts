@@ -65,13 +65,8 @@ interface Accumulator {
 
 const MICRO = 1_000_000n
 
-/**
- * Credits as the Summary holds them (a number of at most six decimals, from creditsToNumber) back to exact
- * micro-credits: exact below 2^53 micro-credits (9 billion credits).
- */
-export function numberToCredits(credits: number): bigint {
-  return BigInt(Math.round(credits * 1_000_000))
-}
+// Exact micro-credits from a Summary figure; core owns it (exact-money prices such figures too).
+export {numberToCredits} from '../core/exact-money.js'
 
 /** Exact decimal of micro-credits as the nearest double (e.g. 532406000000n -> 532406). */
 export function creditsToNumber(micro: bigint): number {

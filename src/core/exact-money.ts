@@ -77,10 +77,18 @@ export function dollarsInCents(micro: bigint, price: number): number {
 }
 
 /**
+ * Credits as the Summary holds them (a number of at most six decimals, from creditsToNumber) back to exact
+ * micro-credits: exact below 2^53 micro-credits (9 billion credits).
+ */
+export function numberToCredits(credits: number): bigint {
+  return BigInt(Math.round(credits * 1_000_000))
+}
+
+/**
  * dollarsInCents of a credit figure the Summary holds as a number and no dollars for (failed credits, an
  * organization, a Health row, a savings estimate per week): the number's micro-credits, priced exactly, so every
  * medium reads the same cent (80,625 credits at $0.0006 are $48.38, where the float product 48.37499... reads $48.37).
  */
 export function dollarsOfCreditFigure(credits: number, price: number): number {
-  return dollarsInCents(BigInt(Math.round(credits * 1_000_000)), price)
+  return dollarsInCents(numberToCredits(credits), price)
 }

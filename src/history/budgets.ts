@@ -11,7 +11,7 @@ import {isMap, isScalar, isSeq, type Node as YamlNode} from 'yaml'
 import {creditsToNumber, round} from '../analysis/build.js'
 import type {BudgetStatus} from '../analysis/summary.js'
 import {InputFileError} from '../core/errors.js'
-import {comparePctOfLimit, dollarsInCents} from '../core/exact-money.js'
+import {comparePctOfLimit, dollarsInCents, numberToCredits} from '../core/exact-money.js'
 import {readYamlFile} from '../core/yaml-file.js'
 import {isoWeekStart, monthStart, nextMonthStart, shiftDay} from './days.js'
 import {projectPeriod, type DailySeries} from './forecast.js'
@@ -137,7 +137,7 @@ export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro:
   const projection = projectPeriod(series, periodOf(budget.period, asOfDay), asOfDay, actualCredits, undefined, false)
   // The projected days as micro-credits (an estimate: a micro-credit is far below its error), added exactly to
   // what was spent, so that a period with nothing left to project reads the same as its actual.
-  const projectedMicro = actualMicro + BigInt(Math.round((projection.projected - actualCredits) * 1_000_000))
+  const projectedMicro = actualMicro + numberToCredits(projection.projected - actualCredits)
   const usd = budget.unit === 'usd'
   const price = creditPrice ?? 0
   const projectedCredits = creditsToNumber(projectedMicro)
