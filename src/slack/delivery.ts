@@ -75,7 +75,7 @@ export async function deliverSlack(summary: Summary, teams: TeamMessage[], optio
   // says the same of them (a preview that promised them would mislead), and shows their payloads all the same.
   const unreachable = options.token ? [] : teams.filter((team) => shouldNotify(team.summary, options.policy).post)
   if (unreachable.length > 0) {
-    const message = `${unreachable.length} team message(s) ${options.dryRun ? 'would not be sent' : 'not sent'} (channels ${unreachable.map((team) => team.channel).join(', ')}): posting to a team's own channel needs a bot token (SLACK_ACCESS_TOKEN / --slack-token); an incoming webhook posts to one channel only`
+    const message = `${unreachable.length} team message(s) ${options.dryRun ? 'would not be sent' : 'not sent'} (channels ${unreachable.map((team) => team.channel).join(', ')}): ${NEEDS_TOKEN}`
     warnings.push(message)
     if (!options.dryRun) failures.push({code: 'E_SLACK_TEAMS_NEED_TOKEN', message})
   }
