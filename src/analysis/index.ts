@@ -1,13 +1,12 @@
 import {basename} from 'node:path'
 
 import {BadInputError} from '../core/errors.js'
-import {formatMicroCredits} from '../core/exact-money.js'
 import type {Clock} from '../core/clock.js'
-import {buildCube, type Cube, type DayRange, type Group, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
+import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, NONE_LABEL, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
 import {openUsage, type UsageSource} from './engine.js'
 import {materializeInputRows, REPORT_ROWS_TABLE, type InputRows} from './report-rows.js'
-import {describeInputRows} from './input-notices.js'
+import {describeInputRows, undatedRowsWarning} from './input-notices.js'
 import {applyHistory, type HistoryOptions} from '../history/index.js'
 import {HISTORY_VIEW, openHistorySource} from '../history/source.js'
 import {createExportRollup} from '../history/queries.js'
@@ -100,20 +99,6 @@ export function validateSummaryOptions(options: SummaryOptions): void {
   if (options.inputs.length === 0 && !options.history) {
     throw new BadInputError('E_NO_INPUT', 'No input given: pass --input with a usage export (.csv or .csv.gz), or run `cci-usage export` first.')
   }
-}
-
-/**
- * Rows without a JOB_RUN_DATE belong to no day: without --start/--end they count in the totals but in no day of
- * the day breakdown or chart, and a window given by date cannot select them at all. Either way the user is told
- * how many rows and credits, instead of the figures silently not adding up.
- */
-function undatedRowsWarning(dayGroups: readonly Group[], windowGiven: boolean): string | null {
-  const undated = dayGroups.find((group) => group.dims.day === null || group.dims.day === undefined)
-  if (!undated || undated.rows === 0) return null
-  const what = `${undated.rows} row(s) with ${formatMicroCredits(undated.credits)} credits have no JOB_RUN_DATE`
-  return windowGiven
-    ? `${what}: no date window can select them, so --start/--end leaves them out; report without --start/--end to count them.`
-    : `${what}: they count in the totals but in no day of the day breakdown and chart.`
 }
 
 /** The report window: --since/--until when given, else the data's first..last JOB_RUN_DATE. */

@@ -1,3 +1,5 @@
+import {formatMicroCredits} from '../core/exact-money.js'
+import type {Group} from './aggregate.js'
 import type {InputRows} from './report-rows.js'
 
 /**
@@ -21,4 +23,18 @@ export function describeInputRows(read: InputRows, notices: string[], warnings: 
       `${file.unmatchedJobless} row(s) without a JOB_ID in ${file.path} fall on days an earlier input also holds: nothing identifies them, so if they repeat its rows they are counted twice. Give each day's rows in one input only.`,
     )
   }
+}
+
+/**
+ * Rows without a JOB_RUN_DATE belong to no day: without --start/--end they count in the totals but in no day of
+ * the day breakdown or chart, and a window given by date cannot select them at all. Either way the user is told
+ * how many rows and credits, instead of the figures silently not adding up.
+ */
+export function undatedRowsWarning(dayGroups: readonly Group[], windowGiven: boolean): string | null {
+  const undated = dayGroups.find((group) => group.dims.day === null || group.dims.day === undefined)
+  if (!undated || undated.rows === 0) return null
+  const what = `${undated.rows} row(s) with ${formatMicroCredits(undated.credits)} credits have no JOB_RUN_DATE`
+  return windowGiven
+    ? `${what}: no date window can select them, so --start/--end leaves them out; report without --start/--end to count them.`
+    : `${what}: they count in the totals but in no day of the day breakdown and chart.`
 }
