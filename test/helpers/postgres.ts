@@ -3,7 +3,13 @@
  * Outside CI the tests skip with a note when Debian's postgresql binaries are absent; in CI (CI set) they fail,
  * since .ci/run installs them.
  */
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {isBuilt} from './cli.js'
 import {findPostgresBin, startPostgres, type PostgresServer} from './postgres-cluster.js'
+import {haveGoldenExport} from './repo.js'
 
 export type {PostgresServer} from './postgres-cluster.js'
 
@@ -14,4 +20,40 @@ export async function startTestPostgres(what: string, options: {tls?: boolean} =
     return null
   }
   return startPostgres(options)
+}
+
+/**
+ * One test PostgreSQL and one temporary folder for a suite of `load` tests: started before the suite, stopped and
+ * removed after it. `maybe` runs a test only when the server is up, the CLI built and the golden export there
+ * (without them the suite skips with the note startTestPostgres or haveGoldenExport prints; in CI it fails).
+ */
+export function postgresLoadSuite(what: string, tempPrefix: string): {
+  maybe: (name: string, fn: () => Promise<void>, timeout?: number) => void
+  readonly server: PostgresServer
+  readonly work: string
+} {
+  const ready = isBuilt('load') && haveGoldenExport(what)
+  const state: {server: PostgresServer | null; work: string} = {server: null, work: ''}
+  beforeAll(async () => {
+    if (!ready) return
+    state.server = await startTestPostgres(what)
+    state.work = mkdtempSync(join(tmpdir(), tempPrefix))
+  }, 120_000)
+  afterAll(async () => {
+    await state.server?.stop()
+    if (state.work) rmSync(state.work, {recursive: true, force: true})
+  })
+  return {
+    maybe: (name, fn, timeout) =>
+      it(name, async () => {
+        if (!ready || !state.server) return
+        await fn()
+      }, timeout),
+    get server() {
+      return state.server as PostgresServer
+    },
+    get work() {
+      return state.work
+    },
+  }
 }

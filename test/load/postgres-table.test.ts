@@ -4,34 +4,13 @@
  * input's values, an extra NOT NULL column without a default) is refused in one line before anything is written,
  * and a failure the server raises anyway is reported as the database's, not the input's.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-
-import {isBuilt, runCli, type CliResult} from '../helpers/cli.js'
-import {startTestPostgres, type PostgresServer} from '../helpers/postgres.js'
-import {GOLDEN_EXPORT, haveGoldenExport} from '../helpers/repo.js'
+import {runCli, type CliResult} from '../helpers/cli.js'
+import {postgresLoadSuite} from '../helpers/postgres.js'
+import {GOLDEN_EXPORT} from '../helpers/repo.js'
 import {field, goldenLines, microCredits} from './fixtures.js'
 
-const ready = isBuilt('load') && haveGoldenExport('the Postgres hand-made table tests')
-let server: PostgresServer | null = null
-let work: string
-
-beforeAll(async () => {
-  if (!ready) return
-  server = await startTestPostgres('the Postgres hand-made table tests')
-  work = mkdtempSync(join(tmpdir(), 'cci-usage-pg-table-'))
-}, 120_000)
-afterAll(async () => {
-  await server?.stop()
-  if (work) rmSync(work, {recursive: true, force: true})
-})
-
-const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-  it(name, async () => {
-    if (!ready || !server) return
-    await fn()
-  }, timeout)
+const suite = postgresLoadSuite('the Postgres hand-made table tests', 'cci-usage-pg-table-')
+const {maybe} = suite
 
 let tableCounter = 0
 function freshTable(): string {
@@ -40,7 +19,7 @@ function freshTable(): string {
 }
 
 function load(table: string): Promise<CliResult> {
-  return runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({query: `table=${table}`})])
+  return runCli(['load', '--input', GOLDEN_EXPORT, '--to', suite.server.url({query: `table=${table}`})])
 }
 
 function errorLines(result: CliResult): string[] {
@@ -49,7 +28,7 @@ function errorLines(result: CliResult): string[] {
 
 /** The table as it stands: every row, its columns' definitions, its indexes and constraints. */
 function snapshot(table: string): string {
-  return server!.sql(
+  return suite.server.sql(
     `SELECT md5(coalesce((SELECT string_agg(r, E'\\n' ORDER BY r) FROM (SELECT (t.*)::text AS r FROM public.${table} t) x), '')) || '|' ||
        (SELECT string_agg(column_name || ' ' || data_type || coalesce('(' || character_maximum_length || ')', '') || ' ' || is_nullable || ' ' || coalesce(column_default, '-'), ',' ORDER BY ordinal_position)
           FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '${table}') || '|' ||
@@ -62,7 +41,7 @@ function snapshot(table: string): string {
 async function createTable(table: string, edit: (ddl: string) => string = (ddl) => ddl): Promise<void> {
   const printed = await runCli(['load', '--print-ddl', 'postgres'])
   const create = printed.stdout.split(';\n').find((statement) => statement.startsWith('CREATE TABLE'))!
-  server!.sql(edit(create.replaceAll('"circleci_usage"', `"${table}"`)))
+  suite.server.sql(edit(create.replaceAll('"circleci_usage"', `"${table}"`)))
 }
 
 const GOLDEN_CREDITS = 532_406_000_000n
@@ -80,7 +59,7 @@ describe('load --to postgres:// into a table made by hand (real PostgreSQL)', ()
         .replace('"loaded_at"', '"note" text NOT NULL, "loaded_at"'),
     )
     const row = golden.rows.find((line) => field(line, 'VCS_BRANCH').length <= 20 && field(line, 'JOB_NAME') !== '\\\\N')!
-    server!.sql(
+    suite.server.sql(
       `INSERT INTO public.${table} (organization_id, job_id, job_run_date, job_name, vcs_branch, pipeline_number, total_credits, note)
        VALUES ('${field(row, 'ORGANIZATION_ID')}', '${field(row, 'JOB_ID')}', '${field(row, 'JOB_RUN_DATE')}', 'kept', 'main', 7, 1.5, 'hand-made')`,
     )
@@ -102,18 +81,18 @@ describe('load --to postgres:// into a table made by hand (real PostgreSQL)', ()
     expect(line).toContain('?table=')
     // The table is at fault, not the input.
     expect(line).not.toContain(GOLDEN_EXPORT)
-    expect(line).not.toContain(server!.password)
+    expect(line).not.toContain(suite.server.password)
     expect(snapshot(table)).toBe(before)
 
     // The advised statement, run as printed, makes the same load go through.
     const alter = /(ALTER TABLE .*?);/.exec(line)?.[1]
     expect(alter).toBeDefined()
-    server!.sql(alter!)
+    suite.server.sql(alter!)
     const again = await load(table)
     expect(errorLines(again).filter((text) => text.startsWith('Error'))).toEqual([])
     expect(again.code).toBe(0)
-    expect(Number(server!.sql(`SELECT count(*) FROM public.${table} WHERE job_name IS NULL`))).toBe(228)
-    expect(microCredits(server!.sql(`SELECT sum(total_credits) FROM public.${table} WHERE note IS NULL`))).toBe(GOLDEN_CREDITS)
+    expect(Number(suite.server.sql(`SELECT count(*) FROM public.${table} WHERE job_name IS NULL`))).toBe(228)
+    expect(microCredits(suite.server.sql(`SELECT sum(total_credits) FROM public.${table} WHERE note IS NULL`))).toBe(GOLDEN_CREDITS)
   })
 
   maybe('types that hold every value the loader writes are accepted: varchar(n) as long as the input\'s values, wider integers, text', async () => {
@@ -133,8 +112,8 @@ describe('load --to postgres:// into a table made by hand (real PostgreSQL)', ()
     const result = await load(table)
     expect(result.stderr).not.toMatch(/^Error/m)
     expect(result.code).toBe(0)
-    expect(microCredits(server!.sql(`SELECT sum(total_credits) FROM public.${table}`))).toBe(GOLDEN_CREDITS)
-    expect(server!.sql(`SELECT max(char_length(vcs_branch)) FROM public.${table}`)).toBe('97')
+    expect(microCredits(suite.server.sql(`SELECT sum(total_credits) FROM public.${table}`))).toBe(GOLDEN_CREDITS)
+    expect(suite.server.sql(`SELECT max(char_length(vcs_branch)) FROM public.${table}`)).toBe('97')
   })
 
   maybe('a varchar one character shorter than the input\'s longest value is refused', async () => {
@@ -154,8 +133,8 @@ describe('load --to postgres:// into a table made by hand (real PostgreSQL)', ()
     const table = freshTable()
     // Jobs of one workflow share its WORKFLOW_ID: a unique index on it refuses the second.
     await createTable(table)
-    server!.sql(`CREATE UNIQUE INDEX ${table}_one_per_workflow ON public.${table} (workflow_id)`)
-    server!.sql(`INSERT INTO public.${table} (organization_id, job_id, job_run_date, total_credits) VALUES ('o', 'j', '2020-01-01', 1)`)
+    suite.server.sql(`CREATE UNIQUE INDEX ${table}_one_per_workflow ON public.${table} (workflow_id)`)
+    suite.server.sql(`INSERT INTO public.${table} (organization_id, job_id, job_run_date, total_credits) VALUES ('o', 'j', '2020-01-01', 1)`)
     const before = snapshot(table)
     const result = await load(table)
     expect(result.stderr).not.toMatch(/^\s+at /m)
@@ -167,7 +146,7 @@ describe('load --to postgres:// into a table made by hand (real PostgreSQL)', ()
     expect(lines[0]).toContain(`${table}_one_per_workflow`)
     expect(lines[0]).toMatch(/nothing was committed/i)
     expect(lines[0]).not.toMatch(/fix or re-export/)
-    expect(lines[0]).not.toContain(server!.password)
+    expect(lines[0]).not.toContain(suite.server.password)
     expect(snapshot(table)).toBe(before)
   })
 })

@@ -4,34 +4,16 @@
  * hostile names round-tripping.
  */
 import {execFileSync, spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {BIN, isBuilt, runCli, type CliResult} from '../helpers/cli.js'
-import {startTestPostgres, type PostgresServer} from '../helpers/postgres.js'
-import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
+import {BIN, runCli, type CliResult} from '../helpers/cli.js'
+import {postgresLoadSuite} from '../helpers/postgres.js'
+import {GOLDEN_EXPORT, REPO_ROOT} from '../helpers/repo.js'
 import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, plusMicro, sumMicroCredits, withFields, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
 
-const ready = isBuilt('load') && haveGoldenExport('the Postgres load tests')
-let server: PostgresServer | null = null
-let work: string
-
-beforeAll(async () => {
-  if (!ready) return
-  server = await startTestPostgres('the Postgres load tests')
-  work = mkdtempSync(join(tmpdir(), 'cci-usage-pg-load-'))
-}, 120_000)
-afterAll(async () => {
-  await server?.stop()
-  if (work) rmSync(work, {recursive: true, force: true})
-})
-
-const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-  it(name, async () => {
-    if (!ready || !server) return
-    await fn()
-  }, timeout)
+const suite = postgresLoadSuite('the Postgres load tests', 'cci-usage-pg-load-')
+const {maybe} = suite
 
 let tableCounter = 0
 /** A fresh table per test, so tests do not depend on each other. */
@@ -42,20 +24,20 @@ function freshTable(): string {
 
 function load(input: string | string[], table: string, extra: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
   const inputs = (Array.isArray(input) ? input : [input]).flatMap((path) => ['--input', path])
-  return runCli(['load', ...inputs, '--to', server!.url({query: `table=${table}`}), ...extra], env)
+  return runCli(['load', ...inputs, '--to', suite.server.url({query: `table=${table}`}), ...extra], env)
 }
 
 function totals(table: string): {rows: number; credits: bigint; jobs: number} {
-  const [rows, credits, jobs] = server!.sql(`SELECT count(*), coalesce(sum(total_credits), 0), count(DISTINCT job_id) FROM public.${table}`).split('|')
+  const [rows, credits, jobs] = suite.server.sql(`SELECT count(*), coalesce(sum(total_credits), 0), count(DISTINCT job_id) FROM public.${table}`).split('|')
   return {rows: Number(rows), credits: microCredits(credits), jobs: Number(jobs)}
 }
 
 /** Every row's content except loaded_at, sorted: what "the table is unchanged" means. */
 function content(table: string): string {
-  return server!.sql(`SELECT md5(string_agg(r, E'\\n' ORDER BY r)) FROM (SELECT (t.*)::text AS r FROM (SELECT * FROM public.${table}) t) x`)
+  return suite.server.sql(`SELECT md5(string_agg(r, E'\\n' ORDER BY r)) FROM (SELECT (t.*)::text AS r FROM (SELECT * FROM public.${table}) t) x`)
 }
 function contentWithoutLoadedAt(table: string): string {
-  return server!.sql(
+  return suite.server.sql(
     `SELECT md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) FROM (SELECT row_to_json(t)::jsonb - 'loaded_at' AS j FROM public.${table} t) x, LATERAL (SELECT j::text AS r) y`,
   )
 }
@@ -76,7 +58,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
     expect(result.stdout).toContain('Loaded 1,260 rows (532,406 credits)')
     // Typed columns: timestamps, integers, numeric credits, booleans, dates, lowercase names.
-    const types = server!.sql(
+    const types = suite.server.sql(
       `SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = '${table}'`,
     )
     expect(types).toContain('organization_id:text')
@@ -89,12 +71,12 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(types.endsWith('loaded_at:timestamp with time zone')).toBe(true)
     // The export's timestamps are UTC: they read back as the same instant.
     const first = goldenLines().rows[0]
-    const started = server!.sql(
+    const started = suite.server.sql(
       `SET TimeZone = 'UTC'; SELECT to_char(job_run_started_at, 'YYYY-MM-DD HH24:MI:SS.MS') FROM public.${table} WHERE job_id = '${field(first, 'JOB_ID')}'`,
     )
     expect(started).toBe(field(first, 'JOB_RUN_STARTED_AT'))
     // Nulls (the export's \\N) are NULL, not text.
-    expect(Number(server!.sql(`SELECT count(*) FROM public.${table} WHERE median_cpu_utilization_pct IS NULL`))).toBe(711)
+    expect(Number(suite.server.sql(`SELECT count(*) FROM public.${table} WHERE median_cpu_utilization_pct IS NULL`))).toBe(711)
   })
 
   maybe('loading the same export twice changes nothing', async () => {
@@ -109,8 +91,8 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
 
   maybe('two overlapping windows, loaded one after the other or together, leave every row once', async () => {
     const golden = goldenLines()
-    const early = writeCsv(join(work, 'early.csv'), daysBetween(golden, '2024-11-10', '2024-11-14'))
-    const late = writeCsv(join(work, 'late.csv'), daysBetween(golden, '2024-11-12', '2024-11-18'))
+    const early = writeCsv(join(suite.work, 'early.csv'), daysBetween(golden, '2024-11-10', '2024-11-14'))
+    const late = writeCsv(join(suite.work, 'late.csv'), daysBetween(golden, '2024-11-12', '2024-11-18'))
     const expected = {rows: 1260, credits: sumMicroCredits(golden), jobs: 1260}
 
     const apart = freshTable()
@@ -137,7 +119,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     // after 10:00). Without a window the loader takes the span of its job starts, so the other rows survive.
     const partial = midDayExport(golden)
     expect(partial.rows.length).toBeGreaterThan(10)
-    const result = await load(writeCsv(join(work, 'partial.csv'), partial), table)
+    const result = await load(writeCsv(join(suite.work, 'partial.csv'), partial), table)
     expect(result.code).toBe(0)
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
   })
@@ -153,22 +135,22 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const org = field(partial.rows[stray], 'ORGANIZATION_ID')
     expect(golden.rows.filter((row) => field(row, 'ORGANIZATION_ID') === org && field(row, 'JOB_RUN_DATE') === '2024-11-12').length).toBeGreaterThan(5)
     partial.rows[stray] = withFields(partial.rows[stray], {JOB_RUN_DATE: '2024-11-12'})
-    const result = await load(writeCsv(join(work, 'stray.csv'), partial), table)
+    const result = await load(writeCsv(join(suite.work, 'stray.csv'), partial), table)
     expect(result.code).toBe(0)
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
-    expect(server!.sql(`SELECT job_run_date FROM public.${table} WHERE job_id = '${field(partial.rows[stray], 'JOB_ID')}'`)).toBe('2024-11-12')
+    expect(suite.server.sql(`SELECT job_run_date FROM public.${table} WHERE job_id = '${field(partial.rows[stray], 'JOB_ID')}'`)).toBe('2024-11-12')
   })
 
   maybe('a load killed in the middle of its COPY leaves the previous content', async () => {
     const table = freshTable()
     expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
     const before = content(table)
-    const big = join(work, 'big.csv')
+    const big = join(suite.work, 'big.csv')
     await new Promise<void>((resolve, reject) => {
       const generator = spawn(process.execPath, [join(REPO_ROOT, 'bench/generate.js'), '--mb', '40', '--out', big, '--end', '2024-11-18'], {stdio: 'ignore'})
       generator.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generate exited ${code}`))))
     })
-    const child = spawn(process.execPath, [BIN, 'load', '--input', big, '--to', server!.url({query: `table=${table}`})], {
+    const child = spawn(process.execPath, [BIN, 'load', '--input', big, '--to', suite.server.url({query: `table=${table}`})], {
       cwd: REPO_ROOT,
       env: {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production'},
       stdio: 'ignore',
@@ -176,14 +158,14 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
     let copied = 0
     for (let i = 0; i < 3000 && copied === 0; i++) {
-      copied = Number(server!.sql(`SELECT coalesce(max(tuples_processed), 0) FROM pg_stat_progress_copy WHERE relid = 'public.${table}'::regclass`))
+      copied = Number(suite.server.sql(`SELECT coalesce(max(tuples_processed), 0) FROM pg_stat_progress_copy WHERE relid = 'public.${table}'::regclass`))
       if (copied === 0) await new Promise((resolve) => setTimeout(resolve, 10))
     }
     expect(copied).toBeGreaterThan(0)
     child.kill('SIGKILL')
     await exited
     // The server notices the closed connection and rolls the transaction back.
-    for (let i = 0; i < 100 && Number(server!.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage'`)) > 0; i++) {
+    for (let i = 0; i < 100 && Number(suite.server.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage'`)) > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     expect(content(table)).toBe(before)
@@ -198,7 +180,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const before = content(table)
     const rows = [...golden.rows]
     rows[900] = withFields(rows[900], {PIPELINE_NUMBER: 'not-a-number'})
-    const bad = writeCsv(join(work, 'bad-value.csv'), {header: golden.header, rows})
+    const bad = writeCsv(join(suite.work, 'bad-value.csv'), {header: golden.header, rows})
     const result = await load(bad, table)
     expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('Error'))).toEqual([expect.stringContaining(`${bad}, line 902`)])
@@ -207,7 +189,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
 
   maybe('a value Postgres refuses while rows still stream in is the same one line and exit 2, not a crash', async () => {
     const table = freshTable()
-    const big = join(work, 'big-bad-value.csv')
+    const big = join(suite.work, 'big-bad-value.csv')
     await new Promise<void>((resolve, reject) => {
       const generator = spawn(process.execPath, [join(REPO_ROOT, 'bench/generate.js'), '--mb', '30', '--out', big, '--end', '2024-11-18'], {stdio: 'ignore'})
       generator.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generate exited ${code}`))))
@@ -232,11 +214,11 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
       const total = plusMicro(field(row, 'TOTAL_CREDITS'), 123_457)
       return withFields(row, {COMPUTE_CREDITS: compute, TOTAL_CREDITS: total})
     })}
-    const csv = writeCsv(join(work, 'six-decimals.csv'), input)
+    const csv = writeCsv(join(suite.work, 'six-decimals.csv'), input)
     for (const [type, shown] of [['numeric(18,2)', 'numeric(18,2)'], ['integer', 'integer'], ['real', 'real']]) {
       const table = freshTable()
       const ddl = printedDdl(table).replace('"total_credits" numeric(18,6)', `"total_credits" ${type}`)
-      server!.sql(ddl)
+      suite.server.sql(ddl)
       const result = await load(csv, table)
       expect(result.code).toBe(2)
       const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('Error'))
@@ -247,7 +229,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     }
     // Unconstrained numeric holds them exactly: loaded, and the sum is the input's.
     const table = freshTable()
-    server!.sql(printedDdl(table).replaceAll('numeric(18,6)', 'numeric'))
+    suite.server.sql(printedDdl(table).replaceAll('numeric(18,6)', 'numeric'))
     expect((await load(csv, table)).code).toBe(0)
     expect(totals(table).credits).toBe(sumMicroCredits(input))
   })
@@ -255,11 +237,11 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
   maybe('wrong password: exit 3; unreachable host: exit 4; malformed URL: exit 2; one line each, never the password', async () => {
     const secret = 'pw-Leak-Canary-7f3a9c'
     const cases: Array<[string, number, RegExp]> = [
-      [server!.url({password: secret}), 3, /refused the login/],
-      [server!.url({port: 1}), 4, /Cannot reach PostgreSQL/],
-      [`postgres://${server!.user}:${secret}@127.0.0.1:notaport/db`, 2, /not a valid URL/],
-      [`postgres://${server!.user}:${secret}@127.0.0.1:5432/db?sslmode=sometimes`, 2, /sslmode/],
-      [`mysql://${server!.user}:${secret}@127.0.0.1/db`, 2, /scheme "mysql"/],
+      [suite.server.url({password: secret}), 3, /refused the login/],
+      [suite.server.url({port: 1}), 4, /Cannot reach PostgreSQL/],
+      [`postgres://${suite.server.user}:${secret}@127.0.0.1:notaport/db`, 2, /not a valid URL/],
+      [`postgres://${suite.server.user}:${secret}@127.0.0.1:5432/db?sslmode=sometimes`, 2, /sslmode/],
+      [`mysql://${suite.server.user}:${secret}@127.0.0.1/db`, 2, /scheme "mysql"/],
     ]
     for (const [target, exit, message] of cases) {
       for (const result of [
@@ -271,23 +253,23 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
         expect(errorLines).toHaveLength(1)
         expect(errorLines[0]).toMatch(message)
         expect(result.stdout + result.stderr).not.toContain(secret)
-        expect(result.stdout + result.stderr).not.toContain(server!.password)
+        expect(result.stdout + result.stderr).not.toContain(suite.server.password)
       }
     }
     // The right password in the failing cases above was never printed either (JSON errors included).
-    const json = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({port: 1}), '--json'])
+    const json = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', suite.server.url({port: 1}), '--json'])
     expect(json.code).toBe(4)
-    expect(json.stdout + json.stderr).not.toContain(server!.password)
+    expect(json.stdout + json.stderr).not.toContain(suite.server.password)
   })
 
   maybe('a short (6-character) password quoted by errors the server really raises never appears, in any output mode', async () => {
     const password = 'Pw9x!k'
-    server!.sql(`DROP ROLE IF EXISTS shorty; CREATE ROLE shorty LOGIN PASSWORD '${password}'`)
+    suite.server.sql(`DROP ROLE IF EXISTS shorty; CREATE ROLE shorty LOGIN PASSWORD '${password}'`)
     const cases: Array<[string, number, RegExp]> = [
       // Startup options the server refuses, quoting them: "invalid command-line argument for server process: Pw9x!k".
-      [server!.url({user: 'shorty', password, query: `options=${encodeURIComponent(password)}`}), 4, /invalid command-line argument for server process: \[redacted\]/],
+      [suite.server.url({user: 'shorty', password, query: `options=${encodeURIComponent(password)}`}), 4, /invalid command-line argument for server process: \[redacted\]/],
       // A database named like the password (pasted in the wrong place): 'database "Pw9x!k" does not exist'.
-      [server!.url({user: 'shorty', password, database: password}), 2, /database \\?"\[redacted\]\\?" does not exist/],
+      [suite.server.url({user: 'shorty', password, database: password}), 2, /database \\?"\[redacted\]\\?" does not exist/],
     ]
     for (const [target, exit, message] of cases) {
       for (const [args, env] of [
@@ -305,29 +287,29 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
 
   maybe('sslmode: disable connects, require fails on a server without SSL (exit 4, one line, no driver warning)', async () => {
     const table = freshTable()
-    const plain = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({query: `sslmode=disable&table=${table}`})])
+    const plain = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', suite.server.url({query: `sslmode=disable&table=${table}`})])
     expect(plain.code).toBe(0)
-    const ssl = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({query: `sslmode=require&table=${table}`})])
+    const ssl = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', suite.server.url({query: `sslmode=require&table=${table}`})])
     expect(ssl.code).toBe(4)
     expect(ssl.stderr).toMatch(/SSL|ssl/)
     // pg's own multi-line "SECURITY WARNING" about what sslmode=require means is not printed (test/load/postgres-ssl.test.ts).
     expect(ssl.stderr).not.toContain('SECURITY WARNING')
     // One error line, after this tool's own one-line warning that require leaves the certificate unchecked.
     expect(ssl.stderr.split('\n').filter((line) => line.trim() !== '')).toEqual([expect.stringMatching(/^Warning: sslmode=require does not check/), expect.stringMatching(/^Error: /)])
-    expect(ssl.stderr).not.toContain(server!.password)
+    expect(ssl.stderr).not.toContain(suite.server.password)
   })
 
   maybe('a TLS file the target names that cannot be read is one line and exit 2, naming the file, before the input is read', async () => {
-    const missing = join(work, 'no-such-ca.pem')
-    for (const query of [`sslmode=verify-full&sslrootcert=${encodeURIComponent(missing)}`, `sslmode=verify-full&sslkey=${encodeURIComponent(work)}`]) {
+    const missing = join(suite.work, 'no-such-ca.pem')
+    for (const query of [`sslmode=verify-full&sslrootcert=${encodeURIComponent(missing)}`, `sslmode=verify-full&sslkey=${encodeURIComponent(suite.work)}`]) {
       for (const extra of [[], ['--json']]) {
-        const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', server!.url({query}), ...extra])
+        const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', suite.server.url({query}), ...extra])
         expect(result.code).toBe(2)
         const output = extra.length > 0 ? JSON.parse(result.stdout).error.message : result.stderr.trim()
         expect(output.split('\n')).toHaveLength(1)
         expect(output).toMatch(/Cannot read .*sslrootcert, sslcert or sslkey/)
         if (query.includes('sslrootcert')) expect(output).toContain(missing)
-        expect(result.stdout + result.stderr).not.toContain(server!.password)
+        expect(result.stdout + result.stderr).not.toContain(suite.server.password)
       }
     }
   })
@@ -336,18 +318,18 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const golden = goldenLines()
     const hostile = `it's "quoted"; DROP TABLE x; --\nsecond line, =cmd|'/C calc'!A0 <script>`
     const rows = golden.rows.slice(0, 5).map((row, index) => (index === 2 ? withFields(row, {PROJECT_NAME: csvCell(hostile)}) : row))
-    const file = writeCsv(join(work, 'hostile.csv'), {header: golden.header, rows})
+    const file = writeCsv(join(suite.work, 'hostile.csv'), {header: golden.header, rows})
     const schema = `we"ird; schema`
     const table = `usage "t"; DROP TABLE x`
-    const target = server!.url({query: `schema=${encodeURIComponent(schema)}&table=${encodeURIComponent(table)}`})
+    const target = suite.server.url({query: `schema=${encodeURIComponent(schema)}&table=${encodeURIComponent(table)}`})
     const result = await runCli(['load', '--input', file, '--to', target])
     expect(result.stderr).not.toMatch(/^Error/m)
     expect(result.code).toBe(0)
-    const stored = server!.sql(
+    const stored = suite.server.sql(
       `SELECT encode(convert_to(project_name, 'UTF8'), 'base64') FROM "we""ird; schema"."usage ""t""; DROP TABLE x" WHERE job_id = '${field(golden.rows[2], 'JOB_ID')}'`,
     )
     expect(Buffer.from(stored.replace(/\s/g, ''), 'base64').toString('utf8')).toBe(hostile)
-    expect(Number(server!.sql(`SELECT count(*) FROM "we""ird; schema"."usage ""t""; DROP TABLE x"`))).toBe(5)
+    expect(Number(suite.server.sql(`SELECT count(*) FROM "we""ird; schema"."usage ""t""; DROP TABLE x"`))).toBe(5)
   })
 
   maybe('two loads into the same table at the same time run one after the other and leave every row once', async () => {
@@ -359,7 +341,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
 
   maybe('with the export window known (export-manifest.json beside usage.csv), whole days are replaced whole', async () => {
     const golden = goldenLines()
-    const out = join(work, 'with-manifest')
+    const out = join(suite.work, 'with-manifest')
     rmSync(out, {recursive: true, force: true})
     const csv = join(out, 'usage.csv')
     mkdirSync(out, {recursive: true})
@@ -372,7 +354,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     // last day (the 18th) is not whole: rows dated the 18th can come with the export of the 19th.
     expect((await load(GOLDEN_EXPORT, table)).code).toBe(0)
     const org = field(golden.rows.find((row) => field(row, 'JOB_RUN_DATE') === '2024-11-17')!, 'ORGANIZATION_ID')
-    server!.sql(`INSERT INTO public.${table} (organization_id, job_run_date, job_id, total_credits) VALUES ('${org}', '2024-11-17', 'stale-job', 5)`)
+    suite.server.sql(`INSERT INTO public.${table} (organization_id, job_run_date, job_id, total_credits) VALUES ('${org}', '2024-11-17', 'stale-job', 5)`)
     const result = await load(csv, table)
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('8 replaced whole, 1 by JOB_ID')
@@ -388,8 +370,8 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const early = {header: golden.header, rows: golden.rows.filter((row) => started(row) < '2024-11-16')}
     const late = {header: golden.header, rows: golden.rows.filter((row) => started(row) >= '2024-11-16')}
     expect(late.rows.filter((row) => field(row, 'JOB_RUN_DATE') === '2024-11-15')).toHaveLength(2)
-    const earlyCsv = writeExportFolder(join(work, 'seq-early'), early, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
-    const lateCsv = writeExportFolder(join(work, 'seq-late'), late, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const earlyCsv = writeExportFolder(join(suite.work, 'seq-early'), early, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
+    const lateCsv = writeExportFolder(join(suite.work, 'seq-late'), late, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
     expect((await load(earlyCsv, table)).code).toBe(0)
     for (const csv of [lateCsv, earlyCsv]) {
       expect((await load(csv, table)).code).toBe(0)
@@ -407,7 +389,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     const lines = {header: golden.header, rows: [...daysBetween(golden, '2024-11-10', '2024-11-11').rows, ...strays, ...daysBetween(golden, '2024-11-15', '2024-11-18').rows]}
     const range = {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
     const windows = [{start: range.start, end: '2024-11-12T00:00:00.000Z'}, {start: '2024-11-15T00:00:00.000Z', end: range.end}]
-    const csv = writeExportFolder(join(work, 'gap-export'), lines, range, windows)
+    const csv = writeExportFolder(join(suite.work, 'gap-export'), lines, range, windows)
     const result = await load(csv, table)
     expect(result.code).toBe(0)
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
@@ -422,13 +404,13 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     // The first organization's whole window (a manifest), then the second one's rows of 14th 10:00 to 16th 10:00
     // (no window: the 14th and the 16th are partial for it, though the first input holds them whole).
     const range = {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
-    const whole = writeExportFolder(join(work, 'org-whole'), ofOrg(golden, first), range)
+    const whole = writeExportFolder(join(suite.work, 'org-whole'), ofOrg(golden, first), range)
     const partial = ofOrg(midDayExport(golden), second)
     expect(new Set(partial.rows.map((row) => field(row, 'JOB_RUN_DATE')))).toEqual(new Set(['2024-11-14', '2024-11-15', '2024-11-16']))
     // A row of its partial 14th without a JOB_ID: nothing could replace it later, so the COPY leaves it out.
     const jobless = partial.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-14')
     partial.rows[jobless] = withFields(partial.rows[jobless], {JOB_ID: NULL_CELL})
-    const result = await load([whole, writeCsv(join(work, 'org-partial.csv'), partial)], table)
+    const result = await load([whole, writeCsv(join(suite.work, 'org-partial.csv'), partial)], table)
     expect(result.code).toBe(0)
     expect(result.stderr).toMatch(/1 row\(s\) .* not loaded/)
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
@@ -436,8 +418,8 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
 
   maybe('run --demo with CCI_USAGE_LOAD_TO loads the export it made, after the report, every day but the window\'s last replaced whole', async () => {
     const table = freshTable()
-    const out = join(work, 'run-demo')
-    const result = await runCli(['run', '--demo', '--out', out, '--json'], {CCI_USAGE_LOAD_TO: server!.url({query: `table=${table}`})})
+    const out = join(suite.work, 'run-demo')
+    const result = await runCli(['run', '--demo', '--out', out, '--json'], {CCI_USAGE_LOAD_TO: suite.server.url({query: `table=${table}`})})
     expect(result.code).toBe(0)
     const parsed = JSON.parse(result.stdout) as {load: {rows: number; credits: string; partialDays: string[]; target: string}}
     const csvRows = lineCount(join(out, 'usage.csv')) - 1
@@ -447,7 +429,7 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(parsed.load.partialDays).toEqual([new Date(Date.parse(range.end) - 86_400_000).toISOString().slice(0, 10)])
     expect(totals(table).rows).toBe(csvRows)
     expect(totals(table).credits).toBe(microCredits(parsed.load.credits))
-    expect(result.stdout + result.stderr).not.toContain(server!.password)
+    expect(result.stdout + result.stderr).not.toContain(suite.server.password)
   })
 })
 
