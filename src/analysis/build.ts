@@ -230,6 +230,19 @@ function dayBuckets(groups: Group[] | undefined, window: Window): DayBucket[] {
   return windowDays(window).map((day) => ({day, credits: creditsToNumber(byDay.get(day)?.credits ?? 0n), jobs: byDay.get(day)?.jobs ?? 0}))
 }
 
+/**
+ * The day table in date order with every day of the window, a day without rows as zeros (as breakdowns.day has
+ * it): a spreadsheet charting by-day.csv would otherwise draw straight over a quiet day. "(none)", the undated
+ * rows, sorts first.
+ */
+function withEmptyDays(list: Accumulator[], window: Window): Accumulator[] {
+  const present = new Set(list.map((accumulator) => accumulator.key))
+  const empty = windowDays(window)
+    .filter((day) => !present.has(day))
+    .map((day) => emptyAccumulator(day, {day}))
+  return [...list, ...empty].sort((a, b) => (a.key < b.key ? -1 : 1))
+}
+
 export function buildSummary(inputs: SummaryInputs): BuiltSummary {
   const {current, creditPrice: price, top} = inputs
   const projectKey = projectKeyFunction(inputs.previous ? [current, inputs.previous.groups] : [current])
@@ -347,7 +360,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     branch: rowsOf(lists.branch),
     'resource-class': rowsOf(lists['resource-class']),
     executor: rowsOf(lists.executor),
-    day: rowsOf(lists.day).sort((a, b) => (a.key < b.key ? -1 : 1)),
+    day: rowsOf(withEmptyDays(lists.day, inputs.window)),
     team: teamList ? rowsOf(teamList) : null,
   }
   return {summary, tables}

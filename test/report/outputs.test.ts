@@ -68,6 +68,26 @@ describe('generateReport', () => {
     expect(readdirSync(outDir).sort()).toEqual(['.cci-usage-artifacts.json', 'by-branch.csv', 'by-day.csv', 'by-project.csv', 'chart.svg', 'summary.json'])
   })
 
+  it('lists every day of the window in by-day.csv, a day without rows as zeros, undated rows first', async () => {
+    const dir = tempDir()
+    const rows = [
+      job({JOB_RUN_DATE: '2024-11-11', TOTAL_CREDITS: 5, COMPUTE_CREDITS: 5}),
+      job({JOB_RUN_DATE: '2024-11-13', TOTAL_CREDITS: 7, COMPUTE_CREDITS: 7}),
+      job({JOB_RUN_DATE: undefined, TOTAL_CREDITS: 2, COMPUTE_CREDITS: 2}),
+    ]
+    const input = writeFixture(dir, 'usage.csv', exportCsv(rows))
+    const outDir = join(dir, 'out')
+    const {summary} = await generateReport({inputs: [input], outDir, groupBy: ['day'], visuals: async () => []}, {clock})
+    const days = await parseCsv(readFileSync(join(outDir, 'by-day.csv'), 'utf8'))
+    expect(days.slice(1).map((row) => [row[0], row[1], row[3], row[4], row[6]])).toEqual([
+      ['(none)', '2', '1', '1', '1'],
+      ['2024-11-11', '5', '1', '1', '1'],
+      ['2024-11-12', '0', '0', '0', ''],
+      ['2024-11-13', '7', '1', '1', '1'],
+    ])
+    expect(summary.breakdowns.day.map((day) => day.day)).toEqual(['2024-11-11', '2024-11-12', '2024-11-13'])
+  })
+
   it('rejects --group-by team without --teams and unknown dimensions', async () => {
     const dir = tempDir()
     const input = writeFixture(dir, 'usage.csv', exportCsv([job({})]))
