@@ -4,7 +4,7 @@ import type {Summary, Trend} from '../analysis/summary.js'
 import {lastWeekChange} from '../analysis/week-change.js'
 import {escapeXml} from './escape.js'
 import {creditGrid, dayLabels, stackPieces} from './columns.js'
-import {formatCredits} from './format.js'
+import {formatCredits, formatPercentChange} from './format.js'
 import {OTHER_COLOUR, OTHER_KEY, PALETTE, projectColours} from './palette.js'
 import {emptyChart, HEADER_HEIGHT, legend, type LegendItem, MUTED_INK, PAD, px, svgDocument} from './svg.js'
 import {WEEK_CHART_ID} from './week-chart-name.js'
@@ -103,7 +103,8 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
   const weekChange = lastWeekChange(trend)
   const last = weekChange?.last
   const pct = weekChange?.pct ?? null
-  const change = pct === null ? '' : `, ${pct === 0 ? 'unchanged' : `${pct > 0 ? 'up' : 'down'} ${Math.abs(pct).toFixed(1)}%`} on the week before`
+  // The page's own figure for the same change ("+1,150.0%", "±0.0%"), so the description never reads otherwise.
+  const change = pct === null ? '' : `, ${formatPercentChange(pct)} on the week before`
   const partial = trend.weeks.some((week) => !week.complete) ? ' Weeks the history does not hold in full (the current one, and past weeks it lacks days of) are drawn lighter.' : ''
   const description =
     `Stacked column chart of credits per ISO week, ${span}, split by the top ${keys.filter((key) => key !== OTHER_KEY).length} ${noun}s and other ${noun}s.` +

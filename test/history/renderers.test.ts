@@ -49,6 +49,15 @@ describe('credits-by-week chart', () => {
     expect(html.match(/no \(so far\)/g)).toHaveLength(1)
   })
 
+  it("describes the last week's change with the page's own figure", () => {
+    const grown = withHistory(makeSummary({projects: 3}), ['a'])
+    const weeks = grown.trend!.weeks.map((week, index, all) => (index === all.length - 2 ? {...week, credits: 1000} : index === all.length - 1 ? {...week, credits: 12_500, complete: true} : week))
+    grown.trend = {...grown.trend!, weeks}
+    const svg = renderWeekChart(grown, 10)!
+    expect(svg).toContain('12,500 credits, +1,150.0% on the week before.')
+    expect(renderReportHtml(grown, [])).toContain('+1,150.0% on the week before')
+  })
+
   it('stacks at most one series per palette colour plus other, and says when there was no usage', () => {
     const svg = renderWeekChart(summary, 10)!
     const legend = svg.slice(svg.indexOf('<g class="legend">'), svg.indexOf('<g class="grid">'))
