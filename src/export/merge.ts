@@ -71,6 +71,21 @@ export function describeHeaderDifference(expected: readonly string[], actual: re
 }
 
 /**
+ * Parts of one job that disagree on their columns are a damaged job: a new job for the window can mend it, so
+ * the window's job is dropped (`refetchWindow`). Windows whose jobs disagree are CircleCI changing the export's
+ * columns between the jobs: another job would not agree either, so the user is told how to get the usage
+ * anyway, since `report` reads several files by column name.
+ */
+export function headerMismatch(part: {label: string; window: number}, difference: string, firstWindow: number): ApiError {
+  const refused = `${part.label} ${difference}; its columns differ from the first part, so it cannot be merged (nothing was written).`
+  if (part.window === firstWindow) return new ApiError('E_PART_HEADER_MISMATCH', `${refused} Rerun the export.`, {refetchWindow: part.window})
+  return new ApiError(
+    'E_PART_HEADER_MISMATCH',
+    `${refused} The export's columns changed between its windows' jobs: export each window (at most 31 days) into its own --out folder and give report every usage.csv, which it reads by column name.`,
+  )
+}
+
+/**
  * Checks the parts in order, as a streamed merge would meet their problems (a part's header, then its rows),
  * and decides which rows are repeats: a JOB_ID already seen in an EARLIER window (within one job JOB_IDs are
  * unique; a repeat from another window is the boundary overlap), or a row without a JOB_ID that an earlier window
@@ -95,12 +110,7 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
       }
     } else {
       const difference = describeHeaderDifference(header, scan.header)
-      if (difference !== undefined) {
-        throw new ApiError(
-          'E_PART_HEADER_MISMATCH',
-          `${part.label} ${difference}; its columns differ from the first part, so it cannot be merged (nothing was written).`,
-        )
-      }
+      if (difference !== undefined) throw headerMismatch(part, difference, parts[0].window)
     }
     if (scan.error) throw damaged(scan.error.code, scan.error.message)
   }

@@ -11,7 +11,7 @@ import {createAtomicWriteStream} from '../../src/core/atomic.js'
 import {ApiError} from '../../src/core/errors.js'
 import {asFileSystemError} from '../../src/core/fs-errors.js'
 import {isZlibError} from '../../src/core/gzip.js'
-import {ChunkedOutput, describeHeaderDifference, type MergeOptions, type MergePart, type MergeResult} from '../../src/export/merge.js'
+import {ChunkedOutput, describeHeaderDifference, headerMismatch, type MergeOptions, type MergePart, type MergeResult} from '../../src/export/merge.js'
 import {CsvFormatError, fieldText, recordFields, RecordSplitter, type RecordVisitor} from '../../src/export/records.js'
 import {Utf8Validator} from '../../src/export/utf8.js'
 
@@ -39,6 +39,7 @@ class MergeState implements RecordVisitor {
   private runBuffer: Buffer | undefined
   private runStart = 0
   private runEnd = 0
+  private firstWindow = 0
 
   constructor(
     readonly output: ChunkedOutput,
@@ -110,6 +111,7 @@ class MergeState implements RecordVisitor {
 
   private acceptHeader(names: string[], buf: Buffer, start: number, contentEnd: number): void {
     if (this.header === undefined) {
+      this.firstWindow = this.part.window
       this.header = names.map((name) => name.replace(/^\uFEFF/, '').trim())
       this.headerNames = this.header.map(normalizeName)
       this.fieldCount = names.length
@@ -125,12 +127,7 @@ class MergeState implements RecordVisitor {
       return
     }
     const difference = describeHeaderDifference(this.header, names)
-    if (difference !== undefined) {
-      throw new ApiError(
-        'E_PART_HEADER_MISMATCH',
-        `${this.part.label} ${difference}; its columns differ from the first part, so it cannot be merged (nothing was written).`,
-      )
-    }
+    if (difference !== undefined) throw headerMismatch(this.part, difference, this.firstWindow)
   }
 
   private isDuplicate(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {

@@ -141,6 +141,16 @@ describe('resuming an interrupted export', () => {
     await expectExact(h, week, second)
   })
 
+  it("parts of one job with different columns: the job is dropped, so the rerun the message advises exports the window again", async () => {
+    h = await harness({parts: 3, faults: [{type: 'header-mismatch', part: 2, times: 1}]})
+    const first = await h.run().catch((e: unknown) => e)
+    expect(first).toMatchObject({code: 'E_PART_HEADER_MISMATCH', exitCode: 4})
+    expect((first as Error).message).toMatch(/^part 3 of 3 of job \S+ has column GPU_CREDITS where TOTAL_CREDITS was expected .* Rerun the export\. The job was dropped from export-manifest\.json: rerunning creates a new export job for window 1\/1/)
+    const second = await h.run()
+    expect(posts(h)).toHaveLength(2)
+    await expectExact(h, week, second)
+  })
+
   it('a part refused for its content in one window: the rerun exports that window again and keeps the others downloaded', async () => {
     h = await harness({parts: 2, faults: [{type: 'ragged-row', part: 0, times: 1}]})
     const first = await h.run({range: twoWindows}).catch((e: unknown) => e)
