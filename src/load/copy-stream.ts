@@ -53,6 +53,11 @@ export interface CopyFileOptions {
   /** True when some rows without JOB_ID lie outside whole days (so every such row must be checked). */
   dropUnidentified: boolean
   /**
+   * Organization and day pairs (`org\u0000day`) held whole by a later input too: this file's rows without a JOB_ID
+   * there are loaded from that input instead.
+   */
+  joblessElsewhere?: ReadonlySet<string>
+  /**
    * Receives, before the first row is sent, the map from the COPY's data lines to the file's lines as far as
    * sent: a value the server refuses mid-stream is then named by its line in the file too.
    */
@@ -128,16 +133,18 @@ class CopyVisitor implements RecordVisitor {
 
   private dropped(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
     const {keepFileOf, dropUnidentified, wholeDays, fileIndex} = this.options
-    if (keepFileOf.size === 0 && !dropUnidentified) return false
+    const elsewhere = this.options.joblessElsewhere ?? EMPTY_SET
+    if (keepFileOf.size === 0 && !dropUnidentified && elsewhere.size === 0) return false
     const job = this.field(buf, start, contentEnd, separators, fieldCount, this.jobIndex)
     if (job !== null) {
       const keep = keepFileOf.get(job)
       return keep !== undefined && keep !== fileIndex
     }
-    if (!dropUnidentified) return false
+    if (!dropUnidentified && elsewhere.size === 0) return false
     const org = this.field(buf, start, contentEnd, separators, fieldCount, this.orgIndex)
     const day = this.field(buf, start, contentEnd, separators, fieldCount, this.dayIndex)
-    return org === null || day === null || !wholeDays.has(day.slice(0, 10))
+    if (org === null || day === null || !wholeDays.has(day.slice(0, 10))) return dropUnidentified
+    return elsewhere.has(`${org}\u0000${day.slice(0, 10)}`)
   }
 
   /** An unquoted empty cell or `\N` (the export's other spellings of null). */
@@ -172,6 +179,7 @@ class CopyVisitor implements RecordVisitor {
 }
 
 const COMMA_BYTE = Buffer.from([COMMA])
+const EMPTY_SET: ReadonlySet<string> = new Set()
 
 /** Writes the file's rows into `sink` (a COPY stream), honouring its backpressure; does not end it. */
 export async function copyFileInto(sink: Writable, options: CopyFileOptions, columns: CopyColumns): Promise<CopyFileResult> {

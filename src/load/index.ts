@@ -110,7 +110,7 @@ function reportPlan(plan: LoadPlan, context: LoadContext): void {
   for (const path of plan.withoutWindow) {
     context.log(`No export window known for ${path}: only the days between its first and last job start, each with the day after, are replaced whole; its other rows replace rows by JOB_ID.`)
   }
-  if (plan.duplicatesDropped > 0) context.log(`${plan.duplicatesDropped} row(s) repeat a JOB_ID of a later input and are loaded once, from the later input.`)
+  if (plan.duplicatesDropped > 0) context.log(`${plan.duplicatesDropped} row(s) repeat a JOB_ID of a later input, or lie without a JOB_ID on a day a later input holds whole too, and are loaded once, from the later input.`)
   if (plan.skipped.rows > 0) {
     context.warn(
       `${plan.skipped.rows} row(s) (${formatCredits(Number(plan.skipped.credits))} credits) lie on days the input covers only in part and have no JOB_ID, so a later load could not replace them: not loaded. Load an export covering those whole days.`,

@@ -40,7 +40,7 @@ export interface LoadPlan {
   rows: number
   /** TOTAL_CREDITS of those rows, exact decimal text. */
   credits: string
-  /** Rows dropped because a later input holds the same JOB_ID. */
+  /** Rows dropped because a later input holds the same JOB_ID, or (without a JOB_ID) holds their day whole too. */
   duplicatesDropped: number
   /** Rows of partly covered days without a JOB_ID: nothing identifies them for a later reload, so not loaded. */
   skipped: {rows: number; credits: string}
@@ -55,6 +55,11 @@ export interface LoadPlan {
   edgeJobIds: string[]
   /** For each JOB_ID found in more than one input: the index of the input whose row is kept (the last). */
   keepFileOf: Map<string, number>
+  /**
+   * (organization, day) pairs that several inputs hold whole, with the input whose rows without a JOB_ID are kept
+   * (the last); also the temp table `load_jobless_keep` (org, day, keep).
+   */
+  joblessKeep: Array<OrgDay & {keep: number}>
   /** Input files whose rows' whole days were decided without an export window. */
   withoutWindow: string[]
   /** The longest value (in characters) of each text column the scan was asked to measure (UPPER_CASE name). */
@@ -79,8 +84,13 @@ function onWholeDay(alias: string, keys: Pick<RowKeys, 'org' | 'day' | 'file'>):
  * JOB_ID, and they are identifiable (a JOB_ID, or an organization on a whole day). Needs the plan's temp tables;
  * `repeats` false (no JOB_ID in two inputs) leaves out the join.
  */
-export function keptRows(alias: string, keys: RowKeys, repeats = true): string {
-  const identifiable = `(${alias}.${keys.job} IS NOT NULL OR ${onWholeDay(alias, keys)})`
+export function keptRows(alias: string, keys: RowKeys, repeats = true, joblessRepeats = false): string {
+  // Rows without a JOB_ID cannot be matched across inputs: on a day several inputs hold whole, each holds them
+  // all, so only the last one's are kept (as a later load of that day would replace an earlier one's).
+  const notRepeated = joblessRepeats
+    ? ` AND NOT EXISTS (SELECT 1 FROM load_jobless_keep jk WHERE jk.org = ${alias}.${keys.org} AND jk.day = ${alias}.${keys.day} AND jk.keep <> ${alias}.${keys.file})`
+    : ''
+  const identifiable = `(${alias}.${keys.job} IS NOT NULL OR (${onWholeDay(alias, keys)}${notRepeated}))`
   if (!repeats) return `WHERE ${identifiable}`
   return `
     LEFT JOIN load_keep k ON ${alias}.${keys.job} = k.job
@@ -189,9 +199,22 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
 
   // Per file: all rows, the unidentifiable ones (skipped), the ones a later input repeats (dropped).
   const skippedRows = `no_job AND NOT ${onWholeDay('load_groups', keys)}`
-  const dropped = repeats
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE load_jobless_keep AS SELECT org, day, max(_file) AS keep FROM load_groups g WHERE ${onWholeDay('g', keys)} GROUP BY org, day HAVING count(DISTINCT _file) > 1`,
+  )
+  const joblessKeep = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day, keep FROM load_jobless_keep ORDER BY 1, 2')).map((row) => ({
+    org: String(row.org),
+    day: String(row.day),
+    keep: Number(row.keep),
+  }))
+  const droppedJobs = repeats
     ? `SELECT s._file, count(*) AS n, sum(s.credits) AS credits FROM ${scan} s JOIN load_keep k ON s.job = k.job AND s._file <> k.keep GROUP BY s._file`
     : 'SELECT 0 AS _file, 0 AS n, 0 AS credits WHERE false'
+  const droppedJobless =
+    joblessKeep.length > 0
+      ? `SELECT g._file, sum(g.n) AS n, sum(g.credits) AS credits FROM load_groups g JOIN load_jobless_keep jk ON g.org = jk.org AND g.day = jk.day AND g._file <> jk.keep WHERE g.no_job AND ${onWholeDay('g', keys)} GROUP BY g._file`
+      : 'SELECT 0 AS _file, 0 AS n, 0 AS credits WHERE false'
+  const dropped = `SELECT _file, sum(n) AS n, sum(credits) AS credits FROM (${droppedJobs} UNION ALL ${droppedJobless}) GROUP BY _file`
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE load_file_counts AS
      WITH everything AS (SELECT _file, sum(n) AS n, sum(credits) AS credits FROM load_groups GROUP BY _file),
@@ -211,7 +234,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
 
   // Without repeats every row on a whole day is kept, so the groups give the pairs; rows with a JOB_ID outside
   // whole days (absent when the window covers every day present) need their JOB_IDs, so one more pass.
-  const kept = keptRows('s', keys, repeats)
+  const kept = keptRows('s', keys, repeats, joblessKeep.length > 0)
   await connection.run(
     repeats
       ? `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT s.org, s.day FROM ${scan} s ${kept} AND ${onWholeDay('s', keys)}`
@@ -242,6 +265,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
     wholePairs,
     edgeJobIds,
     keepFileOf,
+    joblessKeep,
     withoutWindow,
   }
 }

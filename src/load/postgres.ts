@@ -241,6 +241,7 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
     let rows = 0
     for (const [fileIndex, file] of plan.files.entries()) {
       const wholeDays = new Set(plan.wholeDaysByFile[fileIndex])
+      const joblessElsewhere = new Set(plan.joblessKeep.filter((pair) => pair.keep !== fileIndex).map((pair) => `${pair.org}\u0000${pair.day}`))
       const columns = copyColumnsFor(file.header)
       if (columns.unknown.length > 0) {
         log(`${file.path}: column(s) ${columns.unknown.join(', ')} have no place in the table and are not loaded (TOTAL_CREDITS still includes any credits in them).`)
@@ -250,7 +251,7 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
       progress.sourceLine = undefined
       copying = true
       const copied = await copyOne(client, sql, (sink) =>
-        copyFileInto(sink, {file, fileIndex, keepFileOf: plan.keepFileOf, wholeDays, dropUnidentified: plan.skipped.rows > 0, onLineMap: (map) => (progress.sourceLine = map)}, columns),
+        copyFileInto(sink, {file, fileIndex, keepFileOf: plan.keepFileOf, wholeDays, dropUnidentified: plan.skipped.rows > 0, joblessElsewhere, onLineMap: (map) => (progress.sourceLine = map)}, columns),
       )
       copying = false
       if (copied.rows !== plan.rowsPerFile[fileIndex]) {

@@ -147,7 +147,7 @@ export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
       throw new Error(`the load's plan accounts for ${plan.rows} + ${plan.duplicatesDropped} + ${plan.skipped.rows} rows of the ${stagedRows} staged; nothing was written`)
     }
     // `load_rows`: the rows the load writes.
-    const filter = dropsRows(plan) ? ` ${keptRows('r', {job: 'job_id', org: 'organization_id', day: 'job_run_date', file: INPUT_PARTITION}, plan.keepFileOf.size > 0)}` : ''
+    const filter = dropsRows(plan) ? ` ${keptRows('r', {job: 'job_id', org: 'organization_id', day: 'job_run_date', file: INPUT_PARTITION}, plan.keepFileOf.size > 0, plan.joblessKeep.length > 0)}` : ''
     await connection.run(`CREATE TEMP VIEW load_rows AS SELECT r.* FROM load_staged r${filter}`)
     const [strays] = (
       await connection.runAndReadAll(oneMonth === null ? 'SELECT 0 AS n' : `SELECT count(*) AS n FROM load_groups WHERE ${monthOf('day')} <> ${sqlString(oneMonth)}`)

@@ -105,3 +105,9 @@ export function twoMonths(lines: Lines): Lines {
     }),
   }
 }
+
+/** `lines` with the first `count` rows of `day` that carry credits turned into rows without a JOB_ID (storage, say). */
+export function withJoblessRows(lines: Lines, day: string, count: number): Lines {
+  const chosen = new Set(lines.rows.filter((row) => field(row, 'JOB_RUN_DATE') === day && field(row, 'TOTAL_CREDITS') !== '0').slice(0, count))
+  return {header: lines.header, rows: lines.rows.map((row) => (chosen.has(row) ? withFields(row, {JOB_ID: NULL_CELL, JOB_NAME: NULL_CELL}) : row))}
+}

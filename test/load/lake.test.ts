@@ -9,7 +9,7 @@ import {dialectType, WAREHOUSE_COLUMNS} from '../../src/load/columns.js'
 import {FOCUS_VERSION, focusColumns} from '../../src/load/focus.js'
 import {runCli} from '../helpers/cli.js'
 import {GOLDEN_EXPORT} from '../helpers/repo.js'
-import {daysBetween, field, goldenLines, microCredits, NULL_CELL, sumMicroCredits, withFields, writeCsv, twoMonths} from './fixtures.js'
+import {daysBetween, field, goldenLines, microCredits, NULL_CELL, sumMicroCredits, withFields, withJoblessRows, writeCsv, writeExportFolder, twoMonths} from './fixtures.js'
 import {lakeContent, lakeGlob, lakeTestFolder, lakeTotals, query} from './lake-read.js'
 
 const {maybe, fresh: freshDir, inWork} = lakeTestFolder('the Parquet and FOCUS load tests', 'cci-usage-lake-')
@@ -102,6 +102,21 @@ describe('load --to parquet:DIR', () => {
     expect(locked.stderr).toContain(`pid ${process.pid}`)
     writeFileSync(join(dir, '.cci-usage-load.lock'), '999999999')
     expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+  })
+
+  maybe('rows without a JOB_ID on a day two inputs of one load both hold whole are written once, in the lake and in FOCUS', async () => {
+    // Two weekly exports overlapping on the 12th and 13th, both held whole by each, and three storage rows
+    // without a JOB_ID on the 12th, which both exports carry.
+    const golden = withJoblessRows(goldenLines(), '2024-11-12', 3)
+    const early = writeExportFolder(inWork('jobless-early'), daysBetween(golden, '2024-11-10', '2024-11-14'), {start: '2024-11-10T00:00:00.000Z', end: '2024-11-15T00:00:00.000Z'})
+    const late = writeExportFolder(inWork('jobless-late'), daysBetween(golden, '2024-11-12', '2024-11-18'), {start: '2024-11-12T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const lake = freshDir('lake')
+    expect((await runCli(['load', '--input', early, '--input', late, '--to', `parquet:${lake}`])).code).toBe(0)
+    expect(await lakeTotals(lake)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1257})
+    const focus = freshDir('focus')
+    expect((await runCli(['load', '--input', early, '--input', late, '--to', `focus:${focus}`])).code).toBe(0)
+    const [row] = await query(`SELECT CAST(sum(PricingQuantity) AS VARCHAR) AS credits FROM read_parquet('${join(focus, '*', '*.parquet')}', hive_partitioning = true)`)
+    expect(microCredits(String(row.credits))).toBe(GOLDEN_CREDITS)
   })
 })
 

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {BIN, runCli, type CliResult} from '../helpers/cli.js'
 import {postgresLoadSuite} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT, REPO_ROOT} from '../helpers/repo.js'
-import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, plusMicro, sumMicroCredits, withFields, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
+import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, plusMicro, sumMicroCredits, withFields, withJoblessRows, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
 
 const suite = postgresLoadSuite('the Postgres load tests', 'cci-usage-pg-load-')
 const {maybe} = suite
@@ -414,6 +414,26 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(result.code).toBe(0)
     expect(result.stderr).toMatch(/1 row\(s\) .* not loaded/)
     expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+  })
+
+  maybe('rows without a JOB_ID on a day two inputs of one load both hold whole are loaded once, from the later input', async () => {
+    // Two weekly exports overlapping on the 12th and 13th, both held whole by each (the windows run past the 14th),
+    // and three storage rows without a JOB_ID on the 12th, which both exports carry.
+    const golden = withJoblessRows(goldenLines(), '2024-11-12', 3)
+    const early = writeExportFolder(join(suite.work, 'jobless-early'), daysBetween(golden, '2024-11-10', '2024-11-14'), {start: '2024-11-10T00:00:00.000Z', end: '2024-11-15T00:00:00.000Z'})
+    const late = writeExportFolder(join(suite.work, 'jobless-late'), daysBetween(golden, '2024-11-12', '2024-11-18'), {start: '2024-11-12T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const expected = {rows: 1260, credits: GOLDEN_CREDITS, jobs: 1257}
+
+    const apart = freshTable()
+    expect((await load(early, apart)).code).toBe(0)
+    expect((await load(late, apart)).code).toBe(0)
+    expect(totals(apart)).toEqual(expected)
+
+    const together = freshTable()
+    const result = await load([early, late], together)
+    expect(result.code).toBe(0)
+    expect(totals(together)).toEqual(expected)
+    expect(contentWithoutLoadedAt(together)).toBe(contentWithoutLoadedAt(apart))
   })
 
   maybe('run --demo with CCI_USAGE_LOAD_TO loads the export it made, after the report, every day but the window\'s last replaced whole', async () => {
