@@ -5,7 +5,7 @@ import type {InputRows} from './report-rows.js'
 /**
  * What the log says about inputs that were not read in full: a repeated path is a note (nothing was counted
  * twice either way); a copy skipped for its content is a warning (the user gave the same rows twice); rows
- * dropped for a JOB_ID seen in an earlier file are a note with the count per file, as `export` logs its own.
+ * dropped for a JOB_ID a later file also holds are a note with the count per file, as `export` logs its own.
  */
 export function describeInputRows(read: InputRows, notices: string[], warnings: string[]): void {
   for (const skip of read.skipped) {
@@ -15,12 +15,12 @@ export function describeInputRows(read: InputRows, notices: string[], warnings: 
   if (read.duplicateRowsDropped > 0) {
     const perFile = read.duplicatesByFile.map((file) => `${file.rows} from ${file.path}`).join(', ')
     notices.push(
-      `Dropped ${read.duplicateRowsDropped} row(s) whose JOB_ID an earlier input file already holds (${perFile}): the same jobs given twice are counted once.`,
+      `Dropped ${read.duplicateRowsDropped} row(s) whose JOB_ID a later input file also holds (${perFile}): the same jobs given twice are counted once, from the later file.`,
     )
   }
   for (const file of read.duplicatesByFile.filter((entry) => entry.unmatchedJobless > 0)) {
     warnings.push(
-      `${file.unmatchedJobless} row(s) without a JOB_ID in ${file.path} fall on days an earlier input also holds: nothing identifies them, so if they repeat its rows they are counted twice. Give each day's rows in one input only.`,
+      `${file.unmatchedJobless} row(s) without a JOB_ID in ${file.path} fall on days a later input also holds: nothing identifies them, so if it repeats them they are counted twice. Give each day's rows in one input only.`,
     )
   }
 }

@@ -59,7 +59,7 @@ export interface InputRows {
   /** The files whose rows are in it, in input order. */
   files: string[]
   skipped: SkippedInput[]
-  /** Rows whose JOB_ID an earlier input file already had (across files only, as `export` does across windows). */
+  /** Rows whose JOB_ID a later input file also has (across files only): the later file's row is the one kept. */
   duplicateRowsDropped: number
   /**
    * The same, per file the rows were dropped from, with that file's rows without a JOB_ID on the days it
@@ -75,10 +75,11 @@ export interface InputRows {
  * it like the view) over it. With `keepUnfiltered` the table keeps every row and the view applies the filter.
  *
  * With two or more input files, the rows of a file whose content repeats an earlier file's are left out, then
- * rows whose (non-null) JOB_ID an earlier file already had are dropped, keeping the first file's row: JOB_ID is
- * unique within one export, so a repeat across files is the same job given twice (overlapping exports, the
- * parts of two windows). Both happen before the filters, on the copy (one scan of the CSV still). A single
- * input costs none of this.
+ * rows whose (non-null) JOB_ID a later file also has are dropped, keeping the last file's row: JOB_ID is unique
+ * within one export, so a repeat across files is the same job given twice (overlapping exports, the parts of two
+ * windows), and the later export holds the more final figures of a day that was still landing. `load` keeps the
+ * last input's row too, so a report on several exports and the warehouse loaded from them agree. Both happen
+ * before the filters, on the copy (one scan of the CSV still). A single input costs none of this.
  */
 export async function materializeInputRows(source: UsageSource, filterSql?: string, options: MaterializeOptions = {}): Promise<InputRows> {
   const known = openedSource(source.connection)
@@ -141,16 +142,16 @@ async function releaseMemoryPromptly(connection: DuckDBConnection): Promise<void
 }
 
 /**
- * Deletes rows whose JOB_ID an earlier file (lower INPUT_FILE_INDEX) has; returns the count per file, and per
- * such file the rows without a JOB_ID dated on a day whose rows it repeated: nothing tells whether those repeat
- * the earlier file too, so they are kept and the caller warns that they may be counted twice.
+ * Deletes rows whose JOB_ID a later file (higher INPUT_FILE_INDEX) has; returns the count per file, and per
+ * such file the rows without a JOB_ID dated on a day whose rows the later file repeated: nothing tells whether
+ * the later file repeats those too, so they are kept and the caller warns that they may be counted twice.
  */
 async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): Promise<{index: number; rows: number; unmatchedJobless: number}[]> {
   const repeated = 'repeated_job_ids'
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE ${repeated} AS SELECT JOB_ID, MIN(${INPUT_FILE_INDEX}) AS first_file FROM ${table} WHERE JOB_ID IS NOT NULL GROUP BY JOB_ID HAVING MIN(${INPUT_FILE_INDEX}) <> MAX(${INPUT_FILE_INDEX})`,
+    `CREATE OR REPLACE TEMP TABLE ${repeated} AS SELECT JOB_ID, MAX(${INPUT_FILE_INDEX}) AS kept_file FROM ${table} WHERE JOB_ID IS NOT NULL GROUP BY JOB_ID HAVING MIN(${INPUT_FILE_INDEX}) <> MAX(${INPUT_FILE_INDEX})`,
   )
-  const match = `r.JOB_ID = d.JOB_ID AND r.${INPUT_FILE_INDEX} <> d.first_file`
+  const match = `r.JOB_ID = d.JOB_ID AND r.${INPUT_FILE_INDEX} <> d.kept_file`
   const counts = (
     await connection.runAndReadAll(
       `WITH dropped AS (SELECT r.${INPUT_FILE_INDEX} AS file, r.JOB_RUN_DATE AS day FROM ${table} r JOIN ${repeated} d ON ${match}),

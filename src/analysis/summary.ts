@@ -191,8 +191,8 @@ export interface Summary {
      */
     rows: number
     /**
-     * Rows left out because their JOB_ID was already read from an earlier input file (as `export` drops rows
-     * repeated across windows). Written by every report (0 with a single input); absent in older summaries.
+     * Rows left out because a later input file holds their JOB_ID too (its row is counted, as `load` keeps the
+     * last input's). Written by every report (0 with a single input); absent in older summaries.
      */
     duplicateRowsDropped?: number
     /** Inputs not read: the same file as an earlier input, or the same content (a copy, the .csv of a .csv.gz). */

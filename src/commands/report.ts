@@ -36,7 +36,7 @@ Exit codes: 0 done, 2 bad input (flag, missing or malformed file: the message na
 
   static override flags = {
     ...reportFlags,
-    input: Flags.string({char: 'i', multiple: true, description: 'Usage export: .csv, .csv.gz, export parts or a folder of them (repeatable). Default: <out>/usage.csv.'}),
+    input: Flags.string({char: 'i', multiple: true, description: 'Usage export: .csv, .csv.gz, export parts or a folder of them (repeatable; a JOB_ID in several is counted once, from the last). Default: <out>/usage.csv.'}),
     out: Flags.string({char: 'o', default: './usage-report', description: 'Folder for summary.json, the by-*.csv files, the charts and report.html.'}),
     // The same names as export and run; --since/--until, the first spelling, still work.
     start: Flags.string({aliases: ['since'], description: 'First day, YYYY-MM-DD (UTC). Default: the first JOB_RUN_DATE in the data. Alias: --since.'}),

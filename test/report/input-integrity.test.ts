@@ -137,7 +137,7 @@ describe('the same rows given twice are counted once', () => {
     expect(JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8')).input.warnings).toEqual([warning])
   })
 
-  it('drops rows whose JOB_ID an earlier file holds, keeping the first file, and counts them', async () => {
+  it('drops rows whose JOB_ID a later file holds too, keeping the last file (as load does), and counts them', async () => {
     const dir = tempDir()
     const first = rows.slice(0, 600)
     const second = rows.slice(450, 900)
@@ -149,13 +149,18 @@ describe('the same rows given twice are counted once', () => {
     expect(summary.input.duplicateRowsDropped).toBe(overlap)
     expect(summary.totals.rows).toBe(900)
     expect(summary.totals.credits.total).toBe(credits(rows.slice(0, 900)))
-    expect(lines).toContain(`Dropped ${overlap} row(s) whose JOB_ID an earlier input file already holds (${overlap} from ${b}): the same jobs given twice are counted once.`)
-    // The first file's row is the one kept: give the repeat in b another project and it must not appear.
-    const changed = rows.slice(450, 460).map((row) => ({...row, PROJECT_NAME: 'moved'}))
+    expect(lines).toContain(`Dropped ${overlap} row(s) whose JOB_ID a later input file also holds (${overlap} from ${a}): the same jobs given twice are counted once, from the later file.`)
+    // The last file's row is the one kept: give the repeat in c another project and more credits, and they count.
+    const changed = rows.slice(450, 460).map((row) => ({...row, PROJECT_NAME: 'moved', TOTAL_CREDITS: Number(row.TOTAL_CREDITS) + 1}))
     const c = writeFixture(dir, 'c.csv', exportCsv(changed))
     const kept = await buildReportSummary({inputs: [a, c]}, clock)
-    expect(kept.summary.breakdowns.project.map((bucket) => bucket.key)).not.toContain('moved')
+    expect(kept.summary.breakdowns.project.find((bucket) => bucket.key === 'moved')?.credits).toBe(credits(changed))
+    expect(kept.summary.totals.credits.total).toBe(credits(first) + 10)
     expect(kept.summary.input.duplicateRowsDropped).toBe(10)
+    // Given the other way round, the first file is the later one.
+    const reversed = await buildReportSummary({inputs: [c, a]}, clock)
+    expect(reversed.summary.breakdowns.project.map((bucket) => bucket.key)).not.toContain('moved')
+    expect(reversed.summary.totals.credits.total).toBe(credits(first))
   })
 
   it('warns of rows without a JOB_ID on the days a later file repeats, which nothing can match', async () => {
@@ -167,7 +172,7 @@ describe('the same rows given twice are counted once', () => {
     const {summary, warnings} = await buildReportSummary({inputs: [a, b]}, clock)
     expect(summary.input.duplicateRowsDropped).toBe(150)
     expect(warnings).toEqual([
-      `${jobless.length} row(s) without a JOB_ID in ${b} fall on days an earlier input also holds: nothing identifies them, so if they repeat its rows they are counted twice. Give each day's rows in one input only.`,
+      `${jobless.length} row(s) without a JOB_ID in ${a} fall on days a later input also holds: nothing identifies them, so if it repeats them they are counted twice. Give each day's rows in one input only.`,
     ])
     expect(summary.input.warnings).toEqual(warnings)
   })
@@ -179,8 +184,8 @@ describe('the same rows given twice are counted once', () => {
     expect(single.summary.totals.credits.total).toBe(11)
     const other = writeFixture(dir, 'two.csv', exportCsv([job({JOB_ID: 'x-1', TOTAL_CREDITS: 100}), job({JOB_ID: 'y-1', TOTAL_CREDITS: 1})]))
     const both = await buildReportSummary({inputs: [join(dir, 'one.csv'), other]}, clock)
-    expect(both.summary.totals.credits.total).toBe(12)
-    expect(both.summary.input.duplicateRowsDropped).toBe(1)
+    expect(both.summary.totals.credits.total).toBe(101)
+    expect(both.summary.input.duplicateRowsDropped).toBe(2)
   })
 
   it('reads a folder of the raw parts of one export with nothing dropped', async () => {
@@ -217,7 +222,7 @@ describe('the same rows given twice are counted once', () => {
     const now = writeFixture(dir, 'now.csv', exportCsv(current))
     const {summary, notices} = await buildReportSummary({inputs: [now], previousInputs: [before, again], filters: {since: '2024-11-11', until: '2024-11-17'}}, clock)
     expect(summary.comparison?.previous.credits).toBe(42)
-    expect(notices.join('\n')).toContain(`Dropped 1 row(s) whose JOB_ID an earlier input file already holds (1 from ${again})`)
+    expect(notices.join('\n')).toContain(`Dropped 1 row(s) whose JOB_ID a later input file also holds (1 from ${before})`)
   })
 })
 
