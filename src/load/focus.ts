@@ -196,7 +196,8 @@ export async function focusDataset(staged: StagedLoad, options: FocusOptions): P
   const columns = focusColumns(withTeam).map((column) => `${column.sql} AS ${sqlIdent(column.name)}`)
   return {
     select: `${charges()} SELECT ${columns.join(', ')}, strftime(period_start, '%Y-%m') AS ${MONTH_PARTITION} FROM charges`,
-    keys: {org: 'BillingAccountId', day: 'x_JobRunDate', job: 'ResourceId'},
+    // ChargePeriodStart is the job's start when it ran (stop after start), else its day: such a row is replaced with its day.
+    keys: {org: 'BillingAccountId', day: 'x_JobRunDate', job: 'ResourceId', started: 'ChargePeriodStart'},
     credits: 'PricingQuantity',
     rowPerInputRow: false,
   }

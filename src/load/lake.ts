@@ -26,6 +26,7 @@ import {BadInputError} from '../core/errors.js'
 import {escapeRegExp} from '../core/escape-reg-exp.js'
 import {asFileSystemError, makeFolders} from '../core/fs-errors.js'
 import {CREDIT_SCALE, MONTH_PARTITION} from './columns.js'
+import {replacedOnWholeDay} from './plan.js'
 import {INPUT_PARTITION, PARQUET_OPTIONS, type StagedLoad} from './stage.js'
 import {RollbackFailed, swapFolders, type FolderSwap} from './swap.js'
 
@@ -35,8 +36,11 @@ export interface LakeDataset {
    * rows themselves (the Parquet lake), which are then published as staged unless the plan drops rows.
    */
   select: string | null
-  /** The written columns that identify an organization, a day and a job (for replacing old rows). */
-  keys: {org: string; day: string; job: string}
+  /**
+   * The written columns that identify an organization, a day and a job, and when the job started (for replacing
+   * old rows: a whole-day replace spares a job that started after the input's window).
+   */
+  keys: {org: string; day: string; job: string; started: string}
   /** The written column whose sum must equal the plan's credits (checked before anything is published). */
   credits: string
   /** Whether the files hold one row per loaded row (so their count must equal the plan's rows). */
@@ -192,12 +196,12 @@ async function newFiles(connection: DuckDBConnection, work: string, staged: Stag
  * otherwise fail the queries below with DuckDB's multi-line binder error, or mix inexact credits into the checks.
  */
 async function checkOldFiles(connection: DuckDBConnection, dir: string, paths: readonly string[], dataset: LakeDataset): Promise<void> {
-  const {org, day, job} = dataset.keys
+  const {org, day, job, started} = dataset.keys
   for (const path of paths) {
     let problem: string | null
     try {
       const types = new Map((await rows(connection, `DESCRIBE SELECT * FROM read_parquet(${sqlString(path)}, hive_partitioning = false)`)).map((row) => [String(row.column_name), String(row.column_type)]))
-      const missing = [org, day, job, dataset.credits].filter((name) => !types.has(name))
+      const missing = [org, day, job, started, dataset.credits].filter((name) => !types.has(name))
       const scale = Number(/^DECIMAL\(\d+,(\d+)\)$/.exec(types.get(dataset.credits) ?? '')?.[1] ?? -1)
       problem =
         missing.length > 0
@@ -239,8 +243,9 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
 
   // Old rows this load replaces, per existing file; months with any of them are rewritten even without new rows
   // (FOCUS files rows by charge month, so an old row can sit in a month the load writes nothing to).
-  const {org, day, job} = dataset.keys
-  const replaced = `coalesce(EXISTS (SELECT 1 FROM load_whole_pairs p WHERE p.org = t.${sqlIdent(org)} AND p.day = t.${sqlIdent(day)})
+  const {org, day, job, started} = dataset.keys
+  const onReplacedDay = replacedOnWholeDay(`t.${sqlIdent(job)}`, `t.${sqlIdent(started)}`, 'p.window_end_ms')
+  const replaced = `coalesce(EXISTS (SELECT 1 FROM load_whole_pairs p WHERE p.org = t.${sqlIdent(org)} AND p.day = t.${sqlIdent(day)} AND ${onReplacedDay})
       OR (t.${sqlIdent(job)} IS NOT NULL AND t.${sqlIdent(job)} IN (SELECT job FROM load_edge_jobs)), false)`
   const existing = await monthDirs(dir)
   const oldFiles = new Map<string, string[]>()

@@ -6,5 +6,5 @@
 import type {LakeDataset} from './lake.js'
 
 export function lakeDataset(): LakeDataset {
-  return {select: null, keys: {org: 'organization_id', day: 'job_run_date', job: 'job_id'}, credits: 'total_credits', rowPerInputRow: true}
+  return {select: null, keys: {org: 'organization_id', day: 'job_run_date', job: 'job_id', started: 'job_run_started_at'}, credits: 'total_credits', rowPerInputRow: true}
 }

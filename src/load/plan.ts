@@ -6,7 +6,8 @@
  *
  * The rules: a JOB_ID found in several inputs is kept from the last of them (a later export is the newer); the
  * days an input holds whole (coverage.ts) are replaced per organization and day, by that input's rows only (a
- * day another input holds whole says nothing of this one's rows of it); any other row replaces only the
+ * day another input holds whole says nothing of this one's rows of it), sparing jobs that started after the
+ * windows that hold the day (replacedOnWholeDay); any other row replaces only the
  * row with its JOB_ID, so a row without a JOB_ID outside the whole days cannot be replaced by a later load and is
  * not loaded (counted in `skipped`).
  */
@@ -20,7 +21,7 @@ import type {InputFile} from '../analysis/input-files.js'
 import {InputFileError} from '../core/errors.js'
 import {MANIFEST_FILE, type ExportManifest} from '../export/manifest.js'
 import {coalesceRanges, windowsSpan} from '../export/windows.js'
-import {wholeDays, type LoadWindow} from './coverage.js'
+import {wholeDaysWithEnds, type LoadWindow} from './coverage.js'
 
 /**
  * The relation a plan is computed from: `_file` INTEGER, `org` VARCHAR, `day` DATE, `job` VARCHAR, `credits`
@@ -49,9 +50,16 @@ export interface LoadPlan {
   partialDays: string[]
   /** Per input file: the days it holds whole (its rows of other days are replaced by JOB_ID). */
   wholeDaysByFile: string[][]
-  /** (organization, day) pairs replaced whole; also in the temp table `load_whole_pairs` (org, day). */
-  wholePairs: OrgDay[]
-  /** JOB_IDs of the rows outside whole days: each replaces the row with the same JOB_ID; also `load_edge_jobs` (job). */
+  /**
+   * (organization, day) pairs replaced whole, with the latest end (ISO, inclusive) of the windows that hold the
+   * day whole: a row of that day with a JOB_ID the input lacks, started after it, came with a later export and
+   * stays. Also the temp table `load_whole_pairs` (org, day, window_end_ms).
+   */
+  wholePairs: Array<OrgDay & {windowEnd: string}>
+  /**
+   * JOB_IDs of the rows outside whole days, and of rows on whole days started after the window end (which the
+   * whole-day replace spares): each replaces the row with the same JOB_ID; also `load_edge_jobs` (job).
+   */
   edgeJobIds: string[]
   /** For each JOB_ID found in more than one input: the index of the input whose row is kept (the last). */
   keepFileOf: Map<string, number>
@@ -72,6 +80,18 @@ export interface RowKeys {
   org: string
   day: string
   file: string
+}
+
+/**
+ * Whether a target row of a replaced (org, day) pair `p` (of `load_whole_pairs`) is removed by the replace: every
+ * row without a JOB_ID (nothing else could replace it), and a row with one unless it started after the windows
+ * that hold the day (it came with a later export; were it in this input too, its JOB_ID is in `load_edge_jobs`).
+ * `started` is the row's start (a DuckDB timestamp with or without time zone, compared as epoch milliseconds
+ * with `windowEnd`, or, for Postgres, `windowEnd` is a timestamptz).
+ */
+export function replacedOnWholeDay(job: string, started: string, windowEnd: string, dialect: 'duckdb' | 'postgres' = 'duckdb'): string {
+  const notAfter = dialect === 'duckdb' ? `epoch_ms(${started}) <= ${windowEnd}` : `${started} <= ${windowEnd}`
+  return `(${job} IS NULL OR ${started} IS NULL OR ${notAfter})`
 }
 
 /** Whether `alias`'s row lies on a day its own input holds whole (needs `load_whole_days`); never NULL. */
@@ -180,7 +200,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
           connection,
           `SELECT _file, epoch_ms(min(started)) AS first, epoch_ms(max(started)) AS last FROM ${scan} WHERE _file IN (${unknown.join(', ')}) AND started IS NOT NULL GROUP BY _file`,
         )
-  const wholeByFile: string[][] = []
+  const wholeByFile: Array<Array<{day: string; windowEnd: Date}>> = []
   const withoutWindow: string[] = []
   for (const [index, path] of paths.entries()) {
     const days = (perFile.find((row) => Number(row._file) === index)?.days as unknown as string[] | null) ?? []
@@ -190,11 +210,11 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
       const span = started.find((row) => Number(row._file) === index)
       windows = span ? [{start: new Date(Number(span.first)), end: new Date(Number(span.last))}] : []
     }
-    wholeByFile.push(wholeDays(days, windows))
+    wholeByFile.push(wholeDaysWithEnds(days, windows))
   }
-  const whole = new Set(wholeByFile.flat())
-  const wholeValues = wholeByFile.flatMap((days, index) => days.map((day) => `(${index}, DATE ${sqlString(day)})`))
-  await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_days (_file INTEGER, day DATE)')
+  const whole = new Set(wholeByFile.flat().map((entry) => entry.day))
+  const wholeValues = wholeByFile.flatMap((days, index) => days.map((entry) => `(${index}, DATE ${sqlString(entry.day)}, ${entry.windowEnd.getTime()})`))
+  await connection.run('CREATE OR REPLACE TEMP TABLE load_whole_days (_file INTEGER, day DATE, window_end_ms BIGINT)')
   if (wholeValues.length > 0) await connection.run(`INSERT INTO load_whole_days VALUES ${wholeValues.join(', ')}`)
 
   // Per file: all rows, the unidentifiable ones (skipped), the ones a later input repeats (dropped).
@@ -235,19 +255,23 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   // Without repeats every row on a whole day is kept, so the groups give the pairs; rows with a JOB_ID outside
   // whole days (absent when the window covers every day present) need their JOB_IDs, so one more pass.
   const kept = keptRows('s', keys, repeats, joblessKeep.length > 0)
+  // The latest window end of the inputs that hold the pair whole: a row started before it would be in one of them.
+  const holding = (alias: string) => `JOIN load_whole_days w ON w._file = ${alias}._file AND w.day = ${alias}.day`
   await connection.run(
     repeats
-      ? `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT s.org, s.day FROM ${scan} s ${kept} AND ${onWholeDay('s', keys)}`
-      : `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT DISTINCT g.org, g.day FROM load_groups g WHERE ${onWholeDay('g', keys)}`,
+      ? `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT s.org, s.day, max(w.window_end_ms) AS window_end_ms FROM ${scan} s ${holding('s')} ${kept} AND ${onWholeDay('s', keys)} GROUP BY s.org, s.day`
+      : `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT g.org, g.day, max(w.window_end_ms) AS window_end_ms FROM load_groups g ${holding('g')} WHERE ${onWholeDay('g', keys)} GROUP BY g.org, g.day`,
   )
+  const lateOnWholeDay = `EXISTS (SELECT 1 FROM load_whole_pairs p WHERE p.org = s.org AND p.day = s.day AND NOT ${replacedOnWholeDay('s.job', 's.started', 'p.window_end_ms')})`
   const [edges] = await rows(connection, `SELECT count(*) AS n FROM load_groups g WHERE NOT g.no_job AND NOT ${onWholeDay('g', keys)}`)
+  const [late] = await rows(connection, `SELECT count(*) AS n FROM ${scan} s WHERE s.job IS NOT NULL AND ${lateOnWholeDay}`)
   await connection.run(
-    Number(edges.n) > 0
-      ? `CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s ${kept} AND s.job IS NOT NULL AND NOT ${onWholeDay('s', keys)}`
+    Number(edges.n) > 0 || Number(late.n) > 0
+      ? `CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s ${kept} AND s.job IS NOT NULL AND (NOT ${onWholeDay('s', keys)} OR ${lateOnWholeDay})`
       : 'CREATE OR REPLACE TEMP TABLE load_edge_jobs (job VARCHAR)',
   )
-  const wholePairs = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day FROM load_whole_pairs ORDER BY 1, 2')).map(
-    (row) => ({org: String(row.org), day: String(row.day)}),
+  const wholePairs = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day, window_end_ms FROM load_whole_pairs ORDER BY 1, 2')).map(
+    (row) => ({org: String(row.org), day: String(row.day), windowEnd: new Date(Number(row.window_end_ms)).toISOString()}),
   )
   const edgeJobIds = (await rows(connection, 'SELECT job FROM load_edge_jobs')).map((row) => String(row.job))
   const allDays = (await rows(connection, 'SELECT DISTINCT CAST(day AS VARCHAR) AS day FROM load_groups WHERE day IS NOT NULL ORDER BY 1')).map((row) => String(row.day))
@@ -261,7 +285,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
     skipped: {rows: Number(totals.skipped ?? 0), credits: String(totals.skipped_credits)},
     wholeDays: allDays.filter((day) => whole.has(day)),
     partialDays: allDays.filter((day) => !whole.has(day)),
-    wholeDaysByFile: wholeByFile,
+    wholeDaysByFile: wholeByFile.map((days) => days.map((entry) => entry.day)),
     wholePairs,
     edgeJobIds,
     keepFileOf,

@@ -16,7 +16,7 @@ import {CSV_NULL} from '../core/usage-columns.js'
 import {copyColumnsFor, copyFileInto, type CopyFileResult} from './copy-stream.js'
 import {postgresDdl, qualifiedTable} from './ddl.js'
 import {CREDIT_PRECISION, CREDIT_SCALE, dialectType, LOADED_AT, WAREHOUSE_COLUMNS, type WarehouseType} from './columns.js'
-import type {LoadPlan} from './plan.js'
+import {replacedOnWholeDay, type LoadPlan} from './plan.js'
 import type {PostgresTarget, PostgresTls} from './target.js'
 
 const CONNECT_TIMEOUT_MS = 15_000
@@ -228,8 +228,9 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
     let deleted = 0
     if (plan.wholePairs.length > 0) {
       const result = await client.query(
-        `DELETE FROM ${table} AS t USING unnest($1::text[], $2::date[]) AS p(org, day) WHERE t.organization_id = p.org AND t.job_run_date = p.day`,
-        [plan.wholePairs.map((pair) => pair.org), plan.wholePairs.map((pair) => pair.day)],
+        `DELETE FROM ${table} AS t USING unnest($1::text[], $2::date[], $3::timestamptz[]) AS p(org, day, window_end)
+         WHERE t.organization_id = p.org AND t.job_run_date = p.day AND ${replacedOnWholeDay('t.job_id', 't.job_run_started_at', 'p.window_end', 'postgres')}`,
+        [plan.wholePairs.map((pair) => pair.org), plan.wholePairs.map((pair) => pair.day), plan.wholePairs.map((pair) => pair.windowEnd)],
       )
       deleted += result.rowCount ?? 0
     }

@@ -72,8 +72,8 @@ describe('load --to parquet:DIR', () => {
 
   maybe('a foreign file in a month folder (another schema, inexact credits, not Parquet) is one line and exit 2, the lake untouched', async () => {
     const cases: Array<[string, string | null, RegExp]> = [
-      ['foreign.parquet', 'SELECT 1 AS a', /lacks column\(s\) organization_id, job_run_date, job_id, total_credits/],
-      ['double.parquet', "SELECT 1.5::DOUBLE AS total_credits, 'j' AS job_id, 'o' AS organization_id, DATE '2024-11-12' AS job_run_date", /total_credits is DOUBLE, not a decimal of 6 places/],
+      ['foreign.parquet', 'SELECT 1 AS a', /lacks column\(s\) organization_id, job_run_date, job_id, job_run_started_at, total_credits/],
+      ['double.parquet', "SELECT 1.5::DOUBLE AS total_credits, 'j' AS job_id, 'o' AS organization_id, DATE '2024-11-12' AS job_run_date, TIMESTAMPTZ '2024-11-12 10:00:00+00' AS job_run_started_at", /total_credits is DOUBLE, not a decimal of 6 places/],
       ['junk.parquet', null, /cannot be read as Parquet/],
     ]
     for (const [name, select, message] of cases) {
@@ -102,6 +102,26 @@ describe('load --to parquet:DIR', () => {
     expect(locked.stderr).toContain(`pid ${process.pid}`)
     writeFileSync(join(dir, '.cci-usage-load.lock'), '999999999')
     expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+  })
+
+  maybe('reloading an earlier window keeps a job of one of its whole days that ran after it (a rerun days later), in the lake and in FOCUS', async () => {
+    const golden = goldenLines()
+    // A job of a pipeline of the 12th, rerun on the 17th: dated the 12th, exported with the window of the 17th.
+    const index = golden.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-12' && field(row, 'TOTAL_CREDITS') !== '0')
+    const rows = [...golden.rows]
+    rows[index] = withFields(rows[index], {JOB_RUN_QUEUED_AT: '2024-11-17 09:00:00.000', JOB_RUN_STARTED_AT: '2024-11-17 09:00:05.000', JOB_RUN_STOPPED_AT: '2024-11-17 09:10:05.000'})
+    const started = (row: string) => field(row, 'JOB_RUN_STARTED_AT')
+    const early = writeExportFolder(inWork('rerun-early'), {header: golden.header, rows: rows.filter((row) => started(row) < '2024-11-16')}, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
+    const late = writeExportFolder(inWork('rerun-late'), {header: golden.header, rows: rows.filter((row) => started(row) >= '2024-11-16')}, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const lake = freshDir('lake')
+    const focus = freshDir('focus')
+    for (const csv of [early, late, early]) {
+      expect((await runCli(['load', '--input', csv, '--to', `parquet:${lake}`])).code).toBe(0)
+      expect((await runCli(['load', '--input', csv, '--to', `focus:${focus}`])).code).toBe(0)
+    }
+    expect(await lakeTotals(lake)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
+    const [row] = await query(`SELECT CAST(sum(PricingQuantity) AS VARCHAR) AS credits FROM read_parquet('${join(focus, '*', '*.parquet')}', hive_partitioning = true)`)
+    expect(microCredits(String(row.credits))).toBe(GOLDEN_CREDITS)
   })
 
   maybe('rows without a JOB_ID on a day two inputs of one load both hold whole are written once, in the lake and in FOCUS', async () => {

@@ -379,6 +379,31 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     }
   })
 
+  maybe('reloading an earlier window keeps a job of one of its whole days that ran after it (a rerun days later), which a later window brought', async () => {
+    const golden = goldenLines()
+    // A job of a pipeline of the 12th, rerun on the 17th: dated the 12th, exported with the window of the 17th.
+    const index = golden.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-12' && field(row, 'TOTAL_CREDITS') !== '0')
+    const rows = [...golden.rows]
+    rows[index] = withFields(rows[index], {JOB_RUN_QUEUED_AT: '2024-11-17 09:00:00.000', JOB_RUN_STARTED_AT: '2024-11-17 09:00:05.000', JOB_RUN_STOPPED_AT: '2024-11-17 09:10:05.000'})
+    const lines = {header: golden.header, rows}
+    const started = (row: string) => field(row, 'JOB_RUN_STARTED_AT')
+    const early = {header: golden.header, rows: rows.filter((row) => started(row) < '2024-11-16')}
+    const late = {header: golden.header, rows: rows.filter((row) => started(row) >= '2024-11-16')}
+    const earlyCsv = writeExportFolder(join(suite.work, 'rerun-early'), early, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
+    const lateCsv = writeExportFolder(join(suite.work, 'rerun-late'), late, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const expected = {rows: 1260, credits: sumMicroCredits(lines), jobs: 1260}
+    for (const order of [[earlyCsv, lateCsv, earlyCsv], [lateCsv, earlyCsv], [lateCsv, earlyCsv, lateCsv, earlyCsv]]) {
+      const table = freshTable()
+      for (const csv of order) expect((await load(csv, table)).code).toBe(0)
+      expect(totals(table)).toEqual(expected)
+    }
+    // The same job in both windows (an export selecting it by another time) is still there once.
+    const both = writeExportFolder(join(suite.work, 'rerun-both'), {header: golden.header, rows: [...early.rows, rows[index]]}, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
+    const table = freshTable()
+    for (const csv of [lateCsv, both, lateCsv, both]) expect((await load(csv, table)).code).toBe(0)
+    expect(totals(table)).toEqual(expected)
+  })
+
   maybe('an export whose windows leave a gap (run --history) replaces no day of the gap whole: its stray rows replace by JOB_ID', async () => {
     const golden = goldenLines()
     const table = freshTable()
