@@ -262,12 +262,13 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
       ? `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT s.org, s.day, max(w.window_end_ms) AS window_end_ms FROM ${scan} s ${holding('s')} ${kept} AND ${onWholeDay('s', keys)} GROUP BY s.org, s.day`
       : `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT g.org, g.day, max(w.window_end_ms) AS window_end_ms FROM load_groups g ${holding('g')} WHERE ${onWholeDay('g', keys)} GROUP BY g.org, g.day`,
   )
-  const lateOnWholeDay = `EXISTS (SELECT 1 FROM load_whole_pairs p WHERE p.org = s.org AND p.day = s.day AND NOT ${replacedOnWholeDay('s.job', 's.started', 'p.window_end_ms')})`
+  // A row on a whole day has its pair (made of those rows); one started after the pair's window replaces by JOB_ID.
   const [edges] = await rows(connection, `SELECT count(*) AS n FROM load_groups g WHERE NOT g.no_job AND NOT ${onWholeDay('g', keys)}`)
-  const [late] = await rows(connection, `SELECT count(*) AS n FROM ${scan} s WHERE s.job IS NOT NULL AND ${lateOnWholeDay}`)
+  const [pairs] = await rows(connection, 'SELECT count(*) AS n FROM load_whole_pairs')
   await connection.run(
-    Number(edges.n) > 0 || Number(late.n) > 0
-      ? `CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s ${kept} AND s.job IS NOT NULL AND (NOT ${onWholeDay('s', keys)} OR ${lateOnWholeDay})`
+    Number(edges.n) > 0 || Number(pairs.n) > 0
+      ? `CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s LEFT JOIN load_whole_pairs p ON p.org = s.org AND p.day = s.day
+         ${kept} AND s.job IS NOT NULL AND (NOT ${onWholeDay('s', keys)} OR NOT ${replacedOnWholeDay('s.job', 's.started', 'p.window_end_ms')})`
       : 'CREATE OR REPLACE TEMP TABLE load_edge_jobs (job VARCHAR)',
   )
   const wholePairs = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day, window_end_ms FROM load_whole_pairs ORDER BY 1, 2')).map(
