@@ -76,9 +76,9 @@ export function describeHeaderDifference(expected: readonly string[], actual: re
  * columns between the jobs: another job would not agree either, so the user is told how to get the usage
  * anyway, since `report` reads several files by column name.
  */
-export function headerMismatch(part: {label: string; window: number}, difference: string, firstWindow: number): ApiError {
-  const refused = `${part.label} ${difference}; its columns differ from the first part, so it cannot be merged (nothing was written).`
-  if (part.window === firstWindow) return new ApiError('E_PART_HEADER_MISMATCH', `${refused} Rerun the export.`, {refetchWindow: part.window})
+export function headerMismatch(part: {label: string; window: number}, difference: string, sameJob: boolean): ApiError {
+  const refused = `${part.label} ${difference}; its columns differ from ${sameJob ? "its job's first part" : 'the first part'}, so it cannot be merged (nothing was written).`
+  if (sameJob) return new ApiError('E_PART_HEADER_MISMATCH', `${refused} Rerun the export.`, {refetchWindow: part.window})
   return new ApiError(
     'E_PART_HEADER_MISMATCH',
     `${refused} The export's columns changed between its windows' jobs: export each window (at most 31 days) into its own --out folder and give report every usage.csv, which it reads by column name.`,
@@ -94,6 +94,8 @@ export function headerMismatch(part: {label: string; window: number}, difference
 export function planMerge(parts: readonly ScannedPart[]): MergePlan {
   const multiWindow = new Set(parts.map((part) => part.window)).size > 1
   let header: string[] | undefined
+  // Each window's first header: a part is compared with its own job's first, then a job's first with the export's.
+  const windowHeaders = new Map<number, readonly string[]>()
   for (const part of parts) {
     const {scan} = part
     // The part verified as gzip, so its bytes are what the job delivered: downloading them again cannot help,
@@ -109,9 +111,11 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
         throw new ApiError('E_PART_NO_JOB_ID', `${part.label} has no JOB_ID column, so rows of adjacent windows cannot be de-duplicated; export a range of at most 31 days.`)
       }
     } else {
-      const difference = describeHeaderDifference(header, scan.header)
-      if (difference !== undefined) throw headerMismatch(part, difference, parts[0].window)
+      const own = windowHeaders.get(part.window)
+      const difference = describeHeaderDifference(own ?? header, scan.header)
+      if (difference !== undefined) throw headerMismatch(part, difference, own !== undefined)
     }
+    if (!windowHeaders.has(part.window)) windowHeaders.set(part.window, scan.header)
     if (scan.error) throw damaged(scan.error.code, scan.error.message)
   }
   const seen = new Map<string, number>()

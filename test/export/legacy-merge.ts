@@ -39,7 +39,7 @@ class MergeState implements RecordVisitor {
   private runBuffer: Buffer | undefined
   private runStart = 0
   private runEnd = 0
-  private firstWindow = 0
+  private readonly windowHeaders = new Map<number, readonly string[]>()
 
   constructor(
     readonly output: ChunkedOutput,
@@ -111,7 +111,6 @@ class MergeState implements RecordVisitor {
 
   private acceptHeader(names: string[], buf: Buffer, start: number, contentEnd: number): void {
     if (this.header === undefined) {
-      this.firstWindow = this.part.window
       this.header = names.map((name) => name.replace(/^\uFEFF/, '').trim())
       this.headerNames = this.header.map(normalizeName)
       this.fieldCount = names.length
@@ -124,10 +123,13 @@ class MergeState implements RecordVisitor {
       if (buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3
       this.output.append(buf, from, contentEnd)
       this.output.appendNewline()
+      this.windowHeaders.set(this.part.window, names)
       return
     }
-    const difference = describeHeaderDifference(this.header, names)
-    if (difference !== undefined) throw headerMismatch(this.part, difference, this.firstWindow)
+    const own = this.windowHeaders.get(this.part.window)
+    const difference = describeHeaderDifference(own ?? this.header, names)
+    if (difference !== undefined) throw headerMismatch(this.part, difference, own !== undefined)
+    if (own === undefined) this.windowHeaders.set(this.part.window, names)
   }
 
   private isDuplicate(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {

@@ -152,6 +152,17 @@ describe('the single-pass merge writes what the streamed merge wrote', () => {
     expect(!result.ok && result.message).toMatch(/has an extra column GPU_CREDITS \(column 5\); .* export each window \(at most 31 days\) into its own --out folder and give report every usage\.csv/)
   })
 
+  it("a part that differs from its own job's first part in a later window: that window's job is refetched, no advice", async () => {
+    const parts = [
+      {text: `${header}\na,2024-11-10,w,1\n`, window: 0},
+      {text: `${header}\nc,2024-12-11,w,1\n`, window: 1},
+      {text: `${header},GPU_CREDITS\nb,2024-12-10,w,1,0\n`, window: 1},
+    ]
+    const result = await expectSameMerge(parts, BOUNDARY)
+    expect(result).toMatchObject({ok: false, code: 'E_PART_HEADER_MISMATCH'})
+    expect(!result.ok && result.message).toMatch(/has an extra column GPU_CREDITS \(column 5\); its columns differ from its job's first part, .* Rerun the export\.$/)
+  })
+
   it('a truncated gzip part: the same refusal', async () => {
     const whole = gzipSync(`${header}\n` + 'a,2024-11-10,web,10\n'.repeat(5000))
     const path = join(dir, 'cut.csv.gz')
