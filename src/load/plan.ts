@@ -90,7 +90,9 @@ export interface RowKeys {
  * with `windowEnd`, or, for Postgres, `windowEnd` is a timestamptz).
  */
 export function replacedOnWholeDay(job: string, started: string, windowEnd: string, dialect: 'duckdb' | 'postgres' = 'duckdb'): string {
-  const notAfter = dialect === 'duckdb' ? `epoch_ms(${started}) <= ${windowEnd}` : `${started} <= ${windowEnd}`
+  // Milliseconds on both sides, as DuckDB's epoch_ms and the window ends have them; the cast serves a hand-made
+  // table that keeps the start as text.
+  const notAfter = dialect === 'duckdb' ? `epoch_ms(${started}) <= ${windowEnd}` : `date_trunc('milliseconds', CAST(${started} AS timestamptz)) <= ${windowEnd}`
   return `(${job} IS NULL OR ${started} IS NULL OR ${notAfter})`
 }
 
@@ -220,7 +222,10 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
   // Per file: all rows, the unidentifiable ones (skipped), the ones a later input repeats (dropped).
   const skippedRows = `no_job AND NOT ${onWholeDay('load_groups', keys)}`
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE load_jobless_keep AS SELECT org, day, max(_file) AS keep FROM load_groups g WHERE ${onWholeDay('g', keys)} GROUP BY org, day HAVING count(DISTINCT _file) > 1`,
+    // The input whose window holding the day ends last holds the most of it (a later input may end earlier).
+    `CREATE OR REPLACE TEMP TABLE load_jobless_keep AS SELECT g.org, g.day, first(g._file ORDER BY w.window_end_ms DESC, g._file DESC) AS keep
+     FROM load_groups g JOIN load_whole_days w ON w._file = g._file AND w.day = g.day
+     WHERE g.no_job AND ${onWholeDay('g', keys)} GROUP BY g.org, g.day HAVING count(DISTINCT g._file) > 1`,
   )
   const joblessKeep = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day, keep FROM load_jobless_keep ORDER BY 1, 2')).map((row) => ({
     org: String(row.org),
@@ -262,13 +267,14 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
       ? `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT s.org, s.day, max(w.window_end_ms) AS window_end_ms FROM ${scan} s ${holding('s')} ${kept} AND ${onWholeDay('s', keys)} GROUP BY s.org, s.day`
       : `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT g.org, g.day, max(w.window_end_ms) AS window_end_ms FROM load_groups g ${holding('g')} WHERE ${onWholeDay('g', keys)} GROUP BY g.org, g.day`,
   )
-  // A row on a whole day has its pair (made of those rows); one started after the pair's window replaces by JOB_ID.
+  // A row on a whole day has its pair (made of those rows). One started after the pair's window, or without a
+  // start, replaces by JOB_ID: the target may hold the same job spared by the whole-day replace (its start after it).
   const [edges] = await rows(connection, `SELECT count(*) AS n FROM load_groups g WHERE NOT g.no_job AND NOT ${onWholeDay('g', keys)}`)
   const [pairs] = await rows(connection, 'SELECT count(*) AS n FROM load_whole_pairs')
   await connection.run(
     Number(edges.n) > 0 || Number(pairs.n) > 0
       ? `CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s LEFT JOIN load_whole_pairs p ON p.org = s.org AND p.day = s.day
-         ${kept} AND s.job IS NOT NULL AND (NOT ${onWholeDay('s', keys)} OR NOT ${replacedOnWholeDay('s.job', 's.started', 'p.window_end_ms')})`
+         ${kept} AND s.job IS NOT NULL AND (NOT ${onWholeDay('s', keys)} OR s.started IS NULL OR epoch_ms(s.started) > p.window_end_ms)`
       : 'CREATE OR REPLACE TEMP TABLE load_edge_jobs (job VARCHAR)',
   )
   const wholePairs = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day, window_end_ms FROM load_whole_pairs ORDER BY 1, 2')).map(

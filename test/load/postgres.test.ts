@@ -404,6 +404,40 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(totals(table)).toEqual(expected)
   })
 
+  maybe('review: a spared late job that the reloaded export holds without a start, or started within a millisecond, is there once', async () => {
+    const golden = goldenLines()
+    const index = golden.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-12' && field(row, 'TOTAL_CREDITS') !== '0')
+    const late = withFields(golden.rows[index], {JOB_RUN_STARTED_AT: '2024-11-17 09:00:05.000', JOB_RUN_STOPPED_AT: '2024-11-17 09:10:05.000'})
+    const others = golden.rows.filter((_, i) => i !== index)
+    const started = (row: string) => field(row, 'JOB_RUN_STARTED_AT')
+    const early = others.filter((row) => started(row) < '2024-11-16')
+    const laterRows = [...others.filter((row) => started(row) >= '2024-11-16'), late]
+    const lateCsv = writeExportFolder(join(suite.work, 'review-late'), {header: golden.header, rows: laterRows}, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    // The earlier export has the job too, before it started (no start): it replaces the spared copy by JOB_ID.
+    const unstarted = withFields(golden.rows[index], {JOB_RUN_STARTED_AT: NULL_CELL, JOB_RUN_STOPPED_AT: NULL_CELL})
+    const earlyCsv = writeExportFolder(join(suite.work, 'review-early'), {header: golden.header, rows: [...early, unstarted]}, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
+    const table = freshTable()
+    for (const csv of [lateCsv, earlyCsv]) expect((await load(csv, table)).code).toBe(0)
+    expect(totals(table)).toMatchObject({rows: 1260, jobs: 1260})
+    // A start with microseconds, in a file without a window (its end is the last start, to the millisecond).
+    const precise = writeCsv(join(suite.work, 'review-precise.csv'), {header: golden.header, rows: [...early, withFields(late, {JOB_RUN_STARTED_AT: '2024-11-15 23:59:59.999500'})]})
+    const again = freshTable()
+    for (let i = 0; i < 2; i++) expect((await load(precise, again)).code).toBe(0)
+    expect(totals(again)).toMatchObject({rows: early.length + 1, jobs: early.length + 1})
+  })
+
+  maybe('review: rows without a JOB_ID of a day two inputs hold whole come from the one whose window ends last, not only the last input', async () => {
+    const golden = withJoblessRows(goldenLines(), '2024-11-12', 3)
+    // The longer export first: the shorter one, given last, lacks a storage row of the 12th that came later.
+    const jobless = golden.rows.filter((row) => field(row, 'JOB_ID') === NULL_CELL)
+    const longer = writeExportFolder(join(suite.work, 'jobless-longer'), golden, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const shorterLines = {header: golden.header, rows: daysBetween(golden, '2024-11-10', '2024-11-14').rows.filter((row) => row !== jobless[0])}
+    const shorter = writeExportFolder(join(suite.work, 'jobless-shorter'), shorterLines, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-15T00:00:00.000Z'})
+    const table = freshTable()
+    expect((await load([longer, shorter], table)).code).toBe(0)
+    expect(totals(table)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1257})
+  })
+
   maybe('an export whose windows leave a gap (run --history) replaces no day of the gap whole: its stray rows replace by JOB_ID', async () => {
     const golden = goldenLines()
     const table = freshTable()
