@@ -29,17 +29,13 @@ function dayStartMs(day: string): number {
   return Date.parse(`${day}T00:00:00Z`)
 }
 
-/** The days among `daysPresent` (YYYY-MM-DD) the input holds completely, given the windows it was exported in. */
-export function wholeDays(daysPresent: readonly string[], windows: readonly LoadWindow[]): string[] {
-  return wholeDaysWithEnds(daysPresent, windows).map((whole) => whole.day)
-}
-
 /**
- * The whole days, each with the end of the window that holds it. A job dated on a whole day that ran after that
- * end (a workflow rerun in a pipeline of that day, an approval held for days) cannot be in this input: a later
- * export brought it, and replacing the day must not remove it.
+ * The days among `daysPresent` (YYYY-MM-DD) the input holds completely, given the windows it was exported in,
+ * each with the end of the window that holds it. A job dated on a whole day that ran after that end (a workflow
+ * rerun in a pipeline of that day, an approval held for days) cannot be in this input: a later export brought
+ * it, and replacing the day must not remove it.
  */
-export function wholeDaysWithEnds(daysPresent: readonly string[], windows: readonly LoadWindow[]): Array<{day: string; windowEnd: Date}> {
+export function wholeDays(daysPresent: readonly string[], windows: readonly LoadWindow[]): Array<{day: string; windowEnd: Date}> {
   const days = [...new Set(daysPresent)].sort()
   return days.flatMap((day) => {
     const holding = windows.find((window) => dayStartMs(day) >= window.start.getTime() && dayStartMs(day) + 2 * DAY_MS <= window.end.getTime())

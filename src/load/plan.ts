@@ -21,7 +21,7 @@ import type {InputFile} from '../analysis/input-files.js'
 import {InputFileError} from '../core/errors.js'
 import {MANIFEST_FILE, type ExportManifest} from '../export/manifest.js'
 import {coalesceRanges, windowsSpan} from '../export/windows.js'
-import {wholeDaysWithEnds, type LoadWindow} from './coverage.js'
+import {wholeDays, type LoadWindow} from './coverage.js'
 
 /**
  * The relation a plan is computed from: `_file` INTEGER, `org` VARCHAR, `day` DATE, `job` VARCHAR, `credits`
@@ -212,7 +212,7 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
       const span = started.find((row) => Number(row._file) === index)
       windows = span ? [{start: new Date(Number(span.first)), end: new Date(Number(span.last))}] : []
     }
-    wholeByFile.push(wholeDaysWithEnds(days, windows))
+    wholeByFile.push(wholeDays(days, windows))
   }
   const whole = new Set(wholeByFile.flat().map((entry) => entry.day))
   const wholeValues = wholeByFile.flatMap((days, index) => days.map((entry) => `(${index}, DATE ${sqlString(entry.day)}, ${entry.windowEnd.getTime()})`))
