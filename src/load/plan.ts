@@ -65,7 +65,7 @@ export interface LoadPlan {
   keepFileOf: Map<string, number>
   /**
    * (organization, day) pairs that several inputs hold whole, with the input whose rows without a JOB_ID are kept
-   * (the last); also the temp table `load_jobless_keep` (org, day, keep).
+   * (the one whose window holding the day ends last); also the temp table `load_jobless_keep` (org, day, keep).
    */
   joblessKeep: Array<OrgDay & {keep: number}>
   /** Input files whose rows' whole days were decided without an export window. */
@@ -107,8 +107,8 @@ function onWholeDay(alias: string, keys: Pick<RowKeys, 'org' | 'day' | 'file'>):
  * `repeats` false (no JOB_ID in two inputs) leaves out the join.
  */
 export function keptRows(alias: string, keys: RowKeys, repeats = true, joblessRepeats = false): string {
-  // Rows without a JOB_ID cannot be matched across inputs: on a day several inputs hold whole, each holds them
-  // all, so only the last one's are kept (as a later load of that day would replace an earlier one's).
+  // Rows without a JOB_ID cannot be matched across inputs: on a day several inputs hold whole, only one input's
+  // are kept (load_jobless_keep), as a later load of that day would replace an earlier one's.
   const notRepeated = joblessRepeats
     ? ` AND NOT EXISTS (SELECT 1 FROM load_jobless_keep jk WHERE jk.org = ${alias}.${keys.org} AND jk.day = ${alias}.${keys.day} AND jk.keep <> ${alias}.${keys.file})`
     : ''
@@ -267,18 +267,17 @@ export async function planLoad(connection: DuckDBConnection, files: InputFile[],
       ? `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT s.org, s.day, max(w.window_end_ms) AS window_end_ms FROM ${scan} s ${holding('s')} ${kept} AND ${onWholeDay('s', keys)} GROUP BY s.org, s.day`
       : `CREATE OR REPLACE TEMP TABLE load_whole_pairs AS SELECT g.org, g.day, max(w.window_end_ms) AS window_end_ms FROM load_groups g ${holding('g')} WHERE ${onWholeDay('g', keys)} GROUP BY g.org, g.day`,
   )
+  const wholePairs = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day, window_end_ms FROM load_whole_pairs ORDER BY 1, 2')).map(
+    (row) => ({org: String(row.org), day: String(row.day), windowEnd: new Date(Number(row.window_end_ms)).toISOString()}),
+  )
   // A row on a whole day has its pair (made of those rows). One started after the pair's window, or without a
   // start, replaces by JOB_ID: the target may hold the same job spared by the whole-day replace (its start after it).
   const [edges] = await rows(connection, `SELECT count(*) AS n FROM load_groups g WHERE NOT g.no_job AND NOT ${onWholeDay('g', keys)}`)
-  const [pairs] = await rows(connection, 'SELECT count(*) AS n FROM load_whole_pairs')
   await connection.run(
-    Number(edges.n) > 0 || Number(pairs.n) > 0
+    Number(edges.n) > 0 || wholePairs.length > 0
       ? `CREATE OR REPLACE TEMP TABLE load_edge_jobs AS SELECT DISTINCT s.job FROM ${scan} s LEFT JOIN load_whole_pairs p ON p.org = s.org AND p.day = s.day
          ${kept} AND s.job IS NOT NULL AND (NOT ${onWholeDay('s', keys)} OR s.started IS NULL OR epoch_ms(s.started) > p.window_end_ms)`
       : 'CREATE OR REPLACE TEMP TABLE load_edge_jobs (job VARCHAR)',
-  )
-  const wholePairs = (await rows(connection, 'SELECT org, CAST(day AS VARCHAR) AS day, window_end_ms FROM load_whole_pairs ORDER BY 1, 2')).map(
-    (row) => ({org: String(row.org), day: String(row.day), windowEnd: new Date(Number(row.window_end_ms)).toISOString()}),
   )
   const edgeJobIds = (await rows(connection, 'SELECT job FROM load_edge_jobs')).map((row) => String(row.job))
   const allDays = (await rows(connection, 'SELECT DISTINCT CAST(day AS VARCHAR) AS day FROM load_groups WHERE day IS NOT NULL ORDER BY 1')).map((row) => String(row.day))
