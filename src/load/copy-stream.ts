@@ -53,10 +53,10 @@ export interface CopyFileOptions {
   /** True when some rows without JOB_ID lie outside whole days (so every such row must be checked). */
   dropUnidentified: boolean
   /**
-   * Organization and day pairs (`org\u0000day`) held whole by a later input too: this file's rows without a JOB_ID
-   * there are loaded from that input instead.
+   * Organization and day pairs (`org\u0000day`) another input of the load holds whole too and keeps the rows
+   * without a JOB_ID of (LoadPlan.joblessKeep): this file's such rows there are not loaded.
    */
-  joblessElsewhere?: ReadonlySet<string>
+  joblessElsewhere: ReadonlySet<string>
   /**
    * Receives, before the first row is sent, the map from the COPY's data lines to the file's lines as far as
    * sent: a value the server refuses mid-stream is then named by its line in the file too.
@@ -132,8 +132,7 @@ class CopyVisitor implements RecordVisitor {
   }
 
   private dropped(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
-    const {keepFileOf, dropUnidentified, wholeDays, fileIndex} = this.options
-    const elsewhere = this.options.joblessElsewhere ?? EMPTY_SET
+    const {keepFileOf, dropUnidentified, wholeDays, fileIndex, joblessElsewhere: elsewhere} = this.options
     if (keepFileOf.size === 0 && !dropUnidentified && elsewhere.size === 0) return false
     const job = this.field(buf, start, contentEnd, separators, fieldCount, this.jobIndex)
     if (job !== null) {
@@ -179,7 +178,6 @@ class CopyVisitor implements RecordVisitor {
 }
 
 const COMMA_BYTE = Buffer.from([COMMA])
-const EMPTY_SET: ReadonlySet<string> = new Set()
 
 /** Writes the file's rows into `sink` (a COPY stream), honouring its backpressure; does not end it. */
 export async function copyFileInto(sink: Writable, options: CopyFileOptions, columns: CopyColumns): Promise<CopyFileResult> {
