@@ -111,3 +111,26 @@ export function withJoblessRows(lines: Lines, day: string, count: number): Lines
   const chosen = new Set(lines.rows.filter((row) => field(row, 'JOB_RUN_DATE') === day && field(row, 'TOTAL_CREDITS') !== '0').slice(0, count))
   return {header: lines.header, rows: lines.rows.map((row) => (chosen.has(row) ? withFields(row, {JOB_ID: NULL_CELL, JOB_NAME: NULL_CELL}) : row))}
 }
+
+/** The golden export split at 2024-11-16 by job start, as two exports of these windows split it. */
+export const EARLY_WINDOW = {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'}
+export const LATE_WINDOW = {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
+
+/**
+ * The golden export with one job of a pipeline of the 12th rerun on the 17th: still dated the 12th (a day the
+ * early window holds whole), it comes with the late window's export. `original` is that job's row as exported.
+ */
+export function withLateRerun(golden: Lines): {lines: Lines; original: string; rerun: string; early: Lines; late: Lines} {
+  const index = golden.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-12' && field(row, 'TOTAL_CREDITS') !== '0')
+  const original = golden.rows[index]
+  const rerun = withFields(original, {JOB_RUN_QUEUED_AT: '2024-11-17 09:00:00.000', JOB_RUN_STARTED_AT: '2024-11-17 09:00:05.000', JOB_RUN_STOPPED_AT: '2024-11-17 09:10:05.000'})
+  const rows = golden.rows.map((row, i) => (i === index ? rerun : row))
+  const startedEarly = (row: string) => field(row, 'JOB_RUN_STARTED_AT') < LATE_WINDOW.start.slice(0, 10)
+  return {
+    lines: {header: golden.header, rows},
+    original,
+    rerun,
+    early: {header: golden.header, rows: rows.filter(startedEarly)},
+    late: {header: golden.header, rows: rows.filter((row) => !startedEarly(row))},
+  }
+}

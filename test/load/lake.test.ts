@@ -9,7 +9,7 @@ import {dialectType, WAREHOUSE_COLUMNS} from '../../src/load/columns.js'
 import {FOCUS_VERSION, focusColumns} from '../../src/load/focus.js'
 import {runCli} from '../helpers/cli.js'
 import {GOLDEN_EXPORT} from '../helpers/repo.js'
-import {daysBetween, field, goldenLines, microCredits, NULL_CELL, sumMicroCredits, withFields, withJoblessRows, writeCsv, writeExportFolder, twoMonths} from './fixtures.js'
+import {daysBetween, EARLY_WINDOW, field, goldenLines, LATE_WINDOW, microCredits, NULL_CELL, sumMicroCredits, withFields, withJoblessRows, withLateRerun, writeCsv, writeExportFolder, twoMonths} from './fixtures.js'
 import {lakeContent, lakeGlob, lakeTestFolder, lakeTotals, query} from './lake-read.js'
 
 const {maybe, fresh: freshDir, inWork} = lakeTestFolder('the Parquet and FOCUS load tests', 'cci-usage-lake-')
@@ -105,14 +105,9 @@ describe('load --to parquet:DIR', () => {
   })
 
   maybe('reloading an earlier window keeps a job of one of its whole days that ran after it (a rerun days later), in the lake and in FOCUS', async () => {
-    const golden = goldenLines()
-    // A job of a pipeline of the 12th, rerun on the 17th: dated the 12th, exported with the window of the 17th.
-    const index = golden.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-12' && field(row, 'TOTAL_CREDITS') !== '0')
-    const rows = [...golden.rows]
-    rows[index] = withFields(rows[index], {JOB_RUN_QUEUED_AT: '2024-11-17 09:00:00.000', JOB_RUN_STARTED_AT: '2024-11-17 09:00:05.000', JOB_RUN_STOPPED_AT: '2024-11-17 09:10:05.000'})
-    const started = (row: string) => field(row, 'JOB_RUN_STARTED_AT')
-    const early = writeExportFolder(inWork('rerun-early'), {header: golden.header, rows: rows.filter((row) => started(row) < '2024-11-16')}, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
-    const late = writeExportFolder(inWork('rerun-late'), {header: golden.header, rows: rows.filter((row) => started(row) >= '2024-11-16')}, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const split = withLateRerun(goldenLines())
+    const early = writeExportFolder(inWork('rerun-early'), split.early, EARLY_WINDOW)
+    const late = writeExportFolder(inWork('rerun-late'), split.late, LATE_WINDOW)
     const lake = freshDir('lake')
     const focus = freshDir('focus')
     for (const csv of [early, late, early]) {

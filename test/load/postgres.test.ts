@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {BIN, runCli, type CliResult} from '../helpers/cli.js'
 import {postgresLoadSuite} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT, REPO_ROOT} from '../helpers/repo.js'
-import {csvCell, daysBetween, field, goldenLines, microCredits, midDayExport, plusMicro, sumMicroCredits, withFields, withJoblessRows, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
+import {csvCell, daysBetween, EARLY_WINDOW, field, goldenLines, LATE_WINDOW, microCredits, midDayExport, plusMicro, sumMicroCredits, withFields, withJoblessRows, withLateRerun, writeCsv, writeExportFolder, NULL_CELL, type Lines} from './fixtures.js'
 
 const suite = postgresLoadSuite('the Postgres load tests', 'cci-usage-pg-load-')
 const {maybe} = suite
@@ -380,17 +380,9 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
   })
 
   maybe('reloading an earlier window keeps a job of one of its whole days that ran after it (a rerun days later), which a later window brought', async () => {
-    const golden = goldenLines()
-    // A job of a pipeline of the 12th, rerun on the 17th: dated the 12th, exported with the window of the 17th.
-    const index = golden.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-12' && field(row, 'TOTAL_CREDITS') !== '0')
-    const rows = [...golden.rows]
-    rows[index] = withFields(rows[index], {JOB_RUN_QUEUED_AT: '2024-11-17 09:00:00.000', JOB_RUN_STARTED_AT: '2024-11-17 09:00:05.000', JOB_RUN_STOPPED_AT: '2024-11-17 09:10:05.000'})
-    const lines = {header: golden.header, rows}
-    const started = (row: string) => field(row, 'JOB_RUN_STARTED_AT')
-    const early = {header: golden.header, rows: rows.filter((row) => started(row) < '2024-11-16')}
-    const late = {header: golden.header, rows: rows.filter((row) => started(row) >= '2024-11-16')}
-    const earlyCsv = writeExportFolder(join(suite.work, 'rerun-early'), early, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
-    const lateCsv = writeExportFolder(join(suite.work, 'rerun-late'), late, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const {lines, rerun, early, late} = withLateRerun(goldenLines())
+    const earlyCsv = writeExportFolder(join(suite.work, 'rerun-early'), early, EARLY_WINDOW)
+    const lateCsv = writeExportFolder(join(suite.work, 'rerun-late'), late, LATE_WINDOW)
     const expected = {rows: 1260, credits: sumMicroCredits(lines), jobs: 1260}
     for (const order of [[earlyCsv, lateCsv, earlyCsv], [lateCsv, earlyCsv], [lateCsv, earlyCsv, lateCsv, earlyCsv]]) {
       const table = freshTable()
@@ -398,32 +390,26 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
       expect(totals(table)).toEqual(expected)
     }
     // The same job in both windows (an export selecting it by another time) is still there once.
-    const both = writeExportFolder(join(suite.work, 'rerun-both'), {header: golden.header, rows: [...early.rows, rows[index]]}, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
+    const both = writeExportFolder(join(suite.work, 'rerun-both'), {header: lines.header, rows: [...early.rows, rerun]}, EARLY_WINDOW)
     const table = freshTable()
     for (const csv of [lateCsv, both, lateCsv, both]) expect((await load(csv, table)).code).toBe(0)
     expect(totals(table)).toEqual(expected)
   })
 
   maybe('review: a spared late job that the reloaded export holds without a start, or started within a millisecond, is there once', async () => {
-    const golden = goldenLines()
-    const index = golden.rows.findIndex((row) => field(row, 'JOB_RUN_DATE') === '2024-11-12' && field(row, 'TOTAL_CREDITS') !== '0')
-    const late = withFields(golden.rows[index], {JOB_RUN_STARTED_AT: '2024-11-17 09:00:05.000', JOB_RUN_STOPPED_AT: '2024-11-17 09:10:05.000'})
-    const others = golden.rows.filter((_, i) => i !== index)
-    const started = (row: string) => field(row, 'JOB_RUN_STARTED_AT')
-    const early = others.filter((row) => started(row) < '2024-11-16')
-    const laterRows = [...others.filter((row) => started(row) >= '2024-11-16'), late]
-    const lateCsv = writeExportFolder(join(suite.work, 'review-late'), {header: golden.header, rows: laterRows}, {start: '2024-11-16T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'})
+    const {lines, original, rerun, early, late} = withLateRerun(goldenLines())
+    const lateCsv = writeExportFolder(join(suite.work, 'review-late'), late, LATE_WINDOW)
     // The earlier export has the job too, before it started (no start): it replaces the spared copy by JOB_ID.
-    const unstarted = withFields(golden.rows[index], {JOB_RUN_STARTED_AT: NULL_CELL, JOB_RUN_STOPPED_AT: NULL_CELL})
-    const earlyCsv = writeExportFolder(join(suite.work, 'review-early'), {header: golden.header, rows: [...early, unstarted]}, {start: '2024-11-10T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'})
+    const unstarted = withFields(original, {JOB_RUN_STARTED_AT: NULL_CELL, JOB_RUN_STOPPED_AT: NULL_CELL})
+    const earlyCsv = writeExportFolder(join(suite.work, 'review-early'), {header: lines.header, rows: [...early.rows, unstarted]}, EARLY_WINDOW)
     const table = freshTable()
     for (const csv of [lateCsv, earlyCsv]) expect((await load(csv, table)).code).toBe(0)
     expect(totals(table)).toMatchObject({rows: 1260, jobs: 1260})
     // A start with microseconds, in a file without a window (its end is the last start, to the millisecond).
-    const precise = writeCsv(join(suite.work, 'review-precise.csv'), {header: golden.header, rows: [...early, withFields(late, {JOB_RUN_STARTED_AT: '2024-11-15 23:59:59.999500'})]})
+    const precise = writeCsv(join(suite.work, 'review-precise.csv'), {header: lines.header, rows: [...early.rows, withFields(rerun, {JOB_RUN_STARTED_AT: '2024-11-15 23:59:59.999500'})]})
     const again = freshTable()
     for (let i = 0; i < 2; i++) expect((await load(precise, again)).code).toBe(0)
-    expect(totals(again)).toMatchObject({rows: early.length + 1, jobs: early.length + 1})
+    expect(totals(again)).toMatchObject({rows: early.rows.length + 1, jobs: early.rows.length + 1})
   })
 
   maybe('review: rows without a JOB_ID of a day two inputs hold whole come from the one whose window ends last, not only the last input', async () => {
