@@ -2,11 +2,10 @@
  * README "Budgets": an org budget names the org by name or id. A budget naming the org by its ORGANIZATION_ID
  * follows the same spend as one naming it by ORGANIZATION_NAME (not 0 credits, "ok", and a "matches no org" notice).
  */
-import {join} from 'node:path'
-
+import type {Summary} from '../../src/analysis/summary.js'
 import {parseBudgets} from '../../src/history/budgets.js'
-import {generateReport} from '../../src/report/index.js'
 import {exportCsv, job, tempDir, writeFixture} from '../report/fixtures.js'
+import {reportWeekWithHistory} from './week-report.js'
 
 describe('an org budget named by the org id', () => {
   const dir = tempDir()
@@ -23,17 +22,9 @@ describe('an org budget named by the org id', () => {
   )
   const logs: string[] = []
 
-  let summary: Awaited<ReturnType<typeof generateReport>>['summary']
+  let summary: Summary
   beforeAll(async () => {
-    ;({summary} = await generateReport(
-      {
-        inputs: [input],
-        outDir: join(dir, 'out'),
-        filters: {since: '2024-11-11', until: '2024-11-17'},
-        history: {dir: join(dir, 'history'), trendWeeks: 2, budgets, update: {organizations: ['org-1', 'org-2'], windows: [{start: '2024-11-11T00:00:00.000Z', end: '2024-11-18T00:00:00.000Z'}]}},
-      },
-      {clock: () => new Date('2024-11-25T06:00:00Z'), log: (line) => logs.push(line)},
-    ))
+    summary = await reportWeekWithHistory(dir, input, {budgets, organizations: ['org-1', 'org-2'], log: (line) => logs.push(line)})
   })
 
   it('judges the same spend as the budget naming it by name; globs match names, never ids (hex ids would collide)', () => {

@@ -4,12 +4,12 @@
  */
 import {join} from 'node:path'
 
-import {OTHER_KEY} from '../../src/analysis/summary.js'
+import {OTHER_KEY, type Summary} from '../../src/analysis/summary.js'
 import {parseBudgets} from '../../src/history/budgets.js'
 import {buildTrend} from '../../src/history/trend.js'
 import {readHistory} from '../../src/history/store.js'
-import {generateReport} from '../../src/report/index.js'
 import {exportCsv, job, tempDir, writeFixture} from '../report/fixtures.js'
+import {reportWeekWithHistory} from './week-report.js'
 
 describe('buildTrend', () => {
   const week = (weekStart: string, project: string, credits: number) => ({week: weekStart, org: 'acme', project, credits: BigInt(credits) * 1_000_000n, jobs: 1, failedCredits: 0n})
@@ -52,18 +52,9 @@ describe('a history of a small export', () => {
   const budgets = parseBudgets('b.yml', 'budgets:\n  - {scope: team, name: platform, period: week, credits: 180}\n  - {scope: org, name: acme, period: week, credits: 100}\n  - {scope: project, name: nothing-*, period: month, credits: 5}\n', {creditPrice: null, hasTeams: true})
   const logs: string[] = []
 
-  let summary: Awaited<ReturnType<typeof generateReport>>['summary']
+  let summary: Summary
   beforeAll(async () => {
-    ;({summary} = await generateReport(
-      {
-        inputs: [input],
-        outDir: join(dir, 'out'),
-        filters: {since: '2024-11-11', until: '2024-11-17'},
-        teamsFile: teams,
-        history: {dir: join(dir, 'history'), trendWeeks: 2, budgets, update: {organizations: ['org-1'], windows: [{start: '2024-11-11T00:00:00.000Z', end: '2024-11-18T00:00:00.000Z'}]}},
-      },
-      {clock: () => new Date('2024-11-25T06:00:00Z'), log: (line) => logs.push(line)},
-    ))
+    summary = await reportWeekWithHistory(dir, input, {budgets, organizations: ['org-1'], teamsFile: teams, log: (line) => logs.push(line)})
   })
 
   it('splits the trend by team with --teams', () => {
