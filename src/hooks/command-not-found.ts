@@ -1,15 +1,30 @@
-import {Errors, type Hook} from '@oclif/core'
+import {type Hook} from '@oclif/core'
 
 import {redact, registerSecretArguments} from '../core/secrets.js'
+import {terminalSafe} from '../core/terminal-safe.js'
 
 /**
- * oclif takes a bare word right after a command as part of a longer command name (`notify xoxb-...` looks for
- * "notify:xoxb-..."), and reports that name as not found before any command, so before BaseCommand's redaction,
- * runs. The same redaction applies here: the token flags' values, the secret variables and token shapes.
+ * oclif takes a bare word right after a command as part of a longer command name (`report usage.csv` looks for
+ * "report:usage.csv"), and reports that name as not found before any command, so before BaseCommand's
+ * redaction and error printing, run. The same rules apply here: the token flags' values, the secret variables and
+ * token shapes are redacted, and the error is one line saying what to type instead, exit 2 (oclif's own printing
+ * wraps it over several " ›" lines and names no fix).
  */
-const hook: Hook.CommandNotFound = async function ({id, argv}) {
+const hook: Hook.CommandNotFound = async function ({id, argv, config}) {
   registerSecretArguments(argv ?? [], process.env)
-  throw new Errors.CLIError(redact(`command ${id} not found`), {exit: 2})
+  const separator = id.indexOf(':')
+  const command = separator > 0 ? config.findCommand(id.slice(0, separator)) : undefined
+  let message: string
+  if (command) {
+    const argument = id.slice(separator + 1)
+    const inputHint = command.flags.input ? `; to read a file, pass it with --input ${argument}` : ''
+    message = `cci-usage ${command.id} takes only flags, not the argument "${argument}"${inputHint} (see cci-usage ${command.id} --help).`
+  } else {
+    const commands = config.commandIDs.filter((name) => name !== 'help').sort().join(', ')
+    message = `command ${id} not found: the commands are ${commands} (see cci-usage help).`
+  }
+  process.stderr.write(`Error: ${terminalSafe(redact(message))}\n`)
+  this.exit(2)
 }
 
 export default hook

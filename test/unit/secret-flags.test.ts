@@ -37,18 +37,18 @@ describe('flag-parsing errors never print a token (built CLI)', () => {
     })
   }
 
-  // oclif reads a first bare word after the command as part of a command name ("notify:<token>") and reports
-  // that name as not found, before any command (so before the base command) runs.
+  // oclif reads a first bare word after the command as part of a command name ("notify:<token>"), which the
+  // command_not_found hook reports (quoting the word) before any command (so before the base command) runs.
   const asCommandName: Array<[string, string[], Record<string, string>, string]> = [
     ['a Slack token right after the command', ['notify', BOT], {}, BOT],
     ['a CircleCI token right after the command', ['export', PAT], {}, PAT],
     ['the CIRCLECI_API_TOKEN value right after the command', ['export', LEGACY], {CIRCLECI_API_TOKEN: LEGACY}, LEGACY],
   ]
   for (const [name, args, env, secret] of asCommandName) {
-    maybe(`${name}: exit 2, "not found", no token`, async () => {
+    maybe(`${name}: exit 2, "takes only flags", no token`, async () => {
       const {code, stdout, stderr} = await runCli(args, env)
       expect(code).toBe(2)
-      expect(stderr).toMatch(/not found/)
+      expect(stderr).toMatch(/^Error: cci-usage \w+ takes only flags, not the argument "\[redacted\]"/)
       expect(stdout + stderr).not.toContain(secret)
     })
   }
