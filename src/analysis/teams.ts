@@ -6,6 +6,7 @@ import {isMap, isSeq, type Node as YamlNode} from 'yaml'
 
 import {readYamlFile} from '../core/yaml-file.js'
 import {InputFileError} from '../core/errors.js'
+import {unreadableFileError} from '../core/read-errors.js'
 import {OTHER_KEY} from './summary.js'
 import {patternMatcher, teamsCsvColumns} from './teams-checks.js'
 
@@ -36,7 +37,7 @@ export function createTeamMatcher(rules: TeamRule[]): TeamMatcher {
 
 export async function loadTeamRules(path: string): Promise<TeamRule[]> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new InputFileError('E_TEAMS_MISSING', `Teams file ${path} cannot be read (${error.code ?? error.message}): check the --teams path.`)
+    throw unreadableFileError('E_TEAMS_MISSING', 'Teams file', path, '--teams', error)
   })
   const extension = extname(path).toLowerCase()
   const rules = extension === '.csv' ? await parseTeamsCsv(path, text) : parseTeamsYaml(path, text)

@@ -13,6 +13,7 @@ import type {BudgetStatus} from '../analysis/summary.js'
 import {InputFileError} from '../core/errors.js'
 import {comparePctOfLimit, dollarsInCents, numberToCredits} from '../core/exact-money.js'
 import {readYamlFile} from '../core/yaml-file.js'
+import {unreadableFileError} from '../core/read-errors.js'
 import {isoWeekStart, monthStart, nextMonthStart, shiftDay} from './days.js'
 import {projectPeriod, type DailySeries} from './forecast.js'
 
@@ -62,7 +63,7 @@ export interface BudgetContext {
 
 export async function loadBudgets(path: string, context: BudgetContext): Promise<Budget[]> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new InputFileError('E_BUDGETS_MISSING', `Budgets file ${path} cannot be read (${error.code ?? error.message}): check the --budgets path.`)
+    throw unreadableFileError('E_BUDGETS_MISSING', 'Budgets file', path, '--budgets', error)
   })
   return parseBudgets(path, text, context)
 }
