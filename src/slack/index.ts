@@ -98,6 +98,12 @@ export async function notifySlack(summary: Summary, options: NotifyOptions, log:
     if (options.token) {
       return fail('E_SLACK_NO_CHANNEL', 'Slack is not configured: a token was given but no channel; set SLACK_DEFAULT_CHANNEL or --slack-channel (a channel ID such as C0123456789)')
     }
+    if (options.channel) {
+      return fail(
+        'E_SLACK_NOT_CONFIGURED',
+        'Slack is not configured: a channel was given but no token; set SLACK_ACCESS_TOKEN or --slack-token (a bot token, xoxb-...), or SLACK_WEBHOOK_URL; use --dry-run to preview the message',
+      )
+    }
     return fail(
       'E_SLACK_NOT_CONFIGURED',
       'Slack is not configured: set SLACK_ACCESS_TOKEN and SLACK_DEFAULT_CHANNEL (or --slack-token/--slack-channel), or SLACK_WEBHOOK_URL; use --dry-run to preview the message',

@@ -253,6 +253,15 @@ describe('notifySlack decisions before any request', () => {
     expect(noChannel.failure?.code).toBe('E_SLACK_NO_CHANNEL')
     expect(slack.requests).toHaveLength(0)
   })
+
+  it('a channel without a token says the token is what is missing, not the channel too', async () => {
+    const result = await notify({token: undefined})
+    expect(result.failure?.code).toBe('E_SLACK_NOT_CONFIGURED')
+    expect(result.warnings).toEqual([
+      'Slack is not configured: a channel was given but no token; set SLACK_ACCESS_TOKEN or --slack-token (a bot token, xoxb-...), or SLACK_WEBHOOK_URL; use --dry-run to preview the message',
+    ])
+    expect(slack.requests).toHaveLength(0)
+  })
 })
 
 describe('notifySlack sends the bot token to the configured API host only', () => {
