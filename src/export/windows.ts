@@ -162,9 +162,12 @@ export function validateRange(
   }
   const oldest = now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS
   if (start.getTime() < oldest) {
+    // Most starts are days (YYYY-MM-DD, midnight): name the first whole day the API still exports, as well as the
+    // exact instant, so the fix can be typed as it was given.
+    const firstDay = utcDay(new Date(startOfUtcDay(new Date(oldest - 1)).getTime() + DAY_MS))
     throw new BadInputError(
       'E_RANGE_TOO_OLD',
-      `${flags.start} ${formatInstant(start)} is more than ${MAX_LOOKBACK_DAYS} days ago; the Usage API keeps ${MAX_LOOKBACK_DAYS} days, start on or after ${formatInstant(new Date(oldest))}.`,
+      `${flags.start} ${formatInstant(start)} is more than ${MAX_LOOKBACK_DAYS} days ago; the Usage API keeps ${MAX_LOOKBACK_DAYS} days: give ${flags.start} ${firstDay} or later (or an instant from ${formatInstant(new Date(oldest))}).`,
     )
   }
 }

@@ -42,6 +42,12 @@ describe('resolveRange', () => {
     expect(() => resolveRange({days: 366}, now)).toThrow(/use --days 365 or less/)
   })
 
+  it('a day too far back is told the first day it may give, which is then accepted', () => {
+    // 366 x 24 h before 2024-11-20T15:30 is 2023-11-20T15:30: the first whole day is 2023-11-21, not the 20th.
+    expect(() => resolveRange({start: '2023-11-20', end: '2023-11-25'}, now)).toThrow(/give --start 2023-11-21 or later/)
+    expect(resolveRange({start: '2023-11-21', end: '2023-11-25'}, now).start.toISOString()).toBe('2023-11-21T00:00:00.000Z')
+  })
+
   it('accepts a start exactly 366 days back', () => {
     const start = new Date(now.getTime() - 366 * DAY_MS)
     expect(() => validateRange({start, end: now}, now)).not.toThrow()
