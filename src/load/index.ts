@@ -141,7 +141,7 @@ export function describeLoad(result: LoadResult): string {
   const days = result.wholeDays.length + result.partialDays.length
   const detail = [
     `${days} day(s): ${result.wholeDays.length} replaced whole, ${result.partialDays.length} by JOB_ID`,
-    result.deleted !== undefined ? `${result.deleted} old row(s) replaced` : undefined,
+    result.deleted !== undefined ? `${result.deleted.toLocaleString('en-US')} old row(s) replaced` : undefined,
     result.months ? `month(s) ${result.months.join(', ') || 'none'}` : undefined,
   ].filter(Boolean)
   return `Loaded ${result.rows.toLocaleString('en-US')} ${what} (${formatCredits(Number(result.credits))} credits) into ${result.target} in ${result.seconds} s; ${detail.join('; ')}.`
