@@ -21,7 +21,9 @@ export function healthLines(summary: Summary): string[] {
   const perPipeline = health.pipelines.creditsP50 === null
     ? 'no pipelines'
     : `credits per pipeline p50 ${formatCredits(health.pipelines.creditsP50)}, p95 ${formatCredits(health.pipelines.creditsP95 ?? 0)} (${formatCredits(health.pipelines.count)} pipelines)`
-  const onDefault = `default branch ${formatShare(health.branches.default.share)} of credits, other branches ${formatShare(health.branches.other.share)}`
+  // Projects whose default branch is unknown are in neither share: named, so that the shares add up to 100 %.
+  const unknown = health.branches.unknown.credits > 0 ? `, default unknown ${formatShare(health.branches.unknown.share)}` : ''
+  const onDefault = `default branch ${formatShare(health.branches.default.share)} of credits, other branches ${formatShare(health.branches.other.share)}${unknown}`
   const triggers = health.triggerSources.slice(0, 4).map((bucket) => `${bucket.key} ${formatShare(bucket.share)}`).join(', ')
   lines.push(`Health: ${perPipeline} · ${onDefault}${triggers ? ` · triggers: ${triggers}` : ''}`)
   const headline = costliestHealthProblem(health)
