@@ -91,8 +91,19 @@ export async function inspectInputFile(path: string): Promise<InputFile> {
   if (newline < 0 && head.length >= HEADER_PROBE_BYTES) {
     throw new InputFileError('E_INPUT_NOT_CSV', `Input file ${path} has no line break in its first MiB, so it is not a usage export CSV.`)
   }
-  const header = parseHeaderLine(head.subarray(0, newline < 0 ? head.length : newline).toString('utf8'))
-  checkHeader(path, header)
+  const firstLine = head.subarray(0, newline < 0 ? head.length : newline).toString('utf8')
+  const header = parseHeaderLine(firstLine)
+  try {
+    checkHeader(path, header)
+  } catch (error) {
+    // A plain CSV under a .gz name is read as it is; anything else named .gz is most often a download link's error
+    // page saved under the export's name, which "its header has no PROJECT_NAME column" would not explain.
+    if (!gzip && /\.gz$/i.test(path) && (error as InputFileError).code === 'E_NOT_USAGE_EXPORT') {
+      const start = firstLine.trim().slice(0, 60)
+      throw new InputFileError('E_INPUT_CORRUPT', `Input file ${path} is named .gz but holds no gzip data (it starts with ${JSON.stringify(start)}): download the export again.`)
+    }
+    throw error
+  }
   return {path, gzip, header}
 }
 
