@@ -131,7 +131,8 @@ function judgeBudget(
     teamOf: (point: DayPoint) => string
     projectKey: (org: string | null, project: string | null) => string
     creditPrice: number | null
-    notices: string[]
+    /** A budget that selects nothing reads 0 and "ok": a typo in its name must not pass as good news. */
+    warnings: string[]
   },
 ): BudgetStatus {
   const matches = budgetMatcher(budget.name)
@@ -142,7 +143,7 @@ function judgeBudget(
     return matches(point.project ?? NONE_LABEL) || matches(context.projectKey(point.org, point.project))
   })
   if (selected.length === 0) {
-    context.notices.push(
+    context.warnings.push(
       `Budget ${JSON.stringify(budget.name)} (${budget.scope}${budget.line ? `, line ${budget.line}` : ''}) matches no ${budget.scope} with usage since ${context.since}: check the name (exact, or a glob such as "web-*").`,
     )
   }
@@ -226,7 +227,7 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
   phase('history: forecast')
   if (options.budgets) {
     const recentDays = heldDays.filter((day) => day >= recent.start)
-    summary.budgets = options.budgets.map((budget) => judgeBudget(budget, points, {held: recentDays, asOf, since: recent.start, teamOf, projectKey, creditPrice: scope.creditPrice, notices}))
+    summary.budgets = options.budgets.map((budget) => judgeBudget(budget, points, {held: recentDays, asOf, since: recent.start, teamOf, projectKey, creditPrice: scope.creditPrice, warnings}))
   }
 
   const series = [

@@ -34,6 +34,6 @@ describe('an org budget named by the org id', () => {
       ['acme*', 147, 147, 'over'],
       ['org-*', 0, 0, 'ok'],
     ])
-    expect(logs.filter((line) => line.startsWith('Budget '))).toEqual([expect.stringMatching(/^Budget "org-\*" \(org, line 5\) matches no org with usage/)])
+    expect((summary.input.warnings ?? []).filter((line) => line.startsWith('Budget '))).toEqual([expect.stringMatching(/^Budget "org-\*" \(org, line 5\) matches no org with usage/)])
   })
 })
