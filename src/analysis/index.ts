@@ -1,12 +1,13 @@
 import {basename} from 'node:path'
 
 import {BadInputError} from '../core/errors.js'
+import {manifestWindows} from '../export/manifest.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, NONE_LABEL, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
 import {openUsage, type UsageSource} from './engine.js'
 import {materializeInputRows, REPORT_ROWS_TABLE, type InputRows} from './report-rows.js'
-import {describeInputRows, undatedRowsWarning} from './input-notices.js'
+import {describeInputRows, undatedRowsWarning, windowBeyondDataWarning, type CoveredWindow} from './input-notices.js'
 import {applyHistory, type HistoryOptions} from '../history/index.js'
 import {HISTORY_VIEW, openHistorySource} from '../history/source.js'
 import {createExportRollup} from '../history/queries.js'
@@ -117,6 +118,12 @@ export function resolveWindow(requested: DayRange | null, filters: ReportFilters
   }
 }
 
+/** The export windows of the inputs that are an export's usage.csv with its manifest beside it (others add none). */
+async function exportWindows(files: readonly string[]): Promise<CoveredWindow[]> {
+  const found = await Promise.all(files.map((file) => manifestWindows(file)))
+  return found.flatMap((entry) => entry?.windows ?? [])
+}
+
 const ALL_SETS = Object.keys(GROUPING_SETS) as GroupingSetName[]
 const PREVIOUS_SETS: GroupingSetName[] = ['total', 'project', 'day', 'dayProject']
 
@@ -200,20 +207,35 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     const undated = undatedRowsWarning((currentRange === null ? current.day : await cube.breakdown('day', null)) ?? [], currentRange !== null)
     if (undated) warnings.push(undated)
 
+    // A window given by date may reach days the input does not hold; known only of an input read whole.
+    const checkReach = !fromHistory && !where
+    if (checkReach && requested && cube.days) {
+      const beyond = windowBeyondDataWarning('report window', window.range, cube.days, await exportWindows(read.files), addDays)
+      if (beyond) warnings.push(beyond)
+    }
+
     let previous: SummaryInputs['previous'] = null
     // One previous window for the org and its teams: `--month` compares calendar months, not equal spans.
     const previousDays = options.previousWindow ?? previousRange(window.range)
     if (comparing) {
       const range = previousDays
       let previousCube = cube
+      let previousFiles = read.files
       if (options.previousInputs && options.previousInputs.length > 0) {
         previousSource = await openUsage(options.previousInputs, {tempDir: options.tempDir})
         const previousRead = await materializeInputRows(previousSource, where)
         describeInputRows(previousRead, notices, warnings)
         previousRelation = previousRead.relation
+        previousFiles = previousRead.files
         previousCube = await buildCube(previousSource, undefined, range, {from: previousRead.relation, database: 'work'})
       }
       previous = {window: toWindow(range), groups: await groupsFor(previousCube, range, PREVIOUS_SETS)}
+      // A previous window without any row is said by the comparison itself ("no data"); one the input holds in part is not.
+      const days = previousCube.days
+      if (checkReach && days && range.start < addDays(days.last, 1) && range.end > days.first) {
+        const beyond = windowBeyondDataWarning('comparison window', range, days, await exportWindows(previousFiles), addDays)
+        if (beyond) warnings.push(beyond)
+      }
     }
 
     phase('breakdowns')

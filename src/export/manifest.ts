@@ -1,7 +1,8 @@
 import {readFile} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
 
 import {writeJsonAtomic} from '../core/atomic.js'
-import {coalesceRanges, type DateRange} from './windows.js'
+import {coalesceRanges, windowsSpan, type DateRange} from './windows.js'
 
 /**
  * `<out>/export-manifest.json`: what a rerun needs to resume without spending new POSTs (the API allows 10 an
@@ -209,5 +210,25 @@ export class ManifestStore {
     })
     this.queue = write.catch(() => undefined)
     return write
+  }
+}
+
+/**
+ * The windows of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed, with the
+ * rows the manifest says the file holds (when it says): their one span when they leave no gap, else each run of
+ * them (the manifest's range would span the gap, whose days only stray rows of the next window stand for).
+ */
+export async function manifestWindows(path: string): Promise<{windows: DateRange[]; rows: number | undefined} | null> {
+  if (basename(path) !== 'usage.csv') return null
+  const text = await readFile(join(dirname(path), MANIFEST_FILE), 'utf8').catch(() => null)
+  if (text === null) return null
+  try {
+    const manifest = JSON.parse(text) as ExportManifest
+    if (manifest.status !== 'completed' || !Array.isArray(manifest.windows) || manifest.windows.length === 0) return null
+    const span = windowsSpan(manifest.windows)
+    const windows = span ? [span] : coalesceRanges(manifest.windows.map((window) => ({start: new Date(window.start), end: new Date(window.end)})))
+    return windows.some((window) => Number.isNaN(window.start.getTime()) || Number.isNaN(window.end.getTime())) ? null : {windows, rows: manifest.rows}
+  } catch {
+    return null
   }
 }

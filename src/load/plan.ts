@@ -11,16 +11,13 @@
  * row with its JOB_ID, so a row without a JOB_ID outside the whole days cannot be replaced by a later load and is
  * not loaded (counted in `skipped`).
  */
-import {readFile} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {sqlString} from '../analysis/columns.js'
 import type {InputFile} from '../analysis/input-files.js'
 import {InputFileError} from '../core/errors.js'
-import {MANIFEST_FILE, type ExportManifest} from '../export/manifest.js'
-import {coalesceRanges, windowsSpan} from '../export/windows.js'
+import {manifestWindows} from '../export/manifest.js'
 import {wholeDays, type LoadWindow} from './coverage.js'
 
 /**
@@ -123,26 +120,6 @@ type Row = Record<string, string | null>
 
 async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
   return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Row[]
-}
-
-/**
- * The windows of `<dir>/usage.csv` from the export-manifest.json beside it, when that export completed, with the
- * rows the manifest says the file holds (when it says): their one span when they leave no gap, else each run of
- * them (the manifest's range would span the gap, whose days only stray rows of the next window stand for).
- */
-export async function manifestWindows(path: string): Promise<{windows: LoadWindow[]; rows: number | undefined} | null> {
-  if (basename(path) !== 'usage.csv') return null
-  const text = await readFile(join(dirname(path), MANIFEST_FILE), 'utf8').catch(() => null)
-  if (text === null) return null
-  try {
-    const manifest = JSON.parse(text) as ExportManifest
-    if (manifest.status !== 'completed' || !Array.isArray(manifest.windows) || manifest.windows.length === 0) return null
-    const span = windowsSpan(manifest.windows)
-    const windows = span ? [span] : coalesceRanges(manifest.windows.map((window) => ({start: new Date(window.start), end: new Date(window.end)})))
-    return windows.some((window) => Number.isNaN(window.start.getTime()) || Number.isNaN(window.end.getTime())) ? null : {windows, rows: manifest.rows}
-  } catch {
-    return null
-  }
 }
 
 /** The manifest's windows, when it describes this very file (the same number of rows). */

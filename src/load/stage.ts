@@ -14,9 +14,10 @@ import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {INPUT_FILE_INDEX, openUsage, scanChecked, translateReadError} from '../analysis/engine.js'
 import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
 import {phase} from '../analysis/profile.js'
+import {manifestWindows} from '../export/manifest.js'
 import {dialectType, MONTH_PARTITION, WAREHOUSE_COLUMNS} from './columns.js'
 import type {LoadWindow} from './coverage.js'
-import {dropsRows, keptRows, manifestWindows, planLoad, SCAN_RELATION, type LoadPlan} from './plan.js'
+import {dropsRows, keptRows, planLoad, SCAN_RELATION, type LoadPlan} from './plan.js'
 
 /** The staged files' partition column naming the input file (its index in LoadPlan.files). */
 export const INPUT_PARTITION = 'load_input'

@@ -1,0 +1,81 @@
+/**
+ * A window given by date (--start/--end, --month, the comparison window) that reaches days the input has no rows
+ * on: those days read as days without spend, though the input may not hold them (a chargeback of a month made
+ * from a week of it). The report says so, unless the export's own manifest shows it covered them.
+ */
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {addDays} from '../../src/analysis/scope.js'
+import {buildReportSummary} from '../../src/analysis/index.js'
+import {windowBeyondDataWarning} from '../../src/analysis/input-notices.js'
+import {exportCsv, job, tempDir, writeFixture} from './fixtures.js'
+
+const clock = () => new Date('2024-12-05T00:00:00Z')
+// Rows on the 12th to the 14th of November only.
+const ROWS = ['2024-11-12', '2024-11-13', '2024-11-14'].map((day, index) => job({JOB_RUN_DATE: day, JOB_ID: `j-${index}`, TOTAL_CREDITS: 10 + index}))
+const reachWarnings = (warnings: readonly string[] | undefined) => (warnings ?? []).filter((line) => line.includes('reaches days the input has no rows on'))
+
+function exportFolder(windows: Array<{start: string; end: string}> | null): string {
+  const dir = tempDir()
+  const input = writeFixture(dir, 'usage.csv', exportCsv(ROWS))
+  if (windows) {
+    const manifest = {schemaVersion: 1, status: 'completed', rows: ROWS.length, range: {start: windows[0].start, end: windows[windows.length - 1].end}, windows: windows.map((window) => ({...window, state: 'completed', parts: []}))}
+    writeFileSync(join(dir, 'export-manifest.json'), JSON.stringify(manifest))
+  }
+  return input
+}
+
+describe('windowBeyondDataWarning', () => {
+  const data = {first: '2024-11-12', last: '2024-11-14'}
+  it('says nothing for a window inside the days with rows', () => {
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-12', end: '2024-11-15'}, data, [], addDays)).toBeNull()
+  })
+
+  it('names the days before the first and after the last day with rows, a single day once', () => {
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-10', end: '2024-11-16'}, data, [], addDays)).toBe(
+      'The report window 2024-11-10..2024-11-15 reaches days the input has no rows on: 2024-11-10..2024-11-11 (before its first day with rows, 2024-11-12) and 2024-11-15 (after its last day with rows, 2024-11-14). If the export did not cover them, their credits are missing, not zero: export those days too, or choose a window inside the input\'s days.',
+    )
+  })
+
+  it('leaves out the days an export window reached (quiet days, not missing ones), even in part', () => {
+    const covered = [{start: new Date('2024-11-10T12:00:00Z'), end: new Date('2024-11-15T00:00:00Z')}]
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-09', end: '2024-11-15'}, data, covered, addDays)).toBe(
+      'The report window 2024-11-09..2024-11-14 reaches days the input has no rows on: 2024-11-09 (before its first day with rows, 2024-11-12). If the export did not cover them, their credits are missing, not zero: export those days too, or choose a window inside the input\'s days.',
+    )
+    // An end exactly at midnight does not reach the day that begins then.
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-12', end: '2024-11-16'}, data, covered, addDays)).toMatch(/: 2024-11-15 \(after its last day/)
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-10', end: '2024-11-15'}, data, covered, addDays)).toBeNull()
+  })
+})
+
+describe('report with a window beyond its input', () => {
+  it('warns (stderr and input.warnings) of a month whose chargeback is made from three days of it', async () => {
+    const result = await buildReportSummary({inputs: [exportFolder(null)], filters: {since: '2024-11-01', until: '2024-11-30'}}, clock)
+    expect(result.chargeback?.month).toBe('2024-11')
+    expect(reachWarnings(result.warnings)).toEqual([expect.stringMatching(/^The report window 2024-11-01\.\.2024-11-30 reaches days the input has no rows on: 2024-11-01\.\.2024-11-11 \(before .*\) and 2024-11-15\.\.2024-11-30 \(after /)])
+    expect(reachWarnings(result.summary.input.warnings)).toEqual(reachWarnings(result.warnings))
+    expect(result.summary.totals.credits.total).toBe(33)
+  })
+
+  it('says nothing when the export manifest beside usage.csv shows the window was exported (the quiet days are zero)', async () => {
+    const input = exportFolder([{start: '2024-11-01T00:00:00.000Z', end: '2024-11-16T00:00:00.000Z'}, {start: '2024-11-16T00:00:00.000Z', end: '2024-12-01T00:00:00.000Z'}])
+    const result = await buildReportSummary({inputs: [input], filters: {since: '2024-11-01', until: '2024-11-30'}}, clock)
+    expect(reachWarnings(result.warnings)).toEqual([])
+  })
+
+  it('warns of a comparison window the input holds in part, not of one it lacks entirely (the comparison says "no data")', async () => {
+    const inside = await buildReportSummary({inputs: [exportFolder(null)], filters: {since: '2024-11-14', until: '2024-11-14'}, compare: 'previous'}, clock)
+    expect(reachWarnings(inside.warnings)).toEqual([])
+    const wider = await buildReportSummary({inputs: [exportFolder(null)], filters: {since: '2024-11-13', until: '2024-11-14'}, compare: 'previous'}, clock)
+    expect(reachWarnings(wider.warnings)).toEqual([expect.stringMatching(/^The comparison window 2024-11-11\.\.2024-11-12 reaches days the input has no rows on: 2024-11-11 \(before its first day with rows, 2024-11-12\)/)])
+    const none = await buildReportSummary({inputs: [exportFolder(null)], compare: 'previous'}, clock)
+    expect(reachWarnings(none.warnings)).toEqual([])
+  })
+
+  it('says nothing after --project/--org/--branch, whose first day with rows is the selection\'s, not the export\'s', async () => {
+    const result = await buildReportSummary({inputs: [exportFolder(null)], filters: {since: '2024-11-01', until: '2024-11-30', project: 'api'}}, clock)
+    expect(result.summary.totals.credits.total).toBe(33)
+    expect(reachWarnings(result.warnings)).toEqual([])
+  })
+})
