@@ -49,6 +49,18 @@ describe('health.jobs', () => {
     ])
   })
 
+  test('durations and utilisation medians are of runs: a row that never started is left out even with values', async () => {
+    const summary = await reportOfRows([
+      run({JOB_BUILD_STATUS: 'success', JOB_RUN_SECONDS: 100, MEDIAN_CPU_UTILIZATION_PCT: 10, MEDIAN_RAM_UTILIZATION_PCT: 20}),
+      run({JOB_BUILD_STATUS: 'failed', JOB_RUN_SECONDS: 300, MEDIAN_CPU_UTILIZATION_PCT: 30, MEDIAN_RAM_UTILIZATION_PCT: 40}),
+      // Not runs (NOT_STARTED_STATUSES), whatever they carry.
+      run({JOB_BUILD_STATUS: 'on_hold', JOB_RUN_SECONDS: 9000, MEDIAN_CPU_UTILIZATION_PCT: 90, MEDIAN_RAM_UTILIZATION_PCT: 90}),
+      run({JOB_BUILD_STATUS: 'blocked', JOB_RUN_SECONDS: 5000, MEDIAN_CPU_UTILIZATION_PCT: 95, MEDIAN_RAM_UTILIZATION_PCT: 95}),
+    ])
+    // p50 of 100 and 300 = 200; p95: h = 0.95 -> 100 + 0.95 x 200 = 290. Medians of the two runs.
+    expect(summary.health?.jobs[0]).toMatchObject({runs: 2, durationP50Seconds: 200, durationP95Seconds: 290, cpuMedianPct: 20, ramMedianPct: 30})
+  })
+
   test('a figure with no value is null, never 0', async () => {
     const summary = await reportOfRows([
       run({JOB_NAME: 'deploy', JOB_BUILD_STATUS: 'canceled', JOB_RUN_SECONDS: null, MEDIAN_CPU_UTILIZATION_PCT: null, MEDIAN_RAM_UTILIZATION_PCT: null}),

@@ -181,6 +181,8 @@ export async function queryJobGroups(connection: DuckDBConnection, relation: str
   return groups.map(toJobGroup)
 }
 
+// Durations and utilisation medians are of runs (README Health): a row of a job that never started (blocked,
+// on_hold, ...) carrying a run time or utilisation would otherwise move them. The queue is of every row with both times.
 function jobGroupsSql(relation: string, where: string): string {
   return `
 SELECT *, ${CODE.workflow('org', 'project', 'workflow')} AS workflow_code, ${CODE.project('org', 'project')} AS project_code FROM (
@@ -191,9 +193,10 @@ SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NA
   ${countWhere(FAILED)} AS failed_runs,
   ${countWhere(CANCELED)} AS canceled_runs,
   ${countWhere("JOB_BUILD_STATUS = 'running'")} AS running_runs,
-  quantile_cont(JOB_RUN_SECONDS, [0.5, 0.95]) AS duration,
+  quantile_cont(${when(STARTED, 'JOB_RUN_SECONDS')}, [0.5, 0.95]) AS duration,
   quantile_cont(${when('JOB_QUEUE_MS >= 0', 'JOB_QUEUE_MS / 1000.0')}, [0.5, 0.95]) AS queue,
-  quantile_cont(MEDIAN_CPU_UTILIZATION_PCT, 0.5) AS cpu_median, quantile_cont(MEDIAN_RAM_UTILIZATION_PCT, 0.5) AS ram_median,
+  quantile_cont(${when(STARTED, 'MEDIAN_CPU_UTILIZATION_PCT')}, 0.5) AS cpu_median,
+  quantile_cont(${when(STARTED, 'MEDIAN_RAM_UTILIZATION_PCT')}, 0.5) AS ram_median,
   ${microSum()} AS credits,
   ${microSum(FAILED)} AS failed_credits, count(${when(FAILED, 'JOB_NAME')}) AS failed_jobs,
   ${microSum(CANCELED)} AS canceled_credits, count(${when(CANCELED, 'JOB_NAME')}) AS canceled_jobs
