@@ -11,10 +11,14 @@ import type {TeamRule} from './teams.js'
 
 const CSV_COLUMNS = ['project', 'team', 'slack_channel'] as const
 
-/** How a teams pattern matches project names: a glob (picomatch, dotfiles too), else the exact name. */
+/**
+ * How a teams pattern matches project names: the exact name it spells, and as a glob (picomatch, dotfiles too)
+ * when it is one: "x[1]" lists the project called "x[1]", which its character class alone would not match.
+ */
 export function patternMatcher(pattern: string): {glob: boolean; test: (project: string) => boolean} {
   if (!picomatch.scan(pattern).isGlob) return {glob: false, test: (project) => project === pattern}
-  return {glob: true, test: picomatch(pattern, {dot: true})}
+  const isMatch = picomatch(pattern, {dot: true})
+  return {glob: true, test: (project) => project === pattern || isMatch(project)}
 }
 
 /**

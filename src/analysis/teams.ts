@@ -30,7 +30,9 @@ export function createTeamMatcher(rules: TeamRule[]): TeamMatcher {
   for (const rule of rules) {
     const matcher = patternMatcher(rule.pattern)
     if (matcher.glob) globs.push({team: rule.team, test: matcher.test})
-    else if (!exact.has(rule.pattern)) exact.set(rule.pattern, rule.team)
+    // A pattern is also the exact name it spells: a project called "*bold*" or "x[1]" listed as written is listed
+    // by its exact name, which wins over a glob written before it (and "x[1]" as a glob would not even match it).
+    if (!exact.has(rule.pattern)) exact.set(rule.pattern, rule.team)
   }
   return (project) => exact.get(project) ?? globs.find((glob) => glob.test(project))?.team ?? UNASSIGNED_TEAM
 }

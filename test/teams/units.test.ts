@@ -4,6 +4,7 @@ import {dollarsInCents, exactDollars, formatMicroCredits} from '../../src/core/e
 import type {Group} from '../../src/analysis/aggregate.js'
 import {teamAnomalies, teamSavings} from '../../src/analysis/team-summary.js'
 import {createTeamMatcher, loadTeamRules, parseTeamsCsv, parseTeamsYaml, teamChannels} from '../../src/analysis/teams.js'
+import {shadowedRules, unmatchedRules} from '../../src/analysis/teams-checks.js'
 import {teamFileStem, teamPathsFor} from '../../src/report/team-files.js'
 import {mergeSharedOrgIds, parseSharesFor} from '../../src/export/shared-plan.js'
 import type {Anomaly, Savings} from '../../src/analysis/summary.js'
@@ -201,5 +202,22 @@ describe('dollarsInCents', () => {
     expect(dollarsInCents(-1_675_000_000n, 0.0006)).toBe(-1.01)
     expect(dollarsInCents(532_406_000_000n, 0.0006)).toBe(319.44)
     expect(dollarsInCents(1n, 2)).toBe(0)
+  })
+})
+
+describe('createTeamMatcher', () => {
+  test('a project whose name looks like a glob, listed as written, is listed by its exact name', () => {
+    const rule = (team: string, pattern: string) => ({team, pattern, line: null})
+    const teamOf = createTeamMatcher([rule('platform', '*'), rule('mobile', '*bold*'), rule('web', 'x[1]'), rule('web', 'sdk-*')])
+    expect(teamOf('*bold*')).toBe('mobile')
+    expect(teamOf('x[1]')).toBe('web')
+    // A glob is still a glob for every other name, the first written winning.
+    expect(teamOf('bold')).toBe('platform')
+    expect(teamOf('sdk-js')).toBe('platform')
+    // Neither is named in the warnings as matching no project, or as losing its projects to another team (the
+    // catch-all is: every project it matches went to the teams that list them).
+    const rules = [rule('platform', '*'), rule('mobile', '*bold*'), rule('web', 'x[1]')]
+    expect(unmatchedRules(rules, ['*bold*', 'x[1]'])).toEqual([])
+    expect(shadowedRules(rules, ['*bold*', 'x[1]'], createTeamMatcher(rules)).map((entry) => entry.rule.pattern)).toEqual(['*'])
   })
 })
