@@ -141,6 +141,22 @@ describe('waste', () => {
   })
 })
 
+describe('two organizations of one plan with one name', () => {
+  test('their same-named projects number pipelines apart: no pipeline, and no rerun, across them', async () => {
+    const summary = await reportOfRows([
+      // Pipeline 1 of project api in each organization (both called acme), one workflow run each, queued an hour apart.
+      run({ORGANIZATION_ID: 'org-1', PIPELINE_NUMBER: 1, WORKFLOW_ID: 'w-1', WORKFLOW_FIRST_JOB_QUEUED_AT: at(0), TOTAL_CREDITS: 5}),
+      run({ORGANIZATION_ID: 'org-2', PIPELINE_NUMBER: 1, WORKFLOW_ID: 'w-2', WORKFLOW_FIRST_JOB_QUEUED_AT: at(3600), TOTAL_CREDITS: 7}),
+      // A real rerun in org-2's pipeline 2, whose job ran in org-1's pipeline 2 too: only org-2's first attempt is rerun spend.
+      run({ORGANIZATION_ID: 'org-2', PIPELINE_NUMBER: 2, WORKFLOW_ID: 'r-1', WORKFLOW_FIRST_JOB_QUEUED_AT: at(0), TOTAL_CREDITS: 11}),
+      run({ORGANIZATION_ID: 'org-2', PIPELINE_NUMBER: 2, WORKFLOW_ID: 'r-2', WORKFLOW_FIRST_JOB_QUEUED_AT: at(600), TOTAL_CREDITS: 13}),
+      run({ORGANIZATION_ID: 'org-1', PIPELINE_NUMBER: 2, WORKFLOW_ID: 'r-3', WORKFLOW_FIRST_JOB_QUEUED_AT: at(9000), TOTAL_CREDITS: 17}),
+    ])
+    expect(summary.waste?.reruns).toMatchObject({credits: 11, jobs: 1, attempts: 1})
+    expect(summary.health?.pipelines).toMatchObject({count: 4, creditsMean: (5 + 7 + 24 + 17) / 4})
+  })
+})
+
 describe('waste of a rerun from failed', () => {
   test('only the jobs run again are rerun spend; the jobs that passed and were kept are not', async () => {
     const first = {PIPELINE_NUMBER: 7, WORKFLOW_ID: 'f-1', WORKFLOW_FIRST_JOB_QUEUED_AT: at(0), IS_WORKFLOW_SUCCESSFUL: 'false'}

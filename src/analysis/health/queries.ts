@@ -88,7 +88,9 @@ let tableCounter = 0
 /**
  * The run table, then pipelines and reruns from it. A run carries only its workflow's code; a pipeline is
  * (project, PIPELINE_NUMBER), its project code found through `workflows` (workflow code -> project code, from the
- * job groups, a few thousand rows) rather than hashed again on every row.
+ * job groups, a few thousand rows) rather than hashed again on every row. The codes name the organization as the
+ * report shows it (ORGANIZATION_NAME), which two organizations of one plan can share: a run also carries its
+ * ORGANIZATION_ID, so that their same-named projects' pipelines (numbered per project) stay apart.
  */
 export async function buildHealthTables(connection: DuckDBConnection, relation: string, where: string, workflows: readonly JobGroup[]): Promise<HealthTables> {
   const suffix = ++tableCounter
@@ -98,7 +100,7 @@ export async function buildHealthTables(connection: DuckDBConnection, relation: 
   const reruns = sqlIdent(`health_reruns_${suffix}`)
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${runs} AS
 SELECT PIPELINE_NUMBER AS pipeline, WORKFLOW_KEY AS workflow_key, any_value(${CODE.workflow(ORG, 'PROJECT_NAME', 'WORKFLOW_NAME')}) AS workflow_code,
-  min(WORKFLOW_ATTEMPT_AT) AS attempt_at, bool_or(WORKFLOW_SUCCEEDED) AS succeeded, max(WORKFLOW_MS) AS workflow_ms,
+  any_value(COALESCE(ORGANIZATION_ID, '')) AS org_id, min(WORKFLOW_ATTEMPT_AT) AS attempt_at, bool_or(WORKFLOW_SUCCEEDED) AS succeeded, max(WORKFLOW_MS) AS workflow_ms,
   bool_or(${FAILING}) AS any_failing, bool_or(${CANCELED}) AS any_canceled, ${microSum()} AS credits
 FROM ${sqlIdent(relation)} WHERE ${where} AND PIPELINE_NUMBER IS NOT NULL AND WORKFLOW_KEY IS NOT NULL
 GROUP BY PIPELINE_NUMBER, WORKFLOW_KEY`)
@@ -109,21 +111,23 @@ GROUP BY PIPELINE_NUMBER, WORKFLOW_KEY`)
     await connection.run(`INSERT INTO ${projects} VALUES ${values.join(', ')}`)
   }
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${pipelines} AS
-SELECT project_code, pipeline, count(*) AS runs, sum(credits) AS credits
-FROM ${runs} JOIN ${projects} USING (workflow_code) GROUP BY project_code, pipeline`)
+SELECT project_code, org_id, pipeline, count(*) AS runs, sum(credits) AS credits
+FROM ${runs} JOIN ${projects} USING (workflow_code) GROUP BY project_code, org_id, pipeline`)
   // Attempts of one workflow in one pipeline, last first: by when they began (unknown times count as earliest),
   // then by key so that ties resolve the same way every time. Only a pipeline with several runs can hold one.
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${reruns} AS
 WITH located AS (
   SELECT r.*, w.project_code FROM ${runs} r JOIN ${projects} w USING (workflow_code)
 ), candidates AS (
-  SELECT l.* FROM located l SEMI JOIN (SELECT project_code, pipeline FROM ${pipelines} WHERE runs > 1) p ON l.project_code = p.project_code AND l.pipeline = p.pipeline
+  SELECT l.* FROM located l SEMI JOIN (SELECT project_code, org_id, pipeline FROM ${pipelines} WHERE runs > 1) p
+    ON l.project_code = p.project_code AND l.org_id = p.org_id AND l.pipeline = p.pipeline
 ), ranked AS (
-  SELECT pipeline, workflow_key, workflow_code, row_number() OVER (PARTITION BY project_code, pipeline, workflow_code ORDER BY attempt_at DESC NULLS LAST, workflow_key DESC) AS from_last,
-    count(*) OVER (PARTITION BY project_code, pipeline, workflow_code) AS attempts
+  SELECT pipeline, workflow_key, workflow_code, org_id, row_number() OVER (PARTITION BY project_code, org_id, pipeline, workflow_code ORDER BY attempt_at DESC NULLS LAST, workflow_key DESC) AS from_last,
+    count(*) OVER (PARTITION BY project_code, org_id, pipeline, workflow_code) AS attempts
   FROM candidates
 )
-SELECT pipeline AS rerun_pipeline, workflow_key AS rerun_workflow_key, workflow_code AS rerun_workflow_code, from_last FROM ranked WHERE attempts > 1`)
+SELECT pipeline AS rerun_pipeline, workflow_key AS rerun_workflow_key, workflow_code AS rerun_workflow_code, org_id AS rerun_org_id, from_last
+FROM ranked WHERE attempts > 1`)
   return {
     runs,
     pipelines,
@@ -252,17 +256,17 @@ function toJobGroup(row: ResultRow): JobGroup {
 export async function addRerunFigures(connection: DuckDBConnection, relation: string, where: string, tables: HealthTables, groups: JobGroup[]): Promise<void> {
   const reruns = await rowsOf(connection, `
 WITH attempt_rows AS MATERIALIZED (
-  SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job, rerun_pipeline, rerun_workflow_code, from_last,
+  SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job, rerun_pipeline, rerun_workflow_code, rerun_org_id, from_last,
     TOTAL_CREDITS, JOB_BUILD_STATUS
   FROM ${sqlIdent(relation)} JOIN ${tables.reruns} ON PIPELINE_NUMBER = rerun_pipeline AND WORKFLOW_KEY = rerun_workflow_key
   WHERE ${where}
 ), latest AS (
-  SELECT rerun_pipeline, rerun_workflow_code, job, min(from_last) AS latest_from_last FROM attempt_rows WHERE job IS NOT NULL GROUP BY ALL
+  SELECT rerun_pipeline, rerun_workflow_code, rerun_org_id, job, min(from_last) AS latest_from_last FROM attempt_rows WHERE job IS NOT NULL GROUP BY ALL
 )
 SELECT org, project, workflow, job,
   ${microSum()} AS credits, count(job) AS jobs,
   ${microSum(`${FAILED} OR ${CANCELED}`)} AS failed_or_canceled_credits
-FROM attempt_rows LEFT JOIN latest USING (rerun_pipeline, rerun_workflow_code, job)
+FROM attempt_rows LEFT JOIN latest USING (rerun_pipeline, rerun_workflow_code, rerun_org_id, job)
 WHERE from_last > 1 AND (job IS NULL OR from_last > latest_from_last)
 GROUP BY ALL`)
   const key = (group: {org?: unknown; project?: unknown; workflow?: unknown; job?: unknown}) => JSON.stringify([group.org, group.project, group.workflow, group.job].map(text))
