@@ -105,7 +105,10 @@ export function validateSummaryOptions(options: SummaryOptions): void {
 /** The report window: --since/--until when given, else the data's first..last JOB_RUN_DATE. */
 export function resolveWindow(requested: DayRange | null, filters: ReportFilters, days: Cube['days'], clock: Clock): {range: DayRange; fromData: boolean; notice?: string} {
   if (requested) {
-    const start = filters.since ?? days?.first ?? filters.until ?? ''
+    // --end alone before the data's first day: the window is that end day (no rows), never the data's first day,
+    // which the totals (the open range up to --end) leave out and health, reading the window, would count.
+    const firstDay = days && (!filters.until || days.first <= filters.until) ? days.first : undefined
+    const start = filters.since ?? firstDay ?? filters.until ?? ''
     const end = filters.until ? requested.end : days ? addDays(days.last, 1) : addDays(start, 1)
     return {range: {start, end: end > start ? end : addDays(start, 1)}, fromData: false}
   }

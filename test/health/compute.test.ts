@@ -244,6 +244,15 @@ describe('triggers, branches and pipelines', () => {
 })
 
 describe('scope and the switch', () => {
+  test('--end alone before the first day of the data: the window is that day, and health holds no row, as the totals', async () => {
+    const summary = await reportOfRows([run({TOTAL_CREDITS: 10, JOB_RUN_DATE: '2024-11-15'})], {}, {until: '2024-11-12'})
+    expect(summary.window).toMatchObject({start: '2024-11-12T00:00:00.000Z', end: '2024-11-13T00:00:00.000Z', days: 1})
+    expect(summary.totals.rows).toBe(0)
+    expect(summary.health?.jobs).toEqual([])
+    expect(summary.health?.pipelines.count).toBe(0)
+    expect(summary.waste?.total).toBe(0)
+  })
+
   test('filters and the window apply to every health figure', async () => {
     const summary = await reportOfRows(
       [
