@@ -4,21 +4,7 @@ import {parseDefaultBranchRules} from '../../src/analysis/health/branches.js'
 import {CciUsageError} from '../../src/core/errors.js'
 import {fullReportHooks, healthEnabled} from '../../src/report/hooks.js'
 import {row} from '../savings/view.js'
-import {at, reportOfRows} from './report.js'
-
-/** A job run of the health tests: pipeline, workflow and times set, everything else from row(). */
-function run(values: Parameters<typeof row>[0]) {
-  return row({
-    PIPELINE_NUMBER: 1,
-    WORKFLOW_ID: 'w-1',
-    PIPELINE_TRIGGER_SOURCE: 'webhook',
-    VCS_BRANCH: 'main',
-    IS_WORKFLOW_SUCCESSFUL: 'true',
-    WORKFLOW_FIRST_JOB_QUEUED_AT: at(0),
-    WORKFLOW_STOPPED_AT: at(600),
-    ...values,
-  })
-}
+import {at, reportOfRows, run} from './report.js'
 
 describe('health.jobs', () => {
   test('runs, success rate, percentiles, queue, cost per green run and medians, by hand', async () => {
