@@ -421,7 +421,7 @@ class ExportRun {
     const result = completedResult(this.manifest, csvPath, this.store.path)
     if (result.empty) this.context.log('No usage in this range: wrote a CSV with the header only.')
     this.context.log(
-      `Merged ${merged.rows} row(s) from ${parts.length} part(s) into usage.csv (${formatBytes(merged.bytes)}); ${merged.duplicatesDropped} duplicate row(s) across window boundaries dropped.`,
+      `Merged ${merged.rows.toLocaleString('en-US')} row(s) from ${parts.length} part(s) into usage.csv (${formatBytes(merged.bytes)}); ${merged.duplicatesDropped.toLocaleString('en-US')} duplicate row(s) across window boundaries dropped.`,
     )
     // runExport fills sharedPlan in: discovery happens before the manifest, outside this run.
     return {...result, bytes: merged.bytes, sharedPlan: null}

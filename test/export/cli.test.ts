@@ -34,6 +34,9 @@ describe('cci-usage export (built CLI)', () => {
     expect(csv.length).toBeGreaterThan(100)
     expect(stdout).toContain(`${csv.length - 1} rows`)
     expect(stderr).toMatch(/created export job/)
+    // With thousands separators, as every other count in the log.
+    expect(csv.length - 1).toBeGreaterThan(999)
+    expect(stderr).toContain(`Merged ${(csv.length - 1).toLocaleString('en-US')} row(s) from`)
     const manifest = await readFile(join(out, 'export-manifest.json'), 'utf8')
     for (const text of [stdout, stderr, manifest]) {
       expect(text).not.toContain('demo-token')
