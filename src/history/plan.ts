@@ -7,7 +7,7 @@
  * held the next day: a job is dated by the day it was queued, and may start after that midnight). Days that are
  * missing or not final are exported again in the same run as the report window and replace what was stored.
  */
-import {DAY_MS, MAX_LOOKBACK_DAYS, planWindows, type DateRange} from '../export/windows.js'
+import {coalesceRanges, DAY_MS, MAX_LOOKBACK_DAYS, planWindows, type DateRange} from '../export/windows.js'
 import {BASELINE_DAYS} from './anomalies.js'
 import {dayFromNumber, dayNumber, dayOfInstant, daysOf, isoWeekStart, minDay, midnightOf, monthStart, runsOf, shiftDay, type DayRange} from './days.js'
 
@@ -122,6 +122,8 @@ export interface ExportedDay {
   day: string
   final: boolean
   fetchedAt: string
+  /** Where the export's windows, reaching without a break from the day's midnight, end (ISO 8601). */
+  coveredUntil: string
 }
 
 /**
@@ -137,10 +139,14 @@ export function exportedDays(windows: readonly ExportedWindow[], fallback: Date)
     const end = Math.floor(Date.parse(window.end) / DAY_MS)
     for (let number = first; number < end; number++) whole.add(dayFromNumber(number))
   }
+  const runs = coalesceRanges(windows.map((window) => ({start: new Date(window.start), end: new Date(window.end)})))
   return [...whole].sort().map((day) => {
     const ended = (dayNumber(day) + 1) * DAY_MS
     const final = ended + FINAL_AFTER_MS <= snapshot.getTime() && whole.has(shiftDay(day, 1))
-    return {day, final, fetchedAt: snapshot.toISOString()}
+    const midnight = dayNumber(day) * DAY_MS
+    // A whole day lies inside one window, so some run holds its midnight.
+    const run = runs.find((range) => range.start.getTime() <= midnight && range.end.getTime() > midnight)!
+    return {day, final, fetchedAt: snapshot.toISOString(), coveredUntil: run.end.toISOString()}
   })
 }
 
@@ -148,11 +154,20 @@ export function exportedDays(windows: readonly ExportedWindow[], fallback: Date)
  * The exported days the history must take: those it lacks, and those it holds that were not final, unless the
  * history's copy was taken later than this export's (two output folders sharing one history, or a run reusing the
  * morning's export after another took a fresher one): an older snapshot never replaces a newer one.
+ *
+ * A final day still gains a job that starts days after the day it is dated by (a workflow rerun in an old
+ * pipeline, an approval held over a weekend), since the API selects rows by their start. So a final day is also
+ * replaced by a later final copy whose windows reach without a break from the day's midnight to the held copy's
+ * snapshot or past it: that copy holds every row the held one did, and the jobs started since. The weekly run
+ * exports the week before its window again for the comparison, so each day gets this second look a week later
+ * without another export job.
  */
 export function daysToStore(exported: readonly ExportedDay[], stored: Readonly<Record<string, StoredDay>>): ExportedDay[] {
   return exported.filter((entry) => {
     const held = stored[entry.day]
     if (held === undefined) return true
-    return !held.final && !(Date.parse(held.fetchedAt) > Date.parse(entry.fetchedAt))
+    const heldAt = Date.parse(held.fetchedAt)
+    if (!held.final) return !(heldAt > Date.parse(entry.fetchedAt))
+    return entry.final && Date.parse(entry.fetchedAt) > heldAt && Date.parse(entry.coveredUntil) >= heldAt
   })
 }

@@ -4,7 +4,8 @@
  * summed per day x org x project (what the trend, forecast, budgets and anomalies read: a year of them is a few
  * hundred thousand rows where the rollup has tens of millions).
  *
- * Final days never change, so an update writes them to a new part and never reads or rewrites an older one; the
+ * Final days change only when a later export holds jobs that started days late (plan.ts daysToStore): an update
+ * writes final days to a new part and rewrites an older final part only to take such a day out of it; the
  * days not final yet live in one provisional part per month, rewritten by each update that touches the month.
  * A weekly run therefore writes about nine days of rows, whatever the size of the history. Files are never
  * changed in place: new parts are written, then history.json is replaced atomically, then the files it no longer
@@ -42,7 +43,7 @@ export type FileKind = 'rollup' | 'daily'
 export interface HistoryPart {
   /** YYYY-MM: every day of the part is in this month. */
   month: string
-  /** Final days only (never rewritten), or the month's days not final yet (rewritten by the next update). */
+  /** Final days only (rewritten only to take out a day stored again), or the month's days not final yet (rewritten by the next update). */
   final: boolean
   /** Rollup rows (rollup.ts ROLLUP_COLUMNS). */
   rollup: HistoryFile
@@ -204,7 +205,11 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
     const days = update.days.filter((entry) => monthOf(entry.day) === month)
     const final = days.filter((entry) => entry.final).map((entry) => entry.day)
     const provisional = days.filter((entry) => !entry.final).map((entry) => entry.day)
-    const parts = manifest.parts.filter((part) => part.month !== month || part.final)
+    let parts = manifest.parts.filter((part) => part.month !== month || part.final)
+    // Final days stored again (a later copy holding jobs that started days late: plan.ts daysToStore) leave the
+    // final parts that held them, which are rewritten without them: each stored day stays in exactly one part.
+    const refinalised = final.filter((day) => manifest.days[day]?.final === true)
+    if (refinalised.length > 0) parts = await withoutDays(connection, dir, manifest, parts, month, refinalised)
     if (final.length > 0) parts.push(await writePart(connection, dir, month, true, `SELECT ${columns} FROM (${update.rollupOf(final)})`))
     const old = manifest.parts.find((part) => part.month === month && !part.final)
     const kept = old ? Object.keys(manifest.days).filter((day) => monthOf(day) === month && !manifest.days[day].final && !storing.has(day)) : []
@@ -226,6 +231,25 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
   await writeJsonAtomic(join(dir, HISTORY_FILE), manifest)
   await removeUnnamedFiles(dir, manifest)
   return manifest
+}
+
+/** `parts` with `days` of `month` taken out of its final parts: a part holding none is kept as it is, one holding only them dropped. */
+async function withoutDays(connection: DuckDBConnection, dir: string, manifest: HistoryManifest, parts: HistoryPart[], month: string, days: readonly string[]): Promise<HistoryPart[]> {
+  const columns = ROLLUP_COLUMNS.map((name) => sqlIdent(name)).join(', ')
+  const kept: HistoryPart[] = []
+  for (const part of parts) {
+    if (part.month !== month || !part.final) {
+      kept.push(part)
+      continue
+    }
+    const file = sqlString(join(dir, part.rollup.file))
+    const held = await withHistoryFiles(connection, dir, manifest, async () =>
+      Number((await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet(${file}) WHERE JOB_RUN_DATE IN (${dayList(days)})`)).getRowObjects()[0].n),
+    )
+    if (held === 0) kept.push(part)
+    else if (held < part.rollup.rows) kept.push(await writePart(connection, dir, month, true, `SELECT ${columns} FROM read_parquet(${file}) WHERE JOB_RUN_DATE NOT IN (${dayList(days)})`))
+  }
+  return kept
 }
 
 function dayList(days: readonly string[]): string {
