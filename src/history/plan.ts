@@ -21,6 +21,11 @@ export interface StoredDay {
   final: boolean
   /** When the export that stored it took its data (ISO 8601). */
   fetchedAt: string
+  /**
+   * The end of that export's last window (ISO 8601): no row it held started later. Absent in histories written
+   * before it was kept; such a final day is never replaced.
+   */
+  exportEnd?: string
 }
 
 /** The last day of a report window (its end is exclusive): what every history figure is "as of". */
@@ -124,6 +129,8 @@ export interface ExportedDay {
   fetchedAt: string
   /** Where the export's windows, reaching without a break from the day's midnight, end (ISO 8601). */
   coveredUntil: string
+  /** The end of the export's last window (ISO 8601). */
+  exportEnd: string
 }
 
 /**
@@ -140,13 +147,14 @@ export function exportedDays(windows: readonly ExportedWindow[], fallback: Date)
     for (let number = first; number < end; number++) whole.add(dayFromNumber(number))
   }
   const runs = coalesceRanges(windows.map((window) => ({start: new Date(window.start), end: new Date(window.end)})))
+  const exportEnd = runs.at(-1)?.end.toISOString() ?? fallback.toISOString()
   return [...whole].sort().map((day) => {
     const ended = (dayNumber(day) + 1) * DAY_MS
     const final = ended + FINAL_AFTER_MS <= snapshot.getTime() && whole.has(shiftDay(day, 1))
     const midnight = dayNumber(day) * DAY_MS
     // A whole day lies inside one window, so some run holds its midnight.
     const run = runs.find((range) => range.start.getTime() <= midnight && range.end.getTime() > midnight)!
-    return {day, final, fetchedAt: snapshot.toISOString(), coveredUntil: run.end.toISOString()}
+    return {day, final, fetchedAt: snapshot.toISOString(), coveredUntil: run.end.toISOString(), exportEnd}
   })
 }
 
@@ -157,10 +165,10 @@ export function exportedDays(windows: readonly ExportedWindow[], fallback: Date)
  *
  * A final day still gains a job that starts days after the day it is dated by (a workflow rerun in an old
  * pipeline, an approval held over a weekend), since the API selects rows by their start. So a final day is also
- * replaced by a later final copy whose windows reach without a break from the day's midnight to the held copy's
- * snapshot or past it: that copy holds every row the held one did, and the jobs started since. The weekly run
- * exports the week before its window again for the comparison, so each day gets this second look a week later
- * without another export job.
+ * replaced by a later final copy whose windows reach without a break from the day's midnight to the end of the
+ * held copy's export or past it: every row the held copy has started inside that export, so the new copy holds
+ * them all, and the jobs started since. The weekly run exports the week before its window again for the
+ * comparison, so each day gets this second look a week later without another export job.
  */
 export function daysToStore(exported: readonly ExportedDay[], stored: Readonly<Record<string, StoredDay>>): ExportedDay[] {
   return exported.filter((entry) => {
@@ -168,6 +176,7 @@ export function daysToStore(exported: readonly ExportedDay[], stored: Readonly<R
     if (held === undefined) return true
     const heldAt = Date.parse(held.fetchedAt)
     if (!held.final) return !(heldAt > Date.parse(entry.fetchedAt))
-    return entry.final && Date.parse(entry.fetchedAt) > heldAt && Date.parse(entry.coveredUntil) >= heldAt
+    if (held.exportEnd === undefined) return false
+    return entry.final && Date.parse(entry.fetchedAt) > heldAt && Date.parse(entry.coveredUntil) >= Date.parse(held.exportEnd)
   })
 }

@@ -222,7 +222,7 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
     }
     manifest.parts = parts
   }
-  for (const entry of update.days) manifest.days[entry.day] = {final: entry.final, fetchedAt: entry.fetchedAt}
+  for (const entry of update.days) manifest.days[entry.day] = {final: entry.final, fetchedAt: entry.fetchedAt, exportEnd: entry.exportEnd}
   pruneOldMonths(manifest)
   manifest.days = Object.fromEntries(Object.entries(manifest.days).sort(([a], [b]) => (a < b ? -1 : 1)))
   manifest.parts.sort((a, b) => (a.month !== b.month ? (a.month < b.month ? -1 : 1) : Number(b.final) - Number(a.final)))

@@ -20,7 +20,7 @@ function runWindows(now: Date, stored: Record<string, StoredDay>, trendWeeks: nu
 function store(stored: Record<string, StoredDay>, windows: {start: Date; end: Date}[], at: Date): Record<string, StoredDay> {
   const exported = exportedDays(windows.map((window) => ({start: window.start.toISOString(), end: window.end.toISOString(), createdAt: at.toISOString()})), at)
   const next = {...stored}
-  for (const entry of daysToStore(exported, stored)) next[entry.day] = {final: entry.final, fetchedAt: entry.fetchedAt}
+  for (const entry of daysToStore(exported, stored)) next[entry.day] = {final: entry.final, fetchedAt: entry.fetchedAt, exportEnd: entry.exportEnd}
   return next
 }
 
@@ -182,19 +182,22 @@ describe('exportedDays', () => {
     expect(chosen).toContain('2024-11-04')
   })
 
-  it('replaces a final day only by a later final copy whose windows reach without a break from its midnight to the held snapshot', () => {
-    const held = {'2024-11-08': {final: true, fetchedAt: '2024-11-11T06:00:00.000Z'}}
-    const chosen = (windows: Array<{start: string; end: string; createdAt: string}>) => daysToStore(exportedDays(windows, NOW), held).map((entry) => entry.day)
+  it('replaces a final day only by a later final copy whose windows reach without a break from its midnight to the end of the held copy\'s export', () => {
+    // Stored by the run of Monday 11-11, whose export ended at midnight.
+    const held = {'2024-11-08': {final: true, fetchedAt: '2024-11-11T06:00:00.000Z', exportEnd: '2024-11-11T00:00:00.000Z'}}
+    const chosen = (windows: Array<{start: string; end: string; createdAt: string}>, stored: Record<string, StoredDay> = held) => daysToStore(exportedDays(windows, NOW), stored).map((entry) => entry.day)
     // The next weekly run: the week before its window again, touching the window (2024-11-04 .. 2024-11-18).
-    expect(chosen([{...window('2024-11-04', '2024-11-11')}, {...window('2024-11-11', '2024-11-18')}])).toContain('2024-11-08')
-    // A gap after the day's own window (11-10 .. 11-12 not exported): the rows that started in it may be missing.
-    expect(chosen([{...window('2024-11-08', '2024-11-10')}, {...window('2024-11-12', '2024-11-18')}])).not.toContain('2024-11-08')
-    // The coverage reaches the held snapshot exactly: enough.
-    expect(chosen([{start: '2024-11-08T00:00:00.000Z', end: '2024-11-11T06:00:00.000Z', createdAt: '2024-11-18T06:00:00.000Z'}])).toContain('2024-11-08')
+    expect(chosen([window('2024-11-04', '2024-11-11'), window('2024-11-11', '2024-11-18')])).toContain('2024-11-08')
+    // Reaching the held export's end exactly is enough: none of its rows started later.
+    expect(chosen([window('2024-11-08', '2024-11-11')])).toContain('2024-11-08')
+    // A gap before that end (11-10 .. 11-12 not exported): rows the held copy has may be missing.
+    expect(chosen([window('2024-11-08', '2024-11-10'), window('2024-11-12', '2024-11-18')])).not.toContain('2024-11-08')
     // An older or equal snapshot never replaces a final day.
     expect(chosen([{...window('2024-11-04', '2024-11-18'), createdAt: '2024-11-11T06:00:00.000Z'}])).not.toContain('2024-11-08')
     // Nor does a copy that is not final (its next day not exported).
-    expect(chosen([{...window('2024-11-08', '2024-11-09')}])).not.toContain('2024-11-08')
+    expect(chosen([window('2024-11-08', '2024-11-09')])).not.toContain('2024-11-08')
+    // Nor is a final day of a history written before the export's end was kept.
+    expect(chosen([window('2024-11-04', '2024-11-18')], {'2024-11-08': {final: true, fetchedAt: '2024-11-11T06:00:00.000Z'}})).not.toContain('2024-11-08')
   })
 
   it('never replaces a day not final with an older snapshot of it (two folders sharing one history)', () => {

@@ -31,7 +31,7 @@ function days(first: string, count: number): string[] {
 }
 
 function exported(list: string[], finalBefore: string): ExportedDay[] {
-  return list.map((day) => ({day, final: day < finalBefore, fetchedAt: '2024-11-18T06:00:00.000Z', coveredUntil: '2024-11-18T00:00:00.000Z'}))
+  return list.map((day) => ({day, final: day < finalBefore, fetchedAt: '2024-11-18T06:00:00.000Z', coveredUntil: '2024-11-18T00:00:00.000Z', exportEnd: '2024-11-18T00:00:00.000Z'}))
 }
 
 async function stored(manifest: HistoryManifest): Promise<Record<string, number>> {
