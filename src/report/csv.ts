@@ -65,11 +65,19 @@ export function* mapLazily<T, R>(items: Iterable<T>, map: (item: T) => R): Gener
   for (const item of items) yield map(item)
 }
 
+/**
+ * fast-csv writes the header with the first record only: a table without records (a window or filter with no
+ * rows) became one empty line, which readers take for a file without columns. The header is always written.
+ */
+function csvFormat(headers: string[]) {
+  return {headers, writeHeaders: true, alwaysWriteHeaders: true, includeEndRowDelimiter: true}
+}
+
 /** Writes a CSV atomically (temp file + rename), streaming records through fast-csv. Escape cells first (escapeCell). */
 export async function writeCsvAtomic(path: string, headers: string[], records: Iterable<(string | number)[]>): Promise<void> {
   const target = await createAtomicWriteStream(path)
   try {
-    const csv = format({headers, writeHeaders: true, includeEndRowDelimiter: true})
+    const csv = format(csvFormat(headers))
     const done = new Promise<void>((resolve, reject) => {
       target.stream.once('error', reject)
       csv.once('error', reject)
@@ -96,7 +104,7 @@ export async function writeBreakdownCsv(path: string, dimension: CsvDimension, r
 /** A small CSV as a string (header, records already escaped), for `--format csv` on stdout. */
 export async function csvString(headers: string[], records: (string | number)[][]): Promise<string> {
   const chunks: string[] = []
-  const csv = format({headers, writeHeaders: true, includeEndRowDelimiter: true})
+  const csv = format(csvFormat(headers))
   const done = new Promise<void>((resolve, reject) => {
     csv.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')))
     csv.once('error', reject)

@@ -88,6 +88,18 @@ describe('generateReport', () => {
     expect(summary.breakdowns.day.map((day) => day.day)).toEqual(['2024-11-11', '2024-11-12', '2024-11-13'])
   })
 
+  it('writes the header of every by-<dim>.csv when the window holds no row (a file of one empty line has no columns to read)', async () => {
+    const dir = tempDir()
+    const input = writeFixture(dir, 'usage.csv', exportCsv([job({PROJECT_NAME: 'api', TOTAL_CREDITS: 5})]))
+    const outDir = join(dir, 'out')
+    await generateReport({inputs: [input], outDir, groupBy: ['branch'], filters: {project: 'no-such-project'}, creditPrice: 0.0006, visuals: async () => []}, {clock})
+    for (const file of ['by-project.csv', 'by-branch.csv']) {
+      const rows = await parseCsv(readFileSync(join(outDir, file), 'utf8'))
+      expect(rows).toHaveLength(1)
+      expect(rows[0].slice(-3)).toEqual(['failed_credits', 'failed_jobs', 'dollars'])
+    }
+  })
+
   it('rejects --group-by team without --teams and unknown dimensions', async () => {
     const dir = tempDir()
     const input = writeFixture(dir, 'usage.csv', exportCsv([job({})]))
