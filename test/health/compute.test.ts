@@ -164,6 +164,17 @@ describe('waste of a rerun from failed', () => {
   })
 })
 
+describe('waste top jobs of equal spend', () => {
+  test('the same job of several organizations, equal credits and jobs, is listed by organization, as health.jobs is (not in DuckDB group order)', async () => {
+    const orgs = ['zz', 'aa', 'mm', 'bb']
+    const summary = await reportOfRows(
+      orgs.map((org) => run({ORGANIZATION_ID: `id-${org}`, ORGANIZATION_NAME: org, JOB_NAME: 'test', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 5})),
+    )
+    expect(summary.health?.jobs.map((job) => job.org)).toEqual(['aa', 'bb', 'mm', 'zz'])
+    expect(summary.waste?.failed.topJobs.map((job) => job.org)).toEqual(['aa', 'bb', 'mm', 'zz'])
+  })
+})
+
 describe('triggers, branches and pipelines', () => {
   // WORKFLOW_IDs are unique across projects, as CircleCI's UUIDs are.
   const rows = () => [

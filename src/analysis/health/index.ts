@@ -266,7 +266,8 @@ function wasteOf(groups: JobGroup[], rerunAttempts: number, top: number): Waste 
       .sort((a, b) => {
         const difference = credits(b) - credits(a)
         if (difference !== 0n) return difference > 0n ? 1 : -1
-        return jobs(b) - jobs(a) || compareText(a.project, b.project) || compareText(a.workflow, b.workflow) || compareText(a.job, b.job)
+        // Organization last, as byCreditsThenName: equal spend of one job in two orgs must not follow DuckDB's group order.
+        return jobs(b) - jobs(a) || compareText(a.project, b.project) || compareText(a.workflow, b.workflow) || compareText(a.job, b.job) || compareText(a.org, b.org)
       })
     return {
       credits: creditsToNumber(total),
