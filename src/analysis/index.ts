@@ -308,6 +308,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             rules: teamRules,
             matcher: teams,
             projects: [...(current.project ?? []), ...(previous?.groups.project ?? [])].map((group) => group.dims.project ?? null),
+            inputProjects: requestedWindow ? (await cube.breakdown('project', null)).map((group) => group.dims.project ?? null) : undefined,
             base: inputs,
             orgSavings: built.summary.savings,
             orgBudgets: built.summary.budgets,
