@@ -2,12 +2,13 @@ import {basename} from 'node:path'
 
 import {BadInputError} from '../core/errors.js'
 import {manifestWindows} from '../export/manifest.js'
+import type {DateRange} from '../export/windows.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, NONE_LABEL, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
 import {openUsage, type UsageSource} from './engine.js'
 import {materializeInputRows, REPORT_ROWS_TABLE, type InputRows} from './report-rows.js'
-import {describeInputRows, undatedRowsWarning, windowBeyondDataWarning, type CoveredWindow} from './input-notices.js'
+import {describeInputRows, undatedRowsWarning, windowBeyondDataWarning} from './input-notices.js'
 import {applyHistory, type HistoryOptions} from '../history/index.js'
 import {HISTORY_VIEW, openHistorySource} from '../history/source.js'
 import {createExportRollup} from '../history/queries.js'
@@ -122,7 +123,7 @@ export function resolveWindow(requested: DayRange | null, filters: ReportFilters
 }
 
 /** The export windows of the inputs that are an export's usage.csv with its manifest beside it (others add none). */
-async function exportWindows(files: readonly string[]): Promise<CoveredWindow[]> {
+async function exportWindows(files: readonly string[]): Promise<DateRange[]> {
   const found = await Promise.all(files.map((file) => manifestWindows(file)))
   return found.flatMap((entry) => entry?.windows ?? [])
 }
@@ -213,7 +214,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     // A window given by date may reach days the input does not hold; known only of an input read whole.
     const checkReach = !fromHistory && !where
     if (checkReach && requested && cube.days) {
-      const beyond = windowBeyondDataWarning('report window', window.range, cube.days, await exportWindows(read.files), addDays)
+      const beyond = windowBeyondDataWarning('report window', window.range, cube.days, await exportWindows(read.files))
       if (beyond) warnings.push(beyond)
     }
 
@@ -236,7 +237,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       // A previous window without any row is said by the comparison itself ("no data"); one the input holds in part is not.
       const days = previousCube.days
       if (checkReach && days && range.start < addDays(days.last, 1) && range.end > days.first) {
-        const beyond = windowBeyondDataWarning('comparison window', range, days, await exportWindows(previousFiles), addDays)
+        const beyond = windowBeyondDataWarning('comparison window', range, days, await exportWindows(previousFiles))
         if (beyond) warnings.push(beyond)
       }
     }
@@ -260,12 +261,13 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (read.skipped.length > 0) {
       built.summary.input.skippedFiles = read.skipped.map((skip) => ({file: basename(skip.path), reason: skip.reason, sameAs: basename(skip.sameAs)}))
     }
+    // Every project of the input (after --org/--project/--branch), not only of the window: a team whose project
+    // was idle this week is not a typo, and its rows before the window are the team's input rows.
+    const inputProjects = teamRules ? (await cube.breakdown('project', null)).map((group) => group.dims.project ?? null) : []
     if (teamRules) {
-      // Every project of the input (after --org/--project/--branch), not only of the window: a team whose project
-      // was idle this week is not a typo.
       // Rows without a project are matched as NONE_LABEL (as team-reports and chargeback do), so a "(none)" entry
       // that claims them matches something.
-      const projects = (await cube.breakdown('project', null)).map((group) => group.dims.project ?? NONE_LABEL)
+      const projects = inputProjects.map((project) => project ?? NONE_LABEL)
       const unmatched = unmatchedTeamsWarning(options.teamsFile!, teamRules, projects, Boolean(where))
       if (unmatched) warnings.push(unmatched)
       const shadowed = shadowedTeamsWarning(options.teamsFile!, teamRules, projects, createTeamMatcher(teamRules))
@@ -308,7 +310,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             rules: teamRules,
             matcher: teams,
             projects: [...(current.project ?? []), ...(previous?.groups.project ?? [])].map((group) => group.dims.project ?? null),
-            inputProjects: requestedWindow ? (await cube.breakdown('project', null)).map((group) => group.dims.project ?? null) : undefined,
+            inputProjects,
             base: inputs,
             orgSavings: built.summary.savings,
             orgBudgets: built.summary.budgets,

@@ -43,7 +43,7 @@ export interface TeamReportContext {
    * PROJECT_NAME values of every row of `relation` (also outside the windows): each row gets its team, so that a
    * team's input.rows counts its rows before the window as the org's does.
    */
-  inputProjects?: (string | null)[]
+  inputProjects: (string | null)[]
   /** What the org's Summary was built from, but the groups. */
   base: Omit<SummaryInputs, 'current' | 'previous' | 'teams' | 'inputRows'>
   orgSavings: Summary['savings']
@@ -91,7 +91,7 @@ export async function buildTeamReports(context: TeamReportContext): Promise<Team
   const channels = teamChannels(context.rules)
   const projects = [...new Set(context.projects)]
   const teams = teamsToReport(context.rules, projects.map((project) => context.matcher(project ?? NONE_LABEL)))
-  const teamOf = [...new Set([...projects, ...(context.inputProjects ?? [])])].map((project): [string | null, string] => [project, context.matcher(project ?? NONE_LABEL)])
+  const teamOf = [...new Set([...projects, ...context.inputProjects])].map((project): [string | null, string] => [project, context.matcher(project ?? NONE_LABEL)])
 
   const relation = await viewWithTeams(context.source, context.relation, 'report_rows_by_team', teamOf)
   const cube = await buildCube(context.source, undefined, context.requested, {from: relation, database: 'work', segmentSql: TEAM_COLUMN})
