@@ -1,5 +1,7 @@
 import {formatMicroCredits} from '../core/exact-money.js'
-import type {Group} from './aggregate.js'
+import type {DateRange} from '../export/windows.js'
+import {daysOf, maxDay, midnightOf, minDay, shiftDay} from '../history/days.js'
+import type {DayRange, Group} from './aggregate.js'
 import type {InputRows} from './report-rows.js'
 
 /**
@@ -39,12 +41,6 @@ export function undatedRowsWarning(dayGroups: readonly Group[], windowGiven: boo
     : `${what}: they count in the totals but in no day of the day breakdown and chart.`
 }
 
-/** An export's window, start inclusive and end exclusive. */
-export interface CoveredWindow {
-  start: Date
-  end: Date
-}
-
 /**
  * The days of `range` (YYYY-MM-DD, end exclusive) before the input's first day with rows or after its last that
  * no export window of the input (`covered`, from the export manifests) reaches: they read as days without
@@ -52,29 +48,17 @@ export interface CoveredWindow {
  * against a week the export never held). Null when there are none. Only for an input read whole: after
  * --org/--project/--branch the first day with rows is the selection's, not the export's.
  */
-export function windowBeyondDataWarning(
-  what: string,
-  range: {start: string; end: string},
-  data: {first: string; last: string},
-  covered: readonly CoveredWindow[],
-  addDays: (day: string, days: number) => string,
-): string | null {
-  const midnight = (day: string) => Date.parse(`${day}T00:00:00Z`)
-  const reached = (day: string) => covered.some((window) => window.start.getTime() < midnight(addDays(day, 1)) && window.end.getTime() > midnight(day))
+export function windowBeyondDataWarning(what: string, range: DayRange, data: {first: string; last: string}, covered: readonly DateRange[]): string | null {
+  const reached = (day: string) => covered.some((window) => window.start < midnightOf(shiftDay(day, 1)) && window.end > midnightOf(day))
   const spans: string[] = []
   const side = (days: string[], where: string) => {
     const missing = days.filter((day) => !reached(day))
     const [first, last] = [missing[0], missing[missing.length - 1]]
     if (missing.length > 0) spans.push(`${first === last ? first : `${first}..${last}`} (${where})`)
   }
-  const daysOf = (start: string, end: string) => {
-    const days: string[] = []
-    for (let day = start; day < end; day = addDays(day, 1)) days.push(day)
-    return days
-  }
-  const dataEnd = addDays(data.last, 1)
-  side(daysOf(range.start, range.end < data.first ? range.end : data.first), `before its first day with rows, ${data.first}`)
-  side(daysOf(range.start > dataEnd ? range.start : dataEnd, range.end), `after its last day with rows, ${data.last}`)
+  const dataEnd = shiftDay(data.last, 1)
+  side(daysOf({start: range.start, end: minDay(range.end, data.first)}), `before its first day with rows, ${data.first}`)
+  side(daysOf({start: maxDay(range.start, dataEnd), end: range.end}), `after its last day with rows, ${data.last}`)
   if (spans.length === 0) return null
-  return `The ${what} ${range.start}..${addDays(range.end, -1)} reaches days the input has no rows on: ${spans.join(' and ')}. If the export did not cover them, their credits are missing, not zero: export those days too, or choose a window inside the input's days.`
+  return `The ${what} ${range.start}..${shiftDay(range.end, -1)} reaches days the input has no rows on: ${spans.join(' and ')}. If the export did not cover them, their credits are missing, not zero: export those days too, or choose a window inside the input's days.`
 }

@@ -6,7 +6,6 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {addDays} from '../../src/analysis/scope.js'
 import {buildReportSummary} from '../../src/analysis/index.js'
 import {windowBeyondDataWarning} from '../../src/analysis/input-notices.js'
 import {exportCsv, job, tempDir, writeFixture} from './fixtures.js'
@@ -29,23 +28,23 @@ function exportFolder(windows: Array<{start: string; end: string}> | null): stri
 describe('windowBeyondDataWarning', () => {
   const data = {first: '2024-11-12', last: '2024-11-14'}
   it('says nothing for a window inside the days with rows', () => {
-    expect(windowBeyondDataWarning('report window', {start: '2024-11-12', end: '2024-11-15'}, data, [], addDays)).toBeNull()
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-12', end: '2024-11-15'}, data, [])).toBeNull()
   })
 
   it('names the days before the first and after the last day with rows, a single day once', () => {
-    expect(windowBeyondDataWarning('report window', {start: '2024-11-10', end: '2024-11-16'}, data, [], addDays)).toBe(
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-10', end: '2024-11-16'}, data, [])).toBe(
       'The report window 2024-11-10..2024-11-15 reaches days the input has no rows on: 2024-11-10..2024-11-11 (before its first day with rows, 2024-11-12) and 2024-11-15 (after its last day with rows, 2024-11-14). If the export did not cover them, their credits are missing, not zero: export those days too, or choose a window inside the input\'s days.',
     )
   })
 
   it('leaves out the days an export window reached (quiet days, not missing ones), even in part', () => {
     const covered = [{start: new Date('2024-11-10T12:00:00Z'), end: new Date('2024-11-15T00:00:00Z')}]
-    expect(windowBeyondDataWarning('report window', {start: '2024-11-09', end: '2024-11-15'}, data, covered, addDays)).toBe(
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-09', end: '2024-11-15'}, data, covered)).toBe(
       'The report window 2024-11-09..2024-11-14 reaches days the input has no rows on: 2024-11-09 (before its first day with rows, 2024-11-12). If the export did not cover them, their credits are missing, not zero: export those days too, or choose a window inside the input\'s days.',
     )
     // An end exactly at midnight does not reach the day that begins then.
-    expect(windowBeyondDataWarning('report window', {start: '2024-11-12', end: '2024-11-16'}, data, covered, addDays)).toMatch(/: 2024-11-15 \(after its last day/)
-    expect(windowBeyondDataWarning('report window', {start: '2024-11-10', end: '2024-11-15'}, data, covered, addDays)).toBeNull()
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-12', end: '2024-11-16'}, data, covered)).toMatch(/: 2024-11-15 \(after its last day/)
+    expect(windowBeyondDataWarning('report window', {start: '2024-11-10', end: '2024-11-15'}, data, covered)).toBeNull()
   })
 })
 
