@@ -43,6 +43,11 @@ export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10)
 }
 
+/** The first UTC day that begins at `instantMs` or later (YYYY-MM-DD): the first whole day from that instant. */
+export function firstWholeDayFrom(instantMs: number): string {
+  return utcDay(new Date(Math.ceil(instantMs / DAY_MS) * DAY_MS))
+}
+
 /** RFC 3339 in UTC, without milliseconds when they are zero (what the API documents). */
 export function formatInstant(date: Date): string {
   const iso = date.toISOString()
@@ -164,7 +169,7 @@ export function validateRange(
   if (start.getTime() < oldest) {
     // Most starts are days (YYYY-MM-DD, midnight): name the first whole day the API still exports, as well as the
     // exact instant, so the fix can be typed as it was given.
-    const firstDay = utcDay(new Date(startOfUtcDay(new Date(oldest - 1)).getTime() + DAY_MS))
+    const firstDay = firstWholeDayFrom(oldest)
     throw new BadInputError(
       'E_RANGE_TOO_OLD',
       `${flags.start} ${formatInstant(start)} is more than ${MAX_LOOKBACK_DAYS} days ago; the Usage API keeps ${MAX_LOOKBACK_DAYS} days: give ${flags.start} ${firstDay} or later (or an instant from ${formatInstant(new Date(oldest))}).`,

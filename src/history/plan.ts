@@ -7,9 +7,9 @@
  * held the next day: a job is dated by the day it was queued, and may start after that midnight). Days that are
  * missing or not final are exported again in the same run as the report window and replace what was stored.
  */
-import {coalesceRanges, DAY_MS, MAX_LOOKBACK_DAYS, planWindows, type DateRange} from '../export/windows.js'
+import {coalesceRanges, DAY_MS, firstWholeDayFrom, MAX_LOOKBACK_DAYS, planWindows, type DateRange} from '../export/windows.js'
 import {BASELINE_DAYS} from './anomalies.js'
-import {dayFromNumber, dayNumber, dayOfInstant, daysOf, isoWeekStart, minDay, midnightOf, monthStart, runsOf, shiftDay, type DayRange} from './days.js'
+import {dayFromNumber, dayNumber, daysOf, isoWeekStart, minDay, midnightOf, monthStart, runsOf, shiftDay, type DayRange} from './days.js'
 
 /** Data lands late: a day is final once it ended this long before the export's data was taken. */
 export const FINAL_AFTER_MS = 48 * 3_600_000
@@ -48,8 +48,7 @@ export function historyRange(window: DayRange, trendWeeks: number): DayRange {
  * export checks the range again when it starts, a little later.
  */
 export function oldestExportableDay(now: Date): string {
-  const oldest = now.getTime() + 3_600_000 - MAX_LOOKBACK_DAYS * DAY_MS
-  return dayOfInstant(new Date(Math.ceil(oldest / DAY_MS) * DAY_MS))
+  return firstWholeDayFrom(now.getTime() + 3_600_000 - MAX_LOOKBACK_DAYS * DAY_MS)
 }
 
 export interface FetchPlan {
