@@ -10,11 +10,10 @@ import {join} from 'node:path'
 import {BadInputError} from '../../src/core/errors.js'
 import {forgetSecrets} from '../../src/core/secrets.js'
 import {HISTORY_FILE, type HistoryManifest} from '../../src/history/store.js'
-import {runWeekly, type WeeklyOptions} from '../../src/pipeline/weekly.js'
+import type {WeeklyOptions} from '../../src/pipeline/weekly.js'
 import {startSimulator, type Simulator} from '../../src/simulator/index.js'
 import {fakeTime} from '../export/helpers.js'
-
-const DAY = 86_400_000
+import {runWeekBefore} from './weekly-run.js'
 
 let sim: Simulator
 let time: ReturnType<typeof fakeTime>
@@ -34,24 +33,7 @@ afterAll(async () => {
 
 const posts = () => sim.requests.filter((request) => request.server === 'api' && request.method === 'POST').length
 
-function run(name: string, overrides: Partial<WeeklyOptions>) {
-  const today = Math.floor(time.clock().getTime() / DAY) * DAY
-  return runWeekly(
-    {
-      api: {host: sim.apiUrl, token: sim.token, orgId: sim.datasetOrgIds[0]},
-      sharedOrgIds: [],
-      range: {start: new Date(today - 7 * DAY), end: new Date(today)},
-      outDir: join(root, name),
-      timeoutMs: 3_600_000,
-      compare: 'none',
-      report: {top: 10, creditPrice: null, groupBy: []},
-      notify: null,
-      history: {dir: join(root, 'history'), trendWeeks: 2, budgets: null},
-      ...overrides,
-    },
-    {clock: time.clock, sleep: time.sleep, log: () => undefined, warn: () => undefined},
-  )
-}
+const run = (name: string, overrides: Partial<WeeklyOptions>) => runWeekBefore({sim, time, root}, name, {compare: 'none', ...overrides})
 
 describe('run --history --discover-shared-orgs', () => {
   it('keys the history by every organization the export covered, so a run for fewer of them is refused', async () => {

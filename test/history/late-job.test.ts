@@ -10,10 +10,10 @@ import {join} from 'node:path'
 
 import {forgetSecrets} from '../../src/core/secrets.js'
 import {HISTORY_FILE, type HistoryManifest} from '../../src/history/store.js'
-import {runWeekly} from '../../src/pipeline/weekly.js'
 import {startSimulator, type Simulator} from '../../src/simulator/index.js'
 import {fakeTime} from '../export/helpers.js'
 import {exportCsv, job} from '../report/fixtures.js'
+import {runWeekBefore} from './weekly-run.js'
 
 const DAY = 86_400_000
 const ORG = '11111111-1111-4111-8111-111111111111'
@@ -47,23 +47,7 @@ afterAll(async () => {
 })
 
 async function weeklyRun(name: string) {
-  const now = time.clock()
-  const today = Math.floor(now.getTime() / DAY) * DAY
-  const {summary} = await runWeekly(
-    {
-      api: {host: sim.apiUrl, token: sim.token, orgId: ORG},
-      sharedOrgIds: [],
-      range: {start: new Date(today - 7 * DAY), end: new Date(today)},
-      outDir: join(root, name),
-      timeoutMs: 3_600_000,
-      compare: 'previous',
-      report: {top: 10, creditPrice: null, groupBy: []},
-      notify: null,
-      history: {dir: join(root, 'history'), trendWeeks: 2, budgets: null},
-    },
-    {clock: time.clock, sleep: time.sleep, log: () => undefined, warn: () => undefined},
-  )
-  return summary
+  return (await runWeekBefore({sim, time, root}, name)).summary
 }
 
 const trendOf = (summary: Awaited<ReturnType<typeof weeklyRun>>) => summary.trend!.weeks.map((week) => [week.start, week.credits])

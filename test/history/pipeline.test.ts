@@ -16,10 +16,11 @@ import {LOCK_FILE} from '../../src/core/folder-lock.js'
 import {forgetSecrets} from '../../src/core/secrets.js'
 import {shiftDay} from '../../src/history/days.js'
 import {HISTORY_FILE, type HistoryManifest} from '../../src/history/store.js'
-import {runWeekly, type WeeklyOptions} from '../../src/pipeline/weekly.js'
+import type {WeeklyOptions} from '../../src/pipeline/weekly.js'
 import {generateReport} from '../../src/report/index.js'
 import {startSimulator, type Simulator} from '../../src/simulator/index.js'
 import {columnIndex, fakeTime} from '../export/helpers.js'
+import {runWeekBefore} from './weekly-run.js'
 
 const T0 = '2024-11-18T06:00:00Z' // a Monday morning
 const DAY = 86_400_000
@@ -43,24 +44,9 @@ afterAll(async () => {
 const posts = () => sim.requests.filter((request) => request.server === 'api' && request.method === 'POST').length
 
 async function run(name: string, history: string, overrides: Partial<WeeklyOptions> = {}, trendWeeks = 12) {
-  const [orgId, ...sharedOrgIds] = sim.datasetOrgIds
-  const now = time.clock()
+  const [, ...sharedOrgIds] = sim.datasetOrgIds
   const before = posts()
-  const result = await runWeekly(
-    {
-      api: {host: sim.apiUrl, token: sim.token, orgId},
-      sharedOrgIds,
-      range: {start: new Date(Math.floor(now.getTime() / DAY) * DAY - 7 * DAY), end: new Date(Math.floor(now.getTime() / DAY) * DAY)},
-      outDir: join(root, name),
-      timeoutMs: 3_600_000,
-      compare: 'previous',
-      report: {top: 10, creditPrice: null, groupBy: []},
-      notify: null,
-      history: {dir: join(root, history), trendWeeks, budgets: null},
-      ...overrides,
-    },
-    {clock: time.clock, sleep: time.sleep, log: () => undefined, warn: () => undefined},
-  )
+  const result = await runWeekBefore({sim, time, root}, name, {sharedOrgIds, history: {dir: join(root, history), trendWeeks, budgets: null}, ...overrides})
   return {summary: result.summary, posts: posts() - before, result}
 }
 
