@@ -26,6 +26,8 @@ import type {ExportedDay, StoredDay} from './plan.js'
 import {dailySql, emptyRollupSql, ROLLUP_COLUMNS} from './rollup.js'
 
 export const HISTORY_FILE = 'history.json'
+/** The rollup columns by name, so that both sides of a union line up whatever order a file was written in. */
+const ROLLUP_SELECT = ROLLUP_COLUMNS.map((name) => sqlIdent(name)).join(', ')
 export const HISTORY_SCHEMA_VERSION = 1 as const
 const FILE_PATTERN = /^(rollup|daily)-(\d{4}-\d{2})-[0-9a-f]{8}\.parquet$/
 /** Months ending this many days before the newest stored day are dropped: the API keeps 366 days, the trend reads 52 weeks. */
@@ -199,8 +201,6 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
     ? structuredClone(previous)
     : {schemaVersion: HISTORY_SCHEMA_VERSION, tool: 'cci-usage', organizations: organizationSet(update.organizations), days: {}, parts: [], lastUpdate: null, updatedAt: ''}
   const storing = new Set(update.days.map((entry) => entry.day))
-  // Columns by name, so that both sides of a union line up whatever order a file was written in.
-  const columns = ROLLUP_COLUMNS.map((name) => sqlIdent(name)).join(', ')
   for (const month of [...new Set(update.days.map((entry) => monthOf(entry.day)))].sort()) {
     const days = update.days.filter((entry) => monthOf(entry.day) === month)
     const final = days.filter((entry) => entry.final).map((entry) => entry.day)
@@ -210,13 +210,13 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
     // final parts that held them, which are rewritten without them: each stored day stays in exactly one part.
     const refinalised = final.filter((day) => manifest.days[day]?.final === true)
     if (refinalised.length > 0) parts = await withoutDays(connection, dir, manifest, parts, month, refinalised)
-    if (final.length > 0) parts.push(await writePart(connection, dir, month, true, `SELECT ${columns} FROM (${update.rollupOf(final)})`))
+    if (final.length > 0) parts.push(await writePart(connection, dir, month, true, `SELECT ${ROLLUP_SELECT} FROM (${update.rollupOf(final)})`))
     const old = manifest.parts.find((part) => part.month === month && !part.final)
     const kept = old ? Object.keys(manifest.days).filter((day) => monthOf(day) === month && !manifest.days[day].final && !storing.has(day)) : []
     if (provisional.length > 0 || kept.length > 0) {
       const selects = [
-        ...(kept.length > 0 ? [`SELECT ${columns} FROM read_parquet(${sqlString(join(dir, old!.rollup.file))}) WHERE JOB_RUN_DATE IN (${dayList(kept)})`] : []),
-        ...(provisional.length > 0 ? [`SELECT ${columns} FROM (${update.rollupOf(provisional)})`] : []),
+        ...(kept.length > 0 ? [`SELECT ${ROLLUP_SELECT} FROM read_parquet(${sqlString(join(dir, old!.rollup.file))}) WHERE JOB_RUN_DATE IN (${dayList(kept)})`] : []),
+        ...(provisional.length > 0 ? [`SELECT ${ROLLUP_SELECT} FROM (${update.rollupOf(provisional)})`] : []),
       ]
       parts.push(await withHistoryFiles(connection, dir, manifest, () => writePart(connection, dir, month, false, selects.join(' UNION ALL '))))
     }
@@ -235,7 +235,6 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
 
 /** `parts` with `days` of `month` taken out of its final parts: a part holding none is kept as it is, one holding only them dropped. */
 async function withoutDays(connection: DuckDBConnection, dir: string, manifest: HistoryManifest, parts: HistoryPart[], month: string, days: readonly string[]): Promise<HistoryPart[]> {
-  const columns = ROLLUP_COLUMNS.map((name) => sqlIdent(name)).join(', ')
   const kept: HistoryPart[] = []
   for (const part of parts) {
     if (part.month !== month || !part.final) {
@@ -247,7 +246,7 @@ async function withoutDays(connection: DuckDBConnection, dir: string, manifest: 
       Number((await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet(${file}) WHERE JOB_RUN_DATE IN (${dayList(days)})`)).getRowObjects()[0].n),
     )
     if (held === 0) kept.push(part)
-    else if (held < part.rollup.rows) kept.push(await writePart(connection, dir, month, true, `SELECT ${columns} FROM read_parquet(${file}) WHERE JOB_RUN_DATE NOT IN (${dayList(days)})`))
+    else if (held < part.rollup.rows) kept.push(await writePart(connection, dir, month, true, `SELECT ${ROLLUP_SELECT} FROM read_parquet(${file}) WHERE JOB_RUN_DATE NOT IN (${dayList(days)})`))
   }
   return kept
 }
