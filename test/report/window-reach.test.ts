@@ -3,11 +3,9 @@
  * on: those days read as days without spend, though the input may not hold them (a chargeback of a month made
  * from a week of it). The report says so, unless the export's own manifest shows it covered them.
  */
-import {writeFileSync} from 'node:fs'
-import {join} from 'node:path'
-
 import {buildReportSummary} from '../../src/analysis/index.js'
 import {windowBeyondDataWarning} from '../../src/analysis/input-notices.js'
+import {writeExportFolder} from '../load/fixtures.js'
 import {exportCsv, job, tempDir, writeFixture} from './fixtures.js'
 
 const clock = () => new Date('2024-12-05T00:00:00Z')
@@ -15,14 +13,12 @@ const clock = () => new Date('2024-12-05T00:00:00Z')
 const ROWS = ['2024-11-12', '2024-11-13', '2024-11-14'].map((day, index) => job({JOB_RUN_DATE: day, JOB_ID: `j-${index}`, TOTAL_CREDITS: 10 + index}))
 const reachWarnings = (warnings: readonly string[] | undefined) => (warnings ?? []).filter((line) => line.includes('reaches days the input has no rows on'))
 
+/** The rows as usage.csv, with the export-manifest.json of `windows` beside it (none when null). */
 function exportFolder(windows: Array<{start: string; end: string}> | null): string {
   const dir = tempDir()
-  const input = writeFixture(dir, 'usage.csv', exportCsv(ROWS))
-  if (windows) {
-    const manifest = {schemaVersion: 1, status: 'completed', rows: ROWS.length, range: {start: windows[0].start, end: windows[windows.length - 1].end}, windows: windows.map((window) => ({...window, state: 'completed', parts: []}))}
-    writeFileSync(join(dir, 'export-manifest.json'), JSON.stringify(manifest))
-  }
-  return input
+  if (!windows) return writeFixture(dir, 'usage.csv', exportCsv(ROWS))
+  const [header, ...rows] = exportCsv(ROWS).trimEnd().split('\n')
+  return writeExportFolder(dir, {header, rows}, {start: windows[0].start, end: windows[windows.length - 1].end}, windows)
 }
 
 describe('windowBeyondDataWarning', () => {
