@@ -1,3 +1,4 @@
+import {rmSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -6,6 +7,7 @@ import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 
 import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
 import {CciUsageError, InputFileError} from '../core/errors.js'
+import {cleanUpOnExit} from '../core/exit-cleanup.js'
 import {fileSystemError} from '../core/fs-errors.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
 import {rememberBudget} from './engine-budget.js'
@@ -107,6 +109,8 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
   const openConnection = connection
   const openInstance = instance
   const openWorkDir = workDir
+  // Interrupted, the run would leave the work database (about a fifteenth of the CSV) in the temp folder.
+  const forgetWorkDir = cleanUpOnExit(() => rmSync(openWorkDir, {recursive: true, force: true}))
   sources.set(openConnection, {workDir: openWorkDir, inputs: []})
   rememberBudget(openConnection, settings)
   let closed = false
@@ -119,6 +123,7 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
       openConnection.closeSync()
       openInstance.closeSync()
       await rm(openWorkDir, {recursive: true, force: true})
+      forgetWorkDir()
     },
   }
 }

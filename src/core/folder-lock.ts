@@ -4,6 +4,7 @@ import {hostname} from 'node:os'
 import {dirname, join, relative, resolve} from 'node:path'
 
 import {BadInputError} from './errors.js'
+import {cleanUpOnExit} from './exit-cleanup.js'
 import {asFileSystemError, makeFolders} from './fs-errors.js'
 
 /**
@@ -157,7 +158,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 /**
  * Takes the lock on `dir` (created if missing) for `command`, or throws exit 2 naming the folder and the run
- * that holds it. Release it in a finally; exit and SIGINT/SIGTERM handlers release it too.
+ * that holds it. Release it in a finally; if the process ends first (a signal, an exit), core/exit-cleanup.ts does.
  */
 export async function acquireFolderLock(dir: string, command: string, options: LockOptions = {}): Promise<FolderLock> {
   const folder = resolve(dir)
@@ -193,35 +194,6 @@ export async function acquireFolderLock(dir: string, command: string, options: L
   }
 }
 
-const held = new Set<FolderLock>()
-let handlersInstalled = false
-
-function releaseAll(): void {
-  for (const lock of [...held]) lock.release()
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  releaseAll()
-  // The conventional status of a process ended by a signal: 128 + its number.
-  process.exit(signal === 'SIGINT' ? 130 : 143)
-}
-
-function installHandlers(): void {
-  if (handlersInstalled) return
-  handlersInstalled = true
-  process.on('exit', releaseAll)
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-}
-
-function uninstallHandlers(): void {
-  if (!handlersInstalled || held.size > 0) return
-  handlersInstalled = false
-  process.off('exit', releaseAll)
-  process.off('SIGINT', onSignal)
-  process.off('SIGTERM', onSignal)
-}
-
 /** A folder made only for this run and left empty (it failed before writing anything) goes, up to `top`. */
 function removeEmptyFolders(folder: string, top: string): void {
   for (let current = folder; !relative(top, current).startsWith('..'); current = dirname(current)) {
@@ -241,22 +213,19 @@ function holdLock(path: string, info: LockInfo, createdFolder: string | undefine
     }
   }, HEARTBEAT_MS)
   heartbeat.unref()
-  const lock: FolderLock = {
-    path,
-    info,
-    release() {
-      if (!held.delete(lock)) return
-      clearInterval(heartbeat)
-      try {
-        if (readLock(path)?.nonce === info.nonce) unlinkSync(path)
-        if (createdFolder !== undefined) removeEmptyFolders(dirname(path), createdFolder)
-      } catch {
-        // Best effort: a lock left behind is stale once this process is gone.
-      }
-      uninstallHandlers()
-    },
+  let held = true
+  const release = () => {
+    if (!held) return
+    held = false
+    clearInterval(heartbeat)
+    forget()
+    try {
+      if (readLock(path)?.nonce === info.nonce) unlinkSync(path)
+      if (createdFolder !== undefined) removeEmptyFolders(dirname(path), createdFolder)
+    } catch {
+      // Best effort: a lock left behind is stale once this process is gone.
+    }
   }
-  held.add(lock)
-  installHandlers()
-  return lock
+  const forget = cleanUpOnExit(release)
+  return {path, info, release}
 }

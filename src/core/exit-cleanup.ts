@@ -1,0 +1,62 @@
+/**
+ * What a run must undo however it ends. Node's default on SIGINT (Ctrl-C), SIGTERM (a CI cancelling the job) or
+ * SIGHUP (a closed terminal) is to die at once, without any `finally`: the output folder's lock would stay, and
+ * DuckDB's work database in the temp folder (tens of MB on 1 GB of export, GBs on a year) would stay for good,
+ * one more with every interrupted run. A cleanup registered here runs once, synchronously (nothing asynchronous
+ * runs after a signal's handler calls exit), on the first of: a handled signal, `process.exit`, the end of the
+ * event loop. The signal handlers are installed only while a cleanup is registered, so a process without one
+ * keeps node's default behaviour.
+ */
+const cleanups = new Set<() => void>()
+
+// The conventional status of a process ended by a signal: 128 + its number.
+const SIGNAL_STATUS = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143} as const
+type HandledSignal = keyof typeof SIGNAL_STATUS
+const SIGNALS = Object.keys(SIGNAL_STATUS) as HandledSignal[]
+
+let installed = false
+
+function runAll(): void {
+  // Latest first: what was made last may sit inside what was made first (a work file in a locked folder).
+  for (const cleanup of [...cleanups].reverse()) {
+    cleanups.delete(cleanup)
+    try {
+      cleanup()
+    } catch {
+      // Best effort: one cleanup failing must not keep the others from running.
+    }
+  }
+  uninstall()
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  runAll()
+  process.exit(SIGNAL_STATUS[signal as HandledSignal] ?? 1)
+}
+
+function install(): void {
+  if (installed) return
+  installed = true
+  process.on('exit', runAll)
+  for (const signal of SIGNALS) process.on(signal, onSignal)
+}
+
+function uninstall(): void {
+  if (!installed || cleanups.size > 0) return
+  installed = false
+  process.off('exit', runAll)
+  for (const signal of SIGNALS) process.off(signal, onSignal)
+}
+
+/**
+ * Registers `cleanup` (synchronous, safe to run at any moment) to run if the process ends before the returned
+ * function is called. Call that function once the cleanup is done or no longer needed; it does not run it.
+ */
+export function cleanUpOnExit(cleanup: () => void): () => void {
+  cleanups.add(cleanup)
+  install()
+  return () => {
+    cleanups.delete(cleanup)
+    uninstall()
+  }
+}
