@@ -142,6 +142,11 @@ export interface FailingJob {
   failures: number
   failureRate: number
   failedCredits: number
+  /**
+   * ORGANIZATION_NAME, else ORGANIZATION_ID (as in the breakdowns): two organizations of one plan can have a job
+   * of the same project, workflow and name, which are two entries. Absent in summaries written before it existed.
+   */
+  org?: string | null
 }
 
 export interface SavingsOpportunity {

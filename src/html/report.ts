@@ -1,4 +1,4 @@
-import type {Bucket, RightsizingCandidate, Summary} from '../analysis/summary.js'
+import type {Bucket, FailingJob, RightsizingCandidate, Summary} from '../analysis/summary.js'
 import type {ChartFile} from '../charts/index.js'
 import {escapeXml} from '../charts/escape.js'
 import {
@@ -15,7 +15,7 @@ import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
 import {dollarsOfCredits, kpi, limited, section} from './layout.js'
 import {healthSection} from './sections/health.js'
-import {type Column, renderTable} from './table.js'
+import {type Column, orgColumn, renderTable} from './table.js'
 import {hasOrgsSection, ORGS_SECTION_ID, orgsSectionBody} from './sections/orgs.js'
 import {teamPageLinks, teamPageNotice, type TeamPage} from './sections/teams.js'
 
@@ -194,6 +194,7 @@ function rightsizingTable(summary: Summary, candidates: RightsizingCandidate[], 
     })
   }
   columns.push(
+    ...orgColumn<RightsizingCandidate>(summary.totals.orgs),
     {heading: 'Project', text: (c) => c.project},
     {heading: 'Workflow', text: (c) => c.workflow ?? '–'},
     {heading: 'Job', text: (c) => c.job},
@@ -253,6 +254,7 @@ function savingsSection(summary: Summary): string {
     parts.push(
       renderTable(
         [
+          ...orgColumn<FailingJob>(summary.totals.orgs),
           {heading: 'Project', text: (j) => j.project},
           {heading: 'Workflow', text: (j) => j.workflow ?? '–'},
           {heading: 'Job', text: (j) => j.job},

@@ -16,6 +16,14 @@ function sortAttribute(value: number): string {
 }
 
 /**
+ * The Organization column of a job table, only when the report covers several organizations: two organizations
+ * of one plan can have a job of the same project, workflow and name, and without it their rows read the same.
+ */
+export function orgColumn<T extends {org?: string | null}>(orgs: number): Column<T>[] {
+  return orgs > 1 ? [{heading: 'Organization', text: (row) => row.org ?? '–'}] : []
+}
+
+/**
  * A table inside a horizontally scrolling wrapper (wide tables must not break the page on a phone). Every cell
  * is escaped; headers are buttons-free plain <th> with scope so screen readers announce them.
  */

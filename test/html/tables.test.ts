@@ -4,6 +4,7 @@ import {renderReportHtml} from '../../src/html/report.js'
 import {renderSummary} from '../../src/report/render.js'
 import {buildSlackMessage} from '../../src/slack/payload.js'
 import {makeSummary} from '../charts/fixtures.js'
+import {makeHealth} from '../health/fixtures.js'
 
 const decode = (html: string) => html.replace(/<[^>]+>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&')
 
@@ -139,5 +140,46 @@ describe('report.html dollars the Summary holds no figure for', () => {
     const summary: Summary = {...base, failed: {...base.failed, credits: 80_625}}
     const text = decode(renderReportHtml(summary, []))
     expect(text).toMatch(/Failed jobs used 80,625 credits \(\$48\.38\)/)
+  })
+})
+
+describe('report.html job tables of several organizations', () => {
+  // A shared plan: two organizations each have a `test` job in a project of the same name. Without the
+  // organization the two rows of every job table read the same.
+  const base = makeSummary({savings: true})
+  const twin = <T extends {org?: string | null}>(row: T): T[] => [row, {...row, org: 'globex'}]
+  const savings = base.savings!
+  const {health, waste} = makeHealth({project: 'api', workflow: 'build', job: 'test', testName: 'spec'})
+  const captions = [
+    'Jobs that could run on a smaller resource class',
+    'Jobs that hit their resource limits, with the extra cost of a larger class',
+    'Jobs that fail often, by credits spent on failed runs',
+    'Jobs by credits: runs, success, durations and queue times',
+    'Workflows by credits: duration from the first job queued to the stop',
+    'The jobs that cost most in each kind of waste',
+  ]
+  const several: Summary = {
+    ...base,
+    totals: {...base.totals, orgs: 2},
+    savings: {
+      ...savings,
+      rightsizing: twin(savings.rightsizing[0]),
+      underProvisioned: twin(savings.underProvisioned[0]),
+      failingJobs: twin({...savings.failingJobs[0], org: 'acme'}),
+    },
+    health: {...health, jobs: twin(health.jobs[0]), workflows: twin(health.workflows[0])},
+    waste: {...waste, failed: {...waste.failed, topJobs: twin(waste.failed.topJobs[0])}},
+  }
+
+  it.each(captions)('name the organization of each row: %s', (caption) => {
+    const {headings, rows} = table(renderReportHtml(several, []), caption)
+    const column = headings.indexOf('Organization')
+    expect(column).toBeGreaterThanOrEqual(0)
+    expect(rows.map((row) => row[column])).toEqual(expect.arrayContaining(['acme', 'globex']))
+  })
+
+  it.each(captions)('leave it out for one organization: %s', (caption) => {
+    const one: Summary = {...several, totals: {...several.totals, orgs: 1}}
+    expect(table(renderReportHtml(one, []), caption).headings).not.toContain('Organization')
   })
 })

@@ -222,8 +222,28 @@ describe('failing jobs', () => {
       row({JOB_NAME: 'lint', JOB_BUILD_STATUS: 'success', TOTAL_CREDITS: 5000}),
     ])
     expect(savings.failingJobs).toEqual([
-      {project: 'api', workflow: 'build-test', job: 'unit', runs: 1, failures: 1, failureRate: 1, failedCredits: 900},
-      {project: 'api', workflow: 'build-test', job: 'e2e', runs: 4, failures: 2, failureRate: 0.5, failedCredits: 500},
+      {org: 'acme', project: 'api', workflow: 'build-test', job: 'unit', runs: 1, failures: 1, failureRate: 1, failedCredits: 900},
+      {org: 'acme', project: 'api', workflow: 'build-test', job: 'e2e', runs: 4, failures: 2, failureRate: 0.5, failedCredits: 500},
+    ])
+  })
+
+  test("two organizations' jobs of one project, workflow and name are two entries, each with its own runs", async () => {
+    // A shared plan: both organizations have an `api` project with the same pipeline. One job's failures must not
+    // be priced against the other's runs.
+    const other = {ORGANIZATION_ID: 'org-2', ORGANIZATION_NAME: 'globex'}
+    const savings = await savingsOf([
+      row({JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 300}),
+      row({JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'success', TOTAL_CREDITS: 250}),
+      row({...other, JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 300}),
+      row({...other, JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 20}),
+      // No name: the organization is its id, as in the breakdowns.
+      row({ORGANIZATION_ID: 'org-3', ORGANIZATION_NAME: null, JOB_NAME: 'e2e', JOB_BUILD_STATUS: 'failed', TOTAL_CREDITS: 300}),
+    ])
+    expect(savings.failingJobs).toEqual([
+      {org: 'globex', project: 'api', workflow: 'build-test', job: 'e2e', runs: 2, failures: 2, failureRate: 1, failedCredits: 320},
+      // Equal spend and failures: by organization, so --top keeps the same one from run to run.
+      {org: 'acme', project: 'api', workflow: 'build-test', job: 'e2e', runs: 2, failures: 1, failureRate: 0.5, failedCredits: 300},
+      {org: 'org-3', project: 'api', workflow: 'build-test', job: 'e2e', runs: 1, failures: 1, failureRate: 1, failedCredits: 300},
     ])
   })
 

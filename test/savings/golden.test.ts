@@ -73,17 +73,17 @@ const WINDOW_DAYS = 9
   })
 
   test('failing jobs reconcile with the failed credits of the export', () => {
-    // awk: 39 distinct (project, workflow, job) with JOB_BUILD_STATUS=failed; their TOTAL_CREDITS sum to 122,882,
+    // awk: 39 distinct (org, project, workflow, job) with JOB_BUILD_STATUS=failed; their TOTAL_CREDITS sum to 122,882,
     // the README's failed-credits figure.
     expect(savings.failingJobs).toHaveLength(39)
     const failedCredits = savings.failingJobs.reduce((sum, job) => sum + job.failedCredits, 0)
     expect(failedCredits).toBe(122_882)
     expect(savings.failingJobs.slice(0, 3)).toEqual([
       // pachyderm integration-tests: 2 machine 2xlarge runs, both failed: 27,486 + 42,826 = 70,312.
-      {project: 'pachyderm', workflow: 'functional-tests', job: 'integration-tests', runs: 2, failures: 2, failureRate: 1, failedCredits: 70_312},
+      {org: 'pachyderm', project: 'pachyderm', workflow: 'functional-tests', job: 'integration-tests', runs: 2, failures: 2, failureRate: 1, failedCredits: 70_312},
       // aioli-run-gke-tests: 10 runs, 5 failed: 2,235 + 1,785 + 2,263 + 2,180 + 2,142 = 10,605.
-      {project: 'aioli', workflow: 'test-e2e-and-package-and-release', job: 'aioli-run-gke-tests', runs: 10, failures: 5, failureRate: 0.5, failedCredits: 10_605},
-      {project: 'determined', workflow: 'test-e2e-upgrade', job: 'test-e2e-cpu-double-2', runs: 4, failures: 4, failureRate: 1, failedCredits: 7_529},
+      {org: 'determined-ai', project: 'aioli', workflow: 'test-e2e-and-package-and-release', job: 'aioli-run-gke-tests', runs: 10, failures: 5, failureRate: 0.5, failedCredits: 10_605},
+      {org: 'determined-ai', project: 'determined', workflow: 'test-e2e-upgrade', job: 'test-e2e-cpu-double-2', runs: 4, failures: 4, failureRate: 1, failedCredits: 7_529},
     ])
   })
 

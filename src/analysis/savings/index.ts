@@ -141,13 +141,14 @@ export async function queryRightsizingGroups(
 
 /**
  * Jobs with at least one failed run, most failed credits first. Failed credits are TOTAL_CREDITS of the failed
- * runs, the same measure as summary.failed, so the figures reconcile.
+ * runs, the same measure as summary.failed, so the figures reconcile. A job is org x project x workflow x name,
+ * as in health.jobs: two organizations' same-named jobs are two entries.
  */
 async function queryFailingJobs(connection: DuckDBConnection, view: string, where: string): Promise<FailingJob[]> {
   const failed = FAILED_SQL
   const sql = `
     SELECT
-      PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+      COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
       CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
       CAST(count(*) FILTER (WHERE ${failed}) AS INTEGER) AS failures,
       CAST(coalesce(sum(TOTAL_CREDITS) FILTER (WHERE ${failed}), 0) AS DOUBLE) AS failed_credits
@@ -155,7 +156,7 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
     WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND ${where}
     GROUP BY ALL
     HAVING count(*) FILTER (WHERE ${failed}) >= 1
-    ORDER BY failed_credits DESC, failures DESC, project, workflow NULLS FIRST, job`
+    ORDER BY failed_credits DESC, failures DESC, project, workflow NULLS FIRST, job, org NULLS FIRST`
   const reader = await connection.runAndReadAll(sql)
   return reader.getRowObjectsJS().map((row) => {
     const runs = Number(row.runs)
@@ -168,6 +169,7 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
       failures,
       failureRate: runs > 0 ? failures / runs : 0,
       failedCredits: Number(row.failed_credits),
+      org: nullableString(row.org),
     }
   })
 }

@@ -3,7 +3,7 @@ import {escapeXml as esc} from '../../charts/escape.js'
 import {formatCredits, formatShare} from '../../charts/format.js'
 import {formatRate, formatSeconds} from '../../core/format-duration.js'
 import {dollarsOfCredits, limited, section} from '../layout.js'
-import {type Column, renderTable} from '../table.js'
+import {type Column, orgColumn, renderTable} from '../table.js'
 
 /**
  * The "Health" section of report.html: jobs and workflows (runs, success rate, durations, queue times, cost per
@@ -25,6 +25,7 @@ function costColumn<T>(summary: Summary, heading: string, value: (row: T) => num
 function jobsTable(summary: Summary, jobs: HealthJob[]): string {
   if (jobs.length === 0) return '<p class="empty">No job ran in this window.</p>'
   const columns: Column<HealthJob>[] = [
+    ...orgColumn<HealthJob>(summary.totals.orgs),
     {heading: 'Project', text: (j) => j.project},
     {heading: 'Workflow', text: (j) => j.workflow ?? '–'},
     {heading: 'Job', text: (j) => j.job},
@@ -42,9 +43,10 @@ function jobsTable(summary: Summary, jobs: HealthJob[]): string {
   return renderTable(columns, rows, 'Jobs by credits: runs, success, durations and queue times') + note
 }
 
-function workflowsTable(workflows: HealthWorkflow[]): string {
+function workflowsTable(summary: Summary, workflows: HealthWorkflow[]): string {
   if (workflows.length === 0) return ''
   const columns: Column<HealthWorkflow>[] = [
+    ...orgColumn<HealthWorkflow>(summary.totals.orgs),
     {heading: 'Project', text: (w) => w.project},
     {heading: 'Workflow', text: (w) => w.workflow ?? '–'},
     {heading: 'Runs', numeric: true, text: (w) => formatCredits(w.runs), sort: (w) => w.runs},
@@ -85,6 +87,7 @@ function wastePart(summary: Summary, waste: Waste): string {
       renderTable<Row>(
         [
           {heading: 'Spend on', text: (r) => r.kind},
+          ...orgColumn<Row>(summary.totals.orgs),
           {heading: 'Project', text: (r) => r.project},
           {heading: 'Workflow', text: (r) => r.workflow ?? '–'},
           {heading: 'Job', text: (r) => r.job},
@@ -192,7 +195,7 @@ export function healthSection(summary: Summary): string {
     '<h3>Jobs</h3>',
     jobsTable(summary, health.jobs),
     '<h3>Workflows</h3>',
-    workflowsTable(health.workflows),
+    workflowsTable(summary, health.workflows),
     '<h3>Triggers and branches</h3>',
     bucketTable(health.triggerSources, 'Trigger source', 'Credits by pipeline trigger source'),
     branchPart(health),
