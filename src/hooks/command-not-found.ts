@@ -1,4 +1,4 @@
-import {type Hook} from '@oclif/core'
+import {type Hook, type Interfaces} from '@oclif/core'
 
 import {redact, registerSecretArguments} from '../core/secrets.js'
 import {terminalSafe} from '../core/terminal-safe.js'
@@ -12,19 +12,21 @@ import {terminalSafe} from '../core/terminal-safe.js'
  */
 const hook: Hook.CommandNotFound = async function ({id, argv, config}) {
   registerSecretArguments(argv ?? [], process.env)
+  process.stderr.write(`Error: ${terminalSafe(redact(notFoundMessage(id, config)))}\n`)
+  this.exit(2)
+}
+
+/** What to say when `id` (oclif's colon-joined words) is no command: what the user meant to type instead. */
+export function notFoundMessage(id: string, config: Interfaces.Config): string {
   const separator = id.indexOf(':')
   const command = separator > 0 ? config.findCommand(id.slice(0, separator)) : undefined
-  let message: string
   if (command) {
     const argument = id.slice(separator + 1)
     const inputHint = command.flags.input ? `; to read a file, pass it with --input ${argument}` : ''
-    message = `cci-usage ${command.id} takes only flags, not the argument "${argument}"${inputHint} (see cci-usage ${command.id} --help).`
-  } else {
-    const commands = config.commandIDs.filter((name) => name !== 'help').sort().join(', ')
-    message = `command ${id} not found: the commands are ${commands} (see cci-usage help).`
+    return `cci-usage ${command.id} takes only flags, not the argument "${argument}"${inputHint} (see cci-usage ${command.id} --help).`
   }
-  process.stderr.write(`Error: ${terminalSafe(redact(message))}\n`)
-  this.exit(2)
+  const commands = config.commandIDs.filter((name) => name !== 'help').sort().join(', ')
+  return `command ${id} not found: the commands are ${commands} (see cci-usage help).`
 }
 
 export default hook

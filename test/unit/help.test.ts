@@ -21,10 +21,19 @@ describe('cci-usage help', () => {
     expect(viaHelp.stdout).toBe(viaFlag.stdout)
   })
 
-  it('exits 2 for an unknown command, in one line', async () => {
+  it('exits 2 for an unknown command, in one line naming the commands, as `cci-usage nonexistent` does', async () => {
     const result = await runCli(['help', 'nonexistent'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/nonexistent not found/)
+    expect(result.stdout).toBe('')
+    // oclif's own error was wrapped over " ›" lines and named no command.
+    expect(result.stderr).toBe('Error: command nonexistent not found: the commands are export, load, notify, report, run (see cci-usage help).\n')
+    expect(result.stderr).toBe((await runCli(['nonexistent'])).stderr)
+  })
+
+  it('exits 2 for a word after a command, in one line pointing to its help', async () => {
+    const result = await runCli(['help', 'report', 'usage.csv'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^Error: cci-usage report takes only flags, not the argument "usage\.csv"[^\n]*cci-usage report --help\)\.\n$/)
   })
 
   it('report and notify --help name what they write and every exit code they return, as the README does', async () => {
