@@ -16,6 +16,8 @@ export interface SlackFailure {
   message: string
   /** Seconds Slack asked us to wait (429 Retry-After). */
   retryAfterSec?: number
+  /** What went wrong, without the fix, for a line saying that it is retried (transient failures). */
+  reason?: string
 }
 
 export interface FailureContext {
@@ -105,26 +107,30 @@ function platformFailure(error: string, context: FailureContext, needed?: string
 }
 
 function unavailable(status: number, context: FailureContext): SlackFailure {
+  const reason = `Slack answered HTTP ${status}`
   return {
     kind: 'transient',
     code: 'E_SLACK_UNAVAILABLE',
-    message: `Slack could not ${context.action}: Slack answered HTTP ${status}; check https://slack-status.com and rerun \`cci-usage notify\``,
+    message: `Slack could not ${context.action}: ${reason}; check https://slack-status.com and rerun \`cci-usage notify\``,
+    reason,
   }
 }
 
 function network(reason: string, context: FailureContext): SlackFailure {
   const target = context.via === 'webhook' ? 'the Slack webhook' : `Slack at ${context.apiHost ?? 'slack.com'}`
   const fix = context.via === 'webhook' ? 'check the network' : 'check the network and --slack-api-url / SLACK_API_URL'
-  return {kind: 'transient', code: 'E_SLACK_NETWORK', message: `Slack could not ${context.action}: could not reach ${target} (${reason}); ${fix}`}
+  const what = `could not reach ${target} (${reason})`
+  return {kind: 'transient', code: 'E_SLACK_NETWORK', message: `Slack could not ${context.action}: ${what}; ${fix}`, reason: what}
 }
 
 function rateLimited(retryAfterSec: number | undefined, context: FailureContext): SlackFailure {
-  const wait = retryAfterSec === undefined ? '' : ` (Retry-After ${retryAfterSec}s)`
+  const reason = `rate limited by Slack${retryAfterSec === undefined ? '' : ` (Retry-After ${retryAfterSec}s)`}`
   return {
     kind: 'rate-limited',
     code: 'E_SLACK_RATE_LIMITED',
-    message: `Slack could not ${context.action}: rate limited by Slack${wait}; rerun \`cci-usage notify\` later`,
+    message: `Slack could not ${context.action}: ${reason}; rerun \`cci-usage notify\` later`,
     retryAfterSec,
+    reason,
   }
 }
 
@@ -150,7 +156,7 @@ export function describeSlackFailure(error: unknown, context: FailureContext): S
       const slackError = webError.data?.error ?? 'unknown_error'
       // Slack reports some outages inside a 200 answer; those are worth a retry.
       if (['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout'].includes(slackError)) {
-        return {...platformFailure(slackError, context), kind: 'transient', code: 'E_SLACK_UNAVAILABLE'}
+        return {...platformFailure(slackError, context), kind: 'transient', code: 'E_SLACK_UNAVAILABLE', reason: `Slack answered "${slackError}"`}
       }
       if (slackError === 'ratelimited') return rateLimited(undefined, context)
       return platformFailure(slackError, context, webError.data?.needed)

@@ -46,7 +46,7 @@ export async function withSlackRetry<T>(
         if (retryAfter > policy.maxRetryAfterSec) throw new SlackCallError(failure)
         waitMs = retryAfter * 1000
       }
-      log(`Slack: ${failure.code} while trying to ${context.action}; retrying in ${(waitMs / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${policy.attempts})`)
+      log(`Slack could not ${context.action}: ${failure.reason ?? failure.code}; retrying in ${(waitMs / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${policy.attempts})`)
       await sleepFor(waitMs)
     }
   }

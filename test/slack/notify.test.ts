@@ -143,7 +143,7 @@ describe('notifySlack with a bot token', () => {
     expect(posts).toHaveLength(2)
     // The retry came after the second Slack asked for (a lower bound, so it cannot flake on a slow machine).
     expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(950)
-    expect(logs.some((line) => line.includes('E_SLACK_RATE_LIMITED') && line.includes('retrying in 1.0s'))).toBe(true)
+    expect(logs).toContain('Slack could not post the summary: rate limited by Slack (Retry-After 1s); retrying in 1.0s (attempt 2 of 3)')
   })
 
   it('does not wait longer than the bound for a long Retry-After', async () => {
@@ -161,6 +161,12 @@ describe('notifySlack with a bot token', () => {
     const result = await notify({chartPng: undefined})
     expect(result.posted).toBe(true)
     expect(slack.requests.filter((request) => request.route === 'chat.postMessage')).toHaveLength(3)
+    // Each retry says what went wrong in words, not an internal code.
+    const retries = logs.filter((line) => line.includes('retrying in'))
+    expect(retries).toHaveLength(2)
+    expect(retries[0]).toMatch(/^Slack could not post the summary: Slack answered HTTP 503; retrying in \d+\.\ds \(attempt 2 of 3\)$/)
+    expect(retries[1]).toMatch(/^Slack could not post the summary: could not reach Slack at 127\.0\.0\.1:\d+ \((?:[A-Z_]+|[a-z ]+)\); retrying in \d+\.\ds \(attempt 3 of 3\)$/)
+    expect(retries.join('\n')).not.toContain('E_SLACK')
   })
 
   it('gives up after the bounded attempts with one line', async () => {
