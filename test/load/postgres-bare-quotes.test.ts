@@ -35,4 +35,18 @@ describe('load --to postgres:// with bare quotes inside unquoted names', () => {
     expect(stored(table, 'workflow_name', jobId)).toBe('say ""hi""')
     expect(Number(suite.server.sql(`SELECT count(*) FROM public.${table}`))).toBe(4)
   })
+
+  maybe('names with one bare quote each, on two rows, stay two rows and are stored whole', async () => {
+    const golden = goldenLines()
+    const branches = ['fix/"quoted', 'say "hi']
+    const rows = golden.rows.slice(0, 4).map((row, index) => (index === 1 || index === 2 ? withFields(row, {VCS_BRANCH: branches[index - 1]}) : row))
+    const file = writeCsv(join(suite.work, 'odd-quotes.csv'), {header: golden.header, rows})
+    const table = 'odd_quotes'
+    const result = await runCli(['load', '--input', file, '--to', suite.server.url({query: `table=${table}`})])
+    expect(result.stderr).not.toMatch(/^Error/m)
+    expect(result.code).toBe(0)
+    expect(Number(suite.server.sql(`SELECT count(*) FROM public.${table}`))).toBe(4)
+    expect(stored(table, 'vcs_branch', field(rows[1], 'JOB_ID'))).toBe(branches[0])
+    expect(stored(table, 'vcs_branch', field(rows[2], 'JOB_ID'))).toBe(branches[1])
+  })
 })
