@@ -121,7 +121,7 @@ class CopyVisitor implements RecordVisitor {
       this.offset = line - this.rows
       this.checkpoints.push([this.rows, line])
     }
-    if (this.allLoaded && !this.hasNullToRewrite(buf, start, contentEnd, separators, fieldCount) && !CopyVisitor.hasBareQuote(buf, start, contentEnd, separators, fieldCount)) {
+    if (this.allLoaded && !CopyVisitor.needsRewrite(buf, start, contentEnd, separators, fieldCount)) {
       this.output.append(buf, start, contentEnd)
     } else {
       this.rewrite(buf, start, contentEnd, separators, fieldCount)
@@ -160,22 +160,13 @@ class CopyVisitor implements RecordVisitor {
     return to > from && buf[from] !== QUOTE && buf.subarray(from, to).includes(QUOTE)
   }
 
-  private static hasBareQuote(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
-    if (!buf.subarray(start, contentEnd).includes(QUOTE)) return false
+  /** Whether a field must be rewritten: a loose null becomes the export's token, a bare quote is quoted. */
+  private static needsRewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
+    const quoted = buf.subarray(start, contentEnd).includes(QUOTE)
     let from = start
     for (let i = 0; i < fieldCount; i++) {
       const to = i === fieldCount - 1 ? contentEnd : separators[i]
-      if (CopyVisitor.isBareQuoted(buf, from, to)) return true
-      from = to + 1
-    }
-    return false
-  }
-
-  private hasNullToRewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
-    let from = start
-    for (let i = 0; i < fieldCount; i++) {
-      const to = i === fieldCount - 1 ? contentEnd : separators[i]
-      if (CopyVisitor.isLooseNull(buf, from, to)) return true
+      if (CopyVisitor.isLooseNull(buf, from, to) || (quoted && CopyVisitor.isBareQuoted(buf, from, to))) return true
       from = to + 1
     }
     return false
