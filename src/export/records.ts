@@ -3,7 +3,8 @@
  * record starts and ends and where its separators are, so callers can pass the original bytes through.
  *
  * Fast path: a line with no `"` is one record, and its commas are its separators (the Usage API's own dialect:
- * unquoted, LF). Otherwise RFC 4180 applies: quoted fields may hold commas, doubled quotes and line breaks.
+ * unquoted, LF). Otherwise RFC 4180 applies: quoted fields may hold commas, doubled quotes and line breaks; a
+ * quote inside an unquoted field is a character of it.
  * CRLF is accepted; the CR is reported as part of the terminator, not the content.
  */
 export interface RecordVisitor {
@@ -110,19 +111,26 @@ export class RecordSplitter {
         pos = lineEnd + 1
         continue
       }
-      // Quoted record: toggling on every quote handles "" escapes, and separators/terminators count only
-      // outside quotes.
+      // Quoted record: a quote opens a quoted field only at the start of a field (RFC 4180, and DuckDB, the
+      // report's reader); in an unquoted field it is a character of the name (the API does not quote, so a
+      // branch `a"b` arrives bare). Within a quoted field, toggling on every quote handles "" escapes.
+      // Separators and terminators count only outside quotes.
       let inQuotes = false
+      let quotedField = false
+      let fieldStart = pos
       let breaks = 0
       let end = -1
       for (let i = pos; i < length; i++) {
         const c = buf[i]
         if (c === QUOTE) {
-          inQuotes = !inQuotes
+          if (inQuotes) inQuotes = false
+          else if (quotedField || i === fieldStart) inQuotes = quotedField = true
         } else if (c === COMMA) {
           if (!inQuotes) {
             if (count === separators.length) separators = this.grow()
             separators[count++] = i
+            fieldStart = i + 1
+            quotedField = false
           }
         } else if (c === LF) {
           if (!inQuotes) {

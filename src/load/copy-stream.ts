@@ -4,6 +4,9 @@
  * dropped (a later input holds their JOB_ID; an unidentifiable row of a partly covered day) or rewritten (an
  * empty or `\N` cell becomes the export's `\\N` null token, which the COPY declares; columns the table does not
  * have are cut out). The RFC 4180 quoting of names with commas, quotes or line breaks passes through as is.
+ * A bare quote inside an unquoted field (the API does not quote, so `a"b` is a name holding a quote, as the
+ * report's reader takes it) is sent quoted (`"a""b"`): Postgres' CSV COPY would take it for a quoted section and
+ * drop it, or run into the next fields.
  */
 import {createReadStream} from 'node:fs'
 import type {Writable} from 'node:stream'
@@ -21,6 +24,7 @@ const NULL_BYTES = Buffer.from(CSV_NULL)
 const BACKSLASH = 0x5c
 const LETTER_N = 0x4e
 const COMMA = 0x2c
+const QUOTE = 0x22
 
 export interface CopyColumns {
   /** Table columns, in the file's order, for the COPY's column list. */
@@ -117,7 +121,7 @@ class CopyVisitor implements RecordVisitor {
       this.offset = line - this.rows
       this.checkpoints.push([this.rows, line])
     }
-    if (this.allLoaded && !this.hasNullToRewrite(buf, start, contentEnd, separators, fieldCount)) {
+    if (this.allLoaded && !CopyVisitor.needsRewrite(buf, start, contentEnd, separators, fieldCount)) {
       this.output.append(buf, start, contentEnd)
     } else {
       this.rewrite(buf, start, contentEnd, separators, fieldCount)
@@ -151,11 +155,18 @@ class CopyVisitor implements RecordVisitor {
     return from === to || (to - from === 2 && buf[from] === BACKSLASH && buf[from + 1] === LETTER_N)
   }
 
-  private hasNullToRewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
+  /** A quote in a field that does not start with one: a character of the name, not RFC 4180 quoting. */
+  private static isBareQuoted(buf: Buffer, from: number, to: number): boolean {
+    return to > from && buf[from] !== QUOTE && buf.subarray(from, to).includes(QUOTE)
+  }
+
+  /** Whether a field must be rewritten: a loose null becomes the export's token, a bare quote is quoted. */
+  private static needsRewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
+    const quoted = buf.subarray(start, contentEnd).includes(QUOTE)
     let from = start
     for (let i = 0; i < fieldCount; i++) {
       const to = i === fieldCount - 1 ? contentEnd : separators[i]
-      if (CopyVisitor.isLooseNull(buf, from, to)) return true
+      if (CopyVisitor.isLooseNull(buf, from, to) || (quoted && CopyVisitor.isBareQuoted(buf, from, to))) return true
       from = to + 1
     }
     return false
@@ -170,14 +181,30 @@ class CopyVisitor implements RecordVisitor {
         if (!first) this.output.append(COMMA_BYTE, 0, 1)
         first = false
         if (CopyVisitor.isLooseNull(buf, from, to)) this.output.append(NULL_BYTES, 0, NULL_BYTES.length)
+        else if (CopyVisitor.isBareQuoted(buf, from, to)) this.appendQuoted(buf, from, to)
         else this.output.append(buf, from, to)
       }
       from = to + 1
     }
   }
+
+  /** The field as an RFC 4180 quoted field: its quotes doubled, the whole in quotes. */
+  private appendQuoted(buf: Buffer, from: number, to: number): void {
+    this.output.append(QUOTE_BYTE, 0, 1)
+    let at = from
+    while (at < to) {
+      const offset = buf.subarray(at, to).indexOf(QUOTE)
+      const end = offset === -1 ? to : at + offset + 1
+      this.output.append(buf, at, end)
+      if (offset !== -1) this.output.append(QUOTE_BYTE, 0, 1)
+      at = end
+    }
+    this.output.append(QUOTE_BYTE, 0, 1)
+  }
 }
 
 const COMMA_BYTE = Buffer.from([COMMA])
+const QUOTE_BYTE = Buffer.from([QUOTE])
 
 /** Writes the file's rows into `sink` (a COPY stream), honouring its backpressure; does not end it. */
 export async function copyFileInto(sink: Writable, options: CopyFileOptions, columns: CopyColumns): Promise<CopyFileResult> {

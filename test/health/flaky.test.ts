@@ -22,6 +22,11 @@ describe('projectSlug', () => {
     [{vcsName: 'circleci', vcsUrl: 'https://github.com/acme/api', ...ids}, 'circleci/org-uuid/project-uuid'],
     [{vcsName: 'github', vcsUrl: 'not a url', ...ids}, 'circleci/org-uuid/project-uuid'],
     [{vcsName: 'github', vcsUrl: 'https://github.com/acme', organizationId: null, projectId: null}, null],
+    // Decoded, these would split into more segments of the Insights path, or put a line break or an escape
+    // sequence into the warning that names the slug.
+    [{vcsName: 'github', vcsUrl: 'https://github.com/acme/a%2Fb', ...ids}, 'circleci/org-uuid/project-uuid'],
+    [{vcsName: 'github', vcsUrl: 'https://github.com/acme/api%0AError:%20fake', ...ids}, 'circleci/org-uuid/project-uuid'],
+    [{vcsName: 'bitbucket', vcsUrl: 'https://bitbucket.org/acme/api%1B%5B31m', ...ids}, 'circleci/org-uuid/project-uuid'],
   ])('case %#', (source, slug) => {
     expect(projectSlug(source)).toBe(slug)
   })

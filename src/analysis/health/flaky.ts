@@ -1,5 +1,6 @@
 import type {FlakyTestFetch, FlakyTestRecord} from '../../api/flaky-tests.js'
 import {CciUsageError} from '../../core/errors.js'
+import {UNSAFE_TEXT_CHARACTERS} from '../../core/terminal-safe.js'
 import {creditsToNumber, numberToCredits} from '../build.js'
 import type {FlakyTest, FlakyTestProject, FlakyTests, HealthJob} from '../summary.js'
 import type {ProjectSource} from './queries.js'
@@ -24,6 +25,8 @@ const VCS_HOSTS: Record<string, {prefix: string; names: string[]}> = {
   'bitbucket.org': {prefix: 'bb', names: ['bitbucket']},
 }
 
+const NOT_IN_A_SLUG = new RegExp(`[/${UNSAFE_TEXT_CHARACTERS}\\u2028\\u2029]`)
+
 function slugFromUrl(url: string | null, vcsName: string | null): string | null {
   if (!url || !URL.canParse(url)) return null
   const parsed = new URL(url)
@@ -34,6 +37,9 @@ function slugFromUrl(url: string | null, vcsName: string | null): string | null 
   if (segments.length !== 2) return null
   try {
     const [org, repo] = segments.map((segment) => decodeURIComponent(segment).replace(/\.git$/, ''))
+    // A decoded `/` would make the slug four segments, a control character would reach the warning naming it:
+    // neither is a GitHub or Bitbucket name, so such a URL falls back to the id-based slug.
+    if ([org, repo].some((name) => NOT_IN_A_SLUG.test(name))) return null
     return org && repo ? `${host.prefix}/${org}/${repo}` : null
   } catch {
     return null
