@@ -27,6 +27,7 @@ import {assembleParts, type ScannedPart} from './merge.js'
 import {PartScanner, scanPartFile, type PartScan, type PartScanOptions} from './part-scan.js'
 import {loadScan, plainFileName, removePlain, saveScan} from './part-store.js'
 import {resumeCommand} from './resume.js'
+import {withResumeAdvice} from './resume-advice.js'
 import {discoverSharedOrgs, mergeSharedOrgIds, type PlanOrg} from './shared-plan.js'
 import {jobOutcome} from './state.js'
 import {boundaryDays, coalesceRanges, formatInstant, planWindows, validateRange, type DateRange} from './windows.js'
@@ -188,8 +189,9 @@ class ExportRun {
       if (failure !== undefined) throw failure.reason
       return await this.merge()
     } catch (error) {
+      // The manifest keeps the reason alone: report's warning about an unfinished export names the resume command itself.
       await this.recordStop(error)
-      throw error
+      throw withResumeAdvice(error, resumeCommand(this.options))
     }
   }
 
