@@ -123,6 +123,8 @@ class ExportRun {
   private readonly api: UsageApi
   private readonly partsDir: string
   private readonly downloads: Promise<void>[] = []
+  /** The first download that failed for good: polling stops at it, the export cannot succeed any more. */
+  private downloadFailure: {error: unknown} | undefined
   private readonly limit = limiter(DOWNLOAD_CONCURRENCY)
   /** Scans of this run's parts by .csv.gz file name: the merge needs them, and each part is scanned once. */
   private readonly scans = new Map<string, PartScan>()
@@ -253,6 +255,7 @@ class ExportRun {
     }
     let lastPoll = Number.NEGATIVE_INFINITY
     while (pending.length > 0) {
+      if (this.downloadFailure !== undefined) throw this.downloadFailure.error
       const index = pending.shift()!
       const now = this.context.clock().getTime()
       const due = lastPoll + interval
@@ -322,7 +325,13 @@ class ExportRun {
     this.context.log(`${this.describe(index)}: job ${job.id} completed with ${total} part(s).`)
     const links = new JobLinks(job.downloadUrls, async () => (await this.api.getExportJob(this.options.orgId, job.id)).downloadUrls)
     for (let partIndex = 0; partIndex < total; partIndex++) {
-      this.downloads.push(this.limit(() => this.downloadOne(window, job.id, partIndex, total, links)))
+      const download = this.limit(() => this.downloadOne(window, job.id, partIndex, total, links))
+      // Handled at once: other windows may poll for minutes before run() collects the downloads, and a rejection
+      // nobody handles meanwhile ends node (exit 1, a stack trace) instead of the export's own error.
+      download.catch((error: unknown) => {
+        this.downloadFailure ??= {error}
+      })
+      this.downloads.push(download)
     }
   }
 
