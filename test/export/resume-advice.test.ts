@@ -6,6 +6,7 @@
  */
 import {ApiError, CciUsageError} from '../../src/core/errors.js'
 import {parseRangeBound, resolveRange} from '../../src/export/windows.js'
+import {runWeekly} from '../../src/pipeline/weekly.js'
 import {harness, type Harness} from './helpers.js'
 
 let h: Harness | undefined
@@ -73,5 +74,30 @@ describe('an export that fails after its jobs were created', () => {
     expect((error as CciUsageError).code).toBe('E_PART_HEADER_MISMATCH')
     expect((error as Error).message).toMatch(/export each window \(at most 31 days\) into its own --out folder/)
     expect((error as Error).message).not.toContain('Resume with:')
+  })
+})
+
+describe('run, whose export fails after its jobs were created', () => {
+  it('says that rerunning the same run command finishes the report, beside the export\'s resume command', async () => {
+    h = await harness({parts: 1, faults: [{type: 'job-failed', times: 1}]})
+    const error = await runWeekly(
+      {
+        api: {host: h.sim.apiUrl, token: h.sim.token, orgId: h.orgId},
+        sharedOrgIds: [],
+        range: {start: new Date('2024-11-12T00:00:00Z'), end: new Date('2024-11-19T00:00:00Z')},
+        outDir: h.out,
+        timeoutMs: 3_600_000,
+        compare: 'none',
+        report: {top: 10, creditPrice: null, groupBy: []},
+        notify: null,
+      },
+      {clock: h.time.clock, sleep: h.time.sleep, log: () => undefined, warn: () => undefined},
+    ).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect((error as CciUsageError).code).toBe('E_EXPORT_FAILED')
+    const message = (error as Error).message
+    expect(message).toContain('Resume with: cci-usage export ')
+    expect(message).toMatch(/To finish the whole report instead, rerun the same `cci-usage run` command with the same --out on the same UTC day: it reuses these jobs\.$/)
+    expect(message.split('\n')).toHaveLength(1)
   })
 })
