@@ -302,7 +302,7 @@ class ExportRun {
         }
         throw new ApiError(
           'E_EXPORT_FAILED',
-          `Export job ${jobId} for ${this.describe(index)} failed: ${outcome.reason}. Rerun the command to try again (a new job will be created).`,
+          `Export job ${jobId} for ${this.describe(index)} failed: ${outcome.reason.replace(/\.+$/, '')}. Rerun the command to try again (a new job will be created).`,
           {jobId},
         )
       case 'empty':
