@@ -27,6 +27,7 @@ import {assembleParts, type ScannedPart} from './merge.js'
 import {PartScanner, scanPartFile, type PartScan, type PartScanOptions} from './part-scan.js'
 import {loadScan, plainFileName, removePlain, saveScan} from './part-store.js'
 import {resumeCommand} from './resume.js'
+import {withResumeAdvice} from './resume-advice.js'
 import {discoverSharedOrgs, mergeSharedOrgIds, type PlanOrg} from './shared-plan.js'
 import {jobOutcome} from './state.js'
 import {boundaryDays, coalesceRanges, formatInstant, planWindows, validateRange, type DateRange} from './windows.js'
@@ -122,6 +123,8 @@ class ExportRun {
   private readonly api: UsageApi
   private readonly partsDir: string
   private readonly downloads: Promise<void>[] = []
+  /** The first download that failed for good: polling stops at it, the export cannot succeed any more. */
+  private downloadFailure: {error: unknown} | undefined
   private readonly limit = limiter(DOWNLOAD_CONCURRENCY)
   /** Scans of this run's parts by .csv.gz file name: the merge needs them, and each part is scanned once. */
   private readonly scans = new Map<string, PartScan>()
@@ -188,8 +191,9 @@ class ExportRun {
       if (failure !== undefined) throw failure.reason
       return await this.merge()
     } catch (error) {
+      // The manifest keeps the reason alone: report's warning about an unfinished export names the resume command itself.
       await this.recordStop(error)
-      throw error
+      throw withResumeAdvice(error, resumeCommand(this.options))
     }
   }
 
@@ -251,6 +255,7 @@ class ExportRun {
     }
     let lastPoll = Number.NEGATIVE_INFINITY
     while (pending.length > 0) {
+      if (this.downloadFailure !== undefined) throw this.downloadFailure.error
       const index = pending.shift()!
       const now = this.context.clock().getTime()
       const due = lastPoll + interval
@@ -297,7 +302,7 @@ class ExportRun {
         }
         throw new ApiError(
           'E_EXPORT_FAILED',
-          `Export job ${jobId} for ${this.describe(index)} failed: ${outcome.reason}. Rerun the command to try again (a new job will be created).`,
+          `Export job ${jobId} for ${this.describe(index)} failed: ${outcome.reason.replace(/\.+$/, '')}. Rerun the command to try again (a new job will be created).`,
           {jobId},
         )
       case 'empty':
@@ -320,7 +325,13 @@ class ExportRun {
     this.context.log(`${this.describe(index)}: job ${job.id} completed with ${total} part(s).`)
     const links = new JobLinks(job.downloadUrls, async () => (await this.api.getExportJob(this.options.orgId, job.id)).downloadUrls)
     for (let partIndex = 0; partIndex < total; partIndex++) {
-      this.downloads.push(this.limit(() => this.downloadOne(window, job.id, partIndex, total, links)))
+      const download = this.limit(() => this.downloadOne(window, job.id, partIndex, total, links))
+      // Handled at once: other windows may poll for minutes before run() collects the downloads, and a rejection
+      // nobody handles meanwhile ends node (exit 1, a stack trace) instead of the export's own error.
+      download.catch((error: unknown) => {
+        this.downloadFailure ??= {error}
+      })
+      this.downloads.push(download)
     }
   }
 

@@ -76,8 +76,9 @@ export function describeHeaderDifference(expected: readonly string[], actual: re
  * columns between the jobs: another job would not agree either, so the user is told how to get the usage
  * anyway, since `report` reads several files by column name.
  */
-export function headerMismatch(part: {label: string; window: number}, difference: string, sameJob: boolean): ApiError {
-  const refused = `${part.label} ${difference}; its columns differ from ${sameJob ? "its job's first part" : 'the first part'}, so it cannot be merged (nothing was written).`
+export function headerMismatch(part: {label: string; window: number}, difference: string, sameJob: boolean | 'others'): ApiError {
+  const reference = sameJob === 'others' ? "the first part and its job's other parts" : sameJob ? "its job's first part" : 'the first part'
+  const refused = `${part.label} ${difference}; its columns differ from ${reference}, so it cannot be merged (nothing was written).`
   if (sameJob) return new ApiError('E_PART_HEADER_MISMATCH', `${refused} Rerun the export.`, {refetchWindow: part.window})
   return new ApiError(
     'E_PART_HEADER_MISMATCH',
@@ -113,7 +114,7 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
     } else {
       const own = windowHeaders.get(part.window)
       const difference = describeHeaderDifference(own ?? header, scan.header)
-      if (difference !== undefined) throw headerMismatch(part, difference, own !== undefined)
+      if (difference !== undefined) throw headerMismatch(part, difference, own !== undefined || (damagedAmongItsJob(parts, part, header) && 'others'))
     }
     if (!windowHeaders.has(part.window)) windowHeaders.set(part.window, scan.header)
     if (scan.error) throw damaged(scan.error.code, scan.error.message)
@@ -156,6 +157,16 @@ export function planMerge(parts: readonly ScannedPart[]): MergePlan {
     duplicatesDropped += dropped.length
   }
   return {header, drops, partRows, rows, duplicatesDropped}
+}
+
+/**
+ * A window's first part whose columns differ from the export's, while another part of the same job has the
+ * export's columns: the job did not change columns, that one part is damaged, and a new job for the window mends it.
+ */
+function damagedAmongItsJob(parts: readonly ScannedPart[], part: ScannedPart, header: readonly string[]): boolean {
+  return parts.some(
+    (other) => other !== part && other.window === part.window && other.scan.header !== undefined && describeHeaderDifference(header, other.scan.header) === undefined,
+  )
 }
 
 /** The byte ranges of a part's plain CSV that go into the merged file: all of it but the repeats. */

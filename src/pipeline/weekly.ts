@@ -6,7 +6,7 @@
 import {join} from 'node:path'
 
 import type {Clock} from '../core/clock.js'
-import {TimeoutError} from '../core/errors.js'
+import {ApiError, TimeoutError} from '../core/errors.js'
 import type {Summary} from '../analysis/summary.js'
 import type {CsvDimension} from '../analysis/build.js'
 import type {ReportFilters} from '../analysis/scope.js'
@@ -148,12 +148,9 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
   const exportContext = {clock: context.clock, log: context.log, warn: context.warn, sleep: context.sleep}
   const exported = await runExportOn(options.api, exportOptions, exportContext).catch((error: unknown) => {
     // The export's resume command fetches the data only; the weekly job is finished by running `run` again.
-    if (error instanceof TimeoutError && error.message.includes('cci-usage export')) {
-      throw new TimeoutError(
-        error.code,
-        `${error.message} To finish the whole report instead, rerun the same \`cci-usage run\` command with the same --out on the same UTC day: it reuses these jobs.`,
-        error.details,
-      )
+    if ((error instanceof TimeoutError || error instanceof ApiError) && error.message.includes('cci-usage export')) {
+      const message = `${error.message} To finish the whole report instead, rerun the same \`cci-usage run\` command with the same --out on the same UTC day: it reuses these jobs.`
+      throw error instanceof TimeoutError ? new TimeoutError(error.code, message, error.details) : new ApiError(error.code, message, error.details)
     }
     throw error
   })

@@ -14,7 +14,7 @@ import {gzipSync} from 'node:zlib'
 
 import {ApiError, CciUsageError} from '../../src/core/errors.js'
 import {forgetSecrets} from '../../src/core/secrets.js'
-import {runExport} from '../../src/export/index.js'
+import {resumeCommand, runExport} from '../../src/export/index.js'
 import {splitWindows} from '../../src/export/windows.js'
 import {columnIndex, csvLines, expectedExport, harness, sumColumn, type Harness} from './helpers.js'
 
@@ -101,7 +101,7 @@ describe('resuming an interrupted export', () => {
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({
       code: 'E_PART_CORRUPT',
-      message: `part 1 of 3 of job ${h.sim.jobs()[0].id} is not a complete gzip file; delete ${join(partsDir, gzip)} and rerun the export.`,
+      message: `part 1 of 3 of job ${h.sim.jobs()[0].id} is not a complete gzip file; delete ${join(partsDir, gzip)} and rerun the export. Resume with: ${resumeCommand(h.options())}`,
     })
     expect((await readdir(partsDir)).filter((name) => name.endsWith('.partial'))).toEqual([])
   })
@@ -302,7 +302,7 @@ describe('parts at the same time', () => {
     expect(error).toMatchObject({
       code: 'E_PART_NOT_UTF8',
       message: expect.stringMatching(
-        /^part 2 of 3 of job job-1, line 3: the file is not UTF-8 \(as the Usage API writes it\); rerun the export\. The job was dropped from export-manifest\.json: rerunning creates a new export job for window 1\/1 \([^)]+\)\.$/,
+        /^part 2 of 3 of job job-1, line 3: the file is not UTF-8 \(as the Usage API writes it\); rerun the export\. The job was dropped from export-manifest\.json: rerunning creates a new export job for window 1\/1 \([^)]+\)\. Resume with: cci-usage export --org-id \S+ --start \S+ --end \S+ --out \S+ --host \S+$/,
       ),
     })
   })
