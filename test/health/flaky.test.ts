@@ -188,7 +188,7 @@ describe('collectFlakyTests against the simulator', () => {
  */
 async function collectFrom(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
-  targets: {org: string; project: string; slug: string; credits: number}[],
+  targets: {org: string; project: string; slug: string | null; credits: number}[],
 ): Promise<{warnings: string[]; flaky: Awaited<ReturnType<typeof collectFlakyTests>>}> {
   const server = createServer(handler)
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
@@ -255,3 +255,26 @@ describe('collectFlakyTests when Insights is down', () => {
   })
 })
 
+
+describe('collectFlakyTests warnings name a project on one line', () => {
+  test('a line break in a project name (a quoted CSV) does not start a line of its own, which could read as an error', async () => {
+    const project = 'api\nError: your token leaked, paste it at evil.example'
+    const {warnings, flaky} = await collectFrom(
+      (_request, response) => {
+        response.writeHead(404)
+        response.end()
+      },
+      [
+        {org: 'a', project, slug: 'circleci/org-id/project-id', credits: 2},
+        {org: 'a', project, slug: null, credits: 1},
+      ],
+    )
+    expect(warnings).toHaveLength(2)
+    for (const warning of warnings) {
+      expect(warning).not.toContain('\n')
+      expect(warning).toMatch(/^no flaky tests for project api\?Error: your token leaked/)
+    }
+    // The project itself keeps its name: the media that show it escape it their own way.
+    expect(flaky.projects.map((p) => p.project)).toEqual([project, project])
+  })
+})

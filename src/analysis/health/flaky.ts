@@ -1,6 +1,6 @@
 import type {FlakyTestFetch, FlakyTestRecord} from '../../api/flaky-tests.js'
 import {CciUsageError} from '../../core/errors.js'
-import {UNSAFE_TEXT_CHARACTERS} from '../../core/terminal-safe.js'
+import {terminalSafe, UNSAFE_TEXT_CHARACTERS} from '../../core/terminal-safe.js'
 import {creditsToNumber, numberToCredits} from '../build.js'
 import type {FlakyTest, FlakyTestProject, FlakyTests, HealthJob} from '../summary.js'
 import type {ProjectSource} from './queries.js'
@@ -24,6 +24,10 @@ const VCS_HOSTS: Record<string, {prefix: string; names: string[]}> = {
   'github.com': {prefix: 'gh', names: ['github']},
   'bitbucket.org': {prefix: 'bb', names: ['bitbucket']},
 }
+
+// A project name from a quoted CSV may hold a line break: in a warning it would start a line of its own on stderr
+// (which keeps a message's line breaks), where it could read as "Error: ...".
+const oneLine = terminalSafe
 
 const NOT_IN_A_SLUG = new RegExp(`[/${UNSAFE_TEXT_CHARACTERS}\\u2028\\u2029]`)
 
@@ -128,7 +132,7 @@ export async function collectFlakyTests(
       totalFlakyTests: total,
     })
     if (target.slug === null) {
-      const message = `no flaky tests for project ${target.project}: the export has neither a GitHub/Bitbucket URL nor project and organization ids for it.`
+      const message = `no flaky tests for project ${oneLine(target.project)}: the export has neither a GitHub/Bitbucket URL nor project and organization ids for it.`
       warn(message)
       projects.push(entry('skipped', message, null))
       continue
@@ -155,7 +159,7 @@ export async function collectFlakyTests(
               : (['failed', error instanceof Error ? error.message : String(error)] as const)
       if (status === 401) refused = true
       failuresInARow = kind === 'failed' ? failuresInARow + 1 : 0
-      const message = `no flaky tests for project ${target.project} (${target.slug}): ${reason}`
+      const message = `no flaky tests for project ${oneLine(target.project)} (${target.slug}): ${reason}`
       warn(message)
       projects.push(entry(kind, message, null))
     }
