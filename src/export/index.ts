@@ -39,6 +39,11 @@ export {resumeCommand} from './resume.js'
 /** One GET every 6 s is exactly the documented 10 a minute, and notices completion within ~6 s per window. */
 export const DEFAULT_POLL_INTERVAL_MS = 6000
 /**
+ * An export job still not completed this long after it was created is stuck on CircleCI's side (they take minutes,
+ * an hour for a large year): resuming it would time out on every rerun, so a rerun creates a new job instead.
+ */
+const STUCK_JOB_MS = 24 * 3_600_000
+/**
  * Parts downloading (and being decompressed and scanned) at once. Inflating runs on libuv's thread pool (4
  * threads) and the scan on the main thread, so four parts keep two cores busy until the last part ends, where
  * three left a job's fourth part to run alone at the end.
@@ -293,6 +298,11 @@ class ExportRun {
     const outcome = jobOutcome(job)
     switch (outcome.kind) {
       case 'wait':
+        if (this.inherited.has(index) && window.createdAt !== undefined && this.context.clock().getTime() - Date.parse(window.createdAt) >= STUCK_JOB_MS) {
+          const hours = Math.floor((this.context.clock().getTime() - Date.parse(window.createdAt)) / 3_600_000)
+          this.context.log(`${this.describe(index)}: job ${jobId} from a previous run is still ${job.state} ${hours} h after it was created; creating a new one.`)
+          await this.createJob(index)
+        }
         return false
       case 'failed':
         if (this.inherited.has(index)) {

@@ -196,6 +196,20 @@ describe('export against the simulator', () => {
     expect(h.logs.some((line) => line.includes('reusing job'))).toBe(true)
   })
 
+  it('a job stuck on CircleCI\'s side is reused by a rerun within a day, then replaced by a new one', async () => {
+    // Only the first job never completes: the one created after it does.
+    h = await harness({parts: 2, faults: [{type: 'never-complete', times: 1}]})
+    await expect(h.run({timeoutMs: 2 * 60_000})).rejects.toThrow(TimeoutError)
+    await expect(h.run({timeoutMs: 2 * 60_000})).rejects.toThrow(TimeoutError)
+    expect(posts(h)).toHaveLength(1)
+    const [stuck] = h.sim.jobs()
+
+    await h.time.sleep(24 * 3_600_000)
+    await expectExactExport(h)
+    expect(posts(h)).toHaveLength(2)
+    expect(h.logs).toContainEqual(expect.stringMatching(new RegExp(`job ${stuck.id} from a previous run is still (created|processing) 2\\d h after it was created; creating a new one\\.$`)))
+  })
+
   it('removes the downloaded parts after a successful merge unless asked to keep them', async () => {
     h = await harness({parts: 2})
     await h.run()
