@@ -136,7 +136,9 @@ export class UsageApi {
     if (request.sharedOrgIds.length > 0) json.shared_org_ids = [...request.sharedOrgIds]
     const response = await this.send('post', orgId, `create export job for ${request.start}..${request.end}`, () =>
       this.http.post(this.jobsPath(orgId), {json}),
-    )
+    ).catch((error: unknown) => {
+      throw sharedOrgsRefused(error, orgId, request.sharedOrgIds)
+    })
     return parseExportJob(response.body)
   }
 
@@ -254,4 +256,17 @@ export class UsageApi {
     const code = (error as {code?: string}).code ?? 'network error'
     return new ApiError('E_API_UNREACHABLE', `Could not ${what}: ${code} talking to ${normalizeHost(this.options.host)}; check --host and the network, then rerun.`, {code})
   }
+}
+
+/**
+ * A 403 for a job with shared organizations may be about any of them: the token can read `orgId` (it is refused
+ * only with them), so naming `orgId` alone sent users to check the wrong organization.
+ */
+function sharedOrgsRefused(error: unknown, orgId: string, sharedOrgIds: readonly string[]): unknown {
+  if (!(error instanceof AuthError) || error.details?.status !== 403 || sharedOrgIds.length === 0) return error
+  return new AuthError(
+    'E_AUTH',
+    `CircleCI refused the token (HTTP 403) for an export of organization ${orgId} with the shared organizations ${sharedOrgIds.join(', ')}: the token needs access to every one of them; leave out those it cannot read (--shared-org-id, or without --discover-shared-orgs) or use a token with access to all of them.`,
+    error.details,
+  )
 }

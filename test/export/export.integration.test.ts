@@ -295,6 +295,21 @@ describe('export against the simulator', () => {
     await expect(h.run()).rejects.toThrow(AuthError)
   })
 
+  it('a shared organization the token cannot read: exit 3 naming the shared organizations, not only the one it can read', async () => {
+    h = await harness()
+    const primary = h.orgId
+    await h.close()
+    h = await harness({orgIds: [primary]})
+    const error = await h.run({sharedOrgIds: ['org-nobody-shares']}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AuthError)
+    expect((error as CciUsageError).exitCode).toBe(3)
+    expect((error as Error).message).toBe(
+      `CircleCI refused the token (HTTP 403) for an export of organization ${primary} with the shared organizations org-nobody-shares: the token needs access to every one of them; leave out those it cannot read (--shared-org-id, or without --discover-shared-orgs) or use a token with access to all of them.`,
+    )
+    // The same token exports the organization alone: the refusal was about the shared one.
+    expect((await h.run({sharedOrgIds: []})).rows).toBeGreaterThan(0)
+  })
+
   it('refuses an out-of-range request before sending anything', async () => {
     h = await harness()
     const old = {start: new Date('2023-01-01T00:00:00Z'), end: new Date('2023-01-05T00:00:00Z')}
