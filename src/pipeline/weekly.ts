@@ -13,7 +13,7 @@ import type {ReportFilters} from '../analysis/scope.js'
 import {loadTeamRules} from '../analysis/teams.js'
 import type {ExportResult} from '../export/index.js'
 import {runExportOn, type ExportTarget} from '../export/demo.js'
-import {DAY_MS, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, windowsSpan, type DateRange} from '../export/windows.js'
+import {DAY_MS, formatInstant, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, windowsSpan, type DateRange} from '../export/windows.js'
 import type {Budget} from '../history/budgets.js'
 import {historyOrganizations, planHistoryExport, type HistoryExportPlan} from './history.js'
 import {fullReportHooks, type HealthHookOptions} from '../report/hooks.js'
@@ -149,7 +149,9 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
   const exported = await runExportOn(options.api, exportOptions, exportContext).catch((error: unknown) => {
     // The export's resume command fetches the data only; the weekly job is finished by running `run` again.
     if ((error instanceof TimeoutError || error instanceof ApiError) && error.message.includes('cci-usage export')) {
-      const message = `${error.message} To finish the whole report instead, rerun the same \`cci-usage run\` command with the same --out on the same UTC day: it reuses these jobs.`
+      // A range that ends at "now" (--start alone) would end later on the rerun and match none of these jobs.
+      const pinned = options.range.end.getTime() % DAY_MS === 0 ? '' : ` and --end ${formatInstant(options.range.end)}`
+      const message = `${error.message} To finish the whole report instead, rerun the same \`cci-usage run\` command with the same --out${pinned} on the same UTC day: it reuses these jobs.`
       throw error instanceof TimeoutError ? new TimeoutError(error.code, message, error.details) : new ApiError(error.code, message, error.details)
     }
     throw error

@@ -4,7 +4,7 @@
  * midnight). Run again later, that command asks another range, matches no manifest and spends new export jobs
  * (10 an hour) and downloads on data the folder already holds. The exact --start/--end do resume it.
  */
-import {ApiError, CciUsageError} from '../../src/core/errors.js'
+import {ApiError, CciUsageError, TimeoutError} from '../../src/core/errors.js'
 import {parseRangeBound, resolveRange} from '../../src/export/windows.js'
 import {runWeekly} from '../../src/pipeline/weekly.js'
 import {harness, type Harness} from './helpers.js'
@@ -99,5 +99,35 @@ describe('run, whose export fails after its jobs were created', () => {
     expect(message).toContain('Resume with: cci-usage export ')
     expect(message).toMatch(/To finish the whole report instead, rerun the same `cci-usage run` command with the same --out on the same UTC day: it reuses these jobs\.$/)
     expect(message.split('\n')).toHaveLength(1)
+  })
+
+  it('with a range that ends at now (--start alone), names the --end that makes the rerun reuse the jobs', async () => {
+    // The job is slow, not broken: the run gives up at its --timeout, the rerun waits it out.
+    h = await harness({parts: 1, pendingPolls: 8})
+    const current = h
+    const end = new Date(current.time.clock().getTime() - 3 * 3_600_000)
+    const weekly = (range: {start: Date; end: Date}, timeoutMs: number) =>
+      runWeekly(
+        {
+          api: {host: current.sim.apiUrl, token: current.sim.token, orgId: current.orgId},
+          sharedOrgIds: [],
+          range,
+          outDir: current.out,
+          timeoutMs,
+          compare: 'none',
+          report: {top: 10, creditPrice: null, groupBy: []},
+          notify: null,
+        },
+        {clock: current.time.clock, sleep: current.time.sleep, log: () => undefined, warn: () => undefined},
+      )
+    const range = {start: new Date('2024-11-12T00:00:00Z'), end}
+    const error = await weekly(range, 20_000).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    const pinned = end.toISOString().replace('.000Z', 'Z')
+    expect((error as Error).message).toMatch(new RegExp(`rerun the same \`cci-usage run\` command with the same --out and --end ${pinned} on the same UTC day: it reuses these jobs\\.$`))
+    // Taken at its word, a little later: the same job, no new POST.
+    await current.time.sleep(60_000)
+    await weekly({start: range.start, end: new Date(pinned)}, 3_600_000)
+    expect(current.sim.requests.filter((r) => r.server === 'api' && r.method === 'POST')).toHaveLength(1)
   })
 })
