@@ -82,7 +82,8 @@ async function takeLock(dir: string): Promise<LakeLock> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const pid = Number(await readFile(path, 'utf8').catch(() => ''))
-      if (Number.isInteger(pid) && pid > 0 && processExists(pid)) {
+      // Our own pid is a previous run's in a container (every run there gets the same pid), killed with the lock.
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processExists(pid)) {
         throw new BadInputError('E_TARGET_LOCKED', `Another cci-usage load (pid ${pid}) is writing ${dir}: wait for it to finish, or delete ${path} if no load is running.`)
       }
       // A load that died left its lock behind: take it over.

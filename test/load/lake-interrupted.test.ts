@@ -5,12 +5,13 @@
  * case is a child process stopped while it holds them.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
+import {withLakeWork} from '../../src/load/lake.js'
 import {REPO_ROOT} from '../helpers/repo.js'
 
 const DIST = join(REPO_ROOT, 'dist')
@@ -77,5 +78,14 @@ describe('a lake load stopped by a signal', () => {
     expect(await exited).toEqual({code: status, signal: null})
     expect(existsSync(join(lake, LOCK))).toBe(false)
     expect(existsSync(join(folder, 'retired', 'month=2024-11'))).toBe(true)
+  })
+})
+
+describe('a lake lock left behind', () => {
+  it('by a killed load with the pid this process has now (a container: every run is the same pid) is taken over', async () => {
+    mkdirSync(lake, {recursive: true})
+    writeFileSync(join(lake, LOCK), String(process.pid))
+    await expect(withLakeWork(lake, async () => 'loaded')).resolves.toBe('loaded')
+    expect(existsSync(join(lake, LOCK))).toBe(false)
   })
 })
