@@ -6,7 +6,7 @@
  * signal, so each case is a child process stopped while it writes; it says when it got there on stdout.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -69,17 +69,41 @@ const STATUS = [
 ] as const
 
 describe('a signal while a file is written', () => {
-  eachWithDist(STATUS)('%s during the merge into usage.csv: no temp file is left, exit %i', async (signal, status) => {
+  eachWithDist(STATUS)('%s as the merged usage.csv is about to replace the old one: no temp file is left, exit %i', async (signal, status) => {
+    writeFileSync(join(out, 'usage.csv'), 'the previous export\n')
+    const {proc, exited, ready} = child(`
+      import {writeFileSync} from 'node:fs'
+      import {join} from 'node:path'
+      import {assembleParts} from ${moduleUrl('export/merge.js')}
+      import {scanPartFile} from ${moduleUrl('export/part-scan.js')}
+      const work = ${JSON.stringify(temp)}
+      writeFileSync(join(work, 'part.csv'), 'ORGANIZATION_ID,JOB_ID\\norg,1\\n')
+      const options = {label: 'part 1 of 1 of job j', boundaryDays: [], collectRepeats: false}
+      const plainPath = join(work, 'part.plain.csv')
+      const scan = await scanPartFile(join(work, 'part.csv'), plainPath, options)
+      // Stops where the merged file is complete and not yet renamed into place.
+      await assembleParts([{label: options.label, window: 0, plainPath, scan}], join(${JSON.stringify(out)}, 'usage.csv'), ['ORGANIZATION_ID', 'JOB_ID'], () => {
+        process.stdout.write('ready\\n')
+        return new Promise(() => setInterval(() => undefined, 1000))
+      })
+    `)
+    await ready
+    expect(readdirSync(out).filter((name) => name.endsWith('.tmp'))).toHaveLength(1)
+    proc.kill(signal)
+    expect(await exited).toEqual({code: status, signal: null})
+    expect(readdirSync(out)).toEqual(['usage.csv'])
+    expect(readFileSync(join(out, 'usage.csv'), 'utf8')).toBe('the previous export\n')
+  })
+
+  eachWithDist(STATUS)('%s while a by-*.csv is streamed: no temp file is left, exit %i', async (signal, status) => {
     const {proc, exited, ready} = child(`
       import {existsSync, readdirSync} from 'node:fs'
       import {join} from 'node:path'
       import {createAtomicWriteStream} from ${moduleUrl('core/atomic.js')}
-      const target = join(${JSON.stringify(out)}, 'usage.csv')
-      const atomic = await createAtomicWriteStream(target)
-      atomic.stream.write('ORGANIZATION_ID,JOB_ID\\n')
-      const temp = () => readdirSync(${JSON.stringify(out)}).filter((name) => name.endsWith('.tmp')).map((name) => join(${JSON.stringify(out)}, name))
+      const atomic = await createAtomicWriteStream(join(${JSON.stringify(out)}, 'by-project.csv'))
+      atomic.stream.write('project,credits\\n')
       const timer = setInterval(() => {
-        if (temp().length === 1) {
+        if (readdirSync(${JSON.stringify(out)}).some((name) => name.endsWith('.tmp'))) {
           clearInterval(timer)
           process.stdout.write('ready\\n')
           setInterval(() => undefined, 1000)
