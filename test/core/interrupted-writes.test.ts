@@ -5,7 +5,6 @@
  * (`<part>.csv.partial`) go with the process, and the previous report stays whole. Node runs no `finally` on a
  * signal, so each case is a child process stopped while it writes; it says when it got there on stdout.
  */
-import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -13,6 +12,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import {ARTIFACT_LIST, STAGING_DIR, stageArtifacts} from '../../src/core/artifact-set.js'
+import {moduleChild} from '../helpers/module-child.js'
 import {REPO_ROOT} from '../helpers/repo.js'
 
 const DIST = join(REPO_ROOT, 'dist')
@@ -33,23 +33,11 @@ const moduleUrl = (path: string) => JSON.stringify(pathToFileURL(join(DIST, path
 
 /**
  * Runs `script` (ESM) in a child holding the output folder's lock, as every run that writes there does (so its
- * signal handlers are installed); resolves `ready` on its first stdout line.
+ * signal handlers are installed).
  */
 function child(script: string) {
   const locked = `import {acquireFolderLock} from ${moduleUrl('core/folder-lock.js')}\nawait acquireFolderLock(${JSON.stringify(out)}, 'run')\n`
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', locked + script], {env: {PATH: process.env.PATH ?? '', TMPDIR: temp}})
-  let stdout = ''
-  let stderr = ''
-  proc.stderr.on('data', (chunk) => (stderr += chunk))
-  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((done) => proc.on('close', (code, signal) => done({code, signal})))
-  const ready = new Promise<string>((done, fail) => {
-    proc.stdout.on('data', (chunk) => {
-      stdout += chunk
-      if (stdout.includes('\n')) done(stdout.trim())
-    })
-    proc.on('close', () => fail(new Error(`child ended before it was ready: ${stderr}`)))
-  })
-  return {proc, exited, ready}
+  return moduleChild(locked + script, {TMPDIR: temp})
 }
 
 /** Waits (inside the child) until every path exists, then prints `ready`. */

@@ -4,7 +4,6 @@
  * has begun (then that folder may hold the only copy of a month). Node runs no `finally` on a signal, so each
  * case is a child process stopped while it holds them.
  */
-import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -12,6 +11,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import {withLakeWork} from '../../src/load/lake.js'
+import {moduleChild} from '../helpers/module-child.js'
 import {REPO_ROOT} from '../helpers/repo.js'
 
 const DIST = join(REPO_ROOT, 'dist')
@@ -41,18 +41,7 @@ function loadingChild(swapping: boolean) {
       await new Promise(() => setInterval(() => undefined, 1000))
     })
   `
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {env: {PATH: process.env.PATH ?? ''}})
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((done) => child.on('close', (code, signal) => done({code, signal})))
-  const work = new Promise<string>((done, fail) => {
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk
-      if (stdout.includes('\n')) done(stdout.trim())
-    })
-    child.on('close', () => fail(new Error(`child ended before its work folder was made: ${stderr}`)))
-  })
+  const {proc: child, exited, ready: work} = moduleChild(script)
   return {child, exited, work}
 }
 
