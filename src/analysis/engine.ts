@@ -1,5 +1,3 @@
-import {rmSync} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -7,8 +5,8 @@ import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 
 import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
 import {CciUsageError, InputFileError} from '../core/errors.js'
-import {cleanUpOnExit} from '../core/exit-cleanup.js'
 import {fileSystemError} from '../core/fs-errors.js'
+import {makeWorkDir, type WorkDir} from '../core/work-dir.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
 import {rememberBudget} from './engine-budget.js'
 import {engineSettings, systemResources, type EngineSettings} from './engine-settings.js'
@@ -83,15 +81,15 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
   // Threads follow the cores this process may use, the memory budget the threads (engine-settings.ts); a bad
   // CCI_USAGE_THREADS or CCI_USAGE_MEMORY_LIMIT stops here, before anything is created.
   const settings = options.settings ?? engineSettings(process.env, systemResources())
-  let workDir: string | undefined
+  let workDir: WorkDir | undefined
   let instance: DuckDBInstance | undefined
   let connection: DuckDBConnection | undefined
   try {
-    workDir = await mkdtemp(join(spillParent, 'cci-usage-duckdb-'))
+    workDir = await makeWorkDir(spillParent, 'cci-usage-duckdb-')
     instance = await DuckDBInstance.create(':memory:', {
       threads: String(settings.threads),
       memory_limit: settings.memoryLimit,
-      temp_directory: join(workDir, 'spill'),
+      temp_directory: join(workDir.path, 'spill'),
       // Row order is irrelevant to aggregates; dropping it lets DuckDB scan in parallel with less memory.
       preserve_insertion_order: 'false',
       // Hand freed memory back to the OS sooner (default 128 MB): the phases (scan, cube, savings) peak in turn.
@@ -103,27 +101,26 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
   } catch (error) {
     connection?.closeSync()
     instance?.closeSync()
-    if (workDir !== undefined) await rm(workDir, {recursive: true, force: true})
-    throw fileSystemError(error, workDir ?? spillParent, {temporary: true}) ?? error
+    await workDir?.remove()
+    throw fileSystemError(error, workDir?.path ?? spillParent, {temporary: true}) ?? error
   }
   const openConnection = connection
   const openInstance = instance
+  // Interrupted, the run would leave the work database (about a fifteenth of the CSV) in the temp folder; a
+  // signal or an exit removes it, and the next run removes it after a SIGKILL (work-dir.ts).
   const openWorkDir = workDir
-  // Interrupted, the run would leave the work database (about a fifteenth of the CSV) in the temp folder.
-  const forgetWorkDir = cleanUpOnExit(() => rmSync(openWorkDir, {recursive: true, force: true}))
-  sources.set(openConnection, {workDir: openWorkDir, inputs: []})
+  sources.set(openConnection, {workDir: openWorkDir.path, inputs: []})
   rememberBudget(openConnection, settings)
   let closed = false
   return {
     connection: openConnection,
-    workDir: openWorkDir,
+    workDir: openWorkDir.path,
     async close() {
       if (closed) return
       closed = true
       openConnection.closeSync()
       openInstance.closeSync()
-      await rm(openWorkDir, {recursive: true, force: true})
-      forgetWorkDir()
+      await openWorkDir.remove()
     },
   }
 }

@@ -1,7 +1,9 @@
+import {rmSync} from 'node:fs'
 import {readFile, readdir, rename, rm, rmdir, mkdir, stat} from 'node:fs/promises'
 import {dirname, isAbsolute, join, normalize, sep} from 'node:path'
 
 import {writeJsonAtomic} from './atomic.js'
+import {cleanUpOnExit} from './exit-cleanup.js'
 import {asFileSystemError, makeFolders} from './fs-errors.js'
 
 /**
@@ -180,6 +182,12 @@ export async function stageArtifacts(outDir: string, options: StagingOptions = {
     throw asFileSystemError(error, outDir)
   }
   let journaled = false
+  // A signal ends the process without discard(): the staging folder goes with it, unless the publish has begun
+  // (set before the journal is written, which may land after the signal): then the next run finishes it.
+  let publishing = false
+  const forgetStaging = cleanUpOnExit(() => {
+    if (!publishing) rmSync(dir, {recursive: true, force: true})
+  })
   return {
     dir,
     async publish() {
@@ -191,6 +199,7 @@ export async function stageArtifacts(outDir: string, options: StagingOptions = {
       const published = new Set(files)
       const previous = (await previousSet(outDir, options)).filter((file) => safeName(file))
       const journal: Journal = {version: 1, files, remove: previous.filter((file) => !published.has(file)), last: published.has(options.last ?? '') ? options.last : undefined}
+      publishing = true
       try {
         await writeJsonAtomic(join(outDir, PUBLISH_JOURNAL), journal)
         journaled = true
@@ -198,11 +207,13 @@ export async function stageArtifacts(outDir: string, options: StagingOptions = {
       } catch (error) {
         throw asFileSystemError(error, outDir)
       }
+      forgetStaging()
       return files
     },
     async discard() {
       // Once journaled, the set is being published: the next run finishes it rather than losing it.
       if (!journaled) await rm(dir, {recursive: true, force: true})
+      forgetStaging()
     },
   }
 }

@@ -3,6 +3,7 @@ import {createWriteStream, type WriteStream} from 'node:fs'
 import {rename, rm, writeFile} from 'node:fs/promises'
 import {dirname, basename, join} from 'node:path'
 
+import {removeOnExit} from './exit-cleanup.js'
 import {asFileSystemError, makeFolders} from './fs-errors.js'
 
 /** A temporary path beside the target, so that the final rename stays on one file system. */
@@ -14,6 +15,8 @@ export function tempPathFor(target: string): string {
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await makeFolders(dirname(target))
   const tmp = tempPathFor(target)
+  // A signal ends the process without the catch below.
+  const forgetTmp = removeOnExit(tmp)
   try {
     await writeFile(tmp, data)
     await rename(tmp, target)
@@ -21,6 +24,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await rm(tmp, {force: true})
     // A full disk fails the temp file; the user knows the target's name, not the temp's.
     throw asFileSystemError(error, target)
+  } finally {
+    forgetTmp()
   }
 }
 
@@ -41,6 +46,8 @@ export interface AtomicStream {
 export async function createAtomicWriteStream(target: string): Promise<AtomicStream> {
   await makeFolders(dirname(target))
   const tmp = tempPathFor(target)
+  // Until commit or abort: a signal (Ctrl-C during a merge) must not leave a half-written temp file.
+  const forgetTmp = removeOnExit(tmp)
   const stream = createWriteStream(tmp)
   const closed = new Promise<void>((resolve, reject) => {
     stream.once('close', resolve)
@@ -55,6 +62,7 @@ export async function createAtomicWriteStream(target: string): Promise<AtomicStr
         stream.end()
         await closed
         await rename(tmp, target)
+        forgetTmp()
       } catch (error) {
         // A write error (disk full) carries no path: name the file being written.
         throw asFileSystemError(error, target)
@@ -64,6 +72,7 @@ export async function createAtomicWriteStream(target: string): Promise<AtomicStr
       stream.destroy()
       await closed.catch(() => undefined)
       await rm(tmp, {force: true})
+      forgetTmp()
     },
   }
 }

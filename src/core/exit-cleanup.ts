@@ -7,6 +7,8 @@
  * event loop. The signal handlers are installed only while a cleanup is registered, so a process without one
  * keeps node's default behaviour.
  */
+import {rmSync} from 'node:fs'
+
 const cleanups = new Set<() => void>()
 
 // The conventional status of a process ended by a signal: 128 + its number.
@@ -59,4 +61,13 @@ export function cleanUpOnExit(cleanup: () => void): () => void {
     cleanups.delete(cleanup)
     uninstall()
   }
+}
+
+/**
+ * Removes `path` (a file or a folder) if the process ends before the returned function is called: a temp file or
+ * staging folder that a signal would otherwise leave behind. Call the returned function once `path` is renamed
+ * into place or removed.
+ */
+export function removeOnExit(path: string): () => void {
+  return cleanUpOnExit(() => rmSync(path, {recursive: true, force: true}))
 }

@@ -11,6 +11,7 @@ import {realSleep, type Sleep} from '../api/pacer.js'
 import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from '../api/retry.js'
 import type {Clock} from '../core/clock.js'
 import {ApiError} from '../core/errors.js'
+import {removeOnExit} from '../core/exit-cleanup.js'
 import {fileSystemCode, fileSystemError} from '../core/fs-errors.js'
 import {isZlibError} from '../core/gzip.js'
 import {registerSecret} from '../core/secrets.js'
@@ -193,39 +194,45 @@ export async function downloadPart<T>(part: PartToDownload, context: DownloadCon
   let url = part.links.url(part.index)
   let refreshes = 0
   let attempt = 0
-  for (;;) {
-    attempt++
-    try {
-      const downloaded = await fetchOnce(client, url, partial, sink())
-      await rename(partial, part.dest)
-      return downloaded
-    } catch (error) {
-      await rm(partial, {force: true})
-      // Our own disk (full, read-only) is not a download failure: retrying cannot help, and the user must act.
-      const local = fileSystemError(error, partial)
-      if (local !== undefined) throw local
-      const status = refusedStatus(error)
-      if (status === 403 && refreshes < MAX_LINK_REFRESHES) {
-        // S3 answers 403 for an expired signature: the job hands out fresh links on the next GET.
-        refreshes++
-        attempt--
-        context.log(`${label}: download link refused (expired?); fetching fresh links from the job.`)
-        url = await part.links.refresh(part.index, url)
-        continue
+  // Until the part is in place or given up: a signal ends the process without the catch that removes it.
+  const forgetPartial = removeOnExit(partial)
+  try {
+    for (;;) {
+      attempt++
+      try {
+        const downloaded = await fetchOnce(client, url, partial, sink())
+        await rename(partial, part.dest)
+        return downloaded
+      } catch (error) {
+        await rm(partial, {force: true})
+        // Our own disk (full, read-only) is not a download failure: retrying cannot help, and the user must act.
+        const local = fileSystemError(error, partial)
+        if (local !== undefined) throw local
+        const status = refusedStatus(error)
+        if (status === 403 && refreshes < MAX_LINK_REFRESHES) {
+          // S3 answers 403 for an expired signature: the job hands out fresh links on the next GET.
+          refreshes++
+          attempt--
+          context.log(`${label}: download link refused (expired?); fetching fresh links from the job.`)
+          url = await part.links.refresh(part.index, url)
+          continue
+        }
+        // Judge by status only when the server refused; a cut-off body is judged by its error code.
+        const failure = status ?? {code: (error as {code?: string}).code}
+        const decision = retryDecision(attempt, failure, (error as HTTPError).response?.headers, context.clock(), policy)
+        const reason = describeFailure(error)
+        if (!decision.retry) {
+          throw new ApiError(
+            'E_DOWNLOAD_FAILED',
+            `Could not download ${label}: ${reason} after ${attempt} attempt(s); rerun the same command to resume (verified parts are kept).`,
+          )
+        }
+        context.beforeRetryWait?.(decision.delayMs, `${label}: ${reason}`)
+        context.log(`${label}: ${reason}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s.`)
+        await sleep(decision.delayMs)
       }
-      // Judge by status only when the server refused; a cut-off body is judged by its error code.
-      const failure = status ?? {code: (error as {code?: string}).code}
-      const decision = retryDecision(attempt, failure, (error as HTTPError).response?.headers, context.clock(), policy)
-      const reason = describeFailure(error)
-      if (!decision.retry) {
-        throw new ApiError(
-          'E_DOWNLOAD_FAILED',
-          `Could not download ${label}: ${reason} after ${attempt} attempt(s); rerun the same command to resume (verified parts are kept).`,
-        )
-      }
-      context.beforeRetryWait?.(decision.delayMs, `${label}: ${reason}`)
-      context.log(`${label}: ${reason}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s.`)
-      await sleep(decision.delayMs)
     }
+  } finally {
+    forgetPartial()
   }
 }

@@ -363,17 +363,33 @@ class ExportRun {
     }
     const csvFile = plainFileName(file)
     const plainPath = join(this.partsDir, csvFile)
+    if (known === undefined && existsSync(dest)) {
+      // A download is renamed to `dest` only once verified: a run killed before it recorded the part left it
+      // whole. Its CSV is made again from it (the gzip checked to its trailer on the way), not downloaded again.
+      const scan = await scanPartFile(dest, plainPath, this.scanOptions(label)).catch(() => undefined)
+      if (scan !== undefined) {
+        await this.recordPart(window, {index, file, bytes: (await stat(dest)).size, csvFile, scan})
+        this.context.log(`${label}: already downloaded and verified by an interrupted run.`)
+        return
+      }
+      await rm(dest, {force: true})
+    }
     const downloaded = await downloadPart(
       {jobId, index, total, links, dest},
       {clock: this.context.clock, sleep: this.sleep, log: this.context.log, retryPolicy: this.context.retryPolicy, beforeRetryWait: this.checkWait},
       () => new PartScanner(plainPath, this.scanOptions(label)),
     )
-    await saveScan(plainPath, downloaded.output)
-    this.scans.set(file, downloaded.output)
-    const entry = {index, file, bytes: downloaded.bytes, verified: true, csvFile, csvBytes: downloaded.output.csvBytes}
-    window.parts = [...window.parts.filter((part) => part.index !== index), entry].sort((a, b) => a.index - b.index)
-    await this.store.save()
+    await this.recordPart(window, {index, file, bytes: downloaded.bytes, csvFile, scan: downloaded.output})
     this.context.log(`${label}: downloaded ${formatBytes(downloaded.bytes)} (${formatBytes(downloaded.uncompressedBytes)} of CSV), verified.`)
+  }
+
+  /** Saves a verified part's scan beside its plain CSV and lists the part in the manifest. */
+  private async recordPart(window: ManifestWindow, part: {index: number; file: string; bytes: number; csvFile: string; scan: PartScan}): Promise<void> {
+    await saveScan(join(this.partsDir, part.csvFile), part.scan)
+    this.scans.set(part.file, part.scan)
+    const entry = {index: part.index, file: part.file, bytes: part.bytes, verified: true, csvFile: part.csvFile, csvBytes: part.scan.csvBytes}
+    window.parts = [...window.parts.filter((known) => known.index !== part.index), entry].sort((a, b) => a.index - b.index)
+    await this.store.save()
   }
 
   /**

@@ -2,6 +2,7 @@ import {mkdtemp, open, rename, rm, stat, type FileHandle} from 'node:fs/promises
 import {dirname, join} from 'node:path'
 
 import {tempPathFor} from '../core/atomic.js'
+import {removeOnExit} from '../core/exit-cleanup.js'
 import {ApiError} from '../core/errors.js'
 import {asFileSystemError} from '../core/fs-errors.js'
 import {appendSources, writeAll} from './file-copy.js'
@@ -195,6 +196,8 @@ export async function assembleParts(
 ): Promise<MergeResult> {
   const plan = planMerge(parts)
   const tmp = tempPathFor(outPath)
+  // A signal ends the process without the catch below: a half-merged copy of usage.csv must not stay.
+  const forgetTmp = removeOnExit(tmp)
   let out: FileHandle | undefined
   try {
     out = await open(tmp, 'w')
@@ -210,6 +213,8 @@ export async function assembleParts(
     await out?.close().catch(() => undefined)
     await rm(tmp, {force: true})
     throw asFileSystemError(error, outPath)
+  } finally {
+    forgetTmp()
   }
   const {size} = await stat(outPath)
   return {

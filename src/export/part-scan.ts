@@ -5,6 +5,7 @@ import {pipeline} from 'node:stream/promises'
 import {createGunzip} from 'node:zlib'
 
 import {ApiError} from '../core/errors.js'
+import {removeOnExit} from '../core/exit-cleanup.js'
 import {asFileSystemError} from '../core/fs-errors.js'
 import {isZlibError} from '../core/gzip.js'
 import {ChunkedOutput} from './chunked-output.js'
@@ -194,6 +195,8 @@ export class PartScanner extends Writable {
   private readonly utf8 = new Utf8Validator()
   private failure: PartScanError | undefined
   private readonly partial: string
+  /** Until commit or abort: a signal must not leave the half-written plain CSV. */
+  private readonly forgetPartial: () => void
 
   constructor(
     private readonly plainPath: string,
@@ -201,6 +204,7 @@ export class PartScanner extends Writable {
   ) {
     super()
     this.partial = `${plainPath}.partial`
+    this.forgetPartial = removeOnExit(this.partial)
     this.file = createWriteStream(this.partial)
     this.fileClosed = new Promise<void>((resolve, reject) => {
       this.file.once('close', resolve)
@@ -260,6 +264,7 @@ export class PartScanner extends Writable {
   /** After the stream finished: the plain file in place, and what the merge needs. */
   async commit(): Promise<PartScan> {
     await rename(this.partial, this.plainPath)
+    this.forgetPartial()
     const scan: PartScan = {
       version: PART_SCAN_VERSION,
       ...(this.state.header ? {header: this.state.header} : {}),
@@ -278,6 +283,7 @@ export class PartScanner extends Writable {
     this.destroy()
     await this.fileClosed.catch(() => undefined)
     await rm(this.partial, {force: true})
+    this.forgetPartial()
   }
 }
 

@@ -13,7 +13,7 @@
  * copy of months taken out of the lake: then it refuses to load until they are put back).
  */
 import {randomBytes} from 'node:crypto'
-import {existsSync} from 'node:fs'
+import {existsSync, rmSync} from 'node:fs'
 import {copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
@@ -21,6 +21,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {phase} from '../analysis/profile.js'
+import {cleanUpOnExit} from '../core/exit-cleanup.js'
 import {processExists} from '../core/folder-lock.js'
 import {BadInputError} from '../core/errors.js'
 import {escapeRegExp} from '../core/escape-reg-exp.js'
@@ -64,18 +65,25 @@ const LOCK_FILE = '.cci-usage-load.lock'
 export const PUBLISHED_MARKER = 'published'
 const MONTH_DIR = new RegExp(`^${MONTH_PARTITION}=[^/]+$`)
 
-async function takeLock(dir: string): Promise<() => Promise<void>> {
+interface LakeLock {
+  release(): Promise<void>
+  /** The same, synchronously: for a signal's cleanup, after which nothing asynchronous runs. */
+  releaseNow(): void
+}
+
+async function takeLock(dir: string): Promise<LakeLock> {
   const path = join(dir, LOCK_FILE)
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, 'wx')
       await handle.writeFile(String(process.pid))
       await handle.close()
-      return () => rm(path, {force: true})
+      return {release: () => rm(path, {force: true}), releaseNow: () => rmSync(path, {force: true})}
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const pid = Number(await readFile(path, 'utf8').catch(() => ''))
-      if (Number.isInteger(pid) && pid > 0 && processExists(pid)) {
+      // Our own pid is a previous run's in a container (every run there gets the same pid), killed with the lock.
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processExists(pid)) {
         throw new BadInputError('E_TARGET_LOCKED', `Another cci-usage load (pid ${pid}) is writing ${dir}: wait for it to finish, or delete ${path} if no load is running.`)
       }
       // A load that died left its lock behind: take it over.
@@ -117,17 +125,23 @@ async function clearLeftovers(dir: string): Promise<void> {
 export async function withLakeWork<T>(dir: string, write: (work: string) => Promise<T>): Promise<T> {
   // A file in the way, no permission, a read-only disk: the user's to fix (exit 2), named with the flag that chose it.
   await makeFolders(dir, LAKE_ADVICE)
-  const release = await takeLock(dir).catch((error: unknown) => {
+  const lock = await takeLock(dir).catch((error: unknown) => {
     throw asFileSystemError(error, join(dir, LOCK_FILE), LAKE_ADVICE)
   })
   try {
     await clearLeftovers(dir)
   } catch (error) {
-    await release()
+    await lock.release()
     throw error
   }
   const parent = dirname(dir)
   const work = join(parent, `${workPrefix(dir)}${process.pid}-${randomBytes(4).toString('hex')}`)
+  // A signal ends the process without the finally below. The lock goes; so does the work folder, unless the
+  // swap has begun (retired/ exists): then it may hold the only copy of a month, for the next load to examine.
+  const forgetOnExit = cleanUpOnExit(() => {
+    if (!existsSync(join(work, 'retired'))) rmSync(work, {recursive: true, force: true})
+    lock.releaseNow()
+  })
   let keepWork = false
   try {
     await mkdir(work)
@@ -141,7 +155,8 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
       await rm(join(work, 'retired'), {recursive: true, force: true})
       await rm(work, {recursive: true, force: true})
     }
-    await release()
+    forgetOnExit()
+    await lock.release()
   }
 }
 

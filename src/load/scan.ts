@@ -3,15 +3,13 @@
  * need the plan (plan.ts), so DuckDB first reads only the organization, day, job and credits of every row into
  * `load_scan`, plans, and closes. (The lake needs no such pass: stage.ts plans from the Parquet it writes.)
  */
-import {rmSync} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {INPUT_FILE_INDEX, openUsage, queryUsage} from '../analysis/engine.js'
 import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
-import {cleanUpOnExit} from '../core/exit-cleanup.js'
+import {makeWorkDir} from '../core/work-dir.js'
 import type {LoadWindow} from './coverage.js'
 import {planLoad, SCAN_RELATION, type LoadPlan} from './plan.js'
 
@@ -31,8 +29,8 @@ export async function scanInputs(options: ScanOptions): Promise<LoadPlan> {
   const files = await Promise.all(paths.map((path) => inspectInputFile(path)))
   const source = await openUsage(paths)
   // The narrow table lives in a DuckDB file, which DuckDB compresses; in memory it would exceed the budget.
-  const workDir = await mkdtemp(join(tmpdir(), 'cci-usage-load-'))
-  const forgetWorkDir = cleanUpOnExit(() => rmSync(workDir, {recursive: true, force: true}))
+  const work = await makeWorkDir(tmpdir(), 'cci-usage-load-')
+  const workDir = work.path
   try {
     const {connection} = source
     await connection.run("SET TimeZone = 'UTC'")
@@ -53,7 +51,6 @@ export async function scanInputs(options: ScanOptions): Promise<LoadPlan> {
     return {...plan, textLengths: new Map(measure.map((name) => [name, Number(longest[name])]))}
   } finally {
     await source.close()
-    await rm(workDir, {recursive: true, force: true})
-    forgetWorkDir()
+    await work.remove()
   }
 }

@@ -22,6 +22,7 @@ import {type NotifyOptions, type NotifyResult} from '../slack/index.js'
 import {deliverSlack, teamMessages, type TeamNotifyResult} from '../slack/delivery.js'
 import {loadExport, type LoadResult, type LoadTarget} from '../load/index.js'
 import {acquireFolderLock} from '../core/folder-lock.js'
+import {clearPendingLoad, notePendingLoad, pendingLoadRanges} from './pending-load.js'
 
 export interface WeeklyOptions {
   /** Real API credentials, or 'demo' for the embedded simulator. */
@@ -137,7 +138,7 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
     sharedOrgIds: options.sharedOrgIds,
     discoverSharedOrgs: options.discoverSharedOrgs,
     range: exportRange,
-    extraRanges: history?.extraRanges,
+    extraRanges: [...(history?.extraRanges ?? []), ...(options.loadTo ? await pendingLoadRanges(options.outDir, context.clock()) : [])],
     outDir: options.outDir,
     timeoutMs: options.timeoutMs,
     keepParts: options.keepParts,
@@ -156,6 +157,8 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
     }
     throw error
   })
+
+  if (options.loadTo) await notePendingLoad(options.outDir, exported.windows)
 
   const {summary, files, teams} = await generateReport(
     {
@@ -213,6 +216,7 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
     teamNotified = delivery.teams
   }
   if (loaded && 'error' in loaded) throw loaded.error
+  if (loaded) await clearPendingLoad(options.outDir)
   const load = loaded?.result
   return {
     export: exported,

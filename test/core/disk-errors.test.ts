@@ -145,7 +145,7 @@ describe('disk full', () => {
     const result = await runCli(['report', '--input', input, '--out', out, '--top', '3'], {TMPDIR: temp})
     expectOneLine(
       result,
-      new RegExp(`^Error: cannot write ${temp}/cci-usage-duckdb-\\w+/\\S+ \\(ENOSPC: no space left on the device\\): free space on that disk and rerun, or point TMPDIR at a folder with room \\(DuckDB keeps its working copy there\\)\\.$`),
+      new RegExp(`^Error: cannot write ${temp}/cci-usage-duckdb-\\d+-\\w+/\\S+ \\(ENOSPC: no space left on the device\\): free space on that disk and rerun, or point TMPDIR at a folder with room \\(DuckDB keeps its working copy there\\)\\.$`),
     )
     expect(snapshot(out)).toEqual(before)
     expect(readdirSync(temp)).toEqual([])

@@ -1,0 +1,66 @@
+import {rmSync} from 'node:fs'
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {hostname} from 'node:os'
+import {join} from 'node:path'
+
+import {cleanUpOnExit} from './exit-cleanup.js'
+import {escapeRegExp} from './escape-reg-exp.js'
+import {staleReason, type LockInfo} from './folder-lock.js'
+
+/**
+ * A run's private folder in the temp folder (DuckDB's work database and spill files, the load's scan). A signal
+ * or an exit removes it (exit-cleanup.ts), but a SIGKILL (the OOM killer, `docker kill`, a CI job's timeout) runs
+ * nothing: each killed run left tens of MB (GBs on a year's export) for good. So each folder names its owner
+ * (`<prefix><pid>-XXXXXX` with an owner file), and making one removes the folders of runs on this host that are
+ * gone. A folder of another host (a temp folder shared between containers) is never touched: its pid says
+ * nothing here.
+ */
+const OWNER_FILE = 'owner.json'
+/** This process's folders: a pid equal to ours is otherwise a previous run's (a container reuses its pid). */
+const ours = new Set<string>()
+
+export interface WorkDir {
+  path: string
+  /** Removes the folder (and forgets it). */
+  remove(): Promise<void>
+}
+
+export async function makeWorkDir(parent: string, prefix: string): Promise<WorkDir> {
+  const path = await mkdtemp(join(parent, `${prefix}${process.pid}-`))
+  ours.add(path)
+  const forget = cleanUpOnExit(() => {
+    ours.delete(path)
+    rmSync(path, {recursive: true, force: true})
+  })
+  const owner: Omit<LockInfo, 'nonce' | 'command'> = {pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString()}
+  const remove = async () => {
+    ours.delete(path)
+    await rm(path, {recursive: true, force: true})
+    forget()
+  }
+  try {
+    await writeFile(join(path, OWNER_FILE), JSON.stringify(owner) + '\n')
+    await removeAbandoned(parent, prefix)
+  } catch (error) {
+    await remove()
+    throw error
+  }
+  return {path, remove}
+}
+
+/** Removes the `prefix` folders in `parent` whose owner ran on this host and is gone. */
+async function removeAbandoned(parent: string, prefix: string): Promise<void> {
+  const pattern = new RegExp(`^${escapeRegExp(prefix)}\\d+-[A-Za-z0-9]{6}$`)
+  const self = {pid: process.pid, hostname: hostname()}
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const path = join(parent, name)
+    if (!pattern.test(name) || ours.has(path)) continue
+    const owner = await readFile(join(path, OWNER_FILE), 'utf8').then(
+      (text) => JSON.parse(text) as LockInfo,
+      () => undefined,
+    )
+    // No owner file: being made right now, or not ours to judge.
+    if (typeof owner?.pid !== 'number' || owner.hostname !== self.hostname || typeof owner.startedAt !== 'string') continue
+    if (staleReason(owner, 0, self) !== undefined) await rm(path, {recursive: true, force: true})
+  }
+}

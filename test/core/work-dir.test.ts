@@ -1,0 +1,98 @@
+/**
+ * A run killed with SIGKILL (the OOM killer, `docker kill`, a CI timeout) runs no cleanup: its DuckDB work folder
+ * stays in the temp folder. The next run that opens an engine removes it, and only the folders of runs on this
+ * host that are gone: never a live run's, another host's, or one it cannot judge.
+ */
+import {spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
+import {rm} from 'node:fs/promises'
+import {hostname, tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+
+import {openEngine} from '../../src/analysis/engine.js'
+import {REPO_ROOT} from '../helpers/repo.js'
+
+const DIST = join(REPO_ROOT, 'dist')
+const built = existsSync(join(DIST, 'analysis/engine.js'))
+const withDist = built ? it : it.skip
+if (!built) console.log('Skipping the SIGKILLed engine test: dist/ is not built.')
+
+let temp: string
+beforeEach(() => {
+  temp = mkdtempSync(join(tmpdir(), 'cci-work-dir-'))
+})
+afterEach(async () => rm(temp, {recursive: true, force: true}))
+
+/** The pid of a process that has ended. */
+function endedPid(): number {
+  const result = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'})
+  return Number(result.stdout)
+}
+
+function folderOf(pid: number, owner: object | null, suffix = 'AbC123'): string {
+  const dir = join(temp, `cci-usage-duckdb-${pid}-${suffix}`)
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'work.duckdb'), 'x')
+  if (owner) writeFileSync(join(dir, 'owner.json'), JSON.stringify(owner))
+  return dir
+}
+
+async function openAndClose(): Promise<void> {
+  const engine = await openEngine({tempDir: temp})
+  await engine.close()
+}
+
+describe('the work folder of a killed run', () => {
+  withDist('SIGKILL leaves it; the next engine opened in that temp folder removes it', async () => {
+    const script = `
+      import {openEngine} from ${JSON.stringify(pathToFileURL(join(DIST, 'analysis/engine.js')).href)}
+      const engine = await openEngine({tempDir: ${JSON.stringify(temp)}})
+      await engine.connection.run(\`ATTACH '\${engine.workDir}/work.duckdb' AS work\`)
+      await engine.connection.run('CREATE TABLE work.t AS SELECT range AS i FROM range(100000)')
+      process.stdout.write(engine.workDir + '\\n')
+      setInterval(() => undefined, 1000)
+    `
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {env: {PATH: process.env.PATH ?? ''}})
+    const exited = new Promise((done) => child.on('close', (code, signal) => done({code, signal})))
+    const workDir = await new Promise<string>((done) => {
+      let stdout = ''
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk
+        if (stdout.includes('\n')) done(stdout.trim())
+      })
+    })
+    child.kill('SIGKILL')
+    expect(await exited).toEqual({code: null, signal: 'SIGKILL'})
+    expect(existsSync(join(workDir, 'work.duckdb'))).toBe(true)
+
+    await openAndClose()
+    expect(readdirSync(temp)).toEqual([])
+  })
+
+  it('is removed when its pid is gone, or is this process (a container reuses pids) but not one of its folders', async () => {
+    const dead = endedPid()
+    folderOf(dead, {pid: dead, hostname: hostname(), startedAt: new Date().toISOString()})
+    folderOf(process.pid, {pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString()})
+    const engine = await openEngine({tempDir: temp})
+    // Two engines of one process at once: neither removes the other's folder.
+    const second = await openEngine({tempDir: temp})
+    expect(readdirSync(temp).sort()).toEqual([engine.workDir, second.workDir].map((dir) => dir.slice(temp.length + 1)).sort())
+    await second.close()
+    await engine.close()
+  })
+
+  it("is kept while its process runs, when it is another host's, or when it names no owner", async () => {
+    const sleeper = spawn('sleep', ['30'])
+    try {
+      const live = folderOf(sleeper.pid!, {pid: sleeper.pid, hostname: hostname(), startedAt: new Date().toISOString()})
+      const dead = endedPid()
+      const remote = folderOf(dead, {pid: dead, hostname: `not-${hostname()}`, startedAt: new Date().toISOString()}, 'rEm0te')
+      const unowned = folderOf(dead, null, 'n0Ownr')
+      await openAndClose()
+      expect(readdirSync(temp).sort()).toEqual([live, remote, unowned].map((dir) => dir.slice(temp.length + 1)).sort())
+    } finally {
+      sleeper.kill()
+    }
+  })
+})
