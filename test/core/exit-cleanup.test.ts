@@ -3,7 +3,6 @@
  * work database in the temp folder and the output folder's lock go, and the exit status names the signal.
  * Node runs no `finally` on a signal, so each case is a child process stopped while it holds them.
  */
-import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync} from 'node:fs'
 import {readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -11,6 +10,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import {LOCK_FILE} from '../../src/core/folder-lock.js'
+import {moduleChild} from '../helpers/module-child.js'
 import {REPO_ROOT} from '../helpers/repo.js'
 
 const DIST = join(REPO_ROOT, 'dist')
@@ -45,18 +45,7 @@ function holdingChild(end: 'wait' | 'exit 3' | 'return') {
     process.stdout.write(engine.workDir + '\\n')
     ${end === 'wait' ? 'setInterval(() => undefined, 1000)' : end === 'exit 3' ? 'process.exit(3)' : ''}
   `
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {env: {PATH: process.env.PATH ?? '', TMPDIR: temp}})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((done) => child.on('close', (code, signal) => done({code, signal})))
-  const workDir = new Promise<string>((done, fail) => {
-    child.stdout.on('data', () => {
-      if (stdout.includes('\n')) done(stdout.trim())
-    })
-    child.on('close', () => fail(new Error(`child ended before opening the engine: ${stderr}`)))
-  })
+  const {proc: child, exited, ready: workDir} = moduleChild(script, {TMPDIR: temp})
   return {child, exited, workDir}
 }
 
@@ -102,9 +91,8 @@ describe('a run that ends without closing', () => {
 describe('without anything registered', () => {
   withDist("a signal keeps node's default: the process dies of it", async () => {
     const script = `import ${moduleUrl('core/exit-cleanup.js')}; process.stdout.write('ready\\n'); setInterval(() => undefined, 1000)`
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {env: {PATH: process.env.PATH ?? ''}})
-    await new Promise((done) => child.stdout.once('data', done))
-    const exited = new Promise((done) => child.on('close', (code, signal) => done({code, signal})))
+    const {proc: child, exited, ready} = moduleChild(script)
+    await ready
     child.kill('SIGTERM')
     expect(await exited).toEqual({code: null, signal: 'SIGTERM'})
   })
