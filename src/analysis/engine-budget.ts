@@ -20,7 +20,7 @@ export function memoryLimitMb(shown: string): number | null {
 }
 
 /** DuckDB's current thread count and memory limit in MiB (null when it cannot be read). */
-async function currentBudget(connection: DuckDBConnection): Promise<{threads: number; memoryMb: number | null}> {
+export async function currentBudget(connection: DuckDBConnection): Promise<{threads: number; memoryMb: number | null}> {
   const settings = (await connection.runAndReadAll("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory")).getRowObjectsJS()[0]
   return {threads: Number(settings.threads), memoryMb: memoryLimitMb(String(settings.memory))}
 }
