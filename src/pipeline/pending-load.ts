@@ -10,7 +10,9 @@ import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {writeJsonAtomic} from '../core/atomic.js'
-import {DAY_MS, firstWholeDayFrom, MAX_LOOKBACK_DAYS, type DateRange} from '../export/windows.js'
+import type {DateRange} from '../export/windows.js'
+import {midnightOf} from '../history/days.js'
+import {oldestExportableDay} from '../history/plan.js'
 
 const PENDING_FILE = '.cci-usage-load-pending.json'
 
@@ -25,7 +27,7 @@ export async function pendingLoadRanges(outDir: string, now: Date): Promise<Date
     return []
   }
   if (!Array.isArray(ranges)) return []
-  const oldest = Date.parse(`${firstWholeDayFrom(now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS)}T00:00:00Z`)
+  const oldest = midnightOf(oldestExportableDay(now)).getTime()
   return ranges
     .map((range: {start?: unknown; end?: unknown}) => ({start: Date.parse(String(range?.start)), end: Date.parse(String(range?.end))}))
     .filter((range) => Number.isFinite(range.start) && Number.isFinite(range.end))
