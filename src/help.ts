@@ -1,8 +1,6 @@
 import {Errors, Help} from '@oclif/core'
 
-import {redact} from './core/secrets.js'
-import {terminalSafe} from './core/terminal-safe.js'
-import {notFoundMessage} from './hooks/command-not-found.js'
+import {printNotFound} from './hooks/command-not-found.js'
 
 /**
  * `cci-usage help <name>` for a name that is no command says what `cci-usage <name>` says (hooks/
@@ -15,7 +13,7 @@ export default class CciUsageHelp extends Help {
     } catch (error) {
       const subject = /^Command (.+) not found\.$/.exec(error instanceof Error ? error.message : '')?.[1]
       if (subject === undefined) throw error
-      process.stderr.write(`Error: ${terminalSafe(redact(notFoundMessage(subject, this.config)))}\n`)
+      printNotFound(subject, this.config)
       Errors.exit(2)
     }
   }

@@ -12,12 +12,17 @@ import {terminalSafe} from '../core/terminal-safe.js'
  */
 const hook: Hook.CommandNotFound = async function ({id, argv, config}) {
   registerSecretArguments(argv ?? [], process.env)
-  process.stderr.write(`Error: ${terminalSafe(redact(notFoundMessage(id, config)))}\n`)
+  printNotFound(id, config)
   this.exit(2)
 }
 
-/** What to say when `id` (oclif's colon-joined words) is no command: what the user meant to type instead. */
-export function notFoundMessage(id: string, config: Interfaces.Config): string {
+/** The one stderr line for `id` (oclif's colon-joined words) that is no command, redacted and terminal-safe. */
+export function printNotFound(id: string, config: Interfaces.Config): void {
+  process.stderr.write(`Error: ${terminalSafe(redact(notFoundMessage(id, config)))}\n`)
+}
+
+/** What to say when `id` is no command: what the user meant to type instead. */
+function notFoundMessage(id: string, config: Interfaces.Config): string {
   const separator = id.indexOf(':')
   const command = separator > 0 ? config.findCommand(id.slice(0, separator)) : undefined
   if (command) {
