@@ -25,10 +25,6 @@ const VCS_HOSTS: Record<string, {prefix: string; names: string[]}> = {
   'bitbucket.org': {prefix: 'bb', names: ['bitbucket']},
 }
 
-// A project name from a quoted CSV may hold a line break: in a warning it would start a line of its own on stderr
-// (which keeps a message's line breaks), where it could read as "Error: ...".
-const oneLine = terminalSafe
-
 const NOT_IN_A_SLUG = new RegExp(`[/${UNSAFE_TEXT_CHARACTERS}\\u2028\\u2029]`)
 
 function slugFromUrl(url: string | null, vcsName: string | null): string | null {
@@ -132,7 +128,9 @@ export async function collectFlakyTests(
       totalFlakyTests: total,
     })
     if (target.slug === null) {
-      const message = `no flaky tests for project ${oneLine(target.project)}: the export has neither a GitHub/Bitbucket URL nor project and organization ids for it.`
+      // A project name from a quoted CSV may hold a line break: in a warning it would start a line of its own on
+      // stderr (which keeps a message's line breaks), where it could read as "Error: ...".
+      const message = `no flaky tests for project ${terminalSafe(target.project)}: the export has neither a GitHub/Bitbucket URL nor project and organization ids for it.`
       warn(message)
       projects.push(entry('skipped', message, null))
       continue
@@ -159,7 +157,7 @@ export async function collectFlakyTests(
               : (['failed', error instanceof Error ? error.message : String(error)] as const)
       if (status === 401) refused = true
       failuresInARow = kind === 'failed' ? failuresInARow + 1 : 0
-      const message = `no flaky tests for project ${oneLine(target.project)} (${target.slug}): ${reason}`
+      const message = `no flaky tests for project ${terminalSafe(target.project)} (${target.slug}): ${reason}`
       warn(message)
       projects.push(entry(kind, message, null))
     }
