@@ -298,10 +298,12 @@ class ExportRun {
     const outcome = jobOutcome(job)
     switch (outcome.kind) {
       case 'wait':
-        if (this.inherited.has(index) && window.createdAt !== undefined && this.context.clock().getTime() - Date.parse(window.createdAt) >= STUCK_JOB_MS) {
-          const hours = Math.floor((this.context.clock().getTime() - Date.parse(window.createdAt)) / 3_600_000)
-          this.context.log(`${this.describe(index)}: job ${jobId} from a previous run is still ${job.state} ${hours} h after it was created; creating a new one.`)
-          await this.createJob(index)
+        if (this.inherited.has(index) && window.createdAt !== undefined) {
+          const age = this.context.clock().getTime() - Date.parse(window.createdAt)
+          if (age >= STUCK_JOB_MS) {
+            this.context.log(`${this.describe(index)}: job ${jobId} from a previous run is still ${job.state} ${Math.floor(age / 3_600_000)} h after it was created; creating a new one.`)
+            await this.createJob(index)
+          }
         }
         return false
       case 'failed':
