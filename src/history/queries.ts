@@ -36,11 +36,10 @@ export function daysSql(days: Iterable<string>): string {
 export const EXPORT_ROLLUP = 'export_rollup'
 
 /**
- * The rollup's GROUP BY (ten keys, sixteen sums) needs about this much of DuckDB's memory budget per thread: with
- * less, DuckDB stops with "out of memory" instead of spilling (a 1 GB week failed at the default 150 MB with two
- * threads, and ran with one thread, or with two at 250 MB). The budget is the user's to set (CCI_USAGE_MEMORY_LIMIT),
- * so the statement gets fewer threads rather than more memory: one thread at the default on two cores, ~0.5 s
- * more on a 1 GB week.
+ * The rollup's GROUP BY (ten keys, sixteen sums) over a whole 1 GB week needs about this much of DuckDB's memory
+ * budget per thread: with less, DuckDB stops with "out of memory" instead of spilling (it failed at the default
+ * 150 MB with two threads, and ran with one thread, or with two at 250 MB). The budget is the user's to set
+ * (CCI_USAGE_MEMORY_LIMIT), so a pass that runs out of memory anyway runs again on fewer threads, not with more.
  */
 const ROLLUP_MB_PER_THREAD = 125
 
