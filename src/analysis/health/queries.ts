@@ -11,7 +11,8 @@ import {CANCELED_SQL as CANCELED, FAILED_SQL as FAILED, FAILING_SQL as FAILING, 
  * as exact micro-credits (bigint) and are always summed from the rows, never from a run or pipeline table.
  * Percentiles are quantile_cont (HEALTH_PERCENTILE in summary.ts).
  *
- * Cost (issue 13: at most 15 % on the 1 GB bench, whose 1.7 million rows are 1.7 million workflow runs): the
+ * Cost (issue 13: at most 15 % on the 1 GB bench, 1.7 million rows in 261,425 workflow runs; the tables were
+ * designed when its generator made every row a workflow run of its own, 1.7 million of them): the
  * run and pipeline tables hold integers only. A run is (PIPELINE_NUMBER, WORKFLOW_KEY) (see columns.ts) and
  * carries 64-bit codes of its project, workflow, trigger source and branch, hash(...) of the same values the
  * row-level queries group by; the names come back from those queries' own groups. Grouping the runs by their
@@ -31,7 +32,7 @@ const CODE = {
 /**
  * Credits as exact micro-credits, summed as integers: each row's DECIMAL(18,6) times 10^6 is a whole BIGINT, and
  * their sum a HUGEINT, which the JS conversion reads as a bigint (it reads DECIMAL as a float) several times faster
- * than DuckDB value objects. Scaling the DECIMAL sum instead cost seven times as much on the bench's 1.7 million
+ * than DuckDB value objects. Scaling the DECIMAL sum instead cost seven times as much on the bench's (then) 1.7 million
  * workflow runs (128-bit decimal arithmetic per group).
  */
 function microSum(filter?: string): string {
