@@ -13,8 +13,10 @@ import type {ReportFilters} from '../analysis/scope.js'
 import {loadTeamRules} from '../analysis/teams.js'
 import type {ExportResult} from '../export/index.js'
 import {runExportOn, type ExportTarget} from '../export/demo.js'
-import {DAY_MS, formatInstant, MAX_LOOKBACK_DAYS, startOfUtcDay, utcDay, windowsSpan, type DateRange} from '../export/windows.js'
+import {DAY_MS, formatInstant, startOfUtcDay, utcDay, windowsSpan, type DateRange} from '../export/windows.js'
 import type {Budget} from '../history/budgets.js'
+import {midnightOf} from '../history/days.js'
+import {oldestExportableDay} from '../history/plan.js'
 import {historyOrganizations, planHistoryExport, type HistoryExportPlan} from './history.js'
 import {fullReportHooks, type HealthHookOptions} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
@@ -103,8 +105,10 @@ export function exportRangeFor(
   const {since, until} = reportDays(range)
   const days = Math.round((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${since}T00:00:00Z`)) / DAY_MS) + 1
   const previousStart = previous ? startOfUtcDay(previous.start) : new Date(firstDay.getTime() - days * DAY_MS)
-  // The same limit validateRange applies to the request, so a range accepted here is never refused there.
-  if (previousStart.getTime() < now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS) return {range: current, withPrevious: false}
+  // The export checks its range again when it starts, after the history is read: a start accepted here at the
+  // very limit was refused there (exit 2, no report) by a run a moment before midnight. With the hour in hand the
+  // history keeps for its own days, the comparison is dropped instead.
+  if (previousStart.getTime() < midnightOf(oldestExportableDay(now)).getTime()) return {range: current, withPrevious: false}
   return {range: {start: previousStart, end: range.end}, withPrevious: true}
 }
 
@@ -113,7 +117,7 @@ export async function runWeekly(options: WeeklyOptions, context: WeeklyContext):
   if (options.report.teamsFile) await loadTeamRules(options.report.teamsFile)
   const {range: exportRange, withPrevious} = exportRangeFor(options.range, options.compare, context.clock(), options.previousRange)
   if (options.compare === 'previous' && !withPrevious) {
-    context.warn('the previous window starts more than 366 days ago, which the Usage API refuses: reporting without a comparison.')
+    context.warn('the previous window starts at the Usage API\'s limit of 366 days back, or before it: reporting without a comparison.')
   }
   // One run at a time updates a history (two weekly jobs sharing a cache folder, or a run beside a backfill):
   // the second stops here, before any POST, naming the first.

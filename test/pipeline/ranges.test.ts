@@ -1,4 +1,4 @@
-import {DAY_MS} from '../../src/export/windows.js'
+import {DAY_MS, validateRange} from '../../src/export/windows.js'
 import {exportRangeFor, reportDays} from '../../src/pipeline/weekly.js'
 
 const now = new Date('2026-11-22T01:40:00Z')
@@ -29,6 +29,16 @@ describe('run: the range exported for a report window', () => {
     // 183 + 183 days reach back to 2025-11-21T00:00Z, 1 h 40 min more than 366 days before now.
     const tooLong = {start: new Date(end.getTime() - 183 * DAY_MS), end}
     expect(exportRangeFor(tooLong, 'previous', now)).toEqual({range: tooLong, withPrevious: false})
+  })
+
+  it('drops the comparison whose start is so close to the limit that the export, checking a moment later, would refuse it', () => {
+    // A run just before midnight: the previous window's start (2025-12-31T00:00Z) is 100 ms inside the 366 days
+    // when the range is decided, and outside them when the export checks its range after reading the history.
+    const beforeMidnight = at('2026-12-31T23:59:59.900Z')
+    const range = {start: at('2026-07-02T00:00:00Z'), end: at('2026-12-31T23:59:59.000Z')}
+    const decided = exportRangeFor(range, 'previous', beforeMidnight)
+    expect(() => validateRange(decided.range, new Date(beforeMidnight.getTime() + 60_000))).not.toThrow()
+    expect(decided).toEqual({range: {start: at('2026-07-02T00:00:00Z'), end: range.end}, withPrevious: false})
   })
 })
 
