@@ -131,6 +131,51 @@ function accumulate(groups: Group[], keyOf: (group: Group) => string, dimsOf: (g
   return sortAccumulators([...byKey.values()], (accumulator) => accumulator.credits)
 }
 
+/** A part of a joined key: a name from the data, or the label standing for a missing one. */
+interface KeyPart {
+  text: string
+  missing: boolean
+}
+
+function keyPart(value: string | null | undefined, fallback = NONE_LABEL): KeyPart {
+  return value === null || value === undefined ? {text: fallback, missing: true} : {text: value, missing: false}
+}
+
+/**
+ * Like accumulate, for breakdowns whose key joins several names ("project / workflow / job"): entries are told
+ * apart by their dimensions, not by the joined text, since names can hold the separator (workflow "b" with job
+ * "c / d" and workflow "b / c" with job "d" both read "p / b / c / d") or read like a label ("(none)"). Joined
+ * alike, the two were one entry: one job's credits under the other's name and the other missing from by-job.csv.
+ * Keys stay unique: the entries whose joined text is shared quote their names ("p" / "b / c" / "d"; a missing
+ * name's label stays bare).
+ */
+function accumulateJoined(
+  groups: Group[],
+  partsOf: (group: Group) => KeyPart[],
+  separator: string,
+  dimsOf: (group: Group) => Record<string, string | null>,
+): Accumulator[] {
+  const byDims = new Map<string, {parts: KeyPart[]; accumulator: Accumulator}>()
+  for (const group of groups) {
+    const dims = dimsOf(group)
+    const identity = JSON.stringify(dims)
+    let entry = byDims.get(identity)
+    if (!entry) {
+      entry = {parts: partsOf(group), accumulator: emptyAccumulator('', dims)}
+      byDims.set(identity, entry)
+    }
+    add(entry.accumulator, group)
+  }
+  const plain = (parts: KeyPart[]) => parts.map((part) => part.text).join(separator)
+  const uses = new Map<string, number>()
+  for (const {parts} of byDims.values()) uses.set(plain(parts), (uses.get(plain(parts)) ?? 0) + 1)
+  for (const {parts, accumulator} of byDims.values()) {
+    const text = plain(parts)
+    accumulator.key = (uses.get(text) ?? 0) > 1 ? parts.map((part) => (part.missing ? part.text : JSON.stringify(part.text))).join(separator) : text
+  }
+  return sortAccumulators([...byDims.values()].map(({accumulator}) => accumulator), (accumulator) => accumulator.credits)
+}
+
 function sortAccumulators(list: Accumulator[], measure: (accumulator: Accumulator) => bigint): Accumulator[] {
   return list.sort((a, b) => {
     const difference = measure(b) - measure(a)
@@ -250,22 +295,26 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
   const totalCredits = total?.credits ?? 0n
 
   const projectDims = (group: Group) => ({org: group.dims.org ?? null, project: group.dims.project ?? null})
+  const projectPart = (group: Group): KeyPart => ({text: projectKey(group.dims.org, group.dims.project), missing: (group.dims.project ?? null) === null})
   const lists: Record<Exclude<CsvDimension, 'team'>, Accumulator[]> = {
     org: accumulate(current.org ?? [], (group) => label(group.dims.org), (group) => ({org: group.dims.org ?? null})),
     project: accumulate(current.project ?? [], (group) => projectKey(group.dims.org, group.dims.project), projectDims),
-    workflow: accumulate(
+    workflow: accumulateJoined(
       current.workflow ?? [],
-      (group) => `${projectKey(group.dims.org, group.dims.project)} / ${label(group.dims.workflow)}`,
+      (group) => [projectPart(group), keyPart(group.dims.workflow)],
+      ' / ',
       (group) => ({...projectDims(group), workflow: group.dims.workflow ?? null}),
     ),
-    job: accumulate(
+    job: accumulateJoined(
       current.job ?? [],
-      (group) => `${projectKey(group.dims.org, group.dims.project)} / ${label(group.dims.workflow)} / ${label(group.dims.job, NO_JOB_LABEL)}`,
+      (group) => [projectPart(group), keyPart(group.dims.workflow), keyPart(group.dims.job, NO_JOB_LABEL)],
+      ' / ',
       (group) => ({...projectDims(group), workflow: group.dims.workflow ?? null, job: group.dims.job ?? null}),
     ),
-    branch: accumulate(
+    branch: accumulateJoined(
       current.branch ?? [],
-      (group) => `${projectKey(group.dims.org, group.dims.project)} @ ${label(group.dims.branch)}`,
+      (group) => [projectPart(group), keyPart(group.dims.branch)],
+      ' @ ',
       (group) => ({...projectDims(group), branch: group.dims.branch ?? null}),
     ),
     'resource-class': accumulate(current.resourceClass ?? [], (group) => label(group.dims.resource_class), (group) => ({resourceClass: group.dims.resource_class ?? null})),

@@ -38,7 +38,11 @@ export interface Window {
   days: number
 }
 
-/** One row of a breakdown. `key` is unique within the breakdown and is what tables and charts show. */
+/**
+ * One row of a breakdown. `key` is unique within the breakdown and is what tables and charts show; the workflow,
+ * job and branch keys join names ("project / workflow / job", "project @ branch"), and entries whose joined names
+ * read alike (names holding " / ") quote their names ('"p" / "b / c" / "d"'). Read the names from `dims`.
+ */
 export interface Bucket {
   key: string
   /** The dimension values behind the key, e.g. {org, project, workflow} for a workflow bucket. */

@@ -1,0 +1,48 @@
+import {describe, expect, test} from '@jest/globals'
+
+import {reportOfRows} from '../health/report.js'
+import {row} from '../savings/view.js'
+
+/**
+ * The workflow, job and branch breakdowns name an entry by joining its names ("project / workflow / job"). Names
+ * can hold the separator, so two jobs of one project read alike: workflow "b" with job "c / d" and workflow
+ * "b / c" with job "d". Found by a cross-output fuzz (by-job.csv against an independent sum of the rows): the two
+ * were one entry, 30 credits under the first job's name, and the second job was missing from by-job.csv.
+ */
+const credits = (values: {WORKFLOW_NAME: string; JOB_NAME: string; TOTAL_CREDITS: number}) => row({...values, COMPUTE_CREDITS: values.TOTAL_CREDITS})
+
+describe('breakdown keys joined from names that hold the separator', () => {
+  test('two jobs whose joined names read alike stay two entries, each with its own credits and a key of its own', async () => {
+    const summary = await reportOfRows([
+      credits({WORKFLOW_NAME: 'b', JOB_NAME: 'c / d', TOTAL_CREDITS: 10}),
+      credits({WORKFLOW_NAME: 'b / c', JOB_NAME: 'd', TOTAL_CREDITS: 20}),
+    ])
+    const jobs = summary.breakdowns.job.map((bucket) => ({key: bucket.key, workflow: bucket.dims.workflow, job: bucket.dims.job, credits: bucket.credits}))
+    expect(jobs).toEqual([
+      {key: '"api" / "b / c" / "d"', workflow: 'b / c', job: 'd', credits: 20},
+      {key: '"api" / "b" / "c / d"', workflow: 'b', job: 'c / d', credits: 10},
+    ])
+    // The job breakdown agrees with Health's jobs, which group by the names themselves.
+    expect(summary.health?.jobs.map((job) => [job.workflow, job.job, job.credits])).toEqual([
+      ['b / c', 'd', 20],
+      ['b', 'c / d', 10],
+    ])
+  })
+
+  test('a key that is not shared reads as before, names unquoted', async () => {
+    const summary = await reportOfRows([credits({WORKFLOW_NAME: 'b', JOB_NAME: 'c / d', TOTAL_CREDITS: 10}), credits({WORKFLOW_NAME: 'b', JOB_NAME: 'e', TOTAL_CREDITS: 5})])
+    expect(summary.breakdowns.job.map((bucket) => bucket.key)).toEqual(['api / b / c / d', 'api / b / e'])
+    expect(summary.breakdowns.workflow.map((bucket) => [bucket.key, bucket.credits])).toEqual([['api / b', 15]])
+  })
+
+  test('a missing name keeps its bare label beside a quoted one that reads the same', async () => {
+    const summary = await reportOfRows([
+      row({WORKFLOW_NAME: null, TOTAL_CREDITS: 3, COMPUTE_CREDITS: 3}),
+      row({WORKFLOW_NAME: '(none)', TOTAL_CREDITS: 4, COMPUTE_CREDITS: 4}),
+    ])
+    expect(summary.breakdowns.workflow.map((bucket) => [bucket.key, bucket.dims.workflow, bucket.credits])).toEqual([
+      ['"api" / "(none)"', '(none)', 4],
+      ['"api" / (none)', null, 3],
+    ])
+  })
+})
