@@ -27,7 +27,7 @@ export function healthLines(summary: Summary): string[] {
   const triggers = health.triggerSources.slice(0, 4).map((bucket) => `${bucket.key} ${formatShare(bucket.share)}`).join(', ')
   lines.push(`Health: ${perPipeline} · ${onDefault}${triggers ? ` · triggers: ${triggers}` : ''}`)
   const headline = costliestHealthProblem(health)
-  if (headline) lines.push(`Costliest health problem: ${headlineSentence(headline, (text) => text, formatCredits, formatSeconds)}`)
+  if (headline) lines.push(`Costliest health problem: ${headlineSentence(headline, (text) => text, formatCredits, formatSeconds, summary.totals.orgs > 1)}`)
   const flaky = health.flakyTests
   if (flaky) {
     const asked = flaky.projects.filter((project) => project.status === 'ok').length

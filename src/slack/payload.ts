@@ -122,7 +122,7 @@ function wasteField(summary: Summary): string {
 function healthLine(summary: Summary): string | null {
   const headline = costliestHealthProblem(summary.health)
   if (!headline) return null
-  const sentence = headlineSentence(headline, (text) => mrkdwnName(text, MAX_NAME_CHARS), formatCredits, formatSeconds)
+  const sentence = headlineSentence(headline, (text) => mrkdwnName(text, MAX_NAME_CHARS), formatCredits, formatSeconds, summary.totals.orgs > 1)
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}`
 }
 

@@ -69,9 +69,9 @@ describe('buildSlackMessage', () => {
     )
     // The costliest health problem: the slow job's 42,000 credits beat the flaky test's 7,000.
     expect(sectionStartingWith(payload, '*Health*')).toBe(
-      '*Health*\nSlowest job e2e-tests (project determined, workflow test-e2e) takes 30m 06s at p95 and used 42,000 credits',
+      '*Health*\nSlowest job e2e-tests (project determined of organization acme, workflow test-e2e) takes 30m 06s at p95 and used 42,000 credits',
     )
-    expect(payload.text).toContain('Health: Slowest job e2e-tests (project determined, workflow test-e2e) takes 30m 06s at p95 and used 42,000 credits.')
+    expect(payload.text).toContain('Health: Slowest job e2e-tests (project determined of organization acme, workflow test-e2e) takes 30m 06s at p95 and used 42,000 credits.')
     expect(payload.text.split('\n')[0]).toBe(
       'CircleCI usage for determined-ai, pachyderm, hpe-hcss, 2024-11-10 → 2024-11-17 (8 days): 532,406 credits ($319.44), ▲ +10.9% (+52,406) vs the previous 8 days. 1,032 jobs; 122,882 credits spent on failed jobs.',
     )
@@ -171,7 +171,7 @@ describe('buildSlackMessage', () => {
     // Every formatting character of the names sits inside inline code, so Slack shows it as it is.
     expect(health.replace('*Health*', '').replace(/`[^`]*`/g, '')).not.toMatch(/[*_~`]/)
     expect(health).not.toMatch(INVISIBLE)
-    expect(rendered(health)).toBe('*Health*\nFlakiest test <@U024BE7LH> *flaky* ~x~ <script> (job `job` of project <!channel> *p*) flaked 7 times, wasting about 99,000 credits of reruns'.replace('`job`', '\u02CBjob\u02CB'))
+    expect(rendered(health)).toBe('*Health*\nFlakiest test <@U024BE7LH> *flaky* ~x~ <script> (job `job` of project <!channel> *p* of organization acme) flaked 7 times, wasting about 99,000 credits of reruns'.replace('`job`', '\u02CBjob\u02CB'))
     expect(payload).toMatchSnapshot()
   })
 

@@ -29,15 +29,24 @@ export function costliestHealthProblem(health: Health | null | undefined): Healt
 
 /**
  * The headline as one sentence, the same words in every medium; `name` escapes a name from the data for the
- * medium (mrkdwn, Markdown, terminal) and `credits` formats a figure.
+ * medium (mrkdwn, Markdown, terminal) and `credits` formats a figure. With `withOrg` (a report of several
+ * organizations, where two can have a project of one name) the project is named with its organization.
  */
-export function headlineSentence(headline: HealthHeadline, name: (text: string) => string, credits: (value: number) => string, seconds: (value: number | null) => string): string {
+export function headlineSentence(
+  headline: HealthHeadline,
+  name: (text: string) => string,
+  credits: (value: number) => string,
+  seconds: (value: number | null) => string,
+  withOrg = false,
+): string {
+  const project = (org: string | null, projectName: string) =>
+    `project ${name(projectName)}${withOrg && org !== null ? ` of organization ${name(org)}` : ''}`
   if (headline.kind === 'flaky-test') {
     const test = headline.test
     const times = `${test.timesFlaked} time${test.timesFlaked === 1 ? '' : 's'}`
-    return `flakiest test ${name(test.testName)} (job ${name(test.jobName)} of project ${name(test.project)}) flaked ${times}, wasting about ${credits(headline.credits)} credits of reruns`
+    return `flakiest test ${name(test.testName)} (job ${name(test.jobName)} of ${project(test.org, test.project)}) flaked ${times}, wasting about ${credits(headline.credits)} credits of reruns`
   }
   const job = headline.job
   const workflow = job.workflow === null ? '' : `, workflow ${name(job.workflow)}`
-  return `slowest job ${name(job.job)} (project ${name(job.project)}${workflow}) takes ${seconds(job.durationP95Seconds)} at p95 and used ${credits(headline.credits)} credits`
+  return `slowest job ${name(job.job)} (${project(job.org, job.project)}${workflow}) takes ${seconds(job.durationP95Seconds)} at p95 and used ${credits(headline.credits)} credits`
 }
