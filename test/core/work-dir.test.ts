@@ -89,8 +89,14 @@ describe('the work folder of a killed run', () => {
       const dead = endedPid()
       const remote = folderOf(dead, {pid: dead, hostname: `not-${hostname()}`, startedAt: new Date().toISOString()}, 'rEm0te')
       const unowned = folderOf(dead, null, 'n0Ownr')
+      // Another run that has just made its folder and not yet written its owner file (empty, or cut short): opening
+      // an engine at that moment failed with 'Unexpected end of JSON input' (exit 1), seen with three loads at once.
+      const beingMade = folderOf(dead, null, 'Empty1')
+      writeFileSync(join(beingMade, 'owner.json'), '')
+      const halfWritten = folderOf(dead, null, 'Half01')
+      writeFileSync(join(halfWritten, 'owner.json'), `{"pid":${dead},"hostn`)
       await openAndClose()
-      expect(readdirSync(temp).sort()).toEqual([live, remote, unowned].map((dir) => dir.slice(temp.length + 1)).sort())
+      expect(readdirSync(temp).sort()).toEqual([live, remote, unowned, beingMade, halfWritten].map((dir) => dir.slice(temp.length + 1)).sort())
     } finally {
       sleeper.kill()
     }
