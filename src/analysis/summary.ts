@@ -155,8 +155,9 @@ export interface FailingJob {
 
 export interface SavingsOpportunity {
   /**
-   * Always 'rightsizing' since 0.2: failed-run spend is not a saving (fixing a job does not make its runs free);
-   * it is reported as spend in `waste`. 'failed-jobs' stays in the type for summaries written before.
+   * Always 'rightsizing' since savings became rightsizing only (the tool's version stayed 0.1.0): failed-run spend
+   * is not a saving (fixing a job does not make its runs free); it is reported as spend in `waste`. 'failed-jobs'
+   * stays in the type for summaries written before.
    */
   kind: 'rightsizing' | 'failed-jobs'
   title: string
@@ -182,7 +183,7 @@ export interface Savings {
   top: SavingsOpportunity[]
   /**
    * The window every per-week figure here (creditsPerWeek, estimatedSavingsPerWeek, top[].creditsPerWeek) is
-   * projected from: credits seen in it x 7 / its days. Absent in summaries written before 0.2.
+   * projected from: credits seen in it x 7 / its days. Absent in summaries written before it existed.
    */
   projectedFrom?: Window
 }
@@ -262,7 +263,7 @@ export interface Summary {
   teams?: TeamEntry[] | null
   /**
    * Job and workflow health, triggers, default branch, cost per pipeline and flaky tests (see Health). Null when
-   * health was turned off (CCI_USAGE_HEALTH=0); absent in summaries written before 0.2.
+   * health was turned off (CCI_USAGE_HEALTH=0); absent in summaries written before it existed.
    */
   health?: Health | null
   /** Spend on reruns, failed runs and canceled runs (see Waste). Null/absent like `health`. */

@@ -25,7 +25,7 @@ const {top: _slackTop, notify: _notify, ...slackTransportFlags} = slackFlags
 export default class Run extends BaseCommand {
   static override summary = 'The weekly job: export usage, report it with charts and savings, and post to Slack.'
 
-  static override description = `Exports the window (default: the last 7 full UTC days) and, with --compare previous (the default), the window of equal length before it in the same export job (with --month, the calendar month before: months differ in length); then writes usage.csv, summary.json, by-project.csv, the SVG charts, credits-by-project.png and report.html to --out, prints the summary, and posts to Slack when --notify says so.
+  static override description = `Exports the window (default: the last 7 full UTC days) and, with --compare previous (the default), the window of equal length before it in the same export (one job per 31 days of both; with --month, the calendar month before: months differ in length); then writes usage.csv, summary.json, by-project.csv, the SVG charts, credits-by-project.png and report.html to --out, prints the summary, and posts to Slack when --notify says so.
 
 Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad input, 3 token refused, 4 export failed or API error, 5 timed out (the message carries the resume command), 6 Slack failed with --strict-notify.`
 

@@ -87,7 +87,8 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return files
 }
 
-async function readJson<T>(path: string): Promise<T | undefined> {
+/** A JSON file's content; undefined when it is missing, unreadable or not JSON (e.g. still being written). */
+export async function readJson<T>(path: string): Promise<T | undefined> {
   const text = await readFile(path, 'utf8').catch(() => undefined)
   if (text === undefined) return undefined
   try {

@@ -1,8 +1,9 @@
 import {rmSync} from 'node:fs'
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 
+import {readJson} from './artifact-set.js'
 import {cleanUpOnExit} from './exit-cleanup.js'
 import {escapeRegExp} from './escape-reg-exp.js'
 import {staleReason, type LockInfo} from './folder-lock.js'
@@ -48,18 +49,6 @@ export async function makeWorkDir(parent: string, prefix: string): Promise<WorkD
   return {path, remove}
 }
 
-/**
- * The owner file's content, or undefined when it is not whole JSON: another run writes it just after making its
- * folder (writeFile is not atomic), so a run starting at that moment reads it empty or cut short.
- */
-function parseOwner(text: string): LockInfo | undefined {
-  try {
-    return JSON.parse(text) as LockInfo
-  } catch {
-    return undefined
-  }
-}
-
 /** Removes the `prefix` folders in `parent` whose owner ran on this host and is gone. */
 async function removeAbandoned(parent: string, prefix: string): Promise<void> {
   const pattern = new RegExp(`^${escapeRegExp(prefix)}\\d+-[A-Za-z0-9]{6}$`)
@@ -67,8 +56,8 @@ async function removeAbandoned(parent: string, prefix: string): Promise<void> {
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const path = join(parent, name)
     if (!pattern.test(name) || ours.has(path)) continue
-    const owner = await readFile(join(path, OWNER_FILE), 'utf8').then(parseOwner, () => undefined)
-    // No owner file, or one still being written: being made right now, or not ours to judge.
+    const owner = await readJson<LockInfo>(join(path, OWNER_FILE))
+    // No owner file, or one still being written (empty, cut short): being made right now, or not ours to judge.
     if (typeof owner?.pid !== 'number' || owner.hostname !== self.hostname || typeof owner.startedAt !== 'string') continue
     if (staleReason(owner, 0, self) !== undefined) await rm(path, {recursive: true, force: true})
   }

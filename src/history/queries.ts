@@ -45,8 +45,9 @@ const ROLLUP_MB_PER_THREAD = 125
 
 /**
  * Rows of a rollup pass per MiB of the budget a thread has. A 14-day export of 1 GB a week (3.4 million rows, the
- * weekly run's with its comparison week) took 3.4 s in one statement on one thread; in passes of about 1 million
- * rows on two threads at the default 150 MB, 2.3 s (passes of 1.7 million ran out of memory). The groups hold the
+ * weekly run's with its comparison week) took 3.4 s in one statement on one thread; on two threads at the default
+ * 150 MB, in passes of about 1 million rows 2.3 s, and of this rate's 750,000 rows 2.1 s (passes of 1.7 million
+ * ran out of memory; bench/RESULTS.md, fourth stop of 2026-12-02). The groups hold the
  * day, so passes over disjoint days make disjoint groups: the same rows as one statement.
  */
 const ROLLUP_ROWS_PER_MB_PER_THREAD = 10_000

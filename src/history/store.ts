@@ -7,10 +7,11 @@
  * Final days change only when a later export holds jobs that started days late (plan.ts daysToStore): an update
  * writes final days to a new part and rewrites an older final part only to take such a day out of it; the
  * days not final yet live in one provisional part per month, rewritten by each update that touches the month.
- * A weekly run therefore writes about nine days of rows, whatever the size of the history. Files are never
- * changed in place: new parts are written, then history.json is replaced atomically, then the files it no longer
- * names are deleted, so an interrupted update leaves the previous history intact (plus stray files the next
- * update deletes).
+ * A weekly run therefore writes about fourteen days of rows (its week, and the week before, which its export
+ * holds for the comparison and which gets its second look: README "History"), whatever the size of the history.
+ * Files are never changed in place: new parts are written, then history.json is replaced atomically, then the
+ * files it no longer names are deleted, so an interrupted update leaves the previous history intact (plus stray
+ * files the next update deletes).
  */
 import {randomBytes} from 'node:crypto'
 import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'

@@ -4,7 +4,7 @@
  * so the rows' PricingQuantity adds up to TOTAL_CREDITS exactly (a row whose TOTAL_CREDITS differs from the sum
  * of its credit columns gets an `unattributed` row for the difference).
  *
- * Every column FOCUS 1.2 marks Mandatory is here (FOCUS_COLUMNS, `mandatory: true`); the only one that is null
+ * Every column FOCUS 1.2 marks Mandatory is here (focusColumns, `mandatory: true`); the only one that is null
  * is ChargeClass, which the spec requires to be null on rows that are not corrections. Column IDs, feature
  * levels and nullability come from the spec's specification/columns/*.md at tag v1.2.
  */

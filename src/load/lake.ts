@@ -236,6 +236,23 @@ async function checkOldFiles(connection: DuckDBConnection, dir: string, paths: r
   }
 }
 
+/**
+ * Anything in a month folder besides Parquet files (a note, a `_SUCCESS` marker, a folder) is not a file this load
+ * wrote either: a month the load rewrites is swapped in whole, so it would be dropped with the folder it replaces.
+ */
+async function checkOtherEntries(dir: string, months: readonly string[]): Promise<void> {
+  for (const month of months) {
+    const folder = join(dir, month)
+    const other = (await readdir(folder, {withFileTypes: true})).find((entry) => !(entry.isFile() && entry.name.endsWith('.parquet')))
+    if (other) {
+      throw new BadInputError(
+        'E_TARGET_FILES',
+        `${join(folder, other.name)} is not a file this load wrote into ${dir}: it is not a .parquet file, and a month the load rewrites is replaced whole. Move it out of the month folders (or load into a new folder); nothing was changed.`,
+      )
+    }
+  }
+}
+
 export async function writeLake(dir: string, work: string, staged: StagedLoad, dataset: LakeDataset, log: (line: string) => void): Promise<LakeResult> {
   const {connection, plan} = staged
   const credits = sqlIdent(dataset.credits)
@@ -266,6 +283,7 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
   const oldFiles = new Map<string, string[]>()
   for (const month of existing) oldFiles.set(month, await parquetFiles(join(dir, month)))
   const allOld = [...oldFiles.values()].flat()
+  await checkOtherEntries(dir, existing)
   await checkOldFiles(connection, dir, allOld, dataset)
   const oldStats = new Map(
     (allOld.length === 0

@@ -1,7 +1,6 @@
-import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {stageArtifacts} from '../core/artifact-set.js'
+import {readJson, stageArtifacts} from '../core/artifact-set.js'
 import {writeJsonAtomic} from '../core/atomic.js'
 import type {Clock} from '../core/clock.js'
 import {BadInputError} from '../core/errors.js'
@@ -116,10 +115,8 @@ const SUMMARY_FILE = 'summary.json'
  * and the by-<dim>.csv files. Only those are replaced or removed by the first report of this version.
  */
 async function legacyReportFiles(outDir: string): Promise<string[]> {
-  const old = await readFile(join(outDir, SUMMARY_FILE), 'utf8').then(
-    (text) => JSON.parse(text) as Partial<Summary>,
-    () => undefined,
-  )
+  // Not JSON: no report's (another tool's file, or a damaged one), like JSON without the tool's name.
+  const old = await readJson<Partial<Summary>>(join(outDir, SUMMARY_FILE))
   if (old?.tool?.name !== 'cci-usage') return []
   const breakdowns = CSV_DIMENSIONS.map((dimension) => `by-${dimension}.csv`)
   return [SUMMARY_FILE, ...(Array.isArray(old.artifacts) ? old.artifacts : []), ...breakdowns]

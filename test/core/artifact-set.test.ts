@@ -148,6 +148,15 @@ describe('the first report of this version into an older report folder', () => {
       [ARTIFACT_LIST, '.parts/p-1.csv.gz', 'by-project.csv', 'export-manifest.json', 'mine.svg', 'notes.txt', 'summary.json', 'usage.csv'].sort(),
     )
   })
+
+  it("takes a summary.json that is not JSON for no report's, as one of another tool: it stopped the report (exit 1)", async () => {
+    write(out, {...FOREIGN, 'summary.json': 'not json', 'credits-by-day.svg': 'mine'})
+    const input = join(out, 'usage.csv')
+    writeFileSync(input, exportCsv([job({TOTAL_CREDITS: 3})]))
+    await generateReport({inputs: [input], outDir: out}, {clock: () => new Date('2024-11-20T00:00:00Z')})
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).tool.name).toBe('cci-usage')
+    expect(readFileSync(join(out, 'credits-by-day.svg'), 'utf8')).toBe('mine')
+  })
 })
 
 const cli = isBuilt('report') ? it : it.skip

@@ -82,21 +82,20 @@ describe('the work folder of a killed run', () => {
     await engine.close()
   })
 
-  it("is kept while its process runs, when it is another host's, or when it names no owner", async () => {
+  it("is kept while its process runs, when it is another host's, or when it names no owner (yet: its owner file is still being written)", async () => {
     const sleeper = spawn('sleep', ['30'])
     try {
       const live = folderOf(sleeper.pid!, {pid: sleeper.pid, hostname: hostname(), startedAt: new Date().toISOString()})
       const dead = endedPid()
       const remote = folderOf(dead, {pid: dead, hostname: `not-${hostname()}`, startedAt: new Date().toISOString()}, 'rEm0te')
       const unowned = folderOf(dead, null, 'n0Ownr')
-      // Another run that has just made its folder and not yet written its owner file (empty, or cut short): opening
-      // an engine at that moment failed with 'Unexpected end of JSON input' (exit 1), seen with three loads at once.
-      const beingMade = folderOf(dead, null, 'Empty1')
-      writeFileSync(join(beingMade, 'owner.json'), '')
-      const halfWritten = folderOf(dead, null, 'Half01')
-      writeFileSync(join(halfWritten, 'owner.json'), `{"pid":${dead},"hostn`)
+      // Another run's owner file caught while it is written: empty, or cut short. Reading it stopped this run (exit 1).
+      const empty = folderOf(dead, null, 'eMpty1')
+      writeFileSync(join(empty, 'owner.json'), '')
+      const partial = folderOf(dead, null, 'pArt1a')
+      writeFileSync(join(partial, 'owner.json'), `{"pid":${dead},"host`)
       await openAndClose()
-      expect(readdirSync(temp).sort()).toEqual([live, remote, unowned, beingMade, halfWritten].map((dir) => dir.slice(temp.length + 1)).sort())
+      expect(readdirSync(temp).sort()).toEqual([live, remote, unowned, empty, partial].map((dir) => dir.slice(temp.length + 1)).sort())
     } finally {
       sleeper.kill()
     }

@@ -70,11 +70,13 @@ describe('load --to parquet:DIR', () => {
     expect(readdirSync(dirname(dir)).filter((name) => name.includes('.cci-usage-'))).toEqual([])
   })
 
-  maybe('a foreign file in a month folder (another schema, inexact credits, not Parquet) is one line and exit 2, the lake untouched', async () => {
+  maybe('a foreign file in a month folder (another schema, inexact credits, not Parquet, not named .parquet) is one line and exit 2, the lake untouched', async () => {
     const cases: Array<[string, string | null, RegExp]> = [
       ['foreign.parquet', 'SELECT 1 AS a', /lacks column\(s\) organization_id, job_run_date, job_id, job_run_started_at, total_credits/],
       ['double.parquet', "SELECT 1.5::DOUBLE AS total_credits, 'j' AS job_id, 'o' AS organization_id, DATE '2024-11-12' AS job_run_date, TIMESTAMPTZ '2024-11-12 10:00:00+00' AS job_run_started_at", /total_credits is DOUBLE, not a decimal of 6 places/],
       ['junk.parquet', null, /cannot be read as Parquet/],
+      // Not named .parquet: the month's swap dropped it silently.
+      ['notes.txt', null, /notes\.txt is not a file this load wrote into .*: it is not a \.parquet file/],
     ]
     for (const [name, select, message] of cases) {
       const dir = freshDir('lake')

@@ -8,7 +8,8 @@ import {CANCELED_SQL as CANCELED, FAILED_SQL as FAILED, FAILING_SQL as FAILING, 
  * The health queries over the report's narrow copy of the export (report_rows with HEALTH_ROW_COLUMNS). Two
  * levels, like the cube: one pass groups the rows into workflow runs, which the workflow, rerun and pipeline
  * figures read; the per-job, trigger and branch figures group the rows themselves (few groups). Credits come back
- * as exact micro-credits (bigint) and are always summed from the rows, never from a run or pipeline table.
+ * as exact micro-credits (bigint), summed from the rows; only a pipeline's credits are the sum of its runs' (each
+ * run's own exact sum of its rows, in the run table).
  * Percentiles are quantile_cont (HEALTH_PERCENTILE in summary.ts).
  *
  * Cost (issue 13: at most 15 % on the 1 GB bench, 1.7 million rows in 261,425 workflow runs; the tables were
