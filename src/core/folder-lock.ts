@@ -42,6 +42,8 @@ export interface FolderLock {
 export interface LockOptions {
   /** The flag that names the folder, for the message telling the user to pick another (default --out). */
   flag?: string
+  /** The lock file's name in the folder (default LOCK_FILE): a lake's loads hold one of their own. */
+  lockFile?: string
   /** Progress notes, e.g. that a stale lock was taken over. */
   log?: (line: string) => void
   clock?: () => Date
@@ -163,7 +165,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 export async function acquireFolderLock(dir: string, command: string, options: LockOptions = {}): Promise<FolderLock> {
   const folder = resolve(dir)
   const created = await makeFolders(folder)
-  const path = join(folder, LOCK_FILE)
+  const path = join(folder, options.lockFile ?? LOCK_FILE)
   const self = {pid: process.pid, hostname: hostname()}
   const info: LockInfo = {...self, command, startedAt: (options.clock?.() ?? new Date()).toISOString(), nonce: randomBytes(8).toString('hex')}
   for (let attempt = 0; ; attempt++) {

@@ -14,7 +14,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync, rmSync} from 'node:fs'
-import {copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {copyFile, link, mkdir, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
@@ -22,7 +22,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {phase} from '../analysis/profile.js'
 import {cleanUpOnExit} from '../core/exit-cleanup.js'
-import {processExists} from '../core/folder-lock.js'
+import {acquireFolderLock} from '../core/folder-lock.js'
 import {BadInputError} from '../core/errors.js'
 import {escapeRegExp} from '../core/escape-reg-exp.js'
 import {asFileSystemError, makeFolders} from '../core/fs-errors.js'
@@ -65,34 +65,6 @@ const LOCK_FILE = '.cci-usage-load.lock'
 export const PUBLISHED_MARKER = 'published'
 const MONTH_DIR = new RegExp(`^${MONTH_PARTITION}=[^/]+$`)
 
-interface LakeLock {
-  release(): Promise<void>
-  /** The same, synchronously: for a signal's cleanup, after which nothing asynchronous runs. */
-  releaseNow(): void
-}
-
-async function takeLock(dir: string): Promise<LakeLock> {
-  const path = join(dir, LOCK_FILE)
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(path, 'wx')
-      await handle.writeFile(String(process.pid))
-      await handle.close()
-      return {release: () => rm(path, {force: true}), releaseNow: () => rmSync(path, {force: true})}
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const pid = Number(await readFile(path, 'utf8').catch(() => ''))
-      // Our own pid is a previous run's in a container (every run there gets the same pid), killed with the lock.
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processExists(pid)) {
-        throw new BadInputError('E_TARGET_LOCKED', `Another cci-usage load (pid ${pid}) is writing ${dir}: wait for it to finish, or delete ${path} if no load is running.`)
-      }
-      // A load that died left its lock behind: take it over.
-      await rm(path, {force: true})
-    }
-  }
-  throw new BadInputError('E_TARGET_LOCKED', `Cannot lock ${dir} (${LOCK_FILE}): delete it if no load is running.`)
-}
-
 /** A lake's folder is chosen by `load --to` or `run --load-to`, not --out. */
 const LAKE_ADVICE = {flag: '--to (or --load-to)'}
 
@@ -125,13 +97,13 @@ async function clearLeftovers(dir: string): Promise<void> {
 export async function withLakeWork<T>(dir: string, write: (work: string) => Promise<T>): Promise<T> {
   // A file in the way, no permission, a read-only disk: the user's to fix (exit 2), named with the flag that chose it.
   await makeFolders(dir, LAKE_ADVICE)
-  const lock = await takeLock(dir).catch((error: unknown) => {
-    throw asFileSystemError(error, join(dir, LOCK_FILE), LAKE_ADVICE)
-  })
+  // The same lock as an --out folder's (its own file name): one creator wins, a half-written lock is waited for,
+  // and a dead holder's is taken over without removing a lock another load has just made.
+  const lock = await acquireFolderLock(dir, 'load', {lockFile: LOCK_FILE, flag: LAKE_ADVICE.flag})
   try {
     await clearLeftovers(dir)
   } catch (error) {
-    await lock.release()
+    lock.release()
     throw error
   }
   const parent = dirname(dir)
@@ -140,7 +112,7 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
   // swap has begun (retired/ exists): then it may hold the only copy of a month, for the next load to examine.
   const forgetOnExit = cleanUpOnExit(() => {
     if (!existsSync(join(work, 'retired'))) rmSync(work, {recursive: true, force: true})
-    lock.releaseNow()
+    lock.release()
   })
   let keepWork = false
   try {
@@ -156,7 +128,7 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
       await rm(work, {recursive: true, force: true})
     }
     forgetOnExit()
-    await lock.release()
+    lock.release()
   }
 }
 

@@ -1,5 +1,6 @@
 /** Slices of the golden export and hand-made rows for the load tests. */
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
 
@@ -133,4 +134,9 @@ export function withLateRerun(golden: Lines): {lines: Lines; original: string; r
     early: {header: golden.header, rows: rows.filter(startedEarly)},
     late: {header: golden.header, rows: rows.filter((row) => !startedEarly(row))},
   }
+}
+
+/** A lake lock as a load writes it (the folder lock's content), held by `pid` on this host. */
+export function lockHeldBy(pid: number): string {
+  return JSON.stringify({pid, hostname: hostname(), command: 'load', startedAt: new Date().toISOString(), nonce: 'c0ffee'})
 }

@@ -13,6 +13,7 @@ import {pathToFileURL} from 'node:url'
 import {withLakeWork} from '../../src/load/lake.js'
 import {moduleChild} from '../helpers/module-child.js'
 import {REPO_ROOT} from '../helpers/repo.js'
+import {lockHeldBy} from './fixtures.js'
 
 const DIST = join(REPO_ROOT, 'dist')
 const built = existsSync(join(DIST, 'load/lake.js'))
@@ -73,8 +74,18 @@ describe('a lake load stopped by a signal', () => {
 describe('a lake lock left behind', () => {
   it('by a killed load with the pid this process has now (a container: every run is the same pid) is taken over', async () => {
     mkdirSync(lake, {recursive: true})
-    writeFileSync(join(lake, LOCK), String(process.pid))
+    writeFileSync(join(lake, LOCK), lockHeldBy(process.pid))
     await expect(withLakeWork(lake, async () => 'loaded')).resolves.toBe('loaded')
     expect(existsSync(join(lake, LOCK))).toBe(false)
+  })
+
+  it('still empty (another load has just made it and not yet written its pid) is not taken over', async () => {
+    mkdirSync(lake, {recursive: true})
+    writeFileSync(join(lake, LOCK), '')
+    let wrote = false
+    // Taken for a dead load's lock, it was removed and both loads wrote the lake at once.
+    await expect(withLakeWork(lake, async () => (wrote = true))).rejects.toThrow(/is in use by another cci-usage run/)
+    expect(wrote).toBe(false)
+    expect(existsSync(join(lake, LOCK))).toBe(true)
   })
 })

@@ -9,7 +9,7 @@ import {dialectType, WAREHOUSE_COLUMNS} from '../../src/load/columns.js'
 import {FOCUS_VERSION, focusColumns} from '../../src/load/focus.js'
 import {runCli} from '../helpers/cli.js'
 import {GOLDEN_EXPORT} from '../helpers/repo.js'
-import {daysBetween, EARLY_WINDOW, field, goldenLines, LATE_WINDOW, microCredits, NULL_CELL, sumMicroCredits, withFields, withJoblessRows, withLateRerun, writeCsv, writeExportFolder, twoMonths} from './fixtures.js'
+import {daysBetween, EARLY_WINDOW, field, goldenLines, LATE_WINDOW, lockHeldBy, microCredits, NULL_CELL, sumMicroCredits, withFields, withJoblessRows, withLateRerun, writeCsv, writeExportFolder, twoMonths} from './fixtures.js'
 import {lakeContent, lakeGlob, lakeTestFolder, lakeTotals, query} from './lake-read.js'
 
 const {maybe, fresh: freshDir, inWork} = lakeTestFolder('the Parquet and FOCUS load tests', 'cci-usage-lake-')
@@ -98,11 +98,11 @@ describe('load --to parquet:DIR', () => {
   maybe('a lake another live load holds is refused (exit 2); a lock left by a dead process is taken over', async () => {
     const dir = freshDir('lake')
     mkdirSync(dir, {recursive: true})
-    writeFileSync(join(dir, '.cci-usage-load.lock'), String(process.pid))
+    writeFileSync(join(dir, '.cci-usage-load.lock'), lockHeldBy(process.pid))
     const locked = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
     expect(locked.code).toBe(2)
     expect(locked.stderr).toContain(`pid ${process.pid}`)
-    writeFileSync(join(dir, '.cci-usage-load.lock'), '999999999')
+    writeFileSync(join(dir, '.cci-usage-load.lock'), lockHeldBy(999_999_999))
     expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
   })
 
