@@ -150,9 +150,13 @@ class CopyVisitor implements RecordVisitor {
     return elsewhere.has(`${org}\u0000${day.slice(0, 10)}`)
   }
 
-  /** An unquoted empty cell or `\N` (the export's other spellings of null). */
+  /**
+   * An empty cell, unquoted or quoted (`""`, as a CSV re-saved by another tool has it), or `\N`: the export's
+   * other spellings of null. The report's reader and the lake take `""` for null too; sent as it is, Postgres'
+   * CSV COPY refused it in a numeric column and stored an empty string (not NULL) in a text one.
+   */
   private static isLooseNull(buf: Buffer, from: number, to: number): boolean {
-    return from === to || (to - from === 2 && buf[from] === BACKSLASH && buf[from + 1] === LETTER_N)
+    return from === to || (to - from === 2 && ((buf[from] === BACKSLASH && buf[from + 1] === LETTER_N) || (buf[from] === QUOTE && buf[from + 1] === QUOTE)))
   }
 
   /** A quote in a field that does not start with one: a character of the name, not RFC 4180 quoting. */

@@ -135,7 +135,10 @@ function chargesSql(withTeam: boolean, creditPrice: number | null, filter?: stri
   const base = `SELECT ${[...DIMENSIONS.map((name) => sqlIdent(name)), ...credits, unattributed].join(', ')}${withTeam ? ', tm.team AS team' : ''}
     FROM load_rows r${withTeam ? ' LEFT JOIN load_teams tm ON tm.project = r.PROJECT_NAME' : ''}${filter ? ` WHERE ${filter}` : ''}`
   const kinds = [...CREDIT_SOURCES, 'UNATTRIBUTED_CREDITS'].map((name) => sqlIdent(name)).join(', ')
-  // Job times when the job ran (stop after start); otherwise the whole day the row belongs to.
+  // A job's period starts at its start, with or without a stop: the load compares ChargePeriodStart with the end of
+  // the window that holds its day, and a job that started after that window must be told from one that did not
+  // (docs/warehouse.md, "Exactly once"). It ends at the stop when that is after the start, else at the end of the
+  // start's day. Rows without a job or a start have their whole day.
   return `
     WITH base AS (${base}),
     unpivoted AS (UNPIVOT base ON ${kinds} INTO NAME credit_column VALUE credits),
@@ -147,8 +150,10 @@ function chargesSql(withTeam: boolean, creditPrice: number | null, filter?: stri
     ),
     charges AS (
       SELECT *,
-        CASE WHEN JOB_RUN_STOPPED_AT > JOB_RUN_STARTED_AT THEN CAST(JOB_RUN_STARTED_AT AS TIMESTAMPTZ) ELSE CAST(charge_day AS TIMESTAMPTZ) END AS period_start,
-        CASE WHEN JOB_RUN_STOPPED_AT > JOB_RUN_STARTED_AT THEN CAST(JOB_RUN_STOPPED_AT AS TIMESTAMPTZ) ELSE CAST(charge_day + INTERVAL 1 DAY AS TIMESTAMPTZ) END AS period_end
+        CASE WHEN JOB_ID IS NOT NULL AND JOB_RUN_STARTED_AT IS NOT NULL THEN CAST(JOB_RUN_STARTED_AT AS TIMESTAMPTZ) ELSE CAST(charge_day AS TIMESTAMPTZ) END AS period_start,
+        CASE WHEN JOB_ID IS NULL OR JOB_RUN_STARTED_AT IS NULL THEN CAST(charge_day + INTERVAL 1 DAY AS TIMESTAMPTZ)
+          WHEN JOB_RUN_STOPPED_AT > JOB_RUN_STARTED_AT THEN CAST(JOB_RUN_STOPPED_AT AS TIMESTAMPTZ)
+          ELSE CAST(CAST(JOB_RUN_STARTED_AT AS DATE) + INTERVAL 1 DAY AS TIMESTAMPTZ) END AS period_end
       FROM dated
     )`
 }
@@ -196,7 +201,7 @@ export async function focusDataset(staged: StagedLoad, options: FocusOptions): P
   const columns = focusColumns(withTeam).map((column) => `${column.sql} AS ${sqlIdent(column.name)}`)
   return {
     select: `${charges()} SELECT ${columns.join(', ')}, strftime(period_start, '%Y-%m') AS ${MONTH_PARTITION} FROM charges`,
-    // ChargePeriodStart is the job's start when it ran (stop after start), else its day: such a row is replaced with its day.
+    // ChargePeriodStart is the job's start when it has one, else its day: such a row is replaced with its day.
     keys: {org: 'BillingAccountId', day: 'x_JobRunDate', job: 'ResourceId', started: 'ChargePeriodStart'},
     credits: 'PricingQuantity',
     rowPerInputRow: false,
