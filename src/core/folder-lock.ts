@@ -44,14 +44,26 @@ export interface LockOptions {
   flag?: string
   /** The lock file's name in the folder (default LOCK_FILE): a lake's loads hold one of their own. */
   lockFile?: string
+  /** The error code of "held by another run" (default E_OUT_LOCKED). */
+  lockedCode?: string
   /** Progress notes, e.g. that a stale lock was taken over. */
   log?: (line: string) => void
   clock?: () => Date
 }
 
+/**
+ * A pid alone is a lake lock written by cci-usage before the lake took this lock (same file name): held on this
+ * host, by that pid, since an unknown time. Read as unreadable, it was taken over after UNFINISHED_LOCK_MS even
+ * while that load ran.
+ */
+const BARE_PID = /^(\d+)\s*$/
+
 function readLock(path: string): LockInfo | null {
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as LockInfo
+    const text = readFileSync(path, 'utf8')
+    const pid = BARE_PID.exec(text)?.[1]
+    if (pid !== undefined) return {pid: Number(pid), hostname: hostname(), command: 'load', startedAt: 'an unknown time', nonce: ''}
+    const parsed = JSON.parse(text) as LockInfo
     return typeof parsed?.pid === 'number' && typeof parsed.hostname === 'string' ? parsed : null
   } catch {
     return null
@@ -164,7 +176,8 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
  */
 export async function acquireFolderLock(dir: string, command: string, options: LockOptions = {}): Promise<FolderLock> {
   const folder = resolve(dir)
-  const created = await makeFolders(folder)
+  const advice = options.flag === undefined ? undefined : {flag: options.flag}
+  const created = await makeFolders(folder, advice)
   const path = join(folder, options.lockFile ?? LOCK_FILE)
   const self = {pid: process.pid, hostname: hostname()}
   const info: LockInfo = {...self, command, startedAt: (options.clock?.() ?? new Date()).toISOString(), nonce: randomBytes(8).toString('hex')}
@@ -173,7 +186,7 @@ export async function acquireFolderLock(dir: string, command: string, options: L
     try {
       made = createLock(path, info)
     } catch (error) {
-      throw asFileSystemError(error, path)
+      throw asFileSystemError(error, path, advice)
     }
     if (made) return holdLock(path, info, created)
     const held = readLock(path)
@@ -186,7 +199,7 @@ export async function acquireFolderLock(dir: string, command: string, options: L
     const reason = held === null ? 'it is empty or unreadable (left half-written)' : staleReason(held, age, self)
     if (reason === undefined || attempt >= 5) {
       throw new BadInputError(
-        'E_OUT_LOCKED',
+        options.lockedCode ?? 'E_OUT_LOCKED',
         `${folder} is in use by another cci-usage run (${held ? describeHolder(held) : 'unknown holder'}): wait for it to finish or use another ${options.flag ?? '--out'}. If that run is gone, delete ${path}.`,
         {lock: held},
       )

@@ -99,7 +99,7 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
   await makeFolders(dir, LAKE_ADVICE)
   // The same lock as an --out folder's (its own file name): one creator wins, a half-written lock is waited for,
   // and a dead holder's is taken over without removing a lock another load has just made.
-  const lock = await acquireFolderLock(dir, 'load', {lockFile: LOCK_FILE, flag: LAKE_ADVICE.flag})
+  const lock = await acquireFolderLock(dir, 'load', {lockFile: LOCK_FILE, flag: LAKE_ADVICE.flag, lockedCode: 'E_TARGET_LOCKED'})
   try {
     await clearLeftovers(dir)
   } catch (error) {

@@ -4,7 +4,7 @@
  * has begun (then that folder may hold the only copy of a month). Node runs no `finally` on a signal, so each
  * case is a child process stopped while it holds them.
  */
-import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync} from 'node:fs'
 import {readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -75,6 +75,18 @@ describe('a lake lock left behind', () => {
   it('by a killed load with the pid this process has now (a container: every run is the same pid) is taken over', async () => {
     mkdirSync(lake, {recursive: true})
     writeFileSync(join(lake, LOCK), lockHeldBy(process.pid))
+    await expect(withLakeWork(lake, async () => 'loaded')).resolves.toBe('loaded')
+    expect(existsSync(join(lake, LOCK))).toBe(false)
+  })
+
+  it('written by an earlier version (a pid alone): refused while that pid runs, however old, and taken over once it is gone', async () => {
+    mkdirSync(lake, {recursive: true})
+    writeFileSync(join(lake, LOCK), String(process.ppid))
+    const aMinuteAgo = new Date(Date.now() - 60_000)
+    utimesSync(join(lake, LOCK), aMinuteAgo, aMinuteAgo)
+    // Read as a half-written lock, it was taken over after 10 s while its load still ran.
+    await expect(withLakeWork(lake, async () => 'loaded')).rejects.toMatchObject({code: 'E_TARGET_LOCKED', message: expect.stringContaining(`pid ${process.ppid}`)})
+    writeFileSync(join(lake, LOCK), '999999999\n')
     await expect(withLakeWork(lake, async () => 'loaded')).resolves.toBe('loaded')
     expect(existsSync(join(lake, LOCK))).toBe(false)
   })
