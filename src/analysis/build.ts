@@ -146,8 +146,10 @@ function keyPart(value: string | null | undefined, fallback = NONE_LABEL): KeyPa
  * apart by their dimensions, not by the joined text, since names can hold the separator (workflow "b" with job
  * "c / d" and workflow "b / c" with job "d" both read "p / b / c / d") or read like a label ("(none)"). Joined
  * alike, the two were one entry: one job's credits under the other's name and the other missing from by-job.csv.
- * Keys stay unique: the entries whose joined text is shared quote their names ("p" / "b / c" / "d"; a missing
- * name's label stays bare).
+ * Keys stay unique: the entries whose joined text is shared, or that have a name holding a `"`, quote their names
+ * ("p" / "b / c" / "d"; a missing name's label stays bare). A plain key then holds no `"` and a quoted one does, and
+ * JSON quoting reads back one way only; quoting shared keys alone let `(none) / "b" / "c / d"`, a plain key of
+ * quoted names, equal the quoted key of names b and c / d.
  */
 function accumulateJoined(
   groups: Group[],
@@ -171,7 +173,8 @@ function accumulateJoined(
   for (const {parts} of byDims.values()) uses.set(plain(parts), (uses.get(plain(parts)) ?? 0) + 1)
   for (const {parts, accumulator} of byDims.values()) {
     const text = plain(parts)
-    accumulator.key = (uses.get(text) ?? 0) > 1 ? parts.map((part) => (part.missing ? part.text : JSON.stringify(part.text))).join(separator) : text
+    const quoted = (uses.get(text) ?? 0) > 1 || parts.some((part) => !part.missing && part.text.includes('"'))
+    accumulator.key = quoted ? parts.map((part) => (part.missing ? part.text : JSON.stringify(part.text))).join(separator) : text
   }
   return sortAccumulators([...byDims.values()].map(({accumulator}) => accumulator), (accumulator) => accumulator.credits)
 }

@@ -45,4 +45,14 @@ describe('breakdown keys joined from names that hold the separator', () => {
       ['"api" / (none)', null, 3],
     ])
   })
+
+  test('names holding quotes cannot make a plain key equal to a quoted one', async () => {
+    const noProject = (WORKFLOW_NAME: string, JOB_NAME: string, TOTAL_CREDITS: number) =>
+      row({PROJECT_NAME: null, WORKFLOW_NAME, JOB_NAME, TOTAL_CREDITS, COMPUTE_CREDITS: TOTAL_CREDITS})
+    // The third job's names are `"b"` and `"c / d"`, quotes included (written as the CSV quotes them).
+    const summary = await reportOfRows([noProject('b', 'c / d', 1), noProject('b / c', 'd', 2), noProject('"""b"""', '"""c / d"""', 4)])
+    const keys = summary.breakdowns.job.map((bucket) => bucket.key)
+    expect(new Set(keys).size).toBe(3)
+    expect(summary.breakdowns.job.map((bucket) => [bucket.dims.workflow, bucket.credits])).toEqual([['"b"', 4], ['b / c', 2], ['b', 1]])
+  })
 })
