@@ -1,5 +1,5 @@
 import {rmSync} from 'node:fs'
-import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readdir, rename, rm, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 
@@ -40,7 +40,10 @@ export async function makeWorkDir(parent: string, prefix: string): Promise<WorkD
     forget()
   }
   try {
-    await writeFile(join(path, OWNER_FILE), JSON.stringify(owner) + '\n')
+    // Written whole or not at all: a run killed while writing it would leave a cut-short file, which no later
+    // run can judge, and so a folder that nobody removes.
+    await writeFile(join(path, `${OWNER_FILE}.tmp`), JSON.stringify(owner) + '\n')
+    await rename(join(path, `${OWNER_FILE}.tmp`), join(path, OWNER_FILE))
     await removeAbandoned(parent, prefix)
   } catch (error) {
     await remove()
