@@ -3,7 +3,7 @@
  * report window and the clock are arguments.
  *
  * The history is a cache of the Usage API. A day is stored whole or not at all; a day is final once its data
- * can no longer change (it had ended more than 48 hours before the export took its data, and the export also
+ * can no longer change (it had ended at least 48 hours before the export took its data, and the export also
  * held the next day: a job is dated by the day it was queued, and may start after that midnight). Days that are
  * missing or not final are exported again in the same run as the report window and replace what was stored.
  */
