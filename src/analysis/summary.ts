@@ -41,7 +41,8 @@ export interface Window {
 /**
  * One row of a breakdown. `key` is unique within the breakdown and is what tables and charts show; the workflow,
  * job and branch keys join names ("project / workflow / job", "project @ branch"), and entries whose joined names
- * read alike (names holding " / ") quote their names ('"p" / "b / c" / "d"'). Read the names from `dims`.
+ * read alike (names holding " / "), or that have a name holding a `"`, quote their names ('"p" / "b / c" / "d"').
+ * Read the names from `dims`.
  */
 export interface Bucket {
   key: string
