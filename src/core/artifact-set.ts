@@ -1,10 +1,11 @@
 import {rmSync} from 'node:fs'
-import {readFile, readdir, rename, rm, rmdir, mkdir, stat} from 'node:fs/promises'
+import {readdir, rename, rm, rmdir, mkdir, stat} from 'node:fs/promises'
 import {dirname, isAbsolute, join, normalize, sep} from 'node:path'
 
 import {writeJsonAtomic} from './atomic.js'
 import {cleanUpOnExit} from './exit-cleanup.js'
 import {asFileSystemError, makeFolders} from './fs-errors.js'
+import {readJson} from './json-file.js'
 
 /**
  * A report is a SET of files (summary.json, by-*.csv, charts, report.html, ...) that must not mix two runs: a
@@ -85,17 +86,6 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
     else if (!TEMP_FILE.test(entry.name)) files.push(name)
   }
   return files
-}
-
-/** A JSON file's content; undefined when it is missing, unreadable or not JSON (e.g. still being written). */
-export async function readJson<T>(path: string): Promise<T | undefined> {
-  const text = await readFile(path, 'utf8').catch(() => undefined)
-  if (text === undefined) return undefined
-  try {
-    return JSON.parse(text) as T
-  } catch {
-    return undefined
-  }
 }
 
 /** Removes `file` and then its parent folders that became empty, never `outDir` itself. */

@@ -1,12 +1,13 @@
 import {rmSync} from 'node:fs'
-import {mkdtemp, readdir, rename, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readdir, rm} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 
-import {readJson} from './artifact-set.js'
+import {writeJsonAtomic} from './atomic.js'
 import {cleanUpOnExit} from './exit-cleanup.js'
 import {escapeRegExp} from './escape-reg-exp.js'
 import {staleReason, type LockInfo} from './folder-lock.js'
+import {readJson} from './json-file.js'
 
 /**
  * A run's private folder in the temp folder (DuckDB's work database and spill files, the load's scan). A signal
@@ -42,8 +43,7 @@ export async function makeWorkDir(parent: string, prefix: string): Promise<WorkD
   try {
     // Written whole or not at all: a run killed while writing it would leave a cut-short file, which no later
     // run can judge, and so a folder that nobody removes.
-    await writeFile(join(path, `${OWNER_FILE}.tmp`), JSON.stringify(owner) + '\n')
-    await rename(join(path, `${OWNER_FILE}.tmp`), join(path, OWNER_FILE))
+    await writeJsonAtomic(join(path, OWNER_FILE), owner)
     await removeAbandoned(parent, prefix)
   } catch (error) {
     await remove()

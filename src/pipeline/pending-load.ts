@@ -6,10 +6,11 @@
  * in the out folder before the report and forgotten once loaded; the next run exports (or reuses) them again and
  * loads them with its own. Loading a day twice is harmless: loads replace by day and JOB_ID.
  */
-import {readFile, rm} from 'node:fs/promises'
+import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {writeJsonAtomic} from '../core/atomic.js'
+import {readJson} from '../core/json-file.js'
 import type {DateRange} from '../export/windows.js'
 import {midnightOf} from '../history/days.js'
 import {oldestExportableDay} from '../history/plan.js'
@@ -18,14 +19,7 @@ const PENDING_FILE = '.cci-usage-load-pending.json'
 
 /** The windows a previous run exported and did not load, cut to what the Usage API still serves at `now`. */
 export async function pendingLoadRanges(outDir: string, now: Date): Promise<DateRange[]> {
-  const text = await readFile(join(outDir, PENDING_FILE), 'utf8').catch(() => undefined)
-  if (text === undefined) return []
-  let ranges: unknown
-  try {
-    ranges = (JSON.parse(text) as {ranges?: unknown}).ranges
-  } catch {
-    return []
-  }
+  const ranges = (await readJson<{ranges?: unknown}>(join(outDir, PENDING_FILE)))?.ranges
   if (!Array.isArray(ranges)) return []
   const oldest = midnightOf(oldestExportableDay(now)).getTime()
   return ranges

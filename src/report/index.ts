@@ -1,9 +1,10 @@
 import {join} from 'node:path'
 
-import {readJson, stageArtifacts} from '../core/artifact-set.js'
+import {stageArtifacts} from '../core/artifact-set.js'
 import {writeJsonAtomic} from '../core/atomic.js'
 import type {Clock} from '../core/clock.js'
 import {BadInputError} from '../core/errors.js'
+import {readJson} from '../core/json-file.js'
 import {CSV_DIMENSIONS, type CsvDimension} from '../analysis/build.js'
 import {buildReportSummary, type SummaryOptions} from '../analysis/index.js'
 import {phase} from '../analysis/profile.js'
