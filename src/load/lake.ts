@@ -108,11 +108,11 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
   }
   const parent = dirname(dir)
   const work = join(parent, `${workPrefix(dir)}${process.pid}-${randomBytes(4).toString('hex')}`)
-  // A signal ends the process without the finally below. The lock goes; so does the work folder, unless the
-  // swap has begun (retired/ exists): then it may hold the only copy of a month, for the next load to examine.
+  // A signal ends the process without the finally below. The work folder goes (before the lock, which releases
+  // itself on exit), unless the swap has begun (retired/ exists): then it may hold the only copy of a month, for
+  // the next load to examine.
   const forgetOnExit = cleanUpOnExit(() => {
     if (!existsSync(join(work, 'retired'))) rmSync(work, {recursive: true, force: true})
-    lock.release()
   })
   let keepWork = false
   try {
