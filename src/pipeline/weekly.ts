@@ -106,8 +106,8 @@ export function exportRangeFor(
   const days = Math.round((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${since}T00:00:00Z`)) / DAY_MS) + 1
   const previousStart = previous ? startOfUtcDay(previous.start) : new Date(firstDay.getTime() - days * DAY_MS)
   // The export checks its range again when it starts, after the history is read: a start accepted here at the
-  // very limit was refused there (by the API, exit 4, and no report) by a run a moment before midnight. With the hour in hand the
-  // history keeps for its own days, the comparison is dropped instead.
+  // very limit was refused there (by the API, exit 4, and no report) by a run a moment before midnight. With the
+  // hour in hand the history keeps for its own days, the comparison is dropped instead.
   if (previousStart.getTime() < midnightOf(oldestExportableDay(now)).getTime()) return {range: current, withPrevious: false}
   return {range: {start: previousStart, end: range.end}, withPrevious: true}
 }
