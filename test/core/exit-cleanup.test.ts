@@ -7,17 +7,13 @@ import {existsSync, mkdtempSync} from 'node:fs'
 import {readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {pathToFileURL} from 'node:url'
 
 import {LOCK_FILE} from '../../src/core/folder-lock.js'
-import {moduleChild} from '../helpers/module-child.js'
-import {REPO_ROOT} from '../helpers/repo.js'
+import {distBuilt, distModule, moduleChild} from '../helpers/module-child.js'
 
-const DIST = join(REPO_ROOT, 'dist')
-const built = existsSync(join(DIST, 'core/exit-cleanup.js'))
+const built = distBuilt('core/exit-cleanup.js', 'exit cleanup tests')
 const withDist = built ? it : it.skip
 const eachWithDist = built ? it.each : it.skip.each
-if (!built) console.log('Skipping exit cleanup tests: dist/ is not built.')
 
 let temp: string
 let out: string
@@ -27,16 +23,14 @@ beforeEach(() => {
 })
 afterEach(async () => rm(temp, {recursive: true, force: true}))
 
-const moduleUrl = (path: string) => JSON.stringify(pathToFileURL(join(DIST, path)).href)
-
 /**
  * A child that opens the report's engine (writing a table into its work database) and takes the lock on `out`,
  * prints the work folder, then either waits to be signalled or ends as `end` says.
  */
 function holdingChild(end: 'wait' | 'exit 3' | 'return') {
   const script = `
-    import {openEngine} from ${moduleUrl('analysis/engine.js')}
-    import {acquireFolderLock} from ${moduleUrl('core/folder-lock.js')}
+    import {openEngine} from ${distModule('analysis/engine.js')}
+    import {acquireFolderLock} from ${distModule('core/folder-lock.js')}
     const lock = await acquireFolderLock(${JSON.stringify(out)}, 'report')
     const engine = await openEngine()
     // As the report does (report-rows.ts): its rows go to a database file in the work folder.
@@ -90,7 +84,7 @@ describe('a run that ends without closing', () => {
 
 describe('without anything registered', () => {
   withDist("a signal keeps node's default: the process dies of it", async () => {
-    const script = `import ${moduleUrl('core/exit-cleanup.js')}; process.stdout.write('ready\\n'); setInterval(() => undefined, 1000)`
+    const script = `import ${distModule('core/exit-cleanup.js')}; process.stdout.write('ready\\n'); setInterval(() => undefined, 1000)`
     const {proc: child, exited, ready} = moduleChild(script)
     await ready
     child.kill('SIGTERM')

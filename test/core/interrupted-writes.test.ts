@@ -9,16 +9,11 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFile
 import {rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {pathToFileURL} from 'node:url'
 
 import {ARTIFACT_LIST, STAGING_DIR, stageArtifacts} from '../../src/core/artifact-set.js'
-import {moduleChild} from '../helpers/module-child.js'
-import {REPO_ROOT} from '../helpers/repo.js'
+import {distBuilt, distModule, moduleChild} from '../helpers/module-child.js'
 
-const DIST = join(REPO_ROOT, 'dist')
-const built = existsSync(join(DIST, 'core/exit-cleanup.js'))
-const eachWithDist = built ? it.each : it.skip.each
-if (!built) console.log('Skipping interrupted-write tests: dist/ is not built.')
+const eachWithDist = distBuilt('core/exit-cleanup.js', 'interrupted-write tests') ? it.each : it.skip.each
 
 let temp: string
 let out: string
@@ -29,14 +24,12 @@ beforeEach(() => {
 })
 afterEach(async () => rm(temp, {recursive: true, force: true}))
 
-const moduleUrl = (path: string) => JSON.stringify(pathToFileURL(join(DIST, path)).href)
-
 /**
  * Runs `script` (ESM) in a child holding the output folder's lock, as every run that writes there does (so its
  * signal handlers are installed).
  */
 function child(script: string) {
-  const locked = `import {acquireFolderLock} from ${moduleUrl('core/folder-lock.js')}\nawait acquireFolderLock(${JSON.stringify(out)}, 'run')\n`
+  const locked = `import {acquireFolderLock} from ${distModule('core/folder-lock.js')}\nawait acquireFolderLock(${JSON.stringify(out)}, 'run')\n`
   return moduleChild(locked + script, {TMPDIR: temp})
 }
 
@@ -62,8 +55,8 @@ describe('a signal while a file is written', () => {
     const {proc, exited, ready} = child(`
       import {writeFileSync} from 'node:fs'
       import {join} from 'node:path'
-      import {assembleParts} from ${moduleUrl('export/merge.js')}
-      import {scanPartFile} from ${moduleUrl('export/part-scan.js')}
+      import {assembleParts} from ${distModule('export/merge.js')}
+      import {scanPartFile} from ${distModule('export/part-scan.js')}
       const work = ${JSON.stringify(temp)}
       writeFileSync(join(work, 'part.csv'), 'ORGANIZATION_ID,JOB_ID\\norg,1\\n')
       const options = {label: 'part 1 of 1 of job j', boundaryDays: [], collectRepeats: false}
@@ -87,7 +80,7 @@ describe('a signal while a file is written', () => {
     const {proc, exited, ready} = child(`
       import {existsSync, readdirSync} from 'node:fs'
       import {join} from 'node:path'
-      import {createAtomicWriteStream} from ${moduleUrl('core/atomic.js')}
+      import {createAtomicWriteStream} from ${distModule('core/atomic.js')}
       const atomic = await createAtomicWriteStream(join(${JSON.stringify(out)}, 'by-project.csv'))
       atomic.stream.write('project,credits\\n')
       const timer = setInterval(() => {
@@ -115,7 +108,7 @@ describe('a signal while a file is written', () => {
     const {proc, exited, ready} = child(`
       import {writeFileSync} from 'node:fs'
       import {join} from 'node:path'
-      import {stageArtifacts} from ${moduleUrl('core/artifact-set.js')}
+      import {stageArtifacts} from ${distModule('core/artifact-set.js')}
       const staging = await stageArtifacts(${JSON.stringify(out)}, {last: 'summary.json'})
       writeFileSync(join(staging.dir, 'by-project.csv'), 'new\\n')
       process.stdout.write('ready\\n')
@@ -137,8 +130,8 @@ describe('a signal while a file is written', () => {
       import {existsSync} from 'node:fs'
       import {createServer} from 'node:http'
       import {gzipSync} from 'node:zlib'
-      import {downloadPart, JobLinks} from ${moduleUrl('export/download.js')}
-      import {PartScanner} from ${moduleUrl('export/part-scan.js')}
+      import {downloadPart, JobLinks} from ${distModule('export/download.js')}
+      import {PartScanner} from ${distModule('export/part-scan.js')}
       // A server that sends the first half of a part and then stalls, as a slow download does.
       const body = gzipSync(Buffer.from('ORGANIZATION_ID,JOB_ID\\n' + 'org,job\\n'.repeat(100000)))
       const server = createServer((request, response) => {

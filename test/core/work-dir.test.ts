@@ -8,15 +8,11 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'no
 import {rm} from 'node:fs/promises'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {pathToFileURL} from 'node:url'
 
 import {openEngine} from '../../src/analysis/engine.js'
-import {REPO_ROOT} from '../helpers/repo.js'
+import {distBuilt, distModule} from '../helpers/module-child.js'
 
-const DIST = join(REPO_ROOT, 'dist')
-const built = existsSync(join(DIST, 'analysis/engine.js'))
-const withDist = built ? it : it.skip
-if (!built) console.log('Skipping the SIGKILLed engine test: dist/ is not built.')
+const withDist = distBuilt('analysis/engine.js', 'the SIGKILLed engine test') ? it : it.skip
 
 let temp: string
 beforeEach(() => {
@@ -46,7 +42,7 @@ async function openAndClose(): Promise<void> {
 describe('the work folder of a killed run', () => {
   withDist('SIGKILL leaves it; the next engine opened in that temp folder removes it', async () => {
     const script = `
-      import {openEngine} from ${JSON.stringify(pathToFileURL(join(DIST, 'analysis/engine.js')).href)}
+      import {openEngine} from ${distModule('analysis/engine.js')}
       const engine = await openEngine({tempDir: ${JSON.stringify(temp)}})
       await engine.connection.run(\`ATTACH '\${engine.workDir}/work.duckdb' AS work\`)
       await engine.connection.run('CREATE TABLE work.t AS SELECT range AS i FROM range(100000)')

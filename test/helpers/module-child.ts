@@ -1,4 +1,23 @@
 import {spawn, type ChildProcess} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+
+import {REPO_ROOT} from './repo.js'
+
+const DIST = join(REPO_ROOT, 'dist')
+
+/** Whether dist/ holds `module` (child scripts import the build); says that `what` is skipped when it does not. */
+export function distBuilt(module: string, what: string): boolean {
+  const built = existsSync(join(DIST, module))
+  if (!built) console.log(`Skipping ${what}: dist/ is not built.`)
+  return built
+}
+
+/** A compiled module's URL as a string literal, for a child script's import. */
+export function distModule(module: string): string {
+  return JSON.stringify(pathToFileURL(join(DIST, module)).href)
+}
 
 export interface ModuleChild {
   proc: ChildProcess

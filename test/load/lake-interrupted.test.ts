@@ -8,17 +8,12 @@ import {existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync} from 'nod
 import {readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {pathToFileURL} from 'node:url'
 
 import {withLakeWork} from '../../src/load/lake.js'
-import {moduleChild} from '../helpers/module-child.js'
-import {REPO_ROOT} from '../helpers/repo.js'
+import {distBuilt, distModule, moduleChild} from '../helpers/module-child.js'
 import {lockHeldBy} from './fixtures.js'
 
-const DIST = join(REPO_ROOT, 'dist')
-const built = existsSync(join(DIST, 'load/lake.js'))
-const eachWithDist = built ? it.each : it.skip.each
-if (!built) console.log('Skipping lake interruption tests: dist/ is not built.')
+const eachWithDist = distBuilt('load/lake.js', 'lake interruption tests') ? it.each : it.skip.each
 
 const LOCK = '.cci-usage-load.lock'
 
@@ -35,7 +30,7 @@ function loadingChild(swapping: boolean) {
   const script = `
     import {mkdir} from 'node:fs/promises'
     import {join} from 'node:path'
-    import {withLakeWork} from ${JSON.stringify(pathToFileURL(join(DIST, 'load/lake.js')).href)}
+    import {withLakeWork} from ${distModule('load/lake.js')}
     await withLakeWork(${JSON.stringify(lake)}, async (work) => {
       ${swapping ? "await mkdir(join(work, 'retired', 'month=2024-11'), {recursive: true})" : ''}
       process.stdout.write(work + '\\n')
