@@ -4,20 +4,14 @@
  * field it is a character of the name. Taken as a quote, one such name made the record run on into the next line:
  * two rows read as one (the next row's JOB_ID hidden from de-duplication), or a file the report reads refused.
  */
-import {fieldText, RecordSplitter} from '../../src/export/records.js'
+import {fieldText} from '../../src/export/records.js'
+import {splitInChunks} from './helpers.js'
 
 function split(text: string, chunkSize: number) {
-  const records: {fields: string[]; line: number}[] = []
-  const splitter = new RecordSplitter({
-    record(buf, start, contentEnd, _next, separators, fieldCount, line) {
-      const fields = Array.from({length: fieldCount}, (_, index) => fieldText(buf, start, contentEnd, separators, fieldCount, index))
-      records.push({fields, line})
-    },
-  })
-  const bytes = Buffer.from(text)
-  for (let i = 0; i < bytes.length; i += chunkSize) splitter.push(bytes.subarray(i, i + chunkSize))
-  splitter.end()
-  return records
+  return splitInChunks(text, chunkSize, (buf, start, contentEnd, _next, separators, fieldCount, line) => ({
+    fields: Array.from({length: fieldCount}, (_, index) => fieldText(buf, start, contentEnd, separators, fieldCount, index)),
+    line,
+  }))
 }
 
 describe('RecordSplitter with bare quotes inside unquoted fields', () => {

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {forgetSecrets} from '../../src/core/secrets.js'
 import {runExport, type ExportOptions, type ExportResult} from '../../src/export/index.js'
+import {RecordSplitter, type RecordVisitor} from '../../src/export/records.js'
 import {startSimulator, type Simulator, type SimulatorOptions} from '../../src/simulator/index.js'
 
 /** A clock that sleeps instantly: the simulator and the client share it, so minutes of polling take no time. */
@@ -109,4 +110,21 @@ export function assertNoCredentialToDownloads(sim: Simulator): void {
   if (downloads.length === 0) throw new Error('no download request was made')
   const leaking = downloads.filter((request) => request.hadCircleToken || request.hadAuthorization)
   if (leaking.length > 0) throw new Error(`${leaking.length} download request(s) carried a credential`)
+}
+
+/**
+ * Feeds `text` to a RecordSplitter in chunks of `chunkSize` bytes, to prove records survive any chunk boundary, and
+ * returns what `read` makes of each record.
+ */
+export function splitInChunks<T>(text: string, chunkSize: number, read: (...record: Parameters<RecordVisitor['record']>) => T): T[] {
+  const records: T[] = []
+  const splitter = new RecordSplitter({
+    record(...record) {
+      records.push(read(...record))
+    },
+  })
+  const bytes = Buffer.from(text)
+  for (let i = 0; i < bytes.length; i += chunkSize) splitter.push(bytes.subarray(i, i + chunkSize))
+  splitter.end()
+  return records
 }

@@ -6,7 +6,7 @@ import {gzipSync} from 'node:zlib'
 import {ApiError} from '../../src/core/errors.js'
 import {USAGE_COLUMNS} from '../../src/core/usage-columns.js'
 import {mergeParts, type MergePart} from '../../src/export/merge.js'
-import {RecordSplitter} from '../../src/export/records.js'
+import {splitInChunks} from './helpers.js'
 
 let dir: string
 beforeEach(async () => {
@@ -24,16 +24,7 @@ async function part(name: string, text: string, window = 0, gzip = true): Promis
 
 /** Splits text fed in arbitrary chunk sizes, to prove records survive any chunk boundary. */
 function split(text: string, chunkSize: number) {
-  const records: {raw: string; fields: number; line: number}[] = []
-  const splitter = new RecordSplitter({
-    record(buf, start, contentEnd, _next, _separators, fieldCount, line) {
-      records.push({raw: buf.toString('utf8', start, contentEnd), fields: fieldCount, line})
-    },
-  })
-  const bytes = Buffer.from(text)
-  for (let i = 0; i < bytes.length; i += chunkSize) splitter.push(bytes.subarray(i, i + chunkSize))
-  splitter.end()
-  return records
+  return splitInChunks(text, chunkSize, (buf, start, contentEnd, _next, _separators, fieldCount, line) => ({raw: buf.toString('utf8', start, contentEnd), fields: fieldCount, line}))
 }
 
 describe('RecordSplitter', () => {
