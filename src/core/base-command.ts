@@ -43,9 +43,19 @@ export abstract class BaseCommand extends Command {
     } else {
       process.stderr.write(`Error: ${terminalSafeLines(redact(message))}\n`)
     }
-    if (this.debugEnabled && error.stack) process.stderr.write(redact(error.stack) + '\n')
+    if (this.debugEnabled && error.stack) process.stderr.write(redact(debugStack(error, message)) + '\n')
     return this.exit(exitCode)
   }
+}
+
+/**
+ * The stack's frames under the message as printed. The stack's own first lines repeat the original message, and
+ * describeError may have left out part of it for a reason: a mistyped flag's value (--tokn=TOKEN), which nothing
+ * registered as a secret.
+ */
+function debugStack(error: Error, message: string): string {
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))
+  return [`${error.name}: ${message}`, ...frames].join('\n')
 }
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>

@@ -60,4 +60,13 @@ describe('flag-parsing errors never print a token (built CLI)', () => {
     expect(stdout).not.toContain(PAT)
     expect(stdout).toContain('--tokn')
   })
+
+  // The stack under --debug starts with the error's own message, which for a mistyped flag is oclif's, value included.
+  maybe('--debug: the stack printed under the error quotes no mistyped value either', async () => {
+    const {code, stdout, stderr} = await runCli(['export', '--debug', `--tokn=${LEGACY}`])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/^Error: Nonexistent flag: --tokn /)
+    expect(stderr).toMatch(/\n\s+at /)
+    expect(stdout + stderr).not.toContain(LEGACY)
+  })
 })
