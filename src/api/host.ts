@@ -11,13 +11,22 @@ export function normalizeHost(host: string): string {
   try {
     url = new URL(host)
   } catch {
-    throw new BadInputError('E_BAD_HOST', `--host ${host} is not a URL; use e.g. https://circleci.com.`)
+    throw new BadInputError('E_BAD_HOST', `--host ${quoted(host)} is not a URL; use e.g. https://circleci.com.`)
   }
   if (!safeForCredentials(url)) {
-    throw new BadInputError('E_BAD_HOST', `--host ${host} must start with https:// (e.g. https://circleci.com; ${SECURE_URL_RULE}), as the token is sent to it.`)
+    throw new BadInputError('E_BAD_HOST', `--host ${quoted(host)} must start with https:// (e.g. https://circleci.com; ${SECURE_URL_RULE}), as the token is sent to it.`)
   }
-  if (url.username || url.password || url.search) {
-    throw new BadInputError('E_BAD_HOST', '--host must be a plain origin like https://circleci.com (no credentials or query).')
+  if (url.username || url.password || url.search || url.hash) {
+    throw new BadInputError('E_BAD_HOST', '--host must be a plain origin like https://circleci.com (no credentials, query or fragment).')
   }
   return url.toString().replace(/\/+$/, '')
+}
+
+/**
+ * The value as the messages above quote it. What comes before an @ may be user:password, and the patterns that
+ * redact a URL's password need a well-formed scheme://user:password@ (not `user:pw@host` without its scheme, nor
+ * a password holding a / or a second @), so it is never shown.
+ */
+function quoted(host: string): string {
+  return host.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, (_match, scheme: string | undefined) => `${scheme ?? ''}[redacted]@`)
 }

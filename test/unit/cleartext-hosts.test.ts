@@ -21,6 +21,24 @@ describe('credentials travel in cleartext only to a loopback host', () => {
     }
   })
 
+  // Only a well-formed scheme://user:password@ has its password redacted by pattern; these are not, and the
+  // message quoted them whole.
+  it('never quotes what comes before an @ in a --host it refuses (a password), and refuses a fragment', () => {
+    const password = 'pw-Secret-92x'
+    for (const host of [`user:${password}@127.0.0.1:8080`, `http://user:${password}/x@127.0.0.1:8080`, `https://u:${password}@[bad`, `ftp://${password}@ftp.example.com`, `http://127.0.0.1:8080/#${password}`]) {
+      let message = ''
+      try {
+        normalizeHost(host)
+      } catch (error) {
+        expect(error).toMatchObject({code: 'E_BAD_HOST', exitCode: 2})
+        message = (error as Error).message
+      }
+      expect(message).toMatch(/^--host /)
+      expect(message).not.toContain(password)
+    }
+    expect(() => normalizeHost('user:pw@127.0.0.1:8080')).toThrow('--host [redacted]@127.0.0.1:8080 must start with https://')
+  })
+
   const slackFlags = (overrides: Partial<SlackFlagValues>): SlackFlagValues => ({notify: 'always', top: 5, 'dry-run': false, 'strict-notify': false, ...overrides})
 
   it('refuses an http Slack API URL or webhook URL unless it is a loopback host', () => {
