@@ -30,6 +30,9 @@ export function forgetSecrets(): void {
 // Presigned URLs carry their credential in the query string; redact any URL with a signature-like query even
 // when it was never registered (for example inside an error thrown by a library).
 const SIGNED_URL = /https?:\/\/[^\s"'<>]+\?[^\s"'<>]*(?:signature|sig=|x-amz-|token=|expires=|key-pair-id)[^\s"'<>]*/gi
+// The same credential quoted without its scheme and host (a path and query that a storage host or a proxy echoed
+// back, which then reaches a message as a part's content): the signature or session token alone is the secret.
+const SIGNATURE_PARAMETER = /\b((?:x-amz-signature|x-amz-security-token|x-goog-signature|signature|sig)=)[^\s"'<>&]+/gi
 // scheme://user:PASSWORD@host (any scheme: postgres, postgresql, mysql, https).
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)([^\s@/"'<>]+)@/gi
 // password=..., PGPASSWORD=..., "password": "...", passwd: ... (libpq keyword strings, JSON, environment dumps).
@@ -74,6 +77,7 @@ export function redact(text: string): string {
   }
   out = out
     .replace(SIGNED_URL, '[redacted-url]')
+    .replace(SIGNATURE_PARAMETER, '$1[redacted]')
     .replace(SLACK_WEBHOOK, '[redacted-url]')
     .replace(CIRCLECI_TOKEN, '[redacted]')
     .replace(SLACK_TOKEN, '[redacted]')

@@ -13,6 +13,12 @@ describe('redact', () => {
     expect(redact(line)).toBe('GET [redacted-url] failed')
   })
 
+  it('replaces the signature of a presigned URL quoted without its scheme and host (an echoed path and query)', () => {
+    const echoed = 'has column {"url":"/exports/j1/part-1.csv.gz?X-Amz-Date=20261202T133123Z&X-Amz-Signature=9f8e7d6c5b4a&X-Amz-Expires=60"}'
+    expect(redact(echoed)).toBe('has column {"url":"/exports/j1/part-1.csv.gz?X-Amz-Date=20261202T133123Z&X-Amz-Signature=[redacted]&X-Amz-Expires=60"}')
+    expect(redact('/p?X-Amz-Security-Token=FwoGZX1 /q?sv=2021&sig=AbC%2Bd /r?X-Goog-Signature=0a1b')).toBe('/p?X-Amz-Security-Token=[redacted] /q?sv=2021&sig=[redacted] /r?X-Goog-Signature=[redacted]')
+  })
+
   it('replaces a short value (a 4-6 character password) only as a whole token, never inside a longer word or number', () => {
     registerSecret('Pw9x')
     registerSecret('abc')
