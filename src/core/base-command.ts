@@ -2,7 +2,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {CciUsageError, EXIT_CODES} from './errors.js'
 import {fileSystemError} from './fs-errors.js'
-import {redact, registerSecretArguments} from './secrets.js'
+import {redact, redactCommandLineWords, registerSecretArguments} from './secrets.js'
 import {terminalSafeLines} from './terminal-safe.js'
 
 /**
@@ -74,7 +74,7 @@ export function describeError(error: Error & {exitCode?: number}): {code: string
     // A mistyped flag name is not known to hold a secret, so its value (--tokn=VALUE) is never echoed.
     let message = parts.join(': ').replace(/:\s*:/g, ':')
     if (/^Nonexistent flag/.test(message)) message = message.replace(/(--[^\s=,]+)=\S*?(?=,?(?:\s|$))/g, '$1')
-    return {code: 'E_BAD_FLAG', exitCode: EXIT_CODES.badInput, message: `${message} (see --help)`}
+    return {code: 'E_BAD_FLAG', exitCode: EXIT_CODES.badInput, message: `${redactCommandLineWords(message)} (see --help)`}
   }
   // A folder that cannot be written (read-only, no permission, disk full), also from DuckDB or a stream, is the
   // user's to fix, not a bug: name the path and the reason. Most are typed where they happen; this catches the rest.

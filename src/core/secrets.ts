@@ -45,6 +45,9 @@ const PLACEHOLDERS = new Set(['password', 'pass', '***', '...', '[redacted]'])
 const CIRCLECI_TOKEN = /\bCCIP(?:AT|RJ)_[A-Za-z0-9_]+/g
 const SLACK_TOKEN = /\bxox[a-z]-[A-Za-z0-9][A-Za-z0-9-]*/g
 const SLACK_WEBHOOK = /\b(?:https?:\/\/)?hooks\.slack(?:-gov)?\.com\/[^\s"'<>]+/gi
+// A legacy CircleCI personal token: 40 hex digits, no prefix. Too plain a shape to redact from every message (a
+// commit id has it too), so only from what quotes the command line back (see redactCommandLineWords).
+const LEGACY_CIRCLECI_TOKEN = /\b[0-9a-f]{40}\b/gi
 
 /**
  * The flags and environment variables that hold a CircleCI or Slack credential. Their values are registered
@@ -67,6 +70,14 @@ export function registerSecretArguments(argv: readonly string[], env: NodeJS.Pro
 function registerValue(value: string | undefined): void {
   registerSecret(value)
   registerSecret(value?.trim())
+}
+
+/**
+ * redact(), and besides any word shaped like a legacy CircleCI token: for the messages that quote the command
+ * line back (an unexpected argument), where a token pasted in the wrong place is not registered by any flag.
+ */
+export function redactCommandLineWords(text: string): string {
+  return redact(text).replace(LEGACY_CIRCLECI_TOKEN, '[redacted]')
 }
 
 export function redact(text: string): string {

@@ -1,6 +1,6 @@
 import {type Hook, type Interfaces} from '@oclif/core'
 
-import {redact, registerSecretArguments} from '../core/secrets.js'
+import {redactCommandLineWords, registerSecretArguments} from '../core/secrets.js'
 import {terminalSafe} from '../core/terminal-safe.js'
 
 /**
@@ -18,7 +18,7 @@ const hook: Hook.CommandNotFound = async function ({id, argv, config}) {
 
 /** The one stderr line for `id` (oclif's colon-joined words) that is no command, redacted and terminal-safe. */
 export function printNotFound(id: string, config: Interfaces.Config): void {
-  process.stderr.write(`Error: ${terminalSafe(redact(notFoundMessage(id, config)))}\n`)
+  process.stderr.write(`Error: ${terminalSafe(redactCommandLineWords(notFoundMessage(id, config)))}\n`)
 }
 
 /** What to say when `id` is no command: what the user meant to type instead. */

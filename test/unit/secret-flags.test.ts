@@ -4,8 +4,8 @@ const built = isBuilt('export')
 if (!built) console.log('Skipping CLI tests: dist/ is not built (npm test builds it first).')
 const maybe = built ? it : it.skip
 
-// Legacy CircleCI tokens are 40 hex digits, with no prefix a pattern could recognise: only registering them
-// before parsing keeps them out of a parse error.
+// Legacy CircleCI tokens are 40 hex digits, with no prefix: registering them before parsing keeps them out of a
+// parse error, and a word of their shape is redacted where the command line is quoted back.
 const LEGACY = 'a1b2c3d4e5f60718293a4b5c6d7e8f9011223344'
 const PAT = 'CCIPAT_Lj8VWRtgWzdDuz4xaJjN7Z_4c2d4f1b0a9e8d7c6b5a4'
 const BOT = 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx'
@@ -17,6 +17,7 @@ describe('flag-parsing errors never print a token (built CLI)', () => {
     ['a mistyped --slack-token=VALUE', ['notify', `--slack-tokn=${LEGACY}`], {}, LEGACY],
     ['a mistyped --slack-webhook-url=VALUE', ['notify', `--slack-webhook=${HOOK}`], {}, HOOK],
     ['a CircleCI token given as an argument', ['export', '--days', '3', PAT], {}, PAT],
+    ['a legacy token given as an argument, set nowhere else', ['export', '--days', '3', LEGACY], {}, LEGACY],
     ['a Slack token given as an argument', ['notify', '--dry-run', BOT], {}, BOT],
     ['a webhook URL given as an argument', ['notify', '--dry-run', HOOK], {}, HOOK],
     ['a --token value repeated as an argument', ['export', '--token', LEGACY, '--days', '3', LEGACY], {}, LEGACY],
@@ -42,6 +43,7 @@ describe('flag-parsing errors never print a token (built CLI)', () => {
   const asCommandName: Array<[string, string[], Record<string, string>, string]> = [
     ['a Slack token right after the command', ['notify', BOT], {}, BOT],
     ['a CircleCI token right after the command', ['export', PAT], {}, PAT],
+    ['a legacy token right after the command, set nowhere else', ['export', LEGACY], {}, LEGACY],
     ['the CIRCLECI_API_TOKEN value right after the command', ['export', LEGACY], {CIRCLECI_API_TOKEN: LEGACY}, LEGACY],
   ]
   for (const [name, args, env, secret] of asCommandName) {
