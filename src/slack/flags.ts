@@ -129,6 +129,11 @@ function requireSecureUrl(value: string | undefined, names: string): void {
   if (!safeForCredentials(url)) {
     throw new BadInputError('E_BAD_SLACK_URL', `${names} must start with https:// (${SECURE_URL_RULE}), as it carries the Slack credential.`)
   }
+  // The HTTP client turns user:password@ into its own Authorization header, which replaces the bot token's: every
+  // call would then fail as unauthenticated, for a reason no message names.
+  if (url.username || url.password) {
+    throw new BadInputError('E_BAD_SLACK_URL', `${names} must not hold a user name or password (user:password@): Slack's credential is the token or the webhook URL itself; give the URL without them.`)
+  }
 }
 
 /**

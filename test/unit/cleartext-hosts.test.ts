@@ -58,6 +58,22 @@ describe('credentials travel in cleartext only to a loopback host', () => {
     expect(refused({'slack-api-url': 'http://127.0.0.1:9/api/', 'slack-webhook-url': 'http://localhost:9/services/T/B/x'})).toBeUndefined()
   })
 
+  it('refuses a Slack webhook or API URL holding user:password@, without quoting them', () => {
+    for (const value of ['https://user:PWSECRET9@slack.example.com/api/', 'http://PWSECRET9@127.0.0.1:9/api/']) {
+      for (const name of ['slack-webhook-url', 'slack-api-url'] as const) {
+        let error: unknown
+        try {
+          notifyOptionsFromFlags(slackFlags({[name]: value}), '/tmp')
+        } catch (caught) {
+          error = caught
+        }
+        expect(error).toMatchObject({code: 'E_BAD_SLACK_URL', exitCode: 2})
+        expect((error as Error).message).toMatch(/must not hold a user name or password/)
+        expect((error as Error).message).not.toContain('PWSECRET9')
+      }
+    }
+  })
+
   it('refuses a Slack webhook or API URL that is not an https URL at all, without quoting it', () => {
     for (const value of ['not-a-url', 'hooks.slack.com/services/T000/B000/SECRETXYZ', 'ftp://hooks.slack.com/services/T000/B000/SECRETXYZ']) {
       for (const name of ['slack-webhook-url', 'slack-api-url'] as const) {
