@@ -250,6 +250,10 @@ export class UsageApi {
     if (status === 429) {
       return new ApiError('E_API_RATE_LIMITED', `Could not ${what}: ${RATE_LIMIT_ADVICE[method]}`, {status})
     }
+    if (status !== undefined && status >= 300 && status < 400) {
+      // Not followed (the token would go with it) and not transient: the host is what is wrong, not the moment.
+      return new ApiError('E_API_FAILED', `Could not ${what}: CircleCI answered a redirect (HTTP ${status}), which is not followed so that the token goes nowhere else; check --host (e.g. https://circleci.com).`, {status})
+    }
     if (status !== undefined) {
       return new ApiError('E_API_FAILED', `Could not ${what}: HTTP ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'}; retry later.`, {status})
     }
