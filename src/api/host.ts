@@ -19,6 +19,11 @@ export function normalizeHost(host: string): string {
   if (url.username || url.password || url.search || url.hash) {
     throw new BadInputError('E_BAD_HOST', '--host must be a plain origin like https://circleci.com (no credentials, query or fragment).')
   }
+  // The API's paths are added to it: https://circleci.com/api/v2 would be asked for /api/v2/api/v2/..., a 404 that
+  // reads like a wrong --org-id.
+  if (url.pathname !== '/') {
+    throw new BadInputError('E_BAD_HOST', `--host ${quoted(host)} has a path: give the origin alone, like https://circleci.com (the paths of the API are added to it).`)
+  }
   return url.toString().replace(/\/+$/, '')
 }
 

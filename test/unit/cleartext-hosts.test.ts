@@ -14,6 +14,13 @@ describe('credentials travel in cleartext only to a loopback host', () => {
     expect(normalizeHost('http://[::1]:8080')).toBe('http://[::1]:8080')
   })
 
+  it('refuses a --host with a path, which the API paths would be added to', () => {
+    for (const host of ['https://circleci.com/api/v2', 'https://circleci.com/api/v2/', 'http://127.0.0.1:8080/x']) {
+      expect(() => normalizeHost(host)).toThrow(/has a path: give the origin alone/)
+    }
+    expect(normalizeHost('https://circleci.com/')).toBe('https://circleci.com')
+  })
+
   it('refuses http for any other CircleCI host, with E_BAD_HOST', () => {
     for (const host of ['http://circleci.com', 'http://10.0.0.5:8080', 'http://127.0.0.1.example.com', 'http://localhost.example.com']) {
       expect(() => normalizeHost(host)).toThrow(BadInputError)
