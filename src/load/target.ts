@@ -107,7 +107,7 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   const connection = new URL(url.toString())
   for (const key of [...OWN_PARAMETERS, ...TLS_PARAMETERS]) connection.searchParams.delete(key)
   const connectionString = connection.toString()
-  registerSecret(connectionString)
+  if (url.password !== '') registerSecret(connectionString)
   const user = safeDecode(url.username)
   const port = url.port === '' ? '5432' : url.port
   return {
@@ -138,14 +138,24 @@ const WRITTEN_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@/]*)@/i
 /**
  * Anything but a folder target may hold a credential: the whole value, and its password on its own (short
  * passwords are redacted as whole tokens, see core/secrets.ts), even before the value is known to be a URL.
+ * A well-formed URL without a password (the password in PGPASSWORD or ~/.pgpass) holds none: redacted whole, it
+ * hid which target a failure was about ("refused the login for [redacted]").
  */
 function registerTargetValue(value: string | undefined): void {
-  if (value === undefined || LAKE_TARGET.test(value.trim())) return
+  if (value === undefined || LAKE_TARGET.test(value.trim()) || isUrlWithoutPassword(value.trim())) return
   registerSecret(value)
   registerSecret(value.trim())
   const password = WRITTEN_PASSWORD.exec(value.trim())?.[1]
   registerSecret(password)
   if (password !== undefined) registerSecret(safeDecode(password))
+}
+
+function isUrlWithoutPassword(text: string): boolean {
+  try {
+    return new URL(text).password === '' && WRITTEN_PASSWORD.exec(text) === null
+  } catch {
+    return false
+  }
 }
 
 function safeDecode(text: string): string {

@@ -9,7 +9,7 @@ import {USAGE_COLUMNS} from '../../src/core/usage-columns.js'
 import {WAREHOUSE_COLUMNS} from '../../src/load/columns.js'
 import {wholeDays} from '../../src/load/coverage.js'
 import {DDL_DIALECTS, postgresDdl, printableDdl} from '../../src/load/ddl.js'
-import {parseTarget} from '../../src/load/target.js'
+import {parseTarget, registerTargetSecrets} from '../../src/load/target.js'
 import {forgetSecrets, redact} from '../../src/core/secrets.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
 import {REPO_ROOT} from '../helpers/repo.js'
@@ -68,6 +68,17 @@ describe('load targets', () => {
     expect(parseTarget('postgres://u:pw@h/db')).not.toHaveProperty('tls')
     expect(redact(`failed: ${target.connectionString} s3cr@t-Pa55word s3cr%40t-Pa55word`)).not.toMatch(/s3cr/)
     expect(parseTarget('postgres://u:password123@h/db')).toMatchObject({schema: 'public', table: 'circleci_usage'})
+  })
+
+  it('a URL without a password (PGPASSWORD, ~/.pgpass) is not redacted: messages can name the target', () => {
+    registerTargetSecrets(['--to', 'postgres://etl@db.internal/finops'], {}, 'CCI_USAGE_LOAD_TO')
+    const target = parseTarget('postgres://etl@db.internal/finops')
+    if (target.kind !== 'postgres') throw new Error('postgres expected')
+    expect(redact(`refused the login for ${target.connectionString} (${target.display})`)).toBe(
+      'refused the login for postgres://etl@db.internal/finops (postgres://etl@db.internal:5432/finops table public.circleci_usage)',
+    )
+    registerTargetSecrets(['--to=postgres://etl:Pw9x@db.internal/finops'], {}, 'CCI_USAGE_LOAD_TO')
+    expect(redact('postgres://etl:Pw9x@db.internal/finops Pw9x')).not.toContain('Pw9x')
   })
 
   it('parses folder targets and refuses malformed ones with one line naming the problem', () => {
