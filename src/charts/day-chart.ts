@@ -2,6 +2,7 @@ import {scaleBand, scaleLinear} from 'd3-scale'
 import {line} from 'd3-shape'
 
 import type {Comparison, Summary} from '../analysis/summary.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {escapeXml} from './escape.js'
 import {daysOfWindow, formatCredits, formatDayShort, formatWindow} from './format.js'
 import {creditGrid, dayLabels, stackPieces} from './columns.js'
@@ -115,7 +116,7 @@ export function renderDayChart(summary: Summary, top: number): string {
   parts.push('<g class="bars">')
   days.forEach((day, dayIndex) => {
     const pieces = stacked[dayIndex]
-    const breakdown = pieces.map((piece) => `${piece.key === OTHER_KEY ? 'other projects' : piece.key} ${formatCredits(piece.high - piece.low)}`)
+    const breakdown = pieces.map((piece) => `${piece.key === OTHER_KEY ? 'other projects' : endRightToLeftRun(piece.key)} ${formatCredits(piece.high - piece.low)}`)
     const previousText = comparison ? `; previous window day ${dayIndex + 1}: ${formatCredits(comparison[dayIndex])}` : ''
     const tooltip = `${day}: ${formatCredits(dayTotals[dayIndex])} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}${previousText}`
     const rects = pieces.map((piece) => {

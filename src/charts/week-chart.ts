@@ -2,6 +2,7 @@ import {scaleBand, scaleLinear} from 'd3-scale'
 
 import type {Summary, Trend} from '../analysis/summary.js'
 import {lastWeekChange} from '../analysis/week-change.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {escapeXml} from './escape.js'
 import {creditGrid, dayLabels, stackPieces} from './columns.js'
 import {formatCredits, formatPercentChange} from './format.js'
@@ -86,7 +87,7 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
   parts.push('<g class="bars">')
   trend.weeks.forEach((week, index) => {
     const pieces = stacked[index]
-    const breakdown = pieces.map((piece) => `${labelOf(piece.key)} ${formatCredits(piece.high - piece.low)}`)
+    const breakdown = pieces.map((piece) => `${endRightToLeftRun(labelOf(piece.key))} ${formatCredits(piece.high - piece.low)}`)
     const state = week.complete ? '' : index === trend.weeks.length - 1 ? ' (so far, the week is not complete)' : ' (the history does not hold all its days)'
     const tooltip = `Week of ${week.start}${state}: ${formatCredits(week.credits)} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}`
     const rects = pieces.map((piece) => {

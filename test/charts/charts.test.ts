@@ -142,6 +142,29 @@ describe('escaping', () => {
   })
 })
 
+describe('right-to-left names in tooltips', () => {
+  // A tooltip is one line of text: without the left-to-right mark, the figure after a Hebrew or Arabic name joins
+  // the name's right-to-left run and shows before it, beside the previous name of a day's list.
+  const LRM = '\u200E'
+  const summary = makeSummary({projects: 3, names: ['פרויקט-123', 'مشروع', 'web'], dayProjects: 3})
+  const charts = renderCharts(summary)
+
+  test('the bar tooltip ends the name\'s run before its figures; the label alone is left as it is', () => {
+    const texts = textNodes(byName(charts, 'credits-by-project.svg'))
+    expect(texts.some((text) => text.startsWith(`פרויקט-123${LRM}: `))).toBe(true)
+    expect(texts.some((text) => text.startsWith(`مشروع${LRM}: `))).toBe(true)
+    expect(texts).toContain('פרויקט-123')
+  })
+
+  test('each right-to-left name in a day\'s list is ended before its figure; left-to-right names get no mark', () => {
+    const tooltips = textNodes(byName(charts, 'credits-by-day.svg')).filter((text) => /^\d{4}-\d{2}-\d{2}: /.test(text))
+    expect(tooltips.length).toBeGreaterThan(0)
+    for (const tooltip of tooltips.filter((text) => text.includes('مشروع'))) expect(tooltip).toMatch(new RegExp(`مشروع${LRM} \\d`))
+    expect(tooltips.some((text) => text.includes('مشروع'))).toBe(true)
+    for (const tooltip of tooltips) expect(tooltip).toMatch(/web \d/)
+  })
+})
+
 describe('credits-by-project', () => {
   test('top N plus an "other" bar that adds up every remaining project and the upstream "other" bucket', () => {
     const summary = makeSummary({projects: 40, upstreamOtherAfter: 25})
