@@ -26,6 +26,20 @@ export function stackPieces(categories: readonly string[], keys: readonly string
   return categories.map((_, index) => stacked.map((series) => ({key: series.key, low: series[index][0], high: series[index][1]})).filter((piece) => piece.high > piece.low))
 }
 
+/**
+ * One piece of a stacked column, from `yLow` up to `yHigh`. A non-zero piece thinner than a pixel still gets
+ * one, grown upwards from its foot: a day of a few credits beside days of thousands must not read as zero.
+ */
+export function pieceRect(x: number, width: number, yLow: number, yHigh: number, fill: string): string {
+  const top = Math.min(yHigh, yLow - 1)
+  return `<rect x="${px(x)}" y="${px(top)}" width="${px(width)}" height="${px(yLow - top)}" fill="${fill}"/>`
+}
+
+/** The line the columns stand on; drawn before them, so that a column one pixel high is not hidden under it. */
+export function baseline(plotLeft: number, plotRight: number, plotBottom: number): string {
+  return `<line x1="${px(plotLeft)}" y1="${px(plotBottom)}" x2="${px(plotRight)}" y2="${px(plotBottom)}" stroke="${MUTED_INK}"/>`
+}
+
 /** The credit axis: the plot starts after the widest tick label; horizontal grid lines with their labels. */
 export function creditGrid(y: ScaleLinear<number, number>): {plotLeft: number; plotRight: number; markup: string} {
   const ticks = y.ticks(5)
