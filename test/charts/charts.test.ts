@@ -142,6 +142,35 @@ describe('escaping', () => {
   })
 })
 
+describe('labels of names that share a long start', () => {
+  // Two organizations with a project of the same name make keys "org/project"; a long organization name (or a
+  // long common prefix) cut at the end left every such bar and legend entry reading "organization-organizat…".
+  const prefix = 'hewlett-packard-enterprise-cloud-services/'
+  const names = [`${prefix}alpha-service`, `${prefix}beta-service`, `${prefix}gamma-service`, 'web']
+  const charts = renderCharts(makeSummary({projects: 4, names, dayProjects: 4}))
+
+  test('bars: the labels that would read the same keep their ends, each within the label column', () => {
+    const svg = byName(charts, 'credits-by-project.svg')
+    const labels = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)<\/text>/g)].map(([, label]) => textNodes(`<t>${label}</t>`)[0])
+    expect(labels).toHaveLength(4)
+    expect(new Set(labels).size).toBe(4)
+    expect(labels).toContain('web')
+    for (const end of ['alpha-service', 'beta-service', 'gamma-service']) {
+      const label = labels.find((text) => text.endsWith(end))
+      expect({end, label: label !== undefined && label.startsWith('hewlett') && label.includes('\u2026')}).toEqual({end, label: true})
+      expect(textWidth(label as string, 12)).toBeLessThanOrEqual(230)
+    }
+  })
+
+  test('legend: every entry of the day chart reads differently', () => {
+    const svg = byName(charts, 'credits-by-day.svg')
+    const legend = svg.slice(svg.indexOf('<g class="legend">'), svg.indexOf('<g class="grid">'))
+    const entries = [...legend.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map(([, label]) => label)
+    expect(entries.length).toBeGreaterThanOrEqual(4)
+    expect(new Set(entries).size).toBe(entries.length)
+  })
+})
+
 describe('right-to-left names in tooltips', () => {
   // A tooltip is one line of text: without the left-to-right mark, the figure after a Hebrew or Arabic name joins
   // the name's right-to-left run and shows before it, beside the previous name of a day's list.
