@@ -279,6 +279,19 @@ describe('credits-by-day', () => {
     expect(texts.some((t) => /previous window 0\b/.test(t))).toBe(false)
   })
 
+  test('every day label stays inside the chart, the last one of a 366-day window too', () => {
+    for (let days = 2; days <= 366; days++) {
+      const svg = byName(renderCharts(makeSummary({projects: 3, days})), 'credits-by-day.svg')
+      const axis = svg.slice(svg.indexOf('<g class="x-axis">'), svg.indexOf('</g>', svg.indexOf('<g class="x-axis">')))
+      const labels = [...axis.matchAll(/<text x="([\d.]+)"[^>]*text-anchor="middle"[^>]*>([^<]*)<\/text>/g)]
+      expect(labels.length).toBeGreaterThan(1)
+      for (const [, x, label] of labels) {
+        const half = textWidth(label, 12) / 2
+        expect({days, label, inside: Number(x) - half >= 0 && Number(x) + half <= 800}).toEqual({days, label, inside: true})
+      }
+    }
+  })
+
   test('stacks at most one series per palette colour, the rest as other', () => {
     const svg = byName(renderCharts(makeSummary({projects: 40, days: 10}), {top: 20}), 'credits-by-day.svg')
     const fills = new Set(elements(svg, 'rect').filter((r) => r['@width'] !== '12').map((r) => r['@fill']))
