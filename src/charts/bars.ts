@@ -15,7 +15,7 @@ import {
   px,
   svgDocument,
 } from './svg.js'
-import {textWidth, truncateToWidth} from './text-metrics.js'
+import {textWidth, truncateAllToWidth} from './text-metrics.js'
 
 /** One horizontal bar, possibly split into coloured segments that add up to `total`. */
 export interface BarRow {
@@ -34,7 +34,7 @@ const AXIS_HEIGHT = 30
 
 /** Horizontal bar chart with measured label column, value labels after the bars and a nice credit axis. */
 export function horizontalBars(frame: Omit<ChartFrame, 'height'>, rows: BarRow[], legendItems: LegendItem[] = []): string {
-  const labels = rows.map((row) => truncateToWidth(row.label, LABEL_MAX_WIDTH, FONT_SIZE))
+  const labels = truncateAllToWidth(rows.map((row) => row.label), LABEL_MAX_WIDTH, FONT_SIZE)
   const labelWidth = Math.max(40, ...labels.map((label) => textWidth(label, FONT_SIZE)))
   const valueWidth = Math.max(0, ...rows.map((row) => textWidth(row.valueLabel, FONT_SIZE)))
   const plotLeft = PAD + labelWidth + 10

@@ -26,6 +26,20 @@ export function stackPieces(categories: readonly string[], keys: readonly string
   return categories.map((_, index) => stacked.map((series) => ({key: series.key, low: series[index][0], high: series[index][1]})).filter((piece) => piece.high > piece.low))
 }
 
+/**
+ * One piece of a stacked column, from `yLow` up to `yHigh`. A non-zero piece thinner than a pixel still gets
+ * one, grown upwards from its foot: a day of a few credits beside days of thousands must not read as zero.
+ */
+export function pieceRect(x: number, width: number, yLow: number, yHigh: number, fill: string): string {
+  const top = Math.min(yHigh, yLow - 1)
+  return `<rect x="${px(x)}" y="${px(top)}" width="${px(width)}" height="${px(yLow - top)}" fill="${fill}"/>`
+}
+
+/** The line the columns stand on; drawn before them, so that a column one pixel high is not hidden under it. */
+export function baseline(plotLeft: number, plotRight: number, plotBottom: number): string {
+  return `<line x1="${px(plotLeft)}" y1="${px(plotBottom)}" x2="${px(plotRight)}" y2="${px(plotBottom)}" stroke="${MUTED_INK}"/>`
+}
+
 /** The credit axis: the plot starts after the widest tick label; horizontal grid lines with their labels. */
 export function creditGrid(y: ScaleLinear<number, number>): {plotLeft: number; plotRight: number; markup: string} {
   const ticks = y.ticks(5)
@@ -43,17 +57,28 @@ export function creditGrid(y: ScaleLinear<number, number>): {plotLeft: number; p
 
 /**
  * Day labels (`Nov 10`) under the columns: every k-th one, so that labels never collide whatever the number of
- * columns, and the last one too when `labelLast`.
+ * columns, and the last one too when `labelLast` (the regular label before it gives way when the two would
+ * touch). A label centred under a column at the very edge would stick out of the chart (cut off in the PNG and
+ * the page): it is moved in until it fits.
  */
 export function dayLabels(days: readonly string[], x: ScaleBand<string>, plotBottom: number, labelLast = false): string {
   const labelWidth = Math.max(...days.map((day) => textWidth(formatDayShort(day), FONT_SIZE))) + 8
   const labelEvery = Math.max(1, Math.ceil(labelWidth / x.step()))
+  const centreOf = (day: string): number => {
+    const half = textWidth(formatDayShort(day), FONT_SIZE) / 2
+    return Math.min(Math.max((x(day) as number) + x.bandwidth() / 2, half + 1), CHART_WIDTH - half - 1)
+  }
+  const labelled = days.filter((_, index) => index % labelEvery === 0)
+  const last = days.at(-1)
+  if (labelLast && last !== undefined && labelled.at(-1) !== last) {
+    const before = labelled.at(-1)
+    if (before !== undefined && centreOf(last) - centreOf(before) < labelWidth) labelled.pop()
+    labelled.push(last)
+  }
   const parts = ['<g class="x-axis">']
-  days.forEach((day, index) => {
-    if (index % labelEvery !== 0 && !(labelLast && index === days.length - 1)) return
-    const centre = (x(day) as number) + x.bandwidth() / 2
-    parts.push(`<text x="${px(centre)}" y="${px(plotBottom + 16)}" text-anchor="middle" fill="${MUTED_INK}">${escapeXml(formatDayShort(day))}</text>`)
-  })
+  for (const day of labelled) {
+    parts.push(`<text x="${px(centreOf(day))}" y="${px(plotBottom + 16)}" text-anchor="middle" fill="${MUTED_INK}">${escapeXml(formatDayShort(day))}</text>`)
+  }
   parts.push('</g>')
   return parts.join('\n')
 }

@@ -2,9 +2,10 @@ import {scaleBand, scaleLinear} from 'd3-scale'
 import {line} from 'd3-shape'
 
 import type {Comparison, Summary} from '../analysis/summary.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {escapeXml} from './escape.js'
 import {daysOfWindow, formatCredits, formatDayShort, formatWindow} from './format.js'
-import {creditGrid, dayLabels, stackPieces} from './columns.js'
+import {baseline, creditGrid, dayLabels, pieceRect, stackPieces} from './columns.js'
 import {OTHER_COLOUR, OTHER_KEY, PALETTE, projectColours} from './palette.js'
 import {emptyChart, HEADER_HEIGHT, INK, legend, type LegendItem, MUTED_INK, PAD, px, svgDocument} from './svg.js'
 
@@ -108,25 +109,20 @@ export function renderDayChart(summary: Summary, top: number): string {
   const x = scaleBand<string>().domain(days).range([plotLeft, plotRight]).paddingInner(0.2).paddingOuter(0.1)
   const centre = (day: string): number => (x(day) as number) + x.bandwidth() / 2
 
-  const parts: string[] = [legendBlock.markup, grid.markup, dayLabels(days, x, plotBottom)]
+  const parts: string[] = [legendBlock.markup, grid.markup, dayLabels(days, x, plotBottom), baseline(plotLeft, plotRight, plotBottom)]
 
   const stacked = stackPieces(days, keys, (day, key) => values.get(day)?.get(key) ?? 0)
 
   parts.push('<g class="bars">')
   days.forEach((day, dayIndex) => {
     const pieces = stacked[dayIndex]
-    const breakdown = pieces.map((piece) => `${piece.key === OTHER_KEY ? 'other projects' : piece.key} ${formatCredits(piece.high - piece.low)}`)
+    const breakdown = pieces.map((piece) => `${piece.key === OTHER_KEY ? 'other projects' : endRightToLeftRun(piece.key)} ${formatCredits(piece.high - piece.low)}`)
     const previousText = comparison ? `; previous window day ${dayIndex + 1}: ${formatCredits(comparison[dayIndex])}` : ''
     const tooltip = `${day}: ${formatCredits(dayTotals[dayIndex])} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}${previousText}`
-    const rects = pieces.map((piece) => {
-      const top = y(piece.high)
-      const colour = piece.key === OTHER_KEY ? OTHER_COLOUR : colours.colour(piece.key)
-      return `<rect x="${px(x(day) as number)}" y="${px(top)}" width="${px(x.bandwidth())}" height="${px(Math.max(0.5, y(piece.low) - top))}" fill="${colour}"/>`
-    })
+    const rects = pieces.map((piece) => pieceRect(x(day) as number, x.bandwidth(), y(piece.low), y(piece.high), piece.key === OTHER_KEY ? OTHER_COLOUR : colours.colour(piece.key)))
     parts.push(`<g><title>${escapeXml(tooltip)}</title>${rects.join('')}</g>`)
   })
   parts.push('</g>')
-  parts.push(`<line x1="${px(plotLeft)}" y1="${px(plotBottom)}" x2="${px(plotRight)}" y2="${px(plotBottom)}" stroke="${MUTED_INK}"/>`)
 
   if (comparison) {
     const points = comparison.map((credits, index) => [Math.round(centre(days[index]) * 10) / 10, Math.round(y(credits) * 10) / 10] as [number, number])

@@ -1,4 +1,5 @@
 import {isRollup, type Summary} from '../analysis/summary.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {type BarRow, horizontalBars} from './bars.js'
 import {formatCredits, formatDollars, formatShare, formatWindow} from './format.js'
 import {projectColours} from './palette.js'
@@ -42,7 +43,7 @@ export function renderProjectChart(summary: Summary, top: number): string {
       segments: [{value: bar.credits, colour: colours.colour(bar.key)}],
       total: bar.credits,
       valueLabel,
-      tooltip: `${label}: ${formatCredits(bar.credits)} credits, ${formatShare(bar.share)} of the total${dollars}`,
+      tooltip: `${endRightToLeftRun(label)}: ${formatCredits(bar.credits)} credits, ${formatShare(bar.share)} of the total${dollars}`,
     }
   })
 

@@ -1,4 +1,5 @@
 import type {Summary} from '../analysis/summary.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {type BarRow, horizontalBars} from './bars.js'
 import {formatCredits, formatShare, formatWindow} from './format.js'
 import {topWithOther} from './rollup.js'
@@ -45,7 +46,7 @@ export function renderResourceClassChart(summary: Summary, top: number): string 
       ],
       total: bar.credits,
       valueLabel: `${formatCredits(bar.credits)} (${formatShare(bar.share)})${failedText}`,
-      tooltip: `${label}: ${formatCredits(bar.credits)} credits (${formatShare(bar.share)}), ${formatCredits(failed)} of them on failed jobs`,
+      tooltip: `${endRightToLeftRun(label)}: ${formatCredits(bar.credits)} credits (${formatShare(bar.share)}), ${formatCredits(failed)} of them on failed jobs`,
     }
   })
   const failedTotal = bars.reduce((total, bar) => total + Math.max(0, bar.failedCredits), 0)

@@ -1,5 +1,5 @@
 import {escapeXml} from './escape.js'
-import {textWidth, truncateToWidth} from './text-metrics.js'
+import {textWidth, truncateAllToWidth, truncateToWidth} from './text-metrics.js'
 
 /**
  * The SVG vocabulary every chart shares: document frame with accessible title/desc, header, legend and the
@@ -74,8 +74,9 @@ export function legend(items: LegendItem[], top: number): {markup: string; heigh
   const parts: string[] = ['<g class="legend">']
   let x = PAD
   let row = 0
-  for (const item of items) {
-    const label = truncateToWidth(item.label, LEGEND_LABEL_MAX, FONT_SIZE)
+  const labels = truncateAllToWidth(items.map((item) => item.label), LEGEND_LABEL_MAX, FONT_SIZE)
+  for (const [index, item] of items.entries()) {
+    const label = labels[index]
     const width = SWATCH + 6 + textWidth(label, FONT_SIZE)
     if (x > PAD && x + width > CHART_WIDTH - PAD) {
       x = PAD

@@ -79,3 +79,27 @@ export function truncateToWidth(text: string, maxWidth: number, fontSize: number
   }
   return chars.slice(0, kept).join('').trimEnd() + ELLIPSIS
 }
+
+/** `text` cut in the middle to fit `maxWidth` px: its start and its end (whole code points) around an ellipsis. */
+function truncateMiddleToWidth(text: string, maxWidth: number, fontSize: number): string {
+  const budget = ((maxWidth - textWidth(ELLIPSIS, fontSize)) * UNITS_PER_EM) / fontSize
+  const chars = Array.from(text)
+  let head = 0
+  let units = 0
+  while (head < chars.length && units + advanceOf(chars[head].codePointAt(0) as number) <= budget / 2) units += advanceOf(chars[head++].codePointAt(0) as number)
+  let tail = chars.length
+  while (tail > head && units + advanceOf(chars[tail - 1].codePointAt(0) as number) <= budget) units += advanceOf(chars[--tail].codePointAt(0) as number)
+  return chars.slice(0, head).join('').trimEnd() + ELLIPSIS + chars.slice(tail).join('').trimStart()
+}
+
+/**
+ * Each text as truncateToWidth cuts it, except texts that would then read the same though they differ (a long
+ * organization before "/project", names sharing a long prefix): those keep their end too, cut in the middle, so
+ * that two bars or legend entries never carry the same label.
+ */
+export function truncateAllToWidth(texts: readonly string[], maxWidth: number, fontSize: number): string[] {
+  const cut = texts.map((text) => truncateToWidth(text, maxWidth, fontSize))
+  const sources = new Map<string, Set<string>>()
+  cut.forEach((label, index) => sources.set(label, (sources.get(label) ?? new Set<string>()).add(texts[index])))
+  return cut.map((label, index) => ((sources.get(label) as Set<string>).size > 1 ? truncateMiddleToWidth(texts[index], maxWidth, fontSize) : label))
+}

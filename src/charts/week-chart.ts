@@ -2,11 +2,12 @@ import {scaleBand, scaleLinear} from 'd3-scale'
 
 import type {Summary, Trend} from '../analysis/summary.js'
 import {lastWeekChange} from '../analysis/week-change.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {escapeXml} from './escape.js'
-import {creditGrid, dayLabels, stackPieces} from './columns.js'
+import {baseline, creditGrid, dayLabels, pieceRect, stackPieces} from './columns.js'
 import {formatCredits, formatPercentChange} from './format.js'
 import {OTHER_COLOUR, OTHER_KEY, PALETTE, projectColours} from './palette.js'
-import {emptyChart, HEADER_HEIGHT, legend, type LegendItem, MUTED_INK, PAD, px, svgDocument} from './svg.js'
+import {emptyChart, HEADER_HEIGHT, legend, type LegendItem, PAD, svgDocument} from './svg.js'
 import {WEEK_CHART_ID} from './week-chart-name.js'
 
 const PLOT_HEIGHT = 240
@@ -80,25 +81,20 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
   const grid = creditGrid(y)
   const x = scaleBand<string>().domain(weeks).range([grid.plotLeft, grid.plotRight]).paddingInner(0.25).paddingOuter(0.1)
   const {plotLeft, plotRight} = grid
-  const parts: string[] = [legendBlock.markup, grid.markup, dayLabels(weeks, x, plotBottom, true)]
+  const parts: string[] = [legendBlock.markup, grid.markup, dayLabels(weeks, x, plotBottom, true), baseline(plotLeft, plotRight, plotBottom)]
 
   const stacked = stackPieces(weeks, keys, (week, key) => values.get(week)?.get(key) ?? 0)
   parts.push('<g class="bars">')
   trend.weeks.forEach((week, index) => {
     const pieces = stacked[index]
-    const breakdown = pieces.map((piece) => `${labelOf(piece.key)} ${formatCredits(piece.high - piece.low)}`)
+    const breakdown = pieces.map((piece) => `${endRightToLeftRun(labelOf(piece.key))} ${formatCredits(piece.high - piece.low)}`)
     const state = week.complete ? '' : index === trend.weeks.length - 1 ? ' (so far, the week is not complete)' : ' (the history does not hold all its days)'
     const tooltip = `Week of ${week.start}${state}: ${formatCredits(week.credits)} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}`
-    const rects = pieces.map((piece) => {
-      const topY = y(piece.high)
-      const colour = piece.key === OTHER_KEY ? OTHER_COLOUR : (colours.get(piece.key) as string)
-      return `<rect x="${px(x(week.start) as number)}" y="${px(topY)}" width="${px(x.bandwidth())}" height="${px(Math.max(0.5, y(piece.low) - topY))}" fill="${colour}"/>`
-    })
+    const rects = pieces.map((piece) => pieceRect(x(week.start) as number, x.bandwidth(), y(piece.low), y(piece.high), piece.key === OTHER_KEY ? OTHER_COLOUR : (colours.get(piece.key) as string)))
     const opacity = week.complete ? '' : ` opacity="${PARTIAL_OPACITY}"`
     parts.push(`<g${opacity}><title>${escapeXml(tooltip)}</title>${rects.join('')}</g>`)
   })
   parts.push('</g>')
-  parts.push(`<line x1="${px(plotLeft)}" y1="${px(plotBottom)}" x2="${px(plotRight)}" y2="${px(plotBottom)}" stroke="${MUTED_INK}"/>`)
 
   const weekChange = lastWeekChange(trend)
   const last = weekChange?.last

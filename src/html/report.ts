@@ -9,6 +9,7 @@ import {
   formatSignedCredits,
   formatWindow,
 } from '../charts/format.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {projectionWording} from '../core/projection.js'
 import {HISTORY_SECTION_ID, historySection} from './sections/history.js'
 import {REPORT_CSS} from './style.js'
@@ -152,7 +153,7 @@ function changeSection(summary: Summary): string {
     )
   }
   const list = (label: string, names: string[]): string =>
-    names.length === 0 ? '' : `<p><strong>${esc(label)}</strong> (${names.length}): ${names.slice(0, 50).map((name) => `<span class="name">${esc(name)}</span>`).join(', ')}${names.length > 50 ? ', …' : ''}</p>`
+    names.length === 0 ? '' : `<p><strong>${esc(label)}</strong> (${names.length}): ${names.slice(0, 50).map((name) => `<span class="name">${esc(endRightToLeftRun(name))}</span>`).join(', ')}${names.length > 50 ? ', …' : ''}</p>`
   parts.push(list('New this window', comparison.appeared), list('Gone since the previous window', comparison.vanished))
   return section('change', changeHeading(comparison.previousWindow.days), parts.filter(Boolean).join('\n'))
 }
@@ -372,7 +373,7 @@ export function renderReportHtml(summary: Summary, charts: ChartFile[], page?: T
     '</main>',
     `<footer><p>summary.json schema ${esc(String(summary.schemaVersion))} · ${esc(summary.tool.name)} ${esc(summary.tool.version)} · all times UTC · credits are exact sums, rounded for display only.</p></footer>`,
   ]
-  const title = `CircleCI usage${page ? ` · team ${page.team}` : ''} ${formatWindow(summary.window)}`
+  const title = `CircleCI usage${page ? ` · team ${endRightToLeftRun(page.team)}` : ''} ${formatWindow(summary.window)}`
   return [
     '<!DOCTYPE html>',
     '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',

@@ -1,5 +1,6 @@
 import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
 import type {Summary} from '../analysis/summary.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {formatCredits, formatShare} from '../core/format-credits.js'
 import {formatSeconds} from '../core/format-duration.js'
 
@@ -27,7 +28,7 @@ export function healthLines(summary: Summary): string[] {
   const triggers = health.triggerSources.slice(0, 4).map((bucket) => `${bucket.key} ${formatShare(bucket.share)}`).join(', ')
   lines.push(`Health: ${perPipeline} · ${onDefault}${triggers ? ` · triggers: ${triggers}` : ''}`)
   const headline = costliestHealthProblem(health)
-  if (headline) lines.push(`Costliest health problem: ${headlineSentence(headline, (text) => text, formatCredits, formatSeconds, summary.totals.orgs > 1)}`)
+  if (headline) lines.push(`Costliest health problem: ${headlineSentence(headline, endRightToLeftRun, formatCredits, formatSeconds, summary.totals.orgs > 1)}`)
   const flaky = health.flakyTests
   if (flaky) {
     const asked = flaky.projects.filter((project) => project.status === 'ok').length

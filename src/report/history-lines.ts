@@ -5,6 +5,7 @@
 import type {Summary} from '../analysis/summary.js'
 import {monthEnded} from '../analysis/month-ended.js'
 import {lastWeekChange} from '../analysis/week-change.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {formatCredits, formatSignedPercent} from '../core/format-credits.js'
 import {money} from './text-table.js'
 
@@ -36,13 +37,13 @@ export function historyLines(summary: Summary): string[] {
     const atRisk = summary.budgets.filter((budget) => budget.status !== 'ok')
     lines.push(`Budgets: ${atRisk.length} of ${summary.budgets.length} at risk${atRisk.length > 0 ? ':' : ''}`)
     for (const budget of atRisk) {
-      lines.push(`  ${budget.status.toUpperCase()}: ${budget.scope} ${budget.name} (${budget.period}) projected ${amount(budget.projected, budget.unit)} of ${amount(budget.limit, budget.unit)} (${budget.pctOfLimit.toFixed(1)}%)`)
+      lines.push(`  ${budget.status.toUpperCase()}: ${budget.scope} ${endRightToLeftRun(budget.name)} (${budget.period}) projected ${amount(budget.projected, budget.unit)} of ${amount(budget.limit, budget.unit)} (${budget.pctOfLimit.toFixed(1)}%)`)
     }
   }
   if (summary.anomalies) {
     lines.push(`Anomalies: ${summary.anomalies.length === 0 ? 'none in this window' : summary.anomalies.length}`)
     for (const anomaly of summary.anomalies.slice(0, 5)) {
-      lines.push(`  ${anomaly.day} ${anomaly.scope} ${anomaly.name}: ${formatCredits(anomaly.credits)} credits, ${anomaly.ratio.toFixed(1)}x its baseline of ${formatCredits(anomaly.baseline)}`)
+      lines.push(`  ${anomaly.day} ${anomaly.scope} ${endRightToLeftRun(anomaly.name)}: ${formatCredits(anomaly.credits)} credits, ${anomaly.ratio.toFixed(1)}x its baseline of ${formatCredits(anomaly.baseline)}`)
     }
   }
   return lines

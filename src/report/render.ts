@@ -1,4 +1,5 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
+import {endRightToLeftRun} from '../core/bidi.js'
 import {formatCredits, formatShare, formatSignedCredits, formatSignedPercent} from '../core/format-credits.js'
 import {projectionWording} from '../core/projection.js'
 import {terminalSafe, terminalSafeLines} from '../core/terminal-safe.js'
@@ -55,7 +56,7 @@ export function statistics(summary: Summary): string[] {
   const top = summary.breakdowns.project.find((bucket) => !isRollup(bucket))
   lines.push(
     `Projects with usage: ${integer.format(summary.totals.projects)} · average per project: ${formatCredits(summary.totals.averagePerProject)} credits` +
-      (top ? ` · top project: ${top.key} (${formatCredits(top.credits)}, ${formatShare(top.share)})` : ''),
+      (top ? ` · top project: ${endRightToLeftRun(top.key)} (${formatCredits(top.credits)}, ${formatShare(top.share)})` : ''),
   )
   const failedShare = summary.totals.credits.total > 0 ? summary.failed.credits / summary.totals.credits.total : 0
   lines.push(
@@ -68,7 +69,7 @@ export function statistics(summary: Summary): string[] {
       lines.push(`Change vs previous window (${previousStart}, ${comparison.previousWindow.days} days): no data — the input has no rows for the previous window.`)
     } else {
       const pct = comparison.change.pct === null ? '' : ` (${formatSignedPercent(comparison.change.pct)})`
-      const movers = comparison.movers.slice(0, 3).map((mover) => `${mover.project} ${formatSignedCredits(mover.change)}`)
+      const movers = comparison.movers.slice(0, 3).map((mover) => `${endRightToLeftRun(mover.project)} ${formatSignedCredits(mover.change)}`)
       lines.push(
         `Change vs previous window (from ${previousStart}): ${formatSignedCredits(comparison.change.credits)} credits${pct}` +
           (movers.length > 0 ? ` · top movers: ${movers.join(', ')}` : ''),

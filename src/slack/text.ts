@@ -9,6 +9,7 @@
  * message needs beside the names.
  */
 
+import {endRightToLeftRun} from '../core/bidi.js'
 import {UNSAFE_TEXT_CHARACTERS} from '../core/terminal-safe.js'
 
 const ELLIPSIS = '…'
@@ -47,16 +48,17 @@ export function codeSpan(raw: string, maxChars: number): string {
 
 /**
  * A name from the data as safe mrkdwn: controls flattened, length capped, entities escaped, and set as inline
- * code when it holds a formatting marker (only then, so ordinary names read as plain text).
+ * code when it holds a formatting marker (only then, so ordinary names read as plain text). A right-to-left
+ * name ends its run (core/bidi), so the figures after it in the line stay beside it.
  */
 export function mrkdwnName(raw: string | null | undefined, maxChars: number): string {
   const name = raw ?? '(none)'
-  return FORMATTING_MARKER.test(name) ? codeSpan(name, maxChars) : escapeEntities(clipPlain(flattenControls(name), maxChars))
+  return endRightToLeftRun(FORMATTING_MARKER.test(name) ? codeSpan(name, maxChars) : escapeEntities(clipPlain(flattenControls(name), maxChars)))
 }
 
 /** A name from the data for a plain_text element: no markup is parsed there, entities still are. */
 export function plainName(raw: string | null | undefined, maxChars: number): string {
-  return escapeEntities(clipPlain(flattenControls(raw ?? '(none)'), maxChars))
+  return endRightToLeftRun(escapeEntities(clipPlain(flattenControls(raw ?? '(none)'), maxChars)))
 }
 
 /**

@@ -142,6 +142,58 @@ describe('escaping', () => {
   })
 })
 
+describe('labels of names that share a long start', () => {
+  // Two organizations with a project of the same name make keys "org/project"; a long organization name (or a
+  // long common prefix) cut at the end left every such bar and legend entry reading "organization-organizat…".
+  const prefix = 'hewlett-packard-enterprise-cloud-services/'
+  const names = [`${prefix}alpha-service`, `${prefix}beta-service`, `${prefix}gamma-service`, 'web']
+  const charts = renderCharts(makeSummary({projects: 4, names, dayProjects: 4}))
+
+  test('bars: the labels that would read the same keep their ends, each within the label column', () => {
+    const svg = byName(charts, 'credits-by-project.svg')
+    const labels = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)<\/text>/g)].map(([, label]) => textNodes(`<t>${label}</t>`)[0])
+    expect(labels).toHaveLength(4)
+    expect(new Set(labels).size).toBe(4)
+    expect(labels).toContain('web')
+    for (const end of ['alpha-service', 'beta-service', 'gamma-service']) {
+      const label = labels.find((text) => text.endsWith(end))
+      expect({end, label: label !== undefined && label.startsWith('hewlett') && label.includes('\u2026')}).toEqual({end, label: true})
+      expect(textWidth(label as string, 12)).toBeLessThanOrEqual(230)
+    }
+  })
+
+  test('legend: every entry of the day chart reads differently', () => {
+    const svg = byName(charts, 'credits-by-day.svg')
+    const legend = svg.slice(svg.indexOf('<g class="legend">'), svg.indexOf('<g class="grid">'))
+    const entries = [...legend.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map(([, label]) => label)
+    expect(entries.length).toBeGreaterThanOrEqual(4)
+    expect(new Set(entries).size).toBe(entries.length)
+  })
+})
+
+describe('right-to-left names in tooltips', () => {
+  // A tooltip is one line of text: without the left-to-right mark, the figure after a Hebrew or Arabic name joins
+  // the name's right-to-left run and shows before it, beside the previous name of a day's list.
+  const LRM = '\u200E'
+  const summary = makeSummary({projects: 3, names: ['פרויקט-123', 'مشروع', 'web'], dayProjects: 3})
+  const charts = renderCharts(summary)
+
+  test('the bar tooltip ends the name\'s run before its figures; the label alone is left as it is', () => {
+    const texts = textNodes(byName(charts, 'credits-by-project.svg'))
+    expect(texts.some((text) => text.startsWith(`פרויקט-123${LRM}: `))).toBe(true)
+    expect(texts.some((text) => text.startsWith(`مشروع${LRM}: `))).toBe(true)
+    expect(texts).toContain('פרויקט-123')
+  })
+
+  test('each right-to-left name in a day\'s list is ended before its figure; left-to-right names get no mark', () => {
+    const tooltips = textNodes(byName(charts, 'credits-by-day.svg')).filter((text) => /^\d{4}-\d{2}-\d{2}: /.test(text))
+    expect(tooltips.length).toBeGreaterThan(0)
+    for (const tooltip of tooltips.filter((text) => text.includes('مشروع'))) expect(tooltip).toMatch(new RegExp(`مشروع${LRM} \\d`))
+    expect(tooltips.some((text) => text.includes('مشروع'))).toBe(true)
+    for (const tooltip of tooltips) expect(tooltip).toMatch(/web \d/)
+  })
+})
+
 describe('credits-by-project', () => {
   test('top N plus an "other" bar that adds up every remaining project and the upstream "other" bucket', () => {
     const summary = makeSummary({projects: 40, upstreamOtherAfter: 25})
@@ -225,6 +277,19 @@ describe('credits-by-day', () => {
     expect(texts.some((t) => t.startsWith('previous window ('))).toBe(false)
     expect(texts.some((t) => t.endsWith('· previous window: no data'))).toBe(true)
     expect(texts.some((t) => /previous window 0\b/.test(t))).toBe(false)
+  })
+
+  test('every day label stays inside the chart, the last one of a 366-day window too', () => {
+    for (let days = 2; days <= 366; days++) {
+      const svg = byName(renderCharts(makeSummary({projects: 3, days})), 'credits-by-day.svg')
+      const axis = svg.slice(svg.indexOf('<g class="x-axis">'), svg.indexOf('</g>', svg.indexOf('<g class="x-axis">')))
+      const labels = [...axis.matchAll(/<text x="([\d.]+)"[^>]*text-anchor="middle"[^>]*>([^<]*)<\/text>/g)]
+      expect(labels.length).toBeGreaterThan(1)
+      for (const [, x, label] of labels) {
+        const half = textWidth(label, 12) / 2
+        expect({days, label, inside: Number(x) - half >= 0 && Number(x) + half <= 800}).toEqual({days, label, inside: true})
+      }
+    }
   })
 
   test('stacks at most one series per palette colour, the rest as other', () => {

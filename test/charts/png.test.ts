@@ -35,6 +35,28 @@ describe('renderChartPng', () => {
     expect(renderChartPng(projectChart.svg, {width: 400}).equals(renderChartPng(projectChart.svg, {width: 400}))).toBe(true)
   })
 
+  test('a day of a few credits beside days of tens of thousands still shows a column of its colour above the baseline', () => {
+    // 1 credit in a 240 px plot scaled to ~30,000 is a hundredth of a pixel: drawn at the least height under the
+    // baseline, the column vanished and the day read as zero.
+    const tiny = makeSummary({projects: 3, days: 7})
+    const quietDay = tiny.dayByProject[0].day.replace(/10$/, '13')
+    tiny.dayByProject = tiny.dayByProject.map((point) => (point.day === quietDay ? {...point, credits: 0} : point))
+    const first = tiny.dayByProject.find((point) => point.day === quietDay)
+    if (!first) throw new Error(`no point on ${quietDay}`)
+    first.credits = 1
+    const dayChart = renderCharts(tiny).find((chart) => chart.name === 'credits-by-day.svg')?.svg ?? ''
+    const column = new RegExp(`<g><title>${quietDay}: 1 credits[^<]*</title><rect x="([\\d.]+)" y="[\\d.]+" width="([\\d.]+)"`).exec(dayChart)
+    expect(column).not.toBeNull()
+    const baseline = Number(/<line x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="\1" stroke="#52606D"\/>/.exec(dayChart)?.[1])
+    expect(baseline).toBeGreaterThan(100)
+    const image = decodePng(renderChartPng(dayChart, {width: 800}))
+    const centre = Math.round(Number(column?.[1]) + Number(column?.[2]) / 2)
+    const i = ((Math.round(baseline) - 1) * image.width + centre) * 4
+    const [r, g, b] = image.rgba.slice(i, i + 3)
+    // A palette colour, not white and not the grey of the axis.
+    expect(Math.max(r, g, b) - Math.min(r, g, b)).toBeGreaterThan(60)
+  })
+
   test('the empty chart rasterises with its message', () => {
     const [empty] = renderCharts(makeSummary({projects: 0}))
     const image = decodePng(renderChartPng(empty.svg, {width: 800}))

@@ -3,6 +3,8 @@ import {XMLValidator} from 'fast-xml-parser'
 import type {Summary, Trend, TrendWeek} from '../../src/analysis/summary.js'
 import {lastWeekChange} from '../../src/analysis/week-change.js'
 import {renderCharts} from '../../src/charts/index.js'
+import {formatDayShort} from '../../src/charts/format.js'
+import {textWidth} from '../../src/charts/text-metrics.js'
 import {renderWeekChart} from '../../src/charts/week-chart.js'
 import {renderReportHtml} from '../../src/html/report.js'
 import {historyLines} from '../../src/report/history-lines.js'
@@ -56,6 +58,24 @@ describe('credits-by-week chart', () => {
     const svg = renderWeekChart(grown, 10)!
     expect(svg).toContain('12,500 credits, +1,150.0% on the week before.')
     expect(renderReportHtml(grown, [])).toContain('+1,150.0% on the week before')
+  })
+
+  it('labels the last week without writing it over the label before it, for any --trend-weeks', () => {
+    // The last week is always labelled; with 26 weeks its "Jun 24" was drawn across the regular "Jun 17".
+    const start = Date.UTC(2024, 0, 1)
+    for (let count = 2; count <= 52; count++) {
+      const day = (index: number) => new Date(start + index * 7 * 86_400_000).toISOString().slice(0, 10)
+      const weeks: TrendWeek[] = Array.from({length: count}, (_, index) => ({start: day(index), end: day(index + 1), credits: 1000 + index, jobs: 1, failedCredits: 0, complete: index < count - 1}))
+      const trend: Trend = {weeks, split: {by: 'project', points: weeks.map((week) => ({week: week.start, key: 'p', credits: week.credits}))}}
+      const svg = renderWeekChart({...makeSummary({projects: 1, names: ['p']}), trend}, 10)!
+      const axis = svg.slice(svg.indexOf('<g class="x-axis">'), svg.indexOf('</g>', svg.indexOf('<g class="x-axis">')))
+      const labels = [...axis.matchAll(/<text x="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map(([, x, text]) => ({x: Number(x), half: textWidth(text, 12) / 2, text}))
+      expect({count, last: labels.at(-1)?.text}).toEqual({count, last: formatDayShort(weeks[count - 1].start)})
+      labels.slice(1).forEach((label, index) => {
+        const before = labels[index]
+        expect({count, labels: `${before.text} | ${label.text}`, apart: label.x - label.half >= before.x + before.half}).toEqual({count, labels: `${before.text} | ${label.text}`, apart: true})
+      })
+    }
   })
 
   it('stacks at most one series per palette colour plus other, and says when there was no usage', () => {

@@ -124,6 +124,23 @@ describe('renderReportHtml', () => {
     for (const name of names) expect(texts).toContain(name.replace(/[\u202a-\u202e\u2066-\u2069]/g, '\ufffd'))
   })
 
+  test('a right-to-left name inside a line of text ends its run: the figures and names after it keep their places', () => {
+    // Without the left-to-right mark the page shows "9,570 · فريق-الدفع credits" and lists the names after a
+    // Hebrew one in reverse order. Table cells are isolated by the browser and need nothing.
+    const LRM = '\u200E'
+    const summary = makeSummary({projects: 3, names: ['web', 'פרויקט-123', 'api'], comparison: true, teams: true})
+    summary.comparison!.appeared = ['פרויקט-123', '12345', 'api']
+    summary.teams = [{team: 'فريق-الدفع', slackChannel: null, credits: 9570, dollars: null, summary: 'teams/a.json', page: 'teams/a.html', chart: null}]
+    const html = renderReportHtml(summary, renderCharts(summary))
+    expect(XMLValidator.validate(html)).toBe(true)
+    expect(html).toContain(`<span class="name">פרויקט-123${LRM}</span>, <span class="name">12345</span>, <span class="name">api</span>`)
+    expect(html).toContain(`<a href="teams/a.html">فريق-الدفع${LRM}</a> · 9,570 credits`)
+    const page = renderReportHtml(summary, [], {team: 'فريق-الدفع', parentHref: '../report.html'})
+    expect(page).toMatch(new RegExp(`<title>CircleCI usage · team فريق-الدفع${LRM} 2024-11-10`))
+    // Only right-to-left names get the mark.
+    expect(html).not.toMatch(/(web|api|12345)\u200E/)
+  })
+
   test('long breakdowns are cut to the largest rows with a note', () => {
     const html = render({projects: 80})
     const jobsSection = html.slice(html.indexOf('<section id="jobs"'), html.indexOf('</section>', html.indexOf('<section id="jobs"')))

@@ -184,6 +184,26 @@ describe('buildSlackMessage', () => {
     expect(lines.map((line) => line.replace(/^\d+\. /, '').replace(/: [\d,]+ credits.*$/, ''))).toEqual(['abc def', 'iso late ', 'next line'])
   })
 
+  it('ends a right-to-left name\'s run, so the figures after it stay after it (only those names carry the mark)', () => {
+    // Slack lays a line out like a browser: "2. מסלול: 2,476 credits" would show as "2. 2,476 :מסלול credits",
+    // and in the fallback's "Top projects: a 1, b 2" a figure would stand beside the wrong name.
+    const LRM = '\u200E'
+    const names = ['web', 'מסלול', '*مشروع*']
+    const total = normalWeek.totals.credits.total
+    const summary: Summary = {
+      ...normalWeek,
+      breakdowns: {...normalWeek.breakdowns, org: [{...bucket('مؤسسة', total, total), dims: {org: 'مؤسسة'}}], project: names.map((name, index) => bucket(name, 3000 - index, total))},
+    }
+    const payload = buildSlackMessage(summary, {topProjects: 3})
+    const lines = sectionStartingWith(payload, '*Top 3 projects').split('\n').slice(1)
+    expect(lines[0]).toMatch(/^1\. web: 3,000 credits/)
+    expect(lines[1]).toMatch(new RegExp(`^2\\. מסלול${LRM}: 2,999 credits`))
+    expect(lines[2]).toMatch(new RegExp(`^3\\. \`\\*مشروع\\*\`${LRM}: 2,998 credits`))
+    expect(payload.text).toContain(`Top projects: web 3,000, מסלול${LRM} 2,999, \`*مشروع*\`${LRM} 2,998.`)
+    expect((payload.blocks as Section[])[0].text?.text).toBe(`CircleCI usage · مؤسسة${LRM} · 2024-11-10 → 2024-11-17`)
+    expect(payload.text).not.toMatch(/web\u200E/)
+  })
+
   it('links only http(s) report URLs and escapes them for mrkdwn', () => {
     const withQuery = buildSlackMessage(normalWeek, {reportUrl: 'https://ci.example.com/job?a=1&b=2|x>'})
     expect(JSON.stringify(withQuery)).toContain('<https://ci.example.com/job?a=1&amp;b=2%7Cx%3E|')

@@ -2,6 +2,7 @@
 import type {Summary, TeamEntry} from '../../analysis/summary.js'
 import {escapeXml as esc} from '../../charts/escape.js'
 import {formatCredits} from '../../charts/format.js'
+import {endRightToLeftRun} from '../../core/bidi.js'
 
 /** The list of team pages under the Teams table of report.html; empty when no page was written. */
 export function teamPageLinks(summary: Summary): string {
@@ -9,7 +10,7 @@ export function teamPageLinks(summary: Summary): string {
   if (pages.length === 0) return ''
   const items = pages.map(
     (entry) =>
-      `<li><a href="${esc(entry.page)}">${esc(entry.team)}</a> · ${esc(formatCredits(entry.credits))} credits${entry.slackChannel ? ` · Slack <code>${esc(entry.slackChannel)}</code>` : ''}</li>`,
+      `<li><a href="${esc(entry.page)}">${esc(endRightToLeftRun(entry.team))}</a> · ${esc(formatCredits(entry.credits))} credits${entry.slackChannel ? ` · Slack <code>${esc(entry.slackChannel)}</code>` : ''}</li>`,
   )
   return `<h3>Team pages</h3>\n<ul class="team-pages">\n${items.join('\n')}\n</ul>`
 }
