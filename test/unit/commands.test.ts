@@ -45,6 +45,17 @@ describe('commands (in-process)', () => {
     expect(written).toEqual([])
   })
 
+  // Before: the empty token was sent; with no server there, exit 4 after the retries ("could not create export job").
+  it('says an empty --token is a missing token (exit 3), before any request', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'cci-usage-commands-'))
+    const {error, stderr} = await runCommand(['export', '--org-id', 'org', '--token=', '--host', 'http://127.0.0.1:9', '--days', '1', '--out', out], {root: REPO_ROOT})
+    const written = await readdir(out)
+    await rm(out, {recursive: true, force: true})
+    expect(error?.oclif?.exit).toBe(3)
+    expect(stderr.trim()).toBe('Error: --token is empty: pass the token, or leave --token out and set CIRCLECI_API_TOKEN; try --demo to run without one.')
+    expect(written).toEqual([])
+  })
+
   const golden = haveGoldenExport('the in-process report test') ? it : it.skip
   golden('returns the Summary from report --json with the real export figures', async () => {
     const out = await mkdtemp(join(tmpdir(), 'cci-usage-commands-'))
