@@ -39,6 +39,11 @@ export interface EngineSettings {
   memoryLimitFrom: string
 }
 
+/** DuckDB's units: KB, MB... are powers of 1000, KiB, MiB... of 1024. */
+const UNIT_BYTES: Readonly<Record<string, number>> = {B: 1, KB: 1e3, KIB: 2 ** 10, MB: 1e6, MIB: 2 ** 20, GB: 1e9, GIB: 2 ** 30, TB: 1e12, TIB: 2 ** 40}
+/** The smallest budget taken, as the default is never below it (defaultMemoryMb). */
+const MIN_MEMORY_MB = 64
+
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*$/i
 
 export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources): EngineSettings {
@@ -65,6 +70,14 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
         `${MEMORY_LIMIT_VARIABLE}=${memoryText} is not a size: give a number and a unit, e.g. ${MEMORY_LIMIT_VARIABLE}=512MB or 2GB, or unset it for the default (${defaultMemoryMb(threads, system)} MB here).`,
       )
     }
+    // DuckDB needs blocks of 8 MiB per thread to read a CSV: 1KB or 16MB failed inside the report, blamed on the
+    // input file ("cannot be read as a usage export (Out of Memory Error ...)") or as unexpected (exit 1).
+    if (Number(size[1]) * UNIT_BYTES[size[2].toUpperCase()] < MIN_MEMORY_MB * 1e6) {
+      throw new BadInputError(
+        'E_BAD_MEMORY_LIMIT',
+        `${MEMORY_LIMIT_VARIABLE}=${memoryText} is below ${MIN_MEMORY_MB}MB, too little for DuckDB to read an export: give e.g. ${MEMORY_LIMIT_VARIABLE}=512MB or 2GB, or unset it for the default (${defaultMemoryMb(threads, system)} MB here).`,
+      )
+    }
     return {threads, memoryLimit: `${size[1]}${size[2].toUpperCase()}`, threadsFrom, memoryLimitFrom: MEMORY_LIMIT_VARIABLE}
   }
   return {threads, memoryLimit: `${defaultMemoryMb(threads, system)}MB`, threadsFrom, memoryLimitFrom: `${BASE_MEMORY_MB} MB + ${MEMORY_MB_PER_THREAD} MB a thread`}
@@ -73,7 +86,7 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
 function defaultMemoryMb(threads: number, system: SystemResources): number {
   const wanted = BASE_MEMORY_MB + MEMORY_MB_PER_THREAD * threads
   const quarter = Math.floor(system.memoryBytes / 4 / 1048576)
-  return Math.max(64, Math.min(wanted, quarter))
+  return Math.max(MIN_MEMORY_MB, Math.min(wanted, quarter))
 }
 
 /** cgroup v2 `cpu.max` ("max 100000" or "<quota> <period>") or v1's cfs files, in cores; null when unlimited. */

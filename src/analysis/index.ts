@@ -13,7 +13,7 @@ import {applyHistory, type HistoryOptions} from '../history/index.js'
 import {HISTORY_VIEW, openHistorySource} from '../history/source.js'
 import {createExportRollup} from '../history/queries.js'
 import {withHistoryFiles, type HistoryManifest} from '../history/store.js'
-import {addDays, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
+import {addDays, checkWindowLength, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
 import {phase} from './profile.js'
 import {createTeamMatcher, loadTeamRules} from './teams.js'
@@ -201,6 +201,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       notices.push(`No row of the input matches ${describeFilters(filters)}: check the name (exact, or a glob such as "web-*").`)
     }
     const window: {range: DayRange; notice?: string} = requestedWindow && fromHistory ? {range: requestedWindow} : resolveWindow(requested, filters, cube.days, clock)
+    checkWindowLength(window.range, filters, cube.days ?? null)
     if (window.notice) notices.push(window.notice)
     // Without --since/--until every row counts, including rows without a JOB_RUN_DATE; with one bound only,
     // the open range selects the same rows as the window derived from the data.

@@ -44,6 +44,13 @@ export async function resolveInputs(inputs: string[]): Promise<{paths: string[];
         throw new InputFileError('E_INPUT_EMPTY_DIR', `Input directory ${input} holds no .csv or .csv.gz files: point --input at the export files.`)
       }
       files.push(...names.map((name) => join(input, name)))
+    } else if (!info.isFile()) {
+      // An export is read twice (the check of its bytes, then DuckDB's scan), so it must be a file: a pipe with
+      // no writer blocked for ever (deaf to SIGTERM), one from <(zcat ...) failed with ESPIPE, exit 1.
+      throw new InputFileError(
+        'E_INPUT_NOT_FILE',
+        `Input ${input} is not a regular file (a pipe, a device or a socket): write the export to a file first (e.g. zcat usage.csv.gz > usage.csv), or pass the .csv.gz itself.`,
+      )
     } else {
       files.push(input)
     }

@@ -59,6 +59,8 @@ export async function loadTeamRules(path: string): Promise<TeamRule[]> {
   return rules
 }
 
+const ENTRY_KEYS: readonly string[] = ['team', 'projects', 'slack_channel']
+
 const TEAMS_SHAPE = 'expected "teams: {<team>: [<project or glob>, ...]}" or a list of {team, projects}'
 
 /** YAML and JSON (a JSON document is YAML), with the line of every problem. */
@@ -77,8 +79,18 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
     }
   }
   let root = documentRoot
-  if (isMap(root) && root.items.length === 1 && String((root.items[0].key as {value?: unknown})?.value) === 'teams') {
+  const keyOf = (pair: {key: unknown}) => String((pair.key as {value?: unknown})?.value)
+  if (isMap(root) && root.items.length === 1 && keyOf(root.items[0]) === 'teams') {
     root = root.items[0].value as YamlNode | null
+  } else if (isMap(root)) {
+    // "teams:" holding the teams (a map, or the list of {team, projects}) beside other keys: those keys used to be
+    // read as teams ('team "teams" needs a list'), or a misspelt one was left to look like a team.
+    const wrapper = root.items.find((pair) => keyOf(pair) === 'teams')
+    const held = wrapper?.value as YamlNode | null | undefined
+    if (wrapper && (isMap(held) || (isSeq(held) && held.items.some((item) => isMap(item))))) {
+      const other = root.items.find((pair) => pair !== wrapper) as {key: YamlNode}
+      fail(other.key, `unknown key "${keyOf(other)}" beside "teams": a teams file holds its teams under "teams:" and nothing else; remove the key`)
+    }
   }
   if (isMap(root)) {
     for (const pair of root.items) {
@@ -91,6 +103,11 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
     for (const entry of root.items) {
       const node = entry as YamlNode
       if (!isMap(node)) fail(node, `each list entry must be {team, projects}; ${TEAMS_SHAPE}`)
+      // A misspelt slack_channel would leave the team without its message, and nothing would say so.
+      for (const pair of (node as unknown as {items: Array<{key: YamlNode & {value?: unknown}}>}).items) {
+        const key = String(pair.key?.value)
+        if (!ENTRY_KEYS.includes(key)) fail(pair.key, `unknown field "${key}" (a list entry has ${ENTRY_KEYS.join(', ')})`)
+      }
       const map = node as unknown as {get(key: string, keepScalar: true): YamlNode & {value?: unknown}}
       const teamNode = map.get('team', true)
       const team = String(teamNode?.value ?? '').trim()

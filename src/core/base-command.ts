@@ -2,6 +2,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {CciUsageError, EXIT_CODES} from './errors.js'
 import {fileSystemError} from './fs-errors.js'
+import {rejectEmptyPaths} from './path-flags.js'
 import {redact, redactCommandLineWords, registerSecretArguments} from './secrets.js'
 import {terminalSafeLines} from './terminal-safe.js'
 
@@ -24,6 +25,13 @@ export abstract class BaseCommand extends Command {
     // what is registered by then.
     registerSecretArguments(this.argv, process.env)
     await super.init()
+  }
+
+  // Every command's flags pass here: a path flag given empty is refused before any work (path-flags.ts).
+  protected override async parse<F extends Output, B extends Output, A extends Output>(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    rejectEmptyPaths(parsed.flags)
+    return parsed
   }
 
   /** Progress and notices go to stderr, redacted, so stdout stays a clean result (table, CSV, JSON). */
@@ -57,6 +65,9 @@ function debugStack(error: Error, message: string): string {
   const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))
   return [`${error.name}: ${message}`, ...frames].join('\n')
 }
+
+/** oclif's FlagOutput and ArgOutput, which it does not export. */
+type Output = {[name: string]: any}
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 

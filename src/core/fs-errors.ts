@@ -17,6 +17,8 @@ const REASONS: ReadonlyMap<string, string> = new Map([
   ['EPERM', 'operation not permitted'],
   ['ENOTDIR', 'a file is in the way of a folder'],
   ['EISDIR', 'a folder is in the way of a file'],
+  ['ELOOP', 'a symbolic link on the path loops'],
+  ['ENAMETOOLONG', 'the path or a name in it is too long'],
 ])
 
 const READ_CALLS: ReadonlySet<string> = new Set(['read', 'scandir', 'opendir', 'stat', 'lstat', 'access'])
@@ -50,6 +52,10 @@ function adviceFor(code: string, advice: FileSystemAdvice): string {
     case 'EACCES':
     case 'EPERM':
       return advice.temporary ? 'point TMPDIR at a folder you can write' : `choose a folder you can write with ${flag}, or fix its permissions`
+    case 'ELOOP':
+      return advice.temporary ? 'point TMPDIR at a usable folder' : `fix or remove the link, or choose another folder with ${flag}`
+    case 'ENAMETOOLONG':
+      return advice.temporary ? 'point TMPDIR at a folder with a shorter path' : `choose a folder with a shorter path with ${flag}`
     default:
       return advice.temporary ? 'point TMPDIR at a usable folder' : `move it out of the way, or choose a writable folder with ${flag}`
   }

@@ -1,11 +1,13 @@
 import {rmSync} from 'node:fs'
-import {mkdtemp, readdir, rm} from 'node:fs/promises'
+import {mkdtemp, readdir, rm, stat} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 
 import {writeJsonAtomic} from './atomic.js'
+import {FileSystemError} from './errors.js'
 import {cleanUpOnExit} from './exit-cleanup.js'
 import {escapeRegExp} from './escape-reg-exp.js'
+import {asFileSystemError} from './fs-errors.js'
 import {staleReason, type LockInfo} from './folder-lock.js'
 import {readJson} from './json-file.js'
 
@@ -28,7 +30,16 @@ export interface WorkDir {
 }
 
 export async function makeWorkDir(parent: string, prefix: string): Promise<WorkDir> {
-  const path = await mkdtemp(join(parent, `${prefix}${process.pid}-`))
+  // The parent is the temp folder (TMPDIR): one that does not exist, or is a file, is the user's to fix, not a bug.
+  const path = await mkdtemp(join(parent, `${prefix}${process.pid}-`)).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') {
+      // /proc says ENOENT too, though it exists: then it is a folder nothing can be made in.
+      const exists = await stat(parent).then(() => true, () => false)
+      const reason = exists ? 'no folder can be made there' : 'the folder does not exist'
+      throw new FileSystemError('E_OUT_UNWRITABLE', `cannot write ${parent} (ENOENT: ${reason}): point TMPDIR at ${exists ? 'a writable' : 'an existing'} folder.`, {code: error.code, path: parent})
+    }
+    throw asFileSystemError(error, parent, {temporary: true})
+  })
   ours.add(path)
   const forget = cleanUpOnExit(() => {
     ours.delete(path)

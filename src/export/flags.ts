@@ -69,6 +69,11 @@ export function credentialsFromFlags(flags: {'org-id'?: string; token?: string; 
 
 /** The token and host alone (what `report --flaky-tests` needs to read Insights), from the same flags and variables. */
 export function tokenAndHostFromFlags(flags: {token?: string; host?: string}, hint: string): Omit<ApiCredentials, 'orgId'> {
+  // `--token "$UNSET"` is a missing token, not one to send: an empty one went to the API and came back as a
+  // network failure after the retries (exit 4) or a 401, never as "no token".
+  if (flags.token !== undefined && flags.token.trim() === '') {
+    throw new AuthError('E_NO_TOKEN', `--token is empty: pass the token, or leave --token out and set CIRCLECI_API_TOKEN; ${hint}.`)
+  }
   const token = flags.token ?? fromEnv('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN')
   registerSecret(token)
   if (token === undefined) {

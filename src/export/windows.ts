@@ -118,9 +118,13 @@ export function resolveRange(flags: RangeFlags, now: Date): DateRange {
     // Whole days back from today's midnight must still start within 366 days of now.
     const maxDays = Math.floor((today.getTime() - (now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS)) / DAY_MS)
     if (days > maxDays) {
+      // A huge --days (oclif reads 99999999999999999999 as 1e20) reaches past what a Date can hold, or before year 1:
+      // no day to name then.
+      const reached = new Date(today.getTime() - days * DAY_MS)
+      const reach = Number.isNaN(reached.getTime()) || reached.getUTCFullYear() < 1 ? 'back' : `back to ${utcDay(reached)},`
       throw new BadInputError(
         'E_RANGE_TOO_OLD',
-        `--days ${days} reaches back to ${utcDay(new Date(today.getTime() - days * DAY_MS))}, more than ${MAX_LOOKBACK_DAYS} days ago (the Usage API's limit); use --days ${maxDays} or less.`,
+        `--days ${days} reaches ${reach} more than ${MAX_LOOKBACK_DAYS} days ago (the Usage API's limit); use --days ${maxDays} or less.`,
       )
     }
     const range = {start: new Date(today.getTime() - days * DAY_MS), end: today}

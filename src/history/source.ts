@@ -5,7 +5,7 @@
 import {join} from 'node:path'
 
 import {sqlIdent} from '../analysis/columns.js'
-import {rangeSql} from '../analysis/scope.js'
+import {checkWindowLength, rangeSql} from '../analysis/scope.js'
 import {openEngine, type OpenUsageOptions, type UsageSource} from '../analysis/engine.js'
 import {BadInputError} from '../core/errors.js'
 import {daysOf, isoWeekday, monthOf, shiftDay, type DayRange} from './days.js'
@@ -59,6 +59,8 @@ export async function openHistorySource(dir: string, requested: {since?: string;
     window = week ?? {start: days[0], end: shiftDay(days[days.length - 1], 1)}
     if (!week) notices.push(`The history in ${dir} holds no complete ISO week: reporting on every day it holds (${days[0]} .. ${days[days.length - 1]}).`)
   }
+  // Before the days of the window are listed: a --start of 0000-01-01 failed in DuckDB, blamed on "one of the input files".
+  checkWindowLength(window, requested, {first: days[0], last: days[days.length - 1]})
   const {warnings, complete} = windowGaps(dir, manifest, window)
   const length = daysOf(window).length
   const from = shiftDay(window.start, -length)

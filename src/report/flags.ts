@@ -4,6 +4,7 @@ import {Flags} from '@oclif/core'
 import {CSV_DIMENSIONS} from '../analysis/build.js'
 import {DEFAULT_TOP} from '../analysis/index.js'
 import {BadInputError} from '../core/errors.js'
+import {isPlainDecimal} from '../core/plain-number.js'
 
 export const reportFlags = {
   format: Flags.string({char: 'f', options: ['table', 'markdown', 'csv', 'json'], default: 'table', description: 'What to print on stdout. Besides the projects: credits by team (with --teams) and job statuses; in csv each is a section with its own header after an empty line.'}),
@@ -24,12 +25,9 @@ export const reportFlags = {
   }),
 }
 
-/** A plain decimal, exponent allowed: Number() alone would also read '0x10' (16) or '0b1' as a price. */
-const DECIMAL = /^\s*(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/
-
 export function parsePrice(value: string): number {
   const price = Number(value)
-  if (!DECIMAL.test(value) || !Number.isFinite(price) || price < 0) {
+  if (!isPlainDecimal(value) || !Number.isFinite(price) || price < 0) {
     throw new BadInputError('E_BAD_PRICE', `--credit-price ${value} is not a price: give USD per credit as a number >= 0, e.g. --credit-price 0.0006.`)
   }
   return price

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {BadInputError} from '../core/errors.js'
+import {isPlainDecimal} from '../core/plain-number.js'
 import {safeForCredentials, SECURE_URL_RULE} from '../core/secure-url.js'
 
 import type {NotifyOptions} from './index.js'
@@ -106,8 +107,9 @@ export const CHART_PNG = 'credits-by-project.png'
 function threshold(flags: SlackFlagValues, name: 'notify-if-change-over' | 'notify-if-credits-over'): number | undefined {
   const input = flags[name]
   if (input === undefined) return undefined
-  const value = Number(input.trim().replace(/%$/, ''))
-  if (input.trim() === '' || !Number.isFinite(value) || value < 0) {
+  const text = input.trim().replace(/%$/, '')
+  const value = Number(text)
+  if (!isPlainDecimal(text) || !Number.isFinite(value) || value < 0) {
     throw new BadInputError('E_BAD_THRESHOLD', `--${name} expects a number >= 0, got "${input.slice(0, 40)}"; for example --${name} ${name === 'notify-if-change-over' ? '20' : '100000'}`)
   }
   return value

@@ -8,7 +8,7 @@
  * end need nothing.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statfsSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statfsSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -233,6 +233,26 @@ describe('a file where the --out folder should be', () => {
     expectOneLine(await runCli(['export', '--demo', '--out', file]), message)
     expectOneLine(await runCli(['run', '--demo', '--out', file]), message)
     expect(readFileSync(file, 'utf8')).toBe('not a folder')
+  })
+})
+
+describe('an --out or --to folder whose path loops or is too long', () => {
+  // Before: exit 1, "ELOOP: too many symbolic links encountered, mkdir '...' (unexpected; rerun with --debug and report it)".
+  const cliIt = built ? it : it.skip
+  cliIt('report, export and load exit 2 naming the path and what to do', async () => {
+    const input = join(base, 'usage.csv')
+    writeFileSync(input, exportCsv(rows(5, 'p')))
+    const loop = join(base, 'loop')
+    symlinkSync(loop, loop)
+    const message = `cannot write ${loop} (ELOOP: a symbolic link on the path loops): fix or remove the link, or choose another folder with --out.`
+    expectOneLine(await runCli(['report', '--input', input, '--out', loop]), message)
+    expectOneLine(await runCli(['export', '--demo', '--days', '1', '--out', loop]), message)
+    expectOneLine(
+      await runCli(['load', '--input', input, '--to', `parquet:${loop}`]),
+      `cannot write ${loop} (ELOOP: a symbolic link on the path loops): fix or remove the link, or choose another folder with --to (or --load-to).`,
+    )
+    const long = join(base, 'x'.repeat(300))
+    expectOneLine(await runCli(['report', '--input', input, '--out', long]), `cannot write ${long} (ENAMETOOLONG: the path or a name in it is too long): choose a folder with a shorter path with --out.`)
   })
 })
 

@@ -39,6 +39,20 @@ async function openAndClose(): Promise<void> {
   await engine.close()
 }
 
+describe('a temp folder that cannot hold the work folder', () => {
+  // Before: "ENOENT: no such file or directory, mkdtemp '...' (unexpected; rerun with --debug and report it)", exit 1.
+  it('is a FileSystemError (exit 2) saying to point TMPDIR elsewhere, for a missing folder and for a file', async () => {
+    const missing = join(temp, 'no-such-folder')
+    await expect(openEngine({tempDir: missing})).rejects.toMatchObject({
+      exitCode: 2,
+      message: `cannot write ${missing} (ENOENT: the folder does not exist): point TMPDIR at an existing folder.`,
+    })
+    const file = join(temp, 'a-file')
+    writeFileSync(file, 'x')
+    await expect(openEngine({tempDir: file})).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/^cannot write .*a-file.* \(ENOTDIR: a file is in the way of a folder\): point TMPDIR at a usable folder\.$/)})
+  })
+})
+
 describe('the work folder of a killed run', () => {
   withDist('SIGKILL leaves it; the next engine opened in that temp folder removes it', async () => {
     const script = `

@@ -32,6 +32,9 @@ describe('resolveRange', () => {
     ['end before start', {start: '2024-11-10', end: '2024-11-05'}, /--end .* is not after --start/],
     ['start more than 366 days back', {start: '2023-11-19', end: '2023-11-25'}, /--start .* more than 366 days ago/],
     ['--days reaching past 366 days', {days: 367}, /^--days 367 reaches back to \d{4}-\d{2}-\d{2}, more than 366 days ago .*use --days 36[56] or less\.$/],
+    // Before the fix: RangeError "Invalid time value" (exit 1) from the date the message named.
+    ['--days past what a date can hold', {days: 1e20}, /^--days 100000000000000000000 reaches back more than 366 days ago .*use --days 36[56] or less\.$/],
+    ['--days reaching before year 1', {days: 800_000}, /^--days 800000 reaches back more than 366 days ago /],
   ])('refuses %s naming the flag', (_name, flags, message) => {
     expect(() => resolveRange(flags, now)).toThrow(BadInputError)
     expect(() => resolveRange(flags, now)).toThrow(message)

@@ -47,6 +47,14 @@ describe('run --demo keeps a history in <out>/history', () => {
     expect(result.stderr).toMatch(/in 1 window\(s\)/)
   })
 
+  // Before: 'Input file one of the input files cannot be read as a usage export (Conversion Error: invalid date
+  // field format: "-002027-01" ...)': the window's comparison reached before year 1 in DuckDB.
+  it('report --history with a --start of year 0 is exit 2 naming the flag, as with an export', async () => {
+    const result = await runCli(['report', '--history', join(out(), 'history'), '--out', join(root, 'year-0'), '--start', '0000-01-01'])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim()).toMatch(/^Error: The report window 0000-01-01\.\.\d{4}-\d{2}-\d{2} spans [\d,]+ days, more than a report covers \(3,660 days, ten years\): check --start 0000-01-01\.$/)
+  })
+
   it('report --history makes the report offline from it', async () => {
     const result = await runCli(['report', '--history', join(out(), 'history'), '--out', join(root, 'offline'), '--format', 'json'])
     expect(result.code).toBe(0)

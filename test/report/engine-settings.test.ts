@@ -39,6 +39,8 @@ describe('engineSettings', () => {
     expect(engineSettings({CCI_USAGE_THREADS: '3'}, laptop)).toMatchObject({threads: 3, threadsFrom: 'CCI_USAGE_THREADS', memoryLimit: '175MB'})
     expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: ' 2gb '}, laptop)).toMatchObject({threads: 16, memoryLimit: '2GB', memoryLimitFrom: 'CCI_USAGE_MEMORY_LIMIT'})
     expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: '1.5GiB', CCI_USAGE_THREADS: ''}, laptop)).toMatchObject({threads: 16, memoryLimit: '1.5GIB'})
+    expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: '64MB'}, laptop)).toMatchObject({memoryLimit: '64MB'})
+    expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: '0.064GB'}, laptop)).toMatchObject({memoryLimit: '0.064GB'})
   })
 
   it.each([
@@ -48,6 +50,10 @@ describe('engineSettings', () => {
     [{CCI_USAGE_MEMORY_LIMIT: '512'}, 'E_BAD_MEMORY_LIMIT', 'CCI_USAGE_MEMORY_LIMIT=512 is not a size'],
     [{CCI_USAGE_MEMORY_LIMIT: '-1GB'}, 'E_BAD_MEMORY_LIMIT', 'e.g. CCI_USAGE_MEMORY_LIMIT=512MB'],
     [{CCI_USAGE_MEMORY_LIMIT: '0MB'}, 'E_BAD_MEMORY_LIMIT', 'the default (500 MB here)'],
+    // Before: taken, then DuckDB's Out of Memory Error blamed on the input file, or exit 1 (16MB).
+    [{CCI_USAGE_MEMORY_LIMIT: '1KB'}, 'E_BAD_MEMORY_LIMIT', 'CCI_USAGE_MEMORY_LIMIT=1KB is below 64MB, too little for DuckDB to read an export'],
+    [{CCI_USAGE_MEMORY_LIMIT: '16MB'}, 'E_BAD_MEMORY_LIMIT', 'give e.g. CCI_USAGE_MEMORY_LIMIT=512MB or 2GB'],
+    [{CCI_USAGE_MEMORY_LIMIT: '60MiB'}, 'E_BAD_MEMORY_LIMIT', 'is below 64MB'],
   ])('refuses %j with a message saying what to give', (env, code, text) => {
     let error: unknown
     try {

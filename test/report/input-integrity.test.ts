@@ -2,13 +2,14 @@
  * Issue 10 items 1, 2 and 8 on the report side: a gzip input is used only once verified to its trailer, the
  * same rows given twice are counted once, and the reader's messages name the real cause.
  */
+import {spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {constants, createGzip, gunzipSync, gzipSync} from 'node:zlib'
 
 import {buildReportSummary} from '../../src/analysis/index.js'
 import {generateReport} from '../../src/report/index.js'
-import {isBuilt, runCli} from '../helpers/cli.js'
+import {BIN, isBuilt, runCli} from '../helpers/cli.js'
 import {GOLDEN_EXPORT, haveGoldenExport} from '../helpers/repo.js'
 import {exportCsv, job, tempDir, writeFixture, type Row} from './fixtures.js'
 
@@ -268,6 +269,23 @@ describe('reader messages name the real cause', () => {
 
 const built = isBuilt('report')
 const cli = built && haveGoldenExport('golden gzip CLI checks') ? it : it.skip
+
+describe('report CLI on an input that is not a file', () => {
+  // Before: a pipe from <(...) ended in "ESPIPE: invalid seek, read (unexpected ...)", exit 1; a FIFO nobody
+  // writes to blocked for ever, deaf to SIGTERM (the export is read twice, so it must be a file).
+  const bashIt = built && spawnSync('bash', ['-c', 'true']).status === 0 ? it : it.skip
+  bashIt('refuses --input <(cat usage.csv) with exit 2 and what to do, before reading it', () => {
+    const dir = tempDir()
+    const path = writeFixture(dir, 'usage.csv', exportCsv([job({}), job({})]))
+    const result = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" report --input <(cat "${path}") --out "${join(dir, 'out')}"`], {
+      env: {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production'},
+      encoding: 'utf8',
+    })
+    expect({code: result.status, stdout: result.stdout}).toEqual({code: 2, stdout: ''})
+    expect(result.stderr).toMatch(/^Error: Input \/dev\/fd\/\d+ is not a regular file \(a pipe, a device or a socket\): write the export to a file first \(e\.g\. zcat usage\.csv\.gz > usage\.csv\), or pass the \.csv\.gz itself\.\n$/)
+    expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(false)
+  })
+})
 
 describe('report CLI on damaged copies of the real export', () => {
   cli('exits 2 with one line for a cut, a cut after a full flush and a bad CRC; the intact file still reads', async () => {

@@ -1,4 +1,6 @@
 import type {Comparison, Summary} from '../../src/analysis/summary.js'
+import {BadInputError} from '../../src/core/errors.js'
+import {notifyOptionsFromFlags} from '../../src/slack/flags.js'
 import {shouldNotify} from '../../src/slack/policy.js'
 import {normalWeek, quietWeek} from './fixtures.js'
 
@@ -64,5 +66,24 @@ describe('shouldNotify', () => {
       reason:
         'not posting: credits changed +10% vs the previous window (below --notify-if-change-over 50%); total credits 110 are below --notify-if-credits-over 1,500',
     })
+  })
+})
+
+describe('--notify-if-change-over and --notify-if-credits-over as typed', () => {
+  const policyOf = (name: 'notify-if-change-over' | 'notify-if-credits-over', value: string) =>
+    notifyOptionsFromFlags({notify: 'always', top: 5, 'dry-run': true, 'strict-notify': false, [name]: value}, '/tmp').policy
+
+  it('reads plain decimals, an exponent and a trailing %', () => {
+    expect(policyOf('notify-if-change-over', '12.5%').changeOverPct).toBe(12.5)
+    expect(policyOf('notify-if-credits-over', '1e5').creditsOver).toBe(100000)
+    expect(policyOf('notify-if-credits-over', ' 0 ').creditsOver).toBe(0)
+  })
+
+  // Before: Number() read '0x10' as 16, so `--notify-if-credits-over 0x10` posted from 16 credits on.
+  it.each(['0x10', '0b1', '0o7', '1,000', '', 'Infinity'])('refuses %j with exit 2 naming the flag', (value) => {
+    for (const name of ['notify-if-change-over', 'notify-if-credits-over'] as const) {
+      expect(() => policyOf(name, value)).toThrow(BadInputError)
+      expect(() => policyOf(name, value)).toThrow(`--${name} expects a number >= 0, got "${value}"`)
+    }
   })
 })

@@ -45,6 +45,41 @@ describe('slack_channel in the teams file', () => {
   })
 })
 
+describe('keys the teams file does not know', () => {
+  const problem = (text: string) => {
+    try {
+      parseTeamsYaml('teams.yml', text)
+    } catch (error) {
+      return (error as Error).message
+    }
+    return 'accepted'
+  }
+
+  // Before: accepted, and the team silently got no Slack message of its own.
+  it('refuses a misspelt field of a list entry, with its line', () => {
+    expect(problem('- team: platform\n  projects: [api]\n  slack_chanel: C0PLATFORM\n')).toBe(
+      'Teams file teams.yml, line 3: unknown field "slack_chanel" (a list entry has team, projects, slack_channel).',
+    )
+    expect(problem('teams:\n  - team: platform\n    projects: [api]\n    colour: red\n')).toMatch(/line 4: unknown field "colour"/)
+  })
+
+  // Before: 'line 2: team "teams" needs a list of project names or globs', the wrapper read as a team.
+  it('refuses a key beside "teams:", naming it and its line', () => {
+    expect(problem('teams:\n  platform: [api]\ncolour: red\n')).toBe(
+      'Teams file teams.yml, line 3: unknown key "colour" beside "teams": a teams file holds its teams under "teams:" and nothing else; remove the key.',
+    )
+    expect(problem('defaults: &d [api]\nteams:\n  - team: platform\n    projects: *d\n')).toMatch(/line 1: unknown key "defaults" beside "teams"/)
+  })
+
+  it('still reads a team called "teams" in the form without the wrapper', () => {
+    const rules = parseTeamsYaml('teams.yml', 'teams: [api]\nweb: [web-*]\n')
+    expect(rules.map((rule) => [rule.team, rule.pattern])).toEqual([
+      ['teams', 'api'],
+      ['web', 'web-*'],
+    ])
+  })
+})
+
 describe('team file names', () => {
   const hostile = ['../../etc/passwd', '<script>alert(1)</script>', 'CON', 'con', 'nul', '', '   ', 'プラットフォーム', 'a/b', 'a b', 'Platform', 'platform', '.hidden', 'x'.repeat(300), 'café-façade', '=cmd|;\n*bold*']
 
