@@ -300,12 +300,15 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       warnings.push(...history.warnings)
       phase('history')
     }
+    const withRollupFiles = <T>(action: () => Promise<T>) => (historyManifest ? withHistoryFiles(source.connection, options.history!.dir, historyManifest, action) : action())
     if (options.sharedPlan && !fromHistory) built.summary.sharedPlan = await sharedPlanSummary(source.connection, rows, scopeSql, options.sharedPlan)
+    // From a history alone, the teams' cube reads its rollup rows as the org's did (no health: no job runs).
     const teamReports =
-      teamRules && teams && !fromHistory
-        ? await buildTeamReports({
+      teamRules && teams
+        ? await withRollupFiles(() => buildTeamReports({
             source,
             relation: rows,
+            ...(historyManifest ? {rollup: {filterSql: where}} : {}),
             requested: requestedWindow,
             previous: previous ? {range: previousDays, window: previous.window, source: previousSource, relation: previousRelation} : null,
             rules: teamRules,
@@ -317,9 +320,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             orgBudgets: built.summary.budgets,
             orgAnomalies: built.summary.anomalies,
             windowSql: requested ? rangeSql(window.range) : undefined,
-            enrichTeam: options.enrichTeam,
+            enrichTeam: historyManifest ? undefined : options.enrichTeam,
             sets: {current: ALL_SETS, previous: PREVIOUS_SETS},
-          })
+          }))
         : []
     if (teamReports.length > 0) phase('team summaries')
     const month = calendarMonthOf(built.summary.window)

@@ -24,8 +24,13 @@ export interface TeamReport {
 
 export interface TeamReportContext {
   source: UsageSource
-  /** The narrow copy of the export (report_rows), already limited to --org/--project/--branch. */
+  /** The narrow copy of the export (report_rows), already limited to --org/--project/--branch; or a history's rollup rows. */
   relation: string
+  /**
+   * A report made from a history alone: `relation` holds its rollup rows (measures summed per group), not yet
+   * limited to --org/--project/--branch, so `filterSql` does that; the cube is a temp table (no work database).
+   */
+  rollup?: {filterSql: string | undefined}
   /** The cube's window (--since/--until), null for every row. */
   requested: DayRange | null
   previous: {
@@ -94,7 +99,10 @@ export async function buildTeamReports(context: TeamReportContext): Promise<Team
   const teamOf = [...new Set([...projects, ...context.inputProjects])].map((project): [string | null, string] => [project, context.matcher(project ?? NONE_LABEL)])
 
   const relation = await viewWithTeams(context.source, context.relation, 'report_rows_by_team', teamOf)
-  const cube = await buildCube(context.source, undefined, context.requested, {from: relation, database: 'work', segmentSql: TEAM_COLUMN})
+  const rollup = context.rollup
+  const cube = rollup
+    ? await buildCube(context.source, rollup.filterSql, context.requested, {from: relation, preAggregated: true, segmentSql: TEAM_COLUMN})
+    : await buildCube(context.source, undefined, context.requested, {from: relation, database: 'work', segmentSql: TEAM_COLUMN})
   let previousCube: Cube | undefined
   try {
     const previous = context.previous

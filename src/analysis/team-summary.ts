@@ -40,15 +40,21 @@ export function teamSavings(savings: Savings | null, isTeamProject: (project: st
 
 /**
  * The budgets that concern a team: team budgets whose name (exact or glob) is the team, and project budgets
- * naming one of its projects. A budget stays as the org's report judged it (a glob budget is the sum of all it
+ * naming one of its projects, by its name or, as budgets judge a name two organizations share, by "org/project"
+ * (`teamProjectKeys`). A budget stays as the org's report judged it (a glob budget is the sum of all it
  * matches); its name is the pattern from the budgets file, never another team's project name.
  */
-export function teamBudgets(budgets: Summary['budgets'], team: string, teamProjects: (string | null)[]): NonNullable<Summary['budgets']> | null {
+export function teamBudgets(
+  budgets: Summary['budgets'],
+  team: string,
+  teamProjects: (string | null)[],
+  teamProjectKeys: string[] = [],
+): NonNullable<Summary['budgets']> | null {
   if (!budgets) return null
   return budgets.filter((budget) => {
     const matches = budgetMatcher(budget.name)
     if (budget.scope === 'team') return matches(team)
-    if (budget.scope === 'project') return teamProjects.some((project) => project !== null && matches(project))
+    if (budget.scope === 'project') return teamProjects.some((project) => project !== null && matches(project)) || teamProjectKeys.some(matches)
     return false
   })
 }
@@ -77,7 +83,9 @@ export function teamSummary(
   const built = buildSummary({...inputs, filters: {...inputs.filters, team}, teams: null})
   const own = new Set(teamProjects)
   built.summary.savings = teamSavings(org.savings, (project) => own.has(project))
-  built.summary.budgets = teamBudgets(org.budgets ?? null, team, teamProjects)
+  const groups = [...(inputs.current.project ?? []), ...(inputs.previous?.groups.project ?? [])]
+  const projectKeys = [...new Set(groups.map((group) => `${group.dims.org ?? NONE_LABEL}/${group.dims.project ?? NONE_LABEL}`))]
+  built.summary.budgets = teamBudgets(org.budgets ?? null, team, teamProjects, projectKeys)
   built.summary.anomalies = teamAnomalies(org.anomalies ?? null, team, teamProjects)
   return built
 }

@@ -14,12 +14,17 @@ const CSV_COLUMNS = ['project', 'team', 'slack_channel'] as const
 /**
  * How a teams pattern matches project names: the exact name it spells, and as a glob (picomatch, dotfiles too)
  * when it is one: "x[1]" lists the project called "x[1]", which its character class alone would not match.
+ * Project names are not paths: a "/" in one is an ordinary character, which `*` and `?` match (to picomatch it
+ * separates segments, so a catch-all "*" left a project named "data/etl" unassigned, without a warning).
  */
 export function patternMatcher(pattern: string): {glob: boolean; test: (project: string) => boolean} {
   if (!picomatch.scan(pattern).isGlob) return {glob: false, test: (project) => project === pattern}
-  const isMatch = picomatch(pattern, {dot: true})
-  return {glob: true, test: (project) => project === pattern || isMatch(project)}
+  const isMatch = picomatch(withoutSeparators(pattern), {dot: true})
+  return {glob: true, test: (project) => project === pattern || isMatch(withoutSeparators(project))}
 }
+
+// U+2215 DIVISION SLASH: not a separator to picomatch, and put on both sides, so "data/*" still matches "data/etl".
+const withoutSeparators = (text: string) => text.replaceAll('/', '\u2215')
 
 /**
  * The columns of a teams CSV from its line 1: `project` and `team` (by name, any order, any case), and the

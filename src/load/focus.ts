@@ -9,6 +9,7 @@
  * levels and nullability come from the spec's specification/columns/*.md at tag v1.2.
  */
 import {sqlIdent, sqlString} from '../analysis/columns.js'
+import {NONE_LABEL} from '../analysis/build.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import {BadInputError, InputFileError} from '../core/errors.js'
 import {exactDecimal} from '../core/exact-money.js'
@@ -133,7 +134,7 @@ function chargesSql(withTeam: boolean, creditPrice: number | null, filter?: stri
   const credits = CREDIT_SOURCES.map((name) => `CAST(${sqlIdent(name)} AS DECIMAL(38,6)) AS ${sqlIdent(name)}`)
   const unattributed = `CAST(TOTAL_CREDITS - (${CREDIT_SOURCES.map((name) => `coalesce(${sqlIdent(name)}, 0)`).join(' + ')}) AS DECIMAL(38,6)) AS UNATTRIBUTED_CREDITS`
   const base = `SELECT ${[...DIMENSIONS.map((name) => sqlIdent(name)), ...credits, unattributed].join(', ')}${withTeam ? ', tm.team AS team' : ''}
-    FROM load_rows r${withTeam ? ' LEFT JOIN load_teams tm ON tm.project = r.PROJECT_NAME' : ''}${filter ? ` WHERE ${filter}` : ''}`
+    FROM load_rows r${withTeam ? ' LEFT JOIN load_teams tm ON tm.project IS NOT DISTINCT FROM r.PROJECT_NAME' : ''}${filter ? ` WHERE ${filter}` : ''}`
   const kinds = [...CREDIT_SOURCES, 'UNATTRIBUTED_CREDITS'].map((name) => sqlIdent(name)).join(', ')
   // A job's period starts at its start, with or without a stop: the load compares ChargePeriodStart with the end of
   // the window that holds its day, and a job that started after that window must be told from one that did not
@@ -163,11 +164,16 @@ export async function focusDataset(staged: StagedLoad, options: FocusOptions): P
   const {connection} = staged
   const withTeam = options.teams !== null
   if (options.teams) {
-    const projects = (await connection.runAndReadAll('SELECT DISTINCT PROJECT_NAME AS p FROM load_rows WHERE PROJECT_NAME IS NOT NULL')).getRowObjectsJson()
+    const projects = (await connection.runAndReadAll('SELECT DISTINCT PROJECT_NAME AS p FROM load_rows')).getRowObjectsJson()
     await connection.run('CREATE OR REPLACE TEMP TABLE load_teams (project VARCHAR, team VARCHAR)')
-    const pairs = projects.map((row) => [String(row.p), options.teams!(String(row.p))] as const)
+    // A row without a project goes to the team of "(none)", as in the report, its chargeback and team pages
+    // ("unassigned", or a catch-all's team), not to no team at all.
+    const pairs = projects.map((row): [string | null, string] => {
+      const project = row.p === null ? null : String(row.p)
+      return [project, options.teams!(project ?? NONE_LABEL)]
+    })
     for (let i = 0; i < pairs.length; i += 500) {
-      const values = pairs.slice(i, i + 500).map(([project, team]) => `(${sqlString(project)}, ${sqlString(team)})`)
+      const values = pairs.slice(i, i + 500).map(([project, team]) => `(${project === null ? 'NULL' : sqlString(project)}, ${sqlString(team)})`)
       await connection.run(`INSERT INTO load_teams VALUES ${values.join(', ')}`)
     }
   }

@@ -253,7 +253,14 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
     blocks.push({type: 'section', text: mrkdwn('*Projects*\nNo usage in this window.')})
   }
   const teams = summary.breakdowns.team
-  if (teams && teams.length > 0) blocks.push(listSection('Teams', teamLines(teams, total, top), 'teams'))
+  if (teams && teams.length > 0) {
+    // As the projects: the report's --top roll-up is no team, and a list cut short says how many it leaves out.
+    const named = teams.filter((bucket) => !isRollup(bucket))
+    const teamCount = named.length + teams.filter(isRollup).reduce((sum, bucket) => sum + (bucket.members ?? 1), 0)
+    const shown = Math.min(top, named.length)
+    const title = shown < teamCount ? `Top ${shown} ${shown === 1 ? 'team' : 'teams'} of ${formatCount(teamCount)}` : 'Teams'
+    if (shown > 0) blocks.push(listSection(title, teamLines(named, total, top), 'teams'))
+  }
   if (options.team !== undefined) blocks.push(...teamBudgetBlocks(summary))
   blocks.push(...historyBlocks(summary))
   if (summary.savings) {

@@ -2,7 +2,7 @@
 import {buildSlackMessage} from '../../src/slack/payload.js'
 import {dryRunOutput} from '../../src/slack/delivery.js'
 import {allTexts, blockKitViolations} from '../slack/block-kit-limits.js'
-import {normalWeek} from '../slack/fixtures.js'
+import {bucket, normalWeek} from '../slack/fixtures.js'
 import {teamBudgets} from '../../src/analysis/team-summary.js'
 import type {BudgetStatus} from '../../src/analysis/summary.js'
 
@@ -27,6 +27,25 @@ describe('a team message', () => {
   it('is the organization message when no team is given', () => {
     const message = buildSlackMessage(normalWeek, {})
     expect(message.text).toMatch(/^CircleCI usage for determined-ai/)
+  })
+})
+
+describe("the organization message's teams", () => {
+  const total = normalWeek.totals.credits.total
+  const teamsSection = (message: {text: string; blocks: object[]}) =>
+    allTexts(message).find((text) => /^\*(Teams|Top \d+ teams of \d+)\*/.test(text)) ?? ''
+
+  it('says how many teams it shows of how many, as the projects do, when --top leaves some out', () => {
+    const seven = Array.from({length: 7}, (_, index) => bucket(`team-${index + 1}`, 7000 - index * 1000, total))
+    const section = teamsSection(buildSlackMessage({...normalWeek, breakdowns: {...normalWeek.breakdowns, team: seven}}, {topProjects: 5}))
+    expect(section.split('\n')).toEqual(['*Top 5 teams of 7*', ...['team-1', 'team-2', 'team-3', 'team-4', 'team-5'].map((team) => expect.stringMatching(new RegExp(`^• ${team}: `)))])
+    expect(teamsSection(buildSlackMessage({...normalWeek, breakdowns: {...normalWeek.breakdowns, team: seven}}, {topProjects: 7})).split('\n')[0]).toBe('*Teams*')
+  })
+
+  it('lists no "(other)" roll-up of the report --top as if it were a team, and counts its teams', () => {
+    const rolledUp = [bucket('platform', 9000, total), bucket('web', 5000, total), bucket('(other)', 4000, total, {members: 3})]
+    const section = teamsSection(buildSlackMessage({...normalWeek, breakdowns: {...normalWeek.breakdowns, team: rolledUp}}, {topProjects: 5}))
+    expect(section).toMatch(/^\*Top 2 teams of 5\*\n• platform: 9,000 credits \([\d.]+%\)\n• web: 5,000 credits \([\d.]+%\)$/)
   })
 })
 

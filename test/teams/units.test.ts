@@ -255,4 +255,14 @@ describe('createTeamMatcher', () => {
     expect(unmatchedRules(rules, ['*bold*', 'x[1]'])).toEqual([])
     expect(shadowedRules(rules, ['*bold*', 'x[1]'], createTeamMatcher(rules)).map((entry) => entry.rule.pattern)).toEqual(['*'])
   })
+
+  test('a glob matches a project name holding a "/" as any other character: a catch-all "*" takes it', () => {
+    // Project names are not paths. As a path glob, "*" stopped at the "/": the catch-all left "data/etl" unassigned
+    // and no warning said so, since "*" matched the other projects (found by the teams fuzz).
+    const rule = (team: string, pattern: string) => ({team, pattern, line: null})
+    const rules = [rule('web', 'web-*'), rule('data', 'data/*'), rule('rest', '*')]
+    const teamOf = createTeamMatcher(rules)
+    expect(['web-a/b', 'data/etl', 'tools/x', 'api'].map(teamOf)).toEqual(['web', 'data', 'rest', 'rest'])
+    expect(unmatchedRules([rule('ops', 'ops*')], ['ops/infra'])).toEqual([])
+  })
 })
