@@ -13,7 +13,8 @@
  * files it no longer names are deleted, so an interrupted update leaves the previous history intact (plus stray
  * files the next update deletes).
  */
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
+import {createReadStream} from 'node:fs'
 import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -39,6 +40,12 @@ export interface HistoryFile {
   file: string
   rows: number
   bytes: number
+  /**
+   * SHA-256 of the file as written. A changed byte keeps the size, and DuckDB reads many such files without a
+   * complaint (Parquet pages carry no checksum): the values, or which project they belong to, come out wrong.
+   * Absent in histories written before it was kept; such files are checked by size alone.
+   */
+  sha256?: string
 }
 
 export type FileKind = 'rollup' | 'daily'
@@ -146,7 +153,18 @@ export async function verifyHistoryFiles(dir: string, manifest: HistoryManifest)
     const size = await stat(path).then((info) => info.size, () => -1)
     if (size < 0) throw corrupt(dir, path, 'is missing')
     if (size !== entry.bytes) throw corrupt(dir, path, `has ${size} bytes where ${entry.bytes} were written (truncated or replaced)`)
+    if (entry.sha256 === undefined) continue
+    const digest = await fileDigest(path).catch((error: unknown) => {
+      throw corrupt(dir, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read error'})`)
+    })
+    if (digest !== entry.sha256) throw corrupt(dir, path, 'is not the file that was written (its SHA-256 differs: damaged or replaced)')
   }
+}
+
+async function fileDigest(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
 }
 
 /**
@@ -273,7 +291,7 @@ async function copyTo(connection: DuckDBConnection, select: string, path: string
 async function fileEntry(connection: DuckDBConnection, dir: string, file: string): Promise<HistoryFile> {
   const path = join(dir, file)
   const rows = Number((await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet(${sqlString(path)})`)).getRowObjects()[0].n)
-  return {file, rows, bytes: (await stat(path)).size}
+  return {file, rows, bytes: (await stat(path)).size, sha256: await fileDigest(path)}
 }
 
 /** Forgets the months that ended more than KEEP_DAYS before the newest stored day (their files are deleted after). */
