@@ -227,8 +227,10 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
     let parts = manifest.parts.filter((part) => part.month !== month || part.final)
     // Final days stored again (a later copy holding jobs that started days late: plan.ts daysToStore) leave the
     // final parts that held them, which are rewritten without them: each stored day stays in exactly one part.
-    const refinalised = final.filter((day) => manifest.days[day]?.final === true)
-    if (refinalised.length > 0) parts = await withoutDays(connection, dir, manifest, parts, month, refinalised)
+    // Every day stored is looked for, not only those history.json lists as final: a history.json whose day was
+    // changed to another date (still valid JSON, the same size) made that day look missing, and its new copy
+    // was added beside the rows a final part still held, counting the day twice.
+    if (parts.some((part) => part.month === month && part.final)) parts = await withoutDays(connection, dir, manifest, parts, month, days.map((entry) => entry.day))
     if (final.length > 0) parts.push(await writePart(connection, dir, month, true, `SELECT ${ROLLUP_SELECT} FROM (${update.rollupOf(final)})`))
     const old = manifest.parts.find((part) => part.month === month && !part.final)
     const kept = old ? Object.keys(manifest.days).filter((day) => monthOf(day) === month && !manifest.days[day].final && !storing.has(day)) : []

@@ -84,6 +84,21 @@ describe('writeHistory', () => {
     expect(new Set((await readdir(dir)).filter((name) => name.endsWith('.parquet')))).toEqual(named)
   })
 
+  it('never counts a day twice when history.json lost track of it (a day changed to another date)', async () => {
+    const week = days('2024-11-11', 7)
+    await rollupTable('first', week, () => 10)
+    await writeHistory(connection, dir, null, update('first', exported(week, '2024-11-18')))
+    // Valid JSON of the same size: 2024-11-13 now reads 2023-11-13, so the history seems to lack 2024-11-13.
+    const text = (await readFile(join(dir, HISTORY_FILE), 'utf8')).replace('"2024-11-13"', '"2023-11-13"')
+    await writeFile(join(dir, HISTORY_FILE), text)
+    const damaged = (await readHistory(dir))!
+    expect(damaged.days['2024-11-13']).toBeUndefined()
+
+    await rollupTable('again', ['2024-11-13'], () => 7)
+    const two = await writeHistory(connection, dir, damaged, update('again', exported(['2024-11-13'], '2024-11-18')))
+    expect(await stored(two)).toEqual({...Object.fromEntries(week.map((day) => [day, 20])), '2024-11-13': 14})
+  })
+
   it('splits days across months into parts of their month', async () => {
     const list = days('2024-10-28', 7)
     await rollupTable('across', list, () => 1)
