@@ -23,7 +23,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {writeJsonAtomic} from '../core/atomic.js'
 import {BadInputError, InputFileError} from '../core/errors.js'
-import {monthOf, shiftDay} from './days.js'
+import {dayFromNumber, dayNumber, monthOf, shiftDay} from './days.js'
 import type {ExportedDay, StoredDay} from './plan.js'
 import {dailySql, emptyRollupSql, ROLLUP_COLUMNS} from './rollup.js'
 
@@ -113,6 +113,12 @@ function shapeProblem(value: HistoryManifest): string | null {
   if (!Array.isArray(value.organizations) || !value.organizations.every((id) => typeof id === 'string')) return 'organizations missing'
   if (typeof value.days !== 'object' || value.days === null) return 'days missing'
   if (!Array.isArray(value.parts)) return 'parts missing'
+  // A day that is not a date would stay in the history for good, held with no rows, while its real day is
+  // exported again beside it.
+  for (const [day, entry] of Object.entries(value.days)) {
+    const isDay = /^\d{4}-\d{2}-\d{2}$/.test(day) && dayFromNumber(dayNumber(day)) === day
+    if (!isDay || typeof entry?.final !== 'boolean' || Number.isNaN(Date.parse(entry.fetchedAt))) return `bad day entry ${JSON.stringify(day)}`
+  }
   for (const part of value.parts) {
     for (const kind of ['rollup', 'daily'] as const) {
       const match = FILE_PATTERN.exec(part?.[kind]?.file ?? '')
