@@ -13,7 +13,8 @@
  * files it no longer names are deleted, so an interrupted update leaves the previous history intact (plus stray
  * files the next update deletes).
  */
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
+import {createReadStream} from 'node:fs'
 import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -22,7 +23,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {writeJsonAtomic} from '../core/atomic.js'
 import {BadInputError, InputFileError} from '../core/errors.js'
-import {monthOf, shiftDay} from './days.js'
+import {dayFromNumber, dayNumber, monthOf, shiftDay} from './days.js'
 import type {ExportedDay, StoredDay} from './plan.js'
 import {dailySql, emptyRollupSql, ROLLUP_COLUMNS} from './rollup.js'
 
@@ -39,6 +40,12 @@ export interface HistoryFile {
   file: string
   rows: number
   bytes: number
+  /**
+   * SHA-256 of the file as written. A changed byte keeps the size, and DuckDB reads many such files without a
+   * complaint (Parquet pages carry no checksum): the values, or which project they belong to, come out wrong.
+   * Absent in histories written before it was kept; such files are checked by size alone.
+   */
+  sha256?: string
 }
 
 export type FileKind = 'rollup' | 'daily'
@@ -106,6 +113,12 @@ function shapeProblem(value: HistoryManifest): string | null {
   if (!Array.isArray(value.organizations) || !value.organizations.every((id) => typeof id === 'string')) return 'organizations missing'
   if (typeof value.days !== 'object' || value.days === null) return 'days missing'
   if (!Array.isArray(value.parts)) return 'parts missing'
+  // A day that is not a date would stay in the history for good, held with no rows, while its real day is
+  // exported again beside it.
+  for (const [day, entry] of Object.entries(value.days)) {
+    const isDay = /^\d{4}-\d{2}-\d{2}$/.test(day) && dayFromNumber(dayNumber(day)) === day
+    if (!isDay || typeof entry?.final !== 'boolean' || Number.isNaN(Date.parse(entry.fetchedAt))) return `bad day entry ${JSON.stringify(day)}`
+  }
   for (const part of value.parts) {
     for (const kind of ['rollup', 'daily'] as const) {
       const match = FILE_PATTERN.exec(part?.[kind]?.file ?? '')
@@ -143,10 +156,31 @@ function namedFiles(manifest: HistoryManifest): HistoryFile[] {
 export async function verifyHistoryFiles(dir: string, manifest: HistoryManifest): Promise<void> {
   for (const entry of namedFiles(manifest)) {
     const path = join(dir, entry.file)
-    const size = await stat(path).then((info) => info.size, () => -1)
-    if (size < 0) throw corrupt(dir, path, 'is missing')
-    if (size !== entry.bytes) throw corrupt(dir, path, `has ${size} bytes where ${entry.bytes} were written (truncated or replaced)`)
+    const info = await stat(path).catch(() => null)
+    if (info === null) throw corrupt(dir, path, 'is missing')
+    if (info.size !== entry.bytes) throw corrupt(dir, path, `has ${info.size} bytes where ${entry.bytes} were written (truncated or replaced)`)
+    if (entry.sha256 === undefined) continue
+    const digest = await fileDigest(path, info.mtimeMs).catch((error: unknown) => {
+      throw corrupt(dir, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read error'})`)
+    })
+    if (digest !== entry.sha256) throw corrupt(dir, path, 'is not the file that was written (its SHA-256 differs: damaged or replaced)')
   }
+}
+
+/**
+ * Digests this process computed, by path, with the file's mtime then: `run` checks the history before its export
+ * and again before it stores, and a year of history at 1 GB of usage a week is ~100 MB to read each time.
+ */
+const digests = new Map<string, {mtimeMs: number; digest: string}>()
+
+async function fileDigest(path: string, mtimeMs?: number): Promise<string> {
+  const known = digests.get(path)
+  if (known !== undefined && mtimeMs !== undefined && known.mtimeMs === mtimeMs) return known.digest
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  const digest = hash.digest('hex')
+  if (mtimeMs !== undefined) digests.set(path, {mtimeMs, digest})
+  return digest
 }
 
 /**
@@ -209,8 +243,10 @@ export async function writeHistory(connection: DuckDBConnection, dir: string, pr
     let parts = manifest.parts.filter((part) => part.month !== month || part.final)
     // Final days stored again (a later copy holding jobs that started days late: plan.ts daysToStore) leave the
     // final parts that held them, which are rewritten without them: each stored day stays in exactly one part.
-    const refinalised = final.filter((day) => manifest.days[day]?.final === true)
-    if (refinalised.length > 0) parts = await withoutDays(connection, dir, manifest, parts, month, refinalised)
+    // Every day stored is looked for, not only those history.json lists as final: a history.json whose day was
+    // changed to another date (still valid JSON, the same size) made that day look missing, and its new copy
+    // was added beside the rows a final part still held, counting the day twice.
+    if (parts.some((part) => part.month === month && part.final)) parts = await withoutDays(connection, dir, manifest, parts, month, days.map((entry) => entry.day))
     if (final.length > 0) parts.push(await writePart(connection, dir, month, true, `SELECT ${ROLLUP_SELECT} FROM (${update.rollupOf(final)})`))
     const old = manifest.parts.find((part) => part.month === month && !part.final)
     const kept = old ? Object.keys(manifest.days).filter((day) => monthOf(day) === month && !manifest.days[day].final && !storing.has(day)) : []
@@ -273,7 +309,8 @@ async function copyTo(connection: DuckDBConnection, select: string, path: string
 async function fileEntry(connection: DuckDBConnection, dir: string, file: string): Promise<HistoryFile> {
   const path = join(dir, file)
   const rows = Number((await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet(${sqlString(path)})`)).getRowObjects()[0].n)
-  return {file, rows, bytes: (await stat(path)).size}
+  const info = await stat(path)
+  return {file, rows, bytes: info.size, sha256: await fileDigest(path, info.mtimeMs)}
 }
 
 /** Forgets the months that ended more than KEEP_DAYS before the newest stored day (their files are deleted after). */

@@ -264,6 +264,36 @@ describe('report --history (offline)', () => {
     expect(((await report().catch((failure: unknown) => failure)) as Error).message).toMatch(/history\.json is not valid JSON; delete the folder/)
   })
 
+  it('names a file with a changed byte that DuckDB still reads (same size, other figures)', async () => {
+    const copy = join(root, 'changed')
+    await import('node:fs/promises').then((fs) => fs.cp(join(root, 'history'), copy, {recursive: true}))
+    const manifest = JSON.parse(await readFile(join(copy, HISTORY_FILE), 'utf8')) as HistoryManifest
+    const largest = manifest.parts.reduce((most, part) => (part.rollup.rows > most.rollup.rows ? part : most))
+    const file = join(copy, largest.rollup.file)
+    const bytes = await readFile(file)
+    // The first byte, after the magic number, whose change DuckDB decodes without an error into other rows.
+    const instance = await DuckDBInstance.create(':memory:')
+    const connection = await instance.connect()
+    const content = async () => String((await connection.runAndReadAll(`SELECT SUM(hash(t))::VARCHAR AS h FROM read_parquet(${sqlString(file)}) AS t`)).getRowObjects()[0].h)
+    const original = await content()
+    let changedAt = -1
+    for (let offset = 4; offset < bytes.length - 8 && changedAt < 0; offset++) {
+      const changed = Buffer.from(bytes)
+      changed[offset] ^= 0x01
+      await writeFile(file, changed)
+      const read = await content().catch(() => null)
+      if (read !== null && read !== original) changedAt = offset
+    }
+    connection.closeSync()
+    instance.closeSync()
+    expect(changedAt).toBeGreaterThan(0)
+
+    const error = await generateReport({inputs: [], outDir: join(root, 'changed-out'), history: {dir: copy, trendWeeks: 12, budgets: null}}, {clock: time.clock}).catch((failure: unknown) => failure)
+    expect(error).toBeInstanceOf(InputFileError)
+    expect((error as Error).message).toContain(`${file} is not the file that was written`)
+    expect((error as Error).message).toMatch(/delete the folder .*changed and run again/)
+  })
+
   it('says so when the folder holds no history', async () => {
     const error = await generateReport({inputs: [], outDir: join(root, 'none-out'), history: {dir: join(root, 'nowhere'), trendWeeks: 12, budgets: null}}, {clock: time.clock}).catch((failure: unknown) => failure)
     expect(error).toBeInstanceOf(BadInputError)

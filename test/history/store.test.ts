@@ -84,6 +84,37 @@ describe('writeHistory', () => {
     expect(new Set((await readdir(dir)).filter((name) => name.endsWith('.parquet')))).toEqual(named)
   })
 
+  it('never counts a day twice when history.json lost track of it (a day changed to another date)', async () => {
+    const week = days('2024-11-11', 7)
+    await rollupTable('first', week, () => 10)
+    await writeHistory(connection, dir, null, update('first', exported(week, '2024-11-18')))
+    // Valid JSON of the same size: 2024-11-13 now reads 2023-11-13, so the history seems to lack 2024-11-13.
+    const text = (await readFile(join(dir, HISTORY_FILE), 'utf8')).replace('"2024-11-13"', '"2023-11-13"')
+    await writeFile(join(dir, HISTORY_FILE), text)
+    const damaged = (await readHistory(dir))!
+    expect(damaged.days['2024-11-13']).toBeUndefined()
+
+    await rollupTable('again', ['2024-11-13'], () => 7)
+    const two = await writeHistory(connection, dir, damaged, update('again', exported(['2024-11-13'], '2024-11-18')))
+    expect(await stored(two)).toEqual({...Object.fromEntries(week.map((day) => [day, 20])), '2024-11-13': 14})
+  })
+
+  it('refuses a history.json whose day is not a date, or not stored as one, naming it and how to rebuild', async () => {
+    const week = days('2024-11-11', 7)
+    await rollupTable('first', week, () => 10)
+    await writeHistory(connection, dir, null, update('first', exported(week, '2024-11-18')))
+    const text = await readFile(join(dir, HISTORY_FILE), 'utf8')
+    for (const [damaged, day] of [
+      [text.replace('"2024-11-13"', '"2024-11-1x"'), '2024-11-1x'],
+      [text.replace('"2024-11-13"', '"2024-11-31"'), '2024-11-31'],
+      [text.replace(/("2024-11-14": \{\s*"final": )true/, '$1"yes"'), '2024-11-14'],
+    ]) {
+      expect(damaged).not.toBe(text)
+      await writeFile(join(dir, HISTORY_FILE), damaged)
+      await expect(readHistory(dir)).rejects.toThrow(new RegExp(`history\\.json is not a cci-usage history \\(bad day entry "${day}"\\); delete the folder`))
+    }
+  })
+
   it('splits days across months into parts of their month', async () => {
     const list = days('2024-10-28', 7)
     await rollupTable('across', list, () => 1)
