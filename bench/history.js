@@ -14,6 +14,7 @@
  *   BENCH_MB=50 node bench/history.js            a quick check that it works
  *   node bench/history.js                         the 1 GB figures (takes minutes; measure on a quiet machine)
  */
+import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {cp, mkdir, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {dirname, join, resolve} from 'node:path'
@@ -67,7 +68,8 @@ async function replicate(weekHistory, target) {
     const path = join(target, file)
     await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet, COMPRESSION zstd)`)
     const rows = Number((await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet('${path}')`)).getRowObjects()[0].n)
-    return {file, rows, bytes: statSync(path).size}
+    // With its SHA-256, as a run stores it: the run checks every file's digest before it reads the history.
+    return {file, rows, bytes: statSync(path).size, sha256: createHash('sha256').update(readFileSync(path)).digest('hex')}
   }
   for (const month of months) {
     const rollup = await write(`rollup-${month}-${'0'.repeat(8)}.parquet`, `SELECT * FROM earlier WHERE strftime(JOB_RUN_DATE, '%Y-%m') = '${month}'`)
