@@ -233,8 +233,13 @@ export function projectKeys(
   }
   return (org, project) => {
     const name = label(project)
-    return (orgsByName.get(name)?.size ?? 0) > 1 ? `${label(org)}/${name}` : name
+    return (orgsByName.get(name)?.size ?? 0) > 1 ? qualifiedProjectKey(org, project) : name
   }
+}
+
+/** "org/project": the key of a project whose name another organization has too (budgets may name it so). */
+export function qualifiedProjectKey(org: string | null | undefined, project: string | null | undefined): string {
+  return `${label(org)}/${label(project)}`
 }
 
 /** projectKeys over the project and day-by-project groups of the given windows. */

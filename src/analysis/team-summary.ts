@@ -3,7 +3,7 @@
  * same buildSummary from the same cube code, so every renderer shows a team exactly as it shows the org.
  * Pure: the I/O (one cube with each row's team as a segment, over the report's narrow copy) is in team-reports.ts.
  */
-import {buildSummary, NONE_LABEL, type BuiltSummary, type SummaryInputs} from './build.js'
+import {buildSummary, NONE_LABEL, qualifiedProjectKey, type BuiltSummary, type SummaryInputs} from './build.js'
 import {buildTopOpportunities} from './savings/opportunities.js'
 import {budgetMatcher} from '../history/budgets.js'
 import type {Savings, Summary} from './summary.js'
@@ -84,7 +84,7 @@ export function teamSummary(
   const own = new Set(teamProjects)
   built.summary.savings = teamSavings(org.savings, (project) => own.has(project))
   const groups = [...(inputs.current.project ?? []), ...(inputs.previous?.groups.project ?? [])]
-  const projectKeys = [...new Set(groups.map((group) => `${group.dims.org ?? NONE_LABEL}/${group.dims.project ?? NONE_LABEL}`))]
+  const projectKeys = [...new Set(groups.map((group) => qualifiedProjectKey(group.dims.org, group.dims.project)))]
   built.summary.budgets = teamBudgets(org.budgets ?? null, team, teamProjects, projectKeys)
   built.summary.anomalies = teamAnomalies(org.anomalies ?? null, team, teamProjects)
   return built

@@ -152,6 +152,11 @@ function projectLines(summary: Summary, top: number): string[] {
   })
 }
 
+/** "Top 5 projects of 12": the title of a list that shows `shown` of `count` entries. */
+function topOfTitle(shown: number, count: number, noun: 'project' | 'team'): string {
+  return `Top ${shown} ${shown === 1 ? noun : `${noun}s`} of ${formatCount(count)}`
+}
+
 function teamLines(teams: Bucket[], total: number, top: number): string[] {
   return teams.slice(0, top).map((team) => {
     const share = formatShare(team.credits, total)
@@ -248,7 +253,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   if (projects.length > 0) {
     const shown = Math.min(top, namedProjects(summary).length)
     const projectCount = Math.max(summary.totals.projects, namedProjects(summary).length)
-    blocks.push({type: 'divider'}, listSection(`Top ${shown} ${shown === 1 ? 'project' : 'projects'} of ${formatCount(projectCount)}`, projects, 'projects'))
+    blocks.push({type: 'divider'}, listSection(topOfTitle(shown, projectCount, 'project'), projects, 'projects'))
   } else {
     blocks.push({type: 'section', text: mrkdwn('*Projects*\nNo usage in this window.')})
   }
@@ -258,7 +263,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
     const named = teams.filter((bucket) => !isRollup(bucket))
     const teamCount = named.length + teams.filter(isRollup).reduce((sum, bucket) => sum + (bucket.members ?? 1), 0)
     const shown = Math.min(top, named.length)
-    const title = shown < teamCount ? `Top ${shown} ${shown === 1 ? 'team' : 'teams'} of ${formatCount(teamCount)}` : 'Teams'
+    const title = shown < teamCount ? topOfTitle(shown, teamCount, 'team') : 'Teams'
     if (shown > 0) blocks.push(listSection(title, teamLines(named, total, top), 'teams'))
   }
   if (options.team !== undefined) blocks.push(...teamBudgetBlocks(summary))
