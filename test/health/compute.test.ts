@@ -89,6 +89,19 @@ describe('health.workflows', () => {
       },
     ])
   })
+
+  test('IS_WORKFLOW_SUCCESSFUL is read as `load` reads it: 1/t/yes count as success, a word that is no boolean is refused', async () => {
+    const spelled = (success: string, failure: string) => reportOfRows([
+      run({WORKFLOW_ID: 'ok-1', IS_WORKFLOW_SUCCESSFUL: success}),
+      run({WORKFLOW_ID: 'ok-2', IS_WORKFLOW_SUCCESSFUL: success}),
+      run({WORKFLOW_ID: 'red', IS_WORKFLOW_SUCCESSFUL: failure, JOB_BUILD_STATUS: 'failed'}),
+    ])
+    for (const [success, failure] of [['1', '0'], ['t', 'f'], ['yes', 'no'], ['TRUE', 'FALSE']]) {
+      const workflow = (await spelled(success, failure)).health?.workflows[0]
+      expect({spelling: success, successfulRuns: workflow?.successfulRuns, successRate: workflow?.successRate}).toEqual({spelling: success, successfulRuns: 2, successRate: 2 / 3})
+    }
+    await expect(spelled('maybe', 'false')).rejects.toMatchObject({code: 'E_INPUT_UNREADABLE', message: expect.stringMatching(/'maybe'.*IS_WORKFLOW_SUCCESSFUL/)})
+  })
 })
 
 describe('waste', () => {

@@ -12,7 +12,7 @@ export const HEALTH_ROW_COLUMNS: ReadonlyArray<readonly [name: string, sql: stri
   ['WORKFLOW_KEY', 'CASE WHEN WORKFLOW_ID IS NULL THEN NULL ELSE hash(WORKFLOW_ID) END'],
   ['PIPELINE_TRIGGER_SOURCE', 'PIPELINE_TRIGGER_SOURCE'],
   // NULL while the workflow is still running (no WORKFLOW_STOPPED_AT): neither a success nor a failure yet.
-  ['WORKFLOW_SUCCEEDED', "CASE WHEN WORKFLOW_STOPPED_AT IS NULL THEN NULL ELSE IS_WORKFLOW_SUCCESSFUL IN ('true', 'TRUE', 'True') END"],
+  ['WORKFLOW_SUCCEEDED', "CASE WHEN WORKFLOW_STOPPED_AT IS NULL THEN NULL ELSE CAST(IS_WORKFLOW_SUCCESSFUL AS BOOLEAN) END"],
   ['WORKFLOW_MS', "date_diff('millisecond', WORKFLOW_FIRST_JOB_QUEUED_AT, WORKFLOW_STOPPED_AT)"],
   // When this attempt of the workflow began, to order reruns: its own first-queued time, else the row's job times.
   ['WORKFLOW_ATTEMPT_AT', 'COALESCE(WORKFLOW_FIRST_JOB_QUEUED_AT, JOB_RUN_QUEUED_AT, JOB_RUN_STARTED_AT)'],
