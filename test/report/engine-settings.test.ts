@@ -3,6 +3,8 @@
  * budget grows with the threads, both overridable by CCI_USAGE_THREADS / CCI_USAGE_MEMORY_LIMIT, a bad value is
  * one line and exit 2, and the engine really runs with what was chosen.
  */
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -12,6 +14,7 @@ import {openEngine} from '../../src/analysis/engine.js'
 import {cpuQuotaOf, engineSettings, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
 import {BadInputError} from '../../src/core/errors.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
+import {REPO_ROOT} from '../helpers/repo.js'
 
 const GB = 1024 ** 3
 const laptop: SystemResources = {cpus: 16, cpuQuota: null, memoryBytes: 32 * GB}
@@ -153,6 +156,24 @@ describe('the engine', () => {
     expect((await readdir(temp)).filter((name) => name.startsWith('cci-usage-duckdb-'))).toEqual([])
     await rm(temp, {recursive: true, force: true})
   })
+
+  built('says DuckDB ran out of its budget, with the settings that fix it, not that the input is unreadable', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const input = join(temp, 'usage.csv')
+    await new Promise<void>((resolve, reject) => {
+      const generator = spawn(process.execPath, [join(REPO_ROOT, 'bench/generate.js'), '--mb', '40', '--out', input], {stdio: 'ignore'})
+      generator.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generate exited ${code}`))))
+    })
+    // Eight threads reading a 40 MB export need about 240 MB (~30 MiB each): 64 MB stopped 8 runs of 8 (two
+    // threads stopped only some, as the threads' blocks then peak together or not).
+    const result = await runCli(['report', '--input', input, '--out', join(temp, 'out')], {CCI_USAGE_THREADS: '8', CCI_USAGE_MEMORY_LIMIT: '64MB', TMPDIR: temp})
+    expect(result.code).toBe(2)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines).toEqual([expect.stringMatching(/^Error: DuckDB ran out of its memory budget \(.*MiB used\)\): raise CCI_USAGE_MEMORY_LIMIT .* or set CCI_USAGE_THREADS=1/)])
+    expect(result.stderr).not.toContain('cannot be read as a usage export')
+    expect(existsSync(join(temp, 'out'))).toBe(false)
+    await rm(temp, {recursive: true, force: true})
+  }, 60_000)
 
   built('gives the same figures with one thread and a small budget as with the defaults', async () => {
     const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
