@@ -117,11 +117,12 @@ function quarterMb(system: SystemResources): number {
 }
 
 /**
- * DuckDB's budget for a load's staging COPY, which writes Parquet: a row group of all 48 columns buffered per
- * thread and month needs more than the report's budget (stage.ts measured 400 MB as the best trade). Like the
- * report's, it is never more than a quarter of the memory the process may use: a fixed 400 MB was SIGKILLed by
- * the kernel in a 512 MB container (peak RSS ~650 MB on a 200 MB export), where a quarter stages the same rows.
- * CCI_USAGE_MEMORY_LIMIT, when set, is the budget here too (`settings` carries it, already checked).
+ * DuckDB's budget for a load's staging COPY (stage.ts), which writes Parquet: the report's 150 MB is too small for
+ * a writer buffering a row group of all 48 columns per thread and month. On the 200 MB bench export, 600 MB peaked
+ * at ~730 MB RSS, 400 MB at ~570 MB for the same CPU time; 300 MB doubled the CPU time unless row groups were
+ * halved. Like the report's, it is never more than a quarter of the memory the process may use: a fixed 400 MB was
+ * SIGKILLed by the kernel in a 512 MB container, where 128 MB staged the same rows in 3x the CPU time. Set,
+ * CCI_USAGE_MEMORY_LIMIT is the budget here too (`settings` carries it, already checked).
  */
 export function loadMemoryLimit(settings: EngineSettings, system: SystemResources): {memoryLimit: string; from: string} {
   if (settings.memoryLimitFrom === MEMORY_LIMIT_VARIABLE) return {memoryLimit: settings.memoryLimit, from: MEMORY_LIMIT_VARIABLE}

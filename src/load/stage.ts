@@ -72,10 +72,6 @@ export interface StagedLoad {
   close(): Promise<void>
 }
 
-// DuckDB's budget for the staging COPY (loadMemoryLimit): the report's 150 MB is too small for a Parquet writer
-// buffering a row group of all 48 columns per thread and month. On the 200 MB bench export, 600 MB peaked at
-// ~730 MB RSS, 400 MB at ~570 MB for the same CPU time; 300 MB doubled the CPU time unless row groups were halved.
-
 /** The lake's partition value of a DATE expression. */
 const monthOf = (day: string) => `coalesce(strftime(${day}, '%Y-%m'), '${UNKNOWN_MONTH}')`
 
