@@ -20,6 +20,8 @@ export const MEMORY_LIMIT_VARIABLE = 'CCI_USAGE_MEMORY_LIMIT'
  */
 export const BASE_MEMORY_MB = 100
 export const MEMORY_MB_PER_THREAD = 25
+/** A load's staging budget without an override (loadMemoryLimit). */
+export const LOAD_MEMORY_MB = 400
 
 export interface SystemResources {
   /** os.availableParallelism(): the CPUs this process may be scheduled on. */
@@ -43,6 +45,11 @@ export interface EngineSettings {
 const UNIT_BYTES: Readonly<Record<string, number>> = {B: 1, KB: 1e3, KIB: 2 ** 10, MB: 1e6, MIB: 2 ** 20, GB: 1e9, GIB: 2 ** 30, TB: 1e12, TIB: 2 ** 40}
 /** The smallest budget taken, as the default is never below it (defaultMemoryMb). */
 const MIN_MEMORY_MB = 64
+/**
+ * The budget one thread needs to read an export, measured on a 200 MB export: two threads failed at 64 MB and
+ * ran at 72 MB, four failed at 112 MB and ran at 128 MB (about 30 MiB a thread), one ran at 64 MB.
+ */
+export const MIN_MEMORY_MB_PER_THREAD = 36
 
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*$/i
 
@@ -62,8 +69,8 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
     threadsFrom = THREADS_VARIABLE
   }
   const memoryText = env[MEMORY_LIMIT_VARIABLE]?.trim()
+  const size = memoryText ? SIZE.exec(memoryText) : null
   if (memoryText) {
-    const size = SIZE.exec(memoryText)
     if (!size || Number(size[1]) <= 0) {
       throw new BadInputError(
         'E_BAD_MEMORY_LIMIT',
@@ -78,15 +85,50 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
         `${MEMORY_LIMIT_VARIABLE}=${memoryText} is below ${MIN_MEMORY_MB}MB, too little for DuckDB to read an export: give e.g. ${MEMORY_LIMIT_VARIABLE}=512MB or 2GB, or unset it for the default (${defaultMemoryMb(threads, system)} MB here).`,
       )
     }
-    return {threads, memoryLimit: `${size[1]}${size[2].toUpperCase()}`, threadsFrom, memoryLimitFrom: MEMORY_LIMIT_VARIABLE}
   }
-  return {threads, memoryLimit: `${defaultMemoryMb(threads, system)}MB`, threadsFrom, memoryLimitFrom: `${BASE_MEMORY_MB} MB + ${MEMORY_MB_PER_THREAD} MB a thread`}
+  const wantedMb = BASE_MEMORY_MB + MEMORY_MB_PER_THREAD * threads
+  const defaultMb = defaultMemoryMb(threads, system)
+  const memoryLimit = size ? `${size[1]}${size[2].toUpperCase()}` : `${defaultMb}MB`
+  const memoryMb = size ? (Number(size[1]) * UNIT_BYTES[size[2].toUpperCase()]) / 1e6 : defaultMb
+  const memoryLimitFrom = size
+    ? MEMORY_LIMIT_VARIABLE
+    : defaultMb < wantedMb
+      ? `a quarter of the ${Math.round(system.memoryBytes / 1048576)} MiB this process may use`
+      : `${BASE_MEMORY_MB} MB + ${MEMORY_MB_PER_THREAD} MB a thread`
+  // A budget below what the cores' threads want (a small container, or a small CCI_USAGE_MEMORY_LIMIT) gets the
+  // threads it holds: each thread reading the CSV holds its own blocks, and 64 MB on two threads stopped the
+  // report with DuckDB's "Out of Memory Error" where one thread read the same export.
+  if (threadsFrom !== THREADS_VARIABLE && memoryMb < wantedMb) {
+    const held = Math.max(1, Math.floor(memoryMb / MIN_MEMORY_MB_PER_THREAD))
+    if (held < threads) {
+      threads = held
+      threadsFrom = `${threadsFrom}, lowered to what ${memoryLimit} holds at ${MIN_MEMORY_MB_PER_THREAD} MB a thread`
+    }
+  }
+  return {threads, memoryLimit, threadsFrom, memoryLimitFrom}
 }
 
 function defaultMemoryMb(threads: number, system: SystemResources): number {
-  const wanted = BASE_MEMORY_MB + MEMORY_MB_PER_THREAD * threads
-  const quarter = Math.floor(system.memoryBytes / 4 / 1048576)
-  return Math.max(MIN_MEMORY_MB, Math.min(wanted, quarter))
+  return Math.max(MIN_MEMORY_MB, Math.min(BASE_MEMORY_MB + MEMORY_MB_PER_THREAD * threads, quarterMb(system)))
+}
+
+function quarterMb(system: SystemResources): number {
+  return Math.floor(system.memoryBytes / 4 / 1048576)
+}
+
+/**
+ * DuckDB's budget for a load's staging COPY (stage.ts), which writes Parquet: the report's 150 MB is too small for
+ * a writer buffering a row group of all 48 columns per thread and month. On the 200 MB bench export, 600 MB peaked
+ * at ~730 MB RSS, 400 MB at ~570 MB for the same CPU time; 300 MB doubled the CPU time unless row groups were
+ * halved. Like the report's, it is never more than a quarter of the memory the process may use: a fixed 400 MB was
+ * SIGKILLed by the kernel in a 512 MB container, where 128 MB staged the same rows in 3x the CPU time. Set,
+ * CCI_USAGE_MEMORY_LIMIT is the budget here too (`settings` carries it, already checked).
+ */
+export function loadMemoryLimit(settings: EngineSettings, system: SystemResources): {memoryLimit: string; from: string} {
+  if (settings.memoryLimitFrom === MEMORY_LIMIT_VARIABLE) return {memoryLimit: settings.memoryLimit, from: MEMORY_LIMIT_VARIABLE}
+  const quarter = quarterMb(system)
+  if (quarter >= LOAD_MEMORY_MB) return {memoryLimit: `${LOAD_MEMORY_MB}MB`, from: `the load's ${LOAD_MEMORY_MB} MB`}
+  return {memoryLimit: `${Math.max(MIN_MEMORY_MB, quarter)}MB`, from: `a quarter of the ${Math.round(system.memoryBytes / 1048576)} MiB this process may use`}
 }
 
 /** cgroup v2 `cpu.max` ("max 100000" or "<quota> <period>") or v1's cfs files, in cores; null when unlimited. */

@@ -6,6 +6,7 @@ import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
 import {CciUsageError, InputFileError} from '../core/errors.js'
 import {fileSystemError} from '../core/fs-errors.js'
+import {outOfMemoryError} from '../core/memory-errors.js'
 import {makeWorkDir, type WorkDir} from '../core/work-dir.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
 import {rememberBudget} from './engine-budget.js'
@@ -245,6 +246,9 @@ export function translateReadError(error: unknown, inputs: InputFile[]): Error {
   // DuckDB writes only in its private temp folder (spill files, the work database).
   const fileSystem = fileSystemError(error, undefined, {temporary: true})
   if (fileSystem) return fileSystem
+  // Not the file's fault: the scan needed more than DuckDB's budget.
+  const memory = outOfMemoryError(error)
+  if (memory) return memory
   const message = error instanceof Error ? error.message : String(error)
   const file = /^\s*file = (.+)$/m.exec(message)?.[1]?.trim() ?? (inputs.length === 1 ? inputs[0].path : 'one of the input files')
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1]

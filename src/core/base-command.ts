@@ -2,6 +2,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {CciUsageError, EXIT_CODES} from './errors.js'
 import {fileSystemError} from './fs-errors.js'
+import {outOfMemoryError} from './memory-errors.js'
 import {rejectEmptyPaths} from './path-flags.js'
 import {redact, redactCommandLineWords, registerSecretArguments} from './secrets.js'
 import {terminalSafeLines} from './terminal-safe.js'
@@ -91,6 +92,8 @@ export function describeError(error: Error & {exitCode?: number}): {code: string
   // user's to fix, not a bug: name the path and the reason. Most are typed where they happen; this catches the rest.
   const fileSystem = fileSystemError(error)
   if (fileSystem) return {code: fileSystem.code, exitCode: fileSystem.exitCode, message: fileSystem.message}
+  const memory = outOfMemoryError(error)
+  if (memory) return {code: memory.code, exitCode: memory.exitCode, message: memory.message}
   return {
     code: 'E_UNEXPECTED',
     exitCode: EXIT_CODES.unexpected,

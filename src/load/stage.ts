@@ -13,7 +13,8 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {INPUT_FILE_INDEX, openUsage, scanChecked, translateReadError} from '../analysis/engine.js'
 import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
-import {phase} from '../analysis/profile.js'
+import {engineSettings, loadMemoryLimit, systemResources} from '../analysis/engine-settings.js'
+import {note, phase} from '../analysis/profile.js'
 import {manifestWindows} from '../export/manifest.js'
 import {dialectType, MONTH_PARTITION, WAREHOUSE_COLUMNS} from './columns.js'
 import type {LoadWindow} from './coverage.js'
@@ -71,11 +72,6 @@ export interface StagedLoad {
   close(): Promise<void>
 }
 
-// DuckDB's budget for the staging COPY (the report's 150 MB is too small for a Parquet writer buffering a row
-// group of all 48 columns per thread and month). On the 200 MB bench export, 600 MB peaked at ~730 MB RSS,
-// 400 MB at ~570 MB for the same CPU time; 300 MB doubled the CPU time unless row groups were halved too.
-const LOAD_MEMORY_LIMIT = '400MB'
-
 /** The lake's partition value of a DATE expression. */
 const monthOf = (day: string) => `coalesce(strftime(${day}, '%Y-%m'), '${UNKNOWN_MONTH}')`
 
@@ -108,11 +104,15 @@ function stageError(error: unknown, inputs: Parameters<typeof translateReadError
 export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
   const paths = await resolveInputPaths(options.inputs)
   const files = await Promise.all(paths.map((path) => inspectInputFile(path)))
-  const source = await openUsage(paths)
+  const system = systemResources()
+  const settings = engineSettings(process.env, system)
+  const source = await openUsage(paths, {settings})
   const {connection} = source
   try {
     await connection.run("SET TimeZone = 'UTC'")
-    await connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`)
+    const staging = loadMemoryLimit(settings, system)
+    await connection.run(`SET memory_limit = ${sqlString(staging.memoryLimit)}`)
+    note(`load: staging memory_limit ${staging.memoryLimit} (${staging.from})`)
     await mkdir(options.dir, {recursive: true})
     const staged = options.sourceColumns ? WAREHOUSE_COLUMNS.filter((column) => options.sourceColumns!.includes(column.source)) : WAREHOUSE_COLUMNS
     const rowColumns = [

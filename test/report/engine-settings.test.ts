@@ -3,15 +3,19 @@
  * budget grows with the threads, both overridable by CCI_USAGE_THREADS / CCI_USAGE_MEMORY_LIMIT, a bad value is
  * one line and exit 2, and the engine really runs with what was chosen.
  */
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {memoryLimitMb, withMemoryLimit, withThreadsForBudget} from '../../src/analysis/engine-budget.js'
 import {openEngine} from '../../src/analysis/engine.js'
-import {cpuQuotaOf, engineSettings, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
+import {cpuQuotaOf, engineSettings, loadMemoryLimit, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
 import {BadInputError} from '../../src/core/errors.js'
+import {stageInputs} from '../../src/load/stage.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
+import {GOLDEN_EXPORT, haveGoldenExport, REPO_ROOT} from '../helpers/repo.js'
 
 const GB = 1024 ** 3
 const laptop: SystemResources = {cpus: 16, cpuQuota: null, memoryBytes: 32 * GB}
@@ -33,6 +37,33 @@ describe('engineSettings', () => {
   it('never gives DuckDB more than a quarter of the memory the process may use', () => {
     expect(engineSettings({}, {cpus: 64, cpuQuota: null, memoryBytes: 1 * GB}).memoryLimit).toBe('256MB')
     expect(engineSettings({}, {cpus: 4, cpuQuota: null, memoryBytes: 128 * 1024 ** 2}).memoryLimit).toBe('64MB')
+  })
+
+  it('gives a budget below what the cores want only the threads it holds (36 MB each)', () => {
+    // A 2-vCPU container with 256 MB: 64 MB on two threads stopped the report with DuckDB's Out of Memory Error.
+    expect(engineSettings({}, {cpus: 2, cpuQuota: null, memoryBytes: 256 * 1024 ** 2})).toMatchObject({
+      threads: 1,
+      memoryLimit: '64MB',
+      threadsFrom: 'os.availableParallelism(), lowered to what 64MB holds at 36 MB a thread',
+      memoryLimitFrom: 'a quarter of the 256 MiB this process may use',
+    })
+    expect(engineSettings({}, {cpus: 4, cpuQuota: null, memoryBytes: 384 * 1024 ** 2})).toMatchObject({threads: 2, memoryLimit: '96MB'})
+    expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: '64MB'}, {cpus: 2, cpuQuota: null, memoryBytes: 24 * GB})).toMatchObject({threads: 1, memoryLimit: '64MB'})
+    expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: '400MB'}, laptop)).toMatchObject({threads: 11, memoryLimit: '400MB'})
+    // What the cores want, or more, keeps every core; so does a thread count the user chose.
+    expect(engineSettings({CCI_USAGE_MEMORY_LIMIT: '150MB'}, {cpus: 2, cpuQuota: null, memoryBytes: 24 * GB}).threads).toBe(2)
+    expect(engineSettings({}, {cpus: 36, cpuQuota: 2, memoryBytes: 2 * GB})).toMatchObject({threads: 2, memoryLimit: '150MB', memoryLimitFrom: '100 MB + 25 MB a thread'})
+    expect(engineSettings({CCI_USAGE_THREADS: '2', CCI_USAGE_MEMORY_LIMIT: '64MB'}, laptop)).toMatchObject({threads: 2, threadsFrom: 'CCI_USAGE_THREADS'})
+  })
+
+  it("gives a load's staging a quarter of the memory at most, and CCI_USAGE_MEMORY_LIMIT when set", () => {
+    const system = (mib: number): SystemResources => ({cpus: 1, cpuQuota: 1, memoryBytes: mib * 1024 ** 2})
+    // A fixed 400 MB was SIGKILLed by the kernel in a 512 MB container.
+    expect(loadMemoryLimit(engineSettings({}, system(512)), system(512))).toEqual({memoryLimit: '128MB', from: 'a quarter of the 512 MiB this process may use'})
+    expect(loadMemoryLimit(engineSettings({}, system(2048)), system(2048)).memoryLimit).toBe('400MB')
+    expect(loadMemoryLimit(engineSettings({}, laptop), laptop).memoryLimit).toBe('400MB')
+    expect(loadMemoryLimit(engineSettings({}, system(128)), system(128)).memoryLimit).toBe('64MB')
+    expect(loadMemoryLimit(engineSettings({CCI_USAGE_MEMORY_LIMIT: '1GB'}, system(512)), system(512))).toEqual({memoryLimit: '1GB', from: 'CCI_USAGE_MEMORY_LIMIT'})
   })
 
   it('takes CCI_USAGE_THREADS and CCI_USAGE_MEMORY_LIMIT over the defaults', () => {
@@ -154,6 +185,24 @@ describe('the engine', () => {
     await rm(temp, {recursive: true, force: true})
   })
 
+  built('says DuckDB ran out of its budget, with the settings that fix it, not that the input is unreadable', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const input = join(temp, 'usage.csv')
+    await new Promise<void>((resolve, reject) => {
+      const generator = spawn(process.execPath, [join(REPO_ROOT, 'bench/generate.js'), '--mb', '40', '--out', input], {stdio: 'ignore'})
+      generator.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generate exited ${code}`))))
+    })
+    // Eight threads reading a 40 MB export need about 240 MB (~30 MiB each): 64 MB stopped 8 runs of 8 (two
+    // threads stopped only some, as the threads' blocks then peak together or not).
+    const result = await runCli(['report', '--input', input, '--out', join(temp, 'out')], {CCI_USAGE_THREADS: '8', CCI_USAGE_MEMORY_LIMIT: '64MB', TMPDIR: temp})
+    expect(result.code).toBe(2)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines).toEqual([expect.stringMatching(/^Error: DuckDB ran out of its memory budget \(.*MiB used\)\): raise CCI_USAGE_MEMORY_LIMIT .* or set CCI_USAGE_THREADS=1/)])
+    expect(result.stderr).not.toContain('cannot be read as a usage export')
+    expect(existsSync(join(temp, 'out'))).toBe(false)
+    await rm(temp, {recursive: true, force: true})
+  }, 60_000)
+
   built('gives the same figures with one thread and a small budget as with the defaults', async () => {
     const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
     const input = join(temp, 'usage.csv')
@@ -170,5 +219,29 @@ describe('the engine', () => {
     expect(figures(one.stdout)).toEqual(figures(defaults.stdout))
     expect(figures(one.stdout).totals.credits.total).toBe(rows.reduce((sum, row) => sum + Number(row.split(',')[1]) * 1000, 0) / 1000)
     await rm(temp, {recursive: true, force: true})
+  })
+})
+
+describe("a load's staging", () => {
+  const golden = haveGoldenExport("the load staging's budget") ? it : it.skip
+  golden('runs on CCI_USAGE_MEMORY_LIMIT when it is set, not on a fixed 400 MB', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const saved = process.env.CCI_USAGE_MEMORY_LIMIT
+    process.env.CCI_USAGE_MEMORY_LIMIT = '128MB'
+    try {
+      const staged = await stageInputs({inputs: [GOLDEN_EXPORT], dir: join(temp, 'stage')})
+      try {
+        const row = (await staged.connection.runAndReadAll("SELECT current_setting('memory_limit') AS memory")).getRowObjectsJS()[0]
+        // 128 MB = 122.0 MiB; before, 400 MB (381.4 MiB) whatever the budget.
+        expect(String(row.memory)).toBe('122.0 MiB')
+        expect(staged.stagedRows).toBe(1260)
+      } finally {
+        await staged.close()
+      }
+    } finally {
+      if (saved === undefined) delete process.env.CCI_USAGE_MEMORY_LIMIT
+      else process.env.CCI_USAGE_MEMORY_LIMIT = saved
+      await rm(temp, {recursive: true, force: true})
+    }
   })
 })

@@ -1,0 +1,17 @@
+import {BadInputError, CciUsageError} from './errors.js'
+
+/**
+ * DuckDB's "Out of Memory Error": its budget (CCI_USAGE_MEMORY_LIMIT, or the default from the threads and the
+ * memory the process may use) was too small for a statement that cannot spill. Neither the input file's fault
+ * nor a bug: like a full disk, the user fixes it, so one line naming the settings that do, and exit 2.
+ */
+export function outOfMemoryError(error: unknown): BadInputError | undefined {
+  if (error instanceof CciUsageError) return undefined
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : ''
+  const detail = /Out of Memory Error: *([^\n]*)/.exec(message)
+  if (!detail) return undefined
+  return new BadInputError(
+    'E_OUT_OF_MEMORY',
+    `DuckDB ran out of its memory budget (${detail[1].trim()}): raise CCI_USAGE_MEMORY_LIMIT (e.g. CCI_USAGE_MEMORY_LIMIT=512MB; the process needs about 200 MB beyond it) or set CCI_USAGE_THREADS=1, or give the machine or container more memory.`,
+  )
+}
