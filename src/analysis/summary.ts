@@ -379,7 +379,7 @@ export interface HealthWorkflow {
   workflow: string | null
   /** Distinct WORKFLOW_IDs. */
   runs: number
-  /** Runs that stopped (WORKFLOW_STOPPED_AT set). */
+  /** Runs that stopped (WORKFLOW_STOPPED_AT set) with an IS_WORKFLOW_SUCCESSFUL: an empty one is no outcome. */
   finishedRuns: number
   /** Stopped runs with IS_WORKFLOW_SUCCESSFUL true. */
   successfulRuns: number

@@ -1,8 +1,8 @@
 import {format} from 'fast-csv'
 
 import {createAtomicWriteStream} from '../core/atomic.js'
-import type {BreakdownRow, CsvDimension} from '../analysis/build.js'
-import type {Bucket} from '../analysis/summary.js'
+import {NONE_LABEL, type BreakdownRow, type CsvDimension} from '../analysis/build.js'
+import {isRollup, type Bucket} from '../analysis/summary.js'
 
 /**
  * Spreadsheets run a text cell that starts with = + - @ (or tab/CR) as a formula; a leading apostrophe makes it
@@ -40,11 +40,14 @@ export function sharePct(share: number): number {
   return Math.round(share * 100_000) / 1000
 }
 
-/** One CSV record; the "other" roll-up row shows "other" in its first column. */
+/**
+ * One CSV record; the "other" roll-up row shows "(other)" in its first column, and a row without a first name (no
+ * PROJECT_NAME) shows "(none)" there: its key joins every name ("(none) / ci / test"), the later columns hold them.
+ */
 export function breakdownRecord(dimension: CsvDimension, row: Bucket & {avgJobMinutes?: number | null}, withDollars: boolean): (string | number)[] {
   const dims = DIMENSION_COLUMNS[dimension].map(([, dim], index) => {
     const value = row.dims[dim] ?? null
-    return escapeCell(index === 0 && value === null ? row.key : value)
+    return escapeCell(index === 0 && value === null ? (isRollup(row) ? row.key : NONE_LABEL) : value)
   })
   return [
     ...dims,

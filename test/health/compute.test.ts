@@ -102,6 +102,22 @@ describe('health.workflows', () => {
     }
     await expect(spelled('maybe', 'false')).rejects.toMatchObject({code: 'E_INPUT_UNREADABLE', message: expect.stringMatching(/'maybe'.*IS_WORKFLOW_SUCCESSFUL/)})
   })
+
+  test('a run without a PIPELINE_NUMBER is still a run of its workflow (in no pipeline)', async () => {
+    const summary = await reportOfRows([
+      run({WORKFLOW_ID: 'w-1', PIPELINE_NUMBER: 1, WORKFLOW_STOPPED_AT: at(600), TOTAL_CREDITS: 30}),
+      run({WORKFLOW_ID: 'w-2', PIPELINE_NUMBER: null, IS_WORKFLOW_SUCCESSFUL: 'false', JOB_BUILD_STATUS: 'failed', WORKFLOW_STOPPED_AT: at(1200), TOTAL_CREDITS: 10}),
+    ])
+    // Two WORKFLOW_IDs: 40 credits over 2 runs, not over the 1 run that has a pipeline number.
+    expect(summary.health?.workflows[0]).toMatchObject({
+      runs: 2, finishedRuns: 2, successfulRuns: 1, successRate: 0.5,
+      // 600 and 1200 s: p50 = 900; p95: h = 0.95 -> 600 + 0.95 x 600 = 1170.
+      durationP50Seconds: 900, durationP95Seconds: 1170,
+      credits: 40, creditsPerRun: 20,
+    })
+    // The pipelines are of numbered runs only (README Health).
+    expect(summary.health?.pipelines).toMatchObject({count: 1, creditsP50: 30, creditsMean: 30})
+  })
 })
 
 describe('waste', () => {

@@ -145,7 +145,7 @@ describe('report.html dollars the Summary holds no figure for', () => {
 
 describe('report.html job tables of several organizations', () => {
   // A shared plan: two organizations each have a `test` job in a project of the same name. Without the
-  // organization the two rows of every job table read the same.
+  // organization the two rows of every job table (and of the default branch per project) read the same.
   const base = makeSummary({savings: true})
   const twin = <T extends {org?: string | null}>(row: T): T[] => [row, {...row, org: 'globex'}]
   const savings = base.savings!
@@ -157,6 +157,7 @@ describe('report.html job tables of several organizations', () => {
     'Jobs by credits: runs, success, durations and queue times',
     'Workflows by credits: duration from the first job queued to the stop',
     'The jobs that cost most in each kind of waste',
+    'Default branch per project',
   ]
   const several: Summary = {
     ...base,
@@ -167,7 +168,7 @@ describe('report.html job tables of several organizations', () => {
       underProvisioned: twin(savings.underProvisioned[0]),
       failingJobs: twin({...savings.failingJobs[0], org: 'acme'}),
     },
-    health: {...health, jobs: twin(health.jobs[0]), workflows: twin(health.workflows[0])},
+    health: {...health, jobs: twin(health.jobs[0]), workflows: twin(health.workflows[0]), branches: {...health.branches, projects: twin(health.branches.projects[0])}},
     waste: {...waste, failed: {...waste.failed, topJobs: twin(waste.failed.topJobs[0])}},
   }
 

@@ -1,5 +1,7 @@
 import {describe, expect, test} from '@jest/globals'
 
+import {OTHER_KEY} from '../../src/analysis/summary.js'
+import {breakdownRecord} from '../../src/report/csv.js'
 import {reportOfRows} from '../health/report.js'
 import {row} from '../savings/view.js'
 
@@ -54,5 +56,21 @@ describe('breakdown keys joined from names that hold the separator', () => {
     const keys = summary.breakdowns.job.map((bucket) => bucket.key)
     expect(new Set(keys).size).toBe(3)
     expect(summary.breakdowns.job.map((bucket) => [bucket.dims.workflow, bucket.credits])).toEqual([['"b"', 4], ['b / c', 2], ['b', 1]])
+  })
+})
+
+describe('the CSV columns of a row without a project', () => {
+  test('by-job.csv and by-workflow.csv name it (none) in the project column, not its joined key', async () => {
+    const summary = await reportOfRows([
+      row({PROJECT_NAME: null, WORKFLOW_NAME: 'ci', JOB_NAME: 'test', TOTAL_CREDITS: 5, COMPUTE_CREDITS: 5}),
+      row({WORKFLOW_NAME: 'ci', JOB_NAME: 'test', TOTAL_CREDITS: 7, COMPUTE_CREDITS: 7}),
+    ])
+    const noProject = <T extends {dims: Record<string, string | null>}>(buckets: T[]) => buckets.find((bucket) => bucket.dims.project === null)!
+    const job = noProject(summary.breakdowns.job)
+    expect(job.key).toBe('(none) / ci / test')
+    expect(breakdownRecord('job', job, false).slice(0, 5)).toEqual(['(none)', 'ci', 'test', 'acme', 5])
+    expect(breakdownRecord('workflow', noProject(summary.breakdowns.workflow), false).slice(0, 4)).toEqual(['(none)', 'ci', 'acme', 5])
+    // The roll-up past --top keeps its own label there.
+    expect(breakdownRecord('job', {...job, key: OTHER_KEY, dims: {org: null, project: null, workflow: null, job: null}}, false)[0]).toBe(OTHER_KEY)
   })
 })

@@ -3,8 +3,8 @@
  * Narrow on purpose (issue 13: the report may take at most 15 % longer with health than without; measured on
  * the bench export, a VARCHAR id column costs about as much as three integer ones):
  * - a pipeline is (org, project, PIPELINE_NUMBER), which CircleCI numbers per project, so its UUID need not be
- *   stored; a workflow run is a 64-bit hash of WORKFLOW_ID, only ever compared within one pipeline's workflow
- *   of one name (a handful of attempts), where a collision is as good as impossible (~n^2 / 2^65);
+ *   stored; a workflow run is a 64-bit hash of WORKFLOW_ID, compared within one pipeline (a handful of runs),
+ *   or among the runs without a PIPELINE_NUMBER (few), where a collision is as good as impossible (~n^2 / 2^65);
  * - timestamps are reduced at scan time to what the queries need: two durations and one time.
  */
 export const HEALTH_ROW_COLUMNS: ReadonlyArray<readonly [name: string, sql: string]> = [

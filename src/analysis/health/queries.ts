@@ -82,7 +82,10 @@ async function rowsOf(connection: DuckDBConnection, sql: string): Promise<Result
 }
 
 export interface HealthTables {
-  /** One row per workflow run: PIPELINE_NUMBER x WORKFLOW_KEY (rows without either are in no run). */
+  /**
+   * One row per workflow run: PIPELINE_NUMBER x WORKFLOW_KEY. Rows without a WORKFLOW_ID are in no run; a run
+   * without a PIPELINE_NUMBER is still one of its workflow's runs (health.workflows), in no pipeline and no rerun.
+   */
   runs: string
   /** One row per pipeline: project x PIPELINE_NUMBER. */
   pipelines: string
@@ -113,7 +116,7 @@ export async function buildHealthTables(connection: DuckDBConnection, relation: 
 SELECT PIPELINE_NUMBER AS pipeline, WORKFLOW_KEY AS workflow_key, any_value(${CODE.workflow(ORG, 'PROJECT_NAME', 'WORKFLOW_NAME')}) AS workflow_code,
   any_value(COALESCE(ORGANIZATION_ID, '')) AS org_id, min(WORKFLOW_ATTEMPT_AT) AS attempt_at, bool_or(WORKFLOW_SUCCEEDED) AS succeeded, max(WORKFLOW_MS) AS workflow_ms,
   bool_or(${FAILING}) AS any_failing, bool_or(${CANCELED}) AS any_canceled, ${microSum()} AS credits
-FROM ${sqlIdent(relation)} WHERE ${where} AND PIPELINE_NUMBER IS NOT NULL AND WORKFLOW_KEY IS NOT NULL
+FROM ${sqlIdent(relation)} WHERE ${where} AND WORKFLOW_KEY IS NOT NULL
 GROUP BY PIPELINE_NUMBER, WORKFLOW_KEY`)
   const pairs = [...new Map(workflows.map((group) => [group.workflowCode, group.projectCode])).entries()]
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${projects} (workflow_code UBIGINT, project_code UBIGINT)`)
@@ -123,7 +126,7 @@ GROUP BY PIPELINE_NUMBER, WORKFLOW_KEY`)
   }
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${pipelines} AS
 SELECT project_code, org_id, pipeline, count(*) AS runs, sum(credits) AS credits
-FROM ${runs} JOIN ${projects} USING (workflow_code) GROUP BY project_code, org_id, pipeline`)
+FROM ${runs} JOIN ${projects} USING (workflow_code) WHERE pipeline IS NOT NULL GROUP BY project_code, org_id, pipeline`)
   // Attempts of one workflow in one pipeline, last first: by when they began (unknown times count as earliest),
   // then by key so that ties resolve the same way every time. Only a pipeline with several runs can hold one.
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${reruns} AS

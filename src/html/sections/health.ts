@@ -115,7 +115,7 @@ function bucketTable(buckets: HealthBucket[], keyHeading: string, caption: strin
   )
 }
 
-function branchPart(health: Health): string {
+function branchPart(summary: Summary, health: Health): string {
   const {branches} = health
   const kinds = [
     {...branches.default, key: 'Default branch'},
@@ -127,6 +127,7 @@ function branchPart(health: Health): string {
     bucketTable(kinds, 'Branch', "Credits on each project's default branch and on other branches"),
     renderTable<ProjectDefaultBranch>(
       [
+        ...orgColumn<ProjectDefaultBranch>(summary.totals.orgs),
         {heading: 'Project', text: (p) => p.project},
         {heading: 'Default branch', text: (p) => p.defaultBranch ?? 'unknown (no main or master; see --default-branch)'},
         {heading: 'From', text: (p) => (p.source === 'flag' ? '--default-branch' : p.source === 'data' ? 'the data' : '–')},
@@ -198,7 +199,7 @@ export function healthSection(summary: Summary): string {
     workflowsTable(summary, health.workflows),
     '<h3>Triggers and branches</h3>',
     bucketTable(health.triggerSources, 'Trigger source', 'Credits by pipeline trigger source'),
-    branchPart(health),
+    branchPart(summary, health),
     flakyPart(summary, health),
   ]
   return section(HEALTH_SECTION_ID, 'Health', parts.filter(Boolean).join('\n'))
