@@ -4,8 +4,8 @@ import {breakdownHeader, breakdownRecord, mapLazily, writeCsvAtomic} from './csv
 
 /**
  * by-job.csv when the health section is on: every row of the job breakdown (the columns `--group-by job` has
- * always written, first and unchanged), then the job's health figures. Job-less rows ("(no job)") have empty
- * health cells; so does a figure that is null in summary.json (never 0 for "no value").
+ * always written, first and unchanged), then the job's health figures. Job-less rows (an empty job cell) have
+ * empty health cells; so does a figure that is null in summary.json (never 0 for "no value").
  */
 export const JOB_HEALTH_COLUMNS: [header: string, value: (job: HealthJob) => number | null][] = [
   ['runs', (job) => job.runs],
