@@ -168,6 +168,10 @@ describe('exportedDays', () => {
     expect(final['2024-11-16']).toBe(false)
     // The last day of an export is never final: a job dated on it may start after its midnight.
     expect(final['2024-11-17']).toBe(false)
+    // "At least 48 hours": a day that ended exactly 48 hours before the data was taken is final, one hour less is not.
+    const at = (createdAt: string) => exportedDays([{...window('2024-11-11', '2024-11-18'), createdAt}], NOW).find((entry) => entry.day === '2024-11-15')?.final
+    expect(at('2024-11-18T00:00:00.000Z')).toBe(true)
+    expect(at('2024-11-17T23:59:59.999Z')).toBe(false)
     const old = exportedDays([window('2024-10-01', '2024-10-05')], NOW)
     expect(old.map((entry) => entry.final)).toEqual([true, true, true, false])
   })
