@@ -110,6 +110,16 @@ describe('what run --history exports', () => {
     expect(plan.missing).toHaveLength(14)
   })
 
+  it('exports a day missing between final days with the day after it, so that the day is stored final', () => {
+    const range = {start: '2024-10-01', end: '2024-11-01'}
+    const gap = '2024-10-15'
+    const stored = Object.fromEntries(daysOf(range).filter((day) => day !== gap).map((day) => [day, {final: true, fetchedAt: '2024-11-05T00:00:00.000Z'}]))
+    const plan = planFetch(stored, range, NOW)
+    expect(plan.missing).toEqual([gap])
+    // Without its next day the day could not be final, and every later run would export it again.
+    expect(store(stored, toDateRanges(plan.ranges), NOW)[gap]?.final).toBe(true)
+  })
+
   it('reaches back 52 weeks within the 366 days the API keeps, and never asks for older days', () => {
     for (let hour = 0; hour < 7 * 24; hour += 5) {
       const now = new Date(NOW.getTime() + hour * 3_600_000)
