@@ -1,8 +1,9 @@
 /**
  * FOCUS rows of export rows at the edges: a credit cell left null while TOTAL_CREDITS counts it, a negative
- * adjustment, and a job whose stop is its start. Every credit of TOTAL_CREDITS must reach PricingQuantity (the
- * report, the lake and Postgres count them all), and no charge period may be empty. Checked against the rows'
- * own sums, taken from the CSV text.
+ * adjustment, a job whose stop is its start, and a row without a JOB_ID whose start is after its JOB_RUN_DATE.
+ * Every credit of TOTAL_CREDITS must reach PricingQuantity (the report, the lake and Postgres count them all), no
+ * charge period may be empty, and a row without a job has its JOB_RUN_DATE's whole day (docs/warehouse.md, FOCUS columns).
+ * Checked against the rows' own sums, taken from the CSV text.
  */
 import {join} from 'node:path'
 
@@ -15,7 +16,7 @@ const {maybe, fresh, inWork} = lakeTestFolder('the FOCUS edge-row tests', 'cci-u
 const REFUND_JOB = '00000000-0000-4000-8000-0000000refund'
 
 describe('load --to focus: edge rows', () => {
-  maybe('every credit of TOTAL_CREDITS is in PricingQuantity, and every charge period has a length', async () => {
+  maybe('every credit of TOTAL_CREDITS is in PricingQuantity, every charge period has a length, a job-less row has its whole day', async () => {
     const golden = goldenLines()
     const positive = (name: string) => (row: string) => field(row, name) !== NULL_CELL && microCredits(field(row, name)) > 0n
     // A storage cell left null (TOTAL_CREDITS still counts it): its credits have no kind but are credits.
@@ -29,7 +30,12 @@ describe('load --to focus: edge rows', () => {
     })
     // A negative adjustment, as a row of its own.
     const refund = withFields(golden.rows[instant], {JOB_ID: REFUND_JOB, COMPUTE_CREDITS: '-5.5', TOTAL_CREDITS: '-5.5', DLC_CREDITS: '0', STORAGE_CREDITS: '0', NETWORK_CREDITS: '0'})
-    const lines: Lines = {header: golden.header, rows: [...rows, refund]}
+    // Network credits without a JOB_ID, dated the 12th, with a start after that midnight: the row has its whole day.
+    const jobless = withFields(golden.rows[instant], {
+      JOB_ID: NULL_CELL, JOB_NAME: NULL_CELL, JOB_RUN_DATE: '2024-11-12', JOB_RUN_STARTED_AT: '2024-11-13 01:00:00.000', JOB_RUN_STOPPED_AT: '2024-11-13 01:10:00.000',
+      COMPUTE_CREDITS: '0', DLC_CREDITS: '0', STORAGE_CREDITS: '0', NETWORK_CREDITS: '0.000777', TOTAL_CREDITS: '0.000777',
+    })
+    const lines: Lines = {header: golden.header, rows: [...rows, refund, jobless]}
     const input = writeCsv(inWork('edge.csv'), lines)
     const focus = fresh('focus')
     const result = await runCli(['load', '--input', input, '--to', `focus:${focus}`])
@@ -46,5 +52,10 @@ describe('load --to focus: edge rows', () => {
       microCredits(String((await query(`SELECT CAST(coalesce(sum(PricingQuantity), 0) AS VARCHAR) AS q FROM ${source} WHERE ResourceId = '${job}'`))[0].q))
     expect(await perJob(field(rows[nulled], 'JOB_ID'))).toBe(microCredits(field(rows[nulled], 'TOTAL_CREDITS')))
     expect(await perJob(REFUND_JOB)).toBe(microCredits(field(refund, 'TOTAL_CREDITS')))
+    const [day] = await query(
+      `SELECT strftime(ChargePeriodStart AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS s, strftime(ChargePeriodEnd AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS e
+       FROM ${source} WHERE ResourceId IS NULL AND PricingQuantity = 0.000777`,
+    )
+    expect(day).toEqual({s: '2024-11-12 00:00:00', e: '2024-11-13 00:00:00'})
   })
 })
