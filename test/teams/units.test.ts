@@ -1,7 +1,7 @@
 /** The pure parts of per-team delivery: the teams file's channels, safe file names, chargeback arithmetic. */
 import {calendarMonthOf, chargebackRows} from '../../src/analysis/chargeback.js'
 import {dollarsInCents, dollarsOfCreditFigure, exactDollars, formatMicroCredits, numberToCredits} from '../../src/core/exact-money.js'
-import {creditsToNumber} from '../../src/analysis/build.js'
+import {creditsToNumber, NONE_LABEL} from '../../src/analysis/build.js'
 import type {Group} from '../../src/analysis/aggregate.js'
 import {teamAnomalies, teamSavings} from '../../src/analysis/team-summary.js'
 import {createTeamMatcher, loadTeamRules, parseTeamsCsv, parseTeamsYaml, teamChannels} from '../../src/analysis/teams.js'
@@ -145,6 +145,9 @@ describe('chargeback arithmetic', () => {
       ['unassigned', 'acme', null, 2n],
     ])
     expect(chargebackRows(groups, null).every((row) => row.team === 'unassigned')).toBe(true)
+    // A row without a project is matched as "(none)", as the team pages and FOCUS match it: a "(none)" entry claims it.
+    const withNone = createTeamMatcher([{team: 'platform', pattern: 'api', line: 1}, {team: 'ops', pattern: NONE_LABEL, line: 2}])
+    expect(chargebackRows(groups, withNone).filter((row) => row.project === null).map((row) => [row.team, row.credits])).toEqual([['ops', 2n]])
   })
 })
 
