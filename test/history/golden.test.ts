@@ -59,6 +59,20 @@ maybe('a history of the real export', () => {
     expect(stored.trend!.weeks[0]).toMatchObject({start: '2024-11-04', complete: false, credits: credits(byDay.get('2024-11-10')!)})
   })
 
+  it("gives the week's failed credits and jobs from the history's daily files as the export's text has them", () => {
+    const [headerLine, ...lines] = gunzipSync(readFileSync(GOLDEN_EXPORT)).toString('utf8').split('\n').filter((line) => line !== '')
+    const header = headerLine.split(',')
+    const cell = (line: string, name: string) => line.split(',')[header.indexOf(name)]
+    const week = lines.filter((line) => cell(line, 'JOB_RUN_DATE') >= '2024-11-11' && cell(line, 'JOB_RUN_DATE') < '2024-11-18')
+    const failed = week.filter((line) => cell(line, 'JOB_BUILD_STATUS') === 'failed')
+    const failedMicro = microCreditsByDay([headerLine, ...failed].join('\n'))
+    const trendWeek = stored.trend!.weeks.find((entry) => entry.start === '2024-11-11')!
+    // Failed credits are a part of the week's credits, not all of them.
+    expect(trendWeek.failedCredits).toBe(credits([...failedMicro.values()].reduce((a, b) => a + b, 0n)))
+    expect(trendWeek.failedCredits).toBeLessThan(trendWeek.credits)
+    expect(trendWeek.jobs).toBe(week.filter((line) => cell(line, 'JOB_NAME') !== '\\\\N').length)
+  })
+
   it('reports the export exactly as without a history, filtered or not (with one, its cube is built from the rollup)', async () => {
     const withoutHistory = ({generatedAt: _g, artifacts: _a, trend: _t, forecast: _f, budgets: _b, anomalies: _n, ...rest}: Summary) => rest
     for (const filters of [{since: '2024-11-11', until: '2024-11-17'}, {since: '2024-11-11', until: '2024-11-17', project: 'det*', branch: 'main'}, {org: 'pachyderm'}]) {

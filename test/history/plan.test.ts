@@ -110,6 +110,16 @@ describe('what run --history exports', () => {
     expect(plan.missing).toHaveLength(14)
   })
 
+  it('exports a day missing between final days with the day after it, so that the day is stored final', () => {
+    const range = {start: '2024-10-01', end: '2024-11-01'}
+    const gap = '2024-10-15'
+    const stored = Object.fromEntries(daysOf(range).filter((day) => day !== gap).map((day) => [day, {final: true, fetchedAt: '2024-11-05T00:00:00.000Z'}]))
+    const plan = planFetch(stored, range, NOW)
+    expect(plan.missing).toEqual([gap])
+    // Without its next day the day could not be final, and every later run would export it again.
+    expect(store(stored, toDateRanges(plan.ranges), NOW)[gap]?.final).toBe(true)
+  })
+
   it('reaches back 52 weeks within the 366 days the API keeps, and never asks for older days', () => {
     for (let hour = 0; hour < 7 * 24; hour += 5) {
       const now = new Date(NOW.getTime() + hour * 3_600_000)
@@ -168,6 +178,10 @@ describe('exportedDays', () => {
     expect(final['2024-11-16']).toBe(false)
     // The last day of an export is never final: a job dated on it may start after its midnight.
     expect(final['2024-11-17']).toBe(false)
+    // "At least 48 hours": a day that ended exactly 48 hours before the data was taken is final, one hour less is not.
+    const at = (createdAt: string) => exportedDays([{...window('2024-11-11', '2024-11-18'), createdAt}], NOW).find((entry) => entry.day === '2024-11-15')?.final
+    expect(at('2024-11-18T00:00:00.000Z')).toBe(true)
+    expect(at('2024-11-17T23:59:59.999Z')).toBe(false)
     const old = exportedDays([window('2024-10-01', '2024-10-05')], NOW)
     expect(old.map((entry) => entry.final)).toEqual([true, true, true, false])
   })

@@ -48,16 +48,16 @@ export function csvCell(value: string): string {
 
 /** Exact sum of TOTAL_CREDITS in micro-credits (the export's decimals, never floats). */
 export function sumMicroCredits(lines: Lines): bigint {
-  return lines.rows.reduce((sum, row) => {
-    const [whole, fraction = ''] = field(row, 'TOTAL_CREDITS').split('.')
-    return sum + BigInt(whole) * 1_000_000n + BigInt((fraction + '000000').slice(0, 6))
-  }, 0n)
+  return lines.rows.reduce((sum, row) => sum + microCredits(field(row, 'TOTAL_CREDITS')), 0n)
 }
 
 /** Micro-credits from a decimal text such as Postgres' or DuckDB's "532406.000000". */
 export function microCredits(text: string): bigint {
-  const [whole, fraction = ''] = text.split('.')
-  return BigInt(whole) * 1_000_000n + BigInt((fraction + '000000').slice(0, 6))
+  // The sign applies to the fraction too: -5.5 is -5,500,000 micro-credits, not -5 + 0.5.
+  const negative = text.startsWith('-')
+  const [whole, fraction = ''] = text.replace(/^-/, '').split('.')
+  const magnitude = BigInt(whole) * 1_000_000n + BigInt((fraction + '000000').slice(0, 6))
+  return negative ? -magnitude : magnitude
 }
 
 /** The export's null token as a CSV cell (backslash, backslash, N). */

@@ -121,6 +121,16 @@ describe('load --to parquet:DIR', () => {
     expect(microCredits(String(row.credits))).toBe(GOLDEN_CREDITS)
   })
 
+  maybe('reloading a file without a window whose last job started within its last millisecond leaves that job there once', async () => {
+    // The file's window then ends at its last start, to the millisecond; a job that started exactly there is in it.
+    const {lines, rerun, early} = withLateRerun(goldenLines())
+    const precise = writeCsv(inWork('precise.csv'), {header: lines.header, rows: [...early.rows, withFields(rerun, {JOB_RUN_STARTED_AT: '2024-11-15 23:59:59.999500'})]})
+    const lake = freshDir('lake')
+    for (let i = 0; i < 2; i++) expect((await runCli(['load', '--input', precise, '--to', `parquet:${lake}`])).code).toBe(0)
+    const loaded = {header: lines.header, rows: [...early.rows, rerun]}
+    expect(await lakeTotals(lake)).toEqual({rows: loaded.rows.length, credits: sumMicroCredits(loaded), jobs: loaded.rows.length})
+  })
+
   maybe('rows without a JOB_ID on a day two inputs of one load both hold whole are written once, in the lake and in FOCUS', async () => {
     // Two weekly exports overlapping on the 12th and 13th, both held whole by each, and three storage rows
     // without a JOB_ID on the 12th, which both exports carry.

@@ -396,6 +396,18 @@ describe('load --to postgres:// (real PostgreSQL)', () => {
     expect(totals(table)).toEqual(expected)
   })
 
+  maybe('reloading an export whose one job off its whole days is a late rerun leaves that job there once', async () => {
+    // Rows of the 16th and 17th, days the late window holds whole (the 18th, its last, is not), and the rerun dated
+    // the 12th: the rerun is the load's only job replaced by JOB_ID rather than with its day.
+    const {lines, rerun} = withLateRerun(goldenLines())
+    const wholeDays = (row: string) => field(row, 'JOB_RUN_DATE') >= '2024-11-16' && field(row, 'JOB_RUN_DATE') <= '2024-11-17'
+    const only: Lines = {header: lines.header, rows: [...lines.rows.filter(wholeDays), rerun]}
+    const csv = writeExportFolder(join(suite.work, 'one-edge'), only, LATE_WINDOW)
+    const table = freshTable()
+    for (let i = 0; i < 2; i++) expect((await load(csv, table)).code).toBe(0)
+    expect(totals(table)).toEqual({rows: only.rows.length, credits: sumMicroCredits(only), jobs: only.rows.length})
+  })
+
   maybe('review: a spared late job that the reloaded export holds without a start, or started within a millisecond, is there once', async () => {
     const {lines, original, rerun, early, late} = withLateRerun(goldenLines())
     const lateCsv = writeExportFolder(join(suite.work, 'review-late'), late, LATE_WINDOW)

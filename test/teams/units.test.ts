@@ -1,6 +1,7 @@
 /** The pure parts of per-team delivery: the teams file's channels, safe file names, chargeback arithmetic. */
 import {calendarMonthOf, chargebackRows} from '../../src/analysis/chargeback.js'
-import {dollarsInCents, exactDollars, formatMicroCredits} from '../../src/core/exact-money.js'
+import {dollarsInCents, dollarsOfCreditFigure, exactDollars, formatMicroCredits, numberToCredits} from '../../src/core/exact-money.js'
+import {creditsToNumber, NONE_LABEL} from '../../src/analysis/build.js'
 import type {Group} from '../../src/analysis/aggregate.js'
 import {teamAnomalies, teamSavings} from '../../src/analysis/team-summary.js'
 import {createTeamMatcher, loadTeamRules, parseTeamsCsv, parseTeamsYaml, teamChannels} from '../../src/analysis/teams.js'
@@ -144,6 +145,9 @@ describe('chargeback arithmetic', () => {
       ['unassigned', 'acme', null, 2n],
     ])
     expect(chargebackRows(groups, null).every((row) => row.team === 'unassigned')).toBe(true)
+    // A row without a project is matched as "(none)", as the team pages and FOCUS match it: a "(none)" entry claims it.
+    const withNone = createTeamMatcher([{team: 'platform', pattern: 'api', line: 1}, {team: 'ops', pattern: NONE_LABEL, line: 2}])
+    expect(chargebackRows(groups, withNone).filter((row) => row.project === null).map((row) => [row.team, row.credits])).toEqual([['ops', 2n]])
   })
 })
 
@@ -237,6 +241,17 @@ describe('dollarsInCents', () => {
     expect(dollarsInCents(-1_675_000_000n, 0.0006)).toBe(-1.01)
     expect(dollarsInCents(532_406_000_000n, 0.0006)).toBe(319.44)
     expect(dollarsInCents(1n, 2)).toBe(0)
+  })
+})
+
+describe('numberToCredits', () => {
+  it('reads back, to the micro-credit, every figure the Summary holds as a number', () => {
+    // creditsToNumber writes micro-credits as the nearest double; 0.000003 x 10^6 is 2.9999999999999996 in floats.
+    const samples = [...Array.from({length: 20_000}, (_, i) => BigInt(i)), 532_406_000_000n, 80_625_000_001n, 1_234_567_890_123_457n, -12_000_001n]
+    const wrong = samples.filter((micro) => numberToCredits(creditsToNumber(micro)) !== micro)
+    expect(wrong).toEqual([])
+    // So a figure is priced as the exact credits it stands for: 0.000003 credits x $10,000 is 3 cents.
+    expect(dollarsOfCreditFigure(creditsToNumber(3n), 10_000)).toBe(dollarsInCents(3n, 10_000))
   })
 })
 
