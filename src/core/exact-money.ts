@@ -78,7 +78,8 @@ export function dollarsInCents(micro: bigint, price: number): number {
 
 /**
  * Credits as the Summary holds them (a number of at most six decimals, from creditsToNumber) back to exact
- * micro-credits: exact below 2^53 micro-credits (9 billion credits).
+ * micro-credits: exact below 2^52 micro-credits (about 4.5 billion credits); nearer 2^53 the decimal text the
+ * number was made from and the product by 10^6 can each round, and the figure reads back one micro-credit off.
  */
 export function numberToCredits(credits: number): bigint {
   return BigInt(Math.round(credits * 1_000_000))
