@@ -53,6 +53,10 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       helpGroup: 'SLACK',
     })(),
     ...slackTransportFlags,
+    'notify-again': Flags.boolean({
+      description: 'With --history: post even the messages this window already got (a rerun skips them: the history folder records each message posted, per window and channel).',
+      helpGroup: 'SLACK',
+    }),
     'load-to': Flags.string({
       env: LOAD_TO_VARIABLE,
       description: 'After the report, load the export into postgres://..., parquet:DIR or focus:DIR (see `load`; or CCI_USAGE_LOAD_TO).',
@@ -106,6 +110,8 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
           health,
         },
         notify,
+        // Only a --history the user keeps (the orb's cache): the demo's folder in --out is not carried to a rerun.
+        notifyOnce: flags.history === undefined ? undefined : {again: flags['notify-again']},
         loadTo,
         history: historyDir === undefined ? undefined : {dir: historyDir, trendWeeks: flags['trend-weeks'], budgets},
       },

@@ -21,7 +21,8 @@ import {historyOrganizations, planHistoryExport, type HistoryExportPlan} from '.
 import {fullReportHooks, type HealthHookOptions} from '../report/hooks.js'
 import {generateReport} from '../report/index.js'
 import {type NotifyOptions, type NotifyResult} from '../slack/index.js'
-import {deliverSlack, teamMessages, type TeamNotifyResult} from '../slack/delivery.js'
+import {deliverSlack, teamMessages, type PostOnce, type TeamNotifyResult} from '../slack/delivery.js'
+import {readPostedRecord} from '../slack/posted.js'
 import {loadExport, type LoadResult, type LoadTarget} from '../load/index.js'
 import {acquireFolderLock} from '../core/folder-lock.js'
 import {clearPendingLoad, notePendingLoad, pendingLoadRanges} from './pending-load.js'
@@ -51,6 +52,11 @@ export interface WeeklyOptions {
   }
   /** null: do not post. */
   notify: NotifyOptions | null
+  /**
+   * With a history (run --history): post each message once per window and destination, recorded in the history
+   * folder (slack/posted.ts); `again` (--notify-again) posts anyway. Absent: every run posts.
+   */
+  notifyOnce?: {again: boolean}
   /** Where to load the export after the report (`--load-to`); absent: no load. */
   loadTo?: LoadTarget
   /** Keep and read a history (README "History"); absent: no trend, forecast, budgets or anomalies. */
@@ -164,6 +170,8 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
 
   if (options.loadTo) await notePendingLoad(options.outDir, exported.windows)
 
+  // The rows are those of every organization the export covered, discovered ones too: the history is keyed by that set.
+  const organizations = history ? historyOrganizations(history.organizations, exported.sharedPlan) : []
   const {summary, files, teams} = await generateReport(
     {
       inputs: [exported.csvPath],
@@ -182,8 +190,7 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
             dir: options.history.dir,
             trendWeeks: options.history.trendWeeks,
             budgets: options.history.budgets,
-            // The rows are those of every organization the export covered, discovered ones too: the history is keyed by that set.
-            update: {organizations: historyOrganizations(history.organizations, exported.sharedPlan), windows: exported.windows},
+            update: {organizations, windows: exported.windows},
           }
         : undefined,
       ...fullReportHooks(options.report.top, options.report.health),
@@ -209,11 +216,17 @@ async function runWeeklyLocked(options: WeeklyOptions, context: WeeklyContext, e
   let notified: NotifyResult | null = null
   let teamNotified: TeamNotifyResult[] = []
   if (options.notify) {
+    // Read under the history's lock, after the report: a damaged record is a warning, never a lost message.
+    const once: PostOnce | undefined =
+      options.notifyOnce && options.history && !options.notify.dryRun
+        ? {record: await readPostedRecord(options.history.dir, context.warn), range: options.range, organizations, again: options.notifyOnce.again, clock: context.clock}
+        : undefined
     const delivery = await deliverSlack(
       summary,
       teamMessages(options.outDir, teams),
       {...options.notify, chartPng: join(options.outDir, 'credits-by-project.png')},
       context.log,
+      once,
     )
     for (const warning of delivery.warnings) context.warn(warning)
     notified = delivery.organization

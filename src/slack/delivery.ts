@@ -11,6 +11,8 @@ import type {Summary, TeamEntry} from '../analysis/summary.js'
 import {NotifyError} from '../core/errors.js'
 import {notifySlack, shouldNotify, type NotifyOptions, type NotifyResult} from './index.js'
 import {readSummaryFile} from './read-summary.js'
+import {destinationOf, findPosted, recordPosted, type PostedRecord} from './posted.js'
+import type {DateRange} from '../export/windows.js'
 
 /**
  * One team's message: where it goes, what it says (the team's Summary) and its chart. A team's budget, once
@@ -62,10 +64,26 @@ export async function teamMessagesFromFiles(outDir: string, summary: Summary): P
   return teamMessages(outDir, teams)
 }
 
+/** `run --history`: post each message once per window and destination (posted.ts). */
+export interface PostOnce {
+  record: PostedRecord
+  range: DateRange
+  organizations: string[]
+  /** --notify-again: post even what the record holds (and record it again). */
+  again: boolean
+  clock: () => Date
+}
+
 const NEEDS_TOKEN = 'a team channel needs a bot token (SLACK_ACCESS_TOKEN / --slack-token), and an incoming webhook posts to its own channel only'
 
-export async function deliverSlack(summary: Summary, teams: TeamMessage[], options: NotifyOptions, log: (line: string) => void): Promise<DeliveryResult> {
-  const organization = await notifySlack(summary, {...options, strict: false}, log)
+export async function deliverSlack(
+  summary: Summary,
+  teams: TeamMessage[],
+  options: NotifyOptions,
+  log: (line: string) => void,
+  once?: PostOnce,
+): Promise<DeliveryResult> {
+  const organization = await notifyOnce(summary, {...options, strict: false}, log, once)
   const warnings = [...organization.warnings]
   const failures: {code: string; message: string}[] = organization.failure ? [organization.failure] : []
   const results: TeamNotifyResult[] = []
@@ -80,10 +98,11 @@ export async function deliverSlack(summary: Summary, teams: TeamMessage[], optio
     if (!options.dryRun) failures.push({code: 'E_SLACK_TEAMS_NEED_TOKEN', message})
   }
   for (const team of teams.filter((team) => options.dryRun || !unreachable.includes(team))) {
-    const result = await notifySlack(
+    const result = await notifyOnce(
       team.summary,
       {...options, channel: team.channel, webhookUrl: undefined, chartPng: team.chartPng, team: team.team, strict: false},
       log,
+      once,
     )
     const blocked = unreachable.includes(team) ? {reason: `would not be sent: ${NEEDS_TOKEN}`} : {}
     results.push({...result, ...blocked, team: team.team})
@@ -99,6 +118,41 @@ export async function deliverSlack(summary: Summary, teams: TeamMessage[], optio
     throw new NotifyError(failures[0].code, failures.map((failure) => failure.message).join('; '))
   }
   return {organization, teams: results, warnings}
+}
+
+/**
+ * One message, unless the record says it went out already; recorded once posted. A dry run neither skips (its
+ * preview is of the message) nor records. Failing to write the record is a warning: the message stands.
+ */
+async function notifyOnce(summary: Summary, options: NotifyOptions, log: (line: string) => void, once: PostOnce | undefined): Promise<NotifyResult> {
+  const destination = destinationOf(options)
+  if (!once || options.dryRun || destination === null) return notifySlack(summary, options, log)
+  const team = options.team ?? null
+  const what = team === null ? 'the summary' : `the summary of team ${JSON.stringify(team)}`
+  const earlier = once.again ? undefined : findPosted(once.record, once.range, destination, team)
+  if (earlier && shouldNotify(summary, options.policy).post) {
+    const reason = `not posting: ${what} of this window was already posted to ${destination} at ${earlier.postedAt} (a rerun of the same window); add --notify-again (orb: notify_again: true) to post it again`
+    log(`Slack: ${reason}`)
+    return {posted: false, reason, dryRun: false, uploaded: false, warnings: [], channel: earlier.channel, skipped: {reason: 'already-posted', postedAt: earlier.postedAt, ...(earlier.ts ? {ts: earlier.ts} : {})}}
+  }
+  const result = await notifySlack(summary, options, log)
+  if (!result.posted) return result
+  const now = once.clock()
+  const entry = {
+    window: {start: once.range.start.toISOString(), end: once.range.end.toISOString()},
+    organizations: once.organizations,
+    destination,
+    team,
+    postedAt: now.toISOString(),
+    ...(result.channel ? {channel: result.channel} : {}),
+    ...(result.ts ? {ts: result.ts} : {}),
+  }
+  try {
+    await recordPosted(once.record, entry, now)
+  } catch (error) {
+    return {...result, warnings: [...result.warnings, `${what} was posted but could not be recorded (${(error as Error).message}): a rerun of this window posts it again`]}
+  }
+  return result
 }
 
 /**

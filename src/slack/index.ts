@@ -62,6 +62,11 @@ export interface NotifyResult {
   warnings: string[]
   /** Set when posting failed (without --strict-notify). */
   failure?: {code: string; message: string}
+  /**
+   * Set when the message was not posted because `run --history` recorded it as posted already (same window,
+   * destination and message: a rerun of the same week); --notify-again posts anyway.
+   */
+  skipped?: {reason: 'already-posted'; postedAt: string; ts?: string}
 }
 
 /** Slack channel IDs (public, private, DM, group DM); uploads need one, a #name is not enough. */

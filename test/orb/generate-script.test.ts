@@ -311,9 +311,9 @@ describe('orb generate script, Slack conditions, strict_notify and group_by', ()
   it('with the defaults passes no condition, no --strict-notify and no --group-by', async () => {
     const recorded = runScript({...base, PARAM_NOTIFY: 'change'})
     expect(recorded.status).toBe(0)
-    for (const flag of ['--notify-if-budget-at-risk', '--notify-if-anomaly', '--strict-notify', '--group-by']) expect(recorded.argv).not.toContain(flag)
+    for (const flag of ['--notify-if-budget-at-risk', '--notify-if-anomaly', '--strict-notify', '--notify-again', '--group-by']) expect(recorded.argv).not.toContain(flag)
     const flags = await parse(recorded)
-    expect([flags['notify-if-budget-at-risk'], flags['notify-if-anomaly'], flags['strict-notify'], flags['group-by']]).toEqual([undefined, undefined, undefined, undefined])
+    expect([flags['notify-if-budget-at-risk'], flags['notify-if-anomaly'], flags['strict-notify'], flags['notify-again'], flags['group-by']]).toEqual([undefined, undefined, undefined, undefined, undefined])
   })
 
   it.each([
@@ -348,6 +348,14 @@ describe('orb generate script, Slack conditions, strict_notify and group_by', ()
     const recorded = runScript({...base, PARAM_NOTIFY: notify, PARAM_STRICT_NOTIFY: value})
     expect(recorded.status).toBe(0)
     expect((await parse(recorded))['strict-notify']).toBe(true)
+  })
+
+  it.each(['1', 'true'])('notify_again %s passes --notify-again beside the history, so a rerun posts the week again', async (value) => {
+    const recorded = runScript({...base, PARAM_NOTIFY: 'always', PARAM_NOTIFY_AGAIN: value})
+    expect(recorded.status).toBe(0)
+    const flags = await parse(recorded)
+    expect(flags['notify-again']).toBe(true)
+    expect(flags.history).toBe(path.join(workDir, 'cci-usage-history'))
   })
 
   it('maps group_by (comma or space separated) to one --group-by per dimension', async () => {

@@ -136,6 +136,7 @@ case ${PARAM_NOTIFY:-never} in
   *) echo "cci-usage orb: notify must be never, always or change, got '${PARAM_NOTIFY}'." >&2; exit 2 ;;
 esac
 if is_true strict_notify "${PARAM_STRICT_NOTIFY:-0}"; then args+=(--strict-notify); fi
+if is_true notify_again "${PARAM_NOTIFY_AGAIN:-0}"; then args+=(--notify-again); fi
 if [[ ${PARAM_NOTIFY:-never} != never ]]; then
   slack_token_variable=${PARAM_SLACK_ACCESS_TOKEN:-SLACK_ACCESS_TOKEN}
   check_variable_name slack_access_token "$slack_token_variable"
