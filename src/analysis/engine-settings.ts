@@ -70,8 +70,9 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
   }
   const memoryText = env[MEMORY_LIMIT_VARIABLE]?.trim()
   const size = memoryText ? SIZE.exec(memoryText) : null
+  const sizeMb = size ? (Number(size[1]) * UNIT_BYTES[size[2].toUpperCase()]) / 1e6 : null
   if (memoryText) {
-    if (!size || Number(size[1]) <= 0) {
+    if (!size || sizeMb === null || sizeMb <= 0) {
       throw new BadInputError(
         'E_BAD_MEMORY_LIMIT',
         `${MEMORY_LIMIT_VARIABLE}=${memoryText} is not a size: give a number and a unit, e.g. ${MEMORY_LIMIT_VARIABLE}=512MB or 2GB, or unset it for the default (${defaultMemoryMb(threads, system)} MB here).`,
@@ -79,22 +80,18 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
     }
     // DuckDB needs blocks of 8 MiB per thread to read a CSV: 1KB or 16MB failed inside the report, blamed on the
     // input file ("cannot be read as a usage export (Out of Memory Error ...)") or as unexpected (exit 1).
-    if (Number(size[1]) * UNIT_BYTES[size[2].toUpperCase()] < MIN_MEMORY_MB * 1e6) {
+    if (sizeMb < MIN_MEMORY_MB) {
       throw new BadInputError(
         'E_BAD_MEMORY_LIMIT',
         `${MEMORY_LIMIT_VARIABLE}=${memoryText} is below ${MIN_MEMORY_MB}MB, too little for DuckDB to read an export: give e.g. ${MEMORY_LIMIT_VARIABLE}=512MB or 2GB, or unset it for the default (${defaultMemoryMb(threads, system)} MB here).`,
       )
     }
   }
-  const wantedMb = BASE_MEMORY_MB + MEMORY_MB_PER_THREAD * threads
+  const wantedMb = wantedMemoryMb(threads)
   const defaultMb = defaultMemoryMb(threads, system)
   const memoryLimit = size ? `${size[1]}${size[2].toUpperCase()}` : `${defaultMb}MB`
-  const memoryMb = size ? (Number(size[1]) * UNIT_BYTES[size[2].toUpperCase()]) / 1e6 : defaultMb
-  const memoryLimitFrom = size
-    ? MEMORY_LIMIT_VARIABLE
-    : defaultMb < wantedMb
-      ? `a quarter of the ${Math.round(system.memoryBytes / 1048576)} MiB this process may use`
-      : `${BASE_MEMORY_MB} MB + ${MEMORY_MB_PER_THREAD} MB a thread`
+  const memoryMb = sizeMb ?? defaultMb
+  const memoryLimitFrom = size ? MEMORY_LIMIT_VARIABLE : defaultMb < wantedMb ? quarterOfMemory(system) : `${BASE_MEMORY_MB} MB + ${MEMORY_MB_PER_THREAD} MB a thread`
   // A budget below what the cores' threads want (a small container, or a small CCI_USAGE_MEMORY_LIMIT) gets the
   // threads it holds: each thread reading the CSV holds its own blocks, and 64 MB on two threads stopped the
   // report with DuckDB's "Out of Memory Error" where one thread read the same export.
@@ -108,12 +105,21 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
   return {threads, memoryLimit, threadsFrom, memoryLimitFrom}
 }
 
+function wantedMemoryMb(threads: number): number {
+  return BASE_MEMORY_MB + MEMORY_MB_PER_THREAD * threads
+}
+
 function defaultMemoryMb(threads: number, system: SystemResources): number {
-  return Math.max(MIN_MEMORY_MB, Math.min(BASE_MEMORY_MB + MEMORY_MB_PER_THREAD * threads, quarterMb(system)))
+  return Math.max(MIN_MEMORY_MB, Math.min(wantedMemoryMb(threads), quarterMb(system)))
 }
 
 function quarterMb(system: SystemResources): number {
   return Math.floor(system.memoryBytes / 4 / 1048576)
+}
+
+/** Where a budget cut to quarterMb comes from, as the profile line says it. */
+function quarterOfMemory(system: SystemResources): string {
+  return `a quarter of the ${Math.round(system.memoryBytes / 1048576)} MiB this process may use`
 }
 
 /**
@@ -128,7 +134,7 @@ export function loadMemoryLimit(settings: EngineSettings, system: SystemResource
   if (settings.memoryLimitFrom === MEMORY_LIMIT_VARIABLE) return {memoryLimit: settings.memoryLimit, from: MEMORY_LIMIT_VARIABLE}
   const quarter = quarterMb(system)
   if (quarter >= LOAD_MEMORY_MB) return {memoryLimit: `${LOAD_MEMORY_MB}MB`, from: `the load's ${LOAD_MEMORY_MB} MB`}
-  return {memoryLimit: `${Math.max(MIN_MEMORY_MB, quarter)}MB`, from: `a quarter of the ${Math.round(system.memoryBytes / 1048576)} MiB this process may use`}
+  return {memoryLimit: `${Math.max(MIN_MEMORY_MB, quarter)}MB`, from: quarterOfMemory(system)}
 }
 
 /** cgroup v2 `cpu.max` ("max 100000" or "<quota> <period>") or v1's cfs files, in cores; null when unlimited. */

@@ -11,7 +11,7 @@ import type {Summary, TeamEntry} from '../analysis/summary.js'
 import {NotifyError} from '../core/errors.js'
 import {notifySlack, shouldNotify, type NotifyOptions, type NotifyResult} from './index.js'
 import {readSummaryFile} from './read-summary.js'
-import {destinationOf, findPosted, recordPosted, type PostedRecord} from './posted.js'
+import {destinationOf, findPosted, postedWindow, recordPosted, type PostedRecord} from './posted.js'
 import type {DateRange} from '../export/windows.js'
 
 /**
@@ -139,7 +139,7 @@ async function notifyOnce(summary: Summary, options: NotifyOptions, log: (line: 
   if (!result.posted) return result
   const now = once.clock()
   const entry = {
-    window: {start: once.range.start.toISOString(), end: once.range.end.toISOString()},
+    window: postedWindow(once.range),
     organizations: once.organizations,
     destination,
     team,

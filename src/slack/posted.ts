@@ -90,23 +90,27 @@ export function destinationOf(options: {token?: string; channel?: string; webhoo
   return null
 }
 
+type MessageKey = Pick<PostedEntry, 'window' | 'destination' | 'team'>
+
+/** The same message of the same window to the same destination: what a rerun must not post again. */
+function sameMessage(a: MessageKey, b: MessageKey): boolean {
+  return a.window.start === b.window.start && a.window.end === b.window.end && a.destination === b.destination && a.team === b.team
+}
+
+/** A report window as the record holds it. */
+export function postedWindow(range: DateRange): PostedEntry['window'] {
+  return {start: range.start.toISOString(), end: range.end.toISOString()}
+}
+
 /** The entry of the same window, destination and message, if that message was posted already. */
 export function findPosted(record: PostedRecord, range: DateRange, destination: string, team: string | null): PostedEntry | undefined {
-  const start = range.start.toISOString()
-  const end = range.end.toISOString()
-  return record.entries.find((entry) => entry.window.start === start && entry.window.end === end && entry.destination === destination && entry.team === team)
+  const key = {window: postedWindow(range), destination, team}
+  return record.entries.find((entry) => sameMessage(entry, key))
 }
 
 /** Adds (or replaces) the entry and writes the record atomically, dropping entries whose window ended over KEEP_POSTED_DAYS before `now`. */
 export async function recordPosted(record: PostedRecord, entry: PostedEntry, now: Date): Promise<void> {
   const oldest = now.getTime() - KEEP_POSTED_DAYS * DAY_MS
-  record.entries = [
-    ...record.entries.filter(
-      (kept) =>
-        Date.parse(kept.window.end) >= oldest &&
-        !(kept.window.start === entry.window.start && kept.window.end === entry.window.end && kept.destination === entry.destination && kept.team === entry.team),
-    ),
-    entry,
-  ]
+  record.entries = [...record.entries.filter((kept) => Date.parse(kept.window.end) >= oldest && !sameMessage(kept, entry)), entry]
   await writeJsonAtomic(join(record.dir, POSTED_FILE), {version: POSTED_VERSION, entries: record.entries})
 }
