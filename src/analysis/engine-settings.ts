@@ -28,6 +28,8 @@ export interface SystemResources {
   cpus: number
   /** The container's CPU quota in cores (cgroup cpu.max), null when there is none. */
   cpuQuota: number | null
+  /** The file the quota came from, for the profile line ('cgroup cpu.max' when not given). */
+  cpuQuotaFrom?: string
   /** Bytes the process may use: the container's memory limit, else the machine's memory. */
   memoryBytes: number
 }
@@ -57,7 +59,7 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
   const cores = system.cpuQuota === null ? system.cpus : Math.max(1, Math.min(system.cpus, Math.ceil(system.cpuQuota)))
   const threadsText = env[THREADS_VARIABLE]?.trim()
   let threads = cores
-  let threadsFrom = system.cpuQuota !== null && cores < system.cpus ? 'cgroup cpu.max' : 'os.availableParallelism()'
+  let threadsFrom = system.cpuQuota !== null && cores < system.cpus ? (system.cpuQuotaFrom ?? 'cgroup cpu.max') : 'os.availableParallelism()'
   if (threadsText) {
     if (!/^\d+$/.test(threadsText) || Number(threadsText) < 1 || Number(threadsText) > 1024) {
       throw new BadInputError(
@@ -162,9 +164,51 @@ function readOptional(path: string): string | null {
   }
 }
 
+/**
+ * The limits binding this process: the tightest of its own cgroup's and every parent's up to the hierarchy's root,
+ * as the kernel enforces each of them. In a container the process's cgroup is the root (a cgroup namespace) and a
+ * parent's folder does not exist there; outside one (a systemd unit's MemoryMax, a CI runner's slice) the limit is
+ * on a parent: reading the root alone missed a 300 MB limit and gave DuckDB a 150 MB budget in it.
+ * `procSelfCgroup` is /proc/self/cgroup; v2 (`0::/path`) is mounted at `root`, v1 controllers below it.
+ */
+export function cgroupLimits(
+  procSelfCgroup: string | null,
+  read: (path: string) => string | null,
+  root = '/sys/fs/cgroup',
+): {cpuQuota: number | null; cpuQuotaFrom: string; memoryLimit: number | null} {
+  const paths = new Map<string, string>()
+  for (const line of (procSelfCgroup ?? '').split('\n')) {
+    const match = /^\d+:([^:]*):(\/.*)$/.exec(line.trim())
+    if (match) for (const controller of match[1].split(',')) paths.set(controller, match[2])
+  }
+  let cpuQuota: number | null = null
+  let cpuQuotaFrom = 'cgroup cpu.max'
+  const takeQuota = (quota: number | null, from: string) => {
+    if (quota !== null && (cpuQuota === null || quota < cpuQuota)) [cpuQuota, cpuQuotaFrom] = [quota, from]
+  }
+  for (const dir of cgroupDirs(root, paths.get(''))) takeQuota(cpuQuotaOf(read(`${dir}/cpu.max`), null, null), 'cgroup cpu.max')
+  for (const dir of cgroupDirs(`${root}/cpu`, paths.get('cpu'))) {
+    takeQuota(cpuQuotaOf(null, read(`${dir}/cpu.cfs_quota_us`), read(`${dir}/cpu.cfs_period_us`)), 'cgroup cpu.cfs_quota_us')
+  }
+  const memoryLimits = [
+    ...cgroupDirs(root, paths.get('')).map((dir) => memoryLimitOf(read(`${dir}/memory.max`), null)),
+    ...cgroupDirs(`${root}/memory`, paths.get('memory')).map((dir) => memoryLimitOf(null, read(`${dir}/memory.limit_in_bytes`))),
+  ].filter((limit): limit is number => limit !== null)
+  return {cpuQuota, cpuQuotaFrom, memoryLimit: memoryLimits.length > 0 ? Math.min(...memoryLimits) : null}
+}
+
+/** A hierarchy's root and, below it, each folder on the way to the process's own cgroup. */
+function cgroupDirs(mount: string, path: string | undefined): string[] {
+  const names = (path ?? '').split('/').filter((name) => name !== '')
+  return [mount, ...names.map((_, index) => `${mount}/${names.slice(0, index + 1).join('/')}`)]
+}
+
 export function systemResources(): SystemResources {
-  const cgroup = '/sys/fs/cgroup'
-  const cpuQuota = cpuQuotaOf(readOptional(`${cgroup}/cpu.max`), readOptional(`${cgroup}/cpu/cpu.cfs_quota_us`), readOptional(`${cgroup}/cpu/cpu.cfs_period_us`))
-  const memoryLimit = memoryLimitOf(readOptional(`${cgroup}/memory.max`), readOptional(`${cgroup}/memory/memory.limit_in_bytes`))
-  return {cpus: availableParallelism(), cpuQuota, memoryBytes: Math.min(totalmem(), memoryLimit ?? Number.POSITIVE_INFINITY)}
+  const limits = cgroupLimits(readOptional('/proc/self/cgroup'), readOptional)
+  return {
+    cpus: availableParallelism(),
+    cpuQuota: limits.cpuQuota,
+    cpuQuotaFrom: limits.cpuQuotaFrom,
+    memoryBytes: Math.min(totalmem(), limits.memoryLimit ?? Number.POSITIVE_INFINITY),
+  }
 }

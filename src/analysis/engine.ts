@@ -6,7 +6,7 @@ import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
 import {CciUsageError, InputFileError} from '../core/errors.js'
 import {fileSystemError} from '../core/fs-errors.js'
-import {outOfMemoryError} from '../core/memory-errors.js'
+import {outOfMemoryError, rememberEngineThreads} from '../core/memory-errors.js'
 import {makeWorkDir, type WorkDir} from '../core/work-dir.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
 import {rememberBudget} from './engine-budget.js'
@@ -112,6 +112,7 @@ export async function openEngine(options: OpenUsageOptions = {}): Promise<Engine
   const openWorkDir = workDir
   sources.set(openConnection, {workDir: openWorkDir.path, inputs: []})
   rememberBudget(openConnection, settings)
+  rememberEngineThreads(settings.threads)
   let closed = false
   return {
     connection: openConnection,

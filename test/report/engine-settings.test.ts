@@ -11,7 +11,7 @@ import {join} from 'node:path'
 
 import {memoryLimitMb, withMemoryLimit, withThreadsForBudget} from '../../src/analysis/engine-budget.js'
 import {openEngine} from '../../src/analysis/engine.js'
-import {cpuQuotaOf, engineSettings, loadMemoryLimit, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
+import {cgroupLimits, cpuQuotaOf, engineSettings, loadMemoryLimit, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
 import {BadInputError} from '../../src/core/errors.js'
 import {stageInputs} from '../../src/load/stage.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
@@ -112,6 +112,41 @@ describe('cgroup limits', () => {
     expect(memoryLimitOf('2147483648\n', null)).toBe(2 * GB)
     expect(memoryLimitOf(null, '9223372036854771712\n')).toBeNull()
     expect(memoryLimitOf(null, '1073741824\n')).toBe(GB)
+  })
+
+  // A fake /sys/fs/cgroup: file path -> content, null for a file that does not exist.
+  const files = (entries: Record<string, string>) => (path: string) => entries[path] ?? null
+
+  it('takes the tightest limit of the process\'s own cgroup and its parents (a systemd unit, a runner slice)', () => {
+    // cgroup v1, as on this build machine: a 300 MB limit on the process's own memory cgroup, unlimited at the root.
+    const v1 = '4:memory:/ci/job-7\n2:cpu,cpuacct:/ci/job-7\n0::/\n'
+    const v1Files = files({
+      '/sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712\n',
+      '/sys/fs/cgroup/memory/ci/memory.limit_in_bytes': '9223372036854771712\n',
+      '/sys/fs/cgroup/memory/ci/job-7/memory.limit_in_bytes': '314572800\n',
+      '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n',
+      '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+      '/sys/fs/cgroup/cpu/ci/job-7/cpu.cfs_quota_us': '100000\n',
+      '/sys/fs/cgroup/cpu/ci/job-7/cpu.cfs_period_us': '100000\n',
+    })
+    expect(cgroupLimits(v1, v1Files)).toEqual({cpuQuota: 1, cpuQuotaFrom: 'cgroup cpu.cfs_quota_us', memoryLimit: 314572800})
+    // cgroup v2: the parent slice holds 1 GiB and 1.5 cores, the unit itself 2 GiB and no CPU limit.
+    const v2Files = files({
+      '/sys/fs/cgroup/system.slice/cpu.max': '150000 100000\n',
+      '/sys/fs/cgroup/system.slice/memory.max': '1073741824\n',
+      '/sys/fs/cgroup/system.slice/report.service/cpu.max': 'max 100000\n',
+      '/sys/fs/cgroup/system.slice/report.service/memory.max': '2147483648\n',
+    })
+    expect(cgroupLimits('0::/system.slice/report.service\n', v2Files)).toEqual({cpuQuota: 1.5, cpuQuotaFrom: 'cgroup cpu.max', memoryLimit: GB})
+    const settings = engineSettings({}, {cpus: 2, ...cgroupLimits(v1, v1Files), memoryBytes: cgroupLimits(v1, v1Files).memoryLimit!})
+    expect(settings).toMatchObject({threads: 1, threadsFrom: 'cgroup cpu.cfs_quota_us', memoryLimit: '75MB'})
+  })
+
+  it('reads a container\'s own limits at the root when its cgroup path is not mounted inside it', () => {
+    // Docker without a cgroup namespace: /proc/self/cgroup names the host's path, the container sees its own root.
+    const container = files({'/sys/fs/cgroup/memory.max': '536870912\n', '/sys/fs/cgroup/cpu.max': '100000 100000\n'})
+    expect(cgroupLimits('0::/docker/0123abcd\n', container)).toEqual({cpuQuota: 1, cpuQuotaFrom: 'cgroup cpu.max', memoryLimit: 512 * 1024 ** 2})
+    expect(cgroupLimits(null, files({}))).toEqual({cpuQuota: null, cpuQuotaFrom: 'cgroup cpu.max', memoryLimit: null})
   })
 })
 
