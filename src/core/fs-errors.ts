@@ -105,25 +105,42 @@ export function asFileSystemError(error: unknown, path?: string, advice?: FileSy
 }
 
 /**
- * `mkdir -p` whose failure names the real reason: Node's recursive mkdir reports ENOENT when a missing parent
- * cannot be made (a read-only file system, no permission), so the first missing folder is made on its own to
- * get the true error. Returns the first folder created, like mkdir's recursive mode.
+ * `mkdir -p` made folder by folder from the first missing one, so that a failure names the real reason: Node's
+ * recursive mkdir reports ENOENT when a missing parent cannot be made (a read-only file system, no permission),
+ * and never returns where mkdir answers ENOENT below a folder that exists (`--out /proc/x` spun at full CPU).
+ * Returns the first folder created, like mkdir's recursive mode.
  */
 export async function makeFolders(path: string, advice?: FileSystemAdvice): Promise<string | undefined> {
-  try {
-    return await mkdir(path, {recursive: true})
-  } catch (error) {
-    // Recursive mkdir says EEXIST when the path (or a parent) is a file: for the user, a file in the way.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw asFileSystemError(Object.assign(new Error(`ENOTDIR: ${path} is a file`), {code: 'ENOTDIR', syscall: 'mkdir'}), resolve(path), advice)
+  const target = resolve(path)
+  // A file at the path or above it: for the user, a file in the way (named by the path asked for).
+  const fileInTheWay = () => asFileSystemError(Object.assign(new Error(`ENOTDIR: ${path} is a file`), {code: 'ENOTDIR', syscall: 'mkdir'}), target, advice)
+  const missing: string[] = []
+  for (let folder = target; ; folder = dirname(folder)) {
+    const found = await stat(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      // Looked at to be written: the message says "cannot write", as mkdir's own error would.
+      throw error.code === 'ENOTDIR' ? fileInTheWay() : asFileSystemError(Object.assign(error, {syscall: 'mkdir'}), path, advice)
+    })
+    if (found) {
+      if (!found.isDirectory()) throw fileInTheWay()
+      break
     }
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asFileSystemError(error, path, advice)
-    let missing = resolve(path)
-    while (dirname(missing) !== missing && !(await stat(dirname(missing)).then(() => true, () => false))) missing = dirname(missing)
-    const cause = await mkdir(missing).then(
-      () => error,
-      (reason: unknown) => reason,
-    )
-    throw asFileSystemError(cause, missing, advice)
+    missing.unshift(folder)
+    if (dirname(folder) === folder) break
   }
+  for (const folder of missing) {
+    try {
+      await mkdir(folder)
+    } catch (error) {
+      // Made meanwhile by another run on the same path.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(folder).then((stats) => stats.isDirectory(), () => false))) continue
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw fileInTheWay()
+      // Its parent exists (made or found above): a file system that takes no folders of ours (/proc, /sys).
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new FileSystemError('E_OUT_UNWRITABLE', `cannot write ${folder} (ENOENT: that file system takes no new folders): ${adviceFor('EROFS', advice ?? {})}.`, {code: 'ENOENT', path: folder})
+      }
+      throw asFileSystemError(error, folder, advice)
+    }
+  }
+  return missing[0]
 }

@@ -17,7 +17,7 @@ import {Errors} from '@oclif/core'
 
 import {describeError} from '../../src/core/base-command.js'
 import {FileSystemError} from '../../src/core/errors.js'
-import {fileSystemError} from '../../src/core/fs-errors.js'
+import {fileSystemError, makeFolders} from '../../src/core/fs-errors.js'
 import {createAtomicWriteStream, writeFileAtomic} from '../../src/core/atomic.js'
 import {BIN, isBuilt, runCli, type CliResult} from '../helpers/cli.js'
 import {REPO_ROOT} from '../helpers/repo.js'
@@ -233,6 +233,26 @@ describe('a file where the --out folder should be', () => {
     expectOneLine(await runCli(['export', '--demo', '--out', file]), message)
     expectOneLine(await runCli(['run', '--demo', '--out', file]), message)
     expect(readFileSync(file, 'utf8')).toBe('not a folder')
+  })
+})
+
+describe('an --out folder on a file system that takes no folders (/proc)', () => {
+  // Before: Node's recursive mkdir answered ENOENT below /proc, which exists, and retried forever at full CPU.
+  const onLinux = existsSync('/proc/self') ? it : it.skip
+  onLinux('makeFolders stops at once with the reason', async () => {
+    let timer: NodeJS.Timeout | undefined
+    const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('still running after 10 s'), 10_000)))
+    const outcome = await Promise.race([makeFolders('/proc/cci-usage-test/report').catch((error: unknown) => error), hung])
+    clearTimeout(timer)
+    expect(outcome).toBeInstanceOf(FileSystemError)
+    expect(outcome).toMatchObject({code: 'E_OUT_UNWRITABLE', exitCode: 2, message: 'cannot write /proc/cci-usage-test (ENOENT: that file system takes no new folders): choose a writable folder with --out.'})
+  }, 15_000)
+
+  const cliOnLinux = built && existsSync('/proc/self') ? it : it.skip
+  cliOnLinux('report exits 2 with one line naming the folder', async () => {
+    const input = join(base, 'usage.csv')
+    writeFileSync(input, exportCsv(rows(5, 'p')))
+    expectOneLine(await runCli(['report', '--input', input, '--out', '/proc/cci-usage-test']), 'cannot write /proc/cci-usage-test (ENOENT: that file system takes no new folders): choose a writable folder with --out.')
   })
 })
 
