@@ -2,6 +2,8 @@ import {join} from 'node:path'
 
 import {Flags} from '@oclif/core'
 
+import {engineSettings, systemResources} from '../analysis/engine-settings.js'
+import {rowsPerPass} from '../analysis/passes.js'
 import {BaseCommand} from '../core/base-command.js'
 import {systemClock} from '../core/clock.js'
 import {withOutFolder} from '../core/out-folder.js'
@@ -84,6 +86,10 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify), 2 bad 
       const {DEMO_BUDGETS_NAME, DEMO_BUDGETS_YAML} = await import('../simulator/demo-budgets.js')
       budgets = parseBudgets(DEMO_BUDGETS_NAME, DEMO_BUDGETS_YAML, budgetContext)
     }
+    // The report reads these when it opens DuckDB, after the export: a bad value is refused now, before the
+    // export spends export jobs (the API allows 10 an hour) and the history's backfill, as every flag is.
+    engineSettings(process.env, systemResources())
+    rowsPerPass(process.env)
     const notify = notifyWanted
       ? notifyOptionsFromFlags({...flags, notify: 'always', top: Math.min(flags.top, 5)}, flags.out)
       : null
