@@ -77,7 +77,7 @@ export const slackFlags = {
     helpGroup: 'SLACK',
   }),
   'strict-notify': Flags.boolean({
-    description: 'Fail (exit 6) when Slack cannot be reached or refuses the message; by default that is a warning.',
+    description: 'Fail (exit 6) when a message is not posted: Slack cannot be reached or refuses it, or no Slack token and channel or webhook is set; by default that is a warning.',
     helpGroup: 'SLACK',
   }),
 }

@@ -1,12 +1,13 @@
 /** The orb keeps the usage history between runs: cache steps around generate, and the flags generate.sh passes. */
 import {spawnSync} from 'node:child_process'
-import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {Parser} from '@oclif/core'
 
 import RunCommand from '../../src/commands/run.js'
+import {BIN, isBuilt, runCli} from '../helpers/cli.js'
 import {section, steps} from './orb-model.js'
 import {compiledText, repoRoot, type YamlMap} from './pack.js'
 
@@ -99,6 +100,66 @@ describe('report job history cache key step', () => {
     expect(hostile.status).toBe(0)
     expect(hostile.key).toBe('orgs $(touch pwned-org) a" ; touch pwned-shared ; echo " demo false\n')
   })
+})
+
+describe('report job damage check (drop-damaged-history.sh, after a failed step)', () => {
+  const built = isBuilt('run') && isBuilt('report') ? it : it.skip
+  let root: string
+  let soundHistory: string
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'cci-usage-orb-drop-'))
+    soundHistory = path.join(root, 'sound-history')
+    if (!isBuilt('run')) return
+    // A real history as the job's generate step leaves it (the demo backfills 79 days), Slack record included.
+    const made = await runCli(['run', '--demo', '--out', path.join(root, 'out'), '--history', soundHistory])
+    expect(made.code).toBe(0)
+    writeFileSync(path.join(soundHistory, 'slack-posted.json'), '{"version": 1, "entries": []}\n')
+  }, 120_000)
+  afterAll(() => rmSync(root, {recursive: true, force: true}))
+
+  /** Runs the step as compiled into the job, with the built CLI as `cci-usage` and HOME holding a copy of the history. */
+  function runDropStep(name: string, damage: (history: string) => void, env: Record<string, string> = {}) {
+    const generateAt = jobSteps.findIndex((step) => 'generate' in step)
+    const drop = ((jobSteps[generateAt + 1].when as {steps: YamlMap[]}).steps[0].run as {command: string})
+    const home = path.join(root, name)
+    const history = path.join(home, 'cci-usage-history')
+    cpSync(soundHistory, history, {recursive: true})
+    damage(history)
+    const bin = path.join(root, `${name}-bin`)
+    mkdirSync(bin)
+    writeFileSync(path.join(bin, 'cci-usage'), `#!/bin/bash\nexec "${process.execPath}" "${BIN}" "$@"\n`)
+    chmodSync(path.join(bin, 'cci-usage'), 0o755)
+    const command = compiledText(drop.command).replaceAll('/tmp/cci-usage-history-check', path.join(root, `${name}-check`))
+    const result = spawnSync('bash', ['-c', command], {encoding: 'utf8', env: {PATH: `${bin}:${process.env.PATH}`, HOME: home, ...env}})
+    return {status: result.status, stderr: result.stderr, files: existsSync(history) ? readdirSync(history) : []}
+  }
+
+  built('drops a history the CLI finds damaged, so the cache heals', () => {
+    const result = runDropStep('damaged', (history) => {
+      const rollup = readdirSync(history).find((file) => file.startsWith('rollup-'))!
+      truncateSync(path.join(history, rollup), 100)
+    })
+    expect(result.status).toBe(0)
+    expect(result.files).toEqual([])
+    expect(result.stderr).toContain('the usage history was damaged (E_HISTORY_CORRUPT, above) and is dropped')
+  }, 60_000)
+
+  built('keeps a sound history when the check fails for another reason (a bad CCI_USAGE_MEMORY_LIMIT), Slack record and all', () => {
+    const result = runDropStep('bad-setting', () => undefined, {CCI_USAGE_MEMORY_LIMIT: '512M'})
+    expect(result.status).toBe(0)
+    // Before, any failed check emptied the folder: 79 days to backfill, and the record of posted messages gone.
+    expect(result.files).toEqual(readdirSync(soundHistory))
+    expect(result.files).toContain('slack-posted.json')
+    expect(result.stderr).toContain('E_BAD_MEMORY_LIMIT')
+    expect(result.stderr).toContain('not found damaged: it is kept')
+  }, 60_000)
+
+  built('keeps a sound history the check reads', () => {
+    const result = runDropStep('sound', () => undefined)
+    expect(result.status).toBe(0)
+    expect(result.stderr).not.toContain('cci-usage: the usage history')
+    expect(result.files).toEqual(readdirSync(soundHistory))
+  }, 60_000)
 })
 
 describe('generate.sh history flags', () => {

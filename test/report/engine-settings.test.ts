@@ -220,6 +220,23 @@ describe('the engine', () => {
     await rm(temp, {recursive: true, force: true})
   })
 
+  const builtRun = isBuilt('run') ? it : it.skip
+  builtRun.each([
+    ['CCI_USAGE_MEMORY_LIMIT', '512M', 'CCI_USAGE_MEMORY_LIMIT=512M is not a size'],
+    ['CCI_USAGE_THREADS', 'all', 'CCI_USAGE_THREADS=all is not a whole number of threads'],
+    ['CCI_USAGE_ROWS_PER_PASS', '0', 'CCI_USAGE_ROWS_PER_PASS=0 is not a whole number of rows'],
+  ])('stops run on a bad %s before it exports anything', async (variable, value, message) => {
+    const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
+    const out = join(temp, 'out')
+    const result = await runCli(['run', '--demo', '--out', out], {[variable]: value, TMPDIR: temp})
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(message)])
+    // Before, the whole export (the demo's 79-day history backfill: 3 export jobs) ran first, then the report failed.
+    expect(existsSync(join(out, 'usage.csv'))).toBe(false)
+    expect(existsSync(join(out, 'export-manifest.json'))).toBe(false)
+    await rm(temp, {recursive: true, force: true})
+  }, 60_000)
+
   built('says DuckDB ran out of its budget, with the settings that fix it, not that the input is unreadable', async () => {
     const temp = await mkdtemp(join(tmpdir(), 'cci-usage-settings-'))
     const input = join(temp, 'usage.csv')

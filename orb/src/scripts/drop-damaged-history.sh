@@ -1,10 +1,21 @@
 #!/bin/bash
-# Runs only after a failed step. If the history cannot be read back by the CLI itself, it is emptied, so the
-# save_cache that follows stores an empty folder and the next run backfills, instead of every later run
-# restoring the same damage and failing on it.
+# Runs only after a failed step. If the CLI itself finds the history damaged (a file missing, truncated, changed or
+# unreadable: E_HISTORY_CORRUPT, E_HISTORY_UNREADABLE), it is emptied, so the save_cache that follows stores an
+# empty folder and the next run backfills, instead of every later run restoring the same damage and failing on it.
+# A check that fails for another reason (a bad CCI_USAGE_* setting, DuckDB out of memory, a full disk) says nothing
+# of the history: it is kept, and with it the record of the Slack messages a rerun must not post again.
 set -uo pipefail
 
-if [ -f ~/cci-usage-history/history.json ] && ! cci-usage report --history ~/cci-usage-history --out /tmp/cci-usage-history-check --format json >/dev/null; then
-  rm -rf ~/cci-usage-history && mkdir -p ~/cci-usage-history
-  echo "cci-usage: the usage history was damaged and is dropped; the next run backfills it." >&2
+if [ -f ~/cci-usage-history/history.json ]; then
+  check=$(cci-usage report --history ~/cci-usage-history --out /tmp/cci-usage-history-check --json)
+  status=$?
+  if ((status != 0)); then
+    printf '%s\n' "$check" >&2
+    if [[ $check =~ \"code\":\ \"(E_HISTORY_CORRUPT|E_HISTORY_UNREADABLE)\" ]]; then
+      rm -rf ~/cci-usage-history && mkdir -p ~/cci-usage-history
+      echo "cci-usage: the usage history was damaged (${BASH_REMATCH[1]}, above) and is dropped; the next run backfills it." >&2
+    else
+      echo "cci-usage: the usage history could not be checked (exit $status, above), but it was not found damaged: it is kept." >&2
+    fi
+  fi
 fi
