@@ -455,9 +455,14 @@ function dayByProject(groups: Group[], window: Window, topProjects: Set<string>,
   )
 }
 
+/**
+ * The change as a percent of the previous figure's size: a previous window that nets negative (a refund larger
+ * than the spend) divided by itself turned a rise into a minus ("▲ -150.0% (+150)" beside the credits).
+ */
 function percentChange(current: bigint, previous: bigint): number | null {
   if (previous === 0n) return null
-  return round((Number(((current - previous) * 1_000_000n) / previous) / 1_000_000) * 100, 2)
+  const size = previous < 0n ? -previous : previous
+  return round((Number(((current - previous) * 1_000_000n) / size) / 1_000_000) * 100, 2)
 }
 
 function compare(inputs: SummaryInputs, currentProjects: Accumulator[], projectKey: ReturnType<typeof projectKeyFunction>): Comparison {

@@ -203,6 +203,10 @@ describe('lastWeekChange: one week-over-week figure for every medium', () => {
     expect(change).toMatchObject({last: {start: '2024-11-11'}, before: {start: '2024-11-04'}, pct: 15})
   })
 
+  it('signs the change by its direction after a week that netted negative (a refund): +150 on -100 is +150 %', () => {
+    expect(lastWeekChange(trendOf([week('2024-11-04', -100), week('2024-11-11', 50)]))!.pct).toBe(150)
+  })
+
   it('has no percentage after a week that spent nothing, and the terminal says "new" as the HTML does', () => {
     const trend = trendOf([week('2024-11-04', 0), week('2024-11-11', 40)])
     expect(lastWeekChange(trend)!.pct).toBeNull()

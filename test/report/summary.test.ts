@@ -178,6 +178,17 @@ describe('week-over-week comparison', () => {
     expect(summary.totals.credits.total).toBe(210)
   })
 
+  it('signs a change by its direction when the previous window nets negative (a refund adjustment): +150 on -100 is +150 %, not -150 %', async () => {
+    const refund = [
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: -100, JOB_RUN_DATE: '2024-11-04'}),
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: 50, JOB_RUN_DATE: '2024-11-11'}),
+    ]
+    const {summary} = await summarise(exportCsv(refund), {compare: 'previous', filters: {since: '2024-11-11', until: '2024-11-17'}})
+    const comparison = summary.comparison!
+    expect(comparison.change).toMatchObject({credits: 150, pct: 150})
+    expect(comparison.projects).toEqual([{project: 'api', current: 50, previous: -100, change: 150, pct: 150}])
+  })
+
   it('reads the previous window from --previous-input', async () => {
     const dir = tempDir()
     const current = writeFixture(dir, 'current.csv', exportCsv(rows.slice(3)))
