@@ -100,6 +100,17 @@ describe('report.html history section', () => {
     for (const text of ['Forecast for 2024-11', '530,001 credits', 'OVER (100 %+)', 'high (90 %+)', '41.0x', 'Week (Monday)']) expect(html).toContain(text)
     expect(renderReportHtml(makeSummary({projects: 3}), [])).not.toContain('id="history"')
   })
+
+  it("shows a team page's own budgets and anomalies, which its Summary and its Slack message carry without a trend", () => {
+    // A team's Summary (analysis/team-summary) gets the org's budgets and anomalies about the team, and no trend.
+    const team = {...withHistory(makeSummary({projects: 3}), ['api']), trend: null, forecast: null}
+    const html = renderReportHtml(team, [], {team: 'platform', parentHref: '../report.html'})
+    expect(XMLValidator.validate(html)).toBe(true)
+    expect(html).toContain('<section id="history"')
+    expect(html).toContain('href="#history"')
+    for (const text of ['OVER (100 %+)', 'high (90 %+)', '41.0x']) expect(html).toContain(text)
+    expect(html).not.toContain('Week (Monday)')
+  })
 })
 
 describe('terminal and Markdown lines', () => {
