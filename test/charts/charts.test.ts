@@ -298,3 +298,19 @@ describe('credits-by-day', () => {
     for (const fill of fills) expect([...PALETTE, OTHER_COLOUR, '#FFFFFF', '#F5F7FA']).toContain(fill)
   })
 })
+
+describe('credits-by-resource-class', () => {
+  test('failed credits read as the Summary has them, refunds included: the subtitle is summary.failed, each label its class', () => {
+    const summary = makeSummary({projects: 3})
+    const classBucket = (key: string, credits: number, failedCredits: number) => ({...summary.breakdowns.resourceClass[0], key, dims: {resourceClass: key}, credits, share: credits / 2_400, failedCredits})
+    // A refund: `large` nets negative with 500 credits of failed jobs; `small` has a failed job refunded (-40).
+    summary.breakdowns.resourceClass = [classBucket('medium', 2_000, 300), classBucket('small', 700, -40), classBucket('large', -300, 500)]
+    summary.failed.credits = 760
+    const texts = textNodes(byName(renderCharts(summary), 'credits-by-resource-class.svg'))
+    expect(texts.some((text) => text.endsWith('· 760 on failed jobs'))).toBe(true)
+    expect(texts.some((text) => text.endsWith('Failed jobs used 760 credits.'))).toBe(true)
+    expect(texts).toContain('-300 (-12.5%) · 500 failed')
+    expect(texts).toContain('700 (29.2%) · -40 failed')
+    expect(texts.some((text) => text.startsWith('large: -300 credits') && text.endsWith('500 of them on failed jobs'))).toBe(true)
+  })
+})
