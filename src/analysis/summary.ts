@@ -92,13 +92,17 @@ export interface ProjectChange {
   current: number
   previous: number
   change: number
-  /** Percent change, null when previous is 0. */
+  /**
+   * Percent change of the previous figure's size, to six decimals (not rounded for display: the media print one),
+   * null when previous is 0. Summaries written before it had two decimals.
+   */
   pct: number | null
 }
 
 export interface Comparison {
   previousWindow: Window
   previous: {credits: number; jobs: number; failedCredits: number; rows: number}
+  /** `pct` as ProjectChange's. */
   change: {credits: number; pct: number | null; jobs: number; failedCredits: number}
   /** Every project present in either window, largest absolute change first. */
   projects: ProjectChange[]
