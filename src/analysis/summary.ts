@@ -598,6 +598,6 @@ export interface Anomaly {
   credits: number
   /** Median credits of the scope over the 28 days before. */
   baseline: number
-  /** credits / baseline. */
+  /** credits / baseline, to six decimals (the media print one; summaries written before it had two). */
   ratio: number
 }

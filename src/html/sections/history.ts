@@ -6,7 +6,7 @@ import type {Anomaly, BudgetStatus, Summary, TrendWeek} from '../../analysis/sum
 import {monthEnded} from '../../analysis/month-ended.js'
 import {lastWeekChange} from '../../analysis/week-change.js'
 import {escapeXml} from '../../charts/escape.js'
-import {formatCredits, formatDollars, formatPercentChange} from '../../charts/format.js'
+import {formatCredits, formatDollars, formatPercentChange, formatRatio} from '../../charts/format.js'
 import {kpi} from '../layout.js'
 import {type Column, renderTable} from '../table.js'
 
@@ -42,7 +42,7 @@ function anomaliesPart(anomalies: Anomaly[]): string {
     {heading: 'Name', text: (a) => a.name},
     {heading: 'Credits', numeric: true, text: (a) => formatCredits(a.credits), sort: (a) => a.credits},
     {heading: 'Baseline', numeric: true, text: (a) => formatCredits(a.baseline), sort: (a) => a.baseline},
-    {heading: 'x baseline', numeric: true, text: (a) => `${a.ratio.toFixed(1)}x`, sort: (a) => a.ratio},
+    {heading: 'x baseline', numeric: true, text: (a) => formatRatio(a.ratio), sort: (a) => a.ratio},
   ]
   return renderTable(columns, anomalies, 'Days far above the median of the 28 days before (robust to outliers; small amounts never count)')
 }
