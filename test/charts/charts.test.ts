@@ -2,6 +2,7 @@ import {XMLParser, XMLValidator} from 'fast-xml-parser'
 
 import {OTHER_KEY, type Summary} from '../../src/analysis/summary.js'
 import {type ChartFile, renderCharts} from '../../src/charts/index.js'
+import {formatCredits} from '../../src/charts/format.js'
 import {OTHER_COLOUR, PALETTE} from '../../src/charts/palette.js'
 import {textWidth} from '../../src/charts/text-metrics.js'
 import {HOSTILE_NAMES, makeSummary} from './fixtures.js'
@@ -312,5 +313,20 @@ describe('credits-by-resource-class', () => {
     expect(texts).toContain('-300 (-12.5%) · 500 failed')
     expect(texts).toContain('700 (29.2%) · -40 failed')
     expect(texts.some((text) => text.startsWith('large: -300 credits') && text.endsWith('500 of them on failed jobs'))).toBe(true)
+  })
+})
+
+describe('credits-by-day with rows without a JOB_RUN_DATE', () => {
+  test('says the credits it cannot draw, so its bars add up to the total it states', () => {
+    const summary = makeSummary({projects: 3})
+    const dated = summary.totals.credits.total
+    // 7.5 credits of rows without a JOB_RUN_DATE: in the total, in no day (README, "How the numbers stay exact").
+    summary.totals.credits.total = dated + 7.5
+    const texts = textNodes(byName(renderCharts(summary), 'credits-by-day.svg'))
+    const subtitle = texts.find((text) => text.startsWith(`${summary.window.start.slice(0, 10)} – `))
+    expect(subtitle).toContain(`${formatCredits(dated + 7.5)} credits (7.5 without a JOB_RUN_DATE, in no day)`)
+    expect(texts.some((text) => text.includes('7.5 credits of rows without a JOB_RUN_DATE belong to no day and are not drawn.'))).toBe(true)
+    const plain = textNodes(byName(renderCharts(makeSummary({projects: 3})), 'credits-by-day.svg'))
+    expect(plain.some((text) => text.includes('JOB_RUN_DATE'))).toBe(false)
   })
 })
