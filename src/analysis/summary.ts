@@ -584,7 +584,7 @@ export interface BudgetStatus {
   actual: number
   /** Projected for the whole open period, in `unit`. */
   projected: number
-  /** projected / limit x 100. */
+  /** projected / limit x 100, one decimal, below the threshold of the next status up (74.9, never 75.0, when ok). */
   pctOfLimit: number
   /** On the projection: ok below 75 %, warn from 75 %, high from 90 %, over from 100 %. */
   status: 'ok' | 'warn' | 'high' | 'over'
