@@ -455,9 +455,18 @@ function dayByProject(groups: Group[], window: Window, topProjects: Set<string>,
   )
 }
 
+/**
+ * The change as a percent of the previous figure's size (a previous window that nets negative, a refund larger
+ * than the spend, divided by itself turned a rise into a minus: "▲ -150.0% (+150)"), to six decimals, half away
+ * from zero, in integers. Not rounded for display: the media print one decimal, and rounding to two here first
+ * made 31.7475 read +31.8 % (through 31.75) where it is +31.7 %.
+ */
 function percentChange(current: bigint, previous: bigint): number | null {
   if (previous === 0n) return null
-  return round((Number(((current - previous) * 1_000_000n) / previous) / 1_000_000) * 100, 2)
+  const size = previous < 0n ? -previous : previous
+  const scaled = (current - previous) * 100n * MICRO
+  const magnitude = ((scaled < 0n ? -scaled : scaled) * 2n + size) / (2n * size)
+  return creditsToNumber(scaled < 0n ? -magnitude : magnitude)
 }
 
 function compare(inputs: SummaryInputs, currentProjects: Accumulator[], projectKey: ReturnType<typeof projectKeyFunction>): Comparison {

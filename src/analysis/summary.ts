@@ -92,13 +92,17 @@ export interface ProjectChange {
   current: number
   previous: number
   change: number
-  /** Percent change, null when previous is 0. */
+  /**
+   * Percent change of the previous figure's size, to six decimals (not rounded for display: the media print one),
+   * null when previous is 0. Summaries written before it had two decimals.
+   */
   pct: number | null
 }
 
 export interface Comparison {
   previousWindow: Window
   previous: {credits: number; jobs: number; failedCredits: number; rows: number}
+  /** `pct` as ProjectChange's. */
   change: {credits: number; pct: number | null; jobs: number; failedCredits: number}
   /** Every project present in either window, largest absolute change first. */
   projects: ProjectChange[]
@@ -580,7 +584,7 @@ export interface BudgetStatus {
   actual: number
   /** Projected for the whole open period, in `unit`. */
   projected: number
-  /** projected / limit x 100. */
+  /** projected / limit x 100, one decimal, below the threshold of the next status up (74.9, never 75.0, when ok). */
   pctOfLimit: number
   /** On the projection: ok below 75 %, warn from 75 %, high from 90 %, over from 100 %. */
   status: 'ok' | 'warn' | 'high' | 'over'
@@ -594,6 +598,6 @@ export interface Anomaly {
   credits: number
   /** Median credits of the scope over the 28 days before. */
   baseline: number
-  /** credits / baseline. */
+  /** credits / baseline, to six decimals (the media print one; summaries written before it had two). */
   ratio: number
 }

@@ -10,7 +10,8 @@ export function lastWeekChange(trend: Trend): {last: TrendWeek; before: TrendWee
   const last = complete.at(-1)
   if (!last) return null
   const before = complete.at(-2) ?? null
-  // Multiplying before dividing keeps exact ratios exact (115 against 100 is 15, not 15.000000000000002).
-  const pct = before && before.credits !== 0 ? ((last.credits - before.credits) * 100) / before.credits : null
+  // Multiplying before dividing keeps exact ratios exact (115 against 100 is 15, not 15.000000000000002); divided by
+  // the size of the week before, so a rise after a week that netted negative (a refund) reads as a rise.
+  const pct = before && before.credits !== 0 ? ((last.credits - before.credits) * 100) / Math.abs(before.credits) : null
   return {last, before, pct}
 }

@@ -3,6 +3,7 @@ import {line} from 'd3-shape'
 
 import type {Comparison, Summary} from '../analysis/summary.js'
 import {endRightToLeftRun} from '../core/bidi.js'
+import {numberToCredits} from '../core/exact-money.js'
 import {escapeXml} from './escape.js'
 import {daysOfWindow, formatCredits, formatDayShort, formatWindow} from './format.js'
 import {baseline, creditGrid, dayLabels, pieceRect, stackPieces} from './columns.js'
@@ -24,6 +25,15 @@ function chartDays(summary: Summary): string[] {
   for (const point of summary.dayByProject) days.add(point.day)
   for (const bucket of summary.breakdowns.day) days.add(bucket.day)
   return [...days].sort()
+}
+
+/**
+ * Credits of rows without a JOB_RUN_DATE: in the total, in no day (the day breakdown leaves them out), so the
+ * bars add up to the total less these. Micro-credits, from the Summary's own figures.
+ */
+function undatedCredits(summary: Summary): number {
+  const dated = summary.breakdowns.day.reduce((sum, bucket) => sum + numberToCredits(bucket.credits), 0n)
+  return Number(numberToCredits(summary.totals.credits.total) - dated) / 1_000_000
 }
 
 /**
@@ -143,11 +153,16 @@ export function renderDayChart(summary: Summary, top: number): string {
     : summary.comparison
       ? ' The input holds no data for the previous window.'
       : ''
+  // Said wherever the total is, or the bars would not add up to the total the chart states.
+  const undated = undatedCredits(summary)
+  const undatedSentence = undated !== 0 ? ` ${formatCredits(undated)} credits of rows without a JOB_RUN_DATE belong to no day and are not drawn.` : ''
   const description =
     `Stacked column chart of credits per UTC day in ${window}, ${formatCredits(total)} credits in total, split by the top ${keys.filter((k) => k !== OTHER_KEY).length} projects and other projects.` +
+    undatedSentence +
     (hasUsage ? ` Busiest day: ${days[busiest]} with ${formatCredits(dayTotals[busiest])} credits.` : '') +
     change
   const previousText = previous ? ` · previous window ${formatCredits(previous.previous.credits)}` : summary.comparison ? ' · previous window: no data' : ''
-  const subtitle = `${window} · ${formatCredits(total)} credits${previousText}`
+  const undatedText = undated !== 0 ? ` (${formatCredits(undated)} without a JOB_RUN_DATE, in no day)` : ''
+  const subtitle = `${window} · ${formatCredits(total)} credits${undatedText}${previousText}`
   return svgDocument({id: DAY_CHART_ID, title, subtitle, description, height}, parts.join('\n'))
 }

@@ -36,20 +36,23 @@ export function renderResourceClassChart(summary: Summary, top: number): string 
   const hidden = bars.find((bar) => bar.isOther)
   const rows: BarRow[] = bars.map((bar) => {
     const label = bar.isOther ? `other (${bar.members} class${bar.members === 1 ? '' : 'es'})` : bar.key
-    const failed = Math.min(Math.max(0, bar.failedCredits), Math.max(0, bar.credits))
-    const failedText = failed > 0 ? ` · ${formatCredits(failed)} failed` : ''
+    // Only the drawing is clamped (a bar holds no more failed credits than its length, and no negative piece);
+    // the words keep the class's own figure, refunds included, as by-resource-class.csv has it.
+    const drawnFailed = Math.min(Math.max(0, bar.failedCredits), Math.max(0, bar.credits))
+    const failedText = bar.failedCredits !== 0 ? ` · ${formatCredits(bar.failedCredits)} failed` : ''
     return {
       label,
       segments: [
-        {value: bar.credits - failed, colour: SUCCEEDED_COLOUR},
-        {value: failed, colour: FAILED_COLOUR},
+        {value: bar.credits - drawnFailed, colour: SUCCEEDED_COLOUR},
+        {value: drawnFailed, colour: FAILED_COLOUR},
       ],
       total: bar.credits,
       valueLabel: `${formatCredits(bar.credits)} (${formatShare(bar.share)})${failedText}`,
-      tooltip: `${endRightToLeftRun(label)}: ${formatCredits(bar.credits)} credits (${formatShare(bar.share)}), ${formatCredits(failed)} of them on failed jobs`,
+      tooltip: `${endRightToLeftRun(label)}: ${formatCredits(bar.credits)} credits (${formatShare(bar.share)}), ${formatCredits(bar.failedCredits)} of them on failed jobs`,
     }
   })
-  const failedTotal = bars.reduce((total, bar) => total + Math.max(0, bar.failedCredits), 0)
+  // The Summary's figure, as every other medium states it: summing clamped bars dropped refunds of failed jobs.
+  const failedTotal = summary.failed.credits
   const largest = bars.find((bar) => !bar.isOther)
   const classes = bars.filter((bar) => !bar.isOther).length + (hidden?.members ?? 0)
   const description =

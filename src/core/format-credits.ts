@@ -40,6 +40,14 @@ export function formatSignedPercent(pct: number | null, minus = '-'): string {
 }
 
 /**
+ * A ratio such as an anomaly's "x its baseline", one decimal, in every medium: rounded from the decimal the Summary
+ * holds, as the percentages are ("2.8x" for 2.8451; toFixed read the binary 2.85 as 2.9 and 2.65 as 2.6).
+ */
+export function formatRatio(ratio: number): string {
+  return `${oneDecimal.format(Number.isFinite(ratio) ? ratio : 0)}x`
+}
+
+/**
  * A 0..1 share as a percentage with one decimal, in every medium: "7.0%" in the terminal, on the page and in
  * Slack alike, and a tiny non-zero share says so ("<0.1%") instead of reading as nothing.
  */

@@ -65,7 +65,9 @@ export function findAnomalies(series: readonly ScopeSeries[], days: readonly str
       const mad = median(sample.map((value) => Math.abs(value - baseline)).sort((a, b) => a - b))
       const excess = credits - baseline
       if (credits < MIN_RATIO * baseline || excess < floor || excess < MIN_ROBUST_Z * MAD_TO_SD * mad) continue
-      found.push({day, scope, name, credits, baseline: round(baseline, 2), ratio: round(credits / baseline, 2), excess})
+      // Six decimals, not two: every medium prints the ratio with one decimal and the baseline in whole credits from
+      // 100 up, so rounding here first rounded twice (2.8451 read 2.9x through 2.85).
+      found.push({day, scope, name, credits, baseline: round(baseline, 6), ratio: round(credits / baseline, 6), excess})
     }
   }
   return found

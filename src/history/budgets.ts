@@ -144,6 +144,8 @@ export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro:
   const projectedCredits = creditsToNumber(projectedMicro)
   const projected = usd ? dollarsInCents(projectedMicro, price) : round(projectedCredits, 2)
   const pct = ((usd ? projectedCredits * price : projectedCredits) / budget.limit) * 100
+  // Judged on projected / limit x 100 in exact decimals: the float quotient falls a hair short of a threshold.
+  const status = statusWhere((threshold) => comparePctOfLimit(projectedMicro, usd ? price : null, budget.limit, threshold) >= 0)
   return {
     scope: budget.scope,
     name: budget.name,
@@ -152,8 +154,16 @@ export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro:
     unit: budget.unit,
     actual: usd ? dollarsInCents(actualMicro, price) : actualCredits,
     projected,
-    pctOfLimit: round(pct, 1),
-    // Judged on projected / limit x 100 in exact decimals: the float quotient falls a hair short of a threshold.
-    status: statusWhere((threshold) => comparePctOfLimit(projectedMicro, usd ? price : null, budget.limit, threshold) >= 0),
+    pctOfLimit: shownPct(round(pct, 1), status),
+    status,
   }
+}
+
+/**
+ * The percent every medium prints beside the status, one decimal, never at or past a threshold the status has not
+ * reached: a micro-credit short of 75 % rounds to 75.0, which read "ok ... (75.0%)" where warn starts at 75 %.
+ */
+function shownPct(rounded: number, status: BudgetStatusName): number {
+  const next = status === 'ok' ? BUDGET_THRESHOLDS.warn : status === 'warn' ? BUDGET_THRESHOLDS.high : status === 'high' ? BUDGET_THRESHOLDS.over : Infinity
+  return rounded >= next ? round(next - 0.1, 1) : rounded
 }

@@ -11,7 +11,7 @@ import {
 } from '../charts/format.js'
 import {endRightToLeftRun} from '../core/bidi.js'
 import {projectionWording} from '../core/projection.js'
-import {HISTORY_SECTION_ID, historySection} from './sections/history.js'
+import {HISTORY_SECTION_ID, hasHistorySection, historySection, historySectionHeading} from './sections/history.js'
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
 import {dollarsOfCredits, kpi, limited, section} from './layout.js'
@@ -323,7 +323,7 @@ function navigation(summary: Summary): string {
   const links: [string, string][] = [['overview', 'Overview']]
   if (summary.comparison) links.push(['change', changeHeading(summary.comparison.previousWindow.days)])
   links.push(['charts', 'Charts'])
-  if (summary.trend) links.push([HISTORY_SECTION_ID, 'Trend and forecast'])
+  if (hasHistorySection(summary)) links.push([HISTORY_SECTION_ID, summary.trend ? 'Trend and forecast' : 'Budgets and anomalies'])
   if (summary.savings) links.push(['savings', 'Savings'])
   links.push(['projects', 'Projects'], ['workflows', 'Workflows'], ['jobs', 'Jobs'], ['failed', 'Failed jobs'])
   if (summary.health) links.push(['health', 'Health'])
@@ -347,7 +347,7 @@ export function renderReportHtml(summary: Summary, charts: ChartFile[], page?: T
     overview(summary),
     changeSection(summary),
     chartsSection(charts),
-    summary.trend ? section(HISTORY_SECTION_ID, 'Trend, forecast, budgets and anomalies', historySection(summary)) : '',
+    hasHistorySection(summary) ? section(HISTORY_SECTION_ID, historySectionHeading(summary), historySection(summary)) : '',
     savingsSection(summary),
     section('projects', 'Projects', breakdownTable(summary, b.project, 'Project', 'projects', 'by-project.csv')),
     section('workflows', 'Workflows', breakdownTable(summary, b.workflow, 'Workflow', 'workflows', 'by-workflow.csv')),

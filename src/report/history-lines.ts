@@ -6,7 +6,7 @@ import type {Summary} from '../analysis/summary.js'
 import {monthEnded} from '../analysis/month-ended.js'
 import {lastWeekChange} from '../analysis/week-change.js'
 import {endRightToLeftRun} from '../core/bidi.js'
-import {formatCredits, formatSignedPercent} from '../core/format-credits.js'
+import {formatCredits, formatRatio, formatSignedPercent} from '../core/format-credits.js'
 import {money} from './text-table.js'
 
 function amount(value: number, unit: 'credits' | 'usd'): string {
@@ -43,7 +43,7 @@ export function historyLines(summary: Summary): string[] {
   if (summary.anomalies) {
     lines.push(`Anomalies: ${summary.anomalies.length === 0 ? 'none in this window' : summary.anomalies.length}`)
     for (const anomaly of summary.anomalies.slice(0, 5)) {
-      lines.push(`  ${anomaly.day} ${anomaly.scope} ${endRightToLeftRun(anomaly.name)}: ${formatCredits(anomaly.credits)} credits, ${anomaly.ratio.toFixed(1)}x its baseline of ${formatCredits(anomaly.baseline)}`)
+      lines.push(`  ${anomaly.day} ${anomaly.scope} ${endRightToLeftRun(anomaly.name)}: ${formatCredits(anomaly.credits)} credits, ${formatRatio(anomaly.ratio)} its baseline of ${formatCredits(anomaly.baseline)}`)
     }
   }
   return lines

@@ -10,7 +10,7 @@ import {monthEnded} from '../analysis/month-ended.js'
 import {WEEK_CHART_PNG} from '../charts/week-chart-name.js'
 import {shiftDay} from '../history/days.js'
 import {listSection, type MrkdwnSection} from './blocks.js'
-import {formatCredits, formatDollars} from './format.js'
+import {formatCredits, formatDollars, formatRatio} from './format.js'
 import {MAX_NAME_CHARS} from './limits.js'
 import {mrkdwnName} from './text.js'
 
@@ -52,7 +52,7 @@ function forecastLine(summary: Summary): string | null {
 
 function anomalyLines(summary: Summary): string[] {
   return (summary.anomalies ?? []).map(
-    (anomaly) => `• ${anomaly.day} ${anomaly.scope} ${mrkdwnName(anomaly.name, MAX_NAME_CHARS)}: ${formatCredits(anomaly.credits)} credits, ${anomaly.ratio.toFixed(1)}x its baseline of ${formatCredits(anomaly.baseline)}`,
+    (anomaly) => `• ${anomaly.day} ${anomaly.scope} ${mrkdwnName(anomaly.name, MAX_NAME_CHARS)}: ${formatCredits(anomaly.credits)} credits, ${formatRatio(anomaly.ratio)} its baseline of ${formatCredits(anomaly.baseline)}`,
   )
 }
 

@@ -2,6 +2,7 @@ import {XMLParser, XMLValidator} from 'fast-xml-parser'
 
 import {OTHER_KEY, type Summary} from '../../src/analysis/summary.js'
 import {type ChartFile, renderCharts} from '../../src/charts/index.js'
+import {formatCredits} from '../../src/charts/format.js'
 import {OTHER_COLOUR, PALETTE} from '../../src/charts/palette.js'
 import {textWidth} from '../../src/charts/text-metrics.js'
 import {HOSTILE_NAMES, makeSummary} from './fixtures.js'
@@ -296,5 +297,36 @@ describe('credits-by-day', () => {
     const svg = byName(renderCharts(makeSummary({projects: 40, days: 10}), {top: 20}), 'credits-by-day.svg')
     const fills = new Set(elements(svg, 'rect').filter((r) => r['@width'] !== '12').map((r) => r['@fill']))
     for (const fill of fills) expect([...PALETTE, OTHER_COLOUR, '#FFFFFF', '#F5F7FA']).toContain(fill)
+  })
+})
+
+describe('credits-by-resource-class', () => {
+  test('failed credits read as the Summary has them, refunds included: the subtitle is summary.failed, each label its class', () => {
+    const summary = makeSummary({projects: 3})
+    const classBucket = (key: string, credits: number, failedCredits: number) => ({...summary.breakdowns.resourceClass[0], key, dims: {resourceClass: key}, credits, share: credits / 2_400, failedCredits})
+    // A refund: `large` nets negative with 500 credits of failed jobs; `small` has a failed job refunded (-40).
+    summary.breakdowns.resourceClass = [classBucket('medium', 2_000, 300), classBucket('small', 700, -40), classBucket('large', -300, 500)]
+    summary.failed.credits = 760
+    const texts = textNodes(byName(renderCharts(summary), 'credits-by-resource-class.svg'))
+    expect(texts.some((text) => text.endsWith('· 760 on failed jobs'))).toBe(true)
+    expect(texts.some((text) => text.endsWith('Failed jobs used 760 credits.'))).toBe(true)
+    expect(texts).toContain('-300 (-12.5%) · 500 failed')
+    expect(texts).toContain('700 (29.2%) · -40 failed')
+    expect(texts.some((text) => text.startsWith('large: -300 credits') && text.endsWith('500 of them on failed jobs'))).toBe(true)
+  })
+})
+
+describe('credits-by-day with rows without a JOB_RUN_DATE', () => {
+  test('says the credits it cannot draw, so its bars add up to the total it states', () => {
+    const summary = makeSummary({projects: 3})
+    const dated = summary.totals.credits.total
+    // 7.5 credits of rows without a JOB_RUN_DATE: in the total, in no day (README, "How the numbers stay exact").
+    summary.totals.credits.total = dated + 7.5
+    const texts = textNodes(byName(renderCharts(summary), 'credits-by-day.svg'))
+    const subtitle = texts.find((text) => text.startsWith(`${summary.window.start.slice(0, 10)} – `))
+    expect(subtitle).toContain(`${formatCredits(dated + 7.5)} credits (7.5 without a JOB_RUN_DATE, in no day)`)
+    expect(texts.some((text) => text.includes('7.5 credits of rows without a JOB_RUN_DATE belong to no day and are not drawn.'))).toBe(true)
+    const plain = textNodes(byName(renderCharts(makeSummary({projects: 3})), 'credits-by-day.svg'))
+    expect(plain.some((text) => text.includes('JOB_RUN_DATE'))).toBe(false)
   })
 })

@@ -1,4 +1,10 @@
+import type {Summary} from '../../src/analysis/summary.js'
 import {findAnomalies, MIN_EXCESS_CREDITS, type ScopeSeries} from '../../src/history/anomalies.js'
+import {renderReportHtml} from '../../src/html/report.js'
+import {historyLines} from '../../src/report/history-lines.js'
+import {buildSlackMessage} from '../../src/slack/payload.js'
+import {normalWeek} from '../slack/fixtures.js'
+import {withHistory} from './fixtures.js'
 import {scopeSeries} from '../../src/history/index.js'
 import {ordinaryUsage, type GeneratedUsage} from './generated.js'
 
@@ -94,5 +100,19 @@ describe('scopeSeries', () => {
     // 0.1 + 0.2 credits: as doubles the day would read 0.30000000000000004.
     const series = scopeSeries('org', [point('acme', 'a', 100_000n), point('acme', 'b', 200_000n)], (day) => day.org!)
     expect(series).toEqual([{scope: 'org', name: 'acme', values: new Map([['2024-06-03', 0.3]])}])
+  })
+})
+
+describe('an anomaly ratio, as every medium prints it', () => {
+  it('is not rounded before it is shown: 2,845.1 on a baseline of 1,000 is 2.8451 x, which reads 2.8x, not 2.9x through 2.85', () => {
+    const days = Array.from({length: 29}, (_, index) => new Date(Date.UTC(2024, 6, 1 + index)).toISOString().slice(0, 10))
+    const values = new Map(days.map((day, index) => [day, index === 28 ? 2845.1 : 1000]))
+    const [anomaly] = findAnomalies([{scope: 'project', name: 'api', values}], [days[28]], new Set(days), values)
+    expect(anomaly.ratio).toBe(2.8451)
+    const summary = {...normalWeek, anomalies: [anomaly]} as Summary
+    const line = `2,845 credits, 2.8x its baseline of 1,000`
+    expect(historyLines(summary).join('\n')).toContain(line)
+    expect(JSON.stringify(buildSlackMessage(summary, {}))).toContain(line)
+    expect(renderReportHtml({...summary, trend: withHistory(summary, ['api']).trend}, [])).toContain('>2.8x<')
   })
 })

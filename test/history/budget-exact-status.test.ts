@@ -23,6 +23,14 @@ describe('a dollar budget on a threshold', () => {
     expect(judge(credits, limit)).toMatchObject({projected, pctOfLimit: pct, status})
   })
 
+  it('never reads past a threshold its status has not reached: a micro-credit short of 75 % is ok at 74.9 %, not ok at "75.0 %"', () => {
+    expect(evaluateBudget(budget, series, 1_249_999_999n, '2024-11-17', 0.0006)).toMatchObject({status: 'ok', pctOfLimit: 74.9})
+    expect(evaluateBudget({...budget, unit: 'credits', limit: 2000}, series, 1_799_999_999n, '2024-11-17', null)).toMatchObject({status: 'warn', pctOfLimit: 89.9})
+    expect(evaluateBudget({...budget, unit: 'credits', limit: 2000}, series, 1_999_000_000n, '2024-11-17', null)).toMatchObject({status: 'high', pctOfLimit: 99.9})
+    // Away from a threshold the figure is rounded as before: 1,300.9 of 2,000 is 65.045 %.
+    expect(evaluateBudget({...budget, unit: 'credits', limit: 2000}, series, 1_300_900_000n, '2024-11-17', null)).toMatchObject({status: 'ok', pctOfLimit: 65})
+  })
+
   it('stays below a threshold by a micro-credit', () => {
     expect(evaluateBudget(budget, series, 1_249_999_999n, '2024-11-17', 0.0006).status).toBe('ok')
     expect(evaluateBudget({...budget, unit: 'credits', limit: 2000}, series, 1_499_999_999n, '2024-11-17', null).status).toBe('ok')

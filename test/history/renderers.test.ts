@@ -100,6 +100,17 @@ describe('report.html history section', () => {
     for (const text of ['Forecast for 2024-11', '530,001 credits', 'OVER (100 %+)', 'high (90 %+)', '41.0x', 'Week (Monday)']) expect(html).toContain(text)
     expect(renderReportHtml(makeSummary({projects: 3}), [])).not.toContain('id="history"')
   })
+
+  it("shows a team page's own budgets and anomalies, which its Summary and its Slack message carry without a trend", () => {
+    // A team's Summary (analysis/team-summary) gets the org's budgets and anomalies about the team, and no trend.
+    const team = {...withHistory(makeSummary({projects: 3}), ['api']), trend: null, forecast: null}
+    const html = renderReportHtml(team, [], {team: 'platform', parentHref: '../report.html'})
+    expect(XMLValidator.validate(html)).toBe(true)
+    expect(html).toContain('<section id="history"')
+    expect(html).toContain('href="#history"')
+    for (const text of ['OVER (100 %+)', 'high (90 %+)', '41.0x']) expect(html).toContain(text)
+    expect(html).not.toContain('Week (Monday)')
+  })
 })
 
 describe('terminal and Markdown lines', () => {
@@ -201,6 +212,10 @@ describe('lastWeekChange: one week-over-week figure for every medium', () => {
   it('compares the last complete week with the complete week before, exactly', () => {
     const change = lastWeekChange(trendOf([week('2024-11-04', 100), week('2024-11-11', 115), week('2024-11-18', 5, false)]))
     expect(change).toMatchObject({last: {start: '2024-11-11'}, before: {start: '2024-11-04'}, pct: 15})
+  })
+
+  it('signs the change by its direction after a week that netted negative (a refund): +150 on -100 is +150 %', () => {
+    expect(lastWeekChange(trendOf([week('2024-11-04', -100), week('2024-11-11', 50)]))!.pct).toBe(150)
   })
 
   it('has no percentage after a week that spent nothing, and the terminal says "new" as the HTML does', () => {

@@ -2,6 +2,7 @@ import {join} from 'node:path'
 
 import {buildReportSummary} from '../../src/analysis/index.js'
 import {OTHER_KEY} from '../../src/analysis/summary.js'
+import {formatSignedPercent} from '../../src/core/format-credits.js'
 import {exportCsv, HEADER, job, tempDir, writeFixture} from './fixtures.js'
 
 const clock = () => new Date('2024-11-20T00:00:00Z')
@@ -163,7 +164,7 @@ describe('week-over-week comparison', () => {
     const comparison = summary.comparison!
     expect(comparison.previousWindow).toEqual({start: '2024-11-04T00:00:00.000Z', end: '2024-11-11T00:00:00.000Z', days: 7})
     expect(comparison.previous).toEqual({credits: 180, jobs: 3, failedCredits: 50, rows: 3})
-    expect(comparison.change).toEqual({credits: 30, pct: 16.67, jobs: 0, failedCredits: -50})
+    expect(comparison.change).toEqual({credits: 30, pct: 16.666667, jobs: 0, failedCredits: -50})
     expect(comparison.projects).toEqual([
       {project: 'api', current: 150, previous: 100, change: 50, pct: 50},
       {project: 'old', current: 0, previous: 30, change: -30, pct: -100},
@@ -176,6 +177,29 @@ describe('week-over-week comparison', () => {
     expect(comparison.previousByDay.map((day) => day.credits)).toEqual([100, 30, 0, 0, 50, 0, 0])
     expect(comparison.previousEmpty).toBe(false)
     expect(summary.totals.credits.total).toBe(210)
+  })
+
+  it('signs a change by its direction when the previous window nets negative (a refund adjustment): +150 on -100 is +150 %, not -150 %', async () => {
+    const refund = [
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: -100, JOB_RUN_DATE: '2024-11-04'}),
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: 50, JOB_RUN_DATE: '2024-11-11'}),
+    ]
+    const {summary} = await summarise(exportCsv(refund), {compare: 'previous', filters: {since: '2024-11-11', until: '2024-11-17'}})
+    const comparison = summary.comparison!
+    expect(comparison.change).toMatchObject({credits: 150, pct: 150})
+    expect(comparison.projects).toEqual([{project: 'api', current: 50, previous: -100, change: 150, pct: 150}])
+  })
+
+  it('keeps the change percent unrounded for display: 400 to 526.99 is +31.7475 %, which every medium reads +31.7 %, not +31.8 % through 31.75', async () => {
+    const rise = [
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: 400, JOB_RUN_DATE: '2024-11-04'}),
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: '526.99', JOB_RUN_DATE: '2024-11-11'}),
+    ]
+    const {summary} = await summarise(exportCsv(rise), {compare: 'previous', filters: {since: '2024-11-11', until: '2024-11-17'}})
+    const comparison = summary.comparison!
+    expect(comparison.change.pct).toBe(31.7475)
+    expect(comparison.projects[0].pct).toBe(31.7475)
+    expect(formatSignedPercent(comparison.change.pct)).toBe('+31.7%')
   })
 
   it('reads the previous window from --previous-input', async () => {

@@ -6,7 +6,7 @@ import type {Anomaly, BudgetStatus, Summary, TrendWeek} from '../../analysis/sum
 import {monthEnded} from '../../analysis/month-ended.js'
 import {lastWeekChange} from '../../analysis/week-change.js'
 import {escapeXml} from '../../charts/escape.js'
-import {formatCredits, formatDollars, formatPercentChange} from '../../charts/format.js'
+import {formatCredits, formatDollars, formatPercentChange, formatRatio} from '../../charts/format.js'
 import {kpi} from '../layout.js'
 import {type Column, renderTable} from '../table.js'
 
@@ -42,7 +42,7 @@ function anomaliesPart(anomalies: Anomaly[]): string {
     {heading: 'Name', text: (a) => a.name},
     {heading: 'Credits', numeric: true, text: (a) => formatCredits(a.credits), sort: (a) => a.credits},
     {heading: 'Baseline', numeric: true, text: (a) => formatCredits(a.baseline), sort: (a) => a.baseline},
-    {heading: 'x baseline', numeric: true, text: (a) => `${a.ratio.toFixed(1)}x`, sort: (a) => a.ratio},
+    {heading: 'x baseline', numeric: true, text: (a) => formatRatio(a.ratio), sort: (a) => a.ratio},
   ]
   return renderTable(columns, anomalies, 'Days far above the median of the 28 days before (robust to outliers; small amounts never count)')
 }
@@ -58,10 +58,22 @@ function weeksPart(weeks: TrendWeek[]): string {
   return renderTable(columns, weeks, 'Credits per ISO week, oldest first')
 }
 
+/**
+ * Whether the page has the section: a report with a history has a trend; a team's page has no trend of its own
+ * but its Summary carries the budgets and anomalies about the team, which its Slack message shows too.
+ */
+export function hasHistorySection(summary: Summary): boolean {
+  return Boolean(summary.trend || summary.budgets || summary.anomalies)
+}
+
+export function historySectionHeading(summary: Summary): string {
+  return summary.trend ? 'Trend, forecast, budgets and anomalies' : 'Budgets and anomalies'
+}
+
 /** The section's body, or '' without a history. */
 export function historySection(summary: Summary): string {
-  const trend = summary.trend
-  if (!trend) return ''
+  if (!hasHistorySection(summary)) return ''
+  const trend = summary.trend ?? null
   const cards: string[] = []
   const forecast = summary.forecast
   if (forecast && monthEnded(forecast)) {
@@ -75,7 +87,7 @@ export function historySection(summary: Summary): string {
       ),
     )
   }
-  const change = lastWeekChange(trend)
+  const change = trend ? lastWeekChange(trend) : null
   if (change) {
     const detail = change.before ? `${formatPercentChange(change.pct)} on the week before` : 'the first complete week held'
     cards.push(kpi(`Week of ${change.last.start}`, `${formatCredits(change.last.credits)} credits`, detail))
@@ -88,7 +100,7 @@ export function historySection(summary: Summary): string {
   const parts = [`<div class="kpis">\n${cards.join('\n')}\n</div>`]
   if (summary.budgets) parts.push('<h3>Budgets</h3>', budgetsPart(summary.budgets))
   if (summary.anomalies) parts.push('<h3>Anomalies</h3>', anomaliesPart(summary.anomalies))
-  parts.push('<h3>Weeks</h3>', weeksPart(trend.weeks))
+  if (trend) parts.push('<h3>Weeks</h3>', weeksPart(trend.weeks))
   if (forecast) parts.push(`<p class="note">Forecast method: ${esc(forecast.method)}. Days the history lacks are projected, never counted as zero.</p>`)
   return parts.join('\n')
 }
