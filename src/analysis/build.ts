@@ -89,9 +89,13 @@ export function ratio(part: bigint, whole: bigint): number {
  */
 export function averageMinutes(seconds: number, count: number): number {
   if (seconds < 0 || !Number.isSafeInteger(seconds) || !Number.isSafeInteger(seconds * 100)) return round(seconds / count / 60, 2)
-  const numerator = BigInt(seconds) * 100n
-  const denominator = BigInt(count) * 60n
-  return Number((2n * numerator + denominator) / (2n * denominator)) / 100
+  return Number(divideRounded(BigInt(seconds) * 100n, BigInt(count) * 60n)) / 100
+}
+
+/** numerator / denominator (> 0) rounded half away from zero, in integers. */
+function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  const magnitude = ((numerator < 0n ? -numerator : numerator) * 2n + denominator) / (2n * denominator)
+  return numerator < 0n ? -magnitude : magnitude
 }
 
 /** `value` rounded (as Math.round does) to `decimals` places: for display and JSON only, never for sums. */
@@ -463,10 +467,8 @@ function dayByProject(groups: Group[], window: Window, topProjects: Set<string>,
  */
 function percentChange(current: bigint, previous: bigint): number | null {
   if (previous === 0n) return null
-  const size = previous < 0n ? -previous : previous
-  const scaled = (current - previous) * 100n * MICRO
-  const magnitude = ((scaled < 0n ? -scaled : scaled) * 2n + size) / (2n * size)
-  return creditsToNumber(scaled < 0n ? -magnitude : magnitude)
+  // creditsToNumber reads six decimals exactly, whatever they count.
+  return creditsToNumber(divideRounded((current - previous) * 100n * MICRO, previous < 0n ? -previous : previous))
 }
 
 function compare(inputs: SummaryInputs, currentProjects: Accumulator[], projectKey: ReturnType<typeof projectKeyFunction>): Comparison {

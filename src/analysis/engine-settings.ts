@@ -186,12 +186,13 @@ export function cgroupLimits(
   const takeQuota = (quota: number | null, from: string) => {
     if (quota !== null && (cpuQuota === null || quota < cpuQuota)) [cpuQuota, cpuQuotaFrom] = [quota, from]
   }
-  for (const dir of cgroupDirs(root, paths.get(''))) takeQuota(cpuQuotaOf(read(`${dir}/cpu.max`), null, null), 'cgroup cpu.max')
+  const v2Dirs = cgroupDirs(root, paths.get(''))
+  for (const dir of v2Dirs) takeQuota(cpuQuotaOf(read(`${dir}/cpu.max`), null, null), 'cgroup cpu.max')
   for (const dir of cgroupDirs(`${root}/cpu`, paths.get('cpu'))) {
     takeQuota(cpuQuotaOf(null, read(`${dir}/cpu.cfs_quota_us`), read(`${dir}/cpu.cfs_period_us`)), 'cgroup cpu.cfs_quota_us')
   }
   const memoryLimits = [
-    ...cgroupDirs(root, paths.get('')).map((dir) => memoryLimitOf(read(`${dir}/memory.max`), null)),
+    ...v2Dirs.map((dir) => memoryLimitOf(read(`${dir}/memory.max`), null)),
     ...cgroupDirs(`${root}/memory`, paths.get('memory')).map((dir) => memoryLimitOf(null, read(`${dir}/memory.limit_in_bytes`))),
   ].filter((limit): limit is number => limit !== null)
   return {cpuQuota, cpuQuotaFrom, memoryLimit: memoryLimits.length > 0 ? Math.min(...memoryLimits) : null}

@@ -1,10 +1,5 @@
 import {BadInputError, CciUsageError} from './errors.js'
 
-/**
- * DuckDB's "Out of Memory Error": its budget (CCI_USAGE_MEMORY_LIMIT, or the default from the threads and the
- * memory the process may use) was too small for a statement that cannot spill. Neither the input file's fault
- * nor a bug: like a full disk, the user fixes it, so one line naming the settings that do, and exit 2.
- */
 /** The threads of the engine this process opened last (openEngine): advice to lower them is no advice at one. */
 let engineThreads: number | undefined
 
@@ -12,6 +7,11 @@ export function rememberEngineThreads(threads: number): void {
   engineThreads = threads
 }
 
+/**
+ * DuckDB's "Out of Memory Error": its budget (CCI_USAGE_MEMORY_LIMIT, or the default from the threads and the
+ * memory the process may use) was too small for a statement that cannot spill. Neither the input file's fault
+ * nor a bug: like a full disk, the user fixes it, so one line naming the settings that do, and exit 2.
+ */
 export function outOfMemoryError(error: unknown): BadInputError | undefined {
   if (error instanceof CciUsageError) return undefined
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : ''

@@ -164,6 +164,7 @@ export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro:
  * reached: a micro-credit short of 75 % rounds to 75.0, which read "ok ... (75.0%)" where warn starts at 75 %.
  */
 function shownPct(rounded: number, status: BudgetStatusName): number {
-  const next = status === 'ok' ? BUDGET_THRESHOLDS.warn : status === 'warn' ? BUDGET_THRESHOLDS.high : status === 'high' ? BUDGET_THRESHOLDS.over : Infinity
+  const reached = status === 'ok' ? 0 : BUDGET_THRESHOLDS[status]
+  const next = Math.min(...Object.values(BUDGET_THRESHOLDS).filter((threshold) => threshold > reached))
   return rounded >= next ? round(next - 0.1, 1) : rounded
 }
