@@ -72,8 +72,17 @@ function headerBlock(summary: Summary, page?: TeamPage): string {
     `<dt>Filters</dt><dd>${esc(filterText)}</dd>`,
     summary.creditPrice !== null ? `<dt>Credit price</dt><dd>$${esc(String(summary.creditPrice))} per credit</dd>` : '',
     '</dl>',
+    inputWarnings(summary),
     '</header>',
   ].join('\n')
+}
+
+/** The caveats stderr and summary.json carry (undated rows, days the history lacks): the reader of the page needs them too. */
+function inputWarnings(summary: Summary): string {
+  const warnings = summary.input.warnings ?? []
+  if (warnings.length === 0) return ''
+  const items = warnings.map((warning) => `<li>${esc(endRightToLeftRun(warning))}</li>`).join('')
+  return `<div class="warnings" role="note"><strong>${warnings.length === 1 ? 'Warning' : `${warnings.length} warnings`}</strong><ul>${items}</ul></div>`
 }
 
 function overview(summary: Summary): string {

@@ -44,6 +44,8 @@ tbody th.name { min-width: 10em; }
 td.change { min-width: 18em; }
 tbody tr:nth-child(even) { background: #FAFBFC; }
 code { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 13px; background: var(--soft); padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
+.warnings { margin: 12px 0 0; padding: 8px 12px; border-left: 4px solid #B8420F; background: #FFF8F1; font-size: 14px; overflow-wrap: anywhere; }
+.warnings ul { margin: 4px 0 0; padding-left: 20px; }
 .note, .empty { font-size: 13px; color: var(--muted); }
 .opportunities { padding-left: 22px; }
 .opportunity { margin-bottom: 12px; }

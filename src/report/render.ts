@@ -106,6 +106,8 @@ export function renderMarkdown(summary: Summary): string {
   const out = [
     `## CircleCI usage ${markdownSafe(windowLabel(summary))}`,
     '',
+    // Stderr carries these on the terminal; a Markdown summary (a PR comment, a job summary) has only itself.
+    ...(summary.input.warnings ?? []).flatMap((warning) => [`> **Warning:** ${markdownSafe(warning)}`, '']),
     ...markdownTable(projectColumns(summary), [...summary.breakdowns.project, totalsBucket(summary)]),
     '',
     // Indented statistics lines (the numbered savings) become a nested list.

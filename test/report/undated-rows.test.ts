@@ -1,5 +1,7 @@
 import {describe, expect, test} from '@jest/globals'
 
+import {renderReportHtml} from '../../src/html/report.js'
+import {renderMarkdown} from '../../src/report/render.js'
 import {reportOfRows} from '../health/report.js'
 import {row} from '../savings/view.js'
 
@@ -32,5 +34,21 @@ describe('rows without a JOB_RUN_DATE', () => {
   test('no warning when every row has a date', async () => {
     const summary = await reportOfRows(rows().slice(0, 2))
     expect(summary.input.warnings ?? []).toEqual([])
+    expect(renderReportHtml(summary, [])).not.toContain('class="warnings"')
+    expect(renderMarkdown(summary)).not.toContain('Warning')
+  })
+
+  // stderr carried the warning and summary.json held it, but a reader of report.html or a Markdown job summary
+  // saw totals 7.5 credits above the day chart's and nothing saying why.
+  test('report.html and the Markdown summary carry the warning, escaped for each', async () => {
+    const summary = await reportOfRows(rows())
+    summary.input.warnings = [...(summary.input.warnings ?? []), 'project <b>*x*</b> & co']
+    const html = renderReportHtml(summary, [])
+    expect(html).toContain('<div class="warnings" role="note"><strong>2 warnings</strong>')
+    expect(html).toContain('<li>1 row(s) with 7.5 credits have no JOB_RUN_DATE: they count in the totals but in no day of the day breakdown and chart.</li>')
+    expect(html).toContain('<li>project &lt;b&gt;*x*&lt;/b&gt; &amp; co</li>')
+    const markdown = renderMarkdown(summary)
+    expect(markdown).toContain('> **Warning:** 1 row\\(s\\) with 7.5 credits have no JOB\\_RUN\\_DATE')
+    expect(markdown).toContain('> **Warning:** project \\<b\\>\\*x\\*\\</b\\> \\& co')
   })
 })
