@@ -80,6 +80,9 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify; a messa
     const notifyWanted = flags.notify === 'always' || notifyThresholds(flags).length > 0
     // --demo keeps its history in the output folder (a first run backfills it) and shows the built-in budgets.
     const historyDir = flags.history ?? (flags.demo ? join(flags.out, 'history') : undefined)
+    if (flags['notify-again'] && flags.history === undefined) {
+      this.warning('--notify-again does nothing without --history DIR: only a history folder records the messages posted, so without one every run posts')
+    }
     const budgetContext = {creditPrice, hasTeams: Boolean(flags.teams), historyImplied: historyDir !== undefined}
     let budgets = await budgetsFromFlags(flags, budgetContext)
     if (budgets === null && flags.demo) {

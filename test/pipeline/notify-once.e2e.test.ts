@@ -135,6 +135,17 @@ describe('run --history --notify: one message per window and channel', () => {
     expect(posts()).toEqual(['C0USAGE001'])
   })
 
+  // Accepted without a word before: the user believed a rerun would post again only because of the flag.
+  it('--notify-again without --history says it does nothing', async () => {
+    const dirs = await folders()
+    const result = await runCli(['run', '--demo', ...window, '--out', dirs.out, '--notify', 'always', '--dry-run', '--notify-again'], env)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('--notify-again does nothing without --history DIR')
+    const kept = await run(dirs, ['--dry-run', '--notify-again'])
+    expect(kept.code).toBe(0)
+    expect(kept.stderr).not.toContain('does nothing without --history')
+  })
+
   it('records a webhook post under a fixed word: no token, no URL in the record', async () => {
     const dirs = await folders()
     const webhook = {SLACK_WEBHOOK_URL: slack.webhookUrl}
