@@ -3,6 +3,7 @@
  * answer carries the reason the CLI prints (a run that stays quiet says why).
  */
 import type {Summary} from '../analysis/summary.js'
+import {comparePctOfLimit, numberToCredits} from '../core/exact-money.js'
 import {percentChange} from './format.js'
 
 // Reasons are read next to the threshold, so they keep two decimals: 14.99% must not read as "15%, below 15%".
@@ -59,7 +60,9 @@ function checkChange(summary: Summary, thresholdPct: number): {crossed: boolean;
     const crossed = current !== 0
     return {crossed, reason: crossed ? `credits rose from 0 to ${formatCredits(current)} (reached ${flag})` : `credits were 0 in both windows (below ${flag})`}
   }
-  const crossed = Math.abs(pct) >= thresholdPct
+  // Judged in exact decimals, as budgets are: in floats 1.15 credits against 1 changed 14.999999999999991 %, below 15.
+  const difference = numberToCredits(current) - numberToCredits(previous)
+  const crossed = comparePctOfLimit(difference < 0n ? -difference : difference, null, Math.abs(previous), thresholdPct) >= 0
   return {crossed, reason: `credits changed ${formatSignedPct(pct)} vs the previous window (${crossed ? 'reached' : 'below'} ${flag})`}
 }
 

@@ -27,6 +27,18 @@ describe('shouldNotify', () => {
     expect(shouldNotify(week(85.01, 100), {mode: 'always', changeOverPct: 15}).post).toBe(false)
   })
 
+  // The float quotient of 1.15 against 1 is 14.999999999999991 %: the exact 15 % stayed quiet.
+  it('judges the threshold in exact decimals, not float quotients', () => {
+    expect(shouldNotify(week(1.15, 1), {mode: 'always', changeOverPct: 15})).toEqual({
+      post: true,
+      reason: 'posting: credits changed +15% vs the previous window (reached --notify-if-change-over 15%)',
+    })
+    expect(shouldNotify(week(0.85, 1), {mode: 'always', changeOverPct: 15}).post).toBe(true)
+    expect(shouldNotify(week(1.149999, 1), {mode: 'always', changeOverPct: 15}).post).toBe(false)
+    expect(shouldNotify(week(2.300001, 2), {mode: 'always', changeOverPct: 15.00005}).post).toBe(true)
+    expect(shouldNotify(week(2.300001, 2), {mode: 'always', changeOverPct: 15.00006}).post).toBe(false)
+  })
+
   it('treats growth from zero as crossing and zero-to-zero as no change', () => {
     expect(shouldNotify(week(10, 0), {mode: 'always', changeOverPct: 1000})).toEqual({
       post: true,
