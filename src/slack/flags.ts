@@ -139,6 +139,23 @@ function requireSecureUrl(value: string | undefined, names: string): void {
 }
 
 /**
+ * The message links to the report with it; a value Slack cannot link (a path, a typo without http(s)://) was
+ * dropped without a word and the message went out with no link. The value is not quoted: it may be a presigned link.
+ */
+function requireReportUrl(value: string | undefined): void {
+  if (value === undefined) return
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new BadInputError('E_BAD_REPORT_URL', '--report-url / CIRCLE_BUILD_URL is not an http(s) URL (the value is not shown); give the whole link with its https://, e.g. the CircleCI job URL, or leave it out.')
+  }
+}
+
+/**
  * The --notify-if-* thresholds given, by flag name. With an explicit `--notify never` they are refused (exit 2): the
  * two ask for opposite things, and on `run` the threshold used to win and post.
  */
@@ -157,11 +174,12 @@ export function notifyThresholds(
   return given
 }
 
-/** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold, a URL that is not one, or an http URL. */
+/** Turns the flags into notifySlack options; throws BadInputError (exit 2) for a malformed threshold, a URL that is not one, an http Slack URL, or a report URL Slack cannot link. */
 export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): NotifyOptions {
   notifyThresholds(flags)
   requireSecureUrl(present(flags['slack-api-url']), '--slack-api-url / SLACK_API_URL')
   requireSecureUrl(present(flags['slack-webhook-url']), '--slack-webhook-url / SLACK_WEBHOOK_URL')
+  requireReportUrl(present(flags['report-url']))
   return {
     policy: {
       mode: flags.notify,

@@ -99,3 +99,25 @@ describe('--notify-if-change-over and --notify-if-credits-over as typed', () => 
     }
   })
 })
+
+// A report URL Slack cannot link was dropped from the message without a word.
+describe('--report-url', () => {
+  const reportUrlOf = (value: string) => notifyOptionsFromFlags({notify: 'always', top: 5, 'dry-run': true, 'strict-notify': false, 'report-url': value}, '/tmp').reportUrl
+
+  it('keeps an http(s) link and treats an empty value as none', () => {
+    expect(reportUrlOf('https://app.circleci.com/pipelines/gh/acme/api/1/workflows/abc/jobs/2')).toBe('https://app.circleci.com/pipelines/gh/acme/api/1/workflows/abc/jobs/2')
+    expect(reportUrlOf('http://ci.internal/job/7')).toBe('http://ci.internal/job/7')
+    expect(reportUrlOf('  ')).toBeUndefined()
+  })
+
+  it.each(['usage-report/report.html', 'app.circleci.com/jobs/1', 'javascript:alert(1)', 'ftp://host/r.html'])('refuses %j with exit 2, without quoting it', (value) => {
+    expect(() => reportUrlOf(value)).toThrow(BadInputError)
+    expect(() => reportUrlOf(value)).toThrow('--report-url / CIRCLE_BUILD_URL is not an http(s) URL')
+    try {
+      reportUrlOf(value)
+    } catch (error) {
+      expect((error as Error).message).not.toContain(value)
+      expect((error as BadInputError).exitCode).toBe(2)
+    }
+  })
+})
