@@ -7,6 +7,7 @@ import {isMap, isSeq, type Node as YamlNode} from 'yaml'
 import {readYamlFile} from '../core/yaml-file.js'
 import {InputFileError} from '../core/errors.js'
 import {unreadableFileError} from '../core/read-errors.js'
+import {CHANNEL_HINT, slackChannelOf} from '../core/slack-channel.js'
 import {OTHER_KEY} from './summary.js'
 import {patternMatcher, teamsCsvColumns} from './teams-checks.js'
 
@@ -117,7 +118,7 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
       const channelNode = map.get('slack_channel', true)
       // `slack_channel:` left empty means no channel of its own, as leaving the key out does.
       if (channelNode && channelNode.value !== null && channelNode.value !== '') {
-        const channel = checkChannel(channelNode.value)
+        const channel = slackChannelOf(channelNode.value)
         if (channel === null) fail(channelNode, `team "${team}" has a slack_channel that is not a channel ID or name (${CHANNEL_HINT})`)
         for (const rule of rules.slice(first)) rule.slackChannel = channel as string
       }
@@ -155,7 +156,7 @@ export async function parseTeamsCsv(path: string, text: string): Promise<TeamRul
     const rule: TeamRule = {team, pattern: project, line}
     const channelCell = columns.slackChannel >= 0 ? row[columns.slackChannel] ?? '' : ''
     if (channelCell !== '') {
-      const channel = checkChannel(channelCell)
+      const channel = slackChannelOf(channelCell)
       if (channel === null) {
         throw new InputFileError('E_TEAMS_INVALID', `Teams file ${path}, line ${line}: slack_channel is not a channel ID or name (${CHANNEL_HINT}).`)
       }
@@ -164,17 +165,6 @@ export async function parseTeamsCsv(path: string, text: string): Promise<TeamRul
     rules.push(rule)
   }
   return rules
-}
-
-const CHANNEL_HINT = 'use the channel ID, e.g. C0123456789, or #name'
-// Slack channel IDs are upper-case letters and digits; names are at most 80 lower-case letters, digits, - _ and .
-// Anything else (spaces, markup, a URL) cannot be a channel and is refused before a run spends an export.
-const CHANNEL = /^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/
-
-function checkChannel(value: unknown): string | null {
-  if (typeof value !== 'string') return null
-  const channel = value.trim()
-  return CHANNEL.test(channel) ? channel : null
 }
 
 /**

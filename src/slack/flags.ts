@@ -9,6 +9,7 @@ import {Flags} from '@oclif/core'
 import {BadInputError} from '../core/errors.js'
 import {isPlainDecimal} from '../core/plain-number.js'
 import {safeForCredentials, SECURE_URL_RULE} from '../core/secure-url.js'
+import {CHANNEL_HINT, slackChannelOf} from '../core/slack-channel.js'
 
 import type {NotifyOptions} from './index.js'
 import {DEFAULT_TOP_PROJECTS} from './payload.js'
@@ -180,6 +181,12 @@ export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): 
   requireSecureUrl(present(flags['slack-api-url']), '--slack-api-url / SLACK_API_URL')
   requireSecureUrl(present(flags['slack-webhook-url']), '--slack-webhook-url / SLACK_WEBHOOK_URL')
   requireReportUrl(present(flags['report-url']))
+  const channel = present(flags['slack-channel'])
+  if (channel !== undefined && slackChannelOf(channel) === null) {
+    // Slack would answer channel_not_found only after the whole export and report. Not quoted: a webhook URL
+    // pasted into the wrong variable is a credential.
+    throw new BadInputError('E_BAD_SLACK_CHANNEL', `--slack-channel / SLACK_DEFAULT_CHANNEL is not a channel ID or name (the value is not shown); ${CHANNEL_HINT}.`)
+  }
   return {
     policy: {
       mode: flags.notify,
@@ -189,7 +196,7 @@ export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): 
       anomaly: flags['notify-if-anomaly'] === true || undefined,
     },
     token: present(flags['slack-token']),
-    channel: present(flags['slack-channel']),
+    channel,
     webhookUrl: present(flags['slack-webhook-url']),
     apiUrl: present(flags['slack-api-url']),
     reportUrl: present(flags['report-url']),

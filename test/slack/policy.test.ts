@@ -121,3 +121,24 @@ describe('--report-url', () => {
     }
   })
 })
+
+// Refused by the teams file but taken from --slack-channel, where Slack answered channel_not_found only after the
+// export and the report; and a name in another script (Slack takes #開発) was refused by the teams file.
+describe('--slack-channel', () => {
+  const channelOf = (value: string) => notifyOptionsFromFlags({notify: 'always', top: 5, 'dry-run': true, 'strict-notify': false, 'slack-channel': value}, '/tmp').channel
+
+  it.each(['C0123456789', '#usage', 'usage-reports', ' #開発 ', '#разработка', 'équipe_ci'])('takes %j', (value) => {
+    expect(channelOf(value)).toBe(value.trim())
+  })
+
+  it.each(['#usage reports', '<!channel>', 'https://hooks.slack.com/services/T0/B0/secret', '##', `#${'a'.repeat(81)}`])('refuses %j with exit 2, without quoting it', (value) => {
+    expect(() => channelOf(value)).toThrow(BadInputError)
+    try {
+      channelOf(value)
+    } catch (error) {
+      expect((error as BadInputError).code).toBe('E_BAD_SLACK_CHANNEL')
+      expect((error as Error).message).toContain('is not a channel ID or name')
+      expect((error as Error).message).not.toContain(value)
+    }
+  })
+})

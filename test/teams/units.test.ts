@@ -33,6 +33,12 @@ describe('slack_channel in the teams file', () => {
     expect(teamChannels(await parseTeamsCsv('teams.csv', 'Slack_Channel,TEAM,project\nC0PLATFORM,platform,api\n'))).toEqual(new Map([['platform', 'C0PLATFORM']]))
   })
 
+  // Slack takes channel names in any script; the file refused them as "not a channel ID or name".
+  it('takes a channel name in another script', async () => {
+    expect(teamChannels(parseTeamsYaml('teams.yml', '- team: 開発\n  projects: [api]\n  slack_channel: "#開発-ci"\n'))).toEqual(new Map([['開発', '#開発-ci']]))
+    expect(teamChannels(await parseTeamsCsv('teams.csv', 'project,team,slack_channel\napi,ops,#разработка\n'))).toEqual(new Map([['ops', '#разработка']]))
+  })
+
   it('refuses what cannot be a channel, and two channels for one team, with the file and line', async () => {
     const dir = tempDir()
     const bad = writeFixture(dir, 'bad.yml', '- team: platform\n  projects: [api]\n  slack_channel: "<!channel> hi"\n')

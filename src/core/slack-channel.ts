@@ -1,0 +1,15 @@
+/**
+ * What can be a Slack channel: an ID (upper-case letters and digits, C0123456789) or a name of at most 80
+ * lower-case letters of any script (Slack takes #開発 and #разработка), digits, - _ and ., with or without its #.
+ * Anything else (spaces, markup, a URL) cannot be one, and is refused before a run spends an export.
+ */
+const CHANNEL = /^#?[\p{L}\p{N}][\p{L}\p{M}\p{N}._-]{0,79}$/u
+
+export const CHANNEL_HINT = 'use the channel ID, e.g. C0123456789, or #name'
+
+/** The channel trimmed, or null when the value cannot be one. */
+export function slackChannelOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null
+  const channel = value.trim()
+  return CHANNEL.test(channel) ? channel : null
+}
