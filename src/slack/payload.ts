@@ -214,6 +214,26 @@ function contextBlock(summary: Summary, options: SlackMessageOptions): Block {
   }
 }
 
+const MAX_WARNINGS_SHOWN = 3
+const MAX_WARNING_CHARS = 300
+
+/**
+ * The input's warnings (undated rows, days the history lacks, a usage.csv older than the range asked) qualify the
+ * figures below them, so they come right under the header: plain text, since they quote names and flags whose
+ * `_` and `*` mrkdwn would read as formatting.
+ */
+function warningBlocks(summary: Summary): Block[] {
+  const warnings = summary.input.warnings ?? []
+  if (warnings.length === 0) return []
+  const elements: TextObject[] = warnings
+    .slice(0, MAX_WARNINGS_SHOWN)
+    .map((warning) => ({type: 'plain_text', text: `⚠️ ${plainName(warning, MAX_WARNING_CHARS)}`, emoji: true}))
+  if (warnings.length > MAX_WARNINGS_SHOWN) {
+    elements.push({type: 'plain_text', text: `and ${warnings.length - MAX_WARNINGS_SHOWN} more warning(s) in the report`, emoji: true})
+  }
+  return [{type: 'context', elements}]
+}
+
 function fallbackText(summary: Summary, options: SlackMessageOptions, top: number): string {
   const total = summary.totals.credits.total
   const comparison = usableComparison(summary)
@@ -246,6 +266,7 @@ export function buildSlackMessage(summary: Summary, options: SlackMessageOptions
   const total = summary.totals.credits.total
   const blocks: Block[] = [
     {type: 'header', text: {type: 'plain_text', text: headerText(summary, options.team), emoji: true}},
+    ...warningBlocks(summary),
     ...budgetAlertBlocks(summary),
     {type: 'section', fields: summaryFields(summary)},
   ]

@@ -204,6 +204,24 @@ describe('buildSlackMessage', () => {
     expect(payload.text).not.toMatch(/web\u200E/)
   })
 
+  // The warnings reached stderr and summary.json only: the message read as if its figures were whole.
+  it('puts the input warnings right under the header, as inert plain text, at most three and a count', () => {
+    const warnings = ['1 row(s) with 7.5 credits have no JOB_RUN_DATE: they count in the totals but in no day.', 'budget "<!channel> *x*" matches nothing', 'c', 'd', 'e']
+    const payload = buildSlackMessage({...normalWeek, input: {...normalWeek.input, warnings}}, {channel: 'C0USAGE001'})
+    expect(blockKitViolations(payload)).toEqual([])
+    const block = payload.blocks[1] as {type: string; elements: {type: string; text: string}[]}
+    expect(block.type).toBe('context')
+    expect(block.elements.map((element) => element.type)).toEqual(['plain_text', 'plain_text', 'plain_text', 'plain_text'])
+    expect(block.elements.map((element) => element.text)).toEqual([
+      '⚠️ 1 row(s) with 7.5 credits have no JOB_RUN_DATE: they count in the totals but in no day.',
+      '⚠️ budget "&lt;!channel&gt; *x*" matches nothing',
+      '⚠️ c',
+      'and 2 more warning(s) in the report',
+    ])
+    const plain = buildSlackMessage(normalWeek, {channel: 'C0USAGE001'})
+    expect(JSON.stringify(plain)).not.toContain('⚠️')
+  })
+
   it('links only http(s) report URLs and escapes them for mrkdwn', () => {
     const withQuery = buildSlackMessage(normalWeek, {reportUrl: 'https://ci.example.com/job?a=1&b=2|x>'})
     expect(JSON.stringify(withQuery)).toContain('<https://ci.example.com/job?a=1&amp;b=2%7Cx%3E|')
