@@ -102,7 +102,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     } finally {
       await staged.close()
     }
-  })
+  }, context.warn)
 }
 
 /** What the plan tells the user before the target is written. */

@@ -9,8 +9,9 @@
  * is published; then the months are swapped in by renaming folders, and a failure puts back the months already
  * swapped (swap.ts). A reader sees a month's old files or its new files, never a mix and never a partly written
  * file (between the two renames of a swap, for an instant, the month's folder is absent). A lock file keeps two
- * loads apart, and the work folders of loads that died are removed by the next load (unless they hold the only
- * copy of months taken out of the lake: then it refuses to load until they are put back).
+ * loads apart, and the work folders of loads that died are removed by the next load, which first puts back the
+ * months of a load that died during its swap (from the swap plan it wrote; without one it refuses to load until
+ * the user has put them back).
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync, rmSync} from 'node:fs'
@@ -26,10 +27,12 @@ import {acquireFolderLock} from '../core/folder-lock.js'
 import {BadInputError} from '../core/errors.js'
 import {escapeRegExp} from '../core/escape-reg-exp.js'
 import {asFileSystemError, makeFolders} from '../core/fs-errors.js'
+import {writeJsonAtomic} from '../core/atomic.js'
+import {readJson} from '../core/json-file.js'
 import {CREDIT_SCALE, MONTH_PARTITION} from './columns.js'
 import {replacedOnWholeDay} from './plan.js'
 import {INPUT_PARTITION, PARQUET_OPTIONS, type StagedLoad} from './stage.js'
-import {RollbackFailed, swapFolders, type FolderSwap} from './swap.js'
+import {RollbackFailed, rollBackInterruptedSwap, swapFolders, type FolderSwap} from './swap.js'
 
 export interface LakeDataset {
   /**
@@ -70,38 +73,69 @@ const LAKE_ADVICE = {flag: '--to (or --load-to)'}
 
 const workPrefix = (dir: string) => `.${basename(dir)}.cci-usage-`
 
+/** The months a load is about to swap, written into its work folder before the first rename (SWAP_PLAN). */
+interface SwapPlan {
+  swaps: {month: string; prepared: boolean; hadLive: boolean}[]
+}
+const SWAP_PLAN = 'swap-plan.json'
+
 /**
- * Removes the work folders left by loads of `dir` that died (the lock proves none of them is running). A folder
- * whose `retired/` holds anything is the only copy of months a load took out of the lake and could not put
- * back (a failed rollback, or a load killed between the renames of a swap): deleting it would lose them, so
- * the load stops until the user has put them back. Unless the folder holds PUBLISHED_MARKER: that load had
- * swapped every month in and died while cleaning up, so its retired/ holds only superseded files.
+ * Removes the work folders left by loads of `dir` that died (the lock proves none of them is running). A load
+ * that died during its swap (killed, or its own rollback failed) left some months new, some old, one perhaps
+ * absent, and the only copy of the old ones in its `retired/`: from its SWAP_PLAN the lake is put back as it was
+ * before that load, and `warn` says so. Without a plan (a load of an earlier version) or when putting back fails,
+ * deleting the folder would lose those months, so the load stops until the user has put them back. A folder
+ * holding PUBLISHED_MARKER had swapped every month in and died while cleaning up: its retired/ holds only
+ * superseded files.
  */
-async function clearLeftovers(dir: string): Promise<void> {
+async function clearLeftovers(dir: string, warn: (line: string) => void): Promise<void> {
   const parent = dirname(dir)
   const leftover = new RegExp(`^${escapeRegExp(workPrefix(dir))}\\d+-[0-9a-f]{8}$`)
   for (const name of (await readdir(parent)).filter((entry) => leftover.test(entry)).sort()) {
     const folder = join(parent, name)
-    const retired = (await readdir(join(folder, 'retired')).catch(() => [] as string[])).sort()
-    if (retired.length > 0 && !existsSync(join(folder, PUBLISHED_MARKER))) {
-      throw new BadInputError(
-        'E_TARGET_RETIRED',
-        `${folder} holds ${retired.join(', ')} in retired/, the previous files of ${dir} that a failed load could not put back: move each of them back into ${dir} (in place of the folder of the same name there, if any), then delete ${folder} and load again.`,
-      )
+    if (!existsSync(join(folder, PUBLISHED_MARKER))) {
+      const plan = await readJson<SwapPlan>(join(folder, SWAP_PLAN))
+      const retired = (await readdir(join(folder, 'retired')).catch(() => [] as string[])).sort()
+      const refusal = (why: string) =>
+        new BadInputError(
+          'E_TARGET_RETIRED',
+          `${folder} holds ${retired.join(', ')} in retired/, the previous files of ${dir} that a failed load could not put back${why}: move each of them back into ${dir} (in place of the folder of the same name there, if any), then delete ${folder} and load again.`,
+        )
+      if (plan !== undefined && Array.isArray(plan.swaps)) {
+        const swaps = plan.swaps.map((step) => ({
+          live: join(dir, step.month),
+          retired: join(folder, 'retired', step.month),
+          prepared: step.prepared ? join(folder, 'months', step.month) : null,
+          hadLive: step.hadLive,
+        }))
+        const discarded = join(folder, 'discarded')
+        const changed = await mkdir(discarded, {recursive: true})
+          .then(() => rollBackInterruptedSwap(swaps, discarded, {rename, exists: existsSync}))
+          .catch((error: unknown) => {
+            throw refusal(` (putting them back failed: ${error instanceof Error ? error.message : String(error)})`)
+          })
+        if (changed.length > 0) {
+          warn(
+            `A load of ${dir} stopped during its swap (killed, or its rollback failed) and left ${changed.map((live) => basename(live)).join(', ')} as that load made them or absent: put back as they were before it. Its rows are not in ${dir}: load its export again (run --load-to does on its next run).`,
+          )
+        }
+      } else if (retired.length > 0) {
+        throw refusal('')
+      }
     }
     await rm(folder, {recursive: true, force: true})
   }
 }
 
 /** Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards. */
-export async function withLakeWork<T>(dir: string, write: (work: string) => Promise<T>): Promise<T> {
+export async function withLakeWork<T>(dir: string, write: (work: string) => Promise<T>, warn: (line: string) => void): Promise<T> {
   // A file in the way, no permission, a read-only disk: the user's to fix (exit 2), named with the flag that chose it.
   await makeFolders(dir, LAKE_ADVICE)
   // The same lock as an --out folder's (its own file name): one creator wins, a half-written lock is waited for,
   // and a dead holder's is taken over without removing a lock another load has just made.
   const lock = await acquireFolderLock(dir, 'load', {lockFile: LOCK_FILE, flag: LAKE_ADVICE.flag, lockedCode: 'E_TARGET_LOCKED'})
   try {
-    await clearLeftovers(dir)
+    await clearLeftovers(dir, warn)
   } catch (error) {
     lock.release()
     throw error
@@ -307,6 +341,9 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
     swaps.push({prepared: files.length > 0 ? folder : null, live: join(dir, month), retired: join(work, 'retired', month)})
   }
   phase('lake: months prepared')
+  // Before any rename: a load killed during the swap leaves what the next load needs to put the lake back.
+  const swapPlan: SwapPlan = {swaps: swaps.map((swap) => ({month: basename(swap.live), prepared: swap.prepared !== null, hadLive: existsSync(swap.live)}))}
+  await writeJsonAtomic(join(work, SWAP_PLAN), swapPlan)
   await mkdir(join(work, 'retired'), {recursive: true})
   await swapFolders(swaps, {rename, exists: existsSync})
   await writeFile(join(work, PUBLISHED_MARKER), '')

@@ -4,6 +4,8 @@
  * a failed load leaves the lake as it was. The file operations are arguments, so the rollback is tested by
  * making one of them fail.
  */
+import {basename, join} from 'node:path'
+
 export interface FolderSwap {
   /** The folder to publish, or null to remove the live one (every row of the month was replaced). */
   prepared: string | null
@@ -56,4 +58,29 @@ export async function swapFolders(swaps: readonly FolderSwap[], ops: FolderOps):
     }
     throw error
   }
+}
+
+/** A swap as planned before it began: whether the month had a live folder then tells a new month from an old one. */
+export interface PlannedSwap extends FolderSwap {
+  hadLive: boolean
+}
+
+/**
+ * Puts every month of a swap that stopped part-way (the load killed, or its own rollback failed) back as it was
+ * before that load, from the state its folders are in: a month whose retired folder is still there had its live
+ * one taken out, so a live folder beside it is the dead load's (moved to `discarded`) and the retired one goes
+ * back; a month that was new has no retired folder, and its live one is the dead load's when its prepared folder
+ * is gone. Every step is a rename of a state that tells what is left to do, so a rollback stopped in its turn is
+ * finished by the next one. Returns the live folders it changed. Only for a load known to be dead (the lock).
+ */
+export async function rollBackInterruptedSwap(swaps: readonly PlannedSwap[], discarded: string, ops: FolderOps): Promise<string[]> {
+  const changed: string[] = []
+  for (const swap of [...swaps].reverse()) {
+    const retiredThere = swap.hadLive && ops.exists(swap.retired)
+    const liveIsNew = ops.exists(swap.live) && (swap.hadLive ? retiredThere : swap.prepared !== null && !ops.exists(swap.prepared))
+    if (liveIsNew) await ops.rename(swap.live, join(discarded, basename(swap.live)))
+    if (retiredThere) await ops.rename(swap.retired, swap.live)
+    if (liveIsNew || retiredThere) changed.push(swap.live)
+  }
+  return changed
 }

@@ -21,7 +21,7 @@ describe('withLakeWork: a target folder that cannot be made', () => {
     let written = false
     const error = await withLakeWork(target, async () => {
       written = true
-    }).catch((caught: unknown) => caught)
+    }, () => undefined).catch((caught: unknown) => caught)
     expect(written).toBe(false)
     expect(error).toBeInstanceOf(FileSystemError)
     expect(error).toMatchObject({exitCode: 2})

@@ -35,7 +35,7 @@ function loadingChild(swapping: boolean) {
       ${swapping ? "await mkdir(join(work, 'retired', 'month=2024-11'), {recursive: true})" : ''}
       process.stdout.write(work + '\\n')
       await new Promise(() => setInterval(() => undefined, 1000))
-    })
+    }, () => undefined)
   `
   const {proc: child, exited, ready: work} = moduleChild(script)
   return {child, exited, work}
@@ -70,7 +70,7 @@ describe('a lake lock left behind', () => {
   it('by a killed load with the pid this process has now (a container: every run is the same pid) is taken over', async () => {
     mkdirSync(lake, {recursive: true})
     writeFileSync(join(lake, LOCK), lockHeldBy(process.pid))
-    await expect(withLakeWork(lake, async () => 'loaded')).resolves.toBe('loaded')
+    await expect(withLakeWork(lake, async () => 'loaded', () => undefined)).resolves.toBe('loaded')
     expect(existsSync(join(lake, LOCK))).toBe(false)
   })
 
@@ -80,9 +80,9 @@ describe('a lake lock left behind', () => {
     const aMinuteAgo = new Date(Date.now() - 60_000)
     utimesSync(join(lake, LOCK), aMinuteAgo, aMinuteAgo)
     // Read as a half-written lock, it was taken over after 10 s while its load still ran.
-    await expect(withLakeWork(lake, async () => 'loaded')).rejects.toMatchObject({code: 'E_TARGET_LOCKED', message: expect.stringContaining(`pid ${process.ppid}`)})
+    await expect(withLakeWork(lake, async () => 'loaded', () => undefined)).rejects.toMatchObject({code: 'E_TARGET_LOCKED', message: expect.stringContaining(`pid ${process.ppid}`)})
     writeFileSync(join(lake, LOCK), '999999999\n')
-    await expect(withLakeWork(lake, async () => 'loaded')).resolves.toBe('loaded')
+    await expect(withLakeWork(lake, async () => 'loaded', () => undefined)).resolves.toBe('loaded')
     expect(existsSync(join(lake, LOCK))).toBe(false)
   })
 
@@ -91,7 +91,7 @@ describe('a lake lock left behind', () => {
     writeFileSync(join(lake, LOCK), '')
     let wrote = false
     // Taken for a dead load's lock, it was removed and both loads wrote the lake at once.
-    await expect(withLakeWork(lake, async () => (wrote = true))).rejects.toThrow(/is in use by another cci-usage run/)
+    await expect(withLakeWork(lake, async () => (wrote = true), () => undefined)).rejects.toThrow(/is in use by another cci-usage run/)
     expect(wrote).toBe(false)
     expect(existsSync(join(lake, LOCK))).toBe(true)
   })

@@ -4,7 +4,7 @@ import {rename} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {RollbackFailed, swapFolders, type FolderOps, type FolderSwap} from '../../src/load/swap.js'
+import {RollbackFailed, rollBackInterruptedSwap, swapFolders, type FolderOps, type FolderSwap, type PlannedSwap} from '../../src/load/swap.js'
 
 let root: string
 beforeEach(() => {
@@ -68,6 +68,84 @@ describe('swapFolders', () => {
       expect(lake()).toEqual(before)
     })
   }
+
+  describe('a load killed during its swap, put back by the next one (rollBackInterruptedSwap)', () => {
+    const names = ['month=2024-09', 'month=2024-10', 'month=2024-11', 'month=2024-12']
+    /** The plan a load writes before its first rename: 09 emptied, 10 and 11 replaced, 12 new. */
+    const planned = (): PlannedSwap[] => swaps(names, ['month=2024-09']).map((swap) => ({...swap, hadLive: existsSync(swap.live)}))
+    const discarded = () => {
+      mkdirSync(join(root, 'discarded'), {recursive: true})
+      return join(root, 'discarded')
+    }
+
+    /** Real renames until the `stopAt`-th call, which never returns: the process as SIGKILL leaves it. */
+    function killedAt(stopAt: number): {ops: FolderOps; stopped: Promise<void>} {
+      let calls = 0
+      let stop: () => void = () => undefined
+      const stopped = new Promise<void>((resolve) => (stop = resolve))
+      return {
+        stopped,
+        ops: {
+          exists: existsSync,
+          async rename(from, to) {
+            calls++
+            if (calls === stopAt) {
+              stop()
+              await new Promise(() => undefined)
+            }
+            await rename(from, to)
+          },
+        },
+      }
+    }
+    const realOps: FolderOps = {exists: existsSync, rename}
+
+    // Before: no automatic way back; the next load refused until the user moved retired/ months back by hand,
+    // and a month new to the lake (12) stayed from the dead load. Renames of the swap: 09 (1), 10 (2, 3), 11 (4, 5),
+    // 12 (6); killed at 1, nothing was renamed yet.
+    for (const killAt of [2, 3, 4, 5, 6]) {
+      it(`killed at rename ${killAt} of 6: the lake is put back as it was before that load`, async () => {
+        const before = lake()
+        const plan = planned()
+        const killed = killedAt(killAt)
+        void swapFolders(plan, killed.ops)
+        await killed.stopped
+        expect(lake()).not.toEqual(before)
+        const changed = await rollBackInterruptedSwap(plan, discarded(), realOps)
+        expect(lake()).toEqual(before)
+        expect(changed.length).toBeGreaterThan(0)
+        // Nothing left to do: a second pass changes nothing.
+        expect(await rollBackInterruptedSwap(plan, discarded(), realOps)).toEqual([])
+        expect(lake()).toEqual(before)
+      })
+    }
+
+    // After the swap's renames 1-5 (09 retired; 10 and 11 new, their old folders retired), the rollback renames
+    // 11 (1, 2), 10 (3, 4) and 09 (5).
+    for (const stopAt of [1, 2, 3, 4, 5]) {
+      it(`a rollback killed at its rename ${stopAt} of 5 is finished by the next one`, async () => {
+        const before = lake()
+        const plan = planned()
+        const killed = killedAt(6)
+        void swapFolders(plan, killed.ops)
+        await killed.stopped
+        const interrupted = killedAt(stopAt)
+        void rollBackInterruptedSwap(plan, discarded(), interrupted.ops)
+        await interrupted.stopped
+        await rollBackInterruptedSwap(plan, discarded(), realOps)
+        expect(lake()).toEqual(before)
+      })
+    }
+
+    it('after its own rollback failed (RollbackFailed), the next load finishes it', async () => {
+      const before = lake()
+      const plan = planned()
+      await expect(swapFolders(plan, failingOps(5, (call) => call === 6))).rejects.toBeInstanceOf(RollbackFailed)
+      expect(lake()).not.toEqual(before)
+      await rollBackInterruptedSwap(plan, discarded(), realOps)
+      expect(lake()).toEqual(before)
+    })
+  })
 
   it('when putting a month back fails too, says where its previous files are (RollbackFailed keeps them)', async () => {
     // The 5th rename fails; undoing then fails on month 2024-11's first undo rename (the 6th call).
