@@ -185,7 +185,9 @@ export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): 
   if (channel !== undefined && slackChannelOf(channel) === null) {
     // Slack would answer channel_not_found only after the whole export and report. Not quoted: a webhook URL
     // pasted into the wrong variable is a credential.
-    throw new BadInputError('E_BAD_SLACK_CHANNEL', `--slack-channel / SLACK_DEFAULT_CHANNEL is not a channel ID or name (the value is not shown); ${CHANNEL_HINT}.`)
+    // The Slack orb takes a comma-separated list in the same variable; this tool posts to one channel.
+    const list = channel.includes(',') ? ' but a list (it posts to one channel)' : ''
+    throw new BadInputError('E_BAD_SLACK_CHANNEL', `--slack-channel / SLACK_DEFAULT_CHANNEL is not a channel ID or name${list} (the value is not shown); ${CHANNEL_HINT}.`)
   }
   return {
     policy: {

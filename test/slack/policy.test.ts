@@ -127,6 +127,11 @@ describe('--report-url', () => {
 describe('--slack-channel', () => {
   const channelOf = (value: string) => notifyOptionsFromFlags({notify: 'always', top: 5, 'dry-run': true, 'strict-notify': false, 'slack-channel': value}, '/tmp').channel
 
+  // The Slack orb's channel parameter takes a list; the same variable set that way is named as one.
+  it('names a comma-separated list as such', () => {
+    expect(() => channelOf('C0123456789,C0987654321')).toThrow('is not a channel ID or name but a list (it posts to one channel)')
+  })
+
   it.each(['C0123456789', '#usage', 'usage-reports', ' #開発 ', '#разработка', 'équipe_ci'])('takes %j', (value) => {
     expect(channelOf(value)).toBe(value.trim())
   })
