@@ -169,6 +169,11 @@ export interface SavingsOpportunity {
   creditsPerWeek: number
   evidence: string
   change: string
+  /**
+   * The workflows whose runs the saving adds up (a job's class is set once for all of them, so it is one change);
+   * a null is a run without WORKFLOW_NAME. Absent in summaries written before it existed.
+   */
+  workflows?: Array<string | null>
 }
 
 export interface Savings {

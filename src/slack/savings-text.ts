@@ -13,7 +13,8 @@ const MAX_PART_CHARS = 120
 export function opportunityText(summary: Summary, opportunity: SavingsOpportunity, maxChars: number): string {
   const sameChange = opportunity.kind === 'rightsizing' ? (summary.savings?.rightsizing ?? []).filter((rightsizing) => rightsizing.change === opportunity.change) : []
   // Summaries written before the headline existed still find a candidate by its change alone.
-  const candidate = sameChange.find((rightsizing) => opportunity.title.startsWith(`${rightsizingHeadline(rightsizing)}:`)) ?? sameChange[0]
+  const candidate =
+    sameChange.find((rightsizing) => [false, true].some((nameOrg) => opportunity.title.startsWith(`${rightsizingHeadline(rightsizing, nameOrg)}:`))) ?? sameChange[0]
   if (!candidate) return mrkdwnName(opportunity.change, maxChars)
   const from = codeSpan(`resource_class: ${candidate.resourceClass}`, MAX_PART_CHARS)
   const to = codeSpan(`resource_class: ${candidate.suggestedClass}`, MAX_PART_CHARS)

@@ -269,6 +269,67 @@ describe('failing jobs', () => {
   })
 })
 
+describe('per-week figures are exact decimals, rounded once to the micro-credit', () => {
+  test('0.3 credits over 3 days is 0.7 a week and saves 0.35 on a class at half the rate, with no float noise', async () => {
+    // 5 runs x 0.06 compute credits = 0.3 exactly; the float product 0.3 x 7 / 3 is 0.7000000000000001 and its half
+    // 0.35000000000000003, which summary.json printed as they are.
+    const savings = await savingsOf(quietLargeRuns(5, {COMPUTE_CREDITS: 0.06, TOTAL_CREDITS: 0.06}), {windowDays: 3})
+    expect(savings.rightsizing.map((c) => [c.credits, c.creditsPerWeek, c.estimatedSavingsPerWeek])).toEqual([[0.3, 0.7, 0.35]])
+    expect(savings.top.map((o) => o.creditsPerWeek)).toEqual([0.35])
+  })
+
+  test('a third of a micro-credit rounds to the nearest micro-credit, half away from zero, upsizes too', async () => {
+    // 100 credits over 3 days: 233.3333333... a week, 233.333333; large -> medium saves 116.6666666... -> 116.666667.
+    // An upsize of the same job (medium -> large) costs 100 x 7 / 3 x (1 - 20/10) = -233.333333.
+    const busy = {RESOURCE_CLASS: 'medium', JOB_NAME: 'lint', MEDIAN_CPU_UTILIZATION_PCT: 90, MAX_CPU_UTILIZATION_PCT: 99}
+    const savings = await savingsOf([...quietLargeRuns(5), ...quietLargeRuns(5, busy)], {windowDays: 3})
+    expect(savings.rightsizing.map((c) => [c.creditsPerWeek, c.estimatedSavingsPerWeek])).toEqual([[233.333333, 116.666667]])
+    expect(savings.underProvisioned.map((c) => [c.creditsPerWeek, c.estimatedSavingsPerWeek])).toEqual([[233.333333, -233.333333]])
+  })
+})
+
+describe('top savings: one change per job and class, whatever the workflows', () => {
+  test('a job quiet on large in two workflows is one opportunity naming both, its saving their exact sum', async () => {
+    // build is quiet on docker large in pr (5 runs x 20) and nightly (6 runs x 20.1): one resource_class change.
+    // Saved per week (7-day window): pr 100 x 0.5 = 50, nightly 120.6 x 0.5 = 60.3; the opportunity saves 110.3.
+    const window = {start: '2024-11-11T00:00:00.000Z', end: '2024-11-18T00:00:00.000Z', days: 7}
+    const savings = await savingsOf(
+      [
+        ...quietLargeRuns(5, {WORKFLOW_NAME: 'pr'}),
+        ...quietLargeRuns(6, {WORKFLOW_NAME: 'nightly', COMPUTE_CREDITS: 20.1, TOTAL_CREDITS: 20.1}),
+        ...quietLargeRuns(5, {JOB_NAME: 'lint', COMPUTE_CREDITS: 2, TOTAL_CREDITS: 2}),
+      ],
+      {windowDays: 7, window},
+    )
+    expect(savings.rightsizing.map((c) => [c.job, c.workflow, c.estimatedSavingsPerWeek])).toEqual([
+      ['build', 'nightly', 60.3],
+      ['build', 'pr', 50],
+      ['lint', 'build-test', 5],
+    ])
+    expect(savings.top.map((o) => [o.creditsPerWeek, o.workflows])).toEqual([
+      [110.3, ['nightly', 'pr']],
+      [5, ['build-test']],
+    ])
+    const [build] = savings.top
+    expect(build.title).toBe(
+      'Downsize job build of project api from large to medium: saves about 110 credits/week (workflows nightly, pr), projected from the 7 days 2024-11-11..17',
+    )
+    expect(build.evidence).toMatch(/^workflow nightly: 6 of 6 runs .*; workflow pr: 5 of 5 runs /)
+    expect(new Set(savings.top.map((o) => o.title)).size).toBe(savings.top.length)
+  })
+
+  test('the same job of two organizations is two changes, each titled with its organization', async () => {
+    const savings = await savingsOf([
+      ...quietLargeRuns(5),
+      ...quietLargeRuns(5, {ORGANIZATION_ID: 'org-2', ORGANIZATION_NAME: 'globex', COMPUTE_CREDITS: 10, TOTAL_CREDITS: 10}),
+    ])
+    expect(savings.top.map((o) => [o.creditsPerWeek, o.title])).toEqual([
+      [50, 'Downsize job build of project api of organization acme from large to medium: saves about 50 credits/week'],
+      [25, 'Downsize job build of project api of organization globex from large to medium: saves about 25 credits/week'],
+    ])
+  })
+})
+
 describe('options', () => {
   test('thresholds merge over the defaults and are echoed in the result', async () => {
     const savings = await savingsOf(quietLargeRuns(3), {windowDays: 7, thresholds: {minRuns: 3}})

@@ -1,3 +1,5 @@
+import {numberToCredits, weeklyMicroCredits} from '../../core/exact-money.js'
+import {creditsToNumber} from '../build.js'
 import type {RightsizingCandidate, Savings} from '../summary.js'
 import {findClass, stepDown, stepUp, type RateTable} from './rates.js'
 
@@ -102,7 +104,7 @@ function candidate(
   const estimatedSavingsPerWeek =
     currentRate === null || suggestedRate === null || currentRate === 0
       ? null
-      : creditsPerWeek * (1 - suggestedRate / currentRate)
+      : savedPerWeek(stats.credits, stats.windowDays, currentRate, suggestedRate)
   return {
     org: stats.org,
     project: stats.project,
@@ -125,7 +127,12 @@ function candidate(
   }
 }
 
-/** Normalises credits seen over the window to a 7-day week. */
+/** Credits seen over the window as credits per 7-day week, exactly, to the micro-credit (weeklyMicroCredits). */
 export function perWeek(credits: number, windowDays: number): number {
-  return windowDays > 0 ? (credits * 7) / windowDays : 0
+  return windowDays > 0 ? creditsToNumber(weeklyMicroCredits(numberToCredits(credits), windowDays)) : 0
+}
+
+/** credits x (1 - suggested / current) x 7 / days, exactly, rounded once to the micro-credit (weeklyMicroCredits). */
+export function savedPerWeek(credits: number, windowDays: number, currentRate: number, suggestedRate: number): number {
+  return windowDays > 0 ? creditsToNumber(weeklyMicroCredits(numberToCredits(credits), windowDays, {current: currentRate, suggested: suggestedRate})) : 0
 }
