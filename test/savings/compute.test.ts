@@ -288,6 +288,38 @@ describe('per-week figures are exact decimals, rounded once to the micro-credit'
   })
 })
 
+describe('percentiles are exact decimals', () => {
+  test('a p95 of exactly 35 % on large is 70 % of medium, not under it: the job keeps its class', async () => {
+    // 9 runs: R-7 position 8 x 0.95 = 7.6, so p95 = 32.3 + 0.6 x (36.8 - 32.3) = 35 exactly; in doubles it read
+    // 34.99999999999999, doubled 69.99999999999997 < 70, and the job was told to downsize. Same for RAM over 10 runs
+    // (position 8.55: 30.6 + 0.55 x 8 = 35).
+    const cpu = quietLargeRuns(9).map((r, i) => ({...r, MAX_CPU_UTILIZATION_PCT: [1, 2, 3, 4, 5, 6, 7, 32.3, 36.8][i]}))
+    const ram = quietLargeRuns(10, {JOB_NAME: 'lint'}).map((r, i) => ({...r, MAX_RAM_UTILIZATION_PCT: [1, 2, 3, 4, 5, 6, 7, 8, 30.6, 38.6][i]}))
+    open = await viewOfRows([...cpu, ...ram])
+    const groups = await queryRightsizingGroups(open.connection, open.view, 'TRUE', 70, 7)
+    expect(groups.map((g) => [g.job, g.p95MaxCpuPct, g.p95MaxRamPct])).toEqual([
+      ['build', 35, 30],
+      ['lint', 30, 35],
+    ])
+    const savings = await computeSavings(open.connection, open.view, {windowDays: 7})
+    expect(savings.rightsizing).toEqual([])
+  })
+
+  test('a hair under 35 % still downsizes, and even medians are the exact mean of the two middle runs', async () => {
+    const rows = quietLargeRuns(9).map((r, i) => ({
+      ...r,
+      MAX_CPU_UTILIZATION_PCT: [1, 2, 3, 4, 5, 6, 7, 32.3, 36.799999][i],
+      MEDIAN_CPU_UTILIZATION_PCT: [1, 2, 3, 4, 39.9, 40.2, 41, 42, 43][i],
+    }))
+    const savings = await savingsOf([...rows, ...quietLargeRuns(1, {MEDIAN_CPU_UTILIZATION_PCT: 50, MAX_CPU_UTILIZATION_PCT: 1})])
+    // 10 runs: median CPU (39.9 + 40.2) / 2 = 40.05 > 40, so not quiet; without the tenth (at 50 %) it is 39.9 <= 40.
+    expect(savings.rightsizing).toEqual([])
+    await open?.close()
+    const nine = await savingsOf(rows)
+    expect(nine.rightsizing.map((c) => [c.medianCpuPct, c.p95MaxCpuPct])).toEqual([[39.9, 34.9999994]])
+  })
+})
+
 describe('top savings: one change per job and class, whatever the workflows', () => {
   test('a job quiet on large in two workflows is one opportunity naming both, its saving their exact sum', async () => {
     // build is quiet on docker large in pr (5 runs x 20) and nightly (6 runs x 20.1): one resource_class change.

@@ -1,4 +1,4 @@
-import {numberToCredits, weeklyMicroCredits} from '../../core/exact-money.js'
+import {compareScaled, numberToCredits, weeklyMicroCredits} from '../../core/exact-money.js'
 import {creditsToNumber} from '../build.js'
 import type {RightsizingCandidate, Savings} from '../summary.js'
 import {findClass, stepDown, stepUp, type RateTable} from './rates.js'
@@ -69,9 +69,10 @@ export function classifyGroup(
   if (!isLow || stats.spikeShare >= thresholds.maxSpikeShare) return null
   const smaller = stepDown(rates, current)
   if (smaller === null) return null
-  const cpuOnSmaller = (p95MaxCpuPct * current.vcpus) / smaller.vcpus
-  const ramOnSmaller = (p95MaxRamPct * current.ramGb) / smaller.ramGb
-  if (cpuOnSmaller >= thresholds.spikePct || ramOnSmaller >= thresholds.spikePct) return null
+  // Exactly: a p95 of 35 % on large is 70 % of medium, not under it.
+  const cpuOnSmaller = compareScaled(p95MaxCpuPct, current.vcpus, smaller.vcpus, thresholds.spikePct)
+  const ramOnSmaller = compareScaled(p95MaxRamPct, current.ramGb, smaller.ramGb, thresholds.spikePct)
+  if (cpuOnSmaller >= 0 || ramOnSmaller >= 0) return null
   return candidate(stats, utilisation, 'down', current.creditsPerMinute, smaller.name, smaller.creditsPerMinute)
 }
 
