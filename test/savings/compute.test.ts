@@ -320,6 +320,24 @@ describe('percentiles are exact decimals', () => {
   })
 })
 
+describe('organizations without a name', () => {
+  test('are told apart by their id, as in failingJobs: no pooled evidence, no busy job hiding a quiet one', async () => {
+    // Two organizations of a shared plan, exported without ORGANIZATION_NAME. build: 3 quiet runs in each, 5 needed.
+    // lint: quiet in org-a, busy in org-b. Pooled by the (null) name, build got a downsize from 6 runs and lint's
+    // 10 runs had a median of neither, so org-b's upsize and org-a's downsize were both lost.
+    const a = {ORGANIZATION_ID: 'org-a', ORGANIZATION_NAME: null}
+    const b = {ORGANIZATION_ID: 'org-b', ORGANIZATION_NAME: null}
+    const savings = await savingsOf([
+      ...quietLargeRuns(3, a),
+      ...quietLargeRuns(3, b),
+      ...quietLargeRuns(5, {...a, JOB_NAME: 'lint'}),
+      ...quietLargeRuns(5, {...b, JOB_NAME: 'lint', MEDIAN_CPU_UTILIZATION_PCT: 85}),
+    ])
+    expect(savings.rightsizing.map((c) => [c.org, c.job, c.suggestedClass])).toEqual([['org-a', 'lint', 'medium']])
+    expect(savings.underProvisioned.map((c) => [c.org, c.job, c.suggestedClass])).toEqual([['org-b', 'lint', 'xlarge']])
+  })
+})
+
 describe('top savings: one change per job and class, whatever the workflows', () => {
   test('a job quiet on large in two workflows is one opportunity naming both, its saving their exact sum', async () => {
     // build is quiet on docker large in pr (5 runs x 20) and nightly (6 runs x 20.1): one resource_class change.

@@ -78,6 +78,13 @@ const HAS_UTILISATION =
   '(MEDIAN_CPU_UTILIZATION_PCT IS NOT NULL AND MEDIAN_RAM_UTILIZATION_PCT IS NOT NULL' +
   ' AND MAX_CPU_UTILIZATION_PCT IS NOT NULL AND MAX_RAM_UTILIZATION_PCT IS NOT NULL)'
 
+/**
+ * A finding's organization: its name, else its id, as the breakdowns and failingJobs name it. Grouped by the name
+ * alone, two organizations of a shared plan exported without names were one: 3 runs of each made a downsize
+ * neither had earned, and one's busy job hid the other's quiet one.
+ */
+const ORG_SQL = 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)'
+
 /** Utilisation percentages are read to the millionth of a percent for the exact medians and percentiles. */
 const UTILISATION_TYPE = 'DECIMAL(18,6)'
 
@@ -123,7 +130,7 @@ export async function queryRightsizingGroups(
       spike_share, credits
     FROM (
       SELECT
-        ORGANIZATION_NAME AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+        ${ORG_SQL} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
         RESOURCE_CLASS AS resource_class, EXECUTOR AS executor,
         CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
         CAST(count(*) FILTER (WHERE ${HAS_UTILISATION}) AS INTEGER) AS runs_with_utilisation,
@@ -140,7 +147,7 @@ export async function queryRightsizingGroups(
     )`
   const order = 'ORDER BY project, workflow NULLS FIRST, job, resource_class, executor NULLS FIRST, org NULLS FIRST'
   // The medians and percentiles hold every value in memory: a big export is grouped in passes (passes.ts).
-  const passes = await groupPasses(connection, view, 'ORGANIZATION_NAME, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME, RESOURCE_CLASS, EXECUTOR')
+  const passes = await groupPasses(connection, view, `${ORG_SQL}, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME, RESOURCE_CLASS, EXECUTOR`)
   const reader = await withPassMemory(connection, async () => {
     if (passes.length === 1) return connection.runAndReadAll(`${select(passes[0])} ${order}`, {spike: spikePct})
     const table = sqlIdent(`rightsizing_groups_${++passTableCounter}`)
@@ -178,7 +185,7 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
   const failed = FAILED_SQL
   const sql = `
     SELECT
-      COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+      ${ORG_SQL} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
       CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
       CAST(count(*) FILTER (WHERE ${failed}) AS INTEGER) AS failures,
       CAST(coalesce(sum(TOTAL_CREDITS) FILTER (WHERE ${failed}), 0) AS DOUBLE) AS failed_credits
