@@ -189,7 +189,10 @@ export interface Savings {
   underProvisioned: RightsizingCandidate[]
   /** Jobs with failed runs and what those runs cost: spend, not a saving (kept for scripts; see `waste`). */
   failingJobs: FailingJob[]
-  /** The three largest rightsizing opportunities, credits per week, with evidence and the concrete change. */
+  /**
+   * The three largest rightsizing opportunities, credits per week, with evidence and the concrete change: one per
+   * organization x project x job x class change, its saving the exact sum of its workflows' (see `workflows`).
+   */
   top: SavingsOpportunity[]
   /**
    * The window every per-week figure here (creditsPerWeek, estimatedSavingsPerWeek, top[].creditsPerWeek) is
