@@ -166,6 +166,24 @@ describe('rightsizing through the view', () => {
     expect(savings.top.map((o) => o.change)).toEqual(['resource_class: medium in job lint of project api'])
   })
 
+  test('busy on a class with no larger step or outside the rate table, a job is still not downsized elsewhere', async () => {
+    // No upsize can be suggested for 2xlarge (the top Docker step), a GPU or a runner, but the job hits its limits
+    // there all the same: quiet on large in pr, it must not be told to shrink. Before, only an upsize verdict blocked.
+    const busy = {MEDIAN_CPU_UTILIZATION_PCT: 95, MAX_CPU_UTILIZATION_PCT: 100}
+    const savings = await savingsOf([
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'nightly', RESOURCE_CLASS: '2xlarge', COMPUTE_CREDITS: 80, ...busy}),
+      ...quietLargeRuns(5, {JOB_NAME: 'train', WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(5, {JOB_NAME: 'train', WORKFLOW_NAME: 'gpu', RESOURCE_CLASS: 'gpu.nvidia.small', EXECUTOR: 'machine', ...busy}),
+      ...quietLargeRuns(5, {JOB_NAME: 'e2e', WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(5, {JOB_NAME: 'e2e', WORKFLOW_NAME: 'own', RESOURCE_CLASS: 'acme/big', EXECUTOR: 'runner', ...busy}),
+      // lint is quiet everywhere: its downsize stands.
+      ...quietLargeRuns(5, {JOB_NAME: 'lint', WORKFLOW_NAME: 'pr'}),
+    ])
+    expect(savings.rightsizing.map((c) => `${c.job}/${c.workflow}:${c.resourceClass}->${c.suggestedClass}`)).toEqual(['lint/pr:large->medium'])
+    expect(savings.underProvisioned).toEqual([])
+  })
+
   test('a job measured busy-but-not-at-its-limits in another workflow on the same class is not downsized', async () => {
     const moderate = {MEDIAN_CPU_UTILIZATION_PCT: 60, MAX_CPU_UTILIZATION_PCT: 65}
     const savings = await savingsOf([

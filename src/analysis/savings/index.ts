@@ -7,7 +7,7 @@ import {FAILED_SQL, STARTED_SQL as STARTED} from '../status-sql.js'
 import {type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
 import {buildTopOpportunities} from './opportunities.js'
 import {DEFAULT_RATE_TABLE, type RateTable} from './rates.js'
-import {DEFAULT_THRESHOLDS, classifyGroup, isMeasured, type GroupStats, type Thresholds} from './rules.js'
+import {DEFAULT_THRESHOLDS, classifyGroup, isBusy, isMeasured, type GroupStats, type Thresholds} from './rules.js'
 
 export {DEFAULT_THRESHOLDS, classifyGroup} from './rules.js'
 export {DEFAULT_RATE_TABLE} from './rates.js'
@@ -216,7 +216,8 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
  * workflow and class, so one group's verdict is not the job's. A downsize holds only when nothing measured says
  * otherwise:
  * - a job that hits its limits anywhere (any workflow, any class) is not safe to shrink: its downsizes are dropped
- *   and the upsize stays;
+ *   and the upsize stays. That holds on a class with no larger step or outside the rate table too (busy on
+ *   docker 2xlarge in nightly, a GPU or a runner): with no upsize to suggest, it still blocks the downsize;
  * - a job measured on the same class in another workflow (enough runs with utilisation data) without being quiet
  *   there, busy at 60 % or spiking, would be squeezed in that workflow: its downsize is dropped too. A workflow with
  *   too few measured runs says nothing either way and does not block.
@@ -228,7 +229,7 @@ export function withoutContradictions(
   const jobKey = (c: Pick<GroupStats, 'org' | 'project' | 'job'>) => JSON.stringify([c.org, c.project, c.job])
   const classKey = (c: Pick<GroupStats, 'org' | 'project' | 'job' | 'resourceClass' | 'executor'>) =>
     JSON.stringify([c.org, c.project, c.job, c.resourceClass, c.executor])
-  const busy = new Set(groups.filter(({verdict}) => verdict?.direction === 'up').map(({stats}) => jobKey(stats)))
+  const busy = new Set(groups.filter(({stats}) => isBusy(stats, thresholds)).map(({stats}) => jobKey(stats)))
   const notQuiet = new Set(
     groups.filter(({stats, verdict}) => verdict?.direction !== 'down' && isMeasured(stats, thresholds)).map(({stats}) => classKey(stats)),
   )

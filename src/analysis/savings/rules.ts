@@ -59,8 +59,7 @@ export function classifyGroup(
   // GPU and runner families are absent from the table on purpose, so they never reach a suggestion.
   if (current === null) return null
 
-  const isHigh = medianCpuPct >= thresholds.highUtilisationPct || medianRamPct >= thresholds.highUtilisationPct
-  if (isHigh) {
+  if (isBusy(stats, thresholds)) {
     const larger = stepUp(rates, current)
     return larger === null ? null : candidate(stats, utilisation, 'up', current.creditsPerMinute, larger.name, larger.creditsPerMinute)
   }
@@ -83,6 +82,16 @@ export function isMeasured(
 ): stats is GroupStats & {medianCpuPct: number; medianRamPct: number; p95MaxCpuPct: number; p95MaxRamPct: number} {
   return stats.runsWithUtilisation >= thresholds.minRuns && stats.medianCpuPct !== null && stats.medianRamPct !== null &&
     stats.p95MaxCpuPct !== null && stats.p95MaxRamPct !== null
+}
+
+/**
+ * Under-provisioned: enough measured runs and a median CPU or RAM at the high threshold. Whether a larger class
+ * exists (2xlarge is the top) or the class is in the rate table (GPU, runners) decides only the suggestion, not that
+ * the job hits its limits.
+ */
+export function isBusy(stats: GroupStats, thresholds: Thresholds): boolean {
+  return isMeasured(stats, thresholds) &&
+    (stats.medianCpuPct >= thresholds.highUtilisationPct || stats.medianRamPct >= thresholds.highUtilisationPct)
 }
 
 interface Utilisation {
