@@ -395,6 +395,11 @@ describe('top savings: one change per job and class, whatever the workflows', ()
       [50, 'Downsize job build of project api of organization acme from large to medium: saves about 50 credits/week'],
       [25, 'Downsize job build of project api of organization globex from large to medium: saves about 25 credits/week'],
     ])
+    // Slack's line names the organization too, or the two lines read the same.
+    expect(savings.top.map((o) => opportunityText({savings} as Summary, o, 200))).toEqual([
+      '`resource_class: large` → `resource_class: medium` in job build of project api of organization acme',
+      '`resource_class: large` → `resource_class: medium` in job build of project api of organization globex',
+    ])
   })
 })
 
