@@ -169,6 +169,11 @@ export interface SavingsOpportunity {
   creditsPerWeek: number
   evidence: string
   change: string
+  /**
+   * The workflows whose runs the saving adds up (a job's class is set once for all of them, so it is one change);
+   * a null is a run without WORKFLOW_NAME. Absent in summaries written before it existed.
+   */
+  workflows?: Array<string | null>
 }
 
 export interface Savings {
@@ -184,7 +189,10 @@ export interface Savings {
   underProvisioned: RightsizingCandidate[]
   /** Jobs with failed runs and what those runs cost: spend, not a saving (kept for scripts; see `waste`). */
   failingJobs: FailingJob[]
-  /** The three largest rightsizing opportunities, credits per week, with evidence and the concrete change. */
+  /**
+   * The three largest rightsizing opportunities, credits per week, with evidence and the concrete change: one per
+   * organization x project x job x class change, its saving the exact sum of its workflows' (see `workflows`).
+   */
   top: SavingsOpportunity[]
   /**
    * The window every per-week figure here (creditsPerWeek, estimatedSavingsPerWeek, top[].creditsPerWeek) is

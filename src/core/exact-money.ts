@@ -93,3 +93,45 @@ export function numberToCredits(credits: number): bigint {
 export function dollarsOfCreditFigure(credits: number, price: number): number {
   return dollarsInCents(numberToCredits(credits), price)
 }
+
+/**
+ * Credits seen over `days` as credits per week (x 7 / days), and with two rates, the part of them a class change
+ * saves (x (1 - suggested / current)), to the micro-credit, half away from zero: computed in exact decimals (days and
+ * rates as their shortest decimal forms) and rounded once, never through a float product (2889.2999999500003).
+ * `days` and `currentRate` must not be 0.
+ */
+export function weeklyMicroCredits(micro: bigint, days: number, rates?: {current: number; suggested: number}): bigint {
+  const span = decimalOf(days)
+  // micro x 7 / (span.digits / 10^span.scale)
+  let dividend = micro * 7n * 10n ** BigInt(span.scale)
+  let divisor = span.digits
+  if (rates) {
+    const current = decimalOf(rates.current)
+    const suggested = decimalOf(rates.suggested)
+    const scale = Math.max(current.scale, suggested.scale)
+    const currentWhole = current.digits * 10n ** BigInt(scale - current.scale)
+    const suggestedWhole = suggested.digits * 10n ** BigInt(scale - suggested.scale)
+    dividend *= currentWhole - suggestedWhole
+    divisor *= currentWhole
+  }
+  if (divisor < 0n) {
+    dividend = -dividend
+    divisor = -divisor
+  }
+  const magnitude = dividend < 0n ? -dividend : dividend
+  const rounded = (magnitude * 2n + divisor) / (divisor * 2n)
+  return dividend < 0n ? -rounded : rounded
+}
+
+/**
+ * Compares value x times / dividedBy with limit in exact decimals (each number as its shortest decimal form):
+ * -1 below, 0 equal, 1 above. A p95 of 35 % on a 4-vCPU class is exactly 70 % of a 2-vCPU one, where a float
+ * product can land a hair either side. `dividedBy` above 0.
+ */
+export function compareScaled(value: number, times: number, dividedBy: number, limit: number): -1 | 0 | 1 {
+  const [v, t, d, l] = [value, times, dividedBy, limit].map(decimalOf)
+  // v x t / d vs l  <=>  v.digits x t.digits x 10^(d.scale + l.scale) vs l.digits x d.digits x 10^(v.scale + t.scale)
+  const left = v.digits * t.digits * 10n ** BigInt(d.scale + l.scale)
+  const right = l.digits * d.digits * 10n ** BigInt(v.scale + t.scale)
+  return left === right ? 0 : left > right ? 1 : -1
+}

@@ -166,6 +166,24 @@ describe('rightsizing through the view', () => {
     expect(savings.top.map((o) => o.change)).toEqual(['resource_class: medium in job lint of project api'])
   })
 
+  test('busy on a class with no larger step or outside the rate table, a job is still not downsized elsewhere', async () => {
+    // No upsize can be suggested for 2xlarge (the top Docker step), a GPU or a runner, but the job hits its limits
+    // there all the same: quiet on large in pr, it must not be told to shrink. Before, only an upsize verdict blocked.
+    const busy = {MEDIAN_CPU_UTILIZATION_PCT: 95, MAX_CPU_UTILIZATION_PCT: 100}
+    const savings = await savingsOf([
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(5, {WORKFLOW_NAME: 'nightly', RESOURCE_CLASS: '2xlarge', COMPUTE_CREDITS: 80, ...busy}),
+      ...quietLargeRuns(5, {JOB_NAME: 'train', WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(5, {JOB_NAME: 'train', WORKFLOW_NAME: 'gpu', RESOURCE_CLASS: 'gpu.nvidia.small', EXECUTOR: 'machine', ...busy}),
+      ...quietLargeRuns(5, {JOB_NAME: 'e2e', WORKFLOW_NAME: 'pr'}),
+      ...quietLargeRuns(5, {JOB_NAME: 'e2e', WORKFLOW_NAME: 'own', RESOURCE_CLASS: 'acme/big', EXECUTOR: 'runner', ...busy}),
+      // lint is quiet everywhere: its downsize stands.
+      ...quietLargeRuns(5, {JOB_NAME: 'lint', WORKFLOW_NAME: 'pr'}),
+    ])
+    expect(savings.rightsizing.map((c) => `${c.job}/${c.workflow}:${c.resourceClass}->${c.suggestedClass}`)).toEqual(['lint/pr:large->medium'])
+    expect(savings.underProvisioned).toEqual([])
+  })
+
   test('a job measured busy-but-not-at-its-limits in another workflow on the same class is not downsized', async () => {
     const moderate = {MEDIAN_CPU_UTILIZATION_PCT: 60, MAX_CPU_UTILIZATION_PCT: 65}
     const savings = await savingsOf([
@@ -266,6 +284,122 @@ describe('failing jobs', () => {
     expect(savings.top[0].evidence).toContain('median CPU 20 %')
     expect(savings.top[0].evidence).toContain('p95 of max CPU 30 %')
     expect(savings.projectedFrom).toEqual(window)
+  })
+})
+
+describe('per-week figures are exact decimals, rounded once to the micro-credit', () => {
+  test('0.3 credits over 3 days is 0.7 a week and saves 0.35 on a class at half the rate, with no float noise', async () => {
+    // 5 runs x 0.06 compute credits = 0.3 exactly; the float product 0.3 x 7 / 3 is 0.7000000000000001 and its half
+    // 0.35000000000000003, which summary.json printed as they are.
+    const savings = await savingsOf(quietLargeRuns(5, {COMPUTE_CREDITS: 0.06, TOTAL_CREDITS: 0.06}), {windowDays: 3})
+    expect(savings.rightsizing.map((c) => [c.credits, c.creditsPerWeek, c.estimatedSavingsPerWeek])).toEqual([[0.3, 0.7, 0.35]])
+    expect(savings.top.map((o) => o.creditsPerWeek)).toEqual([0.35])
+  })
+
+  test('a third of a micro-credit rounds to the nearest micro-credit, half away from zero, upsizes too', async () => {
+    // 100 credits over 3 days: 233.3333333... a week, 233.333333; large -> medium saves 116.6666666... -> 116.666667.
+    // An upsize of the same job (medium -> large) costs 100 x 7 / 3 x (1 - 20/10) = -233.333333.
+    const busy = {RESOURCE_CLASS: 'medium', JOB_NAME: 'lint', MEDIAN_CPU_UTILIZATION_PCT: 90, MAX_CPU_UTILIZATION_PCT: 99}
+    const savings = await savingsOf([...quietLargeRuns(5), ...quietLargeRuns(5, busy)], {windowDays: 3})
+    expect(savings.rightsizing.map((c) => [c.creditsPerWeek, c.estimatedSavingsPerWeek])).toEqual([[233.333333, 116.666667]])
+    expect(savings.underProvisioned.map((c) => [c.creditsPerWeek, c.estimatedSavingsPerWeek])).toEqual([[233.333333, -233.333333]])
+  })
+})
+
+describe('percentiles are exact decimals', () => {
+  test('a p95 of exactly 35 % on large is 70 % of medium, not under it: the job keeps its class', async () => {
+    // 9 runs: R-7 position 8 x 0.95 = 7.6, so p95 = 32.3 + 0.6 x (36.8 - 32.3) = 35 exactly; in doubles it read
+    // 34.99999999999999, doubled 69.99999999999997 < 70, and the job was told to downsize. Same for RAM over 10 runs
+    // (position 8.55: 30.6 + 0.55 x 8 = 35).
+    const cpu = quietLargeRuns(9).map((r, i) => ({...r, MAX_CPU_UTILIZATION_PCT: [1, 2, 3, 4, 5, 6, 7, 32.3, 36.8][i]}))
+    const ram = quietLargeRuns(10, {JOB_NAME: 'lint'}).map((r, i) => ({...r, MAX_RAM_UTILIZATION_PCT: [1, 2, 3, 4, 5, 6, 7, 8, 30.6, 38.6][i]}))
+    open = await viewOfRows([...cpu, ...ram])
+    const groups = await queryRightsizingGroups(open.connection, open.view, 'TRUE', 70, 7)
+    expect(groups.map((g) => [g.job, g.p95MaxCpuPct, g.p95MaxRamPct])).toEqual([
+      ['build', 35, 30],
+      ['lint', 30, 35],
+    ])
+    const savings = await computeSavings(open.connection, open.view, {windowDays: 7})
+    expect(savings.rightsizing).toEqual([])
+  })
+
+  test('a hair under 35 % still downsizes, and even medians are the exact mean of the two middle runs', async () => {
+    const rows = quietLargeRuns(9).map((r, i) => ({
+      ...r,
+      MAX_CPU_UTILIZATION_PCT: [1, 2, 3, 4, 5, 6, 7, 32.3, 36.799999][i],
+      MEDIAN_CPU_UTILIZATION_PCT: [1, 2, 3, 4, 39.9, 40.2, 41, 42, 43][i],
+    }))
+    const savings = await savingsOf([...rows, ...quietLargeRuns(1, {MEDIAN_CPU_UTILIZATION_PCT: 50, MAX_CPU_UTILIZATION_PCT: 1})])
+    // 10 runs: median CPU (39.9 + 40.2) / 2 = 40.05 > 40, so not quiet; without the tenth (at 50 %) it is 39.9 <= 40.
+    expect(savings.rightsizing).toEqual([])
+    await open?.close()
+    const nine = await savingsOf(rows)
+    expect(nine.rightsizing.map((c) => [c.medianCpuPct, c.p95MaxCpuPct])).toEqual([[39.9, 34.9999994]])
+  })
+})
+
+describe('organizations without a name', () => {
+  test('are told apart by their id, as in failingJobs: no pooled evidence, no busy job hiding a quiet one', async () => {
+    // Two organizations of a shared plan, exported without ORGANIZATION_NAME. build: 3 quiet runs in each, 5 needed.
+    // lint: quiet in org-a, busy in org-b. Pooled by the (null) name, build got a downsize from 6 runs and lint's
+    // 10 runs had a median of neither, so org-b's upsize and org-a's downsize were both lost.
+    const a = {ORGANIZATION_ID: 'org-a', ORGANIZATION_NAME: null}
+    const b = {ORGANIZATION_ID: 'org-b', ORGANIZATION_NAME: null}
+    const savings = await savingsOf([
+      ...quietLargeRuns(3, a),
+      ...quietLargeRuns(3, b),
+      ...quietLargeRuns(5, {...a, JOB_NAME: 'lint'}),
+      ...quietLargeRuns(5, {...b, JOB_NAME: 'lint', MEDIAN_CPU_UTILIZATION_PCT: 85}),
+    ])
+    expect(savings.rightsizing.map((c) => [c.org, c.job, c.suggestedClass])).toEqual([['org-a', 'lint', 'medium']])
+    expect(savings.underProvisioned.map((c) => [c.org, c.job, c.suggestedClass])).toEqual([['org-b', 'lint', 'xlarge']])
+  })
+})
+
+describe('top savings: one change per job and class, whatever the workflows', () => {
+  test('a job quiet on large in two workflows is one opportunity naming both, its saving their exact sum', async () => {
+    // build is quiet on docker large in pr (5 runs x 20) and nightly (6 runs x 20.1): one resource_class change.
+    // Saved per week (7-day window): pr 100 x 0.5 = 50, nightly 120.6 x 0.5 = 60.3; the opportunity saves 110.3.
+    const window = {start: '2024-11-11T00:00:00.000Z', end: '2024-11-18T00:00:00.000Z', days: 7}
+    const savings = await savingsOf(
+      [
+        ...quietLargeRuns(5, {WORKFLOW_NAME: 'pr'}),
+        ...quietLargeRuns(6, {WORKFLOW_NAME: 'nightly', COMPUTE_CREDITS: 20.1, TOTAL_CREDITS: 20.1}),
+        ...quietLargeRuns(5, {JOB_NAME: 'lint', COMPUTE_CREDITS: 2, TOTAL_CREDITS: 2}),
+      ],
+      {windowDays: 7, window},
+    )
+    expect(savings.rightsizing.map((c) => [c.job, c.workflow, c.estimatedSavingsPerWeek])).toEqual([
+      ['build', 'nightly', 60.3],
+      ['build', 'pr', 50],
+      ['lint', 'build-test', 5],
+    ])
+    expect(savings.top.map((o) => [o.creditsPerWeek, o.workflows])).toEqual([
+      [110.3, ['nightly', 'pr']],
+      [5, ['build-test']],
+    ])
+    const [build] = savings.top
+    expect(build.title).toBe(
+      'Downsize job build of project api from large to medium: saves about 110 credits/week (workflows nightly, pr), projected from the 7 days 2024-11-11..17',
+    )
+    expect(build.evidence).toMatch(/^workflow nightly: 6 of 6 runs .*; workflow pr: 5 of 5 runs /)
+    expect(new Set(savings.top.map((o) => o.title)).size).toBe(savings.top.length)
+  })
+
+  test('the same job of two organizations is two changes, each titled with its organization', async () => {
+    const savings = await savingsOf([
+      ...quietLargeRuns(5),
+      ...quietLargeRuns(5, {ORGANIZATION_ID: 'org-2', ORGANIZATION_NAME: 'globex', COMPUTE_CREDITS: 10, TOTAL_CREDITS: 10}),
+    ])
+    expect(savings.top.map((o) => [o.creditsPerWeek, o.title])).toEqual([
+      [50, 'Downsize job build of project api of organization acme from large to medium: saves about 50 credits/week'],
+      [25, 'Downsize job build of project api of organization globex from large to medium: saves about 25 credits/week'],
+    ])
+    // Slack's line names the organization too, or the two lines read the same.
+    expect(savings.top.map((o) => opportunityText({savings} as Summary, o, 200))).toEqual([
+      '`resource_class: large` → `resource_class: medium` in job build of project api of organization acme',
+      '`resource_class: large` → `resource_class: medium` in job build of project api of organization globex',
+    ])
   })
 })
 

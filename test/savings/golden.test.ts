@@ -68,8 +68,9 @@ const WINDOW_DAYS = 9
       suggestedRate: 40,
       change: 'resource_class: xlarge in job lint-go of project aioli',
     })
-    expect(lintGo.creditsPerWeek).toBeCloseTo((989 * 7) / 9, 9)
-    expect(lintGo.estimatedSavingsPerWeek).toBeCloseTo((-989 * 7) / 9, 9)
+    // 989 x 7 / 9 = 769.2222..., to the micro-credit; xlarge -> 2xlarge doubles the rate, so the upsize costs as much.
+    expect(lintGo.creditsPerWeek).toBe(769.222222)
+    expect(lintGo.estimatedSavingsPerWeek).toBe(-769.222222)
   })
 
   test('failing jobs reconcile with the failed credits of the export', () => {
@@ -114,7 +115,8 @@ const WINDOW_DAYS = 9
       credits: 98,
     })
     expect(loose.rightsizing[0].p95MaxCpuPct).toBeCloseTo(38.2, 9)
-    expect(loose.rightsizing[0].estimatedSavingsPerWeek).toBeCloseTo((98 * 7 * 0.5) / 9, 9)
+    // 98 x 7 x 0.5 / 9 = 38.1111..., to the micro-credit.
+    expect(loose.rightsizing[0].estimatedSavingsPerWeek).toBe(38.111111)
   })
 
   test('the report engine view gives the same answer as the contract view', async () => {

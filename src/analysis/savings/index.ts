@@ -7,7 +7,7 @@ import {FAILED_SQL, STARTED_SQL as STARTED} from '../status-sql.js'
 import {type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
 import {buildTopOpportunities} from './opportunities.js'
 import {DEFAULT_RATE_TABLE, type RateTable} from './rates.js'
-import {DEFAULT_THRESHOLDS, classifyGroup, isMeasured, type GroupStats, type Thresholds} from './rules.js'
+import {DEFAULT_THRESHOLDS, classifyGroup, isBusy, isMeasured, type GroupStats, type Thresholds} from './rules.js'
 
 export {DEFAULT_THRESHOLDS, classifyGroup} from './rules.js'
 export {DEFAULT_RATE_TABLE} from './rates.js'
@@ -78,12 +78,40 @@ const HAS_UTILISATION =
   '(MEDIAN_CPU_UTILIZATION_PCT IS NOT NULL AND MEDIAN_RAM_UTILIZATION_PCT IS NOT NULL' +
   ' AND MAX_CPU_UTILIZATION_PCT IS NOT NULL AND MAX_RAM_UTILIZATION_PCT IS NOT NULL)'
 
+/**
+ * A finding's organization: its name, else its id, as the breakdowns and failingJobs name it. Grouped by the name
+ * alone, two organizations of a shared plan exported without names were one: 3 runs of each made a downsize
+ * neither had earned, and one's busy job hid the other's quiet one.
+ */
+const ORG_SQL = 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)'
+
+/** Utilisation percentages are read to the millionth of a percent for the exact medians and percentiles. */
+const UTILISATION_TYPE = 'DECIMAL(18,6)'
+
+/** The median of a sorted DECIMAL list, exactly: its middle value, or half the sum of its two middle values. */
+function exactMedian(list: string): string {
+  return `((${list}[(len(${list}) + 1) // 2] + ${list}[len(${list}) // 2 + 1]) * 0.5)`
+}
+
+/**
+ * The 95th percentile (R-7) of a sorted DECIMAL list, exactly: position (n - 1) x 0.95 from the first value,
+ * the value below it plus the fraction (hundredths, an exact DECIMAL) of the step to the next. NULL when empty.
+ */
+function exactP95(list: string): string {
+  const position = `((len(${list}) - 1) * 95)`
+  const below = `${list}[${position} // 100 + 1]`
+  const above = `${list}[least(${position} // 100 + 2, len(${list}))]`
+  return `(${below} + CAST(${position} % 100 AS DECIMAL(3,0)) * 0.01 * (${above} - ${below}))`
+}
+
 let passTableCounter = 0
 
 /**
- * One row per (org, project, workflow, job, resource class, executor). Medians use DuckDB `median` and the 95th
- * percentile `quantile_cont(x, 0.95)` (linear interpolation between the two nearest runs), both over runs with
- * utilisation only; spike share is the fraction of those runs whose max CPU or max RAM reached spikePct.
+ * One row per (org, project, workflow, job, resource class, executor). Medians and the 95th percentile (R-7: linear
+ * interpolation between the two nearest runs) are computed in exact decimals from each group's sorted values, over
+ * runs with utilisation only: DuckDB's median and quantile_cont interpolate in doubles, and an exact 35 % read
+ * 34.99999999999999, which doubled on the smaller class passed "under 70 %" and downsized a job the rule keeps.
+ * Spike share is the fraction of those runs whose max CPU or max RAM reached spikePct.
  */
 export async function queryRightsizingGroups(
   connection: DuckDBConnection,
@@ -92,25 +120,34 @@ export async function queryRightsizingGroups(
   spikePct: number,
   windowDays: number,
 ): Promise<GroupStats[]> {
+  const sorted = (column: string) => `list_sort(list(CAST(${column} AS ${UTILISATION_TYPE})) FILTER (WHERE ${HAS_UTILISATION}))`
   const select = (pass: string) => `
-    SELECT
-      ORGANIZATION_NAME AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
-      RESOURCE_CLASS AS resource_class, EXECUTOR AS executor,
-      CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
-      CAST(count(*) FILTER (WHERE ${HAS_UTILISATION}) AS INTEGER) AS runs_with_utilisation,
-      median(MEDIAN_CPU_UTILIZATION_PCT) FILTER (WHERE ${HAS_UTILISATION}) AS median_cpu,
-      median(MEDIAN_RAM_UTILIZATION_PCT) FILTER (WHERE ${HAS_UTILISATION}) AS median_ram,
-      quantile_cont(MAX_CPU_UTILIZATION_PCT, 0.95) FILTER (WHERE ${HAS_UTILISATION}) AS p95_max_cpu,
-      quantile_cont(MAX_RAM_UTILIZATION_PCT, 0.95) FILTER (WHERE ${HAS_UTILISATION}) AS p95_max_ram,
-      coalesce(avg(CASE WHEN MAX_CPU_UTILIZATION_PCT >= $spike OR MAX_RAM_UTILIZATION_PCT >= $spike THEN 1.0 ELSE 0.0 END)
-        FILTER (WHERE ${HAS_UTILISATION}), 0) AS spike_share,
-      CAST(coalesce(sum(COMPUTE_CREDITS), 0) AS DOUBLE) AS credits
-    FROM ${sqlIdent(view)}
-    WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND RESOURCE_CLASS IS NOT NULL AND ${where} AND ${pass}
-    GROUP BY ALL`
+    SELECT org, project, workflow, job, resource_class, executor, runs, runs_with_utilisation,
+      CAST(${exactMedian('median_cpus')} AS DOUBLE) AS median_cpu,
+      CAST(${exactMedian('median_rams')} AS DOUBLE) AS median_ram,
+      CAST(${exactP95('max_cpus')} AS DOUBLE) AS p95_max_cpu,
+      CAST(${exactP95('max_rams')} AS DOUBLE) AS p95_max_ram,
+      spike_share, credits
+    FROM (
+      SELECT
+        ${ORG_SQL} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+        RESOURCE_CLASS AS resource_class, EXECUTOR AS executor,
+        CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
+        CAST(count(*) FILTER (WHERE ${HAS_UTILISATION}) AS INTEGER) AS runs_with_utilisation,
+        ${sorted('MEDIAN_CPU_UTILIZATION_PCT')} AS median_cpus,
+        ${sorted('MEDIAN_RAM_UTILIZATION_PCT')} AS median_rams,
+        ${sorted('MAX_CPU_UTILIZATION_PCT')} AS max_cpus,
+        ${sorted('MAX_RAM_UTILIZATION_PCT')} AS max_rams,
+        coalesce(avg(CASE WHEN MAX_CPU_UTILIZATION_PCT >= $spike OR MAX_RAM_UTILIZATION_PCT >= $spike THEN 1.0 ELSE 0.0 END)
+          FILTER (WHERE ${HAS_UTILISATION}), 0) AS spike_share,
+        CAST(coalesce(sum(COMPUTE_CREDITS), 0) AS DOUBLE) AS credits
+      FROM ${sqlIdent(view)}
+      WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND RESOURCE_CLASS IS NOT NULL AND ${where} AND ${pass}
+      GROUP BY ALL
+    )`
   const order = 'ORDER BY project, workflow NULLS FIRST, job, resource_class, executor NULLS FIRST, org NULLS FIRST'
   // The medians and percentiles hold every value in memory: a big export is grouped in passes (passes.ts).
-  const passes = await groupPasses(connection, view, 'ORGANIZATION_NAME, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME, RESOURCE_CLASS, EXECUTOR')
+  const passes = await groupPasses(connection, view, `${ORG_SQL}, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME, RESOURCE_CLASS, EXECUTOR`)
   const reader = await withPassMemory(connection, async () => {
     if (passes.length === 1) return connection.runAndReadAll(`${select(passes[0])} ${order}`, {spike: spikePct})
     const table = sqlIdent(`rightsizing_groups_${++passTableCounter}`)
@@ -148,7 +185,7 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
   const failed = FAILED_SQL
   const sql = `
     SELECT
-      COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+      ${ORG_SQL} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
       CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
       CAST(count(*) FILTER (WHERE ${failed}) AS INTEGER) AS failures,
       CAST(coalesce(sum(TOTAL_CREDITS) FILTER (WHERE ${failed}), 0) AS DOUBLE) AS failed_credits
@@ -179,7 +216,8 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
  * workflow and class, so one group's verdict is not the job's. A downsize holds only when nothing measured says
  * otherwise:
  * - a job that hits its limits anywhere (any workflow, any class) is not safe to shrink: its downsizes are dropped
- *   and the upsize stays;
+ *   and the upsize stays. That holds on a class with no larger step or outside the rate table too (busy on
+ *   docker 2xlarge in nightly, a GPU or a runner): with no upsize to suggest, it still blocks the downsize;
  * - a job measured on the same class in another workflow (enough runs with utilisation data) without being quiet
  *   there, busy at 60 % or spiking, would be squeezed in that workflow: its downsize is dropped too. A workflow with
  *   too few measured runs says nothing either way and does not block.
@@ -191,7 +229,7 @@ export function withoutContradictions(
   const jobKey = (c: Pick<GroupStats, 'org' | 'project' | 'job'>) => JSON.stringify([c.org, c.project, c.job])
   const classKey = (c: Pick<GroupStats, 'org' | 'project' | 'job' | 'resourceClass' | 'executor'>) =>
     JSON.stringify([c.org, c.project, c.job, c.resourceClass, c.executor])
-  const busy = new Set(groups.filter(({verdict}) => verdict?.direction === 'up').map(({stats}) => jobKey(stats)))
+  const busy = new Set(groups.filter(({stats}) => isBusy(stats, thresholds)).map(({stats}) => jobKey(stats)))
   const notQuiet = new Set(
     groups.filter(({stats, verdict}) => verdict?.direction !== 'down' && isMeasured(stats, thresholds)).map(({stats}) => classKey(stats)),
   )
