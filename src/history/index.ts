@@ -5,7 +5,7 @@
  */
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {creditsToNumber, NONE_LABEL, projectKeys, round} from '../analysis/build.js'
+import {creditsToNumber, NONE_LABEL, projectKeys} from '../analysis/build.js'
 import type {BudgetStatus, Summary} from '../analysis/summary.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import type {Clock} from '../core/clock.js'
@@ -14,7 +14,7 @@ import {phase} from '../analysis/profile.js'
 import {BASELINE_DAYS, findAnomalies, type ScopeSeries} from './anomalies.js'
 import {budgetMatcher, evaluateBudget, periodOf, type Budget} from './budgets.js'
 import {daysOf, isoWeekStart, minDay, monthOf, monthStart, shiftDay, type DayRange} from './days.js'
-import {forecastMonth} from './forecast.js'
+import {forecastMonth, spendPlusEstimate} from './forecast.js'
 import {asOfDay, daysToStore, exportedDays, type ExportedWindow} from './plan.js'
 import {dayPoints, rollupOfDays, trendData, undatedRows, type DayPoint} from './queries.js'
 import {checkOrganizations, HISTORY_FILE, historyRowsSql, readHistory, verifyHistoryFiles, withHistoryFiles, writeHistory, type HistoryManifest} from './store.js'
@@ -213,15 +213,17 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
 
   const total = exactSeries(trend.days, heldDays)
   const monthToDate = sumDays(total.exact, monthStart(asOf), asOf)
-  const forecast = forecastMonth(total.values, asOf, creditsToNumber(monthToDate))
+  const actualToDate = creditsToNumber(monthToDate)
+  const forecast = forecastMonth(total.values, asOf, actualToDate)
+  const projection = (value: number) => creditsToNumber(spendPlusEstimate(monthToDate, value - actualToDate))
   summary.forecast = {
     period: forecast.period,
-    actualToDate: creditsToNumber(monthToDate),
+    actualToDate,
     daysElapsed: forecast.daysElapsed,
     daysInPeriod: forecast.daysInPeriod,
-    projected: round(forecast.projected, 2),
-    low: round(forecast.low, 2),
-    high: round(forecast.high, 2),
+    projected: projection(forecast.projected),
+    low: projection(forecast.low),
+    high: projection(forecast.high),
     method: forecast.method,
   }
   phase('history: forecast')
