@@ -192,8 +192,12 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
   const points = await withHistoryFiles(scope.connection, options.dir, history, () => dayPoints(scope.connection, filesFor(recent.start), recent, scope.filterSql))
   phase(`history: read ${trend.weeks.length} week and ${points.length} day points`)
 
-  const projectKey = projectKeys([...points, ...trend.weeks])
   const inScope = points.filter((point) => point.inScope)
+  // The trend and anomalies name a project as the report shows it: org/name only when two organizations the
+  // filters keep have it (the trend's weeks are filtered already). Budgets follow the whole spend, so they know
+  // every organization's projects.
+  const shownProjectKey = projectKeys([...inScope, ...trend.weeks])
+  const projectKey = projectKeys([...points, ...trend.weeks])
   const teams = scope.teams
   const teamOf = (point: {project: string | null}) => (teams ? teams(point.project ?? NONE_LABEL) : NONE_LABEL)
   summary.trend = buildTrend({
@@ -202,7 +206,7 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
     points: trend.weeks,
     held,
     by: teams ? 'team' : 'project',
-    keyOf: teams ? (_org, project) => teams(project ?? NONE_LABEL) : projectKey,
+    keyOf: teams ? (_org, project) => teams(project ?? NONE_LABEL) : shownProjectKey,
     top: scope.top,
   })
   const lacking = daysOf({start: trendStart, end}).filter((day) => !held.has(day))
@@ -235,7 +239,7 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
   const series = [
     ...scopeSeries('org', inScope, (point) => point.org ?? NONE_LABEL),
     ...(teams ? scopeSeries('team', inScope, teamOf) : []),
-    ...scopeSeries('project', inScope, (point) => projectKey(point.org, point.project)),
+    ...scopeSeries('project', inScope, (point) => shownProjectKey(point.org, point.project)),
   ]
   summary.anomalies = findAnomalies(series, daysOf(scope.window), held, total.values)
   phase('history: anomalies')
