@@ -7,6 +7,7 @@
 import {join} from 'node:path'
 
 import {generateReport} from '../../src/report/index.js'
+import {historyLines} from '../../src/report/history-lines.js'
 import {evaluateBudget, parseBudgets, type Budget} from '../../src/history/budgets.js'
 import {dayFromNumber, dayNumber} from '../../src/history/days.js'
 import {exportCsv, job, tempDir, writeFixture} from '../report/fixtures.js'
@@ -38,6 +39,8 @@ describe('a period with nothing left to project', () => {
     )
     expect(summary.forecast).toMatchObject({period: '2024-11', actualToDate: 3000.001, daysElapsed: 30, daysInPeriod: 30, projected: 3000.001, low: 3000.001, high: 3000.001})
     expect(summary.budgets![0]).toMatchObject({actual: 3000.001, projected: 3000.001})
+    // So the month reads as ended, not as a forecast with an interval of one figure.
+    expect(historyLines(summary)).toContain('Month 2024-11 ended at 3,000 credits (all 30 days)')
   })
 
   it('gives a closed week its exact spend as the budget projection, in credits', () => {
