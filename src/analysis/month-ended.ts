@@ -8,5 +8,7 @@ import type {Summary} from './summary.js'
  * renderer must show the projection, never "ended at" the actual.
  */
 export function monthEnded(forecast: NonNullable<Summary['forecast']>): boolean {
-  return forecast.daysElapsed === forecast.daysInPeriod && forecast.projected === round(forecast.actualToDate, 2)
+  if (forecast.daysElapsed !== forecast.daysInPeriod) return false
+  // A summary.json written before projections kept the exact spend (notify reads older files) rounded it to cents.
+  return forecast.projected === forecast.actualToDate || forecast.projected === round(forecast.actualToDate, 2)
 }

@@ -11,11 +11,11 @@ import {isMap, isScalar, isSeq, type Node as YamlNode} from 'yaml'
 import {creditsToNumber, round} from '../analysis/build.js'
 import type {BudgetStatus} from '../analysis/summary.js'
 import {InputFileError} from '../core/errors.js'
-import {comparePctOfLimit, dollarsInCents, numberToCredits} from '../core/exact-money.js'
+import {comparePctOfLimit, dollarsInCents} from '../core/exact-money.js'
 import {readYamlFile} from '../core/yaml-file.js'
 import {unreadableFileError} from '../core/read-errors.js'
 import {isoWeekStart, monthStart, nextMonthStart, shiftDay} from './days.js'
-import {projectPeriod, type DailySeries} from './forecast.js'
+import {projectPeriod, spendPlusEstimate, type DailySeries} from './forecast.js'
 
 export const BUDGET_SCOPES = ['org', 'team', 'project'] as const satisfies readonly BudgetStatus['scope'][]
 export type BudgetScope = BudgetStatus['scope']
@@ -136,13 +136,12 @@ export function periodOf(period: BudgetPeriod, day: string): {start: string; end
 export function evaluateBudget(budget: Budget, series: DailySeries, actualMicro: bigint, asOfDay: string, creditPrice: number | null): BudgetStatus {
   const actualCredits = creditsToNumber(actualMicro)
   const projection = projectPeriod(series, periodOf(budget.period, asOfDay), asOfDay, actualCredits, undefined, false)
-  // The projected days as micro-credits (an estimate: a micro-credit is far below its error), added exactly to
-  // what was spent, so that a period with nothing left to project reads the same as its actual.
-  const projectedMicro = actualMicro + numberToCredits(projection.projected - actualCredits)
+  // Judged on the figure it shows: what was spent, exactly, plus the estimate of the days left.
+  const projectedMicro = spendPlusEstimate(actualMicro, projection.projected - actualCredits)
   const usd = budget.unit === 'usd'
   const price = creditPrice ?? 0
   const projectedCredits = creditsToNumber(projectedMicro)
-  const projected = usd ? dollarsInCents(projectedMicro, price) : round(projectedCredits, 2)
+  const projected = usd ? dollarsInCents(projectedMicro, price) : projectedCredits
   const pct = ((usd ? projectedCredits * price : projectedCredits) / budget.limit) * 100
   // Judged on projected / limit x 100 in exact decimals: the float quotient falls a hair short of a threshold.
   const status = statusWhere((threshold) => comparePctOfLimit(projectedMicro, usd ? price : null, budget.limit, threshold) >= 0)

@@ -9,6 +9,8 @@
  * The 80 % interval comes from the method's own errors on the same history (a rolling-origin backtest over the
  * same horizon); with too little history for that, from the day-to-day spread around the weekday rates.
  */
+import {round} from '../analysis/build.js'
+import {numberToCredits} from '../core/exact-money.js'
 import {dayNumber, dayFromNumber, isoWeekday, monthOf, monthStart, nextMonthStart} from './days.js'
 
 export const FORECAST_METHODS = ['weekday-run-rate', 'recent-trend', 'blend'] as const
@@ -196,6 +198,16 @@ export function projectPeriod(
   }
   // Spent credits cannot be unspent; the interval always holds the projection.
   return {...base, low: Math.max(actual, Math.min(low, projected)), high: Math.max(high, projected), method: `${method}; ${how}`}
+}
+
+/**
+ * A projection in micro-credits as the report gives it: the exact spend plus the estimate of the rest, only the
+ * estimate rounded to the hundredth of a credit. Rounding the sum instead turned a closed period's spend of
+ * 3,000.001 credits into a projection of 3,000, below what was spent; a period with nothing left to project must
+ * read its spend.
+ */
+export function spendPlusEstimate(spentMicro: bigint, estimate: number): bigint {
+  return spentMicro + numberToCredits(round(estimate, 2))
 }
 
 export interface MonthForecast extends PeriodProjection {

@@ -5,7 +5,7 @@
  */
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {creditsToNumber, NONE_LABEL, projectKeys, round} from '../analysis/build.js'
+import {creditsToNumber, NONE_LABEL, projectKeys} from '../analysis/build.js'
 import type {BudgetStatus, Summary} from '../analysis/summary.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import type {Clock} from '../core/clock.js'
@@ -14,7 +14,7 @@ import {phase} from '../analysis/profile.js'
 import {BASELINE_DAYS, findAnomalies, type ScopeSeries} from './anomalies.js'
 import {budgetMatcher, evaluateBudget, periodOf, type Budget} from './budgets.js'
 import {daysOf, isoWeekStart, minDay, monthOf, monthStart, shiftDay, type DayRange} from './days.js'
-import {forecastMonth} from './forecast.js'
+import {forecastMonth, spendPlusEstimate} from './forecast.js'
 import {asOfDay, daysToStore, exportedDays, type ExportedWindow} from './plan.js'
 import {dayPoints, rollupOfDays, trendData, undatedRows, type DayPoint} from './queries.js'
 import {checkOrganizations, HISTORY_FILE, historyRowsSql, readHistory, verifyHistoryFiles, withHistoryFiles, writeHistory, type HistoryManifest} from './store.js'
@@ -192,8 +192,12 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
   const points = await withHistoryFiles(scope.connection, options.dir, history, () => dayPoints(scope.connection, filesFor(recent.start), recent, scope.filterSql))
   phase(`history: read ${trend.weeks.length} week and ${points.length} day points`)
 
-  const projectKey = projectKeys([...points, ...trend.weeks])
   const inScope = points.filter((point) => point.inScope)
+  // The trend and anomalies name a project as the report shows it: org/name only when two organizations the
+  // filters keep have it (the trend's weeks are filtered already). Budgets follow the whole spend, so they know
+  // every organization's projects.
+  const shownProjectKey = projectKeys([...inScope, ...trend.weeks])
+  const projectKey = projectKeys([...points, ...trend.weeks])
   const teams = scope.teams
   const teamOf = (point: {project: string | null}) => (teams ? teams(point.project ?? NONE_LABEL) : NONE_LABEL)
   summary.trend = buildTrend({
@@ -202,7 +206,7 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
     points: trend.weeks,
     held,
     by: teams ? 'team' : 'project',
-    keyOf: teams ? (_org, project) => teams(project ?? NONE_LABEL) : projectKey,
+    keyOf: teams ? (_org, project) => teams(project ?? NONE_LABEL) : shownProjectKey,
     top: scope.top,
   })
   const lacking = daysOf({start: trendStart, end}).filter((day) => !held.has(day))
@@ -213,15 +217,17 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
 
   const total = exactSeries(trend.days, heldDays)
   const monthToDate = sumDays(total.exact, monthStart(asOf), asOf)
-  const forecast = forecastMonth(total.values, asOf, creditsToNumber(monthToDate))
+  const actualToDate = creditsToNumber(monthToDate)
+  const forecast = forecastMonth(total.values, asOf, actualToDate)
+  const projection = (value: number) => creditsToNumber(spendPlusEstimate(monthToDate, value - actualToDate))
   summary.forecast = {
     period: forecast.period,
-    actualToDate: creditsToNumber(monthToDate),
+    actualToDate,
     daysElapsed: forecast.daysElapsed,
     daysInPeriod: forecast.daysInPeriod,
-    projected: round(forecast.projected, 2),
-    low: round(forecast.low, 2),
-    high: round(forecast.high, 2),
+    projected: projection(forecast.projected),
+    low: projection(forecast.low),
+    high: projection(forecast.high),
     method: forecast.method,
   }
   phase('history: forecast')
@@ -233,7 +239,7 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
   const series = [
     ...scopeSeries('org', inScope, (point) => point.org ?? NONE_LABEL),
     ...(teams ? scopeSeries('team', inScope, teamOf) : []),
-    ...scopeSeries('project', inScope, (point) => projectKey(point.org, point.project)),
+    ...scopeSeries('project', inScope, (point) => shownProjectKey(point.org, point.project)),
   ]
   summary.anomalies = findAnomalies(series, daysOf(scope.window), held, total.values)
   phase('history: anomalies')
