@@ -143,8 +143,14 @@ function judgeBudget(
     return matches(point.project ?? NONE_LABEL) || matches(context.projectKey(point.org, point.project))
   })
   if (selected.length === 0) {
+    const which = `Budget ${JSON.stringify(budget.name)} (${budget.scope}${budget.line ? `, line ${budget.line}` : ''})`
+    // Only where the history holds usage to match can a budget that matches none of it be a misspelt name.
     context.warnings.push(
-      `Budget ${JSON.stringify(budget.name)} (${budget.scope}${budget.line ? `, line ${budget.line}` : ''}) matches no ${budget.scope} with usage since ${context.since}: check the name (exact, or a glob such as "web-*").`,
+      context.held.length === 0
+        ? `${which} reads 0: the history holds no day from ${context.since} to ${context.asOf} to judge it on (see the days it lacks).`
+        : points.length === 0
+          ? `${which} reads 0: the history holds no usage from ${context.since} to ${context.asOf}.`
+          : `${which} matches no ${budget.scope} with usage since ${context.since}: check the name (exact, or a glob such as "web-*").`,
     )
   }
   const series = dailySeries(selected, context.held)

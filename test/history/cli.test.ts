@@ -1,5 +1,5 @@
 /** The history's flags as users meet them: the built CLI, --demo with its own history, bad input exits 2. */
-import {existsSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -88,6 +88,19 @@ describe('run --demo keeps a history in <out>/history', () => {
     const warning = "does not hold 2024-11-10 .. 2024-11-18: the report's trend, forecast, budgets and anomalies leave those days out"
     expect(summary.input.warnings).toEqual([expect.stringContaining(warning)])
     expect(result.stderr).toContain(warning)
+  })
+
+  // Before: "matches no org with usage since ...: check the name", a typo hint for a name that is right.
+  golden('a budget over days the history does not hold says it reads 0 for that reason, not that its name may be wrong', async () => {
+    const budgets = join(root, 'acme-budget.yml')
+    writeFileSync(budgets, 'budgets:\n  - {scope: org, name: acme, period: week, credits: 1000}\n')
+    const result = await runCli(['report', '--input', GOLDEN_EXPORT, '--history', join(out(), 'history'), '--budgets', budgets, '--out', join(root, 'input-gaps-budget'), '--format', 'json'])
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(result.stdout) as Summary
+    expect(summary.budgets!.map((budget) => [budget.name, budget.actual, budget.status])).toEqual([['acme', 0, 'ok']])
+    const budgetLines = (summary.input.warnings ?? []).filter((line) => line.startsWith('Budget '))
+    expect(budgetLines).toEqual([expect.stringMatching(/^Budget "acme" \(org, line 2\) reads 0: the history holds no day from \d{4}-\d{2}-\d{2} to 2024-11-18 to judge it on/)])
+    expect(result.stderr).not.toContain('check the name')
   })
 
   it('report --history of the last week it holds whole warns of nothing missing, only of days not final yet', async () => {
