@@ -85,33 +85,23 @@ const HAS_UTILISATION =
  */
 const ORG_SQL = 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)'
 
-/** Utilisation percentages are read to the millionth of a percent for the exact medians and percentiles. */
-const UTILISATION_TYPE = 'DECIMAL(18,6)'
-
-/** The median of a sorted DECIMAL list, exactly: its middle value, or half the sum of its two middle values. */
-function exactMedian(list: string): string {
-  return `((${list}[(len(${list}) + 1) // 2] + ${list}[len(${list}) // 2 + 1]) * 0.5)`
-}
-
 /**
- * The 95th percentile (R-7) of a sorted DECIMAL list, exactly: position (n - 1) x 0.95 from the first value,
- * the value below it plus the fraction (hundredths, an exact DECIMAL) of the step to the next. NULL when empty.
+ * Medians and the p95 rounded to this many decimals: the exact figure of utilisation values of at most six
+ * decimals (the export's are whole percents) has at most eight (a median halves a sum of two, the p95 adds
+ * hundredths of a step), and the doubles DuckDB interpolates in are off by ~1e-14, so the rounding gives the exact
+ * figure back (35, where quantile_cont read 34.99999999999999). Sorted lists per group would be exact too, but they
+ * count against DuckDB's budget and ran out of it on a 1 GB export; these aggregates keep their values outside it.
  */
-function exactP95(list: string): string {
-  const position = `((len(${list}) - 1) * 95)`
-  const below = `${list}[${position} // 100 + 1]`
-  const above = `${list}[least(${position} // 100 + 2, len(${list}))]`
-  return `(${below} + CAST(${position} % 100 AS DECIMAL(3,0)) * 0.01 * (${above} - ${below}))`
-}
+const EXACT_DECIMALS = 8
 
 let passTableCounter = 0
 
 /**
- * One row per (org, project, workflow, job, resource class, executor). Medians and the 95th percentile (R-7: linear
- * interpolation between the two nearest runs) are computed in exact decimals from each group's sorted values, over
- * runs with utilisation only: DuckDB's median and quantile_cont interpolate in doubles, and an exact 35 % read
- * 34.99999999999999, which doubled on the smaller class passed "under 70 %" and downsized a job the rule keeps.
- * Spike share is the fraction of those runs whose max CPU or max RAM reached spikePct.
+ * One row per (org, project, workflow, job, resource class, executor). Medians use DuckDB `median` and the 95th
+ * percentile `quantile_cont(x, 0.95)` (R-7: linear interpolation between the two nearest runs), both over runs with
+ * utilisation only and rounded to EXACT_DECIMALS: unrounded, an exact 35 % read 34.99999999999999, which doubled
+ * on the smaller class passed "under 70 %" and downsized a job the rule keeps. Spike share is the fraction of those
+ * runs whose max CPU or max RAM reached spikePct.
  */
 export async function queryRightsizingGroups(
   connection: DuckDBConnection,
@@ -120,31 +110,22 @@ export async function queryRightsizingGroups(
   spikePct: number,
   windowDays: number,
 ): Promise<GroupStats[]> {
-  const sorted = (column: string) => `list_sort(list(CAST(${column} AS ${UTILISATION_TYPE})) FILTER (WHERE ${HAS_UTILISATION}))`
   const select = (pass: string) => `
-    SELECT org, project, workflow, job, resource_class, executor, runs, runs_with_utilisation,
-      CAST(${exactMedian('median_cpus')} AS DOUBLE) AS median_cpu,
-      CAST(${exactMedian('median_rams')} AS DOUBLE) AS median_ram,
-      CAST(${exactP95('max_cpus')} AS DOUBLE) AS p95_max_cpu,
-      CAST(${exactP95('max_rams')} AS DOUBLE) AS p95_max_ram,
-      spike_share, credits
-    FROM (
-      SELECT
-        ${ORG_SQL} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
-        RESOURCE_CLASS AS resource_class, EXECUTOR AS executor,
-        CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
-        CAST(count(*) FILTER (WHERE ${HAS_UTILISATION}) AS INTEGER) AS runs_with_utilisation,
-        ${sorted('MEDIAN_CPU_UTILIZATION_PCT')} AS median_cpus,
-        ${sorted('MEDIAN_RAM_UTILIZATION_PCT')} AS median_rams,
-        ${sorted('MAX_CPU_UTILIZATION_PCT')} AS max_cpus,
-        ${sorted('MAX_RAM_UTILIZATION_PCT')} AS max_rams,
-        coalesce(avg(CASE WHEN MAX_CPU_UTILIZATION_PCT >= $spike OR MAX_RAM_UTILIZATION_PCT >= $spike THEN 1.0 ELSE 0.0 END)
-          FILTER (WHERE ${HAS_UTILISATION}), 0) AS spike_share,
-        CAST(coalesce(sum(COMPUTE_CREDITS), 0) AS DOUBLE) AS credits
-      FROM ${sqlIdent(view)}
-      WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND RESOURCE_CLASS IS NOT NULL AND ${where} AND ${pass}
-      GROUP BY ALL
-    )`
+    SELECT
+      ${ORG_SQL} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
+      RESOURCE_CLASS AS resource_class, EXECUTOR AS executor,
+      CAST(count(*) FILTER (WHERE ${STARTED}) AS INTEGER) AS runs,
+      CAST(count(*) FILTER (WHERE ${HAS_UTILISATION}) AS INTEGER) AS runs_with_utilisation,
+      round(median(MEDIAN_CPU_UTILIZATION_PCT) FILTER (WHERE ${HAS_UTILISATION}), ${EXACT_DECIMALS}) AS median_cpu,
+      round(median(MEDIAN_RAM_UTILIZATION_PCT) FILTER (WHERE ${HAS_UTILISATION}), ${EXACT_DECIMALS}) AS median_ram,
+      round(quantile_cont(MAX_CPU_UTILIZATION_PCT, 0.95) FILTER (WHERE ${HAS_UTILISATION}), ${EXACT_DECIMALS}) AS p95_max_cpu,
+      round(quantile_cont(MAX_RAM_UTILIZATION_PCT, 0.95) FILTER (WHERE ${HAS_UTILISATION}), ${EXACT_DECIMALS}) AS p95_max_ram,
+      coalesce(avg(CASE WHEN MAX_CPU_UTILIZATION_PCT >= $spike OR MAX_RAM_UTILIZATION_PCT >= $spike THEN 1.0 ELSE 0.0 END)
+        FILTER (WHERE ${HAS_UTILISATION}), 0) AS spike_share,
+      CAST(coalesce(sum(COMPUTE_CREDITS), 0) AS DOUBLE) AS credits
+    FROM ${sqlIdent(view)}
+    WHERE JOB_NAME IS NOT NULL AND PROJECT_NAME IS NOT NULL AND RESOURCE_CLASS IS NOT NULL AND ${where} AND ${pass}
+    GROUP BY ALL`
   const order = 'ORDER BY project, workflow NULLS FIRST, job, resource_class, executor NULLS FIRST, org NULLS FIRST'
   // The medians and percentiles hold every value in memory: a big export is grouped in passes (passes.ts).
   const passes = await groupPasses(connection, view, `${ORG_SQL}, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME, RESOURCE_CLASS, EXECUTOR`)
