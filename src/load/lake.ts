@@ -123,8 +123,19 @@ async function clearLeftovers(dir: string, warn: (line: string) => void): Promis
         throw refusal('')
       }
     }
-    await rm(folder, {recursive: true, force: true})
+    await removeWorkFolder(folder)
   }
+}
+
+/**
+ * Removes a work folder whose months are settled (published, or put back) so that, killed at any point, what is
+ * left still reads so: the swap plan first, then retired/ (while the marker is there, what is left of it is known
+ * to be superseded), then the rest.
+ */
+async function removeWorkFolder(work: string): Promise<void> {
+  await rm(join(work, SWAP_PLAN), {force: true})
+  await rm(join(work, 'retired'), {recursive: true, force: true})
+  await rm(work, {recursive: true, force: true})
 }
 
 /** Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards. */
@@ -156,11 +167,7 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
     keepWork = error instanceof RollbackFailed
     throw asFileSystemError(error, undefined, LAKE_ADVICE)
   } finally {
-    if (!keepWork) {
-      // retired/ first: while the marker is there, what is left of it is known to be superseded.
-      await rm(join(work, 'retired'), {recursive: true, force: true})
-      await rm(work, {recursive: true, force: true})
-    }
+    if (!keepWork) await removeWorkFolder(work)
     forgetOnExit()
     lock.release()
   }
@@ -347,6 +354,9 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
   await mkdir(join(work, 'retired'), {recursive: true})
   await swapFolders(swaps, {rename, exists: existsSync})
   await writeFile(join(work, PUBLISHED_MARKER), '')
+  // The plan goes as soon as the marker is there: a plan without its marker (rm takes a folder's entries in any
+  // order) would read as this load killed during its swap, and the next load would undo it.
+  await rm(join(work, SWAP_PLAN), {force: true})
   const size = await folderSize(dir)
   const names = months.map((month) => month.slice(MONTH_PARTITION.length + 1))
   log(`Wrote ${months.length} month(s) of ${dir}: ${names.join(', ') || 'none'}.`)
