@@ -132,6 +132,21 @@ describe('--slack-channel', () => {
     expect(() => channelOf('C0123456789,C0987654321')).toThrow('is not a channel ID or name but a list (it posts to one channel)')
   })
 
+  // A token has a channel name's letters, digits, dashes and underscores: it was taken, sent to Slack as the
+  // channel and printed in the --dry-run payload.
+  it.each(['xoxb-1234567890-0987654321-AbCdEfGh', 'CCIPAT_1A2b3C_0123456789abcdef'])('names a token (%j) as one, without quoting it', (value) => {
+    const message = (() => {
+      try {
+        channelOf(value)
+      } catch (error) {
+        return (error as Error).message
+      }
+      return 'accepted'
+    })()
+    expect(message).toContain('is not a channel ID or name but a token (a Slack bot token goes in SLACK_ACCESS_TOKEN)')
+    expect(message).not.toContain(value)
+  })
+
   it.each(['C0123456789', '#usage', 'usage-reports', ' #開発 ', '#разработка', 'équipe_ci'])('takes %j', (value) => {
     expect(channelOf(value)).toBe(value.trim())
   })
