@@ -13,7 +13,7 @@ import {holdsTokenShape} from '../core/secrets.js'
 import {CHANNEL_HINT, slackChannelOf} from '../core/slack-channel.js'
 
 import type {NotifyOptions} from './index.js'
-import {DEFAULT_TOP_PROJECTS} from './payload.js'
+import {DEFAULT_TOP_PROJECTS, slackLink} from './payload.js'
 
 export const slackFlags = {
   notify: Flags.option({
@@ -145,14 +145,8 @@ function requireSecureUrl(value: string | undefined, names: string): void {
  * dropped without a word and the message went out with no link. The value is not quoted: it may be a presigned link.
  */
 function requireReportUrl(value: string | undefined): void {
-  if (value === undefined) return
-  let url: URL | undefined
-  try {
-    url = new URL(value)
-  } catch {
-    url = undefined
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  // The message's own rule (slackLink), so that what passes here is what the message links.
+  if (value !== undefined && slackLink(value, 'report') === null) {
     throw new BadInputError('E_BAD_REPORT_URL', '--report-url / CIRCLE_BUILD_URL is not an http(s) URL (the value is not shown); give the whole link with its https://, e.g. the CircleCI job URL, or leave it out.')
   }
 }
