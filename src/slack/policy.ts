@@ -62,8 +62,11 @@ function checkChange(summary: Summary, thresholdPct: number): {crossed: boolean;
   }
   // Judged in exact decimals, as budgets are: in floats 1.15 credits against 1 changed 14.999999999999991 %, below 15.
   const difference = numberToCredits(current) - numberToCredits(previous)
-  const crossed = comparePctOfLimit(difference < 0n ? -difference : difference, null, Math.abs(previous), thresholdPct) >= 0
-  return {crossed, reason: `credits changed ${formatSignedPct(pct)} vs the previous window (${crossed ? 'reached' : 'below'} ${flag})`}
+  const magnitude = difference < 0n ? -difference : difference
+  const crossed = comparePctOfLimit(magnitude, null, Math.abs(previous), thresholdPct) >= 0
+  // Below the threshold, the change is cut to the hundredth rather than rounded: 14.996 % read "+15% ... (below 15%)".
+  const shown = crossed ? pct : Math.sign(pct) * Number((magnitude * 10_000n) / numberToCredits(Math.abs(previous))) / 100
+  return {crossed, reason: `credits changed ${formatSignedPct(shown)} vs the previous window (${crossed ? 'reached' : 'below'} ${flag})`}
 }
 
 function checkBudgets(summary: Summary): {crossed: boolean; reason: string} {

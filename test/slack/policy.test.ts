@@ -39,6 +39,19 @@ describe('shouldNotify', () => {
     expect(shouldNotify(week(2.300001, 2), {mode: 'always', changeOverPct: 15.00006}).post).toBe(false)
   })
 
+  // Rounded to the hundredth, a change just below the threshold read as the threshold itself.
+  it('never shows a change below the threshold as reaching it', () => {
+    expect(shouldNotify(week(1.14996, 1), {mode: 'always', changeOverPct: 15}).reason).toBe(
+      'not posting: credits changed +14.99% vs the previous window (below --notify-if-change-over 15%)',
+    )
+    expect(shouldNotify(week(0.85004, 1), {mode: 'always', changeOverPct: 15}).reason).toBe(
+      'not posting: credits changed -14.99% vs the previous window (below --notify-if-change-over 15%)',
+    )
+    expect(shouldNotify(week(114.99, 100), {mode: 'always', changeOverPct: 15}).reason).toBe(
+      'not posting: credits changed +14.99% vs the previous window (below --notify-if-change-over 15%)',
+    )
+  })
+
   it('treats growth from zero as crossing and zero-to-zero as no change', () => {
     expect(shouldNotify(week(10, 0), {mode: 'always', changeOverPct: 1000})).toEqual({
       post: true,
