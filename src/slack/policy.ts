@@ -64,8 +64,9 @@ function checkChange(summary: Summary, thresholdPct: number): {crossed: boolean;
   const difference = numberToCredits(current) - numberToCredits(previous)
   const magnitude = difference < 0n ? -difference : difference
   const crossed = comparePctOfLimit(magnitude, null, Math.abs(previous), thresholdPct) >= 0
-  // Below the threshold, the change is cut to the hundredth rather than rounded: 14.996 % read "+15% ... (below 15%)".
-  const shown = crossed ? pct : Math.sign(pct) * Number((magnitude * 10_000n) / numberToCredits(Math.abs(previous))) / 100
+  // Below the threshold, a change that would round up to it is cut to the hundredth: 14.996 % read "+15% ... (below 15%)".
+  const roundsUpToIt = !crossed && Number(precise.format(Math.abs(pct)).replaceAll(',', '')) >= thresholdPct
+  const shown = roundsUpToIt ? Math.sign(pct) * Number((magnitude * 10_000n) / numberToCredits(Math.abs(previous))) / 100 : pct
   return {crossed, reason: `credits changed ${formatSignedPct(shown)} vs the previous window (${crossed ? 'reached' : 'below'} ${flag})`}
 }
 
