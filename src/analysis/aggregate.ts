@@ -1,7 +1,7 @@
 import type {DuckDBValue, JS as DuckDBValueJS} from '@duckdb/node-api'
 
 import {queryUsage, type UsageSource} from './engine.js'
-import {sqlIdent} from './columns.js'
+import {ORG_SQL, sqlIdent} from './columns.js'
 import {numberToCredits} from './build.js'
 
 /**
@@ -74,7 +74,7 @@ export interface DayRange {
 }
 
 const DIMENSION_SQL: Record<Dimension, string> = {
-  org: 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)',
+  org: ORG_SQL,
   project: 'PROJECT_NAME',
   workflow: 'WORKFLOW_NAME',
   job: 'JOB_NAME',

@@ -8,6 +8,12 @@ export type ColumnType = 'VARCHAR' | 'DECIMAL(38,6)' | 'DOUBLE' | 'INTEGER' | 'D
 
 export const CREDIT_TYPE = 'DECIMAL(38,6)' as const
 
+/**
+ * An organization as every figure names it: its name, else its id. Two organizations of a shared plan exported
+ * without names are two, not one pooled under NULL.
+ */
+export const ORG_SQL = 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)'
+
 const TIMESTAMP_COLUMNS = new Set([
   'LAST_BUILD_FINISHED_AT', 'PIPELINE_CREATED_AT', 'WORKFLOW_FIRST_JOB_QUEUED_AT', 'WORKFLOW_FIRST_JOB_STARTED_AT',
   'WORKFLOW_STOPPED_AT', 'JOB_RUN_QUEUED_AT', 'JOB_RUN_STARTED_AT', 'JOB_RUN_STOPPED_AT',

@@ -49,6 +49,11 @@ const SLACK_WEBHOOK = /\b(?:https?:\/\/)?hooks\.slack(?:-gov)?\.com\/[^\s"'<>]+/
 // commit id has it too), so only from what quotes the command line back (see redactCommandLineWords).
 const LEGACY_CIRCLECI_TOKEN = /\b[0-9a-f]{40}\b/gi
 
+/** Whether the text holds a CircleCI or Slack token by its shape (registered or not). */
+export function holdsTokenShape(text: string): boolean {
+  return [CIRCLECI_TOKEN, SLACK_TOKEN].some((shape) => text.search(shape) >= 0)
+}
+
 /**
  * The flags and environment variables that hold a CircleCI or Slack credential. Their values are registered
  * before oclif parses the command line (see BaseCommand.init), since a parse error may quote them.

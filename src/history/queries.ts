@@ -5,6 +5,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {microCredits} from '../analysis/aggregate.js'
+import {ORG_SQL} from '../analysis/columns.js'
 import {currentBudget, withThreadsForBudget} from '../analysis/engine-budget.js'
 import {rangeSql} from '../analysis/scope.js'
 import type {DayRange} from './days.js'
@@ -115,7 +116,7 @@ export async function undatedRows(connection: DuckDBConnection, rollup: string):
 export async function dayPoints(connection: DuckDBConnection, relation: string, range: DayRange, filterSql?: string): Promise<DayPoint[]> {
   const inScope = filterSql ? `COALESCE((${filterSql}), FALSE)` : 'TRUE'
   const reader = await connection.runAndReadAll(
-    `SELECT CAST(JOB_RUN_DATE AS VARCHAR) AS day, COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, ORGANIZATION_ID AS org_id, PROJECT_NAME AS project, ${inScope} AS in_scope,
+    `SELECT CAST(JOB_RUN_DATE AS VARCHAR) AS day, ${ORG_SQL} AS org, ORGANIZATION_ID AS org_id, PROJECT_NAME AS project, ${inScope} AS in_scope,
       CAST(SUM(TOTAL_CREDITS) AS DECIMAL(38,6)) AS credits, SUM(JOBS) AS jobs, CAST(SUM(FAILED_CREDITS) AS DECIMAL(38,6)) AS failed
     FROM ${relation}
     WHERE ${rangeSql(range)}
@@ -145,7 +146,7 @@ export async function trendData(connection: DuckDBConnection, relation: string, 
   const reader = await connection.runAndReadAll(
     `WITH rows AS (
       SELECT JOB_RUN_DATE AS day, CAST(JOB_RUN_DATE - CAST(isodow(JOB_RUN_DATE) - 1 AS INTEGER) AS DATE) AS week,
-        COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID) AS org, PROJECT_NAME AS project, TOTAL_CREDITS, JOBS, FAILED_CREDITS
+        ${ORG_SQL} AS org, PROJECT_NAME AS project, TOTAL_CREDITS, JOBS, FAILED_CREDITS
       FROM ${relation}
       WHERE ${rangeSql(range)}${filterSql ? ` AND (${filterSql})` : ''}
     )

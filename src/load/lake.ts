@@ -95,11 +95,14 @@ async function clearLeftovers(dir: string, warn: (line: string) => void): Promis
     const folder = join(parent, name)
     if (!existsSync(join(folder, PUBLISHED_MARKER))) {
       const plan = await readJson<SwapPlan>(join(folder, SWAP_PLAN))
-      const retired = (await readdir(join(folder, 'retired')).catch(() => [] as string[])).sort()
-      const refusal = (why: string) =>
+      const retiredNow = async () => (await readdir(join(folder, 'retired')).catch(() => [] as string[])).sort()
+      // `failure`: why this load's putting back failed; the next load tries again, so fixing that is enough.
+      const refusal = (retired: string[], failure?: string) =>
         new BadInputError(
           'E_TARGET_RETIRED',
-          `${folder} holds ${retired.join(', ')} in retired/, the previous files of ${dir} that a failed load could not put back${why}: move each of them back into ${dir} (in place of the folder of the same name there, if any), then delete ${folder} and load again.`,
+          retired.length === 0
+            ? `A load of ${dir} stopped during its swap, and putting its months back failed (${failure}): fix that and load again (the next load puts them back); ${folder} is kept until then.`
+            : `${folder} holds ${retired.join(', ')} in retired/, the previous files of ${dir} that a failed load could not put back${failure ? ` (putting them back failed: ${failure})` : ''}: ${failure ? 'fix that and load again (the next load puts them back), or ' : ''}move each of them back into ${dir} (in place of the folder of the same name there, if any), then delete ${folder} and load again.`,
         )
       if (plan !== undefined && Array.isArray(plan.swaps)) {
         const swaps = plan.swaps.map((step) => ({
@@ -111,20 +114,33 @@ async function clearLeftovers(dir: string, warn: (line: string) => void): Promis
         const discarded = join(folder, 'discarded')
         const changed = await mkdir(discarded, {recursive: true})
           .then(() => rollBackInterruptedSwap(swaps, discarded, {rename, exists: existsSync}))
-          .catch((error: unknown) => {
-            throw refusal(` (putting them back failed: ${error instanceof Error ? error.message : String(error)})`)
+          .catch(async (error: unknown) => {
+            // Named as the folder is now: the months put back before the failure are no longer in retired/.
+            throw refusal(await retiredNow(), error instanceof Error ? error.message : String(error))
           })
         if (changed.length > 0) {
           warn(
             `A load of ${dir} stopped during its swap (killed, or its rollback failed) and left ${changed.map((live) => basename(live)).join(', ')} as that load made them or absent: put back as they were before it. Its rows are not in ${dir}: load its export again (run --load-to does on its next run).`,
           )
         }
-      } else if (retired.length > 0) {
-        throw refusal('')
+      } else {
+        const retired = await retiredNow()
+        if (retired.length > 0) throw refusal(retired)
       }
     }
-    await rm(folder, {recursive: true, force: true})
+    await removeWorkFolder(folder)
   }
+}
+
+/**
+ * Removes a work folder whose months are settled (published, or put back) so that, killed at any point, what is
+ * left still reads so: the swap plan first, then retired/ (while the marker is there, what is left of it is known
+ * to be superseded), then the rest.
+ */
+async function removeWorkFolder(work: string): Promise<void> {
+  await rm(join(work, SWAP_PLAN), {force: true})
+  await rm(join(work, 'retired'), {recursive: true, force: true})
+  await rm(work, {recursive: true, force: true})
 }
 
 /** Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards. */
@@ -156,11 +172,7 @@ export async function withLakeWork<T>(dir: string, write: (work: string) => Prom
     keepWork = error instanceof RollbackFailed
     throw asFileSystemError(error, undefined, LAKE_ADVICE)
   } finally {
-    if (!keepWork) {
-      // retired/ first: while the marker is there, what is left of it is known to be superseded.
-      await rm(join(work, 'retired'), {recursive: true, force: true})
-      await rm(work, {recursive: true, force: true})
-    }
+    if (!keepWork) await removeWorkFolder(work)
     forgetOnExit()
     lock.release()
   }
@@ -347,6 +359,9 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
   await mkdir(join(work, 'retired'), {recursive: true})
   await swapFolders(swaps, {rename, exists: existsSync})
   await writeFile(join(work, PUBLISHED_MARKER), '')
+  // The plan goes as soon as the marker is there: a plan without its marker (rm takes a folder's entries in any
+  // order) would read as this load killed during its swap, and the next load would undo it.
+  await rm(join(work, SWAP_PLAN), {force: true})
   const size = await folderSize(dir)
   const names = months.map((month) => month.slice(MONTH_PARTITION.length + 1))
   log(`Wrote ${months.length} month(s) of ${dir}: ${names.join(', ') || 'none'}.`)

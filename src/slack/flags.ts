@@ -9,10 +9,11 @@ import {Flags} from '@oclif/core'
 import {BadInputError} from '../core/errors.js'
 import {isPlainDecimal} from '../core/plain-number.js'
 import {safeForCredentials, SECURE_URL_RULE} from '../core/secure-url.js'
+import {holdsTokenShape} from '../core/secrets.js'
 import {CHANNEL_HINT, slackChannelOf} from '../core/slack-channel.js'
 
 import type {NotifyOptions} from './index.js'
-import {DEFAULT_TOP_PROJECTS} from './payload.js'
+import {DEFAULT_TOP_PROJECTS, slackLink} from './payload.js'
 
 export const slackFlags = {
   notify: Flags.option({
@@ -144,14 +145,8 @@ function requireSecureUrl(value: string | undefined, names: string): void {
  * dropped without a word and the message went out with no link. The value is not quoted: it may be a presigned link.
  */
 function requireReportUrl(value: string | undefined): void {
-  if (value === undefined) return
-  let url: URL | undefined
-  try {
-    url = new URL(value)
-  } catch {
-    url = undefined
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  // The message's own rule (slackLink), so that what passes here is what the message links.
+  if (value !== undefined && slackLink(value, 'report') === null) {
     throw new BadInputError('E_BAD_REPORT_URL', '--report-url / CIRCLE_BUILD_URL is not an http(s) URL (the value is not shown); give the whole link with its https://, e.g. the CircleCI job URL, or leave it out.')
   }
 }
@@ -183,11 +178,11 @@ export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): 
   requireReportUrl(present(flags['report-url']))
   const channel = present(flags['slack-channel'])
   if (channel !== undefined && slackChannelOf(channel) === null) {
-    // Slack would answer channel_not_found only after the whole export and report. Not quoted: a webhook URL
-    // pasted into the wrong variable is a credential.
+    // Slack would answer channel_not_found only after the whole export and report. Not quoted: a webhook URL or
+    // a token pasted into the wrong variable is a credential.
     // The Slack orb takes a comma-separated list in the same variable; this tool posts to one channel.
-    const list = channel.includes(',') ? ' but a list (it posts to one channel)' : ''
-    throw new BadInputError('E_BAD_SLACK_CHANNEL', `--slack-channel / SLACK_DEFAULT_CHANNEL is not a channel ID or name${list} (the value is not shown); ${CHANNEL_HINT}.`)
+    const what = holdsTokenShape(channel) ? ' but a token (a Slack bot token goes in SLACK_ACCESS_TOKEN)' : channel.includes(',') ? ' but a list (it posts to one channel)' : ''
+    throw new BadInputError('E_BAD_SLACK_CHANNEL', `--slack-channel / SLACK_DEFAULT_CHANNEL is not a channel ID or name${what} (the value is not shown); ${CHANNEL_HINT}.`)
   }
   return {
     policy: {

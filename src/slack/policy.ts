@@ -62,8 +62,12 @@ function checkChange(summary: Summary, thresholdPct: number): {crossed: boolean;
   }
   // Judged in exact decimals, as budgets are: in floats 1.15 credits against 1 changed 14.999999999999991 %, below 15.
   const difference = numberToCredits(current) - numberToCredits(previous)
-  const crossed = comparePctOfLimit(difference < 0n ? -difference : difference, null, Math.abs(previous), thresholdPct) >= 0
-  return {crossed, reason: `credits changed ${formatSignedPct(pct)} vs the previous window (${crossed ? 'reached' : 'below'} ${flag})`}
+  const magnitude = difference < 0n ? -difference : difference
+  const crossed = comparePctOfLimit(magnitude, null, Math.abs(previous), thresholdPct) >= 0
+  // Below the threshold, a change that would round up to it is cut to the hundredth: 14.996 % read "+15% ... (below 15%)".
+  const roundsUpToIt = !crossed && Number(precise.format(Math.abs(pct)).replaceAll(',', '')) >= thresholdPct
+  const shown = roundsUpToIt ? Math.sign(pct) * Number((magnitude * 10_000n) / numberToCredits(Math.abs(previous))) / 100 : pct
+  return {crossed, reason: `credits changed ${formatSignedPct(shown)} vs the previous window (${crossed ? 'reached' : 'below'} ${flag})`}
 }
 
 function checkBudgets(summary: Summary): {crossed: boolean; reason: string} {

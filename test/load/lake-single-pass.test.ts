@@ -269,6 +269,34 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(leftovers(dir)).toEqual([])
   })
 
+  // Before: the refusal listed retired/ as it was before putting back began, so a month the dead load added (with
+  // nothing in retired/) read "holds  in retired/ ... move each of them back", naming nothing to move.
+  maybe('when putting back fails, the refusal names the folder as it is then and says the next load tries again', async () => {
+    const dir = fresh('lake')
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+    const before = await lakeContent(dir)
+    // A first load of month=2024-11 killed after moving it in; `discarded` a file, so putting back fails.
+    const work = join(dirname(dir), `.${dir.split('/').pop()}.cci-usage-4246-0badf011`)
+    mkdirSync(join(work, 'retired'), {recursive: true})
+    writeFileSync(join(work, 'discarded'), 'in the way')
+    writeFileSync(join(work, 'swap-plan.json'), JSON.stringify({swaps: [{month: 'month=2024-11', prepared: true, hadLive: false}]}))
+
+    const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
+    expect(result.code).toBe(2)
+    const lines = result.stderr.split('\n').filter((line) => line.trim() !== '')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`A load of ${dir} stopped during its swap, and putting its months back failed (EEXIST`)
+    expect(lines[0]).toContain(`fix that and load again (the next load puts them back); ${work} is kept until then.`)
+    expect(await lakeContent(dir)).toBe(before)
+
+    rmSync(join(work, 'discarded'))
+    const again = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])
+    expect(again.code).toBe(0)
+    expect(again.stderr).toContain('month=2024-11')
+    expect(await lakeContent(dir)).toBe(before)
+    expect(leftovers(dir)).toEqual([])
+  })
+
   maybe('a work folder holding retired/ without a swap plan (an earlier version\'s) is never deleted: the load refuses (exit 2) until the user puts the months back', async () => {
     const dir = fresh('lake')
     expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)

@@ -137,6 +137,16 @@ describe('swapFolders', () => {
       })
     }
 
+    // The last kill point of the swap: every rename done, the marker not yet written (the load reported nothing).
+    it('killed after its last rename, before its marker: the whole load is undone', async () => {
+      const before = lake()
+      const plan = planned()
+      await swapFolders(plan, realOps)
+      expect(lake()).not.toEqual(before)
+      expect(await rollBackInterruptedSwap(plan, discarded(), realOps)).toHaveLength(4)
+      expect(lake()).toEqual(before)
+    })
+
     it('after its own rollback failed (RollbackFailed), the next load finishes it', async () => {
       const before = lake()
       const plan = planned()

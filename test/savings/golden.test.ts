@@ -114,7 +114,7 @@ const WINDOW_DAYS = 9
       spikeShare: 0,
       credits: 98,
     })
-    expect(loose.rightsizing[0].p95MaxCpuPct).toBeCloseTo(38.2, 9)
+    expect(loose.rightsizing[0].p95MaxCpuPct).toBe(38.2)
     // 98 x 7 x 0.5 / 9 = 38.1111..., to the micro-credit.
     expect(loose.rightsizing[0].estimatedSavingsPerWeek).toBe(38.111111)
   })

@@ -39,6 +39,19 @@ describe('shouldNotify', () => {
     expect(shouldNotify(week(2.300001, 2), {mode: 'always', changeOverPct: 15.00006}).post).toBe(false)
   })
 
+  // Rounded to the hundredth, a change just below the threshold read as the threshold itself.
+  it('never shows a change below the threshold as reaching it', () => {
+    expect(shouldNotify(week(1.14996, 1), {mode: 'always', changeOverPct: 15}).reason).toBe(
+      'not posting: credits changed +14.99% vs the previous window (below --notify-if-change-over 15%)',
+    )
+    expect(shouldNotify(week(0.85004, 1), {mode: 'always', changeOverPct: 15}).reason).toBe(
+      'not posting: credits changed -14.99% vs the previous window (below --notify-if-change-over 15%)',
+    )
+    expect(shouldNotify(week(114.99, 100), {mode: 'always', changeOverPct: 15}).reason).toBe(
+      'not posting: credits changed +14.99% vs the previous window (below --notify-if-change-over 15%)',
+    )
+  })
+
   it('treats growth from zero as crossing and zero-to-zero as no change', () => {
     expect(shouldNotify(week(10, 0), {mode: 'always', changeOverPct: 1000})).toEqual({
       post: true,
@@ -130,6 +143,21 @@ describe('--slack-channel', () => {
   // The Slack orb's channel parameter takes a list; the same variable set that way is named as one.
   it('names a comma-separated list as such', () => {
     expect(() => channelOf('C0123456789,C0987654321')).toThrow('is not a channel ID or name but a list (it posts to one channel)')
+  })
+
+  // A token has a channel name's letters, digits, dashes and underscores: it was taken, sent to Slack as the
+  // channel and printed in the --dry-run payload.
+  it.each(['xoxb-1234567890-0987654321-AbCdEfGh', 'CCIPAT_1A2b3C_0123456789abcdef'])('names a token (%j) as one, without quoting it', (value) => {
+    const message = (() => {
+      try {
+        channelOf(value)
+      } catch (error) {
+        return (error as Error).message
+      }
+      return 'accepted'
+    })()
+    expect(message).toContain('is not a channel ID or name but a token (a Slack bot token goes in SLACK_ACCESS_TOKEN)')
+    expect(message).not.toContain(value)
   })
 
   it.each(['C0123456789', '#usage', 'usage-reports', ' #開発 ', '#разработка', 'équipe_ci'])('takes %j', (value) => {

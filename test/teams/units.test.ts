@@ -49,6 +49,9 @@ describe('slack_channel in the teams file', () => {
     await expect(loadTeamRules(extra)).rejects.toThrow(/extra\.csv, line 2: expected "project,team,slack_channel" as on line 1/)
     const notChannel = writeFixture(dir, 'not-channel.csv', 'project,team,slack_channel\napi,platform,<!here>\n')
     await expect(loadTeamRules(notChannel)).rejects.toThrow(/not-channel\.csv, line 2: slack_channel is not a channel ID or name/)
+    // A bot token has a channel name's shape; it was taken as the team's channel.
+    const token = writeFixture(dir, 'token.csv', 'project,team,slack_channel\napi,platform,xoxb-1234567890-AbCdEf\n')
+    await expect(loadTeamRules(token)).rejects.toThrow(/token\.csv, line 2: slack_channel is not a channel ID or name/)
   })
 })
 

@@ -1,6 +1,6 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {sqlIdent} from '../columns.js'
+import {ORG_SQL as ORG, sqlIdent} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
 import {CANCELED_SQL as CANCELED, FAILED_SQL as FAILED, FAILING_SQL as FAILING, STARTED_SQL as STARTED} from '../status-sql.js'
 
@@ -20,8 +20,6 @@ import {CANCELED_SQL as CANCELED, FAILED_SQL as FAILED, FAILING_SQL as FAILING, 
  * strings (any_value of five VARCHARs) took twice as long. Two distinct projects or workflows would share a code
  * with a chance of about n^2 / 2^65 (for 10,000 workflows, 3 in 10^12).
  */
-
-const ORG = 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)'
 
 /** The codes, on rows (`ORG`, column names) and on grouped results (`org`, `project`...): the same values hashed. */
 const CODE = {

@@ -1,7 +1,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {BadInputError} from '../../core/errors.js'
-import {sqlIdent} from '../columns.js'
+import {ORG_SQL, sqlIdent} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
 import {FAILED_SQL, STARTED_SQL as STARTED} from '../status-sql.js'
 import {type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
@@ -77,13 +77,6 @@ function definedOnly(overrides: Partial<Thresholds>): Partial<Thresholds> {
 const HAS_UTILISATION =
   '(MEDIAN_CPU_UTILIZATION_PCT IS NOT NULL AND MEDIAN_RAM_UTILIZATION_PCT IS NOT NULL' +
   ' AND MAX_CPU_UTILIZATION_PCT IS NOT NULL AND MAX_RAM_UTILIZATION_PCT IS NOT NULL)'
-
-/**
- * A finding's organization: its name, else its id, as the breakdowns and failingJobs name it. Grouped by the name
- * alone, two organizations of a shared plan exported without names were one: 3 runs of each made a downsize
- * neither had earned, and one's busy job hid the other's quiet one.
- */
-const ORG_SQL = 'COALESCE(ORGANIZATION_NAME, ORGANIZATION_ID)'
 
 /**
  * Medians and the p95 rounded to this many decimals: the exact figure of utilisation values of at most six
