@@ -24,6 +24,16 @@ function leftovers(dir: string): string[] {
   return [...beside, ...(existsSync(join(dir, '.cci-usage-load.lock')) ? ['lock'] : [])]
 }
 
+/**
+ * A lake of the golden export, its content, and the path of a work folder beside it as a load names one
+ * (`<pid>-<8 hex>`): the tests then leave in it what a dead load leaves.
+ */
+async function goldenLakeWithDeadWork(fresh: (name: string) => string, load: string): Promise<{dir: string; before: string; work: string}> {
+  const dir = fresh('lake')
+  expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
+  return {dir, before: await lakeContent(dir), work: join(dirname(dir), `.${dir.split('/').pop()}.cci-usage-${load}`)}
+}
+
 async function lakeRow(dir: string, job: string): Promise<Record<string, unknown> | undefined> {
   const [row] = await query(`SELECT CAST(total_credits AS VARCHAR) AS total, CAST(compute_credits AS VARCHAR) AS compute FROM ${lakeGlob(dir)} WHERE job_id = '${job}'`)
   return row
@@ -272,11 +282,8 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
   // Before: the refusal listed retired/ as it was before putting back began, so a month the dead load added (with
   // nothing in retired/) read "holds  in retired/ ... move each of them back", naming nothing to move.
   maybe('when putting back fails, the refusal names the folder as it is then and says the next load tries again', async () => {
-    const dir = fresh('lake')
-    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
-    const before = await lakeContent(dir)
+    const {dir, before, work} = await goldenLakeWithDeadWork(fresh, '4246-0badf011')
     // A first load of month=2024-11 killed after moving it in; `discarded` a file, so putting back fails.
-    const work = join(dirname(dir), `.${dir.split('/').pop()}.cci-usage-4246-0badf011`)
     mkdirSync(join(work, 'retired'), {recursive: true})
     writeFileSync(join(work, 'discarded'), 'in the way')
     writeFileSync(join(work, 'swap-plan.json'), JSON.stringify({swaps: [{month: 'month=2024-11', prepared: true, hadLive: false}]}))
@@ -298,11 +305,8 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
   })
 
   maybe('a work folder holding retired/ without a swap plan (an earlier version\'s) is never deleted: the load refuses (exit 2) until the user puts the months back', async () => {
-    const dir = fresh('lake')
-    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
-    const before = await lakeContent(dir)
+    const {dir, before, work} = await goldenLakeWithDeadWork(fresh, '4242-0badf00d')
     // What a RollbackFailed leaves: the only copy of a month's previous files, in the dead load's work folder.
-    const work = join(dirname(dir), `.${dir.split('/').pop()}.cci-usage-4242-0badf00d`)
     const retired = join(work, 'retired', 'month=2024-10')
     mkdirSync(retired, {recursive: true})
     writeFileSync(join(retired, 'old.parquet'), 'the only copy')
@@ -324,12 +328,9 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
   })
 
   maybe('a load killed after it swapped every month in (while cleaning up) is finished by the next load, not taken for a failed rollback', async () => {
-    const dir = fresh('lake')
-    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `parquet:${dir}`])).code).toBe(0)
-    const before = await lakeContent(dir)
+    const {dir, before, work} = await goldenLakeWithDeadWork(fresh, '4243-0badf00e')
     // What a load SIGKILLed between its last swap and the removal of its work folder leaves: the lake whole and
     // new, and retired/ still holding the month folders the swap replaced.
-    const work = join(dirname(dir), `.${dir.split('/').pop()}.cci-usage-4243-0badf00e`)
     const retired = join(work, 'retired', 'month=2024-11')
     mkdirSync(retired, {recursive: true})
     writeFileSync(join(retired, 'old.parquet'), 'superseded')
