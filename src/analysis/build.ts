@@ -2,7 +2,7 @@ import {SUMMARY_SCHEMA_VERSION, type Bucket, type Comparison, type CreditTotals,
 import type {CreditColumnSums, Group, GroupingSetName} from './aggregate.js'
 import {addDays} from './scope.js'
 import type {TeamMatcher} from './teams.js'
-import {dollarsInCents} from '../core/exact-money.js'
+import {divideRounded, dollarsInCents} from '../core/exact-money.js'
 
 /**
  * Pure: turns the breakdown groups of the current (and previous) window into the Summary and the full
@@ -90,12 +90,6 @@ export function ratio(part: bigint, whole: bigint): number {
 export function averageMinutes(seconds: number, count: number): number {
   if (seconds < 0 || !Number.isSafeInteger(seconds) || !Number.isSafeInteger(seconds * 100)) return round(seconds / count / 60, 2)
   return Number(divideRounded(BigInt(seconds) * 100n, BigInt(count) * 60n)) / 100
-}
-
-/** numerator / denominator (> 0) rounded half away from zero, in integers. */
-function divideRounded(numerator: bigint, denominator: bigint): bigint {
-  const magnitude = ((numerator < 0n ? -numerator : numerator) * 2n + denominator) / (2n * denominator)
-  return numerator < 0n ? -magnitude : magnitude
 }
 
 /** `value` rounded (as Math.round does) to `decimals` places: for display and JSON only, never for sums. */

@@ -31,16 +31,23 @@ export function exactDecimal(value: number): string {
  */
 export function comparePctOfLimit(micro: bigint, price: number | null, limit: number, pct: number): -1 | 0 | 1 {
   const perCredit = price === null ? {digits: 1n, scale: 0} : decimalOf(price)
-  const amount = {digits: micro * perCredit.digits, scale: 6 + perCredit.scale}
-  const of = decimalOf(limit)
-  const threshold = decimalOf(pct)
-  // amount x 100 / limit vs pct  <=>  amount.digits x 100 x 10^(of.scale + threshold.scale) vs threshold.digits x of.digits x 10^amount.scale
-  const left = amount.digits * 100n * 10n ** BigInt(of.scale + threshold.scale)
-  const right = threshold.digits * of.digits * 10n ** BigInt(amount.scale)
+  return compareQuotient({digits: micro * perCredit.digits * 100n, scale: 6 + perCredit.scale}, decimalOf(limit), decimalOf(pct))
+}
+
+interface ExactDecimal {
+  digits: bigint
+  scale: number
+}
+
+/** numerator / denominator (above 0) against limit, by cross-multiplying: -1 below, 0 equal, 1 above. */
+function compareQuotient(numerator: ExactDecimal, denominator: ExactDecimal, limit: ExactDecimal): -1 | 0 | 1 {
+  // n / d vs l  <=>  n.digits x 10^(d.scale + l.scale) vs l.digits x d.digits x 10^n.scale
+  const left = numerator.digits * 10n ** BigInt(denominator.scale + limit.scale)
+  const right = limit.digits * denominator.digits * 10n ** BigInt(numerator.scale)
   return left === right ? 0 : left > right ? 1 : -1
 }
 
-function decimalOf(value: number): {digits: bigint; scale: number} {
+function decimalOf(value: number): ExactDecimal {
   if (!Number.isFinite(value)) throw new Error(`not a finite price: ${value}`)
   const [mantissa, exponentText] = String(value).toLowerCase().split('e')
   const exponent = Number(exponentText ?? 0)
@@ -70,10 +77,13 @@ function formatScaled(value: bigint, scale: number): string {
 export function dollarsInCents(micro: bigint, price: number): number {
   const {digits, scale} = decimalOf(price)
   const divisor = 10n ** BigInt(6 + scale - 2)
-  const scaled = micro * digits
-  const half = divisor / 2n
-  const cents = scaled >= 0n ? (scaled + half) / divisor : -((-scaled + half) / divisor)
-  return Number(cents) / 100
+  return Number(divideRounded(micro * digits, divisor)) / 100
+}
+
+/** numerator / denominator (above 0) rounded half away from zero, in integers. */
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  const magnitude = ((numerator < 0n ? -numerator : numerator) * 2n + denominator) / (2n * denominator)
+  return numerator < 0n ? -magnitude : magnitude
 }
 
 /**
@@ -114,13 +124,7 @@ export function weeklyMicroCredits(micro: bigint, days: number, rates?: {current
     dividend *= currentWhole - suggestedWhole
     divisor *= currentWhole
   }
-  if (divisor < 0n) {
-    dividend = -dividend
-    divisor = -divisor
-  }
-  const magnitude = dividend < 0n ? -dividend : dividend
-  const rounded = (magnitude * 2n + divisor) / (divisor * 2n)
-  return dividend < 0n ? -rounded : rounded
+  return divisor < 0n ? divideRounded(-dividend, -divisor) : divideRounded(dividend, divisor)
 }
 
 /**
@@ -129,9 +133,6 @@ export function weeklyMicroCredits(micro: bigint, days: number, rates?: {current
  * product can land a hair either side. `dividedBy` above 0.
  */
 export function compareScaled(value: number, times: number, dividedBy: number, limit: number): -1 | 0 | 1 {
-  const [v, t, d, l] = [value, times, dividedBy, limit].map(decimalOf)
-  // v x t / d vs l  <=>  v.digits x t.digits x 10^(d.scale + l.scale) vs l.digits x d.digits x 10^(v.scale + t.scale)
-  const left = v.digits * t.digits * 10n ** BigInt(d.scale + l.scale)
-  const right = l.digits * d.digits * 10n ** BigInt(v.scale + t.scale)
-  return left === right ? 0 : left > right ? 1 : -1
+  const [v, t] = [decimalOf(value), decimalOf(times)]
+  return compareQuotient({digits: v.digits * t.digits, scale: v.scale + t.scale}, decimalOf(dividedBy), decimalOf(limit))
 }

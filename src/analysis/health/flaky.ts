@@ -1,5 +1,6 @@
 import type {FlakyTestFetch, FlakyTestRecord} from '../../api/flaky-tests.js'
 import {CciUsageError} from '../../core/errors.js'
+import {divideRounded} from '../../core/exact-money.js'
 import {terminalSafe, UNSAFE_TEXT_CHARACTERS} from '../../core/terminal-safe.js'
 import {creditsToNumber, numberToCredits} from '../build.js'
 import type {FlakyTest, FlakyTestProject, FlakyTests, HealthJob} from '../summary.js'
@@ -70,13 +71,8 @@ export function priceFlakyTest(project: Pick<FlakyTestProject, 'org' | 'project'
   const [credits, runs, pricedFrom] =
     job.failedRuns > 0 ? [job.failedCredits, job.failedRuns, 'failed-runs' as const] : [job.credits, job.runs, 'all-runs' as const]
   if (runs === 0) return {...base, creditsPerRun: null, pricedFrom: null, credits: null}
-  const perRunMicro = divideRounded(numberToCredits(credits), runs)
+  const perRunMicro = divideRounded(numberToCredits(credits), BigInt(runs))
   return {...base, creditsPerRun: creditsToNumber(perRunMicro), pricedFrom, credits: creditsToNumber(perRunMicro * BigInt(record.timesFlaked))}
-}
-
-export function divideRounded(micro: bigint, count: number): bigint {
-  const divisor = BigInt(count)
-  return micro >= 0n ? (micro + divisor / 2n) / divisor : -((-micro + divisor / 2n) / divisor)
 }
 
 /** Most credits first; unpriced tests after the priced ones, most flakes first; then by name, stable. */

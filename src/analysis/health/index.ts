@@ -1,6 +1,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import type {FlakyTestSession} from '../../api/insights.js'
+import {divideRounded} from '../../core/exact-money.js'
 import {phase} from '../profile.js'
 import {creditsToNumber, NONE_LABEL, numberToCredits, ratio, type BreakdownRow} from '../build.js'
 import {
@@ -15,7 +16,7 @@ import {
   type WasteFigure,
 } from '../summary.js'
 import {NO_DEFAULT_BRANCH_RULES, resolveDefaultBranch, unmatchedProjectRules, type DefaultBranchRules} from './branches.js'
-import {collectFlakyTests, divideRounded, flakyTestTargets} from './flaky.js'
+import {collectFlakyTests, flakyTestTargets} from './flaky.js'
 export {flakyTestsOfProjects} from './flaky.js'
 import {
   addRerunFigures,
@@ -87,7 +88,7 @@ export async function computeHealth(connection: DuckDBConnection, relation: stri
         count: pipelineStats.count,
         creditsP50: pipelineStats.p50,
         creditsP95: pipelineStats.p95,
-        creditsMean: pipelineStats.count === 0 ? null : creditsToNumber(divideRounded(pipelineStats.credits, pipelineStats.count)),
+        creditsMean: pipelineStats.count === 0 ? null : creditsToNumber(divideRounded(pipelineStats.credits, BigInt(pipelineStats.count))),
       },
       flakyTests,
     }
@@ -103,7 +104,7 @@ function fromBreakdownRow(row: BreakdownRow): SpendGroup {
 }
 
 function perRun(micro: bigint, runs: number): number | null {
-  return runs > 0 ? creditsToNumber(divideRounded(micro, runs)) : null
+  return runs > 0 ? creditsToNumber(divideRounded(micro, BigInt(runs))) : null
 }
 
 function share(part: number, whole: number): number | null {
