@@ -105,12 +105,7 @@ async function clearLeftovers(dir: string, warn: (line: string) => void): Promis
             : `${folder} holds ${retired.join(', ')} in retired/, the previous files of ${dir} that a failed load could not put back${failure ? ` (putting them back failed: ${failure})` : ''}: ${failure ? 'fix that and load again (the next load puts them back), or ' : ''}move each of them back into ${dir} (in place of the folder of the same name there, if any), then delete ${folder} and load again.`,
         )
       if (plan !== undefined && Array.isArray(plan.swaps)) {
-        const swaps = plan.swaps.map((step) => ({
-          live: join(dir, step.month),
-          retired: join(folder, 'retired', step.month),
-          prepared: step.prepared ? join(folder, 'months', step.month) : null,
-          hadLive: step.hadLive,
-        }))
+        const swaps = plan.swaps.map((step) => ({...monthSwap(dir, folder, step.month, step.prepared), hadLive: step.hadLive}))
         const discarded = join(folder, 'discarded')
         const changed = await mkdir(discarded, {recursive: true})
           .then(() => rollBackInterruptedSwap(swaps, discarded, {rename, exists: existsSync}))
@@ -131,6 +126,17 @@ async function clearLeftovers(dir: string, warn: (line: string) => void): Promis
     await removeWorkFolder(folder)
   }
 }
+
+/**
+ * Where a month of `dir` is while a load working in `work` swaps it: what the load writes and what the next load
+ * puts back from its swap plan name the same folders. `prepared` false: the month is removed, nothing replaces it.
+ */
+function monthSwap(dir: string, work: string, month: string, prepared: boolean): FolderSwap {
+  return {live: join(dir, month), retired: join(work, 'retired', month), prepared: prepared ? preparedMonth(work, month) : null}
+}
+
+/** Where a load builds a month's new folder before the swap. */
+const preparedMonth = (work: string, month: string) => join(work, 'months', month)
 
 /**
  * Removes a work folder whose months are settled (published, or put back) so that, killed at any point, what is
@@ -318,10 +324,9 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
   const months = [...touched].sort()
 
   const loadId = `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`
-  const prepared = join(work, 'months')
   const swaps: FolderSwap[] = []
   for (const month of months) {
-    const folder = join(prepared, month)
+    const folder = preparedMonth(work, month)
     await mkdir(folder, {recursive: true})
     const expected: string[] = []
     const partly: string[] = []
@@ -350,7 +355,7 @@ export async function writeLake(dir: string, work: string, staged: StagedLoad, d
       )
       if (monthCheck.exact !== true) throw new Error(`the files prepared for ${join(dir, month)} do not add up to its kept and new credits; nothing was replaced`)
     }
-    swaps.push({prepared: files.length > 0 ? folder : null, live: join(dir, month), retired: join(work, 'retired', month)})
+    swaps.push(monthSwap(dir, work, month, files.length > 0))
   }
   phase('lake: months prepared')
   // Before any rename: a load killed during the swap leaves what the next load needs to put the lake back.
