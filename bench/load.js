@@ -132,7 +132,15 @@ mkdirSync(exportDir)
 symlinkSync(csv, join(exportDir, 'usage.csv'))
 writeFileSync(
   join(exportDir, 'export-manifest.json'),
-  JSON.stringify({schemaVersion: 1, status: 'completed', rows: generated.rows, range: {start: '2024-11-05T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}}),
+  JSON.stringify({
+    schemaVersion: 1,
+    status: 'completed',
+    rows: generated.rows,
+    range: {start: '2024-11-05T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'},
+    // The loader reads the window from `windows` (export/manifest.ts manifestWindows); without it, it warns
+    // "No export window known" and replaces the first and last days by JOB_ID instead of whole.
+    windows: [{start: '2024-11-05T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z', state: 'completed', parts: []}],
+  }),
 )
 const input = join(exportDir, 'usage.csv')
 // The first 4 KiB hold the header; reading the whole file would not fit in a string at 1 GB.
