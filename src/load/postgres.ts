@@ -17,6 +17,7 @@ import {copyColumnsFor, copyFileInto, type CopyFileResult} from './copy-stream.j
 import {postgresDdl, qualifiedTable} from './ddl.js'
 import {CREDIT_PRECISION, CREDIT_SCALE, dialectType, LOADED_AT, WAREHOUSE_COLUMNS, type WarehouseType} from './columns.js'
 import {replacedOnWholeDay, type LoadPlan} from './plan.js'
+import type {ScannedPlan} from './scan.js'
 import type {PostgresTarget, PostgresTls} from './target.js'
 
 const CONNECT_TIMEOUT_MS = 15_000
@@ -208,7 +209,7 @@ export async function connectPostgres(target: PostgresTarget): Promise<pg.Client
 }
 
 /** Loads `plan` over `client` (from connectPostgres) and closes it. */
-export async function loadPostgres(client: pg.Client, target: PostgresTarget, plan: LoadPlan, log: (line: string) => void): Promise<PostgresLoadResult> {
+export async function loadPostgres(client: pg.Client, target: PostgresTarget, plan: ScannedPlan, log: (line: string) => void): Promise<PostgresLoadResult> {
   const table = qualifiedTable(target)
   const progress: CopyProgress = {path: ''}
   let copying = false

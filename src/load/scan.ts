@@ -11,7 +11,7 @@ import {INPUT_FILE_INDEX, openUsage, queryUsage} from '../analysis/engine.js'
 import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
 import {makeWorkDir} from '../core/work-dir.js'
 import type {LoadWindow} from './coverage.js'
-import {planLoad, SCAN_RELATION, type LoadPlan} from './plan.js'
+import {planLoad, readEdgeJobIds, SCAN_RELATION, type LoadPlan} from './plan.js'
 
 export interface ScanOptions {
   inputs: string[]
@@ -24,7 +24,12 @@ export interface ScanOptions {
   measure?: readonly string[]
 }
 
-export async function scanInputs(options: ScanOptions): Promise<LoadPlan> {
+/** The plan, with the JOB_IDs the Postgres load deletes by (`load_edge_jobs`, gone once DuckDB closes). */
+export interface ScannedPlan extends LoadPlan {
+  edgeJobIds: string[]
+}
+
+export async function scanInputs(options: ScanOptions): Promise<ScannedPlan> {
   const paths = await resolveInputPaths(options.inputs)
   const files = await Promise.all(paths.map((path) => inspectInputFile(path)))
   const source = await openUsage(paths)
@@ -41,7 +46,7 @@ export async function scanInputs(options: ScanOptions): Promise<LoadPlan> {
       `CREATE TABLE load_work.${SCAN_RELATION} AS SELECT ${file} AS _file, ORGANIZATION_ID AS org, JOB_RUN_DATE AS day, JOB_ID AS job, TOTAL_CREDITS AS credits, JOB_RUN_STARTED_AT AS started FROM ${source.view}`,
     )
     await connection.run(`CREATE TEMP VIEW ${SCAN_RELATION} AS SELECT * FROM load_work.${SCAN_RELATION}`)
-    const plan = await planLoad(connection, files, options.window)
+    const plan = {...(await planLoad(connection, files, options.window)), edgeJobIds: await readEdgeJobIds(connection)}
     const measure = options.measure ?? []
     if (measure.length === 0) return plan
     // length() counts characters (code points), as varchar(n) does; rows the plan drops count too (they are few).
