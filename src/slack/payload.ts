@@ -234,6 +234,17 @@ function warningBlocks(summary: Summary): Block[] {
   return [{type: 'context', elements}]
 }
 
+/**
+ * The notification preview (and clients without blocks) reads the fallback text alone: without the warnings it
+ * gave the figures as whole where the message's blocks say they are not. The first warning, then a count.
+ */
+function warningFallback(summary: Summary): string[] {
+  const warnings = summary.input.warnings ?? []
+  if (warnings.length === 0) return []
+  const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more warning(s) in the report)` : ''
+  return [`Warning: ${mrkdwnName(warnings[0], MAX_WARNING_CHARS)}${more}`]
+}
+
 function fallbackText(summary: Summary, options: SlackMessageOptions, top: number): string {
   const total = summary.totals.credits.total
   const comparison = usableComparison(summary)
@@ -244,7 +255,7 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   if (comparison) first += `, ${changeWording({change: comparison.change.credits, pct: comparison.change.pct})} vs the previous ${daysLabel(comparison.previousWindow.days)}`
   first += `. ${formatCount(summary.totals.jobs)} jobs; ${formatCredits(summary.failed.credits)} credits spent on failed jobs.`
   const history = historyFallback(summary)
-  const lines = [...history.lead, first]
+  const lines = [...history.lead, first, ...warningFallback(summary)]
   const projects = namedProjects(summary).slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
   if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
   const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []

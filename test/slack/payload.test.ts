@@ -222,6 +222,17 @@ describe('buildSlackMessage', () => {
     expect(JSON.stringify(plain)).not.toContain('⚠️')
   })
 
+  // The notification preview shows the fallback text alone, which gave the figures as whole.
+  it('gives the first input warning, escaped for mrkdwn, and the count of the others in the fallback text, after the totals', () => {
+    const warnings = ['budget "<!channel> *x*" matches nothing', 'b', 'c']
+    const lines = buildSlackMessage({...normalWeek, input: {...normalWeek.input, warnings}}, {}).text.split('\n')
+    const at = lines.findIndex((line) => line.startsWith('Warning: '))
+    expect(lines[at - 1]).toMatch(/^CircleCI usage .* credits/)
+    expect(lines[at]).toBe('Warning: `budget "&lt;!channel&gt; *x*" matches nothing` (and 2 more warning(s) in the report)')
+    expect(buildSlackMessage({...normalWeek, input: {...normalWeek.input, warnings: ['one & only']}}, {}).text).toContain('\nWarning: one &amp; only\n')
+    expect(buildSlackMessage(normalWeek, {}).text).not.toContain('Warning')
+  })
+
   it('links only http(s) report URLs and escapes them for mrkdwn', () => {
     const withQuery = buildSlackMessage(normalWeek, {reportUrl: 'https://ci.example.com/job?a=1&b=2|x>'})
     expect(JSON.stringify(withQuery)).toContain('<https://ci.example.com/job?a=1&amp;b=2%7Cx%3E|')
