@@ -3,7 +3,7 @@
  * (`resource_class: large` → `resource_class: medium`), then the job and project it applies to; other kinds
  * read as their concrete change.
  */
-import {rightsizingHeadline} from '../analysis/savings/opportunities.js'
+import {executorName, rightsizingHeadline, type HeadlineNames} from '../analysis/savings/opportunities.js'
 import type {RightsizingCandidate, SavingsOpportunity, Summary} from '../analysis/summary.js'
 import {codeSpan, mrkdwnName} from './text.js'
 
@@ -13,14 +13,25 @@ const MAX_PART_CHARS = 120
 export function opportunityText(summary: Summary, opportunity: SavingsOpportunity, maxChars: number): string {
   const sameChange = opportunity.kind === 'rightsizing' ? (summary.savings?.rightsizing ?? []).filter((rightsizing) => rightsizing.change === opportunity.change) : []
   // Summaries written before the headline existed still find a candidate by its change alone.
-  const titled = (rightsizing: RightsizingCandidate, nameOrg: boolean) => opportunity.title.startsWith(`${rightsizingHeadline(rightsizing, nameOrg)}:`)
-  // A title that names the organization (the downsizes span several) is matched first: the same job of two
-  // organizations is two lines, which read the same unless the organization is named here too.
-  const withOrg = sameChange.find((rightsizing) => rightsizing.org !== null && titled(rightsizing, true))
-  const candidate = withOrg ?? sameChange.find((rightsizing) => titled(rightsizing, false)) ?? sameChange[0]
+  const titled = (rightsizing: RightsizingCandidate, name: HeadlineNames) => opportunity.title.startsWith(`${rightsizingHeadline(rightsizing, name)}:`)
+  // A title that names the organization (the downsizes span several) or the executor (the same job and class under
+  // two) is matched first: those are two lines, which read the same unless they are named here too.
+  const named = NAMINGS.flatMap((name) => {
+    const found = sameChange.find((rightsizing) => (!name.org || rightsizing.org !== null) && titled(rightsizing, name))
+    return found ? [{candidate: found, name}] : []
+  })[0]
+  const candidate = named?.candidate ?? sameChange[0]
   if (!candidate) return mrkdwnName(opportunity.change, maxChars)
   const from = codeSpan(`resource_class: ${candidate.resourceClass}`, MAX_PART_CHARS)
   const to = codeSpan(`resource_class: ${candidate.suggestedClass}`, MAX_PART_CHARS)
-  const org = withOrg && withOrg.org !== null ? ` of organization ${mrkdwnName(withOrg.org, MAX_PART_CHARS)}` : ''
-  return `${from} → ${to} in job ${mrkdwnName(candidate.job, MAX_PART_CHARS)} of project ${mrkdwnName(candidate.project, MAX_PART_CHARS)}${org}`
+  const executor = named?.name.executor ? ` (${mrkdwnName(executorName(candidate.executor), MAX_PART_CHARS)})` : ''
+  const org = named?.name.org && candidate.org !== null ? ` of organization ${mrkdwnName(candidate.org, MAX_PART_CHARS)}` : ''
+  return `${from}${executor} → ${to} in job ${mrkdwnName(candidate.job, MAX_PART_CHARS)} of project ${mrkdwnName(candidate.project, MAX_PART_CHARS)}${org}`
 }
+
+const NAMINGS: readonly HeadlineNames[] = [
+  {org: true, executor: true},
+  {org: true},
+  {executor: true},
+  {},
+]

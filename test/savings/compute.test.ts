@@ -386,6 +386,20 @@ describe('top savings: one change per job and class, whatever the workflows', ()
     expect(new Set(savings.top.map((o) => o.title)).size).toBe(savings.top.length)
   })
 
+  // A job named alike in two workflows, on Docker in one and on a Linux VM in the other: two changes whose titles
+  // and Slack lines read the same, each with its own saving.
+  test('the same job and class under two executors is two changes, each titled with its executor', async () => {
+    const savings = await savingsOf([...quietLargeRuns(5, {WORKFLOW_NAME: 'pr'}), ...quietLargeRuns(5, {WORKFLOW_NAME: 'nightly', EXECUTOR: 'machine', COMPUTE_CREDITS: 10, TOTAL_CREDITS: 10})])
+    expect(savings.top.map((o) => [o.creditsPerWeek, o.title])).toEqual([
+      [50, 'Downsize job build of project api from large (docker executor) to medium: saves about 50 credits/week'],
+      [25, 'Downsize job build of project api from large (machine executor) to medium: saves about 25 credits/week'],
+    ])
+    expect(savings.top.map((o) => opportunityText({savings} as Summary, o, 200))).toEqual([
+      '`resource_class: large` (docker executor) → `resource_class: medium` in job build of project api',
+      '`resource_class: large` (machine executor) → `resource_class: medium` in job build of project api',
+    ])
+  })
+
   test('the same job of two organizations is two changes, each titled with its organization', async () => {
     const savings = await savingsOf([
       ...quietLargeRuns(5),

@@ -25,13 +25,22 @@ export function buildTopOpportunities(rightsizing: RightsizingCandidate[], windo
     changes.set(key, [...(changes.get(key) ?? []), c])
   }
   const orgs = new Set([...changes.values()].map(([first]) => first.org))
+  // The same job and class under two executors (a Docker and a machine `medium`) is two changes whose headlines
+  // read alike; those name their executor.
+  const executorsOf = new Map<string, Set<string | null>>()
+  for (const [first] of changes.values()) {
+    const key = withoutExecutor(first)
+    executorsOf.set(key, (executorsOf.get(key) ?? new Set()).add(first.executor))
+  }
   return [...changes.values()]
-    .map((candidates) => rightsizingOpportunity(candidates, window, orgs.size > 1))
+    .map((candidates) => rightsizingOpportunity(candidates, window, {org: orgs.size > 1, executor: executorsOf.get(withoutExecutor(candidates[0]))!.size > 1}))
     .sort((a, b) => b.creditsPerWeek - a.creditsPerWeek || a.title.localeCompare(b.title))
     .slice(0, limit)
 }
 
-function rightsizingOpportunity(candidates: RightsizingCandidate[], window: Window | undefined, nameOrg: boolean): SavingsOpportunity {
+const withoutExecutor = (c: RightsizingCandidate) => JSON.stringify([c.org, c.project, c.job, c.resourceClass, c.suggestedClass])
+
+function rightsizingOpportunity(candidates: RightsizingCandidate[], window: Window | undefined, name: HeadlineNames): SavingsOpportunity {
   const [first] = candidates
   // Each workflow's estimate is exact to the micro-credit; their sum in micro-credits is too (no float drift).
   const saved = creditsToNumber(candidates.reduce((sum, c) => sum + numberToCredits(c.estimatedSavingsPerWeek ?? 0), 0n))
@@ -40,7 +49,7 @@ function rightsizingOpportunity(candidates: RightsizingCandidate[], window: Wind
   const across = candidates.length > 1 ? ` (workflows ${workflows.map(workflowName).join(', ')})` : ''
   return {
     kind: 'rightsizing',
-    title: `${rightsizingHeadline(first, nameOrg)}: saves about ${formatCredits(saved)} credits/week${across}${projected}`,
+    title: `${rightsizingHeadline(first, name)}: saves about ${formatCredits(saved)} credits/week${across}${projected}`,
     creditsPerWeek: saved,
     evidence: candidates.map((c) => `workflow ${workflowName(c.workflow)}: ${workflowEvidence(c)}`).join('; '),
     change: first.change,
@@ -67,9 +76,23 @@ function workflowName(workflow: string | null | undefined): string {
  * headline tells them apart for a reader that has to find the candidate again (Slack names the class it left).
  * When the list covers two organizations, it names the organization too: their same-named jobs are two changes.
  */
-export function rightsizingHeadline(c: Pick<RightsizingCandidate, 'org' | 'job' | 'project' | 'resourceClass' | 'suggestedClass'>, nameOrg = false): string {
-  const org = nameOrg && c.org !== null ? ` of organization ${c.org}` : ''
-  return `Downsize job ${c.job} of project ${c.project}${org} from ${c.resourceClass} to ${c.suggestedClass}`
+export function rightsizingHeadline(
+  c: Pick<RightsizingCandidate, 'org' | 'job' | 'project' | 'resourceClass' | 'executor' | 'suggestedClass'>,
+  name: HeadlineNames = {},
+): string {
+  const org = name.org && c.org !== null ? ` of organization ${c.org}` : ''
+  const executor = name.executor ? ` (${executorName(c.executor)})` : ''
+  return `Downsize job ${c.job} of project ${c.project}${org} from ${c.resourceClass}${executor} to ${c.suggestedClass}`
+}
+
+/** What a headline names beyond the job, project and classes, to tell apart two changes that read alike. */
+export interface HeadlineNames {
+  org?: boolean
+  executor?: boolean
+}
+
+export function executorName(executor: string | null): string {
+  return executor === null ? 'no executor' : `${executor} executor`
 }
 
 function pct(value: number): string {
