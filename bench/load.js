@@ -109,6 +109,17 @@ function timed(command, args, env = {}) {
   })
 }
 
+/**
+ * The loads are measured as `run` leaves the export: with its window known from the manifest. Without it (a
+ * manifest the loader no longer reads) the lake stages through DuckDB's partitioned writer and replaces the edge
+ * days by JOB_ID, a slower path that the figures would then measure without a word (as they did for a day).
+ */
+function withWindow(load) {
+  const output = `${load.stdout}\n${load.stderr}`
+  if (output.includes('No export window known')) throw new Error('the load ran without its export window: the manifest bench/load.js writes no longer gives the loader its window (export/manifest.ts manifestWindows)')
+  return load
+}
+
 function folderBytes(dir) {
   let bytes = 0
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
@@ -180,7 +191,7 @@ try {
       const loadTable = `bench_load_${run}`
       for (const statement of postgresDdl({schema: 'public', table: psqlTable})) await psql(statement)
       const copy = () => psql(`\\copy public.${psqlTable} (${columns.join(', ')}) FROM '${csv}' WITH (FORMAT csv, HEADER true, NULL '\\\\N')`)
-      const ours = () => timed(process.execPath, [bin, 'load', '--input', input, '--to', server.url({query: `table=${loadTable}`})])
+      const ours = async () => withWindow(await timed(process.execPath, [bin, 'load', '--input', input, '--to', server.url({query: `table=${loadTable}`})]))
       const [psqlRun, loadRun] = run % 2 === 1 ? [await copy(), await ours()] : [...[await ours(), await copy()].reverse()]
       const [psqlRows, loadRows, sameCredits] = (
         await psql(`SELECT (SELECT count(*) FROM public.${psqlTable}), (SELECT count(*) FROM public.${loadTable}), (SELECT sum(total_credits) = (SELECT sum(total_credits) FROM public.${loadTable}) FROM public.${psqlTable})`)
@@ -206,7 +217,7 @@ try {
       const reportDir = join(outDir, `report-load-bench-${run}`)
       await rm(lake, {recursive: true, force: true})
       await rm(reportDir, {recursive: true, force: true})
-      const lakeWrite = () => timed(process.execPath, [bin, 'load', '--input', input, '--to', `parquet:${lake}`])
+      const lakeWrite = async () => withWindow(await timed(process.execPath, [bin, 'load', '--input', input, '--to', `parquet:${lake}`]))
       const report = () => timed(process.execPath, [bin, 'report', '--input', csv, '--out', reportDir, '--format', 'json'])
       const [lakeRun, reportRun] = run % 2 === 1 ? [await lakeWrite(), await report()] : [...[await report(), await lakeWrite()].reverse()]
       const lakeBytes = folderBytes(lake)
@@ -236,7 +247,7 @@ try {
     if (only.has('focus')) {
       const focus = join(outDir, `focus-${mb}mb-run${run}`)
       await rm(focus, {recursive: true, force: true})
-      const focusRun = await timed(process.execPath, [bin, 'load', '--input', input, '--to', `focus:${focus}`, '--credit-price', '0.0006'])
+      const focusRun = withWindow(await timed(process.execPath, [bin, 'load', '--input', input, '--to', `focus:${focus}`, '--credit-price', '0.0006']))
       const focusBytes = folderBytes(focus)
       results.push({case: `focus-${mb}mb-run${run}`, focus: figures(focusRun), focusMb: round(focusBytes / 1024 / 1024, 1), loadAverage: loadAverage()})
       process.stdout.write(JSON.stringify(results.at(-1)) + '\n')
