@@ -470,7 +470,10 @@ export interface FlakyTest {
   jobName: string
   workflowName: string | null
   timesFlaked: number
-  /** Null when the job is not in the report's rows (then the test is not priced). */
+  /**
+   * Null when no single job of the report's rows with runs matches (absent, or in two workflows when Insights names
+   * none): then the test is not priced.
+   */
   creditsPerRun: number | null
   pricedFrom: 'failed-runs' | 'all-runs' | null
   credits: number | null

@@ -6,8 +6,9 @@ import pRetry from 'p-retry'
 import type {Clock} from '../core/clock.js'
 import {ApiError, AuthError, BadInputError, CciUsageError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
+import {terminalSafe} from '../core/terminal-safe.js'
 import {normalizeHost} from './host.js'
-import {parseFlakyTests, INSIGHTS_LIMIT, type FlakyTestPage} from './flaky-tests.js'
+import {isSlugSegment, MAX_FLAKY_TESTS_BODY_BYTES, parseFlakyTests, INSIGHTS_LIMIT, type FlakyTestPage} from './flaky-tests.js'
 import {GET_LIMIT, Pacer, POST_LIMIT, realSleep, type RateLimit, type Sleep} from './pacer.js'
 import {DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy} from './retry.js'
 
@@ -161,10 +162,31 @@ export class UsageApi {
     return response.body
   }
 
-  /** One project's flaky tests from CircleCI Insights; the slug's segments are sent URL-encoded. */
+  /**
+   * One project's flaky tests from CircleCI Insights; the slug's segments are sent URL-encoded, and a slug with a
+   * segment that would not stay one (`..`) is not sent. An answer over MAX_FLAKY_TESTS_BODY_BYTES is cut off.
+   */
   async getFlakyTests(projectSlug: string): Promise<FlakyTestPage> {
-    const path = `api/v2/insights/${projectSlug.split('/').map((segment) => encodeURIComponent(segment)).join('/')}/flaky-tests`
-    const response = await this.send('insights', projectSlug, `read the flaky tests of ${projectSlug}`, () => this.http.get(path))
+    const segments = projectSlug.split('/')
+    const what = `read the flaky tests of ${terminalSafe(projectSlug)}`
+    if (!segments.every((segment) => isSlugSegment(segment))) {
+      throw new BadInputError('E_API_BAD_REQUEST', `Did not ${what}: a segment of that slug is empty, \`.\` or \`..\`, or holds a \`/\` or a control character, so the request would not stay on the Insights path.`)
+    }
+    const path = `api/v2/insights/${segments.map((segment) => encodeURIComponent(segment)).join('/')}/flaky-tests`
+    let tooLarge = false
+    const response = await this.send('insights', projectSlug, what, () => {
+      const request = this.http.get(path)
+      request.on('downloadProgress', ({transferred}) => {
+        if (transferred > MAX_FLAKY_TESTS_BODY_BYTES && !tooLarge) {
+          tooLarge = true
+          request.cancel()
+        }
+      })
+      return request
+    }).catch((error: unknown) => {
+      if (!tooLarge) throw error
+      throw new ApiError('E_API_BAD_RESPONSE', `Could not ${what}: the answer is larger than ${MAX_FLAKY_TESTS_BODY_BYTES / 1024 / 1024} MB, far more than a list of flaky tests, and was not read; check --host.`)
+    })
     return parseFlakyTests(response.body)
   }
 

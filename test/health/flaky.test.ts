@@ -3,7 +3,7 @@ import type {AddressInfo} from 'node:net'
 
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 
-import {parseFlakyTests} from '../../src/api/flaky-tests.js'
+import {MAX_FLAKY_TESTS_BODY_BYTES, parseFlakyTests} from '../../src/api/flaky-tests.js'
 import {flakyTestSession, INSIGHTS_RETRY_POLICY} from '../../src/api/insights.js'
 import {collectFlakyTests, flakyTestTargets, MAX_FAILURES_IN_A_ROW, MAX_FLAKY_TEST_PROJECTS, priceFlakyTest, projectSlug} from '../../src/analysis/health/flaky.js'
 import type {HealthJob} from '../../src/analysis/summary.js'
@@ -27,6 +27,18 @@ describe('projectSlug', () => {
     [{vcsName: 'github', vcsUrl: 'https://github.com/acme/a%2Fb', ...ids}, 'circleci/org-uuid/project-uuid'],
     [{vcsName: 'github', vcsUrl: 'https://github.com/acme/api%0AError:%20fake', ...ids}, 'circleci/org-uuid/project-uuid'],
     [{vcsName: 'bitbucket', vcsUrl: 'https://bitbucket.org/acme/api%1B%5B31m', ...ids}, 'circleci/org-uuid/project-uuid'],
+    // A name that is `.` or `..` once decoded and stripped of `.git` would be resolved away by URL parsing, and
+    // the request would leave /insights/; so would such an id, or one with a `/`; a line break in an id would
+    // reach the warning.
+    [{vcsName: 'github', vcsUrl: 'https://github.com/acme/...git', ...ids}, 'circleci/org-uuid/project-uuid'],
+    [{vcsName: 'github', vcsUrl: 'https://github.com/acme/.%2E.git', ...ids}, 'circleci/org-uuid/project-uuid'],
+    [{vcsName: 'github', vcsUrl: 'https://github.com/..git/api', ...ids}, 'circleci/org-uuid/project-uuid'],
+    [{vcsName: 'gitlab', vcsUrl: 'https://gitlab.com/acme/api', organizationId: '..', projectId: '..'}, null],
+    [{vcsName: 'gitlab', vcsUrl: 'https://gitlab.com/acme/api', organizationId: 'org-uuid', projectId: 'x/../../admin'}, null],
+    [{vcsName: 'gitlab', vcsUrl: null, organizationId: 'org-uuid', projectId: 'p\nError: fake'}, null],
+    // The scp-like form `git clone` takes over SSH names the same repository.
+    [{vcsName: 'github', vcsUrl: 'git@github.com:acme/api.git', ...ids}, 'gh/acme/api'],
+    [{vcsName: 'bitbucket', vcsUrl: 'git@bitbucket.org:acme/api.git', ...ids}, 'bb/acme/api'],
   ])('case %#', (source, slug) => {
     expect(projectSlug(source)).toBe(slug)
   })
@@ -51,8 +63,11 @@ describe('parseFlakyTests', () => {
         {testName: 't2', classname: null, jobName: 'unit', workflowName: null, timesFlaked: 1},
       ],
       total: 6,
+      unreadable: 4,
     })
     expect(parseFlakyTests({flaky_tests: [], total_flaky_tests: null}).total).toBe(0)
+    // A count no double holds exactly is not a count: 1e20 flakes priced a test at 3.02e22 credits, first in Slack.
+    expect(parseFlakyTests({flaky_tests: [{test_name: 't', job_name: 'unit', times_flaked: 1e20}]})).toEqual({tests: [], total: 1, unreadable: 1})
     expect(() => parseFlakyTests({message: 'nope'})).toThrow(CciUsageError)
   })
 })
@@ -86,6 +101,13 @@ describe('priceFlakyTest', () => {
 })
 
 describe('flakyTestTargets', () => {
+  test('ties in credits are ordered by project, then organization, whatever order DuckDB returns them in', () => {
+    const source = (org: string) => ({org, project: 'api', vcsName: 'github', vcsUrl: `https://github.com/${org}/api`, organizationId: null, projectId: null, credits: 5_000_000n})
+    const expected = ['gh/a/api', 'gh/b/api']
+    expect(flakyTestTargets([source('a'), source('b')]).map((target) => target.slug)).toEqual(expected)
+    expect(flakyTestTargets([source('b'), source('a')]).map((target) => target.slug)).toEqual(expected)
+  })
+
   test(`the projects with most credits, at most ${MAX_FLAKY_TEST_PROJECTS}`, () => {
     const sources = Array.from({length: 25}, (_, index) => ({
       org: 'acme', project: `p${index}`, vcsName: 'github', vcsUrl: `https://github.com/acme/p${index}`, organizationId: 'o', projectId: `id${index}`, credits: BigInt(index) * 1_000_000n,
@@ -276,5 +298,87 @@ describe('collectFlakyTests warnings name a project on one line', () => {
     }
     // The project itself keeps its name: the media that show it escape it their own way.
     expect(flaky.projects.map((p) => p.project)).toEqual([project, project])
+  })
+})
+
+describe('collectFlakyTests never lets a slug leave the Insights path', () => {
+  test('a `..` segment is not sent: it would ask /api/v2/insights/gh/flaky-tests with the token', async () => {
+    const seen: string[] = []
+    const {warnings, flaky} = await collectFrom(
+      (request, response) => {
+        seen.push(request.url ?? '')
+        response.writeHead(200, {'content-type': 'application/json'})
+        response.end('{"flaky_tests": [], "total_flaky_tests": 0}')
+      },
+      [
+        {org: 'a', project: 'up', slug: 'gh/acme/..', credits: 2},
+        {org: 'a', project: 'ok', slug: 'gh/acme/ok', credits: 1},
+      ],
+    )
+    expect(seen).toEqual(['/api/v2/insights/gh/acme/ok/flaky-tests'])
+    expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'ok'])
+    expect(warnings[0]).toMatch(/^no flaky tests for project up \(gh\/acme\/\.\.\): Did not read the flaky tests of gh\/acme\/\.\.: /)
+  })
+})
+
+describe('collectFlakyTests when Insights answers too much', () => {
+  test(`an answer over ${MAX_FLAKY_TESTS_BODY_BYTES / 1024 / 1024} MB is cut off and named, the next project still asked`, async () => {
+    let sent = 0
+    const {warnings, flaky} = await collectFrom(
+      (request, response) => {
+        response.writeHead(200, {'content-type': 'application/json'})
+        if (!request.url?.includes('/gh/a/big/')) return response.end('{"flaky_tests": [], "total_flaky_tests": 0}')
+        // Valid JSON, only too large: a list of tests 1 MB at a time, closed once past the limit.
+        const item = JSON.stringify({test_name: 'x'.repeat(1000), job_name: 'unit', times_flaked: 1})
+        const chunk = `${item},`.repeat(Math.floor(1024 * 1024 / (item.length + 1)))
+        response.on('error', () => undefined)
+        response.write('{"flaky_tests": [')
+        const pump = (): void => {
+          while (sent <= MAX_FLAKY_TESTS_BODY_BYTES) {
+            sent += chunk.length
+            if (!response.write(chunk)) return void response.once('drain', pump)
+          }
+          response.end(`${item}], "total_flaky_tests": 1}`)
+        }
+        pump()
+      },
+      [
+        {org: 'a', project: 'big', slug: 'gh/a/big', credits: 2},
+        {org: 'a', project: 'next', slug: 'gh/a/next', credits: 1},
+      ],
+    )
+    expect(flaky.projects.map((p) => p.status)).toEqual(['failed', 'ok'])
+    expect(warnings).toEqual([expect.stringMatching(/^no flaky tests for project big \(gh\/a\/big\): .*larger than 16 MB.*; check --host\.$/)])
+  })
+
+  test('a list of 200,000 tests is taken whole (spread into push() it overflowed the call stack)', async () => {
+    const records = Array.from({length: 200_000}, (_, index) => ({testName: `t${index}`, classname: null, jobName: 'unit', workflowName: 'ci', timesFlaked: 1}))
+    const warnings: string[] = []
+    const flaky = await collectFlakyTests([{org: 'a', project: 'p', slug: 'gh/a/p', credits: 1}], async () => ({tests: records, total: records.length, unreadable: 0}), [], (line) => warnings.push(line))
+    expect(warnings).toEqual([])
+    expect(flaky.tests).toHaveLength(200_000)
+  })
+})
+
+describe('collectFlakyTests says what an answer left out', () => {
+  test('entries that cannot be read, and tests counted but not listed, are a warning naming the project', async () => {
+    const {warnings, flaky} = await collectFrom(
+      (_request, response) => {
+        response.writeHead(200, {'content-type': 'application/json'})
+        response.end(JSON.stringify({
+          flaky_tests: [
+            {test_name: 'kept', job_name: 'unit', workflow_name: 'ci', times_flaked: 2},
+            {test_name: 'no job', job_name: null, workflow_name: 'ci', times_flaked: 2},
+            {test_name: 'half', job_name: 'unit', workflow_name: 'ci', times_flaked: 2.5},
+          ],
+          total_flaky_tests: 5,
+        }))
+      },
+      [{org: 'a', project: 'api', slug: 'gh/a/api', credits: 1}],
+    )
+    expect(flaky.tests.map((test) => test.testName)).toEqual(['kept'])
+    expect(warnings).toEqual([
+      'only 1 of the 5 flaky tests Insights counts for project api (gh/a/api) can be shown and priced (2 listed without a test name, a job name or a whole number of flakes); the others are left out.',
+    ])
   })
 })

@@ -94,3 +94,15 @@ describe('hostile names in the health section', () => {
     }
   })
 })
+
+describe('an unpriced flaky test in report.html', () => {
+  test('is not said to have its job outside the window: the job may be there in two workflows Insights did not name', () => {
+    const {health, waste} = makeHealth({project: 'api', workflow: 'ci', job: 'unit', testName: 'retries'})
+    const [test] = health.flakyTests?.tests ?? []
+    const unpriced = {...test, workflowName: null, creditsPerRun: null, pricedFrom: null, credits: null}
+    const summary: Summary = {...makeSummary({projects: 3}), health: {...health, flakyTests: health.flakyTests && {...health.flakyTests, tests: [unpriced]}}, waste}
+    const html = renderReportHtml(summary, renderCharts(summary))
+    expect(html).toContain('not priced (no single job of that name with runs in this window)')
+    expect(html).not.toContain('job not in this window')
+  })
+})

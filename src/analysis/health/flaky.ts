@@ -1,10 +1,10 @@
-import type {FlakyTestFetch, FlakyTestRecord} from '../../api/flaky-tests.js'
+import {isSlugSegment, type FlakyTestFetch, type FlakyTestPage, type FlakyTestRecord} from '../../api/flaky-tests.js'
 import {CciUsageError} from '../../core/errors.js'
 import {divideRounded} from '../../core/exact-money.js'
-import {terminalSafe, UNSAFE_TEXT_CHARACTERS} from '../../core/terminal-safe.js'
+import {terminalSafe} from '../../core/terminal-safe.js'
 import {creditsToNumber, numberToCredits} from '../build.js'
 import type {FlakyTest, FlakyTestProject, FlakyTests, HealthJob} from '../summary.js'
-import type {ProjectSource} from './queries.js'
+import {compareText, type ProjectSource} from './queries.js'
 
 /** Insights is asked about the projects with the most credits only: at most this many requests per report. */
 export const MAX_FLAKY_TEST_PROJECTS = 20
@@ -12,12 +12,14 @@ export const MAX_FLAKY_TEST_PROJECTS = 20
 /**
  * The Insights project slug of an export row's project: `gh/<org>/<repo>` or `bb/<org>/<repo>` from a
  * github.com or bitbucket.org VCS_URL (OAuth projects), else `circleci/<org-id>/<project-id>` (GitHub App and
- * GitLab projects, whose slugs are ids). Null when neither can be made.
+ * GitLab projects, whose slugs are ids). A name or id that cannot be one segment of the path (isSlugSegment) is
+ * not used. Null when neither can be made.
  */
 export function projectSlug(source: Pick<ProjectSource, 'vcsName' | 'vcsUrl' | 'organizationId' | 'projectId'>): string | null {
   const fromUrl = slugFromUrl(source.vcsUrl, source.vcsName)
   if (fromUrl) return fromUrl
-  if (source.organizationId && source.projectId) return `circleci/${source.organizationId}/${source.projectId}`
+  const ids = [source.organizationId, source.projectId]
+  if (ids.every((id): id is string => id !== null && isSlugSegment(id))) return `circleci/${ids.join('/')}`
   return null
 }
 
@@ -26,11 +28,15 @@ const VCS_HOSTS: Record<string, {prefix: string; names: string[]}> = {
   'bitbucket.org': {prefix: 'bb', names: ['bitbucket']},
 }
 
-const NOT_IN_A_SLUG = new RegExp(`[/${UNSAFE_TEXT_CHARACTERS}\\u2028\\u2029]`)
+/** `git@github.com:org/repo.git` (scp-like, what `git clone` over SSH takes) as `ssh://git@github.com/org/repo.git`. */
+const SCP_LIKE = /^((?:[^@/:]+@)?[^@/:]+):(?!\/)(.+)$/
 
 function slugFromUrl(url: string | null, vcsName: string | null): string | null {
-  if (!url || !URL.canParse(url)) return null
-  const parsed = new URL(url)
+  if (!url) return null
+  const scp = SCP_LIKE.exec(url)
+  const href = scp ? `ssh://${scp[1]}/${scp[2]}` : url
+  if (!URL.canParse(href)) return null
+  const parsed = new URL(href)
   const host = VCS_HOSTS[parsed.hostname.toLowerCase()]
   // VCS_NAME other than the OAuth integration's (e.g. a GitHub App project) means the slug is id-based.
   if (!host || (vcsName !== null && !host.names.includes(vcsName.toLowerCase()))) return null
@@ -38,10 +44,8 @@ function slugFromUrl(url: string | null, vcsName: string | null): string | null 
   if (segments.length !== 2) return null
   try {
     const [org, repo] = segments.map((segment) => decodeURIComponent(segment).replace(/\.git$/, ''))
-    // A decoded `/` would make the slug four segments, a control character would reach the warning naming it:
-    // neither is a GitHub or Bitbucket name, so such a URL falls back to the id-based slug.
-    if ([org, repo].some((name) => NOT_IN_A_SLUG.test(name))) return null
-    return org && repo ? `${host.prefix}/${org}/${repo}` : null
+    // None of these is a GitHub or Bitbucket name (see isSlugSegment): such a URL falls back to the id-based slug.
+    return isSlugSegment(org) && isSlugSegment(repo) ? `${host.prefix}/${org}/${repo}` : null
   } catch {
     return null
   }
@@ -75,10 +79,19 @@ export function priceFlakyTest(project: Pick<FlakyTestProject, 'org' | 'project'
   return {...base, creditsPerRun: creditsToNumber(perRunMicro), pricedFrom, credits: creditsToNumber(perRunMicro * BigInt(record.timesFlaked))}
 }
 
-/** Most credits first; unpriced tests after the priced ones, most flakes first; then by name, stable. */
+/** Most credits first; unpriced tests after the priced ones, most flakes first; then by project, organization and names. */
 export function byFlakyCost(a: FlakyTest, b: FlakyTest): number {
   const credit = (test: FlakyTest) => test.credits ?? -1
-  return credit(b) - credit(a) || b.timesFlaked - a.timesFlaked || a.project.localeCompare(b.project) || a.testName.localeCompare(b.testName)
+  return (
+    credit(b) - credit(a) ||
+    b.timesFlaked - a.timesFlaked ||
+    compareText(a.project, b.project) ||
+    compareText(a.org, b.org) ||
+    compareText(a.testName, b.testName) ||
+    compareText(a.classname, b.classname) ||
+    compareText(a.jobName, b.jobName) ||
+    compareText(a.workflowName, b.workflowName)
+  )
 }
 
 /** A project to ask Insights about; slug null when the export does not say enough to make one. */
@@ -86,10 +99,12 @@ export interface FlakyTestTarget extends Pick<FlakyTestProject, 'org' | 'project
   slug: string | null
 }
 
-/** The projects to ask about: the ones with most credits, at most MAX_FLAKY_TEST_PROJECTS, each with its slug. */
+/** The projects to ask about: the ones with most credits (ties by project, then organization), at most MAX_FLAKY_TEST_PROJECTS, each with its slug. */
 export function flakyTestTargets(sources: readonly ProjectSource[], max = MAX_FLAKY_TEST_PROJECTS): FlakyTestTarget[] {
   return [...sources]
-    .sort((a, b) => (b.credits > a.credits ? 1 : b.credits < a.credits ? -1 : (a.project ?? '').localeCompare(b.project ?? '')))
+    // DuckDB returns the projects in no set order: two projects of one name in two organizations, or of equal credits
+    // at the 20th place, must come out alike on every run.
+    .sort((a, b) => (b.credits > a.credits ? 1 : b.credits < a.credits ? -1 : compareText(a.project, b.project) || compareText(a.org, b.org)))
     .slice(0, max)
     .map((source) => ({org: source.org, project: source.project ?? '(none)', slug: projectSlug(source), credits: creditsToNumber(source.credits)}))
 }
@@ -126,7 +141,7 @@ export async function collectFlakyTests(
     if (target.slug === null) {
       // A project name from a quoted CSV may hold a line break: in a warning it would start a line of its own on
       // stderr (which keeps a message's line breaks), where it could read as "Error: ...".
-      const message = `no flaky tests for project ${terminalSafe(target.project)}: the export has neither a GitHub/Bitbucket URL nor project and organization ids for it.`
+      const message = `no flaky tests for project ${terminalSafe(target.project)}: the export has neither a GitHub/Bitbucket URL nor organization and project ids that make an Insights slug for it.`
       warn(message)
       projects.push(entry('skipped', message, null))
       continue
@@ -140,7 +155,9 @@ export async function collectFlakyTests(
       const page = await fetch(target.slug)
       failuresInARow = 0
       projects.push(entry('ok', null, page.total))
-      tests.push(...page.tests.map((record) => priceFlakyTest(target, record, jobs)))
+      // One by one: a list of some hundred thousand tests spread into push() overflows the call stack.
+      for (const record of page.tests) tests.push(priceFlakyTest(target, record, jobs))
+      if (page.unreadable > 0 || page.total > page.tests.length) warn(leftOut(target, page))
     } catch (error) {
       const status = error instanceof CciUsageError ? Number(error.details?.status) : Number.NaN
       const [kind, reason] =
@@ -159,6 +176,15 @@ export async function collectFlakyTests(
     }
   }
   return {source: 'circleci-insights', projects, tests: tests.sort(byFlakyCost)}
+}
+
+/**
+ * What a project's answer left out, so that a list shorter than Insights' count is not taken for the whole: entries
+ * without a test or job name or with a count that is not a whole number, and tests counted but not listed.
+ */
+function leftOut(target: FlakyTestTarget, page: FlakyTestPage): string {
+  const unreadable = page.unreadable > 0 ? ` (${page.unreadable} listed without a test name, a job name or a whole number of flakes)` : ''
+  return `only ${page.tests.length} of the ${Math.max(page.total, page.tests.length + page.unreadable)} flaky tests Insights counts for project ${terminalSafe(target.project)} (${target.slug}) can be shown and priced${unreadable}; the others are left out.`
 }
 
 /** The flaky tests (and projects asked) of some projects only: a team's share of the org's list, in its order. */

@@ -21,6 +21,7 @@ export {flakyTestsOfProjects} from './flaky.js'
 import {
   addRerunFigures,
   buildHealthTables,
+  compareText,
   countRerunAttempts,
   queryJobGroups,
   queryPipelineStats,
@@ -171,13 +172,6 @@ type Named = {credits: number; org: string | null; project: string; workflow: st
 
 function byCreditsThenName(a: Named, b: Named): number {
   return b.credits - a.credits || compareText(a.project, b.project) || compareText(a.workflow, b.workflow) || compareText(a.job ?? null, b.job ?? null) || compareText(a.org, b.org)
-}
-
-function compareText(a: string | null, b: string | null): number {
-  if (a === b) return 0
-  if (a === null) return -1
-  if (b === null) return 1
-  return a < b ? -1 : 1
 }
 
 interface Accumulated {

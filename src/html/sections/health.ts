@@ -161,7 +161,7 @@ function flakyPart(summary: Summary, health: Health): string {
           {heading: 'Workflow', text: (t) => t.workflowName ?? '–'},
           {heading: 'Times flaked', numeric: true, text: (t) => formatCredits(t.timesFlaked), sort: (t) => t.timesFlaked},
           {heading: 'Credits per run', numeric: true, text: (t) => credits(t.creditsPerRun), sort: (t) => sortable(t.creditsPerRun)},
-          {heading: 'Credits wasted', numeric: true, text: (t) => (t.credits === null ? 'not priced (job not in this window)' : formatCredits(t.credits)), sort: (t) => sortable(t.credits)},
+          {heading: 'Credits wasted', numeric: true, text: (t) => (t.credits === null ? 'not priced (no single job of that name with runs in this window)' : formatCredits(t.credits)), sort: (t) => sortable(t.credits)},
           ...costColumn<FlakyTest>(summary, 'Cost', (t) => t.credits),
         ],
         rows,
