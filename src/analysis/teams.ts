@@ -116,6 +116,12 @@ export function parseTeamsYaml(path: string, text: string): TeamRule[] {
       const first = rules.length
       addProjects(team, map.get('projects', true), node)
       const channelNode = map.get('slack_channel', true)
+      // An unquoted `slack_channel: #dev` is a YAML comment, so the value is null and the team would get no
+      // message without a word; a comment that is itself a channel name (no space after the #) is that mistake.
+      const commented = channelNode?.value === null ? channelNode.comment : null
+      if (typeof commented === 'string' && !/^\s/.test(commented) && slackChannelOf(`#${commented}`) !== null) {
+        fail(channelNode, `team "${team}" has slack_channel: #${commented}, which YAML reads as a comment, not a channel: quote it (slack_channel: "#${commented}") or give the channel ID`)
+      }
       // `slack_channel:` left empty means no channel of its own, as leaving the key out does.
       if (channelNode && channelNode.value !== null && channelNode.value !== '') {
         const channel = slackChannelOf(channelNode.value)

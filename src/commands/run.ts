@@ -80,6 +80,10 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify; a messa
     const notifyWanted = flags.notify === 'always' || notifyThresholds(flags).length > 0
     // --demo keeps its history in the output folder (a first run backfills it) and shows the built-in budgets.
     const historyDir = flags.history ?? (flags.demo ? join(flags.out, 'history') : undefined)
+    // run's default is --notify never, and a dry run of no message printed nothing about Slack at all.
+    if (flags['dry-run'] && !notifyWanted) {
+      this.warning('--dry-run shows the Slack message only when run is to post: add --notify always (or a --notify-if-* threshold); with --notify never, the default, there is no message to show')
+    }
     if (flags['notify-again'] && flags.history === undefined) {
       this.warning('--notify-again does nothing without --history DIR: only a history folder records the messages posted, so without one every run posts')
     }

@@ -62,7 +62,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
   const started = performance.now()
   phase('load: start-up (node, oclif, modules)')
   if (target.kind === 'postgres') {
-    const unchecked = uncheckedTlsWarning(target)
+    const unchecked = uncheckedTlsWarning(target, process.env)
     if (unchecked) context.warn(unchecked)
     // Connected first, so that a wrong password or an unreachable host fails before the input is read.
     const client = await connectPostgres(target)

@@ -166,9 +166,13 @@ function fallsBackToPlain(tls: PostgresTls | undefined): boolean {
  * One line when the URL's sslmode leaves the server's certificate unchecked (libpq's require without sslrootcert,
  * prefer, allow, pg's no-verify): anyone between the job and the database could then answer in its place and be
  * sent the password. Until pg 8 read require and prefer as verify-full, and earlier READMEs advised require, so a
- * URL that used to verify must not stop verifying without a word.
+ * URL that used to verify must not stop verifying without a word. `env` is the process's environment (PGSSLMODE).
  */
-export function uncheckedTlsWarning(target: PostgresTarget): string | null {
+export function uncheckedTlsWarning(target: PostgresTarget, env: Record<string, string | undefined>): string | null {
+  // A URL without TLS parameters leaves TLS to pg, which reads PGSSLMODE: its no-verify checks nothing either.
+  if (target.tls === undefined && env.PGSSLMODE === 'no-verify') {
+    return `PGSSLMODE=no-verify (the target has no sslmode) does not check the database server's certificate: whoever answers in its place would be sent the password. Use sslmode=verify-full (with sslrootcert=<CA file> for a private CA) where the network between here and the database is not yours.`
+  }
   if (target.tls === undefined || certificateCheck(target.tls) !== 'unchecked') return null
   const mode = target.tls.mode
   const plain = fallsBackToPlain(target.tls) ? ', and falls back to a plain connection when the server has no TLS' : ''

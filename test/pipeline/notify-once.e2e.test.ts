@@ -146,6 +146,18 @@ describe('run --history --notify: one message per window and channel', () => {
     expect(kept.stderr).not.toContain('does nothing without --history')
   })
 
+  // run's default is --notify never: --dry-run alone printed the report and no payload, without a word.
+  it('--dry-run without --notify always or a threshold says there is no message to show', async () => {
+    const dirs = await folders()
+    const alone = await runCli(['run', '--demo', ...window, '--out', dirs.out, '--dry-run'], env)
+    expect(alone.code).toBe(0)
+    expect(alone.stderr).toContain('--dry-run shows the Slack message only when run is to post: add --notify always')
+    const shown = await runCli(['run', '--demo', ...window, '--out', dirs.out, '--notify-if-credits-over', '1', '--dry-run'], env)
+    expect(shown.code).toBe(0)
+    expect(shown.stderr).not.toContain('--dry-run shows the Slack message only')
+    expect(posts()).toEqual([])
+  })
+
   it('records a webhook post under a fixed word: no token, no URL in the record', async () => {
     const dirs = await folders()
     const webhook = {SLACK_WEBHOOK_URL: slack.webhookUrl}

@@ -39,6 +39,13 @@ describe('slack_channel in the teams file', () => {
     expect(teamChannels(await parseTeamsCsv('teams.csv', 'project,team,slack_channel\napi,ops,#разработка\n'))).toEqual(new Map([['ops', '#разработка']]))
   })
 
+  it('refuses an unquoted #name, which YAML reads as a comment (the team would get no message), and keeps a real comment', () => {
+    expect(() => parseTeamsYaml('teams.yml', '- team: platform\n  projects: [api]\n  slack_channel: #platform-ci\n')).toThrow(
+      'Teams file teams.yml, line 3: team "platform" has slack_channel: #platform-ci, which YAML reads as a comment, not a channel: quote it (slack_channel: "#platform-ci") or give the channel ID.',
+    )
+    expect(teamChannels(parseTeamsYaml('teams.yml', '- team: platform\n  projects: [api]\n  slack_channel: # none yet\n'))).toEqual(new Map())
+  })
+
   it('refuses what cannot be a channel, and two channels for one team, with the file and line', async () => {
     const dir = tempDir()
     const bad = writeFixture(dir, 'bad.yml', '- team: platform\n  projects: [api]\n  slack_channel: "<!channel> hi"\n')
