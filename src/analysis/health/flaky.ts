@@ -4,7 +4,8 @@ import {divideRounded} from '../../core/exact-money.js'
 import {terminalSafe} from '../../core/terminal-safe.js'
 import {creditsToNumber, numberToCredits} from '../build.js'
 import type {FlakyTest, FlakyTestProject, FlakyTests, HealthJob} from '../summary.js'
-import {compareText, type ProjectSource} from './queries.js'
+import {compareText, mostCreditsFirst} from './order.js'
+import type {ProjectSource} from './queries.js'
 
 /** Insights is asked about the projects with the most credits only: at most this many requests per report. */
 export const MAX_FLAKY_TEST_PROJECTS = 20
@@ -104,7 +105,7 @@ export function flakyTestTargets(sources: readonly ProjectSource[], max = MAX_FL
   return [...sources]
     // DuckDB returns the projects in no set order: two projects of one name in two organizations, or of equal credits
     // at the 20th place, must come out alike on every run.
-    .sort((a, b) => (b.credits > a.credits ? 1 : b.credits < a.credits ? -1 : compareText(a.project, b.project) || compareText(a.org, b.org)))
+    .sort((a, b) => mostCreditsFirst(a.credits, b.credits) || compareText(a.project, b.project) || compareText(a.org, b.org))
     .slice(0, max)
     .map((source) => ({org: source.org, project: source.project ?? '(none)', slug: projectSlug(source), credits: creditsToNumber(source.credits)}))
 }

@@ -17,11 +17,11 @@ import {
 } from '../summary.js'
 import {NO_DEFAULT_BRANCH_RULES, resolveDefaultBranch, unmatchedProjectRules, type DefaultBranchRules} from './branches.js'
 import {collectFlakyTests, flakyTestTargets} from './flaky.js'
+import {compareText, mostCreditsFirst} from './order.js'
 export {flakyTestsOfProjects} from './flaky.js'
 import {
   addRerunFigures,
   buildHealthTables,
-  compareText,
   countRerunAttempts,
   queryJobGroups,
   queryPipelineStats,
@@ -197,7 +197,7 @@ function toBuckets(groups: SpendGroup[], total: bigint): HealthBucket[] {
     byKey.set(key, sum)
   }
   return [...byKey.entries()]
-    .sort(([keyA, a], [keyB, b]) => (b.credits > a.credits ? 1 : b.credits < a.credits ? -1 : keyA < keyB ? -1 : 1))
+    .sort(([keyA, a], [keyB, b]) => mostCreditsFirst(a.credits, b.credits) || compareText(keyA, keyB))
     .map(([key, sum]) => bucket(key, sum, total))
 }
 
@@ -240,7 +240,7 @@ function branchKinds(groups: SpendGroup[], total: bigint, rules: DefaultBranchRu
       micro: entry.groups.reduce((sum, group) => sum + group.credits, 0n),
     })
   }
-  perProject.sort((a, b) => (b.micro > a.micro ? 1 : b.micro < a.micro ? -1 : compareText(a.project, b.project) || compareText(a.org, b.org)))
+  perProject.sort((a, b) => mostCreditsFirst(a.micro, b.micro) || compareText(a.project, b.project) || compareText(a.org, b.org))
   return {
     default: bucket('default', kinds.default, total),
     other: bucket('other', kinds.other, total),

@@ -413,14 +413,6 @@ GROUP BY ALL`)
   }))
 }
 
-/** The health section's order of names: null first, then by UTF-16 code units (the same on every machine, unlike a locale's). */
-export function compareText(a: string | null, b: string | null): number {
-  if (a === b) return 0
-  if (a === null) return -1
-  if (b === null) return 1
-  return a < b ? -1 : 1
-}
-
 function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value)
 }
