@@ -110,14 +110,17 @@ function timed(command, args, env = {}) {
 }
 
 /**
- * The loads are measured as `run` leaves the export: with its window known from the manifest. Without it (a
- * manifest the loader no longer reads) the lake stages through DuckDB's partitioned writer and replaces the edge
- * days by JOB_ID, a slower path that the figures would then measure without a word (as they did for a day).
+ * `cci-usage load` of the bench's input into `target`, timed. The loads are measured as `run` leaves the export:
+ * with its window known from the manifest. Without it (a manifest the loader no longer reads) the lake stages
+ * through DuckDB's partitioned writer and replaces the edge days by JOB_ID, a slower path that the figures would
+ * then measure without a word (as they did for a day), so such a load stops the bench.
  */
-function withWindow(load) {
-  const output = `${load.stdout}\n${load.stderr}`
-  if (output.includes('No export window known')) throw new Error('the load ran without its export window: the manifest bench/load.js writes no longer gives the loader its window (export/manifest.ts manifestWindows)')
-  return load
+async function load(target, ...args) {
+  const run = await timed(process.execPath, [bin, 'load', '--input', input, '--to', target, ...args])
+  if (`${run.stdout}\n${run.stderr}`.includes('No export window known')) {
+    throw new Error('the load ran without its export window: the manifest bench/load.js writes no longer gives the loader its window (export/manifest.ts manifestWindows)')
+  }
+  return run
 }
 
 function folderBytes(dir) {
@@ -141,16 +144,17 @@ const exportDir = join(outDir, `export-${mb}mb`)
 rmSync(exportDir, {recursive: true, force: true})
 mkdirSync(exportDir)
 symlinkSync(csv, join(exportDir, 'usage.csv'))
+const generatedWindow = {start: '2024-11-05T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'}
 writeFileSync(
   join(exportDir, 'export-manifest.json'),
   JSON.stringify({
     schemaVersion: 1,
     status: 'completed',
     rows: generated.rows,
-    range: {start: '2024-11-05T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z'},
+    range: generatedWindow,
     // The loader reads the window from `windows` (export/manifest.ts manifestWindows); without it, it warns
     // "No export window known" and replaces the first and last days by JOB_ID instead of whole.
-    windows: [{start: '2024-11-05T00:00:00.000Z', end: '2024-11-19T00:00:00.000Z', state: 'completed', parts: []}],
+    windows: [{...generatedWindow, state: 'completed', parts: []}],
   }),
 )
 const input = join(exportDir, 'usage.csv')
@@ -191,7 +195,7 @@ try {
       const loadTable = `bench_load_${run}`
       for (const statement of postgresDdl({schema: 'public', table: psqlTable})) await psql(statement)
       const copy = () => psql(`\\copy public.${psqlTable} (${columns.join(', ')}) FROM '${csv}' WITH (FORMAT csv, HEADER true, NULL '\\\\N')`)
-      const ours = async () => withWindow(await timed(process.execPath, [bin, 'load', '--input', input, '--to', server.url({query: `table=${loadTable}`})]))
+      const ours = () => load(server.url({query: `table=${loadTable}`}))
       const [psqlRun, loadRun] = run % 2 === 1 ? [await copy(), await ours()] : [...[await ours(), await copy()].reverse()]
       const [psqlRows, loadRows, sameCredits] = (
         await psql(`SELECT (SELECT count(*) FROM public.${psqlTable}), (SELECT count(*) FROM public.${loadTable}), (SELECT sum(total_credits) = (SELECT sum(total_credits) FROM public.${loadTable}) FROM public.${psqlTable})`)
@@ -217,7 +221,7 @@ try {
       const reportDir = join(outDir, `report-load-bench-${run}`)
       await rm(lake, {recursive: true, force: true})
       await rm(reportDir, {recursive: true, force: true})
-      const lakeWrite = async () => withWindow(await timed(process.execPath, [bin, 'load', '--input', input, '--to', `parquet:${lake}`]))
+      const lakeWrite = () => load(`parquet:${lake}`)
       const report = () => timed(process.execPath, [bin, 'report', '--input', csv, '--out', reportDir, '--format', 'json'])
       const [lakeRun, reportRun] = run % 2 === 1 ? [await lakeWrite(), await report()] : [...[await report(), await lakeWrite()].reverse()]
       const lakeBytes = folderBytes(lake)
@@ -247,7 +251,7 @@ try {
     if (only.has('focus')) {
       const focus = join(outDir, `focus-${mb}mb-run${run}`)
       await rm(focus, {recursive: true, force: true})
-      const focusRun = withWindow(await timed(process.execPath, [bin, 'load', '--input', input, '--to', `focus:${focus}`, '--credit-price', '0.0006']))
+      const focusRun = await load(`focus:${focus}`, '--credit-price', '0.0006')
       const focusBytes = folderBytes(focus)
       results.push({case: `focus-${mb}mb-run${run}`, focus: figures(focusRun), focusMb: round(focusBytes / 1024 / 1024, 1), loadAverage: loadAverage()})
       process.stdout.write(JSON.stringify(results.at(-1)) + '\n')
