@@ -2,7 +2,7 @@ import {basename} from 'node:path'
 
 import {BadInputError} from '../core/errors.js'
 import {manifestWindows} from '../export/manifest.js'
-import type {DateRange} from '../export/windows.js'
+import {firstWholeDayFrom, utcDay, type DateRange} from '../export/windows.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
 import {buildSummary, NONE_LABEL, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
@@ -103,8 +103,18 @@ export function validateSummaryOptions(options: SummaryOptions): void {
   }
 }
 
-/** The report window: --since/--until when given, else the data's first..last JOB_RUN_DATE. */
-export function resolveWindow(requested: DayRange | null, filters: ReportFilters, days: Cube['days'], clock: Clock): {range: DayRange; fromData: boolean; notice?: string} {
+/**
+ * The report window: --since/--until when given, else the data's first..last JOB_RUN_DATE. With no dated row
+ * (filters that match nothing), the whole UTC days of the input's export windows (`exported`, from the manifest
+ * beside usage.csv), else the last 7 days by the clock, and a notice saying which.
+ */
+export function resolveWindow(
+  requested: DayRange | null,
+  filters: ReportFilters,
+  days: Cube['days'],
+  clock: Clock,
+  exported: readonly DateRange[] = [],
+): {range: DayRange; fromData: boolean; notice?: string} {
   if (requested) {
     // --end alone before the data's first day: the window is that end day (no rows), never the data's first day,
     // which the totals (the open range up to --end) leave out and health, reading the window, would count.
@@ -114,6 +124,15 @@ export function resolveWindow(requested: DayRange | null, filters: ReportFilters
     return {range: {start, end: end > start ? end : addDays(start, 1)}, fromData: false}
   }
   if (days) return {range: {start: days.first, end: addDays(days.last, 1)}, fromData: true}
+  if (exported.length > 0) {
+    const start = utcDay(new Date(Math.min(...exported.map((window) => window.start.getTime()))))
+    const end = firstWholeDayFrom(Math.max(...exported.map((window) => window.end.getTime())))
+    return {
+      range: {start, end: end > start ? end : addDays(start, 1)},
+      fromData: true,
+      notice: "The input has no rows with a JOB_RUN_DATE (after filters); the window shown is the export's (export-manifest.json).",
+    }
+  }
   const today = clock().toISOString().slice(0, 10)
   return {
     range: {start: addDays(today, -7), end: today},
@@ -200,7 +219,10 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (where && cube.rows === 0) {
       notices.push(`No row of the input matches ${describeFilters(filters)}: check the name (exact, or a glob such as "web-*").`)
     }
-    const window: {range: DayRange; notice?: string} = requestedWindow && fromHistory ? {range: requestedWindow} : resolveWindow(requested, filters, cube.days, clock)
+    // Only read when nothing dated is left: the manifest then says which days the export covered.
+    const exported = !requested && !cube.days && !fromHistory ? await exportWindows(read.files) : []
+    const window: {range: DayRange; notice?: string} =
+      requestedWindow && fromHistory ? {range: requestedWindow} : resolveWindow(requested, filters, cube.days, clock, exported)
     checkWindowLength(window.range, filters, cube.days ?? null)
     if (window.notice) notices.push(window.notice)
     // Without --since/--until every row counts, including rows without a JOB_RUN_DATE; with one bound only,

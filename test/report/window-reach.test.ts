@@ -74,3 +74,27 @@ describe('report with a window beyond its input', () => {
     expect(reachWarnings(result.warnings)).toEqual([])
   })
 })
+
+describe('report whose filters match no row', () => {
+  const noticeOf = (notices: readonly string[]) => notices.filter((line) => line.includes('the window shown is'))
+
+  it("labels the window by the export's manifest beside usage.csv, not by today's clock", async () => {
+    const input = exportFolder([{start: '2024-11-10T00:00:00.000Z', end: '2024-11-17T00:00:00.000Z'}])
+    const result = await buildReportSummary({inputs: [input], filters: {branch: 'no-such-branch'}}, clock)
+    expect(result.summary.totals.credits.total).toBe(0)
+    expect(result.summary.window).toEqual({start: '2024-11-10T00:00:00.000Z', end: '2024-11-17T00:00:00.000Z', days: 7})
+    expect(noticeOf(result.notices)).toEqual([expect.stringContaining("the window shown is the export's (export-manifest.json)")])
+  })
+
+  it("takes whole days of an export window that does not start or end at midnight", async () => {
+    const input = exportFolder([{start: '2024-11-10T06:00:00.000Z', end: '2024-11-16T12:30:00.000Z'}])
+    const result = await buildReportSummary({inputs: [input], filters: {project: 'no-such-project'}}, clock)
+    expect(result.summary.window).toEqual({start: '2024-11-10T00:00:00.000Z', end: '2024-11-17T00:00:00.000Z', days: 7})
+  })
+
+  it('says it falls back to the last 7 days by the clock for a file without a manifest', async () => {
+    const result = await buildReportSummary({inputs: [exportFolder(null)], filters: {branch: 'no-such-branch'}}, clock)
+    expect(result.summary.window).toEqual({start: '2024-11-28T00:00:00.000Z', end: '2024-12-05T00:00:00.000Z', days: 7})
+    expect(noticeOf(result.notices)).toEqual([expect.stringContaining('the window shown is the last 7 days')])
+  })
+})
