@@ -450,7 +450,10 @@ export interface FlakyTestProject {
   /** The project's credits in the report: projects are asked most credits first, at most 20. */
   credits: number
   status: 'ok' | 'not-found' | 'forbidden' | 'failed' | 'skipped'
-  /** Why it is not 'ok', in one line naming the project (never a token or URL). */
+  /**
+   * Why it is not 'ok', or, when 'ok', what its list left out (null when nothing): one line naming the project
+   * (never a token or URL).
+   */
   message: string | null
   /** total_flaky_tests as Insights reports it; null unless ok. */
   totalFlakyTests: number | null

@@ -32,7 +32,8 @@ export function healthLines(summary: Summary): string[] {
   const flaky = health.flakyTests
   if (flaky) {
     const asked = flaky.projects.filter((project) => project.status === 'ok').length
-    lines.push(`Flaky tests (CircleCI Insights): ${flaky.tests.length} in ${asked} of ${flaky.projects.length} projects asked${flaky.projects.length > asked ? ' (see the warnings)' : ''}`)
+    const incomplete = flaky.projects.some((project) => project.message !== null)
+    lines.push(`Flaky tests (CircleCI Insights): ${flaky.tests.length} in ${asked} of ${flaky.projects.length} projects asked${incomplete ? ' (see the warnings)' : ''}`)
   }
   return lines
 }

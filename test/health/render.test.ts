@@ -106,3 +106,26 @@ describe('an unpriced flaky test in report.html', () => {
     expect(html).not.toContain('job not in this window')
   })
 })
+
+describe('a project whose flaky-test list is partial in report.html', () => {
+  test('is listed with what its list left out, beside the projects that gave none', () => {
+    const {health, waste} = makeHealth({project: 'api', workflow: 'ci', job: 'unit', testName: 'retries'})
+    const flakyTests = health.flakyTests!
+    const partial = 'only 1 of the 7 flaky tests Insights counts for project api (gh/acme/api) can be shown and priced; the others are left out.'
+    const projects = flakyTests.projects.map((project) => (project.project === 'api' ? {...project, totalFlakyTests: 7, message: partial} : project))
+    const summary: Summary = {...makeSummary({projects: 3}), health: {...health, flakyTests: {...flakyTests, projects}}, waste}
+    const html = renderReportHtml(summary, renderCharts(summary))
+    expect(html).toContain(partial)
+    expect(html).toContain('Insights has no such project (HTTP 404)')
+  })
+
+  test('sends the terminal reader to the warnings even when every project asked answered', () => {
+    const {health, waste} = makeHealth({project: 'api', workflow: 'ci', job: 'unit', testName: 'retries'})
+    const flakyTests = health.flakyTests!
+    const answered = flakyTests.projects.filter((project) => project.status === 'ok')
+    const withSummary = (projects: typeof answered) => renderTable({...makeSummary({projects: 3}), health: {...health, flakyTests: {...flakyTests, projects}}, waste})
+    const line = (text: string) => text.split('\n').find((entry) => entry.startsWith('Flaky tests'))
+    expect(line(withSummary(answered))).toBe('Flaky tests (CircleCI Insights): 1 in 1 of 1 projects asked')
+    expect(line(withSummary(answered.map((project) => ({...project, message: 'only 1 of the 7 ...'}))))).toBe('Flaky tests (CircleCI Insights): 1 in 1 of 1 projects asked (see the warnings)')
+  })
+})

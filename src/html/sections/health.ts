@@ -169,17 +169,18 @@ function flakyPart(summary: Summary, health: Health): string {
       ) + note,
     )
   }
-  const troubled = flaky.projects.filter((project) => project.status !== 'ok')
+  // A partial list ('ok' with a message) is named too: its project's flaky tests and credits above are not whole.
+  const troubled = flaky.projects.filter((project) => project.status !== 'ok' || project.message !== null)
   if (troubled.length > 0) {
     parts.push(
       renderTable<FlakyTestProject>(
         [
           {heading: 'Project', text: (p) => p.project},
           {heading: 'Slug', text: (p) => p.slug, code: true},
-          {heading: 'Why no flaky tests', text: (p) => p.message ?? p.status},
+          {heading: 'Why none or only some', text: (p) => p.message ?? p.status},
         ],
         troubled,
-        'Projects Insights gave no flaky tests for',
+        'Projects Insights gave no flaky tests, or only some, for',
       ),
     )
   }
