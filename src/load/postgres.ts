@@ -14,7 +14,7 @@ import {from as copyFrom} from 'pg-copy-streams'
 import {ApiError, AuthError, BadInputError, CciUsageError, InputFileError} from '../core/errors.js'
 import {CSV_NULL} from '../core/usage-columns.js'
 import {copyColumnsFor, copyFileInto, type CopyFileResult} from './copy-stream.js'
-import {postgresDdl, qualifiedTable} from './ddl.js'
+import {postgresStatements, qualifiedTable} from './ddl.js'
 import {CREDIT_PRECISION, CREDIT_SCALE, dialectType, LOADED_AT, WAREHOUSE_COLUMNS, type WarehouseType} from './columns.js'
 import {replacedOnWholeDay, type LoadPlan} from './plan.js'
 import type {ScannedPlan} from './scan.js'
@@ -58,7 +58,7 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
     return new AuthError('E_TARGET_AUTH', `PostgreSQL refused the login for ${where} (${message}): check the user and password in the target.`)
   }
   if (code === '42501') {
-    return new AuthError('E_TARGET_PERMISSION', `PostgreSQL denied ${where} (${message}): the user needs CREATE on the schema (first load) and INSERT, DELETE and SELECT on the table.`)
+    return new AuthError('E_TARGET_PERMISSION', `PostgreSQL denied ${where} (${message}): the user needs USAGE on the schema and SELECT, INSERT and DELETE on the table; to create a missing schema, CREATE on the database, and a missing table, CREATE on the schema (or have an administrator run \`cci-usage load --print-ddl postgres\`). Nothing was loaded.`)
   }
   if (code === '3D000') {
     return new BadInputError('E_TARGET_NO_DATABASE', `PostgreSQL has no such database for ${where} (${message}): create it or fix the database name in the target.`)
@@ -227,7 +227,7 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
     }
     // The export's timestamps are UTC without a zone; timestamptz reads them in the session's zone.
     await client.query("SET LOCAL TimeZone = 'UTC'")
-    for (const statement of postgresDdl(target)) await client.query(statement)
+    await createMissing(client, target)
     await checkColumns(client, target, plan)
 
     let deleted = 0
@@ -276,6 +276,48 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
   } finally {
     await client.end().catch(() => undefined)
   }
+}
+
+/** What a relation of the table's name is, when it is not a table the load can delete from and COPY into. */
+const NOT_A_TABLE: Record<string, string> = {
+  v: 'a view',
+  m: 'a materialized view',
+  f: 'a foreign table',
+  S: 'a sequence',
+  i: 'an index',
+  I: 'an index',
+  c: 'a composite type',
+}
+
+/**
+ * Creates what is missing of the schema, the table and its indexes, and only that: `CREATE ... IF NOT EXISTS`
+ * checks the privilege to create before it looks whether the object exists (CREATE on the database for a
+ * schema, on the schema for a table, owning the table for an index), so a role that may load a table an
+ * administrator made with `--print-ddl`, but create nothing, would be refused. An index missing from a table the
+ * role does not own is its owner's to make: the deletes then scan the table, and the load is as exact.
+ */
+async function createMissing(client: pg.Client, target: PostgresTarget): Promise<void> {
+  const ddl = postgresStatements(target)
+  const {rows: [found]} = await client.query<{schema: boolean; kind: string | null; owned: boolean | null; indexes: string[]}>(
+    `SELECT n.oid IS NOT NULL AS schema, c.relkind AS kind, pg_has_role(c.relowner, 'USAGE') AS owned,
+       ARRAY(SELECT i.relname::text FROM pg_class i WHERE i.relnamespace = n.oid AND i.relname = ANY($3::text[])) AS indexes
+     FROM (SELECT 1) AS one LEFT JOIN pg_namespace n ON n.nspname = $1 LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`,
+    [target.schema, target.table, ddl.indexes.map((index) => index.name)],
+  )
+  if (!found.schema) await client.query(ddl.schema)
+  if (found.kind === null) {
+    await client.query(ddl.table)
+    for (const index of ddl.indexes) await client.query(index.statement)
+    return
+  }
+  if (found.kind !== 'r' && found.kind !== 'p') {
+    throw new BadInputError(
+      'E_TARGET_TABLE',
+      `${target.schema}.${target.table} is ${NOT_A_TABLE[found.kind] ?? 'not a table'}: the load deletes from and copies into a table; give another name with ?table= (the load creates it) or schema=. Nothing was loaded.`,
+    )
+  }
+  if (!found.owned) return
+  for (const index of ddl.indexes) if (!found.indexes.includes(index.name)) await client.query(index.statement)
 }
 
 /** An existing table's column, as information_schema describes it. */

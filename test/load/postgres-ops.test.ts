@@ -1,0 +1,111 @@
+/**
+ * `load --to postgres://` in a warehouse run by a DBA (real PostgreSQL, no mock): a role that may load a table an
+ * administrator made but create nothing, a name taken by a view, the server's timeouts, a connection terminated
+ * mid-load and the rerun after it. Each credit must be in the table exactly once, per day against the export.
+ */
+import {runCli, type CliResult} from '../helpers/cli.js'
+import {postgresLoadSuite} from '../helpers/postgres.js'
+import {GOLDEN_EXPORT} from '../helpers/repo.js'
+import {field, goldenLines, microCredits, NULL_CELL} from './fixtures.js'
+
+const suite = postgresLoadSuite('the Postgres operations tests', 'cci-usage-pg-ops-')
+const {maybe} = suite
+
+/** A password with every character a URL gives a meaning to; the URL percent-encodes it. */
+const LOADER_PASSWORD = 'l@d:r/%#pw'
+
+let counter = 0
+function fresh(prefix: string): string {
+  counter++
+  return `${prefix}${counter}`
+}
+
+function load(url: string): Promise<CliResult> {
+  return runCli(['load', '--input', GOLDEN_EXPORT, '--to', url])
+}
+
+function errorLines(result: CliResult): string[] {
+  return result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('No export window'))
+}
+
+/** The printed DDL (schema, table, indexes) for schema.table, run by the test server's superuser. */
+async function adminCreates(schema: string, table: string): Promise<void> {
+  const printed = await runCli(['load', '--print-ddl', 'postgres'])
+  suite.server.sql(printed.stdout.replaceAll('"public"', `"${schema}"`).replaceAll('"circleci_usage', `"${table}`))
+}
+
+/** A login role with only the privileges `grants` gives it (PostgreSQL 15: nothing on public, the database). */
+function loaderRole(grants: (role: string) => string): string {
+  const role = fresh('loader_')
+  suite.server.sql(`CREATE ROLE ${role} LOGIN PASSWORD '${LOADER_PASSWORD}'; ${grants(role)}`)
+  return role
+}
+
+/** TOTAL_CREDITS per JOB_RUN_DATE in micro-credits, from the export's text (no float, no SQL). */
+function exportCreditsByDay(): Map<string, bigint> {
+  const days = new Map<string, bigint>()
+  for (const row of goldenLines().rows) {
+    const day = field(row, 'JOB_RUN_DATE') === NULL_CELL ? 'null' : field(row, 'JOB_RUN_DATE')
+    days.set(day, (days.get(day) ?? 0n) + microCredits(field(row, 'TOTAL_CREDITS')))
+  }
+  return days
+}
+
+function tableCreditsByDay(qualified: string): Map<string, bigint> {
+  const text = suite.server.sql(`SELECT day || '|' || credits FROM (SELECT coalesce(job_run_date::text, 'null') AS day, sum(total_credits) AS credits FROM ${qualified} GROUP BY 1) AS d ORDER BY 1`)
+  return new Map(text.split('\n').filter(Boolean).map((line) => [line.split('|')[0], microCredits(line.split('|')[1])]))
+}
+
+function rowsAndJobs(qualified: string): string {
+  return suite.server.sql(`SELECT count(*) || ' rows, ' || count(DISTINCT job_id) || ' jobs' FROM ${qualified}`)
+}
+
+describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
+  maybe('a role with SELECT, INSERT and DELETE on a table an administrator made with --print-ddl, and no CREATE anywhere, loads it exactly, twice', async () => {
+    const schema = fresh('ops_')
+    await adminCreates(schema, 'usage')
+    const role = loaderRole((name) => `GRANT USAGE ON SCHEMA ${schema} TO ${name}; GRANT SELECT, INSERT, DELETE ON ${schema}.usage TO ${name};`)
+    const url = suite.server.url({user: role, password: LOADER_PASSWORD, query: `schema=${schema}&table=usage`})
+    for (let i = 0; i < 2; i++) {
+      const result = await load(url)
+      expect(errorLines(result)).toEqual([])
+      expect(result.code).toBe(0)
+    }
+    expect(tableCreditsByDay(`${schema}.usage`)).toEqual(exportCreditsByDay())
+    expect(rowsAndJobs(`${schema}.usage`)).toBe('1260 rows, 1260 jobs')
+    // Still the administrator's table.
+    expect(suite.server.sql(`SELECT tableowner FROM pg_tables WHERE schemaname = '${schema}' AND tablename = 'usage'`)).toBe(suite.server.user)
+  }, 60_000)
+
+  maybe('without the right to create a missing schema or table, or to use the schema: one line, exit 3, nothing made, no password', async () => {
+    const schema = fresh('ops_')
+    suite.server.sql(`CREATE SCHEMA ${schema}`)
+    const role = loaderRole(() => '')
+    for (const [query, denied] of [
+      [`schema=${fresh('absent_')}`, 'permission denied for database'],
+      [`schema=${schema}`, `permission denied for schema ${schema}`],
+    ]) {
+      const result = await load(suite.server.url({user: role, password: LOADER_PASSWORD, query}))
+      expect(result.code).toBe(3)
+      const lines = errorLines(result)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(denied)
+      expect(lines[0]).toMatch(/USAGE on the schema and SELECT, INSERT and DELETE on the table/)
+      expect(result.stderr + result.stdout).not.toContain(LOADER_PASSWORD)
+      expect(result.stderr + result.stdout).not.toContain(encodeURIComponent(LOADER_PASSWORD))
+    }
+    expect(suite.server.sql(`SELECT count(*) FROM pg_class WHERE relnamespace = '${schema}'::regnamespace`)).toBe('0')
+  }, 60_000)
+
+  maybe('a view with the table\'s name is refused before anything is deleted through it', async () => {
+    const schema = fresh('ops_')
+    await adminCreates(schema, 'base')
+    expect((await load(suite.server.url({query: `schema=${schema}&table=base`}))).code).toBe(0)
+    suite.server.sql(`CREATE VIEW ${schema}.usage AS SELECT * FROM ${schema}.base`)
+    const result = await load(suite.server.url({query: `schema=${schema}&table=usage`}))
+    expect(errorLines(result)).toEqual([`Error: ${schema}.usage is a view: the load deletes from and copies into a table; give another name with ?table= (the load creates it) or schema=. Nothing was loaded.`])
+    expect(result.code).toBe(2)
+    expect(tableCreditsByDay(`${schema}.base`)).toEqual(exportCreditsByDay())
+    expect(suite.server.sql(`SELECT count(*) FROM pg_indexes WHERE schemaname = '${schema}' AND tablename = 'usage'`)).toBe('0')
+  }, 60_000)
+})
