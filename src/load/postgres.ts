@@ -63,7 +63,10 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
   if (code === '3D000') {
     return new BadInputError('E_TARGET_NO_DATABASE', `PostgreSQL has no such database for ${where} (${message}): create it or fix the database name in the target.`)
   }
-  if (NETWORK_CODES.has(code) || /timeout|connection terminated|ssl|certificate/i.test(message)) {
+  // The driver's own errors (a connect timeout, a TLS failure) are told by their text; a server's error has a
+  // SQLSTATE and says what it is itself: "canceling statement due to statement timeout" is not an unreachable host.
+  const fromServer = error instanceof pg.DatabaseError
+  if (NETWORK_CODES.has(code) || (!fromServer && /timeout|connection terminated|ssl|certificate/i.test(message))) {
     return new ApiError('E_TARGET_UNREACHABLE', `Cannot reach PostgreSQL for ${where} (${code || message}): check the host, the port, sslmode and that the server accepts connections from here; nothing was loaded.`)
   }
   if (/^2[23]/.test(code) && copying) {
@@ -80,8 +83,19 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
     }
     return new InputFileError('E_INPUT_VALUE', `Input file ${copying.path}${at}: PostgreSQL cannot store a value (${message}, SQLSTATE ${code}); fix or re-export the file. Nothing was loaded.`)
   }
-  return new ApiError('E_TARGET_FAILED', `PostgreSQL failed the load into ${where} (${message}${code ? `, SQLSTATE ${code}` : ''}); nothing was committed.`)
+  const timeout = fromServer ? SERVER_TIMEOUTS.find((known) => known.code === code && known.message.test(message)) : undefined
+  const hint = timeout
+    ? `; the server's ${timeout.setting} ended the load${timeout.why}: raise it for the loading role (ALTER ROLE ... SET ${timeout.setting} = ...) or in the target (options=-c ${timeout.setting}=...) and run the load again`
+    : ''
+  return new ApiError('E_TARGET_FAILED', `PostgreSQL failed the load into ${where} (${message}${code ? `, SQLSTATE ${code}` : ''}); nothing was committed${hint}.`)
 }
+
+/** The limits a DBA sets on sessions that end a load, by the SQLSTATE and text of the error each raises. */
+const SERVER_TIMEOUTS = [
+  {code: '57014', message: /statement timeout/, setting: 'statement_timeout', why: ''},
+  {code: '55P03', message: /lock timeout/, setting: 'lock_timeout', why: ' (another session held a lock on the table the load waited for)'},
+  {code: '25P03', message: /idle-in-transaction timeout/, setting: 'idle_in_transaction_session_timeout', why: ''},
+]
 
 async function copyOne(client: pg.Client, sql: string, fill: (sink: Writable) => Promise<CopyFileResult>): Promise<{rows: number; result: CopyFileResult}> {
   const sink = client.query(copyFrom(sql))

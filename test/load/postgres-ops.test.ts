@@ -3,6 +3,8 @@
  * administrator made but create nothing, a name taken by a view, the server's timeouts, a connection terminated
  * mid-load and the rerun after it. Each credit must be in the table exactly once, per day against the export.
  */
+import pg from 'pg'
+
 import {runCli, type CliResult} from '../helpers/cli.js'
 import {postgresLoadSuite} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT} from '../helpers/repo.js'
@@ -107,5 +109,27 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     expect(result.code).toBe(2)
     expect(tableCreditsByDay(`${schema}.base`)).toEqual(exportCreditsByDay())
     expect(suite.server.sql(`SELECT count(*) FROM pg_indexes WHERE schemaname = '${schema}' AND tablename = 'usage'`)).toBe('0')
+  }, 60_000)
+
+  maybe('the server\'s lock_timeout and statement_timeout, run out while another session locks the table, are named as such, not as an unreachable server', async () => {
+    const table = fresh('timed_')
+    expect((await load(suite.server.url({query: `table=${table}`}))).code).toBe(0)
+    const holder = new pg.Client({connectionString: suite.server.url()})
+    await holder.connect()
+    try {
+      await holder.query(`BEGIN; LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`)
+      for (const setting of ['lock_timeout', 'statement_timeout']) {
+        const result = await load(suite.server.url({query: `table=${table}&options=${encodeURIComponent(`-c ${setting}=200`)}`}))
+        expect(result.code).toBe(4)
+        const lines = errorLines(result)
+        expect(lines).toHaveLength(1)
+        expect(lines[0]).toContain(`canceling statement due to ${setting.replace('_timeout', '')} timeout`)
+        expect(lines[0]).toContain(`nothing was committed; the server's ${setting} ended the load`)
+        expect(lines[0]).not.toMatch(/Cannot reach/)
+      }
+    } finally {
+      await holder.end()
+    }
+    expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
   }, 60_000)
 })
