@@ -232,7 +232,10 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
   const progress: CopyProgress = {path: ''}
   let copying = false
   try {
-    await client.query('BEGIN')
+    // Read committed whatever default_transaction_isolation the server or role sets: a repeatable read or
+    // serializable snapshot is taken by the lock's own statement, before the lock is granted, so a load that
+    // waited for another would not see the rows that one committed, and insert its own beside them (or fail).
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED')
     const lockKey = `cci-usage load ${target.schema}.${target.table}`
     const {rows: [locked]} = await client.query<{ok: boolean}>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok', [lockKey])
     if (!locked.ok) {

@@ -132,4 +132,29 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     }
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
   }, 60_000)
+
+  maybe('two loads waiting for each other under a server default of REPEATABLE READ or SERIALIZABLE leave each credit once, and both succeed', async () => {
+    for (const level of ['repeatable read', 'serializable']) {
+      const table = fresh('iso_')
+      await adminCreates('public', table)
+      const url = suite.server.url({query: `table=${table}&options=${encodeURIComponent(`-c default_transaction_isolation=${level.replace(' ', '\\ ')}`)}`})
+      // The test holds the loads' lock until both wait for it: each has begun its transaction by then.
+      const holder = new pg.Client({connectionString: suite.server.url()})
+      await holder.connect()
+      try {
+        await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`cci-usage load public.${table}`])
+        const loads = [load(url), load(url)]
+        while (suite.server.sql(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`) !== '2') await new Promise((resolve) => setTimeout(resolve, 20))
+        await holder.query('SELECT pg_advisory_unlock_all()')
+        for (const result of await Promise.all(loads)) {
+          expect(errorLines(result).filter((line) => !line.startsWith('Waiting for another load'))).toEqual([])
+          expect(result.code).toBe(0)
+        }
+      } finally {
+        await holder.end()
+      }
+      expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
+      expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
+    }
+  }, 60_000)
 })
