@@ -3,12 +3,14 @@
  * administrator made but create nothing, a name taken by a view, the server's timeouts, a connection terminated
  * mid-load and the rerun after it. Each credit must be in the table exactly once, per day against the export.
  */
+import {join} from 'node:path'
+
 import pg from 'pg'
 
 import {runCli, type CliResult} from '../helpers/cli.js'
 import {postgresLoadSuite} from '../helpers/postgres.js'
 import {GOLDEN_EXPORT} from '../helpers/repo.js'
-import {field, goldenLines, microCredits, NULL_CELL} from './fixtures.js'
+import {field, goldenLines, microCredits, NULL_CELL, withFields, writeCsv, type Lines} from './fixtures.js'
 
 const suite = postgresLoadSuite('the Postgres operations tests', 'cci-usage-pg-ops-')
 const {maybe} = suite
@@ -44,9 +46,9 @@ function loaderRole(grants: (role: string) => string): string {
 }
 
 /** TOTAL_CREDITS per JOB_RUN_DATE in micro-credits, from the export's text (no float, no SQL). */
-function exportCreditsByDay(): Map<string, bigint> {
+function exportCreditsByDay(lines: Lines = goldenLines()): Map<string, bigint> {
   const days = new Map<string, bigint>()
-  for (const row of goldenLines().rows) {
+  for (const row of lines.rows) {
     const day = field(row, 'JOB_RUN_DATE') === NULL_CELL ? 'null' : field(row, 'JOB_RUN_DATE')
     days.set(day, (days.get(day) ?? 0n) + microCredits(field(row, 'TOTAL_CREDITS')))
   }
@@ -156,5 +158,44 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
       expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
       expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
     }
+  }, 60_000)
+
+  maybe('a load whose connection is terminated while it deletes or while it commits leaves the previous rows exactly; the rerun leaves the new ones exactly', async () => {
+    const golden = goldenLines()
+    // The same jobs with other credits (one more on each row that has some), loaded before: what must survive.
+    const before: Lines = {header: golden.header, rows: golden.rows.map((row) => (/^\d+$/.test(field(row, 'TOTAL_CREDITS')) ? withFields(row, {TOTAL_CREDITS: String(Number(field(row, 'TOTAL_CREDITS')) + 1)}) : row))}
+    const table = fresh('cut_')
+    const url = suite.server.url({query: `table=${table}`})
+    expect((await runCli(['load', '--input', writeCsv(join(suite.work, 'before.csv'), before), '--to', url])).code).toBe(0)
+    expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay(before))
+    suite.server.sql(`CREATE FUNCTION public.${table}_hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER hold AFTER INSERT ON public.${table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.${table}_hold()`)
+    const holder = new pg.Client({connectionString: suite.server.url()})
+    await holder.connect()
+    try {
+      // While it deletes: a row of a replaced day is locked, so the DELETE waits; at COMMIT: the deferred trigger waits.
+      for (const [hold, statement] of [
+        [`BEGIN; SELECT 1 FROM public.${table} WHERE job_id = '${field(golden.rows[100], 'JOB_ID')}' FOR UPDATE`, 'DELETE'],
+        ['BEGIN; SELECT pg_advisory_xact_lock(4242)', 'COMMIT'],
+      ]) {
+        await holder.query(hold)
+        const loading = load(url)
+        let pid = ''
+        while (pid === '') {
+          pid = suite.server.sql(`SELECT pid FROM pg_stat_activity WHERE application_name = 'cci-usage' AND wait_event_type = 'Lock' AND query LIKE '${statement}%'`)
+        }
+        expect(suite.server.sql(`SELECT pg_terminate_backend(${pid})`)).toBe('t')
+        const result = await loading
+        expect(result.code).toBe(4)
+        expect(errorLines(result)).toEqual([expect.stringContaining('terminating connection due to administrator command, SQLSTATE 57P01); nothing was committed.')])
+        await holder.query('ROLLBACK')
+        expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay(before))
+      }
+    } finally {
+      await holder.end()
+    }
+    expect((await load(url)).code).toBe(0)
+    expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
+    expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
   }, 60_000)
 })
