@@ -231,6 +231,7 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
   const table = qualifiedTable(target)
   const progress: CopyProgress = {path: ''}
   let copying = false
+  let committing = false
   try {
     // Read committed whatever default_transaction_isolation the server or role sets: a repeatable read or
     // serializable snapshot is taken by the lock's own statement, before the lock is granted, so a load that
@@ -285,14 +286,34 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
       }
       rows += copied.rows
     }
+    committing = true
     await client.query('COMMIT')
     return {rows, deleted}
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
-    throw describePostgresError(error, target, copying ? progress : undefined)
+    throw lostConnection(error, target, committing) ?? describePostgresError(error, target, copying ? progress : undefined)
   } finally {
     await client.end().catch(() => undefined)
   }
+}
+
+/**
+ * A connection that drops once the load has begun is not a host to check: say what became of the load. Before
+ * COMMIT the server rolls the transaction back; once COMMIT is sent, it may have committed it with the answer
+ * lost on the way. Either way a rerun of the same load leaves each row once.
+ */
+function lostConnection(error: unknown, target: PostgresTarget, committing: boolean): CciUsageError | undefined {
+  if (error instanceof CciUsageError || error instanceof pg.DatabaseError) return undefined
+  const failure = error as Error & {code?: string}
+  const code = failure.code ?? ''
+  if (!NETWORK_CODES.has(code) && !/connection terminated/i.test(failure.message ?? '')) return undefined
+  const outcome = committing
+    ? 'lost the connection while the load committed: the server may have committed it or not'
+    : 'lost the connection before the load committed: the server rolls it back'
+  return new ApiError(
+    'E_TARGET_LOST',
+    `PostgreSQL for ${target.display} ${outcome} (${code || oneLine(failure.message)}); run the same load again once the server answers (it replaces what it loads, so each row stays once).`,
+  )
 }
 
 /** What a relation of the table's name is, when it is not a table the load can delete from and COPY into. */

@@ -3,6 +3,7 @@
  * administrator made but create nothing, a name taken by a view, the server's timeouts, a connection terminated
  * mid-load and the rerun after it. Each credit must be in the table exactly once, per day against the export.
  */
+import {connect, createServer, type AddressInfo, type Socket} from 'node:net'
 import {join} from 'node:path'
 
 import pg from 'pg'
@@ -62,6 +63,30 @@ function tableCreditsByDay(qualified: string): Map<string, bigint> {
 
 function rowsAndJobs(qualified: string): string {
   return suite.server.sql(`SELECT count(*) || ' rows, ' || count(DISTINCT job_id) || ' jobs' FROM ${qualified}`)
+}
+
+/** A TCP relay to the test server whose connections the test can cut, as a network or a server going away would. */
+async function relay(): Promise<{port: number; cut: () => void; close: () => Promise<void>}> {
+  const sockets = new Set<Socket>()
+  const server = createServer((client) => {
+    const upstream = connect(suite.server.port, '127.0.0.1')
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('error', () => undefined)
+    }
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+    client.pipe(upstream).pipe(client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut: () => {
+      for (const socket of sockets) socket.resetAndDestroy()
+      sockets.clear()
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }
 
 describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
@@ -197,5 +222,39 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     expect((await load(url)).code).toBe(0)
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
     expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
+  }, 60_000)
+
+  maybe('a connection lost while the load commits is not reported as "nothing was loaded": the server may have committed it, and here it did', async () => {
+    const golden = goldenLines()
+    const table = fresh('lost_')
+    expect((await load(suite.server.url({query: `table=${table}`}))).code).toBe(0)
+    suite.server.sql(`CREATE FUNCTION public.${table}_hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4343); RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER hold AFTER INSERT ON public.${table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.${table}_hold()`)
+    const previous = suite.server.sql(`SELECT max(loaded_at) FROM public.${table}`)
+    const network = await relay()
+    const holder = new pg.Client({connectionString: suite.server.url()})
+    await holder.connect()
+    try {
+      await holder.query('BEGIN; SELECT pg_advisory_xact_lock(4343)')
+      const loading = load(suite.server.url({port: network.port, query: `table=${table}`}))
+      while (suite.server.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage' AND wait_event_type = 'Lock' AND query = 'COMMIT'`) !== '1') {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      network.cut()
+      const result = await loading
+      expect(result.code).toBe(4)
+      const lines = errorLines(result)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).not.toMatch(/nothing was (loaded|committed)/)
+      expect(lines[0]).toContain('lost the connection while the load committed: the server may have committed it or not')
+      // The server finishes the COMMIT it was given once the trigger may go on.
+      await holder.query('COMMIT')
+      while (suite.server.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage'`) !== '0') await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(suite.server.sql(`SELECT count(*) FROM public.${table} WHERE loaded_at > '${previous}'`)).toBe('1260')
+    } finally {
+      await holder.end()
+      await network.close()
+    }
+    expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay(golden))
   }, 60_000)
 })
