@@ -247,6 +247,7 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
     await client.query("SET LOCAL TimeZone = 'UTC'")
     await createMissing(client, target)
     await checkColumns(client, target, plan)
+    await lockTable(client, target, log)
 
     let deleted = 0
     if (plan.wholePairs.length > 0) {
@@ -295,6 +296,33 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
   } finally {
     await client.end().catch(() => undefined)
   }
+}
+
+/**
+ * The deletes and the COPY take ROW EXCLUSIVE on the table, which waits for any session holding a lock that
+ * conflicts with it (an ALTER TABLE, VACUUM FULL, LOCK TABLE or plain CREATE INDEX in an open transaction), for
+ * as long as the server's lock_timeout allows: by default without end. Said once, naming the sessions, so that a
+ * load that seems to hang tells who holds it. Readers (ACCESS SHARE) and other writers do not conflict.
+ */
+async function lockTable(client: pg.Client, target: PostgresTarget, log: (line: string) => void): Promise<void> {
+  const table = qualifiedTable(target)
+  await client.query('SAVEPOINT cci_usage_lock')
+  try {
+    await client.query(`LOCK TABLE ${table} IN ROW EXCLUSIVE MODE NOWAIT`)
+    await client.query('RELEASE SAVEPOINT cci_usage_lock')
+    return
+  } catch (error) {
+    if ((error as {code?: string}).code !== '55P03') throw error
+    await client.query('ROLLBACK TO SAVEPOINT cci_usage_lock')
+  }
+  const {rows} = await client.query<{pid: number; mode: string}>(
+    `SELECT DISTINCT pid, mode FROM pg_locks WHERE locktype = 'relation' AND relation = $1::regclass AND granted AND pid <> pg_backend_pid()
+       AND mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') ORDER BY pid, mode`,
+    [table],
+  )
+  const holders = rows.map((row) => `pid ${row.pid} (${row.mode})`).join(', ') || 'another session'
+  log(`Waiting for a lock on ${target.schema}.${target.table} held by ${holders}: the load goes on when that transaction ends (or the server's lock_timeout ends the wait) ...`)
+  await client.query(`LOCK TABLE ${table} IN ROW EXCLUSIVE MODE`)
 }
 
 /**
@@ -364,7 +392,7 @@ interface TableColumn {
   data_type: string
   udt_name: string
   is_nullable: 'YES' | 'NO'
-  column_default: string | null
+  has_default: boolean
   is_identity: 'YES' | 'NO'
   is_generated: string
   character_maximum_length: number | null
@@ -375,8 +403,13 @@ interface TableColumn {
 /** The table's columns; none when it does not exist (yet). */
 async function tableColumns(client: pg.Client, target: PostgresTarget): Promise<TableColumn[]> {
   const {rows} = await client.query<TableColumn>(
-    `SELECT column_name, data_type, udt_name, is_nullable, column_default, is_identity, is_generated, character_maximum_length, numeric_precision, numeric_scale
-     FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+    // Not information_schema's column_default: its pg_get_expr opens the table, so that a session holding a lock
+    // on it (an ALTER TABLE in an open transaction) would hold this query up before the load can say so (lockTable).
+    `SELECT column_name, data_type, udt_name, is_nullable, is_identity, is_generated, character_maximum_length, numeric_precision, numeric_scale,
+       EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+               WHERE d.adrelid = (SELECT r.oid FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = $1 AND r.relname = $2)
+                 AND a.attname = c.column_name) AS has_default
+     FROM information_schema.columns AS c WHERE table_schema = $1 AND table_name = $2`,
     [target.schema, target.table],
   )
   return rows
@@ -453,7 +486,7 @@ function checkTable(target: PostgresTarget, columns: readonly TableColumn[], len
   }
   const written = new Set(WAREHOUSE_COLUMNS.map((column) => column.name))
   for (const found of columns) {
-    if (written.has(found.column_name) || found.is_nullable === 'YES' || found.column_default !== null) continue
+    if (written.has(found.column_name) || found.is_nullable === 'YES' || found.has_default) continue
     if (found.is_identity === 'YES' || found.is_generated === 'ALWAYS') continue
     const quoted = pg.escapeIdentifier(found.column_name)
     problems.push(

@@ -257,4 +257,33 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     }
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay(golden))
   }, 60_000)
+
+  maybe('a session holding a lock the load conflicts with is named while the load waits for it; one writing other rows does not hold it up', async () => {
+    const table = fresh('wait_')
+    expect((await load(suite.server.url({query: `table=${table}`}))).code).toBe(0)
+    const holder = new pg.Client({connectionString: suite.server.url()})
+    await holder.connect()
+    try {
+      const {rows: [{pid}]} = await holder.query<{pid: number}>('SELECT pg_backend_pid() AS pid')
+      // Another application's open transaction that wrote to the table: the load takes no lock it conflicts with.
+      await holder.query(`BEGIN; INSERT INTO public.${table} (organization_id, job_id) VALUES ('another-org', 'its-own-job')`)
+      const beside = await load(suite.server.url({query: `table=${table}&options=${encodeURIComponent('-c lock_timeout=500')}`}))
+      expect(errorLines(beside)).toEqual([])
+      expect(beside.code).toBe(0)
+      await holder.query('ROLLBACK')
+
+      await holder.query(`BEGIN; LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`)
+      const loading = load(suite.server.url({query: `table=${table}`}))
+      while (suite.server.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage' AND wait_event_type = 'Lock'`) !== '1') {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await holder.query('COMMIT')
+      const waited = await loading
+      expect(waited.code).toBe(0)
+      expect(errorLines(waited)).toEqual([`Waiting for a lock on public.${table} held by pid ${pid} (AccessExclusiveLock): the load goes on when that transaction ends (or the server's lock_timeout ends the wait) ...`])
+    } finally {
+      await holder.end()
+    }
+    expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
+  }, 60_000)
 })
