@@ -148,7 +148,7 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
       for (const setting of ['lock_timeout', 'statement_timeout']) {
         const result = await load(suite.server.url({query: `table=${table}&options=${encodeURIComponent(`-c ${setting}=200`)}`}))
         expect(result.code).toBe(4)
-        const lines = errorLines(result)
+        const lines = errorLines(result).filter((line) => !line.startsWith('Waiting for a lock'))
         expect(lines).toHaveLength(1)
         expect(lines[0]).toContain(`canceling statement due to ${setting.replace('_timeout', '')} timeout`)
         expect(lines[0]).toContain(`nothing was committed; the server's ${setting} ended the load`)
@@ -285,5 +285,25 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
       await holder.end()
     }
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
+  }, 60_000)
+
+  maybe('a rule or BEFORE DELETE trigger that keeps the rows the load replaces is refused before the COPY, instead of every credit loaded twice', async () => {
+    for (const [keeper, named] of [
+      ['CREATE RULE keep_rows AS ON DELETE TO public.TABLE DO INSTEAD NOTHING', 'rule keep_rows'],
+      [`CREATE FUNCTION public.TABLE_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+        CREATE TRIGGER keep_rows BEFORE DELETE ON public.TABLE FOR EACH ROW EXECUTE FUNCTION public.TABLE_keep()`, 'trigger keep_rows'],
+    ]) {
+      const table = fresh('kept_')
+      const url = suite.server.url({query: `table=${table}`})
+      expect((await load(url)).code).toBe(0)
+      suite.server.sql(keeper.replaceAll('TABLE', table))
+      const result = await load(url)
+      expect(result.code).toBe(2)
+      const lines = errorLines(result)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(new RegExp(`^Error: Table public\\.${table} kept 1260 row\\(s\\) the load deletes \\(its ${named}\\)`))
+      expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
+      expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
+    }
   }, 60_000)
 })
