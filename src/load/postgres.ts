@@ -249,19 +249,12 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
     await checkColumns(client, target, plan)
     await lockTable(client, target, log)
 
+    const replaced = replacedRows(plan)
     let deleted = 0
-    if (plan.wholePairs.length > 0) {
-      const result = await client.query(
-        `DELETE FROM ${table} AS t USING unnest($1::text[], $2::date[], $3::timestamptz[]) AS p(org, day, window_end)
-         WHERE t.organization_id = p.org AND t.job_run_date = p.day AND ${replacedOnWholeDay('t.job_id', 't.job_run_started_at', 'p.window_end', 'postgres')}`,
-        [plan.wholePairs.map((pair) => pair.org), plan.wholePairs.map((pair) => pair.day), plan.wholePairs.map((pair) => pair.windowEnd)],
-      )
-      deleted += result.rowCount ?? 0
+    for (const part of replaced) {
+      deleted += (await client.query(`DELETE FROM ${table} AS t${part.using ? ` USING ${part.using}` : ''} WHERE ${part.where}`, part.params)).rowCount ?? 0
     }
-    if (plan.edgeJobIds.length > 0) {
-      const result = await client.query(`DELETE FROM ${table} WHERE job_id = ANY($1::text[])`, [plan.edgeJobIds])
-      deleted += result.rowCount ?? 0
-    }
+    await checkDeleted(client, target, replaced)
 
     let rows = 0
     for (const [fileIndex, file] of plan.files.entries()) {
@@ -296,6 +289,54 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
   } finally {
     await client.end().catch(() => undefined)
   }
+}
+
+/** The rows a load replaces, as a DELETE FROM the table `t` names them, so that checkDeleted can count what it left. */
+interface Replaced {
+  using?: string
+  where: string
+  params: unknown[]
+}
+
+function replacedRows(plan: ScannedPlan): Replaced[] {
+  const parts: Replaced[] = []
+  if (plan.wholePairs.length > 0) {
+    parts.push({
+      using: 'unnest($1::text[], $2::date[], $3::timestamptz[]) AS p(org, day, window_end)',
+      where: `t.organization_id = p.org AND t.job_run_date = p.day AND ${replacedOnWholeDay('t.job_id', 't.job_run_started_at', 'p.window_end', 'postgres')}`,
+      params: [plan.wholePairs.map((pair) => pair.org), plan.wholePairs.map((pair) => pair.day), plan.wholePairs.map((pair) => pair.windowEnd)],
+    })
+  }
+  if (plan.edgeJobIds.length > 0) parts.push({where: 't.job_id = ANY($1::text[])', params: [plan.edgeJobIds]})
+  return parts
+}
+
+/**
+ * A DELETE that a rule (`DO INSTEAD NOTHING`) or a BEFORE DELETE trigger returning NULL turns into nothing says so
+ * only by its row count, which cannot tell it from a day with no rows yet; COPY invokes no rule, so the rows would
+ * be there twice. So what the deletes should have removed is counted again (the same index scans) before the COPY.
+ */
+async function checkDeleted(client: pg.Client, target: PostgresTarget, replaced: readonly Replaced[]): Promise<void> {
+  let kept = 0
+  for (const part of replaced) {
+    const from = `${qualifiedTable(target)} AS t${part.using ? `, ${part.using}` : ''}`
+    const {rows: [left]} = await client.query<{count: string}>(`SELECT count(*) AS count FROM ${from} WHERE ${part.where}`, part.params)
+    kept += Number(left.count)
+  }
+  if (kept === 0) return
+  const {rows} = await client.query<{what: string}>(
+    `SELECT 'rule ' || rulename AS what FROM pg_rules WHERE schemaname = $1 AND tablename = $2 AND definition ~ 'ON DELETE'
+     UNION ALL
+     SELECT 'trigger ' || tgname FROM pg_trigger WHERE tgrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)
+       AND NOT tgisinternal AND tgenabled <> 'D' AND (tgtype & 11) = 11
+     ORDER BY 1`,
+    [target.schema, target.table],
+  )
+  const why = rows.length > 0 ? `its ${rows.map((row) => row.what).join(', ')}` : 'a rule or a BEFORE DELETE trigger'
+  throw new BadInputError(
+    'E_TARGET_TABLE',
+    `Table ${target.schema}.${target.table} kept ${kept} row(s) the load deletes (${why}): the load would hold them twice. Drop or disable it for the loading role, or load into a new table with ?table=. Nothing was loaded.`,
+  )
 }
 
 /**
