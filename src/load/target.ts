@@ -72,6 +72,10 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
     throw badTarget(source, scheme ? `uses the scheme "${scheme}", which this tool cannot load into` : 'is not a target')
   }
+  // libpq would take the host from PGHOST or a `host=` parameter (a Unix socket's folder); this tool names the
+  // target, and checks a certificate's host name, by the URL's host, so the URL must name it.
+  const noHost = 'names no host (PGHOST is not read; for a Unix socket give its folder percent-encoded as the host, e.g. postgres://user:password@%2Fvar%2Frun%2Fpostgresql/db)'
+  if (/^[a-z][a-z0-9+.-]*:\/\/([^/?#]*@)?([/?#]|$)/i.test(text)) throw badTarget(source, noHost)
   let url: URL
   try {
     url = new URL(text)
@@ -80,7 +84,7 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   }
   registerSecret(url.password)
   registerSecret(safeDecode(url.password))
-  if (url.hostname === '') throw badTarget(source, 'names no host')
+  if (url.hostname === '') throw badTarget(source, noHost)
   const database = safeDecode(url.pathname.replace(/^\//, ''))
   if (database.includes('/')) throw badTarget(source, 'has a path that is not a database name')
   const params = url.searchParams

@@ -90,6 +90,9 @@ describe('load targets', () => {
       ['postgres://u:pw@h/db?sslmode=maybe', /sslmode=maybe/],
       ['postgres://u:pw@h/db?sslmode=verify-ca', /sslmode=verify-ca without sslrootcert/],
       ['postgres://u:pw@h/db?foo=1', /unknown parameter "foo"/],
+      // libpq's Unix-socket forms: the folder goes percent-encoded in the host, and PGHOST is not read.
+      ['postgres:///db?host=/var/run/postgresql', /names no host \(PGHOST is not read; for a Unix socket give its folder percent-encoded as the host, e\.g\. postgres:\/\/user:password@%2Fvar%2Frun%2Fpostgresql\/db\)/],
+      ['postgres://u:pw@/db?host=/tmp', /names no host \(PGHOST is not read; for a Unix socket/],
       ['s3://bucket/x', /scheme "s3"/],
       ['just-a-word', /is not a target/],
     ]

@@ -306,4 +306,18 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
       expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
     }
   }, 60_000)
+
+  maybe('a Unix socket, its folder percent-encoded as the host, with a password full of URL characters: loaded exactly, the password never shown', async () => {
+    const role = loaderRole((name) => `GRANT CREATE ON DATABASE ${suite.server.database} TO ${name}`)
+    const schema = fresh('sock_')
+    const folder = suite.server.sql('SHOW unix_socket_directories').split(',')[0].trim()
+    const url = suite.server.url({user: role, password: LOADER_PASSWORD, host: encodeURIComponent(folder), query: `schema=${schema}`})
+    const result = await load(url)
+    expect(errorLines(result)).toEqual([])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`into postgres://${role}@${encodeURIComponent(folder)}:${suite.server.port}/${suite.server.database} table ${schema}.circleci_usage`)
+    expect(result.stdout + result.stderr).not.toContain(encodeURIComponent(LOADER_PASSWORD))
+    expect(result.stdout + result.stderr).not.toContain(LOADER_PASSWORD)
+    expect(tableCreditsByDay(`${schema}.circleci_usage`)).toEqual(exportCreditsByDay())
+  }, 60_000)
 })
