@@ -20,7 +20,8 @@ import {replacedOnWholeDay, type LoadPlan} from './plan.js'
 import type {ScannedPlan} from './scan.js'
 import type {PostgresTarget, PostgresTls} from './target.js'
 
-const CONNECT_TIMEOUT_MS = 15_000
+/** How long a connection may take without a connect_timeout in the target. */
+const CONNECT_TIMEOUT_SECONDS = 15
 
 export interface PostgresLoadResult {
   rows: number
@@ -67,7 +68,7 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
   // SQLSTATE and says what it is itself: "canceling statement due to statement timeout" is not an unreachable host.
   const fromServer = error instanceof pg.DatabaseError
   if (NETWORK_CODES.has(code) || (!fromServer && /timeout|connection terminated|ssl|certificate/i.test(message))) {
-    return new ApiError('E_TARGET_UNREACHABLE', `Cannot reach PostgreSQL for ${where} (${code || message}): check the host, the port, sslmode and that the server accepts connections from here; nothing was loaded.`)
+    return unreachable(target, code || message)
   }
   if (/^2[23]/.test(code) && copying) {
     const line = /line (\d+)/.exec(failure.where ?? '')?.[1]
@@ -96,6 +97,13 @@ const SERVER_TIMEOUTS = [
   {code: '55P03', message: /lock timeout/, setting: 'lock_timeout', why: ' (another session held a lock on the table the load waited for)'},
   {code: '25P03', message: /idle-in-transaction timeout/, setting: 'idle_in_transaction_session_timeout', why: ''},
 ]
+
+function unreachable(target: PostgresTarget, reason: string): ApiError {
+  return new ApiError(
+    'E_TARGET_UNREACHABLE',
+    `Cannot reach PostgreSQL for ${target.display} (${reason}): check the host, the port, sslmode and that the server accepts connections from here; nothing was loaded.`,
+  )
+}
 
 async function copyOne(client: pg.Client, sql: string, fill: (sink: Writable) => Promise<CopyFileResult>): Promise<{rows: number; result: CopyFileResult}> {
   const sink = client.query(copyFrom(sql))
@@ -204,7 +212,7 @@ export async function connectPostgres(target: PostgresTarget): Promise<pg.Client
       client = new pg.Client({
         connectionString: target.connectionString,
         ...(attempt === undefined ? {} : {ssl: attempt}),
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        connectionTimeoutMillis: (target.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS) * 1000,
         application_name: 'cci-usage',
       })
       // A dropped connection is reported by the failing query; without a listener it would crash the process.
@@ -222,6 +230,14 @@ export async function connectPostgres(target: PostgresTarget): Promise<pg.Client
     throw new Error('internal: no connection attempt')
   } catch (error) {
     await client?.end().catch(() => undefined)
+    // pg's own words when connectionTimeoutMillis runs out.
+    if (!(error instanceof pg.DatabaseError) && (error as Error).message === 'timeout expired') {
+      const given = target.connectTimeoutSeconds !== undefined
+      throw unreachable(
+        target,
+        `no answer within ${target.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS} s, ${given ? "the target's connect_timeout" : 'the default; connect_timeout=SECONDS in the target waits longer'}`,
+      )
+    }
     throw describePostgresError(error, target)
   }
 }

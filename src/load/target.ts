@@ -22,6 +22,8 @@ export interface PostgresTarget {
   kind: 'postgres'
   /** What pg connects with: the URL without this tool's own parameters (schema, table) nor the TLS ones. Secret. */
   connectionString: string
+  /** The URL's connect_timeout as libpq reads it: seconds, at least 2, 0 for no limit; absent: this tool's default. */
+  connectTimeoutSeconds?: number
   /** Absent when the URL has no TLS parameter: the driver's defaults (PGSSLMODE) apply. */
   tls?: PostgresTls
   schema: string
@@ -105,6 +107,11 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   const tls = [...TLS_PARAMETERS].some((key) => params.has(key))
     ? {mode: sslmode ?? undefined, rootcert: params.get('sslrootcert') || undefined, cert: params.get('sslcert') || undefined, key: params.get('sslkey') || undefined}
     : undefined
+  // pg hands connect_timeout to libpq in its native binding only; the JavaScript client this tool uses waits for
+  // its own option, which connectPostgres sets from this.
+  const timeout = params.get('connect_timeout')
+  if (timeout !== null && !/^\s*-?\d+\s*$/.test(timeout)) throw badTarget(source, `has connect_timeout=${timeout}, which is not a whole number of seconds`)
+  const connectTimeoutSeconds = timeout === null ? undefined : Number(timeout) <= 0 ? 0 : Math.max(2, Number(timeout))
   const schema = params.get('schema') ?? DEFAULT_SCHEMA
   const table = params.get('table') ?? DEFAULT_TABLE
   if (schema === '' || table === '') throw badTarget(source, 'has an empty schema or table')
@@ -117,6 +124,7 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   return {
     kind: 'postgres',
     connectionString,
+    ...(connectTimeoutSeconds === undefined ? {} : {connectTimeoutSeconds}),
     ...(tls ? {tls} : {}),
     schema,
     table,

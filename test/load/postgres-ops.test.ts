@@ -320,4 +320,19 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     expect(result.stdout + result.stderr).not.toContain(LOADER_PASSWORD)
     expect(tableCreditsByDay(`${schema}.circleci_usage`)).toEqual(exportCreditsByDay())
   }, 60_000)
+
+  maybe('connect_timeout in the target bounds the wait for a server that accepts the connection and never answers, as libpq reads it', async () => {
+    const silent = createServer(() => undefined)
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (silent.address() as AddressInfo).port
+      const result = await load(suite.server.url({port, query: 'connect_timeout=2'}))
+      expect(result.code).toBe(4)
+      expect(errorLines(result)).toEqual([
+        `Error: Cannot reach PostgreSQL for postgres://${suite.server.user}@127.0.0.1:${port}/${suite.server.database} table public.circleci_usage (no answer within 2 s, the target's connect_timeout): check the host, the port, sslmode and that the server accepts connections from here; nothing was loaded.`,
+      ])
+    } finally {
+      silent.close()
+    }
+  }, 60_000)
 })
