@@ -201,6 +201,20 @@ export function uncheckedTlsWarning(target: PostgresTarget, env: Record<string, 
   return `sslmode=${mode} does not check the database server's certificate (libpq's meaning)${plain}: whoever answers in its place would be sent the password. Use sslmode=verify-full (with sslrootcert=<CA file> for a private CA) where the network between here and the database is not yours.`
 }
 
+/** Clients whose connection has ended since they connected: the server closed it, or the network dropped it. */
+const closedClients = new WeakSet<pg.Client>()
+
+/**
+ * The client again, or a new one when its connection has ended meanwhile: a server's idle_session_timeout closes
+ * a session left idle while a large input is scanned. Nothing is written before the load's transaction begins,
+ * so connecting again changes nothing.
+ */
+export async function reconnectIfClosed(client: pg.Client, target: PostgresTarget): Promise<pg.Client> {
+  if (!closedClients.has(client)) return client
+  await client.end().catch(() => undefined)
+  return connectPostgres(target)
+}
+
 /** Connects first, so that a wrong password or an unreachable host fails before the input is read. */
 export async function connectPostgres(target: PostgresTarget): Promise<pg.Client> {
   let client: pg.Client | undefined
@@ -209,14 +223,16 @@ export async function connectPostgres(target: PostgresTarget): Promise<pg.Client
     const ssl = tlsOptions(target.tls)
     const fallBack = fallsBackToPlain(target.tls)
     for (const attempt of fallBack ? [ssl, false] : [ssl]) {
-      client = new pg.Client({
+      const made = new pg.Client({
         connectionString: target.connectionString,
         ...(attempt === undefined ? {} : {ssl: attempt}),
         connectionTimeoutMillis: (target.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS) * 1000,
         application_name: 'cci-usage',
       })
+      client = made
       // A dropped connection is reported by the failing query; without a listener it would crash the process.
-      client.on('error', () => undefined)
+      made.on('error', () => undefined)
+      made.on('end', () => closedClients.add(made))
       try {
         await client.connect()
         return client

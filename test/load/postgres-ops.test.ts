@@ -65,9 +65,17 @@ function rowsAndJobs(qualified: string): string {
   return suite.server.sql(`SELECT count(*) || ' rows, ' || count(DISTINCT job_id) || ' jobs' FROM ${qualified}`)
 }
 
-/** A TCP relay to the test server whose connections the test can cut, as a network or a server going away would. */
-async function relay(): Promise<{port: number; cut: () => void; close: () => Promise<void>}> {
+/** ReadyForQuery: the server's message that it has answered a query whole. */
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5])
+
+/**
+ * A TCP relay to the test server whose connections the test can cut, as a network or a server going away would:
+ * at once with `cut`, or, with `cutAfterReplyTo`, the first connection right after the server has answered the
+ * first query containing that text (as a server closes a session once it has been idle long enough).
+ */
+async function relay(cutAfterReplyTo?: string): Promise<{port: number; cut: () => void; close: () => Promise<void>}> {
   const sockets = new Set<Socket>()
+  let armed = cutAfterReplyTo !== undefined
   const server = createServer((client) => {
     const upstream = connect(suite.server.port, '127.0.0.1')
     for (const socket of [client, upstream]) {
@@ -76,7 +84,20 @@ async function relay(): Promise<{port: number; cut: () => void; close: () => Pro
     }
     client.on('close', () => upstream.destroy())
     upstream.on('close', () => client.destroy())
-    client.pipe(upstream).pipe(client)
+    let asked = false
+    client.on('data', (chunk: Buffer) => {
+      if (armed && cutAfterReplyTo && chunk.includes(cutAfterReplyTo)) asked = true
+      upstream.write(chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => {
+      if (!asked || !chunk.includes(READY_FOR_QUERY)) return void client.write(chunk)
+      armed = false
+      asked = false
+      client.write(chunk, () => {
+        client.resetAndDestroy()
+        upstream.resetAndDestroy()
+      })
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
@@ -334,5 +355,19 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     } finally {
       silent.close()
     }
+  }, 60_000)
+
+  maybe('a connection the server closes while the load scans its input (a DBA\'s idle_session_timeout) is opened again: the load goes on, exactly', async () => {
+    const table = fresh('idle_')
+    const network = await relay('information_schema.columns')
+    try {
+      const result = await load(suite.server.url({port: network.port, query: `table=${table}`}))
+      expect(errorLines(result)).toEqual([])
+      expect(result.code).toBe(0)
+    } finally {
+      await network.close()
+    }
+    expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
+    expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
   }, 60_000)
 })
