@@ -333,9 +333,11 @@ interface Replaced {
 function replacedRows(plan: ScannedPlan): Replaced[] {
   const parts: Replaced[] = []
   if (plan.wholePairs.length > 0) {
+    // The cast serves a hand-made table that keeps the day as text or a timestamp, which hold it (checkTable); on a
+    // date column it is no cast at all, and the (organization, day) index serves the delete.
     parts.push({
       using: 'unnest($1::text[], $2::date[], $3::timestamptz[]) AS p(org, day, window_end)',
-      where: `t.organization_id = p.org AND t.job_run_date = p.day AND ${replacedOnWholeDay('t.job_id', 't.job_run_started_at', 'p.window_end', 'postgres')}`,
+      where: `t.organization_id = p.org AND CAST(t.job_run_date AS date) = p.day AND ${replacedOnWholeDay('t.job_id', 't.job_run_started_at', 'p.window_end', 'postgres')}`,
       params: [plan.wholePairs.map((pair) => pair.org), plan.wholePairs.map((pair) => pair.day), plan.wholePairs.map((pair) => pair.windowEnd)],
     })
   }
