@@ -45,7 +45,7 @@ interface CopyProgress {
 
 export function describePostgresError(error: unknown, target: PostgresTarget, copying?: CopyProgress): Error {
   if (error instanceof CciUsageError) return error
-  const failure = error as Error & {code?: string; where?: string; column?: string; path?: unknown}
+  const failure = error as Error & {code?: string; where?: string; detail?: string; column?: string; path?: unknown}
   const code = failure.code ?? ''
   const message = oneLine(failure.message ?? String(error))
   const where = target.display
@@ -59,7 +59,9 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
     return new AuthError('E_TARGET_AUTH', `PostgreSQL refused the login for ${where} (${message}): check the user and password in the target.`)
   }
   if (code === '42501') {
-    return new AuthError('E_TARGET_PERMISSION', `PostgreSQL denied ${where} (${message}): the user needs USAGE on the schema and SELECT, INSERT and DELETE on the table; to create a missing schema, CREATE on the database, and a missing table, CREATE on the schema (or have an administrator run \`cci-usage load --print-ddl postgres\`). Nothing was loaded.`)
+    // The server's detail names the privilege where its message does not ("User does not have CONNECT privilege.").
+    const detail = failure.detail ? `; ${oneLine(failure.detail)}` : ''
+    return new AuthError('E_TARGET_PERMISSION', `PostgreSQL denied ${where} (${message}${detail}): the user needs CONNECT on the database, USAGE on the schema and SELECT, INSERT and DELETE on the table; to create a missing schema, CREATE on the database, and a missing table, CREATE on the schema (or have an administrator run \`cci-usage load --print-ddl postgres\`). Nothing was loaded.`)
   }
   if (code === '3D000') {
     return new BadInputError('E_TARGET_NO_DATABASE', `PostgreSQL has no such database for ${where} (${message}): create it or fix the database name in the target.`)

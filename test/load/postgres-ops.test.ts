@@ -145,6 +145,13 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
       expect(result.stderr + result.stdout).not.toContain(encodeURIComponent(LOADER_PASSWORD))
     }
     expect(suite.server.sql(`SELECT count(*) FROM pg_class WHERE relnamespace = '${schema}'::regnamespace`)).toBe('0')
+
+    const database = fresh('closed_')
+    suite.server.sql(`CREATE DATABASE ${database}`)
+    suite.server.sql(`REVOKE CONNECT ON DATABASE ${database} FROM PUBLIC`)
+    const refused = await load(suite.server.url({user: role, password: LOADER_PASSWORD, database}))
+    expect(refused.code).toBe(3)
+    expect(errorLines(refused)).toEqual([expect.stringMatching(/\(permission denied for database "closed_\d+"; User does not have CONNECT privilege\.\): the user needs CONNECT on the database, USAGE on the schema/)])
   }, 60_000)
 
   maybe('a view with the table\'s name is refused before anything is deleted through it', async () => {
