@@ -213,7 +213,7 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     }
   }, 60_000)
 
-  maybe('a load whose connection is terminated while it deletes or while it commits leaves the previous rows exactly; the rerun leaves the new ones exactly', async () => {
+  maybe('a load whose connection is terminated while it deletes or while it commits leaves the previous rows exactly, which readers see meanwhile; the rerun leaves the new ones exactly', async () => {
     const golden = goldenLines()
     // The same jobs with other credits (one more on each row that has some), loaded before: what must survive.
     const before: Lines = {header: golden.header, rows: golden.rows.map((row) => (/^\d+$/.test(field(row, 'TOTAL_CREDITS')) ? withFields(row, {TOTAL_CREDITS: String(Number(field(row, 'TOTAL_CREDITS')) + 1)}) : row))}
@@ -237,6 +237,8 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
         while (pid === '') {
           pid = suite.server.sql(`SELECT pid FROM pg_stat_activity WHERE application_name = 'cci-usage' AND wait_event_type = 'Lock' AND query LIKE '${statement}%'`)
         }
+        // A reader meanwhile (at COMMIT, with every DELETE and the COPY done) sees the previous rows, all of them.
+        expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay(before))
         expect(suite.server.sql(`SELECT pg_terminate_backend(${pid})`)).toBe('t')
         const result = await loading
         expect(result.code).toBe(4)
