@@ -56,7 +56,10 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
     )
   }
   if (code === '28P01' || code === '28000') {
-    return new AuthError('E_TARGET_AUTH', `PostgreSQL refused the login for ${where} (${message}): check the user and password in the target.`)
+    // pg_hba.conf turning the login away (a reject line, or no line for this host, user and encryption) is not the
+    // password's fault; its message names the file.
+    const check = /pg_hba\.conf/.test(message) ? "the server's pg_hba.conf does not admit this user from this host (and sslmode): ask its administrator" : 'check the user and password in the target'
+    return new AuthError('E_TARGET_AUTH', `PostgreSQL refused the login for ${where} (${message}): ${check}.`)
   }
   if (code === '42501') {
     // The server's detail names the privilege where its message does not ("User does not have CONNECT privilege.").

@@ -4,6 +4,7 @@
  * mid-load and the rerun after it. Each credit must be in the table exactly once, per day against the export.
  */
 import {connect, createServer, type AddressInfo, type Socket} from 'node:net'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import pg from 'pg'
@@ -378,5 +379,24 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     }
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
     expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
+  }, 60_000)
+
+  maybe('a login pg_hba.conf rejects is exit 3 saying to check pg_hba.conf, not the password', async () => {
+    const role = loaderRole(() => '')
+    const hba = suite.server.sql('SHOW hba_file')
+    writeFileSync(hba, `host all ${role} 127.0.0.1/32 reject\n` + readFileSync(hba, 'utf8'))
+    suite.server.sql('SELECT pg_reload_conf()')
+    // The postmaster reads the file when it handles the signal: wait until it rejects the role.
+    for (;;) {
+      const probe = new pg.Client({connectionString: suite.server.url({user: role, password: LOADER_PASSWORD})})
+      const admitted = await probe.connect().then(() => true, () => false)
+      await probe.end().catch(() => undefined)
+      if (!admitted) break
+    }
+    const result = await load(suite.server.url({user: role, password: LOADER_PASSWORD}))
+    expect(result.code).toBe(3)
+    expect(errorLines(result)).toEqual([
+      expect.stringMatching(new RegExp(`\\(pg_hba\\.conf rejects connection for host "127\\.0\\.0\\.1", user "${role}".*\\): the server's pg_hba\\.conf does not admit this user from this host`)),
+    ])
   }, 60_000)
 })
