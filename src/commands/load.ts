@@ -22,7 +22,7 @@ The password never appears in output. --print-ddl prints the table definition fo
 
 An existing table the load would fail on (a NOT NULL export column, a type narrower than the loader's, a varchar(n) shorter than the input's values) is refused before anything is deleted, with the ALTER TABLE that fixes it.
 
-Exit codes: 0 done, 2 bad input (file, flag, malformed target, a table the load would fail on), 3 the database refused the login, 4 the database could not be reached or failed the load.`
+Exit codes: 0 done, 2 bad input (file, flag, malformed target, a table the load would fail on), 3 the database refused the login or a privilege the load needs, 4 the database could not be reached or failed the load (a lost connection: run it again).`
 
   static override examples = [
     {description: 'Load the weekly export into Postgres (URL in the environment)', command: 'CCI_USAGE_LOAD_TO=postgres://etl:***@db:5432/finops <%= config.bin %> <%= command.id %> --input usage-report/usage.csv'},

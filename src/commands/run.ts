@@ -29,7 +29,7 @@ export default class Run extends BaseCommand {
 
   static override description = `Exports the window (default: the last 7 full UTC days) and, with --compare previous (the default), the window of equal length before it in the same export (one job per 31 days of both; with --month, the calendar month before: months differ in length); then writes usage.csv, summary.json, by-project.csv, the SVG charts, credits-by-project.png and report.html to --out, prints the summary, and posts to Slack when --notify says so.
 
-Exit codes: 0 done (a Slack failure is a warning unless --strict-notify; a message already posted for the window is skipped), 2 bad input, 3 token refused, 4 export failed or API error, 5 timed out (the message carries the resume command), 6 Slack failed with --strict-notify. With --load-to, the load's own after the report and Slack: 2 a target or table it refuses, 3 the database refused the login, 4 it could not be reached or failed the load.`
+Exit codes: 0 done (a Slack failure is a warning unless --strict-notify; a message already posted for the window is skipped), 2 bad input, 3 token refused, 4 export failed or API error, 5 timed out (the message carries the resume command), 6 Slack failed with --strict-notify. With --load-to, the load's own after the report and Slack: 2 a target or table it refuses, 3 the database refused the login or a privilege the load needs, 4 it could not be reached or failed the load.`
 
   static override examples = [
     {description: 'Everything on the built-in simulator (no token)', command: '<%= config.bin %> <%= command.id %> --demo'},

@@ -30,19 +30,36 @@ function indexName(table: string, suffix: string): string {
   return `${base}_${suffix}`
 }
 
+/** The statements that make a missing schema, table and index; `postgresDdl` lists them in the order to run. */
+export interface PostgresDdl {
+  schema: string
+  table: string
+  /** Each index with its name, so that the loader can tell one that exists from one it must create. */
+  indexes: Array<{name: string; statement: string}>
+}
+
 /**
- * Schema, table and indexes, each `IF NOT EXISTS`, so running them on every load is harmless. The indexes serve
- * the load's own deletes: by (organization, day) for whole days, by job for the rows of partly covered days.
+ * Schema, table and indexes, each `IF NOT EXISTS`. The indexes serve the load's own deletes: by (organization,
+ * day) for whole days, by job for the rows of partly covered days.
  */
-export function postgresDdl(name: PostgresTableName): string[] {
+export function postgresStatements(name: PostgresTableName): PostgresDdl {
   const table = qualifiedTable(name)
   const columns = WAREHOUSE_COLUMNS.map((column) => `  ${quote(column.name)} ${dialectType('postgres', column.type)}`)
-  return [
-    `CREATE SCHEMA IF NOT EXISTS ${quote(name.schema)}`,
-    `CREATE TABLE IF NOT EXISTS ${table} (\n${[...columns, `  ${quote(LOADED_AT)} timestamptz NOT NULL DEFAULT now()`].join(',\n')}\n)`,
-    `CREATE INDEX IF NOT EXISTS ${quote(indexName(name.table, 'org_day'))} ON ${table} (${quote('organization_id')}, ${quote('job_run_date')})`,
-    `CREATE INDEX IF NOT EXISTS ${quote(indexName(name.table, 'job_id'))} ON ${table} (${quote('job_id')})`,
-  ]
+  const index = (suffix: string, on: string[]): {name: string; statement: string} => {
+    const indexed = indexName(name.table, suffix)
+    return {name: indexed, statement: `CREATE INDEX IF NOT EXISTS ${quote(indexed)} ON ${table} (${on.map(quote).join(', ')})`}
+  }
+  return {
+    schema: `CREATE SCHEMA IF NOT EXISTS ${quote(name.schema)}`,
+    table: `CREATE TABLE IF NOT EXISTS ${table} (\n${[...columns, `  ${quote(LOADED_AT)} timestamptz NOT NULL DEFAULT now()`].join(',\n')}\n)`,
+    indexes: [index('org_day', ['organization_id', 'job_run_date']), index('job_id', ['job_id'])],
+  }
+}
+
+/** Every statement of postgresStatements, in order: what `--print-ddl postgres` prints. */
+export function postgresDdl(name: PostgresTableName): string[] {
+  const ddl = postgresStatements(name)
+  return [ddl.schema, ddl.table, ...ddl.indexes.map((index) => index.statement)]
 }
 
 function columnList(dialect: Dialect, indent = '  '): string {

@@ -15,7 +15,7 @@ import {FOCUS_SOURCE_COLUMNS, FOCUS_STAGED_COLUMNS, focusDataset, priceText} fro
 import {withLakeWork, writeLake} from './lake.js'
 import {lakeDataset} from './parquet.js'
 import type {LoadPlan} from './plan.js'
-import {connectPostgres, inspectTable, loadPostgres, uncheckedTlsWarning} from './postgres.js'
+import {connectPostgres, inspectTable, loadPostgres, reconnectIfClosed, uncheckedTlsWarning} from './postgres.js'
 import {scanInputs} from './scan.js'
 import {stageInputs} from './stage.js'
 import type {LoadTarget} from './target.js'
@@ -65,7 +65,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     const unchecked = uncheckedTlsWarning(target, process.env)
     if (unchecked) context.warn(unchecked)
     // Connected first, so that a wrong password or an unreachable host fails before the input is read.
-    const client = await connectPostgres(target)
+    let client = await connectPostgres(target)
     const plan = await (async () => {
       // A table the load would fail on is refused before the input is read; the scan measures what only it can.
       const measure = await inspectTable(client, target)
@@ -76,6 +76,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     })
     phase('load: scan')
     reportPlan(plan, context)
+    client = await reconnectIfClosed(client, target)
     const result = await loadPostgres(client, target, plan, context.log)
     phase('load: postgres committed')
     return {...planResult(target, plan), rows: result.rows, deleted: result.deleted, seconds: elapsed(started)}

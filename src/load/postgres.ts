@@ -14,13 +14,14 @@ import {from as copyFrom} from 'pg-copy-streams'
 import {ApiError, AuthError, BadInputError, CciUsageError, InputFileError} from '../core/errors.js'
 import {CSV_NULL} from '../core/usage-columns.js'
 import {copyColumnsFor, copyFileInto, type CopyFileResult} from './copy-stream.js'
-import {postgresDdl, qualifiedTable} from './ddl.js'
+import {postgresStatements, qualifiedTable} from './ddl.js'
 import {CREDIT_PRECISION, CREDIT_SCALE, dialectType, LOADED_AT, WAREHOUSE_COLUMNS, type WarehouseType} from './columns.js'
 import {replacedOnWholeDay, type LoadPlan} from './plan.js'
 import type {ScannedPlan} from './scan.js'
 import type {PostgresTarget, PostgresTls} from './target.js'
 
-const CONNECT_TIMEOUT_MS = 15_000
+/** How long a connection may take without a connect_timeout in the target. */
+const CONNECT_TIMEOUT_SECONDS = 15
 
 export interface PostgresLoadResult {
   rows: number
@@ -44,7 +45,7 @@ interface CopyProgress {
 
 export function describePostgresError(error: unknown, target: PostgresTarget, copying?: CopyProgress): Error {
   if (error instanceof CciUsageError) return error
-  const failure = error as Error & {code?: string; where?: string; column?: string; path?: unknown}
+  const failure = error as Error & {code?: string; where?: string; detail?: string; column?: string; path?: unknown}
   const code = failure.code ?? ''
   const message = oneLine(failure.message ?? String(error))
   const where = target.display
@@ -55,16 +56,24 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
     )
   }
   if (code === '28P01' || code === '28000') {
-    return new AuthError('E_TARGET_AUTH', `PostgreSQL refused the login for ${where} (${message}): check the user and password in the target.`)
+    // pg_hba.conf turning the login away (a reject line, or no line for this host, user and encryption) is not the
+    // password's fault; its message names the file.
+    const check = /pg_hba\.conf/.test(message) ? "the server's pg_hba.conf does not admit this user from this host (and sslmode): ask its administrator" : 'check the user and password in the target'
+    return new AuthError('E_TARGET_AUTH', `PostgreSQL refused the login for ${where} (${message}): ${check}.`)
   }
   if (code === '42501') {
-    return new AuthError('E_TARGET_PERMISSION', `PostgreSQL denied ${where} (${message}): the user needs CREATE on the schema (first load) and INSERT, DELETE and SELECT on the table.`)
+    // The server's detail names the privilege where its message does not ("User does not have CONNECT privilege.").
+    const detail = failure.detail ? `; ${oneLine(failure.detail)}` : ''
+    return new AuthError('E_TARGET_PERMISSION', `PostgreSQL denied ${where} (${message}${detail}): the user needs CONNECT on the database, USAGE on the schema and SELECT, INSERT and DELETE on the table; to create a missing schema, CREATE on the database, and a missing table, CREATE on the schema (or have an administrator run \`cci-usage load --print-ddl postgres\`). Nothing was loaded.`)
   }
   if (code === '3D000') {
     return new BadInputError('E_TARGET_NO_DATABASE', `PostgreSQL has no such database for ${where} (${message}): create it or fix the database name in the target.`)
   }
-  if (NETWORK_CODES.has(code) || /timeout|connection terminated|ssl|certificate/i.test(message)) {
-    return new ApiError('E_TARGET_UNREACHABLE', `Cannot reach PostgreSQL for ${where} (${code || message}): check the host, the port, sslmode and that the server accepts connections from here; nothing was loaded.`)
+  // The driver's own errors (a connect timeout, a TLS failure) are told by their text; a server's error has a
+  // SQLSTATE and says what it is itself: "canceling statement due to statement timeout" is not an unreachable host.
+  const fromServer = error instanceof pg.DatabaseError
+  if (NETWORK_CODES.has(code) || (!fromServer && /timeout|connection terminated|ssl|certificate/i.test(message))) {
+    return unreachable(target, code || message)
   }
   if (/^2[23]/.test(code) && copying) {
     const line = /line (\d+)/.exec(failure.where ?? '')?.[1]
@@ -80,7 +89,25 @@ export function describePostgresError(error: unknown, target: PostgresTarget, co
     }
     return new InputFileError('E_INPUT_VALUE', `Input file ${copying.path}${at}: PostgreSQL cannot store a value (${message}, SQLSTATE ${code}); fix or re-export the file. Nothing was loaded.`)
   }
-  return new ApiError('E_TARGET_FAILED', `PostgreSQL failed the load into ${where} (${message}${code ? `, SQLSTATE ${code}` : ''}); nothing was committed.`)
+  const timeout = fromServer ? SERVER_TIMEOUTS.find((known) => known.code === code && known.message.test(message)) : undefined
+  const hint = timeout
+    ? `; the server's ${timeout.setting} ended the load${timeout.why}: raise it for the loading role (ALTER ROLE ... SET ${timeout.setting} = ...) or in the target (options=-c ${timeout.setting}=...) and run the load again`
+    : ''
+  return new ApiError('E_TARGET_FAILED', `PostgreSQL failed the load into ${where} (${message}${code ? `, SQLSTATE ${code}` : ''}); nothing was committed${hint}.`)
+}
+
+/** The limits a DBA sets on sessions that end a load, by the SQLSTATE and text of the error each raises. */
+const SERVER_TIMEOUTS = [
+  {code: '57014', message: /statement timeout/, setting: 'statement_timeout', why: ''},
+  {code: '55P03', message: /lock timeout/, setting: 'lock_timeout', why: ' (another session held a lock on the table the load waited for)'},
+  {code: '25P03', message: /idle-in-transaction timeout/, setting: 'idle_in_transaction_session_timeout', why: ''},
+]
+
+function unreachable(target: PostgresTarget, reason: string): ApiError {
+  return new ApiError(
+    'E_TARGET_UNREACHABLE',
+    `Cannot reach PostgreSQL for ${target.display} (${reason}): check the host, the port, sslmode and that the server accepts connections from here; nothing was loaded.`,
+  )
 }
 
 async function copyOne(client: pg.Client, sql: string, fill: (sink: Writable) => Promise<CopyFileResult>): Promise<{rows: number; result: CopyFileResult}> {
@@ -179,6 +206,20 @@ export function uncheckedTlsWarning(target: PostgresTarget, env: Record<string, 
   return `sslmode=${mode} does not check the database server's certificate (libpq's meaning)${plain}: whoever answers in its place would be sent the password. Use sslmode=verify-full (with sslrootcert=<CA file> for a private CA) where the network between here and the database is not yours.`
 }
 
+/** Clients whose connection has ended since they connected: the server closed it, or the network dropped it. */
+const closedClients = new WeakSet<pg.Client>()
+
+/**
+ * The client again, or a new one when its connection has ended meanwhile: a server's idle_session_timeout closes
+ * a session left idle while a large input is scanned. Nothing is written before the load's transaction begins,
+ * so connecting again changes nothing.
+ */
+export async function reconnectIfClosed(client: pg.Client, target: PostgresTarget): Promise<pg.Client> {
+  if (!closedClients.has(client)) return client
+  await client.end().catch(() => undefined)
+  return connectPostgres(target)
+}
+
 /** Connects first, so that a wrong password or an unreachable host fails before the input is read. */
 export async function connectPostgres(target: PostgresTarget): Promise<pg.Client> {
   let client: pg.Client | undefined
@@ -187,14 +228,16 @@ export async function connectPostgres(target: PostgresTarget): Promise<pg.Client
     const ssl = tlsOptions(target.tls)
     const fallBack = fallsBackToPlain(target.tls)
     for (const attempt of fallBack ? [ssl, false] : [ssl]) {
-      client = new pg.Client({
+      const made = new pg.Client({
         connectionString: target.connectionString,
         ...(attempt === undefined ? {} : {ssl: attempt}),
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        connectionTimeoutMillis: (target.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS) * 1000,
         application_name: 'cci-usage',
       })
+      client = made
       // A dropped connection is reported by the failing query; without a listener it would crash the process.
-      client.on('error', () => undefined)
+      made.on('error', () => undefined)
+      made.on('end', () => closedClients.add(made))
       try {
         await client.connect()
         return client
@@ -208,6 +251,14 @@ export async function connectPostgres(target: PostgresTarget): Promise<pg.Client
     throw new Error('internal: no connection attempt')
   } catch (error) {
     await client?.end().catch(() => undefined)
+    // pg's own words when connectionTimeoutMillis runs out.
+    if (!(error instanceof pg.DatabaseError) && (error as Error).message === 'timeout expired') {
+      const given = target.connectTimeoutSeconds !== undefined
+      throw unreachable(
+        target,
+        `no answer within ${target.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS} s, ${given ? "the target's connect_timeout" : 'the default; connect_timeout=SECONDS in the target waits longer'}`,
+      )
+    }
     throw describePostgresError(error, target)
   }
 }
@@ -217,8 +268,12 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
   const table = qualifiedTable(target)
   const progress: CopyProgress = {path: ''}
   let copying = false
+  let committing = false
   try {
-    await client.query('BEGIN')
+    // Read committed whatever default_transaction_isolation the server or role sets: a repeatable read or
+    // serializable snapshot is taken by the lock's own statement, before the lock is granted, so a load that
+    // waited for another would not see the rows that one committed, and insert its own beside them (or fail).
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED')
     const lockKey = `cci-usage load ${target.schema}.${target.table}`
     const {rows: [locked]} = await client.query<{ok: boolean}>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok', [lockKey])
     if (!locked.ok) {
@@ -227,22 +282,16 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
     }
     // The export's timestamps are UTC without a zone; timestamptz reads them in the session's zone.
     await client.query("SET LOCAL TimeZone = 'UTC'")
-    for (const statement of postgresDdl(target)) await client.query(statement)
+    await createMissing(client, target)
     await checkColumns(client, target, plan)
+    await lockTable(client, target, log)
 
+    const replaced = replacedRows(plan)
     let deleted = 0
-    if (plan.wholePairs.length > 0) {
-      const result = await client.query(
-        `DELETE FROM ${table} AS t USING unnest($1::text[], $2::date[], $3::timestamptz[]) AS p(org, day, window_end)
-         WHERE t.organization_id = p.org AND t.job_run_date = p.day AND ${replacedOnWholeDay('t.job_id', 't.job_run_started_at', 'p.window_end', 'postgres')}`,
-        [plan.wholePairs.map((pair) => pair.org), plan.wholePairs.map((pair) => pair.day), plan.wholePairs.map((pair) => pair.windowEnd)],
-      )
-      deleted += result.rowCount ?? 0
+    for (const part of replaced) {
+      deleted += (await client.query(`DELETE FROM ${table} AS t${part.using ? ` USING ${part.using}` : ''} WHERE ${part.where}`, part.params)).rowCount ?? 0
     }
-    if (plan.edgeJobIds.length > 0) {
-      const result = await client.query(`DELETE FROM ${table} WHERE job_id = ANY($1::text[])`, [plan.edgeJobIds])
-      deleted += result.rowCount ?? 0
-    }
+    await checkDeleted(client, target, replaced)
 
     let rows = 0
     for (const [fileIndex, file] of plan.files.entries()) {
@@ -268,14 +317,153 @@ export async function loadPostgres(client: pg.Client, target: PostgresTarget, pl
       }
       rows += copied.rows
     }
+    committing = true
     await client.query('COMMIT')
     return {rows, deleted}
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
-    throw describePostgresError(error, target, copying ? progress : undefined)
+    throw lostConnection(error, target, committing) ?? describePostgresError(error, target, copying ? progress : undefined)
   } finally {
     await client.end().catch(() => undefined)
   }
+}
+
+/** The rows a load replaces, as a DELETE FROM the table `t` names them, so that checkDeleted can count what it left. */
+interface Replaced {
+  using?: string
+  where: string
+  params: unknown[]
+}
+
+function replacedRows(plan: ScannedPlan): Replaced[] {
+  const parts: Replaced[] = []
+  if (plan.wholePairs.length > 0) {
+    // The cast serves a hand-made table that keeps the day as text or a timestamp, which hold it (checkTable); on a
+    // date column it is no cast at all, and the (organization, day) index serves the delete.
+    parts.push({
+      using: 'unnest($1::text[], $2::date[], $3::timestamptz[]) AS p(org, day, window_end)',
+      where: `t.organization_id = p.org AND CAST(t.job_run_date AS date) = p.day AND ${replacedOnWholeDay('t.job_id', 't.job_run_started_at', 'p.window_end', 'postgres')}`,
+      params: [plan.wholePairs.map((pair) => pair.org), plan.wholePairs.map((pair) => pair.day), plan.wholePairs.map((pair) => pair.windowEnd)],
+    })
+  }
+  if (plan.edgeJobIds.length > 0) parts.push({where: 't.job_id = ANY($1::text[])', params: [plan.edgeJobIds]})
+  return parts
+}
+
+/**
+ * A DELETE that a rule (`DO INSTEAD NOTHING`) or a BEFORE DELETE trigger returning NULL turns into nothing says so
+ * only by its row count, which cannot tell it from a day with no rows yet; COPY invokes no rule, so the rows would
+ * be there twice. So what the deletes should have removed is counted again (the same index scans) before the COPY.
+ */
+async function checkDeleted(client: pg.Client, target: PostgresTarget, replaced: readonly Replaced[]): Promise<void> {
+  let kept = 0
+  for (const part of replaced) {
+    const from = `${qualifiedTable(target)} AS t${part.using ? `, ${part.using}` : ''}`
+    const {rows: [left]} = await client.query<{count: string}>(`SELECT count(*) AS count FROM ${from} WHERE ${part.where}`, part.params)
+    kept += Number(left.count)
+  }
+  if (kept === 0) return
+  const {rows} = await client.query<{what: string}>(
+    `SELECT 'rule ' || rulename AS what FROM pg_rules WHERE schemaname = $1 AND tablename = $2 AND definition ~ 'ON DELETE'
+     UNION ALL
+     SELECT 'trigger ' || tgname FROM pg_trigger WHERE tgrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)
+       AND NOT tgisinternal AND tgenabled <> 'D' AND (tgtype & 11) = 11
+     ORDER BY 1`,
+    [target.schema, target.table],
+  )
+  const why = rows.length > 0 ? `its ${rows.map((row) => row.what).join(', ')}` : 'a rule or a BEFORE DELETE trigger'
+  throw new BadInputError(
+    'E_TARGET_TABLE',
+    `Table ${target.schema}.${target.table} kept ${kept} row(s) the load deletes (${why}): the load would hold them twice. Drop or disable it for the loading role, or load into a new table with ?table=. Nothing was loaded.`,
+  )
+}
+
+/**
+ * The deletes and the COPY take ROW EXCLUSIVE on the table, which waits for any session holding a lock that
+ * conflicts with it (an ALTER TABLE, VACUUM FULL, LOCK TABLE or plain CREATE INDEX in an open transaction), for
+ * as long as the server's lock_timeout allows: by default without end. Said once, naming the sessions, so that a
+ * load that seems to hang tells who holds it. Readers (ACCESS SHARE) and other writers do not conflict.
+ */
+async function lockTable(client: pg.Client, target: PostgresTarget, log: (line: string) => void): Promise<void> {
+  const table = qualifiedTable(target)
+  await client.query('SAVEPOINT cci_usage_lock')
+  try {
+    await client.query(`LOCK TABLE ${table} IN ROW EXCLUSIVE MODE NOWAIT`)
+    await client.query('RELEASE SAVEPOINT cci_usage_lock')
+    return
+  } catch (error) {
+    if ((error as {code?: string}).code !== '55P03') throw error
+    await client.query('ROLLBACK TO SAVEPOINT cci_usage_lock')
+  }
+  const {rows} = await client.query<{pid: number; mode: string}>(
+    `SELECT DISTINCT pid, mode FROM pg_locks WHERE locktype = 'relation' AND relation = $1::regclass AND granted AND pid <> pg_backend_pid()
+       AND mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') ORDER BY pid, mode`,
+    [table],
+  )
+  const holders = rows.map((row) => `pid ${row.pid} (${row.mode})`).join(', ') || 'another session'
+  log(`Waiting for a lock on ${target.schema}.${target.table} held by ${holders}: the load goes on when that transaction ends (or the server's lock_timeout ends the wait) ...`)
+  await client.query(`LOCK TABLE ${table} IN ROW EXCLUSIVE MODE`)
+}
+
+/**
+ * A connection that drops once the load has begun is not a host to check: say what became of the load. Before
+ * COMMIT the server rolls the transaction back; once COMMIT is sent, it may have committed it with the answer
+ * lost on the way. Either way a rerun of the same load leaves each row once.
+ */
+function lostConnection(error: unknown, target: PostgresTarget, committing: boolean): CciUsageError | undefined {
+  if (error instanceof CciUsageError || error instanceof pg.DatabaseError) return undefined
+  const failure = error as Error & {code?: string}
+  const code = failure.code ?? ''
+  if (!NETWORK_CODES.has(code) && !/connection terminated/i.test(failure.message ?? '')) return undefined
+  const outcome = committing
+    ? 'lost the connection while the load committed: the server may have committed it or not'
+    : 'lost the connection before the load committed: the server rolls it back'
+  return new ApiError(
+    'E_TARGET_LOST',
+    `PostgreSQL for ${target.display} ${outcome} (${code || oneLine(failure.message)}); run the same load again once the server answers (it replaces what it loads, so each row stays once).`,
+  )
+}
+
+/** What a relation of the table's name is, when it is not a table the load can delete from and COPY into. */
+const NOT_A_TABLE: Record<string, string> = {
+  v: 'a view',
+  m: 'a materialized view',
+  f: 'a foreign table',
+  S: 'a sequence',
+  i: 'an index',
+  I: 'an index',
+  c: 'a composite type',
+}
+
+/**
+ * Creates what is missing of the schema, the table and its indexes, and only that: `CREATE ... IF NOT EXISTS`
+ * checks the privilege to create before it looks whether the object exists (CREATE on the database for a
+ * schema, on the schema for a table, owning the table for an index), so a role that may load a table an
+ * administrator made with `--print-ddl`, but create nothing, would be refused. An index missing from a table the
+ * role does not own is its owner's to make: the deletes then scan the table, and the load is as exact.
+ */
+async function createMissing(client: pg.Client, target: PostgresTarget): Promise<void> {
+  const ddl = postgresStatements(target)
+  const {rows: [found]} = await client.query<{schema: boolean; kind: string | null; owned: boolean | null; indexes: string[]}>(
+    `SELECT n.oid IS NOT NULL AS schema, c.relkind AS kind, pg_has_role(c.relowner, 'USAGE') AS owned,
+       ARRAY(SELECT i.relname::text FROM pg_class i WHERE i.relnamespace = n.oid AND i.relname = ANY($3::text[])) AS indexes
+     FROM (SELECT 1) AS one LEFT JOIN pg_namespace n ON n.nspname = $1 LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`,
+    [target.schema, target.table, ddl.indexes.map((index) => index.name)],
+  )
+  if (!found.schema) await client.query(ddl.schema)
+  if (found.kind === null) {
+    await client.query(ddl.table)
+    for (const index of ddl.indexes) await client.query(index.statement)
+    return
+  }
+  if (found.kind !== 'r' && found.kind !== 'p') {
+    throw new BadInputError(
+      'E_TARGET_TABLE',
+      `${target.schema}.${target.table} is ${NOT_A_TABLE[found.kind] ?? 'not a table'}: the load deletes from and copies into a table; give another name with ?table= (the load creates it) or schema=. Nothing was loaded.`,
+    )
+  }
+  if (!found.owned) return
+  for (const index of ddl.indexes) if (!found.indexes.includes(index.name)) await client.query(index.statement)
 }
 
 /** An existing table's column, as information_schema describes it. */
@@ -284,7 +472,7 @@ interface TableColumn {
   data_type: string
   udt_name: string
   is_nullable: 'YES' | 'NO'
-  column_default: string | null
+  has_default: boolean
   is_identity: 'YES' | 'NO'
   is_generated: string
   character_maximum_length: number | null
@@ -295,8 +483,13 @@ interface TableColumn {
 /** The table's columns; none when it does not exist (yet). */
 async function tableColumns(client: pg.Client, target: PostgresTarget): Promise<TableColumn[]> {
   const {rows} = await client.query<TableColumn>(
-    `SELECT column_name, data_type, udt_name, is_nullable, column_default, is_identity, is_generated, character_maximum_length, numeric_precision, numeric_scale
-     FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+    // Not information_schema's column_default: its pg_get_expr opens the table, so that a session holding a lock
+    // on it (an ALTER TABLE in an open transaction) would hold this query up before the load can say so (lockTable).
+    `SELECT column_name, data_type, udt_name, is_nullable, is_identity, is_generated, character_maximum_length, numeric_precision, numeric_scale,
+       EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+               WHERE d.adrelid = (SELECT r.oid FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = $1 AND r.relname = $2)
+                 AND a.attname = c.column_name) AS has_default
+     FROM information_schema.columns AS c WHERE table_schema = $1 AND table_name = $2`,
     [target.schema, target.table],
   )
   return rows
@@ -373,7 +566,7 @@ function checkTable(target: PostgresTarget, columns: readonly TableColumn[], len
   }
   const written = new Set(WAREHOUSE_COLUMNS.map((column) => column.name))
   for (const found of columns) {
-    if (written.has(found.column_name) || found.is_nullable === 'YES' || found.column_default !== null) continue
+    if (written.has(found.column_name) || found.is_nullable === 'YES' || found.has_default) continue
     if (found.is_identity === 'YES' || found.is_generated === 'ALWAYS') continue
     const quoted = pg.escapeIdentifier(found.column_name)
     problems.push(

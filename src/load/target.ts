@@ -22,6 +22,8 @@ export interface PostgresTarget {
   kind: 'postgres'
   /** What pg connects with: the URL without this tool's own parameters (schema, table) nor the TLS ones. Secret. */
   connectionString: string
+  /** The URL's connect_timeout as libpq reads it: seconds, at least 2, 0 for no limit; absent: this tool's default. */
+  connectTimeoutSeconds?: number
   /** Absent when the URL has no TLS parameter: the driver's defaults (PGSSLMODE) apply. */
   tls?: PostgresTls
   schema: string
@@ -72,6 +74,10 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
     throw badTarget(source, scheme ? `uses the scheme "${scheme}", which this tool cannot load into` : 'is not a target')
   }
+  // libpq would take the host from PGHOST or a `host=` parameter (a Unix socket's folder); this tool names the
+  // target, and checks a certificate's host name, by the URL's host, so the URL must name it.
+  const noHost = 'names no host (PGHOST is not read; for a Unix socket give its folder percent-encoded as the host, e.g. postgres://user:password@%2Fvar%2Frun%2Fpostgresql/db)'
+  if (/^[a-z][a-z0-9+.-]*:\/\/([^/?#]*@)?([/?#]|$)/i.test(text)) throw badTarget(source, noHost)
   let url: URL
   try {
     url = new URL(text)
@@ -80,7 +86,7 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   }
   registerSecret(url.password)
   registerSecret(safeDecode(url.password))
-  if (url.hostname === '') throw badTarget(source, 'names no host')
+  if (url.hostname === '') throw badTarget(source, noHost)
   const database = safeDecode(url.pathname.replace(/^\//, ''))
   if (database.includes('/')) throw badTarget(source, 'has a path that is not a database name')
   const params = url.searchParams
@@ -101,6 +107,11 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   const tls = [...TLS_PARAMETERS].some((key) => params.has(key))
     ? {mode: sslmode ?? undefined, rootcert: params.get('sslrootcert') || undefined, cert: params.get('sslcert') || undefined, key: params.get('sslkey') || undefined}
     : undefined
+  // pg hands connect_timeout to libpq in its native binding only; the JavaScript client this tool uses waits for
+  // its own option, which connectPostgres sets from this.
+  const timeout = params.get('connect_timeout')
+  if (timeout !== null && !/^\s*-?\d+\s*$/.test(timeout)) throw badTarget(source, `has connect_timeout=${timeout}, which is not a whole number of seconds`)
+  const connectTimeoutSeconds = timeout === null ? undefined : Number(timeout) <= 0 ? 0 : Math.max(2, Number(timeout))
   const schema = params.get('schema') ?? DEFAULT_SCHEMA
   const table = params.get('table') ?? DEFAULT_TABLE
   if (schema === '' || table === '') throw badTarget(source, 'has an empty schema or table')
@@ -113,6 +124,7 @@ export function parseTarget(value: string, source = '--to'): LoadTarget {
   return {
     kind: 'postgres',
     connectionString,
+    ...(connectTimeoutSeconds === undefined ? {} : {connectTimeoutSeconds}),
     ...(tls ? {tls} : {}),
     schema,
     table,

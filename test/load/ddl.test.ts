@@ -90,6 +90,10 @@ describe('load targets', () => {
       ['postgres://u:pw@h/db?sslmode=maybe', /sslmode=maybe/],
       ['postgres://u:pw@h/db?sslmode=verify-ca', /sslmode=verify-ca without sslrootcert/],
       ['postgres://u:pw@h/db?foo=1', /unknown parameter "foo"/],
+      ['postgres://u:pw@h/db?connect_timeout=soon', /connect_timeout=soon, which is not a whole number of seconds/],
+      // libpq's Unix-socket forms: the folder goes percent-encoded in the host, and PGHOST is not read.
+      ['postgres:///db?host=/var/run/postgresql', /names no host \(PGHOST is not read; for a Unix socket give its folder percent-encoded as the host, e\.g\. postgres:\/\/user:password@%2Fvar%2Frun%2Fpostgresql\/db\)/],
+      ['postgres://u:pw@/db?host=/tmp', /names no host \(PGHOST is not read; for a Unix socket/],
       ['s3://bucket/x', /scheme "s3"/],
       ['just-a-word', /is not a target/],
     ]

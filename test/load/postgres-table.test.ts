@@ -116,6 +116,20 @@ describe('load --to postgres:// into a table made by hand (real PostgreSQL)', ()
     expect(suite.server.sql(`SELECT max(char_length(vcs_branch)) FROM public.${table}`)).toBe('97')
   })
 
+  maybe('a job_run_date kept as text, varchar or a timestamp (types that hold the export\'s days) is replaced by day as a date column is: two loads leave each credit once', async () => {
+    for (const type of ['text', 'character varying', 'timestamptz', 'timestamp']) {
+      const table = freshTable()
+      await createTable(table, (ddl) => ddl.replace('"job_run_date" date', `"job_run_date" ${type}`))
+      for (let i = 0; i < 2; i++) {
+        const result = await load(table)
+        expect(result.stderr).not.toMatch(/^Error/m)
+        expect(result.code).toBe(0)
+      }
+      expect(suite.server.sql(`SELECT count(*) || ' ' || count(DISTINCT job_id) FROM public.${table}`)).toBe('1260 1260')
+      expect(microCredits(suite.server.sql(`SELECT sum(total_credits) FROM public.${table}`))).toBe(GOLDEN_CREDITS)
+    }
+  })
+
   maybe('a varchar one character shorter than the input\'s longest value is refused', async () => {
     const table = freshTable()
     await createTable(table, (ddl) => ddl.replace('"organization_name" text', '"organization_name" char(12)'))
