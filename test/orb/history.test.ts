@@ -130,7 +130,9 @@ describe('report job damage check (drop-damaged-history.sh, after a failed step)
     writeFileSync(path.join(bin, 'cci-usage'), `#!/bin/bash\nexec "${process.execPath}" "${BIN}" "$@"\n`)
     chmodSync(path.join(bin, 'cci-usage'), 0o755)
     const command = compiledText(drop.command).replaceAll('/tmp/cci-usage-history-check', path.join(root, `${name}-check`))
-    const result = spawnSync('bash', ['-c', command], {encoding: 'utf8', env: {PATH: `${bin}:${process.env.PATH}`, HOME: home, ...env}})
+    // CircleCI runs a step's command with its default shell, `/bin/bash -eo pipefail`: the script's own shebang is
+    // only a comment there, so a failing command ends the step unless the script catches its status.
+    const result = spawnSync('bash', ['-eo', 'pipefail', '-c', command], {encoding: 'utf8', env: {PATH: `${bin}:${process.env.PATH}`, HOME: home, ...env}})
     return {status: result.status, stderr: result.stderr, files: existsSync(history) ? readdirSync(history) : []}
   }
 

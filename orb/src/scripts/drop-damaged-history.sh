@@ -4,11 +4,13 @@
 # empty folder and the next run backfills, instead of every later run restoring the same damage and failing on it.
 # A check that fails for another reason (a bad CCI_USAGE_* setting, DuckDB out of memory, a full disk) says nothing
 # of the history: it is kept, and with it the record of the Slack messages a rerun must not post again.
-set -uo pipefail
+# CircleCI runs the step with `/bin/bash -eo pipefail` (the shebang above is a comment there): the check's failure
+# is caught with `||`, or it would end the step before the history is judged.
+set -euo pipefail
 
 if [ -f ~/cci-usage-history/history.json ]; then
-  check=$(cci-usage report --history ~/cci-usage-history --out /tmp/cci-usage-history-check --json)
-  status=$?
+  status=0
+  check=$(cci-usage report --history ~/cci-usage-history --out /tmp/cci-usage-history-check --json) || status=$?
   if ((status != 0)); then
     printf '%s\n' "$check" >&2
     if [[ $check =~ \"code\":\ \"(E_HISTORY_CORRUPT|E_HISTORY_UNREADABLE)\" ]]; then
