@@ -21,3 +21,25 @@ if [ -f ~/cci-usage-history/history.json ]; then
     fi
   fi
 fi
+
+# With discover_shared_orgs the organizations exported can change from one run to the next (one joins or leaves the
+# plan, or the endpoint fails and the run goes on without them), which the cache key cannot know: the CLI then
+# refuses the history (E_HISTORY_ORGS) on this run and, were it kept, on every later one. The failed run's export
+# manifest names the organizations it exported; a history made for another set is dropped too.
+output_dir=${PARAM_OUTPUT_DIR:-usage-report}
+if [[ $output_dir == \~ || $output_dir == \~/* ]]; then output_dir=$HOME${output_dir:1}; fi
+manifest=$output_dir/export-manifest.json
+if [ -f ~/cci-usage-history/history.json ] && [ -f "$manifest" ]; then
+  # Exit 3: two sets; anything else (the same set, a file it cannot read) keeps the history.
+  compared=0
+  node -e '
+    const fs = require("fs")
+    const [history, manifest] = process.argv.slice(1).map((file) => JSON.parse(fs.readFileSync(file, "utf8")))
+    const set = (ids) => [...new Set(ids.map((id) => id.trim()).filter((id) => id !== ""))].sort().join(" ")
+    process.exit(set(history.organizations) === set([manifest.orgId, ...manifest.sharedOrgIds]) ? 0 : 3)
+  ' ~/cci-usage-history/history.json "$manifest" || compared=$?
+  if ((compared == 3)); then
+    rm -rf ~/cci-usage-history && mkdir -p ~/cci-usage-history
+    echo "cci-usage: the usage history was made for other organizations than this run exported ($manifest) and is dropped; the next run backfills it." >&2
+  fi
+fi
