@@ -408,3 +408,14 @@ describe('orb generate script, output_dir under the home folder', () => {
     expect(flags.out).toBe(path.join(workDir, 'usage-report'))
   })
 })
+
+describe('orb generate script, an empty output_dir', () => {
+  // store_artifacts stores the output_dir it is given; writing the report to usage-report instead would leave the
+  // artifacts empty while the step succeeds. The CLI refuses an empty folder flag (exit 2) for the same reason.
+  it('stops with exit 2 in one line naming output_dir, before running the CLI', () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_OUTPUT_DIR: ''})
+    expect(recorded.status).toBe(2)
+    expect(recorded.stderr).toBe('cci-usage orb: output_dir is empty; give the folder the report is written to (the default is usage-report).\n')
+    expect(recorded.argv).toBeNull()
+  })
+})

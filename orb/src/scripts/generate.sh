@@ -42,8 +42,14 @@ check_variable_name() {
   fi
 }
 
-# The report job's store_artifacts expands a leading ~ in output_dir; quoted, the CLI would write ./~/... instead.
-output_dir=${PARAM_OUTPUT_DIR:-usage-report}
+# The report job's store_artifacts stores output_dir as given: an empty one is refused, not replaced by the default
+# (the report would be written where the artifacts are not taken from). store_artifacts expands a leading ~;
+# quoted, the CLI would write ./~/... instead.
+output_dir=${PARAM_OUTPUT_DIR-usage-report}
+if [[ -z $output_dir ]]; then
+  echo "cci-usage orb: output_dir is empty; give the folder the report is written to (the default is usage-report)." >&2
+  exit 2
+fi
 if [[ $output_dir == \~ || $output_dir == \~/* ]]; then output_dir=$HOME${output_dir:1}; fi
 
 args=(run --out "$output_dir" --timeout "${PARAM_TIMEOUT:-30m}" --compare "${PARAM_COMPARE:-previous}")
