@@ -260,9 +260,9 @@ describe('orb generate script', () => {
     expect(recorded.argv).toBeNull()
   })
 
-  it('stops with exit 2 and names the variable when the CircleCI token variable is empty', () => {
+  it('stops with exit 3 (a missing token, as the CLI and README "Exit codes" say) and names the variable when the CircleCI token variable is empty', () => {
     const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, PARAM_CIRCLE_TOKEN: 'USAGE_TOKEN'})
-    expect(recorded.status).toBe(2)
+    expect(recorded.status).toBe(3)
     expect(recorded.stderr).toContain('USAGE_TOKEN')
     expect(recorded.argv).toBeNull()
   })

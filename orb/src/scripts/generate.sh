@@ -64,7 +64,8 @@ else
   if [[ -z ${!token_variable:-} ]]; then
     echo "cci-usage orb: the environment variable $token_variable (circle_token parameter) is empty." \
       "Add a CircleCI personal API token under that name to a context and give the job that context." >&2
-    exit 2
+    # The CLI's exit code for a missing token (README, Exit codes), not 2: the parameter is right, the secret is not there.
+    exit 3
   fi
   export CIRCLECI_API_TOKEN=${!token_variable}
 fi
