@@ -419,3 +419,26 @@ describe('orb generate script, an empty output_dir', () => {
     expect(recorded.argv).toBeNull()
   })
 })
+
+describe('orb generate script, its log line', () => {
+  // The line shows the flags the parameters became. The CLI redacts anything shaped like a CircleCI or Slack token
+  // or a Slack webhook URL from all it prints (a webhook URL given as the channel is refused "the value is not
+  // shown"), so the orb's own line must not print them either; the CLI still gets the value and judges it.
+  it.each([
+    ['slack_channel', {PARAM_NOTIFY: 'always', PARAM_SLACK_CHANNEL: 'https://hooks.slack.com/services/T0000/B0000/Zz9OrbWebhookSecret'}, 'Zz9OrbWebhookSecret'],
+    ['org_id', {PARAM_ORG_ID: 'CCIPAT_orblog_0123456789abcdef'}, 'CCIPAT_orblog'],
+    ['shared_org_ids', {PARAM_SHARED_ORG_IDS: 'xoxb-orblog-0123456789'}, 'xoxb-orblog'],
+  ])('does not show a secret given in %s', (_parameter, env, secret) => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, ...env})
+    expect(recorded.status).toBe(0)
+    expect(recorded.stderr).not.toContain(secret)
+    expect(recorded.stderr).toMatch(/^cci-usage run .*\[redacted\]/)
+    expect(recorded.argv!.join(' ')).toContain(secret)
+  })
+
+  it('shows ordinary values as they are', () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_NOTIFY: 'always', PARAM_SLACK_CHANNEL: 'C0999999999'})
+    expect(recorded.stderr).toBe(`cci-usage ${recorded.argv!.join(' ')}\n`)
+    expect(recorded.stderr).toContain(`--org-id ${ORG_ID}`)
+  })
+})

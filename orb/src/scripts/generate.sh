@@ -162,5 +162,12 @@ if [[ -n ${PARAM_LOAD_TO:-} ]]; then
   export CCI_USAGE_LOAD_TO=${!PARAM_LOAD_TO}
 fi
 
-echo "cci-usage ${args[*]}" >&2
+# The flags the parameters became, for the log. A value shaped like a CircleCI or Slack token or a Slack webhook URL
+# (pasted where a channel or an organization belongs) is shown as [redacted], as the CLI shows it in all it prints
+# (src/core/secrets.ts); the CLI still gets it, and says what is wrong with it without showing it.
+shown=()
+for arg in "${args[@]}"; do
+  if [[ ${arg,,} =~ ccip(at|rj)_|xox[a-z]-|hooks\.slack(-gov)?\.com/ ]]; then shown+=('[redacted]'); else shown+=("$arg"); fi
+done
+echo "cci-usage ${shown[*]}" >&2
 exec cci-usage "${args[@]}"
