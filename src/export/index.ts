@@ -3,7 +3,7 @@ import {rm, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
 import {normalizeHost, UsageApi, type ExportJob} from '../api/client.js'
-import {realSleep, type Sleep} from '../api/pacer.js'
+import {MAX_SILENT_WAIT_MS, realSleep, type Sleep} from '../api/pacer.js'
 import type {RetryPolicy} from '../api/retry.js'
 import {retireArtifacts} from '../core/artifact-set.js'
 import type {Clock} from '../core/clock.js'
@@ -135,6 +135,12 @@ class ExportRun {
   private readonly scans = new Map<string, PartScan>()
   /** Windows whose job ids came from a previous run: a 404 or failure there means "create a new one". */
   private readonly inherited = new Set<number>()
+  /**
+   * When each window's job was last reported. A job can stay processing for an hour (a large year) and --timeout
+   * may be longer, while a CI step that prints nothing for its no_output_timeout (the orb's: 60 min) is killed:
+   * an unchanged state is reported again every MAX_SILENT_WAIT_MS, as the pacer reports its long waits.
+   */
+  private readonly reportedAt = new Map<number, number>()
   private deadline = 0
 
   constructor(
@@ -290,10 +296,18 @@ class ExportRun {
       }
       throw error
     }
+    const now = this.context.clock().getTime()
     if (job.state !== window.state) {
       this.context.log(`${this.describe(index)}: job ${jobId} is ${job.state}.`)
+      this.reportedAt.set(index, now)
       window.state = job.state
       await this.store.save()
+    } else if (!this.reportedAt.has(index)) {
+      this.reportedAt.set(index, now)
+    } else if (now - this.reportedAt.get(index)! >= MAX_SILENT_WAIT_MS) {
+      const since = window.createdAt === undefined ? '' : ` ${Math.floor((now - Date.parse(window.createdAt)) / 60_000)} min after it was created`
+      this.context.log(`${this.describe(index)}: job ${jobId} is still ${job.state}${since}.`)
+      this.reportedAt.set(index, now)
     }
     const outcome = jobOutcome(job)
     switch (outcome.kind) {

@@ -3,6 +3,8 @@ import {readFile, readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {ApiError, AuthError, BadInputError, CciUsageError, TimeoutError} from '../../src/core/errors.js'
+import {MAX_SILENT_WAIT_MS} from '../../src/api/pacer.js'
+import {DEFAULT_POLL_INTERVAL_MS, runExport} from '../../src/export/index.js'
 import {splitWindows} from '../../src/export/windows.js'
 import type {Fault} from '../../src/simulator/index.js'
 import {
@@ -158,6 +160,30 @@ describe('export against the simulator', () => {
     expect(message).toContain(`cci-usage export --org-id ${h.orgId} --start 2024-11-10T00:00:00Z --end 2024-11-17T00:00:00Z --out ${h.out} --host ${h.sim.apiUrl}`)
     expect(message).not.toContain(h.sim.token)
     expect(h.time.slept()).toBeLessThanOrEqual(2 * 60_000 + 10_000)
+  })
+
+  it('says a job is still being prepared at least every 5 minutes while it waits, so a CI step is not killed as silent before --timeout', async () => {
+    // A large export stays processing for up to an hour and --timeout may be longer (the orb's timeout parameter),
+    // while CircleCI ends a step that prints nothing for its no_output_timeout (60 min in the orb's generate).
+    h = await harness({faults: [{type: 'never-complete'}]})
+    const current = h
+    const stamps = [current.time.clock().getTime()]
+    const lines: string[] = []
+    const log = (line: string) => {
+      stamps.push(current.time.clock().getTime())
+      lines.push(line)
+    }
+    // Each sleep also lasts the few milliseconds a real request and timer add: polls then land just over 6 s apart,
+    // under the GET budget, so the pacer's "waiting" lines that exact 6 s steps would make do not happen either.
+    const sleep = (ms: number) => current.time.sleep(ms + 200)
+    const error = await runExport(current.options({timeoutMs: 2 * 3_600_000}), {clock: current.time.clock, sleep, log}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    stamps.push(current.time.clock().getTime())
+    expect(current.time.slept()).toBeGreaterThan(2 * 3_600_000 - 60_000)
+    const gaps = stamps.slice(1).map((at, index) => at - stamps[index])
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(MAX_SILENT_WAIT_MS + DEFAULT_POLL_INTERVAL_MS)
+    const [job] = current.sim.jobs()
+    expect(lines.filter((line) => line.includes(`job ${job.id} is still`)).length).toBeGreaterThanOrEqual(20)
   })
 
   it('gives up with exit 5 at once when a Retry-After would outlast --timeout, instead of sleeping through it', async () => {

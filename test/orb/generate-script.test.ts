@@ -260,9 +260,9 @@ describe('orb generate script', () => {
     expect(recorded.argv).toBeNull()
   })
 
-  it('stops with exit 2 and names the variable when the CircleCI token variable is empty', () => {
+  it('stops with exit 3 (a missing token, as the CLI and README "Exit codes" say) and names the variable when the CircleCI token variable is empty', () => {
     const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, PARAM_CIRCLE_TOKEN: 'USAGE_TOKEN'})
-    expect(recorded.status).toBe(2)
+    expect(recorded.status).toBe(3)
     expect(recorded.stderr).toContain('USAGE_TOKEN')
     expect(recorded.argv).toBeNull()
   })
@@ -406,5 +406,39 @@ describe('orb generate script, output_dir under the home folder', () => {
     expect(recorded.status).toBe(0)
     const flags = await parseAsRun(recorded.argv!, {CIRCLECI_API_TOKEN: recorded.circleToken})
     expect(flags.out).toBe(path.join(workDir, 'usage-report'))
+  })
+})
+
+describe('orb generate script, an empty output_dir', () => {
+  // store_artifacts stores the output_dir it is given; writing the report to usage-report instead would leave the
+  // artifacts empty while the step succeeds. The CLI refuses an empty folder flag (exit 2) for the same reason.
+  it('stops with exit 2 in one line naming output_dir, before running the CLI', () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_OUTPUT_DIR: ''})
+    expect(recorded.status).toBe(2)
+    expect(recorded.stderr).toBe('cci-usage orb: output_dir is empty; give the folder the report is written to (the default is usage-report).\n')
+    expect(recorded.argv).toBeNull()
+  })
+})
+
+describe('orb generate script, its log line', () => {
+  // The line shows the flags the parameters became. The CLI redacts anything shaped like a CircleCI or Slack token
+  // or a Slack webhook URL from all it prints (a webhook URL given as the channel is refused "the value is not
+  // shown"), so the orb's own line must not print them either; the CLI still gets the value and judges it.
+  it.each([
+    ['slack_channel', {PARAM_NOTIFY: 'always', PARAM_SLACK_CHANNEL: 'https://hooks.slack.com/services/T0000/B0000/Zz9OrbWebhookSecret'}, 'Zz9OrbWebhookSecret'],
+    ['org_id', {PARAM_ORG_ID: 'CCIPAT_orblog_0123456789abcdef'}, 'CCIPAT_orblog'],
+    ['shared_org_ids', {PARAM_SHARED_ORG_IDS: 'xoxb-orblog-0123456789'}, 'xoxb-orblog'],
+  ])('does not show a secret given in %s', (_parameter, env, secret) => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, ...env})
+    expect(recorded.status).toBe(0)
+    expect(recorded.stderr).not.toContain(secret)
+    expect(recorded.stderr).toMatch(/^cci-usage run .*\[redacted\]/)
+    expect(recorded.argv!.join(' ')).toContain(secret)
+  })
+
+  it('shows ordinary values as they are', () => {
+    const recorded = runScript({CIRCLE_ORGANIZATION_ID: ORG_ID, CIRCLE_TOKEN: CIRCLE_SECRET, PARAM_NOTIFY: 'always', PARAM_SLACK_CHANNEL: 'C0999999999'})
+    expect(recorded.stderr).toBe(`cci-usage ${recorded.argv!.join(' ')}\n`)
+    expect(recorded.stderr).toContain(`--org-id ${ORG_ID}`)
   })
 })

@@ -118,19 +118,32 @@ describe('report job damage check (drop-damaged-history.sh, after a failed step)
   afterAll(() => rmSync(root, {recursive: true, force: true}))
 
   /** Runs the step as compiled into the job, with the built CLI as `cci-usage` and HOME holding a copy of the history. */
-  function runDropStep(name: string, damage: (history: string) => void, env: Record<string, string> = {}) {
+  function runDropStep(name: string, damage: (history: string) => void, env: Record<string, string> = {}, manifest?: object) {
     const generateAt = jobSteps.findIndex((step) => 'generate' in step)
-    const drop = ((jobSteps[generateAt + 1].when as {steps: YamlMap[]}).steps[0].run as {command: string})
+    const drop = ((jobSteps[generateAt + 1].when as {steps: YamlMap[]}).steps[0].run as {command: string; environment?: Record<string, string>})
     const home = path.join(root, name)
     const history = path.join(home, 'cci-usage-history')
     cpSync(soundHistory, history, {recursive: true})
     damage(history)
+    // The job's working directory, with the output folder the failed generate step left (output_dir's default).
+    const project = path.join(home, 'project')
+    const outputDir = String(job.parameters!.output_dir.default)
+    mkdirSync(path.join(project, outputDir), {recursive: true})
+    if (manifest) writeFileSync(path.join(project, outputDir, 'export-manifest.json'), JSON.stringify(manifest, null, 2))
+    const render = (text: string) => text.replace(/<<\s*parameters\.(\w+)\s*>>/g, (_, parameter: string) => String(job.parameters![parameter].default))
+    const environment = Object.fromEntries(Object.entries(drop.environment ?? {}).map(([key, value]) => [key, render(String(value))]))
     const bin = path.join(root, `${name}-bin`)
     mkdirSync(bin)
     writeFileSync(path.join(bin, 'cci-usage'), `#!/bin/bash\nexec "${process.execPath}" "${BIN}" "$@"\n`)
     chmodSync(path.join(bin, 'cci-usage'), 0o755)
     const command = compiledText(drop.command).replaceAll('/tmp/cci-usage-history-check', path.join(root, `${name}-check`))
-    const result = spawnSync('bash', ['-c', command], {encoding: 'utf8', env: {PATH: `${bin}:${process.env.PATH}`, HOME: home, ...env}})
+    // CircleCI runs a step's command with its default shell, `/bin/bash -eo pipefail`: the script's own shebang is
+    // only a comment there, so a failing command ends the step unless the script catches its status.
+    const result = spawnSync('bash', ['-eo', 'pipefail', '-c', command], {
+      cwd: project,
+      encoding: 'utf8',
+      env: {PATH: `${bin}:${process.env.PATH}`, HOME: home, ...environment, ...env},
+    })
     return {status: result.status, stderr: result.stderr, files: existsSync(history) ? readdirSync(history) : []}
   }
 
@@ -152,6 +165,30 @@ describe('report job damage check (drop-damaged-history.sh, after a failed step)
     expect(result.files).toContain('slack-posted.json')
     expect(result.stderr).toContain('E_BAD_MEMORY_LIMIT')
     expect(result.stderr).toContain('not found damaged: it is kept')
+  }, 60_000)
+
+  built('drops a history made for other organizations than the failed run exported (discover_shared_orgs found another set)', () => {
+    // An organization joined or left the plan (or discovery failed and the job went on without the others): the
+    // cache key, from org_id and shared_org_ids, is the same, the export's set is not, and the CLI refuses the
+    // history (E_HISTORY_ORGS) on this run and, kept, on every later one.
+    const own = JSON.parse(readFileSync(path.join(root, 'out', 'export-manifest.json'), 'utf8')) as {orgId: string; sharedOrgIds: string[]}
+    const joined = {...own, sharedOrgIds: [...own.sharedOrgIds, '0f0e0d0c-0b0a-4908-8706-050403020100']}
+    const result = runDropStep('other-orgs', () => undefined, {}, joined)
+    expect(result.status).toBe(0)
+    expect(result.files).toEqual([])
+    expect(result.stderr).toContain('the usage history was made for other organizations than this run exported')
+    const left = runDropStep('org-left', () => undefined, {}, {...own, sharedOrgIds: own.sharedOrgIds.slice(1)})
+    expect(left.files).toEqual([])
+  }, 60_000)
+
+  built('keeps the history when the failed run exported the organizations it was made for', () => {
+    const own = JSON.parse(readFileSync(path.join(root, 'out', 'export-manifest.json'), 'utf8')) as {orgId: string; sharedOrgIds: string[]}
+    expect(own.sharedOrgIds.length).toBeGreaterThan(0)
+    // The same set in another order is the same set.
+    const result = runDropStep('same-orgs', () => undefined, {}, {...own, sharedOrgIds: [...own.sharedOrgIds].reverse()})
+    expect(result.status).toBe(0)
+    expect(result.stderr).toBe('')
+    expect(result.files).toEqual(readdirSync(soundHistory))
   }, 60_000)
 
   built('keeps a sound history the check reads', () => {

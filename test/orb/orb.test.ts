@@ -224,3 +224,19 @@ describe('orb scripts', () => {
     expect(() => execFileSync('shellcheck', ['-s', 'bash', ...scripts.map((s) => path.join(scriptsDir, s))], {encoding: 'utf8'})).not.toThrow()
   })
 })
+
+describe('orb examples that post to Slack', () => {
+  // Without a channel the CLI only warns that Slack is not configured and the job succeeds: an example copied as
+  // it is would never post. slack_channel's default is $SLACK_DEFAULT_CHANNEL, which no context step sets.
+  it('name the channel they post to', () => {
+    const jobs = Object.entries(examples).flatMap(([name, example]) =>
+      Object.values((example.usage!.workflows ?? {}) as Record<string, {jobs: unknown[]}>).flatMap((workflow) =>
+        workflow.jobs.filter((job): job is YamlMap => typeof job === 'object' && job !== null && 'cci-usage/report' in job).map((job) => ({name, args: job['cci-usage/report'] as YamlMap})),
+      ),
+    )
+    expect(jobs.length).toBeGreaterThan(0)
+    for (const {name, args} of jobs.filter(({args}) => (args.notify ?? section('jobs').report.parameters!.notify.default) !== 'never')) {
+      expect({example: name, slack_channel: typeof args.slack_channel === 'string' && args.slack_channel !== ''}).toEqual({example: name, slack_channel: true})
+    }
+  })
+})

@@ -42,8 +42,14 @@ check_variable_name() {
   fi
 }
 
-# The report job's store_artifacts expands a leading ~ in output_dir; quoted, the CLI would write ./~/... instead.
-output_dir=${PARAM_OUTPUT_DIR:-usage-report}
+# The report job's store_artifacts stores output_dir as given: an empty one is refused, not replaced by the default
+# (the report would be written where the artifacts are not taken from). store_artifacts expands a leading ~;
+# quoted, the CLI would write ./~/... instead.
+output_dir=${PARAM_OUTPUT_DIR-usage-report}
+if [[ -z $output_dir ]]; then
+  echo "cci-usage orb: output_dir is empty; give the folder the report is written to (the default is usage-report)." >&2
+  exit 2
+fi
 if [[ $output_dir == \~ || $output_dir == \~/* ]]; then output_dir=$HOME${output_dir:1}; fi
 
 args=(run --out "$output_dir" --timeout "${PARAM_TIMEOUT:-30m}" --compare "${PARAM_COMPARE:-previous}")
@@ -58,7 +64,8 @@ else
   if [[ -z ${!token_variable:-} ]]; then
     echo "cci-usage orb: the environment variable $token_variable (circle_token parameter) is empty." \
       "Add a CircleCI personal API token under that name to a context and give the job that context." >&2
-    exit 2
+    # The CLI's exit code for a missing token (README, Exit codes), not 2: the parameter is right, the secret is not there.
+    exit 3
   fi
   export CIRCLECI_API_TOKEN=${!token_variable}
 fi
@@ -155,5 +162,12 @@ if [[ -n ${PARAM_LOAD_TO:-} ]]; then
   export CCI_USAGE_LOAD_TO=${!PARAM_LOAD_TO}
 fi
 
-echo "cci-usage ${args[*]}" >&2
+# The flags the parameters became, for the log. A value shaped like a CircleCI or Slack token or a Slack webhook URL
+# (pasted where a channel or an organization belongs) is shown as [redacted], as the CLI shows it in all it prints
+# (src/core/secrets.ts); the CLI still gets it, and says what is wrong with it without showing it.
+shown=()
+for arg in "${args[@]}"; do
+  if [[ ${arg,,} =~ ccip(at|rj)_|xox[a-z]-|hooks\.slack(-gov)?\.com/ ]]; then shown+=('[redacted]'); else shown+=("$arg"); fi
+done
+echo "cci-usage ${shown[*]}" >&2
 exec cci-usage "${args[@]}"
