@@ -14,7 +14,7 @@ export default class Load extends BaseCommand {
   postgres://user:password@host:5432/db?sslmode=verify-full&schema=public&table=circleci_usage
       A table with every export column, typed, plus loaded_at (created if missing). One transaction: the days the input covers whole are replaced per organization and day, rows of partly covered days replace the rows with the same JOB_ID, then COPY. A failure rolls back.
   parquet:DIR   Parquet (zstd) partitioned month=YYYY-MM/; each month the load touches is rebuilt (files it replaces nothing of are kept) and swapped in whole.
-  focus:DIR     FOCUS 1.2 cost rows as Parquet, one per export row and credit kind; --credit-price (USD per credit) is required: it gives the costs.
+  focus:DIR     FOCUS 1.2 cost rows as Parquet, one per export row and credit kind; --credit-price gives the costs.
 
 sslmode has libpq's meaning: require encrypts without checking the certificate (with sslrootcert, checks its chain), verify-ca checks the chain against sslrootcert, verify-full the chain and the host name, prefer falls back to a plain connection.
 
@@ -35,7 +35,7 @@ Exit codes: 0 done, 2 bad input (file, flag, malformed target, a table the load 
     input: Flags.string({char: 'i', multiple: true, description: 'Usage export: .csv, .csv.gz, export parts or a folder of them (repeatable; a JOB_ID in several is loaded once, from the last).'}),
     to: Flags.string({env: LOAD_TO_VARIABLE, description: 'Target: postgres://..., parquet:DIR or focus:DIR (or CCI_USAGE_LOAD_TO).'}),
     'print-ddl': Flags.string({description: 'Print the table definition for postgres, bigquery, snowflake, athena or redshift, and exit.'}),
-    'credit-price': Flags.string({description: 'USD per credit, for the FOCUS costs (required with focus:DIR).'}),
+    'credit-price': Flags.string({description: 'USD per credit, for the FOCUS costs (without it they are 0).'}),
     teams: Flags.string({description: 'YAML, JSON or CSV file mapping projects to teams, for the FOCUS Tags.'}),
   }
 

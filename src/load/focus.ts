@@ -118,19 +118,13 @@ const CREDIT_SOURCES = [...CREDIT_COLUMNS, 'OTHER_CREDITS']
 export const FOCUS_STAGED_COLUMNS = [`${sqlIdent('OTHER_CREDITS')} AS other_credits`]
 
 /**
- * The price as exact decimal text: the shortest text that reads back as the number `--credit-price` was parsed
- * into, which is the text given for any price of up to 15 significant digits. toFixed(10) rounded a longer price
- * and turned one below 5e-11 into 0; a price PRICE_TYPE cannot hold exactly is refused instead, since
- * ListUnitPrice x PricingQuantity must equal ListCost. No price is refused too: FOCUS costs are USD and never
- * null, and a 0 standing for an unknown price (nullhandling.md forbids such placeholders) reads as free.
+ * The price as exact decimal text (0 without one): the shortest text that reads back as the number
+ * `--credit-price` was parsed into, which is the text given for any price of up to 15 significant digits.
+ * toFixed(10) rounded a longer price and turned one below 5e-11 into 0; a price PRICE_TYPE cannot hold
+ * exactly is refused instead, since ListUnitPrice x PricingQuantity must equal ListCost.
  */
-export function priceText(creditPrice: number | null | undefined): string {
-  if (creditPrice === null || creditPrice === undefined) {
-    throw new BadInputError(
-      'E_FOCUS_NO_PRICE',
-      'FOCUS rows need --credit-price (USD per credit, e.g. 0.0006): their costs are in USD, and without a price they would be 0, which FinOps tools read as free; the credits are in PricingQuantity either way.',
-    )
-  }
+export function priceText(creditPrice: number | null): string {
+  if (creditPrice === null) return '0'
   const text = exactDecimal(creditPrice)
   const [whole, fraction = ''] = text.split('.')
   if (fraction.length > PRICE_SCALE || whole.replace(/^0+/, '').length > PRICE_PRECISION - PRICE_SCALE) {

@@ -63,8 +63,8 @@ export interface LoadResult {
  * `run --load-to` before the export, which would otherwise spend export jobs and the report on a load that fails.
  */
 export function checkLoadOptions(target: LoadTarget, options: Pick<LoadOptions, 'creditPrice'>): void {
-  // FOCUS rows need a price, and one they can hold exactly: it is refused, not rounded.
-  if (target.kind === 'focus') priceText(options.creditPrice)
+  // A price the FOCUS rows cannot hold exactly is refused, not rounded.
+  if (target.kind === 'focus') priceText(options.creditPrice ?? null)
 }
 
 export async function loadExport(target: LoadTarget, options: LoadOptions, context: LoadContext): Promise<LoadResult> {
@@ -100,6 +100,9 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     })
     try {
       reportPlan(staged.plan, context)
+      if (target.kind === 'focus' && (options.creditPrice ?? null) === null) {
+        context.warn('no --credit-price: the FOCUS costs (BilledCost, EffectiveCost, ListCost, ContractedCost) are 0; pass --credit-price (USD per credit) for dollars.')
+      }
       const dataset = target.kind === 'parquet' ? lakeDataset() : await focusDataset(staged, {creditPrice: options.creditPrice ?? null, teams})
       const lake = await writeLake(target.dir, work, staged, dataset, context.log)
       phase('load: lake written')

@@ -38,7 +38,7 @@ describe('load --to focus: edge rows', () => {
     const lines: Lines = {header: golden.header, rows: [...rows, refund, jobless]}
     const input = writeCsv(inWork('edge.csv'), lines)
     const focus = fresh('focus')
-    const result = await runCli(['load', '--input', input, '--to', `focus:${focus}`, '--credit-price', '0.0006'])
+    const result = await runCli(['load', '--input', input, '--to', `focus:${focus}`])
     expect(result.stderr).not.toMatch(/^Error/m)
     expect(result.code).toBe(0)
 

@@ -28,7 +28,7 @@ describe('load --to focus --teams', () => {
       const teams = inWork(name)
       writeFileSync(teams, yaml)
       const focus = fresh('focus')
-      const load = await runCli(['load', '--input', input, '--to', `focus:${focus}`, '--credit-price', '0.0006', '--teams', teams])
+      const load = await runCli(['load', '--input', input, '--to', `focus:${focus}`, '--teams', teams])
       expect(load.code).toBe(0)
       const out = fresh('report')
       const report = await runCli(['report', '--input', input, '--out', out, '--teams', teams])

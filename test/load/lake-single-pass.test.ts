@@ -366,7 +366,7 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     expect(await lakeTotals(lake)).toEqual({rows: 1260, credits: expected, jobs: 1260})
 
     const focus = fresh('focus')
-    expect((await runCli(['load', '--input', first, '--input', second, '--to', `focus:${focus}`, '--credit-price', '0.0006'])).code).toBe(0)
+    expect((await runCli(['load', '--input', first, '--input', second, '--to', `focus:${focus}`])).code).toBe(0)
     const [sums] = await query(
       `SELECT CAST(sum(PricingQuantity) AS VARCHAR) AS q, CAST(sum(PricingQuantity) FILTER (WHERE x_CreditKind = 'other') AS VARCHAR) AS other,
          count(*) FILTER (WHERE x_CreditKind = 'unattributed') AS unattributed FROM ${lakeGlob(focus)}`,
@@ -388,7 +388,7 @@ describe('load --to parquet:DIR, one pass over the CSV', () => {
     ] as Array<[string, Record<string, string>, number]>) {
       const rows = golden.rows.map((row) => (row === charged[3] ? withFields(row, change) : row))
       const dir = fresh('focus')
-      const result = await runCli(['load', '--input', writeCsv(inWork(`sp-focus-${name}.csv`), {header: golden.header, rows}), '--to', `focus:${dir}`, '--credit-price', '0.0006'])
+      const result = await runCli(['load', '--input', writeCsv(inWork(`sp-focus-${name}.csv`), {header: golden.header, rows}), '--to', `focus:${dir}`])
       expect([name, result.code]).toEqual([name, code])
       if (code === 2) {
         expect(result.stderr).toMatch(/^Error: \d+ charge\(s\) have credits but no organization or no date/m)

@@ -114,7 +114,7 @@ describe('load --to parquet:DIR', () => {
     const focus = freshDir('focus')
     for (const csv of [early, late, early]) {
       expect((await runCli(['load', '--input', csv, '--to', `parquet:${lake}`])).code).toBe(0)
-      expect((await runCli(['load', '--input', csv, '--to', `focus:${focus}`, '--credit-price', '0.0006'])).code).toBe(0)
+      expect((await runCli(['load', '--input', csv, '--to', `focus:${focus}`])).code).toBe(0)
     }
     expect(await lakeTotals(lake)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1260})
     const [row] = await query(`SELECT CAST(sum(PricingQuantity) AS VARCHAR) AS credits FROM read_parquet('${join(focus, '*', '*.parquet')}', hive_partitioning = true)`)
@@ -141,7 +141,7 @@ describe('load --to parquet:DIR', () => {
     expect((await runCli(['load', '--input', early, '--input', late, '--to', `parquet:${lake}`])).code).toBe(0)
     expect(await lakeTotals(lake)).toEqual({rows: 1260, credits: GOLDEN_CREDITS, jobs: 1257})
     const focus = freshDir('focus')
-    expect((await runCli(['load', '--input', early, '--input', late, '--to', `focus:${focus}`, '--credit-price', '0.0006'])).code).toBe(0)
+    expect((await runCli(['load', '--input', early, '--input', late, '--to', `focus:${focus}`])).code).toBe(0)
     const [row] = await query(`SELECT CAST(sum(PricingQuantity) AS VARCHAR) AS credits FROM read_parquet('${join(focus, '*', '*.parquet')}', hive_partitioning = true)`)
     expect(microCredits(String(row.credits))).toBe(GOLDEN_CREDITS)
   })
@@ -234,7 +234,7 @@ describe('load --to focus:DIR', () => {
     rows[index] = withFields(rows[index], {JOB_ID: NULL_CELL})
     const csv = writeCsv(inWork('no-job-id.csv'), {header: golden.header, rows})
     const dir = freshDir('focus')
-    const result = await runCli(['load', '--input', csv, '--to', `focus:${dir}`, '--credit-price', '0.0006'])
+    const result = await runCli(['load', '--input', csv, '--to', `focus:${dir}`])
     expect(result.code).toBe(0)
     const source = `read_parquet('${join(dir, '*', '*.parquet')}')`
     const [jobless] = await query(
@@ -253,20 +253,26 @@ describe('load --to focus:DIR', () => {
     rows[index] = withFields(rows[index], {TOTAL_CREDITS: NULL_CELL})
     const csv = writeCsv(inWork('no-total.csv'), {header: golden.header, rows})
     const dir = freshDir('focus')
-    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`, '--credit-price', '0.0006'])).code).toBe(0)
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`])).code).toBe(0)
     const before = await lakeContent(dir)
-    const result = await runCli(['load', '--input', csv, '--to', `focus:${dir}`, '--credit-price', '0.0006'])
+    const result = await runCli(['load', '--input', csv, '--to', `focus:${dir}`])
     expect(result.code).toBe(2)
     expect(result.stderr.split('\n').filter((line) => line.startsWith('Error'))).toEqual([expect.stringContaining('1 row(s) have credits in their credit columns but an empty TOTAL_CREDITS')])
     expect(result.stderr).not.toMatch(/unexpected|^\s+at /m)
     expect(await lakeContent(dir)).toBe(before)
   })
 
-  maybe('without --credit-price a FOCUS load is refused (exit 2, one line) before the input is read: costs of 0 would read as free', async () => {
+  maybe('without --credit-price the costs are 0 and the CLI says so; a reload changes nothing', async () => {
     const dir = freshDir('focus')
     const result = await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`])
-    expect(result.code).toBe(2)
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: FOCUS rows need --credit-price \(USD per credit/)])
-    expect(existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('month=')) : []).toEqual([])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/no --credit-price: the FOCUS costs .* are 0/)
+    const source = `read_parquet('${join(dir, '*', '*.parquet')}')`
+    const [before] = await query(`SELECT count(*) AS n, CAST(sum(PricingQuantity) AS VARCHAR) AS q, max(abs(BilledCost)) AS cost FROM ${source}`)
+    expect(Number(before.cost)).toBe(0)
+    expect((await runCli(['load', '--input', GOLDEN_EXPORT, '--to', `focus:${dir}`])).code).toBe(0)
+    const [after] = await query(`SELECT count(*) AS n, CAST(sum(PricingQuantity) AS VARCHAR) AS q, max(abs(BilledCost)) AS cost FROM ${source}`)
+    expect(after).toEqual(before)
+    expect(microCredits(String(after.q))).toBe(GOLDEN_CREDITS)
   })
 })

@@ -206,14 +206,6 @@ describe('cci-usage run: bad input', () => {
     expect(existsSync(folder)).toBe(false)
   })
 
-  it('refuses --load-to focus without a --credit-price before exporting anything (FOCUS costs of 0 would read as free)', async () => {
-    const folder = join(out, 'never-written-focus-no-price')
-    const result = await runCli(['run', '--demo', '--out', folder, '--load-to', `focus:${join(out, 'never-written-focus')}`])
-    expect(result.code).toBe(2)
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: FOCUS rows need --credit-price/)])
-    expect(existsSync(folder)).toBe(false)
-  })
-
   it('refuses a missing teams file before exporting anything', async () => {
     const result = await runCli(['run', '--demo', '--teams', '/nonexistent/teams.yml', '--out', join(out, 'never-written-teams')])
     expect(result.code).toBe(2)
