@@ -19,7 +19,7 @@ import {validateGroupBy} from '../report/index.js'
 import {renderSummary, type OutputFormat} from '../report/render.js'
 import {dryRunOutput} from '../slack/delivery.js'
 import {notifyOptionsFromFlags, notifyThresholds, slackFlags} from '../slack/flags.js'
-import {describeLoad, parseTarget} from '../load/index.js'
+import {checkLoadOptions, describeLoad, parseTarget} from '../load/index.js'
 import {LOAD_TO_VARIABLE, registerTargetSecrets} from '../load/target.js'
 
 const {top: _slackTop, notify: _notify, ...slackTransportFlags} = slackFlags
@@ -76,6 +76,7 @@ Exit codes: 0 done (a Slack failure is a warning unless --strict-notify; a messa
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const groupBy = validateGroupBy(flags['group-by'] ?? [], Boolean(flags.teams))
     const creditPrice = flags['credit-price'] === undefined ? null : parsePrice(flags['credit-price'])
+    if (loadTo) checkLoadOptions(loadTo, {creditPrice})
     // A threshold alone asks for a post when it holds; beside an explicit --notify never it is refused.
     const notifyWanted = flags.notify === 'always' || notifyThresholds(flags).length > 0
     // --demo keeps its history in the output folder (a first run backfills it) and shows the built-in budgets.

@@ -23,5 +23,20 @@ export const CREDIT_COLUMNS = [
   'LEASE_OVERAGE_CREDITS', 'IPRANGES_CREDITS',
 ] as const satisfies readonly UsageColumn[]
 
+/** What each credit column meters, as the report's credit-type table and FOCUS's SkuMeter name it. */
+export const CREDIT_LABELS: Readonly<Record<(typeof CREDIT_COLUMNS)[number], string>> = {
+  COMPUTE_CREDITS: 'Compute',
+  DLC_CREDITS: 'Docker layer caching',
+  USER_CREDITS: 'User seats',
+  STORAGE_CREDITS: 'Storage',
+  NETWORK_CREDITS: 'Network',
+  LEASE_CREDITS: 'Lease',
+  LEASE_OVERAGE_CREDITS: 'Lease overage',
+  IPRANGES_CREDITS: 'IP ranges',
+}
+
+/** The credits of an export's credit columns beyond the eight (OTHER_CREDITS), in the same tables. */
+export const OTHER_CREDITS_LABEL = 'Other credit columns'
+
 /** The export's null: the literal three characters backslash, backslash, N. */
 export const CSV_NULL = '\\\\N'

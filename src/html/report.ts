@@ -11,6 +11,7 @@ import {
 } from '../charts/format.js'
 import {endRightToLeftRun} from '../core/bidi.js'
 import {projectionWording} from '../core/projection.js'
+import {CREDIT_LABELS, OTHER_CREDITS_LABEL} from '../core/usage-columns.js'
 import {HISTORY_SECTION_ID, hasHistorySection, historySection, historySectionHeading} from './sections/history.js'
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
@@ -113,15 +114,15 @@ function overview(summary: Summary): string {
 function creditTypes(summary: Summary): string {
   const c = summary.totals.credits
   const kinds: [string, number][] = [
-    ['Compute', c.compute],
-    ['Docker layer caching', c.dlc],
-    ['User seats', c.user],
-    ['Storage', c.storage],
-    ['Network', c.network],
-    ['IP ranges', c.ipranges],
-    ['Lease', c.lease],
-    ['Lease overage', c.leaseOverage],
-    ['Other credit columns', c.other],
+    [CREDIT_LABELS.COMPUTE_CREDITS, c.compute],
+    [CREDIT_LABELS.DLC_CREDITS, c.dlc],
+    [CREDIT_LABELS.USER_CREDITS, c.user],
+    [CREDIT_LABELS.STORAGE_CREDITS, c.storage],
+    [CREDIT_LABELS.NETWORK_CREDITS, c.network],
+    [CREDIT_LABELS.IPRANGES_CREDITS, c.ipranges],
+    [CREDIT_LABELS.LEASE_CREDITS, c.lease],
+    [CREDIT_LABELS.LEASE_OVERAGE_CREDITS, c.leaseOverage],
+    [OTHER_CREDITS_LABEL, c.other],
   ]
   const rows = kinds.filter(([, value]) => value !== 0)
   const columns: Column<[string, number]>[] = [

@@ -5,15 +5,16 @@
  * of its credit columns gets an `unattributed` row for the difference).
  *
  * Every column FOCUS 1.2 marks Mandatory is here (focusColumns, `mandatory: true`); the only one that is null
- * is ChargeClass, which the spec requires to be null on rows that are not corrections. Column IDs, feature
- * levels and nullability come from the spec's specification/columns/*.md at tag v1.2.
+ * is ChargeClass, which the spec requires to be null on rows that are not corrections. So are the Conditional
+ * columns whose condition holds for CircleCI, and two Recommended ones. Column IDs, feature levels and
+ * nullability come from the spec's specification/columns/*.md at tag v1.2.
  */
 import {sqlIdent, sqlString} from '../analysis/columns.js'
 import {NONE_LABEL} from '../analysis/build.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import {BadInputError, InputFileError} from '../core/errors.js'
 import {exactDecimal} from '../core/exact-money.js'
-import {CREDIT_COLUMNS} from '../core/usage-columns.js'
+import {CREDIT_COLUMNS, CREDIT_LABELS, OTHER_CREDITS_LABEL} from '../core/usage-columns.js'
 import {MONTH_PARTITION} from './columns.js'
 import type {LakeDataset} from './lake.js'
 import type {StagedLoad} from './stage.js'
@@ -34,6 +35,10 @@ export interface FocusColumn {
 }
 
 const cost = `CAST(credits * price AS ${COST_TYPE})`
+const sku = "coalesce(RESOURCE_CLASS || ':', '') || kind"
+const skuMeter = `CASE credit_column ${Object.entries({...CREDIT_LABELS, OTHER_CREDITS: OTHER_CREDITS_LABEL, UNATTRIBUTED_CREDITS: 'Unattributed'})
+  .map(([column, label]) => `WHEN ${sqlString(column)} THEN ${sqlString(label)}`)
+  .join(' ')} END`
 const tagKeys = (withTeam: boolean) =>
   [
     `'circleci/workflow', WORKFLOW_NAME`,
@@ -70,13 +75,31 @@ export function focusColumns(withTeam: boolean): FocusColumn[] {
     {name: 'PublisherName', mandatory: true, sql: `'${PROVIDER}'`},
     {name: 'ServiceCategory', mandatory: true, sql: "'Developer Tools'"},
     {name: 'ServiceName', mandatory: true, sql: `'${PROVIDER}'`},
+    // The columns below are Conditional or Recommended in FOCUS 1.2. Their conditions hold for CircleCI: it
+    // measures usage (ConsumedQuantity), publishes a price list (SkuPriceId, SkuMeter, SkuPriceDetails) and prices
+    // in a virtual currency, credits, billed in USD (the PricingCurrency columns). A validator told so requires them.
+    {name: 'ChargeFrequency', mandatory: false, sql: "'Usage-Based'"},
+    // The credits are what the export measures; a job's minutes price only its compute credits.
+    {name: 'ConsumedQuantity', mandatory: false, sql: 'credits'},
+    {name: 'ConsumedUnit', mandatory: false, sql: "'Credits'"},
     {name: 'ContractedUnitPrice', mandatory: false, sql: 'price'},
     {name: 'ListUnitPrice', mandatory: false, sql: 'price'},
+    // A credit costs one credit: the PricingUnit is the credit itself, so the cost in credits is the quantity.
+    {name: 'PricingCurrency', mandatory: false, sql: "'Credits'"},
+    {name: 'PricingCurrencyContractedUnitPrice', mandatory: false, sql: `CAST(1 AS ${PRICE_TYPE})`},
+    {name: 'PricingCurrencyEffectiveCost', mandatory: false, sql: 'credits'},
+    {name: 'PricingCurrencyListUnitPrice', mandatory: false, sql: `CAST(1 AS ${PRICE_TYPE})`},
     {name: 'ResourceId', mandatory: false, sql: 'JOB_ID'},
     // resourcename.md and resourcetype.md: both "MUST be null when ResourceId is null".
     {name: 'ResourceName', mandatory: false, sql: 'CASE WHEN JOB_ID IS NOT NULL THEN JOB_NAME END'},
     {name: 'ResourceType', mandatory: false, sql: "CASE WHEN JOB_ID IS NOT NULL THEN 'Job' END"},
-    {name: 'SkuId', mandatory: false, sql: "coalesce(RESOURCE_CLASS || ':', '') || kind"},
+    {name: 'ServiceSubcategory', mandatory: false, sql: "'Continuous Integration and Deployment'"},
+    {name: 'SkuId', mandatory: false, sql: sku},
+    {name: 'SkuMeter', mandatory: false, sql: skuMeter},
+    // One price per SKU (the plan's price per credit), so the price's ID is the SKU's, which skupriceid.md allows.
+    {name: 'SkuPriceId', mandatory: false, sql: sku},
+    // skupricedetails.md: MAY be null when SkuPriceId is not; the export carries no price properties.
+    {name: 'SkuPriceDetails', mandatory: false, sql: 'CAST(NULL AS VARCHAR)'},
     {name: 'SubAccountId', mandatory: false, sql: 'PROJECT_ID'},
     {name: 'SubAccountName', mandatory: false, sql: 'PROJECT_NAME'},
     {name: 'Tags', mandatory: false, sql: `CAST(json_object(${tagKeys(withTeam)}) AS VARCHAR)`},

@@ -58,6 +58,15 @@ export interface LoadResult {
   seconds: number
 }
 
+/**
+ * What a load into `target` would refuse whatever the input: checked by `load` before the input is read and by
+ * `run --load-to` before the export, which would otherwise spend export jobs and the report on a load that fails.
+ */
+export function checkLoadOptions(target: LoadTarget, options: Pick<LoadOptions, 'creditPrice'>): void {
+  // A price the FOCUS rows cannot hold exactly is refused, not rounded.
+  if (target.kind === 'focus') priceText(options.creditPrice ?? null)
+}
+
 export async function loadExport(target: LoadTarget, options: LoadOptions, context: LoadContext): Promise<LoadResult> {
   const started = performance.now()
   phase('load: start-up (node, oclif, modules)')
@@ -81,8 +90,7 @@ export async function loadExport(target: LoadTarget, options: LoadOptions, conte
     phase('load: postgres committed')
     return {...planResult(target, plan), rows: result.rows, deleted: result.deleted, seconds: elapsed(started)}
   }
-  // Before the input is read: a price the FOCUS rows cannot hold exactly is refused, not rounded.
-  if (target.kind === 'focus') priceText(options.creditPrice ?? null)
+  checkLoadOptions(target, options)
   const teams = target.kind === 'focus' && options.teamsFile ? createTeamMatcher(await loadTeamRules(options.teamsFile)) : null
   return withLakeWork(target.dir, async (work) => {
     const staged = await stageInputs({

@@ -198,6 +198,14 @@ describe('cci-usage run: bad input', () => {
     expect(existsSync(join(out, 'never-written-notify'))).toBe(false)
   })
 
+  it('refuses a --credit-price the --load-to FOCUS rows cannot hold before exporting anything (it used to fail after the report)', async () => {
+    const folder = join(out, 'never-written-focus-price')
+    const result = await runCli(['run', '--demo', '--out', folder, '--load-to', `focus:${join(out, 'never-written-focus')}`, '--credit-price', '0.00000000001'])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: --credit-price 0\.00000000001 cannot be a FOCUS unit price exactly/)])
+    expect(existsSync(folder)).toBe(false)
+  })
+
   it('refuses a missing teams file before exporting anything', async () => {
     const result = await runCli(['run', '--demo', '--teams', '/nonexistent/teams.yml', '--out', join(out, 'never-written-teams')])
     expect(result.code).toBe(2)
