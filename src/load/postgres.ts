@@ -366,10 +366,9 @@ async function checkDeleted(client: pg.Client, target: PostgresTarget, replaced:
   const {rows} = await client.query<{what: string}>(
     `SELECT 'rule ' || rulename AS what FROM pg_rules WHERE schemaname = $1 AND tablename = $2 AND definition ~ 'ON DELETE'
      UNION ALL
-     SELECT 'trigger ' || tgname FROM pg_trigger WHERE tgrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)
-       AND NOT tgisinternal AND tgenabled <> 'D' AND (tgtype & 11) = 11
+     SELECT 'trigger ' || tgname FROM pg_trigger WHERE tgrelid = $3::regclass AND NOT tgisinternal AND tgenabled <> 'D' AND (tgtype & 11) = 11
      ORDER BY 1`,
-    [target.schema, target.table],
+    [target.schema, target.table, qualifiedTable(target)],
   )
   const why = rows.length > 0 ? `its ${rows.map((row) => row.what).join(', ')}` : 'a rule or a BEFORE DELETE trigger'
   throw new BadInputError(
@@ -485,12 +484,11 @@ async function tableColumns(client: pg.Client, target: PostgresTarget): Promise<
   const {rows} = await client.query<TableColumn>(
     // Not information_schema's column_default: its pg_get_expr opens the table, so that a session holding a lock
     // on it (an ALTER TABLE in an open transaction) would hold this query up before the load can say so (lockTable).
+    // pg_attribute's own flag says the same without opening it; to_regclass is null while the table does not exist.
     `SELECT column_name, data_type, udt_name, is_nullable, is_identity, is_generated, character_maximum_length, numeric_precision, numeric_scale,
-       EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-               WHERE d.adrelid = (SELECT r.oid FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = $1 AND r.relname = $2)
-                 AND a.attname = c.column_name) AS has_default
+       coalesce((SELECT a.atthasdef FROM pg_attribute a WHERE a.attrelid = to_regclass($3) AND a.attname = c.column_name), false) AS has_default
      FROM information_schema.columns AS c WHERE table_schema = $1 AND table_name = $2`,
-    [target.schema, target.table],
+    [target.schema, target.table, qualifiedTable(target)],
   )
   return rows
 }
