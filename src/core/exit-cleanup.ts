@@ -5,7 +5,7 @@
  * one more with every interrupted run. A cleanup registered here runs once, synchronously (nothing asynchronous
  * runs after a signal's handler calls exit), on the first of: a handled signal, `process.exit`, the end of the
  * event loop. The signal handlers are installed only while a cleanup is registered, so a process without one
- * keeps node's default behaviour.
+ * keeps node's default behaviour, unless it calls handleSignalsAlways (the CLI does).
  */
 import {rmSync} from 'node:fs'
 
@@ -17,6 +17,7 @@ type HandledSignal = keyof typeof SIGNAL_STATUS
 const SIGNALS = Object.keys(SIGNAL_STATUS) as HandledSignal[]
 
 let installed = false
+let always = false
 
 function runAll(): void {
   // Latest first: what was made last may sit inside what was made first (a work file in a locked folder).
@@ -44,10 +45,22 @@ function install(): void {
 }
 
 function uninstall(): void {
-  if (!installed || cleanups.size > 0) return
+  if (!installed || always || cleanups.size > 0) return
   installed = false
   process.off('exit', runAll)
   for (const signal of SIGNALS) process.off(signal, onSignal)
+}
+
+/**
+ * Keeps the handlers installed for the rest of the process, cleanup or not: SIGINT, SIGTERM and SIGHUP then
+ * always end it with 130, 143 or 129 after the registered cleanups. Node's default is no answer for a process
+ * that runs as PID 1, the CLI in `docker run IMAGE` (the image's ENTRYPOINT, no init): the kernel gives PID 1 no
+ * default action for a signal, so without a handler `docker stop` (SIGTERM) and Ctrl-C (SIGINT) went unheard
+ * until the SIGKILL 10 s later, or until a Slack post or a database connection gave up on its own.
+ */
+export function handleSignalsAlways(): void {
+  always = true
+  install()
 }
 
 /**
