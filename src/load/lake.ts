@@ -16,7 +16,7 @@
 import {randomBytes} from 'node:crypto'
 import {existsSync, rmSync} from 'node:fs'
 import {copyFile, link, mkdir, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+import {basename, dirname, join, resolve} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
@@ -149,10 +149,27 @@ async function removeWorkFolder(work: string): Promise<void> {
   await rm(work, {recursive: true, force: true})
 }
 
+/**
+ * The work folder goes in DIR's parent and its months are renamed into DIR, so both must be one file system. A
+ * folder that is a mount point (`docker run -v "$PWD/lake:/lake"`, a disk of its own) is not: as a user who may
+ * not write the parent, the load failed on the work folder and said to choose a folder one can write, which DIR
+ * is; as root, it staged everything and then failed its first rename with EXDEV, "unexpected" (exit 1).
+ */
+async function refuseMountPoint(dir: string): Promise<void> {
+  const parent = dirname(resolve(dir))
+  const [own, parents] = await Promise.all([stat(dir), stat(parent)])
+  if (own.dev === parents.dev) return
+  throw new BadInputError(
+    'E_TARGET_MOUNT_POINT',
+    `${dir} is a mount point (${parent} is another file system), and a load prepares its files beside the folder, in ${parent}, to rename them in: give a folder inside it with ${LAKE_ADVICE.flag}, such as ${join(dir, 'lake')} (in a container, mount the lake's parent folder and name the lake under it).`,
+  )
+}
+
 /** Runs `write` with the lake locked and a fresh work folder beside it; removes the work folder afterwards. */
 export async function withLakeWork<T>(dir: string, write: (work: string) => Promise<T>, warn: (line: string) => void): Promise<T> {
   // A file in the way, no permission, a read-only disk: the user's to fix (exit 2), named with the flag that chose it.
   await makeFolders(dir, LAKE_ADVICE)
+  await refuseMountPoint(dir)
   // The same lock as an --out folder's (its own file name): one creator wins, a half-written lock is waited for,
   // and a dead holder's is taken over without removing a lock another load has just made.
   const lock = await acquireFolderLock(dir, 'load', {lockFile: LOCK_FILE, flag: LAKE_ADVICE.flag, lockedCode: 'E_TARGET_LOCKED'})

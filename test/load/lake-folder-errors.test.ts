@@ -1,8 +1,9 @@
+import {existsSync, readdirSync, statSync} from 'node:fs'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {FileSystemError} from '../../src/core/errors.js'
+import {BadInputError, FileSystemError} from '../../src/core/errors.js'
 import {withLakeWork} from '../../src/load/lake.js'
 
 /** A lake folder the user cannot use is theirs to fix: exit 2 naming the path and the flag, never "unexpected" (exit 1). */
@@ -29,5 +30,30 @@ describe('withLakeWork: a target folder that cannot be made', () => {
     expect((error as Error).message).toContain('a file is in the way of a folder')
     expect((error as Error).message).toContain('--to')
     expect((error as Error).message).not.toContain('--out')
+  })
+})
+
+// /dev/shm is a tmpfs mounted on /dev on Linux hosts and in containers: a folder whose parent is another file system,
+// as a lake mounted into a container (-v "$PWD/lake:/lake") is.
+const MOUNT_POINT = '/dev/shm'
+const isMountPoint = existsSync(MOUNT_POINT) && statSync(MOUNT_POINT).dev !== statSync('/dev').dev
+if (!isMountPoint) console.log(`Skipping the mount point case: ${MOUNT_POINT} is not a mount point here.`)
+const onMountPoint = isMountPoint ? it : it.skip
+
+describe('withLakeWork: a target folder that is a mount point', () => {
+  onMountPoint('refuses it before writing anything (exit 2), saying to name a folder inside it', async () => {
+    const before = new Set(readdirSync(MOUNT_POINT))
+    let written = false
+    const error = await withLakeWork(MOUNT_POINT, async () => {
+      written = true
+    }, () => undefined).catch((caught: unknown) => caught)
+    expect(written).toBe(false)
+    expect(error).toBeInstanceOf(BadInputError)
+    expect(error).toMatchObject({code: 'E_TARGET_MOUNT_POINT', exitCode: 2})
+    expect((error as Error).message).toContain(`${MOUNT_POINT} is a mount point`)
+    expect((error as Error).message).toContain(`such as ${MOUNT_POINT}/lake`)
+    // No lock file nor work folder made, in the mount or beside it.
+    expect(readdirSync(MOUNT_POINT).filter((name) => !before.has(name))).toEqual([])
+    expect(readdirSync('/dev').filter((name) => name.includes('cci-usage'))).toEqual([])
   })
 })
