@@ -1,7 +1,6 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {CciUsageError, EXIT_CODES} from './errors.js'
-import {handleSignalsAlways} from './exit-cleanup.js'
 import {fileSystemError} from './fs-errors.js'
 import {outOfMemoryError} from './memory-errors.js'
 import {rejectEmptyPaths} from './path-flags.js'
@@ -22,8 +21,6 @@ export abstract class BaseCommand extends Command {
   protected debugEnabled = false
 
   public override async init(): Promise<void> {
-    // Ctrl-C and `docker stop` end every phase at once with 130 or 143, also as a container's PID 1.
-    handleSignalsAlways()
     this.debugEnabled = this.argv.includes('--debug') || process.env.CCI_USAGE_DEBUG === '1'
     // Before this.parse: its errors ("Unexpected argument: <value>") can quote a token, and catch() redacts only
     // what is registered by then.

@@ -5,7 +5,7 @@
  * one more with every interrupted run. A cleanup registered here runs once, synchronously (nothing asynchronous
  * runs after a signal's handler calls exit), on the first of: a handled signal, `process.exit`, the end of the
  * event loop. The signal handlers are installed only while a cleanup is registered, so a process without one
- * keeps node's default behaviour, unless it calls handleSignalsAlways (the CLI does).
+ * keeps node's default behaviour, unless it calls handleSignalsAlways (the CLI's bin/run.js does).
  */
 import {rmSync} from 'node:fs'
 
