@@ -74,12 +74,35 @@ export function tokenAndHostFromFlags(flags: {token?: string; host?: string}, hi
   if (flags.token !== undefined && flags.token.trim() === '') {
     throw new AuthError('E_NO_TOKEN', `--token is empty: pass the token, or leave --token out and set CIRCLECI_API_TOKEN; ${hint}.`)
   }
-  const token = flags.token ?? fromEnv('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN')
+  const source = flags.token === undefined ? envName('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN') : '--token'
+  const token = flags.token?.trim() ?? fromEnv('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN')
   registerSecret(token)
-  if (token === undefined) {
+  if (token === undefined || source === undefined) {
     throw new AuthError('E_NO_TOKEN', `No CircleCI token: set CIRCLECI_API_TOKEN (or pass --token); ${hint}.`)
   }
+  checkTokenShape(token, source)
   return {host: flags.host ?? fromEnv('CIRCLECI_HOST') ?? DEFAULT_HOST, token}
+}
+
+/** The first of `names` that fromEnv would read. */
+function envName(...names: string[]): string | undefined {
+  return names.find((name) => fromEnv(name) !== undefined)
+}
+
+/**
+ * What no CircleCI token holds, refused before it is sent (the message never quotes it): quotes around it, which
+ * `docker run --env-file` and some CI settings keep as part of the value (CircleCI then answered 401, "refused"),
+ * and a space or control character inside, such as the carriage return of a file saved on Windows in
+ * `--token "$(cat token.txt)"` (Node refused the header: exit 4, "check --host and the network").
+ */
+function checkTokenShape(token: string, source: string): void {
+  if (/^(["']).*\1$/s.test(token)) {
+    throw new AuthError('E_BAD_TOKEN', `${source} is wrapped in quotes, which are not part of a CircleCI token: remove them (docker --env-file and CI settings take a value literally).`)
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(token)) {
+    throw new AuthError('E_BAD_TOKEN', `${source} holds a space, line break or other control character inside (a file saved with Windows line ends?): give the token alone, on one line.`)
+  }
 }
 
 /** What `export` and `run` read from the export flags besides the credentials, in one place. */
