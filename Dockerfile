@@ -36,8 +36,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/oclif.manifest.json ./
 COPY bin/run.js ./bin/run.js
+# /work belongs to group 0 too, writable by it: OpenShift (and `docker run --user 12345:0`) runs an arbitrary uid
+# with no passwd entry in group 0, which could not write the default ./usage-report otherwise.
 RUN ln -s /opt/cci-usage/bin/run.js /usr/local/bin/cci-usage \
- && mkdir -p /work && chown node:node /work
+ && mkdir -p /work && chown node:0 /work && chmod 775 /work
 
 # Reports land in ./usage-report by default: /work is writable by the non-root user (mount a folder there).
 WORKDIR /work

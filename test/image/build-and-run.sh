@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real Dockerfile with podman and proves the image works: `cci-usage --version`, then
-# `cci-usage run --demo` as the non-root user with no network, writing its artifacts into a mounted folder.
+# `cci-usage run --demo` as the non-root user with no network, writing its artifacts into a mounted folder, then
+# that `podman kill` with SIGTERM (docker stop) and SIGINT (Ctrl-C) ends the CLI, the container's PID 1, at once.
 #
 # This host has no Docker engine and no registry (see ../shared/notes/container-builds.md), so the script:
 #   - installs Debian's podman, runc and debootstrap when missing,
@@ -180,12 +181,39 @@ check_demo_run() {
   done_step
 }
 
+# The CLI is PID 1 in the container (no init), where the kernel gives a signal without a handler no action:
+# `notify` waiting to retry an unreachable Slack holds nothing to clean up, the phase such a signal went unheard
+# in. The retries end the run with exit 6 about 3 s later, so 143/130 proves the signal ended it.
+check_signals() {
+  step "signalling \`cci-usage notify\` (PID 1) while it waits to retry Slack"
+  local signal expected name status
+  for signal in TERM INT; do
+    expected=$([[ $signal == TERM ]] && echo 143 || echo 130)
+    name=cci-usage-signal-$$-$signal
+    podman run -d --name "$name" --network none --volume "$demo_out_dir:/out:ro" \
+      --env SLACK_WEBHOOK_URL=http://127.0.0.1:9/services/T0/B0/x "$IMAGE" notify --out /out --strict-notify >/dev/null
+    for _ in $(seq 1 100); do
+      podman logs "$name" 2>&1 | grep -q 'retrying in' && break
+      sleep 0.1
+    done
+    podman kill --signal "$signal" "$name" >/dev/null
+    status=$(podman wait "$name")
+    podman rm "$name" >/dev/null
+    [[ $status == "$expected" ]] || fail "SIG$signal to the CLI as PID 1: exit $status, expected $expected"
+    echo "build-and-run:   SIG$signal: exit $status" >&2
+  done
+  done_step
+}
+
 install_tools
 configure_podman
 ensure_base_image
 build_image
 check_version
 report_size
-if $run_demo; then check_demo_run; fi
+if $run_demo; then
+  check_demo_run
+  check_signals
+fi
 trap - ERR
 echo "build-and-run: OK: $IMAGE built and verified in ${SECONDS}s" >&2

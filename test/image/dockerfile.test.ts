@@ -114,6 +114,14 @@ describe('Dockerfile', () => {
     expect(users.at(-1)).toBe('node')
   })
 
+  // OpenShift runs an arbitrary uid in group 0: without a group-writable /work the default --out was EACCES.
+  it('makes the working folder writable by the node user and by group 0 (any uid)', () => {
+    const workdir = runtimeStage.filter((i) => i.getKeyword() === 'WORKDIR').map(argsOf).at(-1)
+    const runs = runsIn(runtimeStage).join('\n').replace(/\\\n/g, ' ')
+    expect(runs).toMatch(new RegExp(`chown node:0 ${workdir}(\\s|$)`))
+    expect(runs).toMatch(new RegExp(`chmod (775|g\\+w|g=u) ${workdir}(\\s|$)`))
+  })
+
   it('has an exec-form ENTRYPOINT running cci-usage, which is on PATH', () => {
     const entrypoints = dockerfile.getENTRYPOINTs()
     expect(entrypoints).toHaveLength(1)
