@@ -60,7 +60,9 @@ export interface ApiCredentials {
 }
 
 export function credentialsFromFlags(flags: {'org-id'?: string; token?: string; host?: string}): ApiCredentials {
-  const orgId = flags['org-id'] ?? fromEnv('CIRCLECI_ORG_ID', 'CIRCLE_ORGANIZATION_ID')
+  // Trimmed as the variables are: `--org-id "$(cat org.txt)"` kept a Windows CR, and CircleCI answered 403, which
+  // read as a refused token.
+  const orgId = flags['org-id']?.trim() || fromEnv('CIRCLECI_ORG_ID', 'CIRCLE_ORGANIZATION_ID')
   if (orgId === undefined) {
     throw new BadInputError('E_NO_ORG', 'No organization id: pass --org-id or set CIRCLECI_ORG_ID (Organization Settings > Overview).')
   }
@@ -112,7 +114,7 @@ export function exportOptionsFromFlags(
   timeoutMs: number,
 ): {sharedOrgIds: string[]; discoverSharedOrgs: boolean; range: DateRange; outDir: string; timeoutMs: number; keepParts: boolean} {
   return {
-    sharedOrgIds: flags['shared-org-id'] ?? [],
+    sharedOrgIds: (flags['shared-org-id'] ?? []).map((id) => id.trim()),
     discoverSharedOrgs: flags['discover-shared-orgs'],
     range,
     outDir: flags.out,

@@ -35,6 +35,15 @@ describe('a CircleCI token with what a file or an env file leaves around it', ()
     expect({code, stderr: stderr.split('\n').filter((line) => line.startsWith('Error'))}).toEqual({code: 0, stderr: []})
   })
 
+  maybe('--org-id and --shared-org-id with a trailing CR LF are used without them, as CIRCLECI_ORG_ID is', async () => {
+    const [primary, shared] = simulator.datasetOrgIds
+    const args = exportArgs('--token', simulator.token, '--shared-org-id', `${shared}\r\n`)
+    args[args.indexOf('--org-id') + 1] = `${primary}\r\n`
+    const {code, stderr} = await runCli(args)
+    expect({code, stderr: stderr.split('\n').filter((line) => line.startsWith('Error'))}).toEqual({code: 0, stderr: []})
+    expect(stderr).toContain(`Exporting usage of organization ${primary}`)
+  })
+
   eachMaybe([
     ['--token in double quotes', ['--token', '"demo-token"'], {}, '--token is wrapped in quotes'],
     ['CIRCLECI_API_TOKEN in single quotes (docker --env-file)', [], {CIRCLECI_API_TOKEN: `'demo-token'`}, 'CIRCLECI_API_TOKEN is wrapped in quotes'],
