@@ -6,6 +6,10 @@
  *
  *   node bench/generate.js --mb 1000 [--out bench/out/usage-1000mb.csv] [--days 14] [--end 2024-11-18]
  *                          [--parts N --gzip]   (N gzip parts named part-000.csv.gz ... in a folder, like a raw export)
+ *                          [--projects N] [--branches N] [--jobs N] [--runners N] [--long-names]
+ *
+ * The last five shape a large organization's names (see CARDINALITY below); without them the export is the same,
+ * byte for byte, as before they existed, so the benches' figures stay comparable.
  *
  * Prints one JSON line: {file(s), rows, bytes, credits} so benchmarks can check the report's totals.
  */
@@ -55,10 +59,15 @@ const JOBS = ['build', 'test', 'lint', 'unit-tests', 'integration-tests', 'e2e',
 const WORKFLOWS = ['build-test-deploy', 'ci', 'nightly', 'release', 'pr-checks', 'main']
 
 const USAGE = `usage: node bench/generate.js --mb N [--out FILE] [--days 14] [--end 2024-11-18] [--seed 42] [--parts N --gzip]
-  N MB of a realistic export (default $BENCH_MB or 1000) ending on --end, in one CSV, or in N gzip parts in a folder.`
+                                [--projects N] [--branches N] [--jobs N] [--runners N] [--long-names]
+  N MB of a realistic export (default $BENCH_MB or 1000) ending on --end, in one CSV, or in N gzip parts in a folder.
+  --projects: that many projects (default 400); --branches: about that many distinct branches (one per pull request);
+  --jobs: that many distinct project x workflow x job names in all; --runners: that many more self-hosted resource
+  classes; --long-names: one name in 40 of each kind is 200+ characters of unicode (RTL, emoji, combining marks, & < >).`
 
 function parseArgs(argv) {
-  const args = {mb: Number(process.env.BENCH_MB ?? 1000), days: 14, end: '2024-11-18', seed: 42, parts: 0, gzip: false, out: ''}
+  const args = {mb: Number(process.env.BENCH_MB ?? 1000), days: 14, end: '2024-11-18', seed: 42, parts: 0, gzip: false, out: '',
+    projects: 0, branches: 0, jobs: 0, runners: 0, longNames: false}
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = argv[i + 1]
@@ -69,6 +78,11 @@ function parseArgs(argv) {
     else if (flag === '--seed') (args.seed = Number(value), i++)
     else if (flag === '--parts') (args.parts = Number(value), i++)
     else if (flag === '--gzip') args.gzip = true
+    else if (flag === '--projects') (args.projects = Number(value), i++)
+    else if (flag === '--branches') (args.branches = Number(value), i++)
+    else if (flag === '--jobs') (args.jobs = Number(value), i++)
+    else if (flag === '--runners') (args.runners = Number(value), i++)
+    else if (flag === '--long-names') args.longNames = true
     else if (flag === '--help' || flag === '-h') {
       process.stdout.write(`${USAGE}\n`)
       process.exit(0)
@@ -137,6 +151,73 @@ function buildWorld(random) {
   return {orgs, projects}
 }
 
+/**
+ * CARDINALITY: a large organization has thousands of projects, a branch per pull request (100,000+ a year), tens of
+ * thousands of project x workflow x job names, hundreds of self-hosted runner classes, and names no ASCII test
+ * thinks of. The export's dialect has no quoting, so no name holds a comma, a double quote, a backslash or a line end.
+ */
+const LONG_PARTS = ['מאגר-הנתונים', 'خط-الإنتاج', '数据管道', 'テスト', '🚀', '👩‍💻', '🇫🇷', 'e\u0301te\u0301', '&', '&amp;', '<b>', '<!here>',
+  '>', "'", '*bold*', '_x_', '~s~', '`c`', 'Ω≈ç', '𝔘𝔫𝔦', 'İstanbul', 'Straße', '\u200f']
+
+function longName(random, prefix) {
+  let name = prefix
+  while (name.length < 200) name += `-${LONG_PARTS[Math.floor(random() * LONG_PARTS.length)]}`
+  return `${name}-end`
+}
+
+function buildLargeWorld(random, options) {
+  const orgs = ['acme', 'acme-labs', 'globex'].map((name) => ({name, id: uuid(random), created: '2019-05-14'}))
+  const count = options.projects || 400
+  const perProject = options.jobs > 0 ? Math.max(1, Math.round(options.jobs / count)) : 0
+  const runners = Array.from({length: options.runners}, (_, k) => ({
+    name: `acme/${WORDS[k % WORDS.length]}-runner-${k}`, executor: 'runner', os: k % 7 === 0 ? 'windows' : 'linux', rate: 2, weight: 0.2,
+  }))
+  const classes = [...CLASSES, ...runners]
+  let longs = 0
+  const named = (plain) => (options.longNames && ++longs % 40 === 0 ? longName(random, plain) : plain)
+  const projects = []
+  for (let i = 0; i < count; i++) {
+    const org = orgs[i % 7 === 0 ? 1 : i % 11 === 0 ? 2 : 0]
+    const name = named(`${WORDS[i % WORDS.length]}${i < WORDS.length ? '' : `-${Math.floor(i / WORDS.length)}`}`)
+    const jobs = perProject > 0
+      ? Array.from({length: perProject}, (_, k) => named(`${JOBS[k % JOBS.length]}${k < JOBS.length ? '' : `-${Math.floor(k / JOBS.length)}`}`))
+      : JOBS.slice(0, 4 + (i % 10))
+    const workflows = WORKFLOWS.slice(0, 1 + (i % 3)).map(named)
+    projects.push({
+      org, name, id: uuid(random), jobs,
+      classes: jobs.map((_, k) => (runners.length > 0 && (i + k) % 5 === 0 ? runners[(i * 7 + k) % runners.length] : weightedPicker(random, classes, (c) => c.weight)())),
+      workflows,
+      // Each job belongs to one workflow, so the project x workflow x job names are the jobs' count.
+      jobWorkflow: jobs.map((_, k) => k % workflows.length),
+      branches: ['main', 'develop', ...Array.from({length: 30}, (_, b) => `feature/${WORDS[(i + b) % WORDS.length]}-${b}`)],
+      // Flatter than the default's Zipf, so that the long tail of projects (and their jobs) shows up in the export.
+      weight: 1 / Math.pow(i + 1, 0.7),
+      pipelines: 0,
+      url: `https://github.com/${org.name}/${encodeURIComponent(name)}`,
+    })
+  }
+  let pullRequests = 0
+  // With --branches, most pipelines are a pull request's own branch, running one or two jobs (a PR pipeline's
+  // filters), so that 200 MB holds 100,000+ branches as a busy year does.
+  const branchOf = (project) => {
+    if (options.branches <= 0) return project.branches[random() < 0.5 ? 0 : Math.floor(random() * project.branches.length)]
+    if (random() < 0.1) return 'main'
+    const n = pullRequests++ % options.branches
+    return named(`pr/${WORDS[n % WORDS.length]}-${n}`)
+  }
+  const shapeOf = (project, branch) => {
+    const w = Math.floor(random() * project.workflows.length)
+    let jobs = project.jobs.filter((_, k) => project.jobWorkflow[k] === w)
+    const keep = options.branches > 0 && branch !== 'main' ? 1 + Math.floor(random() * 2) : 3 + Math.floor(random() * 6)
+    if (jobs.length > keep) {
+      const from = Math.floor(random() * (jobs.length - keep + 1))
+      jobs = jobs.slice(from, from + keep)
+    }
+    return [{name: project.workflows[w], jobs}]
+  }
+  return {orgs, projects, large: {branchOf, shapeOf}}
+}
+
 const STATUS_OUTCOMES = [['success', 62], ['failed', 20], ['canceled', 14], ['running', 1], ['queued', 1], ['blocked', 2]]
 
 /**
@@ -145,10 +226,10 @@ const STATUS_OUTCOMES = [['success', 62], ['failed', 20], ['canceled', 14], ['ru
  * job leaves the workflow's later jobs as job-less rows with 0 credits; a failed workflow is sometimes rerun in
  * the same pipeline under a new workflow id.
  */
-function makePipeline(random, pickProject, pickOutcome, pickTrigger, windowStartMs, windowMs, counter) {
+function makePipeline(random, pickProject, pickOutcome, pickTrigger, windowStartMs, windowMs, counter, large) {
   const project = pickProject()
   const createdMs = windowStartMs + Math.floor(random() * windowMs)
-  const branch = project.branches[random() < 0.5 ? 0 : Math.floor(random() * project.branches.length)]
+  const branch = large ? large.branchOf(project) : project.branches[random() < 0.5 ? 0 : Math.floor(random() * project.branches.length)]
   const pipeline = uuid(random)
   const trigger = pickTrigger()[0]
   const registeredUser = trigger === 'scheduled_pipeline' ? NULL : uuid(random)
@@ -159,11 +240,13 @@ function makePipeline(random, pickProject, pickOutcome, pickTrigger, windowStart
     timestamp(createdMs + 86400000), 'github', project.url, branch, pipeline, timestamp(createdMs),
     String(project.pipelines), unregistered, trigger, registeredUser,
   ]
-  const workflows = random() < 0.2 && project.workflows.length > 1 ? project.workflows.slice(0, 2) : project.workflows.slice(0, 1)
+  const workflows = large
+    ? large.shapeOf(project, branch)
+    : (random() < 0.2 && project.workflows.length > 1 ? project.workflows.slice(0, 2) : project.workflows.slice(0, 1))
+        .map((name, w, all) => ({name, jobs: project.jobs.filter((_, index) => index % all.length === w)}))
   const lines = []
   let startMs = createdMs + 5000 + Math.floor(random() * 25000)
-  for (const [w, workflowName] of workflows.entries()) {
-    const jobs = project.jobs.filter((_, index) => index % workflows.length === w)
+  for (const {name: workflowName, jobs} of workflows) {
     let outcome = pickOutcome()[0]
     for (let attempt = 0; attempt < 2; attempt++) {
       const result = makeWorkflow(random, project, pipelineBase, workflowName, jobs, outcome, startMs, counter + lines.length)
@@ -234,7 +317,8 @@ function makeWorkflow(random, project, pipelineBase, workflowName, jobs, outcome
 
 export async function generate(options) {
   const random = rng(options.seed)
-  const world = buildWorld(random)
+  const large = options.projects > 0 || options.branches > 0 || options.jobs > 0 || options.runners > 0 || options.longNames
+  const world = large ? buildLargeWorld(random, options) : buildWorld(random)
   const pickProject = weightedPicker(random, world.projects, (p) => p.weight)
   const pickOutcome = weightedPicker(random, STATUS_OUTCOMES, (s) => s[1])
   const pickTrigger = weightedPicker(random, TRIGGERS, (t) => t[1])
@@ -259,7 +343,7 @@ export async function generate(options) {
     let chunk = HEADER + '\n'
     bytes += chunk.length
     while (bytes < partTarget) {
-      for (const row of makePipeline(random, pickProject, pickOutcome, pickTrigger, endMs - windowMs, windowMs, rows)) {
+      for (const row of makePipeline(random, pickProject, pickOutcome, pickTrigger, endMs - windowMs, windowMs, rows, world.large)) {
         const line = row + '\n'
         credits += Number(row.slice(row.lastIndexOf(',') + 1))
         chunk += line

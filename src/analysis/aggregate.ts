@@ -3,6 +3,7 @@ import type {DuckDBValue, JS as DuckDBValueJS} from '@duckdb/node-api'
 import {queryUsage, type UsageSource} from './engine.js'
 import {ORG_SQL, sqlIdent} from './columns.js'
 import {numberToCredits} from './build.js'
+import {CciUsageError} from '../core/errors.js'
 
 /**
  * Every figure of a report comes from ONE scan of the export (into its narrow copy, report_rows: report-rows.ts),
@@ -161,9 +162,9 @@ export function buildCubeSql(
   filterSql: string | undefined,
   current: DayRange | null,
   database?: string,
-  options: {segmentSql?: string; preAggregated?: boolean} = {},
+  options: {segmentSql?: string; preAggregated?: boolean; part?: CubePart} = {},
 ): string {
-  const {segmentSql} = options
+  const {segmentSql, part: onePart} = options
   const measures = options.preAggregated ? ROLLUP_MEASURES : ROW_MEASURES
   const dims = [...DIMENSIONS.map((dimension) => `${DIMENSION_SQL[dimension]} AS ${dimension}`), ...(segmentSql ? [`${segmentSql} AS segment`] : [])]
   const creditColumns = Object.entries(CREDIT_COLUMN_SQL).map(([name, column]) => `${column} AS c_${name}`)
@@ -171,16 +172,26 @@ export function buildCubeSql(
   // NULL when the status is: neither failed nor not, as `status = 'failed'` was in the breakdowns' filters.
   const failed = `(${DIMENSION_SQL.status} = 'failed')`
   const base = `SELECT ${dims.join(', ')}, ${failed} AS failed, ${inWindow} AS in_window, ${creditColumns.join(', ')}, ${measures.base} FROM ${sqlIdent(view)}${filterSql ? ` WHERE ${filterSql}` : ''}`
-  const target = database ? `CREATE OR REPLACE TABLE ${sqlIdent(database)}.${sqlIdent(cube)}` : `CREATE OR REPLACE TEMP TABLE ${sqlIdent(cube)}`
-  const part = `CAST(CASE WHEN GROUPING(branch) = 0 THEN ${CUBE_PART_IDS.branch} WHEN GROUPING(resource_class) = 0 THEN ${CUBE_PART_IDS.dims} ELSE ${CUBE_PART_IDS.main} END AS TINYINT)`
-  const sets = Object.values(CUBE_PARTS).map((dimensions) => `(${[...dimensions, ...(segmentSql ? ['segment'] : [])].join(', ')})`)
-  return `${target} AS
+  const table = database ? `${sqlIdent(database)}.${sqlIdent(cube)}` : sqlIdent(cube)
+  // One part alone goes after the first (main, which creates the table) with an INSERT, its other columns NULL as
+  // GROUPING SETS leaves them.
+  const target = onePart && onePart !== 'main' ? `INSERT INTO ${table}` : `CREATE OR REPLACE ${database ? '' : 'TEMP '}TABLE ${table} AS`
+  const grouped = (column: string) => !onePart || column === 'segment' || (CUBE_PARTS[onePart] as readonly string[]).includes(column)
+  const nullOf = (column: string) => `CAST(NULL AS ${column === 'day' ? 'DATE' : column === 'in_window' ? 'BOOLEAN' : 'VARCHAR'}) AS ${column}`
+  const columns = [...DIMENSIONS, ...(segmentSql ? ['segment'] : []), 'failed', 'in_window'].map((column) => (grouped(column) ? column : nullOf(column)))
+  const part = onePart
+    ? `CAST(${CUBE_PART_IDS[onePart]} AS TINYINT)`
+    : `CAST(CASE WHEN GROUPING(branch) = 0 THEN ${CUBE_PART_IDS.branch} WHEN GROUPING(resource_class) = 0 THEN ${CUBE_PART_IDS.dims} ELSE ${CUBE_PART_IDS.main} END AS TINYINT)`
+  const sets = Object.entries(CUBE_PARTS)
+    .filter(([name]) => !onePart || name === onePart)
+    .map(([, dimensions]) => [...dimensions, ...(segmentSql ? ['segment'] : [])].join(', '))
+  return `${target}
 WITH base AS (${base})
-SELECT ${part} AS cube_part, ${DIMENSIONS.join(', ')}, ${segmentSql ? 'segment, ' : ''}failed, in_window,
+SELECT ${part} AS cube_part, ${columns.join(', ')},
   ${measures.rows} AS rows, ${measures.jobs} AS jobs, ${measures.runSeconds} AS run_seconds, ${measures.runSecondsCount} AS run_seconds_count,
   ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS c_${name}`).join(', ')}
 FROM base
-GROUP BY GROUPING SETS (${sets.join(', ')})`
+GROUP BY ${onePart ? sets[0] : `GROUPING SETS (${sets.map((set) => `(${set})`).join(', ')})`}`
 }
 
 /**
@@ -250,10 +261,17 @@ export interface CubeOptions {
 export async function buildCube(source: UsageSource, filterSql: string | undefined, current: DayRange | null, options: CubeOptions = {}): Promise<Cube> {
   const name = `usage_cube_${++cubeCounter}`
   const table = options.database ? `${sqlIdent(options.database)}.${sqlIdent(name)}` : sqlIdent(name)
-  await queryUsage(
-    source,
-    buildCubeSql(options.from ?? source.view, name, filterSql, current, options.database, {segmentSql: options.segmentSql, preAggregated: options.preAggregated}),
-  )
+  const cubeSql = (part?: CubePart) =>
+    buildCubeSql(options.from ?? source.view, name, filterSql, current, options.database, {segmentSql: options.segmentSql, preAggregated: options.preAggregated, part})
+  try {
+    await queryUsage(source, cubeSql())
+  } catch (error) {
+    if (!(error instanceof CciUsageError && error.code === 'E_OUT_OF_MEMORY')) throw error
+    // GROUPING SETS keeps every part's hash table at once, and does not spill. Thousands of projects with a branch
+    // per pull request and tens of thousands of jobs (a large organization) filled the default 150 MB on 200 MB of
+    // export; one part at a time (a scan each: ~0.1-0.3 s more on 1 GB, so only when needed) fits it.
+    for (const part of Object.keys(CUBE_PARTS) as CubePart[]) await queryUsage(source, cubeSql(part))
+  }
   const stats = (
     await source.connection.runAndReadAll(
       `SELECT CAST(MIN(day) AS VARCHAR) AS first, CAST(MAX(day) AS VARCHAR) AS last, COALESCE(SUM(rows), 0) AS rows FROM ${table} WHERE cube_part = ${CUBE_PART_IDS.dims}`,

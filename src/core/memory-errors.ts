@@ -14,7 +14,8 @@ export function rememberEngineThreads(threads: number): void {
  */
 export function outOfMemoryError(error: unknown): BadInputError | undefined {
   if (error instanceof CciUsageError) return undefined
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : ''
+  // String(): an Error of another realm (DuckDB's under jest's VM modules) is no `instanceof Error` here.
+  const message = error instanceof Error ? error.message : typeof error === 'string' || (typeof error === 'object' && error !== null) ? String(error) : ''
   const detail = /Out of Memory Error: *([^\n]*)/.exec(message)
   if (!detail) return undefined
   const fewerThreads = engineThreads === 1 ? '' : ' or set CCI_USAGE_THREADS=1'
