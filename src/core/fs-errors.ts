@@ -19,6 +19,9 @@ const REASONS: ReadonlyMap<string, string> = new Map([
   ['EISDIR', 'a folder is in the way of a file'],
   ['ELOOP', 'a symbolic link on the path loops'],
   ['ENAMETOOLONG', 'the path or a name in it is too long'],
+  // A rename across mount points, even of one file system: a folder bind-mounted in place (`mount --bind`, a
+  // container's volume of the same disk), which a load's check of devices (lake.ts) cannot see.
+  ['EXDEV', 'the folder is a mount point, and files prepared beside it cannot be renamed into it'],
 ])
 
 const READ_CALLS: ReadonlySet<string> = new Set(['read', 'scandir', 'opendir', 'stat', 'lstat', 'access'])
@@ -56,6 +59,8 @@ function adviceFor(code: string, advice: FileSystemAdvice): string {
       return advice.temporary ? 'point TMPDIR at a usable folder' : `fix or remove the link, or choose another folder with ${flag}`
     case 'ENAMETOOLONG':
       return advice.temporary ? 'point TMPDIR at a folder with a shorter path' : `choose a folder with a shorter path with ${flag}`
+    case 'EXDEV':
+      return advice.temporary ? 'point TMPDIR at a usable folder' : `give a folder inside the mounted one with ${flag} (its parent must be on the same mount)`
     default:
       return advice.temporary ? 'point TMPDIR at a usable folder' : `move it out of the way, or choose a writable folder with ${flag}`
   }

@@ -276,6 +276,24 @@ describe('an --out or --to folder whose path loops or is too long', () => {
   })
 })
 
+describe('a lake folder bind-mounted onto itself (one file system, two mounts)', () => {
+  // The load checks that DIR and its parent are one device (lake.ts), which a bind mount of the same disk passes;
+  // rename(2) still refuses to cross the mount. Before: exit 1, "EXDEV: cross-device link not permitted (unexpected ...)".
+  rooted('load exits 2 naming the folder and what to do, and leaves the lake as it was', async () => {
+    const input = join(base, 'usage.csv')
+    writeFileSync(input, exportCsv(rows(5, 'p')))
+    const lake = join(base, 'lake')
+    mkdirSync(lake)
+    const bound = spawnSync('mount', ['--bind', lake, lake])
+    if (bound.status !== 0) throw new Error(`mount --bind: ${bound.stderr}`)
+    mounts.push(lake)
+    const result = await runCli(['load', '--input', input, '--to', `parquet:${lake}`])
+    expectOneLine(result, /\(EXDEV: the folder is a mount point, and files prepared beside it cannot be renamed into it\): give a folder inside the mounted one with --to \(or --load-to\)/)
+    expect(readdirSync(lake).filter((name) => !name.startsWith('.'))).toEqual([])
+    expect(readdirSync(base).filter((name) => name.includes('cci-usage-'))).toEqual([])
+  })
+})
+
 describe('file-system errors become exit 2 with the path, the reason and what to do', () => {
   const errno = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${code}: boom`), {code, ...extra})
 
