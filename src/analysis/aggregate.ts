@@ -323,7 +323,7 @@ export async function buildCube(source: UsageSource, filterSql: string | undefin
 }
 
 /** One row of a breakdown read column by column; credits are micro-credits already (see micro). */
-function toGroup(set: GroupingSetName, columns: Record<string, DuckDBValueJS[]>, index: number): Group {
+export function toGroup(set: GroupingSetName, columns: Record<string, DuckDBValueJS[]>, index: number): Group {
   const value = (name: string) => columns[name][index]
   const dims: Partial<Record<Dimension, string | null>> = {}
   for (const dimension of GROUPING_SETS[set]) dims[dimension] = value(dimension) === null ? null : String(value(dimension))

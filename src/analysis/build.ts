@@ -1,5 +1,6 @@
 import {SUMMARY_SCHEMA_VERSION, type Bucket, type Comparison, type CreditTotals, type DayBucket, type DayProjectPoint, type ProjectChange, type Summary, type Window} from './summary.js'
-import type {CreditColumnSums, Group, GroupingSetName} from './aggregate.js'
+import type {CreditColumnSums, Group, GroupingSetName, Measures} from './aggregate.js'
+import type {BranchKeyText, BranchTop} from './branch-top.js'
 import {addDays} from './scope.js'
 import type {TeamMatcher} from './teams.js'
 import {divideRounded, dollarsInCents} from '../core/exact-money.js'
@@ -33,6 +34,11 @@ export interface SummaryInputs {
   /** Set when comparing: groups of the previous window (project, day and total sets). */
   previous: {window: Window; groups: GroupsBySet} | null
   teams: TeamMatcher | null
+  /**
+   * The branch breakdown's candidates for the top and the sums of all its entries (branch-top.ts), instead of
+   * every entry in `current.branch`: the Summary's branch buckets are the same, and there is no branch table.
+   */
+  branchTop?: BranchTop
 }
 
 export interface BuiltSummary {
@@ -102,7 +108,19 @@ function emptyAccumulator(key: string, dims: Record<string, string | null>): Acc
   return {key, dims, credits: 0n, rows: 0, jobs: 0, runSeconds: 0, runSecondsCount: 0, failedCredits: 0n, failedJobs: 0, failedRows: 0, failedRunSeconds: 0}
 }
 
-function add(target: Accumulator, source: Group | Accumulator): void {
+function subtract(target: Accumulator, source: Accumulator): void {
+  target.credits -= source.credits
+  target.rows -= source.rows
+  target.jobs -= source.jobs
+  target.runSeconds -= source.runSeconds
+  target.runSecondsCount -= source.runSecondsCount
+  target.failedCredits -= source.failedCredits
+  target.failedJobs -= source.failedJobs
+  target.failedRows -= source.failedRows
+  target.failedRunSeconds -= source.failedRunSeconds
+}
+
+function add(target: Accumulator, source: Measures | Accumulator): void {
   target.credits += source.credits
   target.rows += source.rows
   target.jobs += source.jobs
@@ -154,24 +172,27 @@ function accumulateJoined(
   partsOf: (group: Group) => KeyPart[],
   separator: string,
   dimsOf: (group: Group) => Record<string, string | null>,
+  /** How many entries share the plain text of `group`'s, when `groups` are only some of the entries (branch-top.ts). */
+  sameTextOf?: (group: Group) => number,
 ): Accumulator[] {
-  const byDims = new Map<string, {parts: KeyPart[]; accumulator: Accumulator}>()
+  const byDims = new Map<string, {parts: KeyPart[]; accumulator: Accumulator; first: Group}>()
   for (const group of groups) {
     const dims = dimsOf(group)
     const identity = JSON.stringify(dims)
     let entry = byDims.get(identity)
     if (!entry) {
-      entry = {parts: partsOf(group), accumulator: emptyAccumulator('', dims)}
+      entry = {parts: partsOf(group), accumulator: emptyAccumulator('', dims), first: group}
       byDims.set(identity, entry)
     }
     add(entry.accumulator, group)
   }
   const plain = (parts: KeyPart[]) => parts.map((part) => part.text).join(separator)
   const uses = new Map<string, number>()
-  for (const {parts} of byDims.values()) uses.set(plain(parts), (uses.get(plain(parts)) ?? 0) + 1)
-  for (const {parts, accumulator} of byDims.values()) {
+  if (!sameTextOf) for (const {parts} of byDims.values()) uses.set(plain(parts), (uses.get(plain(parts)) ?? 0) + 1)
+  for (const {parts, accumulator, first} of byDims.values()) {
     const text = plain(parts)
-    const quoted = (uses.get(text) ?? 0) > 1 || parts.some((part) => !part.missing && part.text.includes('"'))
+    const sharing = sameTextOf ? sameTextOf(first) : (uses.get(text) ?? 0)
+    const quoted = sharing > 1 || parts.some((part) => !part.missing && part.text.includes('"'))
     accumulator.key = quoted ? parts.map((part) => (part.missing ? part.text : JSON.stringify(part.text))).join(separator) : text
   }
   return sortAccumulators([...byDims.values()].map(({accumulator}) => accumulator), (accumulator) => accumulator.credits)
@@ -192,6 +213,20 @@ function topWithOther(list: Accumulator[], top: number): Accumulator[] {
   for (const accumulator of list.slice(top)) add(other, accumulator)
   other.members = list.length - top
   return [...list.slice(0, top), other]
+}
+
+/**
+ * topWithOther of entries known by their candidates for the top (sorted, as accumulate sorts) and the sums of all
+ * `count` of them: "other" is the sums of all less those of the first `top`, exact in micro-credits and counts.
+ */
+function topWithOtherOfAll(candidates: Accumulator[], top: number, all: Measures, count: number): Accumulator[] {
+  if (count <= top) return candidates
+  const first = candidates.slice(0, top)
+  const other = emptyAccumulator(OTHER_KEY, Object.fromEntries(Object.keys(candidates[0].dims).map((name) => [name, null])))
+  add(other, all)
+  for (const accumulator of first) subtract(other, accumulator)
+  other.members = count - top
+  return [...first, other]
 }
 
 function toRow(accumulator: Accumulator, total: bigint, price: number | null): BreakdownRow {
@@ -245,6 +280,19 @@ function projectKeyFunction(groupSets: GroupsBySet[]): ReturnType<typeof project
   return projectKeys(groupSets.flatMap((sets) => [...(sets.project ?? []), ...(sets.dayProject ?? [])].map((group) => group.dims)))
 }
 
+const BRANCH_SEPARATOR = ' @ '
+
+/** How buildSummary writes a branch entry's key, for branch-top.ts to find shared keys among all the entries. */
+export function branchKeyText(inputs: Pick<SummaryInputs, 'current' | 'previous'>): BranchKeyText {
+  const projectKey = summaryProjectKey(inputs)
+  return {project: (org, project) => projectKey(org, project), separator: BRANCH_SEPARATOR, missingBranch: keyPart(null).text}
+}
+
+/** The Summary's project keys: a name alone unless two organizations share it (current and previous window). */
+function summaryProjectKey(inputs: Pick<SummaryInputs, 'current' | 'previous'>): ReturnType<typeof projectKeys> {
+  return projectKeyFunction(inputs.previous ? [inputs.current, inputs.previous.groups] : [inputs.current])
+}
+
 function totalOf(groups: Group[] | undefined): Group | undefined {
   return groups?.[0]
 }
@@ -295,8 +343,8 @@ function withEmptyDays(list: Accumulator[], window: Window): Accumulator[] {
 }
 
 export function buildSummary(inputs: SummaryInputs): BuiltSummary {
-  const {current, creditPrice: price, top} = inputs
-  const projectKey = projectKeyFunction(inputs.previous ? [current, inputs.previous.groups] : [current])
+  const {current, creditPrice: price, top, branchTop} = inputs
+  const projectKey = summaryProjectKey(inputs)
   const total = totalOf(current.total)
   const totalCredits = total?.credits ?? 0n
 
@@ -318,10 +366,11 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
       (group) => ({...projectDims(group), workflow: group.dims.workflow ?? null, job: group.dims.job ?? null}),
     ),
     branch: accumulateJoined(
-      current.branch ?? [],
+      branchTop ? branchTop.candidates : (current.branch ?? []),
       (group) => [projectPart(group), keyPart(group.dims.branch)],
-      ' @ ',
+      BRANCH_SEPARATOR,
       (group) => ({...projectDims(group), branch: group.dims.branch ?? null}),
+      branchTop ? (group) => branchTop.sameText.get(group) ?? 1 : undefined,
     ),
     'resource-class': accumulate(current.resourceClass ?? [], (group) => label(group.dims.resource_class), (group) => ({resourceClass: group.dims.resource_class ?? null})),
     executor: accumulate(current.executor ?? [], (group) => label(group.dims.executor), (group) => ({executor: group.dims.executor ?? null})),
@@ -374,7 +423,9 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
       project: bucketsOf(lists.project),
       workflow: bucketsOf(lists.workflow),
       job: bucketsOf(lists.job),
-      branch: bucketsOf(lists.branch),
+      branch: branchTop
+        ? topWithOtherOfAll(lists.branch, top, branchTop.all, branchTop.count).map((accumulator) => toRow(accumulator, totalCredits, price))
+        : bucketsOf(lists.branch),
       resourceClass: bucketsOf(lists['resource-class']),
       executor: bucketsOf(lists.executor),
       day: dayBuckets(current.day, inputs.window),
@@ -412,7 +463,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     project: rowsOf(lists.project),
     workflow: rowsOf(lists.workflow),
     job: rowsOf(lists.job),
-    branch: rowsOf(lists.branch),
+    branch: branchTop ? null : rowsOf(lists.branch),
     'resource-class': rowsOf(lists['resource-class']),
     executor: rowsOf(lists.executor),
     day: rowsOf(withEmptyDays(lists.day, inputs.window)),

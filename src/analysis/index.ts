@@ -5,7 +5,8 @@ import {manifestWindows} from '../export/manifest.js'
 import {firstWholeDayFrom, utcDay, type DateRange} from '../export/windows.js'
 import type {Clock} from '../core/clock.js'
 import {buildCube, type Cube, type DayRange, type GroupingSetName, GROUPING_SETS} from './aggregate.js'
-import {buildSummary, NONE_LABEL, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
+import {branchKeyText, buildSummary, NONE_LABEL, type BuiltSummary, type GroupsBySet, type SummaryInputs} from './build.js'
+import {branchTop, keepBranchEntries} from './branch-top.js'
 import {openUsage, type UsageSource} from './engine.js'
 import {materializeInputRows, REPORT_ROWS_TABLE, type InputRows} from './report-rows.js'
 import {describeInputRows, undatedRowsWarning, windowBeyondDataWarning} from './input-notices.js'
@@ -34,8 +35,10 @@ export interface EnrichScope {
   relation: string
   /** SQL boolean over the view's (and `relation`'s) columns selecting exactly the report's rows (filters and window). */
   filterSql: string | undefined
-  /** Every row of every breakdown of those rows (the by-<dim>.csv tables), e.g. credits by branch without a query. */
+  /** Every row of every breakdown of those rows (the by-<dim>.csv tables); the branch table only when asked for. */
   breakdowns: BuiltSummary['tables']
+  /** A relation of the branch breakdown's entries of those rows (org, project, branch and its measures). */
+  branchEntries: string
 }
 
 export interface SummaryOptions {
@@ -50,6 +53,11 @@ export interface SummaryOptions {
    */
   previousWindow?: DayRange
   top?: number
+  /**
+   * The branch table (by-branch.csv) is wanted: every branch entry is read. Without it only the candidates for the
+   * Summary's top branches are (branch-top.ts), which is what keeps a report of 100,000s of branches small.
+   */
+  branchTable?: boolean
   teamsFile?: string
   creditPrice?: number | null
   tempDir?: string
@@ -148,6 +156,7 @@ async function exportWindows(files: readonly string[]): Promise<DateRange[]> {
 }
 
 const ALL_SETS = Object.keys(GROUPING_SETS) as GroupingSetName[]
+const SETS_WITHOUT_BRANCH = ALL_SETS.filter((set) => set !== 'branch')
 const PREVIOUS_SETS: GroupingSetName[] = ['total', 'project', 'day', 'dayProject']
 
 async function groupsFor(cube: Cube, range: DayRange | null, sets: GroupingSetName[]): Promise<GroupsBySet> {
@@ -228,7 +237,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     // Without --since/--until every row counts, including rows without a JOB_RUN_DATE; with one bound only,
     // the open range selects the same rows as the window derived from the data.
     const currentRange = requestedWindow
-    const current = await groupsFor(cube, currentRange, ALL_SETS)
+    const current = await groupsFor(cube, currentRange, options.branchTable ? ALL_SETS : SETS_WITHOUT_BRANCH)
     const currentRows = current.total?.[0]?.rows ?? 0
     if (requested && cube.rows > 0 && currentRows === 0) notices.push('No rows of the input fall inside --start/--end (after filters).')
     const undated = undatedRowsWarning((currentRange === null ? current.day : await cube.breakdown('day', null)) ?? [], currentRange !== null)
@@ -265,6 +274,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       }
     }
 
+    const branchEntries = await keepBranchEntries(cube)
+    const top = options.top ?? DEFAULT_TOP
+    const branchTopOfWindow = options.branchTable ? undefined : await branchTop(source.connection, branchEntries.table, top, branchKeyText({current, previous}))
     phase('breakdowns')
     const inputs: SummaryInputs = {
       generatedAt: clock(),
@@ -274,10 +286,11 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       window: toWindow(window.range),
       filters: definedOnly(filters),
       creditPrice: options.creditPrice ?? null,
-      top: options.top ?? DEFAULT_TOP,
+      top,
       current,
       previous,
       teams,
+      ...(branchTopOfWindow ? {branchTop: branchTopOfWindow} : {}),
     }
     const built = buildSummary(inputs)
     built.summary.input.duplicateRowsDropped = read.duplicateRowsDropped
@@ -302,7 +315,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (options.enrich && fromHistory) {
       notices.push('Savings and health need an export (--input): a history holds rollups, not job runs, so none are computed.')
     } else if (options.enrich) {
-      await options.enrich(source, built.summary, {relation: rows, filterSql: scopeSql, breakdowns: built.tables})
+      await options.enrich(source, built.summary, {relation: rows, filterSql: scopeSql, breakdowns: built.tables, branchEntries: branchEntries.table})
       phase('enrich (savings, health)')
     }
     if (options.history) {
@@ -343,7 +356,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
             orgAnomalies: built.summary.anomalies,
             windowSql: requested ? rangeSql(window.range) : undefined,
             enrichTeam: historyManifest ? undefined : options.enrichTeam,
-            sets: {current: ALL_SETS, previous: PREVIOUS_SETS},
+            sets: {current: SETS_WITHOUT_BRANCH, previous: PREVIOUS_SETS},
           }))
         : []
     if (teamReports.length > 0) phase('team summaries')

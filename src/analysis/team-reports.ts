@@ -8,7 +8,8 @@
  */
 import type {Cube, DayRange, Group, GroupingSetName} from './aggregate.js'
 import {buildCube} from './aggregate.js'
-import {NONE_LABEL, type GroupsBySet, type SummaryInputs} from './build.js'
+import {branchKeyText, NONE_LABEL, type GroupsBySet, type SummaryInputs} from './build.js'
+import {branchTop, keepBranchEntries} from './branch-top.js'
 import {sqlIdent, sqlString} from './columns.js'
 import type {UsageSource} from './engine.js'
 import type {EnrichScope} from './index.js'
@@ -104,6 +105,8 @@ export async function buildTeamReports(context: TeamReportContext): Promise<Team
     ? await buildCube(context.source, rollup.filterSql, context.requested, {from: relation, preAggregated: true, segmentSql: TEAM_COLUMN})
     : await buildCube(context.source, undefined, context.requested, {from: relation, database: 'work', segmentSql: TEAM_COLUMN})
   let previousCube: Cube | undefined
+  // Each team's branch buckets from its candidates for the top (branch-top.ts): no team writes a branch table.
+  const branches = await keepBranchEntries(cube, true)
   try {
     const previous = context.previous
     if (previous?.source && previous.relation) {
@@ -115,16 +118,20 @@ export async function buildTeamReports(context: TeamReportContext): Promise<Team
     const reports: TeamReport[] = []
     for (const team of teams) {
       const previousGroups = previous && previousOf ? {window: previous.window, groups: previousOf(team)} : null
-      const inputs = {...context.base, inputRows: cube.segmentRows.get(team) ?? 0, current: currentOf(team), previous: previousGroups}
+      const current = currentOf(team)
+      const teamBranches = branches.ofSegment(team)
+      const branchTopOfTeam = await branchTop(context.source.connection, teamBranches, context.base.top, branchKeyText({current, previous: previousGroups}))
+      const inputs = {...context.base, inputRows: cube.segmentRows.get(team) ?? 0, current, previous: previousGroups, branchTop: branchTopOfTeam}
       const {summary, tables} = teamSummary(inputs, team, projectsOfTeam(team, projects, context.matcher), {savings: context.orgSavings, budgets: context.orgBudgets, anomalies: context.orgAnomalies})
       if (context.enrichTeam) {
         const teamSql = [`${TEAM_COLUMN} = ${sqlString(team)}`, ...(context.windowSql ? [`(${context.windowSql})`] : [])].join(' AND ')
-        await context.enrichTeam(context.source, summary, {relation, filterSql: teamSql, breakdowns: tables})
+        await context.enrichTeam(context.source, summary, {relation, filterSql: teamSql, breakdowns: tables, branchEntries: teamBranches})
       }
       reports.push({team, slackChannel: channels.get(team) ?? null, summary})
     }
     return reports
   } finally {
+    await branches.drop()
     await previousCube?.drop()
     await cube.drop()
   }

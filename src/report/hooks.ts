@@ -50,7 +50,7 @@ export function fullReportHooks(top: number, health: HealthHookOptions = {}): Pi
         defaultBranches: health.defaultBranches,
         flakyTests,
         warn: health.warn,
-        branchRows: scope.breakdowns.branch ?? [],
+        branchEntries: scope.branchEntries,
       })
       summary.health = computed.health
       summary.waste = computed.waste
@@ -68,7 +68,7 @@ export function fullReportHooks(top: number, health: HealthHookOptions = {}): Pi
         top,
         defaultBranches: health.defaultBranches,
         flakyTests: null,
-        branchRows: scope.breakdowns.branch ?? [],
+        branchEntries: scope.branchEntries,
       })
       const projects = new Set((scope.breakdowns.project ?? []).map((row) => row.dims.project))
       summary.health = {...computed.health, flakyTests: orgFlakyTests ? flakyTestsOfProjects(orgFlakyTests, projects) : null}

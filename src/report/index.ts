@@ -71,7 +71,8 @@ export async function generateReport(options: ReportOptions, context: ReportCont
   const warn = context.warn ?? ((line: string) => log(`Warning: ${line}`))
   phase('start-up (node, oclif, modules)')
   const exportWarnings = await unfinishedExportWarnings(options.inputs)
-  const {summary, tables, notices, warnings, teams, chargeback} = await buildReportSummary(options, context.clock)
+  // Every branch entry is read only for by-branch.csv; otherwise the Summary's top branches come from DuckDB.
+  const {summary, tables, notices, warnings, teams, chargeback} = await buildReportSummary({...options, branchTable: groupBy.includes('branch')}, context.clock)
   for (const notice of notices) log(notice)
   for (const warning of [...exportWarnings, ...warnings]) warn(warning)
   if (exportWarnings.length > 0 || warnings.length > 0) summary.input.warnings = [...exportWarnings, ...warnings]

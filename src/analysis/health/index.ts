@@ -3,7 +3,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 import type {FlakyTestSession} from '../../api/insights.js'
 import {divideRounded} from '../../core/exact-money.js'
 import {phase} from '../profile.js'
-import {creditsToNumber, NONE_LABEL, numberToCredits, ratio, type BreakdownRow} from '../build.js'
+import {creditsToNumber, NONE_LABEL, ratio} from '../build.js'
 import {
   HEALTH_PERCENTILE,
   type Health,
@@ -15,7 +15,7 @@ import {
   type Waste,
   type WasteFigure,
 } from '../summary.js'
-import {NO_DEFAULT_BRANCH_RULES, resolveDefaultBranch, unmatchedProjectRules, type DefaultBranchRules} from './branches.js'
+import {CONVENTIONAL_DEFAULT_BRANCHES, NO_DEFAULT_BRANCH_RULES, resolveDefaultBranch, unmatchedProjectRules, type DefaultBranchRules} from './branches.js'
 import {collectFlakyTests, flakyTestTargets} from './flaky.js'
 import {compareText, mostCreditsFirst} from './order.js'
 export {flakyTestsOfProjects} from './flaky.js'
@@ -25,10 +25,12 @@ import {
   countRerunAttempts,
   queryJobGroups,
   queryPipelineStats,
+  queryProjectBranchSpend,
   queryProjectSources,
   queryTriggerGroups,
   queryWorkflowGroups,
   type JobGroup,
+  type ProjectBranchSpend,
   type SpendGroup,
   type WorkflowGroup,
 } from './queries.js'
@@ -46,10 +48,10 @@ export interface ComputeHealthOptions {
   flakyTests?: FlakyTestSession | null
   warn?: (line: string) => void
   /**
-   * The report's branch breakdown of the same rows, every row of it (EnrichScope.breakdowns.branch): the branch
-   * split then needs no pass over the rows of its own.
+   * The report's branch breakdown entries of the same rows, a relation (EnrichScope.branchEntries): the branch
+   * split then needs no pass over the rows of its own, and no branch in JavaScript.
    */
-  branchRows: readonly BreakdownRow[]
+  branchEntries: string
 }
 
 /**
@@ -70,7 +72,8 @@ export async function computeHealth(connection: DuckDBConnection, relation: stri
     const jobs = jobGroups.filter((group): group is JobGroup & {job: string} => group.job !== null).map(toHealthJob).sort(byCreditsThenName)
     const workflows = toHealthWorkflows(jobGroups, await queryWorkflowGroups(connection, tables)).sort(byCreditsThenName)
     const triggerSources = toBuckets(await queryTriggerGroups(connection, relation, where), total)
-    const branches = branchKinds(options.branchRows.map(fromBreakdownRow), total, options.defaultBranches ?? NO_DEFAULT_BRANCH_RULES, warn)
+    const rules = options.defaultBranches ?? NO_DEFAULT_BRANCH_RULES
+    const branches = branchKinds(await queryProjectBranchSpend(connection, options.branchEntries, rules, CONVENTIONAL_DEFAULT_BRANCHES, NONE_LABEL), total, rules, warn)
     const pipelineStats = await queryPipelineStats(connection, tables)
     const waste = wasteOf(jobGroups, await countRerunAttempts(connection, tables), options.top)
     phase('health: workflows, triggers, branches, pipelines, waste')
@@ -97,11 +100,6 @@ export async function computeHealth(connection: DuckDBConnection, relation: stri
   } finally {
     await tables.drop()
   }
-}
-
-/** A branch breakdown row as a spend group; its credits, exact decimals of at most six places, back to micro-credits. */
-function fromBreakdownRow(row: BreakdownRow): SpendGroup {
-  return {org: row.dims.org ?? null, project: row.dims.project ?? null, key: row.dims.branch ?? null, jobs: row.jobs, credits: numberToCredits(row.credits)}
 }
 
 function perRun(micro: bigint, runs: number): number | null {
@@ -202,34 +200,23 @@ function toBuckets(groups: SpendGroup[], total: bigint): HealthBucket[] {
 }
 
 /** Splits the credits into each project's default branch, its other branches, and projects whose default is unknown. */
-function branchKinds(groups: SpendGroup[], total: bigint, rules: DefaultBranchRules, warn: (line: string) => void): HealthBranches {
-  const projects = new Map<string, {org: string | null; project: string; groups: SpendGroup[]}>()
-  for (const group of groups) {
-    const project = group.project ?? NONE_LABEL
-    const id = JSON.stringify([group.org, project])
-    const entry = projects.get(id) ?? {org: group.org, project, groups: []}
-    entry.groups.push(group)
-    projects.set(id, entry)
-  }
-  for (const project of unmatchedProjectRules(rules, new Set([...projects.values()].map((entry) => entry.project)))) {
+function branchKinds(projects: ProjectBranchSpend[], total: bigint, rules: DefaultBranchRules, warn: (line: string) => void): HealthBranches {
+  for (const project of unmatchedProjectRules(rules, new Set(projects.map((entry) => entry.project)))) {
     warn(`--default-branch ${project}=... names no project in the report; check the name (exact, case-sensitive).`)
   }
   const kinds = {default: zero(), other: zero(), unknown: zero()}
   const perProject: (Omit<ProjectDefaultBranch, 'credits'> & {micro: bigint})[] = []
-  for (const entry of projects.values()) {
-    const branches = new Set(entry.groups.flatMap((group) => (group.key === null ? [] : [group.key])))
-    const resolved = resolveDefaultBranch(entry.project, branches, rules)
+  for (const entry of projects) {
+    const resolved = resolveDefaultBranch(entry.project, new Set(entry.conventional.keys()), rules)
     let onDefault = 0n
     let elsewhere = 0n
-    for (const group of entry.groups) {
-      if (resolved.defaultBranch === null) add(kinds.unknown, group)
-      else if (group.key === resolved.defaultBranch) {
-        add(kinds.default, group)
-        onDefault += group.credits
-      } else {
-        add(kinds.other, group)
-        elsewhere += group.credits
-      }
+    if (resolved.defaultBranch === null) add(kinds.unknown, entry.all)
+    else {
+      const onBranch = (resolved.source === 'flag' ? entry.ruled : entry.conventional.get(resolved.defaultBranch)) ?? zero()
+      add(kinds.default, onBranch)
+      add(kinds.other, {jobs: entry.all.jobs - onBranch.jobs, credits: entry.all.credits - onBranch.credits})
+      onDefault = onBranch.credits
+      elsewhere = entry.all.credits - onBranch.credits
     }
     perProject.push({
       org: entry.org,
@@ -237,7 +224,7 @@ function branchKinds(groups: SpendGroup[], total: bigint, rules: DefaultBranchRu
       ...resolved,
       defaultCredits: creditsToNumber(onDefault),
       otherCredits: creditsToNumber(elsewhere),
-      micro: entry.groups.reduce((sum, group) => sum + group.credits, 0n),
+      micro: entry.all.credits,
     })
   }
   perProject.sort((a, b) => mostCreditsFirst(a.micro, b.micro) || compareText(a.project, b.project) || compareText(a.org, b.org))

@@ -1,6 +1,6 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {ORG_SQL as ORG, sqlIdent} from '../columns.js'
+import {ORG_SQL as ORG, sqlIdent, sqlString} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
 import {CANCELED_SQL as CANCELED, FAILED_SQL as FAILED, FAILING_SQL as FAILING, STARTED_SQL as STARTED} from '../status-sql.js'
 
@@ -382,6 +382,60 @@ async function spendGroups(connection: DuckDBConnection, sql: string): Promise<S
     key: text(row.key),
     jobs: Number(row.jobs),
     credits: bigint(row.credits),
+  }))
+}
+
+export interface BranchSpend {
+  jobs: number
+  credits: bigint
+}
+
+/** A project's spend in the branch breakdown, as the default-branch split needs it. */
+export interface ProjectBranchSpend {
+  org: string | null
+  /** PROJECT_NAME, or the missing label for rows without one (what a --default-branch rule would name). */
+  project: string
+  all: BranchSpend
+  /** Spend on each conventional default branch the project has entries on, by name. */
+  conventional: Map<string, BranchSpend>
+  /** Spend on the branch a --default-branch rule names for the project; null without a rule. */
+  ruled: BranchSpend | null
+}
+
+/**
+ * Per project, from the branch breakdown's entries (`entries`: org, project, branch, jobs, credits as micro-credits):
+ * its spend, and its spend on each of `conventional` and on the branch `rules` name for it, whichever of those
+ * turns out to be its default. Projects are few; the entries (a branch per pull request) stay in DuckDB.
+ */
+export async function queryProjectBranchSpend(
+  connection: DuckDBConnection,
+  entries: string,
+  rules: {all: string | null; byProject: ReadonlyMap<string, string>},
+  conventional: readonly string[],
+  missingProject: string,
+): Promise<ProjectBranchSpend[]> {
+  const literal = (value: string | null) => (value === null ? 'NULL' : sqlString(value))
+  const project = `COALESCE(project, ${sqlString(missingProject)})`
+  const ruledBranch =
+    rules.byProject.size === 0
+      ? literal(rules.all)
+      : `CASE ${project} ${[...rules.byProject].map(([name, branch]) => `WHEN ${sqlString(name)} THEN ${sqlString(branch)}`).join(' ')} ELSE ${literal(rules.all)} END`
+  const spendOn = (condition: string, name: string) =>
+    `bool_or(${condition}) AS has_${name}, COALESCE(sum(CASE WHEN ${condition} THEN jobs END), 0) AS jobs_${name}, COALESCE(sum(CASE WHEN ${condition} THEN credits END), 0) AS credits_${name}`
+  const rows = await rowsOf(
+    connection,
+    `SELECT org, ${project} AS project, COALESCE(sum(jobs), 0) AS jobs, COALESCE(sum(credits), 0) AS credits,
+      ${[...conventional.map((branch, index) => spendOn(`branch = ${sqlString(branch)}`, `c${index}`)), spendOn(`branch = ${ruledBranch}`, 'ruled')].join(',\n      ')}
+    FROM ${entries} GROUP BY org, ${project}`,
+  )
+  const spend = (row: ResultRow, name: string): BranchSpend => ({jobs: Number(row[`jobs_${name}`]), credits: bigint(row[`credits_${name}`])})
+  const hasRule = rules.all !== null || rules.byProject.size > 0
+  return rows.map((row) => ({
+    org: text(row.org),
+    project: String(row.project),
+    all: {jobs: Number(row.jobs), credits: bigint(row.credits)},
+    conventional: new Map(conventional.flatMap((branch, index) => (row[`has_c${index}`] === true ? [[branch, spend(row, `c${index}`)] as const] : []))),
+    ruled: hasRule ? spend(row, 'ruled') : null,
   }))
 }
 
