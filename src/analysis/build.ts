@@ -35,8 +35,8 @@ export interface SummaryInputs {
   previous: {window: Window; groups: GroupsBySet} | null
   teams: TeamMatcher | null
   /**
-   * The branch breakdown's candidates for the top and the sums of all its entries (branch-top.ts), instead of
-   * every entry in `current.branch`: the Summary's branch buckets are the same, and there is no branch table.
+   * The branch breakdown's candidates for the top and the sums of all its entries (branch-top.ts): the Summary's
+   * branch buckets come from these; `current.branch`, when also given, is read for the branch table only.
    */
   branchTop?: BranchTop
 }
@@ -350,6 +350,12 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
 
   const projectDims = (group: Group) => ({org: group.dims.org ?? null, project: group.dims.project ?? null})
   const projectPart = (group: Group): KeyPart => ({text: projectKey(group.dims.org, group.dims.project), missing: (group.dims.project ?? null) === null})
+  const branchList = (groups: Group[], sameTextOf?: (group: Group) => number) =>
+    accumulateJoined(groups, (group) => [projectPart(group), keyPart(group.dims.branch)], BRANCH_SEPARATOR, (group) => ({...projectDims(group), branch: group.dims.branch ?? null}), sameTextOf)
+  // by-branch.csv reads every entry; the Summary's branch buckets come from branchTop whenever it is given, with or
+  // without the table: "(other)"'s run seconds (DOUBLE sums) depend on the order they are added in, so both ways
+  // must add them alike for summary.json not to change with --group-by branch.
+  const branchTable = current.branch ? branchList(current.branch) : null
   const lists: Record<Exclude<CsvDimension, 'team'>, Accumulator[]> = {
     org: accumulate(current.org ?? [], (group) => label(group.dims.org), (group) => ({org: group.dims.org ?? null})),
     project: accumulate(current.project ?? [], (group) => projectKey(group.dims.org, group.dims.project), projectDims),
@@ -365,13 +371,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
       ' / ',
       (group) => ({...projectDims(group), workflow: group.dims.workflow ?? null, job: group.dims.job ?? null}),
     ),
-    branch: accumulateJoined(
-      branchTop ? branchTop.candidates : (current.branch ?? []),
-      (group) => [projectPart(group), keyPart(group.dims.branch)],
-      BRANCH_SEPARATOR,
-      (group) => ({...projectDims(group), branch: group.dims.branch ?? null}),
-      branchTop ? (group) => branchTop.sameText.get(group) ?? 1 : undefined,
-    ),
+    branch: branchTop ? branchList(branchTop.candidates, (group) => branchTop.sameText.get(group) ?? 1) : (branchTable ?? []),
     'resource-class': accumulate(current.resourceClass ?? [], (group) => label(group.dims.resource_class), (group) => ({resourceClass: group.dims.resource_class ?? null})),
     executor: accumulate(current.executor ?? [], (group) => label(group.dims.executor), (group) => ({executor: group.dims.executor ?? null})),
     day: accumulate(current.day ?? [], (group) => label(group.dims.day), (group) => ({day: group.dims.day ?? null})),
@@ -463,7 +463,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
     project: rowsOf(lists.project),
     workflow: rowsOf(lists.workflow),
     job: rowsOf(lists.job),
-    branch: branchTop ? null : rowsOf(lists.branch),
+    branch: branchTop ? (branchTable ? rowsOf(branchTable) : null) : rowsOf(lists.branch),
     'resource-class': rowsOf(lists['resource-class']),
     executor: rowsOf(lists.executor),
     day: rowsOf(withEmptyDays(lists.day, inputs.window)),

@@ -276,7 +276,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
 
     const branchEntries = await keepBranchEntries(cube)
     const top = options.top ?? DEFAULT_TOP
-    const branchTopOfWindow = options.branchTable ? undefined : await branchTop(source.connection, branchEntries.table, top, branchKeyText({current, previous}))
+    const branchTopOfWindow = await branchTop(source.connection, branchEntries.table, top, branchKeyText({current, previous}))
     phase('breakdowns')
     const inputs: SummaryInputs = {
       generatedAt: clock(),
@@ -290,7 +290,7 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       current,
       previous,
       teams,
-      ...(branchTopOfWindow ? {branchTop: branchTopOfWindow} : {}),
+      branchTop: branchTopOfWindow,
     }
     const built = buildSummary(inputs)
     built.summary.input.duplicateRowsDropped = read.duplicateRowsDropped
