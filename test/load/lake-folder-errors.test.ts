@@ -19,10 +19,7 @@ describe('withLakeWork: a target folder that cannot be made', () => {
 
   it.each([['the target itself is a file', 'usage.csv'], ['a parent is a file', 'usage.csv/lake']])('%s: FileSystemError, exit 2, advice names --to', async (_what, relative) => {
     const target = join(root, relative)
-    let written = false
-    const error = await withLakeWork(target, async () => {
-      written = true
-    }, () => undefined).catch((caught: unknown) => caught)
+    const {written, error} = await attemptLakeWork(target)
     expect(written).toBe(false)
     expect(error).toBeInstanceOf(FileSystemError)
     expect(error).toMatchObject({exitCode: 2})
@@ -43,10 +40,7 @@ const onMountPoint = isMountPoint ? it : it.skip
 describe('withLakeWork: a target folder that is a mount point', () => {
   onMountPoint('refuses it before writing anything (exit 2), saying to name a folder inside it', async () => {
     const before = new Set(readdirSync(MOUNT_POINT))
-    let written = false
-    const error = await withLakeWork(MOUNT_POINT, async () => {
-      written = true
-    }, () => undefined).catch((caught: unknown) => caught)
+    const {written, error} = await attemptLakeWork(MOUNT_POINT)
     expect(written).toBe(false)
     expect(error).toBeInstanceOf(BadInputError)
     expect(error).toMatchObject({code: 'E_TARGET_MOUNT_POINT', exitCode: 2})
@@ -57,3 +51,12 @@ describe('withLakeWork: a target folder that is a mount point', () => {
     expect(readdirSync('/dev').filter((name) => name.includes('cci-usage'))).toEqual([])
   })
 })
+
+/** withLakeWork on `target`: whether its writer ran, and what it threw. */
+async function attemptLakeWork(target: string): Promise<{written: boolean; error: unknown}> {
+  let written = false
+  const error = await withLakeWork(target, async () => {
+    written = true
+  }, () => undefined).catch((caught: unknown) => caught)
+  return {written, error}
+}
