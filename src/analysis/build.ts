@@ -284,8 +284,7 @@ const BRANCH_SEPARATOR = ' @ '
 
 /** How buildSummary writes a branch entry's key, for branch-top.ts to find shared keys among all the entries. */
 export function branchKeyText(inputs: Pick<SummaryInputs, 'current' | 'previous'>): BranchKeyText {
-  const projectKey = summaryProjectKey(inputs)
-  return {project: (org, project) => projectKey(org, project), separator: BRANCH_SEPARATOR, missingBranch: keyPart(null).text}
+  return {project: summaryProjectKey(inputs), separator: BRANCH_SEPARATOR, missingBranch: keyPart(null).text}
 }
 
 /** The Summary's project keys: a name alone unless two organizations share it (current and previous window). */
