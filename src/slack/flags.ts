@@ -184,6 +184,15 @@ export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): 
     const what = holdsTokenShape(channel) ? ' but a token (a Slack bot token goes in SLACK_ACCESS_TOKEN)' : channel.includes(',') ? ' but a list (it posts to one channel)' : ''
     throw new BadInputError('E_BAD_SLACK_CHANNEL', `--slack-channel / SLACK_DEFAULT_CHANNEL is not a channel ID or name${what} (the value is not shown); ${CHANNEL_HINT}.`)
   }
+  const token = present(flags['slack-token'])
+  if (token !== undefined && /^(["']).*\1$/s.test(token)) {
+    // `docker run --env-file` and some CI settings keep quotes as part of the value; Slack then answered
+    // invalid_auth after the whole export and report. Not quoted: it is a credential.
+    throw new BadInputError(
+      'E_BAD_SLACK_TOKEN',
+      '--slack-token / SLACK_ACCESS_TOKEN is wrapped in quotes, which are not part of a Slack token (the value is not shown): remove them (docker --env-file and CI settings take a value literally).',
+    )
+  }
   return {
     policy: {
       mode: flags.notify,
@@ -192,7 +201,7 @@ export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): 
       budgetAtRisk: flags['notify-if-budget-at-risk'] === true || undefined,
       anomaly: flags['notify-if-anomaly'] === true || undefined,
     },
-    token: present(flags['slack-token']),
+    token,
     channel,
     webhookUrl: present(flags['slack-webhook-url']),
     apiUrl: present(flags['slack-api-url']),

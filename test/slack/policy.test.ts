@@ -175,3 +175,27 @@ describe('--slack-channel', () => {
     }
   })
 })
+
+// docker --env-file keeps quotes around a value: Slack answered invalid_auth after the export and the report, and
+// the message blamed the token itself.
+describe('--slack-token / SLACK_ACCESS_TOKEN wrapped in quotes', () => {
+  const tokenOf = (value: string) => notifyOptionsFromFlags({notify: 'always', top: 5, 'dry-run': false, 'strict-notify': false, 'slack-token': value}, '/tmp').token
+
+  it.each(['"xoxb-1234567890-0987654321-AbCdEfGh"', "'xoxb-1234567890-0987654321-AbCdEfGh'", ' "xoxb-1" '])('refuses %j with exit 2 before anything runs, without quoting it', (value) => {
+    let caught: unknown
+    try {
+      tokenOf(value)
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(BadInputError)
+    expect(caught).toMatchObject({code: 'E_BAD_SLACK_TOKEN', exitCode: 2})
+    expect((caught as Error).message).toContain('is wrapped in quotes')
+    expect((caught as Error).message).not.toContain('xoxb-1')
+  })
+
+  it.each(['xoxb-1234567890-0987654321-AbCdEfGh', ' xoxb-1234567890-0987654321-AbCdEfGh\r\n', 'xoxb-"inner"'])('takes %j (trimmed)', (value) => {
+    expect(tokenOf(value)).toBe(value.trim())
+  })
+})
+
