@@ -2,6 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {buildBreakdownSql, toGroup, type Cube, type Group, type Measures} from './aggregate.js'
 import {sqlString} from './columns.js'
+import {createTempTableOf} from './temp-table.js'
 
 /**
  * The branch breakdown without every branch in JavaScript. A large organization has a branch per pull request:
@@ -87,16 +88,9 @@ export async function branchTop(connection: DuckDBConnection, entries: string, t
   // Whether a candidate's plain key is shared can depend on any entry, so it is counted over all of them, with
   // each project's key text as the summary writes it (a handful of projects, handed over as a small table).
   const keys = `branch_key_texts_${++entriesCounter}`
-  const pairs = (await connection.runAndReadAll(`SELECT DISTINCT org, project FROM ${entries}`)).getRowObjectsJS()
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${keys} (org VARCHAR, project VARCHAR, text VARCHAR)`)
+  const pairs = (await connection.runAndReadAll(`SELECT DISTINCT org, project FROM ${entries}`)).getRowObjectsJS().map((pair) => [textOrNull(pair.org), textOrNull(pair.project)] as const)
   try {
-    const literal = (value: unknown) => (value === null ? 'NULL' : sqlString(String(value)))
-    for (let start = 0; start < pairs.length; start += 500) {
-      const values = pairs
-        .slice(start, start + 500)
-        .map((pair) => `(${literal(pair.org)}, ${literal(pair.project)}, ${sqlString(keyText.project(textOrNull(pair.org), textOrNull(pair.project)))})`)
-      await connection.run(`INSERT INTO ${keys} VALUES ${values.join(', ')}`)
-    }
+    await createTempTableOf(connection, keys, 'org VARCHAR, project VARCHAR, text VARCHAR', pairs.map(([org, project]) => [org, project, keyText.project(org, project)]))
     const reader = await connection.runAndReadAll(
       `WITH keyed AS (
         SELECT e.*, k.text || ${sqlString(keyText.separator)} || COALESCE(e.branch, ${sqlString(keyText.missingBranch)}) AS plain_key

@@ -54,3 +54,12 @@ export function sqlIdent(name: string): string {
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`
 }
+
+/** A value JavaScript hands to DuckDB: a string, a whole number, or NULL. */
+export type SqlValue = string | bigint | number | null
+
+/** `value` as a SQL literal: a quoted string, NULL, or the number as written. */
+export function sqlLiteral(value: SqlValue): string {
+  if (value === null) return 'NULL'
+  return typeof value === 'string' ? sqlString(value) : String(value)
+}

@@ -11,6 +11,7 @@ import {buildCube} from './aggregate.js'
 import {branchKeyText, NONE_LABEL, type GroupsBySet, type SummaryInputs} from './build.js'
 import {branchTop, keepBranchEntries} from './branch-top.js'
 import {sqlIdent, sqlString} from './columns.js'
+import {createTempTableOf} from './temp-table.js'
 import type {UsageSource} from './engine.js'
 import type {EnrichScope} from './index.js'
 import type {Summary, Window} from './summary.js'
@@ -82,11 +83,7 @@ const TEAM_COLUMN = 'TEAM_SEGMENT'
  */
 async function viewWithTeams(source: UsageSource, relation: string, view: string, teamOf: [string | null, string][]): Promise<string> {
   const connection = source.connection
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${TEAM_OF_PROJECT} (project VARCHAR, team VARCHAR)`)
-  for (let start = 0; start < teamOf.length; start += 500) {
-    const values = teamOf.slice(start, start + 500).map(([project, team]) => `(${project === null ? 'NULL' : sqlString(project)}, ${sqlString(team)})`)
-    await connection.run(`INSERT INTO ${TEAM_OF_PROJECT} VALUES ${values.join(', ')}`)
-  }
+  await createTempTableOf(connection, TEAM_OF_PROJECT, 'project VARCHAR, team VARCHAR', teamOf)
   await connection.run(
     `CREATE OR REPLACE TEMP VIEW ${sqlIdent(view)} AS SELECT r.*, t.team AS ${TEAM_COLUMN} FROM ${sqlIdent(relation)} r LEFT JOIN ${TEAM_OF_PROJECT} t ON r.PROJECT_NAME IS NOT DISTINCT FROM t.project`,
   )

@@ -10,6 +10,7 @@
  * nullability come from the spec's specification/columns/*.md at tag v1.2.
  */
 import {sqlIdent, sqlString} from '../analysis/columns.js'
+import {createTempTableOf} from '../analysis/temp-table.js'
 import {NONE_LABEL} from '../analysis/build.js'
 import type {TeamMatcher} from '../analysis/teams.js'
 import {BadInputError, InputFileError} from '../core/errors.js'
@@ -188,17 +189,13 @@ export async function focusDataset(staged: StagedLoad, options: FocusOptions): P
   const withTeam = options.teams !== null
   if (options.teams) {
     const projects = (await connection.runAndReadAll('SELECT DISTINCT PROJECT_NAME AS p FROM load_rows')).getRowObjectsJson()
-    await connection.run('CREATE OR REPLACE TEMP TABLE load_teams (project VARCHAR, team VARCHAR)')
     // A row without a project goes to the team of "(none)", as in the report, its chargeback and team pages
     // ("unassigned", or a catch-all's team), not to no team at all.
     const pairs = projects.map((row): [string | null, string] => {
       const project = row.p === null ? null : String(row.p)
       return [project, options.teams!(project ?? NONE_LABEL)]
     })
-    for (let i = 0; i < pairs.length; i += 500) {
-      const values = pairs.slice(i, i + 500).map(([project, team]) => `(${project === null ? 'NULL' : sqlString(project)}, ${sqlString(team)})`)
-      await connection.run(`INSERT INTO load_teams VALUES ${values.join(', ')}`)
-    }
+    await createTempTableOf(connection, 'load_teams', 'project VARCHAR, team VARCHAR', pairs)
   }
   const charges = (filter?: string) => chargesSql(withTeam, options.creditPrice, filter)
   // Only rows without an organization or without any date can make such a charge: the check reads those alone.

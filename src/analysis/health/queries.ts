@@ -1,7 +1,8 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {ORG_SQL as ORG, sqlIdent, sqlString} from '../columns.js'
+import {ORG_SQL as ORG, sqlIdent, sqlLiteral, sqlString} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
+import {createTempTableOf} from '../temp-table.js'
 import {CANCELED_SQL as CANCELED, FAILED_SQL as FAILED, FAILING_SQL as FAILING, STARTED_SQL as STARTED} from '../status-sql.js'
 
 /**
@@ -117,11 +118,7 @@ SELECT PIPELINE_NUMBER AS pipeline, WORKFLOW_KEY AS workflow_key, any_value(${CO
 FROM ${sqlIdent(relation)} WHERE ${where} AND WORKFLOW_KEY IS NOT NULL
 GROUP BY PIPELINE_NUMBER, WORKFLOW_KEY`)
   const pairs = [...new Map(workflows.map((group) => [group.workflowCode, group.projectCode])).entries()]
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${projects} (workflow_code UBIGINT, project_code UBIGINT)`)
-  for (let start = 0; start < pairs.length; start += 1000) {
-    const values = pairs.slice(start, start + 1000).map(([workflow, project]) => `(${workflow}, ${project})`)
-    await connection.run(`INSERT INTO ${projects} VALUES ${values.join(', ')}`)
-  }
+  await createTempTableOf(connection, projects, 'workflow_code UBIGINT, project_code UBIGINT', pairs.map(([workflow, project]) => [BigInt(workflow), BigInt(project)]))
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${pipelines} AS
 SELECT project_code, org_id, pipeline, count(*) AS runs, sum(credits) AS credits
 FROM ${runs} JOIN ${projects} USING (workflow_code) WHERE pipeline IS NOT NULL GROUP BY project_code, org_id, pipeline`)
@@ -414,12 +411,11 @@ export async function queryProjectBranchSpend(
   conventional: readonly string[],
   missingProject: string,
 ): Promise<ProjectBranchSpend[]> {
-  const literal = (value: string | null) => (value === null ? 'NULL' : sqlString(value))
   const project = `COALESCE(project, ${sqlString(missingProject)})`
   const ruledBranch =
     rules.byProject.size === 0
-      ? literal(rules.all)
-      : `CASE ${project} ${[...rules.byProject].map(([name, branch]) => `WHEN ${sqlString(name)} THEN ${sqlString(branch)}`).join(' ')} ELSE ${literal(rules.all)} END`
+      ? sqlLiteral(rules.all)
+      : `CASE ${project} ${[...rules.byProject].map(([name, branch]) => `WHEN ${sqlString(name)} THEN ${sqlString(branch)}`).join(' ')} ELSE ${sqlLiteral(rules.all)} END`
   const spendOn = (condition: string, name: string) =>
     `bool_or(${condition}) AS has_${name}, COALESCE(sum(CASE WHEN ${condition} THEN jobs END), 0) AS jobs_${name}, COALESCE(sum(CASE WHEN ${condition} THEN credits END), 0) AS credits_${name}`
   const rows = await rowsOf(
