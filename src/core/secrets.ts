@@ -49,6 +49,14 @@ const SLACK_WEBHOOK = /\b(?:https?:\/\/)?hooks\.slack(?:-gov)?\.com\/[^\s"'<>]+/
 // commit id has it too), so only from what quotes the command line back (see redactCommandLineWords).
 const LEGACY_CIRCLECI_TOKEN = /\b[0-9a-f]{40}\b/gi
 
+/**
+ * Whether a credential's value is wrapped in quotes: `docker run --env-file` and some CI settings keep them as
+ * part of the value, which no CircleCI or Slack token holds (the service then refuses it only once asked).
+ */
+export function wrappedInQuotes(value: string): boolean {
+  return /^(["']).*\1$/s.test(value)
+}
+
 /** Whether the text holds a CircleCI or Slack token by its shape (registered or not). */
 export function holdsTokenShape(text: string): boolean {
   return [CIRCLECI_TOKEN, SLACK_TOKEN].some((shape) => text.search(shape) >= 0)

@@ -5,15 +5,20 @@
 import {Flags} from '@oclif/core'
 
 import {AuthError, BadInputError} from '../core/errors.js'
-import {registerSecret} from '../core/secrets.js'
+import {registerSecret, wrappedInQuotes} from '../core/secrets.js'
 import {DEFAULT_HOST} from './default-host.js'
 import {MONTH_WINDOWS, type DateRange} from './windows.js'
 
 /** oclif's `env:` takes one name; these flags accept the CircleCI-native fallback too. Empty counts as unset. */
 function fromEnv(...names: string[]): string | undefined {
+  return envEntry(...names)?.value
+}
+
+/** The first of `names` set to something other than blanks, with its value trimmed. */
+function envEntry(...names: string[]): {name: string; value: string} | undefined {
   for (const name of names) {
     const value = process.env[name]
-    if (value !== undefined && value.trim() !== '') return value.trim()
+    if (value !== undefined && value.trim() !== '') return {name, value: value.trim()}
   }
   return undefined
 }
@@ -76,19 +81,14 @@ export function tokenAndHostFromFlags(flags: {token?: string; host?: string}, hi
   if (flags.token !== undefined && flags.token.trim() === '') {
     throw new AuthError('E_NO_TOKEN', `--token is empty: pass the token, or leave --token out and set CIRCLECI_API_TOKEN; ${hint}.`)
   }
-  const source = flags.token === undefined ? envName('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN') : '--token'
-  const token = flags.token?.trim() ?? fromEnv('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN')
-  registerSecret(token)
-  if (token === undefined || source === undefined) {
+  const given = flags.token === undefined ? envEntry('CIRCLECI_API_TOKEN', 'CIRCLE_TOKEN') : {name: '--token', value: flags.token.trim()}
+  registerSecret(given?.value)
+  if (given === undefined) {
     throw new AuthError('E_NO_TOKEN', `No CircleCI token: set CIRCLECI_API_TOKEN (or pass --token); ${hint}.`)
   }
-  checkTokenShape(token, source)
+  const token = given.value
+  checkTokenShape(token, given.name)
   return {host: flags.host ?? fromEnv('CIRCLECI_HOST') ?? DEFAULT_HOST, token}
-}
-
-/** The first of `names` that fromEnv would read. */
-function envName(...names: string[]): string | undefined {
-  return names.find((name) => fromEnv(name) !== undefined)
 }
 
 /**
@@ -98,7 +98,7 @@ function envName(...names: string[]): string | undefined {
  * `--token "$(cat token.txt)"` (Node refused the header: exit 4, "check --host and the network").
  */
 function checkTokenShape(token: string, source: string): void {
-  if (/^(["']).*\1$/s.test(token)) {
+  if (wrappedInQuotes(token)) {
     throw new AuthError('E_BAD_TOKEN', `${source} is wrapped in quotes, which are not part of a CircleCI token: remove them (docker --env-file and CI settings take a value literally).`)
   }
   // eslint-disable-next-line no-control-regex

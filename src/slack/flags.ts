@@ -9,7 +9,7 @@ import {Flags} from '@oclif/core'
 import {BadInputError} from '../core/errors.js'
 import {isPlainDecimal} from '../core/plain-number.js'
 import {safeForCredentials, SECURE_URL_RULE} from '../core/secure-url.js'
-import {holdsTokenShape} from '../core/secrets.js'
+import {holdsTokenShape, wrappedInQuotes} from '../core/secrets.js'
 import {CHANNEL_HINT, slackChannelOf} from '../core/slack-channel.js'
 
 import type {NotifyOptions} from './index.js'
@@ -185,7 +185,7 @@ export function notifyOptionsFromFlags(flags: SlackFlagValues, outDir: string): 
     throw new BadInputError('E_BAD_SLACK_CHANNEL', `--slack-channel / SLACK_DEFAULT_CHANNEL is not a channel ID or name${what} (the value is not shown); ${CHANNEL_HINT}.`)
   }
   const token = present(flags['slack-token'])
-  if (token !== undefined && /^(["']).*\1$/s.test(token)) {
+  if (token !== undefined && wrappedInQuotes(token)) {
     // `docker run --env-file` and some CI settings keep quotes as part of the value; Slack then answered
     // invalid_auth after the whole export and report. Not quoted: it is a credential.
     throw new BadInputError(
