@@ -34,6 +34,28 @@ function errorLines(result: CliResult): string[] {
   return result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('No export window'))
 }
 
+/** Runs `use` with a session of the test server's superuser (another application beside the load), ended after. */
+async function withSession(use: (session: pg.Client) => Promise<void>): Promise<void> {
+  const session = new pg.Client({connectionString: suite.server.url()})
+  await session.connect()
+  try {
+    await use(session)
+  } finally {
+    await session.end()
+  }
+}
+
+/** Polls the test server until `sql` answers `value`. */
+async function untilServerSays(sql: string, value: string): Promise<void> {
+  while (suite.server.sql(sql) !== value) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
+/** The load ended with exit 0 and printed nothing but lines starting with `expected` (if any). */
+function expectLoaded(result: CliResult, expected?: string): void {
+  expect(errorLines(result).filter((line) => expected === undefined || !line.startsWith(expected))).toEqual([])
+  expect(result.code).toBe(0)
+}
+
 /** The printed DDL (schema, table, indexes) for schema.table, run by the test server's superuser. */
 async function adminCreates(schema: string, table: string): Promise<void> {
   const printed = await runCli(['load', '--print-ddl', 'postgres'])
@@ -64,6 +86,12 @@ function tableCreditsByDay(qualified: string): Map<string, bigint> {
 
 function rowsAndJobs(qualified: string): string {
   return suite.server.sql(`SELECT count(*) || ' rows, ' || count(DISTINCT job_id) || ' jobs' FROM ${qualified}`)
+}
+
+/** The table holds the golden export's credits on each day, each of its 1,260 rows once. */
+function expectGoldenOnce(qualified: string): void {
+  expect(tableCreditsByDay(qualified)).toEqual(exportCreditsByDay())
+  expect(rowsAndJobs(qualified)).toBe('1260 rows, 1260 jobs')
 }
 
 /** ReadyForQuery: the server's message that it has answered a query whole. */
@@ -119,11 +147,9 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     const url = suite.server.url({user: role, password: LOADER_PASSWORD, query: `schema=${schema}&table=usage`})
     for (let i = 0; i < 2; i++) {
       const result = await load(url)
-      expect(errorLines(result)).toEqual([])
-      expect(result.code).toBe(0)
+      expectLoaded(result)
     }
-    expect(tableCreditsByDay(`${schema}.usage`)).toEqual(exportCreditsByDay())
-    expect(rowsAndJobs(`${schema}.usage`)).toBe('1260 rows, 1260 jobs')
+    expectGoldenOnce(`${schema}.usage`)
     // Still the administrator's table.
     expect(suite.server.sql(`SELECT tableowner FROM pg_tables WHERE schemaname = '${schema}' AND tablename = 'usage'`)).toBe(suite.server.user)
   }, 60_000)
@@ -170,9 +196,7 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
   maybe('the server\'s lock_timeout and statement_timeout, run out while another session locks the table, are named as such, not as an unreachable server', async () => {
     const table = fresh('timed_')
     expect((await load(suite.server.url({query: `table=${table}`}))).code).toBe(0)
-    const holder = new pg.Client({connectionString: suite.server.url()})
-    await holder.connect()
-    try {
+    await withSession(async (holder) => {
       await holder.query(`BEGIN; LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`)
       for (const setting of ['lock_timeout', 'statement_timeout']) {
         const result = await load(suite.server.url({query: `table=${table}&options=${encodeURIComponent(`-c ${setting}=200`)}`}))
@@ -183,9 +207,7 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
         expect(lines[0]).toContain(`nothing was committed; the server's ${setting} ended the load`)
         expect(lines[0]).not.toMatch(/Cannot reach/)
       }
-    } finally {
-      await holder.end()
-    }
+    })
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
   }, 60_000)
 
@@ -195,22 +217,16 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
       await adminCreates('public', table)
       const url = suite.server.url({query: `table=${table}&options=${encodeURIComponent(`-c default_transaction_isolation=${level.replace(' ', '\\ ')}`)}`})
       // The test holds the loads' lock until both wait for it: each has begun its transaction by then.
-      const holder = new pg.Client({connectionString: suite.server.url()})
-      await holder.connect()
-      try {
+      await withSession(async (holder) => {
         await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`cci-usage load public.${table}`])
         const loads = [load(url), load(url)]
-        while (suite.server.sql(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`) !== '2') await new Promise((resolve) => setTimeout(resolve, 20))
+        await untilServerSays(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`, '2')
         await holder.query('SELECT pg_advisory_unlock_all()')
         for (const result of await Promise.all(loads)) {
-          expect(errorLines(result).filter((line) => !line.startsWith('Waiting for another load'))).toEqual([])
-          expect(result.code).toBe(0)
+          expectLoaded(result, 'Waiting for another load')
         }
-      } finally {
-        await holder.end()
-      }
-      expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
-      expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
+      })
+      expectGoldenOnce(`public.${table}`)
     }
   }, 60_000)
 
@@ -224,9 +240,7 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay(before))
     suite.server.sql(`CREATE FUNCTION public.${table}_hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$;
       CREATE CONSTRAINT TRIGGER hold AFTER INSERT ON public.${table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.${table}_hold()`)
-    const holder = new pg.Client({connectionString: suite.server.url()})
-    await holder.connect()
-    try {
+    await withSession(async (holder) => {
       // While it deletes: a row of a replaced day is locked, so the DELETE waits; at COMMIT: the deferred trigger waits.
       for (const [hold, statement] of [
         [`BEGIN; SELECT 1 FROM public.${table} WHERE job_id = '${field(golden.rows[100], 'JOB_ID')}' FOR UPDATE`, 'DELETE'],
@@ -247,12 +261,9 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
         await holder.query('ROLLBACK')
         expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay(before))
       }
-    } finally {
-      await holder.end()
-    }
+    })
     expect((await load(url)).code).toBe(0)
-    expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
-    expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
+    expectGoldenOnce(`public.${table}`)
   }, 60_000)
 
   maybe('a connection lost while the load commits is not reported as "nothing was loaded": the server may have committed it, and here it did', async () => {
@@ -263,27 +274,24 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
       CREATE CONSTRAINT TRIGGER hold AFTER INSERT ON public.${table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.${table}_hold()`)
     const previous = suite.server.sql(`SELECT max(loaded_at) FROM public.${table}`)
     const network = await relay()
-    const holder = new pg.Client({connectionString: suite.server.url()})
-    await holder.connect()
     try {
-      await holder.query('BEGIN; SELECT pg_advisory_xact_lock(4343)')
-      const loading = load(suite.server.url({port: network.port, query: `table=${table}`}))
-      while (suite.server.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage' AND wait_event_type = 'Lock' AND query = 'COMMIT'`) !== '1') {
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
-      network.cut()
-      const result = await loading
-      expect(result.code).toBe(4)
-      const lines = errorLines(result)
-      expect(lines).toHaveLength(1)
-      expect(lines[0]).not.toMatch(/nothing was (loaded|committed)/)
-      expect(lines[0]).toContain('lost the connection while the load committed: the server may have committed it or not')
-      // The server finishes the COMMIT it was given once the trigger may go on.
-      await holder.query('COMMIT')
-      while (suite.server.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage'`) !== '0') await new Promise((resolve) => setTimeout(resolve, 20))
-      expect(suite.server.sql(`SELECT count(*) FROM public.${table} WHERE loaded_at > '${previous}'`)).toBe('1260')
+      await withSession(async (holder) => {
+        await holder.query('BEGIN; SELECT pg_advisory_xact_lock(4343)')
+        const loading = load(suite.server.url({port: network.port, query: `table=${table}`}))
+        await untilServerSays(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage' AND wait_event_type = 'Lock' AND query = 'COMMIT'`, '1')
+        network.cut()
+        const result = await loading
+        expect(result.code).toBe(4)
+        const lines = errorLines(result)
+        expect(lines).toHaveLength(1)
+        expect(lines[0]).not.toMatch(/nothing was (loaded|committed)/)
+        expect(lines[0]).toContain('lost the connection while the load committed: the server may have committed it or not')
+        // The server finishes the COMMIT it was given once the trigger may go on.
+        await holder.query('COMMIT')
+        await untilServerSays(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage'`, '0')
+        expect(suite.server.sql(`SELECT count(*) FROM public.${table} WHERE loaded_at > '${previous}'`)).toBe('1260')
+      })
     } finally {
-      await holder.end()
       await network.close()
     }
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay(golden))
@@ -292,29 +300,22 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
   maybe('a session holding a lock the load conflicts with is named while the load waits for it; one writing other rows does not hold it up', async () => {
     const table = fresh('wait_')
     expect((await load(suite.server.url({query: `table=${table}`}))).code).toBe(0)
-    const holder = new pg.Client({connectionString: suite.server.url()})
-    await holder.connect()
-    try {
+    await withSession(async (holder) => {
       const {rows: [{pid}]} = await holder.query<{pid: number}>('SELECT pg_backend_pid() AS pid')
       // Another application's open transaction that wrote to the table: the load takes no lock it conflicts with.
       await holder.query(`BEGIN; INSERT INTO public.${table} (organization_id, job_id) VALUES ('another-org', 'its-own-job')`)
       const beside = await load(suite.server.url({query: `table=${table}&options=${encodeURIComponent('-c lock_timeout=500')}`}))
-      expect(errorLines(beside)).toEqual([])
-      expect(beside.code).toBe(0)
+      expectLoaded(beside)
       await holder.query('ROLLBACK')
 
       await holder.query(`BEGIN; LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`)
       const loading = load(suite.server.url({query: `table=${table}`}))
-      while (suite.server.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage' AND wait_event_type = 'Lock'`) !== '1') {
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
+      await untilServerSays(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cci-usage' AND wait_event_type = 'Lock'`, '1')
       await holder.query('COMMIT')
       const waited = await loading
       expect(waited.code).toBe(0)
       expect(errorLines(waited)).toEqual([`Waiting for a lock on public.${table} held by pid ${pid} (AccessExclusiveLock): the load goes on when that transaction ends (or the server's lock_timeout ends the wait) ...`])
-    } finally {
-      await holder.end()
-    }
+    })
     expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
   }, 60_000)
 
@@ -333,8 +334,7 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
       const lines = errorLines(result)
       expect(lines).toHaveLength(1)
       expect(lines[0]).toMatch(new RegExp(`^Error: Table public\\.${table} kept 1260 row\\(s\\) the load deletes \\(its ${named}\\)`))
-      expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
-      expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
+      expectGoldenOnce(`public.${table}`)
     }
   }, 60_000)
 
@@ -344,8 +344,7 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     const folder = suite.server.sql('SHOW unix_socket_directories').split(',')[0].trim()
     const url = suite.server.url({user: role, password: LOADER_PASSWORD, host: encodeURIComponent(folder), query: `schema=${schema}`})
     const result = await load(url)
-    expect(errorLines(result)).toEqual([])
-    expect(result.code).toBe(0)
+    expectLoaded(result)
     expect(result.stdout).toContain(`into postgres://${role}@${encodeURIComponent(folder)}:${suite.server.port}/${suite.server.database} table ${schema}.circleci_usage`)
     expect(result.stdout + result.stderr).not.toContain(encodeURIComponent(LOADER_PASSWORD))
     expect(result.stdout + result.stderr).not.toContain(LOADER_PASSWORD)
@@ -372,13 +371,11 @@ describe('load --to postgres:// under a DBA\'s rules (real PostgreSQL)', () => {
     const network = await relay('information_schema.columns')
     try {
       const result = await load(suite.server.url({port: network.port, query: `table=${table}`}))
-      expect(errorLines(result)).toEqual([])
-      expect(result.code).toBe(0)
+      expectLoaded(result)
     } finally {
       await network.close()
     }
-    expect(tableCreditsByDay(`public.${table}`)).toEqual(exportCreditsByDay())
-    expect(rowsAndJobs(`public.${table}`)).toBe('1260 rows, 1260 jobs')
+    expectGoldenOnce(`public.${table}`)
   }, 60_000)
 
   maybe('a login pg_hba.conf rejects is exit 3 saying to check pg_hba.conf, not the password', async () => {
