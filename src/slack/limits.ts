@@ -13,6 +13,8 @@ export const SLACK_LIMITS = {
   contextElementText: 3000,
   /** Slack truncates the top-level `text` beyond this; the builder stays well below it. */
   fallbackText: 40000,
+  /** Slack's advice for the top-level `text` ("for best results"); the fallback's project list yields to it. */
+  fallbackTextAdvised: 4000,
 } as const
 
 /** Longest project/org/team name shown; longer names are cut so one name cannot crowd out the rest. */

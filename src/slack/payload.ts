@@ -256,8 +256,7 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   first += `. ${formatCount(summary.totals.jobs)} jobs; ${formatCredits(summary.failed.credits)} credits spent on failed jobs.`
   const history = historyFallback(summary)
   const lines = [...history.lead, first, ...warningFallback(summary)]
-  const projects = namedProjects(summary).slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
-  if (projects.length > 0) lines.push(`Top projects: ${projects.join(', ')}.`)
+  const projectsAt = lines.length
   const savings = summary.savings?.top.slice(0, MAX_SAVINGS_LINES) ?? []
   if (savings.length > 0) {
     const projectedFrom = summary.savings?.projectedFrom
@@ -269,7 +268,26 @@ function fallbackText(summary: Summary, options: SlackMessageOptions, top: numbe
   if (health) lines.push(`Health: ${health}.`)
   const link = slackLink(options.reportUrl, 'report')
   if (link) lines.push(`Full report: ${link}`)
+  const projects = namedProjects(summary).slice(0, top).map((bucket) => `${mrkdwnName(bucket.key, MAX_NAME_CHARS)} ${formatCredits(bucket.credits)}`)
+  if (projects.length > 0) {
+    const room = SLACK_LIMITS.fallbackTextAdvised - lines.join('\n').length - 1
+    lines.splice(projectsAt, 0, topProjectsLine(projects, room))
+  }
   return clipEscaped(lines.join('\n'), SLACK_LIMITS.fallbackText)
+}
+
+/**
+ * With a large --top and long names the list alone passed Slack's advised 4,000 characters, so it keeps the
+ * projects that fit (whole, in rank order, at least the first) and counts the rest; the blocks list them all.
+ */
+function topProjectsLine(projects: string[], room: number): string {
+  const line = (shown: number): string => {
+    const more = shown < projects.length ? ` +${projects.length - shown} more` : ''
+    return `Top projects: ${projects.slice(0, shown).join(', ')}${more}.`
+  }
+  let shown = projects.length
+  while (shown > 1 && line(shown).length > room) shown--
+  return line(shown)
 }
 
 export function buildSlackMessage(summary: Summary, options: SlackMessageOptions): {text: string; blocks: object[]} {

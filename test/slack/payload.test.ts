@@ -1,5 +1,5 @@
 import {OTHER_KEY, type Summary} from '../../src/analysis/summary.js'
-import {SLACK_LIMITS} from '../../src/slack/limits.js'
+import {MAX_NAME_CHARS, SLACK_LIMITS} from '../../src/slack/limits.js'
 import {buildSlackMessage} from '../../src/slack/payload.js'
 import {allTexts, blockKitViolations} from './block-kit-limits.js'
 import {bigJump, bucket, fortyProjects, HOSTILE_NAMES, hostileNames, normalWeek, quietWeek} from './fixtures.js'
@@ -120,6 +120,32 @@ describe('buildSlackMessage', () => {
       }
     }
     expect(buildSlackMessage(summary, {topProjects: 40})).toMatchSnapshot()
+  })
+
+  it("keeps the fallback text within Slack's advised 4,000 characters: whole projects in rank order, the rest counted, the report link kept", () => {
+    const base = fortyProjects()
+    // 60 names at the longest shown whole (MAX_NAME_CHARS), so no name is cut with an ellipsis.
+    const names = Array.from({length: 60}, (_, index) => {
+      const key = `org-${index % 3}/project-${String(index + 1).padStart(2, '0')}-`.padEnd(MAX_NAME_CHARS, 'n')
+      return bucket(key, 60_000 - index * 900, 3_000_000)
+    })
+    const summary: Summary = {...base, breakdowns: {...base.breakdowns, project: names}}
+    for (const top of [5, 60]) {
+      const text = buildSlackMessage(summary, {reportUrl: REPORT_URL, topProjects: top}).text
+      expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackTextAdvised)
+      expect(text.split('\n').at(-1)).toBe(`Full report: <${REPORT_URL}|report>`)
+      const line = text.split('\n').find((candidate) => candidate.startsWith('Top projects: ')) ?? ''
+      const listed = [...line.matchAll(/(org-\d\/[^ ]+) [\d,]+/g)].map((match) => match[1])
+      const wanted = Math.min(top, names.length)
+      // In rank order, no name cut: the first `listed.length` projects of the breakdown.
+      expect(listed).toEqual(names.slice(0, listed.length).map((project) => project.key))
+      if (top === 5) expect(listed).toHaveLength(5)
+      else {
+        // 60 entries of ~90 characters are ~5,400: the line yields, and says how many it left out.
+        expect(listed.length).toBeLessThan(wanted)
+        expect(line.endsWith(` +${wanted - listed.length} more.`)).toBe(true)
+      }
+    }
   })
 
   it('truncates oversized names with an ellipsis and stays within limits', () => {
