@@ -34,6 +34,8 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; }
 caption { text-align: left; font-size: 13px; color: var(--muted); padding: 8px 10px 4px; caption-side: top; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { background: var(--soft); font-size: 13px; white-space: nowrap; cursor: pointer; position: sticky; top: 0; }
+/* The sort script puts each header's text in a button: it reads as the header it was. */
+thead th button { font: inherit; color: inherit; background: none; border: 0; padding: 0; margin: 0; cursor: pointer; text-align: inherit; }
 thead th[aria-sort="ascending"]::after { content: " \\2191"; }
 thead th[aria-sort="descending"]::after { content: " \\2193"; }
 tbody th { font-weight: normal; }

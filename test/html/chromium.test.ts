@@ -64,4 +64,13 @@ maybe('report.html in Chromium', () => {
     expect(stdout).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
     expect(stdout).not.toContain('<img')
   })
+
+  test('each sortable header is a button inside its <th> (WCAG 4.1.2), the sort state on the <th>', async () => {
+    const {stdout} = await run(CHROMIUM, [...chromiumArgs(join(dir, 'profile-buttons')), '--dump-dom', `file://${page}`], {timeout: 15_000, maxBuffer: 32 * 1024 * 1024})
+    const headers = stdout.match(/<th scope="col"[^>]*>.*?<\/th>/g) ?? []
+    expect(headers.length).toBeGreaterThanOrEqual(8)
+    for (const header of headers) expect(header).toMatch(/^<th scope="col"[^>]* aria-sort="none"><button type="button">[^<]+<\/button><\/th>$/)
+    // The <th> itself is not a tab stop: the button is, or a header would take two.
+    expect(stdout).not.toMatch(/<th[^>]*tabindex/)
+  })
 })
