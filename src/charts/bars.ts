@@ -13,6 +13,7 @@ import {
   MUTED_INK,
   PAD,
   px,
+  type RenderedChart,
   svgDocument,
 } from './svg.js'
 import {textWidth, truncateAllToWidth} from './text-metrics.js'
@@ -33,7 +34,7 @@ const LABEL_MAX_WIDTH = 230
 const AXIS_HEIGHT = 30
 
 /** Horizontal bar chart with measured label column, value labels after the bars and a nice credit axis. */
-export function horizontalBars(frame: Omit<ChartFrame, 'height'>, rows: BarRow[], legendItems: LegendItem[] = []): string {
+export function horizontalBars(frame: Omit<ChartFrame, 'height' | 'figures'>, rows: BarRow[], legendItems: LegendItem[] = []): RenderedChart {
   const labels = truncateAllToWidth(rows.map((row) => row.label), LABEL_MAX_WIDTH, FONT_SIZE)
   const labelWidth = Math.max(40, ...labels.map((label) => textWidth(label, FONT_SIZE)))
   const valueWidth = Math.max(0, ...rows.map((row) => textWidth(row.valueLabel, FONT_SIZE)))
@@ -91,5 +92,6 @@ export function horizontalBars(frame: Omit<ChartFrame, 'height'>, rows: BarRow[]
     )
   })
   parts.push('</g>')
-  return svgDocument({...frame, height}, parts.join('\n'))
+  const figures = rows.map((row) => row.tooltip)
+  return {svg: svgDocument({...frame, figures, height}, parts.join('\n')), figures}
 }

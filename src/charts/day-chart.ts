@@ -8,7 +8,7 @@ import {escapeXml} from './escape.js'
 import {daysOfWindow, formatCredits, formatDayShort, formatWindow} from './format.js'
 import {baseline, creditGrid, dayLabels, pieceRect, stackPieces} from './columns.js'
 import {OTHER_COLOUR, OTHER_KEY, PALETTE, projectColours} from './palette.js'
-import {emptyChart, HEADER_HEIGHT, INK, legend, type LegendItem, MUTED_INK, PAD, px, svgDocument} from './svg.js'
+import {emptyChart, HEADER_HEIGHT, INK, legend, type LegendItem, MUTED_INK, PAD, px, type RenderedChart, svgDocument} from './svg.js'
 
 export const DAY_CHART_ID = 'credits-by-day'
 
@@ -55,6 +55,10 @@ function previousAlignedByDayIndex(comparison: Comparison, count: number): numbe
  * with the previous window as a dashed line aligned by day index when a comparison is present.
  */
 export function renderDayChart(summary: Summary, top: number): string {
+  return dayChart(summary, top).svg
+}
+
+export function dayChart(summary: Summary, top: number): RenderedChart {
   const title = 'Credits by day'
   const window = formatWindow(summary.window)
   const colours = projectColours(summary.breakdowns.project)
@@ -86,12 +90,15 @@ export function renderDayChart(summary: Summary, top: number): string {
   const total = summary.totals.credits.total
 
   if (days.length === 0 || (!hasUsage && !hasComparison)) {
-    return emptyChart({
-      id: DAY_CHART_ID,
-      title,
-      subtitle: `${window} · no credits used`,
-      description: `No credits were used on any day of ${window}.`,
-    })
+    return {
+      svg: emptyChart({
+        id: DAY_CHART_ID,
+        title,
+        subtitle: `${window} · no credits used`,
+        description: `No credits were used on any day of ${window}.`,
+      }),
+      figures: [],
+    }
   }
 
   const legendItems: LegendItem[] = keys.map((key) => ({
@@ -124,11 +131,13 @@ export function renderDayChart(summary: Summary, top: number): string {
   const stacked = stackPieces(days, keys, (day, key) => values.get(day)?.get(key) ?? 0)
 
   parts.push('<g class="bars">')
+  const figures: string[] = []
   days.forEach((day, dayIndex) => {
     const pieces = stacked[dayIndex]
     const breakdown = pieces.map((piece) => `${piece.key === OTHER_KEY ? 'other projects' : endRightToLeftRun(piece.key)} ${formatCredits(piece.high - piece.low)}`)
     const previousText = comparison ? `; previous window day ${dayIndex + 1}: ${formatCredits(comparison[dayIndex])}` : ''
     const tooltip = `${day}: ${formatCredits(dayTotals[dayIndex])} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}${previousText}`
+    figures.push(tooltip)
     const rects = pieces.map((piece) => pieceRect(x(day) as number, x.bandwidth(), y(piece.low), y(piece.high), piece.key === OTHER_KEY ? OTHER_COLOUR : colours.colour(piece.key)))
     parts.push(`<g><title>${escapeXml(tooltip)}</title>${rects.join('')}</g>`)
   })
@@ -164,5 +173,5 @@ export function renderDayChart(summary: Summary, top: number): string {
   const previousText = previous ? ` · previous window ${formatCredits(previous.previous.credits)}` : summary.comparison ? ' · previous window: no data' : ''
   const undatedText = undated !== 0 ? ` (${formatCredits(undated)} without a JOB_RUN_DATE, in no day)` : ''
   const subtitle = `${window} · ${formatCredits(total)} credits${undatedText}${previousText}`
-  return svgDocument({id: DAY_CHART_ID, title, subtitle, description, height}, parts.join('\n'))
+  return {svg: svgDocument({id: DAY_CHART_ID, title, subtitle, description, figures, height}, parts.join('\n')), figures}
 }

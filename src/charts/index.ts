@@ -1,17 +1,21 @@
 import type {Summary} from '../analysis/summary.js'
-import {DAY_CHART_ID, renderDayChart} from './day-chart.js'
-import {PROJECT_CHART_ID, renderProjectChart} from './project-chart.js'
-import {RESOURCE_CLASS_CHART_ID, renderResourceClassChart} from './resource-class-chart.js'
-import {renderWeekChart} from './week-chart.js'
+import {DAY_CHART_ID, dayChart} from './day-chart.js'
+import {PROJECT_CHART_ID, projectChart} from './project-chart.js'
+import {RESOURCE_CLASS_CHART_ID, resourceClassChart} from './resource-class-chart.js'
+import {weekChart} from './week-chart.js'
 import {WEEK_CHART_ID} from './week-chart-name.js'
 
 export {renderChartPng} from './png.js'
 
-/** One rendered chart: `name` is its file name (e.g. `credits-by-project.svg`), `title` its heading. */
+/**
+ * One rendered chart: `name` is its file name (e.g. `credits-by-project.svg`), `title` its heading, `figures`
+ * every bar's or column's figures as text (report.html lists them under the chart).
+ */
 export interface ChartFile {
   name: string
   svg: string
   title: string
+  figures: string[]
 }
 
 export const DEFAULT_TOP = 10
@@ -22,12 +26,12 @@ export const DEFAULT_TOP = 10
  */
 export function renderCharts(summary: Summary, options: {top?: number} = {}): ChartFile[] {
   const top = options.top !== undefined && Number.isFinite(options.top) && options.top >= 1 ? Math.floor(options.top) : DEFAULT_TOP
-  const weekChart = renderWeekChart(summary, top)
+  const week = weekChart(summary, top)
   return [
-    {name: `${PROJECT_CHART_ID}.svg`, title: 'Credits by project', svg: renderProjectChart(summary, top)},
-    {name: `${DAY_CHART_ID}.svg`, title: 'Credits by day', svg: renderDayChart(summary, top)},
-    {name: `${RESOURCE_CLASS_CHART_ID}.svg`, title: 'Credits by resource class', svg: renderResourceClassChart(summary, top)},
+    {name: `${PROJECT_CHART_ID}.svg`, title: 'Credits by project', ...projectChart(summary, top)},
+    {name: `${DAY_CHART_ID}.svg`, title: 'Credits by day', ...dayChart(summary, top)},
+    {name: `${RESOURCE_CLASS_CHART_ID}.svg`, title: 'Credits by resource class', ...resourceClassChart(summary, top)},
     // Only with a history (summary.trend).
-    ...(weekChart ? [{name: `${WEEK_CHART_ID}.svg`, title: 'Credits by week', svg: weekChart}] : []),
+    ...(week ? [{name: `${WEEK_CHART_ID}.svg`, title: 'Credits by week', ...week}] : []),
   ]
 }

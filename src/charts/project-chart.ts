@@ -4,7 +4,7 @@ import {type BarRow, horizontalBars} from './bars.js'
 import {formatCredits, formatDollars, formatShare, formatWindow} from './format.js'
 import {projectColours} from './palette.js'
 import {topWithOther} from './rollup.js'
-import {emptyChart} from './svg.js'
+import {emptyChart, type RenderedChart} from './svg.js'
 
 export const PROJECT_CHART_ID = 'credits-by-project'
 
@@ -13,8 +13,12 @@ function otherLabel(hiddenProjects: number): string {
   return 'other'
 }
 
-/** Horizontal bars of the top `top` projects plus "other", with credits, share and (when priced) dollars. */
 export function renderProjectChart(summary: Summary, top: number): string {
+  return projectChart(summary, top).svg
+}
+
+/** Horizontal bars of the top `top` projects plus "other", with credits, share and (when priced) dollars. */
+export function projectChart(summary: Summary, top: number): RenderedChart {
   const buckets = summary.breakdowns.project
   const total = summary.totals.credits.total
   const title = 'Credits by project'
@@ -23,12 +27,15 @@ export function renderProjectChart(summary: Summary, top: number): string {
   const named = bars.filter((bar) => !bar.isOther)
 
   if (bars.length === 0 || bars.every((bar) => !(bar.credits > 0))) {
-    return emptyChart({
-      id: PROJECT_CHART_ID,
-      title,
-      subtitle: `${window} · no credits used`,
-      description: `No project used credits in ${window}.`,
-    })
+    return {
+      svg: emptyChart({
+        id: PROJECT_CHART_ID,
+        title,
+        subtitle: `${window} · no credits used`,
+        description: `No project used credits in ${window}.`,
+      }),
+      figures: [],
+    }
   }
 
   const colours = projectColours(buckets)

@@ -3,7 +3,7 @@ import {endRightToLeftRun} from '../core/bidi.js'
 import {type BarRow, horizontalBars} from './bars.js'
 import {formatCredits, formatShare, formatWindow} from './format.js'
 import {topWithOther} from './rollup.js'
-import {emptyChart} from './svg.js'
+import {emptyChart, type RenderedChart} from './svg.js'
 
 export const RESOURCE_CLASS_CHART_ID = 'credits-by-resource-class'
 
@@ -20,17 +20,24 @@ const FAILED_COLOUR = '#B8420F'
  * the money goes and which machine sizes burn credits on failures, the two levers the savings section acts on.
  */
 export function renderResourceClassChart(summary: Summary, top: number): string {
+  return resourceClassChart(summary, top).svg
+}
+
+export function resourceClassChart(summary: Summary, top: number): RenderedChart {
   const buckets = summary.breakdowns.resourceClass
   const title = 'Credits by resource class'
   const window = formatWindow(summary.window)
   const bars = topWithOther(buckets, top)
   if (bars.length === 0 || bars.every((bar) => !(bar.credits > 0))) {
-    return emptyChart({
-      id: RESOURCE_CLASS_CHART_ID,
-      title,
-      subtitle: `${window} · no credits used`,
-      description: `No resource class used credits in ${window}.`,
-    })
+    return {
+      svg: emptyChart({
+        id: RESOURCE_CLASS_CHART_ID,
+        title,
+        subtitle: `${window} · no credits used`,
+        description: `No resource class used credits in ${window}.`,
+      }),
+      figures: [],
+    }
   }
 
   const hidden = bars.find((bar) => bar.isOther)

@@ -27,15 +27,34 @@ export interface ChartFrame {
   subtitle: string
   /** A sentence or two for screen readers: what the chart shows and its largest values. */
   description: string
+  /**
+   * Every figure the chart draws, one line a bar or column (its tooltip text). They go into <desc> after the
+   * description: a screen reader reads only the title and desc of an SVG with role="img", never its text
+   * elements, so without them the bars' figures are not there for it (WCAG 1.1.1).
+   */
+  figures?: readonly string[]
   height: number
 }
 
+/** A chart's SVG and the figures it draws, which report.html also lists under it as text. */
+export interface RenderedChart {
+  svg: string
+  figures: string[]
+}
+
+/** The <desc> text: the description, then each figure as a sentence of its own. */
+export function descriptionWithFigures(frame: Pick<ChartFrame, 'description' | 'figures'>): string {
+  const figures = frame.figures ?? []
+  return figures.length === 0 ? frame.description : `${frame.description} ${figures.map((figure) => `${figure}.`).join(' ')}`
+}
+
+/** The title names the chart; the desc, which may list many figures, describes it (a name stays short). */
 export function svgDocument(frame: ChartFrame, body: string): string {
   const {id, height} = frame
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${px(height)}" viewBox="0 0 ${CHART_WIDTH} ${px(height)}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="${FONT_FAMILY}" font-size="${FONT_SIZE}" fill="${INK}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${px(height)}" viewBox="0 0 ${CHART_WIDTH} ${px(height)}" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" font-family="${FONT_FAMILY}" font-size="${FONT_SIZE}" fill="${INK}">`,
     `<title id="${id}-title">${escapeXml(frame.title)}</title>`,
-    `<desc id="${id}-desc">${escapeXml(frame.description)}</desc>`,
+    `<desc id="${id}-desc">${escapeXml(descriptionWithFigures(frame))}</desc>`,
     `<rect width="${CHART_WIDTH}" height="${px(height)}" fill="#FFFFFF"/>`,
     `<text x="${PAD}" y="28" font-size="${TITLE_SIZE}" font-weight="bold">${escapeXml(frame.title)}</text>`,
     `<text x="${PAD}" y="48" fill="${MUTED_INK}">${escapeXml(truncateToWidth(frame.subtitle, CHART_WIDTH - 2 * PAD, FONT_SIZE))}</text>`,

@@ -7,7 +7,7 @@ import {escapeXml} from './escape.js'
 import {baseline, creditGrid, dayLabels, pieceRect, stackPieces} from './columns.js'
 import {formatCredits, formatPercentChange} from './format.js'
 import {OTHER_COLOUR, OTHER_KEY, PALETTE, projectColours} from './palette.js'
-import {emptyChart, HEADER_HEIGHT, legend, type LegendItem, PAD, svgDocument} from './svg.js'
+import {emptyChart, HEADER_HEIGHT, legend, type LegendItem, PAD, type RenderedChart, svgDocument} from './svg.js'
 import {WEEK_CHART_ID} from './week-chart-name.js'
 
 const PLOT_HEIGHT = 240
@@ -42,6 +42,10 @@ function seriesColours(summary: Summary, trend: Trend, keys: string[], maxSeries
  * null when the summary has no trend (no --history).
  */
 export function renderWeekChart(summary: Summary, top: number): string | null {
+  return weekChart(summary, top)?.svg ?? null
+}
+
+export function weekChart(summary: Summary, top: number): RenderedChart | null {
   const trend = summary.trend
   if (!trend) return null
   const title = 'Credits by week'
@@ -64,7 +68,7 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
   if ([...values.values()].some((perWeek) => (perWeek.get(OTHER_KEY) ?? 0) !== 0)) keys.push(OTHER_KEY)
   const weekTotals = trend.weeks.map((week) => week.credits)
   if (weeks.length === 0 || !weekTotals.some((credits) => credits > 0)) {
-    return emptyChart({id: WEEK_CHART_ID, title, subtitle: `${span} · no credits used`, description: `No credits were used in ${span}.`})
+    return {svg: emptyChart({id: WEEK_CHART_ID, title, subtitle: `${span} · no credits used`, description: `No credits were used in ${span}.`}), figures: []}
   }
 
   const labelOf = (key: string) => (key === OTHER_KEY ? `other ${noun}s` : key)
@@ -85,11 +89,13 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
 
   const stacked = stackPieces(weeks, keys, (week, key) => values.get(week)?.get(key) ?? 0)
   parts.push('<g class="bars">')
+  const figures: string[] = []
   trend.weeks.forEach((week, index) => {
     const pieces = stacked[index]
     const breakdown = pieces.map((piece) => `${endRightToLeftRun(labelOf(piece.key))} ${formatCredits(piece.high - piece.low)}`)
     const state = week.complete ? '' : index === trend.weeks.length - 1 ? ' (so far, the week is not complete)' : ' (the history does not hold all its days)'
     const tooltip = `Week of ${week.start}${state}: ${formatCredits(week.credits)} credits${breakdown.length > 0 ? ` (${breakdown.join(', ')})` : ''}`
+    figures.push(tooltip)
     const rects = pieces.map((piece) => pieceRect(x(week.start) as number, x.bandwidth(), y(piece.low), y(piece.high), piece.key === OTHER_KEY ? OTHER_COLOUR : (colours.get(piece.key) as string)))
     const opacity = week.complete ? '' : ` opacity="${PARTIAL_OPACITY}"`
     parts.push(`<g${opacity}><title>${escapeXml(tooltip)}</title>${rects.join('')}</g>`)
@@ -107,5 +113,5 @@ export function renderWeekChart(summary: Summary, top: number): string | null {
     (last ? ` Last complete week (${last.start}): ${formatCredits(last.credits)} credits${change}.` : '') +
     partial
   const subtitle = `${span}${last ? ` · last complete week ${formatCredits(last.credits)} credits` : ''}`
-  return svgDocument({id: WEEK_CHART_ID, title, subtitle, description, height}, parts.join('\n'))
+  return {svg: svgDocument({id: WEEK_CHART_ID, title, subtitle, description, figures, height}, parts.join('\n')), figures}
 }

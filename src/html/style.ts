@@ -29,6 +29,9 @@ figure.chart { margin: 0 0 24px; }
 .chart-scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 figure.chart svg { display: block; width: 100%; max-width: 800px; height: auto; }
 figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
+/* Right under its chart's caption (a figure's caption must be its last child, so the list follows the figure). */
+.chart-figures { font-size: 13px; margin: -20px 0 24px; overflow-wrap: anywhere; }
+.chart-figures ul { margin: 4px 0 0; padding-left: 20px; }
 .table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; margin: 0 0 16px; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 caption { text-align: left; font-size: 13px; color: var(--muted); padding: 8px 10px 4px; caption-side: top; }

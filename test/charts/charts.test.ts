@@ -64,7 +64,9 @@ describe('renderCharts', () => {
       const [root] = elements(chart.svg, 'svg')
       const id = chart.name.replace(/\.svg$/, '')
       expect(root['@role']).toBe('img')
-      expect(root['@aria-labelledby']).toBe(`${id}-title ${id}-desc`)
+      // A short name (the title), the figures in the description.
+      expect(root['@aria-labelledby']).toBe(`${id}-title`)
+      expect(root['@aria-describedby']).toBe(`${id}-desc`)
       expect(elements(chart.svg, 'title')[0]['@id']).toBe(`${id}-title`)
       expect(elements(chart.svg, 'desc')[0]['@id']).toBe(`${id}-desc`)
       expect(root['@font-family']).toMatch(/^'DejaVu Sans',.*sans-serif$/)
@@ -244,6 +246,45 @@ describe('colours', () => {
   })
 })
 
+/** The text a screen reader gets for a chart besides its title: the <desc>, entities decoded. */
+function descText(svg: string): string {
+  const desc = svg.match(/<desc\b[^>]*>[^<]*<\/desc>/)
+  if (!desc) throw new Error('no <desc>')
+  return textNodes(desc[0]).join('')
+}
+
+/**
+ * WCAG 1.1.1: an SVG with role="img" is read as its title and desc only, never its text elements (the labels
+ * after the bars, the tooltips), so the desc must carry every figure drawn, as the standalone file is opened too.
+ */
+describe('each chart describes every bar and column it draws', () => {
+  const summary = makeSummary({projects: 12, days: 14, creditPrice: 0.0006, comparison: true})
+  const charts = renderCharts(summary, {top: 8})
+
+  test('credits-by-project: every named project with its credits, and the other bar', () => {
+    const desc = descText(byName(charts, 'credits-by-project.svg'))
+    const named = summary.breakdowns.project.filter((bucket) => bucket.key !== OTHER_KEY).sort((a, b) => b.credits - a.credits)
+    for (const bucket of named.slice(0, 8)) expect(desc).toContain(`${bucket.key}: ${formatCredits(bucket.credits)} credits`)
+    const rest = named.slice(8).reduce((sum, bucket) => sum + bucket.credits, 0)
+    expect(desc).toContain(`other (4 projects): ${formatCredits(rest)} credits`)
+  })
+
+  test('credits-by-day: every day with its credits', () => {
+    const desc = descText(byName(charts, 'credits-by-day.svg'))
+    expect(summary.breakdowns.day).toHaveLength(14)
+    for (const bucket of summary.breakdowns.day) expect(desc).toContain(`${bucket.day}: ${formatCredits(bucket.credits)} credits`)
+  })
+
+  test('credits-by-resource-class: every class with its credits and its failed credits', () => {
+    const desc = descText(byName(charts, 'credits-by-resource-class.svg'))
+    expect(summary.breakdowns.resourceClass.length).toBeGreaterThan(1)
+    for (const bucket of summary.breakdowns.resourceClass) {
+      expect(desc).toContain(`${bucket.key}: ${formatCredits(bucket.credits)} credits`)
+      expect(desc).toContain(`${formatCredits(bucket.failedCredits)} of them on failed jobs`)
+    }
+  })
+})
+
 describe('credits-by-day', () => {
   test('a day without data is drawn as zero, not skipped', () => {
     const summary = makeSummary({projects: 3, days: 7})
@@ -309,7 +350,7 @@ describe('credits-by-resource-class', () => {
     summary.failed.credits = 760
     const texts = textNodes(byName(renderCharts(summary), 'credits-by-resource-class.svg'))
     expect(texts.some((text) => text.endsWith('· 760 on failed jobs'))).toBe(true)
-    expect(texts.some((text) => text.endsWith('Failed jobs used 760 credits.'))).toBe(true)
+    expect(texts.some((text) => text.includes('Failed jobs used 760 credits.'))).toBe(true)
     expect(texts).toContain('-300 (-12.5%) · 500 failed')
     expect(texts).toContain('700 (29.2%) · -40 failed')
     expect(texts.some((text) => text.startsWith('large: -300 credits') && text.endsWith('500 of them on failed jobs'))).toBe(true)

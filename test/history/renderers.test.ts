@@ -3,7 +3,7 @@ import {XMLValidator} from 'fast-xml-parser'
 import type {Summary, Trend, TrendWeek} from '../../src/analysis/summary.js'
 import {lastWeekChange} from '../../src/analysis/week-change.js'
 import {renderCharts} from '../../src/charts/index.js'
-import {formatDayShort} from '../../src/charts/format.js'
+import {formatCredits, formatDayShort} from '../../src/charts/format.js'
 import {textWidth} from '../../src/charts/text-metrics.js'
 import {renderWeekChart} from '../../src/charts/week-chart.js'
 import {renderReportHtml} from '../../src/html/report.js'
@@ -29,6 +29,12 @@ describe('credits-by-week chart', () => {
     expect(renderWeekChart(makeSummary({projects: 5}), 10)).toBeNull()
   })
 
+  it('describes every week with its credits to a screen reader, which reads only its title and desc (WCAG 1.1.1)', () => {
+    const desc = renderWeekChart(summary, 10)!.match(/<desc\b[^>]*>([^<]*)<\/desc>/)![1]
+    expect(summary.trend!.weeks.length).toBeGreaterThan(2)
+    for (const week of summary.trend!.weeks) expect(desc).toMatch(new RegExp(`Week of ${week.start}[^:]*: ${formatCredits(week.credits)} credits`))
+  })
+
   it('is valid SVG with every name escaped, the partial week lighter, and the same bytes every time', () => {
     const svg = renderWeekChart(summary, 10)!
     expect(XMLValidator.validate(svg)).toBe(true)
@@ -45,7 +51,7 @@ describe('credits-by-week chart', () => {
     gap.trend = {...gap.trend!, weeks: gap.trend!.weeks.map((week, index) => (index === 1 ? {...week, complete: false, credits: 0} : week))}
     const svg = renderWeekChart(gap, 10)!
     expect(svg).toContain(`Week of ${gap.trend.weeks[1].start} (the history does not hold all its days): 0 credits`)
-    expect(svg.match(/so far, the week is not complete/g)).toHaveLength(1)
+    expect(svg.match(/<title>[^<]*so far, the week is not complete/g)).toHaveLength(1)
     const html = renderReportHtml(gap, [])
     expect(html).toContain('no (days missing from the history)')
     expect(html.match(/no \(so far\)/g)).toHaveLength(1)

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {XMLParser, XMLValidator} from 'fast-xml-parser'
 
+import {formatCredits} from '../../src/charts/format.js'
 import {renderCharts} from '../../src/charts/index.js'
 import {renderReportHtml, TABLE_ROW_LIMIT} from '../../src/html/report.js'
 import {writeVisualArtifacts} from '../../src/html/write.js'
@@ -53,6 +54,21 @@ describe('renderReportHtml', () => {
     expect(tags.get('svg')).toBe(3)
     expect(new Set(ids).size).toBe(ids.length)
     for (const id of ['overview', 'change', 'charts', 'savings', 'projects', 'workflows', 'jobs', 'failed', 'teams', 'more']) expect(ids).toContain(id)
+  })
+
+  test('lists each chart\'s figures as text under it, outside the SVG (WCAG 1.1.1, 1.4.1: a stacked column tells projects apart by colour alone)', () => {
+    const summary = makeSummary({projects: 12, comparison: true, creditPrice: 0.0006})
+    const html = renderReportHtml(summary, renderCharts(summary))
+    const lists = [...html.matchAll(/<\/figure>\n<details class="chart-figures">\n<summary>([^<]*)<\/summary>\n<ul>\n([\s\S]*?)\n<\/ul>\n<\/details>/g)]
+    expect(lists.map(([, heading]) => heading)).toEqual(['Credits by project: the figures as text', 'Credits by day: the figures as text', 'Credits by resource class: the figures as text'])
+    const days = collect(`<ul>${lists[1][2]}</ul>`).texts.filter((text) => text.trim() !== '')
+    expect(days).toHaveLength(summary.breakdowns.day.length)
+    for (const bucket of summary.breakdowns.day) {
+      const line = days.find((text) => text.startsWith(`${bucket.day}: `))
+      expect(line).toContain(`${bucket.day}: ${formatCredits(bucket.credits)} credits (`)
+      // Each project's part of the day, by name: what the colours of the stacked column say.
+      for (const point of summary.dayByProject.filter((p) => p.day === bucket.day).slice(0, 3)) expect(line).toContain(`${point.project} ${formatCredits(point.credits)}`)
+    }
   })
 
   test('names the comparison by its span: week over week for 7 days only', () => {
