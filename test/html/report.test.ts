@@ -71,6 +71,18 @@ describe('renderReportHtml', () => {
     }
   })
 
+  test('a chart that scrolls sideways on a phone is a named tab stop, so the keyboard can scroll it (WCAG 2.1.1)', () => {
+    const boxes = [...full.matchAll(/<div class="chart-scroll"([^>]*)>/g)].map(([, attributes]) => attributes)
+    expect(boxes).toHaveLength(3)
+    const {ids} = collect(full)
+    for (const attributes of boxes) {
+      expect(attributes).toMatch(/ tabindex="0"/)
+      expect(attributes).toMatch(/ role="group"/)
+      const label = attributes.match(/ aria-labelledby="([^"]+)"/)
+      expect(label && ids.includes(label[1])).toBe(true)
+    }
+  })
+
   test('names the comparison by its span: week over week for 7 days only', () => {
     expect(full).toContain('>Week over week<')
     const month = render({projects: 3, comparison: true, days: 30})
