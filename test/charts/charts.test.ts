@@ -64,6 +64,8 @@ describe('renderCharts', () => {
       const [root] = elements(chart.svg, 'svg')
       const id = chart.name.replace(/\.svg$/, '')
       expect(root['@role']).toBe('img')
+      // Opened on its own (the artifacts tab), the SVG is the page: a screen reader needs its language (WCAG 3.1.1).
+      expect(root['@xml:lang']).toBe('en')
       // A short name (the title), the figures in the description.
       expect(root['@aria-labelledby']).toBe(`${id}-title`)
       expect(root['@aria-describedby']).toBe(`${id}-desc`)
