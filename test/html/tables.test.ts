@@ -184,3 +184,19 @@ describe('report.html job tables of several organizations', () => {
     expect(table(renderReportHtml(one, []), caption).headings).not.toContain('Organization')
   })
 })
+
+describe('report.html Health of a window without usage (a team page with no projects)', () => {
+  it('says there is nothing instead of a header row over no rows, as the other tables do', () => {
+    const base = makeSummary({})
+    const {health, waste} = makeHealth({project: 'api', workflow: 'build', job: 'test', testName: 'spec'})
+    const empty: Summary = {...base, health: {...health, jobs: [], workflows: [], triggerSources: [], branches: {...health.branches, projects: []}}, waste}
+    const html = renderReportHtml(empty, [])
+    for (const caption of ['Credits by pipeline trigger source', 'Default branch per project']) expect(html).not.toContain(`<caption>${caption}`)
+    expect(html).toContain('<p class="empty">No pipeline in this window.</p>')
+    expect(html).toContain('<p class="empty">No project in this window.</p>')
+    // The tables still come back with their rows.
+    const full = renderReportHtml({...base, health, waste}, [])
+    expect(table(full, 'Credits by pipeline trigger source').rows).toHaveLength(health.triggerSources.length)
+    expect(table(full, 'Default branch per project').rows).toHaveLength(health.branches.projects.length)
+  })
+})

@@ -123,9 +123,7 @@ function branchPart(summary: Summary, health: Health): string {
     ...(branches.unknown.jobs > 0 || branches.unknown.credits !== 0 ? [{...branches.unknown, key: 'Default branch unknown'}] : []),
   ]
   const projects = limited(branches.projects, 'projects')
-  return [
-    bucketTable(kinds, 'Branch', "Credits on each project's default branch and on other branches"),
-    renderTable<ProjectDefaultBranch>(
+  const perProject = projects.rows.length === 0 ? '<p class="empty">No project in this window.</p>' : renderTable<ProjectDefaultBranch>(
       [
         ...orgColumn<ProjectDefaultBranch>(summary.totals.orgs),
         {heading: 'Project', text: (p) => p.project},
@@ -137,8 +135,8 @@ function branchPart(summary: Summary, health: Health): string {
       ],
       projects.rows,
       'Default branch per project',
-    ) + projects.note,
-  ].join('\n')
+    ) + projects.note
+  return [bucketTable(kinds, 'Branch', "Credits on each project's default branch and on other branches"), perProject].join('\n')
 }
 
 function flakyPart(summary: Summary, health: Health): string {
@@ -199,7 +197,10 @@ export function healthSection(summary: Summary): string {
     '<h3>Workflows</h3>',
     workflowsTable(summary, health.workflows),
     '<h3>Triggers and branches</h3>',
-    bucketTable(health.triggerSources, 'Trigger source', 'Credits by pipeline trigger source'),
+    // A header row over no rows read as a table a screen reader had to search (a team with no usage).
+    health.triggerSources.length === 0
+      ? '<p class="empty">No pipeline in this window.</p>'
+      : bucketTable(health.triggerSources, 'Trigger source', 'Credits by pipeline trigger source'),
     branchPart(summary, health),
     flakyPart(summary, health),
   ]
