@@ -40,6 +40,23 @@ export const KNOWN_COLUMN_TYPES: ReadonlyMap<string, ColumnType> = new Map(EXPOR
 /** Without these a file is not a usage export at all (rather than an export missing optional columns). */
 export const REQUIRED_COLUMNS = ['PROJECT_NAME', 'TOTAL_CREDITS'] as const
 
+/**
+ * A run time in whole milliseconds, from a DOUBLE of seconds. Summed as DOUBLEs, run times depend on the order
+ * they are added in, which a parallel GROUP BY changes with the threads and from run to run: with fractional
+ * seconds a group's computeMinutes read 217.54 in one run and 217.55 in the next. Whole milliseconds add up
+ * exactly in any order (a BIGINT sum is a HUGEINT), and whole seconds, what the API gives, are unchanged. A value
+ * no BIGINT of milliseconds holds (over 290 million years, infinite or NaN: a malformed cell) counts as missing, in
+ * the count too, rather than stopping the report.
+ */
+export function runMsSql(seconds: string): string {
+  return `TRY_CAST(round(${seconds} * 1000) AS BIGINT)`
+}
+
+/** A run time the runMsSql way back to seconds (a history's RUN_SECONDS, a DOUBLE), one division per value. */
+export function msToSecondsSql(ms: string): string {
+  return `CAST(${ms} AS DOUBLE) / 1000`
+}
+
 /** Extra credit columns CircleCI may add later are summed into OTHER_CREDITS rather than dropped. */
 export function isUnknownCreditColumn(upperName: string): boolean {
   return upperName.endsWith('_CREDITS') && !KNOWN_COLUMN_TYPES.has(upperName)
