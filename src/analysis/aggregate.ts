@@ -39,7 +39,7 @@ export interface Measures {
   credits: bigint
   rows: number
   jobs: number
-  /** Run time in whole milliseconds (JOB_RUN_SECONDS summed as integers: runMsSql), so sums are exact in any order. */
+  /** Run time in whole milliseconds (runMsSql), so that sums are exact in any order. */
   runMs: number
   failedCredits: bigint
   failedJobs: number

@@ -94,6 +94,8 @@ export function ratio(part: bigint, whole: bigint): number {
  * milliseconds: runMsSql): through floats 4,761 s over 2 runs (39.675 minutes) read 39.67.
  */
 export function averageMinutes(ms: number, count: number): number {
+  // Past 2^53 ms (a malformed cell such as 1e300) the milliseconds are not exact anyway.
+  if (!Number.isSafeInteger(ms)) return round(ms / count / 60_000, 2)
   return Number(divideRounded(BigInt(ms) * 100n, BigInt(count) * 60_000n)) / 100
 }
 
