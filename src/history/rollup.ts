@@ -26,7 +26,7 @@ export const ROLLUP_MEASURES: ReadonlyArray<readonly [name: string, sql: string]
   ['ROWS', 'COUNT(*)'],
   // Rows with a job: job-less rows (workflows that ran no job) count in credits but not in jobs, as in the report.
   ['JOBS', 'COUNT(JOB_NAME)'],
-  // Summed in whole milliseconds, exact in any order (aggregate.ts, runMsSql): a DOUBLE sum changed with the rows'
+  // Summed in whole milliseconds, exact in any order (columns.ts, runMsSql): a DOUBLE sum changed with the rows'
   // order and the threads, and so did the history's files and the report made from them.
   ['RUN_SECONDS', msToSecondsSql(`COALESCE(SUM(${runMsSql('JOB_RUN_SECONDS')}), 0)`)],
   // Rows with a run time, so that averages skip missing values.
