@@ -1,7 +1,7 @@
 import type {DuckDBValue, JS as DuckDBValueJS} from '@duckdb/node-api'
 
 import {queryUsage, type UsageSource} from './engine.js'
-import {ORG_SQL, sqlIdent} from './columns.js'
+import {ORG_SQL, runMsSql, sqlIdent} from './columns.js'
 import {numberToCredits} from './build.js'
 import {CciUsageError} from '../core/errors.js'
 
@@ -39,11 +39,12 @@ export interface Measures {
   credits: bigint
   rows: number
   jobs: number
-  runSeconds: number
+  /** Run time in whole milliseconds (runMsSql), so that sums are exact in any order. */
+  runMs: number
   failedCredits: bigint
   failedJobs: number
   failedRows: number
-  failedRunSeconds: number
+  failedRunMs: number
   // Count of non-null JOB_RUN_SECONDS, so averages skip missing values and stay additive across groups.
   runSecondsCount: number
   /** Per-column sums: only on the `total` set (the Summary shows them for the whole window only). */
@@ -132,21 +133,23 @@ function dateLiteral(day: string): string {
 /**
  * How the cube counts rows, jobs and run time: from export rows, or from a history's rollup rows, which carry
  * those counts already (history/rollup.ts: ROWS, JOBS, RUN_SECONDS, RUN_SECONDS_COUNT; credits are summed the same).
+ * A rollup's RUN_SECONDS is a group's exact milliseconds over 1000 (or, from an older version, a DOUBLE sum),
+ * read back to whole milliseconds before it is summed.
  */
 const ROW_MEASURES = {
-  base: 'JOB_RUN_SECONDS',
+  base: `${runMsSql('JOB_RUN_SECONDS')} AS run_ms`,
   rows: 'COUNT(*)',
   jobs: 'COUNT(job)',
-  runSeconds: 'COALESCE(SUM(JOB_RUN_SECONDS), 0)',
-  runSecondsCount: 'COUNT(JOB_RUN_SECONDS)',
+  runMs: 'COALESCE(SUM(run_ms), 0)',
+  runSecondsCount: 'COUNT(run_ms)',
 }
 // Counts are cast back to BIGINT, what COUNT gives: SUM of BIGINT is a 128-bit HUGEINT, which made every
 // breakdown over the cube several times slower.
 const ROLLUP_MEASURES: typeof ROW_MEASURES = {
-  base: 'ROWS AS n_rows, JOBS AS n_jobs, RUN_SECONDS AS n_run_seconds, RUN_SECONDS_COUNT AS n_run_seconds_count',
+  base: `ROWS AS n_rows, JOBS AS n_jobs, ${runMsSql('RUN_SECONDS')} AS n_run_ms, RUN_SECONDS_COUNT AS n_run_seconds_count`,
   rows: 'CAST(COALESCE(SUM(n_rows), 0) AS BIGINT)',
   jobs: 'CAST(COALESCE(SUM(n_jobs), 0) AS BIGINT)',
-  runSeconds: 'COALESCE(SUM(n_run_seconds), 0)',
+  runMs: 'COALESCE(SUM(n_run_ms), 0)',
   runSecondsCount: 'CAST(COALESCE(SUM(n_run_seconds_count), 0) AS BIGINT)',
 }
 
@@ -188,7 +191,7 @@ export function buildCubeSql(
   return `${target}
 WITH base AS (${base})
 SELECT ${part} AS cube_part, ${columns.join(', ')},
-  ${measures.rows} AS rows, ${measures.jobs} AS jobs, ${measures.runSeconds} AS run_seconds, ${measures.runSecondsCount} AS run_seconds_count,
+  ${measures.rows} AS rows, ${measures.jobs} AS jobs, ${measures.runMs} AS run_ms, ${measures.runSecondsCount} AS run_seconds_count,
   ${Object.keys(CREDIT_COLUMN_SQL).map((name) => `COALESCE(SUM(c_${name}), 0) AS c_${name}`).join(', ')}
 FROM base
 GROUP BY ${onePart ? sets[0] : `GROUPING SETS (${sets.map((set) => `(${set})`).join(', ')})`}`
@@ -218,9 +221,9 @@ export function buildBreakdownSql(cubeTable: string, set: GroupingSetName, range
   else if (range) where.push(`day >= ${dateLiteral(range.start)} AND day < ${dateLiteral(range.end)}`)
   return `SELECT ${[...keys, ''].join(', ')}
   COUNT(*) AS cube_rows, ${micro('SUM(c_total)')} AS credits, COALESCE(SUM(rows), 0) AS rows, COALESCE(SUM(jobs), 0) AS jobs,
-  COALESCE(SUM(run_seconds), 0) AS run_seconds, COALESCE(SUM(run_seconds_count), 0) AS run_seconds_count,
+  COALESCE(SUM(run_ms), 0) AS run_ms, COALESCE(SUM(run_seconds_count), 0) AS run_seconds_count,
   ${micro(`SUM(c_total) FILTER (WHERE ${failed})`)} AS failed_credits, COALESCE(SUM(jobs) FILTER (WHERE ${failed}), 0) AS failed_jobs,
-  COALESCE(SUM(rows) FILTER (WHERE ${failed}), 0) AS failed_rows, COALESCE(SUM(run_seconds) FILTER (WHERE ${failed}), 0) AS failed_run_seconds${columnSums}
+  COALESCE(SUM(rows) FILTER (WHERE ${failed}), 0) AS failed_rows, COALESCE(SUM(run_ms) FILTER (WHERE ${failed}), 0) AS failed_run_ms${columnSums}
 FROM ${cubeTable} WHERE ${where.join(' AND ')}${dimensions.length > 0 ? ` GROUP BY ${dimensions.join(', ')}` : ''}`
 }
 
@@ -333,12 +336,12 @@ export function toGroup(set: GroupingSetName, columns: Record<string, DuckDBValu
     credits: wholeMicro(value('credits')),
     rows: Number(value('rows')),
     jobs: Number(value('jobs')),
-    runSeconds: Number(value('run_seconds')),
+    runMs: Number(value('run_ms')),
     runSecondsCount: Number(value('run_seconds_count')),
     failedCredits: wholeMicro(value('failed_credits')),
     failedJobs: Number(value('failed_jobs')),
     failedRows: Number(value('failed_rows')),
-    failedRunSeconds: Number(value('failed_run_seconds')),
+    failedRunMs: Number(value('failed_run_ms')),
     ...(set === 'total'
       ? {creditColumns: Object.fromEntries(Object.keys(CREDIT_COLUMN_SQL).map((name) => [name, wholeMicro(value(`sum_${name}`))])) as unknown as CreditColumnSums}
       : {}),

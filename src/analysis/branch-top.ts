@@ -57,15 +57,11 @@ export interface BranchTop {
 
 /** The candidates for the first `top` entries of `entries` (a relation from keepBranchEntries), and the sums of all. */
 export async function branchTop(connection: DuckDBConnection, entries: string, top: number, keyText: BranchKeyText): Promise<BranchTop> {
-  // Run seconds are DOUBLE sums, which depend on the order they are added in, and the entries' order in their
-  // table is the parallel GROUP BY's, not the same from run to run: added in the entries' own order, "(other)"'s
-  // run time is the same every run, and the same with and without the branch table.
-  const inOrder = 'ORDER BY org NULLS FIRST, project NULLS FIRST, branch NULLS FIRST'
   const totals = (
     await connection.runAndReadAll(
-      `SELECT COUNT(*) AS entries, SUM(credits) AS credits, SUM(rows) AS rows, SUM(jobs) AS jobs, SUM(run_seconds ${inOrder}) AS run_seconds,
+      `SELECT COUNT(*) AS entries, SUM(credits) AS credits, SUM(rows) AS rows, SUM(jobs) AS jobs, SUM(run_ms) AS run_ms,
         SUM(run_seconds_count) AS run_seconds_count, SUM(failed_credits) AS failed_credits, SUM(failed_jobs) AS failed_jobs,
-        SUM(failed_rows) AS failed_rows, SUM(failed_run_seconds ${inOrder}) AS failed_run_seconds FROM ${entries}`,
+        SUM(failed_rows) AS failed_rows, SUM(failed_run_ms) AS failed_run_ms FROM ${entries}`,
     )
   ).getRowObjectsJS()[0]
   const count = Number(totals.entries)
@@ -73,12 +69,12 @@ export async function branchTop(connection: DuckDBConnection, entries: string, t
     credits: bigintOf(totals.credits),
     rows: Number(totals.rows ?? 0),
     jobs: Number(totals.jobs ?? 0),
-    runSeconds: Number(totals.run_seconds ?? 0),
+    runMs: Number(totals.run_ms ?? 0),
     runSecondsCount: Number(totals.run_seconds_count ?? 0),
     failedCredits: bigintOf(totals.failed_credits),
     failedJobs: Number(totals.failed_jobs ?? 0),
     failedRows: Number(totals.failed_rows ?? 0),
-    failedRunSeconds: Number(totals.failed_run_seconds ?? 0),
+    failedRunMs: Number(totals.failed_run_ms ?? 0),
   }
   let threshold = ''
   if (count > top) {

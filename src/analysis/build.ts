@@ -59,12 +59,12 @@ interface Accumulator {
   credits: bigint
   rows: number
   jobs: number
-  runSeconds: number
+  runMs: number
   runSecondsCount: number
   failedCredits: bigint
   failedJobs: number
   failedRows: number
-  failedRunSeconds: number
+  failedRunMs: number
   /** Set on the "other" roll-up: how many entries it adds up. */
   members?: number
 }
@@ -90,12 +90,18 @@ export function ratio(part: bigint, whole: bigint): number {
 }
 
 /**
- * seconds / count / 60 in minutes, rounded half up to two places. JOB_RUN_SECONDS are whole seconds, so the exact
- * quotient is taken in integers: through floats 4,761 s over 2 runs (39.675 minutes) read 39.67.
+ * ms / count in minutes, rounded half up to two places, the exact quotient taken in integers (run times are whole
+ * milliseconds: runMsSql): through floats 4,761 s over 2 runs (39.675 minutes) read 39.67.
  */
-export function averageMinutes(seconds: number, count: number): number {
-  if (seconds < 0 || !Number.isSafeInteger(seconds) || !Number.isSafeInteger(seconds * 100)) return round(seconds / count / 60, 2)
-  return Number(divideRounded(BigInt(seconds) * 100n, BigInt(count) * 60n)) / 100
+export function averageMinutes(ms: number, count: number): number {
+  // Past 2^53 ms (a malformed cell such as 1e300) the milliseconds are not exact anyway.
+  if (!Number.isSafeInteger(ms)) return round(ms / count / 60_000, 2)
+  return Number(divideRounded(BigInt(ms) * 100n, BigInt(count) * 60_000n)) / 100
+}
+
+/** Whole milliseconds in minutes, rounded half up to two places as averageMinutes rounds. */
+export function minutesOf(ms: number): number {
+  return averageMinutes(ms, 1)
 }
 
 /** `value` rounded (as Math.round does) to `decimals` places: for display and JSON only, never for sums. */
@@ -105,31 +111,31 @@ export function round(value: number, decimals: number): number {
 }
 
 function emptyAccumulator(key: string, dims: Record<string, string | null>): Accumulator {
-  return {key, dims, credits: 0n, rows: 0, jobs: 0, runSeconds: 0, runSecondsCount: 0, failedCredits: 0n, failedJobs: 0, failedRows: 0, failedRunSeconds: 0}
+  return {key, dims, credits: 0n, rows: 0, jobs: 0, runMs: 0, runSecondsCount: 0, failedCredits: 0n, failedJobs: 0, failedRows: 0, failedRunMs: 0}
 }
 
 function subtract(target: Accumulator, source: Accumulator): void {
   target.credits -= source.credits
   target.rows -= source.rows
   target.jobs -= source.jobs
-  target.runSeconds -= source.runSeconds
+  target.runMs -= source.runMs
   target.runSecondsCount -= source.runSecondsCount
   target.failedCredits -= source.failedCredits
   target.failedJobs -= source.failedJobs
   target.failedRows -= source.failedRows
-  target.failedRunSeconds -= source.failedRunSeconds
+  target.failedRunMs -= source.failedRunMs
 }
 
 function add(target: Accumulator, source: Measures | Accumulator): void {
   target.credits += source.credits
   target.rows += source.rows
   target.jobs += source.jobs
-  target.runSeconds += source.runSeconds
+  target.runMs += source.runMs
   target.runSecondsCount += source.runSecondsCount
   target.failedCredits += source.failedCredits
   target.failedJobs += source.failedJobs
   target.failedRows += source.failedRows
-  target.failedRunSeconds += source.failedRunSeconds
+  target.failedRunMs += source.failedRunMs
 }
 
 /** Groups by key (several groups may share one, e.g. projects of one team), largest credits first. */
@@ -238,11 +244,11 @@ function toRow(accumulator: Accumulator, total: bigint, price: number | null): B
     share: ratio(accumulator.credits, total),
     jobs: accumulator.jobs,
     rows: accumulator.rows,
-    computeMinutes: round(accumulator.runSeconds / 60, 2),
+    computeMinutes: minutesOf(accumulator.runMs),
     failedCredits: creditsToNumber(accumulator.failedCredits),
     failedJobs: accumulator.failedJobs,
     dollars: price === null ? null : dollarsInCents(accumulator.credits, price),
-    avgJobMinutes: accumulator.runSecondsCount === 0 ? null : averageMinutes(accumulator.runSeconds, accumulator.runSecondsCount),
+    avgJobMinutes: accumulator.runSecondsCount === 0 ? null : averageMinutes(accumulator.runMs, accumulator.runSecondsCount),
     ...(accumulator.members === undefined ? {} : {members: accumulator.members}),
   }
 }
@@ -352,8 +358,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
   const branchList = (groups: Group[], sameTextOf?: (group: Group) => number) =>
     accumulateJoined(groups, (group) => [projectPart(group), keyPart(group.dims.branch)], BRANCH_SEPARATOR, (group) => ({...projectDims(group), branch: group.dims.branch ?? null}), sameTextOf)
   // by-branch.csv reads every entry; the Summary's branch buckets come from branchTop whenever it is given, with or
-  // without the table: "(other)"'s run seconds (DOUBLE sums) depend on the order they are added in, so both ways
-  // must add them alike for summary.json not to change with --group-by branch.
+  // without the table, so that summary.json is one computation whatever --group-by asks for.
   const branchTable = current.branch ? branchList(current.branch) : null
   const lists: Record<Exclude<CsvDimension, 'team'>, Accumulator[]> = {
     org: accumulate(current.org ?? [], (group) => label(group.dims.org), (group) => ({org: group.dims.org ?? null})),
@@ -412,7 +417,7 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
       rows: total?.rows ?? 0,
       jobs: total?.jobs ?? 0,
       joblessRows: (total?.rows ?? 0) - (total?.jobs ?? 0),
-      computeMinutes: round((total?.runSeconds ?? 0) / 60, 2),
+      computeMinutes: minutesOf(total?.runMs ?? 0),
       orgs: lists.org.filter((accumulator) => accumulator.dims.org !== null).length,
       projects,
       averagePerProject: projects === 0 ? 0 : round(creditsToNumber(totalCredits) / projects, 6),
@@ -478,7 +483,7 @@ function failedOnly(accumulator: Accumulator): Accumulator {
     credits: accumulator.failedCredits,
     jobs: accumulator.failedJobs,
     rows: accumulator.failedRows,
-    runSeconds: accumulator.failedRunSeconds,
+    runMs: accumulator.failedRunMs,
     // Averages are not shown for failed-only entries.
     runSecondsCount: 0,
   }

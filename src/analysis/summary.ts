@@ -55,6 +55,10 @@ export interface Bucket {
   jobs: number
   /** All rows, job-less included. */
   rows: number
+  /**
+   * JOB_RUN_SECONDS summed in whole milliseconds (exact in any order, on any number of threads), in minutes rounded
+   * half up to two places.
+   */
   computeMinutes: number
   failedCredits: number
   failedJobs: number

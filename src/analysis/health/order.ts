@@ -1,6 +1,7 @@
 /**
- * The health section's orders. Names compare by UTF-16 code units, null first: the same on every machine, unlike a
- * locale's, so that ties (equal credits, DuckDB's unordered groups) come out alike on every run.
+ * The report's orders (Health's, and the ties of savings and anomalies). Names compare by UTF-16 code units, null
+ * first: the same on every machine, unlike a locale's (localeCompare follows LANG: under sv_SE "ä" sorts after
+ * "z"), so that ties (equal credits, DuckDB's unordered groups) come out alike on every run.
  */
 export function compareText(a: string | null, b: string | null): number {
   if (a === b) return 0

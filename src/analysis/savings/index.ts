@@ -2,6 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {BadInputError} from '../../core/errors.js'
 import {ORG_SQL, sqlIdent} from '../columns.js'
+import {compareText} from '../health/order.js'
 import {groupPasses, withPassMemory} from '../passes.js'
 import {FAILED_SQL, STARTED_SQL as STARTED} from '../status-sql.js'
 import {type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
@@ -220,7 +221,7 @@ function bySavingsThenCredits(a: RightsizingCandidate, b: RightsizingCandidate):
 }
 
 function byCreditsPerWeek(a: RightsizingCandidate, b: RightsizingCandidate): number {
-  return b.creditsPerWeek - a.creditsPerWeek || a.change.localeCompare(b.change)
+  return b.creditsPerWeek - a.creditsPerWeek || compareText(a.change, b.change)
 }
 
 function nullableString(value: unknown): string | null {

@@ -2,6 +2,7 @@ import {numberToCredits} from '../../core/exact-money.js'
 import {formatCredits} from '../../core/format-credits.js'
 import {projectionWording} from '../../core/projection.js'
 import {creditsToNumber} from '../build.js'
+import {compareText} from '../health/order.js'
 import type {RightsizingCandidate, SavingsOpportunity, Window} from '../summary.js'
 
 export const TOP_OPPORTUNITIES = 3
@@ -34,7 +35,7 @@ export function buildTopOpportunities(rightsizing: RightsizingCandidate[], windo
   }
   return [...changes.values()]
     .map((candidates) => rightsizingOpportunity(candidates, window, {org: orgs.size > 1, executor: executorsOf.get(withoutExecutor(candidates[0]))!.size > 1}))
-    .sort((a, b) => b.creditsPerWeek - a.creditsPerWeek || a.title.localeCompare(b.title))
+    .sort((a, b) => b.creditsPerWeek - a.creditsPerWeek || compareText(a.title, b.title))
     .slice(0, limit)
 }
 
