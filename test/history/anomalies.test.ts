@@ -1,5 +1,6 @@
 import type {Summary} from '../../src/analysis/summary.js'
 import {findAnomalies, MIN_EXCESS_CREDITS, type ScopeSeries} from '../../src/history/anomalies.js'
+import {dayFromNumber, dayNumber} from '../../src/history/days.js'
 import {renderReportHtml} from '../../src/html/report.js'
 import {historyLines} from '../../src/report/history-lines.js'
 import {buildSlackMessage} from '../../src/slack/payload.js'
@@ -114,5 +115,77 @@ describe('an anomaly ratio, as every medium prints it', () => {
     expect(historyLines(summary).join('\n')).toContain(line)
     expect(JSON.stringify(buildSlackMessage(summary, {}))).toContain(line)
     expect(renderReportHtml({...summary, trend: withHistory(summary, ['api']).trend}, [])).toContain('>2.8x<')
+  })
+})
+
+describe('findAnomalies at its thresholds (README "Anomalies")', () => {
+  /** The 28 days before `day` and the day itself, as held days. */
+  const day = '2024-07-29'
+  const before = Array.from({length: 28}, (_, index) => dayFromNumber(dayNumber(day) - 28 + index))
+  const held = new Set([...before, day])
+  /** A project whose 28 baseline days take `baseline(index)` and whose judged day spent `credits`. */
+  const project = (baseline: (index: number) => number, credits: number): ScopeSeries => ({
+    scope: 'project',
+    name: 'api',
+    values: new Map([...before.map((d, index) => [d, baseline(index)] as const), [day, credits]]),
+  })
+  /** The median of the sorted values: the middle one, or the mean of the two middle ones. */
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b)
+    const middle = sorted.length / 2
+    return Number.isInteger(middle) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[Math.floor(middle)]
+  }
+  const judge = (series: ScopeSeries, total: ReadonlyMap<string, number> = series.values, days: ReadonlySet<string> = held) =>
+    findAnomalies([series], [day], days, total)
+
+  it('takes the baseline over the 28 days before the day, the day itself left out, an even count giving the mean of the middle two', () => {
+    const baseline = (index: number) => (index % 2 === 0 ? 1000 : 3000)
+    const spike = project(baseline, 20_000)
+    const expected = median(before.map((_, index) => baseline(index)))
+    expect(expected).toBe(2000)
+    expect(judge(spike)).toEqual([{day, scope: 'project', name: 'api', credits: 20_000, baseline: expected, ratio: 20_000 / expected}])
+  })
+
+  it('flags a day at exactly 1.5 x its baseline, not one a credit below', () => {
+    const flat = 10_000
+    expect(judge(project(() => flat, 1.5 * flat)).map((anomaly) => anomaly.ratio)).toEqual([1.5])
+    expect(judge(project(() => flat, 1.5 * flat - 1))).toEqual([])
+  })
+
+  it('needs an excess of 6 robust standard deviations (1.4826 x the MAD) over the baseline', () => {
+    // Half the days 1,000 below 10,000, half 1,000 above: median 10,000, MAD 1,000.
+    const baseline = (index: number) => (index % 2 === 0 ? 9000 : 11_000)
+    const values = before.map((_, index) => baseline(index))
+    const center = median(values)
+    const mad = median(values.map((value) => Math.abs(value - center)))
+    const needed = 6 * 1.4826 * mad
+    expect(judge(project(baseline, center + needed + 5))).toHaveLength(1)
+    expect(judge(project(baseline, center + needed - 5))).toEqual([])
+  })
+
+  it("needs an excess of 1 % of the whole report's median day when that is more than 1,000 credits", () => {
+    const total = new Map([...held].map((d) => [d, 1_000_000]))
+    const floor = 0.01 * 1_000_000
+    expect(floor).toBeGreaterThan(MIN_EXCESS_CREDITS)
+    expect(judge(project(() => 1000, 1000 + floor), total)).toHaveLength(1)
+    expect(judge(project(() => 1000, 1000 + floor - 1), total)).toEqual([])
+  })
+
+  it('lists the largest excess over the baseline first', () => {
+    const small = {...project(() => 1000, 5000), name: 'small'}
+    const large = {...project(() => 2000, 20_000), name: 'large'}
+    const excess = (series: ScopeSeries) => series.values.get(day)! - median(before.map((d) => series.values.get(d)!))
+    const expected = [small, large].sort((a, b) => excess(b) - excess(a)).map((series) => series.name)
+    expect(expected).toEqual(['large', 'small'])
+    for (const order of [[small, large], [large, small]]) {
+      expect(findAnomalies(order, [day], held, large.values).map((anomaly) => anomaly.name)).toEqual(expected)
+    }
+  })
+
+  it('needs 14 held baseline days: 13 are not enough', () => {
+    const spike = project(() => 1000, 50_000)
+    const holding = (count: number) => new Set([...before.slice(28 - count), day])
+    expect(judge(spike, spike.values, holding(14))).toHaveLength(1)
+    expect(judge(spike, spike.values, holding(13))).toEqual([])
   })
 })

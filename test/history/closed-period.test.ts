@@ -55,4 +55,13 @@ describe('a period with nothing left to project', () => {
     const budget: Budget = {scope: 'project', name: 'api', period: 'week', limit: 800, unit: 'credits', line: 1}
     expect(evaluateBudget(budget, series, 300_000_100n, '2024-11-13', null)).toMatchObject({actual: 300.0001, projected: 700.0001})
   })
+
+  it('keeps the cents of what it estimates: four days at 100.125 are 400.5, not 401', () => {
+    const perDay = 100.125
+    const series = new Map(Array.from({length: 59}, (_, index) => [dayFromNumber(dayNumber('2024-09-16') + index), perDay]))
+    const budget: Budget = {scope: 'project', name: 'api', period: 'week', limit: 800, unit: 'credits', line: 1}
+    // Monday to Wednesday spent 300; Thursday to Sunday are projected at the weekday rate.
+    const daysLeft = 4
+    expect(evaluateBudget(budget, series, 300_000_000n, '2024-11-13', null)).toMatchObject({actual: 300, projected: 300 + daysLeft * perDay})
+  })
 })

@@ -104,3 +104,81 @@ describe('the method used', () => {
     expect(backtest.methods[DEFAULT_METHOD].coverage80).toBeGreaterThanOrEqual(80)
   }, 60_000)
 })
+
+describe('the weekday run rate (README "Forecast")', () => {
+  /** The mean of `values`. */
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length
+
+  it('is the mean of the same weekday over the 28 days up to the origin, not a day more', () => {
+    const origin = '2024-11-14'
+    // Every day 100, but the day 28 days before the origin (its weekday, a fifth week back) 10,000.
+    const data = series('2024-09-02', 80, (day) => (day === dayFromNumber(dayNumber(origin) - 28) ? 10_000 : 100))
+    const projected = '2024-11-21'
+    const sameWeekday = [...data].filter(([day]) => dayNumber(day) > dayNumber(origin) - 28 && day <= origin && isoWeekday(day) === isoWeekday(projected))
+    expect(sameWeekday).toHaveLength(4)
+    expect(projectDays(data, origin, [projected], 'weekday-run-rate')).toEqual([mean(sameWeekday.map(([, value]) => value))])
+  })
+
+  it('projects a weekday the 28 days hold none of at the mean of the days they hold', () => {
+    const origin = '2024-11-14'
+    const data = series('2024-10-01', 45, (day) => 10 * (isoWeekday(day) + 1))
+    const withoutMondays = new Map([...data].filter(([day]) => isoWeekday(day) !== 0))
+    const held = [...withoutMondays].filter(([day]) => dayNumber(day) > dayNumber(origin) - 28 && day <= origin).map(([, value]) => value)
+    const monday = '2024-11-18'
+    expect(isoWeekday(monday)).toBe(0)
+    expect(projectDays(withoutMondays, origin, [monday], 'weekday-run-rate')[0]).toBeCloseTo(mean(held), 9)
+  })
+})
+
+describe('the 80 % interval (README "Forecast")', () => {
+  const asOf = '2024-03-10'
+  // The month's days after asOf: the backtest projects as many from each origin.
+  const horizon = dayNumber('2024-04-01') - dayNumber(asOf) - 1
+  /** A history from `first` to asOf: the origins are the days 27 or more after `first` whose next `horizon` days are held. */
+  const historyFrom = (first: string) => series(first, dayNumber(asOf) - dayNumber(first) + 1, (day, index) => weekdayShape(day) + (index % 5))
+  const origins = (first: string) => Math.min(120, dayNumber(asOf) - horizon - (dayNumber(first) + 27) + 1)
+  const forecastFrom = (first: string) => {
+    const data = historyFrom(first)
+    const actual = [...data].filter(([day]) => day >= '2024-03-01').reduce((sum, [, value]) => sum + value, 0)
+    return forecastMonth(data, asOf, actual, 'weekday-run-rate')
+  }
+
+  it('comes from the backtest with 8 origins, and from the daily spread with 7', () => {
+    const eight = dayFromNumber(dayNumber(asOf) - horizon - 27 - 7)
+    expect(origins(eight)).toBe(8)
+    expect(forecastFrom(eight).method).toContain('80% interval from 8 backtests')
+    const seven = dayFromNumber(dayNumber(eight) + 1)
+    expect(origins(seven)).toBe(7)
+    expect(forecastFrom(seven).method).toContain('80% interval from the daily spread')
+  })
+
+  it('uses the latest 120 origins of a long history', () => {
+    const first = '2023-01-02'
+    expect(dayNumber(asOf) - horizon - (dayNumber(first) + 27) + 1).toBeGreaterThan(120)
+    expect(forecastFrom(first).method).toContain('80% interval from 120 backtests')
+  })
+
+  it('from the daily spread is the projection +- 1.28 x the RMS difference from the weekday rates x the root of the days projected, never below what was spent', () => {
+    const cases = [
+      {data: series('2024-11-01', 10, (day, index) => weekdayShape(day) + (index % 3) * 7), asOf: '2024-11-10', clamped: false},
+      // One day left, whose rate is small beside the spread: projection - spread would read below the spend.
+      {data: series('2024-11-01', 29, (_day, index) => (Math.floor(index / 7) % 2 === 0 ? 0 : 300)), asOf: '2024-11-29', clamped: true},
+    ]
+    for (const {data, asOf: last, clamped} of cases) {
+      const actual = [...data.values()].reduce((a, b) => a + b, 0)
+      const forecast = forecastMonth(data, last, actual, 'weekday-run-rate')
+      expect(forecast.method).toMatch(/daily spread/)
+      // The weekday rates and the spread over the 28 days up to the last day.
+      const window = [...data].filter(([day]) => dayNumber(day) > dayNumber(last) - 28)
+      const byWeekday = new Map<number, number[]>()
+      for (const [day, value] of window) byWeekday.set(isoWeekday(day), [...(byWeekday.get(isoWeekday(day)) ?? []), value])
+      const rate = (weekday: number) => byWeekday.get(weekday)!.reduce((a, b) => a + b, 0) / byWeekday.get(weekday)!.length
+      const rms = Math.sqrt(window.reduce((sum, [day, value]) => sum + (value - rate(isoWeekday(day))) ** 2, 0) / window.length)
+      const projectedDays = 30 - data.size
+      const spread = 1.2815515655446004 * rms * Math.sqrt(projectedDays)
+      expect(forecast.high).toBeCloseTo(forecast.projected + spread, 6)
+      expect(forecast.projected - spread < actual).toBe(clamped)
+      expect(forecast.low).toBeCloseTo(Math.max(actual, forecast.projected - spread), 6)
+    }
+  })
+})

@@ -220,6 +220,11 @@ describe('lastWeekChange: one week-over-week figure for every medium', () => {
     expect(change).toMatchObject({last: {start: '2024-11-11'}, before: {start: '2024-11-04'}, pct: 15})
   })
 
+  it('skips a week between them that the history holds only in part: the week before is the complete one before', () => {
+    const change = lastWeekChange(trendOf([week('2024-10-28', 200), week('2024-11-04', 20, false), week('2024-11-11', 250), week('2024-11-18', 5, false)]))
+    expect(change).toMatchObject({last: {start: '2024-11-11'}, before: {start: '2024-10-28'}, pct: ((250 - 200) * 100) / 200})
+  })
+
   it('signs the change by its direction after a week that netted negative (a refund): +150 on -100 is +150 %', () => {
     expect(lastWeekChange(trendOf([week('2024-11-04', -100), week('2024-11-11', 50)]))!.pct).toBe(150)
   })

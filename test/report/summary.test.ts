@@ -202,6 +202,24 @@ describe('week-over-week comparison', () => {
     expect(formatSignedPercent(comparison.change.pct)).toBe('+31.7%')
   })
 
+  it('changes jobs by the current window\'s job rows less the previous window\'s, and lists no project that did not move', async () => {
+    const moving = [
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: 10, JOB_RUN_DATE: '2024-11-04'}),
+      job({PROJECT_NAME: 'same', TOTAL_CREDITS: 5, JOB_RUN_DATE: '2024-11-05'}),
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: 10, JOB_RUN_DATE: '2024-11-11'}),
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: 10, JOB_RUN_DATE: '2024-11-12'}),
+      job({PROJECT_NAME: 'api', TOTAL_CREDITS: 10, JOB_RUN_DATE: '2024-11-13'}),
+      job({PROJECT_NAME: 'same', TOTAL_CREDITS: 5, JOB_RUN_DATE: '2024-11-14'}),
+    ]
+    const {summary} = await summarise(exportCsv(moving), {compare: 'previous', filters: {since: '2024-11-11', until: '2024-11-17'}})
+    const jobsIn = (from: string, through: string) => moving.filter((row) => String(row.JOB_RUN_DATE) >= from && String(row.JOB_RUN_DATE) <= through).length
+    expect(summary.comparison!.change.jobs).toBe(jobsIn('2024-11-11', '2024-11-17') - jobsIn('2024-11-04', '2024-11-10'))
+    expect(summary.comparison!.change.jobs).toBe(2)
+    // `same` spent 5 in each window: a project, not a mover.
+    expect(summary.comparison!.projects.map((change) => [change.project, change.change])).toEqual([['api', 20], ['same', 0]])
+    expect(summary.comparison!.movers.map((mover) => mover.project)).toEqual(['api'])
+  })
+
   it('reads the previous window from --previous-input', async () => {
     const dir = tempDir()
     const current = writeFixture(dir, 'current.csv', exportCsv(rows.slice(3)))

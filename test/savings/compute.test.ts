@@ -460,3 +460,31 @@ describe('buildTopOpportunities', () => {
     expect(top.title).toContain('saves about 0.4 credits/week')
   })
 })
+
+describe('the runs a group is judged on (README "Savings")', () => {
+  test('a run reaching exactly 70 % max CPU is a spike, as one reaching 70 % max RAM is', async () => {
+    open = await viewOfRows([
+      ...quietLargeRuns(4, {JOB_NAME: 'cpu-at-70'}),
+      ...quietLargeRuns(1, {JOB_NAME: 'cpu-at-70', MAX_CPU_UTILIZATION_PCT: 70}),
+      ...quietLargeRuns(4, {JOB_NAME: 'ram-at-70'}),
+      ...quietLargeRuns(1, {JOB_NAME: 'ram-at-70', MAX_RAM_UTILIZATION_PCT: 70}),
+    ])
+    const groups = await queryRightsizingGroups(open.connection, open.view, 'TRUE', 70, 7)
+    // 1 run of 5 at the threshold.
+    expect(Object.fromEntries(groups.map((g) => [g.job, g.spikeShare]))).toEqual({'cpu-at-70': 1 / 5, 'ram-at-70': 1 / 5})
+  })
+
+  test('a run missing any one of the four utilisation figures is not a run with utilisation data', async () => {
+    const figures = ['MEDIAN_CPU_UTILIZATION_PCT', 'MAX_CPU_UTILIZATION_PCT', 'MEDIAN_RAM_UTILIZATION_PCT', 'MAX_RAM_UTILIZATION_PCT']
+    open = await viewOfRows(figures.flatMap((figure) => [...quietLargeRuns(5, {JOB_NAME: figure}), ...quietLargeRuns(2, {JOB_NAME: figure, [figure]: null})]))
+    const groups = await queryRightsizingGroups(open.connection, open.view, 'TRUE', 70, 7)
+    expect(Object.fromEntries(groups.map((g) => [g.job, [g.runs, g.runsWithUtilisation]]))).toEqual(Object.fromEntries(figures.map((figure) => [figure, [7, 5]])))
+  })
+
+  test('runs are the rows that started: a blocked or on_hold row is no run', async () => {
+    const started = quietLargeRuns(5)
+    const notStarted = ['blocked', 'on_hold'].map((status) => row({RESOURCE_CLASS: 'large', JOB_BUILD_STATUS: status, COMPUTE_CREDITS: 0, TOTAL_CREDITS: 0, MEDIAN_CPU_UTILIZATION_PCT: null, MAX_CPU_UTILIZATION_PCT: null, MEDIAN_RAM_UTILIZATION_PCT: null, MAX_RAM_UTILIZATION_PCT: null}))
+    const savings = await savingsOf([...started, ...notStarted])
+    expect(savings.rightsizing[0]).toMatchObject({runs: started.length, runsWithUtilisation: started.length})
+  })
+})
