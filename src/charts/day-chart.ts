@@ -54,10 +54,6 @@ function previousAlignedByDayIndex(comparison: Comparison, count: number): numbe
  * Credits per UTC day stacked by the top projects (at most one per palette colour, the rest as "other"),
  * with the previous window as a dashed line aligned by day index when a comparison is present.
  */
-export function renderDayChart(summary: Summary, top: number): string {
-  return dayChart(summary, top).svg
-}
-
 export function dayChart(summary: Summary, top: number): RenderedChart {
   const title = 'Credits by day'
   const window = formatWindow(summary.window)

@@ -13,10 +13,6 @@ function otherLabel(hiddenProjects: number): string {
   return 'other'
 }
 
-export function renderProjectChart(summary: Summary, top: number): string {
-  return projectChart(summary, top).svg
-}
-
 /** Horizontal bars of the top `top` projects plus "other", with credits, share and (when priced) dollars. */
 export function projectChart(summary: Summary, top: number): RenderedChart {
   const buckets = summary.breakdowns.project

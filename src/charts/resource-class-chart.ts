@@ -20,10 +20,6 @@ const FAILED_COLOUR = '#B8420F'
  * Credits per resource class, each bar split into the credits of failed jobs and the rest: it shows where
  * the money goes and which machine sizes burn credits on failures, the two levers the savings section acts on.
  */
-export function renderResourceClassChart(summary: Summary, top: number): string {
-  return resourceClassChart(summary, top).svg
-}
-
 export function resourceClassChart(summary: Summary, top: number): RenderedChart {
   const buckets = summary.breakdowns.resourceClass
   const title = 'Credits by resource class'

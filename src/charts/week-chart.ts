@@ -41,10 +41,6 @@ function seriesColours(summary: Summary, trend: Trend, keys: string[], maxSeries
  * Credits per ISO week stacked by the top projects (or teams), the current partial week drawn lighter. Pure:
  * null when the summary has no trend (no --history).
  */
-export function renderWeekChart(summary: Summary, top: number): string | null {
-  return weekChart(summary, top)?.svg ?? null
-}
-
 export function weekChart(summary: Summary, top: number): RenderedChart | null {
   const trend = summary.trend
   if (!trend) return null

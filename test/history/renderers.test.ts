@@ -5,7 +5,7 @@ import {lastWeekChange} from '../../src/analysis/week-change.js'
 import {renderCharts} from '../../src/charts/index.js'
 import {formatCredits, formatDayShort} from '../../src/charts/format.js'
 import {textWidth} from '../../src/charts/text-metrics.js'
-import {renderWeekChart} from '../../src/charts/week-chart.js'
+import {weekChart} from '../../src/charts/week-chart.js'
 import {renderReportHtml} from '../../src/html/report.js'
 import {historyLines} from '../../src/report/history-lines.js'
 import {renderMarkdown, renderTable} from '../../src/report/render.js'
@@ -17,6 +17,9 @@ import {blockKitViolations} from '../slack/block-kit-limits.js'
 import {HOSTILE_NAMES as SLACK_HOSTILE, normalWeek} from '../slack/fixtures.js'
 import {forecastMonth} from '../../src/history/forecast.js'
 import {withHistory} from './fixtures.js'
+
+/** The week chart's SVG, or null without a trend. */
+const renderWeekChart = (summary: Summary, top: number): string | null => weekChart(summary, top)?.svg ?? null
 
 const MEDIUM_HOSTILE = ['<script>alert(1)</script>', '*bold*', 'a|b', 'x;y', 'line\nbreak', '=cmd()', `quote " and ' apostrophe`]
 
