@@ -24,8 +24,11 @@ export interface DiscoveredPlan {
  * summed here by id, which is what the endpoint gives. Reads the report's narrow copy of the export.
  */
 export async function sharedPlanSummary(connection: DuckDBConnection, relation: string, filterSql: string | undefined, plan: DiscoveredPlan): Promise<SharedPlan> {
+  // An organization renamed within the window has two names under one id: the latest day's is shown (then the
+  // greater name; a row without a day counts as the earliest), where ANY_VALUE gave whichever row a thread met
+  // first, so that one run could name it one way and the next run the other.
   const reader = await connection.runAndReadAll(
-    `SELECT ORGANIZATION_ID AS id, ANY_VALUE(ORGANIZATION_NAME) AS name, COALESCE(SUM(TOTAL_CREDITS), 0) AS credits
+    `SELECT ORGANIZATION_ID AS id, arg_max(ORGANIZATION_NAME, {'day': COALESCE(JOB_RUN_DATE, DATE '0001-01-01'), 'name': ORGANIZATION_NAME}) FILTER (WHERE ORGANIZATION_NAME IS NOT NULL) AS name, COALESCE(SUM(TOTAL_CREDITS), 0) AS credits
      FROM ${sqlIdent(relation)}${filterSql ? ` WHERE ${filterSql}` : ''} GROUP BY ORGANIZATION_ID`,
   )
   const fromData = new Map(reader.getRowObjects().map((row) => [String(row.id), {name: row.name === null ? null : String(row.name), credits: microCredits(row.credits)}]))
