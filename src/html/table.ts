@@ -25,7 +25,8 @@ export function orgColumn<T extends {org?: string | null}>(orgs: number): Column
 
 /**
  * A table inside a horizontally scrolling wrapper (wide tables must not break the page on a phone). Every cell
- * is escaped; headers are buttons-free plain <th> with scope so screen readers announce them.
+ * is escaped; headers are plain <th> with scope so screen readers announce them, and the sort script (when it runs)
+ * puts each header's text in a button.
  */
 export function renderTable<T>(columns: Column<T>[], rows: T[], caption: string): string {
   const head = columns
