@@ -92,6 +92,5 @@ export function horizontalBars(frame: Omit<ChartFrame, 'height' | 'figures'>, ro
     )
   })
   parts.push('</g>')
-  const figures = rows.map((row) => row.tooltip)
-  return {svg: svgDocument({...frame, figures, height}, parts.join('\n')), figures}
+  return svgDocument({...frame, figures: rows.map((row) => row.tooltip), height}, parts.join('\n'))
 }

@@ -86,15 +86,12 @@ export function dayChart(summary: Summary, top: number): RenderedChart {
   const total = summary.totals.credits.total
 
   if (days.length === 0 || (!hasUsage && !hasComparison)) {
-    return {
-      svg: emptyChart({
-        id: DAY_CHART_ID,
-        title,
-        subtitle: `${window} · no credits used`,
-        description: `No credits were used on any day of ${window}.`,
-      }),
-      figures: [],
-    }
+    return emptyChart({
+      id: DAY_CHART_ID,
+      title,
+      subtitle: `${window} · no credits used`,
+      description: `No credits were used on any day of ${window}.`,
+    })
   }
 
   const legendItems: LegendItem[] = keys.map((key) => ({
@@ -169,5 +166,5 @@ export function dayChart(summary: Summary, top: number): RenderedChart {
   const previousText = previous ? ` · previous window ${formatCredits(previous.previous.credits)}` : summary.comparison ? ' · previous window: no data' : ''
   const undatedText = undated !== 0 ? ` (${formatCredits(undated)} without a JOB_RUN_DATE, in no day)` : ''
   const subtitle = `${window} · ${formatCredits(total)} credits${undatedText}${previousText}`
-  return {svg: svgDocument({id: DAY_CHART_ID, title, subtitle, description, figures, height}, parts.join('\n')), figures}
+  return svgDocument({id: DAY_CHART_ID, title, subtitle, description, figures, height}, parts.join('\n'))
 }

@@ -23,15 +23,12 @@ export function projectChart(summary: Summary, top: number): RenderedChart {
   const named = bars.filter((bar) => !bar.isOther)
 
   if (bars.length === 0 || bars.every((bar) => !(bar.credits > 0))) {
-    return {
-      svg: emptyChart({
-        id: PROJECT_CHART_ID,
-        title,
-        subtitle: `${window} · no credits used`,
-        description: `No project used credits in ${window}.`,
-      }),
-      figures: [],
-    }
+    return emptyChart({
+      id: PROJECT_CHART_ID,
+      title,
+      subtitle: `${window} · no credits used`,
+      description: `No project used credits in ${window}.`,
+    })
   }
 
   const colours = projectColours(buckets)

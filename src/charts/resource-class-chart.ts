@@ -26,15 +26,12 @@ export function resourceClassChart(summary: Summary, top: number): RenderedChart
   const window = formatWindow(summary.window)
   const bars = topWithOther(buckets, top)
   if (bars.length === 0 || bars.every((bar) => !(bar.credits > 0))) {
-    return {
-      svg: emptyChart({
-        id: RESOURCE_CLASS_CHART_ID,
-        title,
-        subtitle: `${window} · no credits used`,
-        description: `No resource class used credits in ${window}.`,
-      }),
-      figures: [],
-    }
+    return emptyChart({
+      id: RESOURCE_CLASS_CHART_ID,
+      title,
+      subtitle: `${window} · no credits used`,
+      description: `No resource class used credits in ${window}.`,
+    })
   }
 
   const hidden = bars.find((bar) => bar.isOther)

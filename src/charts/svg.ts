@@ -52,9 +52,9 @@ export function descriptionWithFigures(frame: Pick<ChartFrame, 'description' | '
  * The title names the chart; the desc, which may list many figures, describes it (a name stays short). The
  * language is stated for the file opened on its own, as the artifacts tab does (WCAG 3.1.1).
  */
-export function svgDocument(frame: ChartFrame, body: string): string {
+export function svgDocument(frame: ChartFrame, body: string): RenderedChart {
   const {id, height} = frame
-  return [
+  const svg = [
     `<svg xmlns="http://www.w3.org/2000/svg" xml:lang="en" width="${CHART_WIDTH}" height="${px(height)}" viewBox="0 0 ${CHART_WIDTH} ${px(height)}" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" font-family="${FONT_FAMILY}" font-size="${FONT_SIZE}" fill="${INK}">`,
     `<title id="${id}-title">${escapeXml(frame.title)}</title>`,
     `<desc id="${id}-desc">${escapeXml(descriptionWithFigures(frame))}</desc>`,
@@ -65,12 +65,13 @@ export function svgDocument(frame: ChartFrame, body: string): string {
     '</svg>',
     '',
   ].join('\n')
+  return {svg, figures: [...(frame.figures ?? [])]}
 }
 
 /** Top of the plotting area, below title and subtitle. */
 export const HEADER_HEIGHT = 64
 
-export function emptyChart(frame: Omit<ChartFrame, 'height'>, message = 'No usage in this window'): string {
+export function emptyChart(frame: Omit<ChartFrame, 'height' | 'figures'>, message = 'No usage in this window'): RenderedChart {
   const height = 200
   const body = [
     `<rect x="${PAD}" y="${HEADER_HEIGHT}" width="${CHART_WIDTH - 2 * PAD}" height="${height - HEADER_HEIGHT - PAD}" fill="#F5F7FA" stroke="${GRID}"/>`,

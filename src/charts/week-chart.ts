@@ -64,7 +64,7 @@ export function weekChart(summary: Summary, top: number): RenderedChart | null {
   if ([...values.values()].some((perWeek) => (perWeek.get(OTHER_KEY) ?? 0) !== 0)) keys.push(OTHER_KEY)
   const weekTotals = trend.weeks.map((week) => week.credits)
   if (weeks.length === 0 || !weekTotals.some((credits) => credits > 0)) {
-    return {svg: emptyChart({id: WEEK_CHART_ID, title, subtitle: `${span} · no credits used`, description: `No credits were used in ${span}.`}), figures: []}
+    return emptyChart({id: WEEK_CHART_ID, title, subtitle: `${span} · no credits used`, description: `No credits were used in ${span}.`})
   }
 
   const labelOf = (key: string) => (key === OTHER_KEY ? `other ${noun}s` : key)
@@ -109,5 +109,5 @@ export function weekChart(summary: Summary, top: number): RenderedChart | null {
     (last ? ` Last complete week (${last.start}): ${formatCredits(last.credits)} credits${change}.` : '') +
     partial
   const subtitle = `${span}${last ? ` · last complete week ${formatCredits(last.credits)} credits` : ''}`
-  return {svg: svgDocument({id: WEEK_CHART_ID, title, subtitle, description, figures, height}, parts.join('\n')), figures}
+  return svgDocument({id: WEEK_CHART_ID, title, subtitle, description, figures, height}, parts.join('\n'))
 }
