@@ -14,7 +14,7 @@
  */
 import {dayFromNumber, dayNumber} from './days.js'
 import {round} from '../analysis/build.js'
-import {compareText} from '../analysis/health/order.js'
+import {compareText} from '../core/compare-text.js'
 import type {Anomaly} from '../analysis/summary.js'
 import type {DailySeries} from './forecast.js'
 
@@ -72,6 +72,6 @@ export function findAnomalies(series: readonly ScopeSeries[], days: readonly str
     }
   }
   return found
-    .sort((a, b) => b.excess - a.excess || (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) || compareText(a.scope, b.scope) || (a.name < b.name ? -1 : 1))
+    .sort((a, b) => b.excess - a.excess || compareText(a.day, b.day) || compareText(a.scope, b.scope) || compareText(a.name, b.name))
     .map(({excess: _excess, ...anomaly}) => anomaly)
 }

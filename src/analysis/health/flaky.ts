@@ -4,7 +4,8 @@ import {divideRounded} from '../../core/exact-money.js'
 import {terminalSafe} from '../../core/terminal-safe.js'
 import {creditsToNumber, numberToCredits} from '../build.js'
 import type {FlakyTest, FlakyTestProject, FlakyTests, HealthJob} from '../summary.js'
-import {compareText, mostCreditsFirst} from './order.js'
+import {compareText} from '../../core/compare-text.js'
+import {mostCreditsFirst} from './order.js'
 import type {ProjectSource} from './queries.js'
 
 /** Insights is asked about the projects with the most credits only: at most this many requests per report. */

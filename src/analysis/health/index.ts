@@ -17,7 +17,8 @@ import {
 } from '../summary.js'
 import {CONVENTIONAL_DEFAULT_BRANCHES, NO_DEFAULT_BRANCH_RULES, resolveDefaultBranch, unmatchedProjectRules, type DefaultBranchRules} from './branches.js'
 import {collectFlakyTests, flakyTestTargets} from './flaky.js'
-import {compareText, mostCreditsFirst} from './order.js'
+import {compareText} from '../../core/compare-text.js'
+import {mostCreditsFirst} from './order.js'
 export {flakyTestsOfProjects} from './flaky.js'
 import {
   addRerunFigures,

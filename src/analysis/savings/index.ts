@@ -2,7 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {BadInputError} from '../../core/errors.js'
 import {ORG_SQL, sqlIdent} from '../columns.js'
-import {compareText} from '../health/order.js'
+import {compareText} from '../../core/compare-text.js'
 import {groupPasses, withPassMemory} from '../passes.js'
 import {FAILED_SQL, STARTED_SQL as STARTED} from '../status-sql.js'
 import {type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'

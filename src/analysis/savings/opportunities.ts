@@ -2,7 +2,7 @@ import {numberToCredits} from '../../core/exact-money.js'
 import {formatCredits} from '../../core/format-credits.js'
 import {projectionWording} from '../../core/projection.js'
 import {creditsToNumber} from '../build.js'
-import {compareText} from '../health/order.js'
+import {compareText} from '../../core/compare-text.js'
 import type {RightsizingCandidate, SavingsOpportunity, Window} from '../summary.js'
 
 export const TOP_OPPORTUNITIES = 3
