@@ -52,11 +52,6 @@ export function runMsSql(seconds: string): string {
   return `round(${seconds} * 1000)`
 }
 
-/** Whole milliseconds (runMsSql) back to seconds: a history's RUN_SECONDS, which runMsSql turns back exactly. */
-export function msToSecondsSql(ms: string): string {
-  return `${ms} / 1000`
-}
-
 /** Extra credit columns CircleCI may add later are summed into OTHER_CREDITS rather than dropped. */
 export function isUnknownCreditColumn(upperName: string): boolean {
   return upperName.endsWith('_CREDITS') && !KNOWN_COLUMN_TYPES.has(upperName)

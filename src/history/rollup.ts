@@ -3,7 +3,7 @@
  * executor x status. The keys keep the export's column names, so the report's filters and its cube run on a
  * rollup as they run on the export (aggregate.ts, `preAggregated`). Credits are exact decimals.
  */
-import {msToSecondsSql, runMsSql, sqlIdent} from '../analysis/columns.js'
+import {runMsSql, sqlIdent} from '../analysis/columns.js'
 import {CANCELED_SQL, FAILED_SQL} from '../analysis/status-sql.js'
 import {CREDIT_COLUMNS} from '../core/usage-columns.js'
 
@@ -27,10 +27,11 @@ export const ROLLUP_MEASURES: ReadonlyArray<readonly [name: string, sql: string]
   // Rows with a job: job-less rows (workflows that ran no job) count in credits but not in jobs, as in the report.
   ['JOBS', 'COUNT(JOB_NAME)'],
   // Summed in whole milliseconds, exact in any order (columns.ts, runMsSql): a DOUBLE sum changed with the rows'
-  // order and the threads, and so did the history's files and the report made from them.
-  ['RUN_SECONDS', msToSecondsSql(`COALESCE(SUM(${runMsSql('JOB_RUN_SECONDS')}), 0)`)],
+  // order and the threads, and so did the history's files and the report made from them. Stored in seconds, which
+  // runMsSql turns back to the same milliseconds when the report reads the rollup (aggregate.ts).
+  ['RUN_SECONDS', `COALESCE(SUM(${runMsSql('JOB_RUN_SECONDS')}), 0) / 1000`],
   // Rows with a run time, so that averages skip missing values.
-  ['RUN_SECONDS_COUNT', `COUNT(${runMsSql('JOB_RUN_SECONDS')})`],
+  ['RUN_SECONDS_COUNT', 'COUNT(JOB_RUN_SECONDS)'],
   ...CREDIT_SUMS.map((name) => [name, `CAST(COALESCE(SUM(${sqlIdent(name)}), 0) AS ${ROLLUP_CREDIT_TYPE})`] as const),
   ['FAILED_CREDITS', `CAST(COALESCE(SUM(TOTAL_CREDITS) FILTER (WHERE ${FAILED_SQL}), 0) AS ${ROLLUP_CREDIT_TYPE})`],
   ['CANCELED_CREDITS', `CAST(COALESCE(SUM(TOTAL_CREDITS) FILTER (WHERE ${CANCELED_SQL}), 0) AS ${ROLLUP_CREDIT_TYPE})`],
