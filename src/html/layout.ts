@@ -12,6 +12,11 @@ export function section(id: string, heading: string, body: string): string {
   return `<section id="${id}" aria-labelledby="${id}-h">\n<h2 id="${id}-h">${esc(heading)}</h2>\n${body}\n</section>`
 }
 
+/** What a table says in place of a header row over no rows (e.g. "No project in this window."). */
+export function noneInWindow(what: string): string {
+  return `<p class="empty">No ${esc(what)} in this window.</p>`
+}
+
 export function limited<T>(rows: T[], what: string, csv?: string): {rows: T[]; note: string} {
   if (rows.length <= TABLE_ROW_LIMIT) return {rows, note: ''}
   const where = csv ? `; all of them are in <code>${esc(csv)}</code> when that breakdown was requested` : ''

@@ -15,7 +15,7 @@ import {CREDIT_LABELS, OTHER_CREDITS_LABEL} from '../core/usage-columns.js'
 import {HISTORY_SECTION_ID, hasHistorySection, historySection, historySectionHeading} from './sections/history.js'
 import {REPORT_CSS} from './style.js'
 import {SORT_SCRIPT} from './sort-script.js'
-import {dollarsOfCredits, kpi, limited, section} from './layout.js'
+import {dollarsOfCredits, kpi, limited, noneInWindow, section} from './layout.js'
 import {healthSection} from './sections/health.js'
 import {type Column, orgColumn, renderTable} from './table.js'
 import {hasOrgsSection, ORGS_SECTION_ID, orgsSectionBody} from './sections/orgs.js'
@@ -53,7 +53,7 @@ function bucketColumns(summary: Summary, keyHeading: string, options: {failed?: 
 }
 
 function breakdownTable(summary: Summary, buckets: Bucket[], keyHeading: string, what: string, csv?: string, caption?: string): string {
-  if (buckets.length === 0) return `<p class="empty">No ${esc(what)} in this window.</p>`
+  if (buckets.length === 0) return noneInWindow(what)
   const {rows, note} = limited(buckets, what, csv)
   return renderTable(bucketColumns(summary, keyHeading), rows, caption ?? `Credits by ${keyHeading.toLowerCase()}`) + note
 }

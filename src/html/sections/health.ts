@@ -2,7 +2,7 @@ import type {FlakyTest, FlakyTestProject, Health, HealthBucket, HealthJob, Healt
 import {escapeXml as esc} from '../../charts/escape.js'
 import {formatCredits, formatShare} from '../../charts/format.js'
 import {formatRate, formatSeconds} from '../../core/format-duration.js'
-import {dollarsOfCredits, limited, section} from '../layout.js'
+import {dollarsOfCredits, limited, noneInWindow, section} from '../layout.js'
 import {type Column, orgColumn, renderTable} from '../table.js'
 
 /**
@@ -123,7 +123,7 @@ function branchPart(summary: Summary, health: Health): string {
     ...(branches.unknown.jobs > 0 || branches.unknown.credits !== 0 ? [{...branches.unknown, key: 'Default branch unknown'}] : []),
   ]
   const projects = limited(branches.projects, 'projects')
-  const perProject = projects.rows.length === 0 ? '<p class="empty">No project in this window.</p>' : renderTable<ProjectDefaultBranch>(
+  const perProject = projects.rows.length === 0 ? noneInWindow('project') : renderTable<ProjectDefaultBranch>(
       [
         ...orgColumn<ProjectDefaultBranch>(summary.totals.orgs),
         {heading: 'Project', text: (p) => p.project},
@@ -199,7 +199,7 @@ export function healthSection(summary: Summary): string {
     '<h3>Triggers and branches</h3>',
     // A header row over no rows read as a table a screen reader had to search (a team with no usage).
     health.triggerSources.length === 0
-      ? '<p class="empty">No pipeline in this window.</p>'
+      ? noneInWindow('pipeline')
       : bucketTable(health.triggerSources, 'Trigger source', 'Credits by pipeline trigger source'),
     branchPart(summary, health),
     flakyPart(summary, health),
