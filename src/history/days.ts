@@ -21,11 +21,6 @@ export function shiftDay(day: string, days: number): string {
   return dayFromNumber(dayNumber(day) + days)
 }
 
-/** The UTC day an instant falls on. */
-export function dayOfInstant(instant: Date): string {
-  return instant.toISOString().slice(0, 10)
-}
-
 export function midnightOf(day: string): Date {
   return new Date(dayNumber(day) * DAY_MS)
 }
