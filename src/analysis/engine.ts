@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 
 import {describeBytes, MAX_RECORD_BYTES} from '../core/csv-limits.js'
-import {CciUsageError, InputFileError} from '../core/errors.js'
+import {CciUsageError, InputFileError, raggedRowError} from '../core/errors.js'
 import {fileSystemError} from '../core/fs-errors.js'
 import {outOfMemoryError, rememberEngineThreads} from '../core/memory-errors.js'
 import {makeWorkDir, type WorkDir} from '../core/work-dir.js'
@@ -255,9 +255,7 @@ export function translateReadError(error: unknown, inputs: InputFile[]): Error {
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1]
   const where = line ? `${file}, line ${line}` : file
   const columns = /^Expected Number of Columns: (\d+) Found: (\d+)/m.exec(message)
-  if (columns) {
-    return new InputFileError('E_INPUT_RAGGED', `Input file ${where}: expected ${columns[1]} fields but found ${columns[2]}; the row is malformed, fix or re-export the file.`)
-  }
+  if (columns) return raggedRowError(where, Number(columns[1]), Number(columns[2]))
   const tooLong = /^Maximum line size of (\d+) bytes exceeded/m.exec(message)
   if (tooLong) {
     return new InputFileError(
@@ -276,12 +274,29 @@ export function translateReadError(error: unknown, inputs: InputFile[]): Error {
   }
   const conversion = /Error when converting column "([^"]+)"\. Could not convert string "([^"]*)"/.exec(message)
   if (conversion) {
+    // DuckDB converts a row's fields before it counts them, so a row with a comma too many shows up as a value
+    // that does not fit the column it shifted into; counting the row's fields names the real fault.
+    const expected = (inputs.find((input) => input.path === file) ?? (inputs.length === 1 ? inputs[0] : undefined))?.header.length
+    const found = fieldCount(/^Original Line: (.*)$/m.exec(message)?.[1])
+    if (expected !== undefined && found !== undefined && found !== expected) return raggedRowError(where, expected, found)
     const value = conversion[2].length > 40 ? `${conversion[2].slice(0, 40)}...` : conversion[2]
     return new InputFileError('E_INPUT_VALUE', `Input file ${where}: column ${conversion[1]} holds "${value}", which is not a valid ${describeType(conversion[1])}; fix or re-export the file.`)
   }
   const first = message.split('\n').find((text) => text.trim() !== '') ?? message
   if (/gzip|zlib|inflate|decompress/i.test(first)) return incompleteGzipError(file)
   return new InputFileError('E_INPUT_UNREADABLE', `Input file ${where} cannot be read as a usage export (${first.trim()}).`)
+}
+
+/** Fields of one CSV line as the reader splits them (RFC 4180 quotes), or undefined for no line. */
+function fieldCount(line: string | undefined): number | undefined {
+  if (line === undefined) return undefined
+  let count = 1
+  let quoted = false
+  for (const char of line) {
+    if (char === '"') quoted = !quoted
+    else if (char === ',' && !quoted) count++
+  }
+  return count
 }
 
 function describeType(column: string): string {

@@ -13,7 +13,7 @@ import type {Writable} from 'node:stream'
 import {createGunzip} from 'node:zlib'
 
 import type {InputFile} from '../analysis/input-files.js'
-import {InputFileError} from '../core/errors.js'
+import {InputFileError, raggedRowError} from '../core/errors.js'
 import {CSV_NULL} from '../core/usage-columns.js'
 import {ChunkedOutput} from '../export/chunked-output.js'
 import {CsvFormatError, fieldText, RecordSplitter, type RecordVisitor} from '../export/records.js'
@@ -110,10 +110,7 @@ class CopyVisitor implements RecordVisitor {
       return
     }
     if (fieldCount !== this.fieldCount) {
-      throw new InputFileError(
-        'E_INPUT_RAGGED',
-        `Input file ${this.options.file.path}, line ${line}: expected ${this.fieldCount} fields but found ${fieldCount}; the row is malformed, fix or re-export the file.`,
-      )
+      throw raggedRowError(`${this.options.file.path}, line ${line}`, this.fieldCount, fieldCount)
     }
     if (this.dropped(buf, start, contentEnd, separators, fieldCount)) return
     this.rows++

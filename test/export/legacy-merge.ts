@@ -73,7 +73,9 @@ class MergeState implements RecordVisitor {
     if (fieldCount !== this.fieldCount) {
       throw new ApiError(
         'E_PART_RAGGED_ROW',
-        `${this.part.label}, line ${line}: ${fieldCount} fields where the header has ${this.fieldCount}; the export is damaged, rerun it (nothing was written).`,
+        `${this.part.label}, line ${line}: ${fieldCount} fields where the header has ${this.fieldCount}; the export is damaged, rerun it (nothing was written).` +
+          // The one change to the oracle since: a row with a field too many may be a name holding a comma.
+          (fieldCount > this.fieldCount ? ' If the rerun brings the same line back, a value in it holds a comma the export left unquoted.' : ''),
       )
     }
     if (this.multiWindow && this.isDuplicate(buf, start, contentEnd, separators, fieldCount)) {

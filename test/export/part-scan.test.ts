@@ -93,6 +93,18 @@ describe('PartScanner', () => {
     expect(result.csvBytes).toBe((await readFile(plainPath)).length)
   })
 
+  it('a row with a field too many says a rerun may bring it back (a name holding a comma), one too few does not', async () => {
+    const plainPath = join(dir, 'comma.csv')
+    const scanner = new PartScanner(plainPath, options)
+    await pipeline(Readable.from([Buffer.from('JOB_ID,VCS_BRANCH,JOB_RUN_DATE\na,main,2024-12-01\nb,fix,typo,2024-12-01\n')]), scanner)
+    expect((await scanner.commit()).error).toEqual({
+      code: 'E_PART_RAGGED_ROW',
+      message:
+        'part 1 of 1 of job j, line 3: 4 fields where the header has 3; the export is damaged, rerun it (nothing was written). ' +
+        'If the rerun brings the same line back, a value in it holds a comma the export left unquoted.',
+    })
+  })
+
   it('abort leaves no file behind', async () => {
     const scanner = new PartScanner(join(dir, 'gone.csv'), options)
     scanner.write(Buffer.from('A,B\n1,2\n'))

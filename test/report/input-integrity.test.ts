@@ -265,6 +265,27 @@ describe('reader messages name the real cause', () => {
     const ragged = exportCsv(rows) + 'gzip,quote = x\n'
     expect((await failure('ragged.csv', ragged)).error.message).toMatch(/ragged\.csv, line 6: expected 48 fields but found 2/)
   })
+
+  const goldenIt = haveGoldenExport('unquoted comma in the real export') ? it : it.skip
+  goldenIt('a value holding an unquoted comma is a row of 49 fields, not a bad timestamp in a column after it', async () => {
+    // Before: "line 6: column WORKFLOW_FIRST_JOB_QUEUED_AT holds "test-e2e", which is not a valid timestamp": DuckDB
+    // fails on the first field it cannot convert before it counts the fields, which sent the user to the wrong
+    // column. A branch may hold a comma (git allows it), and the export quotes nothing.
+    const lines = gunzipSync(readFileSync(GOLDEN_EXPORT)).toString().split('\n')
+    const branch = lines[0].split(',').indexOf('VCS_BRANCH')
+    for (const [name, value] of [['comma.csv', 'fix,typo'], ['escaped.csv', 'fix\\,typo']] as const) {
+      const edited = [...lines]
+      edited[5] = edited[5].split(',').map((field, index) => (index === branch ? value : field)).join(',')
+      const {path, error} = await failure(name, edited.join('\n'))
+      expect(error.code).toBe('E_INPUT_RAGGED')
+      expect(error.message).toBe(
+        `Input file ${path}, line 6: expected 48 fields but found 49 (a value may hold a comma the export left unquoted); fix the row or re-export the file.`,
+      )
+    }
+    // A quoted comma is one field, and a bad value in a row of 48 fields is still named by its column.
+    const quoted = exportCsv([...rows.slice(0, 2), job({VCS_BRANCH: '"fix,typo"', JOB_RUN_DATE: 'someday'}), ...rows.slice(2)])
+    expect((await failure('quoted.csv', quoted)).error.message).toMatch(/quoted\.csv, line 4: column JOB_RUN_DATE holds "someday", which is not a valid date/)
+  })
 })
 
 const built = isBuilt('report')
