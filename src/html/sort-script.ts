@@ -5,7 +5,9 @@
  *
  * Each header's text goes inside a <button> (WCAG 4.1.2): a focusable <th> is announced as a column header
  * only, so a screen reader never says it can be pressed; the button also brings Enter and Space for free.
- * aria-sort stays on the <th>, where screen readers read the sort state.
+ * aria-sort stays on the <th>, where screen readers read the sort state. A table arrives ordered (by credits,
+ * mostly): the first column whose exact values already run from high to low is marked descending, so a screen
+ * reader hears the order the rows are in and the first press on that header sorts the other way.
  */
 export const SORT_SCRIPT = `(function () {
   function key(row, index) {
@@ -14,14 +16,33 @@ export const SORT_SCRIPT = `(function () {
     var sort = cell.getAttribute('data-sort');
     return sort === null ? cell.textContent.trim().toLowerCase() : Number(sort);
   }
+  function descendingBy(rows, index) {
+    var previous = null, distinct = false;
+    for (var i = 0; i !== rows.length; i++) {
+      var cell = rows[i].cells[index];
+      var sort = cell ? cell.getAttribute('data-sort') : null;
+      if (sort === null) return false;
+      var value = Number(sort);
+      if (previous !== null) {
+        if (value > previous) return false;
+        if (value !== previous) distinct = true;
+      }
+      previous = value;
+    }
+    return distinct;
+  }
   document.querySelectorAll('table.sortable').forEach(function (table) {
     var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    var arrived = table.tBodies[0] ? table.tBodies[0].rows : [];
+    var marked = false;
     Array.prototype.forEach.call(headers, function (th, index) {
       var button = document.createElement('button');
       button.type = 'button';
       while (th.firstChild) button.appendChild(th.firstChild);
       th.appendChild(button);
-      th.setAttribute('aria-sort', 'none');
+      var ordered = marked ? false : descendingBy(arrived, index);
+      if (ordered) marked = true;
+      th.setAttribute('aria-sort', ordered ? 'descending' : 'none');
       button.addEventListener('click', function () {
         var ascending = th.getAttribute('aria-sort') === 'descending';
         Array.prototype.forEach.call(headers, function (other) { other.setAttribute('aria-sort', 'none'); });

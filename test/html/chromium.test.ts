@@ -69,8 +69,36 @@ maybe('report.html in Chromium', () => {
     const {stdout} = await run(CHROMIUM, [...chromiumArgs(join(dir, 'profile-buttons')), '--dump-dom', `file://${page}`], {timeout: 15_000, maxBuffer: 32 * 1024 * 1024})
     const headers = stdout.match(/<th scope="col"[^>]*>.*?<\/th>/g) ?? []
     expect(headers.length).toBeGreaterThanOrEqual(8)
-    for (const header of headers) expect(header).toMatch(/^<th scope="col"[^>]* aria-sort="none"><button type="button">[^<]+<\/button><\/th>$/)
+    for (const header of headers) expect(header).toMatch(/^<th scope="col"[^>]* aria-sort="(none|descending)"><button type="button">[^<]+<\/button><\/th>$/)
     // The <th> itself is not a tab stop: the button is, or a header would take two.
     expect(stdout).not.toMatch(/<th[^>]*tabindex/)
+  })
+
+  test('a table that arrives ordered says so: its first column running high to low is aria-sort="descending"', async () => {
+    // Before: every header said "none", though most tables arrive ordered by credits, and the first press on
+    // Credits sorted them high to low again (no visible change).
+    const {stdout} = await run(CHROMIUM, [...chromiumArgs(join(dir, 'profile-order')), '--dump-dom', `file://${page}`], {timeout: 15_000, maxBuffer: 32 * 1024 * 1024})
+    const tables = stdout.match(/<table class="sortable">[\s\S]*?<\/table>/g) ?? []
+    const marked: string[] = []
+    for (const table of tables) {
+      const headers = table.match(/<th scope="col"[^>]*>/g) ?? []
+      const descending = headers.flatMap((header, index) => (header.includes('aria-sort="descending"') ? [index] : []))
+      expect(descending.length).toBeLessThanOrEqual(1)
+      const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(table)?.[1] ?? ''
+      const rows = (body.match(/<tr>[\s\S]*?<\/tr>/g) ?? []).map((row) => (row.match(/<t[hd]\b[^>]*>/g) ?? []).map((cell) => /data-sort="([^"]*)"/.exec(cell)?.[1]))
+      const runsHighToLow = (index: number) => {
+        const values = rows.map((cells) => cells[index])
+        if (values.some((value) => value === undefined)) return false
+        const numbers = values.map(Number)
+        return numbers.every((value, row) => row === 0 || value <= numbers[row - 1]) && new Set(numbers).size > 1
+      }
+      const expected = headers.findIndex((_, index) => runsHighToLow(index))
+      expect(descending).toEqual(expected === -1 ? [] : [expected])
+      if (expected !== -1) marked.push(/<caption>([^<]*)<\/caption>/.exec(table)?.[1] ?? '')
+    }
+    // The projects table, ordered by credits, is marked on its Credits column.
+    expect(marked).toContain('Credits by project')
+    const projects = tables.find((table) => table.includes('<caption>Credits by project</caption>'))!
+    expect(/<th scope="col"[^>]*aria-sort="descending"><button type="button">([^<]+)<\/button>/.exec(projects)?.[1]).toBe('Credits')
   })
 })
