@@ -287,16 +287,19 @@ export function translateReadError(error: unknown, inputs: InputFile[]): Error {
   return new InputFileError('E_INPUT_UNREADABLE', `Input file ${where} cannot be read as a usage export (${first.trim()}).`)
 }
 
-/** Fields of one CSV line as the reader splits them (RFC 4180 quotes), or undefined for no line. */
-function fieldCount(line: string | undefined): number | undefined {
-  if (line === undefined) return undefined
+/**
+ * Fields of one CSV row as the reader splits them (RFC 4180 quotes), or undefined when there is no row or only its
+ * start: DuckDB quotes a row that spans lines (a quoted line break) up to its first line break.
+ */
+function fieldCount(row: string | undefined): number | undefined {
+  if (row === undefined) return undefined
   let count = 1
   let quoted = false
-  for (const char of line) {
+  for (const char of row) {
     if (char === '"') quoted = !quoted
     else if (char === ',' && !quoted) count++
   }
-  return count
+  return quoted ? undefined : count
 }
 
 function describeType(column: string): string {
