@@ -204,12 +204,17 @@ function cgroupDirs(mount: string, path: string | undefined): string[] {
   return [mount, ...names.map((_, index) => `${mount}/${names.slice(0, index + 1).join('/')}`)]
 }
 
-export function systemResources(): SystemResources {
-  const limits = cgroupLimits(readOptional('/proc/self/cgroup'), readOptional)
+/** This machine's resources; `read` (a file's text or null), `parallelism` and `memory` are node's unless given. */
+export function systemResources(
+  read: (path: string) => string | null = readOptional,
+  parallelism: () => number = availableParallelism,
+  memory: () => number = totalmem,
+): SystemResources {
+  const limits = cgroupLimits(read('/proc/self/cgroup'), read)
   return {
-    cpus: availableParallelism(),
+    cpus: parallelism(),
     cpuQuota: limits.cpuQuota,
     cpuQuotaFrom: limits.cpuQuotaFrom,
-    memoryBytes: Math.min(totalmem(), limits.memoryLimit ?? Number.POSITIVE_INFINITY),
+    memoryBytes: Math.min(memory(), limits.memoryLimit ?? Number.POSITIVE_INFINITY),
   }
 }
