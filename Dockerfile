@@ -2,7 +2,7 @@
 # Build: docker build --build-arg VERSION=$(node -p "require('./package.json').version") -t cciusage/cci-usage:dev .
 
 # ---- build: compile TypeScript and generate the oclif manifest (needs dev dependencies) ----
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # No production dependency has an install script; skipping scripts keeps the build from running package code.
@@ -13,7 +13,7 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json && npx oclif manifest
 
 # ---- runtime: production dependencies + compiled output only ----
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ARG VERSION=0.0.0-dev
 LABEL org.opencontainers.image.title="cci-usage" \
       org.opencontainers.image.description="CircleCI Usage API exports turned into exact reports, SVG charts, an HTML page and a weekly Slack summary" \

@@ -24,8 +24,10 @@ export const MEMORY_MB_PER_THREAD = 25
 export const LOAD_MEMORY_MB = 400
 
 export interface SystemResources {
-  /** os.availableParallelism(): the CPUs this process may be scheduled on. */
+  /** The CPUs this process may be scheduled on (its affinity), before any CPU quota. */
   cpus: number
+  /** Where `cpus` came from, for the profile line ('os.availableParallelism()' when not given). */
+  cpusFrom?: string
   /** The container's CPU quota in cores (cgroup cpu.max), null when there is none. */
   cpuQuota: number | null
   /** The file the quota came from, for the profile line ('cgroup cpu.max' when not given). */
@@ -59,7 +61,7 @@ export function engineSettings(env: NodeJS.ProcessEnv, system: SystemResources):
   const cores = system.cpuQuota === null ? system.cpus : Math.max(1, Math.min(system.cpus, Math.ceil(system.cpuQuota)))
   const threadsText = env[THREADS_VARIABLE]?.trim()
   let threads = cores
-  let threadsFrom = system.cpuQuota !== null && cores < system.cpus ? (system.cpuQuotaFrom ?? 'cgroup cpu.max') : 'os.availableParallelism()'
+  let threadsFrom = system.cpuQuota !== null && cores < system.cpus ? (system.cpuQuotaFrom ?? 'cgroup cpu.max') : (system.cpusFrom ?? 'os.availableParallelism()')
   if (threadsText) {
     if (!/^\d+$/.test(threadsText) || Number(threadsText) < 1 || Number(threadsText) > 1024) {
       throw new BadInputError(
@@ -204,12 +206,39 @@ function cgroupDirs(mount: string, path: string | undefined): string[] {
   return [mount, ...names.map((_, index) => `${mount}/${names.slice(0, index + 1).join('/')}`)]
 }
 
-export function systemResources(): SystemResources {
-  const limits = cgroupLimits(readOptional('/proc/self/cgroup'), readOptional)
+/**
+ * The CPUs of the kernel's affinity list (`Cpus_allowed_list:\t0-3,8` in /proc/self/status), null when absent or
+ * unreadable. Not os.availableParallelism(): from node 22.12 (libuv 1.49.1) that is already lowered to a cgroup CPU
+ * quota, rounded down, so 1.5 cores gave DuckDB one thread on node 22-26 and two on node 20 (engineSettings rounds
+ * a quota up).
+ */
+export function cpusAllowedOf(procSelfStatus: string | null): number | null {
+  const list = /^Cpus_allowed_list:\s*(\S+)\s*$/m.exec(procSelfStatus ?? '')?.[1]
+  if (!list) return null
+  let count = 0
+  for (const range of list.split(',')) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(range)
+    if (!match) return null
+    const [first, last] = [Number(match[1]), Number(match[2] ?? match[1])]
+    if (last < first) return null
+    count += last - first + 1
+  }
+  return count > 0 ? count : null
+}
+
+/** This machine's resources; `read` (a file's text or null), `parallelism` and `memory` are node's unless given. */
+export function systemResources(
+  read: (path: string) => string | null = readOptional,
+  parallelism: () => number = availableParallelism,
+  memory: () => number = totalmem,
+): SystemResources {
+  const limits = cgroupLimits(read('/proc/self/cgroup'), read)
+  const allowed = cpusAllowedOf(read('/proc/self/status'))
   return {
-    cpus: availableParallelism(),
+    cpus: allowed ?? parallelism(),
+    cpusFrom: allowed === null ? 'os.availableParallelism()' : 'CPU affinity',
     cpuQuota: limits.cpuQuota,
     cpuQuotaFrom: limits.cpuQuotaFrom,
-    memoryBytes: Math.min(totalmem(), limits.memoryLimit ?? Number.POSITIVE_INFINITY),
+    memoryBytes: Math.min(memory(), limits.memoryLimit ?? Number.POSITIVE_INFINITY),
   }
 }

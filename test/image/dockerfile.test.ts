@@ -44,14 +44,16 @@ describe('Dockerfile', () => {
     expect(froms[0].getBuildStage()).toBeTruthy()
   })
 
-  it('pins every external base image by tag (never latest) and uses node:22-bookworm-slim for the runtime', () => {
+  it('pins every external base image by tag (never latest) and uses node:24-bookworm-slim (Node 24 LTS) for the build and the runtime', () => {
     for (const from of froms) {
       const image = from.getImageName()
       if (image !== null && stageNames.has(image)) continue
       expect({image, tag: from.getImageTag()}).toEqual({image, tag: expect.stringMatching(/^(?!latest$).+/)})
     }
     const runtimeFrom = runtimeStage[0] as From
-    expect(`${runtimeFrom.getImageName()}:${runtimeFrom.getImageTag()}`).toBe('node:22-bookworm-slim')
+    expect(`${runtimeFrom.getImageName()}:${runtimeFrom.getImageTag()}`).toBe('node:24-bookworm-slim')
+    // The build stage compiles with the node that runs the image, so what is built is what was tested.
+    expect(`${froms[0].getImageName()}:${froms[0].getImageTag()}`).toBe('node:24-bookworm-slim')
   })
 
   it('builds in the build stage: npm ci, tsc with the build config, oclif manifest', () => {

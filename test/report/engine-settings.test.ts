@@ -11,7 +11,7 @@ import {join} from 'node:path'
 
 import {memoryLimitMb, withMemoryLimit, withThreadsForBudget} from '../../src/analysis/engine-budget.js'
 import {openEngine} from '../../src/analysis/engine.js'
-import {cgroupLimits, cpuQuotaOf, engineSettings, loadMemoryLimit, memoryLimitOf, type SystemResources} from '../../src/analysis/engine-settings.js'
+import {cgroupLimits, cpuQuotaOf, cpusAllowedOf, engineSettings, loadMemoryLimit, memoryLimitOf, systemResources, type SystemResources} from '../../src/analysis/engine-settings.js'
 import {BadInputError} from '../../src/core/errors.js'
 import {stageInputs} from '../../src/load/stage.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
@@ -147,6 +147,34 @@ describe('cgroup limits', () => {
     const container = files({'/sys/fs/cgroup/memory.max': '536870912\n', '/sys/fs/cgroup/cpu.max': '100000 100000\n'})
     expect(cgroupLimits('0::/docker/0123abcd\n', container)).toEqual({cpuQuota: 1, cpuQuotaFrom: 'cgroup cpu.max', memoryLimit: 512 * 1024 ** 2})
     expect(cgroupLimits(null, files({}))).toEqual({cpuQuota: null, cpuQuotaFrom: 'cgroup cpu.max', memoryLimit: null})
+  })
+
+  it('counts the CPUs of the affinity list in /proc/self/status', () => {
+    expect(cpusAllowedOf('Name:\tnode\nCpus_allowed:\tff\nCpus_allowed_list:\t0-7\n')).toBe(8)
+    expect(cpusAllowedOf('Cpus_allowed_list:\t0,2-3,8-11\n')).toBe(7)
+    expect(cpusAllowedOf('Cpus_allowed_list:\t0\n')).toBe(1)
+    expect(cpusAllowedOf('Name:\tnode\n')).toBeNull()
+    expect(cpusAllowedOf('Cpus_allowed_list:\t3-1\n')).toBeNull()
+    expect(cpusAllowedOf(null)).toBeNull()
+  })
+
+  // Node 22.12 and later (libuv 1.49.1+) lower os.availableParallelism() to a cgroup quota themselves, rounded down:
+  // 1 on a 36-core host under cpu.max 1.5, where node 20 says 36. The threads must not depend on the node version.
+  it('gets the same threads under a 1.5-core quota whether os.availableParallelism() applied the quota or not', () => {
+    const host = files({
+      '/proc/self/cgroup': '0::/\n',
+      '/proc/self/status': 'Name:\tnode\nCpus_allowed_list:\t0-35\n',
+      '/sys/fs/cgroup/cpu.max': '150000 100000\n',
+      '/sys/fs/cgroup/memory.max': '4294967296\n',
+    })
+    const node20 = systemResources(host, () => 36, () => 64 * GB)
+    const node24 = systemResources(host, () => 1, () => 64 * GB)
+    expect(node24).toEqual(node20)
+    for (const system of [node20, node24]) {
+      expect(engineSettings({}, system)).toMatchObject({threads: 2, threadsFrom: 'cgroup cpu.max', memoryLimit: '150MB'})
+    }
+    // Without /proc (another OS), os.availableParallelism() it is.
+    expect(systemResources(files({}), () => 6, () => 16 * GB)).toMatchObject({cpus: 6, cpusFrom: 'os.availableParallelism()', cpuQuota: null})
   })
 })
 
