@@ -8,6 +8,7 @@ import {CciUsageError, InputFileError, raggedRowError} from '../core/errors.js'
 import {fileSystemError} from '../core/fs-errors.js'
 import {outOfMemoryError, rememberEngineThreads} from '../core/memory-errors.js'
 import {makeWorkDir, type WorkDir} from '../core/work-dir.js'
+import {fieldCountOf} from '../export/records.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, sqlIdent, sqlString} from './columns.js'
 import {rememberBudget} from './engine-budget.js'
 import {engineSettings, systemResources, type EngineSettings} from './engine-settings.js'
@@ -277,7 +278,9 @@ export function translateReadError(error: unknown, inputs: InputFile[]): Error {
     // DuckDB converts a row's fields before it counts them, so a row with a comma too many shows up as a value
     // that does not fit the column it shifted into; counting the row's fields names the real fault.
     const expected = (inputs.find((input) => input.path === file) ?? (inputs.length === 1 ? inputs[0] : undefined))?.header.length
-    const found = fieldCount(/^Original Line: (.*)$/m.exec(message)?.[1])
+    // DuckDB quotes a row that spans lines (a quoted line break) only up to its first line break: not counted.
+    const quoted = /^Original Line: (.*)$/m.exec(message)?.[1]
+    const found = quoted === undefined ? undefined : fieldCountOf(quoted)
     if (expected !== undefined && found !== undefined && found !== expected) return raggedRowError(where, expected, found)
     const value = conversion[2].length > 40 ? `${conversion[2].slice(0, 40)}...` : conversion[2]
     return new InputFileError('E_INPUT_VALUE', `Input file ${where}: column ${conversion[1]} holds "${value}", which is not a valid ${describeType(conversion[1])}; fix or re-export the file.`)
@@ -285,21 +288,6 @@ export function translateReadError(error: unknown, inputs: InputFile[]): Error {
   const first = message.split('\n').find((text) => text.trim() !== '') ?? message
   if (/gzip|zlib|inflate|decompress/i.test(first)) return incompleteGzipError(file)
   return new InputFileError('E_INPUT_UNREADABLE', `Input file ${where} cannot be read as a usage export (${first.trim()}).`)
-}
-
-/**
- * Fields of one CSV row as the reader splits them (RFC 4180 quotes), or undefined when there is no row or only its
- * start: DuckDB quotes a row that spans lines (a quoted line break) up to its first line break.
- */
-function fieldCount(row: string | undefined): number | undefined {
-  if (row === undefined) return undefined
-  let count = 1
-  let quoted = false
-  for (const char of row) {
-    if (char === '"') quoted = !quoted
-    else if (char === ',' && !quoted) count++
-  }
-  return quoted ? undefined : count
 }
 
 function describeType(column: string): string {

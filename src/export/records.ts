@@ -170,6 +170,23 @@ export class RecordSplitter {
   }
 }
 
+/**
+ * Fields of the one record `text` holds, split as RecordSplitter splits a file; undefined when a quoted field in it
+ * is never closed (a record quoted only up to its first line break).
+ */
+export function fieldCountOf(text: string): number | undefined {
+  let count: number | undefined
+  const splitter = new RecordSplitter({record: (_buf, _start, _contentEnd, _next, _separators, fieldCount) => (count ??= fieldCount)})
+  try {
+    splitter.push(Buffer.from(text))
+    splitter.end()
+  } catch (error) {
+    if (error instanceof CsvFormatError) return undefined
+    throw error
+  }
+  return count
+}
+
 function countLineFeeds(buf: Buffer | undefined, from: number, to: number): number {
   let count = 0
   if (buf === undefined) return 0
