@@ -19,10 +19,8 @@ export const SORT_SCRIPT = `(function () {
   function descendingBy(rows, index) {
     var previous = null, distinct = false;
     for (var i = 0; i !== rows.length; i++) {
-      var cell = rows[i].cells[index];
-      var sort = cell ? cell.getAttribute('data-sort') : null;
-      if (sort === null) return false;
-      var value = Number(sort);
+      var value = key(rows[i], index);
+      if (typeof value !== 'number') return false;
       if (previous !== null) {
         if (value > previous) return false;
         if (value !== previous) distinct = true;
