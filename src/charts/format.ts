@@ -1,7 +1,7 @@
 import {format} from 'd3-format'
 
 import type {Window} from '../analysis/summary.js'
-import {formatCredits, formatRatio, formatShare, formatSignedCredits as formatSignedCreditsIn, formatSignedPercent} from '../core/format-credits.js'
+import {formatCount, formatCredits, formatRatio, formatShare, formatSignedCredits as formatSignedCreditsIn, formatSignedPercent} from '../core/format-credits.js'
 
 /**
  * Display formats shared by the charts and the HTML page, so a figure reads the same everywhere. Credits are
@@ -14,7 +14,7 @@ function finite(value: number): number {
   return Number.isFinite(value) ? value : 0
 }
 
-export {formatCredits, formatRatio, formatShare}
+export {formatCount, formatCredits, formatRatio, formatShare}
 
 /** Signed like the terminal and Slack, with the typographic minus d3 gives the page's percentages. */
 export function formatSignedCredits(value: number): string {

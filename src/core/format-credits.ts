@@ -7,6 +7,11 @@
 const whole = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
 const fractional = new Intl.NumberFormat('en-US', {maximumFractionDigits: 2})
 
+/** A count (jobs, attempts, projects) in every medium, thousands grouped like the credits beside it. */
+export function formatCount(count: number): string {
+  return whole.format(count)
+}
+
 export function formatCredits(value: number): string {
   const finite = Number.isFinite(value) ? value : 0
   const text = (Math.abs(finite) >= 100 || Number.isInteger(finite) ? whole : fractional).format(finite)

@@ -2,6 +2,7 @@ import type {Bucket, FailingJob, RightsizingCandidate, Summary} from '../analysi
 import type {ChartFile} from '../charts/index.js'
 import {escapeXml} from '../charts/escape.js'
 import {
+  formatCount,
   formatCredits,
   formatDollars,
   formatPercentChange,
@@ -163,7 +164,7 @@ function changeSection(summary: Summary): string {
     )
   }
   const list = (label: string, names: string[]): string =>
-    names.length === 0 ? '' : `<p><strong>${esc(label)}</strong> (${names.length}): ${names.slice(0, 50).map((name) => `<span class="name">${esc(endRightToLeftRun(name))}</span>`).join(', ')}${names.length > 50 ? ', …' : ''}</p>`
+    names.length === 0 ? '' : `<p><strong>${esc(label)}</strong> (${formatCount(names.length)}): ${names.slice(0, 50).map((name) => `<span class="name">${esc(endRightToLeftRun(name))}</span>`).join(', ')}${names.length > 50 ? ', …' : ''}</p>`
   parts.push(list('New this window', comparison.appeared), list('Gone since the previous window', comparison.vanished))
   return section('change', changeHeading(comparison.previousWindow.days), parts.filter(Boolean).join('\n'))
 }

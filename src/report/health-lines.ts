@@ -1,7 +1,7 @@
 import {costliestHealthProblem, headlineSentence} from '../analysis/health/headline.js'
 import type {Summary} from '../analysis/summary.js'
 import {endRightToLeftRun} from '../core/bidi.js'
-import {formatCredits, formatShare} from '../core/format-credits.js'
+import {formatCount, formatCredits, formatShare} from '../core/format-credits.js'
 import {formatSeconds} from '../core/format-duration.js'
 
 /**
@@ -13,7 +13,7 @@ export function healthLines(summary: Summary): string[] {
   const waste = summary.waste
   if (waste) {
     lines.push(
-      `Waste (spend, not savings): reruns ${formatCredits(waste.reruns.credits)} credits in ${waste.reruns.attempts} earlier attempt${waste.reruns.attempts === 1 ? '' : 's'}` +
+      `Waste (spend, not savings): reruns ${formatCredits(waste.reruns.credits)} credits in ${formatCount(waste.reruns.attempts)} earlier attempt${waste.reruns.attempts === 1 ? '' : 's'}` +
         ` · failed runs ${formatCredits(waste.failed.credits)} · canceled runs ${formatCredits(waste.canceled.credits)} · ${formatCredits(waste.total)} in all (each row once)`,
     )
   }
@@ -21,7 +21,7 @@ export function healthLines(summary: Summary): string[] {
   if (!health) return lines
   const perPipeline = health.pipelines.creditsP50 === null
     ? 'no pipelines'
-    : `credits per pipeline p50 ${formatCredits(health.pipelines.creditsP50)}, p95 ${formatCredits(health.pipelines.creditsP95 ?? 0)} (${formatCredits(health.pipelines.count)} pipelines)`
+    : `credits per pipeline p50 ${formatCredits(health.pipelines.creditsP50)}, p95 ${formatCredits(health.pipelines.creditsP95 ?? 0)} (${formatCount(health.pipelines.count)} pipelines)`
   // Projects whose default branch is unknown are in neither share: named, so that the shares add up to 100 %.
   const unknown = health.branches.unknown.credits > 0 ? `, default unknown ${formatShare(health.branches.unknown.share)}` : ''
   const onDefault = `default branch ${formatShare(health.branches.default.share)} of credits, other branches ${formatShare(health.branches.other.share)}${unknown}`
@@ -33,7 +33,7 @@ export function healthLines(summary: Summary): string[] {
   if (flaky) {
     const asked = flaky.projects.filter((project) => project.status === 'ok').length
     const incomplete = flaky.projects.some((project) => project.message !== null)
-    lines.push(`Flaky tests (CircleCI Insights): ${flaky.tests.length} in ${asked} of ${flaky.projects.length} projects asked${incomplete ? ' (see the warnings)' : ''}`)
+    lines.push(`Flaky tests (CircleCI Insights): ${formatCount(flaky.tests.length)} in ${asked} of ${flaky.projects.length} projects asked${incomplete ? ' (see the warnings)' : ''}`)
   }
   return lines
 }

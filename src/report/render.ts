@@ -1,6 +1,6 @@
 import {isRollup, type Bucket, type Summary} from '../analysis/summary.js'
 import {endRightToLeftRun} from '../core/bidi.js'
-import {formatCredits, formatShare, formatSignedCredits, formatSignedPercent} from '../core/format-credits.js'
+import {formatCount, formatCredits, formatShare, formatSignedCredits, formatSignedPercent} from '../core/format-credits.js'
 import {projectionWording} from '../core/projection.js'
 import {terminalSafe, terminalSafeLines} from '../core/terminal-safe.js'
 import {breakdownCsvString} from './csv.js'
@@ -75,7 +75,7 @@ export function statistics(summary: Summary): string[] {
           (movers.length > 0 ? ` · top movers: ${movers.join(', ')}` : ''),
       )
       if (comparison.appeared.length > 0 || comparison.vanished.length > 0) {
-        lines.push(`New projects: ${comparison.appeared.length} · gone: ${comparison.vanished.length}`)
+        lines.push(`New projects: ${formatCount(comparison.appeared.length)} · gone: ${formatCount(comparison.vanished.length)}`)
       }
     }
   }

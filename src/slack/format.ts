@@ -2,18 +2,14 @@
  * Number and date wording for the Slack message. Credits are summed exactly upstream and rounded only here,
  * for display. A fixed locale keeps the message (and its snapshots) identical on every machine.
  */
-import {formatCredits, formatRatio, formatShare as formatShareOf, formatSignedCredits, formatSignedPercent} from '../core/format-credits.js'
+import {formatCount, formatCredits, formatRatio, formatShare as formatShareOf, formatSignedCredits, formatSignedPercent} from '../core/format-credits.js'
 
 const LOCALE = 'en-US'
 
 const wholeNumber = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 0})
 const usd = new Intl.NumberFormat(LOCALE, {style: 'currency', currency: 'USD'})
 
-export {formatCredits, formatRatio, formatSignedCredits, formatSignedPercent}
-
-export function formatCount(count: number): string {
-  return wholeNumber.format(count)
-}
+export {formatCount, formatCredits, formatRatio, formatSignedCredits, formatSignedPercent}
 
 export function formatDollars(dollars: number): string {
   return usd.format(dollars)
