@@ -75,5 +75,6 @@ footer { margin-top: 32px; padding-bottom: 32px; font-size: 12px; color: var(--m
   td.change { min-width: 15em; }
   figure.chart svg { min-width: 600px; }
 }
-@media print { nav { display: none; } .table-wrap { overflow: visible; } thead th { position: static; } }
+/* A printed or PDF report keeps the charts' figures as text: a folded details element would print as its summary alone. */
+@media print { nav { display: none; } .table-wrap { overflow: visible; } thead th { position: static; } details::details-content { content-visibility: visible; display: block; } }
 `

@@ -101,4 +101,25 @@ maybe('report.html in Chromium', () => {
     const projects = tables.find((table) => table.includes('<caption>Credits by project</caption>'))!
     expect(/<th scope="col"[^>]*aria-sort="descending"><button type="button">([^<]+)<\/button>/.exec(projects)?.[1]).toBe('Credits')
   })
+
+  test("the charts' folded figure lists are printed unfolded", async () => {
+    // Before: a closed <details> printed as its summary line alone, so a printed or PDF report lost the only
+    // text form of the charts' figures (WCAG 1.1.1). Thirty-one days make the day chart's list long enough to
+    // take pages of its own, so a list left folded shows in the page count.
+    const long = makeSummary({projects: 12, days: 31, names: HOSTILE_NAMES})
+    const html = renderReportHtml(long, renderCharts(long))
+    expect(html).toContain('<details class="chart-figures">')
+    const pagesOf = async (name: string, text: string): Promise<number> => {
+      const file = join(dir, `${name}.html`)
+      const pdf = join(dir, `${name}.pdf`)
+      await writeFile(file, text)
+      await run(CHROMIUM, [...chromiumArgs(join(dir, `profile-${name}`)), '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${file}`], {timeout: 30_000})
+      return ((await readFile(pdf)).toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
+    }
+    const asWritten = await pagesOf('print-folded', html)
+    const unfolded = await pagesOf('print-open', html.replaceAll('<details class="chart-figures">', '<details class="chart-figures" open="open">'))
+    const withoutLists = await pagesOf('print-none', html.replaceAll(/<details class="chart-figures">[\s\S]*?<\/details>/g, ''))
+    expect(unfolded).toBeGreaterThan(withoutLists)
+    expect(asWritten).toBe(unfolded)
+  })
 })
