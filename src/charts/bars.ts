@@ -1,6 +1,7 @@
 import {scaleLinear} from 'd3-scale'
 
 import {escapeXml} from './escape.js'
+import {markOutline} from './palette.js'
 import {formatAxisCredits} from './format.js'
 import {
   CHART_WIDTH,
@@ -76,7 +77,7 @@ export function horizontalBars(frame: Omit<ChartFrame, 'height' | 'figures'>, ro
       const x0 = x(start)
       // A non-zero value narrower than a pixel still gets one, so it is visibly not zero.
       const width = Math.max(1, x(start + value) - x0)
-      segments.push(`<rect x="${px(x0)}" y="${px(barTop)}" width="${px(width)}" height="${BAR_HEIGHT}" fill="${segment.colour}"/>`)
+      segments.push(`<rect x="${px(x0)}" y="${px(barTop)}" width="${px(width)}" height="${BAR_HEIGHT}" fill="${segment.colour}" stroke="${markOutline(segment.colour)}"/>`)
       start += value
     }
     const barEnd = start > 0 ? Math.max(x(start), plotLeft + 1) : plotLeft

@@ -3,6 +3,7 @@ import type {ScaleBand, ScaleLinear} from 'd3-scale'
 import {stack} from 'd3-shape'
 
 import {escapeXml} from './escape.js'
+import {markOutline} from './palette.js'
 import {formatAxisCredits, formatDayShort} from './format.js'
 import {CHART_WIDTH, FONT_SIZE, GRID, MUTED_INK, PAD, px} from './svg.js'
 import {textWidth} from './text-metrics.js'
@@ -32,7 +33,7 @@ export function stackPieces(categories: readonly string[], keys: readonly string
  */
 export function pieceRect(x: number, width: number, yLow: number, yHigh: number, fill: string): string {
   const top = Math.min(yHigh, yLow - 1)
-  return `<rect x="${px(x)}" y="${px(top)}" width="${px(width)}" height="${px(yLow - top)}" fill="${fill}"/>`
+  return `<rect x="${px(x)}" y="${px(top)}" width="${px(width)}" height="${px(yLow - top)}" fill="${fill}" stroke="${markOutline(fill)}"/>`
 }
 
 /** The line the columns stand on; drawn before them, so that a column one pixel high is not hidden under it. */

@@ -1,4 +1,5 @@
 import {escapeXml} from './escape.js'
+import {markOutline} from './palette.js'
 import {textWidth, truncateAllToWidth, truncateToWidth} from './text-metrics.js'
 
 /**
@@ -108,7 +109,7 @@ export function legend(items: LegendItem[], top: number): {markup: string; heigh
     const y = top + row * LEGEND_ROW
     const swatch = item.line
       ? `<line x1="${px(x)}" y1="${px(y + SWATCH / 2)}" x2="${px(x + SWATCH)}" y2="${px(y + SWATCH / 2)}" stroke="${item.colour}" stroke-width="2" stroke-dasharray="4 2"/>`
-      : `<rect x="${px(x)}" y="${px(y)}" width="${SWATCH}" height="${SWATCH}" fill="${item.colour}" stroke="#FFFFFF" stroke-width="0.5"/>`
+      : `<rect x="${px(x)}" y="${px(y)}" width="${SWATCH}" height="${SWATCH}" fill="${item.colour}" stroke="${markOutline(item.colour)}"/>`
     const tooltip = label === item.label ? '' : `<title>${escapeXml(item.label)}</title>`
     parts.push(`<g>${tooltip}${swatch}<text x="${px(x + SWATCH + 6)}" y="${px(y + 10)}">${escapeXml(label)}</text></g>`)
     x += width + 18
