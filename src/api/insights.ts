@@ -7,7 +7,7 @@ import {withDemoApi} from '../export/demo.js'
 import type {ApiCredentials} from '../export/flags.js'
 import {UsageApi} from './client.js'
 import type {FlakyTestFetch} from './flaky-tests.js'
-import type {RateLimit} from './pacer.js'
+import type {RateLimit, Sleep} from './pacer.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from './retry.js'
 
 /**
@@ -22,9 +22,9 @@ export type FlakyTestSession = <T>(work: (fetch: FlakyTestFetch) => Promise<T>) 
 /** Where flaky tests are read: the real API with the export's credentials, or the embedded simulator. */
 export type InsightsTarget = Pick<ApiCredentials, 'host' | 'token'> | 'demo'
 
-export function flakyTestSession(target: InsightsTarget, options: {clock: Clock; log?: (line: string) => void}): FlakyTestSession {
+export function flakyTestSession(target: InsightsTarget, options: {clock: Clock; log?: (line: string) => void; sleep?: Sleep}): FlakyTestSession {
   const bound = (host: string, token: string, limit?: RateLimit): FlakyTestFetch => {
-    const api = new UsageApi({host, token, clock: options.clock, log: options.log, insightsLimit: limit, retryPolicy: INSIGHTS_RETRY_POLICY})
+    const api = new UsageApi({host, token, clock: options.clock, sleep: options.sleep, log: options.log, insightsLimit: limit, retryPolicy: INSIGHTS_RETRY_POLICY})
     return (slug) => api.getFlakyTests(slug)
   }
   if (target === 'demo') {
