@@ -420,7 +420,8 @@ export function buildSummary(inputs: SummaryInputs): BuiltSummary {
       computeMinutes: minutesOf(total?.runMs ?? 0),
       orgs: lists.org.filter((accumulator) => accumulator.dims.org !== null).length,
       projects,
-      averagePerProject: projects === 0 ? 0 : round(creditsToNumber(totalCredits) / projects, 6),
+      // From the exact micro-credits, as creditsPerRun: through a double, 1.000001 over 2 projects (0.5000005) read 0.5.
+      averagePerProject: projects === 0 ? 0 : creditsToNumber(divideRounded(totalCredits, BigInt(projects))),
     },
     breakdowns: {
       org: bucketsOf(lists.org),

@@ -43,6 +43,30 @@ describe('queue and workflow durations', () => {
   })
 })
 
+describe('percentiles to the micro-unit', () => {
+  /** The R-7 median of two values of six decimals, exactly, rounded half up to six decimals (what summary.json writes). */
+  function exactMedian(a: string, b: string): number {
+    const micro = (value: string) => BigInt(value.replace('.', ''))
+    const sum = micro(a) + micro(b)
+    return Number((sum + 1n) / 2n) / 1e6
+  }
+
+  test('a percentile is rounded from its exact value: runs of 2.000001 and 2.000002 s have a median of 2.0000015 s, written 2.000002', async () => {
+    const seconds = ['2.000001', '2.000002']
+    // The double DuckDB interpolates reads 2.0000014999999998, which rounded to six decimals was 2.000001.
+    expect(Math.round(r7(seconds.map(Number), 0.5) * 1e6) / 1e6).toBe(2.000001)
+    const summary = await reportOfRows(seconds.map((value, index) => run({JOB_ID: `j-${index}`, JOB_RUN_SECONDS: value})))
+    expect(summary.health?.jobs[0].durationP50Seconds).toBe(exactMedian(seconds[0], seconds[1]))
+    expect(summary.health?.jobs[0].durationP50Seconds).toBe(2.000002)
+  })
+
+  test('the credits per pipeline too: pipelines of 2.000001 and 2.000002 credits have a median of 2.000002', async () => {
+    const credits = ['2.000001', '2.000002']
+    const summary = await reportOfRows(credits.map((value, index) => run({PIPELINE_NUMBER: index + 1, WORKFLOW_ID: `w-${index}`, COMPUTE_CREDITS: value, TOTAL_CREDITS: value})))
+    expect(summary.health?.pipelines.creditsP50).toBe(exactMedian(credits[0], credits[1]))
+  })
+})
+
 describe('workflow outcomes', () => {
   test('a stopped run with a canceled job and a failing one (failed, infrastructure_fail, timedout) failed: it is not canceled and stays in the success rate', async () => {
     const unsuccessful = {IS_WORKFLOW_SUCCESSFUL: 'false'}

@@ -68,6 +68,22 @@ describe('generateReport', () => {
     expect(readdirSync(outDir).sort()).toEqual(['.cci-usage-artifacts.json', 'by-branch.csv', 'by-day.csv', 'by-project.csv', 'chart.svg', 'summary.json'])
   })
 
+  it('rounds share_pct from the exact share, half up: 7 credits of 200,000 are 0.0035 %, written 0.004, not 0.003 through a double', async () => {
+    const dir = tempDir()
+    const credits = [199_993, 7]
+    const input = writeFixture(dir, 'usage.csv', exportCsv(credits.map((total, index) => job({PROJECT_NAME: `p${index}`, TOTAL_CREDITS: total, COMPUTE_CREDITS: total}))))
+    const outDir = join(dir, 'out')
+    await generateReport({inputs: [input], outDir, visuals: async () => []}, {clock})
+    const projects = await parseCsv(readFileSync(join(outDir, 'by-project.csv'), 'utf8'))
+    const whole = BigInt(credits.reduce((sum, total) => sum + total, 0))
+    // Thousandths of a percent, half up, in integers.
+    const exactPct = (part: number) => Number((BigInt(part) * 100_000n * 2n + whole) / (2n * whole)) / 1000
+    expect(projects.slice(1).map((row) => Number(row[3]))).toEqual(credits.map(exactPct))
+    expect(exactPct(7)).toBe(0.004)
+    // What share x 10^5 through a double gave.
+    expect(Math.round((7 / 200_000) * 100_000) / 1000).toBe(0.003)
+  })
+
   it('lists every day of the window in by-day.csv, a day without rows as zeros, undated rows first', async () => {
     const dir = tempDir()
     const rows = [

@@ -35,6 +35,19 @@ describe('summary semantics', () => {
     expect(tables.project?.[0].avgJobMinutes).toBe(39.68)
   })
 
+  it('rounds the average per project from the exact credits: 1.000001 credits over 2 projects is 0.5000005, which reads 0.500001, not 0.5', async () => {
+    const credits = ['1', '0.000001']
+    const rows = credits.map((total, index) => job({PROJECT_NAME: `p${index}`, TOTAL_CREDITS: total}))
+    const {summary} = await summarise(exportCsv(rows))
+    // Through a double, 1.000001 / 2 reads 0.50000049999999..., and rounded to six decimals 0.5.
+    expect(Math.round((1.000001 / 2) * 1e6) / 1e6).toBe(0.5)
+    const micro = credits.reduce((sum, total) => sum + BigInt(Math.round(Number(total) * 1e6)), 0n)
+    // Half a micro-credit and more rounds up, as every other per-something figure (creditsPerRun, creditsMean).
+    const expected = Number((micro * 2n + BigInt(credits.length)) / (2n * BigInt(credits.length))) / 1e6
+    expect(summary.totals.averagePerProject).toBe(expected)
+    expect(expected).toBe(0.500001)
+  })
+
   it('keeps a real project called "other" apart from the --top roll-up, in breakdowns and per day', async () => {
     const rows = [
       job({PROJECT_NAME: 'other', TOTAL_CREDITS: 100}),

@@ -1,5 +1,6 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
+import {creditsToNumber} from '../build.js'
 import {ORG_SQL as ORG, sqlIdent, sqlLiteral, sqlString} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
 import {createTempTableOf} from '../temp-table.js'
@@ -477,5 +478,20 @@ function bigint(value: unknown): bigint {
 /** Percentiles are interpolated doubles: rounded to micro-units so 12.3 does not read 12.299999999999999. */
 function number(value: unknown): number | null {
   if (value === null || value === undefined) return null
-  return Math.round(Number(value) * 1_000_000) / 1_000_000
+  return microUnits(Number(value))
+}
+
+/**
+ * `value` rounded half away from zero to six decimals, from its exact figure: a percentile of values of at most six
+ * decimals has at most eight (the interpolation adds a step of hundredths), which the double's first eight decimals
+ * give back (toFixed rounds the double's own binary value, ~1e-16 relative off), and that decimal is rounded once.
+ * Rounding the double straight to six put a figure ending in a half on either side: the median of 2.000001 and
+ * 2.000002 (2.0000015) read 2.0000014999999998, written 2.000001. Below 2^23 (8.4 million) the interpolated double
+ * is off by less than 4e-9, inside half an eighth decimal; larger figures keep the plain rounding.
+ */
+export function microUnits(value: number): number {
+  if (!Number.isFinite(value) || Math.abs(value) >= 2 ** 23) return Math.round(value * 1_000_000) / 1_000_000
+  const [whole, fraction] = Math.abs(value).toFixed(8).split('.')
+  const micro = (BigInt(whole + fraction) + 50n) / 100n
+  return creditsToNumber(value < 0 ? -micro : micro)
 }
