@@ -59,6 +59,22 @@ export function formatRatio(ratio: number): string {
 export function formatShare(share: number): string {
   const finite = Number.isFinite(share) ? share : 0
   if (finite > 0 && finite < 0.0005) return '<0.1%'
-  const text = (finite * 100).toFixed(1)
+  const text = percentOfShare(finite, 1).toFixed(1)
   return `${text === '-0.0' ? '0.0' : text}%`
+}
+
+/**
+ * A 0..1 share as a percentage rounded half away from zero to `decimals` places, in integers from the share's
+ * nine decimals (ratio() in analysis/build.ts truncates a share to nine, and a truncation below the rounding digit
+ * rounds as the exact share does). Through a double the halves fell either way: 3 credits of 2,000 (0.15 %) read
+ * 0.1 %, and share_pct of 7 credits of 200,000 (0.0035 %) read 3.4999999999999996 thousandths, written 0.003.
+ */
+export function percentOfShare(share: number, decimals: number): number {
+  const scale = 10 ** decimals
+  if (!Number.isFinite(share) || Math.abs(share) >= 1e6) return Math.round(share * 100 * scale) / scale
+  const [whole, fraction] = Math.abs(share).toFixed(9).split('.')
+  // Nine decimals of a share are seven of a percentage.
+  const unit = 10n ** BigInt(7 - decimals)
+  const rounded = Number((BigInt(whole + fraction) + unit / 2n) / unit) / scale
+  return share < 0 ? -rounded : rounded
 }

@@ -1,6 +1,7 @@
 import {format} from 'fast-csv'
 
 import {createAtomicWriteStream} from '../core/atomic.js'
+import {percentOfShare} from '../core/format-credits.js'
 import {NONE_LABEL, type BreakdownRow, type CsvDimension} from '../analysis/build.js'
 import {isRollup, type Bucket} from '../analysis/summary.js'
 
@@ -35,17 +36,9 @@ export function breakdownHeader(dimension: CsvDimension, withDollars: boolean): 
   ]
 }
 
-/**
- * A 0..1 share as a percentage with three decimals, as the share_pct columns carry it: the share's nine decimals
- * (ratio() in build.ts) rounded half up at the fifth, in integers. Through share x 10^5, a double, 7 credits of
- * 200,000 (0.0035 %) read 3.4999999999999996 and were written 0.003; a share truncated to nine decimals rounds at
- * the fifth as the exact share does.
- */
+/** A 0..1 share as a percentage with three decimals, as the share_pct columns carry it (rounded as on screen). */
 export function sharePct(share: number): number {
-  if (!Number.isFinite(share) || Math.abs(share) >= 1e6) return Math.round(share * 100_000) / 1000
-  const [whole, fraction] = Math.abs(share).toFixed(9).split('.')
-  const thousandths = Number((BigInt(whole + fraction) + 5_000n) / 10_000n) / 1000
-  return share < 0 ? -thousandths : thousandths
+  return percentOfShare(share, 3)
 }
 
 /**
