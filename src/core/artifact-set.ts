@@ -1,5 +1,5 @@
-import {rmSync} from 'node:fs'
-import {readdir, rename, rm, rmdir, mkdir, stat} from 'node:fs/promises'
+import {existsSync, mkdirSync, renameSync, rmdirSync, rmSync} from 'node:fs'
+import {readdir, rm, mkdir, stat} from 'node:fs/promises'
 import {dirname, isAbsolute, join, normalize, sep} from 'node:path'
 
 import {writeJsonAtomic} from './atomic.js'
@@ -15,8 +15,11 @@ import {readJson} from './json-file.js'
  *
  * 1. the journal lists the new files (the `last` one, summary.json, at the end) and the files of the previous
  *    set that the new one lacks;
- * 2. every new file but the last is renamed into place, the previous set's leftovers are removed, then the last
- *    file is renamed: a reader that sees the new summary.json sees the whole new set;
+ * 2. the previous set's files go (its summary.json first), then every new file but the last is renamed into
+ *    place, then the last: at no moment does the folder hold files of both sets, and a reader that sees a
+ *    summary.json sees its whole set. These steps are synchronous: a signal's handler runs between two turns of
+ *    the event loop, so Ctrl-C or a cancelled CI job waits the milliseconds they take instead of stopping them
+ *    halfway (which left new CSVs beside the old summary.json); a SIGKILL halfway leaves part of one set;
  * 3. the list of what was published is saved (the next publish removes only those, never a file the tool did
  *    not write), the journal and the staging folder go.
  *
@@ -89,30 +92,34 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /** Removes `file` and then its parent folders that became empty, never `outDir` itself. */
-async function removeWithEmptyParents(outDir: string, file: string): Promise<void> {
-  await rm(join(outDir, file), {force: true})
+function removeWithEmptyParents(outDir: string, file: string): void {
+  rmSync(join(outDir, file), {force: true})
   for (let folder = dirname(file); folder !== '.' && folder !== ''; folder = dirname(folder)) {
-    const emptied = await rmdir(join(outDir, folder)).then(
-      () => true,
-      () => false,
-    )
-    if (!emptied) return
+    try {
+      rmdirSync(join(outDir, folder))
+    } catch {
+      return
+    }
   }
 }
 
 async function rollForward(outDir: string, journal: Journal, afterMove?: (file: string) => void): Promise<void> {
   const staging = join(outDir, STAGING_DIR)
-  const move = async (file: string) => {
-    const from = join(staging, file)
-    // Already moved by the run that was interrupted.
-    if (!(await exists(from))) return
-    await mkdir(dirname(join(outDir, file)), {recursive: true})
-    await rename(from, join(outDir, file))
+  // A file still in the staging folder was not moved yet, so the one in its place is the previous set's. Once one
+  // new file is moved, every old one is gone: a rerun removes only copies that are surely old.
+  const pending = (file: string) => existsSync(join(staging, file))
+  const move = (file: string) => {
+    if (!pending(file)) return
+    mkdirSync(dirname(join(outDir, file)), {recursive: true})
+    renameSync(join(staging, file), join(outDir, file))
     afterMove?.(file)
   }
-  for (const file of journal.files) if (file !== journal.last) await move(file)
-  for (const file of journal.remove) await removeWithEmptyParents(outDir, file)
-  if (journal.last !== undefined) await move(journal.last)
+  const rest = journal.files.filter((file) => file !== journal.last)
+  const replaced = journal.last === undefined ? rest : [journal.last, ...rest]
+  for (const file of replaced) if (pending(file)) removeWithEmptyParents(outDir, file)
+  for (const file of journal.remove) removeWithEmptyParents(outDir, file)
+  for (const file of rest) move(file)
+  if (journal.last !== undefined) move(journal.last)
   await writeJsonAtomic(join(outDir, ARTIFACT_LIST), {files: journal.files})
   await rm(join(outDir, PUBLISH_JOURNAL), {force: true})
   await rm(staging, {recursive: true, force: true})

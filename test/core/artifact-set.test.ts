@@ -11,6 +11,7 @@ import {dirname, join} from 'node:path'
 import {ARTIFACT_LIST, PUBLISH_JOURNAL, recoverArtifacts, STAGING_DIR, stageArtifacts} from '../../src/core/artifact-set.js'
 import {generateReport} from '../../src/report/index.js'
 import {isBuilt, runCli} from '../helpers/cli.js'
+import {distBuilt, distModule, moduleChild} from '../helpers/module-child.js'
 import {exportCsv, job} from '../report/fixtures.js'
 
 let out: string
@@ -81,13 +82,31 @@ describe('publishing a report set', () => {
       if (++moved === 2) throw new Error('killed')
     }
     await expect(publishSet(NEW, {afterMove: crash})).rejects.toThrow('killed')
-    // Mid-publish the folder is a mix, and the journal says so.
+    // Mid-publish the folder holds part of the new set, no summary.json, and the journal says so.
     expect(existsSync(join(out, PUBLISH_JOURNAL))).toBe(true)
-    expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe('old')
+    expect(existsSync(join(out, 'summary.json'))).toBe(false)
     expect(await recoverArtifacts(out)).toBe('rolled-forward')
     const {[ARTIFACT_LIST]: _list, ...rest} = snapshot(out)
     expect(rest).toEqual({...FOREIGN, ...NEW})
     expect(await recoverArtifacts(out)).toBeNull()
+  })
+
+  // A killed run's folder is what a CI step with `when: always` uploads and `notify` reads: the old summary.json
+  // beside new CSVs was a report that never existed.
+  it.each([1, 2, 3, 4, 5])('a publish cut short after %i file(s) holds files of one set only, summary.json only when whole', async (cut) => {
+    write(out, FOREIGN)
+    await publishSet(OLD)
+    let moved = 0
+    await expect(publishSet(NEW, {afterMove: () => {
+      if (++moved === cut) throw new Error('killed')
+    }})).rejects.toThrow('killed')
+    const {[ARTIFACT_LIST]: _list, [PUBLISH_JOURNAL]: _journal, ...rest} = snapshot(out)
+    const report = Object.entries(rest).filter(([name]) => !(name in FOREIGN) && !name.startsWith(`${STAGING_DIR}/`))
+    expect(new Set(report.map(([, text]) => text)).size).toBe(1)
+    if ('summary.json' in rest) expect(Object.fromEntries(report)).toEqual(NEW)
+    await recoverArtifacts(out)
+    const {[ARTIFACT_LIST]: _after, ...done} = snapshot(out)
+    expect(done).toEqual({...FOREIGN, ...NEW})
   })
 
   it('finishes an interrupted publish before staging the next one, which then replaces it', async () => {
@@ -156,6 +175,38 @@ describe('the first report of this version into an older report folder', () => {
     await generateReport({inputs: [input], outDir: out}, {clock: () => new Date('2024-11-20T00:00:00Z')})
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).tool.name).toBe('cci-usage')
     expect(readFileSync(join(out, 'credits-by-day.svg'), 'utf8')).toBe('mine')
+  })
+})
+
+const withDist = distBuilt('core/artifact-set.js', 'the signalled publish test') ? it.each : it.skip.each
+
+describe('a publish signalled while it moves files', () => {
+  // The child signals itself as the first new file lands: node runs the handler (exit 143/130) at its next turn
+  // of the event loop, which a publish awaiting each rename gave it halfway through the set.
+  withDist([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s: exit %i with the whole new set in place', async (signal, status) => {
+    write(out, FOREIGN)
+    await publishSet(OLD)
+    const script = `
+      import {mkdirSync, writeFileSync} from 'node:fs'
+      import {dirname, join} from 'node:path'
+      import {stageArtifacts} from ${distModule('core/artifact-set.js')}
+      const staging = await stageArtifacts(${JSON.stringify(out)}, {last: 'summary.json', afterMove: () => process.kill(process.pid, ${JSON.stringify(signal)})})
+      for (const [name, text] of Object.entries(${JSON.stringify(NEW)})) {
+        mkdirSync(dirname(join(staging.dir, name)), {recursive: true})
+        writeFileSync(join(staging.dir, name), text)
+      }
+      await staging.publish()
+      await new Promise(() => setInterval(() => undefined, 1000))
+    `
+    const {exited, ready} = moduleChild(script)
+    // The child prints nothing: how it ended is the answer.
+    ready.catch(() => undefined)
+    expect(await exited).toEqual({code: status, signal: null})
+    const {[ARTIFACT_LIST]: _list, [PUBLISH_JOURNAL]: _journal, ...rest} = snapshot(out)
+    expect(rest).toEqual({...FOREIGN, ...NEW})
   })
 })
 

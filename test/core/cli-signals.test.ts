@@ -106,3 +106,38 @@ describe('the CLI as PID 1 (a container without an init)', () => {
     expect(await signalWhilePosting(proc, pid1, signal)).toEqual({code: status, signal: null})
   })
 })
+
+/**
+ * A preload that signals the CLI the moment it asks for @oclif/core (a CommonJS package, so through
+ * Module._load): loading oclif takes a few hundred milliseconds, which a CI job cancelled right after it started
+ * falls into. It says on stderr that it fired, so the case cannot pass without its signal.
+ */
+const signalOnOclif = (signal: NodeJS.Signals) => `
+  const Module = require('node:module')
+  const load = Module._load
+  let sent = false
+  Module._load = function (request, parent) {
+    if (!sent && /@oclif[\\\\/]core/.test(request + ' ' + (parent?.filename ?? ''))) {
+      sent = true
+      process.stderr.write('signalled while @oclif/core loads\\n')
+      process.kill(process.pid, ${JSON.stringify(signal)})
+    }
+    return load.apply(this, arguments)
+  }
+`
+
+describe('the CLI stopped by a signal while it starts', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s: exit %i, not node\'s default death by the signal', async (signal, status) => {
+    const preload = join(out, `signal-on-oclif-${signal}.cjs`)
+    await writeFile(preload, signalOnOclif(signal))
+    const proc = spawn(process.execPath, ['--require', preload, BIN, '--version'], {cwd: REPO_ROOT, env: env()})
+    let stderr = ''
+    proc.stderr.on('data', (chunk) => (stderr += chunk))
+    const ended = await new Promise((done) => proc.on('close', (code, how) => done({code, signal: how})))
+    expect(stderr).toContain('signalled while @oclif/core loads')
+    expect(ended).toEqual({code: status, signal: null})
+  })
+})
