@@ -2,6 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import type {FlakyTestSession} from '../../api/insights.js'
 import {divideRounded} from '../../core/exact-money.js'
+import {collectGarbage} from '../../core/collect-garbage.js'
 import {phase} from '../profile.js'
 import {creditsToNumber, NONE_LABEL, ratio} from '../build.js'
 import {
@@ -64,6 +65,7 @@ export async function computeHealth(connection: DuckDBConnection, relation: stri
   const where = options.filterSql ? `(${options.filterSql})` : 'TRUE'
   const warn = options.warn ?? (() => undefined)
   const jobGroups = await queryJobGroups(connection, relation, where)
+  collectGarbage()
   phase('health: jobs')
   const tables = await buildHealthTables(connection, relation, where, jobGroups)
   phase('health: runs, pipelines, reruns')
