@@ -1,4 +1,4 @@
-import type {DuckDBConnection, JS as DuckDBValueJS} from '@duckdb/node-api'
+import {JSDuckDBValueConverter, type DuckDBConnection, type JS as DuckDBValueJS} from '@duckdb/node-api'
 
 import {ORG_SQL as ORG, sqlIdent, sqlLiteral, sqlString} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
@@ -185,12 +185,17 @@ export async function queryJobGroups(connection: DuckDBConnection, relation: str
   const groups: JobGroup[] = []
   await withPassMemory(connection, async () => {
     for (const pass of passes) {
-      const reader = await connection.runAndReadAll(jobGroupsSql(relation, `${where} AND ${pass}`))
-      // Straight from the columns into the groups, one at a time: a pass's groups as row objects first were
-      // the report's largest garbage on an export of 3,000 projects (41,000 jobs), and spreading them into the
-      // list as arguments stops with "Maximum call stack size exceeded" past ~120,000 groups.
-      const columns = reader.getColumnsObjectJS()
-      for (let index = 0; index < reader.currentRowCount; index++) groups.push(toJobGroup(columns, index))
+      const result = await connection.run(jobGroupsSql(relation, `${where} AND ${pass}`))
+      const names = result.columnNames()
+      // Straight from each chunk's columns (2,048 rows) into the groups, one at a time: a pass's groups as row
+      // objects first, then as whole columns, were the report's largest garbage on an export of 3,000 projects
+      // (41,000 jobs), and spreading them into the list as arguments stops with "Maximum call stack size
+      // exceeded" past ~120,000 groups.
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        const columns: Record<string, DuckDBValueJS[]> = {}
+        names.forEach((name, column) => (columns[name] = chunk!.convertColumnValues(column, JSDuckDBValueConverter)))
+        for (let index = 0; index < chunk.rowCount; index++) groups.push(toJobGroup(columns, index))
+      }
     }
   })
   return groups
