@@ -86,9 +86,6 @@ export interface HealthTables {
 
 let tableCounter = 0
 
-/** The database report-rows.ts attaches in the engine's private folder. */
-const WORK_DATABASE = 'work'
-
 /**
  * The run table, then pipelines and reruns from it. A run carries only its workflow's code; a pipeline is
  * (project, PIPELINE_NUMBER), its project code found through `workflows` (workflow code -> project code, from the
@@ -98,16 +95,11 @@ const WORK_DATABASE = 'work'
  */
 export async function buildHealthTables(connection: DuckDBConnection, relation: string, where: string, workflows: readonly JobGroup[]): Promise<HealthTables> {
   const suffix = ++tableCounter
-  // In the report's work database when there is one (a file: compressed, evictable), as the cube is: as temp
-  // tables in memory, the run, pipeline and rerun tables of an export of 3,000 projects held ~50 MB more of
-  // DuckDB's memory while the health queries ran, at the report's peak.
-  const database = (await connection.runAndReadAll(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${sqlString(WORK_DATABASE)}`)).currentRowCount > 0 ? `${sqlIdent(WORK_DATABASE)}.` : ''
-  const runs = `${database}${sqlIdent(`health_runs_${suffix}`)}`
+  const runs = sqlIdent(`health_runs_${suffix}`)
   const projects = sqlIdent(`health_workflow_projects_${suffix}`)
-  const pipelines = `${database}${sqlIdent(`health_pipelines_${suffix}`)}`
-  const reruns = `${database}${sqlIdent(`health_reruns_${suffix}`)}`
-  const create = `CREATE OR REPLACE ${database ? '' : 'TEMP '}TABLE`
-  await connection.run(`${create} ${runs} AS
+  const pipelines = sqlIdent(`health_pipelines_${suffix}`)
+  const reruns = sqlIdent(`health_reruns_${suffix}`)
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${runs} AS
 SELECT PIPELINE_NUMBER AS pipeline, WORKFLOW_KEY AS workflow_key, any_value(${CODE.workflow(ORG, 'PROJECT_NAME', 'WORKFLOW_NAME')}) AS workflow_code,
   any_value(COALESCE(ORGANIZATION_ID, '')) AS org_id, min(WORKFLOW_ATTEMPT_AT) AS attempt_at, bool_or(WORKFLOW_SUCCEEDED) AS succeeded, max(WORKFLOW_MS) AS workflow_ms,
   bool_or(${FAILING}) AS any_failing, bool_or(${CANCELED}) AS any_canceled, ${microSum()} AS credits
@@ -115,12 +107,12 @@ FROM ${sqlIdent(relation)} WHERE ${where} AND WORKFLOW_KEY IS NOT NULL
 GROUP BY PIPELINE_NUMBER, WORKFLOW_KEY`)
   const pairs = [...new Map(workflows.map((group) => [group.workflowCode, group.projectCode])).entries()]
   await createTempTableOf(connection, projects, 'workflow_code UBIGINT, project_code UBIGINT', pairs.map(([workflow, project]) => [BigInt(workflow), BigInt(project)]))
-  await connection.run(`${create} ${pipelines} AS
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${pipelines} AS
 SELECT project_code, org_id, pipeline, count(*) AS runs, sum(credits) AS credits
 FROM ${runs} JOIN ${projects} USING (workflow_code) WHERE pipeline IS NOT NULL GROUP BY project_code, org_id, pipeline`)
   // Attempts of one workflow in one pipeline, last first: by when they began (unknown times count as earliest),
   // then by key so that ties resolve the same way every time. Only a pipeline with several runs can hold one.
-  await connection.run(`${create} ${reruns} AS
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${reruns} AS
 WITH located AS (
   SELECT r.*, w.project_code FROM ${runs} r JOIN ${projects} w USING (workflow_code)
 ), candidates AS (
