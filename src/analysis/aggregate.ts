@@ -231,8 +231,6 @@ FROM ${cubeTable} WHERE ${where.join(' AND ')}${dimensions.length > 0 ? ` GROUP 
 export interface Cube {
   source: UsageSource
   table: string
-  /** The attached database the cube is kept in (CubeOptions.database), undefined for a temp table. */
-  database?: string
   /** First and last JOB_RUN_DATE of the (filtered) rows, null when there are none with a date. */
   days: {first: string; last: string} | null
   /** Filtered rows, with or without a date. */
@@ -305,7 +303,6 @@ export async function buildCube(source: UsageSource, filterSql: string | undefin
   return {
     source,
     table,
-    database: options.database,
     days: stats.first === null ? null : {first: String(stats.first), last: String(stats.last)},
     rows: Number(stats.rows),
     segmentRows,

@@ -1,7 +1,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {buildBreakdownSql, toGroup, type Cube, type Group, type Measures} from './aggregate.js'
-import {sqlIdent, sqlString} from './columns.js'
+import {sqlString} from './columns.js'
 import {createTempTableOf} from './temp-table.js'
 
 /**
@@ -22,12 +22,10 @@ export interface BranchEntries {
 }
 
 export async function keepBranchEntries(cube: Cube, bySegment = false): Promise<BranchEntries> {
-  // Beside the cube (in the work database: compressed, evictable) rather than in memory: 20,000 branches of an
-  // export of 3,000 projects held ~50 MB of DuckDB's memory as a temp table, through the savings and health queries.
-  const table = `${cube.database ? `${sqlIdent(cube.database)}.` : ''}branch_entries_${++entriesCounter}`
+  const table = `branch_entries_${++entriesCounter}`
   const connection = cube.source.connection
   // The branch part holds the cube's own window only (in_window), whatever range is asked.
-  await connection.run(`CREATE OR REPLACE ${cube.database ? '' : 'TEMP '}TABLE ${table} AS ${buildBreakdownSql(cube.table, 'branch', null, bySegment)}`)
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${buildBreakdownSql(cube.table, 'branch', null, bySegment)}`)
   return {
     table,
     ofSegment: (segment) => `(SELECT * EXCLUDE (segment) FROM ${table} WHERE segment = ${sqlString(segment)})`,
