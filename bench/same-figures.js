@@ -13,7 +13,8 @@
  * The base is exported with `git archive` into $TMPDIR/cci-usage-base-<commit>/, uses this checkout's
  * node_modules and is compiled once with tsc. Cases: the generated export (bench/generate.js, seed 42) with every
  * breakdown, without the health section, with the percentiles in passes (as a 4 GB export runs them), with teams,
- * price and --top, with a window, filters and a comparison; a smaller export as four gzip parts given with a copy
+ * price and --top, with a window, filters and a comparison; the generated export with a large organization's names
+ * (3,000 projects, 43,000 jobs, 20,000 branches) with every breakdown; a smaller export as four gzip parts given with a copy
  * of one part, a file repeating 2,000 of its rows and one part named twice (skipped inputs, repeated JOB_IDs
  * dropped); the real export in ../shared/data (skipped with a note when absent); and `run --demo` with a history
  * (the rollup, the history store and the trend), whose simulator data depends only on the day it runs.
@@ -153,6 +154,10 @@ mkdirSync(duplicates, {recursive: true})
 copyFileSync(join(parts, 'part-001.csv.gz'), join(duplicates, 'copy-of-part-001.csv.gz'))
 const firstPart = gunzipSync(readFileSync(join(parts, 'part-000.csv.gz'))).toString('utf8').split('\n')
 writeFileSync(join(duplicates, 'overlap.csv'), `${firstPart.slice(0, 2001).join('\n')}\n`)
+// A large organization's names: thousands of projects, tens of thousands of jobs and branches (issue 15's memory
+// work on such an export: row objects of one shape, job groups straight from their columns).
+const manyNames = join(outDir, `usage-${mb}mb-many-names.csv`)
+await ensureGenerated({mb, out: manyNames, projects: 3000, jobs: 43000, branches: 20000})
 const teams = join(outDir, 'same-figures-teams.yml')
 writeFileSync(teams, 'teams:\n  platform:\n    - "api*"\n    - infra\n    - "core-*"\n  web:\n    - "web*"\n    - "ui*"\n  data:\n    - "data*"\n    - "etl*"\n    - "ml*"\n')
 
@@ -165,6 +170,7 @@ const cases = [
   ['generated-teams-price-top', ['report', '--input', csv, '--teams', teams, '--credit-price', '0.0006', '--top', '5', '--group-by', 'team', '--format', 'json']],
   ['generated-window-filter-compare', ['report', '--input', csv, '--start', '2024-11-12', '--end', '2024-11-15', '--compare', 'previous', '--project', '[a-m]*', '--format', 'json']],
   ['generated-branch-org-filter', ['report', '--input', csv, '--branch', 'main', '--org', 'acme*', '--format', 'json']],
+  ['generated-many-names', ['report', '--input', manyNames, ...allDims, '--format', 'json']],
   ['gzip-parts-with-duplicates', ['report', '--input', parts, '--input', duplicates, '--input', join(parts, 'part-002.csv.gz'), '--format', 'json']],
   ['run-demo-history', ['run', '--demo', '--history', '{out}/history', '--notify', 'never']],
 ]

@@ -16,6 +16,7 @@ import {createExportRollup} from '../history/queries.js'
 import {withHistoryFiles, type HistoryManifest} from '../history/store.js'
 import {addDays, checkWindowLength, describeFilters, filterSql, previousRange, rangeSql, requestedRange, toWindow, type ReportFilters} from './scope.js'
 import type {Summary} from './summary.js'
+import {collectGarbage} from '../core/collect-garbage.js'
 import {phase} from './profile.js'
 import {createTeamMatcher, loadTeamRules} from './teams.js'
 import {calendarMonthOf, chargebackRows, type ChargebackRow} from './chargeback.js'
@@ -315,6 +316,8 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
     if (options.enrich && fromHistory) {
       notices.push('Savings and health need an export (--input): a history holds rollups, not job runs, so none are computed.')
     } else if (options.enrich) {
+      // The savings and health queries hold percentiles outside DuckDB's budget: the breakdowns' garbage goes first.
+      collectGarbage()
       await options.enrich(source, built.summary, {relation: rows, filterSql: scopeSql, breakdowns: built.tables, branchEntries: branchEntries.table})
       phase('enrich (savings, health)')
     }

@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 
 import {stageArtifacts} from '../core/artifact-set.js'
+import {collectGarbage} from '../core/collect-garbage.js'
 import {writeJsonAtomic} from '../core/atomic.js'
 import type {Clock} from '../core/clock.js'
 import {BadInputError} from '../core/errors.js'
@@ -73,6 +74,8 @@ export async function generateReport(options: ReportOptions, context: ReportCont
   const exportWarnings = await unfinishedExportWarnings(options.inputs)
   // Every branch entry is read only for by-branch.csv; otherwise the Summary's top branches come from DuckDB.
   const {summary, tables, notices, warnings, teams, chargeback} = await buildReportSummary({...options, branchTable: groupBy.includes('branch')}, context.clock)
+  // DuckDB is closed: what the queries left behind goes before the files are formatted.
+  collectGarbage()
   for (const notice of notices) log(notice)
   for (const warning of [...exportWarnings, ...warnings]) warn(warning)
   if (exportWarnings.length > 0 || warnings.length > 0) summary.input.warnings = [...exportWarnings, ...warnings]

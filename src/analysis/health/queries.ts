@@ -1,8 +1,9 @@
-import type {DuckDBConnection} from '@duckdb/node-api'
+import {JSDuckDBValueConverter, type DuckDBConnection, type JS as DuckDBValueJS} from '@duckdb/node-api'
 
 import {creditsToNumber} from '../build.js'
 import {ORG_SQL as ORG, sqlIdent, sqlLiteral, sqlString} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
+import {rowObjects, type ResultRow} from '../result-rows.js'
 import {createTempTableOf} from '../temp-table.js'
 import {CANCELED_SQL as CANCELED, FAILED_SQL as FAILED, FAILING_SQL as FAILING, STARTED_SQL as STARTED} from '../status-sql.js'
 
@@ -63,22 +64,9 @@ function countWhere(condition: string): string {
   return `count(${when(condition, '1')})`
 }
 
-type ResultRow = Record<string, unknown>
-
-/**
- * The result as row objects, converted column by column (a third of the time of getRowObjectsJS here), each row
- * filled in a loop: Object.fromEntries over a new array of pairs per row took ~35 ms for the 1 GB bench's job groups.
- */
+/** The result as row objects of one shape (result-rows.ts). */
 async function rowsOf(connection: DuckDBConnection, sql: string): Promise<ResultRow[]> {
-  const reader = await connection.runAndReadAll(sql)
-  const columns = Object.entries(reader.getColumnsObjectJS())
-  const rows: ResultRow[] = new Array<ResultRow>(reader.currentRowCount)
-  for (let index = 0; index < rows.length; index++) {
-    const row: ResultRow = {}
-    for (const [name, values] of columns) row[name] = values[index]
-    rows[index] = row
-  }
-  return rows
+  return rowObjects(await connection.runAndReadAll(sql))
 }
 
 export interface HealthTables {
@@ -187,19 +175,33 @@ export interface JobGroup {
 export async function queryJobGroups(connection: DuckDBConnection, relation: string, where: string): Promise<JobGroup[]> {
   // The percentiles hold every value in memory: a big export is grouped in passes (passes.ts).
   const passes = await groupPasses(connection, relation, `${ORG}, PROJECT_NAME, WORKFLOW_NAME, JOB_NAME`)
-  const groups = await withPassMemory(connection, async () => {
-    const rows: ResultRow[] = []
-    for (const pass of passes) rows.push(...(await rowsOf(connection, jobGroupsSql(relation, `${where} AND ${pass}`))))
-    return rows
+  const groups: JobGroup[] = []
+  await withPassMemory(connection, async () => {
+    for (const pass of passes) {
+      const result = await connection.run(jobGroupsSql(relation, `${where} AND ${pass}`))
+      const names = result.columnNames()
+      // Straight from each chunk's columns (2,048 rows) into the groups, one at a time: a pass's groups as row
+      // objects first, then as whole columns, were the report's largest garbage on an export of 3,000 projects
+      // (41,000 jobs), and spreading them into the list as arguments stops with "Maximum call stack size
+      // exceeded" past ~120,000 groups.
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        const columns: Record<string, DuckDBValueJS[]> = {}
+        names.forEach((name, column) => (columns[name] = chunk!.convertColumnValues(column, JSDuckDBValueConverter)))
+        for (let index = 0; index < chunk.rowCount; index++) groups.push(toJobGroup(columns, index))
+      }
+    }
   })
-  return groups.map(toJobGroup)
+  return groups
 }
 
 // Durations and utilisation medians are of runs (README Health): a row of a job that never started (blocked,
 // on_hold, ...) carrying a run time or utilisation would otherwise move them. The queue is of every row with both times.
+// Each percentile pair comes back as two DOUBLE columns: a LIST per group and cell cost a list object and an array
+// in JS, ~70 MB of garbage on 41,000 job groups.
 function jobGroupsSql(relation: string, where: string): string {
   return `
-SELECT *, ${CODE.workflow('org', 'project', 'workflow')} AS workflow_code, ${CODE.project('org', 'project')} AS project_code FROM (
+SELECT * EXCLUDE (duration, queue), duration[1] AS duration_p50, duration[2] AS duration_p95, queue[1] AS queue_p50, queue[2] AS queue_p95,
+  ${CODE.workflow('org', 'project', 'workflow')} AS workflow_code, ${CODE.project('org', 'project')} AS project_code FROM (
 SELECT ${ORG} AS org, PROJECT_NAME AS project, WORKFLOW_NAME AS workflow, JOB_NAME AS job,
   count(*) AS rows, count(JOB_NAME) AS job_rows,
   ${countWhere(STARTED)} AS runs,
@@ -218,37 +220,35 @@ FROM ${sqlIdent(relation)} WHERE ${where}
 GROUP BY ALL)`
 }
 
-function toJobGroup(row: ResultRow): JobGroup {
-  const [durationP50, durationP95] = quantiles(row.duration)
-  const [queueP50, queueP95] = quantiles(row.queue)
-  const failedCredits = bigint(row.failed_credits)
-  const canceledCredits = bigint(row.canceled_credits)
+function toJobGroup(columns: Record<string, DuckDBValueJS[]>, index: number): JobGroup {
+  const failedCredits = bigint(columns.failed_credits[index])
+  const canceledCredits = bigint(columns.canceled_credits[index])
   return {
-    org: text(row.org),
-    project: text(row.project),
-    workflow: text(row.workflow),
-    job: text(row.job),
-    workflowCode: String(row.workflow_code),
-    projectCode: String(row.project_code),
-    rows: Number(row.rows),
-    jobRows: Number(row.job_rows),
-    runs: Number(row.runs),
+    org: text(columns.org[index]),
+    project: text(columns.project[index]),
+    workflow: text(columns.workflow[index]),
+    job: text(columns.job[index]),
+    workflowCode: String(columns.workflow_code[index]),
+    projectCode: String(columns.project_code[index]),
+    rows: Number(columns.rows[index]),
+    jobRows: Number(columns.job_rows[index]),
+    runs: Number(columns.runs[index]),
     // Not-started statuses are none of these, so these counts are runs already.
-    successfulRuns: Number(row.successful_runs),
-    failedRuns: Number(row.failed_runs),
-    canceledRuns: Number(row.canceled_runs),
-    runningRuns: Number(row.running_runs),
-    durationP50,
-    durationP95,
-    queueP50,
-    queueP95,
-    cpuMedian: number(row.cpu_median),
-    ramMedian: number(row.ram_median),
-    credits: bigint(row.credits),
+    successfulRuns: Number(columns.successful_runs[index]),
+    failedRuns: Number(columns.failed_runs[index]),
+    canceledRuns: Number(columns.canceled_runs[index]),
+    runningRuns: Number(columns.running_runs[index]),
+    durationP50: number(columns.duration_p50[index]),
+    durationP95: number(columns.duration_p95[index]),
+    queueP50: number(columns.queue_p50[index]),
+    queueP95: number(columns.queue_p95[index]),
+    cpuMedian: number(columns.cpu_median[index]),
+    ramMedian: number(columns.ram_median[index]),
+    credits: bigint(columns.credits[index]),
     failedCredits,
-    failedJobs: Number(row.failed_jobs),
+    failedJobs: Number(columns.failed_jobs[index]),
     canceledCredits,
-    canceledJobs: Number(row.canceled_jobs),
+    canceledJobs: Number(columns.canceled_jobs[index]),
     rerunCredits: 0n,
     rerunJobs: 0,
     wasteCredits: failedCredits + canceledCredits,

@@ -4,6 +4,7 @@ import {BadInputError} from '../../core/errors.js'
 import {ORG_SQL, sqlIdent} from '../columns.js'
 import {compareText} from '../../core/compare-text.js'
 import {groupPasses, withPassMemory} from '../passes.js'
+import {rowObjects} from '../result-rows.js'
 import {FAILED_SQL, STARTED_SQL as STARTED} from '../status-sql.js'
 import {type FailingJob, type RightsizingCandidate, type Savings, type Window} from '../summary.js'
 import {buildTopOpportunities} from './opportunities.js'
@@ -132,7 +133,7 @@ export async function queryRightsizingGroups(
     await connection.run(`DROP TABLE ${table}`)
     return ordered
   })
-  return reader.getRowObjectsJS().map((row) => ({
+  return rowObjects(reader).map((row) => ({
     org: nullableString(row.org),
     project: String(row.project),
     workflow: nullableString(row.workflow),
@@ -170,7 +171,7 @@ async function queryFailingJobs(connection: DuckDBConnection, view: string, wher
     HAVING count(*) FILTER (WHERE ${failed}) >= 1
     ORDER BY failed_credits DESC, failures DESC, project, workflow NULLS FIRST, job, org NULLS FIRST`
   const reader = await connection.runAndReadAll(sql)
-  return reader.getRowObjectsJS().map((row) => {
+  return rowObjects(reader).map((row) => {
     const runs = Number(row.runs)
     const failures = Number(row.failures)
     return {
