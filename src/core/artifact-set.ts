@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, renameSync, rmdirSync, rmSync} from 'node:fs'
 import {readdir, rm, mkdir, stat} from 'node:fs/promises'
 import {dirname, isAbsolute, join, normalize, sep} from 'node:path'
 
-import {writeJsonAtomic} from './atomic.js'
+import {writeJsonAtomic, writeJsonAtomicSync} from './atomic.js'
 import {cleanUpOnExit} from './exit-cleanup.js'
 import {asFileSystemError, makeFolders} from './fs-errors.js'
 import {readJson} from './json-file.js'
@@ -120,8 +120,10 @@ async function rollForward(outDir: string, journal: Journal, afterMove?: (file: 
   for (const file of journal.remove) removeWithEmptyParents(outDir, file)
   for (const file of rest) move(file)
   if (journal.last !== undefined) move(journal.last)
-  await writeJsonAtomic(join(outDir, ARTIFACT_LIST), {files: journal.files})
-  await rm(join(outDir, PUBLISH_JOURNAL), {force: true})
+  // In the same synchronous step as the moves: a signal waiting for the next turn found the list's temp file
+  // half made (created by the thread pool after the handler's cleanup had removed it) and left it in the folder.
+  writeJsonAtomicSync(join(outDir, ARTIFACT_LIST), {files: journal.files})
+  rmSync(join(outDir, PUBLISH_JOURNAL), {force: true})
   await rm(staging, {recursive: true, force: true})
 }
 

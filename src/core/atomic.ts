@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {createWriteStream, type WriteStream} from 'node:fs'
+import {createWriteStream, renameSync, rmSync, writeFileSync, type WriteStream} from 'node:fs'
 import {rename, rm, writeFile} from 'node:fs/promises'
 import {dirname, basename, join} from 'node:path'
 
@@ -31,6 +31,22 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 
 export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {
   await writeFileAtomic(target, JSON.stringify(value, null, 2) + '\n')
+}
+
+/**
+ * writeJsonAtomic in one synchronous step, for a small file that must land in the same step as what precedes it:
+ * no signal handler runs halfway. The async one, stopped by a signal, could leave its temp file behind, since the
+ * file could be created by the thread pool after the handler had removed it.
+ */
+export function writeJsonAtomicSync(target: string, value: unknown): void {
+  const tmp = tempPathFor(target)
+  try {
+    writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n')
+    renameSync(tmp, target)
+  } catch (error) {
+    rmSync(tmp, {force: true})
+    throw asFileSystemError(error, target)
+  }
 }
 
 /**

@@ -205,8 +205,11 @@ describe('a publish signalled while it moves files', () => {
     // The child prints nothing: how it ended is the answer.
     ready.catch(() => undefined)
     expect(await exited).toEqual({code: status, signal: null})
-    const {[ARTIFACT_LIST]: _list, [PUBLISH_JOURNAL]: _journal, ...rest} = snapshot(out)
+    const {[ARTIFACT_LIST]: list, [PUBLISH_JOURNAL]: _journal, ...rest} = snapshot(out)
     expect(rest).toEqual({...FOREIGN, ...NEW})
+    // The list of what was published lands with the files: written after an await, the signal's handler ran first
+    // and the list still named the old set (or its half-made temp file stayed beside it).
+    expect(JSON.parse(list).files.sort()).toEqual(Object.keys(NEW).sort())
   })
 })
 
