@@ -15,13 +15,18 @@ import {OTHER_KEY} from '../analysis/summary.js'
 
 export {OTHER_KEY}
 
+/** The red, green and blue of a #RRGGBB colour, 0 to 255. */
+function channelsOf(hex: string): number[] {
+  return [1, 3, 5].map((offset) => Number.parseInt(hex.slice(offset, offset + 2), 16))
+}
+
 /** WCAG 2 relative luminance of a #RRGGBB colour. */
 function relativeLuminance(hex: string): number {
-  const channel = (offset: number): number => {
-    const value = Number.parseInt(hex.slice(offset, offset + 2), 16) / 255
+  const [red, green, blue] = channelsOf(hex).map((channel) => {
+    const value = channel / 255
     return value <= 0.040_45 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4
-  }
-  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+  })
+  return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 }
 
 /** WCAG 2 contrast ratio of two #RRGGBB colours (1 to 21). */
@@ -46,7 +51,7 @@ export function markOutline(fill: string): string {
   if (known) return known
   let outline = fill
   for (let scale = 75; scale > 0; scale--) {
-    outline = `#${[1, 3, 5].map((offset) => Math.round((Number.parseInt(fill.slice(offset, offset + 2), 16) * scale) / 100).toString(16).padStart(2, '0')).join('').toUpperCase()}`
+    outline = `#${channelsOf(fill).map((channel) => Math.round((channel * scale) / 100).toString(16).padStart(2, '0')).join('').toUpperCase()}`
     if (contrastRatio(outline, CHART_BACKGROUND) >= MARK_CONTRAST) break
   }
   outlines.set(fill, outline)

@@ -29,8 +29,13 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   }
 }
 
+/** The text of a JSON file the tool writes: two-space indented, ending in a line feed. */
+function jsonFileText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n'
+}
+
 export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {
-  await writeFileAtomic(target, JSON.stringify(value, null, 2) + '\n')
+  await writeFileAtomic(target, jsonFileText(value))
 }
 
 /**
@@ -41,7 +46,7 @@ export async function writeJsonAtomic(target: string, value: unknown): Promise<v
 export function writeJsonAtomicSync(target: string, value: unknown): void {
   const tmp = tempPathFor(target)
   try {
-    writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n')
+    writeFileSync(tmp, jsonFileText(value))
     renameSync(tmp, target)
   } catch (error) {
     rmSync(tmp, {force: true})

@@ -87,6 +87,16 @@ export function divideRounded(numerator: bigint, denominator: bigint): bigint {
 }
 
 /**
+ * `value` x 10^keep rounded half away from zero, from the decimal of its first `read` decimals (`read` >= `keep`):
+ * toFixed gives back the decimal a double was made from, or an interpolation of such decimals, where rounding the
+ * double itself puts a figure ending in a half on either side (2.0000015 is 2.0000014999999998). For figures
+ * below ~1e15 / 10^read, where `read` decimals are still exact.
+ */
+export function roundedFromDecimals(value: number, read: number, keep: number): bigint {
+  return divideRounded(BigInt(value.toFixed(read).replace('.', '')), 10n ** BigInt(read - keep))
+}
+
+/**
  * Credits as the Summary holds them (a number of at most six decimals, from creditsToNumber) back to exact
  * micro-credits: exact below 2^52 micro-credits (about 4.5 billion credits); nearer 2^53 the decimal text the
  * number was made from and the product by 10^6 can each round, and the figure reads back one micro-credit off.

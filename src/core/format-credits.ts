@@ -4,6 +4,8 @@
  * whole credits from 100 up, up to two decimals below (0.4 credits must not read as 0). Fixed locale, so output
  * and snapshots are identical on every machine.
  */
+import {roundedFromDecimals} from './exact-money.js'
+
 const whole = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
 const fractional = new Intl.NumberFormat('en-US', {maximumFractionDigits: 2})
 
@@ -72,9 +74,6 @@ export function formatShare(share: number): string {
 export function percentOfShare(share: number, decimals: number): number {
   const scale = 10 ** decimals
   if (!Number.isFinite(share) || Math.abs(share) >= 1e6) return Math.round(share * 100 * scale) / scale
-  const [whole, fraction] = Math.abs(share).toFixed(9).split('.')
-  // Nine decimals of a share are seven of a percentage.
-  const unit = 10n ** BigInt(7 - decimals)
-  const rounded = Number((BigInt(whole + fraction) + unit / 2n) / unit) / scale
-  return share < 0 ? -rounded : rounded
+  // A percentage's `decimals` are `decimals` + 2 of the share.
+  return Number(roundedFromDecimals(share, 9, decimals + 2)) / scale
 }

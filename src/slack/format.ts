@@ -6,7 +6,6 @@ import {formatCount, formatCredits, formatRatio, formatShare as formatShareOf, f
 
 const LOCALE = 'en-US'
 
-const wholeNumber = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 0})
 const usd = new Intl.NumberFormat(LOCALE, {style: 'currency', currency: 'USD'})
 
 export {formatCount, formatCredits, formatRatio, formatSignedCredits, formatSignedPercent}
@@ -24,7 +23,7 @@ export function formatPrice(dollarsPerCredit: number): string {
 
 export function formatSignedCount(delta: number): string {
   if (delta === 0) return '±0'
-  return `${delta < 0 ? '-' : '+'}${wholeNumber.format(Math.abs(delta))}`
+  return `${delta < 0 ? '-' : '+'}${formatCount(Math.abs(delta))}`
 }
 
 

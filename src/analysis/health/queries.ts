@@ -1,5 +1,6 @@
 import {JSDuckDBValueConverter, type DuckDBConnection, type JS as DuckDBValueJS} from '@duckdb/node-api'
 
+import {roundedFromDecimals} from '../../core/exact-money.js'
 import {creditsToNumber} from '../build.js'
 import {ORG_SQL as ORG, sqlIdent, sqlLiteral, sqlString} from '../columns.js'
 import {groupPasses, withPassMemory} from '../passes.js'
@@ -491,7 +492,5 @@ function number(value: unknown): number | null {
  */
 export function microUnits(value: number): number {
   if (!Number.isFinite(value) || Math.abs(value) >= 2 ** 23) return Math.round(value * 1_000_000) / 1_000_000
-  const [whole, fraction] = Math.abs(value).toFixed(8).split('.')
-  const micro = (BigInt(whole + fraction) + 50n) / 100n
-  return creditsToNumber(value < 0 ? -micro : micro)
+  return creditsToNumber(roundedFromDecimals(value, 8, 6))
 }
