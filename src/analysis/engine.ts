@@ -13,12 +13,15 @@ import {CREDIT_TYPE, EXPORT_COLUMNS, KNOWN_COLUMN_TYPES, isUnknownCreditColumn, 
 import {rememberBudget} from './engine-budget.js'
 import {engineSettings, systemResources, type EngineSettings} from './engine-settings.js'
 import {note, traceStatements} from './profile.js'
+import {quoteEscapedFields} from './escaped-inputs.js'
 import {checkInputFiles, type CheckedInput} from './input-check.js'
 import {incompleteGzipError, inspectInputFile, resolveInputs, type InputFile, type RepeatedPath} from './input-files.js'
 
 /**
  * The view contract shared with the savings module: `view` names a relation with all 48 export columns under
  * their UPPER_CASE names (absent ones NULL) plus OTHER_CREDITS, typed as in columns.ts, `\\N` and '' as NULL.
+ * Names are as the file writes them, escapes included (core/export-escapes.ts): whatever stores or shows them
+ * unescapes them (report-rows.ts for the report's work table, the lake's staging COPY).
  */
 export interface UsageSource {
   connection: DuckDBConnection
@@ -60,11 +63,21 @@ const READ_BUFFER_BYTES = 8 << 20
  */
 export const PARSED_VIEW = 'usage_parsed'
 
-/** What openUsage knows about each open source's connection: its private temp folder and its input files. */
-const sources = new WeakMap<DuckDBConnection, {workDir: string; inputs: InputFile[]}>()
+/**
+ * What openUsage knows about each open source's connection: its private temp folder and its input files (after
+ * `quoteEscapes`, the quoted copies of those that needed one, and `copyOf` maps each copy to the user's file).
+ */
+interface OpenedSource {
+  workDir: string
+  inputs: InputFile[]
+  copyOf?: ReadonlyMap<string, string>
+  /** Rewrites the inputs with escaped separators and points the views at them; false when none had one. */
+  quoteEscapes?: () => Promise<boolean>
+}
+const sources = new WeakMap<DuckDBConnection, OpenedSource>()
 
 /** The private temp folder and input files of a source opened by openUsage (undefined for any other connection). */
-export function openedSource(connection: DuckDBConnection): {workDir: string; inputs: InputFile[]} | undefined {
+export function openedSource(connection: DuckDBConnection): OpenedSource | undefined {
   return sources.get(connection)
 }
 
@@ -147,14 +160,17 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
     throw error
   }
   try {
-    await createUsageView(engine.connection, 'usage', inputs, {withFileIndex: inputs.length > 1})
-    await createUsageView(engine.connection, PARSED_VIEW, inputs, {withFileIndex: inputs.length > 1, parsedCredits: true})
+    await createSourceViews(engine.connection, inputs)
   } catch (error) {
     aborter.abort()
     await engine.close()
     throw fileSystemError(error, engine.workDir, {temporary: true}) ?? error
   }
-  sources.set(engine.connection, {workDir: engine.workDir, inputs})
+  const opened: OpenedSource = {workDir: engine.workDir, inputs}
+  // Once per source: the copies are what the views read from then on.
+  let quoting: Promise<boolean> | undefined
+  opened.quoteEscapes = () => (quoting ??= quoteEscapedInputs(engine.connection, opened))
+  sources.set(engine.connection, opened)
   return {
     connection: engine.connection,
     view: 'usage',
@@ -166,6 +182,43 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
       await engine.close()
     },
   }
+}
+
+/** The views openUsage defines over a source's inputs. */
+async function createSourceViews(connection: DuckDBConnection, inputs: InputFile[]): Promise<void> {
+  await createUsageView(connection, 'usage', inputs, {withFileIndex: inputs.length > 1})
+  await createUsageView(connection, PARSED_VIEW, inputs, {withFileIndex: inputs.length > 1, parsedCredits: true})
+}
+
+/**
+ * Copies every input holding an escaped comma or line break with those fields quoted (escaped-inputs.ts) and
+ * redefines the views over the copies, in input order (so INPUT_FILE_INDEX keeps its meaning).
+ */
+async function quoteEscapedInputs(connection: DuckDBConnection, opened: OpenedSource): Promise<boolean> {
+  const copyOf = new Map<string, string>()
+  const inputs: InputFile[] = []
+  for (const [index, input] of opened.inputs.entries()) {
+    const target = join(opened.workDir, `escaped-${index}.csv`)
+    let quoted: number
+    try {
+      quoted = await quoteEscapedFields(input, target)
+    } catch {
+      // Not readable as CSV records: the scan's own error says what is wrong with the file.
+      return false
+    }
+    if (quoted === 0) {
+      inputs.push(input)
+      continue
+    }
+    note(`input: ${quoted} field(s) with escaped separators quoted in a copy of ${input.path}`)
+    inputs.push({path: target, gzip: false, header: input.header})
+    copyOf.set(target, input.path)
+  }
+  if (copyOf.size === 0) return false
+  await createSourceViews(connection, inputs)
+  opened.inputs = inputs
+  opened.copyOf = copyOf
+  return true
 }
 
 /**
@@ -306,6 +359,15 @@ function inputsOf(source: UsageSource): InputFile[] {
   return sources.get(source.connection)?.inputs ?? source.files.map((path) => ({path, gzip: false, header: []}))
 }
 
+/** Failures of the file's content that an escaped comma or line break causes: a field too many or too few, a shifted value. */
+const ESCAPE_SYMPTOMS = new Set(['E_INPUT_RAGGED', 'E_INPUT_VALUE'])
+
+/** `error` naming the user's files where it names a quoted copy of one. */
+function namingUserFiles(error: Error, copyOf: ReadonlyMap<string, string> | undefined): Error {
+  if (copyOf) for (const [copy, original] of copyOf) error.message = error.message.replaceAll(copy, original)
+  return error
+}
+
 /**
  * Runs `scan` (a scan of the usage view) while the byte check of the inputs runs, and settles both: an incomplete
  * input wins over whatever DuckDB said about it (a gzip cut mid-block makes DuckDB complain about a short row
@@ -325,7 +387,13 @@ export async function scanChecked<T>(
   const [scanned, checked] = await Promise.allSettled([scan(), source.checked])
   scanning = false
   if (checked.status === 'rejected') throw checked.reason
-  if (scanned.status === 'rejected') throw translate(scanned.reason, inputsOf(source))
+  if (scanned.status === 'rejected') {
+    const opened = sources.get(source.connection)
+    const error = namingUserFiles(translate(scanned.reason, inputsOf(source)), opened?.copyOf)
+    // A name with an escaped comma or line break: read the inputs again through quoted copies, once.
+    if (opened?.copyOf || !(error instanceof CciUsageError && ESCAPE_SYMPTOMS.has(error.code)) || !(await opened?.quoteEscapes?.())) throw error
+    return scanChecked(source, scan, translate)
+  }
   return {result: scanned.value, checked: checked.value}
 }
 

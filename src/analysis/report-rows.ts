@@ -2,6 +2,7 @@ import {join} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
+import {holdsEscapeSql, NAME_COLUMNS, unescapeSql} from '../core/export-escapes.js'
 import {fileSystemError} from '../core/fs-errors.js'
 import {CREDIT_TYPE, EXPORT_COLUMNS, sqlIdent, sqlString} from './columns.js'
 import {INPUT_FILE_INDEX, openedSource, PARSED_VIEW, scanChecked, type UsageSource} from './engine.js'
@@ -94,10 +95,13 @@ export async function materializeInputRows(source: UsageSource, filterSql?: stri
     await source.connection.run(
       `ATTACH IF NOT EXISTS ${sqlString(join(known.workDir, 'work.duckdb'))} AS work (STORAGE_VERSION ${sqlString(WORK_STORAGE_VERSION)}, ROW_GROUP_SIZE ${WORK_ROW_GROUP_SIZE})`,
     )
+    const names = rowColumns.map(([name]) => name).filter((name) => NAME_COLUMNS.has(name))
     if (known.inputs.length === 1) {
-      await scanChecked(source, () =>
-        source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM ${PARSED_VIEW}${tableFilter ? ` WHERE ${tableFilter}` : ''}`),
-      )
+      // A filter on names must see them unescaped: the scan then reads them so; otherwise they are unescaped in
+      // the table, where a check costs a byte search per distinct name rather than per row (~15 ms against ~0.1 s on 1 GB).
+      const from = tableFilter ? `(${unescapedRelationSql(PARSED_VIEW, names)}) WHERE ${tableFilter}` : PARSED_VIEW
+      await scanChecked(source, () => source.connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM ${from}`))
+      if (!tableFilter) await unescapeNamesIn(source.connection, table, names)
       await releaseMemoryPromptly(source.connection)
       await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT * FROM ${table}${viewWhere}`)
       return {relation: REPORT_ROWS, files: source.files, skipped: sameFile, duplicateRowsDropped: 0, duplicatesByFile: []}
@@ -110,11 +114,12 @@ export async function materializeInputRows(source: UsageSource, filterSql?: stri
       await source.connection.run(`DELETE FROM ${table} WHERE ${INPUT_FILE_INDEX} IN (${sameContent.map((repeat) => repeat.index).join(', ')})`)
     }
     const duplicatesByFile = await dropRepeatedJobIds(source.connection, table)
+    await unescapeNamesIn(source.connection, table, names)
     await releaseMemoryPromptly(source.connection)
     // The filters apply to what is left (filter columns are all in REPORT_ROW_COLUMNS); NULL is not a match.
     if (tableFilter) await source.connection.run(`DELETE FROM ${table} WHERE (${tableFilter}) IS NOT TRUE`)
-    const names = rowColumns.map(([name]) => sqlIdent(name)).join(', ')
-    await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT ${names} FROM ${table}${viewWhere}`)
+    const list = rowColumns.map(([name]) => sqlIdent(name)).join(', ')
+    await source.connection.run(`CREATE OR REPLACE TEMP VIEW ${REPORT_ROWS} AS SELECT ${list} FROM ${table}${viewWhere}`)
     const skippedIndexes = new Set(sameContent.map((repeat) => repeat.index))
     return {
       relation: REPORT_ROWS,
@@ -166,4 +171,17 @@ async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): 
   if (counts.length > 0) await connection.run(`DELETE FROM ${table} r USING ${repeated} d WHERE ${match}`)
   await connection.run(`DROP TABLE ${repeated}`)
   return counts
+}
+
+/** `relation` with its columns `names` unescaped (core/export-escapes.ts), every other column as it is. */
+function unescapedRelationSql(relation: string, names: readonly string[]): string {
+  if (names.length === 0) return `SELECT * FROM ${relation}`
+  return `SELECT * REPLACE (${names.map((name) => `${unescapeSql(sqlIdent(name))} AS ${sqlIdent(name)}`).join(', ')}) FROM ${relation}`
+}
+
+/** Unescapes the columns `names` of `table` in place; rows without a backslash in them are not touched. */
+async function unescapeNamesIn(connection: DuckDBConnection, table: string, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return
+  const assignments = names.map((name) => `${sqlIdent(name)} = ${unescapeSql(sqlIdent(name))}`).join(', ')
+  await connection.run(`UPDATE ${table} SET ${assignments} WHERE ${names.map((name) => holdsEscapeSql(sqlIdent(name))).join(' OR ')}`)
 }

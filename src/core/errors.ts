@@ -45,8 +45,8 @@ export class InputFileError extends CciUsageError {
 
 /** A row of another length than the header (`where`: the file and line), as `report` and `load` read it. */
 export function raggedRowError(where: string, expected: number, found: number): InputFileError {
-  // The export quotes nothing, so a branch, workflow or job name with a comma in it makes a row one field longer.
-  const cause = found > expected ? ' (a value may hold a comma the export left unquoted)' : ''
+  // A comma in a name that lacks the export's backslash escape (core/export-escapes.ts) makes a row one field longer.
+  const cause = found > expected ? ' (a value may hold a comma the export did not escape as \\,)' : ''
   return new InputFileError('E_INPUT_RAGGED', `Input file ${where}: expected ${expected} fields but found ${found}${cause}; fix the row or re-export the file.`)
 }
 

@@ -128,7 +128,7 @@ class PartScanState implements RecordVisitor {
         message:
           `${this.label}, line ${line}: ${fieldCount} fields where the header has ${this.fieldCount}; the export is damaged, rerun it (nothing was written).` +
           // A download cut or garbled is fixed by a rerun; a name with a comma in it comes back in every export.
-          (fieldCount > this.fieldCount ? ' If the rerun brings the same line back, a value in it holds a comma the export left unquoted.' : ''),
+          (fieldCount > this.fieldCount ? ' If the rerun brings the same line back, a value in it holds a comma the export did not escape (\\,).' : ''),
       })
     }
     this.rows++

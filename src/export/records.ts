@@ -5,6 +5,8 @@
  * Fast path: a line with no `"` is one record, and its commas are its separators (the Usage API's own dialect:
  * unquoted, LF). Otherwise RFC 4180 applies: quoted fields may hold commas, doubled quotes and line breaks; a
  * quote inside an unquoted field is a character of it.
+ * Outside quotes a backslash escapes the byte after it (core/export-escapes.ts): `\,` is a comma of a name, not
+ * a separator, and a backslash before a line break continues the record on the next line.
  * CRLF is accepted; the CR is reported as part of the terminator, not the content.
  */
 export interface RecordVisitor {
@@ -32,6 +34,7 @@ const COMMA = 44
 const LF = 10
 const CR = 13
 const QUOTE = 34
+const BACKSLASH = 92
 
 export class RecordSplitter {
   private carry: Buffer | undefined
@@ -100,16 +103,23 @@ export class RecordSplitter {
       if (nextQuote === -1 || nextQuote > lineEnd) {
         if (lineEnd - pos > this.maxRecordBytes) throw this.tooLong(this.line)
         for (let i = pos; i < lineEnd; i++) {
-          if (buf[i] === COMMA) {
+          const c = buf[i]
+          if (c === COMMA) {
             if (count === separators.length) separators = this.grow()
             separators[count++] = i
+          } else if (c === BACKSLASH) {
+            i++
           }
         }
-        const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd
-        this.visitor.record(buf, pos, contentEnd, lineEnd + 1, separators, count + 1, this.line)
-        this.line++
-        pos = lineEnd + 1
-        continue
+        // A backslash escaping the line break continues the record: the slow path below finds its end.
+        if (!escapesLineEnd(buf, pos, lineEnd)) {
+          const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd
+          this.visitor.record(buf, pos, contentEnd, lineEnd + 1, separators, count + 1, this.line)
+          this.line++
+          pos = lineEnd + 1
+          continue
+        }
+        count = 0
       }
       // Quoted record: a quote opens a quoted field only at the start of a field (RFC 4180, and DuckDB, the
       // report's reader); in an unquoted field it is a character of the name (the API does not quote, so a
@@ -122,7 +132,10 @@ export class RecordSplitter {
       let end = -1
       for (let i = pos; i < length; i++) {
         const c = buf[i]
-        if (c === QUOTE) {
+        if (c === BACKSLASH && !inQuotes) {
+          if (buf[i + 1] === LF) breaks++
+          i++
+        } else if (c === QUOTE) {
           if (inQuotes) inQuotes = false
           else if (quotedField || i === fieldStart) inQuotes = quotedField = true
         } else if (c === COMMA) {
@@ -185,6 +198,17 @@ export function fieldCountOf(text: string): number | undefined {
     throw error
   }
   return count
+}
+
+/** Whether the line [start, lineEnd) of a record without quotes ends in an odd run of backslashes, escaping its LF. */
+function escapesLineEnd(buf: Buffer, start: number, lineEnd: number): boolean {
+  let at = lineEnd - 1
+  let run = 0
+  while (at >= start && buf[at] === BACKSLASH) {
+    run++
+    at--
+  }
+  return run % 2 === 1
 }
 
 function countLineFeeds(buf: Buffer | undefined, from: number, to: number): number {

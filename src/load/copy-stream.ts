@@ -6,7 +6,8 @@
  * have are cut out). The RFC 4180 quoting of names with commas, quotes or line breaks passes through as is.
  * A bare quote inside an unquoted field (the API does not quote, so `a"b` is a name holding a quote, as the
  * report's reader takes it) is sent quoted (`"a""b"`): Postgres' CSV COPY would take it for a quoted section and
- * drop it, or run into the next fields.
+ * drop it, or run into the next fields. A field with the export's escapes (`x86\, linux`, `a\\b`;
+ * core/export-escapes.ts) is sent unescaped and quoted, as the report and the lake name it.
  */
 import {createReadStream} from 'node:fs'
 import type {Writable} from 'node:stream'
@@ -14,6 +15,7 @@ import {createGunzip} from 'node:zlib'
 
 import type {InputFile} from '../analysis/input-files.js'
 import {InputFileError, raggedRowError} from '../core/errors.js'
+import {NAME_COLUMNS, unescapeText} from '../core/export-escapes.js'
 import {CSV_NULL} from '../core/usage-columns.js'
 import {ChunkedOutput} from '../export/chunked-output.js'
 import {CsvFormatError, fieldText, RecordSplitter, type RecordVisitor} from '../export/records.js'
@@ -85,6 +87,8 @@ class CopyVisitor implements RecordVisitor {
   private readonly jobIndex: number
   private readonly orgIndex: number
   private readonly dayIndex: number
+  /** Per file field: whether it is a name column, where the export's escapes are removed. */
+  private readonly nameFields: boolean[]
   rows = 0
   /** [copy line, source line] wherever the offset between the two changes. */
   readonly checkpoints: Array<[number, number]> = []
@@ -101,6 +105,7 @@ class CopyVisitor implements RecordVisitor {
     this.jobIndex = upper.indexOf('JOB_ID')
     this.orgIndex = upper.indexOf('ORGANIZATION_ID')
     this.dayIndex = upper.indexOf('JOB_RUN_DATE')
+    this.nameFields = upper.map((name, index) => columns.loaded[index] && NAME_COLUMNS.has(name))
   }
 
   record(buf: Buffer, start: number, contentEnd: number, next: number, separators: Int32Array, fieldCount: number, line: number): void {
@@ -118,7 +123,7 @@ class CopyVisitor implements RecordVisitor {
       this.offset = line - this.rows
       this.checkpoints.push([this.rows, line])
     }
-    if (this.allLoaded && !CopyVisitor.needsRewrite(buf, start, contentEnd, separators, fieldCount)) {
+    if (this.allLoaded && !this.needsRewrite(buf, start, contentEnd, separators, fieldCount)) {
       this.output.append(buf, start, contentEnd)
     } else {
       this.rewrite(buf, start, contentEnd, separators, fieldCount)
@@ -161,8 +166,24 @@ class CopyVisitor implements RecordVisitor {
     return to > from && buf[from] !== QUOTE && buf.subarray(from, to).includes(QUOTE)
   }
 
-  /** Whether a field must be rewritten: a loose null becomes the export's token, a bare quote is quoted. */
-  private static needsRewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
+  /** Whether a name field of the record other than the `\\N` token holds a backslash: an escape to remove. */
+  private hasEscapes(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
+    let field = 0
+    for (let at = buf.indexOf(BACKSLASH, start); at !== -1 && at < contentEnd; ) {
+      while (field < fieldCount - 1 && separators[field] < at) field++
+      const [from, to] = fieldBounds(start, contentEnd, separators, fieldCount, field)
+      if (this.nameFields[field] && !isNullTokenAt(buf, from, to)) return true
+      at = buf.indexOf(BACKSLASH, to)
+    }
+    return false
+  }
+
+  /**
+   * Whether a field must be rewritten: a loose null becomes the export's token, a bare quote is quoted, escapes
+   * are removed.
+   */
+  private needsRewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
+    if (this.hasEscapes(buf, start, contentEnd, separators, fieldCount)) return true
     const quoted = buf.subarray(start, contentEnd).includes(QUOTE)
     let from = start
     for (let i = 0; i < fieldCount; i++) {
@@ -181,12 +202,20 @@ class CopyVisitor implements RecordVisitor {
       if (this.columns.loaded[i]) {
         if (!first) this.output.append(COMMA_BYTE, 0, 1)
         first = false
-        if (CopyVisitor.isLooseNull(buf, from, to)) this.output.append(NULL_BYTES, 0, NULL_BYTES.length)
+        if (CopyVisitor.isLooseNull(buf, from, to) || isNullTokenAt(buf, from, to)) this.output.append(NULL_BYTES, 0, NULL_BYTES.length)
+        else if (this.nameFields[i] && buf.subarray(from, to).includes(BACKSLASH)) this.appendUnescaped(buf, start, contentEnd, separators, fieldCount, i)
         else if (CopyVisitor.isBareQuoted(buf, from, to)) this.appendQuoted(buf, from, to)
         else this.output.append(buf, from, to)
       }
       from = to + 1
     }
+  }
+
+  /** Field `index` unescaped (its RFC 4180 quotes removed first), as a quoted field: a name, never the null. */
+  private appendUnescaped(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number, index: number): void {
+    const value = unescapeText(fieldText(buf, start, contentEnd, separators, fieldCount, index))
+    const quoted = Buffer.from(`"${value.replaceAll('"', '""')}"`)
+    this.output.append(quoted, 0, quoted.length)
   }
 
   /** The field as an RFC 4180 quoted field: its quotes doubled, the whole in quotes. */
@@ -202,6 +231,16 @@ class CopyVisitor implements RecordVisitor {
     }
     this.output.append(QUOTE_BYTE, 0, 1)
   }
+}
+
+/** Where field `index` of a record lies: [from, to). */
+function fieldBounds(start: number, contentEnd: number, separators: Int32Array, fieldCount: number, index: number): [number, number] {
+  return [index === 0 ? start : separators[index - 1] + 1, index === fieldCount - 1 ? contentEnd : separators[index]]
+}
+
+/** Whether [from, to) is the export's null token as written, `\\N`. */
+function isNullTokenAt(buf: Buffer, from: number, to: number): boolean {
+  return to - from === 3 && buf[from] === BACKSLASH && buf[from + 1] === BACKSLASH && buf[from + 2] === LETTER_N
 }
 
 const COMMA_BYTE = Buffer.from([COMMA])

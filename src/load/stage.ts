@@ -5,12 +5,13 @@
  * FOCUS rows, and, only when the plan drops rows, the rewrite of the staged files without them. Otherwise the
  * staged files are the lake's new files as they are (lake.ts renames them in).
  */
-import {mkdir, readdir} from 'node:fs/promises'
+import {mkdir, readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {sqlIdent, sqlString} from '../analysis/columns.js'
+import {NAME_COLUMNS, unescapeSql} from '../core/export-escapes.js'
 import {INPUT_FILE_INDEX, openUsage, scanChecked, translateReadError} from '../analysis/engine.js'
 import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
 import {engineSettings, loadMemoryLimit, systemResources} from '../analysis/engine-settings.js'
@@ -95,6 +96,10 @@ export function stagedRelation(dir: string): string {
   return `read_parquet(${sqlString(join(dir, `${INPUT_PARTITION}=*`, `${MONTH_PARTITION}=*`, '*.parquet'))}, hive_partitioning = true, hive_types = {${sqlString(INPUT_PARTITION)}: INTEGER, ${sqlString(MONTH_PARTITION)}: VARCHAR})`
 }
 
+function stagedValueSql(source: string): string {
+  return NAME_COLUMNS.has(source) ? unescapeSql(sqlIdent(source)) : sqlIdent(source)
+}
+
 /** Errors of the staging COPY: the input's fault (a value the types refuse, a malformed CSV) or not (disk, memory). */
 function stageError(error: unknown, inputs: Parameters<typeof translateReadError>[1]): Error {
   if (/Conversion Error|CSV Error|Invalid Input Error/i.test(String(error))) return translateReadError(error, inputs)
@@ -113,22 +118,28 @@ export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
     const staging = loadMemoryLimit(settings, system)
     await connection.run(`SET memory_limit = ${sqlString(staging.memoryLimit)}`)
     note(`load: staging memory_limit ${staging.memoryLimit} (${staging.from})`)
-    await mkdir(options.dir, {recursive: true})
     const staged = options.sourceColumns ? WAREHOUSE_COLUMNS.filter((column) => options.sourceColumns!.includes(column.source)) : WAREHOUSE_COLUMNS
     const rowColumns = [
-      ...staged.map((column) => `CAST(${sqlIdent(column.source)} AS ${dialectType('duckdb', column.type)}) AS ${sqlIdent(column.name)}`),
+      // Names are stored unescaped, as the report shows them (core/export-escapes.ts).
+      ...staged.map((column) => `CAST(${stagedValueSql(column.source)} AS ${dialectType('duckdb', column.type)}) AS ${sqlIdent(column.name)}`),
       ...(options.extraColumns ?? []),
     ]
     const columns = [...rowColumns, `${files.length > 1 ? INPUT_FILE_INDEX : '0'} AS ${INPUT_PARTITION}`, `${monthOf('JOB_RUN_DATE')} AS ${MONTH_PARTITION}`]
     const manifest = files.length === 1 && !options.window ? await manifestWindows(paths[0]) : null
     const oneMonth = files.length === 1 ? expectedMonth(options.window ?? (manifest?.windows.length === 1 ? manifest.windows[0] : null)) : null
     let copy = `COPY (SELECT ${columns.join(', ')} FROM ${source.view}) TO ${sqlString(options.dir)} (${PARQUET_OPTIONS}, PARTITION_BY (${INPUT_PARTITION}, ${MONTH_PARTITION}))`
+    let folder = options.dir
     if (oneMonth !== null) {
-      const folder = join(options.dir, `${INPUT_PARTITION}=0`, `${MONTH_PARTITION}=${oneMonth}`)
-      await mkdir(folder, {recursive: true})
+      folder = join(options.dir, `${INPUT_PARTITION}=0`, `${MONTH_PARTITION}=${oneMonth}`)
       copy = `COPY (SELECT ${rowColumns.join(', ')} FROM ${source.view}) TO ${sqlString(join(folder, 'data_0.parquet'))} (${PARQUET_OPTIONS})`
     }
-    const {result} = await scanChecked(source, () => connection.runAndReadAll(copy), stageError)
+    const stage = async () => {
+      // From an empty folder each time: a scan that failed on escaped names is run again (engine.ts).
+      await rm(options.dir, {recursive: true, force: true})
+      await mkdir(folder, {recursive: true})
+      return connection.runAndReadAll(copy)
+    }
+    const {result} = await scanChecked(source, stage, stageError)
     const stagedRows = Number(result.getRowsJson()[0]?.[0] ?? 0)
     phase('load: staged')
 

@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 import {gunzipSync} from 'node:zlib'
 
 import {CSV_NULL} from '../core/usage-columns.js'
+import {recordFields, RecordSplitter} from '../export/records.js'
 import {generateDemoData, parseExportTimestamp} from './demo-data.js'
 
 /** One served row: its exact text and what the API filters it by. */
@@ -31,15 +32,28 @@ export function demoDataset(options: {seed: number; now: Date; rowsPerDay: numbe
   }
 }
 
-/** Reads an export in the real dialect (gzip detected by its magic bytes) and keeps each line's bytes verbatim. */
+/**
+ * Reads an export in the real dialect (gzip detected by its magic bytes) and keeps each record's bytes verbatim.
+ * Records are split as every reader here splits them (RecordSplitter): a name's escaped comma or line break is
+ * part of its field, so the columns after it are found where they are.
+ */
 export async function fileDataset(file: string): Promise<Dataset> {
   const raw = await readFile(file)
-  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8')
-  const lines = text.split('\n')
-  if (lines.at(-1) === '') lines.pop()
-  const headerLine = lines.shift()
-  if (headerLine === undefined) throw new Error(`simulator dataset ${file} is empty: it needs a header line`)
-  const header = stripCr(headerLine).split(',')
+  const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw
+  const records: Array<{line: string; fields: string[]}> = []
+  const splitter = new RecordSplitter({
+    record(buf, start, contentEnd, next, separators, fieldCount) {
+      // The line as served: without its LF, with a CR if it had one.
+      const line = buf.toString('utf8', start, buf[next - 1] === 0x0a ? next - 1 : next)
+      records.push({line, fields: recordFields(buf, start, contentEnd, separators, fieldCount)})
+    },
+  })
+  splitter.push(bytes)
+  splitter.end()
+  const first = records.shift()
+  if (first === undefined) throw new Error(`simulator dataset ${file} is empty: it needs a header line`)
+  const headerLine = first.line
+  const header = first.fields
   const column = (name: string): number => {
     const index = header.findIndex((h) => h.trim().toUpperCase() === name)
     if (index < 0) throw new Error(`simulator dataset ${file} has no ${name} column`)
@@ -48,8 +62,7 @@ export async function fileDataset(file: string): Promise<Dataset> {
   const orgColumn = column('ORGANIZATION_ID')
   const startedColumn = column('JOB_RUN_STARTED_AT')
   const dateColumn = column('JOB_RUN_DATE')
-  const rows = lines.map((line) => {
-    const fields = stripCr(line).split(',')
+  const rows = records.map(({line, fields}) => {
     const started = fields[startedColumn]
     const runAtMs = started && started !== CSV_NULL
       ? parseExportTimestamp(started)
@@ -65,6 +78,3 @@ export function selectRows(dataset: Dataset, orgIds: readonly string[], startMs:
   return dataset.rows.filter((row) => orgs.has(row.orgId) && row.runAtMs >= startMs && row.runAtMs <= endMs)
 }
 
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line
-}

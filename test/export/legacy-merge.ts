@@ -75,7 +75,7 @@ class MergeState implements RecordVisitor {
         'E_PART_RAGGED_ROW',
         `${this.part.label}, line ${line}: ${fieldCount} fields where the header has ${this.fieldCount}; the export is damaged, rerun it (nothing was written).` +
           // The one change to the oracle since: a row with a field too many may be a name holding a comma.
-          (fieldCount > this.fieldCount ? ' If the rerun brings the same line back, a value in it holds a comma the export left unquoted.' : ''),
+          (fieldCount > this.fieldCount ? ' If the rerun brings the same line back, a value in it holds a comma the export did not escape (\\,).' : ''),
       )
     }
     if (this.multiWindow && this.isDuplicate(buf, start, contentEnd, separators, fieldCount)) {

@@ -101,7 +101,7 @@ describe('PartScanner', () => {
       code: 'E_PART_RAGGED_ROW',
       message:
         'part 1 of 1 of job j, line 3: 4 fields where the header has 3; the export is damaged, rerun it (nothing was written). ' +
-        'If the rerun brings the same line back, a value in it holds a comma the export left unquoted.',
+        'If the rerun brings the same line back, a value in it holds a comma the export did not escape (\\,).',
     })
   })
 

@@ -1,0 +1,188 @@
+import {createReadStream, createWriteStream} from 'node:fs'
+import {rm} from 'node:fs/promises'
+import {finished} from 'node:stream/promises'
+import {createGunzip} from 'node:zlib'
+
+import {ChunkedOutput} from '../export/chunked-output.js'
+import {RecordSplitter} from '../export/records.js'
+import type {InputFile} from './input-files.js'
+
+/**
+ * DuckDB's CSV reader knows no escape outside quotes, so a row holding an escaped comma or line break (a name
+ * such as `build (x86\, linux)`, core/export-escapes.ts) reads as a field too many or a row cut short. Such a
+ * file is copied once, line for line, into the private work folder with each of those fields put in quotes, its
+ * escapes kept (the report unescapes every name) and its quotes doubled; every other byte is the file's own. Only
+ * a scan that failed on the file's content pays for this pass (engine.ts): an export without such names never does.
+ *
+ * The copy searches the bytes for a backslash before a comma or a line break (a native search) and splits only
+ * the records holding one, so it runs near the disk's speed rather than at a JavaScript loop's over every byte.
+ */
+
+const BACKSLASH = 0x5c
+const COMMA = 0x2c
+const LF = 0x0a
+const CR = 0x0d
+const QUOTE = 0x22
+const QUOTE_BYTE = Buffer.from([QUOTE])
+const CANDIDATES = [Buffer.from('\\,'), Buffer.from('\\\n'), Buffer.from('\\\r')]
+const READ_CHUNK = 1 << 20
+
+/** Whether the unquoted field [from, to) holds a backslash escaping a byte DuckDB would split or end a row at. */
+function escapesSeparator(buf: Buffer, from: number, to: number): boolean {
+  if (to === from || buf[from] === QUOTE) return false
+  for (let at = buf.indexOf(BACKSLASH, from); at !== -1 && at < to - 1; at = buf.indexOf(BACKSLASH, at + 2)) {
+    const next = buf[at + 1]
+    if (next === COMMA || next === LF || next === CR) return true
+  }
+  return false
+}
+
+/**
+ * The first backslash in [from, to) of `buf` followed by a comma, an LF or a CR (maybe itself escaped), or -1.
+ * Each needle's next position is kept between calls on one buffer, so many escaped rows cost one search each.
+ */
+class Candidates {
+  private readonly next = CANDIDATES.map(() => -2)
+
+  constructor(private readonly buf: Buffer) {}
+
+  first(from: number, to: number): number {
+    let first = -1
+    for (const [index, needle] of CANDIDATES.entries()) {
+      if (this.next[index] !== -1 && this.next[index] < from) this.next[index] = this.buf.indexOf(needle, from)
+      const at = this.next[index]
+      if (at !== -1 && at < to && (first === -1 || at < first)) first = at
+    }
+    return first
+  }
+}
+
+class Stop extends Error {}
+
+export class EscapeQuoter {
+  quotedFields = 0
+  private carry: Buffer | undefined
+
+  constructor(private readonly output: ChunkedOutput) {}
+
+  /** Copies the complete lines of `carry + chunk`, quoting where needed; keeps the unfinished rest. */
+  push(chunk: Buffer): void {
+    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
+    this.carry = undefined
+    const limit = buf.lastIndexOf(LF) + 1
+    const candidates = new Candidates(buf)
+    let pos = 0
+    while (pos < limit) {
+      const hit = candidates.first(pos, limit)
+      if (hit === -1) {
+        this.output.append(buf, pos, limit)
+        pos = limit
+        break
+      }
+      const lineStart = Math.max(pos, buf.lastIndexOf(LF, hit) + 1)
+      this.output.append(buf, pos, lineStart)
+      const next = this.quoteRecord(buf.subarray(lineStart, limit))
+      if (next === undefined) {
+        // The record goes on past the last line break (an escaped one): wait for more bytes.
+        pos = lineStart
+        break
+      }
+      pos = lineStart + next
+    }
+    if (pos < buf.length) {
+      buf = buf.subarray(pos)
+      this.carry = Buffer.from(buf)
+    }
+  }
+
+  /** Copies what is left (a last line without a line break). */
+  end(): void {
+    const rest = this.carry
+    this.carry = undefined
+    if (rest === undefined || rest.length === 0) return
+    const withBreak = Buffer.concat([rest, Buffer.from([LF])])
+    const next = this.quoteRecord(withBreak)
+    // A record never closed (an escaped line break at the very end) is copied as it is: the scan refuses it.
+    if (next === undefined) this.output.append(rest, 0, rest.length)
+    else this.output.append(withBreak, next, withBreak.length - 1)
+  }
+
+  /**
+   * Copies the first record of `buf` with the fields that need it quoted; returns where it ends (after its line
+   * break), or undefined when it does not end within `buf`.
+   */
+  private quoteRecord(buf: Buffer): number | undefined {
+    let end: number | undefined
+    const splitter = new RecordSplitter({
+      record: (record, start, contentEnd, next, separators, fieldCount) => {
+        let from = start
+        for (let index = 0; index < fieldCount; index++) {
+          const to = index === fieldCount - 1 ? contentEnd : separators[index]
+          if (escapesSeparator(record, from, to)) {
+            this.quotedFields++
+            this.appendQuoted(record, from, to)
+          } else {
+            this.output.append(record, from, to)
+          }
+          if (index < fieldCount - 1) this.output.append(record, to, to + 1)
+          from = to + 1
+        }
+        // The record's own terminator (LF or CRLF), so lines keep their numbers.
+        this.output.append(record, contentEnd, next)
+        end = next
+        throw new Stop()
+      },
+    })
+    try {
+      splitter.push(buf)
+    } catch (error) {
+      if (!(error instanceof Stop)) throw error
+    }
+    return end
+  }
+
+  private appendQuoted(buf: Buffer, from: number, to: number): void {
+    this.output.append(QUOTE_BYTE, 0, 1)
+    let at = from
+    while (at < to) {
+      const quote = buf.indexOf(QUOTE, at)
+      const end = quote === -1 || quote >= to ? to : quote + 1
+      this.output.append(buf, at, end)
+      if (end === quote + 1) this.output.append(QUOTE_BYTE, 0, 1)
+      at = end
+    }
+    this.output.append(QUOTE_BYTE, 0, 1)
+  }
+}
+
+/**
+ * Copies `input` to `target` (plain CSV) with its escaped separators quoted. Returns the number of fields quoted;
+ * at 0 nothing needed it and `target` is removed. Throws what reading the file throws (CsvFormatError, zlib).
+ */
+export async function quoteEscapedFields(input: InputFile, target: string): Promise<number> {
+  const sink = createWriteStream(target)
+  // A file stream is done with a buffer when it calls back: reusing them keeps the copy at a few MB.
+  const output = new ChunkedOutput(sink, {reuseBuffers: true})
+  const quoter = new EscapeQuoter(output)
+  const file = createReadStream(input.path, {highWaterMark: READ_CHUNK})
+  const source = input.gzip ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
+  file.on('error', (error) => source.destroy(error))
+  try {
+    for await (const chunk of source) {
+      quoter.push(chunk as Buffer)
+      output.flush()
+      await output.backpressure()
+    }
+    quoter.end()
+    output.flush()
+    sink.end()
+    await finished(sink)
+  } catch (error) {
+    file.destroy()
+    sink.destroy()
+    await rm(target, {force: true})
+    throw error
+  }
+  if (quoter.quotedFields === 0) await rm(target, {force: true})
+  return quoter.quotedFields
+}
