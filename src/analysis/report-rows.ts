@@ -179,9 +179,15 @@ function unescapedRelationSql(relation: string, names: readonly string[]): strin
   return `SELECT * REPLACE (${names.map((name) => `${unescapeSql(sqlIdent(name))} AS ${sqlIdent(name)}`).join(', ')}) FROM ${relation}`
 }
 
-/** Unescapes the columns `names` of `table` in place; rows without a backslash in them are not touched. */
+/**
+ * Unescapes the columns `names` of `table` in place; rows without a backslash in them are not touched. The check
+ * alone runs first: on a table without one it took ~15 ms (1 GB export), where the UPDATE's own scan took ~50.
+ */
 async function unescapeNamesIn(connection: DuckDBConnection, table: string, names: readonly string[]): Promise<void> {
   if (names.length === 0) return
+  const where = names.map((name) => holdsEscapeSql(sqlIdent(name))).join(' OR ')
+  const found = await connection.runAndReadAll(`SELECT count(*) FROM ${table} WHERE ${where}`)
+  if (Number(found.getRows()[0][0]) === 0) return
   const assignments = names.map((name) => `${sqlIdent(name)} = ${unescapeSql(sqlIdent(name))}`).join(', ')
-  await connection.run(`UPDATE ${table} SET ${assignments} WHERE ${names.map((name) => holdsEscapeSql(sqlIdent(name))).join(' OR ')}`)
+  await connection.run(`UPDATE ${table} SET ${assignments} WHERE ${where}`)
 }
