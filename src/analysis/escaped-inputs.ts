@@ -23,7 +23,6 @@ const COMMA = 0x2c
 const LF = 0x0a
 const CR = 0x0d
 const QUOTE = 0x22
-const QUOTE_BYTE = Buffer.from([QUOTE])
 const CANDIDATES = [Buffer.from('\\,'), Buffer.from('\\\n'), Buffer.from('\\\r')]
 const READ_CHUNK = 1 << 20
 
@@ -67,7 +66,7 @@ export class EscapeQuoter {
 
   /** Copies the complete lines of `carry + chunk`, quoting where needed; keeps the unfinished rest. */
   push(chunk: Buffer): void {
-    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
     this.carry = undefined
     const limit = buf.lastIndexOf(LF) + 1
     const candidates = new Candidates(buf)
@@ -89,10 +88,7 @@ export class EscapeQuoter {
       }
       pos = lineStart + next
     }
-    if (pos < buf.length) {
-      buf = buf.subarray(pos)
-      this.carry = Buffer.from(buf)
-    }
+    if (pos < buf.length) this.carry = Buffer.from(buf.subarray(pos))
   }
 
   /** Copies what is left (a last line without a line break). */
@@ -120,7 +116,7 @@ export class EscapeQuoter {
           const to = index === fieldCount - 1 ? contentEnd : separators[index]
           if (escapesSeparator(record, from, to)) {
             this.quotedFields++
-            this.appendQuoted(record, from, to)
+            this.output.appendQuoted(record, from, to)
           } else {
             this.output.append(record, from, to)
           }
@@ -139,19 +135,6 @@ export class EscapeQuoter {
       if (!(error instanceof Stop)) throw error
     }
     return end
-  }
-
-  private appendQuoted(buf: Buffer, from: number, to: number): void {
-    this.output.append(QUOTE_BYTE, 0, 1)
-    let at = from
-    while (at < to) {
-      const quote = buf.indexOf(QUOTE, at)
-      const end = quote === -1 || quote >= to ? to : quote + 1
-      this.output.append(buf, at, end)
-      if (end === quote + 1) this.output.append(QUOTE_BYTE, 0, 1)
-      at = end
-    }
-    this.output.append(QUOTE_BYTE, 0, 1)
   }
 }
 

@@ -2,6 +2,8 @@ import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 
 const OUTPUT_CHUNK = 4 * 1024 * 1024
+const QUOTE = 0x22
+const QUOTE_BYTE = Buffer.from([QUOTE])
 
 /** Collects output in large buffers so the file gets a few big writes instead of one per row. */
 export class ChunkedOutput {
@@ -42,6 +44,20 @@ export class ChunkedOutput {
       this.used += take
       start += take
     }
+  }
+
+  /** [from, to) of `source` as an RFC 4180 quoted field: in quotes, its own quotes doubled. */
+  appendQuoted(source: Buffer, from: number, to: number): void {
+    this.append(QUOTE_BYTE, 0, 1)
+    let at = from
+    while (at < to) {
+      const quote = source.indexOf(QUOTE, at)
+      const end = quote === -1 || quote >= to ? to : quote + 1
+      this.append(source, at, end)
+      if (end === quote + 1) this.append(QUOTE_BYTE, 0, 1)
+      at = end
+    }
+    this.append(QUOTE_BYTE, 0, 1)
   }
 
   appendNewline(): void {

@@ -204,7 +204,7 @@ class CopyVisitor implements RecordVisitor {
         first = false
         if (CopyVisitor.isLooseNull(buf, from, to) || isNullTokenAt(buf, from, to)) this.output.append(NULL_BYTES, 0, NULL_BYTES.length)
         else if (this.nameFields[i] && buf.subarray(from, to).includes(BACKSLASH)) this.appendUnescaped(buf, start, contentEnd, separators, fieldCount, i)
-        else if (CopyVisitor.isBareQuoted(buf, from, to)) this.appendQuoted(buf, from, to)
+        else if (CopyVisitor.isBareQuoted(buf, from, to)) this.output.appendQuoted(buf, from, to)
         else this.output.append(buf, from, to)
       }
       from = to + 1
@@ -213,23 +213,8 @@ class CopyVisitor implements RecordVisitor {
 
   /** Field `index` unescaped (its RFC 4180 quotes removed first), as a quoted field: a name, never the null. */
   private appendUnescaped(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number, index: number): void {
-    const value = unescapeText(fieldText(buf, start, contentEnd, separators, fieldCount, index))
-    const quoted = Buffer.from(`"${value.replaceAll('"', '""')}"`)
-    this.output.append(quoted, 0, quoted.length)
-  }
-
-  /** The field as an RFC 4180 quoted field: its quotes doubled, the whole in quotes. */
-  private appendQuoted(buf: Buffer, from: number, to: number): void {
-    this.output.append(QUOTE_BYTE, 0, 1)
-    let at = from
-    while (at < to) {
-      const offset = buf.subarray(at, to).indexOf(QUOTE)
-      const end = offset === -1 ? to : at + offset + 1
-      this.output.append(buf, at, end)
-      if (offset !== -1) this.output.append(QUOTE_BYTE, 0, 1)
-      at = end
-    }
-    this.output.append(QUOTE_BYTE, 0, 1)
+    const value = Buffer.from(unescapeText(fieldText(buf, start, contentEnd, separators, fieldCount, index)))
+    this.output.appendQuoted(value, 0, value.length)
   }
 }
 
@@ -244,7 +229,6 @@ function isNullTokenAt(buf: Buffer, from: number, to: number): boolean {
 }
 
 const COMMA_BYTE = Buffer.from([COMMA])
-const QUOTE_BYTE = Buffer.from([QUOTE])
 
 /** Writes the file's rows into `sink` (a COPY stream), honouring its backpressure; does not end it. */
 export async function copyFileInto(sink: Writable, options: CopyFileOptions, columns: CopyColumns): Promise<CopyFileResult> {
