@@ -1,11 +1,10 @@
-import {createReadStream, createWriteStream} from 'node:fs'
+import {createWriteStream} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import {finished} from 'node:stream/promises'
-import {createGunzip} from 'node:zlib'
 
 import {ChunkedOutput} from '../export/chunked-output.js'
 import {RecordSplitter} from '../export/records.js'
-import type {InputFile} from './input-files.js'
+import {inputChunks, type InputFile} from './input-files.js'
 
 /**
  * DuckDB's CSV reader knows no escape outside quotes, so a row holding an escaped comma or line break (a name
@@ -24,7 +23,6 @@ const LF = 0x0a
 const CR = 0x0d
 const QUOTE = 0x22
 const CANDIDATES = [Buffer.from('\\,'), Buffer.from('\\\n'), Buffer.from('\\\r')]
-const READ_CHUNK = 1 << 20
 
 /** Whether the unquoted field [from, to) holds a backslash escaping a byte DuckDB would split or end a row at. */
 function escapesSeparator(buf: Buffer, from: number, to: number): boolean {
@@ -147,12 +145,10 @@ export async function quoteEscapedFields(input: InputFile, target: string): Prom
   // A file stream is done with a buffer when it calls back: reusing them keeps the copy at a few MB.
   const output = new ChunkedOutput(sink, {reuseBuffers: true})
   const quoter = new EscapeQuoter(output)
-  const file = createReadStream(input.path, {highWaterMark: READ_CHUNK})
-  const source = input.gzip ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
-  file.on('error', (error) => source.destroy(error))
+  const reading = inputChunks(input)
   try {
-    for await (const chunk of source) {
-      quoter.push(chunk as Buffer)
+    for await (const chunk of reading.chunks) {
+      quoter.push(chunk)
       output.flush()
       await output.backpressure()
     }
@@ -161,7 +157,7 @@ export async function quoteEscapedFields(input: InputFile, target: string): Prom
     sink.end()
     await finished(sink)
   } catch (error) {
-    file.destroy()
+    reading.destroy()
     sink.destroy()
     await rm(target, {force: true})
     throw error

@@ -178,3 +178,11 @@ async function gunzipHead(path: string): Promise<Buffer> {
   }
   return Buffer.concat(chunks)
 }
+
+/** The decompressed bytes of an input file a chunk at a time (a .gz through gunzip); `destroy` stops the reading. */
+export function inputChunks(input: Pick<InputFile, 'path' | 'gzip'>): {chunks: AsyncIterable<Buffer>; destroy(): void} {
+  const file = createReadStream(input.path, {highWaterMark: 1 << 20})
+  const source = input.gzip ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
+  file.on('error', (error) => source.destroy(error))
+  return {chunks: source, destroy: () => file.destroy()}
+}

@@ -9,11 +9,9 @@
  * drop it, or run into the next fields. A field with the export's escapes (`x86\, linux`, `a\\b`;
  * core/export-escapes.ts) is sent unescaped and quoted, as the report and the lake name it.
  */
-import {createReadStream} from 'node:fs'
 import type {Writable} from 'node:stream'
-import {createGunzip} from 'node:zlib'
 
-import type {InputFile} from '../analysis/input-files.js'
+import {inputChunks, type InputFile} from '../analysis/input-files.js'
 import {InputFileError, raggedRowError} from '../core/errors.js'
 import {NAME_COLUMNS, unescapeText} from '../core/export-escapes.js'
 import {CSV_NULL} from '../core/usage-columns.js'
@@ -21,7 +19,6 @@ import {ChunkedOutput} from '../export/chunked-output.js'
 import {CsvFormatError, fieldText, RecordSplitter, type RecordVisitor} from '../export/records.js'
 import {WAREHOUSE_COLUMN_BY_SOURCE} from './columns.js'
 
-const READ_CHUNK = 1024 * 1024
 const NULL_BYTES = Buffer.from(CSV_NULL)
 const BACKSLASH = 0x5c
 const LETTER_N = 0x4e
@@ -245,12 +242,10 @@ export async function copyFileInto(sink: Writable, options: CopyFileOptions, col
     return best[1] + (copyLine - best[0])
   }
   options.onLineMap?.(sourceLine)
-  const file = createReadStream(options.file.path, {highWaterMark: READ_CHUNK})
-  const source = options.file.gzip ? file.pipe(createGunzip({chunkSize: 256 * 1024})) : file
-  file.on('error', (error) => source.destroy(error))
+  const reading = inputChunks(options.file)
   try {
-    for await (const chunk of source) {
-      splitter.push(chunk as Buffer)
+    for await (const chunk of reading.chunks) {
+      splitter.push(chunk)
       output.flush()
       await output.backpressure()
     }
@@ -258,7 +253,7 @@ export async function copyFileInto(sink: Writable, options: CopyFileOptions, col
     output.flush()
     await output.backpressure()
   } catch (error) {
-    file.destroy()
+    reading.destroy()
     if (error instanceof CsvFormatError) {
       throw new InputFileError('E_INPUT_QUOTE', `Input file ${options.file.path}, line ${error.line}: ${error.message}; fix or re-export the file.`)
     }

@@ -30,19 +30,22 @@ function split(text: string, chunkSize: number) {
 /** One backslash: the tests spell the export's escapes with it, as the file holds them. */
 const B = '\\'
 
+/** The export's escapes, and what the other readers tell apart: RFC 4180 quotes, a bare quote, CRLF, no last LF. */
+const LINES = [
+  'ID,NAME,N',
+  `j1,build (x86${B}, linux),1`,
+  `j2,ends in a backslash${B}${B},2`,
+  `j3,${B}${B}N,3`,
+  `j4,line${B}`,
+  'break,4',
+  'j5,"quoted, as RFC 4180",5',
+  `j6,odd${B}${B}${B},run,6`,
+  `j7,say "hi${B}, there",7\r`,
+  `j8,last${B},line,8`,
+]
+
 describe('RecordSplitter with the export escapes', () => {
-  const text = [
-    'ID,NAME,N',
-    `j1,build (x86${B}, linux),1`,
-    `j2,ends in a backslash${B}${B},2`,
-    `j3,${B}${B}N,3`,
-    `j4,line${B}`,
-    'break,4',
-    'j5,"quoted, as RFC 4180",5',
-    `j6,odd${B}${B}${B},run,6`,
-    `j7,crlf${B},row,7\r`,
-    '',
-  ].join('\n')
+  const text = `${LINES.join('\n')}\n`
 
   it.each([1, 2, 3, 7, 1024])('does not split at an escaped comma or line break (chunks of %i bytes)', (size) => {
     expect(split(text, size)).toEqual([
@@ -53,7 +56,8 @@ describe('RecordSplitter with the export escapes', () => {
       {fields: ['j4', `line${B}\nbreak`, '4'], line: 5},
       {fields: ['j5', 'quoted, as RFC 4180', '5'], line: 7},
       {fields: ['j6', `odd${B}${B}${B},run`, '6'], line: 8},
-      {fields: ['j7', `crlf${B},row`, '7'], line: 9},
+      {fields: ['j7', `say "hi${B}, there"`, '7'], line: 9},
+      {fields: ['j8', `last${B},line`, '8'], line: 10},
     ])
   })
 
@@ -126,17 +130,7 @@ describe('export and report of an export with escaped names (the simulator serve
 })
 
 describe('the quoted copy DuckDB reads a file with escaped separators through', () => {
-  const input = [
-    'ID,NAME,N',
-    `j1,build (x86${B}, linux),1`,
-    `j2,ends in a backslash${B}${B},2`,
-    `j3,${B}${B}N,3`,
-    `j4,line${B}`,
-    'break,4',
-    'j5,"quoted, as RFC 4180",5',
-    `j6,say "hi${B}, there",6\r`,
-    `j7,last${B},line,7`,
-  ].join('\n')
+  const input = LINES.join('\n')
   const expected = [
     'ID,NAME,N',
     `j1,"build (x86${B}, linux)",1`,
@@ -145,8 +139,9 @@ describe('the quoted copy DuckDB reads a file with escaped separators through', 
     `j4,"line${B}`,
     'break",4',
     'j5,"quoted, as RFC 4180",5',
-    `j6,"say ""hi${B}, there""",6\r`,
-    `j7,"last${B},line",7`,
+    `j6,"odd${B}${B}${B},run",6`,
+    `j7,"say ""hi${B}, there""",7\r`,
+    `j8,"last${B},line",8`,
   ].join('\n')
 
   it.each([1, 2, 3, 7, 1024])('quotes exactly the fields holding one, line for line (chunks of %i bytes)', (size) => {
@@ -159,7 +154,7 @@ describe('the quoted copy DuckDB reads a file with escaped separators through', 
     output.flush()
     // A last line without a line break gets one.
     expect(Buffer.concat(written).toString()).toBe(`${expected}\n`)
-    expect(quoter.quotedFields).toBe(4)
+    expect(quoter.quotedFields).toBe(5)
   })
 
   it('copies a file without one as it is, and quotes nothing', () => {
