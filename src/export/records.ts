@@ -35,6 +35,7 @@ const LF = 10
 const CR = 13
 const QUOTE = 34
 const BACKSLASH = 92
+const ESCAPED_COMMA = Buffer.from('\\,')
 
 export class RecordSplitter {
   private carry: Buffer | undefined
@@ -95,6 +96,9 @@ export class RecordSplitter {
     const length = buf.length
     let pos = 0
     let nextQuote = buf.indexOf(QUOTE, 0)
+    // Where the next backslash before a comma is: a line without one splits at every comma (the loop need not
+    // look at backslashes, which every `\\N` has), a line with one honours the escapes.
+    let nextEscapedComma = buf.indexOf(ESCAPED_COMMA, 0)
     while (pos < length) {
       let separators = this.separators
       let count = 0
@@ -102,17 +106,27 @@ export class RecordSplitter {
       if (lineEnd === -1) break
       if (nextQuote === -1 || nextQuote > lineEnd) {
         if (lineEnd - pos > this.maxRecordBytes) throw this.tooLong(this.line)
-        for (let i = pos; i < lineEnd; i++) {
-          const c = buf[i]
-          if (c === COMMA) {
-            if (count === separators.length) separators = this.grow()
-            separators[count++] = i
-          } else if (c === BACKSLASH) {
-            i++
+        if (nextEscapedComma !== -1 && nextEscapedComma < pos) nextEscapedComma = buf.indexOf(ESCAPED_COMMA, pos)
+        if (nextEscapedComma === -1 || nextEscapedComma > lineEnd) {
+          for (let i = pos; i < lineEnd; i++) {
+            if (buf[i] === COMMA) {
+              if (count === separators.length) separators = this.grow()
+              separators[count++] = i
+            }
+          }
+        } else {
+          for (let i = pos; i < lineEnd; i++) {
+            const c = buf[i]
+            if (c === COMMA) {
+              if (count === separators.length) separators = this.grow()
+              separators[count++] = i
+            } else if (c === BACKSLASH) {
+              i++
+            }
           }
         }
         // A backslash escaping the line break continues the record: the slow path below finds its end.
-        if (!escapesLineEnd(buf, pos, lineEnd)) {
+        if (buf[lineEnd - 1] !== BACKSLASH || !escapesLineEnd(buf, pos, lineEnd)) {
           const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd
           this.visitor.record(buf, pos, contentEnd, lineEnd + 1, separators, count + 1, this.line)
           this.line++

@@ -163,29 +163,17 @@ class CopyVisitor implements RecordVisitor {
     return to > from && buf[from] !== QUOTE && buf.subarray(from, to).includes(QUOTE)
   }
 
-  /** Whether a name field of the record other than the `\\N` token holds a backslash: an escape to remove. */
-  private hasEscapes(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
-    let field = 0
-    for (let at = buf.indexOf(BACKSLASH, start); at !== -1 && at < contentEnd; ) {
-      while (field < fieldCount - 1 && separators[field] < at) field++
-      const [from, to] = fieldBounds(start, contentEnd, separators, fieldCount, field)
-      if (this.nameFields[field] && !isNullTokenAt(buf, from, to)) return true
-      at = buf.indexOf(BACKSLASH, to)
-    }
-    return false
-  }
-
   /**
    * Whether a field must be rewritten: a loose null becomes the export's token, a bare quote is quoted, escapes
    * are removed.
    */
   private needsRewrite(buf: Buffer, start: number, contentEnd: number, separators: Int32Array, fieldCount: number): boolean {
-    if (this.hasEscapes(buf, start, contentEnd, separators, fieldCount)) return true
     const quoted = buf.subarray(start, contentEnd).includes(QUOTE)
     let from = start
     for (let i = 0; i < fieldCount; i++) {
       const to = i === fieldCount - 1 ? contentEnd : separators[i]
       if (CopyVisitor.isLooseNull(buf, from, to) || (quoted && CopyVisitor.isBareQuoted(buf, from, to))) return true
+      if (this.nameFields[i] && holdsEscape(buf, from, to)) return true
       from = to + 1
     }
     return false
@@ -215,9 +203,15 @@ class CopyVisitor implements RecordVisitor {
   }
 }
 
-/** Where field `index` of a record lies: [from, to). */
-function fieldBounds(start: number, contentEnd: number, separators: Int32Array, fieldCount: number, index: number): [number, number] {
-  return [index === 0 ? start : separators[index - 1] + 1, index === fieldCount - 1 ? contentEnd : separators[index]]
+/**
+ * Whether the field [from, to) holds a backslash other than as the `\\N` token: an escape. A byte loop over the
+ * name fields, which are short: on the 1 GB bench export it adds ~0.5 CPU-second to the copy (3.5-3.9 s before),
+ * where a Buffer.indexOf per backslash of the row added ~1.2.
+ */
+function holdsEscape(buf: Buffer, from: number, to: number): boolean {
+  if (isNullTokenAt(buf, from, to)) return false
+  for (let at = from; at < to; at++) if (buf[at] === BACKSLASH) return true
+  return false
 }
 
 /** Whether [from, to) is the export's null token as written, `\\N`. */
