@@ -15,7 +15,7 @@
 /** The export's columns of names that people or their git host choose, the only ones that can hold an escape. */
 export const NAME_COLUMNS: ReadonlySet<string> = new Set(['ORGANIZATION_NAME', 'PROJECT_NAME', 'VCS_URL', 'VCS_BRANCH', 'WORKFLOW_NAME', 'JOB_NAME'])
 
-export const ESCAPE_CHAR = '\\'
+const ESCAPE_CHAR = '\\'
 
 /** `value` with every escape removed: a backslash and the character after it become that character. */
 export function unescapeText(value: string): string {
