@@ -2,6 +2,7 @@
  * The 48 columns of a CircleCI Usage API export and the SQL type each one has in the `usage` view (the view
  * contract the savings module and the report share). Order is the export's own order.
  */
+import {NAME_COLUMNS, unescapeSql} from '../core/export-escapes.js'
 import {CREDIT_COLUMNS, USAGE_COLUMNS, type UsageColumn} from '../core/usage-columns.js'
 
 export type ColumnType = 'VARCHAR' | 'DECIMAL(38,6)' | 'DOUBLE' | 'INTEGER' | 'DATE' | 'TIMESTAMP'
@@ -60,6 +61,11 @@ export function isUnknownCreditColumn(upperName: string): boolean {
 /** Double-quoted SQL identifier. */
 export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
+}
+
+/** The export's column `name` in SQL as it is shown and stored: a name column unescaped (core/export-escapes.ts). */
+export function shownValueSql(name: string): string {
+  return NAME_COLUMNS.has(name) ? unescapeSql(sqlIdent(name)) : sqlIdent(name)
 }
 
 /** Single-quoted SQL string literal. */

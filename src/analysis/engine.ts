@@ -71,7 +71,7 @@ interface OpenedSource {
   workDir: string
   inputs: InputFile[]
   copyOf?: ReadonlyMap<string, string>
-  /** Rewrites the inputs with escaped separators and points the views at them; false when none had one. */
+  /** Rewrites the inputs with escaped separators and points the views at them, once; false when none had one. */
   quoteEscapes?: () => Promise<boolean>
 }
 const sources = new WeakMap<DuckDBConnection, OpenedSource>()
@@ -167,9 +167,14 @@ export async function openUsage(files: string[], options: OpenUsageOptions = {})
     throw fileSystemError(error, engine.workDir, {temporary: true}) ?? error
   }
   const opened: OpenedSource = {workDir: engine.workDir, inputs}
-  // Once per source: the copies are what the views read from then on.
-  let quoting: Promise<boolean> | undefined
-  opened.quoteEscapes = () => (quoting ??= quoteEscapedInputs(engine.connection, opened))
+  // Once per source: the copies are what the views read from then on, and a scan that fails on them is not read
+  // again; nor is a file found without an escaped separator looked through twice.
+  let quoted = false
+  opened.quoteEscapes = async () => {
+    if (quoted) return false
+    quoted = true
+    return quoteEscapedInputs(engine.connection, opened)
+  }
   sources.set(engine.connection, opened)
   return {
     connection: engine.connection,
@@ -391,7 +396,7 @@ export async function scanChecked<T>(
     const opened = sources.get(source.connection)
     const error = namingUserFiles(translate(scanned.reason, inputsOf(source)), opened?.copyOf)
     // A name with an escaped comma or line break: read the inputs again through quoted copies, once.
-    if (opened?.copyOf || !(error instanceof CciUsageError && ESCAPE_SYMPTOMS.has(error.code)) || !(await opened?.quoteEscapes?.())) throw error
+    if (!(error instanceof CciUsageError && ESCAPE_SYMPTOMS.has(error.code)) || !(await opened?.quoteEscapes?.())) throw error
     return scanChecked(source, scan, translate)
   }
   return {result: scanned.value, checked: checked.value}

@@ -2,9 +2,9 @@ import {join} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {holdsEscapeSql, NAME_COLUMNS, unescapeSql} from '../core/export-escapes.js'
+import {holdsEscapeSql, NAME_COLUMNS} from '../core/export-escapes.js'
 import {fileSystemError} from '../core/fs-errors.js'
-import {CREDIT_TYPE, EXPORT_COLUMNS, sqlIdent, sqlString} from './columns.js'
+import {CREDIT_TYPE, EXPORT_COLUMNS, shownValueSql, sqlIdent, sqlString} from './columns.js'
 import {INPUT_FILE_INDEX, openedSource, PARSED_VIEW, scanChecked, type UsageSource} from './engine.js'
 import {repeatedContent} from './input-check.js'
 
@@ -176,7 +176,7 @@ async function dropRepeatedJobIds(connection: DuckDBConnection, table: string): 
 /** `relation` with its columns `names` unescaped (core/export-escapes.ts), every other column as it is. */
 function unescapedRelationSql(relation: string, names: readonly string[]): string {
   if (names.length === 0) return `SELECT * FROM ${relation}`
-  return `SELECT * REPLACE (${names.map((name) => `${unescapeSql(sqlIdent(name))} AS ${sqlIdent(name)}`).join(', ')}) FROM ${relation}`
+  return `SELECT * REPLACE (${names.map((name) => `${shownValueSql(name)} AS ${sqlIdent(name)}`).join(', ')}) FROM ${relation}`
 }
 
 /**
@@ -188,6 +188,6 @@ async function unescapeNamesIn(connection: DuckDBConnection, table: string, name
   const where = names.map((name) => holdsEscapeSql(sqlIdent(name))).join(' OR ')
   const found = await connection.runAndReadAll(`SELECT count(*) FROM ${table} WHERE ${where}`)
   if (Number(found.getRows()[0][0]) === 0) return
-  const assignments = names.map((name) => `${sqlIdent(name)} = ${unescapeSql(sqlIdent(name))}`).join(', ')
+  const assignments = names.map((name) => `${sqlIdent(name)} = ${shownValueSql(name)}`).join(', ')
   await connection.run(`UPDATE ${table} SET ${assignments} WHERE ${where}`)
 }

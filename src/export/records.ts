@@ -96,49 +96,35 @@ export class RecordSplitter {
     const length = buf.length
     let pos = 0
     let nextQuote = buf.indexOf(QUOTE, 0)
-    // Where the next backslash before a comma is: a line without one splits at every comma (the loop need not
-    // look at backslashes, which every `\\N` has), a line with one honours the escapes.
+    // Where the next backslash before a comma is: the plain loop need not look at backslashes, which every `\\N` has.
     let nextEscapedComma = buf.indexOf(ESCAPED_COMMA, 0)
     while (pos < length) {
       let separators = this.separators
       let count = 0
       const lineEnd = buf.indexOf(LF, pos)
       if (lineEnd === -1) break
-      if (nextQuote === -1 || nextQuote > lineEnd) {
+      if (nextEscapedComma !== -1 && nextEscapedComma < pos) nextEscapedComma = buf.indexOf(ESCAPED_COMMA, pos)
+      // A line without quotes, escaped commas or a backslash before its LF splits at every comma; any other goes
+      // through the loop below, which honours quotes and escapes.
+      const plain = (nextQuote === -1 || nextQuote > lineEnd) && (nextEscapedComma === -1 || nextEscapedComma > lineEnd) && buf[lineEnd - 1] !== BACKSLASH
+      if (plain) {
         if (lineEnd - pos > this.maxRecordBytes) throw this.tooLong(this.line)
-        if (nextEscapedComma !== -1 && nextEscapedComma < pos) nextEscapedComma = buf.indexOf(ESCAPED_COMMA, pos)
-        if (nextEscapedComma === -1 || nextEscapedComma > lineEnd) {
-          for (let i = pos; i < lineEnd; i++) {
-            if (buf[i] === COMMA) {
-              if (count === separators.length) separators = this.grow()
-              separators[count++] = i
-            }
-          }
-        } else {
-          for (let i = pos; i < lineEnd; i++) {
-            const c = buf[i]
-            if (c === COMMA) {
-              if (count === separators.length) separators = this.grow()
-              separators[count++] = i
-            } else if (c === BACKSLASH) {
-              i++
-            }
+        for (let i = pos; i < lineEnd; i++) {
+          if (buf[i] === COMMA) {
+            if (count === separators.length) separators = this.grow()
+            separators[count++] = i
           }
         }
-        // A backslash escaping the line break continues the record: the slow path below finds its end.
-        if (buf[lineEnd - 1] !== BACKSLASH || !escapesLineEnd(buf, pos, lineEnd)) {
-          const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd
-          this.visitor.record(buf, pos, contentEnd, lineEnd + 1, separators, count + 1, this.line)
-          this.line++
-          pos = lineEnd + 1
-          continue
-        }
-        count = 0
+        const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd
+        this.visitor.record(buf, pos, contentEnd, lineEnd + 1, separators, count + 1, this.line)
+        this.line++
+        pos = lineEnd + 1
+        continue
       }
-      // Quoted record: a quote opens a quoted field only at the start of a field (RFC 4180, and DuckDB, the
+      // Quotes and escapes: a quote opens a quoted field only at the start of a field (RFC 4180, and DuckDB, the
       // report's reader); in an unquoted field it is a character of the name (the API does not quote, so a
       // branch `a"b` arrives bare). Within a quoted field, toggling on every quote handles "" escapes.
-      // Separators and terminators count only outside quotes.
+      // Separators and terminators count only outside quotes, and not after a backslash.
       let inQuotes = false
       let quotedField = false
       let fieldStart = pos
@@ -212,17 +198,6 @@ export function fieldCountOf(text: string): number | undefined {
     throw error
   }
   return count
-}
-
-/** Whether the line [start, lineEnd) of a record without quotes ends in an odd run of backslashes, escaping its LF. */
-function escapesLineEnd(buf: Buffer, start: number, lineEnd: number): boolean {
-  let at = lineEnd - 1
-  let run = 0
-  while (at >= start && buf[at] === BACKSLASH) {
-    run++
-    at--
-  }
-  return run % 2 === 1
 }
 
 function countLineFeeds(buf: Buffer | undefined, from: number, to: number): number {

@@ -187,8 +187,8 @@ class CopyVisitor implements RecordVisitor {
       if (this.columns.loaded[i]) {
         if (!first) this.output.append(COMMA_BYTE, 0, 1)
         first = false
-        if (CopyVisitor.isLooseNull(buf, from, to) || isNullTokenAt(buf, from, to)) this.output.append(NULL_BYTES, 0, NULL_BYTES.length)
-        else if (this.nameFields[i] && buf.subarray(from, to).includes(BACKSLASH)) this.appendUnescaped(buf, start, contentEnd, separators, fieldCount, i)
+        if (CopyVisitor.isLooseNull(buf, from, to)) this.output.append(NULL_BYTES, 0, NULL_BYTES.length)
+        else if (this.nameFields[i] && holdsEscape(buf, from, to)) this.appendUnescaped(buf, start, contentEnd, separators, fieldCount, i)
         else if (CopyVisitor.isBareQuoted(buf, from, to)) this.output.appendQuoted(buf, from, to)
         else this.output.append(buf, from, to)
       }

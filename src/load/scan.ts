@@ -6,8 +6,7 @@
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {sqlIdent, sqlString} from '../analysis/columns.js'
-import {NAME_COLUMNS, unescapeSql} from '../core/export-escapes.js'
+import {shownValueSql, sqlIdent, sqlString} from '../analysis/columns.js'
 import {INPUT_FILE_INDEX, openUsage, queryUsage} from '../analysis/engine.js'
 import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
 import {makeWorkDir} from '../core/work-dir.js'
@@ -52,7 +51,7 @@ export async function scanInputs(options: ScanOptions): Promise<ScannedPlan> {
     if (measure.length === 0) return plan
     // length() counts characters (code points), as varchar(n) does; rows the plan drops count too (they are few).
     const [longest] = (
-      await connection.runAndReadAll(`SELECT ${measure.map((name) => `coalesce(max(length(${NAME_COLUMNS.has(name) ? unescapeSql(sqlIdent(name)) : sqlIdent(name)})), 0) AS ${sqlIdent(name)}`).join(', ')} FROM ${source.view}`)
+      await connection.runAndReadAll(`SELECT ${measure.map((name) => `coalesce(max(length(${shownValueSql(name)})), 0) AS ${sqlIdent(name)}`).join(', ')} FROM ${source.view}`)
     ).getRowObjectsJson() as Array<Record<string, string | number>>
     return {...plan, textLengths: new Map(measure.map((name) => [name, Number(longest[name])]))}
   } finally {

@@ -10,8 +10,7 @@ import {join} from 'node:path'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {sqlIdent, sqlString} from '../analysis/columns.js'
-import {NAME_COLUMNS, unescapeSql} from '../core/export-escapes.js'
+import {shownValueSql, sqlIdent, sqlString} from '../analysis/columns.js'
 import {INPUT_FILE_INDEX, openUsage, scanChecked, translateReadError} from '../analysis/engine.js'
 import {inspectInputFile, resolveInputPaths} from '../analysis/input-files.js'
 import {engineSettings, loadMemoryLimit, systemResources} from '../analysis/engine-settings.js'
@@ -96,10 +95,6 @@ export function stagedRelation(dir: string): string {
   return `read_parquet(${sqlString(join(dir, `${INPUT_PARTITION}=*`, `${MONTH_PARTITION}=*`, '*.parquet'))}, hive_partitioning = true, hive_types = {${sqlString(INPUT_PARTITION)}: INTEGER, ${sqlString(MONTH_PARTITION)}: VARCHAR})`
 }
 
-function stagedValueSql(source: string): string {
-  return NAME_COLUMNS.has(source) ? unescapeSql(sqlIdent(source)) : sqlIdent(source)
-}
-
 /** Errors of the staging COPY: the input's fault (a value the types refuse, a malformed CSV) or not (disk, memory). */
 function stageError(error: unknown, inputs: Parameters<typeof translateReadError>[1]): Error {
   if (/Conversion Error|CSV Error|Invalid Input Error/i.test(String(error))) return translateReadError(error, inputs)
@@ -121,7 +116,7 @@ export async function stageInputs(options: StageOptions): Promise<StagedLoad> {
     const staged = options.sourceColumns ? WAREHOUSE_COLUMNS.filter((column) => options.sourceColumns!.includes(column.source)) : WAREHOUSE_COLUMNS
     const rowColumns = [
       // Names are stored unescaped, as the report shows them (core/export-escapes.ts).
-      ...staged.map((column) => `CAST(${stagedValueSql(column.source)} AS ${dialectType('duckdb', column.type)}) AS ${sqlIdent(column.name)}`),
+      ...staged.map((column) => `CAST(${shownValueSql(column.source)} AS ${dialectType('duckdb', column.type)}) AS ${sqlIdent(column.name)}`),
       ...(options.extraColumns ?? []),
     ]
     const columns = [...rowColumns, `${files.length > 1 ? INPUT_FILE_INDEX : '0'} AS ${INPUT_PARTITION}`, `${monthOf('JOB_RUN_DATE')} AS ${MONTH_PARTITION}`]
