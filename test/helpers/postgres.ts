@@ -31,6 +31,8 @@ export function postgresLoadSuite(what: string, tempPrefix: string): {
   maybe: (name: string, fn: () => Promise<void>, timeout?: number) => void
   readonly server: PostgresServer
   readonly work: string
+  /** A text column of the row of `jobId`, as the exact bytes (base64 through psql, so no client decoding can hide a change). */
+  stored: (table: string, column: string, jobId: string) => string
 } {
   const ready = isBuilt('load') && haveGoldenExport(what)
   const state: {server: PostgresServer | null; work: string} = {server: null, work: ''}
@@ -54,6 +56,10 @@ export function postgresLoadSuite(what: string, tempPrefix: string): {
     },
     get work() {
       return state.work
+    },
+    stored: (table, column, jobId) => {
+      const base64 = (state.server as PostgresServer).sql(`SELECT encode(convert_to(${column}, 'UTF8'), 'base64') FROM public.${table} WHERE job_id = '${jobId}'`)
+      return Buffer.from(base64.replace(/\s/g, ''), 'base64').toString('utf8')
     },
   }
 }

@@ -12,13 +12,8 @@ import {postgresLoadSuite} from '../helpers/postgres.js'
 import {field, goldenLines, withFields, writeCsv} from './fixtures.js'
 
 const suite = postgresLoadSuite('the Postgres bare-quote tests', 'cci-usage-pg-quotes-')
-const {maybe} = suite
+const {maybe, stored} = suite
 
-/** A stored text column as the exact bytes (base64 through psql, so no client decoding can hide a change). */
-function stored(table: string, column: string, jobId: string): string {
-  const base64 = suite.server.sql(`SELECT encode(convert_to(${column}, 'UTF8'), 'base64') FROM public.${table} WHERE job_id = '${jobId}'`)
-  return Buffer.from(base64.replace(/\s/g, ''), 'base64').toString('utf8')
-}
 
 describe('load --to postgres:// with bare quotes inside unquoted names', () => {
   maybe('a name with an even number of bare quotes is stored as the report reads it, quotes included', async () => {

@@ -10,14 +10,9 @@ import {postgresLoadSuite} from '../helpers/postgres.js'
 import {field, goldenLines, sumMicroCredits, withFields, writeCsv, microCredits} from './fixtures.js'
 
 const suite = postgresLoadSuite('the Postgres escape tests', 'cci-usage-pg-escapes-')
-const {maybe} = suite
+const {maybe, stored} = suite
 const B = '\\'
 
-/** A stored text column as the exact bytes (base64 through psql, so no client decoding can hide a change). */
-function stored(table: string, column: string, jobId: string): string {
-  const base64 = suite.server.sql(`SELECT encode(convert_to(${column}, 'UTF8'), 'base64') FROM public.${table} WHERE job_id = '${jobId}'`)
-  return Buffer.from(base64.replace(/\s/g, ''), 'base64').toString('utf8')
-}
 
 describe('load --to postgres:// with escaped names', () => {
   maybe('stores every row once and each name unescaped', async () => {
