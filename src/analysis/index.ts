@@ -9,7 +9,7 @@ import {branchKeyText, buildSummary, NONE_LABEL, type BuiltSummary, type GroupsB
 import {branchTop, keepBranchEntries} from './branch-top.js'
 import {openUsage, type UsageSource} from './engine.js'
 import {materializeInputRows, REPORT_ROWS_TABLE, type InputRows} from './report-rows.js'
-import {describeInputRows, undatedRowsWarning, windowBeyondDataWarning} from './input-notices.js'
+import {describeInputRows, partialDaysWarning, undatedRowsWarning, windowBeyondDataWarning} from './input-notices.js'
 import {applyHistory, type HistoryOptions} from '../history/index.js'
 import {HISTORY_VIEW, openHistorySource} from '../history/source.js'
 import {createExportRollup} from '../history/queries.js'
@@ -250,6 +250,9 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
       const beyond = windowBeyondDataWarning('report window', window.range, cube.days, await exportWindows(read.files))
       if (beyond) warnings.push(beyond)
     }
+    // Whatever the filters: a day the export holds only some hours of is short for every project.
+    const partial = fromHistory ? null : partialDaysWarning('report window', window.range, await exportWindows(read.files))
+    if (partial) warnings.push(partial)
 
     let previous: SummaryInputs['previous'] = null
     // One previous window for the org and its teams: `--month` compares calendar months, not equal spans.

@@ -1,5 +1,5 @@
 import {formatMicroCredits} from '../core/exact-money.js'
-import type {DateRange} from '../export/windows.js'
+import {coalesceRanges, type DateRange} from '../export/windows.js'
 import {daysOf, maxDay, midnightOf, minDay, shiftDay} from '../history/days.js'
 import type {DayRange, Group} from './aggregate.js'
 import type {InputRows} from './report-rows.js'
@@ -61,4 +61,37 @@ export function windowBeyondDataWarning(what: string, range: DayRange, data: {fi
   side(daysOf({start: maxDay(range.start, dataEnd), end: range.end}), `after its last day with rows, ${data.last}`)
   if (spans.length === 0) return null
   return `The ${what} ${range.start}..${shiftDay(range.end, -1)} reaches days the input has no rows on: ${spans.join(' and ')}. If the export did not cover them, their credits are missing, not zero: export those days too, or choose a window inside the input's days.`
+}
+
+/** `hh:mm:ss[.sss]Z` of an instant. */
+function clockTime(date: Date): string {
+  const time = date.toISOString().slice(11, 23)
+  return `${time.endsWith('.000') ? time.slice(0, 8) : time}Z`
+}
+
+/**
+ * The days of `range` that the export windows (`covered`, from the export manifests) reach only in part: an
+ * export given instants (`--start 2026-11-01T00:00:00+05:30`, or `--start` alone, which runs to now) starts or
+ * ends inside a UTC day, and the report, which counts whole days, shows such a day's rows as the day's spend, a
+ * day that reads lower than it was. Null when every day is whole or not reached at all (windowBeyondDataWarning
+ * speaks of those), or no manifest is known.
+ */
+export function partialDaysWarning(what: string, range: DayRange, covered: readonly DateRange[]): string | null {
+  if (covered.length === 0) return null
+  const runs = coalesceRanges(covered)
+  const parts: string[] = []
+  for (const day of daysOf(range)) {
+    const start = midnightOf(day).getTime()
+    const end = start + 86_400_000
+    const inside = runs
+      .filter((run) => run.start.getTime() < end && run.end.getTime() > start)
+      .map((run) => ({from: Math.max(start, run.start.getTime()), to: Math.min(end, run.end.getTime())}))
+    if (inside.length === 0 || (inside.length === 1 && inside[0].from === start && inside[0].to === end)) continue
+    if (inside.length > 1) parts.push(`${day} in part`)
+    else if (inside[0].from === start) parts.push(`${day} only until ${clockTime(new Date(inside[0].to))}`)
+    else if (inside[0].to === end) parts.push(`${day} only from ${clockTime(new Date(inside[0].from))}`)
+    else parts.push(`${day} only from ${clockTime(new Date(inside[0].from))} until ${clockTime(new Date(inside[0].to))}`)
+  }
+  if (parts.length === 0) return null
+  return `The export covers ${parts.join(', ')} (its windows start or end inside those UTC days), so those days of the ${what} hold only the usage of those hours and read lower than whole days: give --start and --end as days (YYYY-MM-DD, an --end before today) for whole days.`
 }

@@ -136,10 +136,59 @@ export function resolveRange(flags: RangeFlags, now: Date): DateRange {
     flags.start === undefined
       ? new Date(startOfUtcDay(end).getTime() - DEFAULT_DAYS * DAY_MS)
       : parseRangeBound(flags.start, '--start', 'start')
+  const typedEnd = end
   if (end.getTime() > now.getTime()) end = capToNow(now)
   const range = {start, end}
+  checkTypedRange(flags, range, typedEnd, now)
   validateRange(range, now)
   return range
+}
+
+/** A bound as the user typed it, with the instant it stands for when that is not what was typed. */
+function shownBound(text: string, instant: Date, role: 'start' | 'end'): string {
+  const typed = text.trim()
+  if (DATE_ONLY.test(typed)) return role === 'end' ? `${typed} (through the end of that day)` : typed
+  return formatInstant(instant) === typed ? typed : `${typed} (${formatInstant(instant)})`
+}
+
+/**
+ * validateRange names the instants the range resolved to and the --start a lone --end implies: a date-only --end
+ * is the next midnight, so "--end 2026-11-01" before "--start 2026-11-02" read "--end 2026-11-02T00:00:00Z is not
+ * after --start 2026-11-02T00:00:00Z", and a lone --end in the future was told of a --start never given. These
+ * cases are said in the flags' own words instead; the codes stay those validateRange gives.
+ */
+function checkTypedRange(flags: RangeFlags, range: DateRange, typedEnd: Date, now: Date): void {
+  const {start, end} = range
+  if (flags.start === undefined && flags.end !== undefined) {
+    const days = `--end ${shownBound(flags.end, typedEnd, 'end')} alone stands for the ${DEFAULT_DAYS} days ${utcDay(start)} .. ${utcDay(new Date(typedEnd.getTime() - 1))}`
+    if (start.getTime() > now.getTime()) {
+      throw new BadInputError('E_RANGE_FUTURE', `${days}, all in the future; give an --end of today (${utcDay(now)}) or earlier, or a --start as well.`)
+    }
+    const oldest = now.getTime() - MAX_LOOKBACK_DAYS * DAY_MS
+    if (start.getTime() < oldest) {
+      throw new BadInputError(
+        'E_RANGE_TOO_OLD',
+        `${days}, which start more than ${MAX_LOOKBACK_DAYS} days ago (the Usage API's limit); give --start ${firstWholeDayFrom(oldest)} or later with it.`,
+      )
+    }
+    return
+  }
+  if (flags.start === undefined || start.getTime() > now.getTime() || end.getTime() > start.getTime()) return
+  const startText = `--start ${shownBound(flags.start, start, 'start')}`
+  if (flags.end === undefined) {
+    throw new BadInputError('E_RANGE_EMPTY', `${startText} is now: without --end the range runs to now (${formatInstant(end)}), so it is empty; give an earlier --start.`)
+  }
+  const endText = `--end ${shownBound(flags.end, typedEnd, 'end')}`
+  if (typedEnd.getTime() > now.getTime()) {
+    throw new BadInputError(
+      'E_RANGE_EMPTY',
+      `${startText} leaves nothing before now (${formatInstant(end)}), where the future ${endText} is capped; give an earlier --start.`,
+    )
+  }
+  if (DATE_ONLY.test(flags.start.trim()) && DATE_ONLY.test(flags.end.trim())) {
+    throw new BadInputError('E_RANGE_EMPTY', `--end ${flags.end.trim()} is before --start ${flags.start.trim()}: swap them (both days are included).`)
+  }
+  throw new BadInputError('E_RANGE_EMPTY', `${endText} is not after ${startText}; give an end later than the start.`)
 }
 
 // Whole seconds: the request is sent a moment after `now`, so the capped end is never ahead of the API's clock.

@@ -29,7 +29,7 @@ describe('resolveRange', () => {
     ['an impossible date', {start: '2024-02-30', end: '2024-03-02'}, /--start 2024-02-30 is not a valid date/],
     ['garbage', {start: 'last week'}, /--start last week is not a date/],
     ['start in the future', {start: '2024-11-21'}, /--start .* is in the future/],
-    ['end before start', {start: '2024-11-10', end: '2024-11-05'}, /--end .* is not after --start/],
+    ['end before start', {start: '2024-11-10', end: '2024-11-05'}, /--end 2024-11-05 is before --start 2024-11-10: swap them/],
     ['start more than 366 days back', {start: '2023-11-19', end: '2023-11-25'}, /--start .* more than 366 days ago/],
     ['--days reaching past 366 days', {days: 367}, /^--days 367 reaches back to \d{4}-\d{2}-\d{2}, more than 366 days ago .*use --days 36[56] or less\.$/],
     // Before the fix: RangeError "Invalid time value" (exit 1) from the date the message named.
@@ -38,6 +38,53 @@ describe('resolveRange', () => {
   ])('refuses %s naming the flag', (_name, flags, message) => {
     expect(() => resolveRange(flags, now)).toThrow(BadInputError)
     expect(() => resolveRange(flags, now)).toThrow(message)
+  })
+
+  // Before the fix the messages named the resolved instants and a --start never given: "--end 2024-11-06T00:00:00Z
+  // is not after --start 2024-11-06T00:00:00Z" for --end 2024-11-05, "--start 2030-12-26T00:00:00Z is in the future"
+  // for a lone --end 2031-01-01.
+  it.each([
+    ['a day --end before the day --start', {start: '2024-11-06', end: '2024-11-05'}, 'E_RANGE_EMPTY', '--end 2024-11-05 is before --start 2024-11-06: swap them (both days are included).'],
+    [
+      'an instant --end at the --start',
+      {start: '2024-11-06T05:30:00+05:30', end: '2024-11-06T00:00:00Z'},
+      'E_RANGE_EMPTY',
+      '--end 2024-11-06T00:00:00Z is not after --start 2024-11-06T05:30:00+05:30 (2024-11-06T00:00:00Z); give an end later than the start.',
+    ],
+    ['a lone --start at now', {start: '2024-11-20T15:30:12.345Z'}, 'E_RANGE_EMPTY', '--start 2024-11-20T15:30:12.345Z is now: without --end the range runs to now (2024-11-20T15:30:12.345Z), so it is empty; give an earlier --start.'],
+    [
+      'a --start after the second a future --end is capped to',
+      {start: '2024-11-20T15:30:12.100Z', end: '2024-12-01'},
+      'E_RANGE_EMPTY',
+      '--start 2024-11-20T15:30:12.100Z leaves nothing before now (2024-11-20T15:30:12Z), where the future --end 2024-12-01 (through the end of that day) is capped; give an earlier --start.',
+    ],
+    [
+      'a lone --end whose 7 days are all ahead',
+      {end: '2031-01-01'},
+      'E_RANGE_FUTURE',
+      '--end 2031-01-01 (through the end of that day) alone stands for the 7 days 2030-12-26 .. 2031-01-01, all in the future; give an --end of today (2024-11-20) or earlier, or a --start as well.',
+    ],
+    [
+      'a lone --end whose 7 days start too far back',
+      {end: '2023-11-22'},
+      'E_RANGE_TOO_OLD',
+      "--end 2023-11-22 (through the end of that day) alone stands for the 7 days 2023-11-16 .. 2023-11-22, which start more than 366 days ago (the Usage API's limit); give --start 2023-11-21 or later with it.",
+    ],
+  ])('says %s in the flags as typed', (_name, flags, code, message) => {
+    let error: unknown
+    try {
+      resolveRange(flags, now)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(BadInputError)
+    expect((error as BadInputError).code).toBe(code)
+    expect((error as BadInputError).message).toBe(message)
+  })
+
+  it('keeps a lone --end of the next days, whose 7 days reach back into the past, capped to now', () => {
+    const range = resolveRange({end: '2024-11-21'}, now)
+    expect([iso(range.start), iso(range.end)]).toEqual(['2024-11-15T00:00:00.000Z', '2024-11-20T15:30:12.000Z'])
   })
 
   it('accepts --days 365 but not 366 in the afternoon, since whole days start at midnight', () => {
