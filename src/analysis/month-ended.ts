@@ -12,3 +12,12 @@ export function monthEnded(forecast: NonNullable<Summary['forecast']>): boolean 
   // A summary.json written before projections kept the exact spend (notify reads older files) rounded it to cents.
   return forecast.projected === forecast.actualToDate || forecast.projected === round(forecast.actualToDate, 2)
 }
+
+/**
+ * How much of an ended month is held, for "ended at": every day, and how many of them are not final yet (their
+ * late jobs still to land), so that a total read on the Monday after the month is not taken for its last word.
+ */
+export function endedMonthDays(forecast: NonNullable<Summary['forecast']>, held = ''): string {
+  const notFinal = forecast.daysNotFinal ?? 0
+  return `all ${forecast.daysInPeriod} days${held}${notFinal > 0 ? `, ${notFinal} not final yet` : ''}`
+}

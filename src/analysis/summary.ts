@@ -588,6 +588,11 @@ export interface Forecast {
   high: number
   /** The projection method and where the interval comes from (README "History"). */
   method: string
+  /**
+   * Days of the month up to the report's last day that the history holds as not final yet (usage lands up to 48
+   * hours late): an ended month's total can still grow by their late jobs. Absent in summaries written before it.
+   */
+  daysNotFinal?: number
 }
 
 export interface BudgetStatus {

@@ -235,6 +235,7 @@ export async function applyHistory(summary: Summary, options: HistoryOptions, sc
     low: projection(forecast.low),
     high: projection(forecast.high),
     method: forecast.method,
+    daysNotFinal: daysOf({start: monthStart(asOf), end}).filter((day) => history.days[day]?.final === false).length,
   }
   phase('history: forecast')
   if (options.budgets) {

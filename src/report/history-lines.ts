@@ -3,7 +3,7 @@
  * Plain text; the renderers make it terminal- or Markdown-safe like every other statistics line.
  */
 import type {Summary} from '../analysis/summary.js'
-import {monthEnded} from '../analysis/month-ended.js'
+import {endedMonthDays, monthEnded} from '../analysis/month-ended.js'
 import {lastWeekChange} from '../analysis/week-change.js'
 import {endRightToLeftRun} from '../core/bidi.js'
 import {formatCredits, formatRatio, formatSignedPercent} from '../core/format-credits.js'
@@ -27,7 +27,7 @@ export function historyLines(summary: Summary): string[] {
   }
   const forecast = summary.forecast
   if (forecast && monthEnded(forecast)) {
-    lines.push(`Month ${forecast.period} ended at ${formatCredits(forecast.actualToDate)} credits (all ${forecast.daysInPeriod} days)`)
+    lines.push(`Month ${forecast.period} ended at ${formatCredits(forecast.actualToDate)} credits (${endedMonthDays(forecast)})`)
   } else if (forecast) {
     lines.push(
       `Forecast ${forecast.period}: ${formatCredits(forecast.projected)} credits (80%: ${formatCredits(forecast.low)}–${formatCredits(forecast.high)}); ${formatCredits(forecast.actualToDate)} so far, day ${forecast.daysElapsed} of ${forecast.daysInPeriod}`,

@@ -6,7 +6,7 @@
 import {dirname, join} from 'node:path'
 
 import type {BudgetStatus, Summary} from '../analysis/summary.js'
-import {monthEnded} from '../analysis/month-ended.js'
+import {endedMonthDays, monthEnded} from '../analysis/month-ended.js'
 import {WEEK_CHART_PNG} from '../charts/week-chart-name.js'
 import {shiftDay} from '../history/days.js'
 import {listSection, type MrkdwnSection} from './blocks.js'
@@ -46,7 +46,7 @@ export function teamBudgetBlocks(summary: Summary): MrkdwnSection[] {
 function forecastLine(summary: Summary): string | null {
   const forecast = summary.forecast
   if (!forecast) return null
-  if (monthEnded(forecast)) return `${forecast.period} ended at ${formatCredits(forecast.actualToDate)} credits (all ${forecast.daysInPeriod} days)`
+  if (monthEnded(forecast)) return `${forecast.period} ended at ${formatCredits(forecast.actualToDate)} credits (${endedMonthDays(forecast)})`
   return `${formatCredits(forecast.projected)} credits projected for ${forecast.period} (80%: ${formatCredits(forecast.low)}–${formatCredits(forecast.high)}); ${formatCredits(forecast.actualToDate)} so far, day ${forecast.daysElapsed} of ${forecast.daysInPeriod}`
 }
 

@@ -4,10 +4,13 @@
  * projection to the hundredth of a credit turned a November that spent 3,000.001 credits into a projection of
  * 3,000 (with its low below the spend), and a closed week's budget of 1,675.123 credits into 1,675.12.
  */
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {generateReport} from '../../src/report/index.js'
 import {historyLines} from '../../src/report/history-lines.js'
+import {renderReportHtml} from '../../src/html/report.js'
+import {buildSlackMessage} from '../../src/slack/payload.js'
 import {evaluateBudget, parseBudgets, type Budget} from '../../src/history/budgets.js'
 import {dayFromNumber, dayNumber} from '../../src/history/days.js'
 import {exportCsv, job, tempDir, writeFixture} from '../report/fixtures.js'
@@ -32,7 +35,8 @@ describe('a period with nothing left to project', () => {
           dir: join(dir, 'history'),
           trendWeeks: 2,
           budgets,
-          update: {organizations: ['org-1'], windows: [{start: '2024-11-01T00:00:00.000Z', end: '2024-12-01T00:00:00.000Z'}]},
+          // Through 12-01: a day is final only once the export holds the next one (a job queued late on 11-30 may start on 12-01).
+          update: {organizations: ['org-1'], windows: [{start: '2024-11-01T00:00:00.000Z', end: '2024-12-02T00:00:00.000Z'}]},
         },
       },
       {clock: () => new Date('2024-12-05T06:00:00Z'), log: () => undefined},
@@ -41,6 +45,38 @@ describe('a period with nothing left to project', () => {
     expect(summary.budgets![0]).toMatchObject({actual: 3000.001, projected: 3000.001})
     // So the month reads as ended, not as a forecast with an interval of one figure.
     expect(historyLines(summary)).toContain('Month 2024-11 ended at 3,000 credits (all 30 days)')
+    expect(summary.forecast!.daysNotFinal).toBe(0)
+    expect(historyLines(summary).join('\n')).not.toContain('not final')
+  })
+
+  it('says how many days of an ended month are not final yet when it is read before their late jobs landed', async () => {
+    const dir = tempDir()
+    const days = Array.from({length: 30}, (_, index) => dayFromNumber(dayNumber('2024-11-01') + index))
+    const input = writeFixture(dir, 'usage.csv', exportCsv(days.map((day) => job({JOB_RUN_DATE: day, TOTAL_CREDITS: 100, COMPUTE_CREDITS: 100}))))
+    const run = (at: string) =>
+      generateReport(
+        {
+          inputs: [input],
+          outDir: join(dir, `out-${at}`),
+          filters: {since: '2024-11-24', until: '2024-11-30'},
+          history: {
+            dir: join(dir, `history-${at}`),
+            trendWeeks: 2,
+            budgets: null,
+            update: {organizations: ['org-1'], windows: [{start: '2024-11-01T00:00:00.000Z', end: '2024-12-01T00:00:00.000Z'}]},
+          },
+        },
+        {clock: () => new Date(at), log: () => undefined},
+      )
+    // Monday 2024-12-02, the weekly run's day: the month's last two days ended less than 48 hours before the export.
+    const {summary} = await run('2024-12-02T01:00:00Z')
+    const notFinal = Object.entries(JSON.parse(readFileSync(join(dir, 'history-2024-12-02T01:00:00Z', 'history.json'), 'utf8')).days as Record<string, {final: boolean}>)
+      .filter(([day, entry]) => day.startsWith('2024-11') && !entry.final).length
+    expect(notFinal).toBeGreaterThan(0)
+    expect(summary.forecast).toMatchObject({period: '2024-11', actualToDate: 3000, daysElapsed: 30, daysInPeriod: 30, projected: 3000, daysNotFinal: notFinal})
+    expect(historyLines(summary)).toContain(`Month 2024-11 ended at 3,000 credits (all 30 days, ${notFinal} not final yet)`)
+    expect(renderReportHtml(summary, [])).toContain(`ended: all 30 days held, ${notFinal} not final yet`)
+    expect(buildSlackMessage(summary, {}).text).toContain(`2024-11 ended at 3,000 credits (all 30 days, ${notFinal} not final yet)`)
   })
 
   it('gives a closed week its exact spend as the budget projection, in credits', () => {

@@ -3,7 +3,7 @@
  * with the others in the Charts section). Pure: reads only the Summary; every piece of data text is escaped.
  */
 import type {Anomaly, BudgetStatus, Summary, TrendWeek} from '../../analysis/summary.js'
-import {monthEnded} from '../../analysis/month-ended.js'
+import {endedMonthDays, monthEnded} from '../../analysis/month-ended.js'
 import {lastWeekChange} from '../../analysis/week-change.js'
 import {escapeXml} from '../../charts/escape.js'
 import {formatCredits, formatDollars, formatPercentChange, formatRatio} from '../../charts/format.js'
@@ -77,7 +77,7 @@ export function historySection(summary: Summary): string {
   const cards: string[] = []
   const forecast = summary.forecast
   if (forecast && monthEnded(forecast)) {
-    cards.push(kpi(`Month ${forecast.period}`, `${formatCredits(forecast.actualToDate)} credits`, `ended: all ${forecast.daysInPeriod} days held`))
+    cards.push(kpi(`Month ${forecast.period}`, `${formatCredits(forecast.actualToDate)} credits`, `ended: ${endedMonthDays(forecast, ' held')}`))
   } else if (forecast) {
     cards.push(
       kpi(
