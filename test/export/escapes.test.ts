@@ -182,6 +182,17 @@ describe('the quoted copy DuckDB reads a file with escaped separators through', 
     expect(quoter.quotedFields).toBe(5)
   })
 
+  it('quotes a name holding a lone CR (DuckDB takes it for a line end outside quotes), not a CRLF line end', () => {
+    const written: Buffer[] = []
+    const output = new ChunkedOutput(new Writable({write: (chunk: Buffer, _encoding, done) => (written.push(Buffer.from(chunk)), done())}))
+    const quoter = new EscapeQuoter(output)
+    quoter.push(Buffer.from(`ID,NAME,N\r\nj1,lone\rcr,1\r\nj2,plain,2\r\n`))
+    quoter.end()
+    output.flush()
+    expect(Buffer.concat(written).toString()).toBe(`ID,NAME,N\r\nj1,"lone\rcr",1\r\nj2,plain,2\r\n`)
+    expect(quoter.quotedFields).toBe(1)
+  })
+
   it('copies a file without one as it is, and quotes nothing', () => {
     const written: Buffer[] = []
     const output = new ChunkedOutput(new Writable({write: (chunk: Buffer, _encoding, done) => (written.push(Buffer.from(chunk)), done())}))
