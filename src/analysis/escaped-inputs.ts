@@ -33,8 +33,8 @@ const BARE_CR = CANDIDATES.length - 1
  */
 function escapesSeparator(buf: Buffer, from: number, to: number): boolean {
   if (to === from || buf[from] === QUOTE) return false
-  const cr = buf.indexOf(CR, from)
-  if (cr !== -1 && cr < to) return true
+  // Searched within the field: `buf` runs on to the chunk's last line, and most files hold no CR at all.
+  if (buf.subarray(from, to).includes(CR)) return true
   for (let at = buf.indexOf(BACKSLASH, from); at !== -1 && at < to - 1; at = buf.indexOf(BACKSLASH, at + 2)) {
     const next = buf[at + 1]
     if (next === COMMA || next === LF) return true
