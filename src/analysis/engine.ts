@@ -367,6 +367,17 @@ function inputsOf(source: UsageSource): InputFile[] {
 /** Failures of the file's content that an escaped comma or line break causes: a field too many or too few, a shifted value. */
 const ESCAPE_SYMPTOMS = new Set(['E_INPUT_RAGGED', 'E_INPUT_VALUE'])
 
+/**
+ * A CR in an unquoted field (a name holding CR LF, written `\r\\\n` by an export delimited by LF) stops DuckDB's
+ * reader in an "invalid state" rather than with a row count, before it meets the escaped line break after it.
+ */
+const CR_IN_FIELD = /CSV Parser state machine reached an invalid state/
+
+function escapeSymptom(error: Error, cause: unknown): boolean {
+  if (!(error instanceof CciUsageError)) return false
+  return ESCAPE_SYMPTOMS.has(error.code) || (error.code === 'E_INPUT_UNREADABLE' && CR_IN_FIELD.test(cause instanceof Error ? cause.message : String(cause)))
+}
+
 /** `error` naming the user's files where it names a quoted copy of one. */
 function namingUserFiles(error: Error, copyOf: ReadonlyMap<string, string> | undefined): Error {
   if (copyOf) for (const [copy, original] of copyOf) error.message = error.message.replaceAll(copy, original)
@@ -396,7 +407,7 @@ export async function scanChecked<T>(
     const opened = sources.get(source.connection)
     const error = namingUserFiles(translate(scanned.reason, inputsOf(source)), opened?.copyOf)
     // A name with an escaped comma or line break: read the inputs again through quoted copies, once.
-    if (!(error instanceof CciUsageError && ESCAPE_SYMPTOMS.has(error.code)) || !(await opened?.quoteEscapes?.())) throw error
+    if (!escapeSymptom(error, scanned.reason) || !(await opened?.quoteEscapes?.())) throw error
     return scanChecked(source, scan, translate)
   }
   return {result: scanned.value, checked: checked.value}

@@ -22,14 +22,22 @@ const COMMA = 0x2c
 const LF = 0x0a
 const CR = 0x0d
 const QUOTE = 0x22
-const CANDIDATES = [Buffer.from('\\,'), Buffer.from('\\\n'), Buffer.from('\\\r')]
+// The last needle is a CR of a name: the export escapes only a line feed, so a name's lone CR arrives bare, and
+// DuckDB outside quotes takes any CR for a line end.
+const CANDIDATES = [Buffer.from('\\,'), Buffer.from('\\\n'), Buffer.from('\\\r'), Buffer.from('\r')]
+const BARE_CR = CANDIDATES.length - 1
 
-/** Whether the unquoted field [from, to) holds a backslash escaping a byte DuckDB would split or end a row at. */
+/**
+ * Whether the unquoted field [from, to) holds a backslash escaping a byte DuckDB would split or end a row at, or
+ * a CR (a record's own CRLF ends after `to`).
+ */
 function escapesSeparator(buf: Buffer, from: number, to: number): boolean {
   if (to === from || buf[from] === QUOTE) return false
+  // Searched within the field: `buf` runs on to the chunk's last line, and most files hold no CR at all.
+  if (buf.subarray(from, to).includes(CR)) return true
   for (let at = buf.indexOf(BACKSLASH, from); at !== -1 && at < to - 1; at = buf.indexOf(BACKSLASH, at + 2)) {
     const next = buf[at + 1]
-    if (next === COMMA || next === LF || next === CR) return true
+    if (next === COMMA || next === LF) return true
   }
   return false
 }
@@ -47,6 +55,10 @@ class Candidates {
     let first = -1
     for (const [index, needle] of CANDIDATES.entries()) {
       if (this.next[index] !== -1 && this.next[index] < from) this.next[index] = this.buf.indexOf(needle, from)
+      // A CR before a line feed ends its line (CRLF), or is escaped with it (the needle before): no candidate.
+      if (index === BARE_CR) {
+        while (this.next[index] !== -1 && this.next[index] < to && this.buf[this.next[index] + 1] === LF) this.next[index] = this.buf.indexOf(needle, this.next[index] + 1)
+      }
       const at = this.next[index]
       if (at !== -1 && at < to && (first === -1 || at < first)) first = at
     }

@@ -106,7 +106,8 @@ export class RecordSplitter {
       if (nextEscapedComma !== -1 && nextEscapedComma < pos) nextEscapedComma = buf.indexOf(ESCAPED_COMMA, pos)
       // A line without quotes, escaped commas or a backslash before its LF splits at every comma; any other goes
       // through the loop below, which honours quotes and escapes.
-      const plain = (nextQuote === -1 || nextQuote > lineEnd) && (nextEscapedComma === -1 || nextEscapedComma > lineEnd) && buf[lineEnd - 1] !== BACKSLASH
+      const plain =
+        (nextQuote === -1 || nextQuote > lineEnd) && (nextEscapedComma === -1 || nextEscapedComma > lineEnd) && !escapedBreakAt(buf, pos, lineEnd)
       if (plain) {
         if (lineEnd - pos > this.maxRecordBytes) throw this.tooLong(this.line)
         for (let i = pos; i < lineEnd; i++) {
@@ -134,6 +135,11 @@ export class RecordSplitter {
         const c = buf[i]
         if (c === BACKSLASH && !inQuotes) {
           if (buf[i + 1] === LF) breaks++
+          // A backslash before CR LF escapes the line break as a whole (a file with CRLF line ends).
+          else if (buf[i + 1] === CR && buf[i + 2] === LF) {
+            breaks++
+            i++
+          }
           i++
         } else if (c === QUOTE) {
           if (inQuotes) inQuotes = false
@@ -198,6 +204,15 @@ export function fieldCountOf(text: string): number | undefined {
     throw error
   }
   return count
+}
+
+/**
+ * Whether the line [pos, lineEnd] ends in an escaped line break: a backslash before its LF, or before its CR LF
+ * (a file with CRLF line ends; no record ends in an escaped CR, its last column being a number).
+ */
+function escapedBreakAt(buf: Buffer, pos: number, lineEnd: number): boolean {
+  const before = buf[lineEnd - 1]
+  return (lineEnd > pos && before === BACKSLASH) || (lineEnd - 1 > pos && before === CR && buf[lineEnd - 2] === BACKSLASH)
 }
 
 function countLineFeeds(buf: Buffer | undefined, from: number, to: number): number {

@@ -21,6 +21,7 @@ import {WAREHOUSE_COLUMN_BY_SOURCE} from './columns.js'
 
 const NULL_BYTES = Buffer.from(CSV_NULL)
 const BACKSLASH = 0x5c
+const CR = 0x0d
 const LETTER_N = 0x4e
 const COMMA = 0x2c
 const QUOTE = 0x22
@@ -204,13 +205,14 @@ class CopyVisitor implements RecordVisitor {
 }
 
 /**
- * Whether the field [from, to) holds a backslash other than as the `\\N` token: an escape. A byte loop over the
- * name fields, which are short: on the 1 GB bench export it adds ~0.5 CPU-second to the copy (3.5-3.9 s before),
- * where a Buffer.indexOf per backslash of the row added ~1.2.
+ * Whether the field [from, to) holds a backslash other than as the `\\N` token (an escape), or a CR (a name's lone
+ * CR arrives bare, and Postgres' CSV COPY refuses one unquoted). A byte loop over the name fields, which are
+ * short: on the 1 GB bench export it adds ~0.5 CPU-second to the copy (3.5-3.9 s before), where a Buffer.indexOf
+ * per backslash of the row added ~1.2.
  */
 function holdsEscape(buf: Buffer, from: number, to: number): boolean {
   if (isNullTokenAt(buf, from, to)) return false
-  for (let at = from; at < to; at++) if (buf[at] === BACKSLASH) return true
+  for (let at = from; at < to; at++) if (buf[at] === BACKSLASH || buf[at] === CR) return true
   return false
 }
 

@@ -70,6 +70,31 @@ describe('RecordSplitter with the export escapes', () => {
   })
 })
 
+describe('an escaped line break in a file with CRLF line ends', () => {
+  // A file whose line ends were turned into CRLF (re-saved on Windows, which the readers accept) holds an escaped
+  // line break as a backslash before CR LF. No record can end in an escaped CR (the last column is a number), so
+  // it is the name's line break: splitting there made the row two ragged halves in the merge and the load.
+  const text = `ID,NAME,N\r\nj1,line${B}\r\nbreak,1\r\nj2,plain,2\r\n`
+
+  it.each([1, 2, 3, 7, 1024])('does not split there (chunks of %i bytes)', (size) => {
+    expect(split(text, size)).toEqual([
+      {fields: ['ID', 'NAME', 'N'], line: 1},
+      {fields: ['j1', `line${B}\r\nbreak`, '1'], line: 2},
+      {fields: ['j2', 'plain', '2'], line: 4},
+    ])
+  })
+
+  it('is quoted whole in the copy DuckDB reads', () => {
+    const written: Buffer[] = []
+    const output = new ChunkedOutput(new Writable({write: (chunk: Buffer, _encoding, done) => (written.push(Buffer.from(chunk)), done())}))
+    const quoter = new EscapeQuoter(output)
+    quoter.push(Buffer.from(text))
+    quoter.end()
+    output.flush()
+    expect(Buffer.concat(written).toString()).toBe(`ID,NAME,N\r\nj1,"line${B}\r\nbreak",1\r\nj2,plain,2\r\n`)
+  })
+})
+
 describe('the part scan with an escaped comma', () => {
   let dir: string
   beforeEach(async () => {
@@ -155,6 +180,17 @@ describe('the quoted copy DuckDB reads a file with escaped separators through', 
     // A last line without a line break gets one.
     expect(Buffer.concat(written).toString()).toBe(`${expected}\n`)
     expect(quoter.quotedFields).toBe(5)
+  })
+
+  it('quotes a name holding a lone CR (DuckDB takes it for a line end outside quotes), not a CRLF line end', () => {
+    const written: Buffer[] = []
+    const output = new ChunkedOutput(new Writable({write: (chunk: Buffer, _encoding, done) => (written.push(Buffer.from(chunk)), done())}))
+    const quoter = new EscapeQuoter(output)
+    quoter.push(Buffer.from(`ID,NAME,N\r\nj1,lone\rcr,1\r\nj2,plain,2\r\n`))
+    quoter.end()
+    output.flush()
+    expect(Buffer.concat(written).toString()).toBe(`ID,NAME,N\r\nj1,"lone\rcr",1\r\nj2,plain,2\r\n`)
+    expect(quoter.quotedFields).toBe(1)
   })
 
   it('copies a file without one as it is, and quotes nothing', () => {

@@ -21,6 +21,8 @@ describe('load --to postgres:// with escaped names', () => {
     const escaped = rows.map((row, index) => {
       if (index === 1) return withFields(row, {JOB_NAME: `build (x86${B}, linux)`, VCS_BRANCH: `fix${B}${B}path`})
       if (index === 2) return withFields(row, {WORKFLOW_NAME: `line${B}\nbreak`, PROJECT_NAME: `say "hi${B}, there"`})
+      // A lone CR is written bare (only a line feed ends a row); Postgres' CSV COPY refuses it unquoted.
+      if (index === 3) return withFields(row, {JOB_NAME: 'lone\rcr'})
       return row
     })
     const file = writeCsv(join(suite.work, 'escaped.csv'), {header: golden.header, rows: escaped})
@@ -35,6 +37,7 @@ describe('load --to postgres:// with escaped names', () => {
     expect(stored(table, 'vcs_branch', one)).toBe(`fix${B}path`)
     expect(stored(table, 'workflow_name', two)).toBe('line\nbreak')
     expect(stored(table, 'project_name', two)).toBe('say "hi, there"')
+    expect(stored(table, 'job_name', field(rows[3], 'JOB_ID'))).toBe('lone\rcr')
     // The null token stays a null.
     expect(suite.server.sql(`SELECT count(*) FROM public.${table} WHERE pipeline_trigger_user_id IS NULL`).trim()).toBe(
       String(rows.filter((row) => field(row, 'PIPELINE_TRIGGER_USER_ID') === `${B}${B}N`).length),

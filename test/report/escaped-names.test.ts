@@ -82,6 +82,30 @@ describe('names with the export escapes', () => {
     }
   })
 
+  const crCases: Array<[string, (lines: string[]) => string[], string, string]> = [
+    // What an export delimited by LF writes for a name holding CR LF: only the LF is escaped.
+    ['a name holding CR LF', (lines) => lines, `cr\r${B}\nlf`, 'cr\r\nlf'],
+    // A file re-saved with CRLF line ends: the escaped line break is a backslash before CR LF.
+    ['a file with CRLF line ends', (lines) => lines.map((line) => line.replaceAll('\n', '\r\n')), `line${B}\nbreak`, 'line\r\nbreak'],
+    // A lone CR is no line break to the export, so it is written bare; the merge keeps it as a byte of the name.
+    ['a name holding a lone CR', (lines) => lines, 'lone\rcr', 'lone\rcr'],
+  ]
+  for (const [name, lineEnds, written, shown] of crCases) maybe(`a CR in a name (${name}) is read, every row once, under its unescaped name`, async () => {
+    const golden = goldenLines()
+    const index = golden.rows.findIndex((row) => field(row, 'JOB_NAME') !== `${B}${B}N` && Number(field(row, 'TOTAL_CREDITS')) > 0)
+    const rows = [...golden.rows]
+    rows[index] = withFields(rows[index], {JOB_NAME: written})
+    const file = inWork(`escaped-cr-${index}-${shown.length}.csv`)
+    writeFileSync(file, lineEnds([golden.header, ...rows].map((row) => `${row}\n`)).join(''))
+    const {summary, stderr, code} = await report([file], ['--top', '10000'])
+    expect(stderr).not.toMatch(/^Error/m)
+    expect(code).toBe(0)
+    expect(summary.totals.rows).toBe(1260)
+    expect(BigInt(Math.round(summary.totals.credits.total! * 1e6))).toBe(GOLDEN_CREDITS)
+    const job = summary.breakdowns.job.filter((bucket) => bucket.dims.job === shown)
+    expect(job.reduce((sum, bucket) => sum + bucket.credits, 0)).toBe(Number(field(golden.rows[index], 'TOTAL_CREDITS')))
+  })
+
   maybe('a row damaged besides is still refused, naming the user file and line, never the quoted copy', async () => {
     const {lines} = escapedExport()
     const rows = [...lines.rows]
