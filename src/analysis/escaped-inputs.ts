@@ -31,10 +31,9 @@ const BARE_CR = CANDIDATES.length - 1
  * Whether the unquoted field [from, to) holds a backslash escaping a byte DuckDB would split or end a row at, or
  * a CR (a record's own CRLF ends after `to`).
  */
-function escapesSeparator(buf: Buffer, from: number, to: number): boolean {
+function escapesSeparator(buf: Buffer, from: number, to: number, recordHoldsCr: boolean): boolean {
   if (to === from || buf[from] === QUOTE) return false
-  // Searched within the field: `buf` runs on to the chunk's last line, and most files hold no CR at all.
-  if (buf.subarray(from, to).includes(CR)) return true
+  if (recordHoldsCr && buf.subarray(from, to).includes(CR)) return true
   for (let at = buf.indexOf(BACKSLASH, from); at !== -1 && at < to - 1; at = buf.indexOf(BACKSLASH, at + 2)) {
     const next = buf[at + 1]
     if (next === COMMA || next === LF) return true
@@ -66,11 +65,15 @@ class Candidates {
   }
 }
 
-class Stop extends Error {}
+/** Thrown to stop the splitter after one record: a plain object, so no stack is captured per record quoted. */
+const STOP = Object.freeze({stop: true})
 
 export class EscapeQuoter {
   quotedFields = 0
   private carry: Buffer | undefined
+  // One splitter for every record quoted (reset before each): a new one per record cost its set-up each time.
+  private readonly splitter = new RecordSplitter({record: (record, start, contentEnd, next, separators, fieldCount) => this.copyRecord(record, start, contentEnd, next, separators, fieldCount)})
+  private recordEnd: number | undefined
 
   constructor(private readonly output: ChunkedOutput) {}
 
@@ -90,7 +93,11 @@ export class EscapeQuoter {
       }
       const lineStart = Math.max(pos, buf.lastIndexOf(LF, hit) + 1)
       this.output.append(buf, pos, lineStart)
-      const next = this.quoteRecord(buf.subarray(lineStart, limit))
+      // The record's own line first: handed the rest of the chunk, the splitter searches all of it (for quotes,
+      // for escaped commas) once per record quoted, which made a file with an escaped name on every third row
+      // take ~30 s a GB. Only a record whose line break is escaped needs more.
+      const lineEnd = buf.indexOf(LF, hit) + 1
+      const next = this.quoteRecord(buf.subarray(lineStart, lineEnd)) ?? this.quoteRecord(buf.subarray(lineStart, limit))
       if (next === undefined) {
         // The record goes on past the last line break (an escaped one): wait for more bytes.
         pos = lineStart
@@ -118,33 +125,37 @@ export class EscapeQuoter {
    * break), or undefined when it does not end within `buf`.
    */
   private quoteRecord(buf: Buffer): number | undefined {
-    let end: number | undefined
-    const splitter = new RecordSplitter({
-      record: (record, start, contentEnd, next, separators, fieldCount) => {
-        let from = start
-        for (let index = 0; index < fieldCount; index++) {
-          const to = index === fieldCount - 1 ? contentEnd : separators[index]
-          if (escapesSeparator(record, from, to)) {
-            this.quotedFields++
-            this.output.appendQuoted(record, from, to)
-          } else {
-            this.output.append(record, from, to)
-          }
-          if (index < fieldCount - 1) this.output.append(record, to, to + 1)
-          from = to + 1
-        }
-        // The record's own terminator (LF or CRLF), so lines keep their numbers.
-        this.output.append(record, contentEnd, next)
-        end = next
-        throw new Stop()
-      },
-    })
+    this.recordEnd = undefined
+    this.splitter.reset()
     try {
-      splitter.push(buf)
+      this.splitter.push(buf)
     } catch (error) {
-      if (!(error instanceof Stop)) throw error
+      if (error !== STOP) throw error
     }
-    return end
+    this.splitter.reset()
+    return this.recordEnd
+  }
+
+  /** The record's bytes, with the fields that need it quoted; the bytes between them in one piece each. */
+  private copyRecord(record: Buffer, start: number, contentEnd: number, next: number, separators: Int32Array, fieldCount: number): never {
+    let copied = start
+    let from = start
+    // Asked of the record once, not of each of its fields: most files hold no CR at all.
+    const holdsCr = record.subarray(start, contentEnd).includes(CR)
+    for (let index = 0; index < fieldCount; index++) {
+      const to = index === fieldCount - 1 ? contentEnd : separators[index]
+      if (escapesSeparator(record, from, to, holdsCr)) {
+        this.quotedFields++
+        this.output.append(record, copied, from)
+        this.output.appendQuoted(record, from, to)
+        copied = to
+      }
+      from = to + 1
+    }
+    // The rest, with the record's own terminator (LF or CRLF), so lines keep their numbers.
+    this.output.append(record, copied, next)
+    this.recordEnd = next
+    throw STOP
   }
 }
 

@@ -51,6 +51,12 @@ export class RecordSplitter {
     private readonly maxRecordBytes: number = MAX_RECORD_BYTES,
   ) {}
 
+  /** Forgets an unfinished record and starts counting lines at 1 again, as a new splitter would. */
+  reset(): void {
+    this.carry = undefined
+    this.line = 1
+  }
+
   /** The line of byte `offset` of `chunk`, the next chunk to be pushed (for errors found before splitting). */
   lineOf(chunk: Buffer, offset: number): number {
     return this.line + countLineFeeds(this.carry, 0, this.carry?.length ?? 0) + countLineFeeds(chunk, 0, offset)
