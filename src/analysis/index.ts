@@ -246,12 +246,13 @@ export async function buildReportSummary(options: SummaryOptions, clock: Clock):
 
     // A window given by date may reach days the input does not hold; known only of an input read whole.
     const checkReach = !fromHistory && !where
+    const covered = fromHistory ? [] : await exportWindows(read.files)
     if (checkReach && requested && cube.days) {
-      const beyond = windowBeyondDataWarning('report window', window.range, cube.days, await exportWindows(read.files))
+      const beyond = windowBeyondDataWarning('report window', window.range, cube.days, covered)
       if (beyond) warnings.push(beyond)
     }
     // Whatever the filters: a day the export holds only some hours of is short for every project.
-    const partial = fromHistory ? null : partialDaysWarning('report window', window.range, await exportWindows(read.files))
+    const partial = partialDaysWarning('report window', window.range, covered)
     if (partial) warnings.push(partial)
 
     let previous: SummaryInputs['previous'] = null
