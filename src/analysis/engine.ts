@@ -333,7 +333,11 @@ export function translateReadError(error: unknown, inputs: InputFile[]): Error {
     )
   }
   if (/^Value with unterminated quote found/m.test(message)) {
-    return new InputFileError('E_INPUT_QUOTE', `Input file ${where}: a quoted field is not closed; fix or re-export the file.`)
+    // The export writes names unquoted, quotes included, so a name starting with one reads as a quoted field.
+    return new InputFileError(
+      'E_INPUT_QUOTE',
+      `Input file ${where}: a quoted field is not closed (a name that starts with a quote, such as "fast" build, reads as one: the export writes names unquoted); remove that quote from the name in the file, or re-export the file if it was cut short.`,
+    )
   }
   const conversion = /Error when converting column "([^"]+)"\. Could not convert string "([^"]*)"/.exec(message)
   if (conversion) {

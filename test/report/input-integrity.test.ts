@@ -260,7 +260,9 @@ describe('reader messages name the real cause', () => {
   it('an unclosed quote is still a quote that is not closed, and data text never decides the message', async () => {
     const unclosed = exportCsv([...rows.slice(0, 2), job({PROJECT_NAME: '"never closed, gzip quote'}), ...rows.slice(2)])
     const {path, error} = await failure('unclosed.csv', unclosed)
-    expect(error.message).toBe(`Input file ${path}, line 4: a quoted field is not closed; fix or re-export the file.`)
+    expect(error.message).toBe(
+      `Input file ${path}, line 4: a quoted field is not closed (a name that starts with a quote, such as "fast" build, reads as one: the export writes names unquoted); remove that quote from the name in the file, or re-export the file if it was cut short.`,
+    )
     // A ragged row whose text mentions gzip and quotes is a ragged row.
     const ragged = exportCsv(rows) + 'gzip,quote = x\n'
     expect((await failure('ragged.csv', ragged)).error.message).toMatch(/ragged\.csv, line 6: expected 48 fields but found 2/)
