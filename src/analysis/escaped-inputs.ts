@@ -132,7 +132,6 @@ export class EscapeQuoter {
     } catch (error) {
       if (error !== STOP) throw error
     }
-    this.splitter.reset()
     return this.recordEnd
   }
 
